@@ -1,0 +1,12 @@
+// @gantry/db: the Prisma client behind a tenant-scoped access layer, the state machine, and migrations.
+export { openDatabase, type Database } from "./database";
+export { TenantScopeError, TENANT_MODELS, type TenantContext, type TenantClient } from "./tenant-scope";
+export type { RawPrismaClient } from "./client";
+export * as transitions from "./state/index";
+export * from "./state/statuses";
+export * from "./ids";
+export { parseDbEnv, dbEnvSchema, type DbEnv } from "./env";
+export { migrate, MigrationError } from "./migrate/migrator";
+export { listMigrations } from "./migrate/migrations";
+export type * from "./generated/prisma/models";
+export * from "./generated/prisma/enums";

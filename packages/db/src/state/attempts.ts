@@ -1,0 +1,67 @@
+// Attempt transitions: ASSIGNED → RUNNING → terminal | LOST (DESIGN.md invariant 3 and 5).
+import { Prisma } from "../generated/prisma/client";
+import type { FailureKind } from "../generated/prisma/enums";
+import type { TenantContext } from "../tenant-scope";
+import { conditionalTransition, type SqlRunner } from "./conditional-update";
+import type { AttemptConclusion, AttemptStatus } from "./statuses";
+
+const now = Prisma.sql`now()`;
+const leaseLive = Prisma.sql`t."leaseExpiresAt" > now()`;
+
+/** ASSIGNED → RUNNING: the runner started the sandbox. Only while the lease is live. */
+export function markAttemptRunning(sql: SqlRunner, ctx: TenantContext, attemptId: string) {
+  return conditionalTransition<AttemptStatus>(sql, ctx, {
+    entity: "JobAttempt",
+    id: attemptId,
+    from: ["ASSIGNED"],
+    to: "RUNNING",
+    set: [Prisma.sql`"startedAt" = ${now}`],
+    where: [leaseLive],
+  });
+}
+
+/** ASSIGNED | RUNNING → a conclusion, while the lease is live: a lost attempt's late report changes nothing. */
+export function finishAttempt(
+  sql: SqlRunner,
+  ctx: TenantContext,
+  attemptId: string,
+  conclusion: AttemptConclusion,
+  failure?: { kind: FailureKind; reason: string },
+) {
+  return conditionalTransition<AttemptStatus>(sql, ctx, {
+    entity: "JobAttempt",
+    id: attemptId,
+    from: ["ASSIGNED", "RUNNING"],
+    to: conclusion,
+    set: [
+      Prisma.sql`"finishedAt" = ${now}`,
+      Prisma.sql`"failureKind" = ${failure?.kind ?? null}::"FailureKind"`,
+      Prisma.sql`"failureReason" = ${failure?.reason ?? null}`,
+    ],
+    where: [leaseLive],
+    reason: failure?.reason,
+  });
+}
+
+/** ASSIGNED | RUNNING whose lease lapsed → LOST. The reaper calls this; a renewed lease makes it a no-op. */
+export function markAttemptLost(sql: SqlRunner, ctx: TenantContext, attemptId: string, reason = "lease expired") {
+  return conditionalTransition<AttemptStatus>(sql, ctx, {
+    entity: "JobAttempt",
+    id: attemptId,
+    from: ["ASSIGNED", "RUNNING"],
+    to: "LOST",
+    set: [Prisma.sql`"finishedAt" = ${now}`, Prisma.sql`"failureKind" = 'PLATFORM'`, Prisma.sql`"failureReason" = ${reason}`],
+    where: [Prisma.sql`t."leaseExpiresAt" <= now()`],
+    reason,
+  });
+}
+
+/** Extends a live lease; not a status change, so no history row. false: the lease already lapsed or the attempt ended. */
+export async function renewLease(sql: SqlRunner, ctx: TenantContext, attemptId: string, leaseMs: number): Promise<boolean> {
+  const rows = await sql.$queryRaw<{ id: string }[]>`
+    UPDATE "JobAttempt" AS t SET "leaseExpiresAt" = now() + make_interval(secs => ${leaseMs / 1000})
+    WHERE t."id" = ${attemptId} AND t."tenantId" = ${ctx.tenantId}
+      AND t."status" IN ('ASSIGNED', 'RUNNING') AND ${leaseLive}
+    RETURNING t."id"`;
+  return rows.length === 1;
+}

@@ -1,0 +1,71 @@
+import { Prisma } from "../generated/prisma/client";
+import type { RawPrismaClient } from "../client";
+import type { TenantContext } from "../tenant-scope";
+
+export type Entity = "WorkflowRun" | "JobRun" | "JobAttempt" | "StepRun";
+const ENUM_OF: Record<Entity, "RunStatus" | "AttemptStatus"> = {
+  WorkflowRun: "RunStatus",
+  JobRun: "RunStatus",
+  JobAttempt: "AttemptStatus",
+  StepRun: "RunStatus",
+};
+
+/** Anything that can run raw SQL: the client or an interactive transaction. */
+export type SqlRunner = Pick<RawPrismaClient, "$queryRaw">;
+
+export interface TransitionSpec<S extends string> {
+  entity: Entity;
+  id: string;
+  from: readonly S[];
+  to: S;
+  /** Extra `column = value` assignments, written against the table alias `t`. */
+  set?: Prisma.Sql[];
+  /** Extra conditions on the row (alias `t`), e.g. the expected attempt number. */
+  where?: Prisma.Sql[];
+  reason?: string;
+}
+
+export interface TransitionResult<S extends string> {
+  /** false: the row was not in a state this transition starts from: a duplicate, late or illegal message. */
+  changed: boolean;
+  from?: S;
+  attempt?: number;
+}
+
+/**
+ * One conditional UPDATE that also appends the history row, in a single statement. The row lock taken by
+ * FOR UPDATE makes two racing writers serialize; the loser re-reads the winner's status and does nothing.
+ */
+export async function conditionalTransition<S extends string>(
+  sql: SqlRunner,
+  ctx: TenantContext,
+  spec: TransitionSpec<S>,
+): Promise<TransitionResult<S>> {
+  const table = Prisma.raw(`"${spec.entity}"`);
+  const enumType = Prisma.raw(`"${ENUM_OF[spec.entity]}"`);
+  const hasAttempt = spec.entity === "JobRun" || spec.entity === "JobAttempt";
+  const attemptColumn = Prisma.raw(spec.entity === "JobRun" ? 't."attempt"' : spec.entity === "JobAttempt" ? 't."number"' : "NULL::int");
+  const assignments = [Prisma.sql`"status" = ${spec.to}::${enumType}`, ...(spec.set ?? [])];
+  const conditions = [
+    Prisma.sql`t."id" = prev."id"`,
+    Prisma.sql`prev."status"::text IN (${Prisma.join(spec.from.map((status) => Prisma.sql`${status}`))})`,
+    ...(spec.where ?? []),
+  ];
+  const rows = await sql.$queryRaw<{ from_status: S; attempt: number | null }[]>`
+    WITH prev AS (
+      SELECT "id", "status" FROM ${table} WHERE "id" = ${spec.id} AND "tenantId" = ${ctx.tenantId} FOR UPDATE
+    ), updated AS (
+      UPDATE ${table} AS t SET ${Prisma.join(assignments, ", ")}
+      FROM prev WHERE ${Prisma.join(conditions, " AND ")}
+      RETURNING t."id", t."tenantId", prev."status"::text AS from_status, ${attemptColumn} AS attempt
+    ), history AS (
+      INSERT INTO "StateTransition" ("tenantId", "entity", "entityId", "fromStatus", "toStatus", "attempt", "reason")
+      SELECT "tenantId", ${spec.entity}, "id", from_status, ${spec.to}, attempt, ${spec.reason ?? null} FROM updated
+    )
+    SELECT from_status, attempt FROM updated`;
+  const row = rows[0];
+  if (!row) return { changed: false };
+  return hasAttempt && row.attempt !== null
+    ? { changed: true, from: row.from_status, attempt: row.attempt }
+    : { changed: true, from: row.from_status };
+}

@@ -1,0 +1,6 @@
+export * from "./statuses";
+export * from "./runs";
+export * from "./jobs";
+export * from "./attempts";
+export * from "./assignments";
+export type { TransitionResult, SqlRunner } from "./conditional-update";

@@ -1,0 +1,94 @@
+// Job transitions. A job's `attempt` is its generation: assignment raises it, and every transition after
+// assignment names the attempt it expects, so a message from an older attempt can never change the job.
+import { Prisma } from "../generated/prisma/client";
+import type { FailureKind } from "../generated/prisma/enums";
+import type { TenantContext } from "../tenant-scope";
+import { conditionalTransition, type SqlRunner } from "./conditional-update";
+import type { Conclusion, RunStatus } from "./statuses";
+
+const now = Prisma.sql`now()`;
+
+/** QUEUED → WAITING: its needs are met and it waits for a runner, an approval or its concurrency group. */
+export function markJobWaiting(sql: SqlRunner, ctx: TenantContext, jobId: string, reason?: string) {
+  return conditionalTransition<RunStatus>(sql, ctx, { entity: "JobRun", id: jobId, from: ["QUEUED"], to: "WAITING", reason });
+}
+
+/**
+ * QUEUED | WAITING with attempt = expected → RUNNING with attempt = expected + 1. The caller creates the
+ * JobAttempt in the same transaction (assignments.ts); two schedulers racing both expect the same attempt
+ * and only one wins.
+ */
+export function markJobAssigned(sql: SqlRunner, ctx: TenantContext, jobId: string, expectedAttempt: number, reason?: string) {
+  return conditionalTransition<RunStatus>(sql, ctx, {
+    entity: "JobRun",
+    id: jobId,
+    from: ["QUEUED", "WAITING"],
+    to: "RUNNING",
+    set: [Prisma.sql`"attempt" = t."attempt" + 1`, Prisma.sql`"startedAt" = COALESCE(t."startedAt", ${now})`],
+    where: [Prisma.sql`t."attempt" = ${expectedAttempt}`],
+    reason,
+  });
+}
+
+/**
+ * RUNNING (attempt n) → WAITING, only while attempts remain: the attempt was lost to the platform and the
+ * job goes back in line. The single backward step in the machine; it is keyed on n, so it cannot repeat.
+ */
+export function requeueJob(sql: SqlRunner, ctx: TenantContext, jobId: string, attempt: number, reason?: string) {
+  return conditionalTransition<RunStatus>(sql, ctx, {
+    entity: "JobRun",
+    id: jobId,
+    from: ["RUNNING"],
+    to: "WAITING",
+    where: [Prisma.sql`t."attempt" = ${attempt}`, Prisma.sql`t."attempt" < t."maxAttempts"`],
+    reason,
+  });
+}
+
+/** RUNNING (attempt n) → its conclusion. */
+export function finishJob(
+  sql: SqlRunner,
+  ctx: TenantContext,
+  jobId: string,
+  attempt: number,
+  conclusion: Conclusion,
+  failure?: { kind: FailureKind; reason: string },
+) {
+  return conditionalTransition<RunStatus>(sql, ctx, {
+    entity: "JobRun",
+    id: jobId,
+    from: ["RUNNING"],
+    to: conclusion,
+    set: [
+      Prisma.sql`"finishedAt" = ${now}`,
+      Prisma.sql`"failureKind" = ${failure?.kind ?? null}::"FailureKind"`,
+      Prisma.sql`"failureReason" = ${failure?.reason ?? null}`,
+    ],
+    where: [Prisma.sql`t."attempt" = ${attempt}`],
+    reason: failure?.reason,
+  });
+}
+
+/** QUEUED | WAITING → SKIPPED: its `if` was false or a need failed; it never ran. */
+export function skipJob(sql: SqlRunner, ctx: TenantContext, jobId: string, reason?: string) {
+  return conditionalTransition<RunStatus>(sql, ctx, {
+    entity: "JobRun",
+    id: jobId,
+    from: ["QUEUED", "WAITING"],
+    to: "SKIPPED",
+    set: [Prisma.sql`"finishedAt" = ${now}`],
+    reason,
+  });
+}
+
+/** Any live status → CANCELED, whatever the attempt: cancellation comes from a person or the run. */
+export function cancelJob(sql: SqlRunner, ctx: TenantContext, jobId: string, reason?: string) {
+  return conditionalTransition<RunStatus>(sql, ctx, {
+    entity: "JobRun",
+    id: jobId,
+    from: ["QUEUED", "WAITING", "RUNNING"],
+    to: "CANCELED",
+    set: [Prisma.sql`"finishedAt" = ${now}`],
+    reason,
+  });
+}
