@@ -10,3 +10,7 @@ export { migrate, MigrationError } from "./migrate/migrator";
 export { listMigrations } from "./migrate/migrations";
 export type * from "./generated/prisma/models";
 export * from "./generated/prisma/enums";
+export { hashPassword, verifyPassword } from "./passwords";
+export { newToken, hashToken, tokenMatches } from "./tokens";
+export { seedDemo, DEMO, type SeedOptions } from "./seed";
+export * from "./redis-keys";

@@ -6,7 +6,7 @@ export async function seedTenant(db: Database, slug: string): Promise<TenantCont
   const id = randomId("ten");
   await db.system("test fixture").tenant.create({ data: { id, slug, name: slug } });
   const ctx: TenantContext = { tenantId: id, actor: { kind: "SYSTEM" } };
-  await db.forTenant(ctx).repository.create({ data: { id: `${id}-repo`, fullName: `${slug}/app` } });
+  await db.forTenant(ctx).repository.create({ data: { id: `${id}-repo`, tenantId: id, fullName: `${slug}/app` } });
   return ctx;
 }
 
@@ -18,6 +18,7 @@ export async function seedJob(db: Database, ctx: TenantContext, key = "build", m
   await scoped.workflowRun.create({
     data: {
       id: run,
+      tenantId: ctx.tenantId,
       repositoryId: `${ctx.tenantId}-repo`,
       idempotencyKey,
       workflowPath: ".gantry/workflows/ci.yml",
@@ -30,6 +31,6 @@ export async function seedJob(db: Database, ctx: TenantContext, key = "build", m
     },
   });
   const job = jobRunId(run, key);
-  await scoped.jobRun.create({ data: { id: job, runId: run, key, jobId: key, name: key, maxAttempts } });
+  await scoped.jobRun.create({ data: { id: job, tenantId: ctx.tenantId, runId: run, key, jobId: key, name: key, maxAttempts } });
   return { runId: run, jobId: job };
 }

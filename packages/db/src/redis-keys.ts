@@ -1,0 +1,16 @@
+// Redis key names shared by the control-plane apps. Redis holds nothing that Postgres cannot rebuild
+// (DESIGN.md invariant 2); `{gantry}` is a hash tag so that the system keys share one Redis Cluster slot.
+
+/** Each worker process sets this every few seconds with a TTL; the health page lists the live ones. */
+export const workerHeartbeatKey = (workerId: string) => `gantry:{system}:worker:${workerId}`;
+export const WORKER_HEARTBEAT_PATTERN = "gantry:{system}:worker:*";
+export const WORKER_HEARTBEAT_TTL_SECONDS = 15;
+
+export interface WorkerHeartbeat {
+  id: string;
+  pid: number;
+  hostname: string;
+  version: string;
+  startedAt: string;
+  queues: string[];
+}
