@@ -1,0 +1,32 @@
+// The typed job catalog (STYLE.md practice 4): per job name its queue, zod payload, lock duration,
+// attempts, backoff, and what happens when retries run out. Workers re-validate every payload.
+import { z } from "zod";
+
+export interface JobDefinition<P extends z.ZodType> {
+  queue: string;
+  payload: P;
+  lockDurationMs: number;
+  attempts: number;
+  backoffMs: number;
+  /** What it means when the last attempt fails. */
+  onExhausted: string;
+}
+
+export const jobCatalog = {
+  "reap-leases": {
+    queue: "gantry-maintenance",
+    payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }),
+    lockDurationMs: 30_000,
+    attempts: 1,
+    backoffMs: 0,
+    onExhausted: "nothing: the next tick of the repeating scheduler runs it again",
+  },
+} satisfies Record<string, JobDefinition<z.ZodType>>;
+
+export type JobName = keyof typeof jobCatalog;
+export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]["payload"]>;
+
+export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayload<N> {
+  // zod infers a union across the catalog here; the name selects exactly one member of it.
+  return jobCatalog[name].payload.parse(data) as JobPayload<N>;
+}

@@ -1,0 +1,40 @@
+// The lease reaper (DESIGN.md invariant 5): attempts whose lease lapsed become LOST; their job goes back to
+// WAITING while its retry budget lasts, else it fails as a platform failure. Safe to run on every worker at
+// once: each step is a conditional transition, so a second reaper finds nothing left to do.
+import { transitions, type Database, type TenantContext } from "@gantry/db";
+
+export interface ReapResult {
+  lost: number;
+  requeued: number;
+  failed: number;
+}
+
+export async function reapLapsedLeases(db: Database, limit: number): Promise<ReapResult> {
+  const sys = db.system("lease reaper scans every tenant");
+  const lapsed = await sys.jobAttempt.findMany({
+    where: { status: { in: ["ASSIGNED", "RUNNING"] }, leaseExpiresAt: { lte: new Date() } },
+    select: { id: true, tenantId: true, jobRunId: true, number: true },
+    orderBy: { leaseExpiresAt: "asc" },
+    take: limit,
+  });
+  const result: ReapResult = { lost: 0, requeued: 0, failed: 0 };
+  for (const attempt of lapsed) {
+    const ctx: TenantContext = { tenantId: attempt.tenantId, actor: { kind: "SYSTEM", id: "lease-reaper" } };
+    await sys.$transaction(async (tx) => {
+      const lost = await transitions.markAttemptLost(tx, ctx, attempt.id);
+      if (!lost.changed) return;
+      result.lost++;
+      const requeued = await transitions.requeueJob(tx, ctx, attempt.jobRunId, attempt.number, `attempt ${attempt.number} lost its lease`);
+      if (requeued.changed) {
+        result.requeued++;
+        return;
+      }
+      const failed = await transitions.finishJob(tx, ctx, attempt.jobRunId, attempt.number, "FAILED", {
+        kind: "PLATFORM",
+        reason: `attempt ${attempt.number} lost its lease and no attempts remain`,
+      });
+      if (failed.changed) result.failed++;
+    });
+  }
+  return result;
+}

@@ -1,0 +1,26 @@
+// Entry point: `tsx apps/worker/src/main.ts`. Bad or unreachable env gives one clear line, not a stack trace.
+import { z } from "zod";
+import { parseWorkerEnv } from "./env";
+import { checkConnections } from "./preflight";
+import { startWorker } from "./worker";
+
+function fail(message: string): never {
+  console.error(`gantry worker: ${message}`);
+  process.exit(1);
+}
+
+let env;
+try {
+  env = parseWorkerEnv(process.env);
+} catch (error) {
+  if (error instanceof z.ZodError) fail(error.issues.map((issue) => issue.message).join("; "));
+  throw error;
+}
+const problem = await checkConnections(env);
+if (problem) fail(problem);
+const worker = await startWorker(env);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void worker.stop().then(() => process.exit(0));
+  });
+}
