@@ -1,0 +1,96 @@
+import type { Job, Workflow } from "../model.js";
+import { ANY, BOOL, NUMBER, STRING, mapOf, merge, obj, typeOfValue } from "./types.js";
+import type { Ty } from "./types.js";
+
+const GITHUB_PROPS = [
+  "action", "action_path", "action_ref", "action_repository", "action_status", "actor", "actor_id", "api_url",
+  "base_ref", "env", "event_name", "event_path", "graphql_url", "head_ref", "job", "job_workflow_sha", "path", "ref",
+  "ref_name", "ref_protected", "ref_type", "repository", "repository_id", "repository_owner", "repository_owner_id",
+  "repositoryurl", "repository_visibility", "retention_days", "run_id", "run_number", "run_attempt", "secret_source",
+  "server_url", "sha", "token", "triggering_actor", "workflow", "workflow_ref", "workflow_sha", "workspace", "output",
+  "state", "step_summary", "enterprise_managed_user", "artifact_cache_size_limit",
+];
+
+export const GITHUB_TYPE: Ty = obj({
+  ...Object.fromEntries(GITHUB_PROPS.map((p) => [p, STRING])),
+  event: ANY,
+  ref_protected: BOOL,
+  run_attempt: STRING,
+});
+
+export const RUNNER_TYPE: Ty = obj(
+  Object.fromEntries(["arch", "debug", "environment", "name", "os", "temp", "tool_cache"].map((p) => [p, STRING])),
+);
+
+export const JOB_TYPE: Ty = obj({
+  container: obj({ id: STRING, network: STRING }),
+  services: mapOf(obj({ id: STRING, network: STRING, ports: mapOf(STRING) })),
+  status: STRING,
+  check_run_id: NUMBER,
+  workflow_ref: STRING,
+  workflow_sha: STRING,
+  workflow_repository: STRING,
+  workflow_file_path: STRING,
+});
+
+export const STRATEGY_TYPE: Ty = obj({ "fail-fast": BOOL, "job-index": NUMBER, "job-total": NUMBER, "max-parallel": NUMBER });
+
+export function inputsType(wf: Workflow): Ty {
+  const props: Record<string, Ty> = {};
+  for (const t of wf.triggers) {
+    if (t.event !== "workflow_dispatch" && t.event !== "workflow_call") continue;
+    for (const i of t.inputs ?? []) props[i.name] = i.type === "boolean" ? BOOL : i.type === "number" ? NUMBER : i.type === "any" ? ANY : STRING;
+  }
+  return obj(props);
+}
+
+export function matrixType(job: Job): Ty {
+  const m = job.strategy?.matrix;
+  if (!job.strategy) return obj({});
+  if (!m || m.expression || typeof m.include === "string" || m.axes.some((a) => a.expression !== undefined)) return mapOf(ANY);
+  const props: Record<string, Ty> = {};
+  for (const a of m.axes) props[a.name] = merge((a.values ?? []).map(typeOfValue));
+  if (Array.isArray(m.include)) {
+    for (const row of m.include) {
+      if (typeof row !== "object" || row === null) return mapOf(ANY);
+      for (const [k, v] of Object.entries(row)) {
+        const prev = props[k];
+        props[k] = prev ? merge([prev, typeOfValue(v)]) : typeOfValue(v);
+      }
+    }
+  }
+  return obj(props);
+}
+
+export function needsType(wf: Workflow, job: Job): Ty {
+  const props: Record<string, Ty> = {};
+  for (const n of job.needs) {
+    const dep = wf.jobs.find((j) => j.id === n.value);
+    const outputs = dep && !dep.uses ? obj(Object.fromEntries(Object.keys(dep.outputs).map((k) => [k, STRING]))) : mapOf(STRING);
+    props[n.value] = obj({ outputs, result: STRING });
+  }
+  return obj(props);
+}
+
+export function stepsType(job: Job, beforeIndex: number | undefined): Ty {
+  const props: Record<string, Ty> = {};
+  for (const s of job.steps) {
+    if (beforeIndex !== undefined && s.index >= beforeIndex) break;
+    if (s.id && !s.id.value.includes("${{")) props[s.id.value] = obj({ outputs: mapOf(STRING), conclusion: STRING, outcome: STRING });
+  }
+  return obj(props);
+}
+
+export function jobsType(wf: Workflow): Ty {
+  const props: Record<string, Ty> = {};
+  for (const j of wf.jobs) props[j.id] = obj({ outputs: mapOf(STRING), result: STRING });
+  return obj(props);
+}
+
+export function secretsType(wf: Workflow, secretNames?: readonly string[]): Ty {
+  if (!secretNames) return mapOf(STRING);
+  const props: Record<string, Ty> = { GITHUB_TOKEN: STRING };
+  for (const s of secretNames) props[s] = STRING;
+  for (const t of wf.triggers) for (const s of t.secrets ?? []) props[s.name] = STRING;
+  return obj(props);
+}

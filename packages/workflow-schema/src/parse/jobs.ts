@@ -1,0 +1,218 @@
+import type { Concurrency, Environment, ExprWhere, Job, RunDefaults, Service } from "../model.js";
+import { scalarString } from "../yaml/node.js";
+import type { YNode } from "../yaml/node.js";
+import { isExpression } from "./reader.js";
+import type { Reader, Scope } from "./reader.js";
+import { parseSteps } from "./steps.js";
+import { parseStrategy } from "./strategy.js";
+
+const JOB_KEYS = [
+  "concurrency", "container", "continue-on-error", "defaults", "env", "environment", "if", "name", "needs", "outputs",
+  "permissions", "runs-on", "secrets", "services", "snapshot", "steps", "strategy", "timeout-minutes", "uses", "with",
+];
+const CALL_KEYS = ["name", "uses", "with", "secrets", "needs", "if", "permissions", "strategy", "concurrency"];
+
+export function parseJobs(r: Reader, node: YNode): Job[] {
+  const pairs = r.map(node, "jobs", true);
+  if (!pairs) return [];
+  if (pairs.length === 0) r.sink.error(node.pos, "empty-value", `"jobs" section should not be empty`);
+  const jobs: Job[] = [];
+  for (const p of pairs) {
+    const id = scalarString(p.key);
+    const job = parseJob(r, id, p.key.pos, p.value);
+    if (job) jobs.push(job);
+  }
+  return jobs;
+}
+
+function parseJob(r: Reader, id: string, pos: Job["pos"], node: YNode): Job | undefined {
+  const pairs = r.map(node, `"${id}" job`);
+  if (!pairs) return undefined;
+  const f = r.keys(pairs, JOB_KEYS, `"job" section`);
+  const scope: Scope = { jobId: id };
+  const job: Job = { id, pos, needs: [], runsOn: [], outputs: {}, env: {}, services: [], steps: [], with: {} };
+  const v = (k: string): YNode | undefined => f.get(k)?.value;
+  let n: YNode | undefined;
+  if ((n = v("name"))) job.name = r.str(n, "job name", "job-name", scope, true);
+  if ((n = v("needs"))) job.needs = r.strList(n, "needs");
+  if ((n = v("if"))) {
+    job.if = r.str(n, "if condition", undefined, scope, true);
+    if (n.kind === "scalar") r.site(n, "job-if", scope, true);
+  }
+  if ((n = v("runs-on"))) parseRunsOn(r, job, n, scope);
+  if ((n = v("environment"))) job.environment = parseEnvironment(r, n, scope);
+  if ((n = v("concurrency"))) job.concurrency = parseConcurrency(r, n, "job-concurrency", scope);
+  if ((n = v("outputs"))) job.outputs = r.strMap(n, "outputs", "job-outputs", scope);
+  if ((n = v("env"))) job.env = r.strMap(n, "env", "job-env", scope);
+  if ((n = v("defaults"))) job.defaults = parseDefaults(r, n, "job-defaults-run", scope);
+  if ((n = v("timeout-minutes"))) {
+    job.timeoutMinutes = r.num(n, "\"timeout-minutes\"", "job-timeout-minutes", scope);
+    job.timeoutPos = n.pos;
+  }
+  if ((n = v("continue-on-error"))) job.continueOnError = r.bool(n, "\"continue-on-error\"", "job-continue-on-error", scope);
+  if ((n = v("strategy"))) job.strategy = parseStrategy(r, n, scope);
+  if ((n = v("services"))) job.services = parseServices(r, n, scope);
+  if ((n = v("permissions"))) job.permissions = parsePermissions(r, n);
+  if ((n = v("container"))) {
+    job.container = true;
+    r.sink.error(f.get("container")?.key.pos ?? pos, "unsupported-container", `job "${id}" runs in a "container"; Gantry runs jobs in its own sandboxes and does not support job containers`);
+    if (n.kind === "map") {
+      for (const q of n.pairs) {
+        const k = scalarString(q.key);
+        siteAll(r, q.value, k === "credentials" ? "job-container-credentials" : k === "env" ? "job-container-env" : "job-container", scope);
+      }
+    } else siteAll(r, n, "job-container", scope);
+  }
+  if (f.has("snapshot")) r.sink.error(f.get("snapshot")?.key.pos ?? pos, "unsupported-feature", `"snapshot" (custom runner images) is not supported by Gantry`);
+  if ((n = v("uses"))) job.uses = r.str(n, "\"uses\" section");
+  if ((n = v("with"))) job.with = r.strMap(n, "with", "job-with", scope);
+  if ((n = v("secrets"))) {
+    if (n.kind === "scalar" && n.value === "inherit") job.secrets = "inherit";
+    else if (n.kind === "scalar" && !n.missing) r.sink.error(n.pos, "type-mismatch", `expected mapping node for secrets or "inherit" string node but found "${scalarString(n)}" node`);
+    else job.secrets = r.strMap(n, "secrets", "job-secrets", scope);
+  }
+  if ((n = v("steps"))) job.steps = parseSteps(r, n, id);
+  if (job.uses) {
+    for (const p of pairs) {
+      const k = scalarString(p.key);
+      if (!CALL_KEYS.includes(k) && JOB_KEYS.includes(k)) {
+        r.sink.error(p.key.pos, "reusable-call-keys", `when a reusable workflow is called with "uses", "${k}" is not available. only following keys are allowed: "name", "uses", "with", "secrets", "needs", "if", and "permissions" in job "${id}"`);
+      }
+    }
+  } else {
+    for (const k of ["with", "secrets"]) {
+      const q = f.get(k);
+      if (q) r.sink.error(q.key.pos, "reusable-call-keys", `"${k}" is only available for a reusable workflow call with "uses" but "uses" is not found in job "${id}"`);
+    }
+    if (!f.has("runs-on")) r.sink.error(pos, "missing-key", `"runs-on" section is missing in job "${id}"`);
+    if (!f.has("steps")) r.sink.error(pos, "missing-key", `"steps" section is missing in job "${id}"`);
+  }
+  return job;
+}
+
+function siteAll(r: Reader, n: YNode, where: ExprWhere, scope: Scope): void {
+  if (n.kind === "scalar") r.site(n, where, scope);
+  else if (n.kind === "seq") n.items.forEach((i) => siteAll(r, i, where, scope));
+  else n.pairs.forEach((p) => siteAll(r, p.value, where, scope));
+}
+
+function parseRunsOn(r: Reader, job: Job, n: YNode, scope: Scope): void {
+  if (n.kind === "map") {
+    const f = r.keys(r.map(n, "runs-on") ?? [], ["group", "labels"], `"runs-on" section`);
+    const g = f.get("group");
+    if (g) job.runsOnGroup = r.str(g.value, "runner group", "job-runs-on", scope);
+    const l = f.get("labels");
+    if (l) job.runsOn = r.strList(l.value, "labels", "job-runs-on", scope);
+    return;
+  }
+  job.runsOn = r.strList(n, "runs-on", "job-runs-on", scope);
+}
+
+export function parseConcurrency(r: Reader, n: YNode, where: ExprWhere, scope: Scope = {}): Concurrency | undefined {
+  if (n.kind === "scalar") {
+    const s = r.str(n, "concurrency group", where, scope);
+    return s ? { group: s } : undefined;
+  }
+  const f = r.keys(r.map(n, "concurrency") ?? [], ["cancel-in-progress", "group"], `"concurrency" section`);
+  const g = f.get("group");
+  const group = g ? r.str(g.value, "concurrency group", where, scope) : undefined;
+  if (!g) r.sink.error(n.pos, "missing-key", `"group" section is missing in "concurrency" section`);
+  const c = f.get("cancel-in-progress");
+  const cancel = c ? r.bool(c.value, "\"cancel-in-progress\"", where, scope) : undefined;
+  return group ? { group, ...(cancel !== undefined ? { cancelInProgress: cancel } : {}) } : undefined;
+}
+
+function parseEnvironment(r: Reader, n: YNode, scope: Scope): Environment | undefined {
+  if (n.kind === "scalar") {
+    const s = r.str(n, "environment name", "job-environment", scope);
+    return s ? { name: s } : undefined;
+  }
+  const f = r.keys(r.map(n, "environment") ?? [], ["deployment", "name", "url"], `"environment" section`);
+  const nm = f.get("name");
+  const name = nm ? r.str(nm.value, "environment name", "job-environment", scope) : undefined;
+  if (!nm) r.sink.error(n.pos, "missing-key", `"name" is missing in "environment" section`);
+  const u = f.get("url");
+  const url = u ? r.str(u.value, "environment url", "job-environment-url", scope) : undefined;
+  const d = f.get("deployment");
+  if (d) r.bool(d.value, "\"deployment\"", "job-environment", scope);
+  return name ? { name, ...(url ? { url } : {}) } : undefined;
+}
+
+export function parseDefaults(r: Reader, n: YNode, where: ExprWhere, scope: Scope = {}): RunDefaults | undefined {
+  const pairs = r.map(n, "defaults");
+  if (!pairs) return undefined;
+  for (const p of pairs) {
+    if (scalarString(p.key) !== "run") r.sink.error(p.key.pos, "unknown-key", `expected "run" key for "defaults" section but got "${scalarString(p.key)}"`);
+  }
+  const run = pairs.find((p) => scalarString(p.key) === "run");
+  if (!run) return undefined;
+  const f = r.keys(r.map(run.value, "run") ?? [], ["shell", "working-directory"], `"run" section`);
+  const out: RunDefaults = {};
+  const s = f.get("shell");
+  if (s) out.shell = r.str(s.value, "shell", where, scope);
+  const w = f.get("working-directory");
+  if (w) out.workingDirectory = r.str(w.value, "working-directory", where, scope);
+  return out;
+}
+
+function parseServices(r: Reader, n: YNode, scope: Scope): Service[] {
+  const out: Service[] = [];
+  if (n.kind === "scalar" && typeof n.value === "string" && isExpression(n.value)) {
+    r.site(n, "job-services", scope);
+    return out;
+  }
+  for (const p of r.map(n, "services", true) ?? []) {
+    const id = scalarString(p.key);
+    const svc: Service = { id, pos: p.key.pos, env: {}, ports: [], volumes: [] };
+    out.push(svc);
+    const f = r.keys(r.map(p.value, `"${id}" service`) ?? [], ["command", "credentials", "entrypoint", "env", "image", "options", "ports", "volumes"], `"services" section`);
+    const im = f.get("image");
+    if (im) svc.image = r.str(im.value, "service image", "job-services", scope);
+    else r.sink.error(p.key.pos, "missing-key", `"image" is missing in service "${id}"`);
+    const env = f.get("env");
+    if (env) svc.env = r.strMap(env.value, "env", "job-services-env", scope);
+    const ports = f.get("ports");
+    if (ports) svc.ports = r.strList(ports.value, "ports", "job-services", scope).map((s) => s.value);
+    const vols = f.get("volumes");
+    if (vols) svc.volumes = r.strList(vols.value, "volumes", "job-services", scope).map((s) => s.value);
+    const opt = f.get("options");
+    if (opt) svc.options = r.str(opt.value, "options", "job-services", scope)?.value;
+    for (const k of ["command", "entrypoint"]) {
+      const q = f.get(k);
+      if (q) r.str(q.value, k, "job-services", scope);
+    }
+    const cred = f.get("credentials");
+    if (cred) {
+      if (cred.value.kind === "scalar" && typeof cred.value.value === "string" && isExpression(cred.value.value)) r.site(cred.value, "job-services-credentials", scope);
+      else {
+        const g = r.keys(r.map(cred.value, "credentials") ?? [], ["password", "username"], `"credentials" section`);
+        for (const q of g.values()) r.str(q.value, "credential", "job-services-credentials", scope);
+      }
+    }
+  }
+  return out;
+}
+
+const SCOPES = [
+  "actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues", "models",
+  "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses",
+];
+
+export function parsePermissions(r: Reader, n: YNode): unknown {
+  if (n.kind === "scalar") {
+    const s = r.str(n, "permissions");
+    if (s && !["read-all", "write-all"].includes(s.value)) {
+      r.sink.error(s.pos, "invalid-permissions", `"${s.value}" is invalid for permission for all the scopes. available values are "read-all" and "write-all"`);
+    }
+    return s?.value;
+  }
+  const out: Record<string, string> = {};
+  for (const p of r.map(n, "permissions") ?? []) {
+    const k = scalarString(p.key);
+    if (!SCOPES.includes(k)) r.sink.error(p.key.pos, "invalid-permissions", `unknown permission scope "${k}". all available permission scopes are ${SCOPES.map((x) => `"${x}"`).join(", ")}`);
+    const s = r.str(p.value, "permission");
+    if (s && !["read", "write", "none"].includes(s.value)) r.sink.error(s.pos, "invalid-permissions", `"${s.value}" is invalid for permission of scope "${k}". available values are "read", "write" or "none"`);
+    if (s) out[k] = s.value;
+  }
+  return out;
+}

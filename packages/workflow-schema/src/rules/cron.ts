@@ -1,0 +1,19 @@
+import { parseCron, shortestIntervalSeconds } from "../cron.js";
+import type { Rule } from "./rule.js";
+
+/** `schedule` cron strings: 5 fields, valid values, at most once every 5 minutes. */
+export const cron: Rule = ({ wf, sink }) => {
+  for (const t of wf.triggers) {
+    for (const c of t.crons ?? []) {
+      const r = parseCron(c.value);
+      if (!r.ok) {
+        sink.error(c.pos, "invalid-cron", `invalid CRON format "${c.value}" in schedule event: ${r.message}`);
+        continue;
+      }
+      const secs = shortestIntervalSeconds(r.cron);
+      if (secs < 300) {
+        sink.error(c.pos, "cron-too-frequent", `scheduled job runs too frequently. it runs once per ${secs} seconds. the shortest interval is once every 5 minutes`);
+      }
+    }
+  }
+};

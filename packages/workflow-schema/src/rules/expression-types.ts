@@ -1,0 +1,173 @@
+import { Binary, ContextAccess, FunctionCall, Grouping, IndexAccess, Literal, Logical, Star, Unary } from "@actions/expressions/ast";
+import type { Expr } from "@actions/expressions";
+import type { ParsedExpr } from "../expr/collect.js";
+import { AVAILABILITY } from "../expr/availability.js";
+import { GITHUB_TYPE, JOB_TYPE, RUNNER_TYPE, STRATEGY_TYPE, inputsType, jobsType, matrixType, needsType, secretsType, stepsType } from "../expr/contexts.js";
+import { ANY, BOOL, NULL, NUMBER, STRING, arr, mapOf, merge, propType, tyString } from "../expr/types.js";
+import type { Ty } from "../expr/types.js";
+import type { Rule, RuleContext } from "./rule.js";
+
+const CODE_BY_ROOT: Record<string, string> = {
+  needs: "needs-not-depended",
+  steps: "unknown-step-ref",
+  inputs: "unknown-input",
+  secrets: "undefined-secret",
+  matrix: "unknown-matrix-key",
+};
+
+/** Keys whose value may be an object or array produced by `${{ }}`. */
+const OBJECT_OK = ["job-runs-on", "job-strategy", "job-container", "job-container-credentials", "job-services", "job-services-credentials", "job-environment", "job-secrets", "job-with"];
+
+const SOFT_ROOTS = ["steps", "matrix"];
+
+const FUNC_TYPES: Record<string, Ty> = {
+  contains: BOOL, startswith: BOOL, endswith: BOOL, format: STRING, join: STRING, tojson: STRING, fromjson: ANY,
+  hashfiles: STRING, always: BOOL, success: BOOL, failure: BOOL, cancelled: BOOL, case: ANY,
+};
+
+/** Type-checks context access, context availability and special-function availability. */
+export const expressionTypes: Rule = (c) => {
+  const cache = new Map<string, Record<string, Ty>>();
+  for (const p of c.exprs) {
+    const key = `${p.site.jobId ?? ""}#${p.site.stepIndex ?? ""}`;
+    let env = cache.get(key);
+    if (!env) {
+      env = contextTypes(c, p);
+      cache.set(key, env);
+    }
+    const t = new Checker(c, p, env).check(p.expr);
+    if (!p.site.condition && !OBJECT_OK.includes(p.site.where) && (t.k === "object" || t.k === "array" || t.k === "null")) {
+      const pos = p.at(0, 0);
+      c.sink.error(
+        { line: pos.line, col: Math.max(1, pos.col - 3) },
+        "expression-object-in-template",
+        `object, array, and null values should not be evaluated in template with \${{ }} but evaluating the value of type ${tyString(t)}`,
+      );
+    }
+  }
+};
+
+function contextTypes(c: RuleContext, p: ParsedExpr): Record<string, Ty> {
+  const job = p.site.jobId !== undefined ? c.wf.jobs.find((j) => j.id === p.site.jobId) : undefined;
+  return {
+    github: GITHUB_TYPE,
+    env: mapOf(STRING),
+    vars: mapOf(STRING),
+    secrets: secretsType(c.wf, c.tenant.secretNames),
+    inputs: inputsType(c.wf),
+    matrix: job ? matrixType(job) : mapOf(ANY),
+    needs: job ? needsType(c.wf, job) : mapOf(ANY),
+    steps: job ? stepsType(job, p.site.stepIndex) : mapOf(ANY),
+    job: JOB_TYPE,
+    jobs: jobsType(c.wf),
+    runner: RUNNER_TYPE,
+    strategy: STRATEGY_TYPE,
+  };
+}
+
+class Checker {
+  private readonly avail;
+  constructor(
+    private readonly c: RuleContext,
+    private readonly p: ParsedExpr,
+    private readonly env: Record<string, Ty>,
+  ) {
+    this.avail = AVAILABILITY[p.site.where];
+  }
+
+  check(e: Expr): Ty {
+    if (e instanceof Literal) {
+      const v: unknown = e.literal.kind === 6 ? null : e.literal.coerceString();
+      if (v === null) return NULL;
+      if (e.literal.kind === 3) return BOOL;
+      if (e.literal.kind === 4) return NUMBER;
+      return STRING;
+    }
+    if (e instanceof Unary) {
+      this.check(e.expr);
+      return BOOL;
+    }
+    if (e instanceof Binary) {
+      this.check(e.left);
+      this.check(e.right);
+      return BOOL;
+    }
+    if (e instanceof Logical) return merge(e.args.map((a) => this.check(a)));
+    if (e instanceof Grouping) return this.check(e.group);
+    if (e instanceof ContextAccess) return this.context(e);
+    if (e instanceof IndexAccess) return this.index(e);
+    if (e instanceof FunctionCall) return this.call(e);
+    return ANY;
+  }
+
+  private context(e: ContextAccess): Ty {
+    const name = e.name.lexeme.toLowerCase();
+    if (!this.avail.contexts.includes(name)) {
+      const pos = this.p.at(e.name.range.start.line, e.name.range.start.column);
+      const list = this.avail.contexts.length
+        ? `available contexts are ${[...this.avail.contexts].sort().map((x) => `"${x}"`).join(", ")}`
+        : "no context is available here";
+      this.c.sink.error(pos, "context-not-allowed", `context "${name}" is not allowed here. ${list}. see https://docs.github.com/en/actions/learn-github-actions/contexts#context-availability for more details`);
+      return ANY;
+    }
+    return this.env[name] ?? ANY;
+  }
+
+  private index(e: IndexAccess): Ty {
+    const base = this.check(e.expr);
+    if (e.index instanceof Star) {
+      if (base.k === "array") return arr(base.elem);
+      if (base.k === "object") return arr(merge([...Object.values(base.props), ...(base.strict ? [] : [base.elem])]));
+      return arr(ANY);
+    }
+    if (!(e.index instanceof Literal) || e.index.literal.kind !== 0) {
+      this.check(e.index);
+      if (base.k === "array") return base.elem;
+      if (base.k === "object") return base.strict ? merge(Object.values(base.props)) : base.elem;
+      return ANY;
+    }
+    const prop = e.index.literal.coerceString();
+    if (base.k === "array") {
+      // property of a filtered array: map over the elements
+      const t = base.elem.k === "object" ? propType(base.elem, prop) : ANY;
+      return arr(t ?? ANY);
+    }
+    if (base.k === "string" || base.k === "number" || base.k === "bool") {
+      const pos = this.p.at(e.index.token.range.start.line, e.index.token.range.start.column);
+      this.c.sink.error(pos, "expression-type", `receiver of object dereference "${prop}" must be type of object but got "${base.k}"`);
+      return ANY;
+    }
+    const t = propType(base, prop);
+    if (t === undefined) {
+      const root = rootName(e);
+      const pos = this.p.at(e.index.token.range.start.line, e.index.token.range.start.column);
+      const code = (root && CODE_BY_ROOT[root] && e.expr instanceof ContextAccess ? CODE_BY_ROOT[root] : undefined) ?? "unknown-property";
+      let msg = `property "${prop}" is not defined in object type ${tyString(base)}`;
+      if (root === "needs" && e.expr instanceof ContextAccess) msg += `. job "${this.p.site.jobId ?? ""}" must list "${prop}" in its "needs" to use its outputs`;
+      if (root === "secrets" && e.expr instanceof ContextAccess) msg = `secret "${prop}" is not defined for this repository. defined secrets are ${Object.keys(base.k === "object" ? base.props : {}).sort().map((x) => `"${x}"`).join(", ")}`;
+      // GitHub evaluates a missing step or matrix property to null; a likely bug, but not fatal.
+      this.c.sink.push(pos, code, msg, root && SOFT_ROOTS.includes(root) ? "warning" : "error");
+      return ANY;
+    }
+    return t;
+  }
+
+  private call(e: FunctionCall): Ty {
+    for (const a of e.args) this.check(a);
+    const name = e.functionName.lexeme;
+    const lower = name.toLowerCase();
+    const special = ["always", "cancelled", "failure", "success", "hashfiles"];
+    if (special.includes(lower) && !this.avail.functions.some((f) => f.toLowerCase() === lower)) {
+      const pos = this.p.at(e.functionName.range.start.line, e.functionName.range.start.column);
+      const where = lower === "hashfiles" ? `"jobs.<job_id>.steps.*" keys` : `"jobs.<job_id>.if" and "jobs.<job_id>.steps.if"`;
+      this.c.sink.error(pos, "function-not-allowed", `calling function "${name}" is not allowed here. "${name}" is only available in ${where}. see https://docs.github.com/en/actions/learn-github-actions/contexts#context-availability for more details`);
+    }
+    return FUNC_TYPES[lower] ?? ANY;
+  }
+}
+
+function rootName(e: Expr): string | undefined {
+  let cur: Expr = e;
+  while (cur instanceof IndexAccess) cur = cur.expr;
+  return cur instanceof ContextAccess ? cur.name.lexeme.toLowerCase() : undefined;
+}

@@ -1,0 +1,85 @@
+import type { Workflow } from "../model.js";
+import type { PlanTrigger, WorkflowPlan } from "../plan.js";
+import { planTrigger } from "../compile/compile.js";
+import { matchPatterns } from "./glob.js";
+
+/** An incoming event, reduced to what trigger filters look at. */
+export interface TriggerEvent {
+  /** `push`, `pull_request`, `pull_request_target`, `workflow_dispatch`, `schedule`, ... */
+  name: string;
+  /** Full ref (`refs/heads/main`, `refs/tags/v1`); or give `branch` / `tag`. */
+  ref?: string;
+  branch?: string;
+  tag?: string;
+  /** For pull requests: the base branch the filters look at. Falls back to `branch`. */
+  baseBranch?: string;
+  /** Changed files, repository-relative. Omitted: path filters are not evaluated. */
+  changedPaths?: string[];
+  /** Activity type, e.g. `opened`. */
+  action?: string;
+  /** For schedule: the cron string that fired. */
+  cron?: string;
+}
+
+const PR_DEFAULT_TYPES = ["opened", "synchronize", "reopened"];
+
+function refOf(e: TriggerEvent): { branch?: string; tag?: string } {
+  if (e.tag !== undefined) return { tag: e.tag };
+  if (e.branch !== undefined) return { branch: e.branch };
+  const ref = e.ref ?? "";
+  if (ref.startsWith("refs/tags/")) return { tag: ref.slice("refs/tags/".length) };
+  if (ref.startsWith("refs/heads/")) return { branch: ref.slice("refs/heads/".length) };
+  return ref ? { branch: ref } : {};
+}
+
+function allowed(name: string | undefined, include: string[] | undefined, ignore: string[] | undefined): boolean {
+  if (include) return name !== undefined && matchPatterns(include, name);
+  if (ignore) return name === undefined || !matchPatterns(ignore, name);
+  return true;
+}
+
+function pathsAllowed(t: PlanTrigger, paths: string[] | undefined): boolean {
+  if (!paths) return true;
+  if (t.paths) return paths.some((p) => matchPatterns(t.paths ?? [], p));
+  if (t.pathsIgnore) return paths.length === 0 || paths.some((p) => !matchPatterns(t.pathsIgnore ?? [], p));
+  return true;
+}
+
+function matchOne(t: PlanTrigger, e: TriggerEvent): boolean {
+  if (t.event !== e.name) return false;
+  switch (t.event) {
+    case "push": {
+      const { branch, tag } = refOf(e);
+      const hasBranchFilter = t.branches !== undefined || t.branchesIgnore !== undefined;
+      const hasTagFilter = t.tags !== undefined || t.tagsIgnore !== undefined;
+      if (tag !== undefined) {
+        // Path filters are not evaluated for tag pushes; a branch-only filter never runs for tags.
+        if (!hasTagFilter) return !hasBranchFilter;
+        return allowed(tag, t.tags, t.tagsIgnore);
+      }
+      if (hasTagFilter && !hasBranchFilter) return false;
+      return allowed(branch, t.branches, t.branchesIgnore) && pathsAllowed(t, e.changedPaths);
+    }
+    case "pull_request":
+    case "pull_request_target": {
+      const types = t.types ?? PR_DEFAULT_TYPES;
+      if (e.action !== undefined && !types.includes(e.action)) return false;
+      const base = e.baseBranch ?? refOf(e).branch;
+      return allowed(base, t.branches, t.branchesIgnore) && pathsAllowed(t, e.changedPaths);
+    }
+    case "schedule":
+      return e.cron === undefined || (t.crons ?? []).includes(e.cron);
+    default:
+      return e.action === undefined || !t.types || t.types.includes(e.action);
+  }
+}
+
+function isWorkflow(w: Workflow | WorkflowPlan): w is Workflow {
+  return "exprSites" in w;
+}
+
+/** Whether the workflow runs for the event, with GitHub's filter semantics. */
+export function matchTrigger(w: Workflow | WorkflowPlan, event: TriggerEvent): boolean {
+  const triggers = isWorkflow(w) ? w.triggers.map(planTrigger) : w.triggers;
+  return triggers.some((t) => matchOne(t, event));
+}

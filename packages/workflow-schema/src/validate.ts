@@ -1,0 +1,24 @@
+import { ErrorSink, sortErrors } from "./errors.js";
+import type { WorkflowError } from "./errors.js";
+import { collectExpressions } from "./expr/collect.js";
+import type { TenantContext, Workflow } from "./model.js";
+import { buildWorkflow } from "./parse/workflow.js";
+import { RULES } from "./rules/index.js";
+import { loadYaml } from "./yaml/load.js";
+
+/** YAML → typed workflow → every rule. All errors at once, sorted; never throws. */
+export function parseWorkflow(source: string, file: string, ctx: TenantContext = {}): { workflow?: Workflow; errors: WorkflowError[] } {
+  const sink = new ErrorSink(file);
+  try {
+    const loaded = loadYaml(source, sink);
+    if (sink.errors.some((e) => e.code === "yaml-syntax")) return { errors: sortErrors(sink.errors) };
+    const wf = buildWorkflow(loaded.root, file, sink);
+    const exprs = collectExpressions(wf.exprSites, loaded.posAt, sink);
+    for (const rule of RULES) rule({ wf, sink, tenant: ctx, exprs, posAt: loaded.posAt });
+    return { workflow: wf, errors: sortErrors(sink.errors) };
+  } catch (e) {
+    // A bug of ours must still come back as a structured error, never as an exception.
+    sink.error({ line: 0, col: 0 }, "internal-error", `internal error while validating: ${e instanceof Error ? e.message : String(e)}`);
+    return { errors: sortErrors(sink.errors) };
+  }
+}
