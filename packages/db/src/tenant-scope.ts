@@ -1,4 +1,4 @@
-import { Prisma } from "./generated/prisma/client";
+import type { Prisma } from "./generated/prisma/client";
 import type { RawPrismaClient } from "./client";
 
 /** Who is acting, for which tenant. Every tenant query needs one (DESIGN.md invariant 9). */

@@ -1,0 +1,20 @@
+import os from "node:os";
+import { z } from "zod";
+
+/** The runner's env: it knows the control plane's URL and a pool registration token, nothing else. */
+export const runnerEnvSchema = z.object({
+  /** Base URL of the control plane (apps/web), e.g. http://127.0.0.1:3000 */
+  GANTRY_URL: z.string({ error: "GANTRY_URL is not set: the control plane's URL, e.g. http://127.0.0.1:3000" }).url("GANTRY_URL is not a URL"),
+  /** The runner pool's registration token (printed by the up-command, stored in .gantry/runner-token). */
+  GANTRY_RUNNER_TOKEN: z.string({ error: "GANTRY_RUNNER_TOKEN is not set: the pool's registration token" }).min(20, "GANTRY_RUNNER_TOKEN is too short to be a token"),
+  /** This runner's name within its pool. */
+  GANTRY_RUNNER_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/).default(os.hostname().replace(/[^A-Za-z0-9._-]/g, "-")),
+  /** Jobs this runner may run at once. */
+  GANTRY_RUNNER_CAPACITY: z.coerce.number().int().min(1).max(256).default(1),
+});
+
+export type RunnerEnv = z.infer<typeof runnerEnvSchema>;
+
+export function parseRunnerEnv(source: Record<string, string | undefined>): RunnerEnv {
+  return runnerEnvSchema.parse(source);
+}
