@@ -15,6 +15,7 @@ export type ExprWhere =
   | "workflow-concurrency"
   | "workflow-call-input-default"
   | "workflow-call-output-value"
+  | "workflow-defaults-run"
   | "job-name"
   | "job-if"
   | "job-runs-on"

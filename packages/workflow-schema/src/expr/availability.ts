@@ -17,6 +17,7 @@ export const AVAILABILITY: Record<ExprWhere, Avail> = {
   "workflow-env": { contexts: [...G, "secrets"], functions: [] },
   "workflow-call-input-default": { contexts: G, functions: [] },
   "workflow-call-output-value": { contexts: [...G, "jobs"], functions: [] },
+  "workflow-defaults-run": { contexts: [], functions: [] },
   "job-name": { contexts: JOB, functions: [] },
   "job-if": { contexts: ["github", "needs", "vars", "inputs"], functions: STATUS },
   "job-runs-on": { contexts: JOB, functions: [] },

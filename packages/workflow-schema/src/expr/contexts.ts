@@ -83,7 +83,7 @@ export function stepsType(job: Job, beforeIndex: number | undefined): Ty {
 
 export function jobsType(wf: Workflow): Ty {
   const props: Record<string, Ty> = {};
-  for (const j of wf.jobs) props[j.id] = obj({ outputs: mapOf(STRING), result: STRING });
+  for (const j of wf.jobs) props[j.id] = obj({ outputs: j.uses ? mapOf(STRING) : obj(Object.fromEntries(Object.keys(j.outputs).map((k) => [k, STRING]))), result: STRING });
   return obj(props);
 }
 

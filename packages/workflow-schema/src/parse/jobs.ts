@@ -1,8 +1,10 @@
+import type { Pos } from "../errors.js";
 import type { Concurrency, Environment, ExprWhere, Job, RunDefaults, Service } from "../model.js";
 import { scalarString } from "../yaml/node.js";
 import type { YNode } from "../yaml/node.js";
 import { isExpression } from "./reader.js";
 import type { Reader, Scope } from "./reader.js";
+import { parseContainerLike } from "./container.js";
 import { parseSteps } from "./steps.js";
 import { parseStrategy } from "./strategy.js";
 
@@ -40,11 +42,11 @@ function parseJob(r: Reader, id: string, pos: Job["pos"], node: YNode): Job | un
     if (n.kind === "scalar") r.site(n, "job-if", scope, true);
   }
   if ((n = v("runs-on"))) parseRunsOn(r, job, n, scope);
-  if ((n = v("environment"))) job.environment = parseEnvironment(r, n, scope);
-  if ((n = v("concurrency"))) job.concurrency = parseConcurrency(r, n, "job-concurrency", scope);
+  if ((n = v("environment"))) job.environment = parseEnvironment(r, n, scope, f.get("environment")?.key.pos);
+  if ((n = v("concurrency"))) job.concurrency = parseConcurrency(r, n, "job-concurrency", scope, f.get("concurrency")?.key.pos);
   if ((n = v("outputs"))) job.outputs = r.strMap(n, "outputs", "job-outputs", scope);
   if ((n = v("env"))) job.env = r.strMap(n, "env", "job-env", scope);
-  if ((n = v("defaults"))) job.defaults = parseDefaults(r, n, "job-defaults-run", scope);
+  if ((n = v("defaults"))) job.defaults = parseDefaults(r, n, "job-defaults-run", scope, f.get("defaults")?.key.pos);
   if ((n = v("timeout-minutes"))) {
     job.timeoutMinutes = r.num(n, "\"timeout-minutes\"", "job-timeout-minutes", scope);
     job.timeoutPos = n.pos;
@@ -56,12 +58,7 @@ function parseJob(r: Reader, id: string, pos: Job["pos"], node: YNode): Job | un
   if ((n = v("container"))) {
     job.container = true;
     r.sink.error(f.get("container")?.key.pos ?? pos, "unsupported-container", `job "${id}" runs in a "container"; Gantry runs jobs in its own sandboxes and does not support job containers`);
-    if (n.kind === "map") {
-      for (const q of n.pairs) {
-        const k = scalarString(q.key);
-        siteAll(r, q.value, k === "credentials" ? "job-container-credentials" : k === "env" ? "job-container-env" : "job-container", scope);
-      }
-    } else siteAll(r, n, "job-container", scope);
+    parseContainerLike(r, "container", f.get("container")?.key.pos ?? pos, n, "container", scope);
   }
   if (f.has("snapshot")) r.sink.error(f.get("snapshot")?.key.pos ?? pos, "unsupported-feature", `"snapshot" (custom runner images) is not supported by Gantry`);
   if ((n = v("uses"))) job.uses = r.str(n, "\"uses\" section");
@@ -90,12 +87,6 @@ function parseJob(r: Reader, id: string, pos: Job["pos"], node: YNode): Job | un
   return job;
 }
 
-function siteAll(r: Reader, n: YNode, where: ExprWhere, scope: Scope): void {
-  if (n.kind === "scalar") r.site(n, where, scope);
-  else if (n.kind === "seq") n.items.forEach((i) => siteAll(r, i, where, scope));
-  else n.pairs.forEach((p) => siteAll(r, p.value, where, scope));
-}
-
 function parseRunsOn(r: Reader, job: Job, n: YNode, scope: Scope): void {
   if (n.kind === "map") {
     const f = r.keys(r.map(n, "runs-on") ?? [], ["group", "labels"], `"runs-on" section`);
@@ -108,7 +99,7 @@ function parseRunsOn(r: Reader, job: Job, n: YNode, scope: Scope): void {
   job.runsOn = r.strList(n, "runs-on", "job-runs-on", scope);
 }
 
-export function parseConcurrency(r: Reader, n: YNode, where: ExprWhere, scope: Scope = {}): Concurrency | undefined {
+export function parseConcurrency(r: Reader, n: YNode, where: ExprWhere, scope: Scope = {}, keyPos?: Pos): Concurrency | undefined {
   if (n.kind === "scalar") {
     const s = r.str(n, "concurrency group", where, scope);
     return s ? { group: s } : undefined;
@@ -116,13 +107,13 @@ export function parseConcurrency(r: Reader, n: YNode, where: ExprWhere, scope: S
   const f = r.keys(r.map(n, "concurrency") ?? [], ["cancel-in-progress", "group"], `"concurrency" section`);
   const g = f.get("group");
   const group = g ? r.str(g.value, "concurrency group", where, scope) : undefined;
-  if (!g) r.sink.error(n.pos, "missing-key", `"group" section is missing in "concurrency" section`);
+  if (!g) r.sink.error(keyPos ?? n.pos, "missing-key", `group name is missing in "concurrency" section`);
   const c = f.get("cancel-in-progress");
   const cancel = c ? r.bool(c.value, "\"cancel-in-progress\"", where, scope) : undefined;
   return group ? { group, ...(cancel !== undefined ? { cancelInProgress: cancel } : {}) } : undefined;
 }
 
-function parseEnvironment(r: Reader, n: YNode, scope: Scope): Environment | undefined {
+function parseEnvironment(r: Reader, n: YNode, scope: Scope, keyPos?: Pos): Environment | undefined {
   if (n.kind === "scalar") {
     const s = r.str(n, "environment name", "job-environment", scope);
     return s ? { name: s } : undefined;
@@ -130,7 +121,7 @@ function parseEnvironment(r: Reader, n: YNode, scope: Scope): Environment | unde
   const f = r.keys(r.map(n, "environment") ?? [], ["deployment", "name", "url"], `"environment" section`);
   const nm = f.get("name");
   const name = nm ? r.str(nm.value, "environment name", "job-environment", scope) : undefined;
-  if (!nm) r.sink.error(n.pos, "missing-key", `"name" is missing in "environment" section`);
+  if (!nm) r.sink.error(keyPos ?? n.pos, "missing-key", `name is missing in "environment" section`);
   const u = f.get("url");
   const url = u ? r.str(u.value, "environment url", "job-environment-url", scope) : undefined;
   const d = f.get("deployment");
@@ -138,14 +129,17 @@ function parseEnvironment(r: Reader, n: YNode, scope: Scope): Environment | unde
   return name ? { name, ...(url ? { url } : {}) } : undefined;
 }
 
-export function parseDefaults(r: Reader, n: YNode, where: ExprWhere, scope: Scope = {}): RunDefaults | undefined {
+export function parseDefaults(r: Reader, n: YNode, where: ExprWhere, scope: Scope = {}, keyPos?: Pos): RunDefaults | undefined {
   const pairs = r.map(n, "defaults");
   if (!pairs) return undefined;
   for (const p of pairs) {
     if (scalarString(p.key) !== "run") r.sink.error(p.key.pos, "unknown-key", `expected "run" key for "defaults" section but got "${scalarString(p.key)}"`);
   }
   const run = pairs.find((p) => scalarString(p.key) === "run");
-  if (!run) return undefined;
+  if (!run) {
+    r.sink.error(n.kind === "scalar" && n.value === null ? { line: (keyPos ?? n.pos).line, col: (keyPos ?? n.pos).col } : n.pos, "missing-key", `"defaults" section should have "run" section`);
+    return undefined;
+  }
   const f = r.keys(r.map(run.value, "run") ?? [], ["shell", "working-directory"], `"run" section`);
   const out: RunDefaults = {};
   const s = f.get("shell");
@@ -162,33 +156,7 @@ function parseServices(r: Reader, n: YNode, scope: Scope): Service[] {
     return out;
   }
   for (const p of r.map(n, "services", true) ?? []) {
-    const id = scalarString(p.key);
-    const svc: Service = { id, pos: p.key.pos, env: {}, ports: [], volumes: [] };
-    out.push(svc);
-    const f = r.keys(r.map(p.value, `"${id}" service`) ?? [], ["command", "credentials", "entrypoint", "env", "image", "options", "ports", "volumes"], `"services" section`);
-    const im = f.get("image");
-    if (im) svc.image = r.str(im.value, "service image", "job-services", scope);
-    else r.sink.error(p.key.pos, "missing-key", `"image" is missing in service "${id}"`);
-    const env = f.get("env");
-    if (env) svc.env = r.strMap(env.value, "env", "job-services-env", scope);
-    const ports = f.get("ports");
-    if (ports) svc.ports = r.strList(ports.value, "ports", "job-services", scope).map((s) => s.value);
-    const vols = f.get("volumes");
-    if (vols) svc.volumes = r.strList(vols.value, "volumes", "job-services", scope).map((s) => s.value);
-    const opt = f.get("options");
-    if (opt) svc.options = r.str(opt.value, "options", "job-services", scope)?.value;
-    for (const k of ["command", "entrypoint"]) {
-      const q = f.get(k);
-      if (q) r.str(q.value, k, "job-services", scope);
-    }
-    const cred = f.get("credentials");
-    if (cred) {
-      if (cred.value.kind === "scalar" && typeof cred.value.value === "string" && isExpression(cred.value.value)) r.site(cred.value, "job-services-credentials", scope);
-      else {
-        const g = r.keys(r.map(cred.value, "credentials") ?? [], ["password", "username"], `"credentials" section`);
-        for (const q of g.values()) r.str(q.value, "credential", "job-services-credentials", scope);
-      }
-    }
+    out.push(parseContainerLike(r, scalarString(p.key), p.key.pos, p.value, "services", scope));
   }
   return out;
 }

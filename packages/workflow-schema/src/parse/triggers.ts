@@ -78,8 +78,10 @@ function configure(r: Reader, t: Trigger, p: YPair): void {
   t.types = list("types");
   list("workflows");
   for (const [a, b] of [["branches", "branches-ignore"], ["tags", "tags-ignore"], ["paths", "paths-ignore"]] as const) {
-    const q = found.get(a);
-    if (q && found.has(b)) {
+    const qa = found.get(a);
+    const qb = found.get(b);
+    if (qa && qb) {
+      const q = qa.key.pos.line > qb.key.pos.line || (qa.key.pos.line === qb.key.pos.line && qa.key.pos.col > qb.key.pos.col) ? qa : qb;
       r.sink.error(q.key.pos, "exclusive-filters", `both "${a}" and "${b}" filters cannot be used for the same event "${t.event}". note: use '!' to negate patterns`);
     }
   }
@@ -139,6 +141,9 @@ function parseDispatch(r: Reader, t: Trigger, v: YNode): void {
   const inputs = pairs.find((p) => scalarString(p.key) === "inputs");
   if (!inputs) return;
   t.inputs = [];
+  if (inputs.value.kind === "map" && inputs.value.pairs.length > 25) {
+    r.sink.error(t.pos, "too-many-inputs", `maximum number of inputs for "workflow_dispatch" event is 25 but ${inputs.value.pairs.length} inputs are provided`);
+  }
   for (const ip of r.map(inputs.value, `"inputs" section`, true) ?? []) {
     const name = scalarString(ip.key);
     const def: InputDef = { name, pos: ip.key.pos, type: "string", required: false };
@@ -155,15 +160,16 @@ function parseDispatch(r: Reader, t: Trigger, v: YNode): void {
     if (req) def.required = r.bool(req.value, "\"required\"", "workflow-call-input-default") === true;
     const opt = f.get("options");
     if (opt) {
-      def.options = r.strList(opt.value, "options").map((s) => s.value);
-      if (def.type !== "choice") r.sink.error(opt.key.pos, "invalid-input-options", `"options" can not be set to "${name}" input because its input type is not "choice"`);
+      const optStrs = r.strList(opt.value, "options");
+      def.options = optStrs.map((s) => s.value);
+      if (def.type !== "choice") r.sink.error(ip.key.pos, "invalid-input-options", `"options" can not be set to "${name}" input because its input type is not "choice"`);
       const seen = new Set<string>();
-      for (const s of def.options) {
-        if (seen.has(s)) r.sink.error(opt.value.pos, "duplicate-option", `option "${s}" is duplicated in options of "${name}" input`);
-        seen.add(s);
+      for (const s of optStrs) {
+        if (seen.has(s.value)) r.sink.error(s.pos, "duplicate-option", `option "${s.value}" is duplicated in options of "${name}" input`);
+        seen.add(s.value);
       }
     } else if (def.type === "choice") {
-      r.sink.error(ip.key.pos, "missing-key", `"options" section is missing in "${name}" input whose type is "choice"`);
+      r.sink.error(ip.key.pos, "missing-key", `input type of "${name}" is "choice" but "options" is not set`);
     }
     const d = f.get("default");
     if (d) {
@@ -171,6 +177,9 @@ function parseDispatch(r: Reader, t: Trigger, v: YNode): void {
       const ds = d.value.kind === "scalar" ? scalarString(d.value) : "";
       if (def.type === "choice" && def.options && !def.options.includes(ds)) {
         r.sink.error(d.value.pos, "invalid-input-default", `default value "${ds}" of "${name}" input is not included in its options ${JSON.stringify(def.options.map((o) => `"${o}"`).join(", "))}`);
+      }
+      if (def.type === "number" && ds.trim() !== "" && Number.isNaN(Number(ds))) {
+        r.sink.error(d.value.pos, "invalid-input-default", `type of "${name}" input is "number" but its default value "${ds}" cannot be parsed as a float number`);
       }
       if (def.type === "boolean" && ds !== "true" && ds !== "false") {
         r.sink.error(d.value.pos, "invalid-input-default", `type of "${name}" input is "boolean". its default value "${ds}" must be "true" or "false"`);

@@ -25,8 +25,8 @@ export function buildWorkflow(root: YNode | undefined, file: string, sink: Error
   if ((n = v("on"))) wf.triggers = parseTriggers(r, n);
   else sink.error(root.pos, "missing-key", `"on" section is missing in workflow`);
   if ((n = v("env"))) wf.env = r.strMap(n, "env", "workflow-env");
-  if ((n = v("defaults"))) wf.defaults = parseDefaults(r, n, "job-defaults-run");
-  if ((n = v("concurrency"))) wf.concurrency = parseConcurrency(r, n, "workflow-concurrency");
+  if ((n = v("defaults"))) wf.defaults = parseDefaults(r, n, "workflow-defaults-run", {}, f.get("defaults")?.key.pos);
+  if ((n = v("concurrency"))) wf.concurrency = parseConcurrency(r, n, "workflow-concurrency", {}, f.get("concurrency")?.key.pos);
   if ((n = v("permissions"))) wf.permissions = parsePermissions(r, n);
   if ((n = v("jobs"))) wf.jobs = parseJobs(r, n);
   else sink.error(root.pos, "missing-key", `"jobs" section is missing in workflow`);

@@ -36,7 +36,7 @@ export const expressionTypes: Rule = (c) => {
       cache.set(key, env);
     }
     const t = new Checker(c, p, env).check(p.expr);
-    if (!p.site.condition && !OBJECT_OK.includes(p.site.where) && (t.k === "object" || t.k === "array" || t.k === "null")) {
+    if (!p.site.condition && !OBJECT_OK.includes(p.site.where) && !(p.whole && p.site.where.endsWith("-env")) && (t.k === "object" || t.k === "array" || t.k === "null")) {
       const pos = p.at(0, 0);
       c.sink.error(
         { line: pos.line, col: Math.max(1, pos.col - 3) },
@@ -88,8 +88,7 @@ class Checker {
       return BOOL;
     }
     if (e instanceof Binary) {
-      this.check(e.left);
-      this.check(e.right);
+      this.compare(e, this.check(e.left), this.check(e.right));
       return BOOL;
     }
     if (e instanceof Logical) return merge(e.args.map((a) => this.check(a)));
@@ -98,6 +97,22 @@ class Checker {
     if (e instanceof IndexAccess) return this.index(e);
     if (e instanceof FunctionCall) return this.call(e);
     return ANY;
+  }
+
+  /** `==`/`!=` cannot compare objects or arrays; `<`-like operators need numbers or strings. */
+  private compare(e: Binary, l: Ty, r: Ty): void {
+    const op = e.operator.lexeme;
+    const ordering = op !== "==" && op !== "!=";
+    const composite = (t: Ty): boolean => t.k === "object" || t.k === "array";
+    let bad: boolean;
+    if (ordering) bad = [l, r].some((t) => composite(t) || t.k === "null" || t.k === "bool");
+    else if (l.k === "any" || r.k === "any" || l.k === "null" || r.k === "null") bad = false;
+    else if (l.k === "array" && r.k === "array") bad = l.elem.k !== "any" && r.elem.k !== "any" && l.elem.k !== r.elem.k;
+    else bad = (composite(l) || composite(r)) && l.k !== r.k;
+    if (bad) {
+      const pos = this.p.at(e.operator.range.start.line, e.operator.range.start.column);
+      this.c.sink.error(pos, "invalid-comparison", `"${tyString(l)}" value cannot be compared to "${tyString(r)}" value with "${op}" operator`);
+    }
   }
 
   private context(e: ContextAccess): Ty {
@@ -153,9 +168,26 @@ class Checker {
   }
 
   private call(e: FunctionCall): Ty {
-    for (const a of e.args) this.check(a);
+    const args = e.args.map((a) => this.check(a));
     const name = e.functionName.lexeme;
     const lower = name.toLowerCase();
+    const fnPos = this.p.at(e.functionName.range.start.line, e.functionName.range.start.column);
+    const first = e.args[0];
+    const lit = first instanceof Literal && first.literal.kind === 0 ? first.literal.coerceString() : undefined;
+    if (lower === "format" && lit !== undefined) {
+      const used = new Set([...lit.replace(/\{\{|\}\}/g, "").matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
+      const given = args.length - 1;
+      for (const i of used) if (i >= given) this.c.sink.error(fnPos, "format-placeholder", `format string ${JSON.stringify(lit)} contains placeholder {${i}} but only ${given} arguments are given to format`);
+      for (let i = 0; i < given; i++) if (!used.has(i)) this.c.sink.error(fnPos, "format-placeholder", `format string ${JSON.stringify(lit)} does not contain placeholder {${i}}. remove argument which is unused in the format string`);
+    }
+    if (lower === "fromjson" && lit !== undefined) {
+      try {
+        return strictType(JSON.parse(lit));
+      } catch (err) {
+        this.c.sink.error(fnPos, "invalid-json", `broken JSON string is passed to fromJSON(): ${err instanceof Error ? err.message : String(err)}`);
+        return ANY;
+      }
+    }
     const special = ["always", "cancelled", "failure", "success", "hashfiles"];
     if (special.includes(lower) && !this.avail.functions.some((f) => f.toLowerCase() === lower)) {
       const pos = this.p.at(e.functionName.range.start.line, e.functionName.range.start.column);
@@ -164,6 +196,14 @@ class Checker {
     }
     return FUNC_TYPES[lower] ?? ANY;
   }
+}
+
+/** Type of a JSON literal; objects are closed (their keys are known). */
+function strictType(v: unknown): Ty {
+  if (v === null) return NULL;
+  if (Array.isArray(v)) return arr(v.length ? merge(v.map(strictType)) : ANY);
+  if (typeof v === "object") return { k: "object", props: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strictType(x)])), strict: true, elem: ANY };
+  return typeof v === "string" ? STRING : typeof v === "number" ? NUMBER : typeof v === "boolean" ? BOOL : ANY;
 }
 
 function rootName(e: Expr): string | undefined {

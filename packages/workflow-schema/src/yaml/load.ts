@@ -65,8 +65,8 @@ function firstLine(msg: string): string {
 
 class Converter {
   private readonly expanding = new Set<YamlNode>();
-  private readonly usedAnchors = new Set<string>();
-  private readonly anchors: { name: string; pos: Pos }[] = [];
+  private readonly usedAnchors = new Set<unknown>();
+  private readonly anchors: { name: string; pos: Pos; node: unknown }[] = [];
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -79,7 +79,7 @@ class Converter {
     if (isAlias(n)) return this.alias(n, fallback);
     if (isMap(n) || isSeq(n) || isScalar(n)) {
       const pos = n.range ? this.posAt(n.range[0]) : (fallback ?? { line: 1, col: 1 });
-      if (n.anchor) this.anchors.push({ name: n.anchor, pos: anchorPos(this.src, n.range?.[0], n.anchor, this.posAt) ?? pos });
+      if (n.anchor) this.anchors.push({ name: n.anchor, node: n, pos: anchorPos(this.src, n.range?.[0], n.anchor, this.posAt) ?? pos });
       if (isMap(n)) return { kind: "map", pos, pairs: this.pairs(n.items) };
       if (isSeq(n)) return { kind: "seq", pos, items: n.items.map((i) => this.node(i, pos)) };
       return this.scalar(n, pos);
@@ -89,8 +89,8 @@ class Converter {
 
   private alias(n: Alias, fallback?: Pos): YNode {
     const at = n.range ? this.posAt(n.range[0]) : (fallback ?? { line: 1, col: 1 });
-    this.usedAnchors.add(n.source);
     const target = n.resolve(this.doc);
+    this.usedAnchors.add(target);
     if (!target || !(isMap(target) || isSeq(target) || isScalar(target) || isAlias(target))) {
       this.sink.error(at, "yaml-alias", `could not parse as YAML: unknown anchor "${n.source}" referenced`);
       return this.missing(at);
@@ -151,7 +151,7 @@ class Converter {
 
   reportUnusedAnchors(): void {
     for (const a of this.anchors) {
-      if (!this.usedAnchors.has(a.name)) this.sink.warn(a.pos, "yaml-unused-anchor", `anchor "${a.name}" is defined but not used`);
+      if (!this.usedAnchors.has(a.node)) this.sink.warn(a.pos, "yaml-unused-anchor", `anchor "${a.name}" is defined but not used`);
     }
   }
 }
