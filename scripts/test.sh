@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm test`: everything the tests need, then every test (README, second command).
+# Installs missing system packages (as root, with apt-get), dependencies, the Prisma client; finds or starts
+# Postgres and Redis; runs typecheck, lint and every Vitest project (unit, integration, browser end-to-end).
+set -euo pipefail
+export TURBO_TELEMETRY_DISABLED=1 NEXT_TELEMETRY_DISABLED=1
+cd "$(dirname "$0")/.."
+
+need=()
+command -v git >/dev/null || need+=(git)
+command -v chromium >/dev/null || need+=(chromium)
+command -v redis-server >/dev/null || command -v redis-cli >/dev/null || need+=(redis-server)
+if ((${#need[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "[test] installing system packages: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "[test] missing system packages: ${need[*]}. Run: sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "[test] installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+node scripts/prisma-generate.mjs --if-stale
+
+echo "[test] typecheck"
+npx turbo run typecheck --output-logs=errors-only
+npx tsc --noEmit -p .
+echo "[test] lint"
+npx eslint .
+
+exec node scripts/run-tests.mjs "$@"

@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEmptyDatabase, type TestDatabase } from "@gantry/db/testing";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function up(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["scripts/up.mjs"], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms: number, context: () => string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${context()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.createConnection({ host: "127.0.0.1", port });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+interface Health {
+  status: string;
+  postgres: { ok: boolean };
+  redis: { ok: boolean };
+  workers: { id: string }[];
+  runners: { name: string; online: boolean }[];
+}
+
+describe("the up-command", () => {
+  let database: TestDatabase;
+  let stateDir: string;
+  let running: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    database = await createEmptyDatabase();
+    stateDir = mkdtempSync(path.join(os.tmpdir(), "gantry-up-"));
+  });
+  afterAll(async () => {
+    running?.kill("SIGKILL");
+    await database.drop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("stops with one clear line when DATABASE_URL does not answer", async () => {
+    const run = up({ DATABASE_URL: "postgresql://postgres@127.0.0.1:1/gantry", REDIS_URL, GANTRY_STATE_DIR: stateDir });
+    expect(await run.exited).toBe(1);
+    const errors = run.output().split("\n").filter((line) => line.includes("DATABASE_URL"));
+    expect(errors).toEqual([
+      "[gantry] DATABASE_URL does not answer: nothing listens on 127.0.0.1:1. Start Postgres there, or unset DATABASE_URL to let Gantry start its own.",
+    ]);
+  });
+
+  it("stops with one clear line when REDIS_URL does not answer", async () => {
+    const run = up({ DATABASE_URL: database.url, REDIS_URL: "redis://127.0.0.1:1", GANTRY_STATE_DIR: stateDir });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain("[gantry] REDIS_URL does not answer: nothing listens on 127.0.0.1:1. Start Redis there, or unset REDIS_URL");
+  });
+
+  it("brings web, worker and runner up, reports them healthy, and Ctrl-C stops exactly what it started", async () => {
+    const port = await freePort();
+    const runnerName = `e2e-${port}`;
+    const run = up({ DATABASE_URL: database.url, REDIS_URL, GANTRY_STATE_DIR: stateDir, PORT: String(port), GANTRY_RUNNER_NAME: runnerName });
+    running = run.child;
+    const url = await until(() => /\[gantry\] ready (\S+)/.exec(run.output())?.[1], "the ready line", 540_000, run.output);
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    expect(run.output()).toContain("demo@gantry.local / gantry-demo");
+
+    const response = await fetch(`${url}/api/health`);
+    expect(response.status).toBe(200);
+    const health = (await response.json()) as Health;
+    expect(health.postgres.ok).toBe(true);
+    expect(health.redis.ok).toBe(true);
+    expect(health.workers.length).toBeGreaterThan(0);
+    expect(health.runners).toContainEqual(expect.objectContaining({ name: runnerName, online: true }));
+    const page = await (await fetch(`${url}/health`)).text();
+    expect(page).toMatch(/Postgres/);
+    expect(page).toMatch(/Redis/);
+
+    const workerIds = health.workers.map((worker) => worker.id);
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(0);
+    expect(await accepts(port)).toBe(false);
+    const redis = new Redis(REDIS_URL);
+    try {
+      for (const id of workerIds) expect(await redis.exists(`gantry:{system}:worker:${id}`)).toBe(0);
+      // It did not stop what it did not start: the Redis and Postgres it was given still answer.
+      expect(await redis.ping()).toBe("PONG");
+    } finally {
+      redis.disconnect();
+    }
+    running = undefined;
+  });
+});
