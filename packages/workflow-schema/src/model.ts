@@ -56,6 +56,12 @@ export interface ExprSite {
   stepIndex?: number;
   /** `if:` conditions are expressions even without `${{ }}`. */
   condition?: boolean;
+  /** The mapping key this value belongs to (`with.script`, `env.FOO`). */
+  key?: string;
+  /** A whole-value expression standing for a section must have this type. */
+  expect?: "object" | "string-or-array";
+  /** Section name for messages about `expect`. */
+  section?: string;
 }
 
 export type EventName = string;
@@ -150,6 +156,7 @@ export interface Step {
   env: Record<string, Str>;
   continueOnError?: boolean | string;
   timeoutMinutes?: number | string;
+  timeoutPos?: Pos;
 }
 
 export interface Job {

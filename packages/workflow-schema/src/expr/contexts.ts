@@ -18,6 +18,14 @@ export const GITHUB_TYPE: Ty = obj({
   run_attempt: STRING,
 });
 
+/** `github`, with `github.event.inputs` typed when `workflow_dispatch` declares inputs. */
+export function githubType(wf: Workflow): Ty {
+  const d = wf.triggers.find((t) => t.event === "workflow_dispatch" && t.inputs);
+  if (!d || GITHUB_TYPE.k !== "object") return GITHUB_TYPE;
+  const inputs = obj(Object.fromEntries((d.inputs ?? []).map((i) => [i.name, STRING])));
+  return { ...GITHUB_TYPE, props: { ...GITHUB_TYPE.props, event: { k: "object", props: { inputs }, strict: false, elem: ANY } } };
+}
+
 export const RUNNER_TYPE: Ty = obj(
   Object.fromEntries(["arch", "debug", "environment", "name", "os", "temp", "tool_cache"].map((p) => [p, STRING])),
 );
@@ -49,13 +57,13 @@ export function matrixType(job: Job): Ty {
   if (!job.strategy) return obj({});
   if (!m || m.expression || typeof m.include === "string" || m.axes.some((a) => a.expression !== undefined)) return mapOf(ANY);
   const props: Record<string, Ty> = {};
-  for (const a of m.axes) props[a.name] = merge((a.values ?? []).map(typeOfValue));
+  for (const a of m.axes) props[a.name] = merge((a.values ?? []).map((v) => typeOfValue(v, true)));
   if (Array.isArray(m.include)) {
     for (const row of m.include) {
       if (typeof row !== "object" || row === null) return mapOf(ANY);
       for (const [k, v] of Object.entries(row)) {
         const prev = props[k];
-        props[k] = prev ? merge([prev, typeOfValue(v)]) : typeOfValue(v);
+        props[k] = prev ? merge([prev, typeOfValue(v, true)]) : typeOfValue(v, true);
       }
     }
   }

@@ -53,16 +53,16 @@ export function propType(t: Ty, name: string): Ty | undefined {
 }
 
 /** Type of a JSON value (matrix rows, input defaults). */
-export function typeOfValue(v: unknown): Ty {
+export function typeOfValue(v: unknown, strict = false): Ty {
   if (v === null || v === undefined) return NULL;
   if (typeof v === "string") return v.includes("${{") ? ANY : STRING;
   if (typeof v === "number") return NUMBER;
   if (typeof v === "boolean") return BOOL;
-  if (Array.isArray(v)) return arr(v.length ? merge(v.map(typeOfValue)) : ANY);
+  if (Array.isArray(v)) return arr(v.length ? merge(v.map((x) => typeOfValue(x, strict))) : ANY);
   if (typeof v === "object") {
     const props: Record<string, Ty> = {};
-    for (const [k, x] of Object.entries(v)) props[k] = typeOfValue(x);
-    return obj(props, false);
+    for (const [k, x] of Object.entries(v)) props[k] = typeOfValue(x, strict);
+    return obj(props, strict);
   }
   return ANY;
 }

@@ -45,7 +45,7 @@ export function parseContainerLike(r: Reader, id: string, keyPos: Pos, n: YNode,
 
 function parseCredentials(r: Reader, keyPos: Pos, n: YNode, where: ExprWhere, scope: Scope): void {
   if (n.kind === "scalar" && typeof n.value === "string" && isExpression(n.value)) {
-    r.site(n, where, scope);
+    r.site(n, where, scope, false, { expect: "object", section: "credentials" });
     return;
   }
   if (n.kind === "map" && n.pairs.length === 0) {

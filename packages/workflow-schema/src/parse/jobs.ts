@@ -82,7 +82,8 @@ function parseJob(r: Reader, id: string, pos: Job["pos"], node: YNode): Job | un
       if (q) r.sink.error(q.key.pos, "reusable-call-keys", `"${k}" is only available for a reusable workflow call with "uses" but "uses" is not found in job "${id}"`);
     }
     if (!f.has("runs-on")) r.sink.error(pos, "missing-key", `"runs-on" section is missing in job "${id}"`);
-    if (!f.has("steps")) r.sink.error(pos, "missing-key", `"steps" section is missing in job "${id}"`);
+    const st = f.get("steps")?.value;
+    if (!st || (st.kind === "scalar" && st.value === null)) r.sink.error(pos, "missing-key", `"steps" section is missing in job "${id}"`);
   }
   return job;
 }
@@ -94,6 +95,12 @@ function parseRunsOn(r: Reader, job: Job, n: YNode, scope: Scope): void {
     if (g) job.runsOnGroup = r.str(g.value, "runner group", "job-runs-on", scope);
     const l = f.get("labels");
     if (l) job.runsOn = r.strList(l.value, "labels", "job-runs-on", scope);
+    return;
+  }
+  if (n.kind === "scalar" && typeof n.value === "string" && isExpression(n.value)) {
+    r.site(n, "job-runs-on", scope, false, { expect: "string-or-array", section: "runs-on" });
+    const s = r.str(n, "runs-on");
+    job.runsOn = s ? [s] : [];
     return;
   }
   job.runsOn = r.strList(n, "runs-on", "job-runs-on", scope);
@@ -152,7 +159,7 @@ export function parseDefaults(r: Reader, n: YNode, where: ExprWhere, scope: Scop
 function parseServices(r: Reader, n: YNode, scope: Scope): Service[] {
   const out: Service[] = [];
   if (n.kind === "scalar" && typeof n.value === "string" && isExpression(n.value)) {
-    r.site(n, "job-services", scope);
+    r.site(n, "job-services", scope, false, { expect: "object", section: "services" });
     return out;
   }
   for (const p of r.map(n, "services", true) ?? []) {

@@ -23,10 +23,10 @@ export class Reader {
   readonly sites: ExprSite[] = [];
   constructor(readonly sink: ErrorSink) {}
 
-  site(node: YScalar, where: ExprWhere, scope: Scope = {}, condition = false): void {
+  site(node: YScalar, where: ExprWhere, scope: Scope = {}, condition = false, extra: Partial<ExprSite> = {}): void {
     if (node.missing) return;
     if (condition || (typeof node.value === "string" && node.value.includes("${{"))) {
-      this.sites.push({ node, where, ...scope, ...(condition ? { condition } : {}) });
+      this.sites.push({ node, where, ...scope, ...(condition ? { condition } : {}), ...extra });
     }
   }
 
@@ -120,8 +120,15 @@ export class Reader {
     return undefined;
   }
 
-  num(node: YNode, what: string, where: ExprWhere, scope?: Scope): number | string | undefined {
-    if (node.kind === "scalar" && typeof node.value === "number") return node.value;
+  num(node: YNode, what: string, where: ExprWhere, scope?: Scope, integer = false): number | string | undefined {
+    if (node.kind === "scalar" && typeof node.value === "number") {
+      if (integer && !Number.isInteger(node.value)) {
+        this.sink.error(node.pos, "type-mismatch", `expected scalar node for integer value at ${what} but found float ${node.value}`);
+        return undefined;
+      }
+      if (node.value <= 0) this.sink.error(node.pos, "invalid-number", `value at ${what} must be greater than zero: ${node.value}`);
+      return node.value;
+    }
     if (node.kind === "scalar" && typeof node.value === "string" && isExpression(node.value)) {
       this.site(node, where, scope);
       return node.value;
@@ -134,7 +141,7 @@ export class Reader {
   strMap(node: YNode, section: string, where: ExprWhere, scope?: Scope, caseInsensitive = true): Record<string, Str> {
     const out: Record<string, Str> = {};
     if (node.kind === "scalar" && typeof node.value === "string" && isExpression(node.value)) {
-      this.site(node, where, scope);
+      this.site(node, where, scope, false, { expect: "object", section });
       return out;
     }
     if (node.kind === "scalar" && !node.missing) {
@@ -143,8 +150,10 @@ export class Reader {
     }
     const pairs = this.map(node, section, caseInsensitive);
     for (const p of pairs ?? []) {
-      const s = this.str(p.value, `value of "${scalarString(p.key)}" in "${section}"`, where, scope, true);
-      if (s) out[scalarString(p.key)] = s;
+      const key = scalarString(p.key);
+      const s = this.str(p.value, `value of "${key}" in "${section}"`, undefined, scope, true);
+      if (p.value.kind === "scalar") this.site(p.value, where, scope, false, { key });
+      if (s) out[key] = s;
     }
     return out;
   }

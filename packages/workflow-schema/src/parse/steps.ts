@@ -54,6 +54,9 @@ function parseStep(r: Reader, node: YNode, jobId: string, index: number): Step |
   }
   if ((n = v("env"))) step.env = r.strMap(n, "env", "step-env", scope);
   if ((n = v("continue-on-error"))) step.continueOnError = r.bool(n, "\"continue-on-error\"", "step-continue-on-error", scope);
-  if ((n = v("timeout-minutes"))) step.timeoutMinutes = r.num(n, "\"timeout-minutes\"", "step-timeout-minutes", scope);
+  if ((n = v("timeout-minutes"))) {
+    step.timeoutMinutes = r.num(n, "\"timeout-minutes\"", "step-timeout-minutes", scope);
+    step.timeoutPos = n.pos;
+  }
   return step;
 }

@@ -17,7 +17,7 @@ export function parseStrategy(r: Reader, node: YNode, scope: Scope): Strategy | 
   const ff = f.get("fail-fast");
   if (ff) s.failFast = r.bool(ff.value, "\"fail-fast\"", "job-strategy", scope);
   const mp = f.get("max-parallel");
-  if (mp) s.maxParallel = r.num(mp.value, "\"max-parallel\"", "job-strategy", scope);
+  if (mp) s.maxParallel = r.num(mp.value, "\"max-parallel\"", "job-strategy", scope, true);
   const m = f.get("matrix");
   if (m) s.matrix = parseMatrix(r, m.value, scope);
   return s;

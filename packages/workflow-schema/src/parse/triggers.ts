@@ -161,6 +161,7 @@ function parseDispatch(r: Reader, t: Trigger, v: YNode): void {
     const opt = f.get("options");
     if (opt) {
       const optStrs = r.strList(opt.value, "options");
+      if (def.type === "choice" && optStrs.length === 0) r.sink.error(ip.key.pos, "missing-key", `input type of "${name}" is "choice" but "options" is not set`);
       def.options = optStrs.map((s) => s.value);
       if (def.type !== "choice") r.sink.error(ip.key.pos, "invalid-input-options", `"options" can not be set to "${name}" input because its input type is not "choice"`);
       const seen = new Set<string>();

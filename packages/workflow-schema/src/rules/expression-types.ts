@@ -2,7 +2,7 @@ import { Binary, ContextAccess, FunctionCall, Grouping, IndexAccess, Literal, Lo
 import type { Expr } from "@actions/expressions";
 import type { ParsedExpr } from "../expr/collect.js";
 import { AVAILABILITY } from "../expr/availability.js";
-import { GITHUB_TYPE, JOB_TYPE, RUNNER_TYPE, STRATEGY_TYPE, inputsType, jobsType, matrixType, needsType, secretsType, stepsType } from "../expr/contexts.js";
+import { githubType, JOB_TYPE, RUNNER_TYPE, STRATEGY_TYPE, inputsType, jobsType, matrixType, needsType, secretsType, stepsType } from "../expr/contexts.js";
 import { ANY, BOOL, NULL, NUMBER, STRING, arr, mapOf, merge, propType, tyString } from "../expr/types.js";
 import type { Ty } from "../expr/types.js";
 import type { Rule, RuleContext } from "./rule.js";
@@ -36,6 +36,15 @@ export const expressionTypes: Rule = (c) => {
       cache.set(key, env);
     }
     const t = new Checker(c, p, env).check(p.expr);
+    const exp = p.site.expect;
+    if (p.whole && exp && t.k !== "any" && t.k !== "null") {
+      const okType = exp === "object" ? t.k === "object" : t.k !== "object";
+      if (!okType) {
+        const pos = p.at(0, 0);
+        c.sink.error({ line: pos.line, col: Math.max(1, pos.col - 3) }, "expression-type", `type of expression at "${p.site.section ?? ""}" must be ${exp === "object" ? "object" : "string or array"} but found type ${tyString(t)}`);
+      }
+      continue;
+    }
     if (!p.site.condition && !OBJECT_OK.includes(p.site.where) && !(p.whole && p.site.where.endsWith("-env")) && (t.k === "object" || t.k === "array" || t.k === "null")) {
       const pos = p.at(0, 0);
       c.sink.error(
@@ -50,7 +59,7 @@ export const expressionTypes: Rule = (c) => {
 function contextTypes(c: RuleContext, p: ParsedExpr): Record<string, Ty> {
   const job = p.site.jobId !== undefined ? c.wf.jobs.find((j) => j.id === p.site.jobId) : undefined;
   return {
-    github: GITHUB_TYPE,
+    github: githubType(c.wf),
     env: mapOf(STRING),
     vars: mapOf(STRING),
     secrets: secretsType(c.wf, c.tenant.secretNames),
@@ -134,6 +143,16 @@ class Checker {
       if (base.k === "array") return arr(base.elem);
       if (base.k === "object") return arr(merge([...Object.values(base.props), ...(base.strict ? [] : [base.elem])]));
       return arr(ANY);
+    }
+    if (e.index instanceof Literal && e.index.literal.kind !== 0 && base.k === "object") {
+      const pos = this.p.at(e.index.token.range.start.line, e.index.token.range.start.column);
+      this.c.sink.error(pos, "expression-type", `property access of object must be type of string but got "${e.index.literal.kind === 4 ? "number" : e.index.literal.kind === 3 ? "bool" : "null"}"`);
+      return ANY;
+    }
+    if (e.index instanceof Literal && e.index.literal.kind === 0 && e.index.token.type === 18 && base.k === "array") {
+      const pos = this.p.at(e.index.token.range.start.line, e.index.token.range.start.column);
+      this.c.sink.error(pos, "expression-type", `index access of array must be type of number but got "string"`);
+      return ANY;
     }
     if (!(e.index instanceof Literal) || e.index.literal.kind !== 0) {
       this.check(e.index);

@@ -24,6 +24,13 @@ export const matrix: Rule = ({ wf, sink }) => {
         for (const [k, v] of Object.entries(row)) {
           if (JSON.stringify(v).includes("${{")) continue;
           const axis = m.axes.find((a) => a.name === k);
+          if (!axis && incKeys.has(k) && Array.isArray(m.include)) {
+            const vals = m.include.flatMap((r) => (r && typeof r === "object" && k in r ? [(r as Record<string, unknown>)[k]] : []));
+            if (!JSON.stringify(vals).includes("${{") && !vals.some((x) => partialMatch(v, x))) {
+              sink.error(at[k]?.value ?? m.pos, "matrix-exclude-no-match", `value ${JSON.stringify(v)} in "exclude" does not match in matrix "${k}" combinations. possible values are ${vals.map((x) => JSON.stringify(x)).join(", ")}`);
+            }
+            continue;
+          }
           if (!axis) {
             if (!incKeys.has(k)) sink.error(at[k]?.key ?? m.pos, "matrix-exclude-unknown-key", `"${k}" in "exclude" section does not exist in matrix. available matrix configurations are ${names.map((n) => `"${n}"`).join(", ")}`);
             continue;

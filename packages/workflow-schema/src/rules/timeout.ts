@@ -6,10 +6,9 @@ export const timeout: Rule = ({ wf, sink, tenant }) => {
   for (const job of wf.jobs) {
     const check = (v: number | string | undefined, pos: { line: number; col: number } | undefined, what: string): void => {
       if (typeof v !== "number" || !pos) return;
-      if (v <= 0) sink.error(pos, "invalid-timeout", `${what} "timeout-minutes" must be greater than zero but got ${v}`);
-      else if (max !== undefined && v > max) sink.error(pos, "timeout-too-long", `${what} "timeout-minutes" is ${v} but the limit for this tenant is ${max}`);
+      if (max !== undefined && v > max) sink.error(pos, "timeout-too-long", `${what} "timeout-minutes" is ${v} but the limit for this tenant is ${max}`);
     };
     check(job.timeoutMinutes, job.timeoutPos, `job "${job.id}"`);
-    for (const s of job.steps) check(s.timeoutMinutes, s.pos, `step ${s.index + 1} of job "${job.id}"`);
+    for (const s of job.steps) check(s.timeoutMinutes, s.timeoutPos, `step ${s.index + 1} of job "${job.id}"`);
   }
 };
