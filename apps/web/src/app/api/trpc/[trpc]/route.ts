@@ -1,0 +1,22 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { getSessionUser } from "../../../../server/auth";
+import { appRouter } from "../../../../server/routers/_app";
+import { getServices } from "../../../../server/services";
+import { createTRPCContext } from "../../../../server/trpc";
+
+export const dynamic = "force-dynamic";
+
+const handler = (request: Request) => {
+  const { database, redis } = getServices();
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: request,
+    router: appRouter,
+    createContext: async () => createTRPCContext({ session: await getSessionUser(), database, redis }),
+    onError: ({ path, error }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error);
+    },
+  });
+};
+
+export { handler as GET, handler as POST };

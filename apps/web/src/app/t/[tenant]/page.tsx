@@ -1,0 +1,133 @@
+import type { Metadata } from "next";
+import { ago, StatusBadge } from "../../../components/status";
+import { getSessionUser } from "../../../server/auth";
+import { serverCaller } from "../../../server/caller";
+
+export const metadata: Metadata = { title: "Overview" };
+export const dynamic = "force-dynamic";
+
+const RUN_TONE: Record<string, boolean | null> = {
+  SUCCEEDED: true,
+  FAILED: false,
+  TIMED_OUT: false,
+  CANCELED: null,
+  SKIPPED: null,
+  QUEUED: null,
+  WAITING: null,
+  RUNNING: null,
+};
+
+export default async function TenantOverview({ params }: { params: Promise<{ tenant: string }> }) {
+  const { tenant } = await params;
+  const session = await getSessionUser();
+  // The layout has already sent anonymous visitors and non-members elsewhere; this only renders for members.
+  if (!session) return null;
+  const caller = serverCaller(session);
+  const [runs, pools] = await Promise.all([caller.runs.list({ tenant }), caller.runners.list({ tenant })]);
+  const now = new Date();
+  return (
+    <>
+      <section className="card" id="runs" data-testid="runs">
+        <div className="card-head">
+          <h2>Recent runs</h2>
+          <span className="muted small">{runs.length === 0 ? "" : `latest ${runs.length}`}</span>
+        </div>
+        {runs.length === 0 ? (
+          <div className="empty">
+            <p>No runs yet.</p>
+            <p className="muted small">Push to a connected repository with a workflow in .gantry/workflows/ to start one.</p>
+          </div>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Run</th>
+                <th>Workflow</th>
+                <th>Repository</th>
+                <th>Event</th>
+                <th>Commit</th>
+                <th>Status</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((run) => (
+                <tr key={run.id}>
+                  <td>#{run.runNumber}</td>
+                  <td>{run.workflowName}</td>
+                  <td>{run.repository}</td>
+                  <td>
+                    {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")}
+                  </td>
+                  <td>
+                    <code>{run.sha.slice(0, 7)}</code>
+                  </td>
+                  <td>
+                    <StatusBadge ok={RUN_TONE[run.status] ?? null}>{run.status.toLowerCase().replace("_", " ")}</StatusBadge>
+                  </td>
+                  <td>{ago(run.createdAt, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="card" id="runners" data-testid="runners">
+        <div className="card-head">
+          <h2>Runner pools</h2>
+        </div>
+        {pools.length === 0 ? (
+          <div className="empty">
+            <p>No runner pool serves this tenant.</p>
+          </div>
+        ) : (
+          pools.map((pool) => (
+            <div className="pool" key={pool.id} data-testid={`pool-${pool.name}`}>
+              <div className="pool-head">
+                <h3>{pool.name}</h3>
+                <span className="muted small">
+                  {pool.shared ? "shared" : "tenant"} · {pool.provider.toLowerCase()} · egress {pool.egress.toLowerCase()}
+                </span>
+                <span className="labels">
+                  {pool.labels.map((label) => (
+                    <code key={label} className="label">
+                      {label}
+                    </code>
+                  ))}
+                </span>
+                <StatusBadge ok={pool.onlineCount > 0}>{`${pool.onlineCount} of ${pool.runners.length} online`}</StatusBadge>
+              </div>
+              {pool.runners.length === 0 ? (
+                <p className="muted small">No runner has joined this pool yet. Start one with its registration token.</p>
+              ) : (
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Runner</th>
+                      <th>Version</th>
+                      <th>Capacity</th>
+                      <th>Last seen</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {pool.runners.map((runner) => (
+                      <tr key={runner.id}>
+                        <td>
+                          <StatusBadge ok={runner.online}>{runner.name}</StatusBadge>
+                        </td>
+                        <td>{runner.version}</td>
+                        <td>{runner.capacity}</td>
+                        <td>{ago(runner.lastSeenAt, now)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </div>
+          ))
+        )}
+      </section>
+    </>
+  );
+}

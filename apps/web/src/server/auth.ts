@@ -1,0 +1,99 @@
+// Sign-in (next-auth v4, JWT sessions): email + password against User.passwordHash, and GitHub when
+// GITHUB_CLIENT_ID/SECRET are set. The session carries our User.id; everything else is looked up per request.
+import { randomId, verifyPassword, type Database } from "@gantry/db";
+import { getServerSession, type NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import GitHubProvider from "next-auth/providers/github";
+import { z } from "zod";
+import type { WebEnv } from "../env";
+import { getServices } from "./services";
+
+/** Who is signed in, as the tRPC context and pages see it. */
+export interface SessionUser {
+  userId: string;
+  email: string;
+  name: string;
+}
+
+const credentialsInput = z.object({
+  email: z.string().trim().toLowerCase().email(),
+  password: z.string().min(1).max(1024),
+});
+
+const githubProfile = z.object({ login: z.string(), email: z.string().nullish(), name: z.string().nullish() });
+
+export async function authorizeCredentials(database: Database, raw: unknown): Promise<SessionUser | null> {
+  const parsed = credentialsInput.safeParse(raw);
+  if (!parsed.success) return null;
+  const user = await database
+    .system("sign-in: find the user by email")
+    .user.findUnique({ where: { email: parsed.data.email }, select: { id: true, email: true, name: true, passwordHash: true } });
+  if (!user?.passwordHash) return null;
+  if (!(await verifyPassword(parsed.data.password, user.passwordHash))) return null;
+  return { userId: user.id, email: user.email, name: user.name };
+}
+
+/** The Gantry user behind a GitHub login, created on first sign-in (with no memberships until invited). */
+async function userForGitHub(database: Database, rawProfile: unknown): Promise<string | null> {
+  const profile = githubProfile.safeParse(rawProfile);
+  if (!profile.success) return null;
+  const users = database.system("sign-in with GitHub: find or create the user");
+  const { login } = profile.data;
+  const user = await users.user.upsert({
+    where: { githubLogin: login },
+    create: {
+      id: randomId("usr"),
+      githubLogin: login,
+      email: profile.data.email ?? `${login}@users.noreply.github.com`,
+      name: profile.data.name ?? login,
+    },
+    update: {},
+    select: { id: true },
+  });
+  return user.id;
+}
+
+export function buildAuthOptions(env: WebEnv, database: Database): NextAuthOptions {
+  return {
+    secret: env.NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: 7 * 24 * 60 * 60 },
+    pages: { signIn: "/signin", error: "/signin" },
+    providers: [
+      CredentialsProvider({
+        id: "credentials",
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        authorize: async (credentials) => {
+          const user = await authorizeCredentials(database, credentials);
+          return user ? { id: user.userId, email: user.email, name: user.name } : null;
+        },
+      }),
+      ...(env.github ? [GitHubProvider({ clientId: env.github.clientId, clientSecret: env.github.clientSecret })] : []),
+    ],
+    callbacks: {
+      jwt: async ({ token, user, account, profile }) => {
+        if (account?.provider === "github") {
+          const userId = await userForGitHub(database, profile);
+          if (userId) token.userId = userId;
+        } else if (user) {
+          token.userId = user.id;
+        }
+        return token;
+      },
+      session: ({ session, token }) => (token.userId ? { ...session, userId: token.userId } : session),
+    },
+  };
+}
+
+/** The options for this process (env and database from getServices()). */
+export function authOptions(): NextAuthOptions {
+  const { env, database } = getServices();
+  return buildAuthOptions(env, database);
+}
+
+/** The signed-in user for a server component or route handler, or null. */
+export async function getSessionUser(): Promise<SessionUser | null> {
+  const session = await getServerSession(authOptions());
+  if (!session?.userId) return null;
+  return { userId: session.userId, email: session.user?.email ?? "", name: session.user?.name ?? "" };
+}

@@ -1,0 +1,10 @@
+import type { SessionUser } from "./auth";
+import { createCaller } from "./routers/_app";
+import { getServices } from "./services";
+import { createTRPCContext } from "./trpc";
+
+/** tRPC without HTTP, for server components: the same procedure chain and checks as /api/trpc. */
+export function serverCaller(session: SessionUser | null) {
+  const { database, redis } = getServices();
+  return createCaller(createTRPCContext({ session, database, redis }));
+}

@@ -1,0 +1,150 @@
+// What GET /api/health and the /health page report: Postgres and Redis round-trips, live workers (their
+// Redis heartbeats) and runners (their last ping). Each probe has a deadline so that a dead dependency makes
+// the report say so quickly instead of hanging the page.
+import { WORKER_HEARTBEAT_PATTERN, type Database } from "@gantry/db";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { isRunnerOnline } from "./runners";
+
+export const PROBE_TIMEOUT_MS = 2_000;
+
+export interface Probe {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface WorkerStatus {
+  id: string;
+  pid: number;
+  hostname: string;
+  version: string;
+  startedAt: string;
+  queues: string[];
+  /** Seconds until the heartbeat expires (the worker refreshes it well before). */
+  ttlSeconds: number;
+}
+
+export interface RunnerStatus {
+  name: string;
+  pool: string;
+  status: string;
+  version: string;
+  lastSeenAt: string;
+  online: boolean;
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  checkedAt: string;
+  postgres: Probe;
+  redis: Probe;
+  workers: WorkerStatus[];
+  runners: RunnerStatus[];
+}
+
+// Workers write this shape (WorkerHeartbeat in @gantry/db); Redis is an input like any other, so parse it.
+const heartbeatSchema = z.object({
+  id: z.string(),
+  pid: z.number().int(),
+  hostname: z.string(),
+  version: z.string(),
+  startedAt: z.string(),
+  queues: z.array(z.string()),
+});
+
+function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n").find((line) => line.trim() !== "")?.trim() ?? "unknown error";
+}
+
+async function withDeadline<T>(what: string, work: () => Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function probe(what: string, work: () => Promise<unknown>, timeoutMs: number): Promise<Probe> {
+  const started = performance.now();
+  try {
+    await withDeadline(what, work, timeoutMs);
+    return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (error) {
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: errorMessage(error) };
+  }
+}
+
+export async function listWorkers(redis: Redis): Promise<WorkerStatus[]> {
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, batch] = await redis.scan(cursor, "MATCH", WORKER_HEARTBEAT_PATTERN, "COUNT", 200);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== "0");
+  if (keys.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const key of keys) pipeline.get(key).ttl(key);
+  const replies = (await pipeline.exec()) ?? [];
+  const workers: WorkerStatus[] = [];
+  keys.forEach((_, index) => {
+    const raw = replies[index * 2]?.[1];
+    const ttl = replies[index * 2 + 1]?.[1];
+    if (typeof raw !== "string") return; // expired between SCAN and GET
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    const parsed = heartbeatSchema.safeParse(json);
+    if (parsed.success) workers.push({ ...parsed.data, ttlSeconds: typeof ttl === "number" ? ttl : -1 });
+  });
+  return workers.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export async function listRunners(database: Database, now: Date): Promise<RunnerStatus[]> {
+  const runners = await database.system("health: every runner's last ping").runner.findMany({
+    select: { name: true, status: true, version: true, lastSeenAt: true, pool: { select: { name: true } } },
+    orderBy: [{ lastSeenAt: "desc" }],
+    take: 200,
+  });
+  return runners.map((runner) => ({
+    name: runner.name,
+    pool: runner.pool.name,
+    status: runner.status,
+    version: runner.version,
+    lastSeenAt: runner.lastSeenAt.toISOString(),
+    online: isRunnerOnline(runner.lastSeenAt, now),
+  }));
+}
+
+export async function checkHealth(
+  deps: { database: Database; redis: Redis },
+  options: { now?: Date; timeoutMs?: number } = {},
+): Promise<HealthReport> {
+  const now = options.now ?? new Date();
+  const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
+  const [postgres, redis] = await Promise.all([
+    probe("Postgres", () => deps.database.ping(), timeoutMs),
+    probe("Redis", () => deps.redis.ping(), timeoutMs),
+  ]);
+  const [workers, runners] = await Promise.all([
+    redis.ok ? withDeadline("Redis", () => listWorkers(deps.redis), timeoutMs).catch(() => []) : Promise.resolve([]),
+    postgres.ok ? withDeadline("Postgres", () => listRunners(deps.database, now), timeoutMs).catch(() => []) : Promise.resolve([]),
+  ]);
+  return {
+    status: postgres.ok && redis.ok ? "ok" : "degraded",
+    checkedAt: now.toISOString(),
+    postgres,
+    redis,
+    workers,
+    runners,
+  };
+}

@@ -1,0 +1,17 @@
+import { createCallerFactory, createTRPCRouter } from "../trpc";
+import { healthRouter } from "./health";
+import { runnersRouter } from "./runners/_router";
+import { runsRouter } from "./runs/_router";
+import { tenantsRouter } from "./tenants";
+
+export const appRouter = createTRPCRouter({
+  health: healthRouter,
+  tenants: tenantsRouter,
+  runs: runsRouter,
+  runners: runnersRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side calls (server components, tests) without HTTP. */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,31 @@
+import type { TenantProcedureContext } from "../../trpc";
+import type { ListRunsInput } from "./list.schema";
+
+/** The tenant's most recent workflow runs, newest first. */
+export async function listRunsHandler({ ctx, input }: { ctx: TenantProcedureContext; input: ListRunsInput }) {
+  const runs = await ctx.db.workflowRun.findMany({
+    orderBy: { createdAt: "desc" },
+    take: input.limit,
+    select: {
+      id: true,
+      runNumber: true,
+      workflowName: true,
+      workflowPath: true,
+      event: true,
+      ref: true,
+      sha: true,
+      status: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      repository: { select: { fullName: true } },
+    },
+  });
+  return runs.map(({ repository, createdAt, startedAt, finishedAt, ...run }) => ({
+    ...run,
+    repository: repository.fullName,
+    createdAt: createdAt.toISOString(),
+    startedAt: startedAt?.toISOString() ?? null,
+    finishedAt: finishedAt?.toISOString() ?? null,
+  }));
+}

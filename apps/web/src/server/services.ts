@@ -1,0 +1,40 @@
+// The process-wide handles the web app works with, opened on first use (never at import time) and kept on
+// globalThis so that dev-mode module reloads do not open a new pool per edit.
+import { openDatabase, type Database } from "@gantry/db";
+import { Redis } from "ioredis";
+import { webEnv, type WebEnv } from "../env";
+
+export interface Services {
+  env: WebEnv;
+  database: Database;
+  redis: Redis;
+}
+
+const holder = globalThis as typeof globalThis & { __gantryWebServices?: Services };
+
+export function openRedis(url: string): Redis {
+  return new Redis(url, {
+    // Fail a command quickly when Redis is down instead of queueing it forever: the health page must answer.
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    lazyConnect: true,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+  });
+}
+
+export function getServices(): Services {
+  if (!holder.__gantryWebServices) {
+    const env = webEnv();
+    holder.__gantryWebServices = { env, database: openDatabase(env.DATABASE_URL), redis: openRedis(env.REDIS_URL) };
+  }
+  return holder.__gantryWebServices;
+}
+
+/** For tests and shutdown: closes the pools; the next getServices() opens new ones. */
+export async function closeServices(): Promise<void> {
+  const services = holder.__gantryWebServices;
+  holder.__gantryWebServices = undefined;
+  if (!services) return;
+  services.redis.disconnect();
+  await services.database.close();
+}

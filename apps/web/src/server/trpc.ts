@@ -1,0 +1,98 @@
+// The one procedure chain (STYLE.md practice 2): public → authed → tenant → role.
+// - authed: UNAUTHORIZED when nobody is signed in (the only 401).
+// - tenant: the tenant slug comes from the input; the membership is looked up once and the context gains
+//   `tenant`, `role` and `db` (a client that can only reach this tenant's rows, DESIGN.md invariant 9).
+// - role: FORBIDDEN naming the role that is missing. Roles: viewer < developer < maintainer < admin.
+import type { Database, Role, TenantClient } from "@gantry/db";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { SessionUser } from "./auth";
+import { hasRole, roleLabel } from "./roles";
+
+export interface TRPCContext {
+  session: SessionUser | null;
+  database: Database;
+  redis: Redis;
+  now: () => Date;
+}
+
+export function createTRPCContext(options: {
+  session: SessionUser | null;
+  database: Database;
+  redis: Redis;
+  now?: () => Date;
+}): TRPCContext {
+  return { ...options, now: options.now ?? (() => new Date()) };
+}
+
+const t = initTRPC.context<TRPCContext>().create({
+  errorFormatter: ({ shape, error }) => ({
+    ...shape,
+    data: { ...shape.data, zodIssues: error.cause instanceof z.ZodError ? error.cause.issues : null },
+  }),
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure;
+
+export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+  return next({ ctx: { session: ctx.session } });
+});
+
+/** Tenant slugs: lowercase letters, digits and dashes. */
+export const tenantSlug = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "tenant slugs use lowercase letters, digits and dashes");
+
+export const tenantInput = z.object({ tenant: tenantSlug });
+
+export const tenantProcedure = authedProcedure.input(tenantInput).use(async ({ ctx, input, next }) => {
+  const membership = await ctx.database.system("tRPC: the caller's membership in the requested tenant").membership.findFirst({
+    where: { userId: ctx.session.userId, tenant: { slug: input.tenant } },
+    select: { role: true, tenant: { select: { id: true, slug: true, name: true } } },
+  });
+  if (!membership) {
+    // The same answer whether the tenant does not exist or the caller is not in it: no probing for names.
+    throw new TRPCError({ code: "FORBIDDEN", message: `You are not a member of tenant '${input.tenant}'.` });
+  }
+  const { tenant, role } = membership;
+  return next({
+    ctx: {
+      tenant,
+      role,
+      db: ctx.database.forTenant({ tenantId: tenant.id, actor: { kind: "USER", id: ctx.session.userId } }),
+    },
+  });
+});
+
+/** A tenant procedure that also needs at least `required` in that tenant. */
+export function roleProcedure(required: Role) {
+  return tenantProcedure.use(({ ctx, next }) => {
+    if (!hasRole(ctx.role, required)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `This needs the ${roleLabel(required)} role in tenant '${ctx.tenant.slug}'; you are a ${roleLabel(ctx.role)}.`,
+      });
+    }
+    return next();
+  });
+}
+
+export const viewerProcedure = roleProcedure("VIEWER");
+export const developerProcedure = roleProcedure("DEVELOPER");
+export const maintainerProcedure = roleProcedure("MAINTAINER");
+export const adminProcedure = roleProcedure("ADMIN");
+
+/** What a tenant procedure's handler receives as ctx. */
+export interface TenantProcedureContext extends TRPCContext {
+  session: SessionUser;
+  tenant: { id: string; slug: string; name: string };
+  role: Role;
+  db: TenantClient;
+}
