@@ -14,3 +14,4 @@ export { hashPassword, verifyPassword } from "./passwords";
 export { newToken, hashToken, tokenMatches } from "./tokens";
 export { seedDemo, DEMO, type SeedOptions } from "./seed";
 export * from "./redis-keys";
+export { secretStore, parseMasterKey, SecretError, type SecretStore } from "./secrets";
