@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import { cellKey, compileWorkflow, expandMatrix, matchPatterns, matchTrigger, parseWorkflow } from "../src/index.js";
+import type { TriggerEvent } from "../src/index.js";
+
+describe("matrix expansion (GitHub docs semantics)", () => {
+  it("cross product in key order", () => {
+    const cells = expandMatrix([{ name: "os", values: ["linux", "mac"] }, { name: "node", values: [18, 20] }], [], []);
+    expect(cells.map((c) => cellKey("build", c))).toEqual(["build (linux, 18)", "build (linux, 20)", "build (mac, 18)", "build (mac, 20)"]);
+  });
+
+  it("docs example: include extends matching cells and adds new ones", () => {
+    // https://docs.github.com/en/actions/using-jobs/using-a-matrix-for-your-jobs#example-expanding-configurations
+    const cells = expandMatrix(
+      [{ name: "fruit", values: ["apple", "pear"] }, { name: "animal", values: ["cat", "dog"] }],
+      [{ color: "green" }, { color: "pink", animal: "cat" }, { fruit: "apple", shape: "circle" }, { fruit: "banana" }, { fruit: "banana", animal: "cat" }],
+      [],
+    );
+    expect(cells).toEqual([
+      { fruit: "apple", animal: "cat", color: "pink", shape: "circle" },
+      { fruit: "apple", animal: "dog", color: "green", shape: "circle" },
+      { fruit: "pear", animal: "cat", color: "pink" },
+      { fruit: "pear", animal: "dog", color: "green" },
+      { fruit: "banana" },
+      { fruit: "banana", animal: "cat" },
+    ]);
+  });
+
+  it("exclude removes partial matches before include", () => {
+    const cells = expandMatrix(
+      [{ name: "os", values: ["macos", "windows"] }, { name: "version", values: [12, 14, 16] }, { name: "env", values: ["staging", "production"] }],
+      [],
+      [{ os: "macos", version: 12, env: "production" }, { os: "windows", version: 16 }],
+    );
+    expect(cells).toHaveLength(12 - 1 - 2);
+    expect(cells.some((c) => c.os === "windows" && c.version === 16)).toBe(false);
+  });
+
+  it("exclude matches an object subset", () => {
+    const cells = expandMatrix([{ name: "cfg", values: [{ os: "a", arch: "x" }, { os: "b", arch: "y" }] }], [], [{ cfg: { os: "a" } }]);
+    expect(cells).toEqual([{ cfg: { os: "b", arch: "y" } }]);
+  });
+
+  it("include alone makes the cells", () => expect(expandMatrix([], [{ a: 1 }, { a: 2 }], [])).toEqual([{ a: 1 }, { a: 2 }]));
+});
+
+const WF = `name: ci
+on:
+  push:
+    branches: [main]
+concurrency: ci-\${{ github.ref }}
+jobs:
+  build:
+    runs-on: \${{ matrix.os }}
+    timeout-minutes: 30
+    strategy:
+      fail-fast: false
+      max-parallel: 2
+      matrix:
+        os: [linux-x64, arm64]
+        node: [18, 20]
+    env:
+      NODE: \${{ matrix.node }}
+    steps:
+      - uses: actions/checkout@v4
+      - run: npm test
+        shell: bash
+  deploy:
+    needs: build
+    if: github.ref == 'refs/heads/main'
+    runs-on: linux-x64
+    environment: production
+    steps:
+      - run: ./deploy
+`;
+
+describe("compileWorkflow", () => {
+  const { plan, errors } = compileWorkflow(WF, "ci.yml");
+
+  it("compiles without errors", () => expect(errors).toEqual([]));
+
+  it("expands the matrix with stable keys and substitutes matrix values", () => {
+    expect(plan?.jobs.map((j) => j.key)).toEqual([
+      "build (linux-x64, 18)", "build (linux-x64, 20)", "build (arm64, 18)", "build (arm64, 20)", "deploy",
+    ]);
+    const b = plan?.jobs[0];
+    expect(b?.runsOn).toEqual(["linux-x64"]);
+    expect(b?.env).toEqual({ NODE: "18" });
+    expect(b?.failFast).toBe(false);
+    expect(b?.maxParallel).toBe(2);
+    expect(b?.timeoutMinutes).toBe(30);
+    expect(b?.steps[1]).toMatchObject({ run: "npm test", shell: "bash", if: "success()" });
+  });
+
+  it("needs on a matrix job means every cell", () => {
+    const d = plan?.jobs.find((j) => j.jobId === "deploy");
+    expect(d?.needs).toHaveLength(4);
+    expect(d?.environment).toEqual({ name: "production" });
+    expect(d?.timeoutMinutes).toBe(360);
+    expect(d?.if).toBe("github.ref == 'refs/heads/main'");
+  });
+
+  it("is JSON-serializable and deterministic", () => {
+    expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+    expect(compileWorkflow(WF, "ci.yml").plan).toEqual(plan);
+  });
+
+  it("gives no plan when there are errors", () => {
+    const r = compileWorkflow(WF.replace("needs: build", "needs: buidl"), "ci.yml");
+    expect(r.plan).toBeUndefined();
+    expect(r.errors.map((e) => e.code)).toEqual(["unknown-needs"]);
+  });
+
+  it("compiles a 256-cell matrix", () => {
+    const vals = Array.from({ length: 16 }, (_, i) => i).join(", ");
+    const src = `on: push\njobs:\n  t:\n    runs-on: l\n    strategy:\n      matrix:\n        a: [${vals}]\n        b: [${vals}]\n    steps: [{run: x}]\n`;
+    expect(compileWorkflow(src, "m.yml").plan?.jobs).toHaveLength(256);
+  });
+});
+
+describe("glob patterns", () => {
+  it.each([
+    [["main"], "main", true], [["feature/*"], "feature/a", true], [["feature/*"], "feature/a/b", false],
+    [["feature/**"], "feature/a/b", true], [["v1.?"], "v1.", true], [["v[12].0"], "v2.0", true], [["v[12].0"], "v3.0", false],
+    [["ab+c"], "abbbc", true], [["**", "!main"], "main", false], [["**", "!rel/**", "rel/keep"], "rel/keep", true],
+    [["!main"], "dev", false], [["**.js"], "a/b/c.js", true], [["*.js"], "a/b.js", false], [["docs/**"], "docs/x/y.md", true],
+  ])("%j matches %s → %s", (pats, v, want) => expect(matchPatterns(pats, v)).toBe(want));
+});
+
+describe("matchTrigger", () => {
+  const wf = (on: string) => {
+    const r = parseWorkflow(`on:\n${on}\njobs:\n  a:\n    runs-on: l\n    steps: [{run: x}]\n`, "w.yml");
+    if (!r.workflow) throw new Error("parse failed");
+    return r.workflow;
+  };
+  const cases: [string, TriggerEvent, boolean][] = [
+    ["  push:", { name: "push", ref: "refs/heads/any" }, true],
+    ["  push:\n    branches: [main]", { name: "push", branch: "main" }, true],
+    ["  push:\n    branches: [main]", { name: "push", branch: "dev" }, false],
+    ["  push:\n    branches: [main]", { name: "push", tag: "v1" }, false],
+    ["  push:\n    tags: ['v*']", { name: "push", ref: "refs/tags/v1.2" }, true],
+    ["  push:\n    tags: ['v*']", { name: "push", branch: "main" }, false],
+    ["  push:\n    branches-ignore: ['dependabot/**']", { name: "push", branch: "dependabot/npm/x" }, false],
+    ["  push:\n    paths: ['src/**']", { name: "push", branch: "main", changedPaths: ["docs/a.md", "src/x.ts"] }, true],
+    ["  push:\n    paths: ['src/**', '!src/gen/**']", { name: "push", branch: "main", changedPaths: ["src/gen/a.ts"] }, false],
+    ["  push:\n    paths-ignore: ['docs/**']", { name: "push", branch: "main", changedPaths: ["docs/a.md"] }, false],
+    ["  push:\n    paths-ignore: ['docs/**']", { name: "push", branch: "main", changedPaths: ["docs/a.md", "x.c"] }, true],
+    ["  push:\n    paths: ['src/**']", { name: "push", tag: "v1", changedPaths: ["docs/a"] }, true],
+    ["  pull_request:\n    branches: [main]", { name: "pull_request", baseBranch: "main", action: "opened" }, true],
+    ["  pull_request:", { name: "pull_request", baseBranch: "main", action: "closed" }, false],
+    ["  pull_request:\n    types: [closed]", { name: "pull_request", baseBranch: "main", action: "closed" }, true],
+    ["  workflow_dispatch:", { name: "workflow_dispatch" }, true],
+    ["  schedule:\n    - cron: '0 0 * * *'", { name: "schedule", cron: "0 0 * * *" }, true],
+    ["  schedule:\n    - cron: '0 0 * * *'", { name: "push", branch: "main" }, false],
+  ];
+  it.each(cases)("%s / %j → %s", (on, ev, want) => {
+    const w = wf(on);
+    expect(matchTrigger(w, ev)).toBe(want);
+    const plan = compileWorkflow(`on:\n${on}\njobs:\n  a:\n    runs-on: l\n    steps: [{run: x}]\n`, "w.yml").plan;
+    if (plan) expect(matchTrigger(plan, ev)).toBe(want);
+  });
+});
