@@ -16,11 +16,15 @@ try {
   if (error instanceof z.ZodError) fail(error.issues.map((issue) => issue.message).join("; "));
   throw error;
 }
-const problem = await checkConnections(env);
-if (problem) fail(problem);
-const worker = await startWorker(env);
+// Handlers first: a signal that arrives while the worker is still starting waits for the start, then drains.
+let starting: ReturnType<typeof startWorker> | undefined;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    void worker.stop().then(() => process.exit(0));
+    if (!starting) process.exit(0);
+    void starting.then((worker) => worker.stop()).then(() => process.exit(0));
   });
 }
+const problem = await checkConnections(env);
+if (problem) fail(problem);
+starting = startWorker(env);
+await starting;
