@@ -12,50 +12,54 @@ const url = (name: string, example: string) =>
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
 
+const fields = z.object({
+  ...dbEnvSchema.shape,
+  /** Redis for queues, live logs and worker heartbeats, e.g. redis://127.0.0.1:6379 */
+  REDIS_URL: url("REDIS_URL", "redis://127.0.0.1:6379").refine(
+    (value) => /^rediss?:\/\//.test(value),
+    "REDIS_URL must start with redis:// or rediss://",
+  ),
+  /** Signs and encrypts session cookies (next-auth). Generate one with `openssl rand -base64 32`. */
+  NEXTAUTH_SECRET: z
+    .string({ error: "NEXTAUTH_SECRET is not set: generate one with `openssl rand -base64 32`" })
+    .min(16, "NEXTAUTH_SECRET is too short: use at least 16 characters (`openssl rand -base64 32`)"),
+  /**
+   * The URL browsers reach this app at, e.g. http://localhost:3000 (next-auth's callback base).
+   * AUTH_URL (the Auth.js v5 name) is accepted in its place.
+   */
+  NEXTAUTH_URL: z
+    .string({ error: "NEXTAUTH_URL is not set: the URL browsers use for this app, e.g. http://localhost:3000 (AUTH_URL also works)" })
+    .trim()
+    .url("NEXTAUTH_URL (or AUTH_URL) is not a URL: expected something like http://localhost:3000"),
+  /** Where runners and webhooks reach the control plane when it differs from NEXTAUTH_URL (behind a proxy). */
+  GANTRY_PUBLIC_URL: optional(url("GANTRY_PUBLIC_URL", "https://ci.example.com")),
+  /** GitHub OAuth app for "Sign in with GitHub"; the provider is enabled only when both are set. */
+  GITHUB_CLIENT_ID: optional(z.string()),
+  /** The OAuth app's client secret (see GITHUB_CLIENT_ID). */
+  GITHUB_CLIENT_SECRET: optional(z.string()),
+});
+
+const blank = (value: unknown) => typeof value !== "string" || value.trim() === "";
+
 export const webEnvSchema = z
-  .object({
-    ...dbEnvSchema.shape,
-    /** Redis for queues, live logs and worker heartbeats, e.g. redis://127.0.0.1:6379 */
-    REDIS_URL: url("REDIS_URL", "redis://127.0.0.1:6379").refine(
-      (value) => /^rediss?:\/\//.test(value),
-      "REDIS_URL must start with redis:// or rediss://",
-    ),
-    /** Signs and encrypts session cookies (next-auth). Generate one with `openssl rand -base64 32`. */
-    NEXTAUTH_SECRET: z
-      .string({ error: "NEXTAUTH_SECRET is not set: generate one with `openssl rand -base64 32`" })
-      .min(16, "NEXTAUTH_SECRET is too short: use at least 16 characters (`openssl rand -base64 32`)"),
-    /** The URL browsers reach this app at, e.g. http://localhost:3000 (next-auth's callback base). */
-    NEXTAUTH_URL: optional(url("NEXTAUTH_URL", "http://localhost:3000")),
-    /** Accepted instead of NEXTAUTH_URL (the Auth.js v5 name). */
-    AUTH_URL: optional(url("AUTH_URL", "http://localhost:3000")),
-    /** Where runners and webhooks reach the control plane when it differs from NEXTAUTH_URL (behind a proxy). */
-    GANTRY_PUBLIC_URL: optional(url("GANTRY_PUBLIC_URL", "https://ci.example.com")),
-    /** GitHub OAuth app for "Sign in with GitHub"; the provider is enabled only when both are set. */
-    GITHUB_CLIENT_ID: optional(z.string()),
-    /** The OAuth app's client secret (see GITHUB_CLIENT_ID). */
-    GITHUB_CLIENT_SECRET: optional(z.string()),
+  .preprocess((source) => {
+    if (typeof source !== "object" || source === null) return source;
+    const env: Record<string, unknown> = { ...source };
+    if (blank(env.NEXTAUTH_URL) && !blank(env.AUTH_URL)) env.NEXTAUTH_URL = env.AUTH_URL;
+    return env;
+  }, fields)
+  .refine((env) => Boolean(env.GITHUB_CLIENT_ID) === Boolean(env.GITHUB_CLIENT_SECRET), {
+    path: ["GITHUB_CLIENT_SECRET"],
+    message: "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together: set both to enable GitHub sign-in, or neither",
+    // Report it alongside the other problems, not only once they are fixed.
+    when: () => true,
   })
-  .superRefine((env, ctx) => {
-    if (!env.NEXTAUTH_URL && !env.AUTH_URL) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["NEXTAUTH_URL"],
-        message: "NEXTAUTH_URL is not set: the URL browsers use for this app, e.g. http://localhost:3000 (AUTH_URL also works)",
-      });
-    }
-    if (Boolean(env.GITHUB_CLIENT_ID) !== Boolean(env.GITHUB_CLIENT_SECRET)) {
-      ctx.addIssue({
-        code: "custom",
-        path: [env.GITHUB_CLIENT_ID ? "GITHUB_CLIENT_SECRET" : "GITHUB_CLIENT_ID"],
-        message: "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together: set both to enable GitHub sign-in, or neither",
-      });
-    }
-  })
-  .transform(({ NEXTAUTH_URL, AUTH_URL, GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, ...rest }) => {
-    const appUrl = new URL(NEXTAUTH_URL ?? AUTH_URL ?? "").origin;
+  .transform(({ NEXTAUTH_URL, GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, ...rest }) => {
+    const appUrl = new URL(NEXTAUTH_URL).origin;
     return {
       ...rest,
-      /** NEXTAUTH_URL, else AUTH_URL, as an origin. */
+      NEXTAUTH_URL,
+      /** NEXTAUTH_URL (or AUTH_URL) as an origin. */
       appUrl,
       /** Where runners and webhooks should call: GANTRY_PUBLIC_URL, else the app URL. */
       publicUrl: rest.GANTRY_PUBLIC_URL ? new URL(rest.GANTRY_PUBLIC_URL).origin : appUrl,
@@ -85,12 +89,17 @@ export function parseWebEnv(source: Record<string, string | undefined>): WebEnv 
 
 let cached: WebEnv | undefined;
 
+/** Forget the parsed environment (tests that change it; closeServices). */
+export function resetWebEnv(): void {
+  cached = undefined;
+}
+
 /** The process environment, parsed once on first use. */
 export function webEnv(): WebEnv {
   if (!cached) {
     cached = parseWebEnv(process.env);
-    // next-auth v4 reads NEXTAUTH_URL itself; let AUTH_URL stand in for it.
-    process.env.NEXTAUTH_URL ??= cached.appUrl;
+    // next-auth v4 reads NEXTAUTH_URL itself; when only AUTH_URL is set, hand it over.
+    process.env.NEXTAUTH_URL ??= cached.NEXTAUTH_URL;
   }
   return cached;
 }

@@ -5,6 +5,7 @@ import { WORKER_HEARTBEAT_PATTERN, type Database } from "@gantry/db";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { isRunnerOnline } from "./runners";
+import { lastRedisConnectionError } from "./services";
 
 export const PROBE_TIMEOUT_MS = 2_000;
 
@@ -133,7 +134,11 @@ export async function checkHealth(
   const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
   const [postgres, redis] = await Promise.all([
     probe("Postgres", () => deps.database.ping(), timeoutMs),
-    probe("Redis", () => deps.redis.ping(), timeoutMs),
+    probe("Redis", () =>
+      deps.redis.ping().catch((error: unknown) => {
+        throw lastRedisConnectionError(deps.redis) ?? error;
+      }),
+    timeoutMs),
   ]);
   const [workers, runners] = await Promise.all([
     redis.ok ? withDeadline("Redis", () => listWorkers(deps.redis), timeoutMs).catch(() => []) : Promise.resolve([]),

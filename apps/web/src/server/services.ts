@@ -2,7 +2,7 @@
 // globalThis so that dev-mode module reloads do not open a new pool per edit.
 import { openDatabase, type Database } from "@gantry/db";
 import { Redis } from "ioredis";
-import { webEnv, type WebEnv } from "../env";
+import { resetWebEnv, webEnv, type WebEnv } from "../env";
 
 export interface Services {
   env: WebEnv;
@@ -12,14 +12,24 @@ export interface Services {
 
 const holder = globalThis as typeof globalThis & { __gantryWebServices?: Services };
 
+const lastRedisError = new WeakMap<Redis, Error>();
+
+/** The last connection error a client saw: more useful than "max retries reached" when Redis is down. */
+export function lastRedisConnectionError(redis: Redis): Error | undefined {
+  return redis.status === "ready" ? undefined : lastRedisError.get(redis);
+}
+
 export function openRedis(url: string): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     // Fail a command quickly when Redis is down instead of queueing it forever: the health page must answer.
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     lazyConnect: true,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   });
+  // Handled here (so ioredis does not print "Unhandled error event"); the health report shows it.
+  redis.on("error", (error: Error) => lastRedisError.set(redis, error));
+  return redis;
 }
 
 export function getServices(): Services {
@@ -30,10 +40,11 @@ export function getServices(): Services {
   return holder.__gantryWebServices;
 }
 
-/** For tests and shutdown: closes the pools; the next getServices() opens new ones. */
+/** For tests and shutdown: closes the pools; the next getServices() re-reads the env and opens new ones. */
 export async function closeServices(): Promise<void> {
   const services = holder.__gantryWebServices;
   holder.__gantryWebServices = undefined;
+  resetWebEnv();
   if (!services) return;
   services.redis.disconnect();
   await services.database.close();

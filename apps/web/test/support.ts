@@ -1,0 +1,53 @@
+// What the integration tests share: a fresh migrated database per test file (seeded with the demo tenant),
+// the test Redis, and the env the app's getServices() reads.
+import { randomBytes } from "node:crypto";
+import { DEMO, newToken, openDatabase, seedDemo, type Database } from "@gantry/db";
+import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
+import { Redis } from "ioredis";
+import { vi } from "vitest";
+
+/** The Redis the tests use (scripts/run-tests.mjs sets it; the default matches the local services). */
+export const TEST_REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export interface WebTestContext {
+  testDb: TestDatabase;
+  database: Database;
+  redis: Redis;
+  /** The demo pool's registration token, in the clear. */
+  registrationToken: string;
+  /** The env a web process for this database would get. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function setupWebTest(): Promise<WebTestContext> {
+  const testDb = await createTestDatabase();
+  const database = openDatabase(testDb.url, { poolSize: 4 });
+  const registrationToken = newToken("grt");
+  await seedDemo(database, { repositoryUrl: "/tmp/gantry-web-test/demo.git", runnerRegistrationToken: registrationToken });
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  return {
+    testDb,
+    database,
+    redis,
+    registrationToken,
+    env: {
+      DATABASE_URL: testDb.url,
+      REDIS_URL: TEST_REDIS_URL,
+      NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+      NEXTAUTH_URL: "http://127.0.0.1:3999",
+    },
+    close: async () => {
+      redis.disconnect();
+      await database.close();
+      await testDb.drop();
+    },
+  };
+}
+
+/** Points the app's own getServices() at this test's database and Redis. */
+export function stubWebEnv(env: Record<string, string>): void {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+}
+
+export { DEMO };
