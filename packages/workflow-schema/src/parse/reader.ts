@@ -102,7 +102,7 @@ export class Reader {
       }
       return out;
     }
-    if (node.kind === "scalar" && node.missing) {
+    if (node.kind === "scalar" && node.value === null) {
       this.sink.error(node.pos, "empty-value", `"${section}" section should not be empty`);
       return [];
     }

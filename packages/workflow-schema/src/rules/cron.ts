@@ -12,7 +12,8 @@ export const cron: Rule = ({ wf, sink }) => {
       }
       const secs = shortestIntervalSeconds(r.cron);
       if (secs < 300) {
-        sink.error(c.pos, "cron-too-frequent", `scheduled job runs too frequently. it runs once per ${secs} seconds. the shortest interval is once every 5 minutes`);
+        // GitHub accepts these and runs them at most every 5 minutes.
+        sink.warn(c.pos, "cron-too-frequent", `scheduled job runs too frequently. it runs once per ${secs} seconds. the shortest interval is once every 5 minutes`);
       }
     }
   }
