@@ -15,3 +15,4 @@ export { newToken, hashToken, tokenMatches } from "./tokens";
 export { seedDemo, DEMO, type SeedOptions } from "./seed";
 export * from "./redis-keys";
 export { secretStore, parseMasterKey, SecretError, type SecretStore } from "./secrets";
+export * as intake from "./intake/index";

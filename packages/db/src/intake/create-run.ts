@@ -1,0 +1,154 @@
+// Turns a compiled plan (or the errors that stopped it) into a WorkflowRun with its JobRuns, in one
+// transaction. The run id derives from the idempotency key, so the same event for the same repository,
+// commit and workflow makes one run however often it arrives.
+import type { Prisma } from "../generated/prisma/client";
+import type { RawPrismaClient } from "../client";
+import { jobRunId, runId as makeRunId } from "../ids";
+import type { TenantContext } from "../tenant-scope";
+
+/** The slice of a compiled plan's job that the database keeps in columns (the whole plan is kept as JSON). */
+export interface PlannedJobRow {
+  key: string;
+  jobId: string;
+  name: string;
+  matrix?: Record<string, unknown>;
+  needs: string[];
+  runsOn: string[];
+  timeoutMinutes: number | string;
+  continueOnError: boolean | string;
+  retry: { maxAttempts: number };
+}
+
+export interface NewRun {
+  repositoryId: string;
+  /** e.g. `push:<repositoryId>:<sha>:<workflow path>` */
+  idempotencyKey: string;
+  workflowPath: string;
+  workflowName: string;
+  event: string;
+  ref: string;
+  sha: string;
+  trusted: boolean;
+  triggeredBy?: string;
+  /** The whole compiled plan, stored as JSON; its jobs become JobRun rows. */
+  plan: { jobs: PlannedJobRow[] };
+}
+
+export interface InvalidRun extends Omit<NewRun, "plan"> {
+  errors: Prisma.InputJsonArray;
+}
+
+export interface CreatedRun {
+  runId: string;
+  created: boolean;
+  runNumber: number;
+  /** Jobs with no needs: ready to be scheduled. */
+  rootJobIds: string[];
+}
+
+const DEFAULT_TIMEOUT_MINUTES = 360;
+
+/** Plain data → Prisma JSON, through JSON itself, so whatever is stored is exactly what reads back. */
+function asJson(value: object): Prisma.InputJsonObject {
+  const json: Prisma.InputJsonObject = JSON.parse(JSON.stringify(value));
+  return json;
+}
+
+// A job's timeout may be an expression (`${{ matrix.t }}`) that only the runner can evaluate: keep the default
+// in the column and the expression in the plan.
+const timeoutOf = (value: number | string) => (typeof value === "number" && value > 0 ? Math.ceil(value) : DEFAULT_TIMEOUT_MINUTES);
+
+async function nextRunNumber(tx: Prisma.TransactionClient, repositoryId: string): Promise<number> {
+  // One writer per repository at a time: the advisory lock lives until the transaction ends.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`run-number:${repositoryId}`}))`;
+  const last = await tx.workflowRun.aggregate({ where: { repositoryId }, _max: { runNumber: true } });
+  return (last._max.runNumber ?? 0) + 1;
+}
+
+async function existing(tx: Prisma.TransactionClient, ctx: TenantContext, id: string) {
+  return tx.workflowRun.findFirst({ where: { id, tenantId: ctx.tenantId }, select: { runNumber: true } });
+}
+
+export async function createRun(prisma: RawPrismaClient, ctx: TenantContext, run: NewRun): Promise<CreatedRun> {
+  const id = makeRunId(ctx.tenantId, run.idempotencyKey);
+  return prisma.$transaction(async (tx) => {
+    const found = await existing(tx, ctx, id);
+    if (found) return { runId: id, created: false, runNumber: found.runNumber, rootJobIds: [] };
+    const runNumber = await nextRunNumber(tx, run.repositoryId);
+    const again = await existing(tx, ctx, id);
+    if (again) return { runId: id, created: false, runNumber: again.runNumber, rootJobIds: [] };
+    await tx.workflowRun.create({
+      data: {
+        id,
+        tenantId: ctx.tenantId,
+        repositoryId: run.repositoryId,
+        idempotencyKey: run.idempotencyKey,
+        workflowPath: run.workflowPath,
+        workflowName: run.workflowName,
+        event: run.event,
+        ref: run.ref,
+        sha: run.sha,
+        runNumber,
+        trusted: run.trusted,
+        triggeredBy: run.triggeredBy ?? null,
+        plan: asJson(run.plan),
+      },
+    });
+    await tx.jobRun.createMany({
+      data: run.plan.jobs.map((job) => ({
+        id: jobRunId(id, job.key),
+        tenantId: ctx.tenantId,
+        runId: id,
+        key: job.key,
+        jobId: job.jobId,
+        name: job.name,
+        matrix: job.matrix === undefined ? undefined : asJson(job.matrix),
+        needs: job.needs.map((key) => jobRunId(id, key)),
+        poolLabels: job.runsOn,
+        timeoutMinutes: timeoutOf(job.timeoutMinutes),
+        continueOnError: job.continueOnError === true,
+        maxAttempts: job.retry.maxAttempts,
+      })),
+    });
+    const rootJobIds = run.plan.jobs.filter((job) => job.needs.length === 0).map((job) => jobRunId(id, job.key));
+    return { runId: id, created: true, runNumber, rootJobIds };
+  });
+}
+
+/** A workflow that failed validation still becomes a run: FAILED, with its errors kept for the UI. */
+export async function createInvalidRun(prisma: RawPrismaClient, ctx: TenantContext, run: InvalidRun): Promise<CreatedRun> {
+  const id = makeRunId(ctx.tenantId, run.idempotencyKey);
+  return prisma.$transaction(async (tx) => {
+    const found = await existing(tx, ctx, id);
+    if (found) return { runId: id, created: false, runNumber: found.runNumber, rootJobIds: [] };
+    const runNumber = await nextRunNumber(tx, run.repositoryId);
+    const again = await existing(tx, ctx, id);
+    if (again) return { runId: id, created: false, runNumber: again.runNumber, rootJobIds: [] };
+    const now = new Date();
+    await tx.workflowRun.create({
+      data: {
+        id,
+        tenantId: ctx.tenantId,
+        repositoryId: run.repositoryId,
+        idempotencyKey: run.idempotencyKey,
+        workflowPath: run.workflowPath,
+        workflowName: run.workflowName,
+        event: run.event,
+        ref: run.ref,
+        sha: run.sha,
+        runNumber,
+        trusted: run.trusted,
+        triggeredBy: run.triggeredBy ?? null,
+        plan: {},
+        errors: run.errors,
+        status: "FAILED",
+        startedAt: now,
+        finishedAt: now,
+      },
+    });
+    await tx.stateTransition.create({
+      data: { tenantId: ctx.tenantId, entity: "WorkflowRun", entityId: id, fromStatus: "QUEUED", toStatus: "FAILED", reason: "invalid workflow" },
+    });
+    return { runId: id, created: true, runNumber, rootJobIds: [] };
+  });
+}
