@@ -1,0 +1,167 @@
+// The browser end-to-end test: the production build (`next build`, reused while fresh) served by `next start`
+// on a free port against a fresh seeded database and the test Redis; Chromium through playwright-core.
+// Every wait is a poll against a deadline; the server is killed in teardown.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { DEMO } from "@gantry/db";
+import { PROTOCOL_VERSION, pingResponse } from "@gantry/runner-protocol";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setupWebTest, type WebTestContext } from "../support";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOT = "/tmp/gantry-dashboard.png";
+
+let t: WebTestContext;
+let server: ChildProcess | undefined;
+let serverOutput = "";
+let browser: Browser | undefined;
+let baseUrl = "";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Calls `check` until it returns a value or the deadline passes; `describe` says what was awaited. */
+async function poll<T>(describe: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${describe}: not within ${timeoutMs} ms (${String(lastError ?? "no answer")})\n${serverOutput.slice(-3000)}`);
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The repository's shared build step (scripts/lib/web-build.mjs): builds when stale, under a lock. */
+async function ensureWebBuild(): Promise<void> {
+  const module: unknown = await import(pathToFileURL(path.join(ROOT, "scripts/lib/web-build.mjs")).href);
+  if (typeof module !== "object" || module === null || !("ensureWebBuild" in module) || typeof module.ensureWebBuild !== "function") {
+    throw new Error("scripts/lib/web-build.mjs does not export ensureWebBuild()");
+  }
+  module.ensureWebBuild({ log: (line: string) => console.log(`[web e2e] ${line}`), env: { ...process.env, NODE_ENV: "production" } });
+}
+
+async function stopServer(): Promise<void> {
+  const child = server;
+  server = undefined;
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  process.kill(-child.pid, "SIGTERM");
+  const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function signIn(page: Page, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/signin`);
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`apt-get install -y chromium\` (npm test does this).`);
+  await ensureWebBuild();
+  t = await setupWebTest();
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  server = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "apps/web", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...t.env, NEXTAUTH_URL: baseUrl, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  server.stdout?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
+  server.stderr?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
+  await poll("GET /api/health answers 200", 60_000, async () => {
+    if (server?.exitCode !== null) throw new Error(`next start exited with ${server?.exitCode}`);
+    const response = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2_000) });
+    return response.status === 200 ? true : undefined;
+  });
+
+  // A runner pings the real server over HTTP, so the dashboard has one to show.
+  const ping = await fetch(`${baseUrl}/api/runner/v1/ping`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${t.registrationToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ protocolVersion: PROTOCOL_VERSION, name: "e2e-runner", version: "0.1.0", providers: ["process"], capacity: 2 }),
+  });
+  expect(ping.status).toBe(200);
+  expect(pingResponse.parse(await ping.json()).pool).toBe(DEMO.poolName);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"],
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopServer();
+  await t?.close();
+});
+
+describe("web app in a browser", () => {
+  it("shows Postgres and Redis as OK on /health without signing in", async () => {
+    const page = await browser!.newPage();
+    await page.goto(`${baseUrl}/health`);
+    await page.getByRole("heading", { name: "System health" }).waitFor();
+    expect(await page.getByTestId("postgres-status").innerText()).toBe("OK");
+    expect(await page.getByTestId("redis-status").innerText()).toBe("OK");
+    expect(await page.getByTestId("runners").innerText()).toContain("e2e-runner");
+    await page.close();
+  });
+
+  it("sends a visitor to /signin and shows a clear error for a wrong password", async () => {
+    const page = await browser!.newPage();
+    await page.goto(baseUrl);
+    await page.waitForURL(/\/signin(\?|$)/);
+    await signIn(page, "not-the-password");
+    const error = page.getByTestId("signin-error");
+    await error.waitFor();
+    expect(await error.innerText()).toBe("Wrong email or password.");
+    expect(new URL(page.url()).pathname).toBe("/signin");
+    await page.close();
+  });
+
+  it("signs the demo user in to the dashboard with the tenant and its runner pool, and signs out", async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    await signIn(page, DEMO.password);
+    await page.waitForURL(`${baseUrl}/t/${DEMO.tenantSlug}`);
+    expect(await page.getByTestId("tenant-name").innerText()).toBe("Demo");
+    const pool = page.getByTestId(`pool-${DEMO.poolName}`);
+    await pool.waitFor();
+    const poolText = await pool.innerText();
+    expect(poolText).toContain(DEMO.poolName);
+    expect(poolText).toContain("e2e-runner");
+    expect(poolText).toContain("1 of 1 online");
+    expect(await page.getByTestId("runs").innerText()).toContain("No runs yet.");
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/signin(\?|$)/);
+    await page.goto(`${baseUrl}/t/${DEMO.tenantSlug}`);
+    await page.waitForURL(/\/signin\?callbackUrl=/);
+    await page.close();
+  });
+});
