@@ -1,0 +1,94 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `gantry validate <files…>`: the only file in this package that does I/O.
+ * Flags: --json, --labels a,b  --secrets X,Y  --max-timeout N  --injection-error  --config tenant.json
+ * Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.
+ */
+import fs from "node:fs";
+import { pathToFileURL } from "node:url";
+import { formatErrors } from "./format.js";
+import { hasErrors } from "./errors.js";
+import type { WorkflowError } from "./errors.js";
+import type { TenantContext } from "./model.js";
+import { parseWorkflow } from "./validate.js";
+
+export interface CliIo {
+  readFile(path: string): string;
+  out(s: string): void;
+  err(s: string): void;
+}
+
+const USAGE = "usage: gantry validate [--json] [--labels a,b] [--secrets X,Y] [--max-timeout N] [--injection-error] [--config tenant.json] <files…>";
+
+const list = (v: string | undefined): string[] => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+export function main(argv: readonly string[], io: CliIo): number {
+  const [cmd, ...rest] = argv;
+  if (cmd !== "validate") {
+    io.err(USAGE);
+    return 2;
+  }
+  const ctx: TenantContext = {};
+  const files: string[] = [];
+  let json = false;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i] ?? "";
+    const val = (): string | undefined => rest[++i];
+    if (a === "--json") json = true;
+    else if (a === "--labels") ctx.poolLabels = list(val());
+    else if (a === "--secrets") ctx.secretNames = list(val());
+    else if (a === "--injection-error") ctx.injectionIsError = true;
+    else if (a === "--max-timeout") {
+      const n = Number(val());
+      if (!Number.isFinite(n) || n <= 0) {
+        io.err(`--max-timeout needs a positive number\n${USAGE}`);
+        return 2;
+      }
+      ctx.maxTimeoutMinutes = n;
+    } else if (a === "--config") {
+      const p = val();
+      try {
+        const cfg: unknown = JSON.parse(io.readFile(p ?? ""));
+        if (typeof cfg === "object" && cfg !== null) {
+          if ("poolLabels" in cfg && Array.isArray(cfg.poolLabels)) ctx.poolLabels = cfg.poolLabels.map(String);
+          if ("secretNames" in cfg && Array.isArray(cfg.secretNames)) ctx.secretNames = cfg.secretNames.map(String);
+          if ("maxTimeoutMinutes" in cfg && typeof cfg.maxTimeoutMinutes === "number") ctx.maxTimeoutMinutes = cfg.maxTimeoutMinutes;
+          if ("injectionIsError" in cfg && typeof cfg.injectionIsError === "boolean") ctx.injectionIsError = cfg.injectionIsError;
+        }
+      } catch (e) {
+        io.err(`cannot read config ${p ?? ""}: ${e instanceof Error ? e.message : String(e)}`);
+        return 2;
+      }
+    } else if (a.startsWith("--")) {
+      io.err(`unknown flag ${a}\n${USAGE}`);
+      return 2;
+    } else files.push(a);
+  }
+  if (files.length === 0) {
+    io.err(USAGE);
+    return 2;
+  }
+  const all: WorkflowError[] = [];
+  for (const f of files) {
+    let src: string;
+    try {
+      src = io.readFile(f);
+    } catch (e) {
+      all.push({ file: f, line: 0, col: 0, code: "file-unreadable", message: `cannot read file: ${e instanceof Error ? e.message : String(e)}`, severity: "error" });
+      continue;
+    }
+    all.push(...parseWorkflow(src, f, ctx).errors);
+  }
+  const text = formatErrors(all, json ? "json" : "text");
+  if (text) io.out(text);
+  return hasErrors(all) ? 1 : 0;
+}
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(entry).href) {
+  process.exitCode = main(process.argv.slice(2), {
+    readFile: (p) => fs.readFileSync(p, "utf8"),
+    out: (s) => process.stdout.write(s + "\n"),
+    err: (s) => process.stderr.write(s + "\n"),
+  });
+}
