@@ -73,6 +73,19 @@ async function stopServer(): Promise<void> {
   clearTimeout(timer);
 }
 
+function newPage(options?: Parameters<Browser["newPage"]>[0]): Promise<Page> {
+  if (!browser) throw new Error("Chromium did not start (see beforeAll)");
+  return browser.newPage(options);
+}
+
+async function pingRunner(name: string): Promise<Response> {
+  return fetch(`${baseUrl}/api/runner/v1/ping`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${t.registrationToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ protocolVersion: PROTOCOL_VERSION, name, version: "0.1.0", providers: ["process"], capacity: 2 }),
+  });
+}
+
 async function signIn(page: Page, password: string): Promise<void> {
   await page.goto(`${baseUrl}/signin`);
   await page.getByLabel("Email").fill(DEMO.email);
@@ -101,11 +114,7 @@ beforeAll(async () => {
   });
 
   // A runner pings the real server over HTTP, so the dashboard has one to show.
-  const ping = await fetch(`${baseUrl}/api/runner/v1/ping`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.registrationToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ protocolVersion: PROTOCOL_VERSION, name: "e2e-runner", version: "0.1.0", providers: ["process"], capacity: 2 }),
-  });
+  const ping = await pingRunner("e2e-runner");
   expect(ping.status).toBe(200);
   expect(pingResponse.parse(await ping.json()).pool).toBe(DEMO.poolName);
 
@@ -121,9 +130,20 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe("tRPC over HTTP", () => {
+  it("answers public procedures and refuses tenant data without a session", async () => {
+    const health = await fetch(`${baseUrl}/api/trpc/health.status`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ result: { data: { status: "ok", postgres: { ok: true }, redis: { ok: true } } } });
+    const tenants = await fetch(`${baseUrl}/api/trpc/tenants.list`);
+    expect(tenants.status).toBe(401);
+    expect(await tenants.json()).toMatchObject({ error: { message: "Sign in first.", data: { code: "UNAUTHORIZED" } } });
+  });
+});
+
 describe("web app in a browser", () => {
   it("shows Postgres and Redis as OK on /health without signing in", async () => {
-    const page = await browser!.newPage();
+    const page = await newPage();
     await page.goto(`${baseUrl}/health`);
     await page.getByRole("heading", { name: "System health" }).waitFor();
     expect(await page.getByTestId("postgres-status").innerText()).toBe("OK");
@@ -133,7 +153,7 @@ describe("web app in a browser", () => {
   });
 
   it("sends a visitor to /signin and shows a clear error for a wrong password", async () => {
-    const page = await browser!.newPage();
+    const page = await newPage();
     await page.goto(baseUrl);
     await page.waitForURL(/\/signin(\?|$)/);
     await signIn(page, "not-the-password");
@@ -145,7 +165,7 @@ describe("web app in a browser", () => {
   });
 
   it("signs the demo user in to the dashboard with the tenant and its runner pool, and signs out", async () => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await newPage({ viewport: { width: 1280, height: 800 } });
     await signIn(page, DEMO.password);
     await page.waitForURL(`${baseUrl}/t/${DEMO.tenantSlug}`);
     expect(await page.getByTestId("tenant-name").innerText()).toBe("Demo");
@@ -157,6 +177,13 @@ describe("web app in a browser", () => {
     expect(poolText).toContain("1 of 1 online");
     expect(await page.getByTestId("runs").innerText()).toContain("No runs yet.");
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    // The panel refreshes itself over /api/trpc: a second runner shows up without a reload.
+    expect((await pingRunner("e2e-runner-2")).status).toBe(200);
+    await poll("the dashboard shows the second runner", 20_000, async () =>
+      (await pool.innerText()).includes("2 of 2 online") ? true : undefined,
+    );
+    expect(await pool.innerText()).toContain("e2e-runner-2");
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/signin(\?|$)/);

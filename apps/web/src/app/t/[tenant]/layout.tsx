@@ -5,6 +5,7 @@ import { SignOutButton } from "../../../components/sign-out-button";
 import { getSessionUser } from "../../../server/auth";
 import { serverCaller } from "../../../server/caller";
 import { roleLabel } from "../../../server/roles";
+import { TRPCReactProvider } from "../../../trpc/react";
 
 export const dynamic = "force-dynamic";
 
@@ -59,7 +60,7 @@ export default async function TenantLayout({ children, params }: { children: Rea
       </header>
       <main className="page">
         {current ? (
-          children
+          <TRPCReactProvider>{children}</TRPCReactProvider>
         ) : (
           <div className="card narrow">
             <h1>No access</h1>

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { ago, StatusBadge } from "../../../components/status";
 import { getSessionUser } from "../../../server/auth";
 import { serverCaller } from "../../../server/caller";
+import { RunnerPools } from "./runner-pools";
 
 export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
@@ -77,56 +78,7 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
         <div className="card-head">
           <h2>Runner pools</h2>
         </div>
-        {pools.length === 0 ? (
-          <div className="empty">
-            <p>No runner pool serves this tenant.</p>
-          </div>
-        ) : (
-          pools.map((pool) => (
-            <div className="pool" key={pool.id} data-testid={`pool-${pool.name}`}>
-              <div className="pool-head">
-                <h3>{pool.name}</h3>
-                <span className="muted small">
-                  {pool.shared ? "shared" : "tenant"} · {pool.provider.toLowerCase()} · egress {pool.egress.toLowerCase()}
-                </span>
-                <span className="labels">
-                  {pool.labels.map((label) => (
-                    <code key={label} className="label">
-                      {label}
-                    </code>
-                  ))}
-                </span>
-                <StatusBadge ok={pool.onlineCount > 0}>{`${pool.onlineCount} of ${pool.runners.length} online`}</StatusBadge>
-              </div>
-              {pool.runners.length === 0 ? (
-                <p className="muted small">No runner has joined this pool yet. Start one with its registration token.</p>
-              ) : (
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Runner</th>
-                      <th>Version</th>
-                      <th>Capacity</th>
-                      <th>Last seen</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {pool.runners.map((runner) => (
-                      <tr key={runner.id}>
-                        <td>
-                          <StatusBadge ok={runner.online}>{runner.name}</StatusBadge>
-                        </td>
-                        <td>{runner.version}</td>
-                        <td>{runner.capacity}</td>
-                        <td>{ago(runner.lastSeenAt, now)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </div>
-          ))
-        )}
+        <RunnerPools tenant={tenant} initialPools={pools} renderedAt={now.toISOString()} />
       </section>
     </>
   );
