@@ -12,6 +12,8 @@ export const workerEnvSchema = dbEnvSchema.extend({
   GANTRY_WORKER_ID: z.string().min(1).default(`${os.hostname()}-${process.pid}`),
   /** BullMQ key prefix; tests give each run its own so that runs never collide. */
   GANTRY_QUEUE_PREFIX: z.string().min(1).default("gantry"),
+  /** Where mirrors of remote git sources are kept (default: the OS temp folder). */
+  GANTRY_GIT_CACHE_DIR: z.string().min(1).optional(),
   /** How often the lease reaper runs, in milliseconds. */
   GANTRY_REAP_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
 });

@@ -13,6 +13,14 @@ export interface JobDefinition<P extends z.ZodType> {
 }
 
 export const jobCatalog = {
+  intake: {
+    queue: "gantry-intake",
+    payload: z.object({ deliveryId: z.string().min(1) }),
+    lockDurationMs: 60_000,
+    attempts: 5,
+    backoffMs: 2_000,
+    onExhausted: "the delivery is settled FAILED with the last error, visible in the UI; the reconciler may start the run later",
+  },
   "reap-leases": {
     queue: "gantry-maintenance",
     payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }),

@@ -17,14 +17,14 @@ try {
   throw error;
 }
 // Handlers first: a signal that arrives while the worker is still starting waits for the start, then drains.
-let starting: ReturnType<typeof startWorker> | undefined;
+const state: { starting?: ReturnType<typeof startWorker> } = {};
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    if (!starting) process.exit(0);
-    void starting.then((worker) => worker.stop()).then(() => process.exit(0));
+    if (!state.starting) process.exit(0);
+    void state.starting.then((worker) => worker.stop()).then(() => process.exit(0));
   });
 }
 const problem = await checkConnections(env);
 if (problem) fail(problem);
-starting = startWorker(env);
-await starting;
+state.starting = startWorker(env);
+await state.starting;

@@ -1,13 +1,18 @@
 // Starts the worker's queues, schedulers and heartbeat; returns a stop function that drains them.
-import { Queue, Worker } from "bullmq";
+import os from "node:os";
+import path from "node:path";
+import { Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { openDatabase } from "@gantry/db";
+import { intake, openDatabase } from "@gantry/db";
 import type { WorkerEnv } from "./env";
 import { startHeartbeat } from "./heartbeat";
+import { processDelivery } from "./intake/process-delivery";
 import { jobCatalog, parsePayload } from "./job-catalog";
 import { reapLapsedLeases } from "./jobs/reap-leases";
+import { Queues } from "./queues";
 
 export interface RunningWorker {
+  queues: Queues;
   stop(): Promise<void>;
 }
 
@@ -15,28 +20,54 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const db = openDatabase(env.DATABASE_URL);
   // BullMQ needs maxRetriesPerRequest: null on the connections its workers block on.
   const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  const reap = jobCatalog["reap-leases"];
-  const maintenance = new Queue(reap.queue, { connection, prefix: env.GANTRY_QUEUE_PREFIX });
+  const queues = new Queues(connection, env.GANTRY_QUEUE_PREFIX);
+  const gitCacheDir = env.GANTRY_GIT_CACHE_DIR ?? path.join(os.tmpdir(), "gantry-git-cache");
+  const workers: Worker[] = [];
+  const common = { connection, prefix: env.GANTRY_QUEUE_PREFIX };
+
   // A job scheduler, not a timer: one tick per interval across every worker replica, and it survives restarts.
-  await maintenance.upsertJobScheduler("reap-leases", { every: env.GANTRY_REAP_INTERVAL_MS }, { name: "reap-leases", data: {} });
-  const worker = new Worker(
-    reap.queue,
+  const reap = jobCatalog["reap-leases"];
+  await queues.queue(reap.queue).upsertJobScheduler("reap-leases", { every: env.GANTRY_REAP_INTERVAL_MS }, { name: "reap-leases", data: {} });
+  workers.push(
+    new Worker(
+      reap.queue,
+      async (job) => {
+        const payload = parsePayload("reap-leases", job.data);
+        const result = await reapLapsedLeases(db, payload.limit);
+        if (result.lost > 0) log(`reaper: ${result.lost} lost, ${result.requeued} requeued, ${result.failed} failed`);
+        return result;
+      },
+      { ...common, lockDuration: reap.lockDurationMs, concurrency: 1 },
+    ),
+  );
+
+  const intakeJob = jobCatalog.intake;
+  const intakeWorker = new Worker(
+    intakeJob.queue,
     async (job) => {
-      if (job.name !== "reap-leases") throw new Error(`unknown job ${job.name} on ${reap.queue}`);
-      const payload = parsePayload("reap-leases", job.data);
-      const result = await reapLapsedLeases(db, payload.limit);
-      if (result.lost > 0) log(`reaper: ${result.lost} lost, ${result.requeued} requeued, ${result.failed} failed`);
+      const { deliveryId } = parsePayload("intake", job.data);
+      const result = await processDelivery({ db, gitCacheDir }, deliveryId);
+      if (result) log(`intake ${deliveryId}: ${result.outcome}${result.reason ? ` (${result.reason})` : ""}, ${result.runs.filter((r) => r.created).length} new run(s)`);
       return result;
     },
-    { connection, prefix: env.GANTRY_QUEUE_PREFIX, lockDuration: reap.lockDurationMs, concurrency: 1 },
+    { ...common, lockDuration: intakeJob.lockDurationMs, concurrency: 4 },
   );
-  worker.on("failed", (job, error) => log(`job ${job?.name ?? "?"} failed: ${error.message}`));
-  const stopHeartbeat = startHeartbeat(connection, env.GANTRY_WORKER_ID, [reap.queue]);
-  log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${reap.queue})`);
+  // Retries exhausted: the delivery is settled FAILED so that it shows, instead of staying RECEIVED forever.
+  intakeWorker.on("failed", (job: Job | undefined, error) => {
+    if (!job || job.attemptsMade < intakeJob.attempts) return;
+    const parsed = intakeJob.payload.safeParse(job.data);
+    if (parsed.success) void intake.settleDelivery(db.system("intake gave up"), parsed.data.deliveryId, "FAILED", error.message);
+  });
+  workers.push(intakeWorker);
+
+  for (const worker of workers) worker.on("failed", (job, error) => log(`job ${job?.name ?? "?"} failed: ${error.message}`));
+  const stopHeartbeat = startHeartbeat(connection, env.GANTRY_WORKER_ID, [reap.queue, intakeJob.queue]);
+  log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${reap.queue}, ${intakeJob.queue})`);
   return {
+    queues,
     async stop() {
-      await worker.close();
-      await maintenance.close();
+      await Promise.all(workers.map((worker) => worker.close()));
+      await queues.close();
       await stopHeartbeat();
       connection.disconnect();
       await db.close();

@@ -1,0 +1,24 @@
+// The intake job: processes one stored delivery, then settles it exactly once. A delivery that was already
+// settled (a redelivered job, a second worker) is left alone.
+import { intake } from "@gantry/db";
+import { gitPushPayload } from "./git-push";
+import { processGitPush, type IntakeDeps, type IntakeResult } from "./process-git-push";
+
+export async function processDelivery(deps: IntakeDeps, deliveryRowId: string): Promise<IntakeResult | null> {
+  const sys = deps.db.system("intake reads deliveries before the tenant is known");
+  const delivery = await sys.webhookDelivery.findUnique({ where: { id: deliveryRowId } });
+  if (!delivery || delivery.status !== "RECEIVED") return null;
+  if (delivery.source !== "git" || delivery.event !== "push") {
+    await intake.settleDelivery(sys, delivery.id, "IGNORED", `no intake for ${delivery.source} ${delivery.event} yet`);
+    return { outcome: "IGNORED", reason: `no intake for ${delivery.source} ${delivery.event}`, runs: [] };
+  }
+  const payload = gitPushPayload.safeParse(delivery.payload);
+  if (!payload.success || !delivery.repositoryId) {
+    const reason = payload.success ? "delivery names no repository" : payload.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    await intake.settleDelivery(sys, delivery.id, "FAILED", reason);
+    return { outcome: "IGNORED", reason, runs: [] };
+  }
+  const result = await processGitPush(deps, delivery.repositoryId, payload.data);
+  await intake.settleDelivery(sys, delivery.id, result.outcome, result.reason);
+  return result;
+}

@@ -1,0 +1,76 @@
+// Intake of one plain-git push: read the workflow files at the pushed commit, match their triggers,
+// compile, and create one run per matching workflow (or a FAILED run for an invalid one).
+import { intake, transitions, type Database, type TenantContext } from "@gantry/db";
+import { compileWorkflow, matchTrigger, type TriggerEvent } from "@gantry/workflow-schema";
+import { compileContextFor } from "./compile-context";
+import { openRepository, ZERO_SHA } from "./git-repository";
+import type { GitPushPayload } from "./git-push";
+
+export const WORKFLOW_FOLDERS = [".gantry/workflows"];
+export const GITHUB_WORKFLOW_FOLDER = ".github/workflows";
+
+export interface IntakeResult {
+  outcome: "PROCESSED" | "IGNORED";
+  reason?: string;
+  runs: { runId: string; created: boolean; workflowPath: string; valid: boolean }[];
+}
+
+export interface IntakeDeps {
+  db: Database;
+  gitCacheDir: string;
+  /** Called for each root job that became ready (the scheduler enqueues it). */
+  onReady?: (ctx: TenantContext, jobIds: string[]) => Promise<void>;
+}
+
+export async function processGitPush(deps: IntakeDeps, repositoryId: string, push: GitPushPayload): Promise<IntakeResult> {
+  const sys = deps.db.system("intake resolves the repository before the tenant is known");
+  const repository = await sys.repository.findUnique({ where: { id: repositoryId }, include: { gitSource: true } });
+  if (!repository?.gitSource) return { outcome: "IGNORED", reason: `repository ${repositoryId} has no git source`, runs: [] };
+  if (repository.archived) return { outcome: "IGNORED", reason: "repository is archived", runs: [] };
+  if (push.after === ZERO_SHA) return { outcome: "IGNORED", reason: "ref deleted", runs: [] };
+
+  const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "intake" } };
+  const git = await openRepository(repository.gitSource.url, deps.gitCacheDir);
+  const folders = repository.readGithubWorkflows ? [...WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER] : WORKFLOW_FOLDERS;
+  const files = await git.workflowFiles(push.after, folders);
+  if (files.length === 0) return { outcome: "IGNORED", reason: "no workflow files at this commit", runs: [] };
+
+  const event: TriggerEvent = { name: "push", ref: push.ref };
+  const changed = await git.changedPaths(push.before, push.after);
+  if (changed) event.changedPaths = changed;
+  const compileContext = await compileContextFor(deps.db, ctx, repository.id);
+  const result: IntakeResult = { outcome: "IGNORED", reason: "no workflow matched this push", runs: [] };
+
+  for (const file of files) {
+    const source = await git.readFile(push.after, file);
+    const { plan, errors } = compileWorkflow(source, file, compileContext);
+    const base = {
+      repositoryId: repository.id,
+      idempotencyKey: `push:${repository.id}:${push.ref}:${push.after}:${file}`,
+      workflowPath: file,
+      event: "push",
+      ref: push.ref,
+      sha: push.after,
+      trusted: true,
+      ...(push.pusher ? { triggeredBy: push.pusher } : {}),
+    };
+    if (!plan) {
+      // GitHub shows a failed run for a workflow file it cannot read; so do we, with every error.
+      const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: file, errors: errors.map((error) => ({ ...error })) });
+      result.runs.push({ runId: created.runId, created: created.created, workflowPath: file, valid: false });
+      continue;
+    }
+    if (!matchTrigger(plan, event)) continue;
+    const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan });
+    result.runs.push({ runId: created.runId, created: created.created, workflowPath: file, valid: true });
+    if (created.created) {
+      for (const jobId of created.rootJobIds) await transitions.markJobWaiting(sys, ctx, jobId, "needs met");
+      await deps.onReady?.(ctx, created.rootJobIds);
+    }
+  }
+  if (result.runs.length > 0) {
+    result.outcome = "PROCESSED";
+    delete result.reason;
+  }
+  return result;
+}

@@ -1,0 +1,149 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { intake, openDatabase, type Database } from "@gantry/db";
+import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
+import { parseWorkerEnv } from "../src/env";
+import { processDelivery } from "../src/intake/process-delivery";
+import { startWorker } from "../src/worker";
+import { GitFixture } from "./git-fixture";
+
+const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const CI = `name: CI
+on:
+  push:
+    branches: [main]
+    paths-ignore: ["docs/**"]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo build
+  test:
+    needs: build
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        node: [20, 22]
+    steps:
+      - run: echo test \${{ matrix.node }}
+`;
+
+let testDb: TestDatabase;
+let db: Database;
+let repo: GitFixture;
+const tenantId = "ten_intake";
+const repositoryId = "repo_intake";
+const deps = () => ({ db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") });
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = openDatabase(testDb.url);
+  repo = new GitFixture();
+  const sys = db.system("test setup");
+  await sys.tenant.create({ data: { id: tenantId, slug: "intake", name: "Intake" } });
+  await sys.gitSource.create({ data: { id: "src", tenantId, name: "local", url: repo.bare, notifySecretCiphertext: new Uint8Array() } });
+  await sys.repository.create({ data: { id: repositoryId, tenantId, fullName: "intake/hello", gitSourceId: "src" } });
+  await sys.runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+});
+afterAll(async () => {
+  await db.close();
+  await testDb.drop();
+  repo.remove();
+});
+
+async function deliver(push: { before: string; after: string }, ref = "refs/heads/main", deliveryId = randomBytes(8).toString("hex")) {
+  const { id } = await intake.recordDelivery(db.system("test"), {
+    deliveryId,
+    source: "git",
+    event: "push",
+    tenantId,
+    repositoryId,
+    payload: { repository: "intake/hello", ref, ...push },
+  });
+  return id;
+}
+
+const runsAt = (sha: string) => db.forTenant({ tenantId, actor: { kind: "SYSTEM" } }).workflowRun.findMany({ where: { sha }, include: { jobs: true } });
+
+describe("plain-git intake", () => {
+  it("a push makes a run whose jobs are planned from the workflow at that commit", async () => {
+    const push = repo.commit({ ".gantry/workflows/ci.yml": CI, "src/app.ts": "1" });
+    const result = await processDelivery(deps(), await deliver(push));
+    expect(result?.outcome).toBe("PROCESSED");
+    const [run, ...others] = await runsAt(push.after);
+    expect(others).toHaveLength(0);
+    expect(run?.workflowName).toBe("CI");
+    expect(run?.jobs.map((j) => [j.key, j.status]).sort()).toEqual([
+      ["build", "WAITING"],
+      ["test (20)", "QUEUED"],
+      ["test (22)", "QUEUED"],
+    ]);
+  });
+
+  it("a redelivery, or a second delivery of the same push, makes no second run", async () => {
+    const push = repo.commit({ "src/app.ts": "2" });
+    const first = await deliver(push, "refs/heads/main", "same-id");
+    await processDelivery(deps(), first);
+    expect(await deliver(push, "refs/heads/main", "same-id")).toBe(first);
+    expect(await processDelivery(deps(), first)).toBeNull();
+    const other = await processDelivery(deps(), await deliver(push));
+    expect(other?.runs.map((r) => r.created)).toEqual([false]);
+    expect(await runsAt(push.after)).toHaveLength(1);
+  });
+
+  it("honours branch and path filters", async () => {
+    const docsOnly = repo.commit({ "docs/readme.md": "x" });
+    expect((await processDelivery(deps(), await deliver(docsOnly)))?.outcome).toBe("IGNORED");
+    repo.checkout("feature");
+    const feature = repo.commit({ "src/app.ts": "3" }, "feature");
+    const result = await processDelivery(deps(), await deliver(feature, "refs/heads/feature"));
+    expect(result).toMatchObject({ outcome: "IGNORED", reason: "no workflow matched this push" });
+    expect(await runsAt(docsOnly.after)).toHaveLength(0);
+    expect(await runsAt(feature.after)).toHaveLength(0);
+    repo.checkout("main");
+  });
+
+  it("an invalid workflow becomes a FAILED run with positioned errors, not a silent drop", async () => {
+    const push = repo.commit({ ".gantry/workflows/broken.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n" });
+    await processDelivery(deps(), await deliver(push));
+    const broken = (await runsAt(push.after)).find((run) => run.workflowPath === ".gantry/workflows/broken.yml");
+    expect(broken?.status).toBe("FAILED");
+    expect(broken?.errors).toEqual(expect.arrayContaining([expect.objectContaining({ file: ".gantry/workflows/broken.yml", line: 5 })]));
+  });
+
+  it("a deleted ref and a malformed payload change nothing but the delivery's status", async () => {
+    const deleted = await processDelivery(deps(), await deliver({ before: "a".repeat(40), after: "0".repeat(40) }));
+    expect(deleted).toMatchObject({ outcome: "IGNORED", reason: "ref deleted" });
+    const { id } = await intake.recordDelivery(db.system("test"), { deliveryId: "bad", source: "git", event: "push", tenantId, repositoryId, payload: { ref: "main" } });
+    await processDelivery(deps(), id);
+    const row = await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("FAILED");
+    expect(row.error).toMatch(/ref must be refs\/heads/);
+  });
+
+  it("runs through the BullMQ intake queue of a started worker", async () => {
+    const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+    const env = parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix });
+    const worker = await startWorker(env, () => undefined);
+    try {
+      const push = repo.commit({ "src/app.ts": "4" });
+      const deliveryId = await deliver(push);
+      await worker.queues.add("intake", { deliveryId });
+      const deadline = Date.now() + 30_000;
+      while ((await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId } })).status === "RECEIVED") {
+        if (Date.now() > deadline) throw new Error("the intake job did not run");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // ci.yml runs; broken.yml (from the earlier test, still in the tree) fails visibly.
+      const runs = await runsAt(push.after);
+      expect(runs.map((run) => [run.workflowPath, run.status]).sort()).toEqual([
+        [".gantry/workflows/broken.yml", "FAILED"],
+        [".gantry/workflows/ci.yml", "QUEUED"],
+      ]);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
