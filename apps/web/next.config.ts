@@ -2,13 +2,12 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript sources (package `exports` point at src/), so Next compiles them.
-  transpilePackages: ["@gantry/db", "@gantry/runner-protocol"],
+  transpilePackages: ["@gantry/db", "@gantry/runner-protocol", "@gantry/workflow-schema"],
   // Loaded by Node at run time instead of bundled: the Prisma runtime (its query compiler is WASM it
   // imports dynamically), the pg driver and its adapter, and ioredis.
   serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis"],
-  // The health page and dashboard are dynamic; nothing here benefits from the x-powered-by header.
+  // No `x-powered-by: Next.js` on responses.
   poweredByHeader: false,
-  typedRoutes: false,
 };
 
 export default config;

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { ago, StatusBadge } from "../../../components/status";
 import { getSessionUser } from "../../../server/auth";
 import { serverCaller } from "../../../server/caller";
+import { getServices } from "../../../server/services";
 import { RunnerPools } from "./runner-pools";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -77,6 +78,9 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
       <section className="card" id="runners" data-testid="runners">
         <div className="card-head">
           <h2>Runner pools</h2>
+          <span className="muted small">
+            Runners connect to <code>{getServices().env.publicUrl}</code>
+          </span>
         </div>
         <RunnerPools tenant={tenant} initialPools={pools} renderedAt={now.toISOString()} />
       </section>
