@@ -38,5 +38,10 @@ export default tseslint.config(
     "The runner is the data plane: it talks to the control plane over HTTP only.",
   ),
   restrict(["apps/worker/**"], ["@gantry/web", "**/apps/web/**", "@gantry/runner", "**/apps/runner/**"], "The worker never imports web or runner."),
+  restrict(
+    ["packages/jobs/**", "packages/runner-protocol/**"],
+    ["@gantry/*", "**/apps/**"],
+    "Contract packages import nothing internal.",
+  ),
   restrict(["packages/db/**"], ["@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**"], "packages/db is below the apps."),
 );

@@ -1,4 +1,4 @@
 export { startWorker, type RunningWorker } from "./worker";
 export { parseWorkerEnv, type WorkerEnv } from "./env";
 export { reapLapsedLeases } from "./jobs/reap-leases";
-export { jobCatalog } from "./job-catalog";
+export { jobCatalog } from "@gantry/jobs";

@@ -7,9 +7,10 @@ import { intake, openDatabase } from "@gantry/db";
 import type { WorkerEnv } from "./env";
 import { startHeartbeat } from "./heartbeat";
 import { processDelivery } from "./intake/process-delivery";
-import { jobCatalog, parsePayload } from "./job-catalog";
+import { jobCatalog, parsePayload, Queues } from "@gantry/jobs";
 import { reapLapsedLeases } from "./jobs/reap-leases";
-import { Queues } from "./queues";
+import { sweepDeliveries } from "./jobs/sweep-deliveries";
+
 
 export interface RunningWorker {
   queues: Queues;
@@ -27,11 +28,19 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
 
   // A job scheduler, not a timer: one tick per interval across every worker replica, and it survives restarts.
   const reap = jobCatalog["reap-leases"];
-  await queues.queue(reap.queue).upsertJobScheduler("reap-leases", { every: env.GANTRY_REAP_INTERVAL_MS }, { name: "reap-leases", data: {} });
+  const maintenance = queues.queue(reap.queue);
+  await maintenance.upsertJobScheduler("reap-leases", { every: env.GANTRY_REAP_INTERVAL_MS }, { name: "reap-leases", data: {} });
+  await maintenance.upsertJobScheduler("sweep-deliveries", { every: 15_000 }, { name: "sweep-deliveries", data: {} });
   workers.push(
     new Worker(
       reap.queue,
       async (job) => {
+        if (job.name === "sweep-deliveries") {
+          const payload = parsePayload("sweep-deliveries", job.data);
+          const queued = await sweepDeliveries(db, queues, payload.olderThanMs, payload.limit);
+          if (queued > 0) log(`delivery sweep: queued ${queued} stored delivery(ies) for intake`);
+          return { queued };
+        }
         const payload = parsePayload("reap-leases", job.data);
         const result = await reapLapsedLeases(db, payload.limit);
         if (result.lost > 0) log(`reaper: ${result.lost} lost, ${result.requeued} requeued, ${result.failed} failed`);

@@ -147,3 +147,26 @@ describe("plain-git intake", () => {
     }
   });
 });
+
+describe("the delivery sweep", () => {
+  it("queues a stored delivery whose queueing was lost, once, and intake then processes it", async () => {
+    const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+    const env = parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix });
+    const worker = await startWorker(env, () => undefined);
+    try {
+      const push = repo.commit({ "src/app.ts": "5" });
+      const deliveryId = await deliver(push);
+      // Nothing was queued for it (as if Redis had lost it): the sweep finds it.
+      const { sweepDeliveries } = await import("../src/jobs/sweep-deliveries");
+      expect(await sweepDeliveries(db, worker.queues, 0, 100)).toBeGreaterThanOrEqual(1);
+      const deadline = Date.now() + 30_000;
+      while ((await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId } })).status === "RECEIVED") {
+        if (Date.now() > deadline) throw new Error("the swept delivery was not processed");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect((await runsAt(push.after)).filter((run) => run.workflowPath.endsWith("ci.yml"))).toHaveLength(1);
+    } finally {
+      await worker.stop();
+    }
+  });
+});

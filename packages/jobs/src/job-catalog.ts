@@ -21,6 +21,14 @@ export const jobCatalog = {
     backoffMs: 2_000,
     onExhausted: "the delivery is settled FAILED with the last error, visible in the UI; the reconciler may start the run later",
   },
+  "sweep-deliveries": {
+    queue: "gantry-maintenance",
+    payload: z.object({ olderThanMs: z.number().int().min(0).default(30_000), limit: z.number().int().positive().default(500) }),
+    lockDurationMs: 30_000,
+    attempts: 1,
+    backoffMs: 0,
+    onExhausted: "nothing: the next tick runs it again",
+  },
   "reap-leases": {
     queue: "gantry-maintenance",
     payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }),

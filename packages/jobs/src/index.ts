@@ -1,0 +1,2 @@
+export { jobCatalog, parsePayload, type JobName, type JobPayload, type JobDefinition } from "./job-catalog";
+export { Queues } from "./queues";
