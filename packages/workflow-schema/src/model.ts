@@ -19,6 +19,7 @@ export type ExprWhere =
   | "job-name"
   | "job-if"
   | "job-runs-on"
+  | "job-snapshot"
   | "job-env"
   | "job-environment"
   | "job-environment-url"
@@ -83,6 +84,9 @@ export interface TriggerFilter {
   paths?: Str[];
   pathsIgnore?: Str[];
   types?: Str[];
+  /** image_version */
+  names?: Str[];
+  versions?: Str[];
 }
 
 export interface Trigger extends TriggerFilter {
@@ -185,6 +189,8 @@ export interface Job {
   with: Record<string, Str>;
   secrets?: "inherit" | Record<string, Str>;
   container?: unknown;
+  /** `snapshot.version` (unsupported feature, still validated). */
+  snapshotVersion?: Str;
 }
 
 export interface Workflow {

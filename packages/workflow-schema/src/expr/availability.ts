@@ -21,6 +21,7 @@ export const AVAILABILITY: Record<ExprWhere, Avail> = {
   "job-name": { contexts: JOB, functions: [] },
   "job-if": { contexts: ["github", "needs", "vars", "inputs"], functions: STATUS },
   "job-runs-on": { contexts: JOB, functions: [] },
+  "job-snapshot": { contexts: JOB, functions: [] },
   "job-env": { contexts: [...JOB, "secrets"], functions: [] },
   "job-environment": { contexts: JOB, functions: [] },
   "job-environment-url": { contexts: [...JOB, "job", "runner", "env", "steps"], functions: [] },

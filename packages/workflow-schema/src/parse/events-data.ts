@@ -53,6 +53,7 @@ export const FILTER_KEYS: Record<string, readonly string[]> = {
   pull_request_target: ["branches", "branches-ignore", "paths", "paths-ignore", "types"],
   workflow_run: ["branches", "branches-ignore", "types", "workflows"],
   merge_group: ["branches", "branches-ignore", "types"],
+  image_version: ["names", "types", "versions"],
 };
 
 export const DISPATCH_INPUT_TYPES = ["boolean", "choice", "environment", "number", "string"];

@@ -60,7 +60,11 @@ function parseJob(r: Reader, id: string, pos: Job["pos"], node: YNode): Job | un
     r.sink.error(f.get("container")?.key.pos ?? pos, "unsupported-container", `job "${id}" runs in a "container"; Gantry runs jobs in its own sandboxes and does not support job containers`);
     parseContainerLike(r, "container", f.get("container")?.key.pos ?? pos, n, "container", scope);
   }
-  if (f.has("snapshot")) r.sink.error(f.get("snapshot")?.key.pos ?? pos, "unsupported-feature", `"snapshot" (custom runner images) is not supported by Gantry`);
+  const snap = f.get("snapshot");
+  if (snap) {
+    r.sink.error(snap.key.pos, "unsupported-feature", `"snapshot" (custom runner images) is not supported by Gantry`);
+    parseSnapshot(r, job, snap.key.pos, snap.value, scope);
+  }
   if ((n = v("uses"))) job.uses = r.str(n, "\"uses\" section");
   if ((n = v("with"))) job.with = r.strMap(n, "with", "job-with", scope);
   if ((n = v("secrets"))) {
@@ -86,6 +90,25 @@ function parseJob(r: Reader, id: string, pos: Job["pos"], node: YNode): Job | un
     if (!st || (st.kind === "scalar" && st.value === null)) r.sink.error(pos, "missing-key", `"steps" section is missing in job "${id}"`);
   }
   return job;
+}
+
+function parseSnapshot(r: Reader, job: Job, keyPos: Job["pos"], n: YNode, scope: Scope): void {
+  if (n.kind === "scalar") {
+    r.str(n, "snapshot image name", "job-snapshot", scope);
+    return;
+  }
+  if (n.kind === "seq") {
+    r.sink.error(keyPos, "type-mismatch", `"snapshot" section value must be string or mapping but found sequence node`);
+    return;
+  }
+  const f = r.keys(r.map(n, "snapshot") ?? [], ["if", "image-name", "version"], `"snapshot" section`);
+  const cond = f.get("if");
+  if (cond && cond.value.kind === "scalar") r.site(cond.value, "job-snapshot", scope, true);
+  const img = f.get("image-name");
+  if (img) r.str(img.value, "image-name", "job-snapshot", scope);
+  else r.sink.error(keyPos, "missing-key", `"image-name" is missing in "snapshot" section`);
+  const v = f.get("version");
+  if (v) job.snapshotVersion = r.str(v.value, "version", "job-snapshot", scope);
 }
 
 function parseRunsOn(r: Reader, job: Job, n: YNode, scope: Scope): void {

@@ -151,6 +151,7 @@ export class Reader {
     const pairs = this.map(node, section, caseInsensitive);
     for (const p of pairs ?? []) {
       const key = scalarString(p.key);
+      if (key.includes("${{")) this.site(p.key, where, scope);
       const s = this.str(p.value, `value of "${key}" in "${section}"`, undefined, scope, true);
       if (p.value.kind === "scalar") this.site(p.value, where, scope, false, { key });
       if (s) out[key] = s;

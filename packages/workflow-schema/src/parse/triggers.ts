@@ -77,6 +77,8 @@ function configure(r: Reader, t: Trigger, p: YPair): void {
   t.pathsIgnore = list("paths-ignore");
   t.types = list("types");
   list("workflows");
+  t.names = list("names");
+  t.versions = list("versions");
   for (const [a, b] of [["branches", "branches-ignore"], ["tags", "tags-ignore"], ["paths", "paths-ignore"]] as const) {
     const qa = found.get(a);
     const qb = found.get(b);

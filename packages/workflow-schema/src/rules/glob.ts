@@ -14,6 +14,7 @@ export const glob: Rule = ({ wf, sink }) => {
       }
     }
   };
+  for (const j of wf.jobs) check(j.snapshotVersion ? [j.snapshotVersion] : undefined, "ref");
   for (const t of wf.triggers) {
     check(t.branches, "ref");
     check(t.branchesIgnore, "ref");
@@ -21,5 +22,7 @@ export const glob: Rule = ({ wf, sink }) => {
     check(t.tagsIgnore, "ref");
     check(t.paths, "path");
     check(t.pathsIgnore, "path");
+    check(t.names, "ref");
+    check(t.versions, "ref");
   }
 };
