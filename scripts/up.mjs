@@ -5,7 +5,7 @@
 // Uses only Node's standard library until `npm ci` has run.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -67,6 +67,7 @@ const secrets = existsSync(secretsFile) ? JSON.parse(readFileSync(secretsFile, "
 secrets.nextauthSecret ??= randomBytes(32).toString("base64url");
 secrets.masterKey ??= randomBytes(32).toString("base64");
 secrets.runnerToken ??= `grt_${randomBytes(32).toString("base64url")}`;
+secrets.notifySecret ??= randomBytes(32).toString("base64url");
 writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
 
 // ---- 4. Migrate and seed (from here on, a failure stops the services we started) ----
@@ -112,7 +113,22 @@ if (!existsSync(demoRepo)) {
   spawnSync("rm", ["-rf", work]);
   log(`created the demo repository at ${demoRepo}`);
 }
-run(tsx, ["packages/db/src/seed-cli.ts"], { env: { ...baseEnv, GANTRY_DEMO_REPO_URL: demoRepo, GANTRY_RUNNER_TOKEN: secrets.runnerToken } });
+run(tsx, ["packages/db/src/seed-cli.ts"], {
+  env: {
+    ...baseEnv,
+    GANTRY_DEMO_REPO_URL: demoRepo,
+    GANTRY_RUNNER_TOKEN: secrets.runnerToken,
+    GANTRY_MASTER_KEY: secrets.masterKey,
+    GANTRY_DEMO_NOTIFY_SECRET: secrets.notifySecret,
+  },
+});
+// The demo repository tells Gantry about pushes through the post-receive hook (scripts/git-hooks).
+copyFileSync(path.join(root, "scripts/git-hooks/post-receive"), path.join(demoRepo, "hooks/post-receive"));
+chmodSync(path.join(demoRepo, "hooks/post-receive"), 0o755);
+const gitConfig = (key, value) => run("git", ["--git-dir", demoRepo, "config", key, value], { stdio: "ignore" });
+gitConfig("gantry.source", "gsrc_demo");
+gitConfig("gantry.repository", "demo/hello");
+gitConfig("gantry.secret", secrets.notifySecret);
 
 // ---- 5. Build the web app when its sources are newer than the last build ----
 const { ensureWebBuild } = await import("./lib/web-build.mjs");
@@ -135,6 +151,7 @@ let port = Number(process.env.PORT ?? 3000);
 if (!process.env.PORT) while (!(await portFree(port, host))) port++;
 else if (!(await portFree(port, host))) die(`PORT ${port} is taken on ${host}: choose another (PORT=3100 npm run up).`);
 const url = `http://${host}:${port}`;
+gitConfig("gantry.url", url);
 
 const children = [];
 let stopping = false;

@@ -14,5 +14,5 @@ export { hashPassword, verifyPassword } from "./passwords";
 export { newToken, hashToken, tokenMatches } from "./tokens";
 export { seedDemo, DEMO, type SeedOptions } from "./seed";
 export * from "./redis-keys";
-export { secretStore, parseMasterKey, SecretError, type SecretStore } from "./secrets";
+export { secretStore, parseMasterKey, gitSourceSecretPurpose, SecretError, type SecretStore } from "./secrets";
 export * as intake from "./intake/index";

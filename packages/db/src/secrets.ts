@@ -12,6 +12,9 @@ export class SecretError extends Error {
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The AAD purpose under which a git source's push-notification secret is sealed. */
+export const gitSourceSecretPurpose = (gitSourceId: string) => `git-source:${gitSourceId}:notify`;
+
 /** Parses GANTRY_MASTER_KEY: 32 bytes, base64. */
 export function parseMasterKey(base64: string): Buffer {
   const key = Buffer.from(base64, "base64");
@@ -58,6 +61,9 @@ const unwrap = (master: Buffer, wrapped: Uint8Array, aad: string) => {
 };
 
 export interface SecretStore {
+  /** Encrypts a value that lives in another table (e.g. a git source's notification secret); `purpose` is bound as AAD. */
+  sealValue(purpose: string, value: string): Promise<Uint8Array<ArrayBuffer>>;
+  openValue(purpose: string, sealed: Uint8Array): Promise<string>;
   put(scope: string, name: string, value: string): Promise<void>;
   reveal(scope: string, name: string): Promise<string | null>;
   names(scope: string): Promise<string[]>;
@@ -94,7 +100,24 @@ export function secretStore(db: TenantClient, ctx: TenantContext, masterKey: Buf
     }
   }
 
+  const valueAad = (purpose: string) => `gantry:value:${ctx.tenantId}:${purpose}`;
+
   return {
+    // Layout: data key version (4 bytes, big-endian) | iv (12) | tag (16) | ciphertext.
+    async sealValue(purpose, value) {
+      const { version, key } = await dataKey();
+      const sealed = seal(key, Buffer.from(value, "utf8"), valueAad(purpose));
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(version);
+      return bytes(Buffer.concat([header, sealed.iv, sealed.authTag, sealed.ciphertext]));
+    },
+    async openValue(purpose, sealedBytes) {
+      const blob = Buffer.from(sealedBytes);
+      if (blob.length < 32) throw new SecretError("sealed value is too short");
+      const { key } = await dataKey(blob.readUInt32BE(0));
+      const sealed = { iv: blob.subarray(4, 16), authTag: blob.subarray(16, 32), ciphertext: blob.subarray(32) };
+      return open(key, sealed, valueAad(purpose)).toString("utf8");
+    },
     async put(scope, name, value) {
       if (!SECRET_NAME.test(name)) throw new SecretError(`secret name "${name}" must be letters, digits and _ and not start with a digit`);
       if (name.toUpperCase().startsWith("GITHUB_")) throw new SecretError(`secret names may not start with GITHUB_ (got ${name})`);

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { openDatabase } from "./database";
 import { dbEnvSchema } from "./env";
+import { parseMasterKey } from "./secrets";
 import { seedDemo } from "./seed";
 
 const env = dbEnvSchema
@@ -10,11 +11,18 @@ const env = dbEnvSchema
     GANTRY_DEMO_REPO_URL: z.string().min(1),
     GANTRY_RUNNER_TOKEN: z.string().min(20),
     GANTRY_DEMO_PROVIDER: z.enum(["MICROVM", "GVISOR", "BWRAP", "PROCESS"]).default("PROCESS"),
+    GANTRY_MASTER_KEY: z.string().min(1),
+    GANTRY_DEMO_NOTIFY_SECRET: z.string().min(20),
   })
   .parse(process.env);
 const db = openDatabase(env.DATABASE_URL);
 try {
-  await seedDemo(db, { repositoryUrl: env.GANTRY_DEMO_REPO_URL, runnerRegistrationToken: env.GANTRY_RUNNER_TOKEN, provider: env.GANTRY_DEMO_PROVIDER });
+  await seedDemo(db, {
+    repositoryUrl: env.GANTRY_DEMO_REPO_URL,
+    runnerRegistrationToken: env.GANTRY_RUNNER_TOKEN,
+    provider: env.GANTRY_DEMO_PROVIDER,
+    gitNotify: { masterKey: parseMasterKey(env.GANTRY_MASTER_KEY), secret: env.GANTRY_DEMO_NOTIFY_SECRET },
+  });
   console.log("seeded the demo tenant");
 } finally {
   await db.close();

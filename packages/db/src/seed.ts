@@ -2,6 +2,7 @@
 // Idempotent: running it twice changes nothing but the pool's registration token, when one is given.
 import type { Database } from "./database";
 import { hashPassword } from "./passwords";
+import { gitSourceSecretPurpose, secretStore } from "./secrets";
 import { hashToken } from "./tokens";
 
 export const DEMO = {
@@ -24,6 +25,8 @@ export interface SeedOptions {
   /** The token runners of the default pool register with. */
   runnerRegistrationToken: string;
   provider?: "MICROVM" | "GVISOR" | "BWRAP" | "PROCESS";
+  /** Enables signed push notifications for the demo git source; without it the source accepts none. */
+  gitNotify?: { masterKey: Buffer; secret: string };
 }
 
 export async function seedDemo(db: Database, options: SeedOptions): Promise<void> {
@@ -45,10 +48,15 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<void
     create: { tenantId: DEMO.tenantId, userId: DEMO.userId, role: "ADMIN" },
     update: {},
   });
+  const ctx = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" as const, id: "seed" } };
+  // An empty ciphertext means "no notification secret": the push endpoint then refuses every notification.
+  const notifySecretCiphertext = options.gitNotify
+    ? await secretStore(tenant, ctx, options.gitNotify.masterKey).sealValue(gitSourceSecretPurpose(DEMO.gitSourceId), options.gitNotify.secret)
+    : new Uint8Array();
   await tenant.gitSource.upsert({
     where: { id: DEMO.gitSourceId },
-    create: { id: DEMO.gitSourceId, tenantId: DEMO.tenantId, name: "local", url: options.repositoryUrl, notifySecretCiphertext: Buffer.alloc(0) },
-    update: { url: options.repositoryUrl },
+    create: { id: DEMO.gitSourceId, tenantId: DEMO.tenantId, name: "local", url: options.repositoryUrl, notifySecretCiphertext },
+    update: { url: options.repositoryUrl, notifySecretCiphertext },
   });
   await tenant.repository.upsert({
     where: { id: DEMO.repositoryId },

@@ -75,3 +75,13 @@ describe("secrets at rest", () => {
     expect(parseMasterKey(master.toString("base64"))).toEqual(master);
   });
 });
+
+describe("sealed values kept in other tables", () => {
+  it("round-trip under their purpose and fail under another purpose or tenant", async () => {
+    const sealed = await store(acme).sealValue("git-source:src1", "notify-secret");
+    expect(Buffer.from(sealed).includes(Buffer.from("notify-secret"))).toBe(false);
+    expect(await store(acme).openValue("git-source:src1", sealed)).toBe("notify-secret");
+    await expect(store(acme).openValue("git-source:src2", sealed)).rejects.toThrow(SecretError);
+    await expect(store(globex).openValue("git-source:src1", sealed)).rejects.toThrow(SecretError);
+  });
+});

@@ -1,2 +1,3 @@
 export { jobCatalog, parsePayload, type JobName, type JobPayload, type JobDefinition } from "./job-catalog";
 export { Queues } from "./queues";
+export { gitPushPayload, type GitPushPayload } from "./git-push";

@@ -1,7 +1,7 @@
 // The intake job: processes one stored delivery, then settles it exactly once. A delivery that was already
 // settled (a redelivered job, a second worker) is left alone.
 import { intake } from "@gantry/db";
-import { gitPushPayload } from "./git-push";
+import { gitPushPayload } from "@gantry/jobs";
 import { processGitPush, type IntakeDeps, type IntakeResult } from "./process-git-push";
 
 export async function processDelivery(deps: IntakeDeps, deliveryRowId: string): Promise<IntakeResult | null> {

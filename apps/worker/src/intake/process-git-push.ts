@@ -4,7 +4,7 @@ import { intake, transitions, type Database, type TenantContext } from "@gantry/
 import { compileWorkflow, matchTrigger, type TriggerEvent } from "@gantry/workflow-schema";
 import { compileContextFor } from "./compile-context";
 import { openRepository, ZERO_SHA } from "./git-repository";
-import type { GitPushPayload } from "./git-push";
+import type { GitPushPayload } from "@gantry/jobs";
 
 export const WORKFLOW_FOLDERS = [".gantry/workflows"];
 export const GITHUB_WORKFLOW_FOLDER = ".github/workflows";
