@@ -101,3 +101,13 @@ describe("POST /api/runner/v1/ping", () => {
     expect(await runnersNamed("big")).toEqual([]);
   });
 });
+
+describe("concurrent pings", () => {
+  it("ten first pings of one runner at once make one row and all succeed", async () => {
+    const responses = await Promise.all(Array.from({ length: 10 }, () => ping(goodBody("racer"), t.registrationToken)));
+    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
+    const ids = new Set(await Promise.all(responses.map(async (response) => pingResponse.parse(await response.json()).runnerId)));
+    expect(ids.size).toBe(1);
+    expect(await runnersNamed("racer")).toHaveLength(1);
+  });
+});

@@ -1,6 +1,6 @@
 // Sign-in (next-auth v4, JWT sessions): email + password against User.passwordHash, and GitHub when
 // GITHUB_CLIENT_ID/SECRET are set. The session carries our User.id; everything else is looked up per request.
-import { randomId, verifyPassword, type Database } from "@gantry/db";
+import { hashPassword, randomId, verifyPassword, type Database } from "@gantry/db";
 import { getServerSession, type NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
@@ -22,14 +22,20 @@ const credentialsInput = z.object({
 
 const githubProfile = z.object({ login: z.string(), email: z.string().nullish(), name: z.string().nullish() });
 
+// Checked against when the email is unknown, so that a wrong email costs as long as a wrong password and the
+// response time does not tell which accounts exist.
+let decoyHash: Promise<string> | undefined;
+
+/** The user for an email and password, or null (wrong password, unknown email, GitHub-only account). */
 export async function authorizeCredentials(database: Database, raw: unknown): Promise<SessionUser | null> {
   const parsed = credentialsInput.safeParse(raw);
   if (!parsed.success) return null;
   const user = await database
     .system("sign-in: find the user by email")
     .user.findUnique({ where: { email: parsed.data.email }, select: { id: true, email: true, name: true, passwordHash: true } });
-  if (!user?.passwordHash) return null;
-  if (!(await verifyPassword(parsed.data.password, user.passwordHash))) return null;
+  decoyHash ??= hashPassword("decoy password nobody has");
+  const matches = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await decoyHash));
+  if (!user?.passwordHash || !matches) return null;
   return { userId: user.id, email: user.email, name: user.name };
 }
 

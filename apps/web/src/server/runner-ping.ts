@@ -17,6 +17,10 @@ function refuse(status: number, code: string, error: string, extra: Record<strin
   return Response.json({ ...body, ...extra }, { status });
 }
 
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
+}
+
 export function bearerToken(request: Request): string | null {
   const header = request.headers.get("authorization");
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -53,7 +57,7 @@ export async function handleRunnerPing(request: Request, database: Database, now
 
   const ping = parsed.data;
   const seenAt = now();
-  const runner = await system.runner.upsert({
+  const upsert = () => system.runner.upsert({
     where: { poolId_name: { poolId: pool.id, name: ping.name } },
     create: {
       id: randomId("rnr"),
@@ -69,6 +73,15 @@ export async function handleRunnerPing(request: Request, database: Database, now
     update: { status: "ONLINE", version: ping.version, capacity: ping.capacity, lastSeenAt: seenAt },
     select: { id: true },
   });
+  let runner: { id: string };
+  try {
+    runner = await upsert();
+  } catch (error) {
+    // Prisma runs this as INSERT … ON CONFLICT today; should it fall back to find-then-insert, two first pings
+    // of one runner can race and one loses on (poolId, name). The row then exists, so the retry updates it.
+    if (!isUniqueViolation(error)) throw error;
+    runner = await upsert();
+  }
   const body: PingResponse = { runnerId: runner.id, pool: pool.name, nextPingMs: NEXT_PING_MS };
   return json(pingResponse, body, 200);
 }
