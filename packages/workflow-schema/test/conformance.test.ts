@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
-import { parseWorkflow } from "../src/index.js";
+import { matchTrigger, parseWorkflow } from "../src/index.js";
 import type { WorkflowError } from "../src/index.js";
 import { corpusDir, listYaml, readJson } from "./corpus.js";
 
@@ -152,6 +152,36 @@ describe.skipIf(!corpus)("conformance with the shared corpus", () => {
     }
     summary.push(["act (parse only)", files.length, accepted, files.length - accepted]);
     expect(files.length).toBeGreaterThan(50);
+  });
+
+  it("act planner expectations (issue-1595, basic, invalid-job-name, empty-workflow)", () => {
+    const read = (p: string) => fs.readFileSync(path.join(root, "act", p), "utf8");
+    const codesOf = (p: string) => parseWorkflow(read(p), path.basename(p)).errors.filter((e) => e.severity === "error").map((e) => e.code);
+    // act: "unable to build dependency graph" → we name the missing job
+    expect(codesOf("pkg/runner/testdata/issue-1595/missing.yml")).toContain("unknown-needs");
+    expect(codesOf("pkg/runner/testdata/issue-1595/no-first.yml")).toContain("unknown-needs");
+    // act plans nothing for a file without events; GitHub rejects it, and so do we
+    expect(codesOf("pkg/runner/testdata/issue-1595/no-event.yml")).toEqual(["missing-key"]);
+    expect(codesOf("pkg/model/testdata/invalid-job-name/invalid-1.yml")).toEqual(["invalid-job-id"]);
+    expect(codesOf("pkg/model/testdata/invalid-job-name/invalid-2.yml")).toEqual(["invalid-job-id"]);
+    expect(codesOf("pkg/model/testdata/invalid-job-name/valid-1.yml")).toEqual([]);
+    expect(codesOf("pkg/model/testdata/invalid-job-name/valid-2.yml")).toEqual([]);
+    expect(codesOf("pkg/model/testdata/empty-workflow/push.yml")).toEqual(["empty-workflow"]);
+    // basic: 3 stages check → build → test for push, nothing for release
+    const { workflow } = parseWorkflow(read("pkg/runner/testdata/basic/push.yml"), "push.yml");
+    if (!workflow) throw new Error("basic did not parse");
+    const plan = compile(workflow);
+    const stages: string[][] = [];
+    const done = new Set<string>();
+    while (done.size < plan.jobs.length) {
+      const ready = plan.jobs.filter((j) => !done.has(j.key) && j.needs.every((n) => done.has(n))).map((j) => j.key);
+      if (ready.length === 0) throw new Error("cycle in plan");
+      ready.forEach((k) => done.add(k));
+      stages.push(ready);
+    }
+    expect(stages).toEqual([["check"], ["build"], ["test"]]);
+    expect(matchTrigger(workflow, { name: "push", branch: "main" })).toBe(true);
+    expect(matchTrigger(workflow, { name: "release", action: "published" })).toBe(false);
   });
 
   it("prints the summary", () => {
