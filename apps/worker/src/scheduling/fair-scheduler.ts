@@ -1,0 +1,181 @@
+import type { Redis } from "ioredis";
+import { defineSchedulingCommands } from "./commands";
+import { DEFAULT_PREFIX, idSchema, poolBase, poolRegistryKey, tenantPolicyRegistryKey } from "./keys";
+import { DEFAULT_TENANT_POLICY, policyArgs, tenantPolicySchema, type TenantPolicy } from "./policy";
+import { DEFAULT_AGING_STEP_MS, readyScore } from "./priority";
+import {
+  claimReplySchema,
+  claimedValueSchema,
+  countReplySchema,
+  readyValueSchema,
+  rebuildReplySchema,
+  statsReplySchema,
+} from "./replies";
+import {
+  claimedEntrySchema,
+  readyEntrySchema,
+  type Claim,
+  type ClaimedEntry,
+  type ReadyEntry,
+  type RemoveOutcome,
+} from "./types";
+import { z } from "zod";
+
+export type FairSchedulerOptions = {
+  redis: Redis;
+  /** Key prefix; tests use their own. Default `gantry`. */
+  prefix?: string;
+  /** Aging step between priority classes, ms (see priority.ts). */
+  agingStepMs?: number;
+  /** Policy of tenants that have none set on a pool. */
+  defaultPolicy?: TenantPolicy;
+};
+
+export type PoolStats = z.output<typeof statsReplySchema>;
+
+/**
+ * Per-pool, per-tenant ready queues in Redis with weighted fair claiming (docs/scheduling.md). Every state change is
+ * one Lua script on the pool's keys, so concurrent claimers on any number of connections or workers never share a job.
+ * Redis holds only what `rebuild` can recreate from Postgres.
+ */
+export class FairScheduler {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly agingStepMs: number;
+  private readonly defaults: [string, string, string, string];
+  private readonly registeredPools = new Set<string>();
+
+  constructor(options: FairSchedulerOptions) {
+    this.redis = options.redis;
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.agingStepMs = z.number().int().nonnegative().parse(options.agingStepMs ?? DEFAULT_AGING_STEP_MS);
+    this.defaults = policyArgs(tenantPolicySchema.parse(options.defaultPolicy ?? DEFAULT_TENANT_POLICY));
+    defineSchedulingCommands(this.redis);
+  }
+
+  /** Adds a ready job; returns false when the job is already ready or claimed on this pool. */
+  async enqueue(entry: ReadyEntry): Promise<boolean> {
+    const e = readyEntrySchema.parse(entry);
+    await this.registerPool(e.poolId);
+    const score = readyScore(e.priorityClass, e.enqueuedAtMs, this.agingStepMs);
+    const reply = await this.redis.gantrySchedEnqueue(
+      this.base(e.poolId),
+      ...this.defaults,
+      e.jobId,
+      e.tenantId,
+      e.priorityClass,
+      e.enqueuedAtMs,
+      score,
+    );
+    return countReplySchema.parse(reply) === 1;
+  }
+
+  /** The next job for a free slot of the pool, or null when no tenant with work is eligible at nowMs. */
+  async claim(poolId: string, nowMs: number): Promise<Claim | null> {
+    const reply = claimReplySchema.parse(await this.redis.gantrySchedClaim(this.base(poolId), ...this.defaults, nowMs));
+    if (reply === null) return null;
+    return { ...reply, waitedMs: Math.max(0, nowMs - reply.enqueuedAtMs) };
+  }
+
+  /** Frees the tenant's slot when a claimed job ends; false when it was not claimed (already released). */
+  async release(poolId: string, tenantId: string, jobId: string): Promise<boolean> {
+    idSchema.parse(tenantId);
+    const reply = await this.redis.gantrySchedRelease(this.base(poolId), ...this.defaults, idSchema.parse(jobId));
+    return countReplySchema.parse(reply) === 1;
+  }
+
+  /** Cancels a ready job. A claimed job is left alone ("claimed"): its lease owner stops it and releases it. */
+  async remove(poolId: string, tenantId: string, jobId: string): Promise<RemoveOutcome> {
+    idSchema.parse(tenantId);
+    const reply = countReplySchema.parse(
+      await this.redis.gantrySchedRemove(this.base(poolId), ...this.defaults, idSchema.parse(jobId)),
+    );
+    return reply === 1 ? "removed" : reply === 2 ? "claimed" : "absent";
+  }
+
+  /**
+   * Sets a tenant's policy on one pool, or with poolId null on every pool this prefix knows (and on pools
+   * registered later). A pool-specific call made after a tenant-wide one wins on that pool.
+   */
+  async setTenantPolicy(poolId: string | null, tenantId: string, policy: TenantPolicy): Promise<void> {
+    const t = idSchema.parse(tenantId);
+    const p = tenantPolicySchema.parse(policy);
+    if (poolId !== null) {
+      await this.registerPool(poolId);
+      await this.applyPolicy(poolId, t, p);
+      return;
+    }
+    await this.redis.hset(tenantPolicyRegistryKey(this.prefix), t, JSON.stringify(p));
+    const pools = await this.redis.smembers(poolRegistryKey(this.prefix));
+    await Promise.all(pools.map((pool) => this.applyPolicy(pool, t, p)));
+  }
+
+  /** Ready jobs waiting on the pool. */
+  async depth(poolId: string): Promise<number> {
+    return this.redis.hlen(`${this.base(poolId)}:jobs`);
+  }
+
+  async stats(poolId: string): Promise<PoolStats> {
+    return statsReplySchema.parse(await this.redis.gantrySchedStats(this.base(poolId), ...this.defaults));
+  }
+
+  /** The pool's ready and claimed jobs, sorted by job id: what a reconciler compares against Postgres. */
+  async dump(poolId: string): Promise<{ ready: ReadyEntry[]; claimed: ClaimedEntry[] }> {
+    const base = this.base(poolId);
+    const replies = await this.redis.multi().hgetall(`${base}:jobs`).hgetall(`${base}:run`).exec();
+    const hashes = z.array(z.tuple([z.null(), z.record(z.string(), z.string())])).length(2).parse(replies);
+    const [jobs, run] = [hashes[0]?.[1] ?? {}, hashes[1]?.[1] ?? {}];
+    const ready = Object.entries(jobs).map(([jobId, v]) => ({ poolId, jobId, ...readyValueSchema.parse(v) }));
+    const claimed = Object.entries(run).map(([jobId, v]) => ({ jobId, ...claimedValueSchema.parse(v) }));
+    const byJob = (a: { jobId: string }, b: { jobId: string }) => (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0);
+    return { ready: ready.sort(byJob), claimed: claimed.sort(byJob) };
+  }
+
+  /**
+   * Atomically replaces the pool's queues and claims with lists read from Postgres (recovery after Redis lost its
+   * keys, or a reconciler's correction). Policies are kept; pass `policies` to (re)set them first. Fair-share
+   * history (virtual times, token buckets) restarts from zero.
+   */
+  async rebuild(
+    poolId: string,
+    entries: readonly ReadyEntry[],
+    running: readonly ClaimedEntry[],
+    policies?: ReadonlyMap<string, TenantPolicy>,
+  ): Promise<{ ready: number; claimed: number }> {
+    await this.registerPool(poolId);
+    for (const [tenantId, policy] of policies ?? []) await this.applyPolicy(poolId, tenantId, policy);
+    const args: (string | number)[] = [entries.length, running.length];
+    for (const entry of entries) {
+      const e = readyEntrySchema.parse(entry);
+      if (e.poolId !== poolId) throw new Error(`rebuild of pool ${poolId} got job ${e.jobId} of pool ${e.poolId}`);
+      args.push(e.jobId, e.tenantId, e.priorityClass, e.enqueuedAtMs, readyScore(e.priorityClass, e.enqueuedAtMs, this.agingStepMs));
+    }
+    for (const entry of running) {
+      const r = claimedEntrySchema.parse(entry);
+      args.push(r.jobId, r.tenantId, r.claimedAtMs);
+    }
+    return rebuildReplySchema.parse(await this.redis.gantrySchedRebuild(this.base(poolId), ...this.defaults, ...args));
+  }
+
+  private base(poolId: string): string {
+    return poolBase(this.prefix, poolId);
+  }
+
+  private async applyPolicy(poolId: string, tenantId: string, policy: TenantPolicy): Promise<void> {
+    await this.redis.gantrySchedSetPolicy(this.base(poolId), ...this.defaults, tenantId, ...policyArgs(policy));
+  }
+
+  /** First sight of a pool under this prefix: record it and give it the tenant-wide policies. */
+  private async registerPool(poolId: string): Promise<void> {
+    if (this.registeredPools.has(poolId)) return;
+    idSchema.parse(poolId);
+    const added = await this.redis.sadd(poolRegistryKey(this.prefix), poolId);
+    if (added === 1) {
+      const wide = await this.redis.hgetall(tenantPolicyRegistryKey(this.prefix));
+      for (const [tenantId, json] of Object.entries(wide)) {
+        await this.applyPolicy(poolId, tenantId, tenantPolicySchema.parse(JSON.parse(json)));
+      }
+    }
+    this.registeredPools.add(poolId);
+  }
+}

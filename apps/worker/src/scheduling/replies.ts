@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { priorityClassSchema } from "./priority";
+
+const num = z.coerce.number();
+/** A number inside a `|`-joined string field. */
+const numText = z.coerce.number<string>();
+
+/** claim: false (Lua) arrives as null. */
+export const claimReplySchema = z.union([
+  z.null(),
+  z.tuple([z.string(), z.string(), priorityClassSchema, num]).transform(([jobId, tenantId, priorityClass, enqueuedAtMs]) => ({
+    jobId,
+    tenantId,
+    priorityClass,
+    enqueuedAtMs,
+  })),
+]);
+
+export const countReplySchema = num;
+
+export const rebuildReplySchema = z.tuple([num, num]).transform(([ready, claimed]) => ({ ready, claimed }));
+
+export const placementSchema = z.enum(["active", "capped", "throttled", "idle"]);
+
+export const statsReplySchema = z
+  .array(z.union([z.string(), z.number()]))
+  .min(3)
+  .transform((flat, ctx) => {
+    const [ready, claimed, v, ...rest] = flat;
+    if (rest.length % 5 !== 0) {
+      ctx.addIssue({ code: "custom", message: `stats: ${rest.length} tenant fields is not a multiple of 5` });
+      return z.NEVER;
+    }
+    const tenants = [];
+    for (let i = 0; i < rest.length; i += 5) {
+      tenants.push(
+        z
+          .object({ tenantId: z.string(), ready: num, claimed: num, placement: placementSchema, virtualStart: num })
+          .parse({ tenantId: rest[i], ready: rest[i + 1], claimed: rest[i + 2], placement: rest[i + 3], virtualStart: rest[i + 4] }),
+      );
+    }
+    tenants.sort((a, b) => (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0));
+    return { ready: num.parse(ready), claimed: num.parse(claimed), virtualTime: num.parse(v), tenants };
+  });
+
+/** `jobs` hash value: tenant|class|enqueuedAt|score. */
+export const readyValueSchema = z
+  .string()
+  .transform((s) => s.split("|"))
+  .pipe(z.tuple([z.string(), priorityClassSchema, numText, numText]))
+  .transform(([tenantId, priorityClass, enqueuedAtMs]) => ({ tenantId, priorityClass, enqueuedAtMs }));
+
+/** `run` hash value: tenant|claimedAt. */
+export const claimedValueSchema = z
+  .string()
+  .transform((s) => s.split("|"))
+  .pipe(z.tuple([z.string(), numText]))
+  .transform(([tenantId, claimedAtMs]) => ({ tenantId, claimedAtMs }));
