@@ -103,3 +103,18 @@ export function webEnv(): WebEnv {
   }
   return cached;
 }
+
+/**
+ * Called once when the server starts (src/instrumentation.ts): a bad environment stops `next start` with one
+ * line per problem instead of failing on the first request with a stack trace.
+ */
+export function checkWebEnvAtStartup(log: (line: string) => void = console.error): boolean {
+  try {
+    webEnv();
+    return true;
+  } catch (error) {
+    if (!(error instanceof WebEnvError)) throw error;
+    log(`[web] ${error.message}`);
+    return false;
+  }
+}

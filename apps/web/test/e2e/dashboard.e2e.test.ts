@@ -130,6 +130,31 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe("next start with a bad environment", () => {
+  it("stops at once with one line per problem", async () => {
+    const port = await freePort();
+    const { NEXTAUTH_SECRET: _secret, ...env } = { ...process.env, ...t.env };
+    const child = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "apps/web", "-p", String(port), "-H", "127.0.0.1"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...env, REDIS_URL: "http://127.0.0.1:6379", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const code = await poll("next start exits", 30_000, async () => child.exitCode ?? undefined);
+      expect(code).toBe(1);
+      expect(output).toContain("[web] Invalid environment for apps/web:");
+      expect(output).toContain("  - REDIS_URL must start with redis:// or rediss://");
+      expect(output).toContain("  - NEXTAUTH_SECRET is not set: generate one with `openssl rand -base64 32`");
+      expect(output).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+});
+
 describe("tRPC over HTTP", () => {
   it("answers public procedures and refuses tenant data without a session", async () => {
     const health = await fetch(`${baseUrl}/api/trpc/health.status`);
