@@ -6,6 +6,7 @@ import type { WorkflowPlan } from "./plan.js";
 import { parseWorkflow } from "./validate.js";
 
 export { parseWorkflow } from "./validate.js";
+export { validateProject, DEFAULT_WORKFLOW_DIRS } from "./project/project.js";
 export { formatErrors } from "./format.js";
 export { evaluateExpression } from "./expr/evaluate.js";
 export type { EvalResult, ExprFunction, JsonValue } from "./expr/evaluate.js";

@@ -7,14 +7,19 @@ import { RULES } from "./rules/index.js";
 import { loadYaml } from "./yaml/load.js";
 
 /** YAML → typed workflow → every rule. All errors at once, sorted; never throws. */
-export function parseWorkflow(source: string, file: string, ctx: TenantContext = {}): { workflow?: Workflow; errors: WorkflowError[] } {
+export interface ParseOptions {
+  /** Output names of a called local reusable workflow (set by `validateProject`). */
+  callOutputs?: (uses: string) => string[] | undefined;
+}
+
+export function parseWorkflow(source: string, file: string, ctx: TenantContext = {}, opts: ParseOptions = {}): { workflow?: Workflow; errors: WorkflowError[] } {
   const sink = new ErrorSink(file);
   try {
     const loaded = loadYaml(source, sink);
     if (sink.errors.some((e) => e.code === "yaml-syntax")) return { errors: sortErrors(sink.errors) };
     const wf = buildWorkflow(loaded.root, file, sink);
     const exprs = collectExpressions(wf.exprSites, loaded.posAt, sink);
-    for (const rule of RULES) rule({ wf, sink, tenant: ctx, exprs, posAt: loaded.posAt });
+    for (const rule of RULES) rule({ wf, sink, tenant: ctx, exprs, posAt: loaded.posAt, ...(opts.callOutputs ? { callOutputs: opts.callOutputs } : {}) });
     return { workflow: wf, errors: sortErrors(sink.errors) };
   } catch (e) {
     // A bug of ours must still come back as a structured error, never as an exception.

@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
-import { matchTrigger, parseWorkflow } from "../src/index.js";
+import { matchTrigger, parseWorkflow, validateProject } from "../src/index.js";
 import type { WorkflowError } from "../src/index.js";
 import { corpusDir, listYaml, readJson } from "./corpus.js";
 
@@ -18,6 +18,7 @@ const OVERLAP = ["syntax-check", "expression", "events", "job-needs", "matrix", 
 /** Floors measured on the corpus at commit time; raise them when the checker improves. */
 const LINE_AGREEMENT_FLOOR = 0.95;
 const SCHEMASTORE_AGREEMENT_FLOOR = 0.73;
+const PROJECTS_FLOOR = 0.8;
 
 /** Why we disagree with SchemaStore on a case (the schema checks shape only; GitHub checks more). */
 const SCHEMASTORE_REASONS: Record<string, string> = {
@@ -152,6 +153,37 @@ describe.skipIf(!corpus)("conformance with the shared corpus", () => {
     }
     summary.push(["act (parse only)", files.length, accepted, files.length - accepted]);
     expect(files.length).toBeGreaterThan(50);
+  });
+
+  it(`actionlint projects/: multi-file checks (reusable workflows, local actions) at each expected line (floor ${PROJECTS_FLOOR})`, () => {
+    const idx = readJson(path.join(root, "actionlint/INDEX.json")) as { projects: { project: string; expected: Expected[] }[] };
+    let total = 0;
+    let hit = 0;
+    const misses: string[] = [];
+    const falsePositives: string[] = [];
+    for (const p of idx.projects) {
+      const dir = path.join(root, "actionlint", p.project);
+      const files: Record<string, string> = {};
+      const walk = (d: string): void => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const f = path.join(d, e.name);
+          if (e.isDirectory()) walk(f);
+          else files[path.relative(dir, f).split(path.sep).join("/")] = fs.readFileSync(f, "utf8");
+        }
+      };
+      walk(dir);
+      const { errors } = validateProject(files, {}, ["workflows"]);
+      if (p.expected.length === 0) falsePositives.push(...blocking(errors).map((e) => `${p.project}/${e.file}:${e.line}: ${e.message} [${e.code}]`));
+      for (const x of p.expected) {
+        if (x.line === undefined) continue;
+        total++;
+        if (errors.some((e) => e.line === x.line)) hit++;
+        else misses.push(`${path.basename(p.project)}: ${x.text ?? x.pattern}`);
+      }
+    }
+    console.log(`\nactionlint projects: ${hit}/${total} expected lines (${((hit / total) * 100).toFixed(1)}%)\nmissed:\n${misses.join("\n")}`);
+    expect(falsePositives).toEqual([]);
+    expect(hit / total).toBeGreaterThanOrEqual(PROJECTS_FLOOR);
   });
 
   it("act planner expectations (issue-1595, basic, invalid-job-name, empty-workflow)", () => {

@@ -70,11 +70,13 @@ export function matrixType(job: Job): Ty {
   return obj(props);
 }
 
-export function needsType(wf: Workflow, job: Job): Ty {
+export function needsType(wf: Workflow, job: Job, callOutputs?: (uses: string) => string[] | undefined): Ty {
   const props: Record<string, Ty> = {};
   for (const n of job.needs) {
     const dep = wf.jobs.find((j) => j.id === n.value);
-    const outputs = dep && !dep.uses ? obj(Object.fromEntries(Object.keys(dep.outputs).map((k) => [k, STRING]))) : mapOf(STRING);
+    const called = dep?.uses ? callOutputs?.(dep.uses.value) : undefined;
+    const names = dep && !dep.uses ? Object.keys(dep.outputs) : called;
+    const outputs = names ? obj(Object.fromEntries(names.map((k) => [k, STRING]))) : mapOf(STRING);
     props[n.value] = obj({ outputs, result: STRING });
   }
   return obj(props);

@@ -65,7 +65,7 @@ function contextTypes(c: RuleContext, p: ParsedExpr): Record<string, Ty> {
     secrets: secretsType(c.wf, c.tenant.secretNames),
     inputs: inputsType(c.wf),
     matrix: job ? matrixType(job) : mapOf(ANY),
-    needs: job ? needsType(c.wf, job) : mapOf(ANY),
+    needs: job ? needsType(c.wf, job, c.callOutputs) : mapOf(ANY),
     steps: job ? stepsType(job, p.site.stepIndex) : mapOf(ANY),
     job: JOB_TYPE,
     jobs: jobsType(c.wf),

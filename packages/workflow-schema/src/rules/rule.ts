@@ -9,6 +9,8 @@ export interface RuleContext {
   tenant: TenantContext;
   exprs: readonly ParsedExpr[];
   posAt(offset: number): Pos;
+  /** Output names of a called local reusable workflow, when the caller knows the repository. */
+  callOutputs?: (uses: string) => string[] | undefined;
 }
 
 export type Rule = (c: RuleContext) => void;

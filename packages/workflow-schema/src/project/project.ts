@@ -1,0 +1,60 @@
+import { ErrorSink, sortErrors } from "../errors.js";
+import type { WorkflowError } from "../errors.js";
+import type { TenantContext, Workflow } from "../model.js";
+import { parseWorkflow } from "../validate.js";
+import { checkLocalActions } from "./local-actions.js";
+import { isWorkflowPath, repoPath } from "./resolve.js";
+import { checkReusableCalls } from "./reusable-calls.js";
+
+export const DEFAULT_WORKFLOW_DIRS = [".gantry/workflows", ".github/workflows"];
+
+/**
+ * Validates every workflow of a repository snapshot plus what crosses files: local reusable
+ * workflow calls (which may live outside the workflow directories) and local actions. `files`
+ * maps repository-relative POSIX paths to contents (workflows, reusable workflows, `action.yml`s).
+ * Pure: the caller reads the files.
+ */
+export function validateProject(
+  files: Readonly<Record<string, string>>,
+  ctx: TenantContext = {},
+  workflowDirs: readonly string[] = DEFAULT_WORKFLOW_DIRS,
+): { workflows: Record<string, Workflow>; errors: WorkflowError[] } {
+  const first = new Map<string, Workflow | undefined>();
+  const queue = Object.keys(files).filter((p) => isWorkflowPath(p, workflowDirs)).sort();
+  const roots = new Set(queue);
+  // Pass 1: every workflow and, transitively, every local reusable workflow they call.
+  while (queue.length) {
+    const p = queue.shift() ?? "";
+    if (first.has(p)) continue;
+    const wf = parseWorkflow(files[p] ?? "", p, ctx).workflow;
+    first.set(p, wf);
+    for (const j of wf?.jobs ?? []) {
+      const callee = j.uses?.value.startsWith("./") ? repoPath(j.uses.value) : undefined;
+      if (callee && callee in files && !first.has(callee)) queue.push(callee);
+    }
+  }
+  const callOutputs = (uses: string): string[] | undefined => {
+    const p = repoPath(uses);
+    const call = p ? first.get(p)?.triggers.find((t) => t.event === "workflow_call") : undefined;
+    return call ? (call.outputs ?? []).map((o) => o.name) : undefined;
+  };
+  // Pass 2: with callee outputs known, `needs.<caller>.outputs.*` is typed.
+  const parsed = new Map<string, Workflow | undefined>();
+  const errors: WorkflowError[] = [];
+  for (const p of [...first.keys()].sort()) {
+    if (!roots.has(p) && !first.get(p)) continue;
+    const r = parseWorkflow(files[p] ?? "", p, ctx, { callOutputs });
+    parsed.set(p, r.workflow);
+    errors.push(...r.errors);
+  }
+  for (const [p, wf] of parsed) {
+    if (!wf) continue;
+    const sink = new ErrorSink(p);
+    checkReusableCalls(wf, parsed, files, sink);
+    checkLocalActions(wf, files, sink);
+    errors.push(...sink.errors);
+  }
+  const workflows: Record<string, Workflow> = {};
+  for (const [p, wf] of parsed) if (wf) workflows[p] = wf;
+  return { workflows, errors: sortErrors(errors) };
+}
