@@ -9,6 +9,7 @@ import { LUA_PRELUDE } from "./prelude";
  */
 export const CLAIM_LUA = `${LUA_PRELUDE}
 local now = tonumber(ARGV[5])
+local EPS = 1e-6
 
 for _, t in ipairs(redis.call('ZRANGEBYSCORE', k('throttled'), '-inf', now)) do
   redis.call('ZREM', k('throttled'), t)
@@ -36,13 +37,14 @@ while true do
         tok = math.min(burst, tok + (now - ts) * rate / 1000)
         ts = now
       end
-      if tok < 1 then
+      -- EPS absorbs float drift, so a token due at exactly t is usable at t.
+      if tok < 1 - EPS then
         ok = false
         redis.call('HSET', sk, 'tok', tok, 'ts', ts)
         redis.call('ZREM', k('active'), t)
-        redis.call('ZADD', k('throttled'), now + math.ceil((1 - tok) * 1000 / rate), t)
+        redis.call('ZADD', k('throttled'), now + math.max(1, math.ceil((1 - tok) * 1000 / rate - EPS)), t)
       else
-        redis.call('HSET', sk, 'tok', tok - 1, 'ts', ts)
+        redis.call('HSET', sk, 'tok', math.max(0, tok - 1), 'ts', ts)
       end
     end
     if ok then
