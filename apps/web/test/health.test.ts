@@ -97,7 +97,7 @@ describe("GET /api/health", () => {
       const report = await checkHealth({ database: deadDatabase, redis: deadRedis }, { timeoutMs: 1_500 });
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(report).toMatchObject({ status: "degraded", postgres: { ok: false }, redis: { ok: false }, workers: [], runners: [] });
-      expect(report.postgres.error).toBeTruthy();
+      expect(report.postgres.error).toBe("Can't reach database server at 127.0.0.1:1");
       expect(report.redis.error).toMatch(/ECONNREFUSED/);
     } finally {
       deadRedis.disconnect();

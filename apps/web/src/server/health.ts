@@ -54,9 +54,16 @@ const heartbeatSchema = z.object({
   queues: z.array(z.string()),
 });
 
-function errorMessage(error: unknown): string {
+/** One readable line: Prisma wraps driver errors as "Invalid `prisma.$queryRaw()` invocation: … Message: `…`". */
+export function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n").find((line) => line.trim() !== "")?.trim() ?? "unknown error";
+  const quoted = /Message: `([^`]+)`/.exec(message)?.[1];
+  if (quoted) return quoted;
+  const lines = message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("Invalid `prisma"));
+  return lines[0] ?? "unknown error";
 }
 
 async function withDeadline<T>(what: string, work: () => Promise<T>, timeoutMs: number): Promise<T> {
