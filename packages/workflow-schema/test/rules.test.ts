@@ -120,3 +120,14 @@ describe("script injection", () => {
   it("is an error when the tenant says so", () => expect(parseWorkflow(src, "t.yml", { injectionIsError: true }).errors.map((e) => e.severity)).toEqual(["error", "error"]));
   it("ignores trusted contexts and env indirection", () => expect(codes(steps("      - run: echo ${{ github.sha }} $TITLE\n        env:\n          TITLE: ${{ github.event.pull_request.title }}"))).toEqual([]));
 });
+
+describe("native actions", () => {
+  it("required inputs and unknown inputs", () => {
+    const e = parseWorkflow(steps("      - uses: actions/cache@v4\n        with:\n          path: x\n          keyy: y"), "t.yml").errors;
+    expect(e.map((x) => `${x.code}/${x.severity}`)).toEqual(["missing-input/error", "unknown-input/warning"]);
+  });
+  it("types steps.<id>.outputs of native actions", () => {
+    const src = steps("      - id: c\n        uses: actions/cache@v4\n        with: {path: x, key: y}", "      - run: echo ${{ steps.c.outputs.cache-hit }} ${{ steps.c.outputs.cache_hit }}");
+    expect(codes(src)).toEqual(["unknown-step-ref"]);
+  });
+});

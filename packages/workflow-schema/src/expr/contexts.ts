@@ -1,4 +1,5 @@
 import type { Job, Workflow } from "../model.js";
+import { nativeAction } from "../native-actions.js";
 import { ANY, BOOL, NUMBER, STRING, mapOf, merge, obj, typeOfValue } from "./types.js";
 import type { Ty } from "./types.js";
 
@@ -86,7 +87,10 @@ export function stepsType(job: Job, beforeIndex: number | undefined): Ty {
   const props: Record<string, Ty> = {};
   for (const s of job.steps) {
     if (beforeIndex !== undefined && s.index >= beforeIndex) break;
-    if (s.id && !s.id.value.includes("${{")) props[s.id.value] = obj({ outputs: mapOf(STRING), conclusion: STRING, outcome: STRING });
+    if (!s.id || s.id.value.includes("${{")) continue;
+    const native = s.uses ? nativeAction(s.uses.value) : undefined;
+    const outputs = native ? obj(Object.fromEntries(native.action.outputs.map((o) => [o, STRING]))) : mapOf(STRING);
+    props[s.id.value] = obj({ outputs, conclusion: STRING, outcome: STRING });
   }
   return obj(props);
 }
