@@ -159,6 +159,7 @@ describe("tRPC over HTTP", () => {
   it("answers public procedures and refuses tenant data without a session", async () => {
     const health = await fetch(`${baseUrl}/api/trpc/health.status`);
     expect(health.status).toBe(200);
+    expect(health.headers.get("x-frame-options")).toBe("DENY");
     expect(await health.json()).toMatchObject({ result: { data: { status: "ok", postgres: { ok: true }, redis: { ok: true } } } });
     const tenants = await fetch(`${baseUrl}/api/trpc/tenants.list`);
     expect(tenants.status).toBe(401);
