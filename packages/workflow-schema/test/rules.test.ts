@@ -83,7 +83,8 @@ describe("matrix", () => {
 });
 
 describe("uses", () => {
-  it.each(["actions/checkout@v4", "actions/cache@v3.2", "actions/upload-artifact@main", "actions/download-artifact@v4", "./.github/actions/x"])("runs %s", (u) => expect(codes(steps(`      - uses: ${u}`))).toEqual([]));
+  it.each(["actions/checkout@v4", "actions/cache@v3.2", "actions/upload-artifact@main", "actions/download-artifact@v4", "./.github/actions/x"])("runs %s", (u) =>
+    expect(codes(steps(`      - uses: ${u}\n        with: {path: p, key: k}`)).filter((c) => c !== "unknown-input")).toEqual([]));
   it.each(["actions/setup-node@v4", "docker://alpine:3"])("rejects %s", (u) => expect(codes(steps(`      - uses: ${u}`))).toEqual(["unsupported-action"]));
   it("reusable workflows: local only", () => {
     expect(codes("on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n")).toEqual([]);
@@ -128,6 +129,6 @@ describe("native actions", () => {
   });
   it("types steps.<id>.outputs of native actions", () => {
     const src = steps("      - id: c\n        uses: actions/cache@v4\n        with: {path: x, key: y}", "      - run: echo ${{ steps.c.outputs.cache-hit }} ${{ steps.c.outputs.cache_hit }}");
-    expect(codes(src)).toEqual(["unknown-step-ref"]);
+    expect(parseWorkflow(src, "t.yml").errors.map((x) => `${x.code}/${x.severity}`)).toEqual(["unknown-property/warning"]);
   });
 });
