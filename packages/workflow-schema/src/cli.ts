@@ -2,23 +2,29 @@
 /**
  * `gantry validate <files…>`: the only file in this package that does I/O.
  * Flags: --json, --labels a,b  --secrets X,Y  --max-timeout N  --injection-error  --config tenant.json
+ *        --root DIR: validate the repository at DIR as a project (workflows in .gantry/workflows and
+ *        .github/workflows, plus local reusable workflows and local actions across files)
  * Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.
  */
 import fs from "node:fs";
+import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { formatErrors } from "./format.js";
 import { hasErrors } from "./errors.js";
 import type { WorkflowError } from "./errors.js";
 import type { TenantContext } from "./model.js";
+import { validateProject } from "./project/project.js";
 import { parseWorkflow } from "./validate.js";
 
 export interface CliIo {
   readFile(path: string): string;
+  /** Every file under `root`, as root-relative POSIX paths (for `--root`). */
+  listFiles?(root: string): string[];
   out(s: string): void;
   err(s: string): void;
 }
 
-const USAGE = "usage: gantry validate [--json] [--labels a,b] [--secrets X,Y] [--max-timeout N] [--injection-error] [--config tenant.json] <files…>";
+const USAGE = "usage: gantry validate [--json] [--labels a,b] [--secrets X,Y] [--max-timeout N] [--injection-error] [--config tenant.json] (--root DIR | <files…>)";
 
 const list = (v: string | undefined): string[] => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 
@@ -31,10 +37,12 @@ export function main(argv: readonly string[], io: CliIo): number {
   const ctx: TenantContext = {};
   const files: string[] = [];
   let json = false;
+  let root: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i] ?? "";
     const val = (): string | undefined => rest[++i];
     if (a === "--json") json = true;
+    else if (a === "--root") root = val();
     else if (a === "--labels") ctx.poolLabels = list(val());
     else if (a === "--secrets") ctx.secretNames = list(val());
     else if (a === "--injection-error") ctx.injectionIsError = true;
@@ -64,6 +72,18 @@ export function main(argv: readonly string[], io: CliIo): number {
       return 2;
     } else files.push(a);
   }
+  if (root !== undefined) {
+    if (!io.listFiles) {
+      io.err("--root is not available here");
+      return 2;
+    }
+    const snapshot: Record<string, string> = {};
+    for (const p of io.listFiles(root)) if (/\.ya?ml$/.test(p)) snapshot[p] = io.readFile(`${root}/${p}`);
+    const { errors } = validateProject(snapshot, ctx);
+    const text = formatErrors(errors, json ? "json" : "text");
+    if (text) io.out(text);
+    return hasErrors(errors) ? 1 : 0;
+  }
   if (files.length === 0) {
     io.err(USAGE);
     return 2;
@@ -88,6 +108,11 @@ const entry = process.argv[1];
 if (entry && import.meta.url === pathToFileURL(entry).href) {
   process.exitCode = main(process.argv.slice(2), {
     readFile: (p) => fs.readFileSync(p, "utf8"),
+    listFiles: (root) =>
+      fs
+        .readdirSync(root, { recursive: true, encoding: "utf8" })
+        .map((p) => p.split(path.sep).join("/"))
+        .filter((p) => !p.includes("node_modules/") && !p.startsWith(".git/") && fs.statSync(path.join(root, p)).isFile()),
     out: (s) => process.stdout.write(s + "\n"),
     err: (s) => process.stderr.write(s + "\n"),
   });

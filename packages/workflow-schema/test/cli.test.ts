@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
 
-function run(argv: string[], files: Record<string, string>) {
+function run(argv: string[], files: Record<string, string>, listed?: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = main(argv, {
@@ -12,6 +12,7 @@ function run(argv: string[], files: Record<string, string>) {
     },
     out: (s) => out.push(s),
     err: (s) => err.push(s),
+    ...(listed ? { listFiles: () => listed } : {}),
   });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
@@ -49,6 +50,16 @@ describe("gantry validate", () => {
     expect(run([], {}).code).toBe(2);
     expect(run(["validate"], {}).code).toBe(2);
     expect(run(["validate", "--nope", "a.yml"], {}).code).toBe(2);
+  });
+
+  it("--root validates a repository snapshot across files", () => {
+    const files = {
+      "repo/.github/workflows/ci.yml": "on: push\njobs:\n  call:\n    uses: ./.github/workflows/lib.yml\n",
+      "repo/.github/workflows/lib.yml": "on:\n  workflow_call:\n    inputs:\n      v: {type: string, required: true}\njobs:\n  a:\n    runs-on: l\n    steps: [{run: x}]\n",
+    };
+    const r = run(["validate", "--root", "repo"], files, [".github/workflows/ci.yml", ".github/workflows/lib.yml", "README.md"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('.github/workflows/ci.yml:4:11: input "v" is required by "./.github/workflows/lib.yml" reusable workflow [missing-input]');
   });
 
   it("unreadable files are reported as errors", () => expect(run(["validate", "missing.yml"], {}).out).toContain("missing.yml:0:0: cannot read file"));
