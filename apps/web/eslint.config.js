@@ -13,7 +13,11 @@ export default [
     rules: {
       "no-restricted-properties": [
         "error",
-        { object: "process", property: "env", message: "Read configuration through src/env.ts (webEnv()/parseWebEnv)." },
+        {
+          object: "process",
+          property: "env",
+          message: "Read configuration through src/env.ts (webEnv()/parseWebEnv).",
+        },
       ],
     },
   },
@@ -26,8 +30,16 @@ export default [
         {
           patterns: [
             {
-              group: ["@gantry/worker", "@gantry/worker/*", "@gantry/runner", "@gantry/runner/*", "**/apps/worker/**", "**/apps/runner/**"],
-              message: "apps/web may import @gantry/db, @gantry/runner-protocol and @gantry/workflow-schema, never the worker or the runner.",
+              group: [
+                "@gantry/worker",
+                "@gantry/worker/*",
+                "@gantry/runner",
+                "@gantry/runner/*",
+                "**/apps/worker/**",
+                "**/apps/runner/**",
+              ],
+              message:
+                "apps/web may import @gantry/db, @gantry/runner-protocol and @gantry/workflow-schema, never the worker or the runner.",
             },
           ],
         },

@@ -10,7 +10,10 @@ const url = (name: string, example: string) =>
     .url(`${name} is not a URL: expected something like ${example}`);
 
 const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
+  z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    schema.optional(),
+  );
 
 const fields = z.object({
   ...dbEnvSchema.shape,
@@ -28,7 +31,10 @@ const fields = z.object({
    * AUTH_URL (the Auth.js v5 name) is accepted in its place.
    */
   NEXTAUTH_URL: z
-    .string({ error: "NEXTAUTH_URL is not set: the URL browsers use for this app, e.g. http://localhost:3000 (AUTH_URL also works)" })
+    .string({
+      error:
+        "NEXTAUTH_URL is not set: the URL browsers use for this app, e.g. http://localhost:3000 (AUTH_URL also works)",
+    })
     .trim()
     .url("NEXTAUTH_URL (or AUTH_URL) is not a URL: expected something like http://localhost:3000"),
   /** Where runners and webhooks reach the control plane when it differs from NEXTAUTH_URL (behind a proxy). */
@@ -50,7 +56,8 @@ export const webEnvSchema = z
   }, fields)
   .refine((env) => Boolean(env.GITHUB_CLIENT_ID) === Boolean(env.GITHUB_CLIENT_SECRET), {
     path: ["GITHUB_CLIENT_SECRET"],
-    message: "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together: set both to enable GitHub sign-in, or neither",
+    message:
+      "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together: set both to enable GitHub sign-in, or neither",
     // Report it alongside the other problems, not only once they are fixed.
     when: () => true,
   })
@@ -63,7 +70,10 @@ export const webEnvSchema = z
       appUrl,
       /** Where runners and webhooks should call: GANTRY_PUBLIC_URL, else the app URL. */
       publicUrl: rest.GANTRY_PUBLIC_URL ? new URL(rest.GANTRY_PUBLIC_URL).origin : appUrl,
-      github: GITHUB_CLIENT_ID && GITHUB_CLIENT_SECRET ? { clientId: GITHUB_CLIENT_ID, clientSecret: GITHUB_CLIENT_SECRET } : null,
+      github:
+        GITHUB_CLIENT_ID && GITHUB_CLIENT_SECRET
+          ? { clientId: GITHUB_CLIENT_ID, clientSecret: GITHUB_CLIENT_SECRET }
+          : null,
     };
   });
 

@@ -9,8 +9,17 @@ let t: WebTestContext;
 beforeAll(async () => {
   t = await setupWebTest();
   const system = t.database.system("test");
-  await system.user.create({ data: { id: "usr_gh_only", email: "octo@example.test", name: "Octo", githubLogin: "octo" } });
-  await system.user.create({ data: { id: "usr_other", email: "other@example.test", name: "Other", passwordHash: await hashPassword("other-pass") } });
+  await system.user.create({
+    data: { id: "usr_gh_only", email: "octo@example.test", name: "Octo", githubLogin: "octo" },
+  });
+  await system.user.create({
+    data: {
+      id: "usr_other",
+      email: "other@example.test",
+      name: "Other",
+      passwordHash: await hashPassword("other-pass"),
+    },
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -23,17 +32,28 @@ describe("authorizeCredentials", () => {
       email: DEMO.email,
       name: "Demo Admin",
     });
-    expect(await authorizeCredentials(t.database, { email: ` ${DEMO.email.toUpperCase()} `, password: DEMO.password })).toMatchObject({
+    expect(
+      await authorizeCredentials(t.database, {
+        email: ` ${DEMO.email.toUpperCase()} `,
+        password: DEMO.password,
+      }),
+    ).toMatchObject({
       userId: DEMO.userId,
     });
   });
 
   it("refuses a wrong password, another user's password, an unknown email and a GitHub-only account", async () => {
-    expect(await authorizeCredentials(t.database, { email: DEMO.email, password: "gantry-demo!" })).toBeNull();
+    expect(
+      await authorizeCredentials(t.database, { email: DEMO.email, password: "gantry-demo!" }),
+    ).toBeNull();
     expect(await authorizeCredentials(t.database, { email: DEMO.email, password: "other-pass" })).toBeNull();
-    expect(await authorizeCredentials(t.database, { email: "nobody@example.test", password: DEMO.password })).toBeNull();
+    expect(
+      await authorizeCredentials(t.database, { email: "nobody@example.test", password: DEMO.password }),
+    ).toBeNull();
     expect(await authorizeCredentials(t.database, { email: "octo@example.test", password: "" })).toBeNull();
-    expect(await authorizeCredentials(t.database, { email: "octo@example.test", password: "anything" })).toBeNull();
+    expect(
+      await authorizeCredentials(t.database, { email: "octo@example.test", password: "anything" }),
+    ).toBeNull();
   });
 
   it("refuses input that is not an email and a password", async () => {

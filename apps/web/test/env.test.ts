@@ -28,7 +28,12 @@ describe("parseWebEnv", () => {
   });
 
   it("takes AUTH_URL instead of NEXTAUTH_URL, and GANTRY_PUBLIC_URL for the public URL", () => {
-    const env = parseWebEnv({ ...valid, NEXTAUTH_URL: undefined, AUTH_URL: "http://web:3000", GANTRY_PUBLIC_URL: "https://ci.example.com/x" });
+    const env = parseWebEnv({
+      ...valid,
+      NEXTAUTH_URL: undefined,
+      AUTH_URL: "http://web:3000",
+      GANTRY_PUBLIC_URL: "https://ci.example.com/x",
+    });
     expect(env.appUrl).toBe("http://web:3000");
     expect(env.publicUrl).toBe("https://ci.example.com");
   });
@@ -57,9 +62,13 @@ describe("parseWebEnv", () => {
     expect(problems({ ...valid, DATABASE_URL: "not a url" })).toEqual([
       "DATABASE_URL is not a URL: expected postgresql://user@host:port/database",
     ]);
-    expect(problems({ ...valid, REDIS_URL: "http://127.0.0.1:6379" })).toEqual(["REDIS_URL must start with redis:// or rediss://"]);
+    expect(problems({ ...valid, REDIS_URL: "http://127.0.0.1:6379" })).toEqual([
+      "REDIS_URL must start with redis:// or rediss://",
+    ]);
     expect(problems({ ...valid, NEXTAUTH_SECRET: "short" })[0]).toMatch(/^NEXTAUTH_SECRET is too short/);
-    expect(problems({ ...valid, NEXTAUTH_URL: "localhost" })[0]).toMatch(/^NEXTAUTH_URL \(or AUTH_URL\) is not a URL/);
+    expect(problems({ ...valid, NEXTAUTH_URL: "localhost" })[0]).toMatch(
+      /^NEXTAUTH_URL \(or AUTH_URL\) is not a URL/,
+    );
   });
 
   it("puts the problems in the error message, one per line", () => {

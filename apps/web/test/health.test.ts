@@ -1,6 +1,11 @@
 // GET /api/health through the exported route function, against real Postgres and Redis.
 import { randomBytes } from "node:crypto";
-import { openDatabase, workerHeartbeatKey, WORKER_HEARTBEAT_TTL_SECONDS, type WorkerHeartbeat } from "@gantry/db";
+import {
+  openDatabase,
+  workerHeartbeatKey,
+  WORKER_HEARTBEAT_TTL_SECONDS,
+  type WorkerHeartbeat,
+} from "@gantry/db";
 import { PROTOCOL_VERSION } from "@gantry/runner-protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "../src/app/api/health/route";
@@ -32,19 +37,37 @@ describe("GET /api/health", () => {
       startedAt: new Date().toISOString(),
       queues: ["intake"],
     };
-    await t.redis.set(workerHeartbeatKey(workerId), JSON.stringify(heartbeat), "EX", WORKER_HEARTBEAT_TTL_SECONDS);
+    await t.redis.set(
+      workerHeartbeatKey(workerId),
+      JSON.stringify(heartbeat),
+      "EX",
+      WORKER_HEARTBEAT_TTL_SECONDS,
+    );
     const pinged = await ping(
       new Request("http://127.0.0.1/api/runner/v1/ping", {
         method: "POST",
         headers: { authorization: `Bearer ${t.registrationToken}` },
-        body: JSON.stringify({ protocolVersion: PROTOCOL_VERSION, name: "live", version: "1.2.3", providers: ["process"], capacity: 1 }),
+        body: JSON.stringify({
+          protocolVersion: PROTOCOL_VERSION,
+          name: "live",
+          version: "1.2.3",
+          providers: ["process"],
+          capacity: 1,
+        }),
       }),
     );
     expect(pinged.status).toBe(200);
     const system = t.database.system("test");
     const pool = await system.runnerPool.findFirstOrThrow({ select: { id: true } });
     await system.runner.create({
-      data: { id: "rnr_old", poolId: pool.id, name: "gone", credentialHash: "c", version: "1.0.0", lastSeenAt: new Date(Date.now() - 120_000) },
+      data: {
+        id: "rnr_old",
+        poolId: pool.id,
+        name: "gone",
+        credentialHash: "c",
+        version: "1.0.0",
+        lastSeenAt: new Date(Date.now() - 120_000),
+      },
     });
 
     const response = await GET();
@@ -55,7 +78,9 @@ describe("GET /api/health", () => {
     expect(report.postgres).toMatchObject({ ok: true });
     expect(report.redis).toMatchObject({ ok: true });
     expect(report.postgres.latencyMs).toBeGreaterThanOrEqual(0);
-    expect(report.workers).toContainEqual(expect.objectContaining({ id: workerId, pid: 4242, hostname: "test-host" }));
+    expect(report.workers).toContainEqual(
+      expect.objectContaining({ id: workerId, pid: 4242, hostname: "test-host" }),
+    );
     expect(report.runners).toEqual([
       expect.objectContaining({ name: "live", pool: "default", version: "1.2.3", online: true }),
       expect.objectContaining({ name: "gone", pool: "default", online: false }),
@@ -96,7 +121,13 @@ describe("GET /api/health", () => {
       const started = Date.now();
       const report = await checkHealth({ database: deadDatabase, redis: deadRedis }, { timeoutMs: 1_500 });
       expect(Date.now() - started).toBeLessThan(5_000);
-      expect(report).toMatchObject({ status: "degraded", postgres: { ok: false }, redis: { ok: false }, workers: [], runners: [] });
+      expect(report).toMatchObject({
+        status: "degraded",
+        postgres: { ok: false },
+        redis: { ok: false },
+        workers: [],
+        runners: [],
+      });
       expect(report.postgres.error).toBe("Can't reach database server at 127.0.0.1:1");
       expect(report.redis.error).toMatch(/ECONNREFUSED/);
     } finally {

@@ -45,14 +45,26 @@ describe("POST /api/runner/v1/ping", () => {
     expect(body.pool).toBe(DEMO.poolName);
     expect(body.nextPingMs).toBe(5000);
     const [runner] = await runnersNamed("host-a");
-    expect(runner).toMatchObject({ id: body.runnerId, poolId: DEMO.poolId, status: "ONLINE", version: "0.1.0", capacity: 2 });
+    expect(runner).toMatchObject({
+      id: body.runnerId,
+      poolId: DEMO.poolId,
+      status: "ONLINE",
+      version: "0.1.0",
+      capacity: 2,
+    });
     expect(runner?.lastSeenAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
   });
 
   it("updates the same row on the next ping (pool + name is the runner)", async () => {
-    const first = pingResponse.parse(await (await ping(goodBody("host-b", "0.1.0"), t.registrationToken)).json());
-    await t.database.system("test").runner.update({ where: { id: first.runnerId }, data: { status: "OFFLINE", lastSeenAt: new Date(0) } });
-    const second = pingResponse.parse(await (await ping(goodBody("host-b", "0.2.0"), t.registrationToken)).json());
+    const first = pingResponse.parse(
+      await (await ping(goodBody("host-b", "0.1.0"), t.registrationToken)).json(),
+    );
+    await t.database
+      .system("test")
+      .runner.update({ where: { id: first.runnerId }, data: { status: "OFFLINE", lastSeenAt: new Date(0) } });
+    const second = pingResponse.parse(
+      await (await ping(goodBody("host-b", "0.2.0"), t.registrationToken)).json(),
+    );
     expect(second.runnerId).toBe(first.runnerId);
     const rows = await runnersNamed("host-b");
     expect(rows).toHaveLength(1);
@@ -104,9 +116,15 @@ describe("POST /api/runner/v1/ping", () => {
 
 describe("concurrent pings", () => {
   it("ten first pings of one runner at once make one row and all succeed", async () => {
-    const responses = await Promise.all(Array.from({ length: 10 }, () => ping(goodBody("racer"), t.registrationToken)));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => ping(goodBody("racer"), t.registrationToken)),
+    );
     expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
-    const ids = new Set(await Promise.all(responses.map(async (response) => pingResponse.parse(await response.json()).runnerId)));
+    const ids = new Set(
+      await Promise.all(
+        responses.map(async (response) => pingResponse.parse(await response.json()).runnerId),
+      ),
+    );
     expect(ids.size).toBe(1);
     expect(await runnersNamed("racer")).toHaveLength(1);
   });

@@ -24,7 +24,10 @@ export async function setupWebTest(): Promise<WebTestContext> {
   const testDb = await createTestDatabase();
   const database = openDatabase(testDb.url, { poolSize: 4 });
   const registrationToken = newToken("grt");
-  await seedDemo(database, { repositoryUrl: "/tmp/gantry-web-test/demo.git", runnerRegistrationToken: registrationToken });
+  await seedDemo(database, {
+    repositoryUrl: "/tmp/gantry-web-test/demo.git",
+    runnerRegistrationToken: registrationToken,
+  });
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   return {
     testDb,

@@ -4,7 +4,13 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../src/server/auth";
 import { createCaller } from "../src/server/routers/_app";
-import { createCallerFactory, createTRPCContext, createTRPCRouter, maintainerProcedure, viewerProcedure } from "../src/server/trpc";
+import {
+  createCallerFactory,
+  createTRPCContext,
+  createTRPCRouter,
+  maintainerProcedure,
+  viewerProcedure,
+} from "../src/server/trpc";
 import { DEMO, setupWebTest, type WebTestContext } from "./support";
 
 let t: WebTestContext;
@@ -25,7 +31,9 @@ async function addUser(role: Role | null, tenantId: string = DEMO.tenantId): Pro
 async function addTenant(slug: string): Promise<string> {
   const id = randomId("ten");
   await t.database.system("test").tenant.create({ data: { id, slug, name: `Tenant ${slug}` } });
-  await t.database.system("test").repository.create({ data: { id: `${id}-repo`, tenantId: id, fullName: `${slug}/app` } });
+  await t.database
+    .system("test")
+    .repository.create({ data: { id: `${id}-repo`, tenantId: id, fullName: `${slug}/app` } });
   return id;
 }
 
@@ -82,7 +90,9 @@ describe("authed", () => {
 
   it("tenants.list returns only the caller's memberships", async () => {
     await addTenant("elsewhere");
-    expect(await caller(demoUser).tenants.list()).toEqual([{ id: DEMO.tenantId, slug: DEMO.tenantSlug, name: "Demo", role: "ADMIN" }]);
+    expect(await caller(demoUser).tenants.list()).toEqual([
+      { id: DEMO.tenantId, slug: DEMO.tenantSlug, name: "Demo", role: "ADMIN" },
+    ]);
     expect(await caller(await addUser(null)).tenants.list()).toEqual([]);
   });
 });
@@ -120,17 +130,45 @@ describe("tenant", () => {
     const other = await addTenant("other-pools");
     const system = t.database.system("test");
     await system.runnerPool.create({
-      data: { id: randomId("pool"), tenantId: other, name: "other-private", labels: ["gpu"], provider: "BWRAP", registrationTokenHash: "x" },
+      data: {
+        id: randomId("pool"),
+        tenantId: other,
+        name: "other-private",
+        labels: ["gpu"],
+        provider: "BWRAP",
+        registrationTokenHash: "x",
+      },
     });
     await system.runnerPool.create({
-      data: { id: "pool_demo_own", tenantId: DEMO.tenantId, name: "demo-private", labels: ["arm64"], provider: "GVISOR", registrationTokenHash: "y" },
+      data: {
+        id: "pool_demo_own",
+        tenantId: DEMO.tenantId,
+        name: "demo-private",
+        labels: ["arm64"],
+        provider: "GVISOR",
+        registrationTokenHash: "y",
+      },
     });
     now = new Date();
     await system.runner.create({
-      data: { id: "rnr_fresh", poolId: DEMO.poolId, name: "fresh", credentialHash: "c", version: "1.0.0", lastSeenAt: new Date(now.getTime() - 5_000) },
+      data: {
+        id: "rnr_fresh",
+        poolId: DEMO.poolId,
+        name: "fresh",
+        credentialHash: "c",
+        version: "1.0.0",
+        lastSeenAt: new Date(now.getTime() - 5_000),
+      },
     });
     await system.runner.create({
-      data: { id: "rnr_stale", poolId: DEMO.poolId, name: "stale", credentialHash: "c", version: "1.0.0", lastSeenAt: new Date(now.getTime() - 31_000) },
+      data: {
+        id: "rnr_stale",
+        poolId: DEMO.poolId,
+        name: "stale",
+        credentialHash: "c",
+        version: "1.0.0",
+        lastSeenAt: new Date(now.getTime() - 31_000),
+      },
     });
 
     const pools = await caller(demoUser).runners.list({ tenant: DEMO.tenantSlug });
@@ -163,7 +201,10 @@ describe("roles", () => {
 
   it("lets a viewer read and refuses a maintainer action, naming the missing role", async () => {
     const viewer = await addUser("VIEWER");
-    expect(await testCaller(viewer).read({ tenant: DEMO.tenantSlug })).toEqual({ tenant: "demo", role: "VIEWER" });
+    expect(await testCaller(viewer).read({ tenant: DEMO.tenantSlug })).toEqual({
+      tenant: "demo",
+      role: "VIEWER",
+    });
     const error = await rejection(testCaller(viewer).manage({ tenant: DEMO.tenantSlug }));
     expect(error.code).toBe("FORBIDDEN");
     expect(error.message).toBe("This needs the maintainer role in tenant 'demo'; you are a viewer.");
@@ -177,6 +218,8 @@ describe("roles", () => {
   it("does not let a role in one tenant count in another", async () => {
     const other = await addTenant("role-elsewhere");
     const adminElsewhere = await addUser("ADMIN", other);
-    expect((await rejection(testCaller(adminElsewhere).read({ tenant: DEMO.tenantSlug }))).code).toBe("FORBIDDEN");
+    expect((await rejection(testCaller(adminElsewhere).read({ tenant: DEMO.tenantSlug }))).code).toBe(
+      "FORBIDDEN",
+    );
   });
 });

@@ -16,7 +16,8 @@ export default async function Home() {
       <div className="card narrow">
         <h1>No tenants yet</h1>
         <p className="muted">
-          You are signed in as {session.email}, but you are not a member of any tenant. Ask a tenant admin to add you.
+          You are signed in as {session.email}, but you are not a member of any tenant. Ask a tenant admin to
+          add you.
         </p>
       </div>
     </main>

@@ -1,7 +1,15 @@
 import type { ReactNode } from "react";
 
 /** A green/red (or grey) pill; the words carry the meaning too, not only the colour. */
-export function StatusBadge({ ok, children, testId }: { ok: boolean | null; children: ReactNode; testId?: string }) {
+export function StatusBadge({
+  ok,
+  children,
+  testId,
+}: {
+  ok: boolean | null;
+  children: ReactNode;
+  testId?: string;
+}) {
   const tone = ok === null ? "neutral" : ok ? "ok" : "bad";
   return (
     <span className={`badge badge-${tone}`} data-testid={testId}>

@@ -20,7 +20,11 @@ const credentialsInput = z.object({
   password: z.string().min(1).max(1024),
 });
 
-const githubProfile = z.object({ login: z.string(), email: z.string().nullish(), name: z.string().nullish() });
+const githubProfile = z.object({
+  login: z.string(),
+  email: z.string().nullish(),
+  name: z.string().nullish(),
+});
 
 // Checked against when the email is unknown, so that a wrong email costs as long as a wrong password and the
 // response time does not tell which accounts exist.
@@ -30,9 +34,10 @@ let decoyHash: Promise<string> | undefined;
 export async function authorizeCredentials(database: Database, raw: unknown): Promise<SessionUser | null> {
   const parsed = credentialsInput.safeParse(raw);
   if (!parsed.success) return null;
-  const user = await database
-    .system("sign-in: find the user by email")
-    .user.findUnique({ where: { email: parsed.data.email }, select: { id: true, email: true, name: true, passwordHash: true } });
+  const user = await database.system("sign-in: find the user by email").user.findUnique({
+    where: { email: parsed.data.email },
+    select: { id: true, email: true, name: true, passwordHash: true },
+  });
   decoyHash ??= hashPassword("decoy password nobody has");
   const matches = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await decoyHash));
   if (!user?.passwordHash || !matches) return null;
@@ -68,13 +73,18 @@ export function buildAuthOptions(env: WebEnv, database: Database): NextAuthOptio
       CredentialsProvider({
         id: "credentials",
         name: "Email and password",
-        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        credentials: {
+          email: { label: "Email", type: "email" },
+          password: { label: "Password", type: "password" },
+        },
         authorize: async (credentials) => {
           const user = await authorizeCredentials(database, credentials);
           return user ? { id: user.userId, email: user.email, name: user.name } : null;
         },
       }),
-      ...(env.github ? [GitHubProvider({ clientId: env.github.clientId, clientSecret: env.github.clientSecret })] : []),
+      ...(env.github
+        ? [GitHubProvider({ clientId: env.github.clientId, clientSecret: env.github.clientSecret })]
+        : []),
     ],
     callbacks: {
       jwt: async ({ token, user, account, profile }) => {

@@ -141,15 +141,22 @@ export async function checkHealth(
   const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
   const [postgres, redis] = await Promise.all([
     probe("Postgres", () => deps.database.ping(), timeoutMs),
-    probe("Redis", () =>
-      deps.redis.ping().catch((error: unknown) => {
-        throw lastRedisConnectionError(deps.redis) ?? error;
-      }),
-    timeoutMs),
+    probe(
+      "Redis",
+      () =>
+        deps.redis.ping().catch((error: unknown) => {
+          throw lastRedisConnectionError(deps.redis) ?? error;
+        }),
+      timeoutMs,
+    ),
   ]);
   const [workers, runners] = await Promise.all([
-    redis.ok ? withDeadline("Redis", () => listWorkers(deps.redis), timeoutMs).catch(() => []) : Promise.resolve([]),
-    postgres.ok ? withDeadline("Postgres", () => listRunners(deps.database, now), timeoutMs).catch(() => []) : Promise.resolve([]),
+    redis.ok
+      ? withDeadline("Redis", () => listWorkers(deps.redis), timeoutMs).catch(() => [])
+      : Promise.resolve([]),
+    postgres.ok
+      ? withDeadline("Postgres", () => listRunners(deps.database, now), timeoutMs).catch(() => [])
+      : Promise.resolve([]),
   ]);
   return {
     status: postgres.ok && redis.ok ? "ok" : "degraded",

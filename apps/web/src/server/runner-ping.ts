@@ -1,7 +1,13 @@
 // POST /api/runner/v1/ping: a runner announces itself with its pool's registration token. The contract is
 // @gantry/runner-protocol's pingRequest/pingResponse; refused calls write nothing.
 import { hashToken, newToken, randomId, tokenMatches, type Database } from "@gantry/db";
-import { errorResponse, pingRequest, pingResponse, type ErrorResponse, type PingResponse } from "@gantry/runner-protocol";
+import {
+  errorResponse,
+  pingRequest,
+  pingResponse,
+  type ErrorResponse,
+  type PingResponse,
+} from "@gantry/runner-protocol";
 import { z } from "zod";
 
 export const NEXT_PING_MS = 5_000;
@@ -27,9 +33,14 @@ export function bearerToken(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
-export async function handleRunnerPing(request: Request, database: Database, now: () => Date = () => new Date()): Promise<Response> {
+export async function handleRunnerPing(
+  request: Request,
+  database: Database,
+  now: () => Date = () => new Date(),
+): Promise<Response> {
   const token = bearerToken(request);
-  if (!token) return refuse(401, "unauthorized", "Missing `Authorization: Bearer <pool registration token>` header.");
+  if (!token)
+    return refuse(401, "unauthorized", "Missing `Authorization: Bearer <pool registration token>` header.");
 
   const system = database.system("runner ping: find the pool by its registration token");
   const pool = await system.runnerPool.findFirst({
@@ -57,22 +68,23 @@ export async function handleRunnerPing(request: Request, database: Database, now
 
   const ping = parsed.data;
   const seenAt = now();
-  const upsert = () => system.runner.upsert({
-    where: { poolId_name: { poolId: pool.id, name: ping.name } },
-    create: {
-      id: randomId("rnr"),
-      poolId: pool.id,
-      name: ping.name,
-      // Ping issues no credential; until register does, the row holds the hash of a token nobody knows.
-      credentialHash: hashToken(newToken("unissued")),
-      status: "ONLINE",
-      version: ping.version,
-      capacity: ping.capacity,
-      lastSeenAt: seenAt,
-    },
-    update: { status: "ONLINE", version: ping.version, capacity: ping.capacity, lastSeenAt: seenAt },
-    select: { id: true },
-  });
+  const upsert = () =>
+    system.runner.upsert({
+      where: { poolId_name: { poolId: pool.id, name: ping.name } },
+      create: {
+        id: randomId("rnr"),
+        poolId: pool.id,
+        name: ping.name,
+        // Ping issues no credential; until register does, the row holds the hash of a token nobody knows.
+        credentialHash: hashToken(newToken("unissued")),
+        status: "ONLINE",
+        version: ping.version,
+        capacity: ping.capacity,
+        lastSeenAt: seenAt,
+      },
+      update: { status: "ONLINE", version: ping.version, capacity: ping.capacity, lastSeenAt: seenAt },
+      select: { id: true },
+    });
   let runner: { id: string };
   try {
     runner = await upsert();

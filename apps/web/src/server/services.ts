@@ -35,7 +35,11 @@ export function openRedis(url: string): Redis {
 export function getServices(): Services {
   if (!holder.__gantryWebServices) {
     const env = webEnv();
-    holder.__gantryWebServices = { env, database: openDatabase(env.DATABASE_URL), redis: openRedis(env.REDIS_URL) };
+    holder.__gantryWebServices = {
+      env,
+      database: openDatabase(env.DATABASE_URL),
+      redis: openRedis(env.REDIS_URL),
+    };
   }
   return holder.__gantryWebServices;
 }

@@ -14,12 +14,17 @@ export function startServer(log: (line: string) => void = console.error): void {
     (report) => {
       const host = (url: string) => new URL(url).host;
       if (!report.postgres.ok) {
-        log(`[web] Postgres at ${host(services.env.DATABASE_URL)} does not answer (${report.postgres.error}); check DATABASE_URL. /health shows the state.`);
+        log(
+          `[web] Postgres at ${host(services.env.DATABASE_URL)} does not answer (${report.postgres.error}); check DATABASE_URL. /health shows the state.`,
+        );
       }
       if (!report.redis.ok) {
-        log(`[web] Redis at ${host(services.env.REDIS_URL)} does not answer (${report.redis.error}); check REDIS_URL. /health shows the state.`);
+        log(
+          `[web] Redis at ${host(services.env.REDIS_URL)} does not answer (${report.redis.error}); check REDIS_URL. /health shows the state.`,
+        );
       }
     },
-    (error: unknown) => log(`[web] start-up health check failed: ${error instanceof Error ? error.message : String(error)}`),
+    (error: unknown) =>
+      log(`[web] start-up health check failed: ${error instanceof Error ? error.message : String(error)}`),
   );
 }

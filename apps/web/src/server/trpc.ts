@@ -53,10 +53,12 @@ export const tenantSlug = z
 export const tenantInput = z.object({ tenant: tenantSlug });
 
 export const tenantProcedure = authedProcedure.input(tenantInput).use(async ({ ctx, input, next }) => {
-  const membership = await ctx.database.system("tRPC: the caller's membership in the requested tenant").membership.findFirst({
-    where: { userId: ctx.session.userId, tenant: { slug: input.tenant } },
-    select: { role: true, tenant: { select: { id: true, slug: true, name: true } } },
-  });
+  const membership = await ctx.database
+    .system("tRPC: the caller's membership in the requested tenant")
+    .membership.findFirst({
+      where: { userId: ctx.session.userId, tenant: { slug: input.tenant } },
+      select: { role: true, tenant: { select: { id: true, slug: true, name: true } } },
+    });
   if (!membership) {
     // The same answer whether the tenant does not exist or the caller is not in it: no probing for names.
     throw new TRPCError({ code: "FORBIDDEN", message: `You are not a member of tenant '${input.tenant}'.` });

@@ -46,7 +46,9 @@ async function poll<T>(describe: string, timeoutMs: number, check: () => Promise
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${describe}: not within ${timeoutMs} ms (${String(lastError ?? "no answer")})\n${serverOutput.slice(-3000)}`);
+      throw new Error(
+        `${describe}: not within ${timeoutMs} ms (${String(lastError ?? "no answer")})\n${serverOutput.slice(-3000)}`,
+      );
     }
     await new Promise<void>((resolve) => setImmediate(resolve));
     await new Promise<void>((resolve) => setTimeout(resolve, 100));
@@ -56,10 +58,18 @@ async function poll<T>(describe: string, timeoutMs: number, check: () => Promise
 /** The repository's shared build step (scripts/lib/web-build.mjs): builds when stale, under a lock. */
 async function ensureWebBuild(): Promise<void> {
   const module: unknown = await import(pathToFileURL(path.join(ROOT, "scripts/lib/web-build.mjs")).href);
-  if (typeof module !== "object" || module === null || !("ensureWebBuild" in module) || typeof module.ensureWebBuild !== "function") {
+  if (
+    typeof module !== "object" ||
+    module === null ||
+    !("ensureWebBuild" in module) ||
+    typeof module.ensureWebBuild !== "function"
+  ) {
     throw new Error("scripts/lib/web-build.mjs does not export ensureWebBuild()");
   }
-  module.ensureWebBuild({ log: (line: string) => console.log(`[web e2e] ${line}`), env: { ...process.env, NODE_ENV: "production" } });
+  module.ensureWebBuild({
+    log: (line: string) => console.log(`[web e2e] ${line}`),
+    env: { ...process.env, NODE_ENV: "production" },
+  });
 }
 
 async function stopServer(): Promise<void> {
@@ -82,7 +92,13 @@ async function pingRunner(name: string): Promise<Response> {
   return fetch(`${baseUrl}/api/runner/v1/ping`, {
     method: "POST",
     headers: { authorization: `Bearer ${t.registrationToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ protocolVersion: PROTOCOL_VERSION, name, version: "0.1.0", providers: ["process"], capacity: 2 }),
+    body: JSON.stringify({
+      protocolVersion: PROTOCOL_VERSION,
+      name,
+      version: "0.1.0",
+      providers: ["process"],
+      capacity: 2,
+    }),
   });
 }
 
@@ -94,17 +110,28 @@ async function signIn(page: Page, password: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`apt-get install -y chromium\` (npm test does this).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run \`apt-get install -y chromium\` (npm test does this).`);
   await ensureWebBuild();
   t = await setupWebTest();
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  server = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "apps/web", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...t.env, NEXTAUTH_URL: baseUrl, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-  });
+  server = spawn(
+    path.join(ROOT, "node_modules/.bin/next"),
+    ["start", "apps/web", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        ...t.env,
+        NEXTAUTH_URL: baseUrl,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
+    },
+  );
   server.stdout?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
   server.stderr?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
   await poll("GET /api/health answers 200", 60_000, async () => {
@@ -120,7 +147,13 @@ beforeAll(async () => {
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"],
+    args: [
+      "--no-sandbox",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-gpu",
+    ],
   });
 }, 300_000);
 
@@ -134,11 +167,20 @@ describe("next start with a bad environment", () => {
   it("stops at once with one line per problem", async () => {
     const port = await freePort();
     const { NEXTAUTH_SECRET: _secret, ...env } = { ...process.env, ...t.env };
-    const child = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "apps/web", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...env, REDIS_URL: "http://127.0.0.1:6379", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-    });
+    const child = spawn(
+      path.join(ROOT, "node_modules/.bin/next"),
+      ["start", "apps/web", "-p", String(port), "-H", "127.0.0.1"],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: {
+          ...env,
+          REDIS_URL: "http://127.0.0.1:6379",
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+        },
+      },
+    );
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -160,10 +202,14 @@ describe("tRPC over HTTP", () => {
     const health = await fetch(`${baseUrl}/api/trpc/health.status`);
     expect(health.status).toBe(200);
     expect(health.headers.get("x-frame-options")).toBe("DENY");
-    expect(await health.json()).toMatchObject({ result: { data: { status: "ok", postgres: { ok: true }, redis: { ok: true } } } });
+    expect(await health.json()).toMatchObject({
+      result: { data: { status: "ok", postgres: { ok: true }, redis: { ok: true } } },
+    });
     const tenants = await fetch(`${baseUrl}/api/trpc/tenants.list`);
     expect(tenants.status).toBe(401);
-    expect(await tenants.json()).toMatchObject({ error: { message: "Sign in first.", data: { code: "UNAUTHORIZED" } } });
+    expect(await tenants.json()).toMatchObject({
+      error: { message: "Sign in first.", data: { code: "UNAUTHORIZED" } },
+    });
   });
 });
 

@@ -33,7 +33,9 @@ export default async function HealthPage() {
           <span className="brand-mark" aria-hidden="true" />
           Gantry
         </a>
-        <span className="muted small">Checked {now.toLocaleTimeString("en-GB", { timeZone: "UTC" })} UTC</span>
+        <span className="muted small">
+          Checked {now.toLocaleTimeString("en-GB", { timeZone: "UTC" })} UTC
+        </span>
       </header>
       <main className="page">
         <div className="page-head">
@@ -50,10 +52,14 @@ export default async function HealthPage() {
         <section className="card" data-testid="workers">
           <div className="card-head">
             <h2>Workers</h2>
-            <StatusBadge ok={report.workers.length > 0}>{report.workers.length > 0 ? `${report.workers.length} running` : "none running"}</StatusBadge>
+            <StatusBadge ok={report.workers.length > 0}>
+              {report.workers.length > 0 ? `${report.workers.length} running` : "none running"}
+            </StatusBadge>
           </div>
           {report.workers.length === 0 ? (
-            <p className="muted">No worker has sent a heartbeat in the last 15 s. Start one with `npm run dev`.</p>
+            <p className="muted">
+              No worker has sent a heartbeat in the last 15 s. Start one with `npm run dev`.
+            </p>
           ) : (
             <table>
               <thead>
@@ -87,7 +93,9 @@ export default async function HealthPage() {
         <section className="card" data-testid="runners">
           <div className="card-head">
             <h2>Runners</h2>
-            <StatusBadge ok={onlineRunners > 0}>{`${onlineRunners} of ${report.runners.length} online`}</StatusBadge>
+            <StatusBadge
+              ok={onlineRunners > 0}
+            >{`${onlineRunners} of ${report.runners.length} online`}</StatusBadge>
           </div>
           {report.runners.length === 0 ? (
             <p className="muted">No runner has pinged yet.</p>

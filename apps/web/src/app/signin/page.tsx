@@ -22,7 +22,11 @@ const ERRORS: Record<string, string> = {
   SessionRequired: "Sign in to see that page.",
 };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const callbackUrl = safeCallback(params.callbackUrl);
   if (await getSessionUser()) redirect(callbackUrl);
@@ -36,7 +40,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           Gantry
         </div>
         <h1>Sign in</h1>
-        <SignInForm callbackUrl={callbackUrl} initialError={initialError} github={getServices().env.github !== null} />
+        <SignInForm
+          callbackUrl={callbackUrl}
+          initialError={initialError}
+          github={getServices().env.github !== null}
+        />
       </div>
       <p className="muted small">
         <a href="/health">System health</a>

@@ -4,7 +4,15 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
-export function SignInForm({ callbackUrl, initialError, github }: { callbackUrl: string; initialError: string | null; github: boolean }) {
+export function SignInForm({
+  callbackUrl,
+  initialError,
+  github,
+}: {
+  callbackUrl: string;
+  initialError: string | null;
+  github: boolean;
+}) {
   const router = useRouter();
   const [error, setError] = useState(initialError);
   const [pending, setPending] = useState(false);
@@ -21,7 +29,9 @@ export function SignInForm({ callbackUrl, initialError, github }: { callbackUrl:
         redirect: false,
       });
       if (!result || result.error) {
-        setError(result?.error === "CredentialsSignin" ? "Wrong email or password." : "Sign-in failed. Try again.");
+        setError(
+          result?.error === "CredentialsSignin" ? "Wrong email or password." : "Sign-in failed. Try again.",
+        );
         return;
       }
       router.replace(callbackUrl);

@@ -3,11 +3,13 @@ import { authedProcedure, createTRPCRouter } from "../trpc";
 export const tenantsRouter = createTRPCRouter({
   /** The tenants the caller is a member of, with their role in each. */
   list: authedProcedure.query(async ({ ctx }) => {
-    const memberships = await ctx.database.system("tRPC tenants.list: the caller's own memberships").membership.findMany({
-      where: { userId: ctx.session.userId },
-      select: { role: true, tenant: { select: { id: true, slug: true, name: true } } },
-      orderBy: { tenant: { name: "asc" } },
-    });
+    const memberships = await ctx.database
+      .system("tRPC tenants.list: the caller's own memberships")
+      .membership.findMany({
+        where: { userId: ctx.session.userId },
+        select: { role: true, tenant: { select: { id: true, slug: true, name: true } } },
+        orderBy: { tenant: { name: "asc" } },
+      });
     return memberships.map(({ role, tenant }) => ({ ...tenant, role }));
   }),
 });

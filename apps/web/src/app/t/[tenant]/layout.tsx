@@ -9,7 +9,13 @@ import { TRPCReactProvider } from "../../../trpc/react";
 
 export const dynamic = "force-dynamic";
 
-export default async function TenantLayout({ children, params }: { children: ReactNode; params: Promise<{ tenant: string }> }) {
+export default async function TenantLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ tenant: string }>;
+}) {
   const { tenant: slug } = await params;
   const session = await getSessionUser();
   if (!session) redirect(`/signin?callbackUrl=${encodeURIComponent(`/t/${slug}`)}`);

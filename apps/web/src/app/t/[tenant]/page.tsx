@@ -37,7 +37,9 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
         {runs.length === 0 ? (
           <div className="empty">
             <p>No runs yet.</p>
-            <p className="muted small">Push to a connected repository with a workflow in .gantry/workflows/ to start one.</p>
+            <p className="muted small">
+              Push to a connected repository with a workflow in .gantry/workflows/ to start one.
+            </p>
           </div>
         ) : (
           <table>
@@ -65,7 +67,9 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
                     <code>{run.sha.slice(0, 7)}</code>
                   </td>
                   <td>
-                    <StatusBadge ok={RUN_TONE[run.status] ?? null}>{run.status.toLowerCase().replace("_", " ")}</StatusBadge>
+                    <StatusBadge ok={RUN_TONE[run.status] ?? null}>
+                      {run.status.toLowerCase().replace("_", " ")}
+                    </StatusBadge>
                   </td>
                   <td>{ago(run.createdAt, now)}</td>
                 </tr>

@@ -20,10 +20,21 @@ function useNow(initial: string): Date {
   return now;
 }
 
-export function RunnerPools({ tenant, initialPools, renderedAt }: { tenant: string; initialPools: Pools; renderedAt: string }) {
+export function RunnerPools({
+  tenant,
+  initialPools,
+  renderedAt,
+}: {
+  tenant: string;
+  initialPools: Pools;
+  renderedAt: string;
+}) {
   const trpc = useTRPC();
   const { data: pools, isError } = useQuery(
-    trpc.runners.list.queryOptions({ tenant }, { initialData: initialPools, refetchInterval: RUNNERS_REFRESH_MS }),
+    trpc.runners.list.queryOptions(
+      { tenant },
+      { initialData: initialPools, refetchInterval: RUNNERS_REFRESH_MS },
+    ),
   );
   const now = useNow(renderedAt);
 
@@ -36,13 +47,16 @@ export function RunnerPools({ tenant, initialPools, renderedAt }: { tenant: stri
   }
   return (
     <>
-      {isError ? <p className="form-error small">Could not refresh the runner list; showing the last known state.</p> : null}
+      {isError ? (
+        <p className="form-error small">Could not refresh the runner list; showing the last known state.</p>
+      ) : null}
       {pools.map((pool) => (
         <div className="pool" key={pool.id} data-testid={`pool-${pool.name}`}>
           <div className="pool-head">
             <h3>{pool.name}</h3>
             <span className="muted small">
-              {pool.shared ? "shared" : "tenant"} · {pool.provider.toLowerCase()} · egress {pool.egress.toLowerCase()}
+              {pool.shared ? "shared" : "tenant"} · {pool.provider.toLowerCase()} · egress{" "}
+              {pool.egress.toLowerCase()}
             </span>
             <span className="labels">
               {pool.labels.map((label) => (
@@ -51,10 +65,14 @@ export function RunnerPools({ tenant, initialPools, renderedAt }: { tenant: stri
                 </code>
               ))}
             </span>
-            <StatusBadge ok={pool.onlineCount > 0}>{`${pool.onlineCount} of ${pool.runners.length} online`}</StatusBadge>
+            <StatusBadge
+              ok={pool.onlineCount > 0}
+            >{`${pool.onlineCount} of ${pool.runners.length} online`}</StatusBadge>
           </div>
           {pool.runners.length === 0 ? (
-            <p className="muted small">No runner has joined this pool yet. Start one with its registration token.</p>
+            <p className="muted small">
+              No runner has joined this pool yet. Start one with its registration token.
+            </p>
           ) : (
             <table>
               <thead>

@@ -7,22 +7,24 @@ export async function listRunnersHandler({ ctx }: { ctx: TenantProcedureContext;
   const now = ctx.now();
   // Pools and runners are not tenant-owned rows (a shared pool serves everyone), so this reads them through
   // the system client with an explicit filter: the tenant's pools and the shared ones, nothing else.
-  const pools = await ctx.database.system("tRPC runners.list: pools visible to the tenant").runnerPool.findMany({
-    where: { OR: [{ tenantId: ctx.tenant.id }, { tenantId: null }] },
-    orderBy: { name: "asc" },
-    select: {
-      id: true,
-      name: true,
-      tenantId: true,
-      labels: true,
-      provider: true,
-      egress: true,
-      runners: {
-        orderBy: { name: "asc" },
-        select: { id: true, name: true, status: true, version: true, capacity: true, lastSeenAt: true },
+  const pools = await ctx.database
+    .system("tRPC runners.list: pools visible to the tenant")
+    .runnerPool.findMany({
+      where: { OR: [{ tenantId: ctx.tenant.id }, { tenantId: null }] },
+      orderBy: { name: "asc" },
+      select: {
+        id: true,
+        name: true,
+        tenantId: true,
+        labels: true,
+        provider: true,
+        egress: true,
+        runners: {
+          orderBy: { name: "asc" },
+          select: { id: true, name: true, status: true, version: true, capacity: true, lastSeenAt: true },
+        },
       },
-    },
-  });
+    });
   return pools.map(({ tenantId, runners, ...pool }) => ({
     ...pool,
     shared: tenantId === null,

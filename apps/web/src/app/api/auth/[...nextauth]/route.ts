@@ -6,7 +6,10 @@ export const dynamic = "force-dynamic";
 
 // The options need the env and database, so they are built per request, not at import time (which `next
 // build` does without any env).
-async function handler(request: NextRequest, context: { params: Promise<{ nextauth: string[] }> }): Promise<Response> {
+async function handler(
+  request: NextRequest,
+  context: { params: Promise<{ nextauth: string[] }> },
+): Promise<Response> {
   const response: Response = await NextAuth(request, context, authOptions());
   return response;
 }
