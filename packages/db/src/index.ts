@@ -9,6 +9,7 @@ export { parseDbEnv, dbEnvSchema, type DbEnv } from "./env";
 export { migrate, MigrationError } from "./migrate/migrator";
 export { listMigrations } from "./migrate/migrations";
 export type * from "./generated/prisma/models";
+export type { Tenant, User, Membership, Repository, GitSource, WebhookDelivery, WorkflowRun, JobRun, JobAttempt, StepRun, RunnerPool, Runner, Secret, AuditEvent } from "./generated/prisma/client";
 export * from "./generated/prisma/enums";
 export { hashPassword, verifyPassword } from "./passwords";
 export { newToken, hashToken, tokenMatches } from "./tokens";

@@ -47,6 +47,7 @@ const JOB_TRANSITIONS: { name: string; from: RunStatus[]; to: RunStatus; call: (
   { name: "finishJob(SUCCEEDED)", from: ["RUNNING"], to: "SUCCEEDED", call: (id) => transitions.finishJob(sql, ctx, id, 1, "SUCCEEDED") },
   { name: "finishJob(FAILED)", from: ["RUNNING"], to: "FAILED", call: (id) => transitions.finishJob(sql, ctx, id, 1, "FAILED", { kind: "USER", reason: "exit 1" }) },
   { name: "finishJob(TIMED_OUT)", from: ["RUNNING"], to: "TIMED_OUT", call: (id) => transitions.finishJob(sql, ctx, id, 1, "TIMED_OUT") },
+  { name: "failUnstartedJob", from: ["QUEUED", "WAITING"], to: "FAILED", call: (id) => transitions.failUnstartedJob(sql, ctx, id, "bad if") },
   { name: "skipJob", from: ["QUEUED", "WAITING"], to: "SKIPPED", call: (id) => transitions.skipJob(sql, ctx, id) },
   { name: "cancelJob", from: ["QUEUED", "WAITING", "RUNNING"], to: "CANCELED", call: (id) => transitions.cancelJob(sql, ctx, id) },
 ];

@@ -1,7 +1,8 @@
 // Intake of one plain-git push: read the workflow files at the pushed commit, match their triggers,
 // compile, and create one run per matching workflow (or a FAILED run for an invalid one).
-import { intake, transitions, type Database, type TenantContext } from "@gantry/db";
+import { intake, type Database, type TenantContext } from "@gantry/db";
 import { compileWorkflow, matchTrigger, type TriggerEvent } from "@gantry/workflow-schema";
+import { advanceRun } from "../orchestration/advance-run";
 import { compileContextFor } from "./compile-context";
 import { openRepository, ZERO_SHA } from "./git-repository";
 import type { GitPushPayload } from "@gantry/jobs";
@@ -63,10 +64,8 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
     if (!matchTrigger(plan, event)) continue;
     const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan });
     result.runs.push({ runId: created.runId, created: created.created, workflowPath: file, valid: true });
-    if (created.created) {
-      for (const jobId of created.rootJobIds) await transitions.markJobWaiting(sys, ctx, jobId, "needs met");
-      await deps.onReady?.(ctx, created.rootJobIds);
-    }
+    // Root jobs still go through their `if` (a root job may be `if: github.ref == …`).
+    if (created.created) await advanceRun(deps.db, ctx, created.runId, (jobIds) => deps.onReady?.(ctx, jobIds) ?? Promise.resolve());
   }
   if (result.runs.length > 0) {
     result.outcome = "PROCESSED";

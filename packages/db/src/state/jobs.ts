@@ -81,6 +81,18 @@ export function skipJob(sql: SqlRunner, ctx: TenantContext, jobId: string, reaso
   });
 }
 
+/** QUEUED | WAITING → FAILED without running: its `if` could not be evaluated, or no pool serves it. */
+export function failUnstartedJob(sql: SqlRunner, ctx: TenantContext, jobId: string, reason: string) {
+  return conditionalTransition<RunStatus>(sql, ctx, {
+    entity: "JobRun",
+    id: jobId,
+    from: ["QUEUED", "WAITING"],
+    to: "FAILED",
+    set: [Prisma.sql`"finishedAt" = ${now}`, Prisma.sql`"failureKind" = 'USER'`, Prisma.sql`"failureReason" = ${reason}`],
+    reason,
+  });
+}
+
 /** Any live status → CANCELED, whatever the attempt: cancellation comes from a person or the run. */
 export function cancelJob(sql: SqlRunner, ctx: TenantContext, jobId: string, reason?: string) {
   return conditionalTransition<RunStatus>(sql, ctx, {

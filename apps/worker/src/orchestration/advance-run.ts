@@ -1,0 +1,110 @@
+// DAG advancement (STYLE.md practice 12: each job starts when its own needs are done, never in layers).
+// Called after intake and whenever a job ends. Every change is a conditional transition, so two workers
+// advancing the same run at once cannot double-start, double-skip or double-finish anything.
+import { z } from "zod";
+import { transitions, type Database, type JobRun, type TenantContext, type WorkflowRun } from "@gantry/db";
+import { foldResults, resultOf, runConclusion, type NeedResult } from "./conclusions";
+import { evaluateJobCondition } from "./job-condition";
+
+const storedPlan = z.object({
+  jobs: z.array(z.object({ key: z.string(), if: z.string().optional() }).passthrough()).default([]),
+});
+
+export interface AdvanceResult {
+  ready: string[];
+  skipped: string[];
+  failed: string[];
+  finished?: "SUCCEEDED" | "FAILED" | "CANCELED";
+}
+
+function githubContext(run: WorkflowRun) {
+  return {
+    event_name: run.event,
+    ref: run.ref,
+    ref_name: run.ref.replace(/^refs\/(heads|tags)\//, ""),
+    sha: run.sha,
+    run_id: run.id,
+    run_number: run.runNumber,
+    workflow: run.workflowName,
+  };
+}
+
+function ancestorsFailed(job: JobRun, byId: Map<string, JobRun>, seen = new Set<string>()): boolean {
+  for (const needId of job.needs) {
+    if (seen.has(needId)) continue;
+    seen.add(needId);
+    const need = byId.get(needId);
+    if (!need) continue;
+    if (resultOf(need) === "failure") return true;
+    if (ancestorsFailed(need, byId, seen)) return true;
+  }
+  return false;
+}
+
+/** The `needs` context of one job: its direct needs by workflow job id, matrix cells folded together. */
+function needsContext(job: JobRun, byId: Map<string, JobRun>) {
+  const grouped = new Map<string, JobRun[]>();
+  for (const needId of job.needs) {
+    const need = byId.get(needId);
+    if (need) grouped.set(need.jobId, [...(grouped.get(need.jobId) ?? []), need]);
+  }
+  const context: Record<string, { result: NeedResult; outputs: Record<string, unknown> }> = {};
+  for (const [jobId, cells] of grouped) {
+    const outputs = Object.assign({}, ...cells.map((cell) => (cell.outputs && typeof cell.outputs === "object" ? cell.outputs : {})));
+    context[jobId] = { result: foldResults(cells.map((cell) => resultOf(cell) ?? "skipped")), outputs };
+  }
+  return context;
+}
+
+export async function advanceRun(
+  db: Database,
+  ctx: TenantContext,
+  runId: string,
+  onReady?: (jobIds: string[]) => Promise<void>,
+): Promise<AdvanceResult> {
+  const sys = db.system("advancing a run's DAG");
+  const result: AdvanceResult = { ready: [], skipped: [], failed: [] };
+  // Skips cascade (a skipped need may skip its dependents), so repeat until a pass changes nothing.
+  for (let pass = 0; pass < 10_000; pass++) {
+    const run = await db.forTenant(ctx).workflowRun.findUnique({ where: { id: runId }, include: { jobs: true } });
+    if (!run || run.status === "SUCCEEDED" || run.status === "FAILED" || run.status === "CANCELED" || run.status === "TIMED_OUT" || run.status === "SKIPPED") {
+      break;
+    }
+    const plan = storedPlan.safeParse(run.plan);
+    const conditions = new Map((plan.success ? plan.data.jobs : []).map((job) => [job.key, job.if]));
+    const byId = new Map(run.jobs.map((job) => [job.id, job]));
+    let changed = false;
+    for (const job of run.jobs) {
+      if (job.status !== "QUEUED") continue;
+      const needs = job.needs.map((id) => byId.get(id));
+      if (needs.some((need) => !need || resultOf(need) === null)) continue;
+      const decision = evaluateJobCondition(
+        conditions.get(job.key),
+        { github: githubContext(run), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: {}, vars: {} },
+        {
+          allNeedsSucceeded: needs.every((need) => need !== undefined && resultOf(need) === "success"),
+          anyAncestorFailed: ancestorsFailed(job, byId),
+          runCancelled: false,
+        },
+      );
+      if (!decision.ok) {
+        if ((await transitions.failUnstartedJob(sys, ctx, job.id, `could not evaluate if: ${decision.error}`)).changed) result.failed.push(job.id);
+      } else if (decision.run) {
+        if ((await transitions.markJobWaiting(sys, ctx, job.id, "needs met")).changed) result.ready.push(job.id);
+      } else if ((await transitions.skipJob(sys, ctx, job.id, "if evaluated to false")).changed) {
+        result.skipped.push(job.id);
+      }
+      changed = true;
+    }
+    if (!changed) {
+      const fresh = await db.forTenant(ctx).jobRun.findMany({ where: { runId }, select: { status: true, continueOnError: true } });
+      if (fresh.length > 0 && fresh.every((job) => resultOf(job) !== null)) {
+        const conclusion = runConclusion(fresh);
+        if ((await transitions.finishRun(sys, ctx, runId, conclusion, "every job ended")).changed) result.finished = conclusion;
+      }
+      break;
+    }
+  }
+  if (result.ready.length > 0) await onReady?.(result.ready);
+  return result;
+}

@@ -1,0 +1,42 @@
+// GitHub's rules for what a job's dependents see and how a run ends, as pure functions.
+import type { RunStatus } from "@gantry/db";
+
+export interface JobOutcome {
+  status: RunStatus;
+  continueOnError: boolean;
+}
+
+export type NeedResult = "success" | "failure" | "cancelled" | "skipped";
+
+/** One job's result as `needs.<id>.result` shows it; a failure allowed by continue-on-error reads as success. */
+export function resultOf(job: JobOutcome): NeedResult | null {
+  switch (job.status) {
+    case "SUCCEEDED":
+      return "success";
+    case "FAILED":
+    case "TIMED_OUT":
+      return job.continueOnError ? "success" : "failure";
+    case "CANCELED":
+      return "cancelled";
+    case "SKIPPED":
+      return "skipped";
+    default:
+      return null;
+  }
+}
+
+/** A matrix job's cells folded into one result: any failure, else any cancellation, else all skipped, else success. */
+export function foldResults(results: NeedResult[]): NeedResult {
+  if (results.includes("failure")) return "failure";
+  if (results.includes("cancelled")) return "cancelled";
+  if (results.length > 0 && results.every((result) => result === "skipped")) return "skipped";
+  return "success";
+}
+
+/** How a run ends once every job has: cancelled wins, then failure, else success (skipped jobs do not fail a run). */
+export function runConclusion(jobs: JobOutcome[]): "SUCCEEDED" | "FAILED" | "CANCELED" {
+  const results = jobs.map(resultOf);
+  if (results.includes("cancelled")) return "CANCELED";
+  if (results.includes("failure")) return "FAILED";
+  return "SUCCEEDED";
+}
