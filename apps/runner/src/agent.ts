@@ -49,8 +49,13 @@ export function startAgent(env: RunnerEnv, log: (line: string) => void = console
   const controller = new AbortController();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      controller.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      const wake = () => {
+        clearTimeout(timer);
+        controller.signal.removeEventListener("abort", wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      controller.signal.addEventListener("abort", wake, { once: true });
     });
   const done = (async () => {
     let failures = 0;
