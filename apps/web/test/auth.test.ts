@@ -1,7 +1,8 @@
 // Credentials sign-in against real User rows.
 import { DEMO, hashPassword } from "@gantry/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authorizeCredentials } from "../src/server/auth";
+import { parseWebEnv } from "../src/env";
+import { authorizeCredentials, buildAuthOptions, userForGitHub } from "../src/server/auth";
 import { setupWebTest, type WebTestContext } from "./support";
 
 let t: WebTestContext;
@@ -60,5 +61,78 @@ describe("authorizeCredentials", () => {
     expect(await authorizeCredentials(t.database, undefined)).toBeNull();
     expect(await authorizeCredentials(t.database, { email: "not-an-email", password: "x" })).toBeNull();
     expect(await authorizeCredentials(t.database, { email: DEMO.email })).toBeNull();
+  });
+});
+
+describe("auth options", () => {
+  const env = parseWebEnv({
+    DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/x",
+    REDIS_URL: "redis://127.0.0.1:6379",
+    NEXTAUTH_SECRET: "0123456789abcdef0123",
+    NEXTAUTH_URL: "http://localhost:3000",
+  });
+
+  it("offers GitHub only when it is configured", () => {
+    expect(buildAuthOptions(env, t.database).providers.map((provider) => provider.id)).toEqual([
+      "credentials",
+    ]);
+    const withGitHub = { ...env, github: { clientId: "id", clientSecret: "secret" } };
+    expect(buildAuthOptions(withGitHub, t.database).providers.map((provider) => provider.id)).toEqual([
+      "credentials",
+      "github",
+    ]);
+  });
+
+  it("puts our user id in the token: the credentials user's, or the user behind a GitHub login", async () => {
+    const jwt = buildAuthOptions(env, t.database).callbacks?.jwt;
+    if (!jwt) throw new Error("no jwt callback");
+    const credentials = await jwt({
+      token: {},
+      user: { id: DEMO.userId },
+      account: { provider: "credentials", type: "credentials", providerAccountId: DEMO.userId },
+    });
+    expect(credentials.userId).toBe(DEMO.userId);
+
+    const github = (login: string, email?: string) => {
+      // GitHub's profile has more fields than next-auth's generic Profile type names.
+      const profile = { login, email, name: login };
+      return jwt({
+        token: {},
+        user: { id: "12345" },
+        account: { provider: "github", type: "oauth", providerAccountId: "12345" },
+        profile,
+      });
+    };
+    expect((await github("octo")).userId).toBe("usr_gh_only");
+  });
+});
+
+describe("userForGitHub", () => {
+  it("creates a user on first sign-in and finds it the next time", async () => {
+    const id = await userForGitHub(t.database, {
+      login: "newcomer",
+      email: "newcomer@example.test",
+      name: null,
+    });
+    expect(id).toMatch(/^usr_/);
+    expect(await userForGitHub(t.database, { login: "newcomer" })).toBe(id);
+    const user = await t.database
+      .system("test")
+      .user.findUniqueOrThrow({ where: { githubLogin: "newcomer" } });
+    expect(user).toMatchObject({ email: "newcomer@example.test", name: "newcomer", passwordHash: null });
+    expect(await t.database.system("test").membership.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("never takes over an account by showing its email", async () => {
+    const id = await userForGitHub(t.database, { login: "Mallory", email: DEMO.email });
+    expect(id).not.toBe(DEMO.userId);
+    const user = await t.database
+      .system("test")
+      .user.findUniqueOrThrow({ where: { githubLogin: "Mallory" } });
+    expect(user.email).toBe("mallory@users.noreply.github.com");
+  });
+
+  it("refuses a profile without a login", async () => {
+    expect(await userForGitHub(t.database, { email: "x@example.test" })).toBeNull();
   });
 });

@@ -44,24 +44,30 @@ export async function authorizeCredentials(database: Database, raw: unknown): Pr
   return { userId: user.id, email: user.email, name: user.name };
 }
 
-/** The Gantry user behind a GitHub login, created on first sign-in (with no memberships until invited). */
-async function userForGitHub(database: Database, rawProfile: unknown): Promise<string | null> {
+/**
+ * The Gantry user behind a GitHub login, created on first sign-in (with no memberships until invited). An
+ * existing account is never taken over by a GitHub profile that shows the same email: GitHub does not promise
+ * that email is verified, so the new user gets GitHub's noreply address instead.
+ */
+export async function userForGitHub(database: Database, rawProfile: unknown): Promise<string | null> {
   const profile = githubProfile.safeParse(rawProfile);
   if (!profile.success) return null;
-  const users = database.system("sign-in with GitHub: find or create the user");
+  const users = database.system("sign-in with GitHub: find or create the user").user;
   const { login } = profile.data;
-  const user = await users.user.upsert({
-    where: { githubLogin: login },
-    create: {
+  const existing = await users.findUnique({ where: { githubLogin: login }, select: { id: true } });
+  if (existing) return existing.id;
+  const email = profile.data.email?.toLowerCase();
+  const emailTaken = email ? await users.findUnique({ where: { email }, select: { id: true } }) : null;
+  const created = await users.create({
+    data: {
       id: randomId("usr"),
       githubLogin: login,
-      email: profile.data.email ?? `${login}@users.noreply.github.com`,
+      email: email && !emailTaken ? email : `${login.toLowerCase()}@users.noreply.github.com`,
       name: profile.data.name ?? login,
     },
-    update: {},
     select: { id: true },
   });
-  return user.id;
+  return created.id;
 }
 
 export function buildAuthOptions(env: WebEnv, database: Database): NextAuthOptions {

@@ -7,7 +7,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DEMO } from "@gantry/db";
-import { PROTOCOL_VERSION, pingResponse } from "@gantry/runner-protocol";
+import { PROTOCOL_BASE_PATH, PROTOCOL_VERSION, pingResponse } from "@gantry/runner-protocol";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupWebTest, type WebTestContext } from "../support";
@@ -89,7 +89,7 @@ function newPage(options?: Parameters<Browser["newPage"]>[0]): Promise<Page> {
 }
 
 async function pingRunner(name: string): Promise<Response> {
-  return fetch(`${baseUrl}/api/runner/v1/ping`, {
+  return fetch(`${baseUrl}${PROTOCOL_BASE_PATH}/ping`, {
     method: "POST",
     headers: { authorization: `Bearer ${t.registrationToken}`, "content-type": "application/json" },
     body: JSON.stringify({
