@@ -167,7 +167,7 @@ export function parseDefaults(r: Reader, n: YNode, where: ExprWhere, scope: Scop
   }
   const run = pairs.find((p) => scalarString(p.key) === "run");
   if (!run) {
-    r.sink.error(n.kind === "scalar" && n.value === null ? { line: (keyPos ?? n.pos).line, col: (keyPos ?? n.pos).col } : n.pos, "missing-key", `"defaults" section should have "run" section`);
+    r.sink.error(n.kind === "scalar" && n.offset < 0 ? (keyPos ?? n.pos) : n.pos, "missing-key", `"defaults" section should have "run" section`);
     return undefined;
   }
   const f = r.keys(r.map(run.value, "run") ?? [], ["shell", "working-directory"], `"run" section`);

@@ -1,5 +1,7 @@
 import { Binary, ContextAccess, FunctionCall, Grouping, IndexAccess, Literal, Logical, Star, Unary } from "@actions/expressions/ast";
 import type { Expr } from "@actions/expressions";
+import type { Token } from "@actions/expressions/lexer";
+import type { Pos } from "../errors.js";
 import type { ParsedExpr } from "../expr/collect.js";
 import { AVAILABILITY } from "../expr/availability.js";
 import { githubType, JOB_TYPE, RUNNER_TYPE, STRATEGY_TYPE, inputsType, jobsType, matrixType, needsType, secretsType, stepsType } from "../expr/contexts.js";
@@ -119,9 +121,15 @@ class Checker {
     else if (l.k === "array" && r.k === "array") bad = l.elem.k !== "any" && r.elem.k !== "any" && l.elem.k !== r.elem.k;
     else bad = (composite(l) || composite(r)) && l.k !== r.k;
     if (bad) {
-      const pos = this.p.at(e.operator.range.start.line, e.operator.range.start.column);
+      const pos = this.start(e.left);
       this.c.sink.error(pos, "invalid-comparison", `"${tyString(l)}" value cannot be compared to "${tyString(r)}" value with "${op}" operator`);
     }
+  }
+
+  /** Position of the first token of `e` (actionlint points errors at the start of the expression). */
+  private start(e: Expr): Pos {
+    const t = firstToken(e);
+    return t ? this.p.at(t.range.start.line, t.range.start.column) : this.p.at(0, 0);
   }
 
   private context(e: ContextAccess): Ty {
@@ -145,12 +153,12 @@ class Checker {
       return arr(ANY);
     }
     if (e.index instanceof Literal && e.index.literal.kind !== 0 && base.k === "object") {
-      const pos = this.p.at(e.index.token.range.start.line, e.index.token.range.start.column);
+      const pos = this.start(e);
       this.c.sink.error(pos, "expression-type", `property access of object must be type of string but got "${e.index.literal.kind === 4 ? "number" : e.index.literal.kind === 3 ? "bool" : "null"}"`);
       return ANY;
     }
     if (e.index instanceof Literal && e.index.literal.kind === 0 && e.index.token.type === 18 && base.k === "array") {
-      const pos = this.p.at(e.index.token.range.start.line, e.index.token.range.start.column);
+      const pos = this.start(e);
       this.c.sink.error(pos, "expression-type", `index access of array must be type of number but got "string"`);
       return ANY;
     }
@@ -167,14 +175,14 @@ class Checker {
       return arr(t ?? ANY);
     }
     if (base.k === "string" || base.k === "number" || base.k === "bool") {
-      const pos = this.p.at(e.index.token.range.start.line, e.index.token.range.start.column);
+      const pos = this.start(e);
       this.c.sink.error(pos, "expression-type", `receiver of object dereference "${prop}" must be type of object but got "${base.k}"`);
       return ANY;
     }
     const t = propType(base, prop);
     if (t === undefined) {
       const root = rootName(e);
-      const pos = this.p.at(e.index.token.range.start.line, e.index.token.range.start.column);
+      const pos = this.start(e);
       const code = (root && CODE_BY_ROOT[root] && e.expr instanceof ContextAccess ? CODE_BY_ROOT[root] : undefined) ?? "unknown-property";
       let msg = `property "${prop}" is not defined in object type ${tyString(base)}`;
       if (root === "needs" && e.expr instanceof ContextAccess) msg += `. job "${this.p.site.jobId ?? ""}" must list "${prop}" in its "needs" to use its outputs`;
@@ -203,7 +211,7 @@ class Checker {
       try {
         return strictType(JSON.parse(lit));
       } catch (err) {
-        this.c.sink.error(fnPos, "invalid-json", `broken JSON string is passed to fromJSON(): ${err instanceof Error ? err.message : String(err)}`);
+        this.c.sink.error(first ? this.start(first) : fnPos, "invalid-json", `broken JSON string is passed to fromJSON(): ${err instanceof Error ? err.message : String(err)}`);
         return ANY;
       }
     }
@@ -223,6 +231,18 @@ function strictType(v: unknown): Ty {
   if (Array.isArray(v)) return arr(v.length ? merge(v.map(strictType)) : ANY);
   if (typeof v === "object") return { k: "object", props: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strictType(x)])), strict: true, elem: ANY };
   return typeof v === "string" ? STRING : typeof v === "number" ? NUMBER : typeof v === "boolean" ? BOOL : ANY;
+}
+
+function firstToken(e: Expr): Token | undefined {
+  if (e instanceof Literal) return e.token;
+  if (e instanceof Unary) return e.operator;
+  if (e instanceof Binary) return firstToken(e.left);
+  if (e instanceof Logical) return e.args[0] ? firstToken(e.args[0]) : e.operator;
+  if (e instanceof Grouping) return firstToken(e.group);
+  if (e instanceof ContextAccess) return e.name;
+  if (e instanceof IndexAccess) return firstToken(e.expr);
+  if (e instanceof FunctionCall) return e.functionName;
+  return undefined;
 }
 
 function rootName(e: Expr): string | undefined {

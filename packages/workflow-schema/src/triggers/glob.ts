@@ -53,7 +53,7 @@ export function validateGlob(pattern: string, kind: GlobKind): GlobIssue[] {
     if (c === "[") {
       const close = s.indexOf("]", i + 1);
       if (close < 0) {
-        issues.push({ offset: base + s.length, message: `invalid glob pattern. unexpected EOF while checking end of character match []. missing ]. ${NOTE}` });
+        issues.push({ offset: base + s.length - 1, message: `invalid glob pattern. unexpected EOF while checking end of character match []. missing ]. ${NOTE}` });
         return issues;
       }
       const body = s.slice(i + 1, close);
