@@ -7,7 +7,8 @@ import { REMOVE_LUA } from "./lua/remove";
 import { SET_POLICY_LUA } from "./lua/set-policy";
 import { STATS_LUA } from "./lua/stats";
 
-type Arg = string | number;
+/** ioredis flattens array arguments, which keeps a 10⁵-entry rebuild off the JS call stack. */
+type Arg = string | number | readonly (string | number)[];
 
 // Commands added by defineCommand; replies are parsed with zod at the call site, hence `unknown`.
 declare module "ioredis" {

@@ -2,3 +2,4 @@ export { FairScheduler, type FairSchedulerOptions, type PoolStats } from "./fair
 export { DEFAULT_TENANT_POLICY, tenantPolicySchema, type TenantPolicy } from "./policy";
 export { DEFAULT_AGING_STEP_MS, priorityClasses, type PriorityClass } from "./priority";
 export type { Claim, ClaimedEntry, ReadyEntry, RemoveOutcome } from "./types";
+export { ClaimCoalescer } from "./claim-coalescer";

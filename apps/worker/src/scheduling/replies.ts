@@ -5,16 +5,20 @@ const num = z.coerce.number();
 /** A number inside a `|`-joined string field. */
 const numText = z.coerce.number<string>();
 
-/** claim: false (Lua) arrives as null. */
-export const claimReplySchema = z.union([
-  z.null(),
-  z.tuple([z.string(), z.string(), priorityClassSchema, num]).transform(([jobId, tenantId, priorityClass, enqueuedAtMs]) => ({
-    jobId,
-    tenantId,
-    priorityClass,
-    enqueuedAtMs,
-  })),
-]);
+const claimRowSchema = z.tuple([z.string(), z.string(), priorityClassSchema, num]);
+
+/** claim: a flat array, four fields per claimed job. */
+export const claimReplySchema = z
+  .array(z.string())
+  .refine((flat) => flat.length % 4 === 0, "claim reply is not a multiple of 4 fields")
+  .transform((flat) => {
+    const rows = [];
+    for (let i = 0; i < flat.length; i += 4) {
+      const [jobId, tenantId, priorityClass, enqueuedAtMs] = claimRowSchema.parse(flat.slice(i, i + 4));
+      rows.push({ jobId, tenantId, priorityClass, enqueuedAtMs });
+    }
+    return rows;
+  });
 
 export const countReplySchema = num;
 
