@@ -146,3 +146,32 @@ describe("DAG advancement", () => {
     expect([...x.ready, ...y.ready].sort()).toHaveLength(3);
   });
 });
+
+describe("cancellation", () => {
+  it("cancelling a run cancels every live job and the run, once", async () => {
+    const { cancelRun } = await import("../../src/orchestration/cancel");
+    const run = await plan([{ key: "a" }, { key: "b", needs: ["a"] }, { key: "done" }]);
+    await advanceRun(db, ctx, run);
+    await finish(run, "done", "SUCCEEDED");
+    const sys = db.system("test");
+    const a = await sys.jobRun.findFirstOrThrow({ where: { runId: run, key: "a" } });
+    await transitions.assignJob(sys, ctx, { jobId: a.id, expectedAttempt: 0, leaseMs: 30_000 });
+    const first = await cancelRun(db, ctx, run, "cancelled by a person");
+    expect(first.canceledJobs).toHaveLength(2);
+    expect(first.runCanceled).toBe(true);
+    expect(await statuses(run)).toEqual({ a: "CANCELED", b: "CANCELED", done: "SUCCEEDED" });
+    expect(await cancelRun(db, ctx, run, "again")).toEqual({ canceledJobs: [], runCanceled: false });
+    // A late success report from the cancelled attempt changes nothing.
+    expect((await transitions.finishJob(sys, ctx, a.id, 1, "SUCCEEDED")).changed).toBe(false);
+  });
+
+  it("cancelling one job lets the run conclude CANCELED once the rest ended", async () => {
+    const { cancelJob } = await import("../../src/orchestration/cancel");
+    const run = await plan([{ key: "slow" }, { key: "after", needs: ["slow"] }, { key: "report", needs: ["slow"], if: "cancelled() || always()" }]);
+    await advanceRun(db, ctx, run);
+    const slow = await db.system("test").jobRun.findFirstOrThrow({ where: { runId: run, key: "slow" } });
+    expect(await cancelJob(db, ctx, slow.id, "stop")).toBe(true);
+    expect(await statuses(run)).toMatchObject({ slow: "CANCELED", after: "SKIPPED", report: "WAITING" });
+    expect((await finish(run, "report", "SUCCEEDED")).finished).toBe("CANCELED");
+  });
+});
