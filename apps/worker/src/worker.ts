@@ -9,6 +9,7 @@ import { startHeartbeat } from "./heartbeat";
 import { processDelivery } from "./intake/process-delivery";
 import { jobCatalog, parsePayload, Queues } from "@gantry/jobs";
 import { reapLapsedLeases } from "./jobs/reap-leases";
+import { rebuildJobTimeouts, timeOutJob } from "./jobs/job-timeouts";
 import { sweepDeliveries } from "./jobs/sweep-deliveries";
 
 
@@ -69,9 +70,21 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   });
   workers.push(intakeWorker);
 
+  const timeouts = jobCatalog["job-timeout"];
+  workers.push(
+    new Worker(
+      timeouts.queue,
+      async (job) => ({ timedOut: await timeOutJob(db, parsePayload("job-timeout", job.data)) }),
+      { ...common, lockDuration: timeouts.lockDurationMs, concurrency: 4 },
+    ),
+  );
+  const rebuilt = await rebuildJobTimeouts(db, queues);
+  if (rebuilt > 0) log(`timers: rebuilt ${rebuilt} job timeout(s) from Postgres`);
+
   for (const worker of workers) worker.on("failed", (job, error) => log(`job ${job?.name ?? "?"} failed: ${error.message}`));
-  const stopHeartbeat = startHeartbeat(connection, env.GANTRY_WORKER_ID, [reap.queue, intakeJob.queue]);
-  log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${reap.queue}, ${intakeJob.queue})`);
+  const queueNames = [reap.queue, intakeJob.queue, timeouts.queue];
+  const stopHeartbeat = startHeartbeat(connection, env.GANTRY_WORKER_ID, queueNames);
+  log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${queueNames.join(", ")})`);
   return {
     queues,
     async stop() {

@@ -21,6 +21,14 @@ export const jobCatalog = {
     backoffMs: 2_000,
     onExhausted: "the delivery is settled FAILED with the last error, visible in the UI; the reconciler may start the run later",
   },
+  "job-timeout": {
+    queue: "gantry-timers",
+    payload: z.object({ tenantId: z.string().min(1), jobId: z.string().min(1), attempt: z.number().int().positive() }),
+    lockDurationMs: 30_000,
+    attempts: 5,
+    backoffMs: 1_000,
+    onExhausted: "the timer is rebuilt from Postgres when a worker starts, so the job still times out",
+  },
   "sweep-deliveries": {
     queue: "gantry-maintenance",
     payload: z.object({ olderThanMs: z.number().int().min(0).default(30_000), limit: z.number().int().positive().default(500) }),

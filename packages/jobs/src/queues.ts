@@ -20,12 +20,13 @@ export class Queues {
   }
 
   /** Adds a job; jobId makes a second add of the same work a no-op while the first is still known. */
-  async add<N extends JobName>(name: N, payload: JobPayload<N>, jobId?: string): Promise<void> {
+  async add<N extends JobName>(name: N, payload: JobPayload<N>, jobId?: string, options: { delay?: number } = {}): Promise<void> {
     const definition = jobCatalog[name];
     await this.queue(definition.queue).add(name, definition.payload.parse(payload), {
       attempts: definition.attempts,
       backoff: definition.backoffMs > 0 ? { type: "exponential", delay: definition.backoffMs } : undefined,
       ...(jobId ? { jobId } : {}),
+      ...(options.delay ? { delay: options.delay } : {}),
       removeOnComplete: { age: 24 * 3600, count: 10_000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     });
