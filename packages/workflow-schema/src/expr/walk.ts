@@ -1,5 +1,6 @@
 import { ContextAccess, FunctionCall, Grouping, IndexAccess, Literal, Logical, Star, Unary, Binary } from "@actions/expressions/ast";
 import type { Expr } from "@actions/expressions";
+import { TokenType } from "@actions/expressions/lexer";
 
 /** Children of an expression node, for generic walks. */
 export function children(e: Expr): Expr[] {
@@ -23,7 +24,7 @@ export function accessPath(e: Expr): string | undefined {
   if (e instanceof IndexAccess) {
     const base = accessPath(e.expr);
     if (base === undefined) return undefined;
-    if (e.index instanceof Literal && typeof e.index.literal.coerceString() === "string" && e.index.token.type !== 17) {
+    if (e.index instanceof Literal && typeof e.index.literal.coerceString() === "string" && e.index.token.type !== TokenType.NUMBER) {
       return `${base}.${e.index.literal.coerceString().toLowerCase()}`;
     }
     return `${base}.*`;

@@ -27,13 +27,13 @@ export function parseTriggers(r: Reader, node: YNode): Trigger[] {
   if (pairs.length === 0) r.sink.error(node.pos, "empty-value", `"on" section should not be empty`);
   for (const p of pairs) {
     const name = scalarString(p.key);
-    const t = pushEvent(r, out, name, p.key.pos);
+    const t = pushEvent(r, out, name, p.key.pos, p.value.kind === "seq");
     if (t) configure(r, t, p);
   }
   return out;
 }
 
-function pushEvent(r: Reader, out: Trigger[], name: string, pos: Trigger["pos"]): Trigger | undefined {
+function pushEvent(r: Reader, out: Trigger[], name: string, pos: Trigger["pos"], scheduleConfigured = false): Trigger | undefined {
   if (!(name in GITHUB_EVENTS)) {
     r.sink.error(pos, "unknown-event", `unknown Webhook event "${name}". ${EVENTS_URL}`);
     return undefined;
@@ -41,7 +41,7 @@ function pushEvent(r: Reader, out: Trigger[], name: string, pos: Trigger["pos"])
   if (!SUPPORTED_EVENTS.includes(name)) {
     r.sink.error(pos, "unsupported-event", `event "${name}" is not supported by Gantry. supported events are ${quoteList(SUPPORTED_EVENTS)}`);
   }
-  if (name === "schedule") {
+  if (name === "schedule" && !scheduleConfigured) {
     r.sink.error(pos, "type-mismatch", "schedule event must be configured with mapping");
   }
   const t: Trigger = { event: name, pos };
@@ -97,9 +97,6 @@ function configure(r: Reader, t: Trigger, p: YPair): void {
 }
 
 function parseSchedule(r: Reader, t: Trigger, v: YNode): void {
-  // pushEvent already reported "must be configured with mapping"; drop it when it is a sequence.
-  const last = r.sink.errors[r.sink.errors.length - 1];
-  if (v.kind === "seq" && last?.code === "type-mismatch" && last.line === t.pos.line && last.col === t.pos.col) r.sink.errors.pop();
   if (v.kind !== "seq") return;
   t.crons = [];
   if (v.items.length === 0) r.sink.error(v.pos, "empty-value", `"schedule" section should not be empty`);

@@ -1,5 +1,7 @@
 import { Binary, ContextAccess, FunctionCall, Grouping, IndexAccess, Literal, Logical, Star, Unary } from "@actions/expressions/ast";
 import type { Expr } from "@actions/expressions";
+import { Kind } from "@actions/expressions/data/expressiondata";
+import { TokenType } from "@actions/expressions/lexer";
 import type { Token } from "@actions/expressions/lexer";
 import type { Pos } from "../errors.js";
 import type { ParsedExpr } from "../expr/collect.js";
@@ -88,10 +90,9 @@ class Checker {
 
   check(e: Expr): Ty {
     if (e instanceof Literal) {
-      const v: unknown = e.literal.kind === 6 ? null : e.literal.coerceString();
-      if (v === null) return NULL;
-      if (e.literal.kind === 3) return BOOL;
-      if (e.literal.kind === 4) return NUMBER;
+      if (e.literal.kind === Kind.Null) return NULL;
+      if (e.literal.kind === Kind.Boolean) return BOOL;
+      if (e.literal.kind === Kind.Number) return NUMBER;
       return STRING;
     }
     if (e instanceof Unary) {
@@ -152,17 +153,17 @@ class Checker {
       if (base.k === "object") return arr(merge([...Object.values(base.props), ...(base.strict ? [] : [base.elem])]));
       return arr(ANY);
     }
-    if (e.index instanceof Literal && e.index.literal.kind !== 0 && base.k === "object") {
+    if (e.index instanceof Literal && e.index.literal.kind !== Kind.String && base.k === "object") {
       const pos = this.start(e);
-      this.c.sink.error(pos, "expression-type", `property access of object must be type of string but got "${e.index.literal.kind === 4 ? "number" : e.index.literal.kind === 3 ? "bool" : "null"}"`);
+      this.c.sink.error(pos, "expression-type", `property access of object must be type of string but got "${e.index.literal.kind === Kind.Number ? "number" : e.index.literal.kind === Kind.Boolean ? "bool" : "null"}"`);
       return ANY;
     }
-    if (e.index instanceof Literal && e.index.literal.kind === 0 && e.index.token.type === 18 && base.k === "array") {
+    if (e.index instanceof Literal && e.index.literal.kind === Kind.String && e.index.token.type === TokenType.STRING && base.k === "array") {
       const pos = this.start(e);
       this.c.sink.error(pos, "expression-type", `index access of array must be type of number but got "string"`);
       return ANY;
     }
-    if (!(e.index instanceof Literal) || e.index.literal.kind !== 0) {
+    if (!(e.index instanceof Literal) || e.index.literal.kind !== Kind.String) {
       this.check(e.index);
       if (base.k === "array") return base.elem;
       if (base.k === "object") return base.strict ? merge(Object.values(base.props)) : base.elem;
@@ -200,7 +201,7 @@ class Checker {
     const lower = name.toLowerCase();
     const fnPos = this.p.at(e.functionName.range.start.line, e.functionName.range.start.column);
     const first = e.args[0];
-    const lit = first instanceof Literal && first.literal.kind === 0 ? first.literal.coerceString() : undefined;
+    const lit = first instanceof Literal && first.literal.kind === Kind.String ? first.literal.coerceString() : undefined;
     if (lower === "format" && lit !== undefined) {
       const used = new Set([...lit.replace(/\{\{|\}\}/g, "").matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
       const given = args.length - 1;
