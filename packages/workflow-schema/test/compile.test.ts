@@ -159,3 +159,12 @@ describe("matchTrigger", () => {
     if (plan) expect(matchTrigger(plan, ev)).toBe(want);
   });
 });
+
+describe("conditions in the plan", () => {
+  it("unwraps a single ${{ }} and defaults to success()", () => {
+    const src = "on: push\njobs:\n  a:\n    if: ${{ github.ref == 'refs/heads/main' }}\n    runs-on: l\n    steps:\n      - run: x\n      - if: ${{ failure() }}\n        run: y\n      - if: always()\n        run: z\n";
+    const plan = compileWorkflow(src, "c.yml").plan;
+    expect(plan?.jobs[0]?.if).toBe("github.ref == 'refs/heads/main'");
+    expect(plan?.jobs[0]?.steps.map((s) => s.if)).toEqual(["success()", "failure()", "always()"]);
+  });
+});

@@ -132,3 +132,8 @@ describe("native actions", () => {
     expect(parseWorkflow(src, "t.yml").errors.map((x) => `${x.code}/${x.severity}`)).toEqual(["unknown-property/warning"]);
   });
 });
+
+describe("if-cond", () => {
+  it("a condition mixing ${{ }} and text is always true", () => expect(codes(steps("      - if: ${{ true }} && false\n        run: x"))).toEqual(["if-always-true"]));
+  it("bare and single ${{ }} conditions are fine", () => expect(codes(steps("      - if: success() && github.ref == 'x'\n        run: x", "      - if: ${{ always() }}\n        run: y"))).toEqual([]));
+});

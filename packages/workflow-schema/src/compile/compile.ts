@@ -1,6 +1,7 @@
 import type { Job, Str, Trigger, Workflow } from "../model.js";
 import type { PlanTrigger, PlannedJob, PlannedStep, WorkflowPlan } from "../plan.js";
 import { evaluateExpression } from "../expr/evaluate.js";
+import { normalizeCondition } from "../expr/condition.js";
 import { cellKey, expandMatrix } from "./matrix.js";
 import type { Cell } from "./matrix.js";
 
@@ -61,7 +62,7 @@ function planSteps(wf: Workflow, job: Job, cell: Cell | undefined): PlannedStep[
   return job.steps.map((s) => {
     const st: PlannedStep = {
       index: s.index,
-      if: s.if?.value.trim() ? s.if.value : "success()",
+      if: normalizeCondition(s.if?.value),
       env: strs(s.env, cell),
       with: strs(s.with, cell),
       continueOnError: s.continueOnError ?? false,
@@ -119,7 +120,7 @@ export function compile(wf: Workflow): WorkflowPlan {
       if (cell) pj.matrix = cell;
       if (dynamic) pj.dynamicMatrix = dynamic;
       if (job.runsOnGroup) pj.runsOnGroup = job.runsOnGroup.value;
-      if (job.if) pj.if = job.if.value;
+      if (job.if) pj.if = normalizeCondition(job.if.value);
       if (job.environment) pj.environment = { name: substituteMatrix(job.environment.name.value, cell), ...(job.environment.url ? { url: job.environment.url.value } : {}) };
       if (job.concurrency) pj.concurrency = { group: substituteMatrix(job.concurrency.group.value, cell), cancelInProgress: job.concurrency.cancelInProgress ?? false };
       if (job.services.length) {

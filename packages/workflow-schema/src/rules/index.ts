@@ -2,6 +2,7 @@ import { cron } from "./cron.js";
 import { expressionTypes } from "./expression-types.js";
 import { glob } from "./glob.js";
 import { ids } from "./ids.js";
+import { ifCond } from "./if-cond.js";
 import { injection } from "./injection.js";
 import { matrix } from "./matrix.js";
 import { nativeInputs } from "./native-inputs.js";
@@ -12,4 +13,4 @@ import { timeout } from "./timeout.js";
 import { uses } from "./uses.js";
 
 /** Every rule, in the order they run. Each lives in its own file; the error code is the rule's. */
-export const RULES: readonly Rule[] = [ids, needs, cron, glob, matrix, uses, nativeInputs, runnerLabel, timeout, expressionTypes, injection];
+export const RULES: readonly Rule[] = [ids, needs, cron, glob, matrix, uses, nativeInputs, runnerLabel, timeout, ifCond, expressionTypes, injection];
