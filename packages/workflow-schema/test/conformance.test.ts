@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/compile.js";
 import { matchTrigger, parseWorkflow, validateProject } from "../src/index.js";
 import type { WorkflowError } from "../src/index.js";
-import { corpusDir, listYaml, readJson } from "./corpus.js";
+import { corpusDir, corpusLookedIn, listYaml, readJson } from "./corpus.js";
 
 const corpus = corpusDir();
-if (!corpus) console.warn("[workflow-schema] conformance test SKIPPED: corpus not found at ../shared/corpus (set GANTRY_CORPUS_DIR)");
+if (!corpus) console.warn(`[workflow-schema] conformance test SKIPPED: no corpus at ${corpusLookedIn()} (set GANTRY_CORPUS_DIR)`);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Codes listed in UNSUPPORTED.md: the deliberate gaps, excused on files GitHub accepts. */

