@@ -15,6 +15,8 @@ export type { TriggerEvent } from "./triggers/match.js";
 export { matchPatterns, validateGlob } from "./triggers/glob.js";
 export { parseCron } from "./cron.js";
 export { expandMatrix, cellKey, MAX_MATRIX_CELLS } from "./compile/matrix.js";
+export { expandDynamicJob } from "./compile/runtime-matrix.js";
+export type { RuntimeResult } from "./compile/runtime-matrix.js";
 export { sortErrors, hasErrors } from "./errors.js";
 export type { WorkflowError, Pos } from "./errors.js";
 export type * from "./model.js";

@@ -123,6 +123,8 @@ export interface MatrixDef {
   excludePos?: Record<string, { key: Pos; value: Pos }>[];
   /** True when any value, row or list is built from `${{ }}`. */
   dynamic: boolean;
+  /** The matrix as written, as JSON (the `${{ }}` string when the whole matrix is one expression). */
+  raw: unknown;
 }
 
 export interface Strategy {

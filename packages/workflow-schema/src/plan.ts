@@ -60,8 +60,11 @@ export interface PlannedJob {
   services?: PlannedService[];
   maxParallel?: number | string;
   failFast: boolean | string;
-  /** `matrix: ${{ ... }}` that only the worker can expand at run time. */
-  dynamicMatrix?: string;
+  /**
+   * A matrix built from `${{ }}` that only the worker can expand, when the job is about to start:
+   * the `${{ }}` string, or the matrix object whose strings may hold `${{ }}`. See `expandDynamicJob`.
+   */
+  dynamicMatrix?: unknown;
   /** A call of a local reusable workflow. */
   uses?: string;
   with?: Record<string, string>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cellKey, compileWorkflow, expandMatrix, matchPatterns, matchTrigger, parseWorkflow } from "../src/index.js";
+import { cellKey, compileWorkflow, expandDynamicJob, expandMatrix, matchPatterns, matchTrigger, parseWorkflow } from "../src/index.js";
 import type { TriggerEvent } from "../src/index.js";
 
 describe("matrix expansion (GitHub docs semantics)", () => {
@@ -166,5 +166,66 @@ describe("conditions in the plan", () => {
     const plan = compileWorkflow(src, "c.yml").plan;
     expect(plan?.jobs[0]?.if).toBe("github.ref == 'refs/heads/main'");
     expect(plan?.jobs[0]?.steps.map((s) => s.if)).toEqual(["success()", "failure()", "always()"]);
+  });
+});
+
+describe("dynamic matrices (expanded by the worker)", () => {
+  const src = `on: push
+jobs:
+  setup:
+    runs-on: l
+    outputs:
+      m: \${{ steps.s.outputs.m }}
+    steps:
+      - id: s
+        run: echo m=... >> "$GITHUB_OUTPUT"
+  test:
+    needs: setup
+    runs-on: \${{ matrix.os }}
+    strategy:
+      matrix: \${{ fromJSON(needs.setup.outputs.m) }}
+    steps:
+      - run: echo \${{ matrix.v }}
+        env:
+          V: \${{ matrix.v }}
+  report:
+    needs: test
+    runs-on: l
+    steps: [{run: x}]
+`;
+  const plan = compileWorkflow(src, "d.yml").plan;
+  if (!plan) throw new Error("no plan");
+  const needs = (m: unknown) => ({ needs: { setup: { outputs: { m: JSON.stringify(m) }, result: "success" } } });
+
+  it("keeps one placeholder job with the matrix template", () => {
+    expect(plan.jobs.map((j) => j.key)).toEqual(["setup", "test", "report"]);
+    expect(plan.jobs[1]?.dynamicMatrix).toBe("${{ fromJSON(needs.setup.outputs.m) }}");
+  });
+
+  it("expands with GitHub semantics and rewires dependents", () => {
+    const r = expandDynamicJob(plan, "test", needs({ os: ["linux-x64", "arm64"], v: [1, 2], exclude: [{ os: "arm64", v: 2 }], include: [{ v: 3, os: "gpu" }] }));
+    if (!r.ok) throw new Error(r.error);
+    expect(r.keys).toEqual(["test (linux-x64, 1)", "test (linux-x64, 2)", "test (arm64, 1)", "test (gpu, 3)"]);
+    const first = r.plan.jobs.find((j) => j.key === "test (linux-x64, 1)");
+    expect(first?.runsOn).toEqual(["linux-x64"]);
+    expect(first?.steps[0]?.env).toEqual({ V: "1" });
+    expect(first?.dynamicMatrix).toBeUndefined();
+    expect(r.plan.jobs.find((j) => j.key === "report")?.needs).toEqual(r.keys);
+  });
+
+  it("returns errors instead of throwing", () => {
+    const big = { a: Array.from({ length: 20 }, (_, i) => i), b: Array.from({ length: 20 }, (_, i) => i) };
+    expect(expandDynamicJob(plan, "test", needs(big))).toMatchObject({ ok: false, error: expect.stringContaining("at most 256") });
+    expect(expandDynamicJob(plan, "test", needs([1, 2]))).toMatchObject({ ok: false });
+    expect(expandDynamicJob(plan, "test", { needs: { setup: { outputs: { m: "{bad" } } } })).toMatchObject({ ok: false });
+    expect(expandDynamicJob(plan, "nope", {})).toMatchObject({ ok: false });
+    expect(expandDynamicJob(plan, "setup", {})).toMatchObject({ ok: true, keys: ["setup"] });
+  });
+
+  it("resolves matrices whose values are expressions", () => {
+    const p = compileWorkflow("on: push\njobs:\n  t:\n    runs-on: l\n    strategy:\n      matrix:\n        v: ${{ fromJSON(inputs.vs) }}\n        os: [a]\n    steps:\n      - run: echo ${{ matrix.v }}\n", "x.yml").plan;
+    if (!p) throw new Error("no plan");
+    const r = expandDynamicJob(p, "t", { inputs: { vs: "[1,2]" } });
+    expect(r.ok && r.keys).toEqual(["t (1, a)", "t (2, a)"]);
   });
 });

@@ -41,13 +41,11 @@ export function substituteMatrix(s: string, cell: Cell | undefined): string {
 const strs = (m: Record<string, Str>, cell: Cell | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, substituteMatrix(v.value, cell)]));
 
-function cells(job: Job): { cells: (Cell | undefined)[]; dynamic?: string } {
+function cells(job: Job): { cells: (Cell | undefined)[]; dynamic?: unknown } {
   const m = job.strategy?.matrix;
   if (!m) return { cells: [undefined] };
-  if (m.expression) return { cells: [undefined], dynamic: m.expression.value };
-  if (m.axes.some((a) => a.expression !== undefined) || typeof m.include === "string" || typeof m.exclude === "string") {
-    return { cells: [undefined], dynamic: "matrix built from ${{ }} expressions" };
-  }
+  // Built from `${{ }}`: only the worker knows the values (needs outputs, inputs); see expandDynamicJob.
+  if (m.dynamic) return { cells: [undefined], dynamic: m.raw };
   const out = expandMatrix(
     m.axes.map((a) => ({ name: a.name, values: a.values ?? [] })),
     Array.isArray(m.include) ? m.include : [],
@@ -84,7 +82,7 @@ function planSteps(wf: Workflow, job: Job, cell: Cell | undefined): PlannedStep[
 
 /** Expands matrices and resolves edges into the serializable plan. Assumes a workflow without errors. */
 export function compile(wf: Workflow): WorkflowPlan {
-  const expanded = new Map<string, { cell: Cell | undefined; key: string; dynamic?: string }[]>();
+  const expanded = new Map<string, { cell: Cell | undefined; key: string; dynamic?: unknown }[]>();
   for (const job of wf.jobs) {
     const c = cells(job);
     const seen = new Map<string, number>();
@@ -95,7 +93,7 @@ export function compile(wf: Workflow): WorkflowPlan {
         const n = (seen.get(key) ?? 0) + 1;
         seen.set(key, n);
         if (n > 1) key = `${key} #${n}`;
-        return { cell, key, ...(c.dynamic ? { dynamic: c.dynamic } : {}) };
+        return { cell, key, ...(c.dynamic !== undefined ? { dynamic: c.dynamic } : {}) };
       }),
     );
   }
@@ -118,7 +116,7 @@ export function compile(wf: Workflow): WorkflowPlan {
         retry: { maxAttempts: 3, on: "platform" },
       };
       if (cell) pj.matrix = cell;
-      if (dynamic) pj.dynamicMatrix = dynamic;
+      if (dynamic !== undefined) pj.dynamicMatrix = dynamic;
       if (job.runsOnGroup) pj.runsOnGroup = job.runsOnGroup.value;
       if (job.if) pj.if = normalizeCondition(job.if.value);
       if (job.environment) pj.environment = { name: substituteMatrix(job.environment.name.value, cell), ...(job.environment.url ? { url: job.environment.url.value } : {}) };

@@ -61,7 +61,12 @@ export function expandMatrix(axes: readonly { name: string; values: readonly unk
         matched = true;
       }
     }
-    if (!matched) extra.push({ ...row });
+    if (!matched) {
+      // a new combination: matrix keys first, in matrix order, then the rest as written
+      const cell: Cell = {};
+      for (const a of axes) if (a.name in row) cell[a.name] = row[a.name];
+      extra.push(Object.assign(cell, row));
+    }
   }
   return [...cells, ...extra];
 }

@@ -37,7 +37,7 @@ function siteAll(r: Reader, n: YNode, scope: Scope): void {
 }
 
 function parseMatrix(r: Reader, node: YNode, scope: Scope): MatrixDef | undefined {
-  const def: MatrixDef = { pos: node.pos, axes: [], dynamic: false };
+  const def: MatrixDef = { pos: node.pos, axes: [], dynamic: false, raw: toPlain(node) };
   if (node.kind === "scalar" && typeof node.value === "string" && isExpression(node.value)) {
     r.site(node, "job-strategy", scope);
     def.expression = { value: node.value, pos: node.pos, node };
