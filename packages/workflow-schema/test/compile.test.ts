@@ -223,7 +223,7 @@ jobs:
   });
 
   it("resolves matrices whose values are expressions", () => {
-    const p = compileWorkflow("on: push\njobs:\n  t:\n    runs-on: l\n    strategy:\n      matrix:\n        v: ${{ fromJSON(inputs.vs) }}\n        os: [a]\n    steps:\n      - run: echo ${{ matrix.v }}\n", "x.yml").plan;
+    const p = compileWorkflow("on:\n  workflow_dispatch:\n    inputs:\n      vs: {type: string}\njobs:\n  t:\n    runs-on: l\n    strategy:\n      matrix:\n        v: ${{ fromJSON(inputs.vs) }}\n        os: [a]\n    steps:\n      - run: echo ${{ matrix.v }}\n", "x.yml").plan;
     if (!p) throw new Error("no plan");
     const r = expandDynamicJob(p, "t", { inputs: { vs: "[1,2]" } });
     expect(r.ok && r.keys).toEqual(["t (1, a)", "t (2, a)"]);
