@@ -1,6 +1,5 @@
 // Generates the Prisma client (Rust-free, engineType "client") into packages/db/src/generated.
-// The CLI wants a schema-engine binary even though generate and the js engine never run it; on a machine
-// that cannot download one we point it at node itself (see README "Migrations").
+// `--if-stale` skips it when the client is newer than prisma/schema.prisma.
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
@@ -13,14 +12,5 @@ const marker = path.join(root, "packages/db/src/generated/prisma/client.ts");
 if (process.argv.includes("--if-stale") && existsSync(marker) && statSync(marker).mtimeMs >= statSync(schema).mtimeMs) {
   process.exit(0);
 }
-const result = spawnSync(path.join(root, "node_modules/.bin/prisma"), ["generate"], {
-  cwd: root,
-  stdio: ["ignore", "inherit", "inherit"],
-  env: {
-    ...process.env,
-    PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
-    PRISMA_QUERY_ENGINE_LIBRARY: process.env.PRISMA_QUERY_ENGINE_LIBRARY ?? process.execPath,
-    PRISMA_HIDE_UPDATE_MESSAGE: "1",
-  },
-});
+const result = spawnSync(process.execPath, [path.join(root, "scripts/prisma.mjs"), "generate"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
 process.exit(result.status ?? 1);

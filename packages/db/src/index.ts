@@ -17,3 +17,4 @@ export { seedDemo, DEMO, type SeedOptions } from "./seed";
 export * from "./redis-keys";
 export { secretStore, parseMasterKey, gitSourceSecretPurpose, SecretError, type SecretStore } from "./secrets";
 export * as intake from "./intake/index";
+export { Prisma } from "./generated/prisma/client";

@@ -2,12 +2,16 @@
 // Called after intake and whenever a job ends. Every change is a conditional transition, so two workers
 // advancing the same run at once cannot double-start, double-skip or double-finish anything.
 import { z } from "zod";
-import { transitions, type Database, type JobRun, type TenantContext, type WorkflowRun } from "@gantry/db";
+import { isTerminalRunStatus, transitions, type Database, type JobRun, type TenantContext, type WorkflowRun } from "@gantry/db";
 import { foldResults, resultOf, runConclusion, type NeedResult } from "./conclusions";
+import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
 import { evaluateJobCondition } from "./job-condition";
 
+const concurrencySpec = z.object({ group: z.string(), cancelInProgress: z.union([z.boolean(), z.string()]) });
 const storedPlan = z.object({
-  jobs: z.array(z.object({ key: z.string(), if: z.string().optional() }).passthrough()).default([]),
+  jobs: z
+    .array(z.object({ key: z.string(), if: z.string().optional(), concurrency: concurrencySpec.optional() }).passthrough())
+    .default([]),
 });
 
 export interface AdvanceResult {
@@ -17,7 +21,7 @@ export interface AdvanceResult {
   finished?: "SUCCEEDED" | "FAILED" | "CANCELED";
 }
 
-function githubContext(run: WorkflowRun) {
+export function githubContext(run: WorkflowRun) {
   return {
     event_name: run.event,
     ref: run.ref,
@@ -67,20 +71,20 @@ export async function advanceRun(
   // Skips cascade (a skipped need may skip its dependents), so repeat until a pass changes nothing.
   for (let pass = 0; pass < 10_000; pass++) {
     const run = await db.forTenant(ctx).workflowRun.findUnique({ where: { id: runId }, include: { jobs: true } });
-    if (!run || run.status === "SUCCEEDED" || run.status === "FAILED" || run.status === "CANCELED" || run.status === "TIMED_OUT" || run.status === "SKIPPED") {
-      break;
-    }
+    // A run held by its concurrency group (WAITING) starts nothing until the group admits it.
+    if (!run || run.status === "WAITING" || isTerminalRunStatus(run.status)) break;
     const plan = storedPlan.safeParse(run.plan);
-    const conditions = new Map((plan.success ? plan.data.jobs : []).map((job) => [job.key, job.if]));
+    const planned = new Map((plan.success ? plan.data.jobs : []).map((job) => [job.key, job]));
     const byId = new Map(run.jobs.map((job) => [job.id, job]));
     let changed = false;
     for (const job of run.jobs) {
       if (job.status !== "QUEUED") continue;
       const needs = job.needs.map((id) => byId.get(id));
       if (needs.some((need) => !need || resultOf(need) === null)) continue;
+      const contexts = { github: githubContext(run), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: {}, vars: {} };
       const decision = evaluateJobCondition(
-        conditions.get(job.key),
-        { github: githubContext(run), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: {}, vars: {} },
+        planned.get(job.key)?.if,
+        contexts,
         {
           allNeedsSucceeded: needs.every((need) => need !== undefined && resultOf(need) === "success"),
           anyAncestorFailed: ancestorsFailed(job, byId),
@@ -90,7 +94,15 @@ export async function advanceRun(
       if (!decision.ok) {
         if ((await transitions.failUnstartedJob(sys, ctx, job.id, `could not evaluate if: ${decision.error}`)).changed) result.failed.push(job.id);
       } else if (decision.run) {
-        if ((await transitions.markJobWaiting(sys, ctx, job.id, "needs met")).changed) result.ready.push(job.id);
+        const concurrency = evaluateConcurrency(planned.get(job.key)?.concurrency, contexts);
+        if (!concurrency) {
+          if ((await transitions.markJobWaiting(sys, ctx, job.id, "needs met")).changed) result.ready.push(job.id);
+        } else {
+          const admission = await admitJob(sys, ctx, job.id, concurrency);
+          if (admission.admitted) result.ready.push(job.id);
+          for (const other of admission.cancel) await transitions.cancelJob(sys, ctx, other, `superseded in concurrency group ${concurrency.group}`);
+          for (const other of admission.cancel) await advanceOwningRun(db, ctx, other, onReady);
+        }
       } else if ((await transitions.skipJob(sys, ctx, job.id, "if evaluated to false")).changed) {
         result.skipped.push(job.id);
       }
@@ -106,5 +118,30 @@ export async function advanceRun(
     }
   }
   if (result.ready.length > 0) await onReady?.(result.ready);
+  await releaseGroups(db, ctx, runId, onReady);
   return result;
+}
+
+/** Frees the concurrency groups this run's ended jobs (and the run itself, once ended) held. */
+export async function releaseGroups(db: Database, ctx: TenantContext, runId: string, onReady?: (jobIds: string[]) => Promise<void>): Promise<void> {
+  const sys = db.system("release concurrency groups");
+  const run = await db.forTenant(ctx).workflowRun.findUnique({
+    where: { id: runId },
+    select: { status: true, concurrencyGroup: true, jobs: { where: { concurrencyGroup: { not: null } }, select: { status: true, concurrencyGroup: true } } },
+  });
+  if (!run) return;
+  const groups = new Set(run.jobs.filter((job) => isTerminalRunStatus(job.status)).map((job) => job.concurrencyGroup ?? ""));
+  for (const group of groups) {
+    const freed = group ? await releaseJobGroup(sys, ctx, group) : null;
+    if (freed) await onReady?.([freed]);
+  }
+  if (run.concurrencyGroup && isTerminalRunStatus(run.status)) {
+    const admitted = await releaseRunGroup(sys, ctx, run.concurrencyGroup);
+    if (admitted) await advanceRun(db, ctx, admitted, onReady);
+  }
+}
+
+async function advanceOwningRun(db: Database, ctx: TenantContext, jobId: string, onReady?: (jobIds: string[]) => Promise<void>) {
+  const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: jobId }, select: { runId: true } });
+  if (job) await advanceRun(db, ctx, job.runId, onReady);
 }

@@ -1,7 +1,7 @@
 // Cancelling a run or one job. Postgres changes at once; a running attempt learns it from its next heartbeat
 // (the heartbeat answer carries `cancel`), and its sandbox is stopped by the runner.
 import { transitions, type Database, type TenantContext } from "@gantry/db";
-import { advanceRun } from "./advance-run";
+import { advanceRun, releaseGroups } from "./advance-run";
 
 export interface CancelResult {
   canceledJobs: string[];
@@ -9,7 +9,13 @@ export interface CancelResult {
 }
 
 /** Cancels every job that has not ended, then the run itself. Idempotent: a second call changes nothing. */
-export async function cancelRun(db: Database, ctx: TenantContext, runId: string, reason: string): Promise<CancelResult> {
+export async function cancelRun(
+  db: Database,
+  ctx: TenantContext,
+  runId: string,
+  reason: string,
+  onReady?: (jobIds: string[]) => Promise<void>,
+): Promise<CancelResult> {
   const sys = db.system("cancel a run");
   const live = await db.forTenant(ctx).jobRun.findMany({
     where: { runId, status: { in: ["QUEUED", "WAITING", "RUNNING"] } },
@@ -18,6 +24,7 @@ export async function cancelRun(db: Database, ctx: TenantContext, runId: string,
   const canceledJobs: string[] = [];
   for (const job of live) if ((await transitions.cancelJob(sys, ctx, job.id, reason)).changed) canceledJobs.push(job.id);
   const run = await transitions.finishRun(sys, ctx, runId, "CANCELED", reason);
+  await releaseGroups(db, ctx, runId, onReady);
   return { canceledJobs, runCanceled: run.changed };
 }
 

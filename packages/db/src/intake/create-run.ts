@@ -17,6 +17,9 @@ export interface PlannedJobRow {
   timeoutMinutes: number | string;
   continueOnError: boolean | string;
   retry: { maxAttempts: number };
+  /** Read back from the stored plan by the orchestrator (everything else the compiler planned rides along too). */
+  if?: string;
+  concurrency?: { group: string; cancelInProgress: boolean | string };
 }
 
 export interface NewRun {
