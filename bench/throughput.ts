@@ -6,7 +6,7 @@
  *      there is the decision latency a runner sees at the goal rate (at saturation it is mostly queueing behind the
  *      other 1,999 in-flight claims, printed for reference).
  * Also times `rebuild` of 10,000 ready jobs. Last line of output: one JSON object.
- * Run: npx tsx bench/throughput.ts   (env GANTRY_BENCH_REDIS_URL, GANTRY_BENCH_CONNECTIONS)
+ * Run: npx tsx bench/throughput.ts   (env GANTRY_BENCH_REDIS_URL, GANTRY_BENCH_CONNECTIONS, GANTRY_BENCH_RUNNERS)
  */
 import { randomUUID } from "node:crypto";
 import os from "node:os";
@@ -48,19 +48,18 @@ async function decisionProbe(redis: Redis, scheduler: FairScheduler, prefix: str
   return { p50: quantile(micros, 0.5) / 1000, p99: quantile(micros, 0.99) / 1000, max: (micros.at(-1) ?? 0) / 1000, n: micros.length };
 }
 
-/** How a runner's claim reaches Redis: one script call each, or coalesced per connection into claimMany calls. */
+/** How a runner's claim and release reach Redis: one script call each, or coalesced per connection (claimMany / releaseMany). */
 type Mode = "direct" | "coalesced";
-type ClaimFn = (poolId: string, nowMs: number) => Promise<Claim | null>;
+type Client = {
+  claim: (poolId: string, nowMs: number) => Promise<Claim | null>;
+  release: (poolId: string, tenantId: string, jobId: string) => Promise<boolean>;
+};
 
-function claimers(schedulers: FairScheduler[], mode: Mode): ClaimFn[] {
-  return schedulers.map((s) => {
-    if (mode === "direct") return (poolId: string, nowMs: number) => s.claim(poolId, nowMs);
-    const coalescer = new ClaimCoalescer(s);
-    return (poolId: string, nowMs: number) => coalescer.claim(poolId, nowMs);
-  });
+function clients(schedulers: FairScheduler[], mode: Mode): Client[] {
+  return schedulers.map((s) => (mode === "direct" ? s : new ClaimCoalescer(s)));
 }
 
-const RUNNERS = 2_000;
+const RUNNERS = Number(process.env.GANTRY_BENCH_RUNNERS ?? 2_000);
 const TENANTS = 100;
 const CONNECTIONS = Number(process.env.GANTRY_BENCH_CONNECTIONS ?? 4);
 const SATURATION_MS = 3_000;
@@ -117,22 +116,21 @@ async function withCpu<T>(redis: Redis, phase: () => Promise<T>): Promise<T & Cp
 }
 
 async function saturation(schedulers: FairScheduler[], poolId: string, mode: Mode) {
-  const claim = claimers(schedulers, mode);
+  const runners = clients(schedulers, mode);
   const latencies: number[] = [];
   let assignments = 0;
   const started = performance.now();
   const deadline = started + SATURATION_MS;
   const runner = async (i: number) => {
-    const s = schedulers[i % schedulers.length];
-    const next = claim[i % claim.length];
-    if (s === undefined || next === undefined) return;
+    const client = runners[i % runners.length];
+    if (client === undefined) return;
     while (performance.now() < deadline) {
       const t0 = performance.now();
-      const job = await next(poolId, Date.now());
+      const job = await client.claim(poolId, Date.now());
       latencies.push(performance.now() - t0);
       if (job === null) return;
       assignments += 1;
-      await s.release(poolId, job.tenantId, job.jobId);
+      await client.release(poolId, job.tenantId, job.jobId);
     }
   };
   await Promise.all(Array.from({ length: RUNNERS }, (_, i) => runner(i)));
@@ -142,7 +140,7 @@ async function saturation(schedulers: FairScheduler[], poolId: string, mode: Mod
 }
 
 async function paced(schedulers: FairScheduler[], poolId: string, mode: Mode, probe?: (untilMs: number, fromMs: number) => Promise<Probe>) {
-  const claim = claimers(schedulers, mode);
+  const runners = clients(schedulers, mode);
   const latencies: number[] = [];
   let assignments = 0;
   let empty = 0;
@@ -150,13 +148,12 @@ async function paced(schedulers: FairScheduler[], poolId: string, mode: Mode, pr
   const measureFrom = started + PACED_WARMUP_MS;
   const deadline = started + PACED_MS;
   const runner = async (i: number) => {
-    const s = schedulers[i % schedulers.length];
-    const next = claim[i % claim.length];
-    if (s === undefined || next === undefined) return;
+    const client = runners[i % runners.length];
+    if (client === undefined) return;
     await delay(Math.floor((i / RUNNERS) * JOB_MS)); // runners come online spread over one job length
     while (performance.now() < deadline) {
       const t0 = performance.now();
-      const job = await next(poolId, Date.now());
+      const job = await client.claim(poolId, Date.now());
       const t1 = performance.now();
       if (t0 >= measureFrom) {
         latencies.push(t1 - t0);
@@ -168,7 +165,7 @@ async function paced(schedulers: FairScheduler[], poolId: string, mode: Mode, pr
         continue;
       }
       await delay(JOB_MS);
-      await s.release(poolId, job.tenantId, job.jobId);
+      await client.release(poolId, job.tenantId, job.jobId);
     }
   };
   const [decision] = await Promise.all([
@@ -212,7 +209,8 @@ async function main(): Promise<void> {
     const satDirect = await withCpu(firstConnection, () => saturation(schedulers, "sat-direct", "direct"));
     await fill(schedulers, "sat-coalesced", 800);
     const sat = await withCpu(firstConnection, () => saturation(schedulers, "sat-coalesced", "coalesced"));
-    const pacedJobsPerTenant = Math.ceil(((PACED_MS / JOB_MS) * RUNNERS * 1.2) / TENANTS);
+    // Enough for every runner's cycles plus the decision probe's claims (one per ~2 ms).
+    const pacedJobsPerTenant = Math.ceil(((PACED_MS / JOB_MS) * RUNNERS * 1.2 + PACED_MS / 2) / TENANTS);
     await fill(schedulers, "paced-coalesced", pacedJobsPerTenant);
     const probeConnection = new Redis(REDIS_URL);
     connections.push(probeConnection);

@@ -1,47 +1,39 @@
 import type { FairScheduler } from "./fair-scheduler";
+import { Batcher, type Waiter } from "./batcher";
 import type { Claim } from "./types";
 
-type Waiter = { nowMs: number; resolve: (claim: Claim | null) => void; reject: (error: unknown) => void };
+type ClaimWaiter = Waiter<Claim | null> & { nowMs: number };
+type ReleaseWaiter = Waiter<boolean> & { jobId: string };
 
 /**
- * Coalesces concurrent claims for a pool into one `claimMany` script call: while a call is in flight, newly
- * arriving runners queue, and the next call serves all of them (up to maxBatch). Each runner still gets exactly
- * what a lone `claim` would have given it in that order; the fairness decision is unchanged, only round trips drop.
+ * Coalesces a pool's concurrent claims into one `claimMany` script call, and its releases into one `releaseMany`:
+ * while a call is in flight, new requests queue, and the next call serves all of them (up to maxBatch). Each runner
+ * still gets exactly what a lone `claim` would have given it in that order; the fairness decision is unchanged,
+ * only round trips drop. Use one per connection.
  */
 export class ClaimCoalescer {
-  private readonly waiting = new Map<string, Waiter[]>();
-  private readonly inFlight = new Set<string>();
+  private readonly claims: Batcher<ClaimWaiter>;
+  private readonly releases: Batcher<ReleaseWaiter>;
 
-  constructor(
-    private readonly scheduler: FairScheduler,
-    private readonly maxBatch = 200,
-  ) {}
-
-  claim(poolId: string, nowMs: number): Promise<Claim | null> {
-    return new Promise((resolve, reject) => {
-      const queue = this.waiting.get(poolId) ?? [];
-      queue.push({ nowMs, resolve, reject });
-      this.waiting.set(poolId, queue);
-      if (!this.inFlight.has(poolId)) this.flush(poolId);
+  constructor(scheduler: FairScheduler, maxBatch = 200) {
+    this.claims = new Batcher(maxBatch, async (poolId, batch) => {
+      // The latest clock among the batch: no runner is served "before" it asked.
+      const nowMs = batch.reduce((latest, w) => Math.max(latest, w.nowMs), 0);
+      const claims = await scheduler.claimMany(poolId, nowMs, batch.length);
+      batch.forEach((w, i) => w.resolve(claims[i] ?? null));
+    });
+    this.releases = new Batcher(maxBatch, async (poolId, batch) => {
+      const released = await scheduler.releaseMany(poolId, batch.map((w) => w.jobId));
+      batch.forEach((w, i) => w.resolve(released[i] ?? false));
     });
   }
 
-  private flush(poolId: string): void {
-    const queue = this.waiting.get(poolId) ?? [];
-    const batch = queue.splice(0, this.maxBatch);
-    if (batch.length === 0) return;
-    this.inFlight.add(poolId);
-    // The latest clock among the batch: no waiter is served "before" it asked.
-    const nowMs = batch.reduce((latest, w) => Math.max(latest, w.nowMs), 0);
-    this.scheduler
-      .claimMany(poolId, nowMs, batch.length)
-      .then(
-        (claims) => batch.forEach((w, i) => w.resolve(claims[i] ?? null)),
-        (error: unknown) => batch.forEach((w) => w.reject(error)),
-      )
-      .finally(() => {
-        this.inFlight.delete(poolId);
-        this.flush(poolId);
-      });
+  claim(poolId: string, nowMs: number): Promise<Claim | null> {
+    return new Promise((resolve, reject) => this.claims.add(poolId, { nowMs, resolve, reject }));
+  }
+
+  /** The tenant is not needed: the pool knows whose claim a job is. */
+  release(poolId: string, _tenantId: string, jobId: string): Promise<boolean> {
+    return new Promise((resolve, reject) => this.releases.add(poolId, { jobId, resolve, reject }));
   }
 }

@@ -9,6 +9,7 @@ import {
   countReplySchema,
   readyValueSchema,
   rebuildReplySchema,
+  releaseReplySchema,
   statsReplySchema,
 } from "./replies";
 import {
@@ -88,8 +89,16 @@ export class FairScheduler {
   /** Frees the tenant's slot when a claimed job ends; false when it was not claimed (already released). */
   async release(poolId: string, tenantId: string, jobId: string): Promise<boolean> {
     idSchema.parse(tenantId);
-    const reply = await this.redis.gantrySchedRelease(this.base(poolId), ...this.defaults, idSchema.parse(jobId));
-    return countReplySchema.parse(reply) === 1;
+    return (await this.releaseMany(poolId, [jobId]))[0] === true;
+  }
+
+  /** `release` for several jobs in one script; per job, whether its claim was released. */
+  async releaseMany(poolId: string, jobIds: readonly string[]): Promise<boolean[]> {
+    if (jobIds.length === 0) return [];
+    const ids = jobIds.map((id) => idSchema.parse(id));
+    const reply = releaseReplySchema.parse(await this.redis.gantrySchedRelease(this.base(poolId), ...this.defaults, ids));
+    if (reply.length !== ids.length) throw new Error(`release: ${reply.length} results for ${ids.length} jobs`);
+    return reply.map((released) => released === 1);
   }
 
   /** Cancels a ready job. A claimed job is left alone ("claimed"): its lease owner stops it and releases it. */

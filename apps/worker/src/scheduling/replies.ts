@@ -22,6 +22,9 @@ export const claimReplySchema = z
 
 export const countReplySchema = num;
 
+/** release: 1 or 0 per job id, in order. */
+export const releaseReplySchema = z.array(z.union([z.literal(0), z.literal(1)]));
+
 export const rebuildReplySchema = z.tuple([num, num]).transform(([ready, claimed]) => ({ ready, claimed }));
 
 export const placementSchema = z.enum(["active", "capped", "throttled", "idle"]);

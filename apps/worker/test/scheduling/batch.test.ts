@@ -45,4 +45,22 @@ describe("claimMany and the claim coalescer", () => {
     expect(new Set(ids).size).toBe(200);
     expect(second.filter((c) => c === null).length).toBe(100);
   });
+
+  it("releaseMany and the coalescer release each claim once, in one call for many", async () => {
+    const s = fx.scheduler();
+    const pool = fx.pool();
+    await s.setTenantPolicy(pool, "t", { weight: 1, maxConcurrent: 10, ratePerSec: null, burst: 1 });
+    await backlog(s, pool, "t", 30);
+    const claimed = await s.claimMany(pool, 1, 30);
+    expect(claimed.length).toBe(10);
+    const ids = claimed.map((c) => c.jobId);
+    expect(await s.releaseMany(pool, [ids[0] ?? "", ids[0] ?? "", "unknown", ids[1] ?? ""])).toEqual([true, false, false, true]);
+
+    const coalescer = new ClaimCoalescer(s, 4);
+    const released = await Promise.all([...ids, ...ids].map((id) => coalescer.release(pool, "t", id)));
+    expect(released.filter(Boolean).length).toBe(8);
+    expect((await s.stats(pool)).tenants[0]?.claimed).toBe(0);
+    // All ten slots are free again.
+    expect((await s.claimMany(pool, 1, 30)).length).toBe(10);
+  });
 });
