@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { compileWorkflow, evaluateExpression, parseWorkflow } from "../src/index.js";
+import { compileWorkflow, evaluateExpression, expandDynamicJob, parseWorkflow, validateProject } from "../src/index.js";
 import type { WorkflowError } from "../src/index.js";
 import { corpusDir, listYaml, prng } from "./corpus.js";
 
@@ -109,5 +109,33 @@ describe(`fuzz (seed ${SEED})`, () => {
       if (i % 10 === 0) wellFormed(parseWorkflow(`on: push\njobs:\n  a:\n    runs-on: l\n    steps:\n      - if: ${JSON.stringify(e)}\n        run: echo "\${{ ${e.replace(/"/g, "'")} }}"\n`, "e.yml").errors);
     }
     expect(ok).toBeGreaterThan(1000);
+  });
+
+  it("projects and run-time matrices never throw", () => {
+    const rnd = prng(SEED + 3);
+    const base = seeds();
+    const pick = () => base[Math.floor(rnd() * base.length)] ?? "";
+    for (let i = 0; i < 150; i++) {
+      const files: Record<string, string> = {
+        ".github/workflows/a.yml": mutate(pick(), rnd),
+        ".github/workflows/b.yml": `on: push\njobs:\n  c:\n    uses: ./.github/workflows/a.yml\n    with: {x: 1}\n  d:\n    runs-on: l\n    steps:\n      - uses: ./act\n`,
+        "act/action.yml": mutate("name: a\ninputs:\n  x: {required: true}\nruns:\n  using: composite\n  steps: []\n", rnd),
+      };
+      wellFormed(validateProject(files).errors);
+    }
+    const plan = compileWorkflow("on: push\njobs:\n  t:\n    runs-on: ${{ matrix.os }}\n    strategy:\n      matrix: ${{ fromJSON(github.event.m) }}\n    steps: [{run: x}]\n", "m.yml").plan;
+    if (!plan) throw new Error("no plan");
+    const values = [null, true, 0, -1, "s", "${{", [], {}, [1, [2]], { a: 1 }];
+    for (let i = 0; i < 1000; i++) {
+      const m: Record<string, unknown> = {};
+      for (let k = 0; k < Math.floor(rnd() * 4); k++) {
+        const key = ["os", "v", "include", "exclude", "x"][Math.floor(rnd() * 5)] ?? "x";
+        m[key] = Array.from({ length: Math.floor(rnd() * 5) }, () => values[Math.floor(rnd() * values.length)]);
+        if (rnd() < 0.2) m[key] = values[Math.floor(rnd() * values.length)];
+      }
+      const r = expandDynamicJob(plan, "t", { github: { event: { m: rnd() < 0.1 ? "{oops" : JSON.stringify(m) } } });
+      expect(typeof r.ok).toBe("boolean");
+      if (r.ok) expect(JSON.parse(JSON.stringify(r.plan))).toEqual(r.plan);
+    }
   });
 });
