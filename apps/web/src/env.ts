@@ -39,6 +39,12 @@ const fields = z.object({
     .url("NEXTAUTH_URL (or AUTH_URL) is not a URL: expected something like http://localhost:3000"),
   /** Where runners and webhooks reach the control plane when it differs from NEXTAUTH_URL (behind a proxy). */
   GANTRY_PUBLIC_URL: optional(url("GANTRY_PUBLIC_URL", "https://ci.example.com")),
+  /** 32 random bytes, base64: unwraps tenants' data keys (secrets, git sources' notification secrets). */
+  GANTRY_MASTER_KEY: optional(
+    z.string().refine((value) => Buffer.from(value, "base64").length === 32, "GANTRY_MASTER_KEY must be 32 random bytes, base64 (openssl rand -base64 32)"),
+  ),
+  /** BullMQ key prefix shared with the worker (tests give each run its own). */
+  GANTRY_QUEUE_PREFIX: z.string().min(1).default("gantry"),
   /** GitHub OAuth app for "Sign in with GitHub"; the provider is enabled only when both are set. */
   GITHUB_CLIENT_ID: optional(z.string()),
   /** The OAuth app's client secret (see GITHUB_CLIENT_ID). */

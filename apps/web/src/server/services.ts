@@ -1,6 +1,7 @@
 // The process-wide handles the web app works with, opened on first use (never at import time) and kept on
 // globalThis so that dev-mode module reloads do not open a new pool per edit.
 import { openDatabase, type Database } from "@gantry/db";
+import { Queues } from "@gantry/jobs";
 import { Redis } from "ioredis";
 import { resetWebEnv, webEnv, type WebEnv } from "../env";
 
@@ -8,6 +9,8 @@ export interface Services {
   env: WebEnv;
   database: Database;
   redis: Redis;
+  /** Producer for the worker's queues (@gantry/jobs). */
+  queues: Queues;
 }
 
 const holder = globalThis as typeof globalThis & { __gantryWebServices?: Services };
@@ -39,6 +42,7 @@ export function getServices(): Services {
       env,
       database: openDatabase(env.DATABASE_URL),
       redis: openRedis(env.REDIS_URL),
+      queues: new Queues(openRedis(env.REDIS_URL), env.GANTRY_QUEUE_PREFIX),
     };
   }
   return holder.__gantryWebServices;
@@ -51,5 +55,6 @@ export async function closeServices(): Promise<void> {
   resetWebEnv();
   if (!services) return;
   services.redis.disconnect();
+  await services.queues.close();
   await services.database.close();
 }
