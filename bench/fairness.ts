@@ -3,7 +3,8 @@
  * ones 10 each, all at t=0 (noisy first, the worst order for FIFO). A discrete-event simulation drives the real Redis
  * scheduler with a virtual clock: jobs last 50–500 ms of simulated time (seeded), so it runs in seconds.
  * Reports Jain's index over the window where every tenant is backlogged, and the quiet tenants' p50/p99 queue wait
- * with and without the noisy tenant. Last line of output: one JSON object.
+ * with and without the noisy tenant, and for contrast the same load through one FIFO queue. Last line of output:
+ * one JSON object.
  * Run: npx tsx bench/fairness.ts   (Redis: env GANTRY_BENCH_REDIS_URL, default redis://127.0.0.1:6379)
  */
 import { randomUUID } from "node:crypto";
@@ -92,12 +93,21 @@ function jain(xs: readonly number[]): number {
 
 type Outcome = { quietWaits: number[]; windowClaims: Map<string, number>; windowServiceMs: Map<string, number>; makespanMs: number; wallMs: number };
 
-async function simulate(scheduler: FairScheduler, poolId: string, withNoisy: boolean): Promise<Outcome> {
+/**
+ * `fifo` is the baseline without fairness: every job goes into one shared queue in arrival order (the scheduler sees
+ * a single tenant), and the real tenant is looked up again on claim.
+ */
+async function simulate(scheduler: FairScheduler, poolId: string, withNoisy: boolean, fifo = false): Promise<Outcome> {
   const started = performance.now();
   const jobs: Promise<boolean>[] = [];
+  const owner = new Map<string, string>();
+  let seq = 0;
   const enqueue = (tenantId: string, n: number) => {
     for (let i = 0; i < n; i += 1) {
-      jobs.push(scheduler.enqueue({ poolId, tenantId, jobId: `${tenantId}-${i}`, priorityClass: "push", enqueuedAtMs: 0 }));
+      seq += 1;
+      const jobId = fifo ? `${String(seq).padStart(6, "0")}-${tenantId}-${i}` : `${tenantId}-${i}`;
+      owner.set(jobId, tenantId);
+      jobs.push(scheduler.enqueue({ poolId, tenantId: fifo ? "everyone" : tenantId, jobId, priorityClass: "push", enqueuedAtMs: 0 }));
     }
   };
   if (withNoisy) enqueue("noisy", NOISY_JOBS);
@@ -118,11 +128,12 @@ async function simulate(scheduler: FairScheduler, poolId: string, withNoisy: boo
   let now = 0;
   for (;;) {
     while (free > 0) {
-      const claim = await scheduler.claim(poolId, now);
-      if (claim === null) break;
+      const claimed = await scheduler.claim(poolId, now);
+      if (claimed === null) break;
+      const claim = { ...claimed, tenantId: owner.get(claimed.jobId) ?? claimed.tenantId };
       free -= 1;
       const duration = MIN_MS + Math.floor(random() * (MAX_MS - MIN_MS + 1));
-      events.push({ at: now + duration, tenantId: claim.tenantId, jobId: claim.jobId });
+      events.push({ at: now + duration, tenantId: claimed.tenantId, jobId: claim.jobId });
       if (claim.tenantId !== "noisy") quietWaits.push(claim.waitedMs);
       if (windowOpen) {
         windowClaims.set(claim.tenantId, (windowClaims.get(claim.tenantId) ?? 0) + 1);
@@ -151,6 +162,7 @@ async function main(): Promise<void> {
   try {
     const alone = await simulate(scheduler, "alone", false);
     const mixed = await simulate(scheduler, "mixed", true);
+    const fifo = await simulate(scheduler, "fifo", true, true);
 
     const jainClaims = jain([...mixed.windowClaims.values()]);
     const jainService = jain([...mixed.windowServiceMs.values()]);
@@ -167,7 +179,8 @@ async function main(): Promise<void> {
     console.log(`  Jain's index on slot-time in the same window (job lengths are unknown at claim): ${round(jainService, 4)}`);
     console.log(`  quiet wait p50: ${figures.quietP50MsAlone} ms alone, ${figures.quietP50MsWithNoisy} ms with noisy  (×${ratio(figures.quietP50MsWithNoisy, figures.quietP50MsAlone)}, goal ≤ 1.2)`);
     console.log(`  quiet wait p99: ${figures.quietP99MsAlone} ms alone, ${figures.quietP99MsWithNoisy} ms with noisy  (×${ratio(figures.quietP99MsWithNoisy, figures.quietP99MsAlone)}, goal ≤ 1.2)`);
-    console.log(`  simulated makespan: ${round(alone.makespanMs / 1000, 1)} s alone, ${round(mixed.makespanMs / 1000, 1)} s with noisy; wall ${Math.round(alone.wallMs + mixed.wallMs)} ms`);
+    console.log(`  baseline without fairness (one FIFO queue, noisy first): quiet wait p50 ${quantile(fifo.quietWaits, 0.5)} ms, p99 ${quantile(fifo.quietWaits, 0.99)} ms`);
+    console.log(`  simulated makespan: ${round(alone.makespanMs / 1000, 1)} s alone, ${round(mixed.makespanMs / 1000, 1)} s with noisy; wall ${Math.round(alone.wallMs + mixed.wallMs + fifo.wallMs)} ms`);
     console.log(JSON.stringify({ fairness: figures }));
   } finally {
     await cleanup(redis, prefix);
