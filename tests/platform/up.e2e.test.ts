@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmptyDatabase, type TestDatabase } from "@gantry/db/testing";
 
@@ -109,6 +110,39 @@ describe("the up-command", () => {
     const page = await (await fetch(`${url}/health`)).text();
     expect(page).toMatch(/Postgres/);
     expect(page).toMatch(/Redis/);
+
+    // A push to the demo repository reaches the control plane through its post-receive hook and becomes a run.
+    const clone = path.join(stateDir, "clone");
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=E2E", "-c", "user.email=e2e@example.com", ...args], { cwd: clone, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    execFileSync("git", ["clone", "--quiet", path.join(stateDir, "repos/demo/hello.git"), clone]);
+    writeFileSync(path.join(clone, "CHANGELOG.md"), "- first change\n");
+    git("add", "CHANGELOG.md");
+    git("commit", "--quiet", "-m", "First change");
+    const pushed = execFileSync("git", ["push", "origin", "main"], { cwd: clone, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const sha = git("rev-parse", "HEAD");
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      const created = await until(
+        async () => (await db.query<{ workflowName: string; status: string }>(`SELECT "workflowName", status FROM "WorkflowRun" WHERE sha = $1`, [sha])).rows[0],
+        "the pushed commit's run",
+        60_000,
+        () => `${pushed}\n${run.output()}`,
+      );
+      expect(created.workflowName).toBe("CI");
+      const jobs = await db.query<{ key: string; status: string }>(
+        `SELECT j.key, j.status FROM "JobRun" j JOIN "WorkflowRun" r ON r.id = j."runId" WHERE r.sha = $1 ORDER BY j.key`,
+        [sha],
+      );
+      expect(jobs.rows).toEqual([
+        { key: "build", status: "WAITING" },
+        { key: "test (20)", status: "QUEUED" },
+        { key: "test (22)", status: "QUEUED" },
+      ]);
+    } finally {
+      await db.end();
+    }
 
     const workerIds = health.workers.map((worker) => worker.id);
     run.child.kill("SIGINT");
