@@ -16,7 +16,7 @@ export function parseWorkflow(source: string, file: string, ctx: TenantContext =
   const sink = new ErrorSink(file);
   try {
     const loaded = loadYaml(source, sink);
-    if (sink.errors.some((e) => e.code === "yaml-syntax")) return { errors: sortErrors(sink.errors) };
+    if (sink.errors.some((e) => e.code === "yaml-syntax" || e.code === "yaml-too-large")) return { errors: sortErrors(sink.errors) };
     const wf = buildWorkflow(loaded.root, file, sink);
     const exprs = collectExpressions(wf.exprSites, loaded.posAt, sink);
     for (const rule of RULES) rule({ wf, sink, tenant: ctx, exprs, posAt: loaded.posAt, ...(opts.callOutputs ? { callOutputs: opts.callOutputs } : {}) });

@@ -16,6 +16,11 @@ describe("yaml", () => {
     expect(found(src)).toEqual(["5:14 yaml-unused-anchor"]);
   });
   it("rejects recursive aliases", () => expect(codes("on: push\njobs: &j\n  a: *j\n")).toContain("yaml-alias"));
+  it("stops alias bombs", () => {
+    let s = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (let i = 1; i < 9; i++) s += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]\n`;
+    expect(parseWorkflow(s + "on: push\njobs: {}\n", "b.yml").errors.filter((e) => e.severity === "error").map((e) => e.code)).toEqual(["yaml-too-large"]);
+  });
   it("rejects multi-document files", () => expect(codes("on: push\njobs: {}\n---\non: push\n")).toContain("yaml-multi-document"));
   it("reports duplicate keys", () => expect(found(job("    runs-on: x\n    steps: [{run: a}]\n"))).toContain("5:5 duplicate-key"));
   it("reports an empty file", () => expect(found("")).toEqual(["1:1 empty-workflow"]));

@@ -63,8 +63,13 @@ function firstLine(msg: string): string {
   return (msg.split("\n")[0] ?? msg).trim();
 }
 
+/** Upper bound on nodes after alias expansion: stops "billion laughs" documents. */
+export const MAX_NODES = 100_000;
+
 class Converter {
   private readonly expanding = new Set<YamlNode>();
+  private nodes = 0;
+  private overflow = false;
   private readonly usedAnchors = new Set<unknown>();
   private readonly anchors: { name: string; pos: Pos; node: unknown }[] = [];
 
@@ -76,6 +81,12 @@ class Converter {
   ) {}
 
   node(n: unknown, fallback?: Pos): YNode {
+    if (++this.nodes > MAX_NODES) {
+      const at = fallback ?? { line: 1, col: 1 };
+      if (!this.overflow) this.sink.error(at, "yaml-too-large", `the document expands to more than ${MAX_NODES} nodes (aliases included); it is rejected`);
+      this.overflow = true;
+      return this.missing(at);
+    }
     if (isAlias(n)) return this.alias(n, fallback);
     if (isMap(n) || isSeq(n) || isScalar(n)) {
       const pos = n.range ? this.posAt(n.range[0]) : (fallback ?? { line: 1, col: 1 });
