@@ -23,8 +23,34 @@ export function openDatabase(databaseUrl: string, options: { poolSize?: number }
       return prisma;
     },
     ping: async () => {
-      await prisma.$queryRaw`SELECT 1`;
+      try {
+        await prisma.$queryRaw`SELECT 1`;
+      } catch (error) {
+        throw new Error(`Postgres did not answer: ${describeDatabaseError(error)}`, { cause: error });
+      }
     },
     close: () => prisma.$disconnect(),
   };
+}
+
+/**
+ * The readable part of a driver error: Prisma wraps connection failures in "Invalid `prisma.$queryRaw()`
+ * invocation: …", while the useful part is the driver's code or last message line.
+ */
+export function describeDatabaseError(error: unknown): string {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== "object") break;
+    const code = "code" in current ? String(current.code) : "";
+    if (code === "ECONNREFUSED") return "connection refused (is Postgres running, and is DATABASE_URL's host:port right?)";
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "the host in DATABASE_URL is not known";
+    if (code === "3D000") return "the database in DATABASE_URL does not exist";
+    if (code === "28P01" || code === "28000") return "Postgres refused the credentials in DATABASE_URL";
+    current = "cause" in current ? current.cause : undefined;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const inner = /Message: `([^`\n]+)/.exec(message)?.[1]?.trim();
+  if (inner?.startsWith("Can't reach database server")) return `${inner} (is Postgres running, and is DATABASE_URL's host:port right?)`;
+  if (inner) return inner;
+  const lines = message.split("\n").map((line) => line.trim()).filter(Boolean);
+  return (lines.at(-1) ?? message).replace(/^Message:\s*/, "").replace(/^`|`$/g, "");
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { listMigrations, migrate, MigrationError } from "../src/index";
+import { listMigrations, migrate, MigrationError } from "../src/migrate/index";
 import { checksumOf, MIGRATIONS_DIR } from "../src/migrate/migrations";
 import { sqlForSchema } from "../src/migrate/prisma-cli";
 import { SCHEMA_PATH } from "../src/paths";

@@ -81,3 +81,12 @@ describe("the ownership table", () => {
     expect([...TENANT_MODELS].sort()).toEqual(owned.sort());
   });
 });
+
+describe("ping", () => {
+  it("answers when Postgres does, and says plainly when it does not", async () => {
+    await expect(db.ping()).resolves.toBeUndefined();
+    const nowhere = openDatabase("postgresql://postgres@127.0.0.1:1/none");
+    await expect(nowhere.ping()).rejects.toThrow(/^Postgres did not answer: Can't reach database server at 127.0.0.1:1 \(is Postgres running/);
+    await nowhere.close();
+  });
+});
