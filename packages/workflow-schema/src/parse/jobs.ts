@@ -98,7 +98,7 @@ function parseSnapshot(r: Reader, job: Job, keyPos: Job["pos"], n: YNode, scope:
     return;
   }
   if (n.kind === "seq") {
-    r.sink.error(keyPos, "type-mismatch", `"snapshot" section value must be string or mapping but found sequence node`);
+    r.sink.error(n.pos, "type-mismatch", `"snapshot" section value must be string or mapping but found sequence node`);
     return;
   }
   const f = r.keys(r.map(n, "snapshot") ?? [], ["if", "image-name", "version"], `"snapshot" section`);

@@ -77,6 +77,10 @@ function configure(r: Reader, t: Trigger, p: YPair): void {
   t.pathsIgnore = list("paths-ignore");
   t.types = list("types");
   list("workflows");
+  for (const k of ["names", "versions"]) {
+    const q = found.get(k);
+    if (q && q.value.kind !== "seq") r.sink.error(q.value.pos, "type-mismatch", `"${k}" section must be a sequence of strings`);
+  }
   t.names = list("names");
   t.versions = list("versions");
   for (const [a, b] of [["branches", "branches-ignore"], ["tags", "tags-ignore"], ["paths", "paths-ignore"]] as const) {
