@@ -34,6 +34,10 @@ export type FairSchedulerOptions = {
 
 export type PoolStats = z.output<typeof statsReplySchema>;
 
+// Built once: claim and dump are hot enough that per-call schema construction shows up.
+const batchSizeSchema = z.number().int().min(1).max(10_000);
+const dumpReplySchema = z.array(z.tuple([z.null(), z.record(z.string(), z.string())])).length(2);
+
 /**
  * Per-pool, per-tenant ready queues in Redis with weighted fair claiming (docs/scheduling.md). Every state change is
  * one Lua script on the pool's keys, so concurrent claimers on any number of connections or workers never share a job.
@@ -81,7 +85,7 @@ export class FairScheduler {
    * serves many waiting runners per round trip (see ClaimCoalescer).
    */
   async claimMany(poolId: string, nowMs: number, max: number): Promise<Claim[]> {
-    const n = z.number().int().min(1).max(10_000).parse(max);
+    const n = batchSizeSchema.parse(max);
     const rows = claimReplySchema.parse(await this.redis.gantrySchedClaim(this.base(poolId), ...this.defaults, nowMs, n));
     return rows.map((row) => ({ ...row, waitedMs: Math.max(0, nowMs - row.enqueuedAtMs) }));
   }
@@ -140,7 +144,7 @@ export class FairScheduler {
   async dump(poolId: string): Promise<{ ready: ReadyEntry[]; claimed: ClaimedEntry[] }> {
     const base = this.base(poolId);
     const replies = await this.redis.multi().hgetall(`${base}:jobs`).hgetall(`${base}:run`).exec();
-    const hashes = z.array(z.tuple([z.null(), z.record(z.string(), z.string())])).length(2).parse(replies);
+    const hashes = dumpReplySchema.parse(replies);
     const [jobs, run] = [hashes[0]?.[1] ?? {}, hashes[1]?.[1] ?? {}];
     const ready = Object.entries(jobs).map(([jobId, v]) => ({ poolId, jobId, ...readyValueSchema.parse(v) }));
     const claimed = Object.entries(run).map(([jobId, v]) => ({ jobId, ...claimedValueSchema.parse(v) }));
