@@ -36,12 +36,14 @@ export type PoolStats = z.output<typeof statsReplySchema>;
 
 // Built once: claim and dump are hot enough that per-call schema construction shows up.
 const batchSizeSchema = z.number().int().min(1).max(10_000);
+const nowSchema = z.number().int().nonnegative();
 const dumpReplySchema = z.array(z.tuple([z.null(), z.record(z.string(), z.string())])).length(2);
 
 /**
  * Per-pool, per-tenant ready queues in Redis with weighted fair claiming (docs/scheduling.md). Every state change is
  * one Lua script on the pool's keys, so concurrent claimers on any number of connections or workers never share a job.
- * Redis holds only what `rebuild` can recreate from Postgres.
+ * Redis holds only what `rebuild` can recreate from Postgres. Every replica must use the same agingStepMs and
+ * defaultPolicy: they shape scores and decisions stored in the shared keys.
  */
 export class FairScheduler {
   private readonly redis: Redis;
@@ -86,6 +88,7 @@ export class FairScheduler {
    */
   async claimMany(poolId: string, nowMs: number, max: number): Promise<Claim[]> {
     const n = batchSizeSchema.parse(max);
+    nowSchema.parse(nowMs);
     const rows = claimReplySchema.parse(await this.redis.gantrySchedClaim(this.base(poolId), ...this.defaults, nowMs, n));
     return rows.map((row) => ({ ...row, waitedMs: Math.max(0, nowMs - row.enqueuedAtMs) }));
   }
