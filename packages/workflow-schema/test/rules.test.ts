@@ -142,3 +142,15 @@ describe("if-cond", () => {
   it("a condition mixing ${{ }} and text is always true", () => expect(codes(steps("      - if: ${{ true }} && false\n        run: x"))).toEqual(["if-always-true"]));
   it("bare and single ${{ }} conditions are fine", () => expect(codes(steps("      - if: success() && github.ref == 'x'\n        run: x", "      - if: ${{ always() }}\n        run: y"))).toEqual([]));
 });
+
+describe("permissions", () => {
+  it.each([
+    ["read-all", []],
+    ["{contents: read, id-token: write}", []],
+    ["{id-token: read}", ["invalid-permissions"]],
+    ["{models: write}", ["invalid-permissions"]],
+    ["{nope: read}", ["invalid-permissions"]],
+    ["sometimes", ["invalid-permissions"]],
+    ["", ["invalid-permissions"]],
+  ])("permissions: %s", (p, want) => expect(codes(job(`    permissions: ${p}\n    steps: [{run: x}]\n`))).toEqual(want));
+});

@@ -196,7 +196,14 @@ const SCOPES = [
   "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses",
 ];
 
+/** Scopes that do not take all of read/write/none. */
+const SCOPE_VALUES: Record<string, string[]> = { "id-token": ["write", "none"], models: ["read", "none"] };
+
 export function parsePermissions(r: Reader, n: YNode): unknown {
+  if (n.kind === "scalar" && (n.value === null || n.value === "")) {
+    r.sink.error(n.pos, "invalid-permissions", `"" is invalid for permission for all the scopes. available values are "read-all", "write-all" or {}`);
+    return undefined;
+  }
   if (n.kind === "scalar") {
     const s = r.str(n, "permissions");
     if (s && !["read-all", "write-all"].includes(s.value)) {
@@ -209,7 +216,8 @@ export function parsePermissions(r: Reader, n: YNode): unknown {
     const k = scalarString(p.key);
     if (!SCOPES.includes(k)) r.sink.error(p.key.pos, "invalid-permissions", `unknown permission scope "${k}". all available permission scopes are ${SCOPES.map((x) => `"${x}"`).join(", ")}`);
     const s = r.str(p.value, "permission");
-    if (s && !["read", "write", "none"].includes(s.value)) r.sink.error(s.pos, "invalid-permissions", `"${s.value}" is invalid for permission of scope "${k}". available values are "read", "write" or "none"`);
+    const allowed = SCOPE_VALUES[k] ?? ["read", "write", "none"];
+    if (s && !allowed.includes(s.value)) r.sink.error(s.pos, "invalid-permissions", `"${s.value}" is invalid as permission of scope "${k}". available values are ${allowed.map((x) => `"${x}"`).join(", ")}`);
     if (s) out[k] = s.value;
   }
   return out;

@@ -10,6 +10,10 @@ const EVENTS_URL = "see https://docs.github.com/en/actions/reference/workflows-a
 /** `on:` as a string, a list of strings, or a mapping of event → configuration. */
 export function parseTriggers(r: Reader, node: YNode): Trigger[] {
   const out: Trigger[] = [];
+  if (node.kind === "scalar" && (node.value === null || node.value === "")) {
+    r.sink.error(node.pos, "empty-value", `"on" section should not be empty`);
+    return out;
+  }
   if (node.kind === "scalar") {
     const s = r.str(node, "event name");
     if (s) pushEvent(r, out, s.value, s.pos);
