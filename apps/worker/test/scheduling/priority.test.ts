@@ -54,4 +54,28 @@ describe("priority classes within a tenant", () => {
     expect(readyScore("deploy", 500, 1_000)).toBe(500);
     expect(readyScore("schedule", 500, 1_000)).toBe(3_500);
   });
+
+  it("with the default step, a push job yields to deploys enqueued up to 60 s after it, and no longer", async () => {
+    const s = fx.scheduler();
+    const [early, late] = [fx.pool(), fx.pool()];
+    for (const [pool, deployAt] of [[early, 59_999], [late, 60_001]] as const) {
+      await s.enqueue({ poolId: pool, tenantId: "t", jobId: "push", priorityClass: "push", enqueuedAtMs: 0 });
+      await s.enqueue({ poolId: pool, tenantId: "t", jobId: "deploy", priorityClass: "deploy", enqueuedAtMs: deployAt });
+    }
+    expect((await s.claim(early, 70_000))?.jobId).toBe("deploy");
+    expect((await s.claim(late, 70_000))?.jobId).toBe("push");
+  });
+
+  it("does not let one tenant's deploys take another tenant's share", async () => {
+    const s = fx.scheduler();
+    const pool = fx.pool();
+    for (let i = 0; i < 20; i += 1) {
+      await s.enqueue({ poolId: pool, tenantId: "deployer", jobId: `d${i}`, priorityClass: "deploy", enqueuedAtMs: 100 });
+      await s.enqueue({ poolId: pool, tenantId: "nightly", jobId: `n${i}`, priorityClass: "schedule", enqueuedAtMs: 100 });
+    }
+    const tenants = [];
+    for (let i = 0; i < 10; i += 1) tenants.push((await s.claim(pool, 200))?.tenantId);
+    expect(tenants.filter((t) => t === "deployer").length).toBe(5);
+    expect(tenants.filter((t) => t === "nightly").length).toBe(5);
+  });
 });
