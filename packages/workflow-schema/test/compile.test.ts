@@ -229,3 +229,16 @@ jobs:
     expect(r.ok && r.keys).toEqual(["t (1, a)", "t (2, a)"]);
   });
 });
+
+describe("substituteMatrix", () => {
+  it("replaces only matrix-only pieces, string literals included", async () => {
+    const { substituteMatrix } = await import("../src/compile/compile.js");
+    const cell = { os: "linux", v: 20, o: { a: 1 } };
+    expect(substituteMatrix("${{ matrix.os }}-${{ matrix.v }}", cell)).toBe("linux-20");
+    expect(substituteMatrix("${{ format('{0}}}', matrix.os) }}", cell)).toBe("linux}");
+    expect(substituteMatrix("${{ matrix.o }}", cell)).toBe('{"a":1}');
+    expect(substituteMatrix("${{ github.ref }}-${{ matrix.os }}", cell)).toBe("${{ github.ref }}-linux");
+    expect(substituteMatrix("${{ matrix.os == 'linux' && success() }}", cell)).toBe("${{ matrix.os == 'linux' && success() }}");
+    expect(substituteMatrix("${{ 'matrix.os' }}", cell)).toBe("${{ 'matrix.os' }}");
+  });
+});

@@ -1,6 +1,7 @@
 import type { Job, Str, Trigger, Workflow } from "../model.js";
 import type { PlanTrigger, PlannedJob, PlannedStep, WorkflowPlan } from "../plan.js";
 import { evaluateExpression } from "../expr/evaluate.js";
+import { extractExpressions } from "../expr/extract.js";
 import { normalizeCondition } from "../expr/condition.js";
 import { cellKey, expandMatrix } from "./matrix.js";
 import type { Cell } from "./matrix.js";
@@ -28,14 +29,23 @@ export function planTrigger(t: Trigger): PlanTrigger {
 /** Replaces `${{ }}` pieces that depend only on `matrix` with their value for this cell. */
 export function substituteMatrix(s: string, cell: Cell | undefined): string {
   if (!cell || !s.includes("${{") || !/matrix/i.test(s)) return s;
-  return s.replace(/\$\{\{([^}]|\}(?!\}))*\}\}/g, (piece) => {
-    if (/\b(github|env|vars|secrets|inputs|needs|steps|job|jobs|runner|strategy)\b\s*[.[]/i.test(piece.replace(/'[^']*'/g, ""))) return piece;
-    if (/\b(hashFiles|success|failure|always|cancelled)\s*\(/i.test(piece)) return piece;
-    const r = evaluateExpression(piece, { matrix: cell });
-    if (!r.ok) return piece;
-    const v = r.value;
-    return v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
-  });
+  const ex = extractExpressions(s);
+  if (!ex.ok) return s;
+  let out = "";
+  let last = 0;
+  for (const it of ex.items) {
+    const piece = s.slice(it.start, it.end);
+    const code = it.inner.replace(/'(?:[^']|'')*'/g, "''");
+    const onlyMatrix =
+      /\bmatrix\b/i.test(code) &&
+      !/\b(github|env|vars|secrets|inputs|needs|steps|job|jobs|runner|strategy)\b\s*[.[]/i.test(code) &&
+      !/\b(hashFiles|success|failure|always|cancelled)\s*\(/i.test(code);
+    const r = onlyMatrix ? evaluateExpression(it.inner, { matrix: cell }) : undefined;
+    const v = r?.ok ? r.value : undefined;
+    out += s.slice(last, it.start) + (v === undefined ? piece : v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
+    last = it.end;
+  }
+  return out + s.slice(last);
 }
 
 const strs = (m: Record<string, Str>, cell: Cell | undefined): Record<string, string> =>
