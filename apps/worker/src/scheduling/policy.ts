@@ -24,3 +24,19 @@ export function policyArgs(policy: TenantPolicy): [string, string, string, strin
     String(policy.burst),
   ];
 }
+
+/**
+ * A Tenant row's plan (packages/db: `schedulingWeight`, `maxConcurrentJobs`) as a pool policy. The plan has no rate
+ * fields yet, so there is no rate limit unless one is given.
+ */
+export function policyFromTenantPlan(
+  plan: { schedulingWeight: number; maxConcurrentJobs: number },
+  rate: { ratePerSec: number; burst: number } | null = null,
+): TenantPolicy {
+  return tenantPolicySchema.parse({
+    weight: plan.schedulingWeight,
+    maxConcurrent: plan.maxConcurrentJobs,
+    ratePerSec: rate?.ratePerSec ?? null,
+    burst: rate?.burst ?? 1,
+  });
+}

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { policyFromTenantPlan } from "../../src/scheduling";
 import { claimCounts, backlog } from "./helpers";
 import { schedulingFixture } from "./redis-fixture";
 
@@ -41,5 +42,22 @@ describe("tenant policies", () => {
     const s = fx.scheduler();
     await expect(s.setTenantPolicy("p", "t", { weight: 0, maxConcurrent: null, ratePerSec: null, burst: 1 })).rejects.toThrow();
     await expect(s.setTenantPolicy("p", "t", { weight: 1, maxConcurrent: null, ratePerSec: 0, burst: 1 })).rejects.toThrow();
+  });
+
+  it("maps a tenant plan row to a policy, with database-shaped ids", async () => {
+    const s = fx.scheduler();
+    const pool = "pool_Zx9-_aB3kLmN0pQrStUvWx";
+    const tenant = "ten_Q1w2E3r4T5y6U7i8O9p0-_";
+    await s.setTenantPolicy(pool, tenant, policyFromTenantPlan({ schedulingWeight: 3, maxConcurrentJobs: 2 }));
+    for (let i = 0; i < 4; i += 1) {
+      await s.enqueue({ poolId: pool, tenantId: tenant, jobId: `job_${i}aBcDeFgHiJkLmNoPqR-_x`, priorityClass: "push", enqueuedAtMs: 1 });
+    }
+    expect(await claimCounts(s, pool, 4)).toEqual({ [tenant]: 2 });
+    expect(policyFromTenantPlan({ schedulingWeight: 1, maxConcurrentJobs: 20 }, { ratePerSec: 5, burst: 10 })).toEqual({
+      weight: 1,
+      maxConcurrent: 20,
+      ratePerSec: 5,
+      burst: 10,
+    });
   });
 });
