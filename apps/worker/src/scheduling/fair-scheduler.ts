@@ -166,6 +166,8 @@ export class FairScheduler {
     running: readonly ClaimedEntry[],
     policies?: ReadonlyMap<string, TenantPolicy>,
   ): Promise<{ ready: number; claimed: number }> {
+    // Re-register even if this process did before: after FLUSHALL the registry is gone too.
+    this.registeredPools.delete(poolId);
     await this.registerPool(poolId);
     for (const [tenantId, policy] of policies ?? []) await this.applyPolicy(poolId, tenantId, policy);
     const args: (string | number)[] = [entries.length, running.length];
