@@ -242,3 +242,18 @@ describe("substituteMatrix", () => {
     expect(substituteMatrix("${{ 'matrix.os' }}", cell)).toBe("${{ 'matrix.os' }}");
   });
 });
+
+describe("matrices from literal expressions", () => {
+  it("fromJSON of a literal is expanded at compile time", () => {
+    const src = "on: push\njobs:\n  t:\n    runs-on: l\n    strategy:\n      matrix: ${{ fromJSON('{\"os\":[\"a\",\"b\"],\"include\":[{\"os\":\"c\"}]}') }}\n    steps: [{run: x}]\n";
+    const r = compileWorkflow(src, "s.yml");
+    expect(r.errors).toEqual([]);
+    expect(r.plan?.jobs.map((j) => j.key)).toEqual(["t (a)", "t (b)", "t (c)"]);
+    expect(r.plan?.jobs[0]?.dynamicMatrix).toBeUndefined();
+  });
+  it("and checked against the limit", () => {
+    const big = JSON.stringify({ a: Array.from({ length: 20 }, (_, i) => i), b: Array.from({ length: 20 }, (_, i) => i) });
+    const src = `on: push\njobs:\n  t:\n    runs-on: l\n    strategy:\n      matrix: \${{ fromJSON('${big}') }}\n    steps: [{run: x}]\n`;
+    expect(parseWorkflow(src, "s.yml").errors.map((e) => e.code)).toEqual(["invalid-matrix"]);
+  });
+});

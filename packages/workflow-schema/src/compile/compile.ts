@@ -3,7 +3,8 @@ import type { PlanTrigger, PlannedJob, PlannedStep, WorkflowPlan } from "../plan
 import { evaluateExpression } from "../expr/evaluate.js";
 import { extractExpressions } from "../expr/extract.js";
 import { normalizeCondition } from "../expr/condition.js";
-import { cellKey, expandMatrix } from "./matrix.js";
+import { cellKey, cellsFromValue, expandMatrix } from "./matrix.js";
+import { isStaticTemplate, resolveTemplate } from "../expr/template.js";
 import type { Cell } from "./matrix.js";
 
 const DEFAULT_TIMEOUT = 360;
@@ -55,7 +56,15 @@ function cells(job: Job): { cells: (Cell | undefined)[]; dynamic?: unknown } {
   const m = job.strategy?.matrix;
   if (!m) return { cells: [undefined] };
   // Built from `${{ }}`: only the worker knows the values (needs outputs, inputs); see expandDynamicJob.
-  if (m.dynamic) return { cells: [undefined], dynamic: m.raw };
+  if (m.dynamic) {
+    // `${{ }}` without contexts (e.g. fromJSON of a literal) is known now; the rest waits for the worker.
+    if (isStaticTemplate(m.raw)) {
+      const r = resolveTemplate(m.raw, {});
+      const c = r.ok ? cellsFromValue(r.value, job.id) : undefined;
+      if (c?.ok) return { cells: c.cells };
+    }
+    return { cells: [undefined], dynamic: m.raw };
+  }
   const out = expandMatrix(
     m.axes.map((a) => ({ name: a.name, values: a.values ?? [] })),
     Array.isArray(m.include) ? m.include : [],

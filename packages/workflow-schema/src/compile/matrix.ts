@@ -77,3 +77,30 @@ export function cellKey(jobId: string, cell: Cell | undefined): string {
   const parts = Object.values(cell).map((v) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)));
   return `${jobId} (${parts.join(", ")})`;
 }
+
+export type CellsResult = { ok: true; cells: Cell[] } | { ok: false; error: string };
+
+/** Cells of an evaluated matrix value (`{axis: [..], include: [..], exclude: [..]}`), with GitHub's limits. */
+export function cellsFromValue(m: unknown, jobId: string): CellsResult {
+  if (!m || typeof m !== "object" || Array.isArray(m)) return { ok: false, error: `matrix of job "${jobId}" must be an object but evaluated to ${JSON.stringify(m)}` };
+  const axes: { name: string; values: unknown[] }[] = [];
+  let include: unknown[] = [];
+  let exclude: unknown[] = [];
+  for (const [k, v] of Object.entries(m)) {
+    if (k === "include" || k === "exclude") {
+      if (!Array.isArray(v)) return { ok: false, error: `"${k}" of job "${jobId}" must be a list of objects` };
+      if (k === "include") include = v;
+      else exclude = v;
+      continue;
+    }
+    const values = Array.isArray(v) ? v : [v];
+    if (values.length === 0) return { ok: false, error: `matrix vector "${k}" of job "${jobId}" does not contain any values` };
+    axes.push({ name: k, values });
+  }
+  const size = axes.reduce((n, a) => n * a.values.length, 1);
+  if (size > 100_000) return { ok: false, error: `matrix of job "${jobId}" expands to ${size} jobs but at most ${MAX_MATRIX_CELLS} are allowed` };
+  const cells = expandMatrix(axes, include, exclude);
+  if (cells.length === 0) return { ok: false, error: `matrix of job "${jobId}" has no combinations` };
+  if (cells.length > MAX_MATRIX_CELLS) return { ok: false, error: `matrix of job "${jobId}" expands to ${cells.length} jobs but at most ${MAX_MATRIX_CELLS} are allowed` };
+  return { ok: true, cells };
+}

@@ -1,11 +1,12 @@
-import { MAX_MATRIX_CELLS, deepEqual, expandMatrix, partialMatch, productSize } from "../compile/matrix.js";
+import { MAX_MATRIX_CELLS, cellsFromValue, deepEqual, expandMatrix, partialMatch, productSize } from "../compile/matrix.js";
+import { isStaticTemplate, resolveTemplate } from "../expr/template.js";
 import type { Rule } from "./rule.js";
 
 /** Matrix: size limit, duplicate axis values, `exclude` rows that refer to nothing. */
 export const matrix: Rule = ({ wf, sink }) => {
   for (const job of wf.jobs) {
     const m = job.strategy?.matrix;
-    if (!m || m.expression) continue;
+    if (!m) continue;
     for (const a of m.axes) {
       const vals = a.values ?? [];
       vals.forEach((v, i) => {
@@ -42,7 +43,13 @@ export const matrix: Rule = ({ wf, sink }) => {
         }
       }
     }
-    if (m.dynamic && m.axes.some((a) => a.expression)) continue;
+    if (m.dynamic) {
+      if (!isStaticTemplate(m.raw)) continue;
+      const r = resolveTemplate(m.raw, {});
+      const c = r.ok ? cellsFromValue(r.value, job.id) : r;
+      if (!c.ok) sink.error(m.pos, "invalid-matrix", c.error);
+      continue;
+    }
     const size = productSize(m);
     let cells = size;
     if (size <= 100_000) {
