@@ -1,5 +1,7 @@
 import type { Job, Workflow } from "../model.js";
+import { cellsFromValue } from "../compile/matrix.js";
 import { nativeAction } from "../native-actions.js";
+import { isStaticTemplate, resolveTemplate } from "./template.js";
 import { ANY, BOOL, NUMBER, STRING, mapOf, merge, obj, typeOfValue } from "./types.js";
 import type { Ty } from "./types.js";
 
@@ -56,6 +58,12 @@ export function inputsType(wf: Workflow): Ty {
 export function matrixType(job: Job): Ty {
   const m = job.strategy?.matrix;
   if (!job.strategy) return obj({});
+  if (m?.dynamic && isStaticTemplate(m.raw)) {
+    // e.g. `matrix: ${{ fromJSON('{...}') }}`: the cells are known, so are their types
+    const r = resolveTemplate(m.raw, {});
+    const c = r.ok ? cellsFromValue(r.value, job.id) : undefined;
+    if (c?.ok) return merge(c.cells.map((cell) => typeOfValue(cell, true)));
+  }
   if (!m || m.expression || typeof m.include === "string" || m.axes.some((a) => a.expression !== undefined)) return mapOf(ANY);
   const props: Record<string, Ty> = {};
   for (const a of m.axes) props[a.name] = merge((a.values ?? []).map((v) => typeOfValue(v, true)));
