@@ -128,7 +128,7 @@ describe("GET /api/health", () => {
         workers: [],
         runners: [],
       });
-      expect(report.postgres.error).toBe("Can't reach database server at 127.0.0.1:1");
+      expect(report.postgres.error).toMatch(/^Postgres did not answer: Can't reach database server at 127\.0\.0\.1:1 \(is Postgres running/);
       expect(report.redis.error).toMatch(/ECONNREFUSED/);
     } finally {
       deadRedis.disconnect();
