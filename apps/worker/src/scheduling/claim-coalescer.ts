@@ -3,7 +3,7 @@ import { Batcher, type Waiter } from "./batcher";
 import type { Claim } from "./types";
 
 type ClaimWaiter = Waiter<Claim | null> & { nowMs: number };
-type ReleaseWaiter = Waiter<boolean> & { jobId: string };
+type ReleaseWaiter = Waiter<boolean> & { jobId: string; ranMs: number | undefined };
 
 /**
  * Coalesces a pool's concurrent claims into `claimMany` script calls, and its releases into `releaseMany`: requests
@@ -23,7 +23,7 @@ export class ClaimCoalescer {
       batch.forEach((w, i) => w.resolve(claims[i] ?? null));
     });
     this.releases = new Batcher(maxBatch, maxInFlight, async (poolId, batch) => {
-      const released = await scheduler.releaseMany(poolId, batch.map((w) => w.jobId));
+      const released = await scheduler.releaseMany(poolId, batch.map(({ jobId, ranMs }) => ({ jobId, ranMs })));
       batch.forEach((w, i) => w.resolve(released[i] ?? false));
     });
   }
@@ -33,7 +33,7 @@ export class ClaimCoalescer {
   }
 
   /** The tenant is not needed: the pool knows whose claim a job is. */
-  release(poolId: string, _tenantId: string, jobId: string): Promise<boolean> {
-    return new Promise((resolve, reject) => this.releases.add(poolId, { jobId, resolve, reject }));
+  release(poolId: string, _tenantId: string, jobId: string, ranMs?: number): Promise<boolean> {
+    return new Promise((resolve, reject) => this.releases.add(poolId, { jobId, ranMs, resolve, reject }));
   }
 }

@@ -30,6 +30,11 @@ export type FairSchedulerOptions = {
   agingStepMs?: number;
   /** Policy of tenants that have none set on a pool. */
   defaultPolicy?: TenantPolicy;
+  /**
+   * Charge tenants by runtime instead of by claims: a job that ran this long costs one claim's share, one that ran
+   * twice as long two. Needs `ranMs` on release. Unset: every claim costs the same (docs/scheduling.md).
+   */
+  costReferenceMs?: number;
 };
 
 export type PoolStats = z.output<typeof statsReplySchema>;
@@ -37,6 +42,7 @@ export type PoolStats = z.output<typeof statsReplySchema>;
 // Built once: claim and dump are hot enough that per-call schema construction shows up.
 const batchSizeSchema = z.number().int().min(1).max(10_000);
 const nowSchema = z.number().int().nonnegative();
+const ranMsSchema = z.number().nonnegative().finite();
 const dumpReplySchema = z.array(z.tuple([z.null(), z.record(z.string(), z.string())])).length(2);
 
 /**
@@ -51,12 +57,14 @@ export class FairScheduler {
   private readonly agingStepMs: number;
   private readonly defaults: [string, string, string, string];
   private readonly registeredPools = new Set<string>();
+  private readonly costReferenceMs: number | undefined;
 
   constructor(options: FairSchedulerOptions) {
     this.redis = options.redis;
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.agingStepMs = z.number().int().nonnegative().parse(options.agingStepMs ?? DEFAULT_AGING_STEP_MS);
     this.defaults = policyArgs(tenantPolicySchema.parse(options.defaultPolicy ?? DEFAULT_TENANT_POLICY));
+    this.costReferenceMs = z.number().positive().optional().parse(options.costReferenceMs);
     defineSchedulingCommands(this.redis);
   }
 
@@ -93,18 +101,25 @@ export class FairScheduler {
     return rows.map((row) => ({ ...row, waitedMs: Math.max(0, nowMs - row.enqueuedAtMs) }));
   }
 
-  /** Frees the tenant's slot when a claimed job ends; false when it was not claimed (already released). */
-  async release(poolId: string, tenantId: string, jobId: string): Promise<boolean> {
+  /**
+   * Frees the tenant's slot when a claimed job ends; false when it was not claimed (already released). `ranMs` is
+   * the job's runtime, used only when the scheduler charges by runtime (`costReferenceMs`).
+   */
+  async release(poolId: string, tenantId: string, jobId: string, ranMs?: number): Promise<boolean> {
     idSchema.parse(tenantId);
-    return (await this.releaseMany(poolId, [jobId]))[0] === true;
+    return (await this.releaseMany(poolId, [{ jobId, ranMs }]))[0] === true;
   }
 
   /** `release` for several jobs in one script; per job, whether its claim was released. */
-  async releaseMany(poolId: string, jobIds: readonly string[]): Promise<boolean[]> {
-    if (jobIds.length === 0) return [];
-    const ids = jobIds.map((id) => idSchema.parse(id));
-    const reply = releaseReplySchema.parse(await this.redis.gantrySchedRelease(this.base(poolId), ...this.defaults, ids));
-    if (reply.length !== ids.length) throw new Error(`release: ${reply.length} results for ${ids.length} jobs`);
+  async releaseMany(poolId: string, jobs: readonly (string | { jobId: string; ranMs?: number | undefined })[]): Promise<boolean[]> {
+    if (jobs.length === 0) return [];
+    const args: (string | number)[] = [this.costReferenceMs ?? -1];
+    for (const job of jobs) {
+      const { jobId, ranMs } = typeof job === "string" ? { jobId: job, ranMs: undefined } : job;
+      args.push(idSchema.parse(jobId), ranMs === undefined ? -1 : ranMsSchema.parse(ranMs));
+    }
+    const reply = releaseReplySchema.parse(await this.redis.gantrySchedRelease(this.base(poolId), ...this.defaults, args));
+    if (reply.length !== jobs.length) throw new Error(`release: ${reply.length} results for ${jobs.length} jobs`);
     return reply.map((released) => released === 1);
   }
 
