@@ -68,17 +68,25 @@ async function nextRunNumber(tx: Prisma.TransactionClient, repositoryId: string)
   return (last._max.runNumber ?? 0) + 1;
 }
 
-async function existing(tx: Prisma.TransactionClient, ctx: TenantContext, id: string) {
-  return tx.workflowRun.findFirst({ where: { id, tenantId: ctx.tenantId }, select: { runNumber: true } });
-}
-
-export async function createRun(prisma: RawPrismaClient, ctx: TenantContext, run: NewRun): Promise<CreatedRun> {
+/**
+ * The shared shape of both creations: once per idempotency key (checked again after the run-number lock, so
+ * two racing intakes make one run), the run row with the given extra columns, then whatever `more` adds.
+ */
+async function insertRunOnce(
+  prisma: RawPrismaClient,
+  ctx: TenantContext,
+  run: Omit<NewRun, "plan">,
+  columns: Pick<Prisma.WorkflowRunUncheckedCreateInput, "plan" | "errors" | "status" | "startedAt" | "finishedAt">,
+  more: (tx: Prisma.TransactionClient, id: string) => Promise<string[]>,
+): Promise<CreatedRun> {
   const id = makeRunId(ctx.tenantId, run.idempotencyKey);
+  const existing = (tx: Prisma.TransactionClient) =>
+    tx.workflowRun.findFirst({ where: { id, tenantId: ctx.tenantId }, select: { runNumber: true } });
   return prisma.$transaction(async (tx) => {
-    const found = await existing(tx, ctx, id);
+    const found = await existing(tx);
     if (found) return { runId: id, created: false, runNumber: found.runNumber, rootJobIds: [] };
     const runNumber = await nextRunNumber(tx, run.repositoryId);
-    const again = await existing(tx, ctx, id);
+    const again = await existing(tx);
     if (again) return { runId: id, created: false, runNumber: again.runNumber, rootJobIds: [] };
     await tx.workflowRun.create({
       data: {
@@ -94,9 +102,15 @@ export async function createRun(prisma: RawPrismaClient, ctx: TenantContext, run
         runNumber,
         trusted: run.trusted,
         triggeredBy: run.triggeredBy ?? null,
-        plan: asJson(run.plan),
+        ...columns,
       },
     });
+    return { runId: id, created: true, runNumber, rootJobIds: await more(tx, id) };
+  });
+}
+
+export async function createRun(prisma: RawPrismaClient, ctx: TenantContext, run: NewRun): Promise<CreatedRun> {
+  return insertRunOnce(prisma, ctx, run, { plan: asJson(run.plan) }, async (tx, id) => {
     await tx.jobRun.createMany({
       data: run.plan.jobs.map((job) => ({
         id: jobRunId(id, job.key),
@@ -113,45 +127,18 @@ export async function createRun(prisma: RawPrismaClient, ctx: TenantContext, run
         maxAttempts: job.retry.maxAttempts,
       })),
     });
-    const rootJobIds = run.plan.jobs.filter((job) => job.needs.length === 0).map((job) => jobRunId(id, job.key));
-    return { runId: id, created: true, runNumber, rootJobIds };
+    return run.plan.jobs.filter((job) => job.needs.length === 0).map((job) => jobRunId(id, job.key));
   });
 }
 
 /** A workflow that failed validation still becomes a run: FAILED, with its errors kept for the UI. */
 export async function createInvalidRun(prisma: RawPrismaClient, ctx: TenantContext, run: InvalidRun): Promise<CreatedRun> {
-  const id = makeRunId(ctx.tenantId, run.idempotencyKey);
-  return prisma.$transaction(async (tx) => {
-    const found = await existing(tx, ctx, id);
-    if (found) return { runId: id, created: false, runNumber: found.runNumber, rootJobIds: [] };
-    const runNumber = await nextRunNumber(tx, run.repositoryId);
-    const again = await existing(tx, ctx, id);
-    if (again) return { runId: id, created: false, runNumber: again.runNumber, rootJobIds: [] };
-    const now = new Date();
-    await tx.workflowRun.create({
-      data: {
-        id,
-        tenantId: ctx.tenantId,
-        repositoryId: run.repositoryId,
-        idempotencyKey: run.idempotencyKey,
-        workflowPath: run.workflowPath,
-        workflowName: run.workflowName,
-        event: run.event,
-        ref: run.ref,
-        sha: run.sha,
-        runNumber,
-        trusted: run.trusted,
-        triggeredBy: run.triggeredBy ?? null,
-        plan: {},
-        errors: run.errors,
-        status: "FAILED",
-        startedAt: now,
-        finishedAt: now,
-      },
-    });
+  const { errors, ...rest } = run;
+  const now = new Date();
+  return insertRunOnce(prisma, ctx, rest, { plan: {}, errors, status: "FAILED", startedAt: now, finishedAt: now }, async (tx, id) => {
     await tx.stateTransition.create({
       data: { tenantId: ctx.tenantId, entity: "WorkflowRun", entityId: id, fromStatus: "QUEUED", toStatus: "FAILED", reason: "invalid workflow" },
     });
-    return { runId: id, created: true, runNumber, rootJobIds: [] };
+    return [];
   });
 }

@@ -2,22 +2,11 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { REPO_ROOT } from "../paths";
 
-/**
- * Runs the Prisma CLI from the repository root (where prisma.config.ts selects the WASM schema engine).
- * The CLI insists on a schema-engine binary even when the WASM engine does the work; on a machine that
- * cannot download one we point it at any existing file, which the js engine never executes.
- */
+/** Runs the Prisma CLI through scripts/prisma.mjs (which holds the offline engine settings) and returns stdout. */
 export function runPrisma(args: string[]): string {
-  const bin = path.join(REPO_ROOT, "node_modules/.bin/prisma");
-  const result = spawnSync(bin, args, {
+  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts/prisma.mjs"), ...args], {
     cwd: REPO_ROOT,
     encoding: "utf8",
-    env: {
-      ...process.env,
-      PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
-      PRISMA_QUERY_ENGINE_LIBRARY: process.env.PRISMA_QUERY_ENGINE_LIBRARY ?? process.execPath,
-      PRISMA_HIDE_UPDATE_MESSAGE: "1",
-    },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.status !== 0) {
