@@ -129,14 +129,21 @@ function parseSchedule(r: Reader, t: Trigger, v: YNode): void {
   }
 }
 
+const timezones = new Map<string, boolean>();
+
 function validTimezone(tz: string): boolean {
   if (!tz.includes("/")) return false;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let ok = timezones.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    timezones.set(tz, ok);
   }
+  return ok;
 }
 
 function parseDispatch(r: Reader, t: Trigger, v: YNode): void {

@@ -31,15 +31,9 @@ const FUNC_TYPES: Record<string, Ty> = {
 
 /** Type-checks context access, context availability and special-function availability. */
 export const expressionTypes: Rule = (c) => {
-  const cache = new Map<string, Record<string, Ty>>();
+  const types = new ContextTypes(c);
   for (const p of c.exprs) {
-    const key = `${p.site.jobId ?? ""}#${p.site.stepIndex ?? ""}`;
-    let env = cache.get(key);
-    if (!env) {
-      env = contextTypes(c, p);
-      cache.set(key, env);
-    }
-    const t = new Checker(c, p, env).check(p.expr);
+    const t = new Checker(c, p, types.get(p)).check(p.expr);
     const exp = p.site.expect;
     if (p.whole && exp && t.k !== "any" && t.k !== "null") {
       const okType = exp === "object" ? t.k === "object" : t.k !== "object";
@@ -60,22 +54,38 @@ export const expressionTypes: Rule = (c) => {
   }
 };
 
-function contextTypes(c: RuleContext, p: ParsedExpr): Record<string, Ty> {
-  const job = p.site.jobId !== undefined ? c.wf.jobs.find((j) => j.id === p.site.jobId) : undefined;
-  return {
-    github: githubType(c.wf),
-    env: mapOf(STRING),
-    vars: mapOf(STRING),
-    secrets: secretsType(c.wf, c.tenant.secretNames),
-    inputs: inputsType(c.wf),
-    matrix: job ? matrixType(job) : mapOf(ANY),
-    needs: job ? needsType(c.wf, job, c.callOutputs) : mapOf(ANY),
-    steps: job ? stepsType(job, p.site.stepIndex) : mapOf(ANY),
-    job: JOB_TYPE,
-    jobs: jobsType(c.wf),
-    runner: RUNNER_TYPE,
-    strategy: STRATEGY_TYPE,
-  };
+/** Context types, computed once per workflow, once per job, and per step for `steps`. */
+class ContextTypes {
+  private workflow?: Record<string, Ty>;
+  private readonly jobs = new Map<string, { matrix: Ty; needs: Ty }>();
+  private readonly full = new Map<string, Record<string, Ty>>();
+
+  constructor(private readonly c: RuleContext) {}
+
+  get(p: ParsedExpr): Record<string, Ty> {
+    const key = `${p.site.jobId ?? ""}#${p.site.stepIndex ?? ""}`;
+    const hit = this.full.get(key);
+    if (hit) return hit;
+    const { c } = this;
+    this.workflow ??= {
+      github: githubType(c.wf), env: mapOf(STRING), vars: mapOf(STRING), secrets: secretsType(c.wf, c.tenant.secretNames),
+      inputs: inputsType(c.wf), job: JOB_TYPE, jobs: jobsType(c.wf), runner: RUNNER_TYPE, strategy: STRATEGY_TYPE,
+    };
+    const job = p.site.jobId !== undefined ? c.wf.jobs.find((j) => j.id === p.site.jobId) : undefined;
+    let perJob = job ? this.jobs.get(job.id) : undefined;
+    if (job && !perJob) {
+      perJob = { matrix: matrixType(job), needs: needsType(c.wf, job, c.callOutputs) };
+      this.jobs.set(job.id, perJob);
+    }
+    const out = {
+      ...this.workflow,
+      matrix: perJob?.matrix ?? mapOf(ANY),
+      needs: perJob?.needs ?? mapOf(ANY),
+      steps: job ? stepsType(job, p.site.stepIndex) : mapOf(ANY),
+    };
+    this.full.set(key, out);
+    return out;
+  }
 }
 
 class Checker {
