@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
-import { ago, StatusBadge } from "../../../components/status";
+import Link from "next/link";
+import { RunStatus } from "../../../components/run-status";
+import { ago } from "../../../components/status";
 import { getSessionUser } from "../../../server/auth";
 import { serverCaller } from "../../../server/caller";
 import { getServices } from "../../../server/services";
@@ -7,17 +9,6 @@ import { RunnerPools } from "./runner-pools";
 
 export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
-
-const RUN_TONE: Record<string, boolean | null> = {
-  SUCCEEDED: true,
-  FAILED: false,
-  TIMED_OUT: false,
-  CANCELED: null,
-  SKIPPED: null,
-  QUEUED: null,
-  WAITING: null,
-  RUNNING: null,
-};
 
 export default async function TenantOverview({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
@@ -57,7 +48,9 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
             <tbody>
               {runs.map((run) => (
                 <tr key={run.id}>
-                  <td>#{run.runNumber}</td>
+                  <td>
+                    <Link href={`/t/${tenant}/runs/${run.id}`}>#{run.runNumber}</Link>
+                  </td>
                   <td>{run.workflowName}</td>
                   <td>{run.repository}</td>
                   <td>
@@ -67,9 +60,7 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
                     <code>{run.sha.slice(0, 7)}</code>
                   </td>
                   <td>
-                    <StatusBadge ok={RUN_TONE[run.status] ?? null}>
-                      {run.status.toLowerCase().replace("_", " ")}
-                    </StatusBadge>
+                    <RunStatus status={run.status} />
                   </td>
                   <td>{ago(run.createdAt, now)}</td>
                 </tr>

@@ -1,0 +1,94 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { TRPCError } from "@trpc/server";
+import { RunStatus } from "../../../../../components/run-status";
+import { ago } from "../../../../../components/status";
+import { getSessionUser } from "../../../../../server/auth";
+import { serverCaller } from "../../../../../server/caller";
+
+export const metadata: Metadata = { title: "Run" };
+export const dynamic = "force-dynamic";
+
+export default async function RunPage({ params }: { params: Promise<{ tenant: string; runId: string }> }) {
+  const { tenant, runId } = await params;
+  const session = await getSessionUser();
+  if (!session) return null;
+  const run = await serverCaller(session)
+    .runs.get({ tenant, runId })
+    .catch((error: unknown) => {
+      if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+      throw error;
+    });
+  const now = new Date();
+  return (
+    <>
+      <section className="card" data-testid="run">
+        <div className="card-head">
+          <h2>
+            {run.workflowName} #{run.runNumber}
+          </h2>
+          <RunStatus status={run.status} />
+        </div>
+        <p className="muted small">
+          {run.repository} · {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")} · <code>{run.sha.slice(0, 7)}</code> ·{" "}
+          {run.workflowPath} · {ago(run.createdAt, now)}
+          {run.trusted ? "" : " · untrusted (fork): no secrets"}
+        </p>
+        <p className="small">
+          <Link href={`/t/${tenant}`}>← all runs</Link>
+        </p>
+      </section>
+      {run.errors.length > 0 && (
+        <section className="card" data-testid="run-errors">
+          <div className="card-head">
+            <h2>Workflow errors</h2>
+            <span className="muted small">{run.errors.length}</span>
+          </div>
+          <ul className="errors">
+            {run.errors.map((error, index) => (
+              <li key={index}>
+                <code>
+                  {error.file}:{error.line}:{error.col}
+                </code>{" "}
+                {error.message} <span className="muted small">[{error.code}]</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {run.jobs.length > 0 && (
+        <section className="card" data-testid="run-jobs">
+          <div className="card-head">
+            <h2>Jobs</h2>
+            <span className="muted small">{run.jobs.length}</span>
+          </div>
+          <table>
+            <thead>
+              <tr>
+                <th>Job</th>
+                <th>Needs</th>
+                <th>Status</th>
+                <th>Attempt</th>
+                <th>Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {run.jobs.map((job) => (
+                <tr key={job.key}>
+                  <td>{job.key}</td>
+                  <td className="muted">{job.needs.join(", ") || "—"}</td>
+                  <td>
+                    <RunStatus status={job.status} />
+                  </td>
+                  <td>{job.attempt || "—"}</td>
+                  <td className="muted small">{job.failureReason ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,65 @@
+// runs.get through the real procedure chain: a member sees the run, its jobs and its workflow errors;
+// another tenant's run is NOT_FOUND.
+import { intake, randomId, type TenantContext } from "@gantry/db";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionUser } from "../src/server/auth";
+import { createCaller } from "../src/server/routers/_app";
+import { createTRPCContext } from "../src/server/trpc";
+import { DEMO, setupWebTest, type WebTestContext } from "./support";
+
+let t: WebTestContext;
+const demoUser: SessionUser = { userId: DEMO.userId, email: DEMO.email, name: "Demo Admin" };
+const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
+const caller = () => createCaller(createTRPCContext({ session: demoUser, database: t.database, redis: t.redis, now: () => new Date() }));
+
+const base = (key: string) => ({
+  repositoryId: DEMO.repositoryId,
+  idempotencyKey: key,
+  workflowPath: ".gantry/workflows/ci.yml",
+  workflowName: "CI",
+  event: "push",
+  ref: "refs/heads/main",
+  sha: "c".repeat(40),
+  trusted: true,
+});
+
+beforeAll(async () => {
+  t = await setupWebTest();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe("runs.get", () => {
+  it("returns the run with its jobs in plan order and needs as job keys", async () => {
+    const job = (key: string, needs: string[] = []) => ({ key, jobId: key, name: key, needs, runsOn: ["ubuntu-latest"], timeoutMinutes: 5, continueOnError: false, retry: { maxAttempts: 1 } });
+    const created = await intake.createRun(t.database.system("test"), demo, { ...base("k1"), plan: { jobs: [job("build"), job("test", ["build"])] } });
+    const run = await caller().runs.get({ tenant: DEMO.tenantSlug, runId: created.runId });
+    expect(run).toMatchObject({ workflowName: "CI", repository: DEMO.repositoryName, status: "QUEUED", errors: [] });
+    expect(run.jobs.map((j) => [j.key, j.needs])).toEqual([
+      ["build", []],
+      ["test", ["build"]],
+    ]);
+  });
+
+  it("shows an invalid workflow's errors with positions", async () => {
+    const errors = [{ file: ".gantry/workflows/ci.yml", line: 4, col: 3, code: "unknown-key", message: 'unknown key "stepz"', severity: "error" }];
+    const created = await intake.createInvalidRun(t.database.system("test"), demo, { ...base("k2"), errors });
+    const run = await caller().runs.get({ tenant: DEMO.tenantSlug, runId: created.runId });
+    expect(run.status).toBe("FAILED");
+    expect(run.errors).toEqual(errors);
+  });
+
+  it("does not reveal another tenant's run", async () => {
+    const other = randomId("ten");
+    await t.database.system("test").tenant.create({ data: { id: other, slug: "other", name: "Other" } });
+    await t.database.system("test").repository.create({ data: { id: `${other}-repo`, tenantId: other, fullName: "other/app" } });
+    const created = await intake.createRun(t.database.system("test"), { tenantId: other, actor: { kind: "SYSTEM" } }, { ...base("k3"), repositoryId: `${other}-repo`, plan: { jobs: [] } });
+    const error = await caller()
+      .runs.get({ tenant: DEMO.tenantSlug, runId: created.runId })
+      .then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect(error instanceof TRPCError ? error.code : "").toBe("NOT_FOUND");
+  });
+});
