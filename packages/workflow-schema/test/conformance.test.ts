@@ -32,7 +32,6 @@ const SCHEMASTORE_REASONS: Record<string, string> = {
   "env-with-simple-expression.yaml": "env: ${{ matrix.env }} where matrix.env is a list of strings; fails at run time on GitHub",
   "matrix_from_json.yaml": "uses needs.job1 without `needs: job1`; GitHub evaluates it to null",
   "matrix_include_expression.yaml": "uses needs.<id> without listing it in needs",
-  "parallel-steps.yaml": "`parallel:` steps are not a GitHub Actions feature we know of (schema-only)",
   "workflow_call_input_issue_2501.yaml": "reads inputs.config-path, which is not declared",
   "bad_pull_request_event_declaration.yaml": "unknown key in event configuration is a warning: GitHub-run real-world files have such typos",
   "workflow_dispatch-inputs-bool-default-.yaml": "default 'true' (string) for a boolean input: accepted, coerced like GitHub",

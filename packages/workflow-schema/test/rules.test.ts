@@ -154,3 +154,8 @@ describe("permissions", () => {
     ["", ["invalid-permissions"]],
   ])("permissions: %s", (p, want) => expect(codes(job(`    permissions: ${p}\n    steps: [{run: x}]\n`))).toEqual(want));
 });
+
+describe("background and parallel steps", () => {
+  it("are recognized and rejected as unsupported", () =>
+    expect(codes(steps("      - id: s\n        run: x\n        background: true", "      - wait: s", "      - run: y"))).toEqual(["unsupported-feature", "unsupported-feature"]));
+});

@@ -134,7 +134,12 @@ export function parseConcurrency(r: Reader, n: YNode, where: ExprWhere, scope: S
     const s = r.str(n, "concurrency group", where, scope);
     return s ? { group: s } : undefined;
   }
-  const f = r.keys(r.map(n, "concurrency") ?? [], ["cancel-in-progress", "group"], `"concurrency" section`);
+  const f = r.keys(r.map(n, "concurrency") ?? [], ["cancel-in-progress", "group", "queue"], `"concurrency" section`);
+  const q = f.get("queue");
+  if (q) {
+    const s = r.str(q.value, "queue");
+    if (s && !["single", "max"].includes(s.value)) r.sink.error(s.pos, "invalid-value", `"queue" must be "single" or "max" but got "${s.value}"`);
+  }
   const g = f.get("group");
   const group = g ? r.str(g.value, "concurrency group", where, scope) : undefined;
   if (!g) r.sink.error(keyPos ?? n.pos, "missing-key", `group name is missing in "concurrency" section`);

@@ -3,6 +3,8 @@ import { scalarString } from "../yaml/node.js";
 import type { YNode } from "../yaml/node.js";
 import type { Reader } from "./reader.js";
 
+/** GitHub's background/parallel step keywords: recognized, rejected as unsupported. */
+const ASYNC_KEYS = ["background", "wait", "wait-all", "cancel", "parallel"];
 const RUN_KEYS = ["continue-on-error", "env", "id", "if", "name", "run", "shell", "timeout-minutes", "working-directory"];
 const USES_KEYS = ["continue-on-error", "env", "id", "if", "name", "timeout-minutes", "uses", "with"];
 
@@ -20,13 +22,22 @@ export function parseSteps(r: Reader, node: YNode, jobId: string): Step[] {
   return out;
 }
 
-function parseStep(r: Reader, node: YNode, jobId: string, index: number): Step | undefined {
+function parseStep(r: Reader, input: YNode, jobId: string, index: number): Step | undefined {
+  let node = input;
   if (node.kind !== "map") {
     r.sink.error(node.pos, "type-mismatch", `element of "steps" section is ${node.kind === "seq" ? "sequence" : "scalar"} node but mapping node is expected`);
     return undefined;
   }
   const scope = { jobId, stepIndex: index };
   r.dupes(node.pairs, "step", false);
+  const asyncKeys = node.pairs.filter((p) => ASYNC_KEYS.includes(scalarString(p.key)));
+  for (const p of asyncKeys) {
+    r.sink.error(p.key.pos, "unsupported-feature", `"${scalarString(p.key)}" (background and parallel steps) is not supported by Gantry`);
+  }
+  if (asyncKeys.length) {
+    node = { ...node, pairs: node.pairs.filter((p) => !ASYNC_KEYS.includes(scalarString(p.key))) };
+    if (!node.pairs.some((p) => ["run", "uses"].includes(scalarString(p.key)))) return undefined;
+  }
   const hasRun = node.pairs.some((p) => scalarString(p.key) === "run");
   const hasUses = node.pairs.some((p) => scalarString(p.key) === "uses");
   if (hasRun && hasUses) {
