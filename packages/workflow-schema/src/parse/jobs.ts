@@ -197,7 +197,7 @@ function parseServices(r: Reader, n: YNode, scope: Scope): Service[] {
 }
 
 const SCOPES = [
-  "actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues", "models",
+  "actions", "artifact-metadata", "attestations", "checks", "code-quality", "contents", "deployments", "discussions", "id-token", "issues", "models",
   "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses",
 ];
 
