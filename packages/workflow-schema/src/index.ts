@@ -16,6 +16,8 @@ export { matchPatterns, validateGlob } from "./triggers/glob.js";
 export { parseCron } from "./cron.js";
 export { expandMatrix, cellKey, MAX_MATRIX_CELLS } from "./compile/matrix.js";
 export { expandDynamicJob } from "./compile/runtime-matrix.js";
+/** Compile an already validated workflow (e.g. one of `validateProject(...).workflows`). */
+export { compile as compilePlan } from "./compile/compile.js";
 export type { RuntimeResult } from "./compile/runtime-matrix.js";
 export { sortErrors, hasErrors } from "./errors.js";
 export type { WorkflowError, Pos } from "./errors.js";

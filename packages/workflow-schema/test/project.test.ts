@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateProject } from "../src/index.js";
+import { compilePlan, validateProject } from "../src/index.js";
 
 const caller = `on: push
 jobs:
@@ -92,5 +92,12 @@ describe("validateProject", () => {
       ".github/workflows/r.yml": "on:\n  workflow_call:\n    secrets:\n      t: {required: true}\njobs:\n  z:\n    runs-on: l\n    steps: [{run: x}]\n",
     });
     expect(r.errors).toEqual([]);
+  });
+
+  it("validated workflows compile with compilePlan", () => {
+    const r = validateProject({ ".gantry/workflows/a.yml": "on: push\njobs:\n  x:\n    runs-on: l\n    steps: [{run: x}]\n" });
+    const wf = r.workflows[".gantry/workflows/a.yml"];
+    if (!wf) throw new Error("not parsed");
+    expect(compilePlan(wf).jobs.map((j) => j.key)).toEqual(["x"]);
   });
 });
