@@ -63,6 +63,10 @@ export interface ExprSite {
   expect?: "object" | "string-or-array";
   /** Section name for messages about `expect`. */
   section?: string;
+  /** `workflow_call` input defaults see only the inputs declared before them. */
+  inputsBefore?: { name: string; type: string }[];
+  /** The `workflow_call` input whose default this is (its type is checked). */
+  input?: { name: string; type: string };
 }
 
 export type EventName = string;

@@ -159,3 +159,11 @@ describe("background and parallel steps", () => {
   it("are recognized and rejected as unsupported", () =>
     expect(codes(steps("      - id: s\n        run: x\n        background: true", "      - wait: s", "      - run: y"))).toEqual(["unsupported-feature", "unsupported-feature"]));
 });
+
+describe("workflow_call input defaults", () => {
+  const call = (inputs: string) => `on:\n  workflow_call:\n    inputs:\n${inputs}\njobs:\n  a:\n    runs-on: l\n    steps: [{run: x}]\n`;
+  it("see only earlier inputs", () =>
+    expect(codes(call("      a: {type: string, default: '${{ inputs.b }}'}\n      b: {type: string, default: '${{ inputs.a }}'}"))).toEqual(["unknown-input"]));
+  it("must match the input type", () =>
+    expect(codes(call("      n: {type: number, default: '${{ github.ref }}'}\n      f: {type: boolean, default: '${{ github.ref == 1 }}'}"))).toEqual(["expression-type"]));
+});

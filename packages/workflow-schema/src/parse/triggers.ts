@@ -226,7 +226,10 @@ function parseCall(r: Reader, t: Trigger, v: YNode): void {
     if (d) {
       def.default = toPlain(d.value);
       if (d.value.kind === "scalar") {
-        r.site(d.value, "workflow-call-input-default");
+        r.site(d.value, "workflow-call-input-default", {}, false, {
+          inputsBefore: t.inputs.slice(0, -1).map((i) => ({ name: i.name, type: i.type })),
+          input: { name, type: def.type },
+        });
         const ds = scalarString(d.value);
         if (def.type === "number" && typeof d.value.value !== "number" && !ds.includes("${{") && Number.isNaN(Number(ds))) {
           r.sink.error(d.value.pos, "invalid-input-default", `input of workflow_call event "${name}" is typed as number but its default value "${ds}" cannot be parsed as a float number`);

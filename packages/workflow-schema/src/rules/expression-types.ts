@@ -7,7 +7,7 @@ import type { Pos } from "../errors.js";
 import type { ParsedExpr } from "../expr/collect.js";
 import { AVAILABILITY } from "../expr/availability.js";
 import { githubType, JOB_TYPE, RUNNER_TYPE, STRATEGY_TYPE, inputsType, jobsType, matrixType, needsType, secretsType, stepsType } from "../expr/contexts.js";
-import { ANY, BOOL, NULL, NUMBER, STRING, arr, mapOf, merge, propType, tyString } from "../expr/types.js";
+import { ANY, BOOL, NULL, NUMBER, STRING, arr, mapOf, merge, obj, propType, tyString } from "../expr/types.js";
 import type { Ty } from "../expr/types.js";
 import type { Rule, RuleContext } from "./rule.js";
 
@@ -34,6 +34,11 @@ export const expressionTypes: Rule = (c) => {
   const types = new ContextTypes(c);
   for (const p of c.exprs) {
     const t = new Checker(c, p, types.get(p)).check(p.expr);
+    const inp = p.site.input;
+    const want = inp?.type === "boolean" ? "bool" : inp?.type === "number" ? "number" : undefined;
+    if (inp && want && p.whole && t.k !== "any" && t.k !== want) {
+      c.sink.error(p.site.node.pos, "expression-type", `type of input "${inp.name}" must be ${want} but found type ${tyString(t)}`);
+    }
     const exp = p.site.expect;
     if (p.whole && exp && t.k !== "any" && t.k !== "null") {
       const okType = exp === "object" ? t.k === "object" : t.k !== "object";
@@ -63,6 +68,10 @@ class ContextTypes {
   constructor(private readonly c: RuleContext) {}
 
   get(p: ParsedExpr): Record<string, Ty> {
+    if (p.site.inputsBefore) {
+      const inputs = obj(Object.fromEntries(p.site.inputsBefore.map((i) => [i.name, i.type === "boolean" ? BOOL : i.type === "number" ? NUMBER : i.type === "string" ? STRING : ANY])));
+      return { ...this.get({ ...p, site: { ...p.site, inputsBefore: undefined } }), inputs };
+    }
     const key = `${p.site.jobId ?? ""}#${p.site.stepIndex ?? ""}`;
     const hit = this.full.get(key);
     if (hit) return hit;
