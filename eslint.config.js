@@ -43,5 +43,6 @@ export default tseslint.config(
     ["@gantry/*", "**/apps/**"],
     "Contract packages import nothing internal.",
   ),
+  restrict(["packages/scheduler/**"], ["@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**"], "packages/scheduler is below the apps."),
   restrict(["packages/db/**"], ["@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**"], "packages/db is below the apps."),
 );

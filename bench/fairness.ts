@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { FairScheduler } from "../apps/worker/src/scheduling";
+import { FairScheduler } from "../packages/scheduler/src";
 
 const SLOTS = 20;
 const QUIET_TENANTS = 99;

@@ -12,10 +12,10 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { Redis } from "ioredis";
-import { ClaimCoalescer, DEFAULT_TENANT_POLICY, FairScheduler, priorityClasses, type Claim, type ReadyEntry } from "../apps/worker/src/scheduling";
-import { poolBase } from "../apps/worker/src/scheduling/keys";
-import { CLAIM_LUA } from "../apps/worker/src/scheduling/lua/claim";
-import { policyArgs } from "../apps/worker/src/scheduling/policy";
+import { ClaimCoalescer, DEFAULT_TENANT_POLICY, FairScheduler, priorityClasses, type Claim, type ReadyEntry } from "../packages/scheduler/src";
+import { poolBase } from "../packages/scheduler/src/keys";
+import { CLAIM_LUA } from "../packages/scheduler/src/lua/claim";
+import { policyArgs } from "../packages/scheduler/src/policy";
 
 /**
  * The production claim script, unchanged, wrapped to time itself with Redis TIME: the decision's own cost inside

@@ -14,6 +14,8 @@ export const workerEnvSchema = dbEnvSchema.extend({
   GANTRY_QUEUE_PREFIX: z.string().min(1).default("gantry"),
   /** Where mirrors of remote git sources are kept (default: the OS temp folder). */
   GANTRY_GIT_CACHE_DIR: z.string().min(1).optional(),
+  /** How often the ready queues are rebuilt from Postgres (the safety net under every enqueue and release). */
+  GANTRY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   /** How often the lease reaper runs, in milliseconds. */
   GANTRY_REAP_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
 });

@@ -8,6 +8,10 @@ import type { WorkerEnv } from "./env";
 import { startHeartbeat } from "./heartbeat";
 import { processDelivery } from "./intake/process-delivery";
 import { jobCatalog, parsePayload, Queues } from "@gantry/jobs";
+import { FairScheduler } from "@gantry/scheduler";
+import { reconcileQueues } from "./jobs/reconcile-queues";
+import { advanceRun } from "./orchestration/advance-run";
+import { makeReadyHandler } from "./ready-handler";
 import { reapLapsedLeases } from "./jobs/reap-leases";
 import { rebuildJobTimeouts, timeOutJob } from "./jobs/job-timeouts";
 import { sweepDeliveries } from "./jobs/sweep-deliveries";
@@ -15,6 +19,7 @@ import { sweepDeliveries } from "./jobs/sweep-deliveries";
 
 export interface RunningWorker {
   queues: Queues;
+  scheduler: FairScheduler;
   stop(): Promise<void>;
 }
 
@@ -23,6 +28,10 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   // BullMQ needs maxRetriesPerRequest: null on the connections its workers block on.
   const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   const queues = new Queues(connection, env.GANTRY_QUEUE_PREFIX);
+  // The fair scheduler gets a connection of its own: BullMQ's block, and its Lua calls should not wait behind them.
+  const schedulerRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const scheduler = new FairScheduler({ redis: schedulerRedis, prefix: env.GANTRY_QUEUE_PREFIX });
+  const ready = makeReadyHandler(db, scheduler);
   const gitCacheDir = env.GANTRY_GIT_CACHE_DIR ?? path.join(os.tmpdir(), "gantry-git-cache");
   const workers: Worker[] = [];
   const common = { connection, prefix: env.GANTRY_QUEUE_PREFIX };
@@ -32,10 +41,12 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const maintenance = queues.queue(reap.queue);
   await maintenance.upsertJobScheduler("reap-leases", { every: env.GANTRY_REAP_INTERVAL_MS }, { name: "reap-leases", data: {} });
   await maintenance.upsertJobScheduler("sweep-deliveries", { every: 15_000 }, { name: "sweep-deliveries", data: {} });
+  await maintenance.upsertJobScheduler("reconcile-queues", { every: env.GANTRY_RECONCILE_INTERVAL_MS }, { name: "reconcile-queues", data: {} });
   workers.push(
     new Worker(
       reap.queue,
       async (job) => {
+        if (job.name === "reconcile-queues") return reconcileQueues(db, scheduler, ready);
         if (job.name === "sweep-deliveries") {
           const payload = parsePayload("sweep-deliveries", job.data);
           const queued = await sweepDeliveries(db, queues, payload.olderThanMs, payload.limit);
@@ -44,8 +55,17 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
         }
         const payload = parsePayload("reap-leases", job.data);
         const result = await reapLapsedLeases(db, payload.limit);
+        for (const lost of [...result.requeuedJobs, ...result.failedJobs]) {
+          const pool = await db.system("reaper: the job's pool").jobRun.findUnique({ where: { id: lost.jobId }, select: { poolId: true } });
+          if (pool?.poolId) await scheduler.release(pool.poolId, lost.tenantId, lost.jobId);
+        }
+        for (const job of result.requeuedJobs) await ready({ tenantId: job.tenantId, actor: { kind: "SYSTEM", id: "reaper" } }, [job.jobId]);
+        for (const job of result.failedJobs) {
+          const ctx = { tenantId: job.tenantId, actor: { kind: "SYSTEM" as const, id: "reaper" } };
+          await advanceRun(db, ctx, job.runId, (ids) => ready(ctx, ids));
+        }
         if (result.lost > 0) log(`reaper: ${result.lost} lost, ${result.requeued} requeued, ${result.failed} failed`);
-        return result;
+        return { lost: result.lost, requeued: result.requeued, failed: result.failed };
       },
       { ...common, lockDuration: reap.lockDurationMs, concurrency: 1 },
     ),
@@ -56,7 +76,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     intakeJob.queue,
     async (job) => {
       const { deliveryId } = parsePayload("intake", job.data);
-      const result = await processDelivery({ db, gitCacheDir }, deliveryId);
+      const result = await processDelivery({ db, gitCacheDir, onReady: ready }, deliveryId);
       if (result) log(`intake ${deliveryId}: ${result.outcome}${result.reason ? ` (${result.reason})` : ""}, ${result.runs.filter((r) => r.created).length} new run(s)`);
       return result;
     },
@@ -74,12 +94,14 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   workers.push(
     new Worker(
       timeouts.queue,
-      async (job) => ({ timedOut: await timeOutJob(db, parsePayload("job-timeout", job.data)) }),
+      async (job) => ({ timedOut: await timeOutJob(db, parsePayload("job-timeout", job.data), scheduler, ready) }),
       { ...common, lockDuration: timeouts.lockDurationMs, concurrency: 4 },
     ),
   );
   const rebuilt = await rebuildJobTimeouts(db, queues);
   if (rebuilt > 0) log(`timers: rebuilt ${rebuilt} job timeout(s) from Postgres`);
+  const restored = await reconcileQueues(db, scheduler, ready);
+  if (restored.ready + restored.claimed > 0) log(`queues: rebuilt ${restored.pools} pool(s) from Postgres: ${restored.ready} ready, ${restored.claimed} running`);
 
   for (const worker of workers) worker.on("failed", (job, error) => log(`job ${job?.name ?? "?"} failed: ${error.message}`));
   const queueNames = [reap.queue, intakeJob.queue, timeouts.queue];
@@ -87,11 +109,13 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${queueNames.join(", ")})`);
   return {
     queues,
+    scheduler,
     async stop() {
       await Promise.all(workers.map((worker) => worker.close()));
       await queues.close();
       await stopHeartbeat();
       connection.disconnect();
+      schedulerRedis.disconnect();
       await db.close();
     },
   };

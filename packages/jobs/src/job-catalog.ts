@@ -29,6 +29,14 @@ export const jobCatalog = {
     backoffMs: 1_000,
     onExhausted: "the timer is rebuilt from Postgres when a worker starts, so the job still times out",
   },
+  "reconcile-queues": {
+    queue: "gantry-maintenance",
+    payload: z.object({}),
+    lockDurationMs: 60_000,
+    attempts: 1,
+    backoffMs: 0,
+    onExhausted: "nothing: the next tick rebuilds again",
+  },
   "sweep-deliveries": {
     queue: "gantry-maintenance",
     payload: z.object({ olderThanMs: z.number().int().min(0).default(30_000), limit: z.number().int().positive().default(500) }),

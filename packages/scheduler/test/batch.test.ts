@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { ClaimCoalescer, type FairScheduler } from "../../src/scheduling";
+import { ClaimCoalescer, type FairScheduler } from "../src";
 import { backlog } from "./helpers";
 import { schedulingFixture } from "./redis-fixture";
 

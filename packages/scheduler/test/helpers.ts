@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { FairScheduler, PriorityClass } from "../../src/scheduling";
+import type { FairScheduler, PriorityClass } from "../src";
 
 /** Enqueues `count` jobs `<tenant>-<i>` for a tenant, oldest first. */
 export async function backlog(

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { priorityClasses, type Claim } from "../../src/scheduling";
+import { priorityClasses, type Claim } from "../src";
 import { expectPlacementInvariant } from "./helpers";
 import { schedulingFixture } from "./redis-fixture";
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { policyFromTenantPlan } from "../../src/scheduling";
+import { policyFromTenantPlan } from "../src";
 import { claimCounts, backlog } from "./helpers";
 import { schedulingFixture } from "./redis-fixture";
 

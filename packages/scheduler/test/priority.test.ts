@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_AGING_STEP_MS, priorityClasses } from "../../src/scheduling";
-import { readyScore } from "../../src/scheduling/priority";
+import { DEFAULT_AGING_STEP_MS, priorityClasses } from "../src";
+import { readyScore } from "../src/priority";
 import { schedulingFixture } from "./redis-fixture";
 
 const fx = schedulingFixture("priority");

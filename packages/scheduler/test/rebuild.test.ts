@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { priorityClasses, type FairScheduler, type TenantPolicy } from "../../src/scheduling";
+import { priorityClasses, type FairScheduler, type TenantPolicy } from "../src";
 import { expectPlacementInvariant } from "./helpers";
 import { schedulingFixture } from "./redis-fixture";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { FairScheduler, type FairSchedulerOptions } from "../../src/scheduling";
+import { FairScheduler, type FairSchedulerOptions } from "../src";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 

@@ -2,7 +2,9 @@
 // Timers live in Redis, so they are rebuilt from Postgres whenever a worker starts (DESIGN.md invariant 2).
 import { transitions, type Database, type TenantContext } from "@gantry/db";
 import type { Queues } from "@gantry/jobs";
+import type { FairScheduler } from "@gantry/scheduler";
 import { advanceRun } from "../orchestration/advance-run";
+import type { ReadyHandler } from "../ready-handler";
 
 const timerId = (jobId: string, attempt: number) => `timeout-${jobId}-${attempt}`;
 
@@ -18,7 +20,12 @@ export async function scheduleJobTimeout(
 }
 
 /** The timer fired: if that attempt is still running, the job and the attempt end TIMED_OUT and the run advances. */
-export async function timeOutJob(db: Database, payload: { tenantId: string; jobId: string; attempt: number }): Promise<boolean> {
+export async function timeOutJob(
+  db: Database,
+  payload: { tenantId: string; jobId: string; attempt: number },
+  scheduler?: FairScheduler,
+  ready?: ReadyHandler,
+): Promise<boolean> {
   const ctx: TenantContext = { tenantId: payload.tenantId, actor: { kind: "SYSTEM", id: "job-timeout" } };
   const sys = db.system("job timeout");
   const reason = "the job exceeded its timeout-minutes";
@@ -30,8 +37,9 @@ export async function timeOutJob(db: Database, payload: { tenantId: string; jobI
     return true;
   });
   if (timedOut) {
-    const job = await sys.jobRun.findUniqueOrThrow({ where: { id: payload.jobId }, select: { runId: true } });
-    await advanceRun(db, ctx, job.runId);
+    const job = await sys.jobRun.findUniqueOrThrow({ where: { id: payload.jobId }, select: { runId: true, poolId: true } });
+    if (scheduler && job.poolId) await scheduler.release(job.poolId, payload.tenantId, payload.jobId);
+    await advanceRun(db, ctx, job.runId, ready ? (ids) => ready(ctx, ids) : undefined);
   }
   return timedOut;
 }

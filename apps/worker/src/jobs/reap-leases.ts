@@ -7,17 +7,21 @@ export interface ReapResult {
   lost: number;
   requeued: number;
   failed: number;
+  /** Jobs back in line (WAITING), by tenant: the caller enqueues them again. */
+  requeuedJobs: { tenantId: string; jobId: string; runId: string }[];
+  /** Jobs that failed for good: their runs must advance. */
+  failedJobs: { tenantId: string; jobId: string; runId: string }[];
 }
 
 export async function reapLapsedLeases(db: Database, limit: number): Promise<ReapResult> {
   const sys = db.system("lease reaper scans every tenant");
   const lapsed = await sys.jobAttempt.findMany({
     where: { status: { in: ["ASSIGNED", "RUNNING"] }, leaseExpiresAt: { lte: new Date() } },
-    select: { id: true, tenantId: true, jobRunId: true, number: true },
+    select: { id: true, tenantId: true, jobRunId: true, number: true, job: { select: { runId: true } } },
     orderBy: { leaseExpiresAt: "asc" },
     take: limit,
   });
-  const result: ReapResult = { lost: 0, requeued: 0, failed: 0 };
+  const result: ReapResult = { lost: 0, requeued: 0, failed: 0, requeuedJobs: [], failedJobs: [] };
   for (const attempt of lapsed) {
     const ctx: TenantContext = { tenantId: attempt.tenantId, actor: { kind: "SYSTEM", id: "lease-reaper" } };
     await sys.$transaction(async (tx) => {
@@ -25,15 +29,20 @@ export async function reapLapsedLeases(db: Database, limit: number): Promise<Rea
       if (!lost.changed) return;
       result.lost++;
       const requeued = await transitions.requeueJob(tx, ctx, attempt.jobRunId, attempt.number, `attempt ${attempt.number} lost its lease`);
+      const job = { tenantId: attempt.tenantId, jobId: attempt.jobRunId, runId: attempt.job.runId };
       if (requeued.changed) {
         result.requeued++;
+        result.requeuedJobs.push(job);
         return;
       }
       const failed = await transitions.finishJob(tx, ctx, attempt.jobRunId, attempt.number, "FAILED", {
         kind: "PLATFORM",
         reason: `attempt ${attempt.number} lost its lease and no attempts remain`,
       });
-      if (failed.changed) result.failed++;
+      if (failed.changed) {
+        result.failed++;
+        result.failedJobs.push(job);
+      }
     });
   }
   return result;

@@ -127,7 +127,7 @@ export async function releaseJobGroup(sys: RawPrismaClient, ctx: TenantContext, 
     if (members.some((job) => !job.heldByConcurrency)) return null;
     const next = members[0];
     if (!next) return null;
-    const { count } = await tx.jobRun.updateMany({ where: { id: next.id, tenantId: ctx.tenantId, status: "WAITING", heldByConcurrency: true }, data: { heldByConcurrency: false } });
+    const { count } = await tx.jobRun.updateMany({ where: { id: next.id, tenantId: ctx.tenantId, status: "WAITING", heldByConcurrency: true }, data: { heldByConcurrency: false, readyAt: new Date() } });
     return count === 1 ? next.id : null;
   });
 }

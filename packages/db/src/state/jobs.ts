@@ -10,7 +10,14 @@ const now = Prisma.sql`now()`;
 
 /** QUEUED → WAITING: its needs are met and it waits for a runner, an approval or its concurrency group. */
 export function markJobWaiting(sql: SqlRunner, ctx: TenantContext, jobId: string, reason?: string) {
-  return conditionalTransition<RunStatus>(sql, ctx, { entity: "JobRun", id: jobId, from: ["QUEUED"], to: "WAITING", reason });
+  return conditionalTransition<RunStatus>(sql, ctx, {
+    entity: "JobRun",
+    id: jobId,
+    from: ["QUEUED"],
+    to: "WAITING",
+    set: [Prisma.sql`"readyAt" = ${now}`],
+    reason,
+  });
 }
 
 /**
@@ -40,6 +47,7 @@ export function requeueJob(sql: SqlRunner, ctx: TenantContext, jobId: string, at
     id: jobId,
     from: ["RUNNING"],
     to: "WAITING",
+    set: [Prisma.sql`"readyAt" = ${now}`],
     where: [Prisma.sql`t."attempt" = ${attempt}`, Prisma.sql`t."attempt" < t."maxAttempts"`],
     reason,
   });

@@ -1,0 +1,40 @@
+// A runner asks its pool for work: the fair queue picks a job, and Postgres makes it an attempt with a lease.
+// Redis picks, Postgres decides: if the job is no longer waiting (cancelled, taken by a racing claim after a
+// rebuild), the claim is released and the next job is tried.
+import { transitions, type Database, type TenantContext } from "@gantry/db";
+import type { FairScheduler } from "../fair-scheduler";
+
+export interface ClaimedJob {
+  tenantId: string;
+  jobId: string;
+  runId: string;
+  attemptId: string;
+  attempt: number;
+  leaseExpiresAt: Date;
+  waitedMs: number;
+}
+
+export async function claimJob(
+  db: Database,
+  scheduler: FairScheduler,
+  input: { poolId: string; runnerId?: string; leaseMs: number; nowMs?: number },
+): Promise<ClaimedJob | null> {
+  for (let tries = 0; tries < 20; tries++) {
+    const claim = await scheduler.claim(input.poolId, input.nowMs ?? Date.now());
+    if (!claim) return null;
+    const ctx: TenantContext = { tenantId: claim.tenantId, actor: { kind: "RUNNER", ...(input.runnerId ? { id: input.runnerId } : {}) } };
+    const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: claim.jobId }, select: { status: true, attempt: true, runId: true, heldByConcurrency: true } });
+    const sys = db.system("claim: record the attempt");
+    const assignment =
+      job && job.status === "WAITING" && !job.heldByConcurrency
+        ? await transitions.assignJob(sys, ctx, { jobId: claim.jobId, expectedAttempt: job.attempt, leaseMs: input.leaseMs, ...(input.runnerId ? { runnerId: input.runnerId } : {}) })
+        : null;
+    if (!job || !assignment) {
+      await scheduler.release(input.poolId, claim.tenantId, claim.jobId);
+      continue;
+    }
+    await transitions.markRunRunning(sys, ctx, job.runId, "first job assigned");
+    return { tenantId: claim.tenantId, jobId: claim.jobId, runId: job.runId, attemptId: assignment.attemptId, attempt: assignment.attempt, leaseExpiresAt: assignment.leaseExpiresAt, waitedMs: claim.waitedMs };
+  }
+  return null;
+}
