@@ -167,3 +167,9 @@ describe("workflow_call input defaults", () => {
   it("must match the input type", () =>
     expect(codes(call("      n: {type: number, default: '${{ github.ref }}'}\n      f: {type: boolean, default: '${{ github.ref == 1 }}'}"))).toEqual(["expression-type"]));
 });
+
+describe("function arguments", () => {
+  it("objects and arrays are not strings", () =>
+    expect(codes(steps("      - run: echo ${{ startsWith(github.event, 'x') }} ${{ contains(github.event, 'x') }} ${{ contains('abc', 'b') }}"))).toEqual(["function-argument", "function-argument"]));
+  it("github.event is an object", () => expect(codes(steps("      - if: github.event == 'push'\n        run: x"))).toEqual(["invalid-comparison"]));
+});

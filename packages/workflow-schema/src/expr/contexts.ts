@@ -16,7 +16,7 @@ const GITHUB_PROPS = [
 
 export const GITHUB_TYPE: Ty = obj({
   ...Object.fromEntries(GITHUB_PROPS.map((p) => [p, STRING])),
-  event: ANY,
+  event: mapOf(ANY),
   ref_protected: BOOL,
   run_attempt: STRING,
 });

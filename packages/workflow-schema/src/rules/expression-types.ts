@@ -221,6 +221,18 @@ class Checker {
     const fnPos = this.p.at(e.functionName.range.start.line, e.functionName.range.start.column);
     const first = e.args[0];
     const lit = first instanceof Literal && first.literal.kind === Kind.String ? first.literal.coerceString() : undefined;
+    const composite = (t: Ty | undefined): boolean => t?.k === "object" || t?.k === "array";
+    const badArg = (i: number, want: string): void => {
+      const a = e.args[i];
+      this.c.sink.error(a ? this.start(a) : fnPos, "function-argument", `${["1st", "2nd", "3rd"][i] ?? `${i + 1}th`} argument of function call is not assignable. "${tyString(args[i] ?? ANY)}" cannot be assigned to ${want}. called function is "${name}"`);
+    };
+    if ((lower === "startswith" || lower === "endswith") && args.length === 2) {
+      args.forEach((t, i) => composite(t) && badArg(i, '"string"'));
+    }
+    if (lower === "contains" && args.length === 2) {
+      if (args[0]?.k === "object") badArg(0, '"string" or "array"');
+      if (composite(args[1])) badArg(1, '"string"');
+    }
     if (lower === "format" && lit !== undefined) {
       const used = new Set([...lit.replace(/\{\{|\}\}/g, "").matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
       const given = args.length - 1;
