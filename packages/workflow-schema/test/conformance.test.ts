@@ -16,7 +16,7 @@ const UNSUPPORTED = new Set([...fs.readFileSync(path.join(here, "../UNSUPPORTED.
 const OVERLAP = ["syntax-check", "expression", "events", "job-needs", "matrix", "id", "glob"];
 
 /** Floors measured on the corpus at commit time; raise them when the checker improves. */
-const LINE_AGREEMENT_FLOOR = 0.97;
+const LINE_AGREEMENT_FLOOR = 0.985;
 const SCHEMASTORE_AGREEMENT_FLOOR = 0.75;
 const PROJECTS_FLOOR = 0.82;
 

@@ -173,3 +173,16 @@ describe("function arguments", () => {
     expect(codes(steps("      - run: echo ${{ startsWith(github.event, 'x') }} ${{ contains(github.event, 'x') }} ${{ contains('abc', 'b') }}"))).toEqual(["function-argument", "function-argument"]));
   it("github.event is an object", () => expect(codes(steps("      - if: github.event == 'push'\n        run: x"))).toEqual(["invalid-comparison"]));
 });
+
+describe("more expression typing", () => {
+  it("computed object keys must be strings", () =>
+    expect(codes("on:\n  workflow_dispatch:\n    inputs:\n      v: {type: boolean}\njobs:\n  a:\n    runs-on: l\n    steps:\n      - run: echo ${{ env[inputs.v] }}\n")).toEqual(["expression-type"]));
+  it("a workflow only called by others gets exactly the secrets it declares", () => {
+    const wf = (secrets: string) => `on:\n  workflow_call:\n${secrets}jobs:\n  a:\n    runs-on: l\n    steps:\n      - run: echo \${{ secrets.T }} \${{ secrets.GITHUB_TOKEN }}\n`;
+    expect(codes(wf("    secrets:\n      T: {required: true}\n"))).toEqual([]);
+    expect(codes(wf("    secrets:\n      U: {required: true}\n"))).toEqual(["undefined-secret"]);
+    expect(codes(wf(""))).toEqual([]);
+  });
+  it("matrix rows built from literal expressions are typed", () =>
+    expect(codes(job("    strategy:\n      matrix:\n        include:\n          - o: ${{ fromJSON('{\"a\":1}') }}\n    steps:\n      - run: echo ${{ matrix.o }} ${{ matrix.o.a }}\n"))).toEqual(["expression-object-in-template"]));
+});

@@ -66,17 +66,25 @@ export function matrixType(job: Job): Ty {
   }
   if (!m || m.expression || typeof m.include === "string" || m.axes.some((a) => a.expression !== undefined)) return mapOf(ANY);
   const props: Record<string, Ty> = {};
-  for (const a of m.axes) props[a.name] = merge((a.values ?? []).map((v) => typeOfValue(v, true)));
+  for (const a of m.axes) props[a.name] = merge((a.values ?? []).map((v) => typeOfValue(staticValue(v), true)));
   if (Array.isArray(m.include)) {
     for (const row of m.include) {
       if (typeof row !== "object" || row === null) return mapOf(ANY);
       for (const [k, v] of Object.entries(row)) {
         const prev = props[k];
-        props[k] = prev ? merge([prev, typeOfValue(v, true)]) : typeOfValue(v, true);
+        const t = typeOfValue(staticValue(v), true);
+        props[k] = prev ? merge([prev, t]) : t;
       }
     }
   }
   return obj(props);
+}
+
+/** `${{ fromJSON('[1]') }}` and other context-free expressions have a known value. */
+function staticValue(v: unknown): unknown {
+  if (!isStaticTemplate(v)) return v;
+  const r = resolveTemplate(v, {});
+  return r.ok ? r.value : v;
 }
 
 export function needsType(wf: Workflow, job: Job, callOutputs?: (uses: string) => string[] | undefined): Ty {
@@ -110,6 +118,13 @@ export function jobsType(wf: Workflow): Ty {
 }
 
 export function secretsType(wf: Workflow, secretNames?: readonly string[]): Ty {
+  // A workflow only ever called by others gets exactly the secrets it declares.
+  const onlyCalled = wf.triggers.length > 0 && wf.triggers.every((t) => t.event === "workflow_call" && t.secrets !== undefined);
+  if (!secretNames && onlyCalled) {
+    const props: Record<string, Ty> = { GITHUB_TOKEN: STRING, ACTIONS_RUNNER_DEBUG: STRING, ACTIONS_STEP_DEBUG: STRING };
+    for (const t of wf.triggers) for (const s of t.secrets ?? []) props[s.name] = STRING;
+    return obj(props);
+  }
   if (!secretNames) return mapOf(STRING);
   const props: Record<string, Ty> = { GITHUB_TOKEN: STRING };
   for (const s of secretNames) props[s] = STRING;

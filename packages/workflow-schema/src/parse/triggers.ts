@@ -252,11 +252,12 @@ function parseCall(r: Reader, t: Trigger, v: YNode): void {
     const s = val ? r.str(val.value, "output value", "workflow-call-output-value") : undefined;
     t.outputs.push({ name, pos: op.key.pos, ...(s ? { value: s } : {}) });
   }
-  t.secrets = [];
+  // absent `secrets:` means the caller may pass anything (`secrets: inherit`)
+  if (f.has("secrets")) t.secrets = [];
   for (const sp of r.map(f.get("secrets")?.value ?? { kind: "map", pos: t.pos, pairs: [] }, `"secrets" section`, true) ?? []) {
     const name = scalarString(sp.key);
     const g = r.keys(sp.value.kind === "scalar" && sp.value.missing ? [] : (r.map(sp.value, `"${name}" secret`) ?? []), ["description", "required"], `"secrets" section`);
     const req = g.get("required");
-    t.secrets.push({ name, pos: sp.key.pos, required: req ? r.bool(req.value, "\"required\"", "workflow-call-input-default") === true : false });
+    t.secrets?.push({ name, pos: sp.key.pos, required: req ? r.bool(req.value, "\"required\"", "workflow-call-input-default") === true : false });
   }
 }

@@ -183,7 +183,11 @@ class Checker {
       return ANY;
     }
     if (!(e.index instanceof Literal) || e.index.literal.kind !== Kind.String) {
-      this.check(e.index);
+      const it = this.check(e.index);
+      if (base.k === "object" && (it.k === "bool" || it.k === "number")) {
+        this.c.sink.error(this.start(e), "expression-type", `property access of object must be type of string but got "${it.k}"`);
+        return ANY;
+      }
       if (base.k === "array") return base.elem;
       if (base.k === "object") return base.strict ? merge(Object.values(base.props)) : base.elem;
       return ANY;
