@@ -2,10 +2,16 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript sources (package `exports` point at src/), so Next compiles them.
-  transpilePackages: ["@gantry/db", "@gantry/runner-protocol", "@gantry/workflow-schema"],
+  transpilePackages: [
+    "@gantry/db",
+    "@gantry/jobs",
+    "@gantry/runner-protocol",
+    "@gantry/scheduler",
+    "@gantry/workflow-schema",
+  ],
   // Loaded by Node at run time instead of bundled: the Prisma runtime (its query compiler is WASM it
   // imports dynamically), the pg driver and its adapter, and ioredis.
-  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis"],
+  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis", "bullmq"],
   // No `x-powered-by: Next.js` on responses.
   poweredByHeader: false,
   // Baseline browser hardening for every response (the dashboard is never meant to be framed).

@@ -45,6 +45,10 @@ const fields = z.object({
   ),
   /** BullMQ key prefix shared with the worker (tests give each run its own). */
   GANTRY_QUEUE_PREFIX: z.string().min(1).default("gantry"),
+  /** How long a job attempt's lease lasts without a heartbeat (ms). */
+  GANTRY_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** How often runners are told to send heartbeats (ms); a third of the lease or less. */
+  GANTRY_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   /** GitHub OAuth app for "Sign in with GitHub"; the provider is enabled only when both are set. */
   GITHUB_CLIENT_ID: optional(z.string()),
   /** The OAuth app's client secret (see GITHUB_CLIENT_ID). */

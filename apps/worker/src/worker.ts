@@ -104,7 +104,20 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   if (restored.ready + restored.claimed > 0) log(`queues: rebuilt ${restored.pools} pool(s) from Postgres: ${restored.ready} ready, ${restored.claimed} running`);
 
   for (const worker of workers) worker.on("failed", (job, error) => log(`job ${job?.name ?? "?"} failed: ${error.message}`));
-  const queueNames = [reap.queue, intakeJob.queue, timeouts.queue];
+  const advance = jobCatalog["advance-run"];
+  workers.push(
+    new Worker(
+      advance.queue,
+      async (job) => {
+        const { tenantId, runId } = parsePayload("advance-run", job.data);
+        const ctx = { tenantId, actor: { kind: "SYSTEM" as const, id: "advance-run" } };
+        return advanceRun(db, ctx, runId, (ids) => ready(ctx, ids));
+      },
+      { ...common, lockDuration: advance.lockDurationMs, concurrency: 8 },
+    ),
+  );
+
+  const queueNames = [reap.queue, intakeJob.queue, timeouts.queue, advance.queue];
   const stopHeartbeat = startHeartbeat(connection, env.GANTRY_WORKER_ID, queueNames);
   log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${queueNames.join(", ")})`);
   return {

@@ -67,7 +67,7 @@ describe("the worker process", () => {
     const run = runWorker({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_WORKER_ID: id, GANTRY_QUEUE_PREFIX: `gantry-test-${id}` });
     try {
       const beat = await until(async () => (await redis.get(workerHeartbeatKey(id))) ?? undefined, "the heartbeat");
-      expect(JSON.parse(beat)).toMatchObject({ id, queues: ["gantry-maintenance", "gantry-intake", "gantry-timers"] });
+      expect(JSON.parse(beat)).toMatchObject({ id, queues: ["gantry-maintenance", "gantry-intake", "gantry-timers", "gantry-orchestration"] });
       expect(await redis.keys(WORKER_HEARTBEAT_PATTERN)).toContain(workerHeartbeatKey(id));
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);

@@ -21,6 +21,14 @@ export const jobCatalog = {
     backoffMs: 2_000,
     onExhausted: "the delivery is settled FAILED with the last error, visible in the UI; the reconciler may start the run later",
   },
+  "advance-run": {
+    queue: "gantry-orchestration",
+    payload: z.object({ tenantId: z.string().min(1), runId: z.string().min(1) }),
+    lockDurationMs: 30_000,
+    attempts: 5,
+    backoffMs: 1_000,
+    onExhausted: "the periodic queue reconciliation still enqueues ready jobs; a run stuck before its conclusion is advanced on the next job event",
+  },
   "job-timeout": {
     queue: "gantry-timers",
     payload: z.object({ tenantId: z.string().min(1), jobId: z.string().min(1), attempt: z.number().int().positive() }),

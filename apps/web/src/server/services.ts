@@ -2,6 +2,7 @@
 // globalThis so that dev-mode module reloads do not open a new pool per edit.
 import { openDatabase, type Database } from "@gantry/db";
 import { Queues } from "@gantry/jobs";
+import { FairScheduler } from "@gantry/scheduler";
 import { Redis } from "ioredis";
 import { resetWebEnv, webEnv, type WebEnv } from "../env";
 
@@ -11,6 +12,8 @@ export interface Services {
   redis: Redis;
   /** Producer for the worker's queues (@gantry/jobs). */
   queues: Queues;
+  /** The fair scheduler the runner API claims from (@gantry/scheduler), on a connection of its own. */
+  scheduler: FairScheduler;
 }
 
 const holder = globalThis as typeof globalThis & { __gantryWebServices?: Services };
@@ -43,6 +46,7 @@ export function getServices(): Services {
       database: openDatabase(env.DATABASE_URL),
       redis: openRedis(env.REDIS_URL),
       queues: new Queues(openRedis(env.REDIS_URL), env.GANTRY_QUEUE_PREFIX),
+      scheduler: new FairScheduler({ redis: openRedis(env.REDIS_URL), prefix: env.GANTRY_QUEUE_PREFIX }),
     };
   }
   return holder.__gantryWebServices;

@@ -1,23 +1,10 @@
 // Job timeouts (`timeout-minutes`): a delayed BullMQ job per attempt, keyed by attempt so it is scheduled once.
 // Timers live in Redis, so they are rebuilt from Postgres whenever a worker starts (DESIGN.md invariant 2).
 import { transitions, type Database, type TenantContext } from "@gantry/db";
-import type { Queues } from "@gantry/jobs";
+import { scheduleJobTimeout, type Queues } from "@gantry/jobs";
 import type { FairScheduler } from "@gantry/scheduler";
 import { advanceRun } from "../orchestration/advance-run";
 import type { ReadyHandler } from "../ready-handler";
-
-const timerId = (jobId: string, attempt: number) => `timeout-${jobId}-${attempt}`;
-
-export async function scheduleJobTimeout(
-  queues: Queues,
-  job: { tenantId: string; jobId: string; attempt: number; startedAt: Date; timeoutMinutes: number },
-  nowMs: number = Date.now(),
-): Promise<void> {
-  const due = job.startedAt.getTime() + job.timeoutMinutes * 60_000;
-  await queues.add("job-timeout", { tenantId: job.tenantId, jobId: job.jobId, attempt: job.attempt }, timerId(job.jobId, job.attempt), {
-    delay: Math.max(0, due - nowMs),
-  });
-}
 
 /** The timer fired: if that attempt is still running, the job and the attempt end TIMED_OUT and the run advances. */
 export async function timeOutJob(

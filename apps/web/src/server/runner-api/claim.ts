@@ -1,0 +1,77 @@
+// POST /api/runner/v1/claim: long poll for work on the runner's pool. The fair scheduler picks, Postgres
+// records the attempt with its lease, and the answer carries a job token scoped to that attempt.
+import { hashToken, newToken, tokenMatches, type Database } from "@gantry/db";
+import { scheduleJobTimeout } from "@gantry/jobs";
+import { assignedJob, claimRequest, claimResponse, type ClaimResponse } from "@gantry/runner-protocol";
+import { claimJob } from "@gantry/scheduler";
+import { z } from "zod";
+import type { RunnerApiDeps } from "./deps";
+import { bearer, readBody, refuse } from "./respond";
+
+const POLL_MS = 250;
+const storedPlan = z.object({ jobs: z.array(z.object({ key: z.string() }).passthrough()) });
+
+async function assignmentFor(database: Database, claimed: { tenantId: string; jobId: string; attemptId: string; attempt: number }) {
+  const ctx = { tenantId: claimed.tenantId, actor: { kind: "RUNNER" as const } };
+  const job = await database.forTenant(ctx).jobRun.findUniqueOrThrow({
+    where: { id: claimed.jobId },
+    include: { run: { include: { repository: { include: { gitSource: { select: { url: true } } } } } } },
+  });
+  const plan = storedPlan.parse(job.run.plan);
+  const planned = assignedJob.parse(plan.jobs.find((candidate) => candidate.key === job.key));
+  const needs = await database.forTenant(ctx).jobRun.findMany({ where: { id: { in: job.needs } }, select: { jobId: true, status: true, outputs: true } });
+  return {
+    job,
+    planned,
+    needs: Object.fromEntries(
+      needs.map((need) => [need.jobId, { result: need.status === "SUCCEEDED" ? "success" : need.status.toLowerCase(), outputs: need.outputs && typeof need.outputs === "object" && !Array.isArray(need.outputs) ? need.outputs : {} }]),
+    ),
+  };
+}
+
+export async function handleClaim(request: Request, deps: RunnerApiDeps): Promise<Response> {
+  const credential = bearer(request);
+  if (!credential) return refuse(401, "unauthorized", "Missing `Authorization: Bearer <runner credential>` header (from register).");
+  const body = await readBody(request, claimRequest);
+  if (!body.ok) return body.response;
+  const sys = deps.database.system("runner claim: authenticate the runner");
+  const runner = await sys.runner.findUnique({ where: { id: body.value.runnerId }, select: { id: true, poolId: true, credentialHash: true } });
+  if (!runner || !tokenMatches(credential, runner.credentialHash)) return refuse(401, "unauthorized", "The runner credential does not match this runner.");
+  await sys.runner.update({ where: { id: runner.id }, data: { lastSeenAt: new Date(), status: "ONLINE" } });
+
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const deadline = Date.now() + body.value.waitMs;
+  for (;;) {
+    const claimed = await claimJob(deps.database, deps.scheduler, { poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs });
+    if (claimed) {
+      const jobToken = newToken("gjt");
+      await sys.jobAttempt.update({ where: { id: claimed.attemptId }, data: { jobTokenHash: hashToken(jobToken) } });
+      const { job, planned, needs } = await assignmentFor(deps.database, claimed);
+      await scheduleJobTimeout(deps.queues, { tenantId: claimed.tenantId, jobId: claimed.jobId, attempt: claimed.attempt, startedAt: new Date(), timeoutMinutes: job.timeoutMinutes });
+      const answer: ClaimResponse = {
+        assignment: {
+          attemptId: claimed.attemptId,
+          attempt: claimed.attempt,
+          jobToken,
+          leaseMs: deps.leaseMs,
+          heartbeatMs: deps.heartbeatMs,
+          run: {
+            id: job.run.id,
+            number: job.run.runNumber,
+            event: job.run.event,
+            ref: job.run.ref,
+            sha: job.run.sha,
+            repository: job.run.repository.fullName,
+            repositoryUrl: job.run.repository.gitSource?.url ?? null,
+            trusted: job.run.trusted,
+          },
+          job: planned,
+          needs,
+        },
+      };
+      return Response.json(claimResponse.parse(answer));
+    }
+    if (Date.now() + POLL_MS > deadline) return Response.json(claimResponse.parse({ assignment: null }));
+    await sleep(POLL_MS);
+  }
+}

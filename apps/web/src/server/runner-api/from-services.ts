@@ -1,0 +1,13 @@
+import { getServices } from "../services";
+import type { RunnerApiDeps } from "./deps";
+
+export function runnerApiDeps(): RunnerApiDeps {
+  const services = getServices();
+  return {
+    database: services.database,
+    scheduler: services.scheduler,
+    queues: services.queues,
+    leaseMs: services.env.GANTRY_LEASE_MS,
+    heartbeatMs: services.env.GANTRY_HEARTBEAT_MS,
+  };
+}

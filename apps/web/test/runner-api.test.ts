@@ -1,0 +1,133 @@
+// The runner protocol through the exported route functions: register → claim → heartbeat → complete,
+// against a real database, real Redis and the real fair scheduler.
+import { randomBytes } from "node:crypto";
+import { DEMO, intake, transitions, type TenantContext } from "@gantry/db";
+import { PROTOCOL_VERSION, claimResponse, heartbeatResponse, registerResponse } from "@gantry/runner-protocol";
+import { enqueueReady } from "@gantry/scheduler";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
+import { POST as completeRoute } from "../src/app/api/runner/v1/complete/route";
+import { POST as heartbeatRoute } from "../src/app/api/runner/v1/heartbeat/route";
+import { POST as registerRoute } from "../src/app/api/runner/v1/register/route";
+import { closeServices, getServices } from "../src/server/services";
+import { setupWebTest, stubWebEnv, TEST_REDIS_URL, type WebTestContext } from "./support";
+
+let t: WebTestContext;
+const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
+
+beforeAll(async () => {
+  t = await setupWebTest();
+  stubWebEnv({ ...t.env, GANTRY_QUEUE_PREFIX: prefix, GANTRY_LEASE_MS: "30000", GANTRY_HEARTBEAT_MS: "5000" });
+});
+afterAll(async () => {
+  await closeServices();
+  const redis = new Redis(TEST_REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await t?.close();
+});
+
+const post = (route: (request: Request) => Promise<Response>, token: string | null, body: unknown) =>
+  route(
+    new Request("http://127.0.0.1/api/runner/v1/x", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    }),
+  );
+
+async function register(name: string) {
+  const response = await post(registerRoute, t.registrationToken, { protocolVersion: PROTOCOL_VERSION, name, version: "0.1.0", providers: ["process"], capacity: 1 });
+  expect(response.status).toBe(200);
+  return registerResponse.parse(await response.json());
+}
+
+async function readyJob(key: string) {
+  const sys = t.database.system("test");
+  const created = await intake.createRun(sys, demo, {
+    repositoryId: DEMO.repositoryId,
+    idempotencyKey: randomBytes(8).toString("hex"),
+    workflowPath: ".gantry/workflows/ci.yml",
+    workflowName: "CI",
+    event: "push",
+    ref: "refs/heads/main",
+    sha: "b".repeat(40),
+    trusted: true,
+    plan: {
+      jobs: [
+        {
+          key,
+          jobId: key,
+          name: key,
+          needs: [],
+          runsOn: ["ubuntu-latest"],
+          timeoutMinutes: 10,
+          continueOnError: false,
+          retry: { maxAttempts: 1 },
+          env: {},
+          outputs: { out: "${{ steps.s.outputs.v }}" },
+          steps: [{ index: 0, id: "s", if: "success()", run: "echo hi", env: {}, with: {}, continueOnError: false }],
+        },
+      ],
+    },
+  });
+  const jobId = created.rootJobIds[0] ?? "";
+  await transitions.markJobWaiting(sys, demo, jobId);
+  await enqueueReady(t.database, getServices().scheduler, demo, [jobId]);
+  return { runId: created.runId, jobId };
+}
+
+describe("the runner protocol", () => {
+  it("refuses a wrong registration token and a wrong runner credential, writing nothing", async () => {
+    expect((await post(registerRoute, "grt_wrong_wrong_wrong_wrong", { protocolVersion: PROTOCOL_VERSION, name: "x", version: "1", providers: [], capacity: 1 })).status).toBe(401);
+    const { runnerId } = await register("r-auth");
+    expect((await post(claimRoute, "grc_wrong_wrong_wrong_wrong", { runnerId, waitMs: 0 })).status).toBe(401);
+  });
+
+  it("answers an empty claim with no assignment once the wait is over", async () => {
+    const { runnerId, credential } = await register("r-empty");
+    const response = await post(claimRoute, credential, { runnerId, waitMs: 0 });
+    expect(claimResponse.parse(await response.json())).toEqual({ assignment: null });
+  });
+
+  it("claims a ready job with its planned steps, heartbeats, completes once, and only with its own token", async () => {
+    const { runnerId, credential } = await register("r-work");
+    const { jobId, runId } = await readyJob("build");
+    const claimed = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json());
+    const assignment = claimed.assignment;
+    if (!assignment) throw new Error("no assignment");
+    expect(assignment).toMatchObject({ attempt: 1, leaseMs: 30000, heartbeatMs: 5000, run: { id: runId, repository: DEMO.repositoryName, trusted: true } });
+    expect(assignment.job.steps.map((step) => step.run)).toEqual(["echo hi"]);
+    const attempt = await t.database.system("test").jobAttempt.findUniqueOrThrow({ where: { id: assignment.attemptId } });
+    expect(attempt.jobTokenHash).not.toContain(assignment.jobToken);
+
+    const beat = heartbeatResponse.parse(await (await post(heartbeatRoute, assignment.jobToken, { attemptId: assignment.attemptId })).json());
+    expect(beat.cancel).toBe(false);
+    expect((await t.database.system("test").jobAttempt.findUniqueOrThrow({ where: { id: assignment.attemptId } })).status).toBe("RUNNING");
+    expect((await post(heartbeatRoute, "gjt_not_the_token_not_the_token", { attemptId: assignment.attemptId })).status).toBe(401);
+
+    const done = await post(completeRoute, assignment.jobToken, { attemptId: assignment.attemptId, conclusion: "SUCCEEDED", outputs: { out: "42" } });
+    expect(await done.json()).toEqual({ applied: true });
+    const again = await post(completeRoute, assignment.jobToken, { attemptId: assignment.attemptId, conclusion: "FAILED" });
+    expect(await again.json()).toEqual({ applied: false });
+    const job = await t.database.system("test").jobRun.findUniqueOrThrow({ where: { id: jobId } });
+    expect([job.status, job.outputs]).toEqual(["SUCCEEDED", { out: "42" }]);
+    // After the attempt ended, a heartbeat tells the runner to stop.
+    expect(heartbeatResponse.parse(await (await post(heartbeatRoute, assignment.jobToken, { attemptId: assignment.attemptId })).json()).cancel).toBe(true);
+  });
+
+  it("tells a running job to stop once it is cancelled, and a lapsed lease is a 409", async () => {
+    const { runnerId, credential } = await register("r-cancel");
+    const { jobId } = await readyJob("long");
+    const assignment = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json()).assignment;
+    if (!assignment) throw new Error("no assignment");
+    await transitions.cancelJob(t.database.system("test"), demo, jobId, "cancelled by a person");
+    const beat = heartbeatResponse.parse(await (await post(heartbeatRoute, assignment.jobToken, { attemptId: assignment.attemptId })).json());
+    expect(beat).toMatchObject({ cancel: true, reason: "the job was cancelled" });
+    await t.database.system("test").$executeRaw`UPDATE "JobAttempt" SET "leaseExpiresAt" = now() - interval '1 second' WHERE id = ${assignment.attemptId}`;
+    expect((await post(heartbeatRoute, assignment.jobToken, { attemptId: assignment.attemptId })).status).toBe(409);
+  });
+});

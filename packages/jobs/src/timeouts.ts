@@ -1,0 +1,13 @@
+import type { Queues } from "./queues";
+
+/** The timer of one attempt (`timeout-minutes`): a delayed job whose id is the attempt's, so it exists once. */
+export async function scheduleJobTimeout(
+  queues: Pick<Queues, "add">,
+  job: { tenantId: string; jobId: string; attempt: number; startedAt: Date; timeoutMinutes: number },
+  nowMs: number = Date.now(),
+): Promise<void> {
+  const due = job.startedAt.getTime() + job.timeoutMinutes * 60_000;
+  await queues.add("job-timeout", { tenantId: job.tenantId, jobId: job.jobId, attempt: job.attempt }, `timeout-${job.jobId}-${job.attempt}`, {
+    delay: Math.max(0, due - nowMs),
+  });
+}
