@@ -10,6 +10,8 @@ import { loadYaml } from "./yaml/load.js";
 export interface ParseOptions {
   /** Output names of a called local reusable workflow (set by `validateProject`). */
   callOutputs?: (uses: string) => string[] | undefined;
+  /** Output names of a local action (`uses: ./path`), set by `validateProject`. */
+  actionOutputs?: (uses: string) => string[] | undefined;
 }
 
 export function parseWorkflow(source: string, file: string, ctx: TenantContext = {}, opts: ParseOptions = {}): { workflow?: Workflow; errors: WorkflowError[] } {
@@ -19,7 +21,7 @@ export function parseWorkflow(source: string, file: string, ctx: TenantContext =
     if (sink.errors.some((e) => e.code === "yaml-syntax" || e.code === "yaml-too-large")) return { errors: sortErrors(sink.errors) };
     const wf = buildWorkflow(loaded.root, file, sink);
     const exprs = collectExpressions(wf.exprSites, loaded.posAt, sink);
-    for (const rule of RULES) rule({ wf, sink, tenant: ctx, exprs, posAt: loaded.posAt, ...(opts.callOutputs ? { callOutputs: opts.callOutputs } : {}) });
+    for (const rule of RULES) rule({ wf, sink, tenant: ctx, exprs, posAt: loaded.posAt, ...(opts.callOutputs ? { callOutputs: opts.callOutputs } : {}), ...(opts.actionOutputs ? { actionOutputs: opts.actionOutputs } : {}) });
     return { workflow: wf, errors: sortErrors(sink.errors) };
   } catch (e) {
     // A bug of ours must still come back as a structured error, never as an exception.

@@ -100,4 +100,12 @@ describe("validateProject", () => {
     if (!wf) throw new Error("not parsed");
     expect(compilePlan(wf).jobs.map((j) => j.key)).toEqual(["x"]);
   });
+
+  it("types steps.<id>.outputs of local composite actions", () => {
+    const r = validateProject({
+      ".github/workflows/a.yml": "on: push\njobs:\n  x:\n    runs-on: l\n    steps:\n      - id: h\n        uses: ./act\n      - run: echo ${{ steps.h.outputs.greeting }} ${{ steps.h.outputs.nope }}\n",
+      "act/action.yml": "name: a\noutputs:\n  greeting: {value: hi}\nruns:\n  using: composite\n  steps: [{run: echo, shell: bash}]\n",
+    });
+    expect(r.errors.map((e) => `${e.line}:${e.code}:${e.severity}`)).toEqual(["8:unknown-property:warning"]);
+  });
 });

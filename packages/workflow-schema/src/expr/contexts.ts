@@ -99,13 +99,14 @@ export function needsType(wf: Workflow, job: Job, callOutputs?: (uses: string) =
   return obj(props);
 }
 
-export function stepsType(job: Job, beforeIndex: number | undefined): Ty {
+export function stepsType(job: Job, beforeIndex: number | undefined, actionOutputs?: (uses: string) => string[] | undefined): Ty {
   const props: Record<string, Ty> = {};
   for (const s of job.steps) {
     if (beforeIndex !== undefined && s.index >= beforeIndex) break;
     if (!s.id || s.id.value.includes("${{")) continue;
     const native = s.uses ? nativeAction(s.uses.value) : undefined;
-    const outputs = native ? obj(Object.fromEntries(native.action.outputs.map((o) => [o, STRING]))) : mapOf(STRING);
+    const names = native ? native.action.outputs : s.uses ? actionOutputs?.(s.uses.value) : undefined;
+    const outputs = names ? obj(Object.fromEntries(names.map((o) => [o, STRING]))) : mapOf(STRING);
     props[s.id.value] = obj({ outputs, conclusion: STRING, outcome: STRING });
   }
   return obj(props);

@@ -2,6 +2,7 @@ import { ErrorSink, sortErrors } from "../errors.js";
 import type { WorkflowError } from "../errors.js";
 import type { TenantContext, Workflow } from "../model.js";
 import { parseWorkflow } from "../validate.js";
+import { parseActionMetadata } from "./action-metadata.js";
 import { checkLocalActions } from "./local-actions.js";
 import { isWorkflowPath, repoPath } from "./resolve.js";
 import { checkReusableCalls } from "./reusable-calls.js";
@@ -38,12 +39,19 @@ export function validateProject(
     const call = p ? first.get(p)?.triggers.find((t) => t.event === "workflow_call") : undefined;
     return call ? (call.outputs ?? []).map((o) => o.name) : undefined;
   };
-  // Pass 2: with callee outputs known, `needs.<caller>.outputs.*` is typed.
+  const actionOutputs = (uses: string): string[] | undefined => {
+    if (!uses.startsWith("./") && uses !== ".") return undefined;
+    const dir = repoPath(uses);
+    const file = dir === undefined ? undefined : [`${dir}/action.yml`, `${dir}/action.yaml`].map((p) => p.replace(/^\//, "")).find((p) => p in files);
+    const r = file ? parseActionMetadata(files[file] ?? "") : undefined;
+    return r?.ok && r.meta.using === "composite" ? r.meta.outputs : undefined;
+  };
+  // Pass 2: with callee and local action outputs known, `needs.*.outputs` and `steps.*.outputs` are typed.
   const parsed = new Map<string, Workflow | undefined>();
   const errors: WorkflowError[] = [];
   for (const p of [...first.keys()].sort()) {
     if (!roots.has(p) && !first.get(p)) continue;
-    const r = parseWorkflow(files[p] ?? "", p, ctx, { callOutputs });
+    const r = parseWorkflow(files[p] ?? "", p, ctx, { callOutputs, actionOutputs });
     parsed.set(p, r.workflow);
     errors.push(...r.errors);
   }

@@ -90,7 +90,7 @@ class ContextTypes {
       ...this.workflow,
       matrix: perJob?.matrix ?? mapOf(ANY),
       needs: perJob?.needs ?? mapOf(ANY),
-      steps: job ? stepsType(job, p.site.stepIndex) : mapOf(ANY),
+      steps: job ? stepsType(job, p.site.stepIndex, c.actionOutputs) : mapOf(ANY),
     };
     this.full.set(key, out);
     return out;

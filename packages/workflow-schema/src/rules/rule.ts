@@ -11,6 +11,8 @@ export interface RuleContext {
   posAt(offset: number): Pos;
   /** Output names of a called local reusable workflow, when the caller knows the repository. */
   callOutputs?: (uses: string) => string[] | undefined;
+  /** Output names of a local action, when the caller knows the repository. */
+  actionOutputs?: (uses: string) => string[] | undefined;
 }
 
 export type Rule = (c: RuleContext) => void;
