@@ -11,7 +11,21 @@ const EXTRA_FUNCTIONS = [
 export type ParseResult = { ok: true; expr: Expr } | { ok: false; message: string; line: number; column: number };
 
 /** GitHub's own lexer and parser (`@actions/expressions`), made total: every failure is a value. */
+const cache = new Map<string, ParseResult>();
+const CACHE_LIMIT = 4096;
+
 export function parseExpression(inner: string, contexts: readonly string[] = CONTEXT_NAMES): ParseResult {
+  // Parse trees are never mutated, so identical expressions (matrix cells, repeated steps) share one.
+  const key = (contexts === CONTEXT_NAMES ? "" : contexts.join(",")) + "\u0000" + inner;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const r = parseUncached(inner, contexts);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, r);
+  return r;
+}
+
+function parseUncached(inner: string, contexts: readonly string[]): ParseResult {
   try {
     const lexed = new Lexer(inner).lex();
     const expr = new Parser(lexed.tokens, [...contexts], EXTRA_FUNCTIONS).parse();
