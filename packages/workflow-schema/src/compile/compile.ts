@@ -49,6 +49,10 @@ export function substituteMatrix(s: string, cell: Cell | undefined): string {
   return out + s.slice(last);
 }
 
+/** After matrix substitution a value may be a plain literal again. */
+export const asBool = (s: string): boolean | string => (s === "true" ? true : s === "false" ? false : s);
+export const asNumber = (s: string): number | string => (/^\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s);
+
 const strs = (m: Record<string, Str>, cell: Cell | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, substituteMatrix(v.value, cell)]));
 
@@ -126,8 +130,8 @@ export function compile(wf: Workflow): WorkflowPlan {
         name: job.name ? substituteMatrix(job.name.value, cell) : key,
         needs,
         runsOn: job.runsOn.map((l) => substituteMatrix(l.value, cell)),
-        timeoutMinutes: typeof job.timeoutMinutes === "string" ? substituteMatrix(job.timeoutMinutes, cell) : (job.timeoutMinutes ?? DEFAULT_TIMEOUT),
-        continueOnError: job.continueOnError ?? false,
+        timeoutMinutes: typeof job.timeoutMinutes === "string" ? asNumber(substituteMatrix(job.timeoutMinutes, cell)) : (job.timeoutMinutes ?? DEFAULT_TIMEOUT),
+        continueOnError: typeof job.continueOnError === "string" ? asBool(substituteMatrix(job.continueOnError, cell)) : (job.continueOnError ?? false),
         steps: planSteps(wf, job, cell),
         outputs: strs(job.outputs, cell),
         env: strs(job.env, cell),

@@ -2,7 +2,7 @@ import type { ExprFunction } from "../expr/evaluate.js";
 import { resolveTemplate } from "../expr/template.js";
 import { extractExpressions } from "../expr/extract.js";
 import type { PlannedJob, WorkflowPlan } from "../plan.js";
-import { substituteMatrix } from "./compile.js";
+import { asBool, asNumber, substituteMatrix } from "./compile.js";
 import { cellKey, cellsFromValue } from "./matrix.js";
 import type { Cell } from "./matrix.js";
 
@@ -28,7 +28,8 @@ function forCell(job: PlannedJob, cell: Cell): PlannedJob {
     steps: job.steps.map((s) => ({ ...s, env: subAll(s.env, cell), with: subAll(s.with, cell), ...(s.name ? { name: sub(s.name, cell) } : {}) })),
     ...(job.concurrency ? { concurrency: { ...job.concurrency, group: sub(job.concurrency.group, cell) } } : {}),
     ...(job.environment ? { environment: { ...job.environment, name: sub(job.environment.name, cell) } } : {}),
-    ...(typeof job.timeoutMinutes === "string" ? { timeoutMinutes: sub(job.timeoutMinutes, cell) } : {}),
+    ...(typeof job.timeoutMinutes === "string" ? { timeoutMinutes: asNumber(sub(job.timeoutMinutes, cell)) } : {}),
+    ...(typeof job.continueOnError === "string" ? { continueOnError: asBool(sub(job.continueOnError, cell)) } : {}),
   };
 }
 
