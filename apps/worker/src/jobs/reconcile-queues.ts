@@ -1,10 +1,21 @@
-// The safety net under every enqueue and release: ready jobs that never reached a queue (no pool chosen yet)
-// are enqueued, then every pool is rebuilt from Postgres. After a FLUSHALL this is what restores the queues.
+// The safety net under every enqueue, release and advance: runs with nothing in flight are advanced (an
+// advance-run job lost with Redis would otherwise leave them stuck), ready jobs that never reached a queue are
+// enqueued, then every pool is rebuilt from Postgres. After a FLUSHALL this is what restores the queues.
 import type { Database } from "@gantry/db";
 import { rebuildPools, type FairScheduler } from "@gantry/scheduler";
+import { advanceRun } from "../orchestration/advance-run";
 import type { ReadyHandler } from "../ready-handler";
 
 export async function reconcileQueues(db: Database, scheduler: FairScheduler, ready: ReadyHandler) {
+  const stalled = await db.system("reconcile: active runs with nothing in flight").workflowRun.findMany({
+    where: { status: { in: ["QUEUED", "RUNNING"] }, jobs: { none: { status: { in: ["WAITING", "RUNNING"] } } } },
+    select: { id: true, tenantId: true },
+    take: 1000,
+  });
+  for (const run of stalled) {
+    const ctx = { tenantId: run.tenantId, actor: { kind: "SYSTEM" as const, id: "reconcile" } };
+    await advanceRun(db, ctx, run.id, (ids) => ready(ctx, ids));
+  }
   const unplaced = await db.system("reconcile: ready jobs without a pool").jobRun.findMany({
     where: { status: "WAITING", heldByConcurrency: false, poolId: null },
     select: { id: true, tenantId: true },
@@ -12,5 +23,5 @@ export async function reconcileQueues(db: Database, scheduler: FairScheduler, re
   const byTenant = new Map<string, string[]>();
   for (const job of unplaced) byTenant.set(job.tenantId, [...(byTenant.get(job.tenantId) ?? []), job.id]);
   for (const [tenantId, jobIds] of byTenant) await ready({ tenantId, actor: { kind: "SYSTEM", id: "reconcile" } }, jobIds);
-  return { placed: unplaced.length, ...(await rebuildPools(db, scheduler)) };
+  return { advanced: stalled.length, placed: unplaced.length, ...(await rebuildPools(db, scheduler)) };
 }
