@@ -131,15 +131,27 @@ describe("the up-command", () => {
         () => `${pushed}\n${run.output()}`,
       );
       expect(created.workflowName).toBe("CI");
+      // The runner claims each job as its needs finish, runs it (checkout, echo, a matrix), and the run succeeds.
+      const finished = await until(
+        async () => {
+          const row = (await db.query<{ status: string }>(`SELECT status FROM "WorkflowRun" WHERE sha = $1`, [sha])).rows[0];
+          return row && ["SUCCEEDED", "FAILED", "CANCELED"].includes(row.status) ? row.status : undefined;
+        },
+        "the run to finish",
+        120_000,
+        run.output,
+      );
+      expect(finished).toBe("SUCCEEDED");
       const jobs = await db.query<{ key: string; status: string }>(
         `SELECT j.key, j.status FROM "JobRun" j JOIN "WorkflowRun" r ON r.id = j."runId" WHERE r.sha = $1 ORDER BY j.key`,
         [sha],
       );
       expect(jobs.rows).toEqual([
-        { key: "build", status: "WAITING" },
-        { key: "test (20)", status: "QUEUED" },
-        { key: "test (22)", status: "QUEUED" },
+        { key: "build", status: "SUCCEEDED" },
+        { key: "test (20)", status: "SUCCEEDED" },
+        { key: "test (22)", status: "SUCCEEDED" },
       ]);
+      expect(run.output()).toContain("Hello from Gantry on Linux");
     } finally {
       await db.end();
     }

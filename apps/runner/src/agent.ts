@@ -1,51 +1,22 @@
-// The agent loop. Today it keeps the runner registered and visible (ping); claiming and running jobs
-// (docs/runner-protocol.md) build on the same loop.
-import { errorResponse, pingResponse, PROTOCOL_BASE_PATH, PROTOCOL_VERSION, type PingRequest, type PingResponse } from "@gantry/runner-protocol";
+// The agent loop (Woodpecker's next → run → extend → done): register once, then per slot claim, run with
+// heartbeats, report. Network trouble is retried with capped, jittered backoff; a refused token stops the runner.
+import { PROTOCOL_VERSION, type RegisterRequest } from "@gantry/runner-protocol";
 import { backoffMs } from "./backoff";
 import type { RunnerEnv } from "./env";
+import type { JobExecutor } from "./job-executor";
 import { probeProviders } from "./probe-providers";
-
-export class ProtocolError extends Error {
-  constructor(message: string, readonly status: number, readonly retryable: boolean) {
-    super(message);
-  }
-}
-
-export async function ping(env: RunnerEnv, body: PingRequest, fetchImpl: typeof fetch = fetch): Promise<PingResponse> {
-  let response: Response;
-  try {
-    response = await fetchImpl(new URL(`${PROTOCOL_BASE_PATH}/ping`, env.GANTRY_URL), {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${env.GANTRY_RUNNER_TOKEN}` },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (error) {
-    throw new ProtocolError(`control plane at ${env.GANTRY_URL} did not answer: ${error instanceof Error ? error.message : String(error)}`, 0, true);
-  }
-  const json: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const parsed = errorResponse.safeParse(json);
-    const message = parsed.success ? parsed.data.error : `HTTP ${response.status}`;
-    // 4xx other than 429 will not get better by asking again (a wrong token stays wrong).
-    throw new ProtocolError(message, response.status, response.status >= 500 || response.status === 429);
-  }
-  return pingResponse.parse(json);
-}
+import { ProtocolClient, ProtocolError } from "./protocol-client";
+import { runAssignment } from "./run-assignment";
 
 export interface AgentHandle {
   stop(): void;
   done: Promise<void>;
 }
 
-export function startAgent(env: RunnerEnv, log: (line: string) => void = console.log): AgentHandle {
-  const body: PingRequest = {
-    protocolVersion: PROTOCOL_VERSION,
-    name: env.GANTRY_RUNNER_NAME,
-    version: process.env.npm_package_version ?? "dev",
-    providers: probeProviders(),
-    capacity: env.GANTRY_RUNNER_CAPACITY,
-  };
+const CLAIM_WAIT_MS = 20_000;
+
+export function startAgent(env: RunnerEnv, execute: JobExecutor, log: (line: string) => void = console.log, fetchImpl: typeof fetch = fetch): AgentHandle {
+  const client = new ProtocolClient(env.GANTRY_URL, fetchImpl);
   const controller = new AbortController();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -57,26 +28,48 @@ export function startAgent(env: RunnerEnv, log: (line: string) => void = console
       const timer = setTimeout(wake, ms);
       controller.signal.addEventListener("abort", wake, { once: true });
     });
-  const done = (async () => {
-    let failures = 0;
-    let announced = false;
-    while (!controller.signal.aborted) {
+
+  /** Calls `fn` until it succeeds, the runner stops (null), or the control plane refuses for good (throws). */
+  async function persist<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
+    for (let failures = 0; !controller.signal.aborted; failures++) {
       try {
-        const answer = await ping(env, body);
-        if (!announced) log(`runner ${body.name} registered in pool ${answer.pool} (providers: ${body.providers.join(", ")})`);
-        announced = true;
-        failures = 0;
-        await sleep(answer.nextPingMs);
+        return await fn();
       } catch (error) {
         if (error instanceof ProtocolError && !error.retryable) {
-          log(`runner: the control plane refused this runner: ${error.message}`);
+          log(`runner: the control plane refused ${what}: ${error.message}`);
           throw error;
         }
-        const delay = backoffMs(failures++);
-        log(`runner: ${error instanceof Error ? error.message : String(error)}; retrying in ${delay} ms`);
+        const delay = backoffMs(failures);
+        log(`runner: ${what}: ${error instanceof Error ? error.message : String(error)}; retrying in ${delay} ms`);
         await sleep(delay);
       }
     }
+    return null;
+  }
+
+  const body: RegisterRequest = {
+    protocolVersion: PROTOCOL_VERSION,
+    name: env.GANTRY_RUNNER_NAME,
+    version: process.env.npm_package_version ?? "dev",
+    providers: probeProviders(),
+    capacity: env.GANTRY_RUNNER_CAPACITY,
+  };
+
+  const done = (async () => {
+    const registration = await persist("register", () => client.register(env.GANTRY_RUNNER_TOKEN, body));
+    if (!registration) return;
+    log(`runner ${body.name} registered in pool ${registration.pool} (providers: ${body.providers.join(", ")})`);
+    const slot = async () => {
+      while (!controller.signal.aborted) {
+        const answer = await persist("claim", () => client.claim(registration.credential, registration.runnerId, CLAIM_WAIT_MS));
+        const assignment = answer?.assignment;
+        if (!assignment) continue;
+        log(`runner: running ${assignment.job.key} (run #${assignment.run.number}, attempt ${assignment.attempt})`);
+        const { outcome } = await runAssignment(client, assignment, execute, log, controller.signal);
+        if (outcome) log(`runner: ${assignment.job.key} ${outcome.conclusion.toLowerCase()}`);
+      }
+    };
+    await Promise.all(Array.from({ length: env.GANTRY_RUNNER_CAPACITY }, slot));
   })();
   return { stop: () => controller.abort(), done };
 }

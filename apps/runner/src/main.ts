@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { startAgent } from "./agent";
 import { parseRunnerEnv } from "./env";
+import { shellExecutor } from "./shell-executor";
 
 let env;
 try {
@@ -13,7 +14,7 @@ try {
   }
   throw error;
 }
-const agent = startAgent(env);
+const agent = startAgent(env, shellExecutor());
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => agent.stop());
 agent.done.then(
   () => process.exit(0),

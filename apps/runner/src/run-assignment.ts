@@ -1,0 +1,61 @@
+// One assignment, from claim to complete: heartbeats every heartbeatMs while the executor runs; a cancel answer
+// or a lost lease aborts the executor; the outcome is reported (retried on transient errors) unless the lease
+// was lost, when the attempt belongs to nobody any more.
+import type { Assignment } from "@gantry/runner-protocol";
+import { backoffMs } from "./backoff";
+import type { JobExecutor, JobOutcome } from "./job-executor";
+import { ProtocolError, type ProtocolClient } from "./protocol-client";
+
+export async function runAssignment(
+  client: ProtocolClient,
+  assignment: Assignment,
+  execute: JobExecutor,
+  log: (line: string) => void,
+  shutdown?: AbortSignal,
+): Promise<{ outcome: JobOutcome | null; leaseLost: boolean }> {
+  const controller = new AbortController();
+  // The runner is stopping: abandon the job without a report; its lease lapses and the job is retried elsewhere.
+  const onShutdown = () => controller.abort("runner shutting down");
+  shutdown?.addEventListener("abort", onShutdown, { once: true });
+  let leaseLost = false;
+  const beat = async () => {
+    try {
+      const answer = await client.heartbeat(assignment.jobToken, assignment.attemptId);
+      if (answer.cancel && !controller.signal.aborted) {
+        log(`runner: stopping ${assignment.job.key}: ${answer.reason ?? "cancelled"}`);
+        controller.abort(answer.reason ?? "cancelled");
+      }
+    } catch (error) {
+      if (error instanceof ProtocolError && error.code === "lease_lost") {
+        leaseLost = true;
+        log(`runner: lease lost for ${assignment.job.key}; stopping without reporting`);
+        controller.abort("lease lost");
+      }
+      // Transient errors: the next beat tries again; the lease outlives a few missed beats.
+    }
+  };
+  await beat();
+  const timer = setInterval(() => void beat(), assignment.heartbeatMs);
+  let outcome: JobOutcome;
+  try {
+    outcome = controller.signal.aborted && leaseLost ? { conclusion: "CANCELED", outputs: {} } : await execute(assignment, controller.signal);
+  } catch (error) {
+    outcome = { conclusion: "FAILED", outputs: {}, failureReason: `runner error: ${error instanceof Error ? error.message : String(error)}` };
+  } finally {
+    clearInterval(timer);
+    shutdown?.removeEventListener("abort", onShutdown);
+  }
+  if (leaseLost || shutdown?.aborted) return { outcome: null, leaseLost };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.complete(assignment.jobToken, { attemptId: assignment.attemptId, ...outcome });
+      return { outcome, leaseLost };
+    } catch (error) {
+      if (!(error instanceof ProtocolError) || !error.retryable || attempt >= 8) {
+        log(`runner: could not report ${assignment.job.key}: ${error instanceof Error ? error.message : String(error)}`);
+        return { outcome, leaseLost };
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+    }
+  }
+}

@@ -1,0 +1,27 @@
+// Serves Next.js route handlers (exported POST functions) over a real HTTP server, so a real runner agent can
+// talk to the real control-plane code without starting Next.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type RouteHandler = (request: Request) => Promise<Response>;
+
+export async function serveRoutes(routes: Record<string, RouteHandler>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(async (incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(Buffer.from(chunk as Uint8Array));
+    const url = new URL(incoming.url ?? "/", "http://127.0.0.1");
+    const handler = routes[url.pathname];
+    if (!handler || incoming.method !== "POST") {
+      outgoing.writeHead(404).end();
+      return;
+    }
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === "string") headers.set(name, value);
+    const response = await handler(new Request(url, { method: "POST", headers, body: Buffer.concat(chunks) }));
+    outgoing.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+    outgoing.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
