@@ -135,6 +135,19 @@ describe("dispatch with simulated runners", () => {
     }
   });
 
+  it("honours the tenant's plan: its concurrency cap holds a second job until the first ends", async () => {
+    const sys = db.system("test");
+    await sys.tenant.create({ data: { id: "ten_capped", slug: "capped", name: "capped", maxConcurrentJobs: 1 } });
+    await sys.repository.create({ data: { id: "ten_capped-repo", tenantId: "ten_capped", fullName: "capped/app" } });
+    const ctx: TenantContext = { tenantId: "ten_capped", actor: { kind: "SYSTEM" } };
+    await startRun(ctx, [{ key: "one" }, { key: "two" }]);
+    const first = await claimJob(db, scheduler, { poolId: "pool-linux", leaseMs: 30_000 });
+    expect(first?.tenantId).toBe("ten_capped");
+    expect(await claimJob(db, scheduler, { poolId: "pool-linux", leaseMs: 30_000 })).toBeNull();
+    await completeAttempt(db, scheduler, { tenantId: ctx.tenantId, attemptId: first?.attemptId ?? "", conclusion: "SUCCEEDED" });
+    expect((await claimJob(db, scheduler, { poolId: "pool-linux", leaseMs: 30_000 }))?.tenantId).toBe("ten_capped");
+  });
+
   it("a duplicate or late completion report changes nothing", async () => {
     const ctx = tenants[1] as TenantContext;
     await startRun(ctx, [{ key: "solo" }]);

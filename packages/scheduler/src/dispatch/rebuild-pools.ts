@@ -15,8 +15,15 @@ export async function rebuildPools(db: Database, scheduler: FairScheduler): Prom
     select: { id: true, tenantId: true, poolId: true, status: true, priority: true, readyAt: true, createdAt: true, startedAt: true },
   });
   // Each tenant's weight and cap come from its plan (Tenant row).
-  const tenants = await sys.tenant.findMany({ select: { id: true, schedulingWeight: true, maxConcurrentJobs: true } });
-  const policies = new Map(tenants.map((tenant) => [tenant.id, policyFromTenantPlan(tenant)]));
+  const tenants = await sys.tenant.findMany({
+    select: { id: true, schedulingWeight: true, maxConcurrentJobs: true, rateLimitPerSec: true, rateLimitBurst: true },
+  });
+  const policies = new Map(
+    tenants.map((tenant) => [
+      tenant.id,
+      policyFromTenantPlan(tenant, tenant.rateLimitPerSec === null ? null : { ratePerSec: tenant.rateLimitPerSec, burst: tenant.rateLimitBurst }),
+    ]),
+  );
   let ready = 0;
   let claimed = 0;
   for (const pool of pools) {
