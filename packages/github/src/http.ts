@@ -1,0 +1,62 @@
+// One small REST caller for api.github.com (or a GHES / test base URL): GitHub's required headers, JSON in
+// and out, every response body validated with zod by the caller, errors that name the request.
+import type { z } from "zod";
+
+export const GITHUB_API_VERSION = "2022-11-28";
+const USER_AGENT = "gantry-ci";
+
+export class GithubApiError extends Error {
+  override name = "GithubApiError";
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`GitHub ${method} ${path} answered ${status}: ${body.slice(0, 300)}`);
+  }
+  /** 5xx, 429 and rate-limit 403s are worth retrying; 401/404/422 are not. */
+  get retryable(): boolean {
+    return this.status >= 500 || this.status === 429 || (this.status === 403 && /rate limit/i.test(this.body));
+  }
+}
+
+export interface GithubRequest<T> {
+  method: "GET" | "POST" | "PATCH";
+  path: string;
+  /** `Bearer <jwt>` for app calls, `token <installation token>` for repository calls. */
+  authorization: string;
+  body?: unknown;
+  schema: z.ZodType<T>;
+}
+
+export type Fetch = typeof fetch;
+
+export async function githubRequest<T>(baseUrl: string, request: GithubRequest<T>, fetcher: Fetch = fetch): Promise<T> {
+  const response = await fetcher(`${baseUrl}${request.path}`, {
+    method: request.method,
+    headers: {
+      accept: "application/vnd.github+json",
+      authorization: request.authorization,
+      "user-agent": USER_AGENT,
+      "x-github-api-version": GITHUB_API_VERSION,
+      ...(request.body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new GithubApiError(request.method, request.path, response.status, text);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new GithubApiError(request.method, request.path, response.status, `not JSON: ${text}`);
+  }
+  const parsed = request.schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new GithubApiError(request.method, request.path, response.status, `unexpected response shape: ${issues}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,121 @@
+// Applies `installation` and `installation_repositories` events to the Installation and Repository rows:
+// the first install creates the tenant; suspend/unsuspend/delete mark the installation; repositories added
+// are connected, removed ones are detached (their runs stay). Idempotent, so a redelivery or the worker's
+// replay of a stored delivery changes nothing twice.
+import { deterministicId, type Database, type TenantContext } from "@gantry/db";
+import type { GithubInstallationRepository } from "../events/common";
+import type { InstallationEvent, InstallationRepositoriesEvent } from "../events/installation";
+
+export type InstallationChange = { name: "installation"; payload: InstallationEvent } | { name: "installation_repositories"; payload: InstallationRepositoriesEvent };
+
+export interface InstallationSyncResult {
+  tenantId: string | null;
+  installationRowId: string | null;
+  tenantCreated: boolean;
+  repositoriesAdded: number;
+  repositoriesRemoved: number;
+}
+
+export const installationRowId = (githubInstallationId: number) => deterministicId("ins", "github", githubInstallationId);
+export const githubRepositoryRowId = (githubRepoId: number) => deterministicId("repo", "github", githubRepoId);
+const tenantIdFor = (githubInstallationId: number) => deterministicId("ten", "github", githubInstallationId);
+
+const slugOf = (login: string) =>
+  login
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40) || "github";
+
+/** The installation's tenant, creating it (named after the account) on the first install. */
+async function tenantFor(db: Database, installation: InstallationEvent["installation"]): Promise<{ tenantId: string; created: boolean }> {
+  const sys = db.system("github installation: find or create the tenant before it is known");
+  const existing = await sys.installation.findUnique({ where: { githubInstallationId: BigInt(installation.id) }, select: { tenantId: true } });
+  if (existing) return { tenantId: existing.tenantId, created: false };
+  const id = tenantIdFor(installation.id);
+  const base = slugOf(installation.account.login);
+  // Deterministic id: two racing deliveries of the same install make one tenant. A taken slug gets a suffix.
+  for (const slug of [base, `${base}-gh${installation.id}`]) {
+    const { count } = await sys.tenant.createMany({ data: [{ id, slug, name: installation.account.login }], skipDuplicates: true });
+    if (count === 1) return { tenantId: id, created: true };
+    if (await sys.tenant.findUnique({ where: { id }, select: { id: true } })) return { tenantId: id, created: false };
+  }
+  throw new Error(`could not create a tenant for GitHub installation ${installation.id} (slugs ${base} and ${base}-gh${installation.id} are taken)`);
+}
+
+async function connect(db: Database, ctx: TenantContext, installationRow: string, repositories: GithubInstallationRepository[]): Promise<number> {
+  const scoped = db.forTenant(ctx);
+  for (const repo of repositories) {
+    await scoped.repository.upsert({
+      where: { githubRepoId: BigInt(repo.id) },
+      create: { id: githubRepositoryRowId(repo.id), tenantId: ctx.tenantId, fullName: repo.full_name, githubRepoId: BigInt(repo.id), installationId: installationRow },
+      update: { fullName: repo.full_name, installationId: installationRow },
+    });
+  }
+  return repositories.length;
+}
+
+async function detach(db: Database, ctx: TenantContext, installationRow: string, githubRepoIds: number[]): Promise<number> {
+  if (githubRepoIds.length === 0) return 0;
+  const { count } = await db.forTenant(ctx).repository.updateMany({
+    where: { installationId: installationRow, githubRepoId: { in: githubRepoIds.map((id) => BigInt(id)) } },
+    data: { installationId: null },
+  });
+  return count;
+}
+
+export async function syncInstallation(db: Database, change: InstallationChange, now: Date = new Date()): Promise<InstallationSyncResult> {
+  const installation = change.payload.installation;
+  const rowId = installationRowId(installation.id);
+  const result: InstallationSyncResult = { tenantId: null, installationRowId: null, tenantCreated: false, repositoriesAdded: 0, repositoriesRemoved: 0 };
+
+  // A deletion of an installation we never knew needs no tenant.
+  if (change.name === "installation" && change.payload.action === "deleted") {
+    const known = await db
+      .system("github installation deleted: find its tenant")
+      .installation.findUnique({ where: { githubInstallationId: BigInt(installation.id) }, select: { tenantId: true } });
+    if (!known) return result;
+    const ctx: TenantContext = { tenantId: known.tenantId, actor: { kind: "SYSTEM", id: `github-installation:${installation.id}` } };
+    await db.forTenant(ctx).installation.updateMany({ where: { id: rowId }, data: { deletedAt: now } });
+    await audit(db, ctx, "github.installation.deleted", rowId, { account: installation.account.login });
+    return { ...result, tenantId: known.tenantId, installationRowId: rowId };
+  }
+
+  const tenant = await tenantFor(db, installation);
+  const ctx: TenantContext = { tenantId: tenant.tenantId, actor: { kind: "SYSTEM", id: `github-installation:${installation.id}` } };
+  const suspended = change.name === "installation" && change.payload.action === "suspend";
+  const fields = {
+    accountLogin: installation.account.login,
+    accountType: installation.account.type,
+    ...(change.name === "installation" ? { suspendedAt: suspended ? now : null } : {}),
+    ...(change.name === "installation" && change.payload.action === "created" ? { deletedAt: null } : {}),
+  };
+  await db.forTenant(ctx).installation.upsert({
+    where: { githubInstallationId: BigInt(installation.id) },
+    create: { id: rowId, tenantId: ctx.tenantId, githubInstallationId: BigInt(installation.id), accountLogin: fields.accountLogin, accountType: fields.accountType, suspendedAt: suspended ? now : null },
+    update: fields,
+  });
+  result.tenantId = tenant.tenantId;
+  result.installationRowId = rowId;
+  result.tenantCreated = tenant.created;
+
+  if (change.name === "installation") {
+    if (change.payload.repositories) result.repositoriesAdded = await connect(db, ctx, rowId, change.payload.repositories);
+  } else {
+    result.repositoriesAdded = await connect(db, ctx, rowId, change.payload.repositories_added);
+    result.repositoriesRemoved = await detach(db, ctx, rowId, change.payload.repositories_removed.map((repo) => repo.id));
+  }
+  await audit(db, ctx, `github.${change.name}.${change.payload.action}`, rowId, {
+    account: installation.account.login,
+    added: result.repositoriesAdded,
+    removed: result.repositoriesRemoved,
+    ...(tenant.created ? { tenantCreated: true } : {}),
+  });
+  return result;
+}
+
+async function audit(db: Database, ctx: TenantContext, action: string, targetId: string, data: Record<string, string | number | boolean>): Promise<void> {
+  await db.forTenant(ctx).auditEvent.create({
+    data: { tenantId: ctx.tenantId, actorKind: "SYSTEM", actorId: ctx.actor.id ?? null, action, targetType: "Installation", targetId, data },
+  });
+}

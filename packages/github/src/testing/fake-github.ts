@@ -1,0 +1,211 @@
+// A local stand-in for api.github.com that speaks the real wire format: the REST paths, headers and JSON shapes
+// (typed by @octokit/openapi-types) of the endpoints Gantry calls, served from in-memory installations and
+// repositories. It checks what GitHub checks — the App JWT's RS256 signature and claims, installation tokens,
+// the headers — and records every call so tests can assert on them.
+import { createPublicKey, createVerify, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { components } from "@octokit/openapi-types";
+
+type InstallationTokenBody = components["schemas"]["installation-token"];
+type ContentDirectory = components["schemas"]["content-directory"];
+type ContentFile = components["schemas"]["content-file"];
+type BasicError = components["schemas"]["basic-error"];
+
+export interface FakeCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  authorization: string | null;
+  status: number;
+  /** For token exchanges: the App JWT's verified claims (null when it did not verify). */
+  jwt?: { iss: string; iat: number; exp: number } | null;
+}
+
+interface FakeRepository {
+  fullName: string;
+  installationId: number;
+  /** sha → path → content */
+  commits: Map<string, Map<string, string>>;
+}
+
+export interface FakeGithubOptions {
+  appId?: string;
+  /** How long minted tokens live (GitHub: one hour). */
+  tokenTtlMs?: number;
+  now?: () => number;
+}
+
+export class FakeGithub {
+  readonly appId: string;
+  readonly privateKeyPem: string;
+  readonly calls: FakeCall[] = [];
+  private readonly publicKey: KeyObject;
+  private readonly installations = new Set<number>();
+  private readonly suspended = new Set<number>();
+  private readonly repositories = new Map<string, FakeRepository>();
+  private readonly tokens = new Map<string, { installationId: number; expiresAt: number }>();
+  private server: Server | null = null;
+  url = "";
+
+  constructor(private readonly options: FakeGithubOptions = {}) {
+    this.appId = options.appId ?? "424242";
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    this.privateKeyPem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    this.publicKey = createPublicKey(publicKey);
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  addInstallation(id: number): this {
+    this.installations.add(id);
+    return this;
+  }
+
+  suspendInstallation(id: number): void {
+    this.suspended.add(id);
+  }
+
+  /** Adds (or extends) a repository with a commit whose tree is exactly `files`. */
+  addCommit(fullName: string, installationId: number, sha: string, files: Record<string, string>): void {
+    const repo = this.repositories.get(fullName) ?? { fullName, installationId, commits: new Map() };
+    repo.commits.set(sha, new Map(Object.entries(files)));
+    this.repositories.set(fullName, repo);
+  }
+
+  callsTo(pattern: RegExp): FakeCall[] {
+    return this.calls.filter((call) => pattern.test(`${call.method} ${call.path}`));
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => this.send(response, 500, { message: String(error), documentation_url: "" }));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    const address = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${address.port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private record(call: Omit<FakeCall, "status">, status: number): void {
+    this.calls.push({ ...call, status });
+  }
+
+  private send(response: ServerResponse, status: number, body: unknown): number {
+    response.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3; format=json" });
+    response.end(JSON.stringify(body));
+    return status;
+  }
+
+  private error(response: ServerResponse, status: number, message: string): number {
+    const body: BasicError = { message, documentation_url: "https://docs.github.com/rest" };
+    return this.send(response, status, body);
+  }
+
+  /** Verifies an RS256 App JWT the way GitHub does: signature, issuer, iat not in the future, exp ≤ 10 min. */
+  verifyJwt(jwt: string): { iss: string; iat: number; exp: number } | null {
+    const [header, payload, signature] = jwt.split(".");
+    if (!header || !payload || !signature) return null;
+    const head: unknown = JSON.parse(Buffer.from(header, "base64url").toString());
+    if (typeof head !== "object" || head === null || !("alg" in head) || head.alg !== "RS256") return null;
+    const valid = createVerify("RSA-SHA256").update(`${header}.${payload}`).verify(this.publicKey, Buffer.from(signature, "base64url"));
+    if (!valid) return null;
+    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString());
+    if (typeof claims !== "object" || claims === null || !("iss" in claims) || !("iat" in claims) || !("exp" in claims)) return null;
+    const { iss, iat, exp } = claims;
+    if (typeof iat !== "number" || typeof exp !== "number") return null;
+    const now = Math.floor(this.now() / 1000);
+    if (String(iss) !== this.appId || iat > now + 60 || exp <= now || exp - iat > 600) return null;
+    return { iss: String(iss), iat, exp };
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://fake");
+    const authorization = request.headers.authorization ?? null;
+    const call = { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), authorization };
+    for await (const _chunk of request) void _chunk;
+    // GitHub refuses requests without a User-Agent, and Gantry always asks for the v3 JSON media type.
+    if (!request.headers["user-agent"]) return this.record(call, this.error(response, 403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"));
+    if (!String(request.headers.accept ?? "").includes("application/vnd.github")) return this.record(call, this.error(response, 415, "Unsupported media type"));
+
+    const tokenPath = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
+    if (tokenPath?.[1] && request.method === "POST") {
+      const jwt = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
+      const claims = jwt ? this.verifyJwt(jwt) : null;
+      const entry = { ...call, jwt: claims };
+      if (!claims) return this.record(entry, this.error(response, 401, "A JSON web token could not be decoded"));
+      const installationId = Number(tokenPath[1]);
+      if (!this.installations.has(installationId)) return this.record(entry, this.error(response, 404, "Not Found"));
+      if (this.suspended.has(installationId)) return this.record(entry, this.error(response, 403, "This installation has been suspended"));
+      const token = `ghs_${randomBytes(18).toString("base64url")}`;
+      const expiresAt = this.now() + (this.options.tokenTtlMs ?? 3_600_000);
+      this.tokens.set(token, { installationId, expiresAt });
+      const body: InstallationTokenBody = { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"), permissions: { contents: "read", checks: "write", metadata: "read" }, repository_selection: "selected" };
+      return this.record(entry, this.send(response, 201, body));
+    }
+
+    const contentsPath = /^\/repos\/([^/]+)\/([^/]+)\/contents(?:\/(.*))?$/.exec(url.pathname);
+    if (contentsPath && request.method === "GET") {
+      const fullName = `${decodeURIComponent(contentsPath[1] ?? "")}/${decodeURIComponent(contentsPath[2] ?? "")}`;
+      const repo = this.repositories.get(fullName);
+      const given = /^(?:token|Bearer) (ghs_.+)$/.exec(authorization ?? "")?.[1];
+      const token = given ? this.tokens.get(given) : undefined;
+      if (!token || token.expiresAt <= this.now()) return this.record(call, this.error(response, 401, "Bad credentials"));
+      if (!repo || repo.installationId !== token.installationId) return this.record(call, this.error(response, 404, "Not Found"));
+      const ref = url.searchParams.get("ref");
+      const tree = ref ? repo.commits.get(ref) : undefined;
+      if (!ref || !tree) return this.record(call, this.error(response, 404, `No commit found for the ref ${ref ?? ""}`));
+      const path = (contentsPath[3] ?? "").split("/").map(decodeURIComponent).join("/").replace(/\/+$/, "");
+      return this.record(call, this.sendContents(response, fullName, ref, tree, path));
+    }
+    this.record(call, this.error(response, 404, "Not Found"));
+  }
+
+  private links(fullName: string, path: string, ref: string) {
+    const self = `${this.url}/repos/${fullName}/contents/${path}?ref=${ref}`;
+    return { url: self, git_url: null, html_url: null, download_url: null, _links: { self, git: null, html: null } };
+  }
+
+  private sendContents(response: ServerResponse, fullName: string, ref: string, tree: Map<string, string>, path: string): number {
+    const file = tree.get(path);
+    if (file !== undefined) {
+      const body: ContentFile = {
+        type: "file",
+        encoding: "base64",
+        size: Buffer.byteLength(file),
+        name: path.split("/").at(-1) ?? path,
+        path,
+        content: Buffer.from(file).toString("base64").replace(/(.{60})/g, "$1\n"),
+        sha: randomBytes(20).toString("hex"),
+        ...this.links(fullName, path, ref),
+      };
+      return this.send(response, 200, body);
+    }
+    const prefix = path === "" ? "" : `${path}/`;
+    const children = new Map<string, "file" | "dir">();
+    for (const [name] of tree) {
+      if (!name.startsWith(prefix)) continue;
+      const rest = name.slice(prefix.length);
+      const [first, ...more] = rest.split("/");
+      if (first) children.set(first, more.length > 0 ? "dir" : "file");
+    }
+    if (children.size === 0) return this.error(response, 404, "Not Found");
+    const body: ContentDirectory = [...children].map(([name, type]) => ({
+      type,
+      name,
+      path: `${prefix}${name}`,
+      size: type === "file" ? Buffer.byteLength(tree.get(`${prefix}${name}`) ?? "") : 0,
+      sha: randomBytes(20).toString("hex"),
+      ...this.links(fullName, `${prefix}${name}`, ref),
+    }));
+    return this.send(response, 200, body);
+  }
+}
