@@ -1,0 +1,160 @@
+// Turns a job's masked output into ordered chunks for the control plane: cut every 100 ms or 64 KiB,
+// whichever first, each with a sequence number, timestamp and step index. Chunks go to an async sink one
+// at a time; when the sink is slow, write() waits (bounded memory), which in turn stops reading the
+// sandbox's pipe. Past the per-job cap, output is dropped after one marker line.
+
+export interface LogChunk {
+  seq: number;
+  /** Milliseconds since the epoch when the chunk's first byte was written. */
+  timestamp: number;
+  stepIndex: number;
+  /** UTF-8 text with ANSI escapes as printed. */
+  data: string;
+}
+
+export type LogSink = (chunk: LogChunk) => Promise<void>;
+
+export interface LogStreamOptions {
+  sink: LogSink;
+  flushIntervalMs?: number;
+  maxChunkBytes?: number;
+  /** Chunks cut but not yet accepted by the sink before write() waits. */
+  maxQueuedChunks?: number;
+  maxJobBytes?: number;
+  now?: () => number;
+}
+
+export const truncationMarker = (cap: number) => `##[gantry] log truncated: the job printed more than ${cap} bytes; further output is discarded\n`;
+
+/** The largest prefix of `bytes` no longer than `limit` that does not split a UTF-8 character. */
+function utf8Cut(bytes: Buffer, limit: number): number {
+  if (limit >= bytes.length) return bytes.length;
+  let cut = limit;
+  while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
+  return cut;
+}
+
+export class LogStream {
+  private readonly sink: LogSink;
+  private readonly flushIntervalMs: number;
+  private readonly maxChunkBytes: number;
+  private readonly maxQueued: number;
+  private readonly maxJobBytes: number;
+  private readonly now: () => number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private pendingStep = -1;
+  private pendingSince = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly queue: LogChunk[] = [];
+  private draining: Promise<void> | undefined;
+  private waiters: (() => void)[] = [];
+  private failure: unknown;
+  private seq = 0;
+  private total = 0;
+  private endsWithNewline = true;
+  private cut = false;
+
+  constructor(options: LogStreamOptions) {
+    this.sink = options.sink;
+    this.flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.maxChunkBytes = options.maxChunkBytes ?? 64 * 1024;
+    this.maxQueued = options.maxQueuedChunks ?? 4;
+    this.maxJobBytes = options.maxJobBytes ?? 64 * 1024 * 1024;
+    this.now = options.now ?? Date.now;
+  }
+
+  get truncated(): boolean {
+    return this.cut;
+  }
+
+  /** Bytes accepted so far (not counting the truncation marker). */
+  get bytes(): number {
+    return this.total;
+  }
+
+  async write(stepIndex: number, text: string): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.cut || text === "") return;
+    if (stepIndex !== this.pendingStep) this.flushPending();
+    let bytes = Buffer.from(text);
+    const room = this.maxJobBytes - this.total;
+    const overCap = bytes.length > room;
+    if (overCap) bytes = bytes.subarray(0, utf8Cut(bytes, room));
+    this.total += bytes.length;
+    while (bytes.length > 0) {
+      const take = Math.max(1, utf8Cut(bytes, this.maxChunkBytes - this.pendingBytes));
+      this.append(stepIndex, bytes.subarray(0, take));
+      bytes = bytes.subarray(take);
+      if (this.pendingBytes >= this.maxChunkBytes) {
+        this.flushPending();
+        await this.room();
+      }
+    }
+    if (overCap) {
+      this.cut = true;
+      const marker = (this.endsWithNewline ? "" : "\n") + truncationMarker(this.maxJobBytes);
+      this.flushPending();
+      this.append(stepIndex, Buffer.from(marker));
+      this.flushPending();
+    }
+    await this.room();
+  }
+
+  /** Flushes what is pending and waits until the sink has taken every chunk. */
+  async close(): Promise<void> {
+    this.flushPending();
+    while (this.draining) await this.draining;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private append(stepIndex: number, bytes: Buffer): void {
+    if (this.pendingBytes === 0) {
+      this.pendingStep = stepIndex;
+      this.pendingSince = this.now();
+      this.timer = setTimeout(() => this.flushPending(), this.flushIntervalMs);
+    }
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    this.endsWithNewline = bytes[bytes.length - 1] === 0x0a;
+  }
+
+  private flushPending(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pendingBytes === 0) return;
+    this.queue.push({ seq: this.seq++, timestamp: this.pendingSince, stepIndex: this.pendingStep, data: Buffer.concat(this.pending).toString() });
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.draining ??= this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let chunk = this.queue.shift(); chunk; chunk = this.queue.shift()) {
+        this.wake();
+        if (this.failure === undefined) {
+          try {
+            await this.sink(chunk);
+          } catch (error) {
+            this.failure = error;
+          }
+        }
+      }
+    } finally {
+      this.draining = undefined;
+      this.wake();
+    }
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private async room(): Promise<void> {
+    while (this.queue.length >= this.maxQueued && this.failure === undefined) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.failure !== undefined) throw this.failure;
+  }
+}

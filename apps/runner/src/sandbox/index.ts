@@ -1,0 +1,5 @@
+export type * from "./types";
+export { SandboxRefusedError } from "./types";
+export { BwrapProvider } from "./bwrap-provider";
+export { ProcessProvider } from "./process-provider";
+export { allProviders, probeSandboxProviders } from "./probe";

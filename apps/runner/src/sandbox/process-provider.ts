@@ -1,0 +1,60 @@
+// No isolation at all: the job runs as the runner on the host. For development and fast tests only; it
+// refuses untrusted code unless the caller explicitly allows it in dev mode.
+import { spawnExec } from "./spawn-exec";
+import type { EnforcedLimits, ExecRequest, ProbeResult, Sandbox, SandboxPaths, SandboxProcess, SandboxProvider, SandboxSpec } from "./types";
+import { SandboxRefusedError } from "./types";
+import { createSandboxDirs, removeSandboxDirs } from "./workspace";
+
+class ProcessSandbox implements Sandbox {
+  readonly provider = "process";
+  readonly paths: SandboxPaths;
+  readonly hostPaths: SandboxPaths;
+  readonly enforced: EnforcedLimits;
+  private readonly running = new Set<SandboxProcess>();
+  private readonly deadline: number | undefined;
+  private destroyed = false;
+
+  constructor(
+    private readonly dirs: ReturnType<typeof createSandboxDirs>,
+    spec: SandboxSpec,
+  ) {
+    this.paths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles };
+    this.hostPaths = this.paths;
+    const wallTimeMs = spec.limits?.wallTimeMs;
+    this.deadline = wallTimeMs === undefined ? undefined : Date.now() + wallTimeMs;
+    this.enforced = wallTimeMs === undefined ? {} : { wallTime: "timer" };
+  }
+
+  exec(request: ExecRequest): SandboxProcess {
+    if (this.destroyed) throw new Error("sandbox destroyed");
+    const left = this.deadline === undefined ? undefined : Math.max(0, this.deadline - Date.now());
+    const timeoutMs = left === undefined ? request.timeoutMs : Math.min(left, request.timeoutMs ?? left);
+    const child = spawnExec({ argv: request.argv, env: request.env, cwd: request.cwd, timeoutMs, onExit: () => this.running.delete(child) });
+    this.running.add(child);
+    return child;
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const child of this.running) child.stop();
+    await Promise.all([...this.running].map((child) => child.wait()));
+    removeSandboxDirs(this.dirs);
+  }
+}
+
+export class ProcessProvider implements SandboxProvider {
+  readonly name = "process";
+
+  constructor(private readonly options: { devMode: boolean; allowUntrusted?: boolean } = { devMode: false }) {}
+
+  async probe(): Promise<ProbeResult> {
+    return this.options.devMode ? { available: true, detail: "no isolation (development only)" } : { available: false, detail: "only in dev mode" };
+  }
+
+  async prepare(spec: SandboxSpec): Promise<Sandbox> {
+    if (!this.options.devMode) throw new SandboxRefusedError("the process provider runs only in dev mode");
+    if (spec.untrusted && !this.options.allowUntrusted) throw new SandboxRefusedError("the process provider does not run untrusted code (no isolation)");
+    return new ProcessSandbox(createSandboxDirs(), spec);
+  }
+}

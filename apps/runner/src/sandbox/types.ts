@@ -1,0 +1,94 @@
+// The one interface every sandbox provider implements (STYLE.md practice 8, Woodpecker's backend interface):
+// prepare → exec (start + stream) → wait → stop → destroy. The executor never knows which provider it runs on.
+
+export type ProviderName = "bwrap" | "process";
+export type NetworkPolicy = "none" | "open";
+
+export interface SandboxLimits {
+  /** Hard cap on the sandbox's lifetime; every exec is killed when it passes. */
+  wallTimeMs?: number;
+  memoryBytes?: number;
+  /** Maximum number of processes/threads alive at once. */
+  pids?: number;
+  /** CPU share in cores (1.5 = one and a half cores). */
+  cpus?: number;
+  /** Largest file a process may write. */
+  fileSizeBytes?: number;
+}
+
+/** How each limit was actually enforced on this host; absent means not enforced. */
+export interface EnforcedLimits {
+  wallTime?: "timer";
+  memory?: "cgroup-v2" | "cgroup-v1" | "rlimit-as";
+  pids?: "cgroup-v2" | "cgroup-v1" | "rlimit-nproc";
+  cpu?: "cgroup-v2" | "cgroup-v1";
+  fileSize?: "rlimit-fsize";
+}
+
+export interface SandboxSpec {
+  /** Code from an untrusted source (a fork's pull request): providers without isolation refuse it. */
+  untrusted: boolean;
+  network?: NetworkPolicy;
+  limits?: SandboxLimits;
+}
+
+export interface ExecRequest {
+  argv: string[];
+  env: Record<string, string>;
+  /** A path inside the sandbox (see Sandbox.paths). */
+  cwd: string;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Killed because the exec's or the sandbox's wall time ran out. */
+  timedOut: boolean;
+  /** Killed by stop(). */
+  stopped: boolean;
+}
+
+export interface SandboxProcess {
+  /** stdout and stderr interleaved in the order written; not reading it pauses the process (backpressure). */
+  readonly output: AsyncIterable<Buffer>;
+  wait(): Promise<ExecResult>;
+  /** Kills the process and everything it started. */
+  stop(): void;
+}
+
+export interface SandboxPaths {
+  /** The job's workspace as processes inside see it. */
+  workspace: string;
+  /** Private temporary directory inside. */
+  temp: string;
+  /** Where the runner puts per-step files (GITHUB_OUTPUT, …), as seen inside. */
+  runnerFiles: string;
+}
+
+export interface Sandbox {
+  readonly provider: ProviderName;
+  readonly paths: SandboxPaths;
+  /** The same directories on the host, for the runner to read and write. */
+  readonly hostPaths: SandboxPaths;
+  readonly enforced: EnforcedLimits;
+  exec(request: ExecRequest): SandboxProcess;
+  /** Kills everything still running and removes the workspace. Idempotent. */
+  destroy(): Promise<void>;
+}
+
+export interface ProbeResult {
+  available: boolean;
+  /** Why not, or what works (for logs and the provider table). */
+  detail: string;
+}
+
+export interface SandboxProvider {
+  readonly name: ProviderName;
+  probe(): Promise<ProbeResult>;
+  prepare(spec: SandboxSpec): Promise<Sandbox>;
+}
+
+export class SandboxRefusedError extends Error {
+  override readonly name = "SandboxRefusedError";
+}
