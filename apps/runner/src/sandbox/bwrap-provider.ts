@@ -56,6 +56,7 @@ class BwrapSandbox implements Sandbox {
   readonly paths = INSIDE;
   readonly hostPaths: SandboxPaths;
   readonly enforced: EnforcedLimits;
+  readonly baseEnv = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/home/runner", LANG: "C.UTF-8", USER: "runner" };
   private readonly running = new Set<SandboxProcess>();
   private destroyed = false;
   private readonly deadline: number | undefined;

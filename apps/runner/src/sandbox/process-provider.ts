@@ -10,6 +10,7 @@ class ProcessSandbox implements Sandbox {
   readonly paths: SandboxPaths;
   readonly hostPaths: SandboxPaths;
   readonly enforced: EnforcedLimits;
+  readonly baseEnv: Record<string, string>;
   private readonly running = new Set<SandboxProcess>();
   private readonly deadline: number | undefined;
   private destroyed = false;
@@ -20,6 +21,7 @@ class ProcessSandbox implements Sandbox {
   ) {
     this.paths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles };
     this.hostPaths = this.paths;
+    this.baseEnv = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: dirs.temp, LANG: "C.UTF-8" };
     const wallTimeMs = spec.limits?.wallTimeMs;
     this.deadline = wallTimeMs === undefined ? undefined : Date.now() + wallTimeMs;
     this.enforced = wallTimeMs === undefined ? {} : { wallTime: "timer" };

@@ -72,6 +72,8 @@ export interface Sandbox {
   /** The same directories on the host, for the runner to read and write. */
   readonly hostPaths: SandboxPaths;
   readonly enforced: EnforcedLimits;
+  /** PATH, HOME and the like as they make sense inside; the executor layers the job's env on top. */
+  readonly baseEnv: Record<string, string>;
   exec(request: ExecRequest): SandboxProcess;
   /** Kills everything still running and removes the workspace. Idempotent. */
   destroy(): Promise<void>;

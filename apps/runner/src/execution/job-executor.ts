@@ -1,0 +1,117 @@
+// Runs a planned job's steps in a prepared sandbox with GitHub's semantics and reports through callbacks.
+// The caller owns the sandbox (prepare before, destroy after) and the LogStream (close after).
+import type { PlannedStep } from "@gantry/workflow-schema";
+import type { Annotation } from "./annotations";
+import { evaluateCondition, truthy, type JobStatus } from "./conditions";
+import { interpolate, interpolateMap } from "./interpolate";
+import { Masker } from "./masker";
+import { runStep, type StepRunResult } from "./step-runner";
+import type { ExecuteJobOptions, JobResult, StepReport } from "./types";
+import { evaluateExpression } from "@gantry/workflow-schema";
+
+const stepName = (step: PlannedStep) => step.name ?? (step.run !== undefined ? `Run ${step.run.split("\n")[0] ?? ""}` : step.uses) ?? `step ${step.index}`;
+
+function continueOnError(step: PlannedStep, contexts: Record<string, unknown>): boolean {
+  if (typeof step.continueOnError === "boolean") return step.continueOnError;
+  const result = evaluateExpression(step.continueOnError, contexts);
+  return result.ok && truthy(result.value);
+}
+
+export async function executeJob(options: ExecuteJobOptions): Promise<JobResult> {
+  const { job, sandbox, log } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  const secrets = options.contexts.secrets ?? {};
+  const masker = new Masker(Object.values(secrets));
+  const stepsContext: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
+  const reports: StepReport[] = [];
+  const annotations: Annotation[] = [];
+  let status: JobStatus = "success";
+  let jobEnv: Record<string, string> = {};
+  let extraPath: string[] = [];
+
+  const contexts = (): Record<string, unknown> => ({
+    github: { ...options.contexts.github, workspace: sandbox.paths.workspace, job: job.jobId },
+    env: jobEnv,
+    matrix: job.matrix ?? {},
+    needs: options.contexts.needs ?? {},
+    strategy: options.contexts.strategy ?? {},
+    steps: stepsContext,
+    job: { status },
+    runner: { os: "Linux", arch: process.arch === "arm64" ? "ARM64" : "X64", temp: sandbox.paths.temp, name: "gantry" },
+    secrets,
+    inputs: options.contexts.inputs ?? {},
+    vars: options.contexts.vars ?? {},
+  });
+
+  // The job's own env: evaluated once, before the first step, with the contexts a job env may use.
+  const evaluatedJobEnv = interpolateMap(job.env, contexts(), "env");
+  if (!evaluatedJobEnv.ok) {
+    await log.write(0, `##[error]${masker.mask(evaluatedJobEnv.error)}\n`);
+    return { conclusion: "failure", outputs: {}, steps: [], annotations: [{ level: "error", message: masker.mask(evaluatedJobEnv.error), stepIndex: 0 }] };
+  }
+  jobEnv = evaluatedJobEnv.value;
+
+  for (const step of job.steps) {
+    if (signal.aborted) status = "cancelled";
+    const startedAt = Date.now();
+    const name = stepName(step);
+    const ctx = contexts();
+    const condition = evaluateCondition(step.if, ctx, status);
+    let result: StepRunResult | undefined;
+    let outcome: StepReport["outcome"];
+    if (!condition.ok) {
+      result = { outcome: "failure", outputs: {}, envAdded: {}, pathAdded: [], annotations: [], error: condition.error };
+      outcome = "failure";
+      await log.write(step.index, `##[error]${masker.mask(condition.error)}\n`);
+    } else if (!condition.run) {
+      outcome = "skipped";
+    } else {
+      await options.onStepStart?.({ index: step.index, ...(step.id ? { id: step.id } : {}), name, startedAt });
+      result = await runStep({ step, jobId: job.jobId, sandbox, contexts: ctx, jobEnv, extraPath, masker, log, signal, debug: options.debug ?? false, nativeActions: options.nativeActions ?? {} });
+      outcome = result.outcome;
+      jobEnv = { ...jobEnv, ...result.envAdded };
+      // The last directory added is searched first.
+      extraPath = [...[...result.pathAdded].reverse(), ...extraPath];
+    }
+    const mayContinue = outcome === "failure" && continueOnError(step, ctx);
+    const conclusion = mayContinue ? "success" : outcome;
+    if (conclusion === "failure" && status === "success") status = "failure";
+    if (outcome === "cancelled") status = "cancelled";
+    const outputs = result?.outputs ?? {};
+    if (step.id) stepsContext[step.id] = { outputs, outcome, conclusion };
+    const report: StepReport = {
+      index: step.index,
+      ...(step.id ? { id: step.id } : {}),
+      name,
+      outcome,
+      conclusion,
+      outputs,
+      annotations: result?.annotations ?? [],
+      startedAt,
+      finishedAt: Date.now(),
+      ...(result?.summary !== undefined ? { summary: result.summary } : {}),
+      ...(result?.error !== undefined ? { error: masker.mask(result.error) } : {}),
+    };
+    annotations.push(...report.annotations);
+    reports.push(report);
+    await options.onStepFinish?.(report);
+  }
+  if (signal.aborted) status = "cancelled";
+
+  const outputs: Record<string, string> = {};
+  const finalContexts = contexts();
+  for (const [key, expression] of Object.entries(job.outputs)) {
+    const value = interpolate(expression, finalContexts, `outputs.${key}`);
+    if (!value.ok) {
+      annotations.push({ level: "warning", message: masker.mask(value.error), stepIndex: -1 });
+      continue;
+    }
+    // GitHub drops an output that would carry a secret to other jobs.
+    if (masker.mask(value.value) !== value.value) {
+      annotations.push({ level: "warning", message: `output ${key} was skipped: it may contain a secret`, stepIndex: -1 });
+      continue;
+    }
+    outputs[key] = value.value;
+  }
+  return { conclusion: status, outputs, steps: reports, annotations };
+}

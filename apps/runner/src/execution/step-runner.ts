@@ -1,0 +1,164 @@
+// Runs one step that passed its `if:` in the sandbox: resolve env, shell, working directory and timeout,
+// stream output through StepOutput, then read the file commands back.
+import { writeFileSync, chownSync, statSync } from "node:fs";
+import path from "node:path";
+import type { PlannedStep } from "@gantry/workflow-schema";
+import type { Sandbox } from "../sandbox/types";
+import type { Annotation } from "./annotations";
+import { parseKeyValueFile, parsePathFile } from "./file-commands";
+import { githubEnv } from "./github-env";
+import { interpolate, interpolateMap } from "./interpolate";
+import type { LogStream } from "./log-stream";
+import type { Masker } from "./masker";
+import { scriptExtension, shellCommand } from "./shell";
+import { createStepFiles, MAX_SUMMARY_BYTES, readStepFile } from "./step-files";
+import { StepOutput } from "./step-output";
+import type { NativeAction } from "./types";
+
+export interface StepRunInput {
+  step: PlannedStep;
+  jobId: string;
+  sandbox: Sandbox;
+  contexts: Record<string, unknown>;
+  /** The job's env so far (job `env:` plus GITHUB_ENV from earlier steps). */
+  jobEnv: Record<string, string>;
+  /** Directories from GITHUB_PATH, first wins. */
+  extraPath: string[];
+  masker: Masker;
+  log: LogStream;
+  signal: AbortSignal;
+  debug: boolean;
+  nativeActions: Record<string, NativeAction>;
+}
+
+export interface StepRunResult {
+  outcome: "success" | "failure" | "cancelled";
+  outputs: Record<string, string>;
+  envAdded: Record<string, string>;
+  pathAdded: string[];
+  summary?: string;
+  annotations: Annotation[];
+  error?: string;
+}
+
+const fail = (error: string, annotations: Annotation[] = []): StepRunResult => ({ outcome: "failure", outputs: {}, envAdded: {}, pathAdded: [], annotations, error });
+
+function timeoutMs(step: PlannedStep, contexts: Record<string, unknown>): { ok: true; value?: number } | { ok: false; error: string } {
+  if (step.timeoutMinutes === undefined) return { ok: true };
+  const raw = typeof step.timeoutMinutes === "number" ? { ok: true as const, value: String(step.timeoutMinutes) } : interpolate(step.timeoutMinutes, contexts, "timeout-minutes");
+  if (!raw.ok) return raw;
+  const minutes = Number(raw.value);
+  if (!Number.isFinite(minutes) || minutes <= 0) return { ok: false, error: `timeout-minutes: ${JSON.stringify(raw.value)} is not a positive number` };
+  return { ok: true, value: Math.round(minutes * 60_000) };
+}
+
+export async function runStep(input: StepRunInput): Promise<StepRunResult> {
+  const { step, sandbox, contexts, masker, log } = input;
+  const write = (text: string) => log.write(step.index, masker.mask(text));
+  const stepEnv = interpolateMap(step.env, contexts, "env");
+  if (!stepEnv.ok) return fail(stepEnv.error);
+  const timeout = timeoutMs(step, contexts);
+  if (!timeout.ok) return fail(timeout.error);
+  const files = createStepFiles(sandbox, step.index);
+  const pathPrefix = input.extraPath.length > 0 ? `${input.extraPath.join(":")}:` : "";
+  const baseEnv = { ...sandbox.baseEnv, ...githubEnv(asRecord(contexts.github), sandbox, input.jobId, files.inside, step.id ?? `__run_${step.index}`) };
+  // GitHub's order: defaults < job env (incl. GITHUB_ENV) < step env; GITHUB_PATH entries go in front.
+  const env = { ...baseEnv, ...input.jobEnv, ...stepEnv.value };
+  env.PATH = pathPrefix + (env.PATH ?? "");
+
+  let argv: string[];
+  let cwd = sandbox.paths.workspace;
+  if (step.run !== undefined) {
+    const script = interpolate(step.run, contexts, "run");
+    if (!script.ok) return fail(script.error);
+    const name = `step_${step.index}${scriptExtension(step.shell)}`;
+    const hostScript = path.join(sandbox.hostPaths.runnerFiles, name);
+    writeFileSync(hostScript, script.value, { mode: 0o644 });
+    if (process.getuid?.() === 0) {
+      const owner = statSync(sandbox.hostPaths.runnerFiles);
+      chownSync(hostScript, owner.uid, owner.gid);
+    }
+    const shell = shellCommand(step.shell, path.posix.join(sandbox.paths.runnerFiles, name));
+    if (!shell.ok) return fail(shell.error);
+    argv = shell.argv;
+    if (step.workingDirectory !== undefined) {
+      const dir = interpolate(step.workingDirectory, contexts, "working-directory");
+      if (!dir.ok) return fail(dir.error);
+      cwd = path.posix.resolve(sandbox.paths.workspace, dir.value);
+    }
+    await write(`##[group]Run ${script.value.split("\n")[0] ?? ""}\n${script.value.endsWith("\n") ? script.value : `${script.value}\n`}##[endgroup]\n`);
+  } else if (step.uses !== undefined) {
+    const action = step.uses.split("@")[0] ?? step.uses;
+    const native = input.nativeActions[action];
+    if (!native) return fail(`uses: ${step.uses} is not supported by this executor yet`);
+    const withValues = interpolateMap(step.with, contexts, "with");
+    if (!withValues.ok) return fail(withValues.error);
+    const result = await native({ step, with: withValues.value, sandbox, env, write, signal: input.signal });
+    return { outcome: input.signal.aborted ? "cancelled" : result.ok ? "success" : "failure", outputs: result.outputs, envAdded: {}, pathAdded: [], annotations: [], ...(result.error ? { error: result.error } : {}) };
+  } else {
+    return fail("step has neither run nor uses");
+  }
+
+  const output = new StepOutput(step.index, masker, log, input.debug);
+  const child = sandbox.exec({ argv, env, cwd, ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}) });
+  const stop = () => child.stop();
+  input.signal.addEventListener("abort", stop, { once: true });
+  try {
+    for await (const chunk of child.output) await output.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    await output.end();
+  } finally {
+    input.signal.removeEventListener("abort", stop);
+  }
+  const exit = await child.wait();
+  const { annotations, refused } = output.state;
+
+  const errors: string[] = [];
+  const outputsFile = readStepFile(files.host.output);
+  const envFile = readStepFile(files.host.env);
+  const pathFile = readStepFile(files.host.path);
+  const summaryFile = readStepFile(files.host.summary);
+  const outputs = { ...output.state.outputs };
+  const envAdded: Record<string, string> = {};
+  let pathAdded: string[] = [];
+  if (outputsFile.ok) {
+    const parsed = parseKeyValueFile(outputsFile.text, "GITHUB_OUTPUT");
+    if (parsed.ok) Object.assign(outputs, parsed.values);
+    else errors.push(parsed.error);
+  } else errors.push(outputsFile.error);
+  if (envFile.ok) {
+    const parsed = parseKeyValueFile(envFile.text, "GITHUB_ENV");
+    if (parsed.ok) Object.assign(envAdded, parsed.values);
+    else errors.push(parsed.error);
+  } else errors.push(envFile.error);
+  if (pathFile.ok) pathAdded = parsePathFile(pathFile.text);
+  else errors.push(pathFile.error);
+  let summary: string | undefined;
+  if (summaryFile.ok && summaryFile.text !== "") {
+    if (Buffer.byteLength(summaryFile.text) > MAX_SUMMARY_BYTES) errors.push(`GITHUB_STEP_SUMMARY is larger than ${MAX_SUMMARY_BYTES} bytes`);
+    else summary = masker.mask(summaryFile.text);
+  } else if (!summaryFile.ok) errors.push(summaryFile.error);
+  if (refused.length > 0) errors.push(`refused workflow command: ${refused.join(", ")}`);
+
+  let error: string | undefined;
+  let outcome: StepRunResult["outcome"] = "success";
+  if (exit.stopped || input.signal.aborted) {
+    outcome = "cancelled";
+    error = "the step was cancelled";
+  } else if (exit.timedOut) {
+    outcome = "failure";
+    error = timeout.value !== undefined ? `the step ran past its timeout-minutes` : "the job ran past its time limit";
+  } else if (exit.exitCode !== 0) {
+    outcome = "failure";
+    error = exit.signal ? `the process was killed by ${exit.signal}` : `the process exited with code ${exit.exitCode}`;
+  }
+  if (errors.length > 0) {
+    outcome = outcome === "cancelled" ? outcome : "failure";
+    error = [error, ...errors].filter(Boolean).join("; ");
+  }
+  if (error) await write(`##[error]${error}\n`);
+  return { outcome, outputs, envAdded, pathAdded, annotations, ...(summary !== undefined ? { summary } : {}), ...(error ? { error } : {}) };
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+}

@@ -1,0 +1,64 @@
+import type { PlannedJob, PlannedStep } from "@gantry/workflow-schema";
+import type { Sandbox } from "../sandbox/types";
+import type { Annotation } from "./annotations";
+import type { LogStream } from "./log-stream";
+
+export type StepOutcome = "success" | "failure" | "cancelled" | "skipped";
+
+/** What the control plane gives the runner besides the plan: the values of the job's contexts. */
+export interface JobContextValues {
+  github: Record<string, unknown>;
+  secrets?: Record<string, string>;
+  vars?: Record<string, string>;
+  inputs?: Record<string, unknown>;
+  needs?: Record<string, { result: string; outputs: Record<string, string> }>;
+  strategy?: Record<string, unknown>;
+}
+
+export interface StepReport {
+  index: number;
+  id?: string;
+  name: string;
+  outcome: StepOutcome;
+  /** The outcome after continue-on-error: a failure that may continue concludes as success. */
+  conclusion: StepOutcome;
+  outputs: Record<string, string>;
+  /** Masked GITHUB_STEP_SUMMARY markdown, when the step wrote one. */
+  summary?: string;
+  annotations: Annotation[];
+  startedAt: number;
+  finishedAt: number;
+  /** Why the step failed when it is not just a non-zero exit (bad expression, timeout, refused command). */
+  error?: string;
+}
+
+/** A built-in implementation of an action such as `actions/checkout` (DESIGN.md: native actions). */
+export type NativeAction = (input: {
+  step: PlannedStep;
+  with: Record<string, string>;
+  sandbox: Sandbox;
+  env: Record<string, string>;
+  write: (text: string) => Promise<void>;
+  signal: AbortSignal;
+}) => Promise<{ ok: boolean; outputs: Record<string, string>; error?: string }>;
+
+export interface ExecuteJobOptions {
+  job: PlannedJob;
+  sandbox: Sandbox;
+  contexts: JobContextValues;
+  log: LogStream;
+  signal?: AbortSignal;
+  /** Keyed by action name without ref, e.g. `actions/checkout`. */
+  nativeActions?: Record<string, NativeAction>;
+  /** Show `::debug::` lines (ACTIONS_STEP_DEBUG). */
+  debug?: boolean;
+  onStepStart?: (step: { index: number; id?: string; name: string; startedAt: number }) => void | Promise<void>;
+  onStepFinish?: (report: StepReport) => void | Promise<void>;
+}
+
+export interface JobResult {
+  conclusion: "success" | "failure" | "cancelled";
+  outputs: Record<string, string>;
+  steps: StepReport[];
+  annotations: Annotation[];
+}
