@@ -3,11 +3,13 @@
 import { intake } from "@gantry/db";
 import { gitPushPayload } from "@gantry/jobs";
 import { processGitPush, type IntakeDeps, type IntakeResult } from "./process-git-push";
+import { processGithubDelivery } from "./github/process-github-delivery";
 
 export async function processDelivery(deps: IntakeDeps, deliveryRowId: string): Promise<IntakeResult | null> {
   const sys = deps.db.system("intake reads deliveries before the tenant is known");
   const delivery = await sys.webhookDelivery.findUnique({ where: { id: deliveryRowId } });
   if (!delivery || delivery.status !== "RECEIVED") return null;
+  if (delivery.source === "github") return processGithubDelivery(deps, delivery);
   if (delivery.source !== "git" || delivery.event !== "push") {
     await intake.settleDelivery(sys, delivery.id, "IGNORED", `no intake for ${delivery.source} ${delivery.event} yet`);
     return { outcome: "IGNORED", reason: `no intake for ${delivery.source} ${delivery.event}`, runs: [] };

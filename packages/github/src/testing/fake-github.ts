@@ -2,7 +2,7 @@
 // (typed by @octokit/openapi-types) of the endpoints Gantry calls, served from in-memory installations and
 // repositories. It checks what GitHub checks — the App JWT's RS256 signature and claims, installation tokens,
 // the headers — and records every call so tests can assert on them.
-import { createPublicKey, createVerify, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { createVerify, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { components } from "@octokit/openapi-types";
@@ -52,7 +52,7 @@ export class FakeGithub {
     this.appId = options.appId ?? "424242";
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     this.privateKeyPem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-    this.publicKey = createPublicKey(publicKey);
+    this.publicKey = publicKey;
   }
 
   private now(): number {

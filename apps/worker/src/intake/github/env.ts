@@ -1,0 +1,19 @@
+// The worker's GitHub App settings (GANTRY_GITHUB_* — docs/github.md), parsed by @gantry/github. Until
+// apps/worker/src/env.ts carries them and worker.ts passes `github` in the intake deps, intake reads them here.
+import { githubAppFromEnv, InstallationTokens } from "@gantry/github";
+import type { GithubIntake } from "./types";
+
+/** null when no GitHub App is configured; throws GithubConfigError (one line per problem) when half is. */
+export function githubIntakeFromEnv(source: Record<string, string | undefined>): GithubIntake | null {
+  const app = githubAppFromEnv(source);
+  if (!app) return null;
+  return { apiUrl: app.apiUrl, tokens: new InstallationTokens({ appId: app.appId, privateKey: app.privateKey, apiUrl: app.apiUrl }) };
+}
+
+let fromProcess: GithubIntake | null | undefined;
+
+/** One per process, so that installation tokens are cached across deliveries. */
+export function processGithubIntake(): GithubIntake | null {
+  if (fromProcess === undefined) fromProcess = githubIntakeFromEnv(process.env);
+  return fromProcess;
+}

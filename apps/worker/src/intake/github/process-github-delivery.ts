@@ -1,0 +1,87 @@
+// The intake of one stored GitHub delivery: installation events update installations and repositories; a push
+// (branches and tags; deletions ignored) or a pull request (opened, synchronize, reopened; from a fork:
+// untrusted) makes runs from the workflow files at its commit. The delivery is settled exactly once; a GitHub
+// error worth retrying is thrown, leaving it RECEIVED for the job's next attempt.
+import { intake, type WebhookDelivery } from "@gantry/db";
+import { GithubApiError, isHandledEvent, parseWebhookEvent, PULL_REQUEST_RUN_ACTIONS, pullRequestFromFork, pushChangedPaths, syncInstallation, type PullRequestEvent, type PushEvent, type WebhookEvent } from "@gantry/github";
+import type { TriggerEvent } from "@gantry/workflow-schema";
+import type { IntakeResult } from "../process-git-push";
+import { processGithubIntake } from "./env";
+import { resolveRepository } from "./repository";
+import type { GithubIntake, GithubIntakeDeps } from "./types";
+import { runWorkflowsAt } from "./workflow-runs";
+
+const ignored = (reason: string): IntakeResult => ({ outcome: "IGNORED", reason, runs: [] });
+
+async function onPush(deps: GithubIntakeDeps, github: GithubIntake, push: PushEvent): Promise<IntakeResult> {
+  if (push.deleted) return ignored("ref deleted");
+  const resolved = await resolveRepository(deps.db, push.repository.id, push.installation?.id);
+  if (!resolved.ok) return ignored(resolved.reason);
+  const trigger: TriggerEvent = { name: "push", ref: push.ref };
+  const changed = pushChangedPaths(push);
+  if (changed) trigger.changedPaths = changed;
+  return runWorkflowsAt(deps, github, resolved.repository, resolved.githubInstallationId, {
+    event: "push",
+    ref: push.ref,
+    sha: push.after,
+    trigger,
+    trusted: true,
+    triggeredBy: push.sender?.login ?? push.pusher.name,
+  });
+}
+
+async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event: PullRequestEvent): Promise<IntakeResult> {
+  if (!PULL_REQUEST_RUN_ACTIONS.includes(event.action)) return ignored(`pull_request ${event.action} starts no runs`);
+  const resolved = await resolveRepository(deps.db, event.repository.id, event.installation?.id);
+  if (!resolved.ok) return ignored(resolved.reason);
+  const pr = event.pull_request;
+  // Runs on the head commit (there is no merge commit here); GitHub's refs/pull/N/head names it.
+  return runWorkflowsAt(deps, github, resolved.repository, resolved.githubInstallationId, {
+    event: "pull_request",
+    ref: `refs/pull/${pr.number}/head`,
+    sha: pr.head.sha,
+    trigger: { name: "pull_request", action: event.action, baseBranch: pr.base.ref },
+    trusted: !pullRequestFromFork(event),
+    triggeredBy: event.sender?.login ?? pr.user.login,
+  });
+}
+
+async function process(deps: GithubIntakeDeps, event: WebhookEvent): Promise<IntakeResult> {
+  if (event.name === "installation" || event.name === "installation_repositories") {
+    const synced = await syncInstallation(deps.db, event);
+    return { outcome: "PROCESSED", reason: `installation ${synced.installationRowId ?? "unknown"} synced`, runs: [] };
+  }
+  if (event.name === "check_run" || event.name === "check_suite") return ignored(`${event.name} ${event.payload.action}: re-runs from GitHub are not implemented yet`);
+  const github = deps.github === undefined ? processGithubIntake() : deps.github;
+  if (!github) throw new NoGithubApp();
+  return event.name === "push" ? onPush(deps, github, event.payload) : onPullRequest(deps, github, event.payload);
+}
+
+class NoGithubApp extends Error {
+  override name = "NoGithubApp";
+  constructor() {
+    super("no GitHub App is configured on this worker (GANTRY_GITHUB_APP_ID, GANTRY_GITHUB_APP_PRIVATE_KEY, GANTRY_GITHUB_WEBHOOK_SECRET)");
+  }
+}
+
+export async function processGithubDelivery(deps: GithubIntakeDeps, delivery: WebhookDelivery): Promise<IntakeResult> {
+  const sys = deps.db.system("github intake settles its delivery");
+  const parsed = parseWebhookEvent(delivery.event, delivery.payload);
+  if (!parsed.ok) {
+    // An event we do not handle is ignored; a handled one that does not parse is a failed delivery, with the reason.
+    await intake.settleDelivery(sys, delivery.id, isHandledEvent(delivery.event) ? "FAILED" : "IGNORED", parsed.reason);
+    return ignored(parsed.reason);
+  }
+  let result: IntakeResult;
+  try {
+    result = await process(deps, parsed.event);
+  } catch (error) {
+    // Retryable GitHub trouble (5xx, rate limits) and platform errors: thrown, the delivery stays RECEIVED.
+    const permanent = error instanceof NoGithubApp || (error instanceof GithubApiError && !error.retryable);
+    if (!permanent) throw error;
+    await intake.settleDelivery(sys, delivery.id, "FAILED", error.message);
+    return ignored(error.message);
+  }
+  await intake.settleDelivery(sys, delivery.id, result.outcome, result.reason);
+  return result;
+}

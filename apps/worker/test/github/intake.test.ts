@@ -1,0 +1,273 @@
+// GitHub intake end to end against the fake GitHub server: stored deliveries (GitHub's published payloads with
+// this test's ids) → installation token (a real RS256 App JWT) → contents API → runs in a real Postgres.
+import { createPrivateKey, randomBytes, randomUUID } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { intake, openDatabase, type Database } from "@gantry/db";
+import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
+import { InstallationTokens, syncInstallation, type InstallationEvent } from "@gantry/github";
+import { FakeGithub, publishedExamples } from "@gantry/github/testing";
+import { processDelivery } from "../../src/intake/process-delivery";
+import type { GithubIntakeDeps } from "../../src/intake/github/types";
+
+const CI = `name: CI
+on:
+  push:
+    branches: [main]
+    tags: ["v*"]
+    paths-ignore: ["docs/**"]
+  pull_request:
+    branches: [main]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo build
+  test:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo test
+`;
+const BROKEN = `name: Broken
+on: push
+jobs:
+  x:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo \${{ nope( }}
+    bogus-key: 1
+`;
+
+const INSTALLATION = 31_337;
+const REPO_ID = 555_001;
+const FULL_NAME = "octo/app";
+
+let testDb: TestDatabase;
+let db: Database;
+let fake: FakeGithub;
+let clock = Date.now();
+let deps: GithubIntakeDeps;
+let tenantId: string;
+
+const example = (event: string, pick: (payload: Record<string, unknown>) => boolean) => {
+  const found = publishedExamples(event).find(pick);
+  if (!found) throw new Error(`no published ${event} example`);
+  return found;
+};
+const sha = () => randomBytes(20).toString("hex");
+const repository = () => ({ ...(example("push", () => true).repository as object), id: REPO_ID, name: "app", full_name: FULL_NAME, default_branch: "main" });
+
+function pushPayload(after: string, options: { ref?: string; modified?: string[]; deleted?: boolean; before?: string } = {}) {
+  const base = example("push", (payload) => payload.ref === "refs/heads/master" && payload.installation !== undefined);
+  return {
+    ...base,
+    ref: options.ref ?? "refs/heads/main",
+    before: options.before ?? sha(),
+    after: options.deleted ? "0".repeat(40) : after,
+    created: false,
+    deleted: options.deleted ?? false,
+    forced: false,
+    commits: options.deleted ? [] : [{ ...(Array.isArray(base.commits) ? base.commits[0] : {}), id: after, added: [], removed: [], modified: options.modified ?? ["src/app.ts"] }],
+    head_commit: options.deleted ? null : { ...(base.head_commit as object), id: after },
+    repository: repository(),
+    installation: { id: INSTALLATION },
+  };
+}
+
+function pullRequestPayload(headSha: string, options: { action?: string; fork?: boolean; number?: number } = {}) {
+  const base = example("pull_request", (payload) => payload.action === "opened");
+  const pr = base.pull_request as Record<string, Record<string, unknown>>;
+  const headRepo = options.fork ? { ...(pr.head?.repo as object), id: 999_001, full_name: "mallory/app", fork: true } : { ...(pr.head?.repo as object), id: REPO_ID, full_name: FULL_NAME };
+  return {
+    ...base,
+    action: options.action ?? "opened",
+    number: options.number ?? 7,
+    pull_request: {
+      ...pr,
+      number: options.number ?? 7,
+      head: { ...pr.head, sha: headSha, ref: "feature", repo: headRepo },
+      base: { ...pr.base, ref: "main", repo: { ...(pr.base?.repo as object), id: REPO_ID, full_name: FULL_NAME } },
+    },
+    repository: repository(),
+    installation: { id: INSTALLATION },
+  };
+}
+
+async function deliver(event: string, payload: object, deliveryId: string = randomUUID()) {
+  const { id, duplicate } = await intake.recordDelivery(db.system("test"), { deliveryId, source: "github", event, payload: JSON.parse(JSON.stringify(payload)) });
+  return { id, duplicate, result: await processDelivery(deps, id) };
+}
+
+const scoped = () => db.forTenant({ tenantId, actor: { kind: "SYSTEM" } });
+const runsAt = (commit: string) => scoped().workflowRun.findMany({ where: { sha: commit }, include: { jobs: true } });
+const tokenExchanges = () => fake.callsTo(/^POST \/app\/installations\/\d+\/access_tokens$/);
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = openDatabase(testDb.url);
+  fake = new FakeGithub({ now: () => clock });
+  await fake.start();
+  fake.addInstallation(INSTALLATION);
+  const installed = example("installation", (payload) => payload.action === "created");
+  const event: InstallationEvent = {
+    action: "created",
+    installation: { id: INSTALLATION, account: { id: 77, login: "octo", type: "Organization" } },
+    repositories: [{ id: REPO_ID, name: "app", full_name: FULL_NAME, private: true }],
+  };
+  expect(installed.installation).toBeDefined();
+  const synced = await syncInstallation(db, { name: "installation", payload: event });
+  tenantId = synced.tenantId ?? "";
+  await db.system("test setup").runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  deps = {
+    db,
+    gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"),
+    github: {
+      apiUrl: fake.url,
+      tokens: new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url, now: () => clock }),
+    },
+  };
+});
+afterAll(async () => {
+  await fake?.stop();
+  await db?.close();
+  await testDb?.drop();
+});
+
+describe("GitHub push intake", () => {
+  it("a push makes a run from the workflow at that commit, read with an installation token", async () => {
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI, "src/app.ts": "1" });
+    const { result, id } = await deliver("push", pushPayload(after));
+    expect(result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true, valid: true, workflowPath: ".gantry/workflows/ci.yml" }] });
+    const [run, ...others] = await runsAt(after);
+    expect(others).toHaveLength(0);
+    expect(run).toMatchObject({ event: "push", ref: "refs/heads/main", workflowName: "CI", trusted: true, idempotencyKey: `push:${run?.repositoryId}:refs/heads/main:${after}:.gantry/workflows/ci.yml` });
+    expect(run?.jobs.map((job) => [job.key, job.status]).sort()).toEqual([
+      ["build", "WAITING"],
+      ["test", "QUEUED"],
+    ]);
+    expect(await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "PROCESSED" });
+
+    // The token exchange carried a valid RS256 App JWT; the contents calls used the minted token at the commit.
+    const [exchange, ...more] = tokenExchanges();
+    expect(more).toHaveLength(0);
+    expect(exchange).toMatchObject({ status: 201, path: `/app/installations/${INSTALLATION}/access_tokens`, jwt: { iss: fake.appId } });
+    const contents = fake.callsTo(/^GET \/repos\/octo\/app\/contents\//);
+    expect(contents.map((call) => [call.path, call.query.ref, call.status])).toEqual([
+      ["/repos/octo/app/contents/.gantry/workflows", after, 200],
+      ["/repos/octo/app/contents/.gantry/workflows/ci.yml", after, 200],
+    ]);
+    expect(contents.every((call) => /^token ghs_/.test(call.authorization ?? ""))).toBe(true);
+  });
+
+  it("a redelivery, or a second delivery of the same push, makes no second run", async () => {
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
+    const payload = pushPayload(after);
+    const deliveryId = randomUUID();
+    await deliver("push", payload, deliveryId);
+    const redelivered = await deliver("push", payload, deliveryId);
+    expect(redelivered).toMatchObject({ duplicate: true, result: null });
+    const second = await deliver("push", payload);
+    expect(second.result?.runs).toEqual([expect.objectContaining({ created: false })]);
+    expect(await runsAt(after)).toHaveLength(1);
+  });
+
+  it("reuses the installation token within its hour and mints a new one five minutes before it expires", async () => {
+    const exchanges = tokenExchanges().length;
+    expect(exchanges).toBe(1);
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
+    clock += 54 * 60_000;
+    await deliver("push", pushPayload(after, { ref: "refs/heads/main" }));
+    expect(tokenExchanges()).toHaveLength(1);
+    clock += 2 * 60_000;
+    const later = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, later, { ".gantry/workflows/ci.yml": CI });
+    await deliver("push", pushPayload(later));
+    expect(tokenExchanges()).toHaveLength(2);
+    expect(await runsAt(later)).toHaveLength(1);
+  });
+
+  it("follows the workflow's filters: tags, ignored paths, other branches; deletions are ignored", async () => {
+    const tagged = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, tagged, { ".gantry/workflows/ci.yml": CI });
+    expect((await deliver("push", pushPayload(tagged, { ref: "refs/tags/v1.2.0" }))).result?.outcome).toBe("PROCESSED");
+    expect(await runsAt(tagged)).toEqual([expect.objectContaining({ ref: "refs/tags/v1.2.0" })]);
+
+    const docsOnly = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, docsOnly, { ".gantry/workflows/ci.yml": CI });
+    expect((await deliver("push", pushPayload(docsOnly, { modified: ["docs/readme.md"] }))).result).toMatchObject({ outcome: "IGNORED", reason: "no workflow matched this push" });
+    expect((await deliver("push", pushPayload(docsOnly, { ref: "refs/heads/feature" }))).result?.outcome).toBe("IGNORED");
+    expect(await runsAt(docsOnly)).toHaveLength(0);
+
+    const deleted = await deliver("push", pushPayload(sha(), { deleted: true }));
+    expect(deleted.result).toMatchObject({ outcome: "IGNORED", reason: "ref deleted" });
+  });
+
+  it("an invalid workflow file becomes a FAILED run with its errors", async () => {
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI, ".gantry/workflows/broken.yml": BROKEN });
+    const { result } = await deliver("push", pushPayload(after));
+    expect(result?.runs.map((run) => [run.workflowPath, run.valid]).sort()).toEqual([
+      [".gantry/workflows/broken.yml", false],
+      [".gantry/workflows/ci.yml", true],
+    ]);
+    const broken = (await runsAt(after)).find((run) => run.workflowPath === ".gantry/workflows/broken.yml");
+    expect(broken?.status).toBe("FAILED");
+    expect(broken?.errors).toEqual(expect.arrayContaining([expect.objectContaining({ file: ".gantry/workflows/broken.yml", line: expect.any(Number) })]));
+  });
+
+  it("ignores a repository the installation lost, and a push without workflow files", async () => {
+    const bare = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, bare, { "README.md": "hi" });
+    expect((await deliver("push", pushPayload(bare))).result).toMatchObject({ outcome: "IGNORED", reason: "no workflow files at this commit" });
+
+    const other = { ...pushPayload(sha()), repository: { ...repository(), id: 555_999, full_name: "octo/gone" } };
+    expect((await deliver("push", other)).result).toMatchObject({ outcome: "IGNORED", reason: "GitHub repository 555999 is not connected to Gantry" });
+  });
+});
+
+describe("GitHub pull request intake", () => {
+  it("a pull request from the same repository runs trusted; from a fork, untrusted", async () => {
+    const inside = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, inside, { ".gantry/workflows/ci.yml": CI });
+    expect((await deliver("pull_request", pullRequestPayload(inside))).result?.outcome).toBe("PROCESSED");
+    expect(await runsAt(inside)).toEqual([expect.objectContaining({ event: "pull_request", ref: "refs/pull/7/head", trusted: true })]);
+
+    const forked = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, forked, { ".gantry/workflows/ci.yml": CI });
+    expect((await deliver("pull_request", pullRequestPayload(forked, { fork: true, number: 8 }))).result?.outcome).toBe("PROCESSED");
+    expect(await runsAt(forked)).toEqual([expect.objectContaining({ event: "pull_request", ref: "refs/pull/8/head", trusted: false })]);
+  });
+
+  it("synchronize to a commit that already ran makes no second run; closed starts nothing", async () => {
+    const head = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, head, { ".gantry/workflows/ci.yml": CI });
+    await deliver("pull_request", pullRequestPayload(head, { number: 9 }));
+    const again = await deliver("pull_request", pullRequestPayload(head, { number: 9, action: "synchronize" }));
+    expect(again.result?.runs).toEqual([expect.objectContaining({ created: false })]);
+    const closed = await deliver("pull_request", pullRequestPayload(head, { number: 9, action: "closed" }));
+    expect(closed.result).toMatchObject({ outcome: "IGNORED", reason: "pull_request closed starts no runs" });
+    expect(await runsAt(head)).toHaveLength(1);
+  });
+});
+
+describe("other GitHub deliveries", () => {
+  it("a handled event whose payload does not parse is FAILED with the reason; an unhandled one IGNORED", async () => {
+    const bad = await deliver("push", { ref: "refs/heads/main" });
+    expect(await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id: bad.id } })).toMatchObject({ status: "FAILED", error: expect.stringContaining("after") });
+    const star = await deliver("star", { action: "created" });
+    expect(await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id: star.id } })).toMatchObject({ status: "IGNORED" });
+  });
+
+  it("an installation delivery left RECEIVED by the web app is applied by intake", async () => {
+    const base = example("installation_repositories", (payload) => payload.action === "added");
+    const payload = { ...base, installation: { ...(base.installation as object), id: INSTALLATION, account: { id: 77, login: "octo", type: "Organization" } }, repositories_added: [{ id: 555_002, node_id: "x", name: "lib", full_name: "octo/lib", private: false }], repositories_removed: [] };
+    const { id } = await deliver("installation_repositories", payload);
+    expect(await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "PROCESSED" });
+    expect(await scoped().repository.findFirst({ where: { fullName: "octo/lib" } })).toMatchObject({ githubRepoId: 555_002n });
+  });
+});
