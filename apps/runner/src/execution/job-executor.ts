@@ -67,7 +67,9 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
       outcome = "skipped";
     } else {
       await options.onStepStart?.({ index: step.index, ...(step.id ? { id: step.id } : {}), name, startedAt });
-      result = await runStep({ step, jobId: job.jobId, sandbox, contexts: ctx, jobEnv, extraPath, masker, log, signal, debug: options.debug ?? false, nativeActions: options.nativeActions ?? {} });
+      // A step that runs after cancellation (always(), cancelled()) is not cut short by the same cancel.
+      const stepSignal = status === "cancelled" ? new AbortController().signal : signal;
+      result = await runStep({ step, jobId: job.jobId, sandbox, contexts: ctx, jobEnv, extraPath, masker, log, signal: stepSignal, debug: options.debug ?? false, nativeActions: options.nativeActions ?? {} });
       outcome = result.outcome;
       jobEnv = { ...jobEnv, ...result.envAdded };
       // The last directory added is searched first.

@@ -34,6 +34,12 @@ function utf8Cut(bytes: Buffer, limit: number): number {
   return cut;
 }
 
+function nextBoundary(bytes: Buffer): number {
+  let i = 1;
+  while (i < bytes.length && ((bytes[i] ?? 0) & 0xc0) === 0x80) i++;
+  return i;
+}
+
 export class LogStream {
   private readonly sink: LogSink;
   private readonly flushIntervalMs: number;
@@ -83,7 +89,15 @@ export class LogStream {
     if (overCap) bytes = bytes.subarray(0, utf8Cut(bytes, room));
     this.total += bytes.length;
     while (bytes.length > 0) {
-      const take = Math.max(1, utf8Cut(bytes, this.maxChunkBytes - this.pendingBytes));
+      let take = utf8Cut(bytes, this.maxChunkBytes - this.pendingBytes);
+      if (take === 0 && this.pendingBytes > 0) {
+        // The next character does not fit: close this chunk and start the next with it.
+        this.flushPending();
+        await this.room();
+        continue;
+      }
+      // A chunk smaller than one character still carries the whole character.
+      if (take === 0) take = nextBoundary(bytes);
       this.append(stepIndex, bytes.subarray(0, take));
       bytes = bytes.subarray(take);
       if (this.pendingBytes >= this.maxChunkBytes) {

@@ -141,7 +141,7 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
 
   let error: string | undefined;
   let outcome: StepRunResult["outcome"] = "success";
-  if (exit.stopped || input.signal.aborted) {
+  if (exit.stopped) {
     outcome = "cancelled";
     error = "the step was cancelled";
   } else if (exit.timedOut) {

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { LogStream, truncationMarker, type LogChunk } from "../../src/execution/log-stream";
+import { until } from "./helpers";
+
+describe("log stream", () => {
+  it("cuts chunks at 64 KiB with increasing sequence numbers, step index and timestamps, keeping ANSI", async () => {
+    const chunks: LogChunk[] = [];
+    const log = new LogStream({ sink: async (c) => void chunks.push(c) });
+    const colored = "\u001b[31mred\u001b[0m ";
+    const body = colored.repeat(20_000);
+    await log.write(3, body);
+    await log.close();
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
+    for (const c of chunks) {
+      expect(Buffer.byteLength(c.data)).toBeLessThanOrEqual(64 * 1024);
+      expect(c.stepIndex).toBe(3);
+      expect(c.timestamp).toBeGreaterThan(0);
+    }
+    expect(chunks.map((c) => c.data).join("")).toBe(body);
+  });
+
+  it("flushes a small write within about 100 ms without more output", async () => {
+    const chunks: LogChunk[] = [];
+    const log = new LogStream({ sink: async (c) => void chunks.push(c) });
+    const started = Date.now();
+    await log.write(0, "hello\n");
+    expect(chunks).toHaveLength(0);
+    await until(() => chunks.length === 1, 2000, "the timed flush");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    await log.close();
+  });
+
+  it("starts a new chunk when the step changes", async () => {
+    const chunks: LogChunk[] = [];
+    const log = new LogStream({ sink: async (c) => void chunks.push(c) });
+    await log.write(0, "a\n");
+    await log.write(1, "b\n");
+    await log.close();
+    expect(chunks.map((c) => [c.stepIndex, c.data])).toEqual([[0, "a\n"], [1, "b\n"]]);
+  });
+
+  it("never splits a UTF-8 character between chunks", async () => {
+    const chunks: LogChunk[] = [];
+    const log = new LogStream({ sink: async (c) => void chunks.push(c), maxChunkBytes: 7 });
+    await log.write(0, "ééééé€€€");
+    await log.close();
+    expect(chunks.map((c) => c.data).join("")).toBe("ééééé€€€");
+    for (const c of chunks) expect(c.data).not.toContain("\ufffd");
+  });
+
+  it("makes writers wait while the sink is slow (bounded queue)", async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const received: string[] = [];
+    let calls = 0;
+    const log = new LogStream({
+      sink: async (c) => {
+        calls++;
+        await gate;
+        received.push(c.data);
+      },
+      maxChunkBytes: 10,
+      maxQueuedChunks: 2,
+    });
+    let finished = false;
+    const writing = log.write(0, "0123456789".repeat(10)).then(() => (finished = true));
+    await until(() => calls === 1, 1000, "the first sink call");
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    // Ten chunks, one in the sink and at most two queued: the writer must still be waiting.
+    expect(finished).toBe(false);
+    expect(calls).toBe(1);
+    open();
+    await writing;
+    await log.close();
+    expect(received).toEqual(Array.from({ length: 10 }, () => "0123456789"));
+  });
+
+  it("truncates at the job cap with one marker line and drops the rest", async () => {
+    const chunks: LogChunk[] = [];
+    const log = new LogStream({ sink: async (c) => void chunks.push(c), maxJobBytes: 1000 });
+    await log.write(0, "y".repeat(600));
+    await log.write(0, "z".repeat(600));
+    await log.write(1, "after the cap\n");
+    await log.close();
+    const text = chunks.map((c) => c.data).join("");
+    expect(log.truncated).toBe(true);
+    expect(text.endsWith(`\n${truncationMarker(1000)}`)).toBe(true);
+    expect(text).not.toContain("after the cap");
+    expect(text.length).toBe(1000 + 1 + truncationMarker(1000).length);
+  });
+
+  it("surfaces a sink failure to the writer", async () => {
+    const log = new LogStream({ sink: async () => Promise.reject(new Error("control plane down")), flushIntervalMs: 1 });
+    await log.write(0, "x");
+    await expect(log.close()).rejects.toThrow(/control plane down/);
+  });
+});
