@@ -10,7 +10,7 @@ export function step(index: number, fields: Partial<PlannedStep>): PlannedStep {
 }
 
 export function job(steps: PlannedStep[], fields: Partial<PlannedJob> = {}): PlannedJob {
-  return { key: "build", jobId: "build", name: "build", needs: [], runsOn: ["linux-x64"], timeoutMinutes: 360, continueOnError: false, steps, outputs: {}, env: {}, failFast: true, ...fields };
+  return { key: "build", jobId: "build", name: "build", needs: [], runsOn: ["linux-x64"], timeoutMinutes: 360, continueOnError: false, steps, outputs: {}, env: {}, failFast: true, retry: { maxAttempts: 1, on: "platform" }, ...fields };
 }
 
 export function collectingLog(options: { maxJobBytes?: number } = {}): { log: LogStream; chunks: LogChunk[]; text: () => string } {
