@@ -90,6 +90,8 @@ class BwrapSandbox implements Sandbox {
       "--bind", this.dirs.workspace, INSIDE.workspace,
       "--bind", this.dirs.runnerFiles, INSIDE.runnerFiles,
       "--bind", this.dirs.temp, INSIDE.temp,
+      // The root is bwrap's own tmpfs: make it read-only so only the binds above (and HOME) take writes.
+      "--remount-ro", "/",
       "--chdir", request.cwd,
       "--clearenv",
     ];
