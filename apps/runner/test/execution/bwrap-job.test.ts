@@ -1,0 +1,99 @@
+// A whole job in a real bwrap sandbox: file commands across the uid boundary, masking, and a step
+// printing far more than the log cap with bounded memory.
+import { describe, expect, it } from "vitest";
+import { executeJob } from "../../src/execution/job-executor";
+import { LogStream, truncationMarker, type LogChunk } from "../../src/execution/log-stream";
+import { BwrapProvider } from "../../src/sandbox/bwrap-provider";
+import { job, runJob, step } from "./helpers";
+
+const provider = new BwrapProvider();
+const probe = await provider.probe();
+if (!probe.available) console.warn(`bwrap job tests skipped: ${probe.detail}`);
+
+describe.skipIf(!probe.available)("a job in bwrap", () => {
+  it("runs steps with file commands, PATH, outputs and masking in an untrusted sandbox", async () => {
+    const { result, text } = await runJob(provider, job([
+      step(0, { id: "a", run: 'echo "who=$(id -u) home=$HOME ws=$GITHUB_WORKSPACE"; echo "x=1" >> "$GITHUB_OUTPUT"; echo "E=2" >> "$GITHUB_ENV"; echo "/opt/tools" >> "$GITHUB_PATH"; echo "# sum" >> "$GITHUB_STEP_SUMMARY"; touch ~/.cache-ok && echo home-writable' }),
+      step(1, { run: 'echo "E=$E x=${{ steps.a.outputs.x }} path=$PATH"; echo "secret=$S"', env: { S: "${{ secrets.S }}" } }),
+    ], { outputs: { x: "${{ steps.a.outputs.x }}" } }), { secrets: { S: "bwrap-secret-value" } }, { untrusted: true, network: "none" });
+    expect(result.conclusion).toBe("success");
+    expect(text).toContain("who=1001 home=/home/runner ws=/home/runner/work");
+    expect(text).toContain("home-writable");
+    expect(text).toMatch(/E=2 x=1 path=\/opt\/tools:/);
+    expect(text).toContain("secret=***");
+    expect(result.steps[0]?.summary).toBe("# sum\n");
+    expect(result.outputs).toEqual({ x: "1" });
+  });
+
+  it("streams ~1 GB of output with bounded memory, truncating at the job cap", { timeout: 60_000 }, async () => {
+    const sandbox = await provider.prepare({ untrusted: true, limits: { wallTimeMs: 50_000 } });
+    const cap = 16 * 1024 * 1024;
+    let bytes = 0;
+    let chunks = 0;
+    let tail = "";
+    const log = new LogStream({
+      maxJobBytes: cap,
+      // A sink slower than the step: without backpressure the runner would buffer the difference.
+      sink: async (chunk: LogChunk) => {
+        bytes += Buffer.byteLength(chunk.data);
+        chunks++;
+        tail = chunk.data;
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    });
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const started = Date.now();
+    try {
+      const result = await executeJob({
+        job: job([step(0, { run: "yes 'line of output with \\e[32mcolour\\e[0m and some padding to make it longer' | head -c 1000000000 || true; echo done" })]),
+        sandbox,
+        log,
+        contexts: { github: {} },
+      });
+      await log.close();
+      expect(result.steps[0]?.outcome).toBe("success");
+    } finally {
+      clearInterval(sampler);
+      await sandbox.destroy();
+    }
+    const growth = (peak - before) / 1024 / 1024;
+    console.log(`1 GB step: ${Date.now() - started} ms, ${chunks} chunks, rss growth ${growth.toFixed(1)} MB`);
+    expect(growth).toBeLessThan(150);
+    expect(tail.endsWith(truncationMarker(cap))).toBe(true);
+    expect(bytes).toBeLessThanOrEqual(cap + truncationMarker(cap).length + 1);
+    expect(bytes).toBeGreaterThan(cap);
+  });
+
+  it("delivers every byte to a slow sink below the cap, never holding more than a few chunks", { timeout: 60_000 }, async () => {
+    const sandbox = await provider.prepare({ untrusted: true });
+    let bytes = 0;
+    let lastSeq = -1;
+    let ordered = true;
+    const log = new LogStream({
+      maxJobBytes: 1024 * 1024 * 1024,
+      sink: async (chunk: LogChunk) => {
+        if (chunk.seq !== lastSeq + 1) ordered = false;
+        lastSeq = chunk.seq;
+        bytes += Buffer.byteLength(chunk.data);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      },
+    });
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    try {
+      await executeJob({ job: job([step(0, { run: "head -c 100000000 /dev/zero | tr '\\0' 'x' | fold -w 200" })]), sandbox, log, contexts: { github: {} } });
+      await log.close();
+    } finally {
+      clearInterval(sampler);
+      await sandbox.destroy();
+    }
+    const scriptEcho = `##[group]Run head -c 100000000 /dev/zero | tr '\\0' 'x' | fold -w 200\nhead -c 100000000 /dev/zero | tr '\\0' 'x' | fold -w 200\n##[endgroup]\n`;
+    // 100 MB of x in lines of 200 (+1 newline each) plus the echoed script: bytes in = bytes delivered.
+    expect(bytes).toBe(100_000_000 + 100_000_000 / 200 + Buffer.byteLength(scriptEcho));
+    expect(ordered).toBe(true);
+    expect((peak - before) / 1024 / 1024).toBeLessThan(150);
+  });
+});
