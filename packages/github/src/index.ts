@@ -8,3 +8,4 @@ export * from "./installation-tokens";
 export * from "./contents";
 export * from "./events/index";
 export * from "./installations/sync";
+export * from "./check-runs";

@@ -11,6 +11,24 @@ type InstallationTokenBody = components["schemas"]["installation-token"];
 type ContentDirectory = components["schemas"]["content-directory"];
 type ContentFile = components["schemas"]["content-file"];
 type BasicError = components["schemas"]["basic-error"];
+type CheckRun = components["schemas"]["check-run"];
+/** A check-run create/update body as received: every field still to be checked. */
+interface CheckRunBody {
+  name?: unknown;
+  head_sha?: unknown;
+  external_id?: unknown;
+  status?: unknown;
+  conclusion?: unknown;
+  started_at?: unknown;
+  completed_at?: unknown;
+  details_url?: unknown;
+  output?: unknown;
+}
+
+const CHECK_STATUSES = ["queued", "in_progress", "completed"] as const;
+const CHECK_CONCLUSIONS = ["action_required", "cancelled", "failure", "neutral", "success", "skipped", "timed_out"] as const;
+const asStatus = (value: unknown) => CHECK_STATUSES.find((status) => status === value);
+const asConclusion = (value: unknown) => CHECK_CONCLUSIONS.find((conclusion) => conclusion === value);
 
 export interface FakeCall {
   method: string;
@@ -18,6 +36,8 @@ export interface FakeCall {
   query: Record<string, string>;
   authorization: string | null;
   status: number;
+  /** The JSON request body, when there was one. */
+  body?: unknown;
   /** For token exchanges: the App JWT's verified claims (null when it did not verify). */
   jwt?: { iss: string; iat: number; exp: number } | null;
 }
@@ -45,6 +65,9 @@ export class FakeGithub {
   private readonly suspended = new Set<number>();
   private readonly repositories = new Map<string, FakeRepository>();
   private readonly tokens = new Map<string, { installationId: number; expiresAt: number }>();
+  /** Check runs by id, as GitHub would return them. */
+  readonly checkRuns = new Map<number, CheckRun & { repository: string }>();
+  private nextCheckRunId = 1;
   private server: Server | null = null;
   url = "";
 
@@ -130,8 +153,19 @@ export class FakeGithub {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://fake");
     const authorization = request.headers.authorization ?? null;
-    const call = { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), authorization };
-    for await (const _chunk of request) void _chunk;
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    const raw = Buffer.concat(chunks).toString("utf8");
+    let body: unknown;
+    if (raw) {
+      if (!String(request.headers["content-type"] ?? "").startsWith("application/json")) return this.record({ method: request.method ?? "GET", path: url.pathname, query: {}, authorization }, this.error(response, 415, "Content-Type must be application/json"));
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return this.record({ method: request.method ?? "GET", path: url.pathname, query: {}, authorization }, this.error(response, 400, "Problems parsing JSON"));
+      }
+    }
+    const call = { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), authorization, ...(body === undefined ? {} : { body }) };
     // GitHub refuses requests without a User-Agent, and Gantry always asks for the v3 JSON media type.
     if (!request.headers["user-agent"]) return this.record(call, this.error(response, 403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"));
     if (!String(request.headers.accept ?? "").includes("application/vnd.github")) return this.record(call, this.error(response, 415, "Unsupported media type"));
@@ -152,6 +186,8 @@ export class FakeGithub {
       return this.record(entry, this.send(response, 201, body));
     }
 
+    if (/^\/repos\/[^/]+\/[^/]+\/(check-runs|commits\/)/.test(url.pathname)) return this.record(call, this.handleChecks(request.method ?? "GET", url, authorization, body, response));
+
     const contentsPath = /^\/repos\/([^/]+)\/([^/]+)\/contents(?:\/(.*))?$/.exec(url.pathname);
     if (contentsPath && request.method === "GET") {
       const fullName = `${decodeURIComponent(contentsPath[1] ?? "")}/${decodeURIComponent(contentsPath[2] ?? "")}`;
@@ -167,6 +203,90 @@ export class FakeGithub {
       return this.record(call, this.sendContents(response, fullName, ref, tree, path));
     }
     this.record(call, this.error(response, 404, "Not Found"));
+  }
+
+  /** The repository an installation token may reach, or an error status already sent. */
+  private authorizeRepo(fullName: string, authorization: string | null, response: ServerResponse): FakeRepository | number {
+    const given = /^(?:token|Bearer) (ghs_.+)$/.exec(authorization ?? "")?.[1];
+    const token = given ? this.tokens.get(given) : undefined;
+    if (!token || token.expiresAt <= this.now()) return this.error(response, 401, "Bad credentials");
+    const repo = this.repositories.get(fullName);
+    if (!repo || repo.installationId !== token.installationId) return this.error(response, 404, "Not Found");
+    return repo;
+  }
+
+  private validateCheck(body: unknown, creating: boolean): string | null {
+    if (typeof body !== "object" || body === null) return "Invalid request: body must be an object";
+    const fields: CheckRunBody = body;
+    if (creating && (typeof fields.name !== "string" || fields.name === "")) return "Invalid request: name is required";
+    if (creating && (typeof fields.head_sha !== "string" || !/^[0-9a-f]{40}$/.test(fields.head_sha))) return "Invalid request: head_sha must be a commit sha";
+    if (fields.status !== undefined && !asStatus(fields.status)) return `Invalid request: status ${String(fields.status)} is not one of ${CHECK_STATUSES.join(", ")}`;
+    if (fields.conclusion !== undefined && !asConclusion(fields.conclusion)) return `Invalid request: conclusion ${String(fields.conclusion)} is not valid`;
+    if (fields.status === "completed" && fields.conclusion === undefined) return "Invalid request: conclusion is required when status is completed";
+    if (fields.conclusion !== undefined && fields.status !== undefined && fields.status !== "completed") return "Invalid request: a conclusion needs status completed";
+    return null;
+  }
+
+  private handleChecks(method: string, url: URL, authorization: string | null, body: unknown, response: ServerResponse): number {
+    const match = /^\/repos\/([^/]+)\/([^/]+)\/(?:check-runs(?:\/(\d+))?|commits\/([^/]+)\/check-runs)$/.exec(url.pathname);
+    if (!match) return this.error(response, 404, "Not Found");
+    const fullName = `${decodeURIComponent(match[1] ?? "")}/${decodeURIComponent(match[2] ?? "")}`;
+    const repo = this.authorizeRepo(fullName, authorization, response);
+    if (typeof repo === "number") return repo;
+    const ref = match[4];
+    if (ref !== undefined && method === "GET") {
+      const name = url.searchParams.get("check_name");
+      const runs = [...this.checkRuns.values()].filter((run) => run.repository === fullName && run.head_sha === ref && (name === null || run.name === name));
+      const list: { total_count: number; check_runs: CheckRun[] } = { total_count: runs.length, check_runs: runs.map(({ repository: _repository, ...run }) => run) };
+      return this.send(response, 200, list);
+    }
+    const problem = this.validateCheck(body, method === "POST");
+    if ((method === "POST" || method === "PATCH") && problem) return this.error(response, 422, problem);
+    const fields: CheckRunBody = typeof body === "object" && body !== null ? body : {};
+    const text = (value: unknown) => (typeof value === "string" ? value : null);
+    const output = typeof fields.output === "object" && fields.output !== null && "title" in fields.output && "summary" in fields.output ? { title: text(fields.output.title), summary: text(fields.output.summary) } : null;
+    if (method === "POST" && match[3] === undefined) {
+      const id = this.nextCheckRunId++;
+      const status = asStatus(fields.status) ?? "queued";
+      const run: CheckRun & { repository: string } = {
+        repository: fullName,
+        id,
+        node_id: `CR_${id}`,
+        head_sha: String(fields.head_sha),
+        external_id: text(fields.external_id),
+        url: `${this.url}/repos/${fullName}/check-runs/${id}`,
+        html_url: null,
+        details_url: text(fields.details_url),
+        status,
+        conclusion: asConclusion(fields.conclusion) ?? null,
+        started_at: text(fields.started_at),
+        completed_at: text(fields.completed_at),
+        output: { title: output?.title ?? null, summary: output?.summary ?? null, text: null, annotations_count: 0, annotations_url: `${this.url}/repos/${fullName}/check-runs/${id}/annotations` },
+        name: String(fields.name),
+        check_suite: { id: 1 },
+        app: null,
+        pull_requests: [],
+      };
+      this.checkRuns.set(id, run);
+      const { repository: _repository, ...sent } = run;
+      return this.send(response, 201, sent);
+    }
+    const key = Number(match[3]);
+    const existing = match[3] === undefined ? undefined : this.checkRuns.get(key);
+    if (method === "PATCH" && existing && existing.repository === fullName) {
+      const updated = {
+        ...existing,
+        ...(fields.status !== undefined ? { status: asStatus(fields.status) ?? existing.status } : {}),
+        ...(fields.conclusion !== undefined ? { status: "completed" as const, conclusion: asConclusion(fields.conclusion) ?? null } : {}),
+        ...(fields.started_at !== undefined ? { started_at: text(fields.started_at) } : {}),
+        ...(fields.completed_at !== undefined ? { completed_at: text(fields.completed_at) } : {}),
+        ...(output ? { output: { ...existing.output, ...output } } : {}),
+      };
+      this.checkRuns.set(key, updated);
+      const { repository: _repository, ...sent } = updated;
+      return this.send(response, 200, sent);
+    }
+    return this.error(response, 404, "Not Found");
   }
 
   private links(fullName: string, path: string, ref: string) {

@@ -1,0 +1,118 @@
+// One check run per job on the commit it ran (queued → in_progress → completed with a conclusion). Each report
+// finds the job's check run by external_id (the job run id) and moves it forward only: a late or repeated report
+// is a no-op, never a regression (DESIGN.md invariant 3). Reports for one job are sent in order.
+import { z } from "zod";
+import { githubRequest, type Fetch } from "./http";
+
+export type JobStatus = "QUEUED" | "WAITING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "TIMED_OUT" | "SKIPPED";
+export type CheckStatus = "queued" | "in_progress" | "completed";
+export type CheckConclusion = "success" | "failure" | "cancelled" | "timed_out" | "skipped";
+
+/** A job status as GitHub's check-run status and conclusion. */
+export function checkRunState(status: JobStatus): { status: CheckStatus; conclusion?: CheckConclusion } {
+  switch (status) {
+    case "QUEUED":
+    case "WAITING":
+      return { status: "queued" };
+    case "RUNNING":
+      return { status: "in_progress" };
+    case "SUCCEEDED":
+      return { status: "completed", conclusion: "success" };
+    case "FAILED":
+      return { status: "completed", conclusion: "failure" };
+    case "CANCELED":
+      return { status: "completed", conclusion: "cancelled" };
+    case "TIMED_OUT":
+      return { status: "completed", conclusion: "timed_out" };
+    case "SKIPPED":
+      return { status: "completed", conclusion: "skipped" };
+  }
+}
+
+const RANK: Record<string, number> = { queued: 0, requested: 0, waiting: 0, pending: 0, in_progress: 1, completed: 2 };
+
+const checkRun = z.object({ id: z.number().int(), external_id: z.string().nullable(), status: z.string(), conclusion: z.string().nullable(), name: z.string() });
+const checkRunList = z.object({ total_count: z.number().int(), check_runs: z.array(checkRun) });
+
+export interface JobCheck {
+  /** `owner/name` */
+  repository: string;
+  headSha: string;
+  /** Our job run id: the check run's external_id. */
+  jobRunId: string;
+  /** The check's name, e.g. `CI / build`. */
+  name: string;
+  status: JobStatus;
+  startedAt?: Date;
+  completedAt?: Date;
+  detailsUrl?: string;
+  /** Output shown on the check (the job summary, or why it failed). */
+  output?: { title: string; summary: string; text?: string };
+}
+
+export interface CheckRunReporterOptions {
+  apiUrl: string;
+  /** An installation token for the repository (e.g. `() => tokens.get(id).then((t) => t.token)`). */
+  token: () => Promise<string>;
+  fetch?: Fetch;
+}
+
+export interface CheckReport {
+  checkRunId: number;
+  action: "created" | "updated" | "unchanged";
+}
+
+const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+export class CheckRunReporter {
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: CheckRunReporterOptions) {}
+
+  /** Creates or moves forward the job's check run; reports for the same job are applied in call order. */
+  report(job: JobCheck): Promise<CheckReport> {
+    const previous = this.chains.get(job.jobRunId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.apply(job));
+    this.chains.set(job.jobRunId, next);
+    void next.finally(() => {
+      if (this.chains.get(job.jobRunId) === next) this.chains.delete(job.jobRunId);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  private repoPath(repository: string): string {
+    const [owner, name] = repository.split("/");
+    return `/repos/${encodeURIComponent(owner ?? "")}/${encodeURIComponent(name ?? "")}`;
+  }
+
+  private async apply(job: JobCheck): Promise<CheckReport> {
+    const authorization = `token ${await this.options.token()}`;
+    const repo = this.repoPath(job.repository);
+    const call = <T>(method: "GET" | "POST" | "PATCH", path: string, schema: z.ZodType<T>, body?: unknown) =>
+      githubRequest(this.options.apiUrl, { method, path, authorization, schema, ...(body === undefined ? {} : { body }) }, this.options.fetch);
+
+    const list = await call("GET", `${repo}/commits/${job.headSha}/check-runs?check_name=${encodeURIComponent(job.name)}&filter=all&per_page=100`, checkRunList);
+    const existing = list.check_runs.find((run) => run.external_id === job.jobRunId);
+    const state = checkRunState(job.status);
+    const fields = {
+      status: state.status,
+      ...(state.conclusion ? { conclusion: state.conclusion } : {}),
+      ...(job.startedAt && state.status !== "queued" ? { started_at: iso(job.startedAt) } : {}),
+      ...(state.status === "completed" ? { completed_at: iso(job.completedAt ?? new Date()) } : {}),
+      ...(job.detailsUrl ? { details_url: job.detailsUrl } : {}),
+      ...(job.output ? { output: job.output } : {}),
+    };
+    if (!existing) {
+      const created = await call("POST", `${repo}/check-runs`, checkRun, { name: job.name, head_sha: job.headSha, external_id: job.jobRunId, ...fields });
+      return { checkRunId: created.id, action: "created" };
+    }
+    // Forward only: a completed check is final, an older state never overwrites a newer one.
+    const before = RANK[existing.status] ?? 0;
+    const after = RANK[state.status] ?? 0;
+    if (existing.status === "completed" || after < before || (after === before && !job.output)) {
+      return { checkRunId: existing.id, action: "unchanged" };
+    }
+    await call("PATCH", `${repo}/check-runs/${existing.id}`, checkRun, fields);
+    return { checkRunId: existing.id, action: "updated" };
+  }
+}

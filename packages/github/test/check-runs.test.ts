@@ -1,0 +1,67 @@
+// Check runs against the fake GitHub server: one per job, queued → in_progress → completed, never backwards.
+import { createPrivateKey, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CheckRunReporter, checkRunState, InstallationTokens, GithubApiError } from "../src/index";
+import { FakeGithub } from "../src/testing/index";
+
+let fake: FakeGithub;
+let reporter: CheckRunReporter;
+const INSTALLATION = 11;
+const sha = randomBytes(20).toString("hex");
+
+beforeAll(async () => {
+  fake = new FakeGithub();
+  await fake.start();
+  fake.addInstallation(INSTALLATION);
+  fake.addCommit("octo/app", INSTALLATION, sha, { "README.md": "hi" });
+  const tokens = new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url });
+  reporter = new CheckRunReporter({ apiUrl: fake.url, token: async () => (await tokens.get(INSTALLATION)).token });
+});
+afterAll(() => fake?.stop());
+
+const job = (jobRunId: string, status: Parameters<typeof checkRunState>[0]) => ({
+  repository: "octo/app",
+  headSha: sha,
+  jobRunId,
+  name: `CI / ${jobRunId}`,
+  status,
+  startedAt: new Date("2026-01-01T00:00:00Z"),
+  completedAt: new Date("2026-01-01T00:01:00Z"),
+});
+
+describe("check runs", () => {
+  it("maps every job status", () => {
+    expect(checkRunState("WAITING")).toEqual({ status: "queued" });
+    expect(checkRunState("RUNNING")).toEqual({ status: "in_progress" });
+    expect(checkRunState("FAILED")).toEqual({ status: "completed", conclusion: "failure" });
+    expect(checkRunState("CANCELED")).toEqual({ status: "completed", conclusion: "cancelled" });
+  });
+
+  it("creates one check run per job and moves it queued → in_progress → completed", async () => {
+    expect(await reporter.report(job("build", "QUEUED"))).toMatchObject({ action: "created" });
+    expect(await reporter.report(job("build", "RUNNING"))).toMatchObject({ action: "updated" });
+    const done = await reporter.report({ ...job("build", "SUCCEEDED"), output: { title: "build", summary: "all good" } });
+    expect(done.action).toBe("updated");
+    const runs = [...fake.checkRuns.values()].filter((run) => run.external_id === "build");
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ name: "CI / build", head_sha: sha, status: "completed", conclusion: "success", started_at: "2026-01-01T00:00:00Z", completed_at: "2026-01-01T00:01:00Z", output: { summary: "all good" } });
+    const writes = fake.callsTo(/^(POST|PATCH) \/repos\/octo\/app\/check-runs/).map((call) => [call.method, (call.body as { status?: string }).status]);
+    expect(writes).toEqual([
+      ["POST", "queued"],
+      ["PATCH", "in_progress"],
+      ["PATCH", "completed"],
+    ]);
+  });
+
+  it("a late or repeated report is a no-op, never a regression; reports for one job apply in order", async () => {
+    const reports = await Promise.all([reporter.report(job("test", "QUEUED")), reporter.report(job("test", "RUNNING")), reporter.report(job("test", "FAILED")), reporter.report(job("test", "RUNNING")), reporter.report(job("test", "FAILED"))]);
+    expect(reports.map((report) => report.action)).toEqual(["created", "updated", "updated", "unchanged", "unchanged"]);
+    const runs = [...fake.checkRuns.values()].filter((run) => run.external_id === "test");
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+  });
+
+  it("a repository the installation cannot reach is a GitHub 404", async () => {
+    await expect(reporter.report({ ...job("x", "QUEUED"), repository: "octo/other" })).rejects.toBeInstanceOf(GithubApiError);
+  });
+});
