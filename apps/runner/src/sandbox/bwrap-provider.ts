@@ -24,10 +24,14 @@ interface Tools {
   prlimit?: string;
 }
 
+let found: Tools | undefined;
+// Resolved once per process: each lookup is a shell spawn, which would dominate cold start.
 function tools(): Tools | undefined {
+  if (found) return found;
   const bwrap = which("bwrap");
   if (!bwrap) return undefined;
-  return { bwrap, setpriv: which("setpriv"), prlimit: which("prlimit") };
+  found = { bwrap, setpriv: which("setpriv"), prlimit: which("prlimit") };
+  return found;
 }
 
 function baseArgs(network: "none" | "open"): string[] {
@@ -128,22 +132,22 @@ export class BwrapProvider implements SandboxProvider {
   readonly name = "bwrap";
 
   async probe(): Promise<ProbeResult> {
-    const found = tools();
-    if (!found) return { available: false, detail: "bwrap is not on PATH (apt-get install bubblewrap)" };
+    const host = tools();
+    if (!host) return { available: false, detail: "bwrap is not on PATH (apt-get install bubblewrap)" };
     const uid = sandboxUid();
-    const prefix = uid !== undefined && found.setpriv ? [found.setpriv, `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups"] : [];
-    const command = [...prefix, found.bwrap, ...baseArgs("none"), "--", "/bin/true"];
-    const result = spawnSync(command[0] ?? found.bwrap, command.slice(1), { encoding: "utf8", timeout: 10_000, cwd: "/" });
+    const prefix = uid !== undefined && host.setpriv ? [host.setpriv, `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups"] : [];
+    const command = [...prefix, host.bwrap, ...baseArgs("none"), "--", "/bin/true"];
+    const result = spawnSync(command[0] ?? host.bwrap, command.slice(1), { encoding: "utf8", timeout: 10_000, cwd: "/" });
     if (result.status !== 0) return { available: false, detail: `bwrap cannot create namespaces here: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim()}` };
-    return { available: true, detail: `${found.bwrap}${prefix.length > 0 ? ", per-sandbox host uid" : ""}` };
+    return { available: true, detail: `${host.bwrap}${prefix.length > 0 ? ", per-sandbox host uid" : ""}` };
   }
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {
-    const found = tools();
-    if (!found) throw new Error("bwrap is not on PATH");
-    const uid = found.setpriv ? sandboxUid() : undefined;
+    const host = tools();
+    if (!host) throw new Error("bwrap is not on PATH");
+    const uid = host.setpriv ? sandboxUid() : undefined;
     const dirs = createSandboxDirs(uid === undefined ? undefined : { uid, gid: uid });
     const cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, spec.limits ?? {});
-    return new BwrapSandbox(found, dirs, spec, uid, cgroup);
+    return new BwrapSandbox(host, dirs, spec, uid, cgroup);
   }
 }

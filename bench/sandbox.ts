@@ -1,0 +1,77 @@
+/**
+ * Benchmark `sandbox`: a trivial `echo` step per available provider, ~20 runs each, sequential.
+ *   - first output: prepare() start → first byte of the step's output read from the sandbox (cold start);
+ *   - first log chunk: prepare() start → first chunk at the log sink (adds the executor and the log stream;
+ *     here the step ends before the 100 ms timer, so the chunk goes at the step's end);
+ *   - total: prepare → executeJob → log close → destroy (workspace removed).
+ * Prints p50/p95 per provider; the last line is one JSON object.
+ * Run: npx tsx bench/sandbox.ts   (env GANTRY_BENCH_RUNS, default 20)
+ */
+import { executeJob } from "../apps/runner/src/execution/job-executor";
+import { LogStream } from "../apps/runner/src/execution/log-stream";
+import { allProviders } from "../apps/runner/src/sandbox/probe";
+import type { SandboxProvider } from "../apps/runner/src/sandbox/types";
+
+const RUNS = Number(process.env.GANTRY_BENCH_RUNS ?? 20);
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+async function firstOutput(provider: SandboxProvider): Promise<number> {
+  const started = performance.now();
+  const sandbox = await provider.prepare({ untrusted: false });
+  try {
+    const child = sandbox.exec({ argv: ["/bin/sh", "-c", "echo hello"], env: sandbox.baseEnv, cwd: sandbox.paths.workspace });
+    let at = NaN;
+    for await (const _chunk of child.output) if (Number.isNaN(at)) at = performance.now() - started;
+    await child.wait();
+    return at;
+  } finally {
+    await sandbox.destroy();
+  }
+}
+
+async function stepTimes(provider: SandboxProvider): Promise<{ firstChunk: number; total: number }> {
+  const started = performance.now();
+  let firstChunk = NaN;
+  const log = new LogStream({ sink: async () => void (Number.isNaN(firstChunk) && (firstChunk = performance.now() - started)) });
+  const sandbox = await provider.prepare({ untrusted: false });
+  try {
+    const job = { key: "b", jobId: "b", name: "b", needs: [], runsOn: [], timeoutMinutes: 5, continueOnError: false, outputs: {}, env: {}, failFast: true, retry: { maxAttempts: 1, on: "platform" as const }, steps: [{ index: 0, if: "success()", run: "echo hello", env: {}, with: {}, continueOnError: false }] };
+    const result = await executeJob({ job, sandbox, log, contexts: { github: {} } });
+    if (result.conclusion !== "success") throw new Error(`${provider.name}: the echo step failed`);
+    await log.close();
+  } finally {
+    await sandbox.destroy();
+  }
+  return { firstChunk, total: performance.now() - started };
+}
+
+const figures: Record<string, { runs: number; firstOutputMs: { p50: number; p95: number }; firstLogChunkMs: { p50: number; p95: number }; totalMs: { p50: number; p95: number } } | { available: false; reason: string }> = {};
+for (const provider of allProviders({ devMode: true })) {
+  const probe = await provider.probe();
+  if (!probe.available) {
+    figures[provider.name] = { available: false, reason: probe.detail };
+    console.log(`${provider.name.padEnd(8)} not available: ${probe.detail}`);
+    continue;
+  }
+  await firstOutput(provider); // warm-up: page cache, JIT
+  const first: number[] = [];
+  const chunk: number[] = [];
+  const total: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    first.push(await firstOutput(provider));
+    const t = await stepTimes(provider);
+    chunk.push(t.firstChunk);
+    total.push(t.total);
+  }
+  const stat = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)) });
+  figures[provider.name] = { runs: RUNS, firstOutputMs: stat(first), firstLogChunkMs: stat(chunk), totalMs: stat(total) };
+  console.log(
+    `${provider.name.padEnd(8)} first output p50 ${stat(first).p50} ms p95 ${stat(first).p95} ms | first log chunk p50 ${stat(chunk).p50} ms p95 ${stat(chunk).p95} ms | echo step total p50 ${stat(total).p50} ms p95 ${stat(total).p95} ms  (${RUNS} runs)`,
+  );
+}
+console.log(JSON.stringify({ sandbox: figures }));
