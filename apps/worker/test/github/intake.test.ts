@@ -220,6 +220,28 @@ describe("GitHub push intake", () => {
     expect(broken?.errors).toEqual(expect.arrayContaining([expect.objectContaining({ file: ".gantry/workflows/broken.yml", line: expect.any(Number) })]));
   });
 
+  it("reports a queued check run per job of a new run, and a failed one for an invalid workflow", async () => {
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI, ".gantry/workflows/broken.yml": BROKEN });
+    await deliver("push", pushPayload(after));
+    const runs = await runsAt(after);
+    const checks = [...fake.checkRuns.values()].filter((check) => check.head_sha === after);
+    const ci = runs.find((run) => run.workflowName === "CI");
+    expect(checks.map((check) => [check.name, check.status, check.conclusion, check.external_id]).sort()).toEqual(
+      [
+        ["CI / build", "queued", null, ci?.jobs.find((job) => job.key === "build")?.id],
+        ["CI / test", "queued", null, ci?.jobs.find((job) => job.key === "test")?.id],
+        [".gantry/workflows/broken.yml", "completed", "failure", runs.find((run) => run.status === "FAILED")?.id],
+      ].sort(),
+    );
+    const failed = checks.find((check) => check.conclusion === "failure");
+    expect(failed?.output).toMatchObject({ title: "Invalid workflow", summary: expect.stringMatching(/^\.gantry\/workflows\/broken\.yml:\d+:\d+: /) });
+
+    // A second delivery of the same push creates no run and no check run.
+    await deliver("push", pushPayload(after));
+    expect([...fake.checkRuns.values()].filter((check) => check.head_sha === after)).toHaveLength(3);
+  });
+
   it("ignores a repository the installation lost, and a push without workflow files", async () => {
     const bare = sha();
     fake.addCommit(FULL_NAME, INSTALLATION, bare, { "README.md": "hi" });

@@ -6,6 +6,10 @@ export interface GithubIntake {
   apiUrl: string;
   tokens: InstallationTokens;
   fetch?: Fetch;
+  /** Report check runs for new runs' jobs (default true; needs the App's Checks: write permission). */
+  checks?: boolean;
+  /** Where best-effort failures (check runs) are told. */
+  log?: (line: string) => void;
 }
 
 export interface GithubIntakeDeps extends IntakeDeps {

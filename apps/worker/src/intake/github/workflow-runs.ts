@@ -6,6 +6,7 @@ import { ContentsReader } from "@gantry/github";
 import { compileWorkflow, matchTrigger, type TriggerEvent } from "@gantry/workflow-schema";
 import { compileContextFor } from "../compile-context";
 import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS, type IntakeResult } from "../process-git-push";
+import { reportRunChecks } from "./report-checks";
 import { startRun } from "./start-run";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 
@@ -45,16 +46,27 @@ export async function runWorkflowsAt(deps: GithubIntakeDeps & { db: Database }, 
     if (!plan) {
       const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: file, errors: errors.map((error) => ({ ...error })) });
       result.runs.push({ runId: created.runId, created: created.created, workflowPath: file, valid: false });
+      if (created.created) await reportChecks(deps.db, github, ctx, githubInstallationId, created.runId);
       continue;
     }
     if (!matchTrigger(plan, commit.trigger)) continue;
     const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan });
     result.runs.push({ runId: created.runId, created: created.created, workflowPath: file, valid: true });
-    if (created.created) await startRun(deps, ctx, created.runId, plan.concurrency);
+    if (created.created) {
+      await startRun(deps, ctx, created.runId, plan.concurrency);
+      await reportChecks(deps.db, github, ctx, githubInstallationId, created.runId);
+    }
   }
   if (result.runs.length > 0) {
     result.outcome = "PROCESSED";
     delete result.reason;
   }
   return result;
+}
+
+async function reportChecks(db: Database, github: GithubIntake, ctx: TenantContext, githubInstallationId: bigint, runId: string): Promise<void> {
+  if (github.checks === false) return;
+  await reportRunChecks(db, github, ctx, githubInstallationId, runId).catch((error: unknown) => {
+    github.log?.(`github: check runs for ${runId} not reported: ${error instanceof Error ? error.message : String(error)}`);
+  });
 }

@@ -1,0 +1,35 @@
+// Check runs for a GitHub run's jobs: one per job, named `<workflow> / <job>`, in the job's current state.
+// An invalid workflow gets one failed check listing every error as `file:line:col: message [code]`.
+// Best effort: GitHub being unreachable never fails intake (the reporter moves check runs forward only, so
+// a later report repairs a missed one).
+import type { Database, TenantContext } from "@gantry/db";
+import { CheckRunReporter, type JobCheck } from "@gantry/github";
+import { z } from "zod";
+import type { GithubIntake } from "./types";
+
+const workflowError = z.object({ file: z.string(), line: z.number(), col: z.number(), message: z.string(), code: z.string().optional() });
+
+function describeErrors(errors: unknown): string {
+  const parsed = z.array(workflowError).safeParse(errors);
+  if (!parsed.success) return "The workflow file is not valid.";
+  return parsed.data.map((error) => `${error.file}:${error.line}:${error.col}: ${error.message}${error.code ? ` [${error.code}]` : ""}`).join("\n");
+}
+
+export async function reportRunChecks(db: Database, github: GithubIntake, ctx: TenantContext, githubInstallationId: bigint, runId: string): Promise<number> {
+  const run = await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: true, repository: true } });
+  const reporter = new CheckRunReporter({ apiUrl: github.apiUrl, token: async () => (await github.tokens.get(githubInstallationId)).token, ...(github.fetch ? { fetch: github.fetch } : {}) });
+  const base = { repository: run.repository.fullName, headSha: run.sha };
+  const checks: JobCheck[] =
+    run.jobs.length === 0
+      ? [{ ...base, jobRunId: run.id, name: run.workflowName, status: run.status, completedAt: run.finishedAt ?? new Date(), output: { title: "Invalid workflow", summary: describeErrors(run.errors) } }]
+      : run.jobs.map((job) => ({
+          ...base,
+          jobRunId: job.id,
+          name: `${run.workflowName} / ${job.name}`,
+          status: job.status,
+          ...(job.startedAt ? { startedAt: job.startedAt } : {}),
+          ...(job.finishedAt ? { completedAt: job.finishedAt } : {}),
+        }));
+  for (const check of checks) await reporter.report(check);
+  return checks.length;
+}
