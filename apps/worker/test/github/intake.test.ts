@@ -277,12 +277,62 @@ describe("GitHub pull request intake", () => {
   });
 });
 
+describe("re-runs requested on GitHub", () => {
+  const checkPayload = (event: "check_run" | "check_suite", headSha: string, externalId?: string) => {
+    const base = example(event, (payload) => payload.action === "rerequested");
+    const repo = { repository: repository(), installation: { id: INSTALLATION } };
+    if (event === "check_suite") return { ...base, ...repo, check_suite: { ...(base.check_suite as object), head_sha: headSha } };
+    const check = base.check_run as Record<string, unknown>;
+    return { ...base, ...repo, check_run: { ...check, head_sha: headSha, external_id: externalId ?? null, check_suite: { ...(check.check_suite as object), head_sha: headSha } } };
+  };
+
+  it("check_run rerequested re-runs the run behind that check once per click; check_suite re-runs the latest run of each workflow", async () => {
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
+    await deliver("push", pushPayload(after));
+    const [original] = await runsAt(after);
+    const job = original?.jobs.find((candidate) => candidate.key === "test");
+
+    const click = await deliver("check_run", checkPayload("check_run", after, job?.id));
+    expect(click.result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true, valid: true }] });
+    const rerun = (await runsAt(after)).find((run) => run.id !== original?.id);
+    expect(rerun).toMatchObject({ workflowPath: ".gantry/workflows/ci.yml", event: "push", ref: "refs/heads/main", trusted: true, idempotencyKey: `${original?.idempotencyKey}:rerun:${click.id}` });
+    expect(await processDelivery(deps, click.id)).toBeNull();
+    expect(await runsAt(after)).toHaveLength(2);
+
+    await deliver("check_suite", checkPayload("check_suite", after));
+    expect(await runsAt(after)).toHaveLength(3);
+
+    const foreign = await deliver("check_run", checkPayload("check_run", after, "someone-elses-check"));
+    expect(foreign.result).toMatchObject({ outcome: "IGNORED", reason: `no Gantry run at ${after} to re-run` });
+    const created = await deliver("check_run", { ...checkPayload("check_run", after, job?.id), action: "created" });
+    expect(created.result).toMatchObject({ outcome: "IGNORED", reason: "check_run created starts no runs" });
+    expect(await runsAt(after)).toHaveLength(3);
+  });
+});
+
 describe("other GitHub deliveries", () => {
   it("a handled event whose payload does not parse is FAILED with the reason; an unhandled one IGNORED", async () => {
     const bad = await deliver("push", { ref: "refs/heads/main" });
     expect(await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id: bad.id } })).toMatchObject({ status: "FAILED", error: expect.stringContaining("after") });
     const star = await deliver("star", { action: "created" });
     expect(await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id: star.id } })).toMatchObject({ status: "IGNORED" });
+  });
+
+  it("a push to a repository the installation lost, or through a suspended installation, starts nothing", async () => {
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
+    const account = { id: 77, login: "octo", type: "Organization" };
+    const removed = { action: "removed" as const, installation: { id: INSTALLATION, account }, repository_selection: "selected" as const, repositories_added: [], repositories_removed: [{ id: REPO_ID, full_name: FULL_NAME }] };
+    await syncInstallation(db, { name: "installation_repositories", payload: removed });
+    expect((await deliver("push", pushPayload(after))).result).toMatchObject({ outcome: "IGNORED", reason: `installation ${INSTALLATION} no longer has access to ${FULL_NAME}` });
+
+    const added = { ...removed, action: "added" as const, repositories_added: [{ id: REPO_ID, name: "app", full_name: FULL_NAME, private: true }], repositories_removed: [] };
+    await syncInstallation(db, { name: "installation_repositories", payload: added });
+    await syncInstallation(db, { name: "installation", payload: { action: "suspend", installation: { id: INSTALLATION, account } } });
+    expect((await deliver("push", pushPayload(after))).result).toMatchObject({ outcome: "IGNORED", reason: `installation ${INSTALLATION} is suspended` });
+    await syncInstallation(db, { name: "installation", payload: { action: "unsuspend", installation: { id: INSTALLATION, account } } });
+    expect((await deliver("push", pushPayload(after))).result?.outcome).toBe("PROCESSED");
   });
 
   it("an installation delivery left RECEIVED by the web app is applied by intake", async () => {

@@ -8,6 +8,7 @@ import type { TriggerEvent } from "@gantry/workflow-schema";
 import type { IntakeResult } from "../process-git-push";
 import { processGithubIntake } from "./env";
 import { resolveRepository } from "./repository";
+import { rerunChecks } from "./rerun";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 import { runWorkflowsAt } from "./workflow-runs";
 
@@ -46,15 +47,25 @@ async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event
   });
 }
 
-async function process(deps: GithubIntakeDeps, event: WebhookEvent): Promise<IntakeResult> {
+async function process(deps: GithubIntakeDeps, event: WebhookEvent, deliveryRowId: string): Promise<IntakeResult> {
   if (event.name === "installation" || event.name === "installation_repositories") {
     const synced = await syncInstallation(deps.db, event);
     return { outcome: "PROCESSED", reason: `installation ${synced.installationRowId ?? "unknown"} synced`, runs: [] };
   }
-  if (event.name === "check_run" || event.name === "check_suite") return ignored(`${event.name} ${event.payload.action}: re-runs from GitHub are not implemented yet`);
+  if ((event.name === "check_run" || event.name === "check_suite") && event.payload.action !== "rerequested") {
+    return ignored(`${event.name} ${event.payload.action} starts no runs`);
+  }
   const github = deps.github === undefined ? processGithubIntake() : deps.github;
   if (!github) throw new NoGithubApp();
-  return event.name === "push" ? onPush(deps, github, event.payload) : onPullRequest(deps, github, event.payload);
+  switch (event.name) {
+    case "push":
+      return onPush(deps, github, event.payload);
+    case "pull_request":
+      return onPullRequest(deps, github, event.payload);
+    case "check_run":
+    case "check_suite":
+      return rerunChecks(deps, github, event.payload, deliveryRowId);
+  }
 }
 
 class NoGithubApp extends Error {
@@ -74,7 +85,7 @@ export async function processGithubDelivery(deps: GithubIntakeDeps, delivery: We
   }
   let result: IntakeResult;
   try {
-    result = await process(deps, parsed.event);
+    result = await process(deps, parsed.event, delivery.id);
   } catch (error) {
     // Retryable GitHub trouble (5xx, rate limits) and platform errors: thrown, the delivery stays RECEIVED.
     const permanent = error instanceof NoGithubApp || (error instanceof GithubApiError && !error.retryable);

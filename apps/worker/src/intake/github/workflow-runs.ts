@@ -1,9 +1,9 @@
 // One event at one commit → runs: read the workflow files at the commit through the contents API, compile each,
 // match its triggers, and create one run per matching workflow (a FAILED run with every error for an invalid
 // one). The idempotency key `<event>:<repo>:<ref>:<sha>:<file>` makes a redelivery a no-op.
-import { intake, type Database, type Repository, type TenantContext } from "@gantry/db";
+import { intake, type Repository, type TenantContext } from "@gantry/db";
 import { ContentsReader } from "@gantry/github";
-import { compileWorkflow, matchTrigger, type TriggerEvent } from "@gantry/workflow-schema";
+import { compileWorkflow, matchTrigger, type TenantContext as CompileContext, type TriggerEvent } from "@gantry/workflow-schema";
 import { compileContextFor } from "../compile-context";
 import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS, type IntakeResult } from "../process-git-push";
 import { reportRunChecks } from "./report-checks";
@@ -11,62 +11,88 @@ import { startRun } from "./start-run";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 
 export interface CommitEvent {
-  event: "push" | "pull_request";
+  event: string;
   ref: string;
   sha: string;
-  trigger: TriggerEvent;
+  /** null: no trigger matching (a re-run of a run that matched once). */
+  trigger: TriggerEvent | null;
   trusted: boolean;
   triggeredBy?: string;
 }
 
-export async function runWorkflowsAt(deps: GithubIntakeDeps & { db: Database }, github: GithubIntake, repository: Repository, githubInstallationId: bigint, commit: CommitEvent): Promise<IntakeResult> {
+/** What runs at one commit of one repository need: tenant, contents reader, compile context, token. */
+export interface CommitScope {
+  deps: GithubIntakeDeps;
+  github: GithubIntake;
+  repository: Repository;
+  githubInstallationId: bigint;
+  ctx: TenantContext;
+  reader: ContentsReader;
+  compileContext: CompileContext;
+}
+
+export async function openCommitScope(deps: GithubIntakeDeps, github: GithubIntake, repository: Repository, githubInstallationId: bigint): Promise<CommitScope> {
   const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "github-intake" } };
-  const sys = deps.db.system("github intake: create runs");
   const { token } = await github.tokens.get(githubInstallationId);
   const reader = new ContentsReader({ apiUrl: github.apiUrl, repository: repository.fullName, token, ...(github.fetch ? { fetch: github.fetch } : {}) });
-  const folders = repository.readGithubWorkflows ? [...WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER] : WORKFLOW_FOLDERS;
-  const files = await reader.workflowFiles(commit.sha, folders);
-  if (files.length === 0) return { outcome: "IGNORED", reason: "no workflow files at this commit", runs: [] };
+  return { deps, github, repository, githubInstallationId, ctx, reader, compileContext: await compileContextFor(deps.db, ctx, repository.id) };
+}
 
-  const compileContext = await compileContextFor(deps.db, ctx, repository.id);
+type RunEntry = IntakeResult["runs"][number];
+
+/** Compiles one workflow file at the commit and creates its run under the key (null: its triggers do not match). */
+export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, file: string, idempotencyKey: string): Promise<RunEntry | null> {
+  const { deps, ctx, repository } = scope;
+  const sys = deps.db.system("github intake: create runs");
+  const source = await scope.reader.readFile(file, commit.sha);
+  const { plan, errors } = compileWorkflow(source, file, scope.compileContext);
+  const base = {
+    repositoryId: repository.id,
+    idempotencyKey,
+    workflowPath: file,
+    event: commit.event,
+    ref: commit.ref,
+    sha: commit.sha,
+    trusted: commit.trusted,
+    ...(commit.triggeredBy ? { triggeredBy: commit.triggeredBy } : {}),
+  };
+  if (!plan) {
+    const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: file, errors: errors.map((error) => ({ ...error })) });
+    if (created.created) await reportChecks(scope, created.runId);
+    return { runId: created.runId, created: created.created, workflowPath: file, valid: false };
+  }
+  if (commit.trigger && !matchTrigger(plan, commit.trigger)) return null;
+  const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan });
+  if (created.created) {
+    await startRun(deps, ctx, created.runId, plan.concurrency);
+    await reportChecks(scope, created.runId);
+  }
+  return { runId: created.runId, created: created.created, workflowPath: file, valid: true };
+}
+
+export function settled(result: IntakeResult): IntakeResult {
+  if (result.runs.length === 0) return result;
+  const { reason: _reason, ...rest } = result;
+  return { ...rest, outcome: "PROCESSED" };
+}
+
+export async function runWorkflowsAt(deps: GithubIntakeDeps, github: GithubIntake, repository: Repository, githubInstallationId: bigint, commit: CommitEvent): Promise<IntakeResult> {
+  const scope = await openCommitScope(deps, github, repository, githubInstallationId);
+  const folders = repository.readGithubWorkflows ? [...WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER] : WORKFLOW_FOLDERS;
+  const files = await scope.reader.workflowFiles(commit.sha, folders);
+  if (files.length === 0) return { outcome: "IGNORED", reason: "no workflow files at this commit", runs: [] };
   const result: IntakeResult = { outcome: "IGNORED", reason: `no workflow matched this ${commit.event}`, runs: [] };
   for (const file of files) {
-    const source = await reader.readFile(file, commit.sha);
-    const { plan, errors } = compileWorkflow(source, file, compileContext);
-    const base = {
-      repositoryId: repository.id,
-      idempotencyKey: `${commit.event}:${repository.id}:${commit.ref}:${commit.sha}:${file}`,
-      workflowPath: file,
-      event: commit.event,
-      ref: commit.ref,
-      sha: commit.sha,
-      trusted: commit.trusted,
-      ...(commit.triggeredBy ? { triggeredBy: commit.triggeredBy } : {}),
-    };
-    if (!plan) {
-      const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: file, errors: errors.map((error) => ({ ...error })) });
-      result.runs.push({ runId: created.runId, created: created.created, workflowPath: file, valid: false });
-      if (created.created) await reportChecks(deps.db, github, ctx, githubInstallationId, created.runId);
-      continue;
-    }
-    if (!matchTrigger(plan, commit.trigger)) continue;
-    const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan });
-    result.runs.push({ runId: created.runId, created: created.created, workflowPath: file, valid: true });
-    if (created.created) {
-      await startRun(deps, ctx, created.runId, plan.concurrency);
-      await reportChecks(deps.db, github, ctx, githubInstallationId, created.runId);
-    }
+    const entry = await runWorkflowFile(scope, commit, file, `${commit.event}:${repository.id}:${commit.ref}:${commit.sha}:${file}`);
+    if (entry) result.runs.push(entry);
   }
-  if (result.runs.length > 0) {
-    result.outcome = "PROCESSED";
-    delete result.reason;
-  }
-  return result;
+  return settled(result);
 }
 
-async function reportChecks(db: Database, github: GithubIntake, ctx: TenantContext, githubInstallationId: bigint, runId: string): Promise<void> {
-  if (github.checks === false) return;
-  await reportRunChecks(db, github, ctx, githubInstallationId, runId).catch((error: unknown) => {
-    github.log?.(`github: check runs for ${runId} not reported: ${error instanceof Error ? error.message : String(error)}`);
+async function reportChecks(scope: CommitScope, runId: string): Promise<void> {
+  if (scope.github.checks === false) return;
+  await reportRunChecks(scope.deps.db, scope.github, scope.ctx, scope.githubInstallationId, runId).catch((error: unknown) => {
+    scope.github.log?.(`github: check runs for ${runId} not reported: ${error instanceof Error ? error.message : String(error)}`);
   });
 }
+

@@ -1,0 +1,47 @@
+// `check_run` / `check_suite` `rerequested` ("Re-run" on GitHub): the runs behind those checks start again as
+// new runs of the same workflows at the same commit, with the same event, ref and trust — the workflow file is
+// read again, its triggers are not (they matched the first time). Keyed by the original run's key and the
+// delivery, so one click makes one re-run however often the delivery is processed.
+import type { WorkflowRun } from "@gantry/db";
+import type { CheckRunEvent, CheckSuiteEvent } from "@gantry/github";
+import type { IntakeResult } from "../process-git-push";
+import { resolveRepository } from "./repository";
+import type { GithubIntake, GithubIntakeDeps } from "./types";
+import { openCommitScope, runWorkflowFile, settled } from "./workflow-runs";
+
+const ignored = (reason: string): IntakeResult => ({ outcome: "IGNORED", reason, runs: [] });
+
+/** The original runs: the one behind a check run (by its external_id, a job or run id), or every run at a suite's commit. */
+async function originals(deps: GithubIntakeDeps, tenantId: string, repositoryId: string, headSha: string, externalId: string | null): Promise<WorkflowRun[]> {
+  const scoped = deps.db.forTenant({ tenantId, actor: { kind: "SYSTEM", id: "github-intake" } });
+  if (externalId !== null) {
+    const job = await scoped.jobRun.findFirst({ where: { id: externalId }, select: { runId: true } });
+    const run = await scoped.workflowRun.findFirst({ where: { id: job?.runId ?? externalId, repositoryId, sha: headSha } });
+    return run ? [run] : [];
+  }
+  const runs = await scoped.workflowRun.findMany({ where: { repositoryId, sha: headSha }, orderBy: { runNumber: "desc" } });
+  // The latest run per workflow and event: a second click re-runs the re-run, not every run since.
+  const latest = new Map<string, WorkflowRun>();
+  for (const run of runs) if (!latest.has(`${run.workflowPath}\u0000${run.event}\u0000${run.ref}`)) latest.set(`${run.workflowPath}\u0000${run.event}\u0000${run.ref}`, run);
+  return [...latest.values()];
+}
+
+export async function rerunChecks(deps: GithubIntakeDeps, github: GithubIntake, event: CheckRunEvent | CheckSuiteEvent, deliveryRowId: string): Promise<IntakeResult> {
+  if (event.action !== "rerequested") return ignored(`${"check_run" in event ? "check_run" : "check_suite"} ${event.action} starts no runs`);
+  const resolved = await resolveRepository(deps.db, event.repository.id, event.installation?.id);
+  if (!resolved.ok) return ignored(resolved.reason);
+  const headSha = "check_run" in event ? event.check_run.head_sha : event.check_suite.head_sha;
+  const externalId = "check_run" in event ? (event.check_run.external_id ?? "") : null;
+  if (externalId === "") return ignored("the check run is not one of Gantry's");
+  const runs = await originals(deps, resolved.repository.tenantId, resolved.repository.id, headSha, externalId);
+  if (runs.length === 0) return ignored(`no Gantry run at ${headSha} to re-run`);
+
+  const scope = await openCommitScope(deps, github, resolved.repository, resolved.githubInstallationId);
+  const result: IntakeResult = { outcome: "IGNORED", reason: "nothing to re-run", runs: [] };
+  for (const run of runs) {
+    const commit = { event: run.event, ref: run.ref, sha: run.sha, trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}) };
+    const entry = await runWorkflowFile(scope, commit, run.workflowPath, `${run.idempotencyKey}:rerun:${deliveryRowId}`);
+    if (entry) result.runs.push(entry);
+  }
+  return settled(result);
+}
