@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { InstallationTokens, syncInstallation, type InstallationEvent } from "@gantry/github";
 import { FakeGithub, publishedExamples } from "@gantry/github/testing";
 import { processDelivery } from "../../src/intake/process-delivery";
+import { reportJobCheck } from "../../src/intake/github/report-checks";
 import type { GithubIntakeDeps } from "../../src/intake/github/types";
 
 const CI = `name: CI
@@ -240,6 +241,27 @@ describe("GitHub push intake", () => {
     // A second delivery of the same push creates no run and no check run.
     await deliver("push", pushPayload(after));
     expect([...fake.checkRuns.values()].filter((check) => check.head_sha === after)).toHaveLength(3);
+  });
+
+  it("moves a job's check run forward as the job runs and finishes, never back", async () => {
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
+    await deliver("push", pushPayload(after));
+    const [run] = await runsAt(after);
+    const build = run?.jobs.find((job) => job.key === "build");
+    if (!build || !deps.github) throw new Error("expected the build job");
+    const ctx = { tenantId, actor: { kind: "SYSTEM" as const } };
+    const check = () => [...fake.checkRuns.values()].find((candidate) => candidate.external_id === build.id);
+    await scoped().jobRun.update({ where: { id: build.id }, data: { status: "RUNNING", startedAt: new Date("2026-01-01T00:00:00Z") } });
+    expect(await reportJobCheck(db, deps.github, ctx, build.id)).toBe(true);
+    expect(check()).toMatchObject({ status: "in_progress", started_at: "2026-01-01T00:00:00Z" });
+    await scoped().jobRun.update({ where: { id: build.id }, data: { status: "SUCCEEDED", finishedAt: new Date("2026-01-01T00:02:00Z") } });
+    await reportJobCheck(db, deps.github, ctx, build.id);
+    expect(check()).toMatchObject({ status: "completed", conclusion: "success", completed_at: "2026-01-01T00:02:00Z" });
+    await scoped().jobRun.update({ where: { id: build.id }, data: { status: "RUNNING" } });
+    await reportJobCheck(db, deps.github, ctx, build.id);
+    expect(check()).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(await reportJobCheck(db, deps.github, ctx, "job_unknown")).toBe(false);
   });
 
   it("ignores a repository the installation lost, and a push without workflow files", async () => {

@@ -15,9 +15,33 @@ function describeErrors(errors: unknown): string {
   return parsed.data.map((error) => `${error.file}:${error.line}:${error.col}: ${error.message}${error.code ? ` [${error.code}]` : ""}`).join("\n");
 }
 
+function reporterFor(github: GithubIntake, githubInstallationId: bigint): CheckRunReporter {
+  return new CheckRunReporter({ apiUrl: github.apiUrl, token: async () => (await github.tokens.get(githubInstallationId)).token, ...(github.fetch ? { fetch: github.fetch } : {}) });
+}
+
+/**
+ * Brings one job's check run up to the job's current state — for the orchestrator to call after each job
+ * transition. A job of a repository not connected through a GitHub installation reports nothing (false).
+ */
+export async function reportJobCheck(db: Database, github: GithubIntake, ctx: TenantContext, jobRunId: string): Promise<boolean> {
+  const job = await db.forTenant(ctx).jobRun.findFirst({ where: { id: jobRunId }, include: { run: { include: { repository: { include: { installation: true } } } } } });
+  const installation = job?.run.repository.installation;
+  if (!job || !installation || installation.deletedAt || installation.suspendedAt) return false;
+  await reporterFor(github, installation.githubInstallationId).report({
+    repository: job.run.repository.fullName,
+    headSha: job.run.sha,
+    jobRunId: job.id,
+    name: `${job.run.workflowName} / ${job.name}`,
+    status: job.status,
+    ...(job.startedAt ? { startedAt: job.startedAt } : {}),
+    ...(job.finishedAt ? { completedAt: job.finishedAt } : {}),
+  });
+  return true;
+}
+
 export async function reportRunChecks(db: Database, github: GithubIntake, ctx: TenantContext, githubInstallationId: bigint, runId: string): Promise<number> {
   const run = await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: true, repository: true } });
-  const reporter = new CheckRunReporter({ apiUrl: github.apiUrl, token: async () => (await github.tokens.get(githubInstallationId)).token, ...(github.fetch ? { fetch: github.fetch } : {}) });
+  const reporter = reporterFor(github, githubInstallationId);
   const base = { repository: run.repository.fullName, headSha: run.sha };
   const checks: JobCheck[] =
     run.jobs.length === 0
