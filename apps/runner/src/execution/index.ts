@@ -3,3 +3,4 @@ export { LogStream, truncationMarker, type LogChunk, type LogSink, type LogStrea
 export { Masker, MASK } from "./masker";
 export type { Annotation } from "./annotations";
 export type * from "./types";
+export { checkoutAction, type CheckoutSource } from "./checkout-action";

@@ -1,10 +1,15 @@
 // A whole job in a real bwrap sandbox: file commands across the uid boundary, masking, and a step
 // printing far more than the log cap with bounded memory.
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { checkoutAction } from "../../src/execution/checkout-action";
 import { executeJob } from "../../src/execution/job-executor";
 import { LogStream, truncationMarker, type LogChunk } from "../../src/execution/log-stream";
 import { BwrapProvider } from "../../src/sandbox/bwrap-provider";
-import { job, runJob, step } from "./helpers";
+import { collectingLog, job, runJob, step } from "./helpers";
 
 const provider = new BwrapProvider();
 const probe = await provider.probe();
@@ -95,5 +100,38 @@ describe.skipIf(!probe.available)("a job in bwrap", () => {
     expect(bytes).toBe(100_000_000 + 100_000_000 / 200 + Buffer.byteLength(scriptEcho));
     expect(ordered).toBe(true);
     expect((peak - before) / 1024 / 1024).toBeLessThan(150);
+  });
+});
+
+describe.skipIf(!probe.available)("native actions/checkout in bwrap", () => {
+  it("fetches the exact commit into the workspace as the sandbox's uid, with no credentials left behind", { timeout: 30_000 }, async () => {
+    const repo = mkdtempSync(path.join(os.tmpdir(), "gantry-repo-"));
+    chmodSync(repo, 0o755);
+    const sh = (cmd: string) => execFileSync("/bin/sh", ["-c", cmd], { cwd: repo, env: { PATH: process.env.PATH ?? "", HOME: repo, GIT_CONFIG_NOSYSTEM: "1" } }).toString().trim();
+    sh("git init -q -b main . && git config user.email t@e && git config user.name t && echo one > a.txt && git add a.txt && git commit -qm one");
+    const first = sh("git rev-parse HEAD");
+    sh("echo two > a.txt && git commit -qam two");
+    try {
+      const sandbox = await provider.prepare({ untrusted: true, network: "none" });
+      const { log, text } = collectingLog();
+      try {
+        const result = await executeJob({
+          job: job([step(0, { id: "co", uses: "actions/checkout@v4", with: { ref: first, "fetch-depth": "1", path: "src" } }), step(1, { run: 'cat src/a.txt; stat -c "%u" src/a.txt; git -C src config --list --local | grep -ci extraheader || true' })]),
+          sandbox,
+          log,
+          contexts: { github: {} },
+          nativeActions: { "actions/checkout": checkoutAction({ repositoryUrl: `file://${repo}`, sha: first, authorization: "basic c2VjcmV0LXRva2Vu" }) },
+        });
+        await log.close();
+        expect(result.steps.map((s) => s.outcome), text()).toEqual(["success", "success"]);
+        expect(result.steps[0]?.outputs.commit).toBe(first);
+        const out = text().split("##[endgroup]\n").pop() ?? "";
+        expect(out).toBe("one\n1001\n0\n");
+      } finally {
+        await sandbox.destroy();
+      }
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });
