@@ -21,9 +21,9 @@ export function statusFunctions(status: JobStatus): Record<string, ExprFunction>
   };
 }
 
-export function evaluateCondition(condition: string, contexts: Record<string, unknown>, status: JobStatus): { ok: true; run: boolean } | { ok: false; error: string } {
+export function evaluateCondition(condition: string, contexts: Record<string, unknown>, status: JobStatus, functions: Record<string, ExprFunction> = {}): { ok: true; run: boolean } | { ok: false; error: string } {
   const text = condition.trim() === "" ? "success()" : condition;
-  const result = evaluateExpression(text, contexts, statusFunctions(status));
+  const result = evaluateExpression(text, contexts, { ...functions, ...statusFunctions(status) });
   if (!result.ok) return { ok: false, error: `if: ${result.error}` };
   const explicit = STATUS_CALL.test(text);
   return { ok: true, run: truthy(result.value) && (explicit || status === "success") };

@@ -15,10 +15,10 @@ export function interpolate(text: string, contexts: Record<string, unknown>, whe
 }
 
 /** Evaluates every value of a map; the first error wins. */
-export function interpolateMap(map: Record<string, string>, contexts: Record<string, unknown>, where: string): { ok: true; value: Record<string, string> } | { ok: false; error: string } {
+export function interpolateMap(map: Record<string, string>, contexts: Record<string, unknown>, where: string, functions: Record<string, ExprFunction> = {}): { ok: true; value: Record<string, string> } | { ok: false; error: string } {
   const out: Record<string, string> = {};
   for (const [key, raw] of Object.entries(map)) {
-    const r = interpolate(raw, contexts, `${where}.${key}`);
+    const r = interpolate(raw, contexts, `${where}.${key}`, functions);
     if (!r.ok) return r;
     out[key] = r.value;
   }

@@ -7,13 +7,14 @@ import { interpolate, interpolateMap } from "./interpolate";
 import { Masker } from "./masker";
 import { runStep, type StepRunResult } from "./step-runner";
 import type { ExecuteJobOptions, JobResult, StepReport } from "./types";
-import { evaluateExpression } from "@gantry/workflow-schema";
+import { evaluateExpression, type ExprFunction } from "@gantry/workflow-schema";
+import { hashFiles } from "./hash-files";
 
 const stepName = (step: PlannedStep) => step.name ?? (step.run !== undefined ? `Run ${step.run.split("\n")[0] ?? ""}` : step.uses) ?? `step ${step.index}`;
 
-function continueOnError(step: PlannedStep, contexts: Record<string, unknown>): boolean {
+function continueOnError(step: PlannedStep, contexts: Record<string, unknown>, functions: Record<string, ExprFunction>): boolean {
   if (typeof step.continueOnError === "boolean") return step.continueOnError;
-  const result = evaluateExpression(step.continueOnError, contexts);
+  const result = evaluateExpression(step.continueOnError, contexts, functions);
   return result.ok && truthy(result.value);
 }
 
@@ -28,6 +29,7 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
   let status: JobStatus = "success";
   let jobEnv: Record<string, string> = {};
   let extraPath: string[] = [];
+  const functions = { hashFiles: hashFiles(sandbox.hostPaths.workspace, sandbox.paths.workspace) };
 
   const contexts = (): Record<string, unknown> => ({
     github: { ...options.contexts.github, workspace: sandbox.paths.workspace, job: job.jobId },
@@ -44,7 +46,7 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
   });
 
   // The job's own env: evaluated once, before the first step, with the contexts a job env may use.
-  const evaluatedJobEnv = interpolateMap(job.env, contexts(), "env");
+  const evaluatedJobEnv = interpolateMap(job.env, contexts(), "env", functions);
   if (!evaluatedJobEnv.ok) {
     await log.write(0, `##[error]${masker.mask(evaluatedJobEnv.error)}\n`);
     return { conclusion: "failure", outputs: {}, steps: [], annotations: [{ level: "error", message: masker.mask(evaluatedJobEnv.error), stepIndex: 0 }] };
@@ -56,7 +58,7 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
     const startedAt = Date.now();
     const name = stepName(step);
     const ctx = contexts();
-    const condition = evaluateCondition(step.if, ctx, status);
+    const condition = evaluateCondition(step.if, ctx, status, functions);
     let result: StepRunResult | undefined;
     let outcome: StepReport["outcome"];
     if (!condition.ok) {
@@ -69,13 +71,13 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
       await options.onStepStart?.({ index: step.index, ...(step.id ? { id: step.id } : {}), name, startedAt });
       // A step that runs after cancellation (always(), cancelled()) is not cut short by the same cancel.
       const stepSignal = status === "cancelled" ? new AbortController().signal : signal;
-      result = await runStep({ step, jobId: job.jobId, sandbox, contexts: ctx, jobEnv, extraPath, masker, log, signal: stepSignal, debug: options.debug ?? false, nativeActions: options.nativeActions ?? {} });
+      result = await runStep({ step, jobId: job.jobId, sandbox, contexts: ctx, jobEnv, extraPath, functions, masker, log, signal: stepSignal, debug: options.debug ?? false, nativeActions: options.nativeActions ?? {} });
       outcome = result.outcome;
       jobEnv = { ...jobEnv, ...result.envAdded };
       // The last directory added is searched first.
       extraPath = [...[...result.pathAdded].reverse(), ...extraPath];
     }
-    const mayContinue = outcome === "failure" && continueOnError(step, ctx);
+    const mayContinue = outcome === "failure" && continueOnError(step, ctx, functions);
     const conclusion = mayContinue ? "success" : outcome;
     if (conclusion === "failure" && status === "success") status = "failure";
     if (outcome === "cancelled") status = "cancelled";
@@ -103,7 +105,7 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
   const outputs: Record<string, string> = {};
   const finalContexts = contexts();
   for (const [key, expression] of Object.entries(job.outputs)) {
-    const value = interpolate(expression, finalContexts, `outputs.${key}`);
+    const value = interpolate(expression, finalContexts, `outputs.${key}`, functions);
     if (!value.ok) {
       annotations.push({ level: "warning", message: masker.mask(value.error), stepIndex: -1 });
       continue;

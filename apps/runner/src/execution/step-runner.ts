@@ -2,7 +2,7 @@
 // stream output through StepOutput, then read the file commands back.
 import { writeFileSync, chownSync, statSync } from "node:fs";
 import path from "node:path";
-import type { PlannedStep } from "@gantry/workflow-schema";
+import type { ExprFunction, PlannedStep } from "@gantry/workflow-schema";
 import type { Sandbox } from "../sandbox/types";
 import type { Annotation } from "./annotations";
 import { parseKeyValueFile, parsePathFile } from "./file-commands";
@@ -24,6 +24,8 @@ export interface StepRunInput {
   jobEnv: Record<string, string>;
   /** Directories from GITHUB_PATH, first wins. */
   extraPath: string[];
+  /** Expression functions beyond the status ones (hashFiles). */
+  functions: Record<string, ExprFunction>;
   masker: Masker;
   log: LogStream;
   signal: AbortSignal;
@@ -43,9 +45,9 @@ export interface StepRunResult {
 
 const fail = (error: string, annotations: Annotation[] = []): StepRunResult => ({ outcome: "failure", outputs: {}, envAdded: {}, pathAdded: [], annotations, error });
 
-function timeoutMs(step: PlannedStep, contexts: Record<string, unknown>): { ok: true; value?: number } | { ok: false; error: string } {
+function timeoutMs(step: PlannedStep, contexts: Record<string, unknown>, functions: Record<string, ExprFunction>): { ok: true; value?: number } | { ok: false; error: string } {
   if (step.timeoutMinutes === undefined) return { ok: true };
-  const raw = typeof step.timeoutMinutes === "number" ? { ok: true as const, value: String(step.timeoutMinutes) } : interpolate(step.timeoutMinutes, contexts, "timeout-minutes");
+  const raw = typeof step.timeoutMinutes === "number" ? { ok: true as const, value: String(step.timeoutMinutes) } : interpolate(step.timeoutMinutes, contexts, "timeout-minutes", functions);
   if (!raw.ok) return raw;
   const minutes = Number(raw.value);
   if (!Number.isFinite(minutes) || minutes <= 0) return { ok: false, error: `timeout-minutes: ${JSON.stringify(raw.value)} is not a positive number` };
@@ -55,9 +57,10 @@ function timeoutMs(step: PlannedStep, contexts: Record<string, unknown>): { ok: 
 export async function runStep(input: StepRunInput): Promise<StepRunResult> {
   const { step, sandbox, contexts, masker, log } = input;
   const write = (text: string) => log.write(step.index, masker.mask(text));
-  const stepEnv = interpolateMap(step.env, contexts, "env");
+  const { functions } = input;
+  const stepEnv = interpolateMap(step.env, contexts, "env", functions);
   if (!stepEnv.ok) return fail(stepEnv.error);
-  const timeout = timeoutMs(step, contexts);
+  const timeout = timeoutMs(step, contexts, functions);
   if (!timeout.ok) return fail(timeout.error);
   const files = createStepFiles(sandbox, step.index);
   const pathPrefix = input.extraPath.length > 0 ? `${input.extraPath.join(":")}:` : "";
@@ -69,7 +72,7 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
   let argv: string[];
   let cwd = sandbox.paths.workspace;
   if (step.run !== undefined) {
-    const script = interpolate(step.run, contexts, "run");
+    const script = interpolate(step.run, contexts, "run", functions);
     if (!script.ok) return fail(script.error);
     const name = `step_${step.index}${scriptExtension(step.shell)}`;
     const hostScript = path.join(sandbox.hostPaths.runnerFiles, name);
@@ -82,7 +85,7 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
     if (!shell.ok) return fail(shell.error);
     argv = shell.argv;
     if (step.workingDirectory !== undefined) {
-      const dir = interpolate(step.workingDirectory, contexts, "working-directory");
+      const dir = interpolate(step.workingDirectory, contexts, "working-directory", functions);
       if (!dir.ok) return fail(dir.error);
       cwd = path.posix.resolve(sandbox.paths.workspace, dir.value);
     }
@@ -91,7 +94,7 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
     const action = step.uses.split("@")[0] ?? step.uses;
     const native = input.nativeActions[action];
     if (!native) return fail(`uses: ${step.uses} is not supported by this executor yet`);
-    const withValues = interpolateMap(step.with, contexts, "with");
+    const withValues = interpolateMap(step.with, contexts, "with", functions);
     if (!withValues.ok) return fail(withValues.error);
     const result = await native({ step, with: withValues.value, sandbox, env, write, signal: input.signal });
     return { outcome: input.signal.aborted ? "cancelled" : result.ok ? "success" : "failure", outputs: result.outputs, envAdded: {}, pathAdded: [], annotations: [], ...(result.error ? { error: result.error } : {}) };

@@ -111,6 +111,19 @@ describe("env, shells and file commands", () => {
     expect(result.outputs).toEqual({ version: "1.2.3", notes: "first\nsecond" });
   });
 
+  it("evaluates hashFiles() over the workspace, never through a planted symlink", async () => {
+    const { createHash } = await import("node:crypto");
+    const sha = (data: string | Buffer) => createHash("sha256").update(data).digest();
+    const { result, text } = await runJob(provider, job([
+      step(0, { run: 'mkdir -p a/b && echo one > a/b/x.lock && echo two > y.lock && echo no > z.txt && ln -s /etc/hostname a/link.lock' }),
+      step(1, { run: "echo 'h=${{ hashFiles('**/*.lock') }}' && echo 'none=${{ hashFiles('*.nothing') }}' && echo 'neg=${{ hashFiles('**/*.lock', '!y.lock') }}'" }),
+    ]));
+    expect(result.conclusion).toBe("success");
+    const expected = createHash("sha256").update(sha("one\n")).update(sha("two\n")).digest("hex");
+    const neg = createHash("sha256").update(sha("one\n")).digest("hex");
+    expect(output(text)).toContain(`h=${expected}\nnone=\nneg=${neg}\n`);
+  });
+
   it("fails a step whose GITHUB_OUTPUT delimiter never closes", async () => {
     const { result } = await runJob(provider, job([step(0, { run: 'printf "x<<EOF\\nno end\\n" >> "$GITHUB_OUTPUT"' })]));
     expect(result.steps[0]).toMatchObject({ outcome: "failure", error: expect.stringMatching(/matching delimiter "EOF" not found/) });
