@@ -9,3 +9,4 @@ export * from "./contents";
 export * from "./events/index";
 export * from "./installations/sync";
 export * from "./check-runs";
+export * from "./listings";

@@ -12,6 +12,26 @@ type ContentDirectory = components["schemas"]["content-directory"];
 type ContentFile = components["schemas"]["content-file"];
 type BasicError = components["schemas"]["basic-error"];
 type CheckRun = components["schemas"]["check-run"];
+type ShortBranch = components["schemas"]["short-branch"];
+type Commit = components["schemas"]["commit"];
+type PullRequestSimple = components["schemas"]["pull-request-simple"];
+type RepositorySchema = components["schemas"]["repository"];
+/** The part of a listed commit the fake serves (every field typed by GitHub's schema). */
+type ListedCommit = Pick<Commit, "sha" | "url" | "html_url"> & { commit: Pick<Commit["commit"], "message" | "url"> & { committer: { name: string; email: string; date: string } } };
+type PullSide = Pick<PullRequestSimple["head"], "label" | "ref" | "sha"> & { repo: Pick<RepositorySchema, "id" | "full_name" | "fork"> | null };
+/** The part of a listed pull request the fake serves. */
+type ListedPull = Pick<PullRequestSimple, "number" | "state" | "title" | "updated_at" | "created_at" | "draft"> & { head: PullSide; base: PullSide };
+
+export interface FakePullRequest {
+  number: number;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  /** The head repository; null: a deleted fork. */
+  headRepo: { id: number; full_name: string; fork: boolean } | null;
+  updatedAt: Date;
+}
+
 /** A check-run create/update body as received: every field still to be checked. */
 interface CheckRunBody {
   name?: unknown;
@@ -45,6 +65,11 @@ export interface FakeCall {
 interface FakeRepository {
   fullName: string;
   installationId: number;
+  id: number;
+  branches: Map<string, string>;
+  pulls: FakePullRequest[];
+  /** sha → committer date */
+  dates: Map<string, Date>;
   /** sha → path → content */
   commits: Map<string, Map<string, string>>;
 }
@@ -91,11 +116,33 @@ export class FakeGithub {
     this.suspended.add(id);
   }
 
-  /** Adds (or extends) a repository with a commit whose tree is exactly `files`. */
-  addCommit(fullName: string, installationId: number, sha: string, files: Record<string, string>): void {
-    const repo = this.repositories.get(fullName) ?? { fullName, installationId, commits: new Map() };
-    repo.commits.set(sha, new Map(Object.entries(files)));
+  private repo(fullName: string, installationId: number): FakeRepository {
+    const repo = this.repositories.get(fullName) ?? { fullName, installationId, id: this.repositories.size + 1, branches: new Map(), pulls: [], dates: new Map(), commits: new Map() };
     this.repositories.set(fullName, repo);
+    return repo;
+  }
+
+  /** Registers a repository under GitHub's id for it (otherwise the fake numbers repositories itself). */
+  addRepository(fullName: string, installationId: number, id: number): void {
+    this.repo(fullName, installationId).id = id;
+  }
+
+  /** Adds (or extends) a repository with a commit whose tree is exactly `files`. */
+  addCommit(fullName: string, installationId: number, sha: string, files: Record<string, string>, date: Date = new Date(this.now())): void {
+    const repo = this.repo(fullName, installationId);
+    repo.commits.set(sha, new Map(Object.entries(files)));
+    repo.dates.set(sha, date);
+  }
+
+  /** Points a branch at a commit (added with addCommit). */
+  setBranch(fullName: string, installationId: number, branch: string, sha: string): void {
+    this.repo(fullName, installationId).branches.set(branch, sha);
+  }
+
+  /** Opens (or updates) a pull request. */
+  setPullRequest(fullName: string, installationId: number, pull: FakePullRequest): void {
+    const repo = this.repo(fullName, installationId);
+    repo.pulls = [...repo.pulls.filter((existing) => existing.number !== pull.number), pull];
   }
 
   callsTo(pattern: RegExp): FakeCall[] {
@@ -186,6 +233,13 @@ export class FakeGithub {
       return this.record(entry, this.send(response, 201, body));
     }
 
+    const listing = /^\/repos\/([^/]+)\/([^/]+)\/(branches|commits|pulls)$/.exec(url.pathname);
+    if (listing && request.method === "GET") {
+      const fullName = `${decodeURIComponent(listing[1] ?? "")}/${decodeURIComponent(listing[2] ?? "")}`;
+      const repo = this.authorizeRepo(fullName, authorization, response);
+      if (typeof repo === "number") return this.record(call, repo);
+      return this.record(call, this.sendListing(response, repo, listing[3] ?? "", url.searchParams));
+    }
     if (/^\/repos\/[^/]+\/[^/]+\/(check-runs|commits\/)/.test(url.pathname)) return this.record(call, this.handleChecks(request.method ?? "GET", url, authorization, body, response));
 
     const contentsPath = /^\/repos\/([^/]+)\/([^/]+)\/contents(?:\/(.*))?$/.exec(url.pathname);
@@ -287,6 +341,45 @@ export class FakeGithub {
       return this.send(response, 200, sent);
     }
     return this.error(response, 404, "Not Found");
+  }
+
+  private sendListing(response: ServerResponse, repo: FakeRepository, what: string, query: URLSearchParams): number {
+    const api = `${this.url}/repos/${repo.fullName}`;
+    if (what === "branches") {
+      const branches: ShortBranch[] = [...repo.branches].map(([name, sha]) => ({ name, commit: { sha, url: `${api}/commits/${sha}` }, protected: false }));
+      return this.send(response, 200, branches);
+    }
+    if (what === "commits") {
+      // No history is modelled: the commits "on" a ref are its head commit, filtered by `since`.
+      const ref = query.get("sha") ?? "";
+      const sha = repo.branches.get(ref) ?? ref;
+      const date = repo.dates.get(sha);
+      const since = query.get("since");
+      if (!date) return this.error(response, 404, "No commit found for SHA");
+      if (since && date.getTime() < Date.parse(since)) return this.send(response, 200, []);
+      const commits: ListedCommit[] = [{ sha, url: `${api}/commits/${sha}`, html_url: `https://github.com/${repo.fullName}/commit/${sha}`, commit: { message: "commit", url: `${api}/git/commits/${sha}`, committer: { name: "Octo", email: "octo@example.com", date: date.toISOString().replace(/\.\d{3}Z$/, "Z") } } }];
+      return this.send(response, 200, commits);
+    }
+    if (query.get("state") !== "open") return this.error(response, 422, "this fake serves state=open only");
+    const side = (ref: string, sha: string, head: FakePullRequest["headRepo"]): PullSide => ({ label: `${head?.full_name.split("/")[0] ?? "unknown"}:${ref}`, ref, sha, repo: head });
+    const pulls: ListedPull[] = [...repo.pulls]
+      .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())
+      .map((pull) => ({
+        number: pull.number,
+        state: "open",
+        title: `PR ${pull.number}`,
+        draft: false,
+        created_at: pull.updatedAt.toISOString(),
+        updated_at: pull.updatedAt.toISOString(),
+        head: side(pull.headRef, pull.headSha, pull.headRepo),
+        base: side(pull.baseRef, repo.branches.get(pull.baseRef) ?? pull.headSha, { id: repo.id, full_name: repo.fullName, fork: false }),
+      }));
+    return this.send(response, 200, pulls);
+  }
+
+  /** The GitHub id the fake gives a repository (its pull requests' base.repo.id). */
+  repositoryId(fullName: string): number | undefined {
+    return this.repositories.get(fullName)?.id;
   }
 
   private links(fullName: string, path: string, ref: string) {

@@ -1,0 +1,63 @@
+// Missed deliveries: GitHub does not redeliver on its own. For each repository connected through an active
+// installation, list branches whose head was committed since `since` and open pull requests updated since
+// then, and start the runs their events would have started. The idempotency keys are the webhook intake's own,
+// so whatever did arrive is not run twice. (Path filters pass here: the changed files are not known.)
+import type { Repository } from "@gantry/db";
+import { RepositoryLister } from "@gantry/github";
+import type { IntakeResult } from "../process-git-push";
+import type { GithubIntake, GithubIntakeDeps } from "./types";
+import { runWorkflowsAt } from "./workflow-runs";
+
+export interface ReconcileReport {
+  repositories: number;
+  /** Runs created now: the events that never arrived. */
+  created: number;
+  runs: IntakeResult["runs"];
+}
+
+async function reconcileOne(deps: GithubIntakeDeps, github: GithubIntake, repository: Repository, githubInstallationId: bigint, since: Date): Promise<IntakeResult["runs"]> {
+  const { token } = await github.tokens.get(githubInstallationId);
+  const lister = new RepositoryLister({ apiUrl: github.apiUrl, repository: repository.fullName, token, ...(github.fetch ? { fetch: github.fetch } : {}) });
+  const runs: IntakeResult["runs"] = [];
+  for (const branch of await lister.branches()) {
+    if (!(await lister.headIsRecent(branch.name, branch.commit.sha, since))) continue;
+    const ref = `refs/heads/${branch.name}`;
+    const result = await runWorkflowsAt(deps, github, repository, githubInstallationId, { event: "push", ref, sha: branch.commit.sha, trigger: { name: "push", ref }, trusted: true, triggeredBy: "reconciler" });
+    runs.push(...result.runs);
+  }
+  for (const pull of await lister.openPullRequests(since)) {
+    const trusted = pull.head.repo !== null && pull.head.repo.id === pull.base.repo?.id;
+    const result = await runWorkflowsAt(deps, github, repository, githubInstallationId, {
+      event: "pull_request",
+      ref: `refs/pull/${pull.number}/head`,
+      sha: pull.head.sha,
+      trigger: { name: "pull_request", baseBranch: pull.base.ref },
+      trusted,
+      triggeredBy: "reconciler",
+    });
+    runs.push(...result.runs);
+  }
+  return runs;
+}
+
+/** Reconciles every repository connected through an installation that is neither suspended nor deleted. */
+export async function reconcileGithubRepositories(deps: GithubIntakeDeps, github: GithubIntake, since: Date): Promise<ReconcileReport> {
+  const repositories = await deps.db.system("github reconciler: every connected repository").repository.findMany({
+    where: { archived: false, installation: { deletedAt: null, suspendedAt: null } },
+    include: { installation: true },
+    orderBy: { id: "asc" },
+  });
+  const report: ReconcileReport = { repositories: 0, created: 0, runs: [] };
+  for (const { installation, ...repository } of repositories) {
+    if (!installation) continue;
+    try {
+      const runs = await reconcileOne(deps, github, repository, installation.githubInstallationId, since);
+      report.runs.push(...runs);
+      report.created += runs.filter((run) => run.created).length;
+      report.repositories += 1;
+    } catch (error) {
+      github.log?.(`github reconciler: ${repository.fullName}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return report;
+}
