@@ -78,7 +78,7 @@ class BwrapSandbox implements Sandbox {
     const limits = spec.limits ?? {};
     const byCgroup: EnforcedLimits = cgroup?.enforced ?? {};
     const rl = tools.prlimit ? rlimitArgs(limits, byCgroup, uid !== undefined) : { args: [], enforced: {} };
-    this.enforced = { ...byCgroup, ...rl.enforced, ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}) };
+    this.enforced = { ...byCgroup, ...rl.enforced, ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}), ...(dirs.volume ? { disk: "loop-ext4" as const } : {}) };
     this.deadline = limits.wallTimeMs === undefined ? undefined : Date.now() + limits.wallTimeMs;
     this.cgroupProcs = cgroup?.procsFiles ?? [];
     this.prefix = [];
@@ -146,7 +146,7 @@ export class BwrapProvider implements SandboxProvider {
     const host = tools();
     if (!host) throw new Error("bwrap is not on PATH");
     const uid = host.setpriv ? sandboxUid() : undefined;
-    const dirs = createSandboxDirs(uid === undefined ? undefined : { uid, gid: uid });
+    const dirs = createSandboxDirs(uid === undefined ? undefined : { uid, gid: uid }, spec.limits?.diskBytes);
     const cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, spec.limits ?? {});
     return new BwrapSandbox(host, dirs, spec, uid, cgroup);
   }

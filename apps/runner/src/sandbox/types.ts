@@ -14,6 +14,8 @@ export interface SandboxLimits {
   cpus?: number;
   /** Largest file a process may write. */
   fileSizeBytes?: number;
+  /** Total bytes the workspace, /tmp and runner files may hold. */
+  diskBytes?: number;
 }
 
 /** How each limit was actually enforced on this host; absent means not enforced. */
@@ -23,6 +25,7 @@ export interface EnforcedLimits {
   pids?: "cgroup-v2" | "cgroup-v1" | "rlimit-nproc";
   cpu?: "cgroup-v2" | "cgroup-v1";
   fileSize?: "rlimit-fsize";
+  disk?: "loop-ext4";
 }
 
 export interface SandboxSpec {

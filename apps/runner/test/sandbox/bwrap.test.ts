@@ -153,6 +153,25 @@ describe.skipIf(!probe.available)("bwrap limits", () => {
     expect(statSync(path.join(s.hostPaths.workspace, "big")).size).toBeLessThanOrEqual(1024 * 1024);
   });
 
+  it("stops the workspace and /tmp from filling past the disk quota, and unmounts it on destroy", async () => {
+    const s = await sandbox({ limits: { diskBytes: 32 * 1024 * 1024 } });
+    // A root runner must get the quota; a non-root one cannot mount and says so.
+    if (process.getuid?.() !== 0) {
+      console.warn("disk quota not checked: the runner is not root, so it cannot loop-mount a quota volume");
+      return;
+    }
+    expect(s.enforced.disk).toBe("loop-ext4");
+    const r = await run(s, "head -c 100000000 /dev/zero > fill; echo rc=$?; head -c 100000000 /dev/zero > /tmp/fill; echo tmp-rc=$?; df -k . | tail -1");
+    expect(r.text).toMatch(/No space left on device/);
+    expect(r.text).not.toContain("rc=0");
+    expect(statSync(path.join(s.hostPaths.workspace, "fill")).size).toBeLessThan(33 * 1024 * 1024);
+    const root = path.dirname(path.dirname(s.hostPaths.workspace));
+    expect(readFileSync("/proc/mounts", "utf8")).toContain(root);
+    await s.destroy();
+    expect(readFileSync("/proc/mounts", "utf8")).not.toContain(root);
+    expect(existsSync(root)).toBe(false);
+  });
+
   it("refuses memory past the memory limit", async () => {
     const s = await sandbox({ limits: { memoryBytes: 128 * 1024 * 1024 } });
     expect(s.enforced.memory).toBeDefined();
