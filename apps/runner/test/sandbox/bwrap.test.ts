@@ -100,6 +100,19 @@ describe.skipIf(!probe.available)("bwrap isolation", () => {
     expect(existsSync(path.dirname(workspace))).toBe(false);
   });
 
+  it("stops a process that ignores SIGTERM, with everything it started", async () => {
+    const s = await sandbox();
+    const child = s.exec({ argv: ["/bin/bash", "-c", "trap '' TERM; (trap '' TERM; sleep 60) & echo ready; wait"], env: s.baseEnv, cwd: s.paths.workspace });
+    const iterator = child.output[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(String(first.value)).toContain("ready");
+    const started = Date.now();
+    child.stop();
+    const result = await child.wait();
+    expect(result.stopped).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it("keeps env values (secrets) out of the host's process list", async () => {
     const s = await sandbox();
     const secret = `sekrit-${Date.now()}`;
