@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 
 export const GITHUB_API_URL = "https://api.github.com";
+export const GITHUB_WEB_URL = "https://github.com";
 
 /** The variables, each commented: docs/github.md lists them too. */
 export const GITHUB_APP_ENV = {
@@ -22,6 +23,8 @@ export const GITHUB_APP_ENV = {
   clientSecret: "GANTRY_GITHUB_APP_CLIENT_SECRET",
   /** Optional: the REST API base URL (GitHub Enterprise Server: https://ghe.example.com/api/v3; tests: the fake). */
   apiUrl: "GANTRY_GITHUB_API_URL",
+  /** Optional: the web host for OAuth (GitHub Enterprise Server: https://ghe.example.com). */
+  webUrl: "GANTRY_GITHUB_WEB_URL",
 } as const;
 
 export interface GithubAppCredentials {
@@ -32,6 +35,7 @@ export interface GithubAppCredentials {
   webhookSecret: string;
   client: { id: string; secret: string } | null;
   apiUrl: string;
+  webUrl: string;
 }
 
 export class GithubConfigError extends Error {
@@ -64,6 +68,7 @@ const schema = z.object({
   [E.clientId]: optionalString,
   [E.clientSecret]: optionalString,
   [E.apiUrl]: z.preprocess(blankToUndefined, z.url(`${E.apiUrl} is not a URL, e.g. ${GITHUB_API_URL}`).optional()),
+  [E.webUrl]: z.preprocess(blankToUndefined, z.url(`${E.webUrl} is not a URL, e.g. ${GITHUB_WEB_URL}`).optional()),
 });
 
 /** True when any GitHub App variable is set: a half-configured App is an error, an absent one is not. */
@@ -123,6 +128,7 @@ export function parseGithubAppCredentials(source: Record<string, string | undefi
     webhookSecret: env[E.webhookSecret],
     client,
     apiUrl: (env[E.apiUrl] ?? GITHUB_API_URL).replace(/\/+$/, ""),
+    webUrl: (env[E.webUrl] ?? GITHUB_WEB_URL).replace(/\/+$/, ""),
   };
 }
 

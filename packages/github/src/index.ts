@@ -10,3 +10,4 @@ export * from "./events/index";
 export * from "./installations/sync";
 export * from "./check-runs";
 export * from "./listings";
+export * from "./user-installations";

@@ -93,6 +93,11 @@ export class FakeGithub {
   /** Check runs by id, as GitHub would return them. */
   readonly checkRuns = new Map<number, CheckRun & { repository: string }>();
   private nextCheckRunId = 1;
+  /** OAuth: one-time codes and user tokens → the user's login and reachable installations. */
+  private readonly oauthCodes = new Map<string, { login: string; installations: number[] }>();
+  private readonly userTokens = new Map<string, { login: string; installations: number[] }>();
+  /** The OAuth client the App has (client id → secret). */
+  readonly oauthClient = { id: "Iv1.fakeclient", secret: randomBytes(20).toString("hex") };
   private server: Server | null = null;
   url = "";
 
@@ -110,6 +115,13 @@ export class FakeGithub {
   addInstallation(id: number): this {
     this.installations.add(id);
     return this;
+  }
+
+  /** A one-time code, as GitHub appends to the setup URL, for a user who can reach these installations. */
+  issueOAuthCode(login: string, installations: number[]): string {
+    const code = randomBytes(10).toString("hex");
+    this.oauthCodes.set(code, { login, installations });
+    return code;
   }
 
   suspendInstallation(id: number): void {
@@ -213,9 +225,22 @@ export class FakeGithub {
       }
     }
     const call = { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), authorization, ...(body === undefined ? {} : { body }) };
+    if (url.pathname === "/login/oauth/access_token" && request.method === "POST") return this.record(call, this.handleOAuth(body, response));
     // GitHub refuses requests without a User-Agent, and Gantry always asks for the v3 JSON media type.
     if (!request.headers["user-agent"]) return this.record(call, this.error(response, 403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"));
     if (!String(request.headers.accept ?? "").includes("application/vnd.github")) return this.record(call, this.error(response, 415, "Unsupported media type"));
+
+    if (url.pathname === "/user/installations" && request.method === "GET") {
+      const given = /^(?:token|Bearer) (ghu_.+)$/.exec(authorization ?? "")?.[1];
+      const user = given ? this.userTokens.get(given) : undefined;
+      if (!user) return this.record(call, this.error(response, 401, "Bad credentials"));
+      const list: { total_count: number; installations: Pick<components["schemas"]["installation"], "id" | "app_id" | "target_type" | "target_id">[] } = {
+        total_count: 0,
+        installations: user.installations.filter((id) => this.installations.has(id)).map((id) => ({ id, app_id: Number(this.appId), target_type: "Organization", target_id: id })),
+      };
+      list.total_count = list.installations.length;
+      return this.record(call, this.send(response, 200, { ...list, installations: list.installations.map((item) => ({ ...item, account: { login: `org-${item.id}`, id: item.id, type: "Organization" } })) }));
+    }
 
     const tokenPath = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
     if (tokenPath?.[1] && request.method === "POST") {
@@ -257,6 +282,21 @@ export class FakeGithub {
       return this.record(call, this.sendContents(response, fullName, ref, tree, path));
     }
     this.record(call, this.error(response, 404, "Not Found"));
+  }
+
+  private handleOAuth(body: unknown, response: ServerResponse): number {
+    const fields = typeof body === "object" && body !== null ? body : {};
+    const get = (name: string) => (name in fields ? String(Reflect.get(fields, name)) : "");
+    // GitHub answers 200 with an error object for a bad code or client.
+    if (get("client_id") !== this.oauthClient.id || get("client_secret") !== this.oauthClient.secret) {
+      return this.send(response, 200, { error: "incorrect_client_credentials", error_description: "The client_id and/or client_secret passed are incorrect." });
+    }
+    const user = this.oauthCodes.get(get("code"));
+    if (!user) return this.send(response, 200, { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." });
+    this.oauthCodes.delete(get("code"));
+    const token = `ghu_${randomBytes(18).toString("base64url")}`;
+    this.userTokens.set(token, user);
+    return this.send(response, 200, { access_token: token, token_type: "bearer", scope: "" });
   }
 
   /** The repository an installation token may reach, or an error status already sent. */

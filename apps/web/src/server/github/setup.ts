@@ -1,0 +1,67 @@
+// GET /api/github/setup — where GitHub sends the browser after the App is installed (the App's "Setup URL",
+// with "Request user authorization (OAuth) during installation" on). The installation_id in the URL is only a
+// claim: the `code` is exchanged for the user's token and GET /user/installations must list that installation.
+// Then the signed-in Gantry user becomes an admin of the installation's tenant (created here when the
+// `installation` webhook has not arrived yet).
+import type { Database, TenantContext } from "@gantry/db";
+import { exchangeOAuthCode, GithubApiError, GithubOAuthError, listUserInstallations, syncInstallation, type Fetch, type GithubAppCredentials } from "@gantry/github";
+import { z } from "zod";
+import type { SessionUser } from "../auth";
+
+const query = z.object({
+  installation_id: z.string().regex(/^\d+$/, "installation_id must be a number").transform(Number),
+  setup_action: z.enum(["install", "update", "request"]).default("install"),
+  code: z.string().min(1).optional(),
+});
+
+export interface GithubSetupDeps {
+  database: Database;
+  app: GithubAppCredentials | null;
+  user: SessionUser | null;
+  /** Where to send the browser afterwards (the app's origin). */
+  appUrl: string;
+  fetch?: Fetch;
+}
+
+const refuse = (status: number, code: string, error: string) => Response.json({ error, code }, { status });
+const redirect = (to: string) => new Response(null, { status: 303, headers: { location: to } });
+
+export async function handleGithubSetup(request: Request, deps: GithubSetupDeps): Promise<Response> {
+  const url = new URL(request.url);
+  const parsed = query.safeParse(Object.fromEntries(url.searchParams));
+  if (!parsed.success) return refuse(400, "invalid_query", parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "));
+  // An organisation member asked an owner to install: nothing is installed yet.
+  if (parsed.data.setup_action === "request") return redirect(`${deps.appUrl}/`);
+  if (!deps.user) return redirect(`${deps.appUrl}/signin?callbackUrl=${encodeURIComponent(`${url.pathname}${url.search}`)}`);
+  if (!deps.app?.client) return refuse(503, "not_configured", "Linking an installation needs the App's OAuth client (GANTRY_GITHUB_APP_CLIENT_ID and GANTRY_GITHUB_APP_CLIENT_SECRET).");
+  if (!parsed.data.code) return refuse(400, "missing_code", "No code from GitHub: turn on \"Request user authorization (OAuth) during installation\" in the App's settings.");
+
+  let installations;
+  try {
+    const token = await exchangeOAuthCode({ webUrl: deps.app.webUrl, clientId: deps.app.client.id, clientSecret: deps.app.client.secret, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, parsed.data.code);
+    installations = await listUserInstallations(deps.app.apiUrl, token, deps.fetch);
+  } catch (error) {
+    if (error instanceof GithubOAuthError || error instanceof GithubApiError) return refuse(401, "github_refused", error.message);
+    throw error;
+  }
+  const installation = installations.find((candidate) => candidate.id === parsed.data.installation_id);
+  if (!installation?.account) return refuse(403, "not_your_installation", `Installation ${parsed.data.installation_id} is not one your GitHub account can reach.`);
+
+  const known = await deps.database
+    .system("github setup: find the installation's tenant before it is known")
+    .installation.findUnique({ where: { githubInstallationId: BigInt(installation.id) }, select: { tenantId: true } });
+  const tenantId = known?.tenantId ?? (await syncInstallation(deps.database, { name: "installation", payload: { action: "created", installation: { id: installation.id, account: installation.account } } })).tenantId;
+  if (!tenantId) throw new Error(`installation ${installation.id} has no tenant after sync`);
+
+  const ctx: TenantContext = { tenantId, actor: { kind: "USER", id: deps.user.userId } };
+  const scoped = deps.database.forTenant(ctx);
+  await scoped.membership.upsert({
+    where: { tenantId_userId: { tenantId, userId: deps.user.userId } },
+    create: { tenantId, userId: deps.user.userId, role: "ADMIN" },
+    update: { role: "ADMIN" },
+  });
+  await scoped.auditEvent.create({
+    data: { tenantId, actorKind: "USER", actorId: deps.user.userId, action: "github.installation.linked", targetType: "Installation", targetId: String(installation.id), data: { account: installation.account.login } },
+  });
+  return redirect(`${deps.appUrl}/`);
+}

@@ -1,0 +1,77 @@
+// The setup callback against the fake GitHub: the code proves which installations the user reaches.
+import { randomBytes } from "node:crypto";
+import { parseGithubAppCredentials, type GithubAppCredentials } from "@gantry/github";
+import { FakeGithub } from "@gantry/github/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { handleGithubSetup } from "../../src/server/github/setup";
+import { setupWebTest, type WebTestContext } from "../support";
+
+let t: WebTestContext;
+let fake: FakeGithub;
+let app: GithubAppCredentials;
+const user = { userId: "usr_setup", email: "setup@example.com", name: "Setup" };
+const INSTALLATION = 60_001;
+const appUrl = "http://127.0.0.1:3999";
+
+beforeAll(async () => {
+  t = await setupWebTest();
+  fake = new FakeGithub();
+  await fake.start();
+  fake.addInstallation(INSTALLATION).addInstallation(60_002);
+  app = parseGithubAppCredentials({
+    GANTRY_GITHUB_APP_ID: fake.appId,
+    GANTRY_GITHUB_APP_PRIVATE_KEY: fake.privateKeyPem,
+    GANTRY_GITHUB_WEBHOOK_SECRET: randomBytes(20).toString("hex"),
+    GANTRY_GITHUB_APP_CLIENT_ID: fake.oauthClient.id,
+    GANTRY_GITHUB_APP_CLIENT_SECRET: fake.oauthClient.secret,
+    GANTRY_GITHUB_API_URL: fake.url,
+    GANTRY_GITHUB_WEB_URL: fake.url,
+  });
+  await t.database.system("test").user.create({ data: { id: user.userId, email: user.email, name: user.name } });
+});
+afterAll(async () => {
+  await fake?.stop();
+  await t?.close();
+});
+
+const setup = (query: string, signedIn: typeof user | null = user, credentials: GithubAppCredentials | null = app) =>
+  handleGithubSetup(new Request(`${appUrl}/api/github/setup?${query}`), { database: t.database, app: credentials, user: signedIn, appUrl });
+const memberships = () => t.database.system("test").membership.findMany({ where: { userId: user.userId }, include: { tenant: { include: { installations: true } } } });
+
+describe("GET /api/github/setup", () => {
+  it("sends a signed-out browser to sign in first, and back here after", async () => {
+    const response = await setup(`installation_id=${INSTALLATION}&setup_action=install&code=abc`, null);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe(`${appUrl}/signin?callbackUrl=${encodeURIComponent(`/api/github/setup?installation_id=${INSTALLATION}&setup_action=install&code=abc`)}`);
+  });
+
+  it("refuses an installation the user's GitHub account cannot reach, a bad code, or no code — linking nothing", async () => {
+    const code = fake.issueOAuthCode("octocat", [60_002]);
+    const forged = await setup(`installation_id=${INSTALLATION}&setup_action=install&code=${code}`);
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toMatchObject({ code: "not_your_installation" });
+    expect((await setup(`installation_id=${INSTALLATION}&setup_action=install&code=${code}`)).status).toBe(401);
+    expect((await setup(`installation_id=${INSTALLATION}&setup_action=install`)).status).toBe(400);
+    expect((await setup(`installation_id=abc&code=x`)).status).toBe(400);
+    expect((await setup(`installation_id=${INSTALLATION}&code=x`, user, { ...app, client: null })).status).toBe(503);
+    expect(await memberships()).toEqual([]);
+  });
+
+  it("makes the installing user an admin of the installation's tenant, creating it when the webhook has not come yet", async () => {
+    const code = fake.issueOAuthCode("octocat", [INSTALLATION]);
+    const response = await setup(`installation_id=${INSTALLATION}&setup_action=install&code=${code}`);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe(`${appUrl}/`);
+    const [membership, ...others] = await memberships();
+    expect(others).toEqual([]);
+    expect(membership).toMatchObject({ role: "ADMIN", tenant: { slug: `org-${INSTALLATION}`, installations: [expect.objectContaining({ githubInstallationId: BigInt(INSTALLATION) })] } });
+    expect(await t.database.system("test").auditEvent.count({ where: { action: "github.installation.linked", actorId: user.userId } })).toBe(1);
+    expect(fake.callsTo(/^GET \/user\/installations$/).at(-1)?.authorization).toMatch(/^token ghu_/);
+  });
+
+  it("a request awaiting an owner's approval links nothing", async () => {
+    const response = await setup(`installation_id=60002&setup_action=request`);
+    expect(response.status).toBe(303);
+    expect(await memberships()).toHaveLength(1);
+  });
+});
