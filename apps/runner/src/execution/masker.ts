@@ -35,6 +35,7 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export class Masker {
   private readonly values = new Set<string>();
+  private readonly forms = new Set<string>();
   private pattern: RegExp | undefined;
   private longest = 0;
 
@@ -45,12 +46,12 @@ export class Masker {
   add(value: string): void {
     if (value.trim() === "" || this.values.has(value)) return;
     this.values.add(value);
-    const all = new Set<string>();
-    for (const v of this.values) for (const f of forms(v)) all.add(f);
-    // Longest first so a value is not left half-masked by one of its own lines.
-    const sorted = [...all].sort((a, b) => b.length - a.length);
-    this.longest = sorted[0]?.length ?? 0;
-    this.pattern = new RegExp(sorted.map(escapeRegExp).join("|"), "g");
+    for (const f of forms(value)) {
+      this.forms.add(f);
+      this.longest = Math.max(this.longest, f.length);
+    }
+    // Rebuilt on the next mask(): a step printing thousands of ::add-mask:: lines in a row costs one build.
+    this.pattern = undefined;
   }
 
   /** The longest masked form: text this long at the end of a chunk may be the start of a secret. */
@@ -59,6 +60,9 @@ export class Masker {
   }
 
   mask(text: string): string {
-    return this.pattern ? text.replace(this.pattern, MASK) : text;
+    if (this.forms.size === 0) return text;
+    // Longest first so a value is not left half-masked by one of its own lines.
+    this.pattern ??= new RegExp([...this.forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g");
+    return text.replace(this.pattern, MASK);
   }
 }

@@ -15,7 +15,7 @@ import { createSandboxDirs, removeSandboxDirs } from "./workspace";
 const INSIDE: SandboxPaths = { workspace: "/home/runner/work", temp: "/tmp", runnerFiles: "/home/runner/_temp" };
 const INSIDE_UID = 1001;
 // Only what a shell, coreutils, git and TLS need; never the host's shadow, ssh keys or runner config.
-const ETC = ["passwd", "group", "hosts", "resolv.conf", "nsswitch.conf", "host.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives", "ssl", "ca-certificates", "ca-certificates.conf", "gitconfig", "mime.types", "protocols", "services"];
+const ETC = ["passwd", "group", "hosts", "resolv.conf", "nsswitch.conf", "host.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives", "ssl", "ca-certificates", "ca-certificates.conf", "mime.types", "protocols", "services"];
 const ROOTS = ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
 
 interface Tools {
