@@ -4,11 +4,11 @@
 // nothing inside maps to host root.
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readlinkSync } from "node:fs";
-import { randomInt } from "node:crypto";
 import { createSandboxCgroup } from "./cgroups";
 import { which } from "./host-tools";
 import { rlimitArgs } from "./rlimits";
 import { spawnExec } from "./spawn-exec";
+import { claimUid, type ClaimedUid } from "./uid-pool";
 import type { EnforcedLimits, ExecRequest, ProbeResult, Sandbox, SandboxPaths, SandboxProcess, SandboxProvider, SandboxSpec } from "./types";
 import { createSandboxDirs, removeSandboxDirs } from "./workspace";
 
@@ -50,9 +50,9 @@ function baseArgs(network: "none" | "open"): string[] {
   return args;
 }
 
-function sandboxUid(): number | undefined {
+function sandboxUid(): ClaimedUid | undefined {
   // Only root can switch to an unused uid; a non-root runner runs sandboxes as itself.
-  return process.getuid?.() === 0 ? randomInt(200_000, 260_000) : undefined;
+  return process.getuid?.() === 0 ? claimUid() : undefined;
 }
 
 class BwrapSandbox implements Sandbox {
@@ -71,18 +71,19 @@ class BwrapSandbox implements Sandbox {
     private readonly tools: Tools,
     private readonly dirs: ReturnType<typeof createSandboxDirs>,
     private readonly spec: SandboxSpec,
-    uid: number | undefined,
+    private readonly uid: ClaimedUid | undefined,
     private readonly cgroup: ReturnType<typeof createSandboxCgroup>,
   ) {
     this.hostPaths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles };
     const limits = spec.limits ?? {};
     const byCgroup: EnforcedLimits = cgroup?.enforced ?? {};
     const rl = tools.prlimit ? rlimitArgs(limits, byCgroup, uid !== undefined) : { args: [], enforced: {} };
+    const hostUid = uid?.uid;
     this.enforced = { ...byCgroup, ...rl.enforced, ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}), ...(dirs.volume ? { disk: "loop-ext4" as const } : {}) };
     this.deadline = limits.wallTimeMs === undefined ? undefined : Date.now() + limits.wallTimeMs;
     this.cgroupProcs = cgroup?.procsFiles ?? [];
     this.prefix = [];
-    if (uid !== undefined && tools.setpriv) this.prefix.push(tools.setpriv, `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--no-new-privs");
+    if (hostUid !== undefined && tools.setpriv) this.prefix.push(tools.setpriv, `--reuid=${hostUid}`, `--regid=${hostUid}`, "--clear-groups", "--no-new-privs");
     if (tools.prlimit && rl.args.length > 0) this.prefix.push(tools.prlimit, ...rl.args, "--");
   }
 
@@ -125,6 +126,7 @@ class BwrapSandbox implements Sandbox {
     await Promise.all([...this.running].map((child) => child.wait()));
     this.cgroup?.remove();
     removeSandboxDirs(this.dirs);
+    this.uid?.release();
   }
 }
 
@@ -135,9 +137,10 @@ export class BwrapProvider implements SandboxProvider {
     const host = tools();
     if (!host) return { available: false, detail: "bwrap is not on PATH (apt-get install bubblewrap)" };
     const uid = sandboxUid();
-    const prefix = uid !== undefined && host.setpriv ? [host.setpriv, `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups"] : [];
+    const prefix = uid !== undefined && host.setpriv ? [host.setpriv, `--reuid=${uid.uid}`, `--regid=${uid.uid}`, "--clear-groups"] : [];
     const command = [...prefix, host.bwrap, ...baseArgs("none"), "--", "/bin/true"];
     const result = spawnSync(command[0] ?? host.bwrap, command.slice(1), { encoding: "utf8", timeout: 10_000, cwd: "/" });
+    uid?.release();
     if (result.status !== 0) return { available: false, detail: `bwrap cannot create namespaces here: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim()}` };
     return { available: true, detail: `${host.bwrap}${prefix.length > 0 ? ", per-sandbox host uid" : ""}` };
   }
@@ -146,8 +149,13 @@ export class BwrapProvider implements SandboxProvider {
     const host = tools();
     if (!host) throw new Error("bwrap is not on PATH");
     const uid = host.setpriv ? sandboxUid() : undefined;
-    const dirs = createSandboxDirs(uid === undefined ? undefined : { uid, gid: uid }, spec.limits?.diskBytes);
-    const cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, spec.limits ?? {});
-    return new BwrapSandbox(host, dirs, spec, uid, cgroup);
+    try {
+      const dirs = createSandboxDirs(uid === undefined ? undefined : { uid: uid.uid, gid: uid.uid }, spec.limits?.diskBytes);
+      const cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, spec.limits ?? {});
+      return new BwrapSandbox(host, dirs, spec, uid, cgroup);
+    } catch (error) {
+      uid?.release();
+      throw error;
+    }
   }
 }
