@@ -77,7 +77,7 @@ function pushPayload(after: string, options: { ref?: string; modified?: string[]
   };
 }
 
-function pullRequestPayload(headSha: string, options: { action?: string; fork?: boolean; number?: number } = {}) {
+function pullRequestPayload(headSha: string, options: { action?: string; fork?: boolean; number?: number; baseSha?: string } = {}) {
   const base = example("pull_request", (payload) => payload.action === "opened");
   const pr = base.pull_request as Record<string, Record<string, unknown>>;
   const headRepo = options.fork ? { ...(pr.head?.repo as object), id: 999_001, full_name: "mallory/app", fork: true } : { ...(pr.head?.repo as object), id: REPO_ID, full_name: FULL_NAME };
@@ -89,7 +89,7 @@ function pullRequestPayload(headSha: string, options: { action?: string; fork?: 
       ...pr,
       number: options.number ?? 7,
       head: { ...pr.head, sha: headSha, ref: "feature", repo: headRepo },
-      base: { ...pr.base, ref: "main", repo: { ...(pr.base?.repo as object), id: REPO_ID, full_name: FULL_NAME } },
+      base: { ...pr.base, ref: "main", ...(options.baseSha ? { sha: options.baseSha } : {}), repo: { ...(pr.base?.repo as object), id: REPO_ID, full_name: FULL_NAME } },
     },
     repository: repository(),
     installation: { id: INSTALLATION },
@@ -285,6 +285,30 @@ describe("GitHub pull request intake", () => {
     fake.addCommit(FULL_NAME, INSTALLATION, forked, { ".gantry/workflows/ci.yml": CI });
     expect((await deliver("pull_request", pullRequestPayload(forked, { fork: true, number: 8 }))).result?.outcome).toBe("PROCESSED");
     expect(await runsAt(forked)).toEqual([expect.objectContaining({ event: "pull_request", ref: "refs/pull/8/head", trusted: false })]);
+  });
+
+  it("pull_request_target runs the base commit's workflow in the base repository's trust, once per head commit", async () => {
+    const TARGET = `name: Label
+on: pull_request_target
+jobs:
+  label:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo label
+`;
+    const base = sha();
+    const head = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, base, { ".gantry/workflows/label.yml": TARGET, ".gantry/workflows/broken.yml": BROKEN });
+    fake.addCommit(FULL_NAME, INSTALLATION, head, { ".gantry/workflows/label.yml": TARGET.replace("echo label", "echo pwned") });
+    const { result } = await deliver("pull_request", pullRequestPayload(head, { fork: true, number: 21, baseSha: base }));
+    expect(result?.outcome).toBe("PROCESSED");
+    expect(await runsAt(head)).toHaveLength(0);
+    const [target, ...others] = await runsAt(base);
+    expect(others).toHaveLength(0);
+    expect(target).toMatchObject({ event: "pull_request_target", ref: "refs/heads/main", trusted: true, workflowName: "Label" });
+    expect(JSON.stringify(target?.plan)).toContain("echo label");
+    await deliver("pull_request", pullRequestPayload(head, { fork: true, number: 21, baseSha: base, action: "synchronize" }));
+    expect(await runsAt(base)).toHaveLength(1);
   });
 
   it("synchronize to a commit that already ran makes no second run; closed starts nothing", async () => {

@@ -36,15 +36,30 @@ async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event
   const resolved = await resolveRepository(deps.db, event.repository.id, event.installation?.id);
   if (!resolved.ok) return ignored(resolved.reason);
   const pr = event.pull_request;
+  const triggeredBy = event.sender?.login ?? pr.user.login;
   // Runs on the head commit (there is no merge commit here); GitHub's refs/pull/N/head names it.
-  return runWorkflowsAt(deps, github, resolved.repository, resolved.githubInstallationId, {
+  const fromHead = await runWorkflowsAt(deps, github, resolved.repository, resolved.githubInstallationId, {
     event: "pull_request",
     ref: `refs/pull/${pr.number}/head`,
     sha: pr.head.sha,
     trigger: { name: "pull_request", action: event.action, baseBranch: pr.base.ref },
     trusted: !pullRequestFromFork(event),
-    triggeredBy: event.sender?.login ?? pr.user.login,
+    triggeredBy,
   });
+  // pull_request_target: the base branch's workflows at the base commit, in the base repository's trust (as on
+  // GitHub: such a workflow must not run the pull request's code with its secrets).
+  const fromBase = await runWorkflowsAt(deps, github, resolved.repository, resolved.githubInstallationId, {
+    event: "pull_request_target",
+    ref: `refs/heads/${pr.base.ref}`,
+    sha: pr.base.sha,
+    trigger: { name: "pull_request_target", action: event.action, baseBranch: pr.base.ref },
+    trusted: true,
+    triggeredBy,
+    keyPart: `refs/pull/${pr.number}:${pr.head.sha}:${pr.base.sha}`,
+    reportInvalid: false,
+  });
+  const runs = [...fromHead.runs, ...fromBase.runs];
+  return runs.length > 0 ? { outcome: "PROCESSED", runs } : fromHead;
 }
 
 async function process(deps: GithubIntakeDeps, event: WebhookEvent, deliveryRowId: string): Promise<IntakeResult> {

@@ -18,6 +18,10 @@ export interface CommitEvent {
   trigger: TriggerEvent | null;
   trusted: boolean;
   triggeredBy?: string;
+  /** What identifies the event in the idempotency key, when not `<ref>:<sha>` (pull_request_target: the head too). */
+  keyPart?: string;
+  /** false: an invalid workflow file makes no FAILED run here (another event at that commit already did). */
+  reportInvalid?: boolean;
 }
 
 /** What runs at one commit of one repository need: tenant, contents reader, compile context, token. */
@@ -57,6 +61,7 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
     ...(commit.triggeredBy ? { triggeredBy: commit.triggeredBy } : {}),
   };
   if (!plan) {
+    if (commit.reportInvalid === false) return null;
     const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: file, errors: errors.map((error) => ({ ...error })) });
     if (created.created) await reportChecks(scope, created.runId);
     return { runId: created.runId, created: created.created, workflowPath: file, valid: false };
@@ -83,7 +88,7 @@ export async function runWorkflowsAt(deps: GithubIntakeDeps, github: GithubIntak
   if (files.length === 0) return { outcome: "IGNORED", reason: "no workflow files at this commit", runs: [] };
   const result: IntakeResult = { outcome: "IGNORED", reason: `no workflow matched this ${commit.event}`, runs: [] };
   for (const file of files) {
-    const entry = await runWorkflowFile(scope, commit, file, `${commit.event}:${repository.id}:${commit.ref}:${commit.sha}:${file}`);
+    const entry = await runWorkflowFile(scope, commit, file, `${commit.event}:${repository.id}:${commit.keyPart ?? `${commit.ref}:${commit.sha}`}:${file}`);
     if (entry) result.runs.push(entry);
   }
   return settled(result);
