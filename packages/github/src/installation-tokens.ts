@@ -49,6 +49,11 @@ export class InstallationTokens {
     this.cache.delete(String(installationId));
   }
 
+  /** Forget every cached token (a repository call answered 401: the token was revoked). */
+  clear(): void {
+    this.cache.clear();
+  }
+
   private async mint(id: string): Promise<InstallationToken> {
     const jwt = signAppJwt(this.options.appId, this.options.privateKey, this.now());
     const body = await githubRequest(

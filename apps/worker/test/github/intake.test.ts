@@ -192,6 +192,19 @@ describe("GitHub push intake", () => {
     expect(await runsAt(later)).toHaveLength(1);
   });
 
+  it("a revoked token fails the attempt, leaving the delivery for the retry, which mints a new token", async () => {
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
+    fake.revokeTokens();
+    const exchanges = tokenExchanges().length;
+    const { id } = await intake.recordDelivery(db.system("test"), { deliveryId: randomUUID(), source: "github", event: "push", payload: JSON.parse(JSON.stringify(pushPayload(after))) });
+    await expect(processDelivery(deps, id)).rejects.toMatchObject({ status: 401 });
+    expect(await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "RECEIVED" });
+    expect((await processDelivery(deps, id))?.outcome).toBe("PROCESSED");
+    expect(tokenExchanges()).toHaveLength(exchanges + 1);
+    expect(await runsAt(after)).toHaveLength(1);
+  });
+
   it("follows the workflow's filters: tags, ignored paths, other branches; deletions are ignored", async () => {
     const tagged = sha();
     fake.addCommit(FULL_NAME, INSTALLATION, tagged, { ".gantry/workflows/ci.yml": CI });

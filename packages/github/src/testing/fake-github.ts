@@ -124,6 +124,11 @@ export class FakeGithub {
     return code;
   }
 
+  /** Revokes every installation token minted so far (DELETE /installation/token, or an admin's action). */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+
   suspendInstallation(id: number): void {
     this.suspended.add(id);
   }

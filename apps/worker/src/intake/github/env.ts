@@ -7,7 +7,11 @@ import type { GithubIntake } from "./types";
 export function githubIntakeFromEnv(source: Record<string, string | undefined>): GithubIntake | null {
   const app = githubAppFromEnv(source);
   if (!app) return null;
-  return { apiUrl: app.apiUrl, tokens: new InstallationTokens({ appId: app.appId, privateKey: app.privateKey, apiUrl: app.apiUrl }) };
+  return {
+    apiUrl: app.apiUrl,
+    tokens: new InstallationTokens({ appId: app.appId, privateKey: app.privateKey, apiUrl: app.apiUrl }),
+    log: (line) => console.error(`[worker] ${line}`),
+  };
 }
 
 let fromProcess: GithubIntake | null | undefined;

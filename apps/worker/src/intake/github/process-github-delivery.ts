@@ -102,6 +102,11 @@ export async function processGithubDelivery(deps: GithubIntakeDeps, delivery: We
   try {
     result = await process(deps, parsed.event, delivery.id);
   } catch (error) {
+    // A revoked installation token: forget the cached ones, and let the job's retry mint a fresh one.
+    if (error instanceof GithubApiError && error.status === 401 && !error.path.startsWith("/app/")) {
+      (deps.github === undefined ? processGithubIntake() : deps.github)?.tokens.clear();
+      throw error;
+    }
     // Retryable GitHub trouble (5xx, rate limits) and platform errors: thrown, the delivery stays RECEIVED.
     const permanent = error instanceof NoGithubApp || (error instanceof GithubApiError && !error.retryable);
     if (!permanent) throw error;
