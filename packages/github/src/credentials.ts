@@ -2,8 +2,9 @@
 // an env-like record with zod: one clear line per missing or invalid variable. Nothing here reads process.env;
 // each app's env file hands its own environment in.
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
+import { readAppFile } from "./app-file";
 
 export const GITHUB_API_URL = "https://api.github.com";
 export const GITHUB_WEB_URL = "https://github.com";
@@ -132,7 +133,28 @@ export function parseGithubAppCredentials(source: Record<string, string | undefi
   };
 }
 
-/** null when no GitHub App variable is set; the credentials when all are; GithubConfigError in between. */
+/** Where the manifest flow keeps the App's sealed credentials (read when the variables above are not set). */
+export const GITHUB_APP_FILE_ENV = "GANTRY_GITHUB_APP_FILE";
+
+/**
+ * null when no GitHub App is configured; the credentials from the GANTRY_GITHUB_* variables when set (all of
+ * them, else GithubConfigError), otherwise from the sealed file the manifest flow wrote (GANTRY_GITHUB_APP_FILE,
+ * opened with GANTRY_MASTER_KEY).
+ */
 export function githubAppFromEnv(source: Record<string, string | undefined>): GithubAppCredentials | null {
-  return githubAppConfigured(source) ? parseGithubAppCredentials(source) : null;
+  if (githubAppConfigured(source)) return parseGithubAppCredentials(source);
+  const file = blankToUndefined(source[GITHUB_APP_FILE_ENV]);
+  if (typeof file !== "string" || !existsSync(file)) return null;
+  const masterKey = Buffer.from(source.GANTRY_MASTER_KEY ?? "", "base64");
+  if (masterKey.length !== 32) throw new GithubConfigError([`${GITHUB_APP_FILE_ENV} is set: GANTRY_MASTER_KEY (32 random bytes, base64) is needed to open it`]);
+  const stored = readAppFile(file, masterKey);
+  return parseGithubAppCredentials({
+    [E.appId]: stored.appId,
+    [E.privateKey]: stored.privateKeyPem,
+    [E.webhookSecret]: stored.webhookSecret,
+    [E.clientId]: stored.clientId,
+    [E.clientSecret]: stored.clientSecret,
+    [E.apiUrl]: stored.apiUrl,
+    [E.webUrl]: stored.webUrl,
+  });
 }

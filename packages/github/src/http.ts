@@ -24,7 +24,7 @@ export class GithubApiError extends Error {
 export interface GithubRequest<T> {
   method: "GET" | "POST" | "PATCH";
   path: string;
-  /** `Bearer <jwt>` for app calls, `token <installation token>` for repository calls. */
+  /** `Bearer <jwt>` for app calls, `token <installation token>` for repository calls; "" for none. */
   authorization: string;
   body?: unknown;
   schema: z.ZodType<T>;
@@ -37,7 +37,7 @@ export async function githubRequest<T>(baseUrl: string, request: GithubRequest<T
     method: request.method,
     headers: {
       accept: "application/vnd.github+json",
-      authorization: request.authorization,
+      ...(request.authorization ? { authorization: request.authorization } : {}),
       "user-agent": USER_AGENT,
       "x-github-api-version": GITHUB_API_VERSION,
       ...(request.body === undefined ? {} : { "content-type": "application/json" }),

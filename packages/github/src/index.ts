@@ -11,3 +11,5 @@ export * from "./installations/sync";
 export * from "./check-runs";
 export * from "./listings";
 export * from "./user-installations";
+export * from "./manifest";
+export * from "./app-file";

@@ -12,6 +12,8 @@ type ContentDirectory = components["schemas"]["content-directory"];
 type ContentFile = components["schemas"]["content-file"];
 type BasicError = components["schemas"]["basic-error"];
 type CheckRun = components["schemas"]["check-run"];
+type Integration = NonNullable<components["schemas"]["integration"]>;
+type ManifestSecrets = { client_secret: string; webhook_secret: string | null; pem: string };
 type ShortBranch = components["schemas"]["short-branch"];
 type Commit = components["schemas"]["commit"];
 type PullRequestSimple = components["schemas"]["pull-request-simple"];
@@ -96,6 +98,9 @@ export class FakeGithub {
   /** OAuth: one-time codes and user tokens → the user's login and reachable installations. */
   private readonly oauthCodes = new Map<string, { login: string; installations: number[] }>();
   private readonly userTokens = new Map<string, { login: string; installations: number[] }>();
+  /** Manifest codes GitHub hands back after "Create GitHub App", and the manifests they were for. */
+  private readonly manifestCodes = new Set<string>();
+  readonly webhookSecret = randomBytes(20).toString("hex");
   /** The OAuth client the App has (client id → secret). */
   readonly oauthClient = { id: "Iv1.fakeclient", secret: randomBytes(20).toString("hex") };
   private server: Server | null = null;
@@ -121,6 +126,13 @@ export class FakeGithub {
   issueOAuthCode(login: string, installations: number[]): string {
     const code = randomBytes(10).toString("hex");
     this.oauthCodes.set(code, { login, installations });
+    return code;
+  }
+
+  /** A code as GitHub returns to the manifest's redirect_url once the App is created. */
+  issueManifestCode(): string {
+    const code = `mc_${randomBytes(10).toString("hex")}`;
+    this.manifestCodes.add(code);
     return code;
   }
 
@@ -245,6 +257,29 @@ export class FakeGithub {
       };
       list.total_count = list.installations.length;
       return this.record(call, this.send(response, 200, { ...list, installations: list.installations.map((item) => ({ ...item, account: { login: `org-${item.id}`, id: item.id, type: "Organization" } })) }));
+    }
+
+    const manifest = /^\/app-manifests\/([^/]+)\/conversions$/.exec(url.pathname);
+    if (manifest?.[1] && request.method === "POST") {
+      if (!this.manifestCodes.delete(decodeURIComponent(manifest[1]))) return this.record(call, this.error(response, 404, "Not Found"));
+      const app: Pick<Integration, "id" | "slug" | "node_id" | "client_id" | "name" | "description" | "external_url" | "html_url" | "created_at" | "updated_at" | "permissions" | "events"> & ManifestSecrets = {
+        id: Number(this.appId),
+        slug: "gantry-ci",
+        node_id: "A_1",
+        client_id: this.oauthClient.id,
+        name: "Gantry CI",
+        description: null,
+        external_url: "http://gantry.test",
+        html_url: "https://github.com/apps/gantry-ci",
+        created_at: new Date(this.now()).toISOString(),
+        updated_at: new Date(this.now()).toISOString(),
+        permissions: { contents: "read", metadata: "read", checks: "write" },
+        events: ["push", "pull_request"],
+        client_secret: this.oauthClient.secret,
+        webhook_secret: this.webhookSecret,
+        pem: this.privateKeyPem,
+      };
+      return this.record(call, this.send(response, 201, app));
     }
 
     const tokenPath = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);

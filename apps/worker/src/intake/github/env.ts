@@ -14,10 +14,13 @@ export function githubIntakeFromEnv(source: Record<string, string | undefined>):
   };
 }
 
-let fromProcess: GithubIntake | null | undefined;
+let fromProcess: GithubIntake | null = null;
 
-/** One per process, so that installation tokens are cached across deliveries. */
+/**
+ * One per process, so that installation tokens are cached across deliveries. Until an App is configured this
+ * looks again on each call (the manifest flow may write GANTRY_GITHUB_APP_FILE while the worker runs).
+ */
 export function processGithubIntake(): GithubIntake | null {
-  if (fromProcess === undefined) fromProcess = githubIntakeFromEnv(process.env);
+  fromProcess ??= githubIntakeFromEnv(process.env);
   return fromProcess;
 }

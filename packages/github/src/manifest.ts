@@ -1,0 +1,60 @@
+// Creating the GitHub App from a manifest (GitHub's app-manifest flow): the exact permissions and events Gantry
+// needs, the form GitHub expects, and the one call that turns the returned code into the App's credentials.
+import { z } from "zod";
+import { githubRequest, type Fetch } from "./http";
+
+/** Repository permissions the App asks for. */
+export const APP_PERMISSIONS = { contents: "read", metadata: "read", checks: "write", pull_requests: "read", statuses: "write" } as const;
+/** Webhook events it subscribes to (installation events are always sent). */
+export const APP_EVENTS = ["push", "pull_request", "check_run", "check_suite"] as const;
+
+export interface ManifestOptions {
+  name: string;
+  /** The Gantry origin users reach (homepage). */
+  appUrl: string;
+  /** The origin GitHub's webhooks and redirects reach (often the same). */
+  publicUrl: string;
+  /** Only installable on the owning account (default), or by anyone. */
+  public?: boolean;
+}
+
+export function buildAppManifest(options: ManifestOptions) {
+  return {
+    name: options.name,
+    url: options.appUrl,
+    hook_attributes: { url: `${options.publicUrl}/api/github/webhooks`, active: true },
+    redirect_url: `${options.publicUrl}/api/github/manifest/callback`,
+    setup_url: `${options.publicUrl}/api/github/setup`,
+    callback_urls: [`${options.publicUrl}/api/github/setup`],
+    request_oauth_on_install: true,
+    setup_on_update: false,
+    public: options.public ?? false,
+    default_permissions: APP_PERMISSIONS,
+    default_events: [...APP_EVENTS],
+  };
+}
+
+/** Where the manifest form posts: the user's account, or an organisation. */
+export function manifestFormAction(webUrl: string, state: string, organization?: string): string {
+  const base = organization ? `${webUrl}/organizations/${encodeURIComponent(organization)}/settings/apps/new` : `${webUrl}/settings/apps/new`;
+  return `${base}?state=${encodeURIComponent(state)}`;
+}
+
+const conversion = z.object({
+  id: z.number().int().positive(),
+  slug: z.string().optional(),
+  name: z.string(),
+  html_url: z.string(),
+  client_id: z.string().optional(),
+  client_secret: z.string(),
+  webhook_secret: z.string().nullable(),
+  pem: z.string().includes("PRIVATE KEY"),
+});
+
+export type ManifestConversion = z.infer<typeof conversion>;
+
+/** POST /app-manifests/{code}/conversions: the new App's id, key and secrets (the code is single-use, 1 hour). */
+export function convertManifestCode(apiUrl: string, code: string, fetcher?: Fetch): Promise<ManifestConversion> {
+  // This call needs no authentication: the code is the credential.
+  return githubRequest(apiUrl, { method: "POST", path: `/app-manifests/${encodeURIComponent(code)}/conversions`, authorization: "", schema: conversion }, fetcher);
+}
