@@ -10,6 +10,10 @@ need=()
 command -v git >/dev/null || need+=(git)
 command -v chromium >/dev/null || need+=(chromium)
 command -v redis-server >/dev/null || command -v redis-cli >/dev/null || need+=(redis-server)
+# The runner's sandbox tests: bubblewrap, and mkfs.ext4 for the workspace disk quota.
+command -v bwrap >/dev/null || need+=(bubblewrap)
+command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
+command -v prlimit >/dev/null || need+=(util-linux)
 if ((${#need[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     echo "[test] installing system packages: ${need[*]}"

@@ -4,3 +4,5 @@ export { runAssignment } from "./run-assignment";
 export type { JobExecutor, JobOutcome } from "./job-executor";
 export { parseRunnerEnv, type RunnerEnv } from "./env";
 export { probeProviders } from "./probe-providers";
+export * from "./sandbox/index";
+export * from "./execution/index";
