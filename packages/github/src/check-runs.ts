@@ -46,9 +46,21 @@ export interface JobCheck {
   startedAt?: Date;
   completedAt?: Date;
   detailsUrl?: string;
-  /** Output shown on the check (the job summary, or why it failed). */
-  output?: { title: string; summary: string; text?: string };
+  /** Output shown on the check (the job summary, or why it failed), with line annotations (GitHub takes 50 per call). */
+  output?: { title: string; summary: string; text?: string; annotations?: CheckAnnotation[] };
 }
+
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  annotation_level: "notice" | "warning" | "failure";
+  message: string;
+  title?: string;
+}
+
+export const MAX_ANNOTATIONS_PER_CALL = 50;
 
 export interface CheckRunReporterOptions {
   apiUrl: string;
@@ -100,7 +112,7 @@ export class CheckRunReporter {
       ...(job.startedAt && state.status !== "queued" ? { started_at: iso(job.startedAt) } : {}),
       ...(state.status === "completed" ? { completed_at: iso(job.completedAt ?? new Date()) } : {}),
       ...(job.detailsUrl ? { details_url: job.detailsUrl } : {}),
-      ...(job.output ? { output: job.output } : {}),
+      ...(job.output ? { output: { ...job.output, ...(job.output.annotations ? { annotations: job.output.annotations.slice(0, MAX_ANNOTATIONS_PER_CALL) } : {}) } } : {}),
     };
     if (!existing) {
       const created = await call("POST", `${repo}/check-runs`, checkRun, { name: job.name, head_sha: job.headSha, external_id: job.jobRunId, ...fields });

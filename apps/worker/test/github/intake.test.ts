@@ -250,6 +250,10 @@ describe("GitHub push intake", () => {
     );
     const failed = checks.find((check) => check.conclusion === "failure");
     expect(failed?.output).toMatchObject({ title: "Invalid workflow", summary: expect.stringMatching(/^\.gantry\/workflows\/broken\.yml:\d+:\d+: /) });
+    const annotations = failed ? fake.annotations.get(Number(failed.id)) : undefined;
+    expect(annotations?.length).toBeGreaterThan(0);
+    expect(annotations).toEqual(expect.arrayContaining([expect.objectContaining({ path: ".gantry/workflows/broken.yml", annotation_level: "failure", start_line: expect.any(Number) })]));
+    expect(failed?.output.annotations_count).toBe(annotations?.length);
 
     // A second delivery of the same push creates no run and no check run.
     await deliver("push", pushPayload(after));

@@ -92,6 +92,8 @@ export class FakeGithub {
   private readonly suspended = new Set<number>();
   private readonly repositories = new Map<string, FakeRepository>();
   private readonly tokens = new Map<string, { installationId: number; expiresAt: number }>();
+  /** Annotations posted per check run id. */
+  readonly annotations = new Map<number, unknown[]>();
   /** Check runs by id, as GitHub would return them. */
   readonly checkRuns = new Map<number, CheckRun & { repository: string }>();
   private nextCheckRunId = 1;
@@ -358,7 +360,27 @@ export class FakeGithub {
     if (fields.conclusion !== undefined && !asConclusion(fields.conclusion)) return `Invalid request: conclusion ${String(fields.conclusion)} is not valid`;
     if (fields.status === "completed" && fields.conclusion === undefined) return "Invalid request: conclusion is required when status is completed";
     if (fields.conclusion !== undefined && fields.status !== undefined && fields.status !== "completed") return "Invalid request: a conclusion needs status completed";
+    if (typeof fields.output === "object" && fields.output !== null) {
+      const output: { title?: unknown; summary?: unknown; annotations?: unknown } = fields.output;
+      if (typeof output.title !== "string" || typeof output.summary !== "string") return "Invalid request: output needs a title and a summary";
+      if (output.annotations !== undefined) {
+        if (!Array.isArray(output.annotations) || output.annotations.length > 50) return "Invalid request: at most 50 annotations per request";
+        for (const annotation of output.annotations) {
+          const a: { path?: unknown; start_line?: unknown; end_line?: unknown; annotation_level?: unknown; message?: unknown } = typeof annotation === "object" && annotation !== null ? annotation : {};
+          if (typeof a.path !== "string" || typeof a.start_line !== "number" || typeof a.end_line !== "number" || typeof a.message !== "string") return "Invalid request: an annotation needs path, start_line, end_line and message";
+          if (!["notice", "warning", "failure"].includes(String(a.annotation_level))) return "Invalid request: annotation_level is notice, warning or failure";
+        }
+      }
+    }
     return null;
+  }
+
+  private keepAnnotations(id: number, output: unknown): void {
+    if (typeof output !== "object" || output === null || !("annotations" in output) || !Array.isArray(output.annotations)) return;
+    const list: unknown[] = output.annotations;
+    this.annotations.set(id, [...(this.annotations.get(id) ?? []), ...list]);
+    const run = this.checkRuns.get(id);
+    if (run) this.checkRuns.set(id, { ...run, output: { ...run.output, annotations_count: (this.annotations.get(id) ?? []).length } });
   }
 
   private handleChecks(method: string, url: URL, authorization: string | null, body: unknown, response: ServerResponse): number {
@@ -402,6 +424,7 @@ export class FakeGithub {
         pull_requests: [],
       };
       this.checkRuns.set(id, run);
+      this.keepAnnotations(id, fields.output);
       const { repository: _repository, ...sent } = run;
       return this.send(response, 201, sent);
     }
@@ -417,6 +440,7 @@ export class FakeGithub {
         ...(output ? { output: { ...existing.output, ...output } } : {}),
       };
       this.checkRuns.set(key, updated);
+      this.keepAnnotations(key, fields.output);
       const { repository: _repository, ...sent } = updated;
       return this.send(response, 200, sent);
     }

@@ -3,16 +3,28 @@
 // Best effort: GitHub being unreachable never fails intake (the reporter moves check runs forward only, so
 // a later report repairs a missed one).
 import type { Database, TenantContext } from "@gantry/db";
-import { CheckRunReporter, type JobCheck } from "@gantry/github";
+import { CheckRunReporter, type CheckAnnotation, type JobCheck } from "@gantry/github";
 import { z } from "zod";
 import type { GithubIntake } from "./types";
 
-const workflowError = z.object({ file: z.string(), line: z.number(), col: z.number(), message: z.string(), code: z.string().optional() });
+const workflowError = z.object({ file: z.string(), line: z.number(), col: z.number(), message: z.string(), code: z.string().optional(), severity: z.string().optional() });
 
-function describeErrors(errors: unknown): string {
+/** The summary (`file:line:col: message [code]` per error) and one annotation per error, at its line. */
+function invalidWorkflowOutput(errors: unknown): { title: string; summary: string; annotations: CheckAnnotation[] } {
   const parsed = z.array(workflowError).safeParse(errors);
-  if (!parsed.success) return "The workflow file is not valid.";
-  return parsed.data.map((error) => `${error.file}:${error.line}:${error.col}: ${error.message}${error.code ? ` [${error.code}]` : ""}`).join("\n");
+  if (!parsed.success) return { title: "Invalid workflow", summary: "The workflow file is not valid.", annotations: [] };
+  return {
+    title: "Invalid workflow",
+    summary: parsed.data.map((error) => `${error.file}:${error.line}:${error.col}: ${error.message}${error.code ? ` [${error.code}]` : ""}`).join("\n"),
+    annotations: parsed.data.map((error) => ({
+      path: error.file,
+      start_line: Math.max(1, error.line),
+      end_line: Math.max(1, error.line),
+      annotation_level: error.severity === "warning" ? "warning" : "failure",
+      message: error.message,
+      ...(error.code ? { title: error.code } : {}),
+    })),
+  };
 }
 
 function reporterFor(github: GithubIntake, githubInstallationId: bigint): CheckRunReporter {
@@ -45,7 +57,7 @@ export async function reportRunChecks(db: Database, github: GithubIntake, ctx: T
   const base = { repository: run.repository.fullName, headSha: run.sha };
   const checks: JobCheck[] =
     run.jobs.length === 0
-      ? [{ ...base, jobRunId: run.id, name: run.workflowName, status: run.status, completedAt: run.finishedAt ?? new Date(), output: { title: "Invalid workflow", summary: describeErrors(run.errors) } }]
+      ? [{ ...base, jobRunId: run.id, name: run.workflowName, status: run.status, completedAt: run.finishedAt ?? new Date(), output: invalidWorkflowOutput(run.errors) }]
       : run.jobs.map((job) => ({
           ...base,
           jobRunId: job.id,
