@@ -3,6 +3,7 @@
 // is a no-op, never a regression (DESIGN.md invariant 3). Reports for one job are sent in order.
 import { z } from "zod";
 import { githubRequest, type Fetch } from "./http";
+import { withRetries, type RetryOptions } from "./retry";
 
 export type JobStatus = "QUEUED" | "WAITING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "TIMED_OUT" | "SKIPPED";
 export type CheckStatus = "queued" | "in_progress" | "completed";
@@ -67,6 +68,8 @@ export interface CheckRunReporterOptions {
   /** An installation token for the repository (e.g. `() => tokens.get(id).then((t) => t.token)`). */
   token: () => Promise<string>;
   fetch?: Fetch;
+  /** Backoff on 5xx, 429 and rate limits (GitHub's Retry-After and rate-limit reset are honoured). */
+  retry?: RetryOptions;
 }
 
 export interface CheckReport {
@@ -101,7 +104,7 @@ export class CheckRunReporter {
     const authorization = `token ${await this.options.token()}`;
     const repo = this.repoPath(job.repository);
     const call = <T>(method: "GET" | "POST" | "PATCH", path: string, schema: z.ZodType<T>, body?: unknown) =>
-      githubRequest(this.options.apiUrl, { method, path, authorization, schema, ...(body === undefined ? {} : { body }) }, this.options.fetch);
+      withRetries(() => githubRequest(this.options.apiUrl, { method, path, authorization, schema, ...(body === undefined ? {} : { body }) }, this.options.fetch), this.options.retry);
 
     const list = await call("GET", `${repo}/commits/${job.headSha}/check-runs?check_name=${encodeURIComponent(job.name)}&filter=all&per_page=100`, checkRunList);
     const existing = list.check_runs.find((run) => run.external_id === job.jobRunId);

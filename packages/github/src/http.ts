@@ -12,12 +12,14 @@ export class GithubApiError extends Error {
     readonly path: string,
     readonly status: number,
     readonly body: string,
+    /** How long GitHub asked us to wait (Retry-After, or until x-ratelimit-reset when the limit is spent). */
+    readonly retryAfterMs?: number,
   ) {
     super(`GitHub ${method} ${path} answered ${status}: ${body.slice(0, 300)}`);
   }
   /** 5xx, 429 and rate-limit 403s are worth retrying; 401/404/422 are not. */
   get retryable(): boolean {
-    return this.status >= 500 || this.status === 429 || (this.status === 403 && /rate limit/i.test(this.body));
+    return this.status >= 500 || this.status === 429 || (this.status === 403 && (/rate limit/i.test(this.body) || this.retryAfterMs !== undefined));
   }
 }
 
@@ -31,6 +33,15 @@ export interface GithubRequest<T> {
 }
 
 export type Fetch = typeof fetch;
+
+/** Retry-After (seconds), or x-ratelimit-reset (epoch seconds) when x-ratelimit-remaining is 0. */
+function waitFrom(headers: Headers, now: number = Date.now()): number | undefined {
+  const retryAfter = Number(headers.get("retry-after"));
+  if (headers.has("retry-after") && Number.isFinite(retryAfter)) return Math.max(0, retryAfter * 1000);
+  const reset = Number(headers.get("x-ratelimit-reset"));
+  if (headers.get("x-ratelimit-remaining") === "0" && Number.isFinite(reset)) return Math.max(0, reset * 1000 - now);
+  return undefined;
+}
 
 export async function githubRequest<T>(baseUrl: string, request: GithubRequest<T>, fetcher: Fetch = fetch): Promise<T> {
   const response = await fetcher(`${baseUrl}${request.path}`, {
@@ -46,7 +57,7 @@ export async function githubRequest<T>(baseUrl: string, request: GithubRequest<T
     signal: AbortSignal.timeout(15_000),
   });
   const text = await response.text();
-  if (!response.ok) throw new GithubApiError(request.method, request.path, response.status, text);
+  if (!response.ok) throw new GithubApiError(request.method, request.path, response.status, text, waitFrom(response.headers));
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -13,3 +13,4 @@ export * from "./listings";
 export * from "./user-installations";
 export * from "./manifest";
 export * from "./app-file";
+export * from "./retry";

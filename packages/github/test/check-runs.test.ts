@@ -6,6 +6,7 @@ import { FakeGithub } from "../src/testing/index";
 
 let fake: FakeGithub;
 let reporter: CheckRunReporter;
+const waits: number[] = [];
 const INSTALLATION = 11;
 const sha = randomBytes(20).toString("hex");
 
@@ -15,7 +16,11 @@ beforeAll(async () => {
   fake.addInstallation(INSTALLATION);
   fake.addCommit("octo/app", INSTALLATION, sha, { "README.md": "hi" });
   const tokens = new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url });
-  reporter = new CheckRunReporter({ apiUrl: fake.url, token: async () => (await tokens.get(INSTALLATION)).token });
+  reporter = new CheckRunReporter({
+    apiUrl: fake.url,
+    token: async () => (await tokens.get(INSTALLATION)).token,
+    retry: { attempts: 3, baseMs: 100, sleep: async (ms) => void waits.push(ms) },
+  });
 });
 afterAll(() => fake?.stop());
 
@@ -59,6 +64,24 @@ describe("check runs", () => {
     const runs = [...fake.checkRuns.values()].filter((run) => run.external_id === "test");
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+  });
+
+  it("retries 5xx and rate limits with backoff, honouring Retry-After; gives up after its attempts", async () => {
+    waits.length = 0;
+    fake.failNext(/^POST \/repos\/octo\/app\/check-runs$/, 502);
+    fake.failNext(/^POST \/repos\/octo\/app\/check-runs$/, 403, { headers: { "retry-after": "7" }, message: "You have exceeded a secondary rate limit." });
+    expect(await reporter.report(job("lint", "QUEUED"))).toMatchObject({ action: "created" });
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeGreaterThanOrEqual(50);
+    expect(waits[0]).toBeLessThanOrEqual(100);
+    expect(waits[1]).toBe(7_000);
+
+    fake.failNext(/^PATCH \/repos\/octo\/app\/check-runs\/\d+$/, 500, { times: 3 });
+    await expect(reporter.report(job("lint", "RUNNING"))).rejects.toMatchObject({ status: 500 });
+    fake.failNext(/^PATCH /, 422, { message: "Validation Failed" });
+    await expect(reporter.report(job("lint", "RUNNING"))).rejects.toMatchObject({ status: 422 });
+    expect(waits).toHaveLength(4);
+    expect(await reporter.report(job("lint", "RUNNING"))).toMatchObject({ action: "updated" });
   });
 
   it("a repository the installation cannot reach is a GitHub 404", async () => {

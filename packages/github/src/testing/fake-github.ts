@@ -138,6 +138,13 @@ export class FakeGithub {
     return code;
   }
 
+  private readonly failures: { match: RegExp; status: number; times: number; headers: Record<string, string>; message: string }[] = [];
+
+  /** The next `times` requests matching `METHOD /path` answer `status` (with headers such as retry-after). */
+  failNext(match: RegExp, status: number, options: { times?: number; headers?: Record<string, string>; message?: string } = {}): void {
+    this.failures.push({ match, status, times: options.times ?? 1, headers: options.headers ?? {}, message: options.message ?? "Server Error" });
+  }
+
   /** Revokes every installation token minted so far (DELETE /installation/token, or an admin's action). */
   revokeTokens(): void {
     this.tokens.clear();
@@ -244,6 +251,14 @@ export class FakeGithub {
       }
     }
     const call = { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), authorization, ...(body === undefined ? {} : { body }) };
+    const failure = this.failures.find((candidate) => candidate.times > 0 && candidate.match.test(`${call.method} ${call.path}`));
+    if (failure) {
+      failure.times -= 1;
+      const body: BasicError = { message: failure.message, documentation_url: "https://docs.github.com/rest" };
+      response.writeHead(failure.status, { "content-type": "application/json; charset=utf-8", ...failure.headers });
+      response.end(JSON.stringify(body));
+      return this.record(call, failure.status);
+    }
     if (url.pathname === "/login/oauth/access_token" && request.method === "POST") return this.record(call, this.handleOAuth(body, response));
     // GitHub refuses requests without a User-Agent, and Gantry always asks for the v3 JSON media type.
     if (!request.headers["user-agent"]) return this.record(call, this.error(response, 403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"));

@@ -28,7 +28,13 @@ function invalidWorkflowOutput(errors: unknown): { title: string; summary: strin
 }
 
 function reporterFor(github: GithubIntake, githubInstallationId: bigint): CheckRunReporter {
-  return new CheckRunReporter({ apiUrl: github.apiUrl, token: async () => (await github.tokens.get(githubInstallationId)).token, ...(github.fetch ? { fetch: github.fetch } : {}) });
+  return new CheckRunReporter({
+    apiUrl: github.apiUrl,
+    token: async () => (await github.tokens.get(githubInstallationId)).token,
+    // Intake waits for this: a few short tries, then the next report repairs what was missed.
+    retry: { attempts: 3, maxMs: 10_000 },
+    ...(github.fetch ? { fetch: github.fetch } : {}),
+  });
 }
 
 /**
