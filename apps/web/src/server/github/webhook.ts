@@ -80,15 +80,16 @@ export async function handleGithubWebhook(request: Request, deps: GithubWebhookD
     await intake.settleDelivery(sys, stored.id, "IGNORED", `GitHub event ${event} is not handled`);
     return answer();
   }
-  if (event === "installation" || event === "installation_repositories") {
+  if (INSTALLATION_EVENTS.has(event)) {
     const parsed = parseWebhookEvent(event, payload);
     if (!parsed.ok) {
       await intake.settleDelivery(sys, stored.id, "FAILED", parsed.reason);
       return answer();
     }
-    if (parsed.event.name === "installation" || parsed.event.name === "installation_repositories") {
+    const change = parsed.event;
+    if (change.name === "installation" || change.name === "installation_repositories") {
       try {
-        await syncInstallation(deps.database, parsed.event);
+        await syncInstallation(deps.database, change);
         await intake.settleDelivery(sys, stored.id, "PROCESSED");
         return answer();
       } catch (error) {

@@ -62,7 +62,7 @@ async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event
   return runs.length > 0 ? { outcome: "PROCESSED", runs } : fromHead;
 }
 
-async function process(deps: GithubIntakeDeps, event: WebhookEvent, deliveryRowId: string): Promise<IntakeResult> {
+async function processEvent(deps: GithubIntakeDeps, event: WebhookEvent, deliveryRowId: string): Promise<IntakeResult> {
   if (event.name === "installation" || event.name === "installation_repositories") {
     const synced = await syncInstallation(deps.db, event);
     return { outcome: "PROCESSED", reason: `installation ${synced.installationRowId ?? "unknown"} synced`, runs: [] };
@@ -100,7 +100,7 @@ export async function processGithubDelivery(deps: GithubIntakeDeps, delivery: We
   }
   let result: IntakeResult;
   try {
-    result = await process(deps, parsed.event, delivery.id);
+    result = await processEvent(deps, parsed.event, delivery.id);
   } catch (error) {
     // A revoked installation token: forget the cached ones, and let the job's retry mint a fresh one.
     if (error instanceof GithubApiError && error.status === 401 && !error.path.startsWith("/app/")) {
