@@ -235,12 +235,15 @@ describe("GitHub push intake", () => {
 
   it("an invalid workflow file becomes a FAILED run with its errors", async () => {
     const after = sha();
-    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI, ".gantry/workflows/broken.yml": BROKEN });
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI, ".gantry/workflows/broken.yml": BROKEN, ".gantry/workflows/junk.yaml": "on: [push\njobs: {{{\n" });
     const { result } = await deliver("push", pushPayload(after));
     expect(result?.runs.map((run) => [run.workflowPath, run.valid]).sort()).toEqual([
       [".gantry/workflows/broken.yml", false],
       [".gantry/workflows/ci.yml", true],
+      [".gantry/workflows/junk.yaml", false],
     ]);
+    const junk = (await runsAt(after)).find((run) => run.workflowPath === ".gantry/workflows/junk.yaml");
+    expect(junk).toMatchObject({ status: "FAILED", errors: expect.arrayContaining([expect.objectContaining({ file: ".gantry/workflows/junk.yaml", line: expect.any(Number) })]) });
     const broken = (await runsAt(after)).find((run) => run.workflowPath === ".gantry/workflows/broken.yml");
     expect(broken?.status).toBe("FAILED");
     expect(broken?.errors).toEqual(expect.arrayContaining([expect.objectContaining({ file: ".gantry/workflows/broken.yml", line: expect.any(Number) })]));
