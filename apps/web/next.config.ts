@@ -4,6 +4,7 @@ const config: NextConfig = {
   // Workspace packages ship TypeScript sources (package `exports` point at src/), so Next compiles them.
   transpilePackages: [
     "@gantry/db",
+    "@gantry/github",
     "@gantry/jobs",
     "@gantry/runner-protocol",
     "@gantry/scheduler",
