@@ -2,9 +2,7 @@
 // compile, and create one run per matching workflow (or a FAILED run for an invalid one).
 import { intake, type Database, type TenantContext } from "@gantry/db";
 import { compileWorkflow, matchTrigger, type TriggerEvent } from "@gantry/workflow-schema";
-import { advanceRun, githubContext } from "../orchestration/advance-run";
-import { cancelRun } from "../orchestration/cancel";
-import { admitRun, evaluateConcurrency, type ConcurrencySpec } from "../orchestration/concurrency";
+import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
 import { openRepository, ZERO_SHA } from "./git-repository";
 import type { GitPushPayload } from "@gantry/jobs";
@@ -23,19 +21,6 @@ export interface IntakeDeps {
   gitCacheDir: string;
   /** Called for each root job that became ready (the scheduler enqueues it). */
   onReady?: (ctx: TenantContext, jobIds: string[]) => Promise<void>;
-}
-
-/** Admits a new run to its workflow-level concurrency group, then advances its root jobs through their `if`. */
-async function startRun(deps: IntakeDeps, ctx: TenantContext, runId: string, spec: ConcurrencySpec | undefined): Promise<void> {
-  const onReady = (jobIds: string[]) => deps.onReady?.(ctx, jobIds) ?? Promise.resolve();
-  const run = await deps.db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId } });
-  const concurrency = evaluateConcurrency(spec, { github: githubContext(run), inputs: {}, vars: {} });
-  if (concurrency) {
-    const admission = await admitRun(deps.db.system("concurrency admission"), ctx, runId, concurrency);
-    for (const other of admission.cancel) await cancelRun(deps.db, ctx, other, `superseded in concurrency group ${concurrency.group}`, onReady);
-    if (!admission.admitted) return;
-  }
-  await advanceRun(deps.db, ctx, runId, onReady);
 }
 
 export async function processGitPush(deps: IntakeDeps, repositoryId: string, push: GitPushPayload): Promise<IntakeResult> {

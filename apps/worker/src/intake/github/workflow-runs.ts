@@ -7,7 +7,7 @@ import { compileWorkflow, matchTrigger, type TenantContext as CompileContext, ty
 import { compileContextFor } from "../compile-context";
 import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS, type IntakeResult } from "../process-git-push";
 import { reportRunChecks } from "./report-checks";
-import { startRun } from "./start-run";
+import { startRun } from "../start-run";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 
 export interface CommitEvent {

@@ -1,10 +1,10 @@
 // Admits a new run to its workflow-level concurrency group, then advances its root jobs through their `if`
-// (the same start as a plain-git run's).
+// (shared by plain-git and GitHub intake).
 import type { TenantContext } from "@gantry/db";
-import { advanceRun, githubContext } from "../../orchestration/advance-run";
-import { cancelRun } from "../../orchestration/cancel";
-import { admitRun, evaluateConcurrency, type ConcurrencySpec } from "../../orchestration/concurrency";
-import type { IntakeDeps } from "../process-git-push";
+import { advanceRun, githubContext } from "../orchestration/advance-run";
+import { cancelRun } from "../orchestration/cancel";
+import { admitRun, evaluateConcurrency, type ConcurrencySpec } from "../orchestration/concurrency";
+import type { IntakeDeps } from "./process-git-push";
 
 export async function startRun(deps: IntakeDeps, ctx: TenantContext, runId: string, spec: ConcurrencySpec | undefined): Promise<void> {
   const onReady = (jobIds: string[]) => deps.onReady?.(ctx, jobIds) ?? Promise.resolve();
