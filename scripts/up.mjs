@@ -4,7 +4,7 @@
 // starts web + worker + runner, and prints the URL. Ctrl-C stops everything it started and nothing else.
 // Uses only Node's standard library until `npm ci` has run.
 import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -62,7 +62,12 @@ try {
 
 // ---- 3. Local state: secrets that must survive restarts ----
 mkdirSync(stateDir, { recursive: true });
-const secretsFile = path.join(stateDir, "secrets.json");
+// The master key belongs to the database it encrypted, not to this clone: another clone (or a wiped .gantry/)
+// using the same database must find the same key, so by default the file is per user and per database.
+const secretsFile = process.env.GANTRY_STATE_DIR
+  ? path.join(stateDir, "secrets.json")
+  : path.join(os.homedir(), ".gantry", `secrets-${createHash("sha256").update(postgres.url).digest("hex").slice(0, 12)}.json`);
+mkdirSync(path.dirname(secretsFile), { recursive: true, mode: 0o700 });
 const secrets = existsSync(secretsFile) ? JSON.parse(readFileSync(secretsFile, "utf8")) : {};
 secrets.nextauthSecret ??= randomBytes(32).toString("base64url");
 secrets.masterKey ??= randomBytes(32).toString("base64");
