@@ -24,6 +24,8 @@ const OWNERSHIP: Record<Prisma.ModelName, "tenant" | "shared"> = {
   GitSource: "tenant",
   Repository: "tenant",
   WebhookDelivery: "shared",
+  WorkflowSchedule: "tenant",
+  GitRefState: "tenant",
   WorkflowRun: "tenant",
   JobRun: "tenant",
   JobAttempt: "tenant",

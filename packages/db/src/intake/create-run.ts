@@ -36,6 +36,8 @@ export interface NewRun {
   sha: string;
   trusted: boolean;
   triggeredBy?: string;
+  /** workflow_dispatch: the inputs, already validated and typed against the workflow's declarations. */
+  inputs?: Prisma.InputJsonObject;
   /** The whole compiled plan, stored as JSON; its jobs become JobRun rows. */
   plan: { jobs: PlannedJobRow[] };
 }
@@ -105,6 +107,7 @@ async function insertRunOnce(
         runNumber,
         trusted: run.trusted,
         triggeredBy: run.triggeredBy ?? null,
+        ...(run.inputs ? { inputs: run.inputs } : {}),
         ...columns,
       },
     });
