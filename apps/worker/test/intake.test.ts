@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 async function deliver(push: { before: string; after: string }, ref = "refs/heads/main", deliveryId = randomBytes(8).toString("hex")) {
-  const { id } = await intake.recordDelivery(db.system("test"), {
+  const { id } = await intake.recordDelivery(db.sql("test"), {
     deliveryId,
     source: "git",
     event: "push",
@@ -116,7 +116,7 @@ describe("plain-git intake", () => {
   it("a deleted ref and a malformed payload change nothing but the delivery's status", async () => {
     const deleted = await processDelivery(deps(), await deliver({ before: "a".repeat(40), after: "0".repeat(40) }));
     expect(deleted).toMatchObject({ outcome: "IGNORED", reason: "ref deleted" });
-    const { id } = await intake.recordDelivery(db.system("test"), { deliveryId: "bad", source: "git", event: "push", tenantId, repositoryId, payload: { ref: "main" } });
+    const { id } = await intake.recordDelivery(db.sql("test"), { deliveryId: "bad", source: "git", event: "push", tenantId, repositoryId, payload: { ref: "main" } });
     await processDelivery(deps(), id);
     const row = await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id } });
     expect(row.status).toBe("FAILED");

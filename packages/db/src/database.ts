@@ -1,4 +1,4 @@
-import { createPrismaClient, type RawPrismaClient } from "./client";
+import { createClients, type RawPrismaClient, type SqlClient } from "./client";
 import { tenantClient, type TenantClient, type TenantContext } from "./tenant-scope";
 
 export interface Database {
@@ -9,18 +9,30 @@ export interface Database {
    * tenant is known). The reason makes each use greppable and reviewable.
    */
   system(reason: string): RawPrismaClient;
+  /**
+   * Plain SQL on the same pool, system-level like system(): only for hot paths measured to need it (the
+   * webhook endpoint: bench/intake.ts), and only through functions in packages/db that own the statement.
+   */
+  sql(reason: string): SqlClient;
   /** Round-trip to Postgres; throws with a clear message when it does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function openDatabase(databaseUrl: string, options: { poolSize?: number } = {}): Database {
-  const prisma = createPrismaClient(databaseUrl, options.poolSize);
+  const { prisma, pool } = createClients(databaseUrl, options.poolSize);
+  const needReason = (reason: string) => {
+    if (!reason.trim()) throw new Error("db.system(reason) and db.sql(reason) need a reason");
+  };
   return {
     forTenant: (ctx) => tenantClient(prisma, ctx),
     system: (reason) => {
-      if (!reason.trim()) throw new Error("db.system(reason) needs a reason");
+      needReason(reason);
       return prisma;
+    },
+    sql: (reason) => {
+      needReason(reason);
+      return pool;
     },
     ping: async () => {
       try {
@@ -29,7 +41,11 @@ export function openDatabase(databaseUrl: string, options: { poolSize?: number }
         throw new Error(`Postgres did not answer: ${describeDatabaseError(error)}`, { cause: error });
       }
     },
-    close: () => prisma.$disconnect(),
+    close: async () => {
+      await prisma.$disconnect();
+      // The pool is ours (handed to the adapter), so ending it is ours too; a second close is harmless.
+      if (!pool.ended) await pool.end();
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // @gantry/db: the Prisma client behind a tenant-scoped access layer, the state machine, and migrations.
 export { openDatabase, type Database } from "./database";
 export { TenantScopeError, TENANT_MODELS, type TenantContext, type TenantClient } from "./tenant-scope";
-export type { RawPrismaClient } from "./client";
+export type { RawPrismaClient, SqlClient } from "./client";
 export * as transitions from "./state/index";
 export * from "./state/statuses";
 export * from "./ids";

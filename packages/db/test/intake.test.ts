@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, jobRunId, openDatabase, type Database, type RawPrismaClient, type TenantContext } from "../src/index";
+import { intake, jobRunId, openDatabase, type Database, type RawPrismaClient, type SqlClient, type TenantContext } from "../src/index";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index";
 import { seedTenant } from "./fixtures";
 
 let testDb: TestDatabase;
 let db: Database;
 let sys: RawPrismaClient;
+let sql: SqlClient;
 let ctx: TenantContext;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
   db = openDatabase(testDb.url, { poolSize: 12 });
   sys = db.system("intake test");
+  sql = db.sql("intake test");
   ctx = await seedTenant(db, "acme");
 });
 afterAll(async () => {
@@ -85,8 +87,8 @@ describe("createRun", () => {
 describe("deliveries", () => {
   it("are stored once per delivery id and settled once", async () => {
     const input = { deliveryId: "d-1", source: "git" as const, event: "push", payload: { ref: "refs/heads/main" } };
-    const first = await intake.recordDelivery(sys, input);
-    const second = await intake.recordDelivery(sys, input);
+    const first = await intake.recordDelivery(sql, input);
+    const second = await intake.recordDelivery(sql, input);
     expect(first.duplicate).toBe(false);
     expect(second).toEqual({ id: first.id, duplicate: true });
     expect(await intake.settleDelivery(sys, first.id, "PROCESSED")).toBe(true);

@@ -71,7 +71,7 @@ export async function handleGitPush(request: Request, sourceId: string, deps: Gi
   });
   if (!repository) return refuse(404, "unknown_repository", `Repository ${parsed.data.repository} is not connected to this git source.`);
 
-  const stored = await intake.recordDelivery(deps.database.system("store a verified delivery"), {
+  const stored = await intake.recordDelivery(deps.database.sql("store a verified delivery"), {
     deliveryId,
     source: "git",
     event: "push",

@@ -97,7 +97,7 @@ function pullRequestPayload(headSha: string, options: { action?: string; fork?: 
 }
 
 async function deliver(event: string, payload: object, deliveryId: string = randomUUID()) {
-  const { id, duplicate } = await intake.recordDelivery(db.system("test"), { deliveryId, source: "github", event, payload: JSON.parse(JSON.stringify(payload)) });
+  const { id, duplicate } = await intake.recordDelivery(db.sql("test"), { deliveryId, source: "github", event, payload: JSON.parse(JSON.stringify(payload)) });
   return { id, duplicate, result: await processDelivery(deps, id) };
 }
 
@@ -182,7 +182,7 @@ describe("GitHub push intake", () => {
     const payload = pushPayload(after);
     const results = await Promise.all(Array.from({ length: 10 }, () => deliver("push", payload)));
     expect(results.flatMap((delivered) => delivered.result?.runs ?? []).filter((run) => run.created)).toHaveLength(1);
-    const one = await intake.recordDelivery(db.system("test"), { deliveryId: randomUUID(), source: "github", event: "push", payload: JSON.parse(JSON.stringify(pushPayload(after))) });
+    const one = await intake.recordDelivery(db.sql("test"), { deliveryId: randomUUID(), source: "github", event: "push", payload: JSON.parse(JSON.stringify(pushPayload(after))) });
     const intakes = await Promise.all(Array.from({ length: 10 }, () => processDelivery(deps, one.id)));
     expect(intakes.flatMap((result) => result?.runs ?? []).filter((run) => run.created)).toHaveLength(0);
     expect(await runsAt(after)).toHaveLength(1);
@@ -209,7 +209,7 @@ describe("GitHub push intake", () => {
     fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
     fake.revokeTokens();
     const exchanges = tokenExchanges().length;
-    const { id } = await intake.recordDelivery(db.system("test"), { deliveryId: randomUUID(), source: "github", event: "push", payload: JSON.parse(JSON.stringify(pushPayload(after))) });
+    const { id } = await intake.recordDelivery(db.sql("test"), { deliveryId: randomUUID(), source: "github", event: "push", payload: JSON.parse(JSON.stringify(pushPayload(after))) });
     await expect(processDelivery(deps, id)).rejects.toMatchObject({ status: 401 });
     expect(await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "RECEIVED" });
     expect((await processDelivery(deps, id))?.outcome).toBe("PROCESSED");

@@ -61,7 +61,7 @@ const runs = () => db.forTenant({ tenantId, actor: { kind: "SYSTEM" } }).workflo
 function pushDelivery(ref: string, after: string) {
   const base = publishedExamples("push").find((payload) => payload.ref === "refs/heads/master" && payload.installation !== undefined) ?? {};
   const payload = { ...base, ref, after, before: sha(), created: false, deleted: false, forced: false, commits: [], head_commit: { ...(base.head_commit as object), id: after }, repository: { ...(base.repository as object), id: REPO_ID, full_name: FULL_NAME, name: "api" }, installation: { id: INSTALLATION } };
-  return intake.recordDelivery(db.system("test"), { deliveryId: randomUUID(), source: "github", event: "push", payload: JSON.parse(JSON.stringify(payload)) });
+  return intake.recordDelivery(db.sql("test"), { deliveryId: randomUUID(), source: "github", event: "push", payload: JSON.parse(JSON.stringify(payload)) });
 }
 
 describe("reconciling missed GitHub deliveries", () => {

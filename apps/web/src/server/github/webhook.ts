@@ -64,8 +64,8 @@ export async function handleGithubWebhook(request: Request, deps: GithubWebhookD
   const action = typeof payload.action === "string" ? payload.action : undefined;
 
   const owner = INSTALLATION_EVENTS.has(event) ? {} : await resolveOwner(deps.database, payload);
-  const sys = deps.database.system("github webhook: store a verified delivery");
-  const stored = await intake.recordDelivery(sys, {
+  const sys = deps.database.system("github webhook: settle a delivery");
+  const stored = await intake.recordDelivery(deps.database.sql("github webhook: store a verified delivery"), {
     deliveryId,
     source: "github",
     event,
