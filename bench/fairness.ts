@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { FairScheduler } from "../packages/scheduler/src";
+import prand from "pure-rand";
 
 const SLOTS = 20;
 const QUIET_TENANTS = 99;
@@ -18,16 +19,10 @@ const NOISY_JOBS = 10_000;
 const MIN_MS = 50;
 const MAX_MS = 500;
 
-/** mulberry32: the same durations on every run and in both scenarios. */
+/** Seeded (pure-rand's xoroshiro128+): the same durations on every run and in both scenarios. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = prand.xoroshiro128plus(seed);
+  return () => prand.unsafeUniformIntDistribution(0, 0xffffffff, generator) / 0x1_0000_0000;
 }
 
 type Done = { at: number; tenantId: string; jobId: string; ranMs: number };

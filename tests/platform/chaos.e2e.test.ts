@@ -12,6 +12,7 @@ import { Queues } from "@gantry/jobs";
 import { claimJob, completeAttempt, FairScheduler } from "@gantry/scheduler";
 import { advanceRun } from "../../apps/worker/src/orchestration/advance-run";
 import { makeReadyHandler } from "../../apps/worker/src/ready-handler";
+import prand from "pure-rand";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -20,15 +21,10 @@ const RUNS = 200;
 const RUNNERS = 12;
 const LEASE_MS = 1500;
 
+/** Seeded (pure-rand's xoroshiro128+): so a failure replays with the same seed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = prand.xoroshiro128plus(seed);
+  return () => prand.unsafeUniformIntDistribution(0, 0xffffffff, generator) / 0x1_0000_0000;
 }
 
 let testDb: TestDatabase;

@@ -2,20 +2,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { priorityClasses, type Claim } from "../src";
 import { expectPlacementInvariant } from "./helpers";
 import { schedulingFixture } from "./redis-fixture";
+import prand from "pure-rand";
 
 const fx = schedulingFixture("invariants");
 afterAll(() => fx.close());
 
-/** mulberry32, so a failure replays with the same seed. */
+/** Seeded (pure-rand's xoroshiro128+): so a failure replays with the same seed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = prand.xoroshiro128plus(seed);
+  return () => prand.unsafeUniformIntDistribution(0, 0xffffffff, generator) / 0x1_0000_0000;
 }
 
 const CAPS: Record<string, number | null> = { t0: 2, t1: 4, t2: null, t3: 1, t4: null };

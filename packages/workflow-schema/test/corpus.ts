@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import prand from "pure-rand";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, "../../..");
@@ -28,14 +29,8 @@ export function listYaml(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-/** Deterministic PRNG (mulberry32) so fuzz failures reproduce from the seed. */
+/** Deterministic PRNG (pure-rand's xoroshiro128+) so fuzz failures reproduce from the seed. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = prand.xoroshiro128plus(seed);
+  return () => prand.unsafeUniformIntDistribution(0, 0xffffffff, generator) / 0x1_0000_0000;
 }
