@@ -1,6 +1,7 @@
 // The web app's typed environment (STYLE.md practice 3). The only file in apps/web that reads process.env;
 // parsed when called, never at import time, so `next build` and tests need no env to import the app.
 import { dbEnvSchema } from "@gantry/db";
+import { githubConfigFromEnv, githubEnvIssues, githubEnvSchema, type GithubConfig } from "@gantry/github";
 import { z } from "zod";
 
 const url = (name: string, example: string) =>
@@ -17,6 +18,8 @@ const optional = <T extends z.ZodType>(schema: T) =>
 
 const fields = z.object({
   ...dbEnvSchema.shape,
+  /** The GitHub App (GANTRY_GITHUB_*, each commented in @gantry/github's env.ts; docs/github.md). None set: no App. */
+  ...githubEnvSchema.shape,
   /** Redis for queues, live logs and worker heartbeats, e.g. redis://127.0.0.1:6379 */
   REDIS_URL: url("REDIS_URL", "redis://127.0.0.1:6379").refine(
     (value) => /^rediss?:\/\//.test(value),
@@ -87,7 +90,10 @@ export const webEnvSchema = z
     };
   });
 
-export type WebEnv = z.output<typeof webEnvSchema>;
+export type WebEnv = z.output<typeof webEnvSchema> & {
+  /** The GitHub App's settings (its credentials may come from the App file later: GithubAppSource). */
+  githubApp: GithubConfig;
+};
 
 /** One line per missing or invalid variable, each naming the variable and how to fix it. */
 export class WebEnvError extends Error {
@@ -99,8 +105,10 @@ export class WebEnvError extends Error {
 
 export function parseWebEnv(source: Record<string, string | undefined>): WebEnv {
   const result = webEnvSchema.safeParse(source);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  // A half-configured GitHub App (missing key, unreadable .pem, …) is reported with everything else.
+  const github = githubEnvIssues(source).map((issue) => ({ path: [issue.variable], message: issue.message }));
+  if (result.success && github.length === 0) return { ...result.data, githubApp: githubConfigFromEnv(result.data) };
+  const problems = [...(result.success ? [] : result.error.issues), ...github].map((issue) => {
     const name = String(issue.path[0] ?? "environment");
     return issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
   });

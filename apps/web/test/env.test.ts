@@ -85,3 +85,20 @@ describe("parseWebEnv with several problems", () => {
     expect(lines[1]).toMatch(/^GITHUB_CLIENT_SECRET: GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together/);
   });
 });
+
+describe("parseWebEnv and the GitHub App", () => {
+  it("no GANTRY_GITHUB_* variable is a valid environment without an App", () => {
+    const env = parseWebEnv(valid);
+    expect(env.githubApp).toMatchObject({ variables: null, appFile: null, apiUrl: "https://api.github.com", webUrl: "https://github.com" });
+  });
+
+  it("half an App names every missing or malformed variable, next to the other problems", () => {
+    const lines = problems({ ...valid, NEXTAUTH_SECRET: undefined, GANTRY_GITHUB_APP_ID: "12", GANTRY_GITHUB_WEBHOOK_SECRET: "short", GANTRY_GITHUB_WEB_URL: "nope" });
+    expect(lines).toEqual([
+      expect.stringMatching(/^GANTRY_GITHUB_WEBHOOK_SECRET is too short/),
+      expect.stringMatching(/^GANTRY_GITHUB_WEB_URL is not a URL/),
+      expect.stringMatching(/^NEXTAUTH_SECRET is not set/),
+      expect.stringMatching(/^GANTRY_GITHUB_APP_PRIVATE_KEY is not set/),
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
 import os from "node:os";
 import { z } from "zod";
 import { dbEnvSchema } from "@gantry/db";
+import { githubConfigFromEnv, githubEnvIssues, githubEnvSchema, type GithubConfig } from "@gantry/github";
 
 /** The worker's env (STYLE.md practice 3): parsed by parseWorkerEnv, never at import time. */
 export const workerEnvSchema = dbEnvSchema.extend({
@@ -18,10 +19,30 @@ export const workerEnvSchema = dbEnvSchema.extend({
   GANTRY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   /** How often the lease reaper runs, in milliseconds. */
   GANTRY_REAP_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  /** The GitHub App (GANTRY_GITHUB_*, each commented in @gantry/github's env.ts; docs/github.md). None set: no App. */
+  ...githubEnvSchema.shape,
+  /** 32 random bytes, base64: opens the GitHub App file the manifest flow sealed (GANTRY_GITHUB_APP_FILE). */
+  GANTRY_MASTER_KEY: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.string().refine((value) => Buffer.from(value, "base64").length === 32, "GANTRY_MASTER_KEY must be 32 random bytes, base64 (openssl rand -base64 32)").optional(),
+  ),
+  /** How often missed GitHub deliveries are looked for (reconcile-github), in milliseconds; only with an App. */
+  GANTRY_GITHUB_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(600_000),
+  /** How far back reconcile-github looks when it has no mark of its last success (first run, Redis lost). */
+  GANTRY_GITHUB_RECONCILE_LOOKBACK_MS: z.coerce.number().int().min(60_000).default(3_600_000),
+  /** Check-run reports sent to GitHub per second at most, across every worker (BullMQ limiter). */
+  GANTRY_GITHUB_CHECKS_PER_SECOND: z.coerce.number().int().min(1).default(10),
 });
 
-export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+export type WorkerEnv = z.infer<typeof workerEnvSchema> & {
+  /** The GitHub App's settings (its credentials may come from the App file later: GithubAppSource). */
+  githubApp: GithubConfig;
+};
 
+/** Throws a ZodError naming every problem, the GitHub App's half-configurations included. */
 export function parseWorkerEnv(source: Record<string, string | undefined>): WorkerEnv {
-  return workerEnvSchema.parse(source);
+  const result = workerEnvSchema.safeParse(source);
+  const github = githubEnvIssues(source).map((issue): z.core.$ZodIssue => ({ code: "custom", path: [issue.variable], message: issue.message, input: source[issue.variable] }));
+  if (result.success && github.length === 0) return { ...result.data, githubApp: githubConfigFromEnv(result.data) };
+  throw new z.ZodError([...(result.success ? [] : result.error.issues), ...github]);
 }

@@ -15,6 +15,8 @@ import { makeReadyHandler } from "./ready-handler";
 import { reapLapsedLeases } from "./jobs/reap-leases";
 import { rebuildJobTimeouts, timeOutJob } from "./jobs/job-timeouts";
 import { sweepDeliveries } from "./jobs/sweep-deliveries";
+import { GithubAppSource } from "@gantry/github";
+import { githubClientSource } from "./intake/github/github-client";
 
 
 export interface RunningWorker {
@@ -35,6 +37,8 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const gitCacheDir = env.GANTRY_GIT_CACHE_DIR ?? path.join(os.tmpdir(), "gantry-git-cache");
   const workers: Worker[] = [];
   const common = { connection, prefix: env.GANTRY_QUEUE_PREFIX };
+  // The GitHub App's client, looked up per use: the manifest flow may write the App file while the worker runs.
+  const githubClient = githubClientSource(new GithubAppSource(env.githubApp), log);
 
   // A job scheduler, not a timer: one tick per interval across every worker replica, and it survives restarts.
   const reap = jobCatalog["reap-leases"];
@@ -76,7 +80,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     intakeJob.queue,
     async (job) => {
       const { deliveryId } = parsePayload("intake", job.data);
-      const result = await processDelivery({ db, gitCacheDir, onReady: ready }, deliveryId);
+      const result = await processDelivery({ db, gitCacheDir, onReady: ready, github: githubClient() }, deliveryId);
       if (result) log(`intake ${deliveryId}: ${result.outcome}${result.reason ? ` (${result.reason})` : ""}, ${result.runs.filter((r) => r.created).length} new run(s)`);
       return result;
     },

@@ -2,9 +2,8 @@
 // an env-like record with zod: one clear line per missing or invalid variable. Nothing here reads process.env;
 // each app's env file hands its own environment in.
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { readAppFile } from "./app-file";
 
 export const GITHUB_API_URL = "https://api.github.com";
 export const GITHUB_WEB_URL = "https://github.com";
@@ -13,6 +12,8 @@ export const GITHUB_WEB_URL = "https://github.com";
 export const GITHUB_APP_ENV = {
   /** The App's numeric id (Settings → Developer settings → GitHub Apps → your app → "App ID"). */
   appId: "GANTRY_GITHUB_APP_ID",
+  /** Optional: the App's URL name (github.com/apps/<slug>), for the install button. */
+  slug: "GANTRY_GITHUB_APP_SLUG",
   /** The App's private key, PEM (literal newlines or `\n`). */
   privateKey: "GANTRY_GITHUB_APP_PRIVATE_KEY",
   /** Or: a path to the downloaded `.pem` file. */
@@ -30,6 +31,8 @@ export const GITHUB_APP_ENV = {
 
 export interface GithubAppCredentials {
   appId: string;
+  /** The App's URL name (github.com/apps/<slug>); null when not known. */
+  slug: string | null;
   /** The PEM text, normalised. */
   privateKeyPem: string;
   privateKey: KeyObject;
@@ -58,6 +61,7 @@ const schema = z.object({
       .trim()
       .regex(/^\d+$/, `${E.appId} must be the App's numeric id, e.g. 123456`),
   ),
+  [E.slug]: optionalString,
   [E.privateKey]: optionalString,
   [E.privateKeyFile]: optionalString,
   [E.webhookSecret]: z.preprocess(
@@ -72,9 +76,12 @@ const schema = z.object({
   [E.webUrl]: z.preprocess(blankToUndefined, z.url(`${E.webUrl} is not a URL, e.g. ${GITHUB_WEB_URL}`).optional()),
 });
 
-/** True when any GitHub App variable is set: a half-configured App is an error, an absent one is not. */
+/**
+ * True when any of the App's own variables is set: a half-configured App is an error, an absent one is not.
+ * The API and web URLs alone configure nothing (the manifest flow reads them before any App exists).
+ */
 export function githubAppConfigured(source: Record<string, string | undefined>): boolean {
-  return Object.values(GITHUB_APP_ENV).some((name) => blankToUndefined(source[name]) !== undefined);
+  return Object.values(GITHUB_APP_ENV).some((name) => name !== E.apiUrl && name !== E.webUrl && blankToUndefined(source[name]) !== undefined);
 }
 
 function loadKey(inline: string | undefined, file: string | undefined, problems: string[]): { pem: string; key: KeyObject } | null {
@@ -124,6 +131,7 @@ export function parseGithubAppCredentials(source: Record<string, string | undefi
   const client = id && secret ? { id, secret } : null;
   return {
     appId: env[E.appId],
+    slug: env[E.slug] ?? null,
     privateKeyPem: key.pem,
     privateKey: key.key,
     webhookSecret: env[E.webhookSecret],
@@ -135,26 +143,3 @@ export function parseGithubAppCredentials(source: Record<string, string | undefi
 
 /** Where the manifest flow keeps the App's sealed credentials (read when the variables above are not set). */
 export const GITHUB_APP_FILE_ENV = "GANTRY_GITHUB_APP_FILE";
-
-/**
- * null when no GitHub App is configured; the credentials from the GANTRY_GITHUB_* variables when set (all of
- * them, else GithubConfigError), otherwise from the sealed file the manifest flow wrote (GANTRY_GITHUB_APP_FILE,
- * opened with GANTRY_MASTER_KEY).
- */
-export function githubAppFromEnv(source: Record<string, string | undefined>): GithubAppCredentials | null {
-  if (githubAppConfigured(source)) return parseGithubAppCredentials(source);
-  const file = blankToUndefined(source[GITHUB_APP_FILE_ENV]);
-  if (typeof file !== "string" || !existsSync(file)) return null;
-  const masterKey = Buffer.from(source.GANTRY_MASTER_KEY ?? "", "base64");
-  if (masterKey.length !== 32) throw new GithubConfigError([`${GITHUB_APP_FILE_ENV} is set: GANTRY_MASTER_KEY (32 random bytes, base64) is needed to open it`]);
-  const stored = readAppFile(file, masterKey);
-  return parseGithubAppCredentials({
-    [E.appId]: stored.appId,
-    [E.privateKey]: stored.privateKeyPem,
-    [E.webhookSecret]: stored.webhookSecret,
-    [E.clientId]: stored.clientId,
-    [E.clientSecret]: stored.clientSecret,
-    [E.apiUrl]: stored.apiUrl,
-    [E.webUrl]: stored.webUrl,
-  });
-}

@@ -1,6 +1,7 @@
 // @gantry/github: the GitHub App — credentials, webhook signatures and payloads, installation tokens, the
 // contents API, and keeping Installation/Repository rows in step with installation events.
 export * from "./credentials";
+export * from "./env";
 export * from "./signature";
 export * from "./jwt";
 export { GithubApiError, githubRequest, GITHUB_API_VERSION, type Fetch } from "./http";

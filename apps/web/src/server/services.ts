@@ -1,6 +1,7 @@
 // The process-wide handles the web app works with, opened on first use (never at import time) and kept on
 // globalThis so that dev-mode module reloads do not open a new pool per edit.
 import { openDatabase, type Database } from "@gantry/db";
+import { GithubAppSource } from "@gantry/github";
 import { Queues } from "@gantry/jobs";
 import { FairScheduler } from "@gantry/scheduler";
 import { Redis } from "ioredis";
@@ -14,6 +15,8 @@ export interface Services {
   queues: Queues;
   /** The fair scheduler the runner API claims from (@gantry/scheduler), on a connection of its own. */
   scheduler: FairScheduler;
+  /** The GitHub App now (variables, or the App file the manifest flow writes while we run); null: none. */
+  githubApp: GithubAppSource;
 }
 
 const holder = globalThis as typeof globalThis & { __gantryWebServices?: Services };
@@ -47,6 +50,7 @@ export function getServices(): Services {
       redis: openRedis(env.REDIS_URL),
       queues: new Queues(openRedis(env.REDIS_URL), env.GANTRY_QUEUE_PREFIX),
       scheduler: new FairScheduler({ redis: openRedis(env.REDIS_URL), prefix: env.GANTRY_QUEUE_PREFIX }),
+      githubApp: new GithubAppSource(env.githubApp),
     };
   }
   return holder.__gantryWebServices;

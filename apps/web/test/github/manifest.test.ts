@@ -7,7 +7,7 @@ import path from "node:path";
 import { AppFileError, githubAppFromEnv } from "@gantry/github";
 import { FakeGithub } from "@gantry/github/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ManifestSettings } from "../../src/server/github/env";
+import type { ManifestSettings } from "../../src/server/github/manifest";
 import { handleManifestCallback, handleManifestStart, type ManifestDeps } from "../../src/server/github/manifest";
 import { DEMO, setupWebTest, type WebTestContext } from "../support";
 

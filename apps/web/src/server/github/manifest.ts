@@ -8,7 +8,10 @@ import type { Database } from "@gantry/db";
 import { buildAppManifest, convertManifestCode, GithubApiError, manifestFormAction, writeAppFile, type Fetch, type GithubAppCredentials } from "@gantry/github";
 import { z } from "zod";
 import type { SessionUser } from "../auth";
-import type { ManifestSettings } from "./env";
+import type { GithubConfig } from "@gantry/github";
+
+/** What the manifest flow needs of the GitHub settings (apps/web/src/env.ts). */
+export type ManifestSettings = Pick<GithubConfig, "appFile" | "masterKey" | "apiUrl" | "webUrl">;
 
 const STATE_TTL_MS = 60 * 60_000;
 

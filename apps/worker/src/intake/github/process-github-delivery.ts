@@ -6,7 +6,6 @@ import { intake, type WebhookDelivery } from "@gantry/db";
 import { GithubApiError, isHandledEvent, parseWebhookEvent, PULL_REQUEST_RUN_ACTIONS, pullRequestFromFork, pushChangedPaths, syncInstallation, type PullRequestEvent, type PushEvent, type WebhookEvent } from "@gantry/github";
 import type { TriggerEvent } from "@gantry/workflow-schema";
 import type { IntakeResult } from "../process-git-push";
-import { processGithubIntake } from "./env";
 import { resolveRepository } from "./repository";
 import { rerunChecks } from "./rerun";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
@@ -70,7 +69,7 @@ async function processEvent(deps: GithubIntakeDeps, event: WebhookEvent, deliver
   if ((event.name === "check_run" || event.name === "check_suite") && event.payload.action !== "rerequested") {
     return ignored(`${event.name} ${event.payload.action} starts no runs`);
   }
-  const github = deps.github === undefined ? processGithubIntake() : deps.github;
+  const github = deps.github ?? null;
   if (!github) throw new NoGithubApp();
   switch (event.name) {
     case "push":
@@ -104,7 +103,7 @@ export async function processGithubDelivery(deps: GithubIntakeDeps, delivery: We
   } catch (error) {
     // A revoked installation token: forget the cached ones, and let the job's retry mint a fresh one.
     if (error instanceof GithubApiError && error.status === 401 && !error.path.startsWith("/app/")) {
-      (deps.github === undefined ? processGithubIntake() : deps.github)?.tokens.clear();
+      deps.github?.tokens.clear();
       throw error;
     }
     // Retryable GitHub trouble (5xx, rate limits) and platform errors: thrown, the delivery stays RECEIVED.

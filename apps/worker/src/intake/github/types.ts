@@ -13,6 +13,6 @@ export interface GithubIntake {
 }
 
 export interface GithubIntakeDeps extends IntakeDeps {
-  /** Omitted: read from the process env (./env.ts); null: no GitHub App configured. */
+  /** The App's client (./github-client.ts); omitted or null: no GitHub App configured. */
   github?: GithubIntake | null;
 }

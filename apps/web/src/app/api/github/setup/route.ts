@@ -1,6 +1,5 @@
 // GitHub App setup callback: the handler is in src/server/github/setup.ts.
 import { getSessionUser } from "../../../../server/auth";
-import { processGithubApp } from "../../../../server/github/env";
 import { handleGithubSetup } from "../../../../server/github/setup";
 import { getServices } from "../../../../server/services";
 
@@ -8,5 +7,5 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
   const services = getServices();
-  return handleGithubSetup(request, { database: services.database, app: processGithubApp(), user: await getSessionUser(), appUrl: services.env.appUrl });
+  return handleGithubSetup(request, { database: services.database, app: services.githubApp.current(), user: await getSessionUser(), appUrl: services.env.appUrl });
 }

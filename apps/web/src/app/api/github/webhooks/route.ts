@@ -1,6 +1,5 @@
 // GitHub App webhooks: the handler is in src/server/github/webhook.ts.
 import { handleGithubWebhook } from "../../../../server/github/webhook";
-import { processGithubApp } from "../../../../server/github/env";
 import { getServices } from "../../../../server/services";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +8,7 @@ export async function POST(request: Request): Promise<Response> {
   const services = getServices();
   return handleGithubWebhook(request, {
     database: services.database,
-    webhookSecret: processGithubApp()?.webhookSecret ?? null,
+    webhookSecret: services.githubApp.current()?.webhookSecret ?? null,
     queues: services.queues,
     log: (line) => console.error(`[web] ${line}`),
   });

@@ -1,18 +1,17 @@
 // GitHub's redirect after "Create GitHub App": the handler is in src/server/github/manifest.ts.
 import { getSessionUser } from "../../../../../server/auth";
-import { processGithubApp, processManifestSettings } from "../../../../../server/github/env";
 import { handleManifestCallback } from "../../../../../server/github/manifest";
 import { getServices } from "../../../../../server/services";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
-  const { database, env } = getServices();
+  const { database, env, githubApp } = getServices();
   return handleManifestCallback(request, {
     database,
     user: await getSessionUser(),
-    existing: processGithubApp(),
-    settings: processManifestSettings(),
+    existing: githubApp.current(),
+    settings: githubApp.config,
     appUrl: env.appUrl,
     publicUrl: env.publicUrl,
     stateSecret: env.NEXTAUTH_SECRET,
