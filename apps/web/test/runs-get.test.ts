@@ -11,7 +11,7 @@ import { DEMO, setupWebTest, type WebTestContext } from "./support";
 let t: WebTestContext;
 const demoUser: SessionUser = { userId: DEMO.userId, email: DEMO.email, name: "Demo Admin" };
 const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
-const caller = () => createCaller(createTRPCContext({ session: demoUser, database: t.database, redis: t.redis, now: () => new Date() }));
+const caller = () => createCaller(createTRPCContext({ session: demoUser, database: t.database, redis: t.redis, queues: t.queues, now: () => new Date() }));
 
 const base = (key: string) => ({
   repositoryId: DEMO.repositoryId,

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { DEMO, newToken, openDatabase, seedDemo, type Database } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
+import { Queues } from "@gantry/jobs";
 import { Redis } from "ioredis";
 import { vi } from "vitest";
 
@@ -13,6 +14,8 @@ export interface WebTestContext {
   testDb: TestDatabase;
   database: Database;
   redis: Redis;
+  /** A producer on this test's own queue prefix (GANTRY_QUEUE_PREFIX in env). */
+  queues: Queues;
   /** The demo pool's registration token, in the clear. */
   registrationToken: string;
   /** The env a web process for this database would get. */
@@ -29,18 +32,23 @@ export async function setupWebTest(): Promise<WebTestContext> {
     runnerRegistrationToken: registrationToken,
   });
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  const queuePrefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+  const queues = new Queues(redis, queuePrefix);
   return {
     testDb,
     database,
     redis,
+    queues,
     registrationToken,
     env: {
       DATABASE_URL: testDb.url,
       REDIS_URL: TEST_REDIS_URL,
       NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
       NEXTAUTH_URL: "http://127.0.0.1:3999",
+      GANTRY_QUEUE_PREFIX: queuePrefix,
     },
     close: async () => {
+      await queues.close();
       redis.disconnect();
       await database.close();
       await testDb.drop();

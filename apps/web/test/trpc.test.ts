@@ -18,7 +18,7 @@ const demoUser: SessionUser = { userId: DEMO.userId, email: DEMO.email, name: "D
 let now = new Date();
 
 const caller = (session: SessionUser | null) =>
-  createCaller(createTRPCContext({ session, database: t.database, redis: t.redis, now: () => now }));
+  createCaller(createTRPCContext({ session, database: t.database, redis: t.redis, queues: t.queues, now: () => now }));
 
 async function addUser(role: Role | null, tenantId: string = DEMO.tenantId): Promise<SessionUser> {
   const id = randomId("usr");
@@ -197,7 +197,7 @@ describe("roles", () => {
     manage: maintainerProcedure.mutation(() => "done"),
   });
   const testCaller = (session: SessionUser) =>
-    createCallerFactory(router)(createTRPCContext({ session, database: t.database, redis: t.redis }));
+    createCallerFactory(router)(createTRPCContext({ session, database: t.database, redis: t.redis, queues: t.queues }));
 
   it("lets a viewer read and refuses a maintainer action, naming the missing role", async () => {
     const viewer = await addUser("VIEWER");

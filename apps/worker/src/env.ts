@@ -17,6 +17,8 @@ export const workerEnvSchema = dbEnvSchema.extend({
   GANTRY_GIT_CACHE_DIR: z.string().min(1).optional(),
   /** How often the ready queues are rebuilt from Postgres (the safety net under every enqueue and release). */
   GANTRY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How often the refs of plain-git repositories are compared with the pushes intake saw (missed notifications). */
+  GANTRY_GIT_REF_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   /** How often the lease reaper runs, in milliseconds. */
   GANTRY_REAP_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   /** The GitHub App (GANTRY_GITHUB_*, each commented in @gantry/github's env.ts; docs/github.md). None set: no App. */

@@ -15,6 +15,9 @@ import { makeReadyHandler } from "./ready-handler";
 import { reapLapsedLeases } from "./jobs/reap-leases";
 import { rebuildJobTimeouts, timeOutJob } from "./jobs/job-timeouts";
 import { sweepDeliveries } from "./jobs/sweep-deliveries";
+import { reconcileGitRefs } from "./jobs/reconcile-git-refs";
+import { rebuildJobSchedulers } from "./schedules/job-schedulers";
+import { runScheduleTick, tickTimeOf } from "./schedules/schedule-tick";
 import { GithubAppSource } from "@gantry/github";
 import { githubClientSource } from "./intake/github/github-client";
 
@@ -39,6 +42,8 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const common = { connection, prefix: env.GANTRY_QUEUE_PREFIX };
   // The GitHub App's client, looked up per use: the manifest flow may write the App file while the worker runs.
   const githubClient = githubClientSource(new GithubAppSource(env.githubApp), log);
+  // What intake, schedule ticks and the ref reconciler share (the queues: schedule syncs reach BullMQ at once).
+  const intakeDeps = { db, gitCacheDir, onReady: ready, queues, get github() { return githubClient(); } };
 
   // A job scheduler, not a timer: one tick per interval across every worker replica, and it survives restarts.
   const reap = jobCatalog["reap-leases"];
@@ -50,7 +55,10 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     new Worker(
       reap.queue,
       async (job) => {
-        if (job.name === "reconcile-queues") return reconcileQueues(db, scheduler, ready);
+        if (job.name === "reconcile-queues") {
+          await rebuildJobSchedulers(db, queues);
+          return reconcileQueues(db, scheduler, ready);
+        }
         if (job.name === "sweep-deliveries") {
           const payload = parsePayload("sweep-deliveries", job.data);
           const queued = await sweepDeliveries(db, queues, payload.olderThanMs, payload.limit);
@@ -80,7 +88,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     intakeJob.queue,
     async (job) => {
       const { deliveryId } = parsePayload("intake", job.data);
-      const result = await processDelivery({ db, gitCacheDir, onReady: ready, github: githubClient() }, deliveryId);
+      const result = await processDelivery(intakeDeps, deliveryId);
       if (result) log(`intake ${deliveryId}: ${result.outcome}${result.reason ? ` (${result.reason})` : ""}, ${result.runs.filter((r) => r.created).length} new run(s)`);
       return result;
     },
@@ -121,7 +129,39 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     ),
   );
 
-  const queueNames = [reap.queue, intakeJob.queue, timeouts.queue, advance.queue];
+  // Schedules: Postgres holds them, so their job schedulers are rebuilt from the rows whenever a worker starts.
+  const schedules = await rebuildJobSchedulers(db, queues);
+  if (schedules.registered + schedules.removed > 0) log(`schedules: ${schedules.registered} job scheduler(s) rebuilt from Postgres, ${schedules.removed} unbacked removed`);
+  const tick = jobCatalog["schedule-tick"];
+  workers.push(
+    new Worker(
+      tick.queue,
+      async (job) => {
+        const payload = parsePayload("schedule-tick", job.data);
+        const result = await runScheduleTick(intakeDeps, payload, tickTimeOf(job));
+        log(`schedule ${payload.workflowPath} "${payload.cron}": ${result.outcome}${result.reason ? ` (${result.reason})` : ""}`);
+        return result;
+      },
+      { ...common, lockDuration: tick.lockDurationMs, concurrency: 4 },
+    ).on("failed", (job, error) => log(`schedule tick ${job?.id ?? "?"} failed (attempt ${job?.attemptsMade ?? "?"}): ${error.message}`)),
+  );
+
+  const gitRefs = jobCatalog["reconcile-git-refs"];
+  await queues.queue(gitRefs.queue).upsertJobScheduler("reconcile-git-refs", { every: env.GANTRY_GIT_REF_RECONCILE_INTERVAL_MS }, { name: "reconcile-git-refs", data: {} });
+  workers.push(
+    new Worker(
+      gitRefs.queue,
+      async () => {
+        const report = await reconcileGitRefs(intakeDeps);
+        if (report.moved.length > 0) log(`git ref reconciler: ${report.moved.length} missed push(es), ${report.runs.filter((run) => run.created).length} new run(s)`);
+        for (const error of report.errors) log(`git ref reconciler: ${error}`);
+        return { repositories: report.repositories, baselined: report.baselined, moved: report.moved.length, errors: report.errors.length };
+      },
+      { ...common, lockDuration: gitRefs.lockDurationMs, concurrency: 1 },
+    ),
+  );
+
+  const queueNames = [reap.queue, intakeJob.queue, timeouts.queue, advance.queue, tick.queue, gitRefs.queue];
   const stopHeartbeat = startHeartbeat(connection, env.GANTRY_WORKER_ID, queueNames);
   log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${queueNames.join(", ")})`);
   return {

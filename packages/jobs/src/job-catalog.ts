@@ -53,6 +53,35 @@ export const jobCatalog = {
     backoffMs: 0,
     onExhausted: "nothing: the next tick runs it again",
   },
+  "schedule-tick": {
+    // Only schedule ticks live on this queue: every job scheduler on it must be backed by a WorkflowSchedule row.
+    queue: "gantry-schedules",
+    // The template data of a WorkflowSchedule's job scheduler; the tick time is the firing's own scheduled time.
+    payload: z.object({ repositoryId: z.string().min(1), workflowPath: z.string().min(1), cron: z.string().min(1) }),
+    lockDurationMs: 60_000,
+    attempts: 5,
+    backoffMs: 5_000,
+    onExhausted: "that firing makes no run (the next firing is unaffected); the failure is logged",
+  },
+  "reconcile-git-refs": {
+    // A queue of its own: a slow git fetch must not hold up the lease reaper on the maintenance queue.
+    queue: "gantry-git-refs",
+    payload: z.object({}),
+    lockDurationMs: 120_000,
+    attempts: 1,
+    backoffMs: 0,
+    onExhausted: "nothing: the next tick compares the refs again",
+  },
+  "report-check": {
+    // A queue of its own with a rate limiter: GitHub's API budget, not our CPU, is what it waits on.
+    queue: "gantry-github-checks",
+    // The job is named, not its state: the processor reports whatever state the job is in when it runs.
+    payload: z.object({ tenantId: z.string().min(1), jobRunId: z.string().min(1) }),
+    lockDurationMs: 60_000,
+    attempts: 8,
+    backoffMs: 2_000,
+    onExhausted: "the check run stays at its last reported state; the job's next transition reports it again",
+  },
   "reap-leases": {
     queue: "gantry-maintenance",
     payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }),

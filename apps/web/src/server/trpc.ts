@@ -4,6 +4,7 @@
 //   `tenant`, `role` and `db` (a client that can only reach this tenant's rows, DESIGN.md invariant 9).
 // - role: FORBIDDEN naming the role that is missing. Roles: viewer < developer < maintainer < admin.
 import type { Database, Role, TenantClient } from "@gantry/db";
+import type { Queues } from "@gantry/jobs";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import { z } from "zod";
@@ -14,6 +15,8 @@ export interface TRPCContext {
   session: SessionUser | null;
   database: Database;
   redis: Redis;
+  /** Producer for the worker's queues: what a procedure asks the worker to do (advance a run, take in an event). */
+  queues: Pick<Queues, "add">;
   now: () => Date;
 }
 
@@ -21,6 +24,7 @@ export function createTRPCContext(options: {
   session: SessionUser | null;
   database: Database;
   redis: Redis;
+  queues: Pick<Queues, "add">;
   now?: () => Date;
 }): TRPCContext {
   return { ...options, now: options.now ?? (() => new Date()) };

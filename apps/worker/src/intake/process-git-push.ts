@@ -1,11 +1,15 @@
 // Intake of one plain-git push: read the workflow files at the pushed commit, match their triggers,
-// compile, and create one run per matching workflow (or a FAILED run for an invalid one).
+// compile, and create one run per matching workflow (or a FAILED run for an invalid one). A push to the default
+// branch also syncs the repository's schedules; every push is remembered per ref for the ref reconciler.
 import { intake, type Database, type TenantContext } from "@gantry/db";
-import { compileWorkflow, matchTrigger, type TriggerEvent } from "@gantry/workflow-schema";
+import { compileWorkflow, matchTrigger, type TriggerEvent, type WorkflowPlan } from "@gantry/workflow-schema";
+import type { GitPushPayload, Queues } from "@gantry/jobs";
 import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
 import { openRepository, ZERO_SHA } from "./git-repository";
-import type { GitPushPayload } from "@gantry/jobs";
+import { recordRefState } from "./git-refs";
+import { schedulesOf } from "../schedules/read-schedules";
+import { syncSchedules } from "../schedules/sync-schedules";
 
 export const WORKFLOW_FOLDERS = [".gantry/workflows"];
 export const GITHUB_WORKFLOW_FOLDER = ".github/workflows";
@@ -21,6 +25,8 @@ export interface IntakeDeps {
   gitCacheDir: string;
   /** Called for each root job that became ready (the scheduler enqueues it). */
   onReady?: (ctx: TenantContext, jobIds: string[]) => Promise<void>;
+  /** Where schedule changes reach BullMQ at once; omitted, only Postgres changes until the next reconciliation. */
+  queues?: Queues;
 }
 
 export async function processGitPush(deps: IntakeDeps, repositoryId: string, push: GitPushPayload): Promise<IntakeResult> {
@@ -28,13 +34,23 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
   const repository = await sys.repository.findUnique({ where: { id: repositoryId }, include: { gitSource: true } });
   if (!repository?.gitSource) return { outcome: "IGNORED", reason: `repository ${repositoryId} has no git source`, runs: [] };
   if (repository.archived) return { outcome: "IGNORED", reason: "repository is archived", runs: [] };
-  if (push.after === ZERO_SHA) return { outcome: "IGNORED", reason: "ref deleted", runs: [] };
+  if (push.after === ZERO_SHA) {
+    await recordRefState(deps.db, repository, push.ref, ZERO_SHA);
+    return { outcome: "IGNORED", reason: "ref deleted", runs: [] };
+  }
 
   const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "intake" } };
   const git = await openRepository(repository.gitSource.url, deps.gitCacheDir);
   const folders = repository.readGithubWorkflows ? [...WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER] : WORKFLOW_FOLDERS;
   const files = await git.workflowFiles(push.after, folders);
-  if (files.length === 0) return { outcome: "IGNORED", reason: "no workflow files at this commit", runs: [] };
+  const compiled: { file: string; plan?: WorkflowPlan | undefined }[] = [];
+  // Recorded last: a push whose intake failed is still different from the ref's state, so the reconciler retries it.
+  const settle = async (result: IntakeResult) => {
+    if (push.ref === `refs/heads/${repository.defaultBranch}`) await syncSchedules(deps.db, deps.queues, repository, push.after, schedulesOf(compiled));
+    await recordRefState(deps.db, repository, push.ref, push.after);
+    return result;
+  };
+  if (files.length === 0) return settle({ outcome: "IGNORED", reason: "no workflow files at this commit", runs: [] });
 
   const event: TriggerEvent = { name: "push", ref: push.ref };
   const changed = await git.changedPaths(push.before, push.after);
@@ -45,6 +61,7 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
   for (const file of files) {
     const source = await git.readFile(push.after, file);
     const { plan, errors } = compileWorkflow(source, file, compileContext);
+    compiled.push({ file, plan });
     const base = {
       repositoryId: repository.id,
       idempotencyKey: `push:${repository.id}:${push.ref}:${push.after}:${file}`,
@@ -70,5 +87,5 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
     result.outcome = "PROCESSED";
     delete result.reason;
   }
-  return result;
+  return settle(result);
 }

@@ -6,6 +6,7 @@ import { isTerminalRunStatus, transitions, type Database, type JobRun, type Tena
 import { foldResults, resultOf, runConclusion, type NeedResult } from "./conclusions";
 import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
 import { evaluateJobCondition } from "./job-condition";
+import { cronOfScheduledRun } from "../schedules/schedule-keys";
 
 const concurrencySpec = z.object({ group: z.string(), cancelInProgress: z.union([z.boolean(), z.string()]) });
 const storedPlan = z.object({
@@ -30,6 +31,8 @@ export function githubContext(run: WorkflowRun) {
     run_id: run.id,
     run_number: run.runNumber,
     workflow: run.workflowName,
+    // A scheduled run's event payload is the cron that fired it (`github.event.schedule`), as on GitHub.
+    ...(run.event === "schedule" ? { event: { schedule: cronOfScheduledRun(run.idempotencyKey) ?? null } } : {}),
   };
 }
 

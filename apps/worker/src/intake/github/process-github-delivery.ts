@@ -1,13 +1,17 @@
 // The intake of one stored GitHub delivery: installation events update installations and repositories; a push
 // (branches and tags; deletions ignored) or a pull request (opened, synchronize, reopened; from a fork:
-// untrusted) makes runs from the workflow files at its commit. The delivery is settled exactly once; a GitHub
-// error worth retrying is thrown, leaving it RECEIVED for the job's next attempt.
+// untrusted) makes runs from the workflow files at its commit; a push to the default branch also syncs the
+// repository's schedules. The delivery is settled exactly once; a GitHub error worth retrying is thrown,
+// leaving it RECEIVED for the job's next attempt.
 import { intake, type WebhookDelivery } from "@gantry/db";
 import { GithubApiError, isHandledEvent, parseWebhookEvent, PULL_REQUEST_RUN_ACTIONS, pullRequestFromFork, pushChangedPaths, syncInstallation, type PullRequestEvent, type PushEvent, type WebhookEvent } from "@gantry/github";
 import type { TriggerEvent } from "@gantry/workflow-schema";
 import type { IntakeResult } from "../process-git-push";
 import { resolveRepository } from "./repository";
 import { rerunChecks } from "./rerun";
+import { schedulesOf } from "../../schedules/read-schedules";
+import { syncSchedules } from "../../schedules/sync-schedules";
+import type { CompiledFile } from "../../schedules/workflow-tree";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 import { runWorkflowsAt } from "./workflow-runs";
 
@@ -20,14 +24,18 @@ async function onPush(deps: GithubIntakeDeps, github: GithubIntake, push: PushEv
   const trigger: TriggerEvent = { name: "push", ref: push.ref };
   const changed = pushChangedPaths(push);
   if (changed) trigger.changedPaths = changed;
-  return runWorkflowsAt(deps, github, resolved.repository, resolved.githubInstallationId, {
-    event: "push",
-    ref: push.ref,
-    sha: push.after,
-    trigger,
-    trusted: true,
-    triggeredBy: push.sender?.login ?? push.pusher.name,
-  });
+  const compiled: CompiledFile[] = [];
+  const result = await runWorkflowsAt(
+    deps,
+    github,
+    resolved.repository,
+    resolved.githubInstallationId,
+    { event: "push", ref: push.ref, sha: push.after, trigger, trusted: true, triggeredBy: push.sender?.login ?? push.pusher.name },
+    compiled,
+  );
+  // The default branch's workflows are the ones whose `schedule` crons run.
+  if (push.ref === `refs/heads/${resolved.repository.defaultBranch}`) await syncSchedules(deps.db, deps.queues, resolved.repository, push.after, schedulesOf(compiled));
+  return result;
 }
 
 async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event: PullRequestEvent): Promise<IntakeResult> {

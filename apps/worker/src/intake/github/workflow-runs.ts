@@ -3,7 +3,7 @@
 // one). The idempotency key `<event>:<repo>:<ref>:<sha>:<file>` makes a redelivery a no-op.
 import { intake, type Repository, type TenantContext } from "@gantry/db";
 import { ContentsReader } from "@gantry/github";
-import { compileWorkflow, matchTrigger, type TenantContext as CompileContext, type TriggerEvent } from "@gantry/workflow-schema";
+import { compileWorkflow, matchTrigger, type TenantContext as CompileContext, type TriggerEvent, type WorkflowPlan } from "@gantry/workflow-schema";
 import { compileContextFor } from "../compile-context";
 import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS, type IntakeResult } from "../process-git-push";
 import { reportRunChecks } from "./report-checks";
@@ -33,6 +33,8 @@ export interface CommitScope {
   ctx: TenantContext;
   reader: ContentsReader;
   compileContext: CompileContext;
+  /** When given, every file compiled in this scope lands here (a default-branch push syncs schedules from it). */
+  compiled?: { file: string; plan?: WorkflowPlan | undefined }[];
 }
 
 export async function openCommitScope(deps: GithubIntakeDeps, github: GithubIntake, repository: Repository, githubInstallationId: bigint): Promise<CommitScope> {
@@ -50,6 +52,7 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
   const sys = deps.db.system("github intake: create runs");
   const source = await scope.reader.readFile(file, commit.sha);
   const { plan, errors } = compileWorkflow(source, file, scope.compileContext);
+  scope.compiled?.push({ file, plan });
   const base = {
     repositoryId: repository.id,
     idempotencyKey,
@@ -81,8 +84,15 @@ export function settled(result: IntakeResult): IntakeResult {
   return { ...rest, outcome: "PROCESSED" };
 }
 
-export async function runWorkflowsAt(deps: GithubIntakeDeps, github: GithubIntake, repository: Repository, githubInstallationId: bigint, commit: CommitEvent): Promise<IntakeResult> {
-  const scope = await openCommitScope(deps, github, repository, githubInstallationId);
+export async function runWorkflowsAt(
+  deps: GithubIntakeDeps,
+  github: GithubIntake,
+  repository: Repository,
+  githubInstallationId: bigint,
+  commit: CommitEvent,
+  compiled?: CommitScope["compiled"],
+): Promise<IntakeResult> {
+  const scope = { ...(await openCommitScope(deps, github, repository, githubInstallationId)), ...(compiled ? { compiled } : {}) };
   const folders = repository.readGithubWorkflows ? [...WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER] : WORKFLOW_FOLDERS;
   const files = await scope.reader.workflowFiles(commit.sha, folders);
   if (files.length === 0) return { outcome: "IGNORED", reason: "no workflow files at this commit", runs: [] };

@@ -7,12 +7,12 @@ import { createTRPCContext } from "../../../../server/trpc";
 export const dynamic = "force-dynamic";
 
 const handler = (request: Request) => {
-  const { database, redis } = getServices();
+  const { database, redis, queues } = getServices();
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
-    createContext: async () => createTRPCContext({ session: await getSessionUser(), database, redis }),
+    createContext: async () => createTRPCContext({ session: await getSessionUser(), database, redis, queues }),
     onError: ({ path, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error);
     },
