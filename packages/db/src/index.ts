@@ -17,3 +17,4 @@ export { secretStore, parseMasterKey, gitSourceSecretPurpose, SecretError, type 
 export * as intake from "./intake/index";
 export { Prisma } from "./generated/prisma/client";
 export { describeDatabaseError } from "./database";
+export { protectionRuleConfig, DEFAULT_APPROVAL_EXPIRY_MINUTES, type ProtectionRuleKindName, type ProtectionRuleConfig } from "./environments";

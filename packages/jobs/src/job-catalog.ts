@@ -37,6 +37,15 @@ export const jobCatalog = {
     backoffMs: 1_000,
     onExhausted: "the timer is rebuilt from Postgres when a worker starts, so the job still times out",
   },
+  "environment-gate": {
+    queue: "gantry-timers",
+    // A job held at its environment's gate: at dueAt (the wait timer's end, an approval's expiry) check it again.
+    payload: z.object({ tenantId: z.string().min(1), runId: z.string().min(1), jobId: z.string().min(1) }),
+    lockDurationMs: 30_000,
+    attempts: 5,
+    backoffMs: 1_000,
+    onExhausted: "the periodic queue reconciliation advances runs whose jobs are held at a gate, so the gate is checked again there",
+  },
   "reconcile-queues": {
     queue: "gantry-maintenance",
     payload: z.object({}),

@@ -11,3 +11,15 @@ export async function scheduleJobTimeout(
     delay: Math.max(0, due - nowMs),
   });
 }
+
+/** The next check of a job held at its environment's gate; one timer per (job, due time), however often it is set. */
+export async function scheduleGateTimer(
+  queues: Pick<Queues, "add">,
+  gate: { tenantId: string; runId: string; jobId: string; dueAt: Date },
+  nowMs: number = Date.now(),
+): Promise<void> {
+  const dueMs = gate.dueAt.getTime();
+  await queues.add("environment-gate", { tenantId: gate.tenantId, runId: gate.runId, jobId: gate.jobId }, `gate-${gate.jobId}-${dueMs}`, {
+    delay: Math.max(0, dueMs - nowMs),
+  });
+}

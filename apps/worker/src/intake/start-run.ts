@@ -15,5 +15,6 @@ export async function startRun(deps: IntakeDeps, ctx: TenantContext, runId: stri
     for (const other of admission.cancel) await cancelRun(deps.db, ctx, other, `superseded in concurrency group ${concurrency.group}`, onReady);
     if (!admission.admitted) return;
   }
-  await advanceRun(deps.db, ctx, runId, onReady);
+  const result = await advanceRun(deps.db, ctx, runId, onReady);
+  if (result.held.length > 0) await deps.onHeld?.(ctx, runId, result.held);
 }

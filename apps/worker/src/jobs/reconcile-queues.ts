@@ -5,8 +5,9 @@ import type { Database } from "@gantry/db";
 import { rebuildPools, type FairScheduler } from "@gantry/scheduler";
 import { advanceRun } from "../orchestration/advance-run";
 import type { ReadyHandler } from "../ready-handler";
+import type { HeldHandler } from "./environment-gates";
 
-export async function reconcileQueues(db: Database, scheduler: FairScheduler, ready: ReadyHandler) {
+export async function reconcileQueues(db: Database, scheduler: FairScheduler, ready: ReadyHandler, held?: HeldHandler) {
   const stalled = await db.system("reconcile: active runs with nothing in flight").workflowRun.findMany({
     where: { status: { in: ["QUEUED", "RUNNING"] }, jobs: { none: { status: { in: ["WAITING", "RUNNING"] } } } },
     select: { id: true, tenantId: true },
@@ -14,7 +15,9 @@ export async function reconcileQueues(db: Database, scheduler: FairScheduler, re
   });
   for (const run of stalled) {
     const ctx = { tenantId: run.tenantId, actor: { kind: "SYSTEM" as const, id: "reconcile" } };
-    await advanceRun(db, ctx, run.id, (ids) => ready(ctx, ids));
+    const result = await advanceRun(db, ctx, run.id, (ids) => ready(ctx, ids));
+    // Runs whose jobs wait at an environment gate come here every pass: their gate timers are set again.
+    if (held && result.held.length > 0) await held(ctx, run.id, result.held);
   }
   const unplaced = await db.system("reconcile: ready jobs without a pool").jobRun.findMany({
     where: { status: "WAITING", heldByConcurrency: false, poolId: null },

@@ -2,12 +2,13 @@ import { Prisma } from "../generated/prisma/client";
 import type { RawPrismaClient } from "../client";
 import type { TenantContext } from "../tenant-scope";
 
-export type Entity = "WorkflowRun" | "JobRun" | "JobAttempt" | "StepRun";
-const ENUM_OF: Record<Entity, "RunStatus" | "AttemptStatus"> = {
+export type Entity = "WorkflowRun" | "JobRun" | "JobAttempt" | "StepRun" | "Approval";
+const ENUM_OF: Record<Entity, "RunStatus" | "AttemptStatus" | "ApprovalStatus"> = {
   WorkflowRun: "RunStatus",
   JobRun: "RunStatus",
   JobAttempt: "AttemptStatus",
   StepRun: "RunStatus",
+  Approval: "ApprovalStatus",
 };
 
 /** Anything that can run raw SQL: the client or an interactive transaction. */

@@ -3,4 +3,6 @@ export * from "./runs";
 export * from "./jobs";
 export * from "./attempts";
 export * from "./assignments";
+export * from "./steps";
+export * from "./approvals";
 export type { TransitionResult, SqlRunner } from "./conditional-update";

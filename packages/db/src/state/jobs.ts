@@ -8,7 +8,7 @@ import type { Conclusion, RunStatus } from "./statuses";
 
 const now = Prisma.sql`now()`;
 
-/** QUEUED → WAITING: its needs are met and it waits for a runner, an approval or its concurrency group. */
+/** QUEUED → WAITING: its needs are met, its environment's gate is open, and it waits for a runner or its concurrency group. */
 export function markJobWaiting(sql: SqlRunner, ctx: TenantContext, jobId: string, reason?: string) {
   return conditionalTransition<RunStatus>(sql, ctx, {
     entity: "JobRun",
@@ -18,6 +18,19 @@ export function markJobWaiting(sql: SqlRunner, ctx: TenantContext, jobId: string
     set: [Prisma.sql`"readyAt" = ${now}`],
     reason,
   });
+}
+
+/**
+ * A QUEUED job reached its environment's protection gate: records the environment and when the gate was first
+ * reached (the wait timer counts from then; a second call keeps the first time). Returns that time, or null when
+ * the job is no longer QUEUED.
+ */
+export async function markJobGated(sql: SqlRunner, ctx: TenantContext, jobId: string, environmentName: string): Promise<Date | null> {
+  const rows = await sql.$queryRaw<{ gatedAt: Date }[]>`
+    UPDATE "JobRun" SET "gatedAt" = COALESCE("gatedAt", now()), "environmentName" = ${environmentName}
+    WHERE "id" = ${jobId} AND "tenantId" = ${ctx.tenantId} AND "status" = 'QUEUED'
+    RETURNING "gatedAt"`;
+  return rows[0]?.gatedAt ?? null;
 }
 
 /**
