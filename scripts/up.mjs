@@ -118,9 +118,15 @@ if (!existsSync(demoRepo)) {
   spawnSync("rm", ["-rf", work]);
   log(`created the demo repository at ${demoRepo}`);
 }
+// The demo pool runs jobs in bwrap sandboxes where the host can create them, else with the development
+// `process` provider (no isolation; the runner below runs in development mode, so it accepts that).
+const bwrapWorks = spawnSync("bwrap", ["--unshare-user", "--unshare-pid", "--ro-bind", "/", "/", "--", "/bin/true"], { stdio: "ignore" }).status === 0;
+const demoProvider = process.env.GANTRY_DEMO_PROVIDER ?? (bwrapWorks ? "BWRAP" : "PROCESS");
+log(`demo pool sandbox provider: ${demoProvider.toLowerCase()}${bwrapWorks ? "" : " (bwrap cannot create namespaces here: apt-get install bubblewrap)"}`);
 run(tsx, ["packages/db/src/seed-cli.ts"], {
   env: {
     ...baseEnv,
+    GANTRY_DEMO_PROVIDER: demoProvider,
     GANTRY_DEMO_REPO_URL: demoRepo,
     GANTRY_RUNNER_TOKEN: secrets.runnerToken,
     GANTRY_MASTER_KEY: secrets.masterKey,
@@ -228,6 +234,7 @@ startChild("runner", tsx, ["apps/runner/src/main.ts"], {
   ...process.env,
   GANTRY_URL: url,
   GANTRY_RUNNER_TOKEN: secrets.runnerToken,
+  GANTRY_RUNNER_DEV_MODE: "1",
   GANTRY_RUNNER_NAME: process.env.GANTRY_RUNNER_NAME ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, "-")}-local`,
 });
 

@@ -1,17 +1,27 @@
 // The real runner agent against the real control-plane code: the web app's runner routes (served over HTTP
-// without Next), a started worker (advance-run, ready queues), Postgres and Redis. Only the job executor is
-// the test's own: it decides each job's outcome, so the loop around it is what is tested.
+// without Next), a started worker (advance-run, ready queues), Postgres and Redis. The first tests replace the
+// job executor (they decide each job's outcome, so the loop around it is what is tested); the last runs a job for
+// real in a bwrap sandbox, its log and steps reaching the control plane and read back through tRPC.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEMO, intake, newToken, openDatabase, seedDemo, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import type { Assignment } from "@gantry/runner-protocol";
+import type { PlannedStep } from "@gantry/workflow-schema";
 import { Redis } from "ioredis";
 import { POST as claim } from "../../apps/web/src/app/api/runner/v1/claim/route";
 import { POST as complete } from "../../apps/web/src/app/api/runner/v1/complete/route";
 import { POST as heartbeat } from "../../apps/web/src/app/api/runner/v1/heartbeat/route";
+import { POST as logs } from "../../apps/web/src/app/api/runner/v1/logs/route";
 import { POST as register } from "../../apps/web/src/app/api/runner/v1/register/route";
-import { closeServices } from "../../apps/web/src/server/services";
+import { POST as step } from "../../apps/web/src/app/api/runner/v1/step/route";
+import { createCaller } from "../../apps/web/src/server/routers/_app";
+import { closeServices, getServices } from "../../apps/web/src/server/services";
+import { createTRPCContext } from "../../apps/web/src/server/trpc";
+import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
 import { startAgent, type AgentHandle, type JobOutcome } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
 import { parseWorkerEnv } from "../../apps/worker/src/env";
@@ -30,6 +40,7 @@ let worker: RunningWorker;
 let server: { url: string; close(): Promise<void> };
 let agent: AgentHandle | undefined;
 const registrationToken = newToken("grt");
+const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-storage-"));
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -43,6 +54,7 @@ beforeAll(async () => {
     GANTRY_QUEUE_PREFIX: prefix,
     GANTRY_LEASE_MS: "5000",
     GANTRY_HEARTBEAT_MS: "200",
+    GANTRY_STORAGE_DIR: storage,
   }))
     vi.stubEnv(name, value);
   worker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
@@ -51,6 +63,8 @@ beforeAll(async () => {
     "/api/runner/v1/claim": claim,
     "/api/runner/v1/heartbeat": heartbeat,
     "/api/runner/v1/complete": complete,
+    "/api/runner/v1/logs": logs,
+    "/api/runner/v1/step": step,
   });
 });
 afterAll(async () => {
@@ -65,6 +79,7 @@ afterAll(async () => {
   redis.disconnect();
   await db.close();
   await testDb.drop();
+  rmSync(storage, { recursive: true, force: true });
 });
 
 async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
@@ -77,7 +92,7 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 
   }
 }
 
-async function startRun(jobs: { key: string; needs?: string[] }[]) {
+async function startRun(jobs: { key: string; needs?: string[]; steps?: PlannedStep[]; outputs?: Record<string, string> }[]) {
   const created = await intake.createRun(db.system("test"), demo, {
     repositoryId: DEMO.repositoryId,
     idempotencyKey: randomBytes(8).toString("hex"),
@@ -98,8 +113,8 @@ async function startRun(jobs: { key: string; needs?: string[] }[]) {
         continueOnError: false,
         retry: { maxAttempts: 1 },
         env: {},
-        outputs: {},
-        steps: [{ index: 0, if: "success()", run: `echo ${job.key}`, env: {}, with: {}, continueOnError: false }],
+        outputs: job.outputs ?? {},
+        steps: job.steps ?? [{ index: 0, if: "success()", run: `echo ${job.key}`, env: {}, with: {}, continueOnError: false }],
       })),
     },
   });
@@ -113,6 +128,9 @@ const finished = (runId: string) => async () => {
   return ["SUCCEEDED", "FAILED", "CANCELED"].includes(run.status) ? run : undefined;
 };
 
+const bwrap = await new BwrapProvider().probe();
+if (!bwrap.available) console.warn(`agent-loop: skipping the real sandbox test: ${bwrap.detail}`);
+
 describe("runner agent ⇄ control plane", () => {
   it("registers, claims each job as its needs finish, passes needs outputs along, and the run concludes", async () => {
     const seen: Assignment[] = [];
@@ -122,7 +140,7 @@ describe("runner agent ⇄ control plane", () => {
         ? { conclusion: "FAILED", outputs: {}, failureReason: "exit 1" }
         : { conclusion: "SUCCEEDED", outputs: { built: assignment.job.key } };
     };
-    agent = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "loop", GANTRY_RUNNER_CAPACITY: "2" }), executor, () => undefined);
+    agent = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "loop", GANTRY_RUNNER_CAPACITY: "2", GANTRY_RUNNER_DEV_MODE: "1" }), { executor, log: () => undefined });
     const runId = await startRun([{ key: "build" }, { key: "test", needs: ["build"] }, { key: "lint" }]);
     const run = await until(finished(runId), "the run to conclude");
     expect(run.status).toBe("FAILED");
@@ -148,7 +166,7 @@ describe("runner agent ⇄ control plane", () => {
           resolve({ conclusion: "CANCELED", outputs: {} });
         });
       });
-    agent = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "loop2" }), executor, () => undefined);
+    agent = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "loop2", GANTRY_RUNNER_DEV_MODE: "1" }), { executor, log: () => undefined });
     const runId = await startRun([{ key: "forever" }]);
     await until(async () => ((await db.system("test").jobAttempt.count({ where: { job: { runId }, status: "RUNNING" } })) > 0 ? true : undefined), "the job to start");
     await cancelRun(db, demo, runId, "cancelled by a person");
@@ -158,5 +176,61 @@ describe("runner agent ⇄ control plane", () => {
       "the attempt to end",
     );
     expect(attempt.status).toBe("CANCELED");
+  });
+  it.skipIf(!bwrap.available)("runs a job for real in a bwrap sandbox: ordered, masked log chunks and step reports reach the control plane", async () => {
+    agent?.stop();
+    await agent?.done;
+    // The pool's provider decides the sandbox; no development mode needed for bwrap.
+    await db.system("test").runnerPool.update({ where: { id: DEMO.poolId }, data: { provider: "BWRAP" } });
+    const lines: string[] = [];
+    agent = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "real" }), { log: (line) => lines.push(line) });
+    const steps: PlannedStep[] = [
+      {
+        index: 0,
+        id: "hello",
+        name: "Hello",
+        if: "success()",
+        run: [
+          // Made at run time, so the script echoed at the top of the step does not show it.
+          'secret="s3cr3t-$((40 + 2))-value"',
+          'echo "::add-mask::$secret"',
+          'echo "hello from step one"',
+          'echo "the value is $secret"',
+          'echo "v=42" >> "$GITHUB_OUTPUT"',
+          'echo "## Summary of one" >> "$GITHUB_STEP_SUMMARY"',
+          'echo "::error file=src/app.ts,line=3,col=7::it broke"',
+        ].join("\n"),
+        env: {},
+        with: {},
+        continueOnError: false,
+      },
+      { index: 1, name: "Second", if: "success()", run: `echo "second step"; printf '\\033[31mred\\033[0m\\n'`, env: {}, with: {}, continueOnError: false },
+      { index: 2, name: "Only on failure", if: "failure()", run: "echo never", env: {}, with: {}, continueOnError: false },
+    ];
+    const runId = await startRun([{ key: "real", steps, outputs: { out: "${{ steps.hello.outputs.v }}" } }]);
+    const run = await until(finished(runId), "the run to conclude", 60_000);
+    expect(run.status, lines.join("\n")).toBe("SUCCEEDED");
+    expect(run.jobs[0]?.outputs).toEqual({ out: "42" });
+    expect(lines).toContainEqual(expect.stringMatching(/^runner: jobs run in bwrap sandboxes: the pool is configured with bwrap, and this host can start it/));
+
+    const attemptId = run.jobs[0]?.attempts[0]?.id ?? "";
+    const chunks = await db.system("test").logChunk.findMany({ where: { attemptId }, orderBy: { seq: "asc" } });
+    expect(chunks.map((chunk) => chunk.seq)).toEqual(chunks.map((_, index) => index));
+    expect(new Set(chunks.map((chunk) => chunk.stepIndex))).toEqual(new Set([0, 1]));
+
+    const caller = createCaller(createTRPCContext({ session: { userId: DEMO.userId, email: DEMO.email, name: "Demo Admin" }, database: db, redis: getServices().redis }));
+    const read = await caller.runs.logs({ tenant: DEMO.tenantSlug, runId, jobKey: "real" });
+    expect(read.text).toContain("hello from step one\nthe value is ***\n");
+    expect(read.text).not.toContain("s3cr3t-42-value");
+    expect(read.text).toContain("##[error]it broke\n");
+    expect(read.text).toContain("second step\n\u001b[31mred\u001b[0m\n");
+    expect(read.text.indexOf("hello from step one")).toBeLessThan(read.text.indexOf("second step"));
+    expect(read.steps.map((s) => [s.index, s.name, s.status])).toEqual([
+      [0, "Hello", "SUCCEEDED"],
+      [1, "Second", "SUCCEEDED"],
+      [2, "Only on failure", "SKIPPED"],
+    ]);
+    expect(read.steps[0]).toMatchObject({ stepId: "hello", outputs: { v: "42" }, summary: "## Summary of one\n", annotations: [{ level: "error", message: "it broke", file: "src/app.ts", line: 3, col: 7 }] });
+    expect(read.steps[0]?.finishedAt).not.toBeNull();
   });
 });

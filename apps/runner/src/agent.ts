@@ -3,20 +3,33 @@
 import { PROTOCOL_VERSION, type RegisterRequest } from "@gantry/runner-protocol";
 import { backoffMs } from "./backoff";
 import type { RunnerEnv } from "./env";
-import type { JobExecutor } from "./job-executor";
-import { probeProviders } from "./probe-providers";
+import { chooseProvider, probeProviders } from "./probe-providers";
 import { ProtocolClient, ProtocolError } from "./protocol-client";
-import { runAssignment } from "./run-assignment";
+import { protocolReporter } from "./protocol-reporter";
+import { runAssignment, type JobExecutor } from "./run-assignment";
+import { allProviders } from "./sandbox/probe";
+import type { SandboxProvider } from "./sandbox/types";
+import { sandboxExecutor } from "./sandbox-executor";
 
 export interface AgentHandle {
   stop(): void;
   done: Promise<void>;
 }
 
+export interface AgentOptions {
+  log?: (line: string) => void;
+  fetchImpl?: typeof fetch;
+  /** The sandbox providers to probe and choose from (default: every provider this runner has). */
+  providers?: SandboxProvider[];
+  /** Replaces the sandbox executor (tests of the loop itself). */
+  executor?: JobExecutor;
+}
+
 const CLAIM_WAIT_MS = 20_000;
 
-export function startAgent(env: RunnerEnv, execute: JobExecutor, log: (line: string) => void = console.log, fetchImpl: typeof fetch = fetch): AgentHandle {
-  const client = new ProtocolClient(env.GANTRY_URL, fetchImpl);
+export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHandle {
+  const log = options.log ?? console.log;
+  const client = new ProtocolClient(env.GANTRY_URL, options.fetchImpl ?? fetch);
   const controller = new AbortController();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -47,18 +60,31 @@ export function startAgent(env: RunnerEnv, execute: JobExecutor, log: (line: str
     return null;
   }
 
-  const body: RegisterRequest = {
-    protocolVersion: PROTOCOL_VERSION,
-    name: env.GANTRY_RUNNER_NAME,
-    version: process.env.npm_package_version ?? "dev",
-    providers: probeProviders(),
-    capacity: env.GANTRY_RUNNER_CAPACITY,
-  };
-
   const done = (async () => {
+    const probe = await probeProviders(options.providers ?? allProviders({ devMode: env.GANTRY_RUNNER_DEV_MODE }));
+    for (const [name, result] of Object.entries(probe.details)) log(`runner: sandbox provider ${name}: ${result.available ? "available" : "unavailable"} (${result.detail})`);
+    const body: RegisterRequest = {
+      protocolVersion: PROTOCOL_VERSION,
+      name: env.GANTRY_RUNNER_NAME,
+      version: process.env.npm_package_version ?? "dev",
+      providers: probe.available,
+      capacity: env.GANTRY_RUNNER_CAPACITY,
+    };
     const registration = await persist("register", () => client.register(env.GANTRY_RUNNER_TOKEN, body));
     if (!registration) return;
-    log(`runner ${body.name} registered in pool ${registration.pool} (providers: ${body.providers.join(", ")})`);
+    log(`runner ${body.name} registered in pool ${registration.pool} (providers: ${body.providers.join(", ") || "none"})`);
+    const choice = chooseProvider(probe, registration.sandbox.provider, env.GANTRY_RUNNER_DEV_MODE);
+    if (!choice.ok) {
+      log(`runner: cannot serve pool ${registration.pool}: ${choice.error}`);
+      throw new Error(choice.error);
+    }
+    log(`runner: jobs run in ${choice.provider.name} sandboxes: ${choice.why}; egress ${registration.sandbox.egress}`);
+    const execute = options.executor ?? sandboxExecutor({
+        provider: choice.provider,
+        egress: registration.sandbox.egress,
+        reporter: (assignment, kill) => protocolReporter(client, assignment, { kill, log }),
+        log,
+      });
     const slot = async () => {
       while (!controller.signal.aborted) {
         const answer = await persist("claim", () => client.claim(registration.credential, registration.runnerId, CLAIM_WAIT_MS));

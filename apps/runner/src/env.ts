@@ -11,6 +11,14 @@ export const runnerEnvSchema = z.object({
   GANTRY_RUNNER_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/).default(os.hostname().replace(/[^A-Za-z0-9._-]/g, "-")),
   /** Jobs this runner may run at once. */
   GANTRY_RUNNER_CAPACITY: z.coerce.number().int().min(1).max(256).default(1),
+  /**
+   * Development mode ("1"/"true"): allows the `process` provider (no isolation) for pools configured with it,
+   * still only for trusted runs. Off in production, where a `process` pool is refused.
+   */
+  GANTRY_RUNNER_DEV_MODE: z
+    .enum(["", "0", "1", "false", "true"], { error: "GANTRY_RUNNER_DEV_MODE is 1/true or 0/false" })
+    .default("")
+    .transform((value) => value === "1" || value === "true"),
 });
 
 export type RunnerEnv = z.infer<typeof runnerEnvSchema>;

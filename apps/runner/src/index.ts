@@ -1,8 +1,8 @@
-export { startAgent, type AgentHandle } from "./agent";
+export { startAgent, type AgentHandle, type AgentOptions } from "./agent";
 export { ProtocolClient, ProtocolError } from "./protocol-client";
-export { runAssignment } from "./run-assignment";
-export type { JobExecutor, JobOutcome } from "./job-executor";
+export { runAssignment, type JobExecutor, type JobOutcome } from "./run-assignment";
+export { sandboxExecutor, jobWallTimeMs, type JobReporter, type SandboxExecutorOptions } from "./sandbox-executor";
 export { parseRunnerEnv, type RunnerEnv } from "./env";
-export { probeProviders } from "./probe-providers";
+export { probeProviders, chooseProvider, type ProviderProbe, type ProviderChoice } from "./probe-providers";
 export * from "./sandbox/index";
 export * from "./execution/index";

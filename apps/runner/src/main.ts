@@ -2,7 +2,6 @@
 import { z } from "zod";
 import { startAgent } from "./agent";
 import { parseRunnerEnv } from "./env";
-import { shellExecutor } from "./shell-executor";
 
 let env;
 try {
@@ -14,7 +13,7 @@ try {
   }
   throw error;
 }
-const agent = startAgent(env, shellExecutor());
+const agent = startAgent(env);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => agent.stop());
 agent.done.then(
   () => process.exit(0),

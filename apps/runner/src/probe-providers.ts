@@ -1,21 +1,40 @@
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import type { PingRequest } from "@gantry/runner-protocol";
+// Which sandbox providers this host can start (the sandbox layer's own probe), and which one a pool's jobs run
+// in: exactly the provider the pool is configured with (DESIGN.md invariant 7) — a runner never quietly runs a
+// pool's jobs with weaker isolation, and `process` (none at all) only in development mode.
+import type { SandboxProviderName } from "@gantry/runner-protocol";
+import { allProviders, probeSandboxProviders } from "./sandbox/probe";
+import type { ProbeResult, SandboxProvider } from "./sandbox/types";
 
-type Provider = PingRequest["providers"][number];
-
-function onPath(command: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+export interface ProviderProbe {
+  /** The providers this host can start, strongest first: what the runner tells the control plane. */
+  available: SandboxProviderName[];
+  /** Every provider Gantry knows, with why it can or cannot run here. */
+  details: Record<SandboxProviderName, ProbeResult>;
+  providers: SandboxProvider[];
 }
 
-/** The sandbox providers this host can start, strongest first (DESIGN.md invariant 7). */
-export function probeProviders(has: (command: string) => boolean = onPath): Provider[] {
-  const providers: Provider[] = [];
-  if (has("qemu-system-x86_64") || has("firecracker")) providers.push("microvm");
-  if (has("runsc")) providers.push("gvisor");
-  if (has("bwrap")) providers.push("bwrap");
-  providers.push("process");
-  return providers;
+// Strongest first; microvm and gvisor are not built yet (docs/sandboxes.md).
+const KNOWN: SandboxProviderName[] = ["microvm", "gvisor", "bwrap", "process"];
+const NOT_BUILT: ProbeResult = { available: false, detail: "not built into this runner yet" };
+
+export async function probeProviders(providers: SandboxProvider[] = allProviders({ devMode: false })): Promise<ProviderProbe> {
+  const probed = await probeSandboxProviders(providers);
+  const details: Record<SandboxProviderName, ProbeResult> = { microvm: NOT_BUILT, gvisor: NOT_BUILT, ...probed };
+  return { available: KNOWN.filter((name) => details[name].available), details, providers };
 }
 
-export const kvmUsable = (): boolean => existsSync("/dev/kvm");
+export type ProviderChoice = { ok: true; provider: SandboxProvider; why: string } | { ok: false; error: string };
+
+/** The pool's provider when this host can start it; otherwise the reason the runner cannot serve the pool. */
+export function chooseProvider(probe: ProviderProbe, configured: SandboxProviderName, devMode: boolean): ProviderChoice {
+  const detail = probe.details[configured];
+  const others = probe.available.length > 0 ? probe.available.join(", ") : "none";
+  if (configured === "process" && !devMode) {
+    return { ok: false, error: `the pool runs jobs with the process provider (no isolation), which a runner accepts only in development mode (GANTRY_RUNNER_DEV_MODE=1); this host can start: ${others}` };
+  }
+  const provider = probe.providers.find((candidate) => candidate.name === configured);
+  if (!detail.available || !provider) {
+    return { ok: false, error: `the pool runs jobs with the ${configured} provider, which this host cannot start (${detail.detail}); this host can start: ${others}` };
+  }
+  return { ok: true, provider, why: `the pool is configured with ${configured}, and this host can start it (${detail.detail})` };
+}

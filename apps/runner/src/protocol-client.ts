@@ -4,13 +4,18 @@ import {
   completeResponse,
   errorResponse,
   heartbeatResponse,
+  logChunkResponse,
   PROTOCOL_BASE_PATH,
   registerResponse,
+  stepReportResponse,
   type ClaimResponse,
   type CompleteRequest,
   type HeartbeatResponse,
+  type LogChunkRequest,
+  type LogChunkResponse,
   type RegisterRequest,
   type RegisterResponse,
+  type StepReportRequest,
 } from "@gantry/runner-protocol";
 import type { z } from "zod";
 
@@ -64,6 +69,14 @@ export class ProtocolClient {
 
   heartbeat(jobToken: string, attemptId: string): Promise<HeartbeatResponse> {
     return this.call("heartbeat", jobToken, { attemptId }, heartbeatResponse);
+  }
+
+  appendLog(jobToken: string, body: LogChunkRequest): Promise<LogChunkResponse> {
+    return this.call("logs", jobToken, body, logChunkResponse);
+  }
+
+  reportStep(jobToken: string, body: StepReportRequest): Promise<{ applied: boolean }> {
+    return this.call("step", jobToken, body, stepReportResponse);
   }
 
   complete(jobToken: string, body: CompleteRequest): Promise<{ applied: boolean }> {

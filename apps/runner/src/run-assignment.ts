@@ -3,8 +3,20 @@
 // was lost, when the attempt belongs to nobody any more.
 import type { Assignment } from "@gantry/runner-protocol";
 import { backoffMs } from "./backoff";
-import type { JobExecutor, JobOutcome } from "./job-executor";
 import { ProtocolError, type ProtocolClient } from "./protocol-client";
+
+export interface JobOutcome {
+  conclusion: "SUCCEEDED" | "FAILED" | "CANCELED";
+  outputs: Record<string, string>;
+  failureReason?: string;
+}
+
+/**
+ * Runs one assigned job to its end. `signal` aborts when the job must stop (cancelled, timed out, lease lost,
+ * runner stopping): the running step is killed, and only `always()`/`cancelled()` steps may still run.
+ * `kill` aborts when the attempt belongs to nobody any more (lease lost, runner stopping): nothing more may run.
+ */
+export type JobExecutor = (assignment: Assignment, signal: AbortSignal, kill: AbortSignal) => Promise<JobOutcome>;
 
 export async function runAssignment(
   client: ProtocolClient,
@@ -14,8 +26,13 @@ export async function runAssignment(
   shutdown?: AbortSignal,
 ): Promise<{ outcome: JobOutcome | null; leaseLost: boolean }> {
   const controller = new AbortController();
+  const killer = new AbortController();
+  const stop = (reason: string, kill: boolean) => {
+    controller.abort(reason);
+    if (kill) killer.abort(reason);
+  };
   // The runner is stopping: abandon the job without a report; its lease lapses and the job is retried elsewhere.
-  const onShutdown = () => controller.abort("runner shutting down");
+  const onShutdown = () => stop("runner shutting down", true);
   shutdown?.addEventListener("abort", onShutdown, { once: true });
   let leaseLost = false;
   const beat = async () => {
@@ -23,13 +40,13 @@ export async function runAssignment(
       const answer = await client.heartbeat(assignment.jobToken, assignment.attemptId);
       if (answer.cancel && !controller.signal.aborted) {
         log(`runner: stopping ${assignment.job.key}: ${answer.reason ?? "cancelled"}`);
-        controller.abort(answer.reason ?? "cancelled");
+        stop(answer.reason ?? "cancelled", false);
       }
     } catch (error) {
       if (error instanceof ProtocolError && error.code === "lease_lost") {
         leaseLost = true;
         log(`runner: lease lost for ${assignment.job.key}; stopping without reporting`);
-        controller.abort("lease lost");
+        stop("lease lost", true);
       }
       // Transient errors: the next beat tries again; the lease outlives a few missed beats.
     }
@@ -38,7 +55,7 @@ export async function runAssignment(
   const timer = setInterval(() => void beat(), assignment.heartbeatMs);
   let outcome: JobOutcome;
   try {
-    outcome = controller.signal.aborted && leaseLost ? { conclusion: "CANCELED", outputs: {} } : await execute(assignment, controller.signal);
+    outcome = controller.signal.aborted && leaseLost ? { conclusion: "CANCELED", outputs: {} } : await execute(assignment, controller.signal, killer.signal);
   } catch (error) {
     outcome = { conclusion: "FAILED", outputs: {}, failureReason: `runner error: ${error instanceof Error ? error.message : String(error)}` };
   } finally {

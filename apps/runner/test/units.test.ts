@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { backoffMs } from "../src/backoff";
 import { parseRunnerEnv } from "../src/env";
-import { probeProviders } from "../src/probe-providers";
+import type { Assignment } from "@gantry/runner-protocol";
+import { chooseProvider, probeProviders } from "../src/probe-providers";
+import { BwrapProvider } from "../src/sandbox/bwrap-provider";
+import { ProcessProvider } from "../src/sandbox/process-provider";
+import { jobWallTimeMs } from "../src/sandbox-executor";
 
 describe("runner env", () => {
   it("names what is missing", () => {
@@ -12,11 +16,37 @@ describe("runner env", () => {
   });
 });
 
-describe("provider probe", () => {
-  it("lists the strongest available first and always offers process", () => {
-    expect(probeProviders(() => false)).toEqual(["process"]);
-    expect(probeProviders((c) => c === "bwrap" || c === "runsc")).toEqual(["gvisor", "bwrap", "process"]);
-    expect(probeProviders((c) => c === "qemu-system-x86_64")).toEqual(["microvm", "process"]);
+describe("provider probe and choice", () => {
+  it("offers what the sandbox layer can start, and runs a pool only with its own provider", async () => {
+    const dev = await probeProviders([new BwrapProvider(), new ProcessProvider({ devMode: true })]);
+    expect(dev.details.microvm).toEqual({ available: false, detail: "not built into this runner yet" });
+    expect(dev.available).toContain("process");
+    expect(chooseProvider(dev, "process", true)).toMatchObject({ ok: true, provider: { name: "process" } });
+    expect(chooseProvider(dev, "process", false)).toMatchObject({ ok: false, error: expect.stringMatching(/only in development mode \(GANTRY_RUNNER_DEV_MODE=1\)/) });
+    expect(chooseProvider(dev, "gvisor", true)).toMatchObject({ ok: false, error: expect.stringMatching(/the gvisor provider, which this host cannot start \(not built into this runner yet\)/) });
+    const production = await probeProviders([new BwrapProvider(), new ProcessProvider({ devMode: false })]);
+    expect(production.available).not.toContain("process");
+    expect(production.details.process).toEqual({ available: false, detail: "only in dev mode" });
+    if (production.details.bwrap.available) expect(chooseProvider(production, "bwrap", false)).toMatchObject({ ok: true, why: expect.stringContaining("configured with bwrap") });
+    else expect(chooseProvider(production, "bwrap", false)).toMatchObject({ ok: false });
+  });
+});
+
+describe("job wall time", () => {
+  const assignment = (timeoutMinutes: number | string): Assignment => ({
+    attemptId: "att",
+    attempt: 1,
+    jobToken: "gjt_xxxxxxxxxxxxxxxxxxxxxxxx",
+    leaseMs: 30_000,
+    heartbeatMs: 5_000,
+    run: { id: "run", number: 1, event: "push", ref: "refs/heads/main", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted: true },
+    job: { key: "b", jobId: "b", name: "b", env: {}, outputs: {}, steps: [], timeoutMinutes, continueOnError: false, matrix: { minutes: 3 } },
+    needs: {},
+  });
+  it("comes from timeout-minutes, a number or an expression, and GitHub's 360 otherwise", () => {
+    expect(jobWallTimeMs(assignment(5))).toBe(300_000);
+    expect(jobWallTimeMs(assignment("${{ matrix.minutes }}"))).toBe(180_000);
+    expect(jobWallTimeMs(assignment("${{ matrix.nothing }}"))).toBe(360 * 60_000);
   });
 });
 

@@ -1,5 +1,6 @@
 // The web app's typed environment (STYLE.md practice 3). The only file in apps/web that reads process.env;
 // parsed when called, never at import time, so `next build` and tests need no env to import the app.
+import path from "node:path";
 import { dbEnvSchema } from "@gantry/db";
 import { githubConfigFromEnv, githubEnvIssues, githubEnvSchema, type GithubConfig } from "@gantry/github";
 import { z } from "zod";
@@ -52,6 +53,14 @@ const fields = z.object({
   GANTRY_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** How often runners are told to send heartbeats (ms); a third of the lease or less. */
   GANTRY_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Gantry's local state folder (the up-command's; default `.gantry` under the working directory). */
+  GANTRY_STATE_DIR: optional(z.string().min(1)),
+  /** The object store directory for archived logs (default `<GANTRY_STATE_DIR>/storage`). */
+  GANTRY_STORAGE_DIR: optional(z.string().min(1)),
+  /** Per-job log cap in bytes; past it the archived log ends with a truncation marker. */
+  GANTRY_LOG_MAX_JOB_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  /** Entries kept in each job's live log stream in Redis (XADD MAXLEN ~). */
+  GANTRY_LOG_STREAM_MAXLEN: z.coerce.number().int().min(100).default(10_000),
   /** GitHub OAuth app for "Sign in with GitHub"; the provider is enabled only when both are set. */
   GITHUB_CLIENT_ID: optional(z.string()),
   /** The OAuth app's client secret (see GITHUB_CLIENT_ID). */
@@ -78,6 +87,8 @@ export const webEnvSchema = z
     const appUrl = new URL(NEXTAUTH_URL).origin;
     return {
       ...rest,
+      /** Where archived logs live: GANTRY_STORAGE_DIR, else `<GANTRY_STATE_DIR or .gantry>/storage`, absolute. */
+      storageDir: path.resolve(rest.GANTRY_STORAGE_DIR ?? path.join(rest.GANTRY_STATE_DIR ?? ".gantry", "storage")),
       NEXTAUTH_URL,
       /** NEXTAUTH_URL (or AUTH_URL) as an origin. */
       appUrl,

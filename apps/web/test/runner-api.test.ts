@@ -1,21 +1,20 @@
 // The runner protocol through the exported route functions: register → claim → heartbeat → complete,
 // against a real database, real Redis and the real fair scheduler.
 import { randomBytes } from "node:crypto";
-import { DEMO, intake, transitions, type TenantContext } from "@gantry/db";
-import { PROTOCOL_VERSION, claimResponse, heartbeatResponse, registerResponse } from "@gantry/runner-protocol";
-import { enqueueReady } from "@gantry/scheduler";
+import { DEMO, transitions } from "@gantry/db";
+import { PROTOCOL_VERSION, claimResponse, heartbeatResponse } from "@gantry/runner-protocol";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
 import { POST as completeRoute } from "../src/app/api/runner/v1/complete/route";
 import { POST as heartbeatRoute } from "../src/app/api/runner/v1/heartbeat/route";
 import { POST as registerRoute } from "../src/app/api/runner/v1/register/route";
-import { closeServices, getServices } from "../src/server/services";
+import { closeServices } from "../src/server/services";
+import { demo, post, readyJob as readyJobIn, register as registerIn } from "./runner-support";
 import { setupWebTest, stubWebEnv, TEST_REDIS_URL, type WebTestContext } from "./support";
 
 let t: WebTestContext;
 const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
-const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
 
 beforeAll(async () => {
   t = await setupWebTest();
@@ -30,55 +29,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const post = (route: (request: Request) => Promise<Response>, token: string | null, body: unknown) =>
-  route(
-    new Request("http://127.0.0.1/api/runner/v1/x", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    }),
-  );
-
-async function register(name: string) {
-  const response = await post(registerRoute, t.registrationToken, { protocolVersion: PROTOCOL_VERSION, name, version: "0.1.0", providers: ["process"], capacity: 1 });
-  expect(response.status).toBe(200);
-  return registerResponse.parse(await response.json());
-}
-
-async function readyJob(key: string) {
-  const sys = t.database.system("test");
-  const created = await intake.createRun(sys, demo, {
-    repositoryId: DEMO.repositoryId,
-    idempotencyKey: randomBytes(8).toString("hex"),
-    workflowPath: ".gantry/workflows/ci.yml",
-    workflowName: "CI",
-    event: "push",
-    ref: "refs/heads/main",
-    sha: "b".repeat(40),
-    trusted: true,
-    plan: {
-      jobs: [
-        {
-          key,
-          jobId: key,
-          name: key,
-          needs: [],
-          runsOn: ["ubuntu-latest"],
-          timeoutMinutes: 10,
-          continueOnError: false,
-          retry: { maxAttempts: 1 },
-          env: {},
-          outputs: { out: "${{ steps.s.outputs.v }}" },
-          steps: [{ index: 0, id: "s", if: "success()", run: "echo hi", env: {}, with: {}, continueOnError: false }],
-        },
-      ],
-    },
-  });
-  const jobId = created.rootJobIds[0] ?? "";
-  await transitions.markJobWaiting(sys, demo, jobId);
-  await enqueueReady(t.database, getServices().scheduler, demo, [jobId]);
-  return { runId: created.runId, jobId };
-}
+const register = (name: string) => registerIn(t, name);
+const readyJob = (key: string) => readyJobIn(t, key);
 
 describe("the runner protocol", () => {
   it("refuses a wrong registration token and a wrong runner credential, writing nothing", async () => {

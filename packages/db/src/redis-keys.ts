@@ -14,3 +14,10 @@ export interface WorkerHeartbeat {
   startedAt: string;
   queues: string[];
 }
+
+/**
+ * A job's live log: a Redis Stream the logs route appends every stored chunk to (XADD … MAXLEN ~), for live tailing.
+ * The `{tenant:…}` hash tag keeps one tenant's streams in one Redis Cluster slot. Postgres + the object store hold
+ * the archive; losing this key loses only the live view.
+ */
+export const liveLogStreamKey = (prefix: string, tenantId: string, jobRunId: string) => `${prefix}:{tenant:${tenantId}}:logs:${jobRunId}`;

@@ -6,7 +6,9 @@ export const PROTOCOL_VERSION = 1;
 /** Base path of every protocol route on the control plane. */
 export const PROTOCOL_BASE_PATH = "/api/runner/v1";
 
-const providers = z.enum(["microvm", "gvisor", "bwrap", "process"]);
+export const sandboxProviderName = z.enum(["microvm", "gvisor", "bwrap", "process"]);
+const providers = sandboxProviderName;
+export type SandboxProviderName = z.infer<typeof sandboxProviderName>;
 
 /** POST /api/runner/v1/ping — `Authorization: Bearer <pool registration token>`. */
 export const pingRequest = z.object({
@@ -41,6 +43,8 @@ export const registerResponse = z.object({
   pool: z.string(),
   /** The runner's own credential for claim; shown once, stored hashed. Registering again rotates it. */
   credential: z.string().min(20),
+  /** The pool's sandbox policy: the provider every job of the pool runs in, and its network egress. */
+  sandbox: z.object({ provider: sandboxProviderName, egress: z.enum(["none", "allowlist", "open"]) }),
 });
 export type RegisterResponse = z.infer<typeof registerResponse>;
 
@@ -120,3 +124,68 @@ export const completeRequest = z.object({
 });
 export type CompleteRequest = z.infer<typeof completeRequest>;
 export const completeResponse = z.object({ applied: z.boolean() });
+
+// ---------------------------------------------------------------------------------------------------------
+// logs and step reports (docs/runner-protocol.md): both idempotent, both refused once the attempt is lost.
+
+/** Largest `data` of one log chunk, in UTF-8 bytes (the runner cuts chunks at this size). */
+export const LOG_CHUNK_MAX_BYTES = 64 * 1024;
+
+/** POST /api/runner/v1/logs — `Authorization: Bearer <job token>`. One chunk; idempotent by (attemptId, seq). */
+export const logChunkRequest = z.object({
+  attemptId: z.string(),
+  /** 0, 1, 2, … without gaps within the attempt; a chunk is accepted only after its predecessor. */
+  seq: z.number().int().nonnegative(),
+  /** The step that printed it. */
+  stepIndex: z.number().int().nonnegative(),
+  /** Milliseconds since the epoch when the chunk's first byte was written. */
+  timestamp: z.number().int().nonnegative(),
+  /** UTF-8 text as printed (ANSI escapes included), already masked by the runner. */
+  data: z.string().refine((data) => Buffer.byteLength(data) <= LOG_CHUNK_MAX_BYTES, `a log chunk is at most ${LOG_CHUNK_MAX_BYTES} bytes of UTF-8`),
+});
+export type LogChunkRequest = z.infer<typeof logChunkRequest>;
+export const logChunkResponse = z.object({
+  /** false: this exact chunk was stored before (a retry), or the job's log is past its cap. */
+  stored: z.boolean(),
+  /** The job's log reached the control plane's cap: later chunks are acknowledged and dropped. */
+  truncated: z.boolean(),
+});
+export type LogChunkResponse = z.infer<typeof logChunkResponse>;
+
+/** `::error|warning|notice file=,line=,col=::message` as the runner parsed it. */
+export const stepAnnotation = z.object({
+  level: z.enum(["error", "warning", "notice"]),
+  message: z.string().max(4096),
+  file: z.string().max(1024).optional(),
+  line: z.number().int().positive().optional(),
+  col: z.number().int().positive().optional(),
+  endLine: z.number().int().positive().optional(),
+  endColumn: z.number().int().positive().optional(),
+  title: z.string().max(1024).optional(),
+});
+export type StepAnnotation = z.infer<typeof stepAnnotation>;
+
+/** Largest GITHUB_STEP_SUMMARY a step may report, in UTF-8 bytes. */
+export const STEP_SUMMARY_MAX_BYTES = 512 * 1024;
+
+/**
+ * POST /api/runner/v1/step — `Authorization: Bearer <job token>`. A step started (`RUNNING`) or finished (any other
+ * status: what actually happened, before continue-on-error). Idempotent by (attemptId, index); a finished step never
+ * goes back to RUNNING.
+ */
+export const stepReportRequest = z.object({
+  attemptId: z.string(),
+  index: z.number().int().nonnegative(),
+  stepId: z.string().max(100).optional(),
+  name: z.string().min(1).max(500),
+  status: z.enum(["RUNNING", "SUCCEEDED", "FAILED", "CANCELED", "SKIPPED"]),
+  /** Milliseconds since the epoch. */
+  startedAt: z.number().int().nonnegative().optional(),
+  finishedAt: z.number().int().nonnegative().optional(),
+  outputs: z.record(z.string(), z.string().max(1024 * 1024)).default({}),
+  /** Masked GITHUB_STEP_SUMMARY markdown. */
+  summary: z.string().refine((text) => Buffer.byteLength(text) <= STEP_SUMMARY_MAX_BYTES, `a step summary is at most ${STEP_SUMMARY_MAX_BYTES} bytes`).optional(),
+  annotations: z.array(stepAnnotation).max(200, "at most 200 annotations per step").default([]),
+});
+export type StepReportRequest = z.infer<typeof stepReportRequest>;
+export const stepReportResponse = z.object({ applied: z.boolean() });

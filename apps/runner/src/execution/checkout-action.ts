@@ -50,6 +50,9 @@ function gitEnv(source: CheckoutSource, home: string): Record<string, string> {
   return env;
 }
 
+/** A path or file:// URL on this host (as the up-command's demo repository), not a remote. */
+const isLocal = (url: string) => url.startsWith("/") || url.startsWith("file://");
+
 export function checkoutAction(source: CheckoutSource): NativeAction {
   return async ({ with: inputs, sandbox, write, signal }): ReturnType<NativeAction> => {
     const workspace = sandbox.hostPaths.workspace;
@@ -69,7 +72,20 @@ export function checkoutAction(source: CheckoutSource): NativeAction {
     try {
       const run: GitRun = { cwd: target, env: gitEnv(source, home), ...(owner ? { owner } : {}), signal, write };
       await write(`Fetching ${ref} (depth ${depth === "0" ? "full" : depth}) into ${path.posix.join(sandbox.paths.workspace, path.relative(workspace, target))}\n`);
-      const fetch = ["fetch", "--no-tags", "--quiet", ...(depth === "0" ? [] : [`--depth=${depth}`]), source.repositoryUrl, ref];
+      const depthArgs = depth === "0" ? [] : [`--depth=${depth}`];
+      let from = { url: source.repositoryUrl, ref };
+      if (owner && isLocal(source.repositoryUrl)) {
+        // The sandbox's uid may not read a repository on this host (a 0700 directory on the way): root copies
+        // the commit into a readable mirror beside git's home first, which nothing of the job can touch.
+        const mirror = path.join(home, "mirror.git");
+        const asRunner: GitRun = { ...run, cwd: home, owner: undefined };
+        for (const args of [["init", "-q", "--bare", mirror], ["-C", mirror, "fetch", "--no-tags", "--quiet", ...depthArgs, source.repositoryUrl, `+${ref}:refs/gantry/checkout`]]) {
+          const { code } = await git(args, asRunner);
+          if (code !== 0) return { ok: false, outputs: {}, error: `git ${args.includes("fetch") ? "fetch" : "init"} failed with exit code ${code}` };
+        }
+        from = { url: `file://${mirror}`, ref: "refs/gantry/checkout" };
+      }
+      const fetch = ["fetch", "--no-tags", "--quiet", ...depthArgs, from.url, from.ref];
       for (const args of [["init", "-q", "."], fetch, ["checkout", "-q", "--force", "--detach", "FETCH_HEAD"]]) {
         const { code } = await git(args, run);
         if (code !== 0) return { ok: false, outputs: {}, error: `git ${args[0]} failed with exit code ${code}` };

@@ -2,11 +2,12 @@
 // sandbox's own uid; read back on the host after the step.
 import { chownSync, closeSync, constants, existsSync, fstatSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { STEP_SUMMARY_MAX_BYTES } from "@gantry/runner-protocol";
 import type { Sandbox } from "../sandbox/types";
 import type { StepFiles } from "./github-env";
 
-// GitHub's limit; a bigger summary is refused rather than carried.
-export const MAX_SUMMARY_BYTES = 1024 * 1024;
+// Half GitHub's 1 MiB, so a step report fits the protocol's 1 MiB body; a bigger summary fails the step.
+export const MAX_SUMMARY_BYTES = STEP_SUMMARY_MAX_BYTES;
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export function createStepFiles(sandbox: Sandbox, index: number): { inside: StepFiles; host: StepFiles } {

@@ -42,8 +42,11 @@ export type NativeAction = (input: {
   signal: AbortSignal;
 }) => Promise<{ ok: boolean; outputs: Record<string, string>; error?: string }>;
 
+/** What executeJob reads of a planned job (the claim's assignment carries exactly this much). */
+export type ExecutableJob = Pick<PlannedJob, "jobId" | "env" | "outputs" | "steps"> & { matrix?: Record<string, unknown> };
+
 export interface ExecuteJobOptions {
-  job: PlannedJob;
+  job: ExecutableJob;
   sandbox: Sandbox;
   contexts: JobContextValues;
   log: LogStream;

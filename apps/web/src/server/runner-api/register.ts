@@ -9,7 +9,7 @@ export async function handleRegister(request: Request, deps: Pick<RunnerApiDeps,
   const token = bearer(request);
   if (!token) return refuse(401, "unauthorized", "Missing `Authorization: Bearer <pool registration token>` header.");
   const sys = deps.database.system("runner register: find the pool by its registration token");
-  const pool = await sys.runnerPool.findFirst({ where: { registrationTokenHash: hashToken(token) }, select: { id: true, name: true, registrationTokenHash: true } });
+  const pool = await sys.runnerPool.findFirst({ where: { registrationTokenHash: hashToken(token) }, select: { id: true, name: true, registrationTokenHash: true, provider: true, egress: true } });
   if (!pool || !tokenMatches(token, pool.registrationTokenHash)) return refuse(401, "unauthorized", "The registration token does not belong to any runner pool.");
   const body = await readBody(request, registerRequest);
   if (!body.ok) return body.response;
@@ -29,5 +29,7 @@ export async function handleRegister(request: Request, deps: Pick<RunnerApiDeps,
     update: { version: body.value.version, capacity: body.value.capacity, credentialHash: hashToken(credential), status: "ONLINE", lastSeenAt: new Date() },
     select: { id: true },
   });
-  return Response.json(registerResponse.parse({ runnerId: runner.id, pool: pool.name, credential }), { status: 200 });
+  // The pool decides the isolation; the runner refuses to run a pool whose provider it cannot start.
+  const sandbox = { provider: pool.provider.toLowerCase(), egress: pool.egress.toLowerCase() };
+  return Response.json(registerResponse.parse({ runnerId: runner.id, pool: pool.name, credential, sandbox }), { status: 200 });
 }

@@ -3,8 +3,11 @@ import { getRunHandler } from "./get.handler";
 import { getRunInput } from "./get.schema";
 import { listRunsHandler } from "./list.handler";
 import { listRunsInput } from "./list.schema";
+import { runLogsHandler } from "./logs.handler";
+import { runLogsInput } from "./logs.schema";
 
 export const runsRouter = createTRPCRouter({
   list: viewerProcedure.input(listRunsInput).query(listRunsHandler),
   get: viewerProcedure.input(getRunInput).query(getRunHandler),
+  logs: viewerProcedure.input(runLogsInput).query(runLogsHandler),
 });

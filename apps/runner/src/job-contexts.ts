@@ -1,0 +1,29 @@
+// The values of a job's expression contexts, from what the claim's assignment says about the run.
+import type { Assignment } from "@gantry/runner-protocol";
+import type { JobContextValues } from "./execution/types";
+
+const refName = (ref: string) => ref.replace(/^refs\/(heads|tags)\//, "");
+const refType = (ref: string) => (ref.startsWith("refs/tags/") ? "tag" : "branch");
+const asText = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
+export function jobContexts(assignment: Assignment): JobContextValues {
+  const { run } = assignment;
+  return {
+    github: {
+      event_name: run.event,
+      ref: run.ref,
+      ref_name: refName(run.ref),
+      ref_type: refType(run.ref),
+      sha: run.sha,
+      repository: run.repository,
+      repository_owner: run.repository.split("/")[0] ?? "",
+      run_id: run.id,
+      run_number: run.number,
+      run_attempt: assignment.attempt,
+      job: assignment.job.jobId,
+    },
+    needs: Object.fromEntries(
+      Object.entries(assignment.needs).map(([job, need]) => [job, { result: need.result, outputs: Object.fromEntries(Object.entries(need.outputs).map(([key, value]) => [key, asText(value)])) }]),
+    ),
+  };
+}

@@ -1,0 +1,93 @@
+// Runs an assignment for real: a fresh sandbox of the pool's provider → executeJob (steps, masking, file
+// commands, native checkout) with its log streamed and its steps reported → log closed → sandbox destroyed.
+// A cancel stops the running step (always() steps may still run, within the job's wall time); a lost lease
+// or a stopping runner destroys the sandbox at once.
+import type { Assignment } from "@gantry/runner-protocol";
+import { checkoutAction } from "./execution/checkout-action";
+import { interpolate } from "./execution/interpolate";
+import { executeJob } from "./execution/job-executor";
+import { LogStream, type LogChunk } from "./execution/log-stream";
+import type { JobResult, StepReport } from "./execution/types";
+import { jobContexts } from "./job-contexts";
+import type { JobExecutor, JobOutcome } from "./run-assignment";
+import { SandboxRefusedError, type NetworkPolicy, type Sandbox, type SandboxProvider } from "./sandbox/types";
+
+/** Where a job's log chunks and step reports go (the control plane, in the agent). */
+export interface JobReporter {
+  appendLog(chunk: LogChunk): Promise<void>;
+  stepStarted(step: { index: number; id?: string; name: string; startedAt: number }): Promise<void>;
+  stepFinished(report: StepReport): Promise<void>;
+}
+
+export interface SandboxExecutorOptions {
+  provider: SandboxProvider;
+  /** The pool's egress policy. */
+  egress: "none" | "allowlist" | "open";
+  /** The reporter of one attempt; `kill` aborts when the attempt belongs to nobody any more. */
+  reporter: (assignment: Assignment, kill: AbortSignal) => JobReporter;
+  log: (line: string) => void;
+  /** Per-job log cap; past it the log ends with a truncation marker. */
+  maxJobLogBytes?: number;
+}
+
+// GitHub's default when a job names no timeout-minutes.
+const DEFAULT_TIMEOUT_MINUTES = 360;
+
+/** The job's wall time from its timeout-minutes (a number, or an expression over github/needs/matrix). */
+export function jobWallTimeMs(assignment: Assignment): number {
+  const raw = assignment.job.timeoutMinutes;
+  const contexts = { ...jobContexts(assignment), matrix: assignment.job.matrix ?? {} };
+  const text = typeof raw === "number" ? { ok: true as const, value: String(raw) } : interpolate(raw, contexts, "timeout-minutes");
+  const minutes = text.ok ? Number(text.value) : Number.NaN;
+  return Math.round((Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_TIMEOUT_MINUTES) * 60_000);
+}
+
+function outcomeOf(result: JobResult): JobOutcome {
+  if (result.conclusion === "success") return { conclusion: "SUCCEEDED", outputs: result.outputs };
+  if (result.conclusion === "cancelled") return { conclusion: "CANCELED", outputs: result.outputs };
+  const failed = result.steps.find((step) => step.conclusion === "failure");
+  const reason = failed ? `step ${JSON.stringify(failed.name)} failed${failed.error ? `: ${failed.error}` : ""}` : "the job failed";
+  return { conclusion: "FAILED", outputs: result.outputs, failureReason: reason.slice(0, 2000) };
+}
+
+export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
+  const { provider } = options;
+  // Egress allowlists are not built (docs/sandboxes.md): an allowlist pool gets no network, never an open one.
+  const network: NetworkPolicy = options.egress === "open" ? "open" : "none";
+  return async (assignment, signal, kill) => {
+    const untrusted = !assignment.run.trusted;
+    let sandbox: Sandbox;
+    try {
+      sandbox = await provider.prepare({ untrusted, network, limits: { wallTimeMs: jobWallTimeMs(assignment) } });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof SandboxRefusedError) return { conclusion: "FAILED", outputs: {}, failureReason: `the ${provider.name} sandbox refused this job: ${message}` };
+      throw new Error(`the ${provider.name} sandbox did not start: ${message}`, { cause: error });
+    }
+    const destroyNow = () => {
+      options.log(`runner: destroying the sandbox of ${assignment.job.key}: ${String(kill.reason)}`);
+      void sandbox.destroy();
+    };
+    kill.addEventListener("abort", destroyNow, { once: true });
+    const reporter = options.reporter(assignment, kill);
+    const log = new LogStream({ sink: (chunk) => reporter.appendLog(chunk), ...(options.maxJobLogBytes !== undefined ? { maxJobBytes: options.maxJobLogBytes } : {}) });
+    try {
+      const repositoryUrl = assignment.run.repositoryUrl;
+      const result = await executeJob({
+        job: assignment.job,
+        sandbox,
+        log,
+        contexts: jobContexts(assignment),
+        signal,
+        nativeActions: repositoryUrl ? { "actions/checkout": checkoutAction({ repositoryUrl, sha: assignment.run.sha }) } : {},
+        onStepStart: (step) => reporter.stepStarted(step),
+        onStepFinish: (report) => reporter.stepFinished(report),
+      });
+      await log.close();
+      return outcomeOf(result);
+    } finally {
+      kill.removeEventListener("abort", destroyNow);
+      await sandbox.destroy();
+    }
+  };
+}

@@ -1,0 +1,9 @@
+import { getServices } from "../services";
+import { DirectoryObjectStore } from "../storage/object-store";
+import type { LogIngestDeps } from "./logs";
+
+/** The logs route's dependencies from the process-wide services and env. */
+export function logIngestDeps(): LogIngestDeps {
+  const { database, redis, env } = getServices();
+  return { database, redis, store: new DirectoryObjectStore(env.storageDir), prefix: env.GANTRY_QUEUE_PREFIX, maxJobBytes: env.GANTRY_LOG_MAX_JOB_BYTES, streamMaxLen: env.GANTRY_LOG_STREAM_MAXLEN };
+}

@@ -1,0 +1,33 @@
+// POST /api/runner/v1/step: a step started or finished, with its outputs, GITHUB_STEP_SUMMARY and annotations,
+// into StepRun through the state machine (keyed attemptId + index). A duplicate or late report (a start after the
+// finish) answers `applied: false`; a report of an attempt that is lost or over is a 409.
+import { transitions, type Database } from "@gantry/db";
+import { stepReportRequest, stepReportResponse } from "@gantry/runner-protocol";
+import { attemptForToken } from "./attempt-auth";
+import { reportableAttempt } from "./reportable-attempt";
+import { readBody } from "./respond";
+
+export async function handleStep(request: Request, deps: { database: Database }): Promise<Response> {
+  const body = await readBody(request, stepReportRequest);
+  if (!body.ok) return body.response;
+  const auth = await attemptForToken(request, deps.database, body.value.attemptId);
+  if (!auth.ok) return auth.response;
+  const live = await reportableAttempt(deps.database, auth.attempt.id);
+  if (!live.ok) return live.response;
+  const { index, stepId, name, status, startedAt, finishedAt, outputs, summary, annotations } = body.value;
+  const ctx = { tenantId: auth.attempt.tenantId, actor: { kind: "RUNNER" as const } };
+  const sql = deps.database.system("runner step report");
+  const step = { attemptId: auth.attempt.id, index, name, ...(stepId !== undefined ? { stepId } : {}) };
+  const result =
+    status === "RUNNING"
+      ? await transitions.startStep(sql, ctx, step, new Date(startedAt ?? Date.now()))
+      : await transitions.finishStep(sql, ctx, step, {
+          status,
+          ...(startedAt !== undefined ? { startedAt: new Date(startedAt) } : {}),
+          finishedAt: new Date(finishedAt ?? Date.now()),
+          outputs,
+          ...(summary !== undefined ? { summary } : {}),
+          annotations,
+        });
+  return Response.json(stepReportResponse.parse({ applied: result.changed }));
+}

@@ -1,0 +1,141 @@
+// The logs and step routes through their exported route functions, against a real database, Redis and a real
+// object store directory: idempotency by (attempt, seq), ordering, the per-job cap, the live stream, StepRun
+// upserts through the state machine, and a lost attempt's late messages refused.
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { liveLogStreamKey, transitions } from "@gantry/db";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as logsRoute } from "../src/app/api/runner/v1/logs/route";
+import { POST as stepRoute } from "../src/app/api/runner/v1/step/route";
+import { readAttemptLog } from "../src/server/logs/read-attempt-log";
+import { closeServices } from "../src/server/services";
+import { DirectoryObjectStore } from "../src/server/storage/object-store";
+import { claimedJob, demo, post, register } from "./runner-support";
+import { setupWebTest, stubWebEnv, TEST_REDIS_URL, type WebTestContext } from "./support";
+
+let t: WebTestContext;
+const prefix = `gantry-test-${Math.random().toString(16).slice(2, 10)}`;
+const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-storage-"));
+const CAP = 2048;
+
+beforeAll(async () => {
+  t = await setupWebTest();
+  stubWebEnv({ ...t.env, GANTRY_QUEUE_PREFIX: prefix, GANTRY_STORAGE_DIR: storage, GANTRY_LOG_MAX_JOB_BYTES: String(CAP) });
+});
+afterAll(async () => {
+  await closeServices();
+  const redis = new Redis(TEST_REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await t?.close();
+  rmSync(storage, { recursive: true, force: true });
+});
+
+const chunk = (attemptId: string, seq: number, data: string, stepIndex = 0) => ({ attemptId, seq, stepIndex, timestamp: 1_764_000_000_000 + seq, data });
+
+describe("POST /api/runner/v1/logs", () => {
+  it("register tells the runner its pool's sandbox provider and egress", async () => {
+    expect((await register(t, "r-sandbox")).sandbox).toEqual({ provider: "process", egress: "none" });
+  });
+
+  it("stores ordered chunks once: a repeated seq is OK and stores nothing, another body for it is a 409, a gap is a 409", async () => {
+    const { assignment, jobId } = await claimedJob(t, "logs");
+    const token = assignment.jobToken;
+    const first = await post(logsRoute, token, chunk(assignment.attemptId, 0, "line one \u001b[32mgreen\u001b[0m\n"));
+    expect([first.status, await first.json()]).toEqual([200, { stored: true, truncated: false }]);
+    const again = await post(logsRoute, token, chunk(assignment.attemptId, 0, "line one \u001b[32mgreen\u001b[0m\n"));
+    expect([again.status, await again.json()]).toEqual([200, { stored: false, truncated: false }]);
+    const conflict = await post(logsRoute, token, chunk(assignment.attemptId, 0, "something else\n"));
+    expect([conflict.status, (await conflict.json()).code]).toEqual([409, "seq_conflict"]);
+    const gap = await post(logsRoute, token, chunk(assignment.attemptId, 2, "too early\n"));
+    expect([gap.status, await gap.json()]).toEqual([409, expect.objectContaining({ code: "seq_gap", expectedSeq: 1 })]);
+    expect((await post(logsRoute, token, chunk(assignment.attemptId, 1, "line two\n", 1))).status).toBe(200);
+    expect((await post(logsRoute, "gjt_not_the_token_not_the_token", chunk(assignment.attemptId, 2, "x\n"))).status).toBe(401);
+
+    const rows = await t.database.system("test").logChunk.findMany({ where: { attemptId: assignment.attemptId }, orderBy: { seq: "asc" } });
+    expect(rows.map((row) => [row.seq, row.stepIndex, Number(row.byteOffset), row.byteLength])).toEqual([
+      [0, 0, 0, 24],
+      [1, 1, 24, 9],
+    ]);
+    // One object per stored chunk (the conflicting body left none behind), gzip of the bytes as sent, ANSI intact.
+    const store = new DirectoryObjectStore(storage);
+    expect(readdirSync(path.join(storage, "logs", demo.tenantId, assignment.attemptId))).toHaveLength(2);
+    expect(gunzipSync(await store.get(rows[0]?.objectKey ?? "")).toString()).toBe("line one \u001b[32mgreen\u001b[0m\n");
+    const log = await readAttemptLog(t.database.forTenant(demo), store, assignment.attemptId);
+    expect(log.chunks.map((c) => c.text).join("")).toBe("line one \u001b[32mgreen\u001b[0m\nline two\n");
+    expect((await readAttemptLog(t.database.forTenant(demo), store, assignment.attemptId, 1)).chunks.map((c) => c.seq)).toEqual([1]);
+
+    // The live view: the job's Redis Stream, one entry per stored chunk.
+    const entries = await t.redis.xrange(liveLogStreamKey(prefix, demo.tenantId, jobId), "-", "+");
+    expect(entries.map(([, fields]) => fields.slice(2, 4).concat(fields.slice(8, 10)))).toEqual([
+      ["seq", "0", "data", "line one \u001b[32mgreen\u001b[0m\n"],
+      ["seq", "1", "data", "line two\n"],
+    ]);
+  });
+
+  it("cuts a job's log at the cap with a marker line and acknowledges later chunks without storing them", async () => {
+    const { assignment } = await claimedJob(t, "chatty");
+    const line = `${"x".repeat(99)}\n`;
+    expect(await (await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, 0, line.repeat(15)))).json()).toEqual({ stored: true, truncated: false });
+    expect(await (await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, 1, line.repeat(15)))).json()).toEqual({ stored: true, truncated: true });
+    expect(await (await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, 2, line))).json()).toEqual({ stored: false, truncated: true });
+    const text = (await readAttemptLog(t.database.forTenant(demo), new DirectoryObjectStore(storage), assignment.attemptId)).chunks.map((c) => c.text).join("");
+    expect(text.endsWith(`\n##[gantry] log truncated: the job printed more than ${CAP} bytes; further output is discarded\n`)).toBe(true);
+    expect(text.startsWith(line.repeat(20))).toBe(true);
+  });
+
+  it("refuses a new chunk and a step report of a lost attempt, and still answers a retry of a stored chunk", async () => {
+    const { assignment, jobId } = await claimedJob(t, "lost");
+    expect((await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, 0, "before\n"))).status).toBe(200);
+    const sys = t.database.system("test");
+    await sys.$executeRaw`UPDATE "JobAttempt" SET "leaseExpiresAt" = now() - interval '1 second' WHERE id = ${assignment.attemptId}`;
+    expect((await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, 1, "late\n"))).status).toBe(409);
+    expect((await transitions.markAttemptLost(sys, demo, assignment.attemptId)).changed).toBe(true);
+    const late = await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, 1, "late\n"));
+    expect([late.status, (await late.json()).code]).toEqual([409, "attempt_lost"]);
+    const step = await post(stepRoute, assignment.jobToken, { attemptId: assignment.attemptId, index: 0, name: "late", status: "SUCCEEDED", finishedAt: Date.now() });
+    expect([step.status, (await step.json()).code]).toEqual([409, "attempt_lost"]);
+    expect(await sys.stepRun.count({ where: { attemptId: assignment.attemptId } })).toBe(0);
+    expect((await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, 0, "before\n"))).status).toBe(200);
+    expect(await sys.logChunk.count({ where: { attempt: { jobRunId: jobId } } })).toBe(1);
+  });
+});
+
+describe("POST /api/runner/v1/step", () => {
+  it("upserts a step by (attempt, index): start, finish with outputs/summary/annotations, duplicates and late starts change nothing", async () => {
+    const { assignment } = await claimedJob(t, "steps");
+    const base = { attemptId: assignment.attemptId, index: 0, stepId: "s", name: "Build" };
+    const started = Date.UTC(2026, 10, 28, 12, 0, 0);
+    expect(await (await post(stepRoute, assignment.jobToken, { ...base, status: "RUNNING", startedAt: started })).json()).toEqual({ applied: true });
+    expect(await (await post(stepRoute, assignment.jobToken, { ...base, status: "RUNNING", startedAt: started })).json()).toEqual({ applied: false });
+    const finish = {
+      ...base,
+      status: "FAILED",
+      startedAt: started,
+      finishedAt: started + 1500,
+      outputs: { v: "42" },
+      summary: "## Result\n\nok",
+      annotations: [{ level: "error", message: "bad thing", file: "src/a.ts", line: 3, col: 7 }],
+    };
+    expect(await (await post(stepRoute, assignment.jobToken, finish)).json()).toEqual({ applied: true });
+    expect(await (await post(stepRoute, assignment.jobToken, { ...finish, status: "SUCCEEDED" })).json()).toEqual({ applied: false });
+    expect(await (await post(stepRoute, assignment.jobToken, { ...base, status: "RUNNING", startedAt: started + 5000 })).json()).toEqual({ applied: false });
+    // A step skipped by its `if` is reported only when it finishes.
+    expect(await (await post(stepRoute, assignment.jobToken, { ...base, index: 1, stepId: undefined, name: "Deploy", status: "SKIPPED", finishedAt: started + 1600 })).json()).toEqual({ applied: true });
+
+    const rows = await t.database.system("test").stepRun.findMany({ where: { attemptId: assignment.attemptId }, orderBy: { index: "asc" } });
+    expect(rows.map((row) => ({ index: row.index, stepId: row.stepId, name: row.name, status: row.status, outputs: row.outputs, summary: row.summary, annotations: row.annotations }))).toEqual([
+      { index: 0, stepId: "s", name: "Build", status: "FAILED", outputs: { v: "42" }, summary: "## Result\n\nok", annotations: [{ level: "error", message: "bad thing", file: "src/a.ts", line: 3, col: 7 }] },
+      { index: 1, stepId: null, name: "Deploy", status: "SKIPPED", outputs: {}, summary: null, annotations: [] },
+    ]);
+    expect([rows[0]?.startedAt?.getTime(), rows[0]?.finishedAt?.getTime()]).toEqual([started, started + 1500]);
+    const history = await t.database.system("test").stateTransition.findMany({ where: { entity: "StepRun", entityId: rows[0]?.id ?? "" }, orderBy: { id: "asc" } });
+    expect(history.map((row) => `${row.fromStatus}→${row.toStatus}`)).toEqual(["QUEUED→RUNNING", "RUNNING→FAILED"]);
+    const invalid = await post(stepRoute, assignment.jobToken, { ...base, status: "DONE" });
+    expect([invalid.status, (await invalid.json()).code]).toEqual([400, "invalid_body"]);
+  });
+});

@@ -1,0 +1,71 @@
+// What the runner-route tests share: posting to a route function with a bearer token, registering a runner in the
+// demo pool, and a run whose one job is ready to be claimed.
+import { randomBytes } from "node:crypto";
+import { DEMO, intake, transitions, type TenantContext } from "@gantry/db";
+import { PROTOCOL_VERSION, claimResponse, registerResponse, type Assignment } from "@gantry/runner-protocol";
+import { enqueueReady } from "@gantry/scheduler";
+import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
+import { POST as registerRoute } from "../src/app/api/runner/v1/register/route";
+import { getServices } from "../src/server/services";
+import type { WebTestContext } from "./support";
+
+export const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
+
+export const post = (route: (request: Request) => Promise<Response>, token: string | null, body: unknown) =>
+  route(
+    new Request("http://127.0.0.1/api/runner/v1/x", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    }),
+  );
+
+export async function register(t: WebTestContext, name: string) {
+  const response = await post(registerRoute, t.registrationToken, { protocolVersion: PROTOCOL_VERSION, name, version: "0.1.0", providers: ["process"], capacity: 1 });
+  if (response.status !== 200) throw new Error(`register answered ${response.status}`);
+  return registerResponse.parse(await response.json());
+}
+
+export async function readyJob(t: WebTestContext, key: string) {
+  const sys = t.database.system("test");
+  const created = await intake.createRun(sys, demo, {
+    repositoryId: DEMO.repositoryId,
+    idempotencyKey: randomBytes(8).toString("hex"),
+    workflowPath: ".gantry/workflows/ci.yml",
+    workflowName: "CI",
+    event: "push",
+    ref: "refs/heads/main",
+    sha: "b".repeat(40),
+    trusted: true,
+    plan: {
+      jobs: [
+        {
+          key,
+          jobId: key,
+          name: key,
+          needs: [],
+          runsOn: ["ubuntu-latest"],
+          timeoutMinutes: 10,
+          continueOnError: false,
+          retry: { maxAttempts: 1 },
+          env: {},
+          outputs: { out: "${{ steps.s.outputs.v }}" },
+          steps: [{ index: 0, id: "s", if: "success()", run: "echo hi", env: {}, with: {}, continueOnError: false }],
+        },
+      ],
+    },
+  });
+  const jobId = created.rootJobIds[0] ?? "";
+  await transitions.markJobWaiting(sys, demo, jobId);
+  await enqueueReady(t.database, getServices().scheduler, demo, [jobId]);
+  return { runId: created.runId, jobId };
+}
+
+/** Registers a runner, readies a job and claims it: the assignment with its job token. */
+export async function claimedJob(t: WebTestContext, key: string): Promise<{ assignment: Assignment; runId: string; jobId: string }> {
+  const { runnerId, credential } = await register(t, `r-${key}`);
+  const { runId, jobId } = await readyJob(t, key);
+  const assignment = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json()).assignment;
+  if (!assignment) throw new Error("no assignment");
+  return { assignment, runId, jobId };
+}
