@@ -1,4 +1,5 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
+import { approvalsRouter } from "./approvals/_router";
 import { healthRouter } from "./health";
 import { runnersRouter } from "./runners/_router";
 import { runsRouter } from "./runs/_router";
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   tenants: tenantsRouter,
   runs: runsRouter,
   runners: runnersRouter,
+  approvals: approvalsRouter,
 });
 
 export type AppRouter = typeof appRouter;

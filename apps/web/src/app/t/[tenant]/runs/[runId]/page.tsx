@@ -6,6 +6,7 @@ import { RunStatus } from "../../../../../components/run-status";
 import { ago } from "../../../../../components/status";
 import { getSessionUser } from "../../../../../server/auth";
 import { serverCaller } from "../../../../../server/caller";
+import { Approvals } from "./approvals";
 
 export const metadata: Metadata = { title: "Run" };
 export const dynamic = "force-dynamic";
@@ -39,6 +40,7 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
           <Link href={`/t/${tenant}`}>← all runs</Link>
         </p>
       </section>
+      <Approvals session={session} tenant={tenant} runId={run.id} />
       {run.errors.length > 0 && (
         <section className="card" data-testid="run-errors">
           <div className="card-head">

@@ -1,0 +1,34 @@
+// A run's deployment reviews: who must decide, until when, and (for those who may) the buttons to decide.
+import { serverCaller } from "../../../../../server/caller";
+import type { SessionUser } from "../../../../../server/auth";
+import { ApprovalForm } from "./approval-form";
+
+export async function Approvals({ session, tenant, runId }: { session: SessionUser; tenant: string; runId: string }) {
+  const approvals = await serverCaller(session).approvals.list({ tenant, runId });
+  if (approvals.length === 0) return null;
+  return (
+    <section className="card" data-testid="approvals">
+      <div className="card-head">
+        <h2>Deployment reviews</h2>
+        <span className="muted small">{approvals.filter((approval) => approval.status === "PENDING").length} pending</span>
+      </div>
+      <ul className="approvals">
+        {approvals.map((approval) => (
+          <li key={approval.id} data-testid={`approval-${approval.job.key}`}>
+            <strong>{approval.job.name}</strong> → environment <code>{approval.environment}</code>:{" "}
+            <span data-testid="approval-status">{approval.status.toLowerCase()}</span>
+            {approval.decidedById && <span className="muted small"> by {approval.decidedById}</span>}
+            {approval.comment && <span className="muted small"> — “{approval.comment}”</span>}
+            {approval.status === "PENDING" && (
+              <span className="muted small">
+                {" "}
+                · reviewers: {approval.reviewers.length > 0 ? approval.reviewers.join(", ") : "any maintainer"} · expires {new Date(approval.expiresAt).toUTCString()}
+              </span>
+            )}
+            {approval.canDecide && <ApprovalForm tenant={tenant} runId={runId} approvalId={approval.id} />}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
