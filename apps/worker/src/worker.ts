@@ -12,6 +12,7 @@ import { FairScheduler } from "@gantry/scheduler";
 import { reconcileQueues } from "./jobs/reconcile-queues";
 import { advanceRun } from "./orchestration/advance-run";
 import { makeReadyHandler } from "./ready-handler";
+import { makeHeldHandler } from "./jobs/environment-gates";
 import { reapLapsedLeases } from "./jobs/reap-leases";
 import { rebuildJobTimeouts, timeOutJob } from "./jobs/job-timeouts";
 import { sweepDeliveries } from "./jobs/sweep-deliveries";
@@ -37,13 +38,15 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const schedulerRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
   const scheduler = new FairScheduler({ redis: schedulerRedis, prefix: env.GANTRY_QUEUE_PREFIX });
   const ready = makeReadyHandler(db, scheduler);
+  // Jobs held at an environment's gate get a timer for their next check.
+  const held = makeHeldHandler(queues);
   const gitCacheDir = env.GANTRY_GIT_CACHE_DIR ?? path.join(os.tmpdir(), "gantry-git-cache");
   const workers: Worker[] = [];
   const common = { connection, prefix: env.GANTRY_QUEUE_PREFIX };
   // The GitHub App's client, looked up per use: the manifest flow may write the App file while the worker runs.
   const githubClient = githubClientSource(new GithubAppSource(env.githubApp), log);
   // What intake, schedule ticks and the ref reconciler share (the queues: schedule syncs reach BullMQ at once).
-  const intakeDeps = { db, gitCacheDir, onReady: ready, queues, get github() { return githubClient(); } };
+  const intakeDeps = { db, gitCacheDir, onReady: ready, onHeld: held, queues, get github() { return githubClient(); } };
 
   // A job scheduler, not a timer: one tick per interval across every worker replica, and it survives restarts.
   const reap = jobCatalog["reap-leases"];
@@ -57,7 +60,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
       async (job) => {
         if (job.name === "reconcile-queues") {
           await rebuildJobSchedulers(db, queues);
-          return reconcileQueues(db, scheduler, ready);
+          return reconcileQueues(db, scheduler, ready, held);
         }
         if (job.name === "sweep-deliveries") {
           const payload = parsePayload("sweep-deliveries", job.data);
@@ -106,13 +109,23 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   workers.push(
     new Worker(
       timeouts.queue,
-      async (job) => ({ timedOut: await timeOutJob(db, parsePayload("job-timeout", job.data), scheduler, ready) }),
+      async (job) => {
+        if (job.name === "environment-gate") {
+          const { tenantId, runId } = parsePayload("environment-gate", job.data);
+          const ctx = { tenantId, actor: { kind: "SYSTEM" as const, id: "environment-gate" } };
+          const result = await advanceRun(db, ctx, runId, (ids) => ready(ctx, ids));
+          await held(ctx, runId, result.held);
+          return { ready: result.ready.length, failed: result.failed.length, held: result.held.length };
+        }
+        return { timedOut: await timeOutJob(db, parsePayload("job-timeout", job.data), scheduler, ready) };
+      },
       { ...common, lockDuration: timeouts.lockDurationMs, concurrency: 4 },
     ),
   );
   const rebuilt = await rebuildJobTimeouts(db, queues);
   if (rebuilt > 0) log(`timers: rebuilt ${rebuilt} job timeout(s) from Postgres`);
-  const restored = await reconcileQueues(db, scheduler, ready);
+  // Also re-arms the timers of jobs held at environment gates: those runs have nothing in flight, so they advance.
+  const restored = await reconcileQueues(db, scheduler, ready, held);
   if (restored.ready + restored.claimed > 0) log(`queues: rebuilt ${restored.pools} pool(s) from Postgres: ${restored.ready} ready, ${restored.claimed} running`);
 
   for (const worker of workers) worker.on("failed", (job, error) => log(`job ${job?.name ?? "?"} failed: ${error.message}`));
@@ -123,7 +136,9 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
       async (job) => {
         const { tenantId, runId } = parsePayload("advance-run", job.data);
         const ctx = { tenantId, actor: { kind: "SYSTEM" as const, id: "advance-run" } };
-        return advanceRun(db, ctx, runId, (ids) => ready(ctx, ids));
+        const result = await advanceRun(db, ctx, runId, (ids) => ready(ctx, ids));
+        await held(ctx, runId, result.held);
+        return result;
       },
       { ...common, lockDuration: advance.lockDurationMs, concurrency: 8 },
     ),

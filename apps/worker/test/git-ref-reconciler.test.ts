@@ -5,18 +5,18 @@ import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, openDatabase, type Database } from "@gantry/db";
+import { openDatabase, type Database } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { parseWorkerEnv } from "../src/env";
-import { processDelivery } from "../src/intake/process-delivery";
 import type { IntakeDeps } from "../src/intake/process-git-push";
 import { reconcileGitRefs } from "../src/jobs/reconcile-git-refs";
 import { startWorker } from "../src/worker";
 import { GitFixture } from "./git-fixture";
+import { notifyPush, seedGitRepository } from "./git-repository-seed";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const tenantId = "ten_refs";
 const repositoryId = "repo_refs";
+const seeded = { tenantId: "ten_refs", repositoryId, fullName: "refs/hello" };
 const CI = `name: CI
 on: push
 jobs:
@@ -46,11 +46,7 @@ beforeAll(async () => {
   db = openDatabase(testDb.url);
   repo = new GitFixture();
   deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") };
-  const sys = db.system("test setup");
-  await sys.tenant.create({ data: { id: tenantId, slug: "refs", name: "Refs" } });
-  await sys.gitSource.create({ data: { id: "src", tenantId, name: "local", url: repo.bare, notifySecretCiphertext: new Uint8Array() } });
-  await sys.repository.create({ data: { id: repositoryId, tenantId, fullName: "refs/hello", gitSourceId: "src" } });
-  await sys.runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  await seedGitRepository(db, seeded, repo.bare);
 });
 afterAll(async () => {
   await db.close();
@@ -61,17 +57,7 @@ afterAll(async () => {
 const runsAt = (sha: string) => db.system("test").workflowRun.findMany({ where: { repositoryId, sha } });
 const states = async () => Object.fromEntries((await db.system("test").gitRefState.findMany({ where: { repositoryId } })).map((state) => [state.ref, state.sha]));
 
-async function notify(ref: string, push: { before: string; after: string }) {
-  const { id } = await intake.recordDelivery(db.sql("test"), {
-    deliveryId: randomBytes(8).toString("hex"),
-    source: "git",
-    event: "push",
-    tenantId,
-    repositoryId,
-    payload: { repository: "refs/hello", ref, ...push },
-  });
-  return processDelivery(deps, id);
-}
+const notify = (ref: string, push: { before: string; after: string }) => notifyPush(deps, seeded, ref, push);
 
 describe("the plain-git ref reconciler", () => {
   it("takes a baseline the first time it sees a repository: every ref recorded, nothing run", async () => {

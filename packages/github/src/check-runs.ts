@@ -32,7 +32,14 @@ export function checkRunState(status: JobStatus): { status: CheckStatus; conclus
 
 const RANK: Record<string, number> = { queued: 0, requested: 0, waiting: 0, pending: 0, in_progress: 1, completed: 2 };
 
-const checkRun = z.object({ id: z.number().int(), external_id: z.string().nullable(), status: z.string(), conclusion: z.string().nullable(), name: z.string() });
+const checkRun = z.object({
+  id: z.number().int(),
+  external_id: z.string().nullable(),
+  status: z.string(),
+  conclusion: z.string().nullable(),
+  name: z.string(),
+  output: z.object({ annotations_count: z.number().int().optional() }).nullish(),
+});
 const checkRunList = z.object({ total_count: z.number().int(), check_runs: z.array(checkRun) });
 
 export interface JobCheck {
@@ -109,25 +116,42 @@ export class CheckRunReporter {
     const list = await call("GET", `${repo}/commits/${job.headSha}/check-runs?check_name=${encodeURIComponent(job.name)}&filter=all&per_page=100`, checkRunList);
     const existing = list.check_runs.find((run) => run.external_id === job.jobRunId);
     const state = checkRunState(job.status);
+    const annotations = job.output?.annotations ?? [];
     const fields = {
       status: state.status,
       ...(state.conclusion ? { conclusion: state.conclusion } : {}),
       ...(job.startedAt && state.status !== "queued" ? { started_at: iso(job.startedAt) } : {}),
       ...(state.status === "completed" ? { completed_at: iso(job.completedAt ?? new Date()) } : {}),
       ...(job.detailsUrl ? { details_url: job.detailsUrl } : {}),
-      ...(job.output ? { output: { ...job.output, ...(job.output.annotations ? { annotations: job.output.annotations.slice(0, MAX_ANNOTATIONS_PER_CALL) } : {}) } } : {}),
+      ...(job.output ? { output: { ...job.output, annotations: annotations.slice(0, MAX_ANNOTATIONS_PER_CALL) } } : {}),
+    };
+    // GitHub appends the annotations of each update, 50 at most per call: the rest follow in batches. A check
+    // that has fewer than it should (a report cut short) gets the missing ones; one that has them all, nothing.
+    const addAnnotations = async (checkRunId: number, from: number) => {
+      if (!job.output) return false;
+      for (let start = from; start < annotations.length; start += MAX_ANNOTATIONS_PER_CALL) {
+        const { title, summary, text } = job.output;
+        await call("PATCH", `${repo}/check-runs/${checkRunId}`, checkRun, { output: { title, summary, ...(text ? { text } : {}), annotations: annotations.slice(start, start + MAX_ANNOTATIONS_PER_CALL) } });
+      }
+      return from < annotations.length;
     };
     if (!existing) {
       const created = await call("POST", `${repo}/check-runs`, checkRun, { name: job.name, head_sha: job.headSha, external_id: job.jobRunId, ...fields });
+      await addAnnotations(created.id, MAX_ANNOTATIONS_PER_CALL);
       return { checkRunId: created.id, action: "created" };
     }
     // Forward only: a completed check is final, an older state never overwrites a newer one.
     const before = RANK[existing.status] ?? 0;
     const after = RANK[state.status] ?? 0;
-    if (existing.status === "completed" || after < before || (after === before && !job.output)) {
+    if (existing.status === "completed") {
+      const repaired = state.status === "completed" && (await addAnnotations(existing.id, existing.output?.annotations_count ?? 0));
+      return { checkRunId: existing.id, action: repaired ? "updated" : "unchanged" };
+    }
+    if (after < before || (after === before && !job.output)) {
       return { checkRunId: existing.id, action: "unchanged" };
     }
     await call("PATCH", `${repo}/check-runs/${existing.id}`, checkRun, fields);
+    await addAnnotations(existing.id, MAX_ANNOTATIONS_PER_CALL);
     return { checkRunId: existing.id, action: "updated" };
   }
 }

@@ -1,4 +1,4 @@
 export { jobCatalog, parsePayload, type JobName, type JobPayload, type JobDefinition } from "./job-catalog";
 export { Queues } from "./queues";
 export { gitPushPayload, type GitPushPayload } from "./git-push";
-export { scheduleJobTimeout } from "./timeouts";
+export { scheduleJobTimeout, scheduleGateTimer } from "./timeouts";

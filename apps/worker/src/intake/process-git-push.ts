@@ -10,6 +10,7 @@ import { openRepository, ZERO_SHA } from "./git-repository";
 import { recordRefState } from "./git-refs";
 import { schedulesOf } from "../schedules/read-schedules";
 import { syncSchedules } from "../schedules/sync-schedules";
+import type { HeldHandler } from "../jobs/environment-gates";
 
 export const WORKFLOW_FOLDERS = [".gantry/workflows"];
 export const GITHUB_WORKFLOW_FOLDER = ".github/workflows";
@@ -25,6 +26,8 @@ export interface IntakeDeps {
   gitCacheDir: string;
   /** Called for each root job that became ready (the scheduler enqueues it). */
   onReady?: (ctx: TenantContext, jobIds: string[]) => Promise<void>;
+  /** Called for jobs held at an environment's gate (the worker sets their timers). */
+  onHeld?: HeldHandler;
   /** Where schedule changes reach BullMQ at once; omitted, only Postgres changes until the next reconciliation. */
   queues?: Queues;
 }

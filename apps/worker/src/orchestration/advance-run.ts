@@ -6,12 +6,17 @@ import { isTerminalRunStatus, transitions, type Database, type JobRun, type Tena
 import { foldResults, resultOf, runConclusion, type NeedResult } from "./conclusions";
 import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
 import { evaluateJobCondition } from "./job-condition";
+import { checkEnvironmentGate, evaluateEnvironmentName } from "./environment-gate";
 import { cronOfScheduledRun } from "../schedules/schedule-keys";
 
 const concurrencySpec = z.object({ group: z.string(), cancelInProgress: z.union([z.boolean(), z.string()]) });
 const storedPlan = z.object({
   jobs: z
-    .array(z.object({ key: z.string(), if: z.string().optional(), concurrency: concurrencySpec.optional() }).passthrough())
+    .array(
+      z
+        .object({ key: z.string(), if: z.string().optional(), concurrency: concurrencySpec.optional(), environment: z.object({ name: z.string() }).passthrough().optional() })
+        .passthrough(),
+    )
     .default([]),
 });
 
@@ -19,6 +24,8 @@ export interface AdvanceResult {
   ready: string[];
   skipped: string[];
   failed: string[];
+  /** Jobs held at their environment's gate, and when to look again (the worker sets a timer for each). */
+  held: { jobId: string; dueAt: Date }[];
   finished?: "SUCCEEDED" | "FAILED" | "CANCELED";
 }
 
@@ -70,7 +77,7 @@ export async function advanceRun(
   onReady?: (jobIds: string[]) => Promise<void>,
 ): Promise<AdvanceResult> {
   const sys = db.system("advancing a run's DAG");
-  const result: AdvanceResult = { ready: [], skipped: [], failed: [] };
+  const result: AdvanceResult = { ready: [], skipped: [], failed: [], held: [] };
   // Skips cascade (a skipped need may skip its dependents), so repeat until a pass changes nothing.
   for (let pass = 0; pass < 10_000; pass++) {
     const run = await db.forTenant(ctx).workflowRun.findUnique({ where: { id: runId }, include: { jobs: true } });
@@ -97,6 +104,16 @@ export async function advanceRun(
       if (!decision.ok) {
         if ((await transitions.failUnstartedJob(sys, ctx, job.id, `could not evaluate if: ${decision.error}`)).changed) result.failed.push(job.id);
       } else if (decision.run) {
+        const gate = await passEnvironmentGate(db, ctx, run, job, planned.get(job.key)?.environment?.name, contexts);
+        if (gate.kind === "held") {
+          result.held.push({ jobId: job.id, dueAt: gate.dueAt });
+          continue;
+        }
+        if (gate.kind === "refused") {
+          if ((await transitions.failUnstartedJob(sys, ctx, job.id, gate.reason)).changed) result.failed.push(job.id);
+          changed = true;
+          continue;
+        }
         const concurrency = evaluateConcurrency(planned.get(job.key)?.concurrency, contexts);
         if (!concurrency) {
           if ((await transitions.markJobWaiting(sys, ctx, job.id, "needs met")).changed) result.ready.push(job.id);
@@ -123,6 +140,14 @@ export async function advanceRun(
   if (result.ready.length > 0) await onReady?.(result.ready);
   await releaseGroups(db, ctx, runId, onReady);
   return result;
+}
+
+/** The job's environment gate; a job without `environment:` passes. */
+async function passEnvironmentGate(db: Database, ctx: TenantContext, run: WorkflowRun, job: JobRun, name: string | undefined, contexts: Record<string, unknown>) {
+  const environment = evaluateEnvironmentName(name, contexts);
+  if (!environment.ok) return { kind: "refused" as const, reason: `could not evaluate environment: ${environment.error}` };
+  if (!environment.name) return { kind: "open" as const };
+  return checkEnvironmentGate(db, ctx, { id: job.id, repositoryId: run.repositoryId, ref: run.ref }, environment.name);
 }
 
 /** Frees the concurrency groups this run's ended jobs (and the run itself, once ended) held. */

@@ -2,6 +2,7 @@
 // (the heartbeat answer carries `cancel`), and its sandbox is stopped by the runner.
 import { transitions, type Database, type TenantContext } from "@gantry/db";
 import { advanceRun, releaseGroups } from "./advance-run";
+import { requestRunCheckReports } from "./check-reports";
 
 export interface CancelResult {
   canceledJobs: string[];
@@ -25,6 +26,7 @@ export async function cancelRun(
   for (const job of live) if ((await transitions.cancelJob(sys, ctx, job.id, reason)).changed) canceledJobs.push(job.id);
   const run = await transitions.finishRun(sys, ctx, runId, "CANCELED", reason);
   await releaseGroups(db, ctx, runId, onReady);
+  await requestRunCheckReports(db, ctx, runId);
   return { canceledJobs, runCanceled: run.changed };
 }
 

@@ -5,12 +5,11 @@ import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, openDatabase, type Database } from "@gantry/db";
+import { openDatabase, type Database } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { jobCatalog, Queues } from "@gantry/jobs";
 import { FairScheduler } from "@gantry/scheduler";
 import { parseWorkerEnv } from "../../src/env";
-import { processDelivery } from "../../src/intake/process-delivery";
 import type { IntakeDeps } from "../../src/intake/process-git-push";
 import { makeReadyHandler } from "../../src/ready-handler";
 import { listJobSchedulers, rebuildJobSchedulers } from "../../src/schedules/job-schedulers";
@@ -18,11 +17,12 @@ import { schedulerKeyOf } from "../../src/schedules/schedule-keys";
 import { runScheduleTick } from "../../src/schedules/schedule-tick";
 import { startWorker } from "../../src/worker";
 import { GitFixture } from "../git-fixture";
+import { notifyPush, seedGitRepository } from "../git-repository-seed";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
-const tenantId = "ten_sched";
 const repositoryId = "repo_sched";
+const seeded = { tenantId: "ten_sched", repositoryId, fullName: "sched/hello" };
 const NIGHTLY = ".gantry/workflows/nightly.yml";
 
 /** A workflow with the given crons; its jobs say which cron fired them through `github.event.schedule`. */
@@ -58,11 +58,7 @@ beforeAll(async () => {
   scheduler = new FairScheduler({ redis: new Redis(REDIS_URL), prefix });
   repo = new GitFixture();
   deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), queues, onReady: makeReadyHandler(db, scheduler) };
-  const sys = db.system("test setup");
-  await sys.tenant.create({ data: { id: tenantId, slug: "sched", name: "Sched" } });
-  await sys.gitSource.create({ data: { id: "src", tenantId, name: "local", url: repo.bare, notifySecretCiphertext: new Uint8Array() } });
-  await sys.repository.create({ data: { id: repositoryId, tenantId, fullName: "sched/hello", gitSourceId: "src" } });
-  await sys.runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  await seedGitRepository(db, seeded, repo.bare);
 });
 afterAll(async () => {
   await queues.close();
@@ -76,15 +72,7 @@ afterAll(async () => {
 
 async function push(files: Record<string, string>, branch = "main") {
   const commit = repo.commit(files, branch);
-  const { id } = await intake.recordDelivery(db.sql("test"), {
-    deliveryId: randomBytes(8).toString("hex"),
-    source: "git",
-    event: "push",
-    tenantId,
-    repositoryId,
-    payload: { repository: "sched/hello", ref: `refs/heads/${branch}`, ...commit },
-  });
-  await processDelivery(deps, id);
+  await notifyPush(deps, seeded, `refs/heads/${branch}`, commit);
   return commit;
 }
 
@@ -224,7 +212,7 @@ describe("a started worker", () => {
       const started = Date.now();
       const payload = { repositoryId, workflowPath: NIGHTLY, cron: "0 3 * * *" };
       const tickQueue = worker.queues.queue(jobCatalog["schedule-tick"].queue);
-      await tickQueue.upsertJobScheduler(keyOf("0 3 * * *"), { every: 1000 }, { name: "schedule-tick", data: payload });
+      await tickQueue.upsertJobScheduler(keyOf("0 3 * * *"), { pattern: "* * * * * *", tz: "UTC" }, { name: "schedule-tick", data: payload });
       const prefixOfKey = `schedule:${repositoryId}:${NIGHTLY}:0 3 * * *:`;
       const deadline = Date.now() + 30_000;
       let fired: string[] = [];
@@ -234,7 +222,7 @@ describe("a started worker", () => {
         fired = (await scheduledRuns()).map((run) => run.idempotencyKey).filter((key) => key.startsWith(prefixOfKey) && Date.parse(key.slice(prefixOfKey.length)) >= started);
       }
       await tickQueue.removeJobScheduler(keyOf("0 3 * * *"));
-      // `every: 1000` fires on whole seconds: the key carries that instant, not the moment a worker got to it.
+      // A per-second cron fires on whole seconds: the key carries that instant, not the moment a worker got to it.
       for (const key of fired) expect(key).toMatch(/:\d{2}\.000Z$/);
     } finally {
       await worker.stop();

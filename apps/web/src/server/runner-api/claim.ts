@@ -1,7 +1,7 @@
 // POST /api/runner/v1/claim: long poll for work on the runner's pool. The fair scheduler picks, Postgres
 // records the attempt with its lease, and the answer carries a job token scoped to that attempt.
 import { hashToken, newToken, tokenMatches, type Database } from "@gantry/db";
-import { scheduleJobTimeout } from "@gantry/jobs";
+import { requestCheckReports, scheduleJobTimeout } from "@gantry/jobs";
 import { assignedJob, claimRequest, claimResponse, type ClaimResponse } from "@gantry/runner-protocol";
 import { claimJob } from "@gantry/scheduler";
 import { z } from "zod";
@@ -48,6 +48,8 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
       await sys.jobAttempt.update({ where: { id: claimed.attemptId }, data: { jobTokenHash: hashToken(jobToken) } });
       const { job, planned, needs } = await assignmentFor(deps.database, claimed);
       await scheduleJobTimeout(deps.queues, { tenantId: claimed.tenantId, jobId: claimed.jobId, attempt: claimed.attempt, startedAt: new Date(), timeoutMinutes: job.timeoutMinutes });
+      // QUEUED → RUNNING happens here, not in the worker: the job's GitHub check run goes in_progress.
+      if (job.run.repository.installationId) await requestCheckReports(deps.queues, claimed.tenantId, [{ id: claimed.jobId, status: "RUNNING", attempt: claimed.attempt }]);
       const answer: ClaimResponse = {
         assignment: {
           attemptId: claimed.attemptId,

@@ -1,10 +1,12 @@
-// Check runs for a GitHub run's jobs: one per job, named `<workflow> / <job>`, in the job's current state.
+// Check runs for a GitHub run's jobs: one per job, named `<workflow> / <job>`, in the job's current state
+// (intake creates them queued; the report-check job moves them on as the jobs run and end).
 // An invalid workflow gets one failed check listing every error as `file:line:col: message [code]`.
 // Best effort: GitHub being unreachable never fails intake (the reporter moves check runs forward only, so
 // a later report repairs a missed one).
 import type { Database, TenantContext } from "@gantry/db";
-import { CheckRunReporter, type CheckAnnotation, type JobCheck } from "@gantry/github";
+import { checkRunState, CheckRunReporter, type CheckAnnotation, type JobCheck, type RetryOptions } from "@gantry/github";
 import { z } from "zod";
+import { jobCheckOutput } from "./check-output";
 import type { GithubIntake } from "./types";
 
 const workflowError = z.object({ file: z.string(), line: z.number(), col: z.number(), message: z.string(), code: z.string().optional(), severity: z.string().optional() });
@@ -27,25 +29,46 @@ function invalidWorkflowOutput(errors: unknown): { title: string; summary: strin
   };
 }
 
-function reporterFor(github: GithubIntake, githubInstallationId: bigint): CheckRunReporter {
-  return new CheckRunReporter({
-    apiUrl: github.apiUrl,
-    token: async () => (await github.tokens.get(githubInstallationId)).token,
-    // Intake waits for this: a few short tries, then the next report repairs what was missed.
-    retry: { attempts: 3, maxMs: 10_000 },
-    ...(github.fetch ? { fetch: github.fetch } : {}),
-  });
+// One reporter per client, installation and retry policy, so that reports for one job are applied in order.
+const reporters = new WeakMap<GithubIntake, Map<string, CheckRunReporter>>();
+
+function reporterFor(github: GithubIntake, githubInstallationId: bigint, retry: RetryOptions): CheckRunReporter {
+  const key = `${githubInstallationId}:${JSON.stringify(retry)}`;
+  const ofClient = reporters.get(github) ?? new Map<string, CheckRunReporter>();
+  reporters.set(github, ofClient);
+  let reporter = ofClient.get(key);
+  if (!reporter) {
+    reporter = new CheckRunReporter({
+      apiUrl: github.apiUrl,
+      token: async () => (await github.tokens.get(githubInstallationId)).token,
+      retry,
+      ...(github.fetch ? { fetch: github.fetch } : {}),
+    });
+    ofClient.set(key, reporter);
+  }
+  return reporter;
 }
 
+// Intake waits for its reports: a few short tries, then a later report repairs what was missed.
+const INTAKE_RETRY: RetryOptions = { attempts: 3, maxMs: 10_000 };
+
 /**
- * Brings one job's check run up to the job's current state — for the orchestrator to call after each job
- * transition. A job of a repository not connected through a GitHub installation reports nothing (false).
+ * Brings one job's check run up to the job's state now, with the job summary and annotations once it ended.
+ * A job of a repository not connected through an active GitHub installation reports nothing (false).
+ * `retry`: the report-check job passes `{ attempts: 1 }` and leaves retrying to BullMQ.
  */
-export async function reportJobCheck(db: Database, github: GithubIntake, ctx: TenantContext, jobRunId: string): Promise<boolean> {
-  const job = await db.forTenant(ctx).jobRun.findFirst({ where: { id: jobRunId }, include: { run: { include: { repository: { include: { installation: true } } } } } });
+export async function reportJobCheck(db: Database, github: GithubIntake, ctx: TenantContext, jobRunId: string, retry: RetryOptions = INTAKE_RETRY): Promise<boolean> {
+  const job = await db.forTenant(ctx).jobRun.findFirst({
+    where: { id: jobRunId },
+    include: {
+      run: { include: { repository: { include: { installation: true } } } },
+      attempts: { orderBy: { number: "desc" }, take: 1, include: { steps: { orderBy: { index: "asc" }, select: { name: true, summary: true, annotations: true } } } },
+    },
+  });
   const installation = job?.run.repository.installation;
   if (!job || !installation || installation.deletedAt || installation.suspendedAt) return false;
-  await reporterFor(github, installation.githubInstallationId).report({
+  const completed = checkRunState(job.status).status === "completed";
+  await reporterFor(github, installation.githubInstallationId, retry).report({
     repository: job.run.repository.fullName,
     headSha: job.run.sha,
     jobRunId: job.id,
@@ -53,13 +76,14 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
     status: job.status,
     ...(job.startedAt ? { startedAt: job.startedAt } : {}),
     ...(job.finishedAt ? { completedAt: job.finishedAt } : {}),
+    ...(completed ? { output: jobCheckOutput({ status: job.status, failureReason: job.failureReason, steps: job.attempts[0]?.steps ?? [] }) } : {}),
   });
   return true;
 }
 
 export async function reportRunChecks(db: Database, github: GithubIntake, ctx: TenantContext, githubInstallationId: bigint, runId: string): Promise<number> {
   const run = await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: true, repository: true } });
-  const reporter = reporterFor(github, githubInstallationId);
+  const reporter = reporterFor(github, githubInstallationId, INTAKE_RETRY);
   const base = { repository: run.repository.fullName, headSha: run.sha };
   const checks: JobCheck[] =
     run.jobs.length === 0

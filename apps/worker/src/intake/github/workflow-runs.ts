@@ -72,8 +72,9 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
   if (commit.trigger && !matchTrigger(plan, commit.trigger)) return null;
   const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan });
   if (created.created) {
-    await startRun(deps, ctx, created.runId, plan.concurrency);
+    // Queued check runs first: once the run starts, a runner may claim a job, and its report must find the check.
     await reportChecks(scope, created.runId);
+    await startRun(deps, ctx, created.runId, plan.concurrency);
   }
   return { runId: created.runId, created: created.created, workflowPath: file, valid: true };
 }

@@ -1,0 +1,220 @@
+// Check runs follow every job transition: intake creates them queued, the claim and advanceRun (every worker-side
+// job change ends there) ask for report-check jobs, and the real report-check worker brings each check run up to
+// the job's state against the fake GitHub — in order, idempotently, through 5xx retries and rate limits.
+import { createPrivateKey, randomBytes, randomUUID } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import type { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
+import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
+import { InstallationTokens, syncInstallation } from "@gantry/github";
+import { FakeGithub, publishedExamples } from "@gantry/github/testing";
+import { Queues, requestCheckReports } from "@gantry/jobs";
+import { processDelivery } from "../../src/intake/process-delivery";
+import type { GithubIntake, GithubIntakeDeps } from "../../src/intake/github/types";
+import { startReportCheckWorker } from "../../src/jobs/report-check";
+import { reportChecksThrough } from "../../src/orchestration/check-reports";
+import { advanceRun } from "../../src/orchestration/advance-run";
+
+const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const INSTALLATION = 41_001;
+const REPO_ID = 641_001;
+const FULL_NAME = "octo/checks";
+const CI = `name: CI
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo build
+  test:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo test
+`;
+
+let testDb: TestDatabase;
+let db: Database;
+let fake: FakeGithub;
+let github: GithubIntake;
+let deps: GithubIntakeDeps;
+let queues: Queues;
+let connection: Redis;
+let worker: Worker;
+let tenantId: string;
+let ctx: TenantContext;
+
+const sha = () => randomBytes(20).toString("hex");
+
+async function pushRun(after: string) {
+  fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
+  const base = publishedExamples("push").find((payload) => payload.installation !== undefined) ?? {};
+  const payload = {
+    ...base,
+    ref: "refs/heads/main",
+    before: sha(),
+    after,
+    created: false,
+    deleted: false,
+    forced: false,
+    commits: [],
+    head_commit: { ...(base.head_commit as object), id: after },
+    repository: { ...(base.repository as object), id: REPO_ID, name: "checks", full_name: FULL_NAME, default_branch: "main" },
+    installation: { id: INSTALLATION },
+  };
+  const { id } = await intake.recordDelivery(db.sql("test"), { deliveryId: randomUUID(), source: "github", event: "push", payload: JSON.parse(JSON.stringify(payload)) });
+  await processDelivery(deps, id);
+  const run = await db.forTenant(ctx).workflowRun.findFirstOrThrow({ where: { sha: after }, include: { jobs: true } });
+  const job = (key: string) => {
+    const found = run.jobs.find((candidate) => candidate.key === key);
+    if (!found) throw new Error(`no job ${key}`);
+    return found;
+  };
+  return { run, build: job("build"), test: job("test") };
+}
+
+/** What the web's claim does: QUEUED/WAITING → RUNNING with a new attempt, then asks for the check report. */
+async function claim(jobId: string) {
+  const job = await db.forTenant(ctx).jobRun.findUniqueOrThrow({ where: { id: jobId } });
+  const assigned = await transitions.assignJob(db.system("test claim"), ctx, { jobId, expectedAttempt: job.attempt, leaseMs: 60_000 });
+  if (!assigned) throw new Error("not assigned");
+  await requestCheckReports(queues, tenantId, [{ id: jobId, status: "RUNNING", attempt: assigned.attempt }]);
+  return assigned;
+}
+
+/** What the web's complete and the advance-run job do: the conclusion, then advanceRun (which asks for reports). */
+async function complete(jobId: string, attempt: { attemptId: string; attempt: number }, conclusion: "SUCCEEDED" | "FAILED", steps: { summary?: string; annotations?: { level: string; message: string; file?: string; line?: number }[] }[] = []) {
+  const sys = db.system("test complete");
+  for (const [index, step] of steps.entries()) {
+    await sys.stepRun.create({ data: { id: `${attempt.attemptId}-s${index}`, tenantId, attemptId: attempt.attemptId, index, name: `step ${index}`, status: conclusion, summary: step.summary ?? null, annotations: step.annotations ?? [] } });
+  }
+  await transitions.finishJob(sys, ctx, jobId, attempt.attempt, conclusion, conclusion === "FAILED" ? { kind: "USER", reason: "a step failed" } : undefined);
+  const job = await db.forTenant(ctx).jobRun.findUniqueOrThrow({ where: { id: jobId } });
+  await advanceRun(db, ctx, job.runId);
+}
+
+const checkOf = (jobId: string) => [...fake.checkRuns.values()].find((check) => check.external_id === jobId);
+const writesTo = (checkRunId: number | bigint | undefined) =>
+  fake.calls.filter((call) => call.status < 300 && ((call.method === "PATCH" && call.path.endsWith(`/check-runs/${checkRunId}`)) || (call.method === "POST" && call.path.endsWith("/check-runs") && checkOf(String((call.body as { external_id?: string }).external_id))?.id === checkRunId)));
+
+/** Polls (every 20 ms) until the probe answers, against a deadline. */
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Every report-check job has run (none waiting, delayed or active). */
+async function drained(): Promise<boolean> {
+  const counts = await queues.queue("gantry-github-checks").getJobCounts("waiting", "active", "delayed", "prioritized", "wait");
+  return Object.values(counts).every((count) => count === 0);
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = openDatabase(testDb.url);
+  fake = new FakeGithub();
+  await fake.start();
+  fake.addInstallation(INSTALLATION);
+  const synced = await syncInstallation(db, {
+    name: "installation",
+    payload: { action: "created", installation: { id: INSTALLATION, account: { id: 78, login: "octo-checks", type: "Organization" } }, repositories: [{ id: REPO_ID, name: "checks", full_name: FULL_NAME, private: true }] },
+  });
+  tenantId = synced.tenantId ?? "";
+  ctx = { tenantId, actor: { kind: "SYSTEM" } };
+  await db.system("test setup").runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  github = { apiUrl: fake.url, tokens: new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url }) };
+  deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
+  const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+  connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  queues = new Queues(connection, prefix);
+  reportChecksThrough(db, queues);
+  worker = startReportCheckWorker({ db, github: () => github, connection, prefix, perSecond: 50 });
+});
+afterAll(async () => {
+  await worker?.close();
+  await queues?.close();
+  connection?.disconnect();
+  await fake?.stop();
+  await db?.close();
+  await testDb?.drop();
+});
+
+describe("check runs follow the jobs", () => {
+  it("QUEUED → RUNNING → SUCCEEDED, and a failed job with its summary and every annotation, 50 per call", async () => {
+    const { build, test } = await pushRun(sha());
+    expect(checkOf(build.id)).toMatchObject({ status: "queued", name: "CI / build" });
+    expect(checkOf(test.id)).toMatchObject({ status: "queued", name: "CI / test" });
+
+    const buildAttempt = await claim(build.id);
+    await until("build in progress", () => checkOf(build.id)?.status === "in_progress");
+    await complete(build.id, buildAttempt, "SUCCEEDED", [{ summary: "## Build\nall green" }]);
+    await until("build completed", () => checkOf(build.id)?.status === "completed");
+    expect(checkOf(build.id)).toMatchObject({ conclusion: "success", output: { title: "Succeeded", summary: "## Build\nall green" } });
+    expect(writesTo(checkOf(build.id)?.id).map((call) => [call.method, (call.body as { status?: string }).status, (call.body as { conclusion?: string }).conclusion])).toEqual([
+      ["POST", "queued", undefined],
+      ["PATCH", "in_progress", undefined],
+      ["PATCH", "completed", "success"],
+    ]);
+
+    const testAttempt = await claim(test.id);
+    const annotations = Array.from({ length: 120 }, (_, index) => ({ level: index % 2 ? "warning" : "error", message: `problem ${index}`, file: "src/app.ts", line: index + 1 }));
+    await complete(test.id, testAttempt, "FAILED", [{ summary: "3 tests failed", annotations: [...annotations.slice(0, 70), { level: "error", message: "no file for this one" }] }, { annotations: annotations.slice(70) }]);
+    await until("test completed with every annotation", () => checkOf(test.id)?.output.annotations_count === 120);
+    const check = checkOf(test.id);
+    expect(check).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Failed" } });
+    expect(check?.output.summary).toContain("Failed: a step failed");
+    expect(check?.output.summary).toContain("3 tests failed");
+    expect(check?.output.summary).toContain("no file for this one");
+    expect(fake.annotations.get(Number(check?.id ?? 0))?.[0]).toMatchObject({ path: "src/app.ts", start_line: 1, annotation_level: "failure", message: "problem 0" });
+    const patches = writesTo(check?.id).filter((call) => call.method === "PATCH");
+    expect(patches.map((call) => ((call.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length)).toEqual([0, 50, 50, 20]);
+  });
+
+  it("duplicate and out-of-order reports change nothing: each report reads the job's state when it runs", async () => {
+    const { build } = await pushRun(sha());
+    await worker.pause();
+    // The claim's report and the completion's are both waiting when the worker resumes: the first one processed
+    // already sees SUCCEEDED, and the rest (and any repeat) find a completed check.
+    const attempt = await claim(build.id);
+    await complete(build.id, attempt, "SUCCEEDED");
+    await requestCheckReports(queues, tenantId, [{ id: build.id, status: "RUNNING", attempt: attempt.attempt }]);
+    worker.resume();
+    await until("build completed", () => checkOf(build.id)?.status === "completed");
+    await requestCheckReports(queues, tenantId, [{ id: build.id, status: "RUNNING", attempt: 7 }]);
+    await queues.add("report-check", { tenantId, jobRunId: build.id }, `check-repeat-${build.id}`);
+    await until("every report processed", drained);
+    expect(writesTo(checkOf(build.id)?.id).map((call) => [call.method, (call.body as { status?: string }).status])).toEqual([
+      ["POST", "queued"],
+      ["PATCH", "completed"],
+    ]);
+  });
+
+  it("a 5xx fails the attempt and BullMQ retries it with backoff", async () => {
+    const { build } = await pushRun(sha());
+    fake.failNext(/^PATCH \/repos\/octo\/checks\/check-runs\/\d+$/, 500);
+    await claim(build.id);
+    await until("build in progress after the retry", () => checkOf(build.id)?.status === "in_progress");
+    const patches = fake.calls.filter((call) => call.method === "PATCH" && call.path.endsWith(`/check-runs/${checkOf(build.id)?.id}`));
+    expect(patches.map((call) => call.status)).toEqual([500, 200]);
+  });
+
+  it("a rate-limited 403 pauses the reports until GitHub's reset, without spending an attempt", async () => {
+    const { build } = await pushRun(sha());
+    const resetAt = Math.ceil(Date.now() / 1000) + 2;
+    fake.failNext(/^PATCH \/repos\/octo\/checks\/check-runs\/\d+$/, 403, { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(resetAt) }, message: "API rate limit exceeded for installation ID 41001." });
+    await claim(build.id);
+    await until("the rate-limited answer", () => fake.calls.some((call) => call.status === 403));
+    await until("build in progress after the reset", () => checkOf(build.id)?.status === "in_progress", 20_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(resetAt * 1000);
+    const job = await queues.queue("gantry-github-checks").getJob(`check-${build.id}-RUNNING-1`);
+    expect(job?.attemptsMade).toBe(0);
+  });
+});
