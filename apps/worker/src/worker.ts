@@ -16,11 +16,13 @@ import { makeHeldHandler } from "./jobs/environment-gates";
 import { reapLapsedLeases } from "./jobs/reap-leases";
 import { rebuildJobTimeouts, timeOutJob } from "./jobs/job-timeouts";
 import { sweepDeliveries } from "./jobs/sweep-deliveries";
+import { GithubAppSource } from "@gantry/github";
+import { githubClientSource } from "./intake/github/github-client";
+import { reportChecksThrough } from "./orchestration/check-reports";
+import { startReportCheckWorker } from "./jobs/report-check";
 import { reconcileGitRefs } from "./jobs/reconcile-git-refs";
 import { rebuildJobSchedulers } from "./schedules/job-schedulers";
 import { runScheduleTick, tickTimeOf } from "./schedules/schedule-tick";
-import { GithubAppSource } from "@gantry/github";
-import { githubClientSource } from "./intake/github/github-client";
 
 
 export interface RunningWorker {
@@ -45,6 +47,8 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const common = { connection, prefix: env.GANTRY_QUEUE_PREFIX };
   // The GitHub App's client, looked up per use: the manifest flow may write the App file while the worker runs.
   const githubClient = githubClientSource(new GithubAppSource(env.githubApp), log);
+  // Job transitions ask for check-run reports through the queues (orchestration/check-reports.ts).
+  reportChecksThrough(db, queues);
   // What intake, schedule ticks and the ref reconciler share (the queues: schedule syncs reach BullMQ at once).
   const intakeDeps = { db, gitCacheDir, onReady: ready, onHeld: held, queues, get github() { return githubClient(); } };
 
@@ -177,6 +181,10 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   );
 
   const queueNames = [reap.queue, intakeJob.queue, timeouts.queue, advance.queue, tick.queue, gitRefs.queue];
+  // GitHub check runs follow every job transition (report-check, rate-limited for GitHub's API).
+  const checks = startReportCheckWorker({ db, github: githubClient, connection, prefix: env.GANTRY_QUEUE_PREFIX, perSecond: env.GANTRY_GITHUB_CHECKS_PER_SECOND });
+  workers.push(checks);
+  queueNames.push(checks.name);
   const stopHeartbeat = startHeartbeat(connection, env.GANTRY_WORKER_ID, queueNames);
   log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${queueNames.join(", ")})`);
   return {

@@ -2,3 +2,4 @@ export { jobCatalog, parsePayload, type JobName, type JobPayload, type JobDefini
 export { Queues } from "./queues";
 export { gitPushPayload, type GitPushPayload } from "./git-push";
 export { scheduleJobTimeout, scheduleGateTimer } from "./timeouts";
+export { requestCheckReports, type CheckReportRequest } from "./check-reports";

@@ -91,16 +91,6 @@ export const jobCatalog = {
     backoffMs: 2_000,
     onExhausted: "the check run stays at its last reported state; the job's next transition reports it again",
   },
-  "report-check": {
-    // A queue of its own with a rate limiter: GitHub's API budget, not our CPU, is what it waits on.
-    queue: "gantry-github-checks",
-    // The job is named, not its state: the processor reports whatever state the job is in when it runs.
-    payload: z.object({ tenantId: z.string().min(1), jobRunId: z.string().min(1) }),
-    lockDurationMs: 60_000,
-    attempts: 8,
-    backoffMs: 2_000,
-    onExhausted: "the check run stays at its last reported state; the job's next transition reports it again",
-  },
   "reap-leases": {
     queue: "gantry-maintenance",
     payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }),

@@ -6,6 +6,7 @@ import { isTerminalRunStatus, transitions, type Database, type JobRun, type Tena
 import { foldResults, resultOf, runConclusion, type NeedResult } from "./conclusions";
 import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
 import { evaluateJobCondition } from "./job-condition";
+import { requestRunCheckReports } from "./check-reports";
 import { checkEnvironmentGate, evaluateEnvironmentName } from "./environment-gate";
 import { cronOfScheduledRun } from "../schedules/schedule-keys";
 
@@ -139,6 +140,8 @@ export async function advanceRun(
   }
   if (result.ready.length > 0) await onReady?.(result.ready);
   await releaseGroups(db, ctx, runId, onReady);
+  // Every job change the worker makes ends here (or in cancelRun): GitHub hears of it from this point.
+  await requestRunCheckReports(db, ctx, runId);
   return result;
 }
 
