@@ -182,6 +182,20 @@ async function paced(schedulers: FairScheduler[], poolId: string, mode: Mode, pr
   };
 }
 
+/** One runner claiming and releasing alone, 1,000 times: the claim round trip with nothing else in flight. */
+async function idle(scheduler: FairScheduler, poolId: string) {
+  const latencies: number[] = [];
+  for (let i = 0; i < 1_000; i++) {
+    const t0 = performance.now();
+    const job = await scheduler.claim(poolId, Date.now());
+    latencies.push(performance.now() - t0);
+    if (job === null) throw new Error("the idle pool ran dry");
+    await scheduler.release(poolId, job.tenantId, job.jobId);
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
 async function rebuildTime(scheduler: FairScheduler, poolId: string): Promise<number> {
   const entries: ReadyEntry[] = Array.from({ length: 10_000 }, (_, i) => ({
     poolId,
@@ -205,6 +219,8 @@ async function main(): Promise<void> {
   const firstConnection = connections[0];
   if (first === undefined || firstConnection === undefined) throw new Error("GANTRY_BENCH_CONNECTIONS must be ≥ 1");
   try {
+    await fill(schedulers, "idle", 20);
+    const quiet = await idle(first, "idle");
     const enqueuePerSec = await fill(schedulers, "sat-direct", 800);
     const satDirect = await withCpu(firstConnection, () => saturation(schedulers, "sat-direct", "direct"));
     await fill(schedulers, "sat-coalesced", 800);
@@ -232,6 +248,7 @@ async function main(): Promise<void> {
       console.log(`  paced ${offered}/s offered, ${label}: ${Math.round(r.assignmentsPerSec)} assignments/s; claim round trip p50 ${round(r.p50)} / p99 ${round(r.p99)} ms (goal p99 < 5)${r.empty > 0 ? `, ${r.empty} empty claims` : ""}; ${load(r)}`);
     }
     console.log(`  decision inside Redis (the claim script timed by Redis TIME, ${decision.n} probes during the paced load): p50 ${round(decision.p50)} / p99 ${round(decision.p99)} / max ${round(decision.max)} ms (goal p99 < 5)`);
+    console.log(`  idle: one runner alone, claim round trip p50 ${round(quiet.p50)} / p99 ${round(quiet.p99)} ms (goal p99 < 5)`);
     console.log(`  enqueue: ${Math.round(enqueuePerSec)} jobs/s; rebuild of 10,000 ready jobs: ${round(rebuildMs, 1)} ms`);
     console.log(
       JSON.stringify({
@@ -241,6 +258,8 @@ async function main(): Promise<void> {
           decisionP99Ms: round(decision.p99),
           claimRoundTripP50Ms: round(pace.p50),
           claimRoundTripP99Ms: round(pace.p99),
+          idleClaimRoundTripP50Ms: round(quiet.p50),
+          idleClaimRoundTripP99Ms: round(quiet.p99),
           assignmentsPerSecDirect: Math.round(satDirect.assignmentsPerSec),
           claimRoundTripP50MsDirect: round(paceDirect.p50),
           claimRoundTripP99MsDirect: round(paceDirect.p99),
