@@ -5,11 +5,16 @@
 import type { Repository } from "@gantry/db";
 import { RepositoryLister } from "@gantry/github";
 import type { IntakeResult } from "../process-git-push";
+import { schedulesOf } from "../../schedules/read-schedules";
+import { syncSchedules } from "../../schedules/sync-schedules";
+import type { CompiledFile } from "../../schedules/workflow-tree";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 import { runWorkflowsAt } from "./workflow-runs";
 
 export interface ReconcileReport {
   repositories: number;
+  /** Repositories that could not be looked at (GitHub errors, logged); they are looked at again next time. */
+  failed: number;
   /** Runs created now: the events that never arrived. */
   created: number;
   runs: IntakeResult["runs"];
@@ -22,8 +27,13 @@ async function reconcileOne(deps: GithubIntakeDeps, github: GithubIntake, reposi
   for (const branch of await lister.branches()) {
     if (!(await lister.headIsRecent(branch.name, branch.commit.sha, since))) continue;
     const ref = `refs/heads/${branch.name}`;
-    const result = await runWorkflowsAt(deps, github, repository, githubInstallationId, { event: "push", ref, sha: branch.commit.sha, trigger: { name: "push", ref }, trusted: true, triggeredBy: "reconciler" });
+    const isDefault = branch.name === repository.defaultBranch;
+    const compiled: CompiledFile[] = [];
+    const commit = { event: "push", ref, sha: branch.commit.sha, trigger: { name: "push", ref }, trusted: true, triggeredBy: "reconciler" };
+    const result = await runWorkflowsAt(deps, github, repository, githubInstallationId, commit, isDefault ? compiled : undefined);
     runs.push(...result.runs);
+    // A missed push to the default branch may have changed its schedules, as a delivered one would.
+    if (isDefault) await syncSchedules(deps.db, deps.queues, repository, branch.commit.sha, schedulesOf(compiled));
   }
   for (const pull of await lister.openPullRequests(since)) {
     const trusted = pull.head.repo !== null && pull.head.repo.id === pull.base.repo?.id;
@@ -47,7 +57,7 @@ export async function reconcileGithubRepositories(deps: GithubIntakeDeps, github
     include: { installation: true },
     orderBy: { id: "asc" },
   });
-  const report: ReconcileReport = { repositories: 0, created: 0, runs: [] };
+  const report: ReconcileReport = { repositories: 0, failed: 0, created: 0, runs: [] };
   for (const { installation, ...repository } of repositories) {
     if (!installation) continue;
     try {
@@ -56,6 +66,7 @@ export async function reconcileGithubRepositories(deps: GithubIntakeDeps, github
       report.created += runs.filter((run) => run.created).length;
       report.repositories += 1;
     } catch (error) {
+      report.failed += 1;
       github.log?.(`github reconciler: ${repository.fullName}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
