@@ -20,6 +20,7 @@ import { GithubAppSource } from "@gantry/github";
 import { githubClientSource } from "./intake/github/github-client";
 import { reportChecksThrough } from "./orchestration/check-reports";
 import { startReportCheckWorker } from "./jobs/report-check";
+import { startReconcileGithubWorker } from "./jobs/reconcile-github";
 import { reconcileGitRefs } from "./jobs/reconcile-git-refs";
 import { rebuildJobSchedulers } from "./schedules/job-schedulers";
 import { runScheduleTick, tickTimeOf } from "./schedules/schedule-tick";
@@ -185,6 +186,20 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const checks = startReportCheckWorker({ db, github: githubClient, connection, prefix: env.GANTRY_QUEUE_PREFIX, perSecond: env.GANTRY_GITHUB_CHECKS_PER_SECOND });
   workers.push(checks);
   queueNames.push(checks.name);
+  // Missed GitHub deliveries, looked for every GANTRY_GITHUB_RECONCILE_INTERVAL_MS while an App is (or may be) configured.
+  const reconcileGithub = await startReconcileGithubWorker({
+    intake: intakeDeps,
+    redis: connection,
+    prefix: env.GANTRY_QUEUE_PREFIX,
+    lookbackMs: env.GANTRY_GITHUB_RECONCILE_LOOKBACK_MS,
+    queues,
+    connection,
+    intervalMs: env.GANTRY_GITHUB_RECONCILE_INTERVAL_MS,
+    appPossible: githubClient() !== null || env.githubApp.appFile !== null,
+    log,
+  });
+  workers.push(reconcileGithub);
+  queueNames.push(reconcileGithub.name);
   const stopHeartbeat = startHeartbeat(connection, env.GANTRY_WORKER_ID, queueNames);
   log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${queueNames.join(", ")})`);
   return {

@@ -91,6 +91,15 @@ export const jobCatalog = {
     backoffMs: 2_000,
     onExhausted: "the check run stays at its last reported state; the job's next transition reports it again",
   },
+  "reconcile-github": {
+    // A queue of its own: GitHub API calls for every repository must not hold up the lease reaper.
+    queue: "gantry-github-reconcile",
+    payload: z.object({}),
+    lockDurationMs: 300_000,
+    attempts: 1,
+    backoffMs: 0,
+    onExhausted: "nothing: the next tick looks again from the last successful one",
+  },
   "reap-leases": {
     queue: "gantry-maintenance",
     payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }),
