@@ -226,6 +226,8 @@ const appEnv = {
   NEXTAUTH_SECRET: secrets.nextauthSecret,
   GANTRY_PUBLIC_URL: url,
   GANTRY_MASTER_KEY: secrets.masterKey,
+  // Archived job logs (the web app's object store directory).
+  GANTRY_STORAGE_DIR: path.join(stateDir, "storage"),
   NODE_ENV: "production",
 };
 startChild("web", path.join(root, "node_modules/.bin/next"), ["start", "apps/web", "-p", String(port), "-H", host], appEnv);

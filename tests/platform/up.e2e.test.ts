@@ -1,8 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -151,7 +152,15 @@ describe("the up-command", () => {
         { key: "test (20)", status: "SUCCEEDED" },
         { key: "test (22)", status: "SUCCEEDED" },
       ]);
-      expect(run.output()).toContain("Hello from Gantry on Linux");
+      // The job's output reached the control plane: its log chunks, in order, in the state dir's object store.
+      const chunks = await db.query<{ objectKey: string }>(
+        `SELECT c."objectKey" FROM "LogChunk" c JOIN "JobAttempt" a ON a.id = c."attemptId" JOIN "JobRun" j ON j.id = a."jobRunId"
+         JOIN "WorkflowRun" r ON r.id = j."runId" WHERE r.sha = $1 AND j.key = 'build' ORDER BY c.seq`,
+        [sha],
+      );
+      const log = chunks.rows.map((row) => gunzipSync(readFileSync(path.join(stateDir, "storage", row.objectKey))).toString()).join("");
+      expect(log).toContain("Hello from Gantry on Linux");
+      expect(run.output()).toMatch(/runner: jobs run in (bwrap|process) sandboxes: the pool is configured with/);
     } finally {
       await db.end();
     }

@@ -88,7 +88,8 @@ export const webEnvSchema = z
     return {
       ...rest,
       /** Where archived logs live: GANTRY_STORAGE_DIR, else `<GANTRY_STATE_DIR or .gantry>/storage`, absolute. */
-      storageDir: path.resolve(rest.GANTRY_STORAGE_DIR ?? path.join(rest.GANTRY_STATE_DIR ?? ".gantry", "storage")),
+      // A runtime directory, not a build input: keep Turbopack from tracing the whole project through it.
+      storageDir: path.resolve(/*turbopackIgnore: true*/ rest.GANTRY_STORAGE_DIR ?? path.join(rest.GANTRY_STATE_DIR ?? ".gantry", "storage")),
       NEXTAUTH_URL,
       /** NEXTAUTH_URL (or AUTH_URL) as an origin. */
       appUrl,

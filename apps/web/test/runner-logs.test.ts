@@ -11,10 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as logsRoute } from "../src/app/api/runner/v1/logs/route";
 import { POST as stepRoute } from "../src/app/api/runner/v1/step/route";
 import { readAttemptLog } from "../src/server/logs/read-attempt-log";
-import { closeServices } from "../src/server/services";
+import { createCaller } from "../src/server/routers/_app";
+import { closeServices, getServices } from "../src/server/services";
 import { DirectoryObjectStore } from "../src/server/storage/object-store";
+import { createTRPCContext } from "../src/server/trpc";
 import { claimedJob, demo, post, register } from "./runner-support";
-import { setupWebTest, stubWebEnv, TEST_REDIS_URL, type WebTestContext } from "./support";
+import { DEMO, setupWebTest, stubWebEnv, TEST_REDIS_URL, type WebTestContext } from "./support";
 
 let t: WebTestContext;
 const prefix = `gantry-test-${Math.random().toString(16).slice(2, 10)}`;
@@ -137,5 +139,20 @@ describe("POST /api/runner/v1/step", () => {
     expect(history.map((row) => `${row.fromStatus}→${row.toStatus}`)).toEqual(["QUEUED→RUNNING", "RUNNING→FAILED"]);
     const invalid = await post(stepRoute, assignment.jobToken, { ...base, status: "DONE" });
     expect([invalid.status, (await invalid.json()).code]).toEqual([400, "invalid_body"]);
+  });
+});
+
+describe("runs.logs", () => {
+  it("gives a member the latest attempt's steps and its log in order, from a seq on; an unknown run or job is NOT_FOUND", async () => {
+    const { assignment, runId } = await claimedJob(t, "read");
+    for (const [seq, data] of ["one\n", "two\n", "three\n"].entries()) expect((await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, seq, data))).status).toBe(200);
+    await post(stepRoute, assignment.jobToken, { attemptId: assignment.attemptId, index: 0, stepId: "s", name: "Echo", status: "SUCCEEDED", finishedAt: Date.now(), summary: "# Done", annotations: [{ level: "warning", message: "careful" }] });
+    const services = getServices();
+    const caller = createCaller(createTRPCContext({ session: { userId: DEMO.userId, email: DEMO.email, name: "Demo Admin" }, database: t.database, redis: t.redis, queues: services.queues }));
+    const read = await caller.runs.logs({ tenant: DEMO.tenantSlug, runId, jobKey: "read" });
+    expect(read).toMatchObject({ attempt: 1, text: "one\ntwo\nthree\n", nextSeq: 3, steps: [{ index: 0, name: "Echo", status: "SUCCEEDED", summary: "# Done", annotations: [{ level: "warning", message: "careful" }] }] });
+    expect((await caller.runs.logs({ tenant: DEMO.tenantSlug, runId, jobKey: "read", fromSeq: 2 })).text).toBe("three\n");
+    await expect(caller.runs.logs({ tenant: DEMO.tenantSlug, runId, jobKey: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(caller.runs.logs({ tenant: DEMO.tenantSlug, runId: "run_elsewhere", jobKey: "read" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

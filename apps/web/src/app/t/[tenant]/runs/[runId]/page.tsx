@@ -6,6 +6,7 @@ import { RunStatus } from "../../../../../components/run-status";
 import { ago } from "../../../../../components/status";
 import { getSessionUser } from "../../../../../server/auth";
 import { serverCaller } from "../../../../../server/caller";
+import { JobLogs } from "./job-logs";
 import { Approvals } from "./approvals";
 
 export const metadata: Metadata = { title: "Run" };
@@ -91,6 +92,7 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
           </table>
         </section>
       )}
+      <JobLogs session={session} tenant={tenant} runId={run.id} jobs={run.jobs} />
     </>
   );
 }

@@ -1,0 +1,49 @@
+// Each job's latest attempt on the run page: its steps (status, annotations, GITHUB_STEP_SUMMARY) and its archived
+// log. The log is a plain <pre> with ANSI escapes stripped; a terminal view (xterm.js) and live tailing come later.
+import { RunStatus } from "../../../../../components/run-status";
+import type { SessionUser } from "../../../../../server/auth";
+import { serverCaller } from "../../../../../server/caller";
+
+// CSI sequences (colours, cursor moves) and OSC sequences (titles, links).
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)/g;
+export const stripAnsi = (text: string) => text.replace(ANSI, "");
+
+export async function JobLogs({ session, tenant, runId, jobs }: { session: SessionUser; tenant: string; runId: string; jobs: { key: string; attempt: number }[] }) {
+  const started = jobs.filter((job) => job.attempt > 0);
+  if (started.length === 0) return null;
+  const caller = serverCaller(session);
+  const logs = await Promise.all(started.map(async (job) => ({ job, log: await caller.runs.logs({ tenant, runId, jobKey: job.key }) })));
+  return (
+    <section className="card" data-testid="job-logs">
+      <div className="card-head">
+        <h2>Logs</h2>
+      </div>
+      {logs.map(({ job, log }) => (
+        <details key={job.key} open={logs.length === 1} data-testid={`job-log-${job.key}`}>
+          <summary>
+            {job.key} <span className="muted small">attempt {log.attempt}</span>
+          </summary>
+          <ol className="steps">
+            {log.steps.map((step) => (
+              <li key={step.index}>
+                <RunStatus status={step.status} /> {step.name}
+                {step.annotations.length > 0 && (
+                  <ul className="errors">
+                    {step.annotations.map((annotation, index) => (
+                      <li key={index}>
+                        <strong>{annotation.level}</strong> {annotation.file ? <code>{`${annotation.file}${annotation.line ? `:${annotation.line}` : ""}${annotation.col ? `:${annotation.col}` : ""}`}</code> : null} {annotation.message}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+                {step.summary && <pre className="summary">{step.summary}</pre>}
+              </li>
+            ))}
+          </ol>
+          <pre className="log">{log.text === "" ? "(no output yet)" : stripAnsi(log.text)}</pre>
+        </details>
+      ))}
+    </section>
+  );
+}
