@@ -17,17 +17,10 @@ export async function cancelRun(
   reason: string,
   onReady?: (jobIds: string[]) => Promise<void>,
 ): Promise<CancelResult> {
-  const sys = db.system("cancel a run");
-  const live = await db.forTenant(ctx).jobRun.findMany({
-    where: { runId, status: { in: ["QUEUED", "WAITING", "RUNNING"] } },
-    select: { id: true },
-  });
-  const canceledJobs: string[] = [];
-  for (const job of live) if ((await transitions.cancelJob(sys, ctx, job.id, reason)).changed) canceledJobs.push(job.id);
-  const run = await transitions.finishRun(sys, ctx, runId, "CANCELED", reason);
+  const { canceledJobs, runCanceled } = await transitions.cancelRunAndJobs(db.system("cancel a run"), ctx, runId, reason);
   await releaseGroups(db, ctx, runId, onReady);
   await requestRunCheckReports(db, ctx, runId);
-  return { canceledJobs, runCanceled: run.changed };
+  return { canceledJobs, runCanceled };
 }
 
 /** Cancels one job; its dependents are then decided by their `if` (cancelled() sees it), and the run advances. */

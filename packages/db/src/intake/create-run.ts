@@ -20,6 +20,7 @@ export interface PlannedJobRow {
   /** Read back from the stored plan by the orchestrator (everything else the compiler planned rides along too). */
   if?: string;
   concurrency?: { group: string; cancelInProgress: boolean | string };
+  environment?: { name: string; url?: string };
   env?: Record<string, string>;
   outputs?: Record<string, string>;
   steps?: unknown[];

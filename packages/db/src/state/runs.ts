@@ -3,6 +3,7 @@ import { Prisma } from "../generated/prisma/client";
 import type { TenantContext } from "../tenant-scope";
 import { conditionalTransition, type SqlRunner } from "./conditional-update";
 import type { RunStatus, TerminalRunStatus } from "./statuses";
+import { cancelJob } from "./jobs";
 
 const now = Prisma.sql`now()`;
 
@@ -33,4 +34,17 @@ export function finishRun(sql: SqlRunner, ctx: TenantContext, runId: string, con
     set: [Prisma.sql`"finishedAt" = ${now}`],
     reason,
   });
+}
+
+/**
+ * Cancels every job of the run that has not ended, then the run itself: the Postgres half of cancelling a run
+ * (the worker then frees its concurrency groups and reports it). Idempotent: a second call changes nothing.
+ */
+export async function cancelRunAndJobs(sql: SqlRunner, ctx: TenantContext, runId: string, reason: string): Promise<{ canceledJobs: string[]; runCanceled: boolean }> {
+  const live = await sql.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "JobRun" WHERE "runId" = ${runId} AND "tenantId" = ${ctx.tenantId} AND "status" IN ('QUEUED', 'WAITING', 'RUNNING') ORDER BY "createdAt"`;
+  const canceledJobs: string[] = [];
+  for (const job of live) if ((await cancelJob(sql, ctx, job.id, reason)).changed) canceledJobs.push(job.id);
+  const run = await finishRun(sql, ctx, runId, "CANCELED", reason);
+  return { canceledJobs, runCanceled: run.changed };
 }

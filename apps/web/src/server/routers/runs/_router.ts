@@ -1,4 +1,6 @@
-import { createTRPCRouter, viewerProcedure } from "../../trpc";
+import { createTRPCRouter, developerProcedure, viewerProcedure } from "../../trpc";
+import { cancelRunHandler } from "./cancel.handler";
+import { cancelRunInput } from "./cancel.schema";
 import { getRunHandler } from "./get.handler";
 import { getRunInput } from "./get.schema";
 import { listRunsHandler } from "./list.handler";
@@ -9,5 +11,6 @@ import { runLogsInput } from "./logs.schema";
 export const runsRouter = createTRPCRouter({
   list: viewerProcedure.input(listRunsInput).query(listRunsHandler),
   get: viewerProcedure.input(getRunInput).query(getRunHandler),
+  cancel: developerProcedure.input(cancelRunInput).mutation(cancelRunHandler),
   logs: viewerProcedure.input(runLogsInput).query(runLogsHandler),
 });

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { isTerminalRunStatus } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { RunStatus } from "../../../../../components/run-status";
 import { ago } from "../../../../../components/status";
@@ -8,6 +9,7 @@ import { getSessionUser } from "../../../../../server/auth";
 import { serverCaller } from "../../../../../server/caller";
 import { JobLogs } from "./job-logs";
 import { Approvals } from "./approvals";
+import { CancelButton } from "./cancel-button";
 
 export const metadata: Metadata = { title: "Run" };
 export const dynamic = "force-dynamic";
@@ -31,6 +33,7 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
             {run.workflowName} #{run.runNumber}
           </h2>
           <RunStatus status={run.status} />
+          {!isTerminalRunStatus(run.status) && <CancelButton tenant={tenant} runId={run.id} />}
         </div>
         <p className="muted small">
           {run.repository} · {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")} · <code>{run.sha.slice(0, 7)}</code> ·{" "}
