@@ -7,7 +7,7 @@ import type { GitPushPayload, Queues } from "@gantry/jobs";
 import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
 import { openRepository, ZERO_SHA } from "./git-repository";
-import { recordRefState } from "./git-refs";
+import { branchHead, recordRefState } from "./git-refs";
 import { schedulesOf } from "../schedules/read-schedules";
 import { syncSchedules } from "../schedules/sync-schedules";
 import type { HeldHandler } from "../jobs/environment-gates";
@@ -49,7 +49,10 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
   const compiled: { file: string; plan?: WorkflowPlan | undefined }[] = [];
   // Recorded last: a push whose intake failed is still different from the ref's state, so the reconciler retries it.
   const settle = async (result: IntakeResult) => {
-    if (push.ref === `refs/heads/${repository.defaultBranch}`) await syncSchedules(deps.db, deps.queues, repository, push.after, schedulesOf(compiled));
+    // Only from the branch's current head: a late notification of an older push must not bring back old crons.
+    if (push.ref === `refs/heads/${repository.defaultBranch}` && (await branchHead(git, repository.defaultBranch)) === push.after) {
+      await syncSchedules(deps.db, deps.queues, repository, push.after, schedulesOf(compiled));
+    }
     await recordRefState(deps.db, repository, push.ref, push.after);
     return result;
   };

@@ -105,6 +105,15 @@ describe("schedule sync on pushes", () => {
     expect(await schedulers()).toEqual([[keyOf("0 3 * * *"), "0 3 * * *"]]);
   });
 
+  it("a late notification of an older default-branch push does not bring back its crons", async () => {
+    const older = repo.commit({ [NIGHTLY]: nightly(["10 2 * * *"]) });
+    const newer = repo.commit({ [NIGHTLY]: nightly(["0 3 * * *"]) });
+    await notifyPush(deps, seeded, "refs/heads/main", newer);
+    await notifyPush(deps, seeded, "refs/heads/main", older);
+    expect((await rows()).map((row) => [row.cron, row.sha])).toEqual([["0 3 * * *", newer.after]]);
+    expect(await schedulers()).toEqual([[keyOf("0 3 * * *"), "0 3 * * *"]]);
+  });
+
   it("a push to another branch changes no schedule", async () => {
     const before = await rows();
     const main = repo.git(repo.bare, "rev-parse", "refs/heads/main");
