@@ -41,6 +41,8 @@ let server: { url: string; close(): Promise<void> };
 let agent: AgentHandle | undefined;
 const registrationToken = newToken("grt");
 const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-storage-"));
+let flakyLogs = false;
+let logRequests = 0;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -63,7 +65,8 @@ beforeAll(async () => {
     "/api/runner/v1/claim": claim,
     "/api/runner/v1/heartbeat": heartbeat,
     "/api/runner/v1/complete": complete,
-    "/api/runner/v1/logs": logs,
+    // Every other log request fails before reaching the route while `flakyLogs` is on: the runner must retry.
+    "/api/runner/v1/logs": (request) => (flakyLogs && logRequests++ % 2 === 0 ? Promise.resolve(Response.json({ error: "try again", code: "unavailable" }, { status: 503 })) : logs(request)),
     "/api/runner/v1/step": step,
   });
 });
@@ -177,12 +180,13 @@ describe("runner agent ⇄ control plane", () => {
     );
     expect(attempt.status).toBe("CANCELED");
   });
-  it.skipIf(!bwrap.available)("runs a job for real in a bwrap sandbox: ordered, masked log chunks and step reports reach the control plane", async () => {
+  it.skipIf(!bwrap.available)("runs a job for real in a bwrap sandbox: ordered, masked log chunks (retried through a flaky network) and step reports reach the control plane", async () => {
     agent?.stop();
     await agent?.done;
     // The pool's provider decides the sandbox; no development mode needed for bwrap.
     await db.system("test").runnerPool.update({ where: { id: DEMO.poolId }, data: { provider: "BWRAP" } });
     const lines: string[] = [];
+    flakyLogs = true;
     agent = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "real" }), { log: (line) => lines.push(line) });
     const steps: PlannedStep[] = [
       {
@@ -209,7 +213,9 @@ describe("runner agent ⇄ control plane", () => {
     ];
     const runId = await startRun([{ key: "real", steps, outputs: { out: "${{ steps.hello.outputs.v }}" } }]);
     const run = await until(finished(runId), "the run to conclude", 60_000);
+    flakyLogs = false;
     expect(run.status, lines.join("\n")).toBe("SUCCEEDED");
+    expect(lines).toContainEqual(expect.stringMatching(/^runner: log chunk 0 for real: try again; retrying in \d+ ms$/));
     expect(run.jobs[0]?.outputs).toEqual({ out: "42" });
     expect(lines).toContainEqual(expect.stringMatching(/^runner: jobs run in bwrap sandboxes: the pool is configured with bwrap, and this host can start it/));
 

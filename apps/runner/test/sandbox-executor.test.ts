@@ -1,0 +1,96 @@
+// The runner's real executor on real providers: the job's wall time from timeout-minutes, a lost lease (kill)
+// destroying a running sandbox at once, a cancel letting always() steps run, and process refusing untrusted runs.
+import type { Assignment } from "@gantry/runner-protocol";
+import { describe, expect, it } from "vitest";
+import type { LogChunk } from "../src/execution/log-stream";
+import type { StepReport } from "../src/execution/types";
+import { BwrapProvider } from "../src/sandbox/bwrap-provider";
+import { ProcessProvider } from "../src/sandbox/process-provider";
+import type { SandboxProvider } from "../src/sandbox/types";
+import { sandboxExecutor, type JobReporter } from "../src/sandbox-executor";
+import { until } from "./execution/helpers";
+
+const bwrap = new BwrapProvider();
+const probe = await bwrap.probe();
+if (!probe.available) console.warn(`sandbox executor bwrap tests skipped: ${probe.detail}`);
+
+function assignment(runs: { run: string; if?: string }[], fields: { timeoutMinutes?: number | string; trusted?: boolean } = {}): Assignment {
+  return {
+    attemptId: "att",
+    attempt: 1,
+    jobToken: "gjt_xxxxxxxxxxxxxxxxxxxxxxxx",
+    leaseMs: 30_000,
+    heartbeatMs: 5_000,
+    run: { id: "run", number: 1, event: "push", ref: "refs/heads/main", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted: fields.trusted ?? true },
+    job: {
+      key: "build",
+      jobId: "build",
+      name: "build",
+      env: {},
+      outputs: {},
+      timeoutMinutes: fields.timeoutMinutes ?? 5,
+      continueOnError: false,
+      steps: runs.map((step, index) => ({ index, if: step.if ?? "success()", run: step.run, env: {}, with: {}, continueOnError: false })),
+    },
+    needs: {},
+  };
+}
+
+/** Collects what the executor reports, as the control plane would receive it. */
+function recorder() {
+  const chunks: LogChunk[] = [];
+  const finished: StepReport[] = [];
+  const reporter: JobReporter = { appendLog: async (chunk) => void chunks.push(chunk), stepStarted: async () => undefined, stepFinished: async (report) => void finished.push(report) };
+  return { chunks, finished, text: () => chunks.map((c) => c.data).join(""), reporter };
+}
+
+const executor = (provider: SandboxProvider, reporter: JobReporter) => sandboxExecutor({ provider, egress: "none", reporter: () => reporter, log: () => undefined });
+const never = () => new AbortController().signal;
+
+describe.skipIf(!probe.available)("the sandbox executor on bwrap", () => {
+  it("fails a job that runs past its timeout-minutes", { timeout: 20_000 }, async () => {
+    const { reporter, finished } = recorder();
+    const outcome = await executor(bwrap, reporter)(assignment([{ run: "sleep 30" }], { timeoutMinutes: 0.02 }), never(), never());
+    expect(outcome).toMatchObject({ conclusion: "FAILED", failureReason: expect.stringContaining("the job ran past its time limit") });
+    expect(finished.map((s) => s.outcome)).toEqual(["failure"]);
+  });
+
+  it("destroys the sandbox at once when the lease is lost, and a cancel still runs always() steps", { timeout: 20_000 }, async () => {
+    const lost = recorder();
+    const kill = new AbortController();
+    const cancel = new AbortController();
+    const started = Date.now();
+    const running = executor(bwrap, lost.reporter)(assignment([{ run: "echo started; sleep 30" }, { run: "echo cleanup", if: "always()" }]), cancel.signal, kill.signal).catch((error: unknown) => error);
+    await until(() => lost.text().includes("started\n"), 10_000, "the step to start");
+    cancel.abort("lease lost");
+    kill.abort("lease lost");
+    await running;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(lost.text()).not.toContain("cleanup");
+
+    const cancelled = recorder();
+    const stop = new AbortController();
+    const job = executor(bwrap, cancelled.reporter)(assignment([{ run: "echo started; sleep 30" }, { run: "echo cleanup", if: "always()" }, { run: "echo never" }]), stop.signal, never());
+    await until(() => cancelled.text().includes("started\n"), 10_000, "the step to start");
+    stop.abort("the job was cancelled");
+    expect(await job).toMatchObject({ conclusion: "CANCELED" });
+    expect(cancelled.finished.map((s) => s.outcome)).toEqual(["cancelled", "success", "skipped"]);
+    expect(cancelled.text()).toContain("cleanup\n");
+  });
+});
+
+describe("the sandbox executor on the process provider", () => {
+  it("refuses an untrusted run (no isolation) and runs a trusted one", async () => {
+    const process = new ProcessProvider({ devMode: true });
+    const refused = recorder();
+    expect(await executor(process, refused.reporter)(assignment([{ run: "echo hi" }], { trusted: false }), never(), never())).toEqual({
+      conclusion: "FAILED",
+      outputs: {},
+      failureReason: "the process sandbox refused this job: the process provider does not run untrusted code (no isolation)",
+    });
+    expect(refused.chunks).toEqual([]);
+    const trusted = recorder();
+    expect(await executor(process, trusted.reporter)(assignment([{ run: "echo hi" }]), never(), never())).toMatchObject({ conclusion: "SUCCEEDED" });
+    expect(trusted.text()).toContain("hi\n");
+  });
+});
