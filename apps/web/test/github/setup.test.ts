@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { parseGithubAppCredentials, type GithubAppCredentials } from "@gantry/github";
 import { FakeGithub } from "@gantry/github/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { installState } from "../../src/server/github/install-state";
 import { handleGithubSetup } from "../../src/server/github/setup";
 import { setupWebTest, type WebTestContext } from "../support";
 
@@ -34,8 +35,9 @@ afterAll(async () => {
   await t?.close();
 });
 
+const stateSecret = "a-next-auth-secret-for-states";
 const setup = (query: string, signedIn: typeof user | null = user, credentials: GithubAppCredentials | null = app) =>
-  handleGithubSetup(new Request(`${appUrl}/api/github/setup?${query}`), { database: t.database, app: credentials, user: signedIn, appUrl });
+  handleGithubSetup(new Request(`${appUrl}/api/github/setup?${query}`), { database: t.database, app: credentials, user: signedIn, appUrl, stateSecret });
 const memberships = () => t.database.system("test").membership.findMany({ where: { userId: user.userId }, include: { tenant: { include: { installations: true } } } });
 
 describe("GET /api/github/setup", () => {
@@ -73,5 +75,20 @@ describe("GET /api/github/setup", () => {
     const response = await setup(`installation_id=60002&setup_action=request`);
     expect(response.status).toBe(303);
     expect(await memberships()).toHaveLength(1);
+  });
+
+  it("an install started from the dashboard carries a signed state: someone else's, altered or stale is refused; one's own returns to the tenant", async () => {
+    const now = Date.now();
+    const installedFrom = (state: string) => setup(`installation_id=60002&setup_action=install&code=${fake.issueOAuthCode("octocat", [60_002])}&state=${encodeURIComponent(state)}`);
+    for (const state of [installState(stateSecret, "usr_other", "acme", now), `${installState(stateSecret, user.userId, "acme", now)}x`, installState(stateSecret, user.userId, "acme", now - 2 * 3_600_000), installState("another-secret-entirely", user.userId, "acme", now)]) {
+      const refused = await installedFrom(state);
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ code: "invalid_state" });
+    }
+    expect((await memberships()).filter((membership) => membership.tenant.installations.some((row) => row.githubInstallationId === 60_002n))).toEqual([]);
+    const linked = await installedFrom(installState(stateSecret, user.userId, "acme", now));
+    expect(linked.status).toBe(303);
+    expect(linked.headers.get("location")).toBe(`${appUrl}/t/org-60002`);
+    expect(await t.database.system("test").auditEvent.findFirst({ where: { action: "github.installation.linked", targetId: "60002" } })).toMatchObject({ data: { startedFrom: "acme" } });
   });
 });

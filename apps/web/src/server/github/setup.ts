@@ -7,11 +7,14 @@ import type { Database, TenantContext } from "@gantry/db";
 import { exchangeOAuthCode, GithubApiError, GithubOAuthError, listUserInstallations, syncInstallation, type Fetch, type GithubAppCredentials } from "@gantry/github";
 import { z } from "zod";
 import type { SessionUser } from "../auth";
+import { readInstallState } from "./install-state";
 
 const query = z.object({
   installation_id: z.string().regex(/^\d+$/, "installation_id must be a number").transform(Number),
   setup_action: z.enum(["install", "update", "request"]).default("install"),
   code: z.string().min(1).optional(),
+  /** Set when the install started from Gantry's "Install on GitHub" button (./install-state.ts). */
+  state: z.string().min(1).optional(),
 });
 
 export interface GithubSetupDeps {
@@ -20,6 +23,9 @@ export interface GithubSetupDeps {
   user: SessionUser | null;
   /** Where to send the browser afterwards (the app's origin). */
   appUrl: string;
+  /** Verifies the install state (NEXTAUTH_SECRET); without it, a state is refused. */
+  stateSecret?: string;
+  now?: () => number;
   fetch?: Fetch;
 }
 
@@ -34,6 +40,9 @@ export async function handleGithubSetup(request: Request, deps: GithubSetupDeps)
   if (parsed.data.setup_action === "request") return redirect(`${deps.appUrl}/`);
   if (!deps.user) return redirect(`${deps.appUrl}/signin?callbackUrl=${encodeURIComponent(`${url.pathname}${url.search}`)}`);
   if (!deps.app?.client) return refuse(503, "not_configured", "Linking an installation needs the App's OAuth client (GANTRY_GITHUB_APP_CLIENT_ID and GANTRY_GITHUB_APP_CLIENT_SECRET).");
+  // A state must be this user's own, from the last hour: another user's link (or a forged one) links nothing.
+  const started = parsed.data.state && deps.stateSecret ? readInstallState(deps.stateSecret, deps.user.userId, parsed.data.state, (deps.now ?? Date.now)()) : null;
+  if (parsed.data.state && !started) return refuse(403, "invalid_state", "This install link was made for another user, was altered, or is more than an hour old: start again from Gantry.");
   if (!parsed.data.code) return refuse(400, "missing_code", "No code from GitHub: turn on \"Request user authorization (OAuth) during installation\" in the App's settings.");
 
   let installations;
@@ -61,7 +70,10 @@ export async function handleGithubSetup(request: Request, deps: GithubSetupDeps)
     update: { role: "ADMIN" },
   });
   await scoped.auditEvent.create({
-    data: { tenantId, actorKind: "USER", actorId: deps.user.userId, action: "github.installation.linked", targetType: "Installation", targetId: String(installation.id), data: { account: installation.account.login } },
+    data: { tenantId, actorKind: "USER", actorId: deps.user.userId, action: "github.installation.linked", targetType: "Installation", targetId: String(installation.id), data: { account: installation.account.login, ...(started ? { startedFrom: started.tenant } : {}) } },
   });
-  return redirect(`${deps.appUrl}/`);
+  if (!started) return redirect(`${deps.appUrl}/`);
+  // Started from the dashboard: back to the tenant that now holds the installation.
+  const tenant = await deps.database.system("github setup: the tenant's slug for the redirect").tenant.findUnique({ where: { id: tenantId }, select: { slug: true } });
+  return redirect(`${deps.appUrl}/${tenant ? `t/${tenant.slug}` : ""}`);
 }

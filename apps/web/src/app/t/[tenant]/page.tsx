@@ -2,8 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { RunStatus } from "../../../components/run-status";
 import { ago } from "../../../components/status";
+import { GithubAppPanel } from "../../../components/github-app-panel";
 import { getSessionUser } from "../../../server/auth";
 import { serverCaller } from "../../../server/caller";
+import { githubAppPanelState } from "../../../server/github/install-panel";
+import { hasRole } from "../../../server/roles";
 import { getServices } from "../../../server/services";
 import { RunnerPools } from "./runner-pools";
 
@@ -16,8 +19,15 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
   // The layout has already sent anonymous visitors and non-members elsewhere; this only renders for members.
   if (!session) return null;
   const caller = serverCaller(session);
-  const [runs, pools] = await Promise.all([caller.runs.list({ tenant }), caller.runners.list({ tenant })]);
+  const [runs, pools, memberships] = await Promise.all([caller.runs.list({ tenant }), caller.runners.list({ tenant }), caller.tenants.list()]);
   const now = new Date();
+  // Installing the App or creating it is an admin's business; there is no platform-admin role yet.
+  const role = memberships.find((membership) => membership.slug === tenant)?.role;
+  const services = getServices();
+  const github =
+    role && hasRole(role, "ADMIN")
+      ? githubAppPanelState({ app: services.githubApp.current(), config: services.githubApp.config, userId: session.userId, tenant, stateSecret: services.env.NEXTAUTH_SECRET, now: now.getTime() })
+      : null;
   return (
     <>
       <section className="card" id="runs" data-testid="runs">
@@ -74,11 +84,12 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
         <div className="card-head">
           <h2>Runner pools</h2>
           <span className="muted small">
-            Runners connect to <code>{getServices().env.publicUrl}</code>
+            Runners connect to <code>{services.env.publicUrl}</code>
           </span>
         </div>
         <RunnerPools tenant={tenant} initialPools={pools} renderedAt={now.toISOString()} />
       </section>
+      {github ? <GithubAppPanel state={github} /> : null}
     </>
   );
 }

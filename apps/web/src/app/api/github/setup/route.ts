@@ -7,5 +7,5 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
   const services = getServices();
-  return handleGithubSetup(request, { database: services.database, app: services.githubApp.current(), user: await getSessionUser(), appUrl: services.env.appUrl });
+  return handleGithubSetup(request, { database: services.database, app: services.githubApp.current(), user: await getSessionUser(), appUrl: services.env.appUrl, stateSecret: services.env.NEXTAUTH_SECRET });
 }

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { isTerminalRunStatus } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { RunStatus } from "../../../../../components/run-status";
+import { PullRequestTargetBanner, UntrustedBadge } from "../../../../../components/run-trust";
 import { ago } from "../../../../../components/status";
 import { getSessionUser } from "../../../../../server/auth";
 import { serverCaller } from "../../../../../server/caller";
@@ -33,12 +34,13 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
             {run.workflowName} #{run.runNumber}
           </h2>
           <RunStatus status={run.status} />
+          <UntrustedBadge trusted={run.trusted} />
           {!isTerminalRunStatus(run.status) && <CancelButton tenant={tenant} runId={run.id} />}
         </div>
+        <PullRequestTargetBanner event={run.event} />
         <p className="muted small">
           {run.repository} · {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")} · <code>{run.sha.slice(0, 7)}</code> ·{" "}
           {run.workflowPath} · {ago(run.createdAt, now)}
-          {run.trusted ? "" : " · untrusted (fork): no secrets"}
         </p>
         <p className="small">
           <Link href={`/t/${tenant}`}>← all runs</Link>
