@@ -1,19 +1,19 @@
 // Missed deliveries are looked for on a schedule: the worker registers the reconcile-github job scheduler when an
 // App is configured (and removes it when none can be), a tick runs what never arrived against the fake GitHub,
 // and each tick looks back from the last successful one (a bounded window when Redis has no mark).
-import { createPrivateKey, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "@gantry/db";
-import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
-import { InstallationTokens, syncInstallation } from "@gantry/github";
-import { FakeGithub } from "@gantry/github/testing";
+import type { Database } from "@gantry/db";
+import type { TestDatabase } from "@gantry/db/testing";
+import type { FakeGithub } from "@gantry/github/testing";
 import { Queues } from "@gantry/jobs";
 import { parseWorkerEnv } from "../../src/env";
 import { reconcileGithubTick, reconcileMarkKey, startReconcileGithubWorker } from "../../src/jobs/reconcile-github";
 import { startWorker } from "../../src/worker";
+import { githubTestbed, until, type GithubTestbed } from "./github-testbed";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const CI = `name: CI
@@ -38,36 +38,16 @@ const sha = () => randomBytes(20).toString("hex");
 const prefix = () => `gantry-test-${randomBytes(4).toString("hex")}`;
 const runsAt = (commit: string) => db.forTenant({ tenantId, actor: { kind: "SYSTEM" } }).workflowRun.findMany({ where: { sha: commit } });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+let testbed: GithubTestbed;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = openDatabase(testDb.url);
-  fake = new FakeGithub();
-  await fake.start();
-  fake.addInstallation(INSTALLATION);
-  fake.addRepository(FULL_NAME, INSTALLATION, REPO_ID);
-  const synced = await syncInstallation(db, {
-    name: "installation",
-    payload: { action: "created", installation: { id: INSTALLATION, account: { id: 5, login: "octo-reconciled", type: "Organization" } }, repositories: [{ id: REPO_ID, name: "reconciled", full_name: FULL_NAME, private: true }] },
-  });
-  tenantId = synced.tenantId ?? "";
-  await db.system("test setup").runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  testbed = await githubTestbed({ installation: INSTALLATION, id: REPO_ID, fullName: FULL_NAME });
+  ({ testDb, db, fake, tenantId } = testbed);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 });
 afterAll(async () => {
   redis?.disconnect();
-  await fake?.stop();
-  await db?.close();
-  await testDb?.drop();
+  await testbed?.close();
 });
 
 describe("scheduled reconcile-github", () => {
@@ -124,7 +104,7 @@ describe("scheduled reconcile-github", () => {
     const old = sha();
     fake.addCommit(FULL_NAME, INSTALLATION, old, { ".gantry/workflows/ci.yml": CI }, new Date(Date.now() - 2 * HOUR));
     fake.setBranch(FULL_NAME, INSTALLATION, "old-work", old);
-    const github = { apiUrl: fake.url, tokens: new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url }) };
+    const { github } = testbed;
     const queuePrefix = prefix();
     const deps = { intake: { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github }, redis, prefix: queuePrefix, lookbackMs: HOUR };
 
