@@ -195,7 +195,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     queues,
     connection,
     intervalMs: env.GANTRY_GITHUB_RECONCILE_INTERVAL_MS,
-    appPossible: githubClient() !== null || env.githubApp.appFile !== null,
+    appPossible: env.githubApp.variables !== null || env.githubApp.appFile !== null,
     log,
   });
   workers.push(reconcileGithub);

@@ -6,7 +6,8 @@ export type GithubAppPanelState =
   | { kind: "install"; installUrl: string }
   | { kind: "no-slug"; appId: string }
   | { kind: "create"; manifestUrl: string }
-  | { kind: "not-configured" };
+  | { kind: "not-configured" }
+  | { kind: "unreadable"; problem: string };
 
 export function GithubAppPanel({ state }: { state: GithubAppPanelState }) {
   return (
@@ -25,6 +26,10 @@ export function GithubAppPanel({ state }: { state: GithubAppPanelState }) {
         <p className="muted small">
           GitHub App {state.appId} is configured, but its URL name is not known: set <code>GANTRY_GITHUB_APP_SLUG</code> (github.com/apps/&lt;slug&gt;) to
           install it from here.
+        </p>
+      ) : state.kind === "unreadable" ? (
+        <p className="muted small" role="alert">
+          The GitHub App&apos;s configuration cannot be read: {state.problem}
         </p>
       ) : state.kind === "create" ? (
         <p>

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { parseGithubAppCredentials } from "@gantry/github";
+import { AppFileError, parseGithubAppCredentials, type GithubAppCredentials, type GithubConfig } from "@gantry/github";
 import { GithubAppPanel } from "../../src/components/github-app-panel";
 import { PULL_REQUEST_TARGET_WARNING, PullRequestTargetBanner, UntrustedBadge } from "../../src/components/run-trust";
 import { githubAppPanelState } from "../../src/server/github/install-panel";
@@ -33,10 +33,18 @@ describe("run page trust", () => {
 });
 
 describe("the admin's GitHub panel", () => {
-  const base = { config: { appFile: null, masterKey: null }, userId: "usr_admin", tenant: "acme", stateSecret: secret, now: Date.now() };
+  const noFile: GithubConfig = { variables: null, appFile: null, masterKey: null, apiUrl: "https://api.github.com", webUrl: "https://github.com" };
+  const source = (current: GithubAppCredentials | null | Error, config: GithubConfig = noFile) => ({
+    config,
+    current: () => {
+      if (current instanceof Error) throw current;
+      return current;
+    },
+  });
+  const base = { userId: "usr_admin", tenant: "acme", stateSecret: secret, now: Date.now() };
 
   it("a configured App: Install on GitHub, to the App's install page with a state bound to this user and tenant", () => {
-    const state = githubAppPanelState({ ...base, app: app("gantry-ci") });
+    const state = githubAppPanelState({ ...base, source: source(app("gantry-ci")) });
     if (state.kind !== "install") throw new Error(`expected install, got ${state.kind}`);
     const url = new URL(state.installUrl);
     expect(`${url.origin}${url.pathname}`).toBe("https://ghe.example.com/apps/gantry-ci/installations/new");
@@ -48,12 +56,18 @@ describe("the admin's GitHub panel", () => {
   });
 
   it("without the App's slug it says which variable to set; without an App it offers the manifest flow when it can", () => {
-    expect(githubAppPanelState({ ...base, app: app() })).toEqual({ kind: "no-slug", appId: "4242" });
+    expect(githubAppPanelState({ ...base, source: source(app()) })).toEqual({ kind: "no-slug", appId: "4242" });
     expect(html(createElement(GithubAppPanel, { state: { kind: "no-slug", appId: "4242" } }))).toContain("GANTRY_GITHUB_APP_SLUG");
-    const create = githubAppPanelState({ ...base, app: null, config: { appFile: "/var/lib/gantry/github-app.json", masterKey: Buffer.alloc(32) } });
+    const create = githubAppPanelState({ ...base, source: source(null, { ...noFile, appFile: "/var/lib/gantry/github-app.json", masterKey: Buffer.alloc(32) }) });
     expect(create).toEqual({ kind: "create", manifestUrl: "/api/github/manifest" });
     expect(html(createElement(GithubAppPanel, { state: create }))).toMatch(/href="\/api\/github\/manifest"[^>]*>Create the GitHub App</);
-    expect(githubAppPanelState({ ...base, app: null })).toEqual({ kind: "not-configured" });
+    expect(githubAppPanelState({ ...base, source: source(null) })).toEqual({ kind: "not-configured" });
     expect(html(createElement(GithubAppPanel, { state: { kind: "not-configured" } }))).toContain("Plain git pushes work without it.");
+  });
+
+  it("an App file that does not open is said on the panel, not thrown at the page", () => {
+    const state = githubAppPanelState({ ...base, source: source(new AppFileError("the GitHub App file does not open with GANTRY_MASTER_KEY (another key, or tampered)")) });
+    expect(state).toEqual({ kind: "unreadable", problem: expect.stringMatching(/does not open with GANTRY_MASTER_KEY/) });
+    expect(html(createElement(GithubAppPanel, { state }))).toContain("cannot be read: the GitHub App file does not open");
   });
 });

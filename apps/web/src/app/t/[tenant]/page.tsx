@@ -26,7 +26,7 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
   const services = getServices();
   const github =
     role && hasRole(role, "ADMIN")
-      ? githubAppPanelState({ app: services.githubApp.current(), config: services.githubApp.config, userId: session.userId, tenant, stateSecret: services.env.NEXTAUTH_SECRET, now: now.getTime() })
+      ? githubAppPanelState({ source: services.githubApp, userId: session.userId, tenant, stateSecret: services.env.NEXTAUTH_SECRET, now: now.getTime() })
       : null;
   return (
     <>
