@@ -105,17 +105,17 @@ async function drained(): Promise<boolean> {
 }
 
 let testbed: GithubTestbed;
+const queuePrefix = `gantry-test-${randomBytes(4).toString("hex")}`;
 
 beforeAll(async () => {
   testbed = await githubTestbed({ installation: INSTALLATION, id: REPO_ID, fullName: FULL_NAME });
   ({ db, fake, github, tenantId } = testbed);
   ctx = { tenantId, actor: { kind: "SYSTEM" } };
   deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
-  const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
   connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  queues = new Queues(connection, prefix);
+  queues = new Queues(connection, queuePrefix);
   reportChecksThrough(db, queues);
-  worker = startReportCheckWorker({ db, github: () => github, connection, prefix, perSecond: 50 });
+  worker = startReportCheckWorker({ db, github: () => github, connection, redis: connection, prefix: queuePrefix, perSecond: 50 });
 });
 afterAll(async () => {
   await worker?.close();
@@ -197,5 +197,38 @@ describe("check runs follow the jobs", () => {
       return (await found?.isCompleted()) && found;
     });
     expect({ attemptsMade: job.attemptsMade, stacktrace: job.stacktrace, failedReason: job.failedReason }).toEqual({ attemptsMade: 1, stacktrace: [], failedReason: undefined });
+  });
+
+  it("two worker replicas never report one job at once: a slow report is not overtaken by a later one", async () => {
+    const { build } = await pushRun(sha());
+    // A second replica, with a client (and so check reporters) of its own.
+    const replica = startReportCheckWorker({ db, github: () => ({ ...github }), connection, redis: connection, prefix: queuePrefix, perSecond: 50 });
+    try {
+      const slow = fake.holdNext(/^GET \/repos\/octo\/checks\/commits\/[0-9a-f]+\/check-runs$/);
+      const attempt = await claim(build.id);
+      await slow.reached;
+      // The in_progress report has read the check (queued) and waits for GitHub's answer; the first worker takes
+      // nothing more, so the replica gets the completion's report.
+      await worker.pause(true);
+      await complete(build.id, attempt, "SUCCEEDED");
+      const completion = `check-${build.id}-SUCCEEDED-${attempt.attempt}`;
+      await until("the completion's report to wait for the lock, or overtake", async () => {
+        const state = await queues.queue("gantry-github-checks").getJobState(completion);
+        return state === "delayed" || checkOf(build.id)?.status === "completed";
+      });
+      slow.release();
+      worker.resume();
+      await until("the check completed", () => checkOf(build.id)?.status === "completed");
+      await until("every report processed", drained);
+      expect(checkOf(build.id)).toMatchObject({ status: "completed", conclusion: "success" });
+      expect(writesTo(checkOf(build.id)?.id).map((call) => [call.method, (call.body as { status?: string }).status])).toEqual([
+        ["POST", "queued"],
+        ["PATCH", "in_progress"],
+        ["PATCH", "completed"],
+      ]);
+    } finally {
+      worker.resume();
+      await replica.close();
+    }
   });
 });

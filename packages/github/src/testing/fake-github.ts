@@ -139,6 +139,21 @@ export class FakeGithub {
   }
 
   private readonly failures: { match: RegExp; status: number; times: number; headers: Record<string, string>; message: string }[] = [];
+  private readonly holds: { match: RegExp; reached: () => void; released: Promise<void> }[] = [];
+  private readonly heldResponses = new WeakMap<ServerResponse, { reached: () => void; released: Promise<void> }>();
+
+  /**
+   * Holds the answer to the next request matching `METHOD /path`: computed when the request arrives, sent only
+   * after release() — a slow reply that other requests overtake. `reached` resolves once the answer is held.
+   */
+  holdNext(match: RegExp): { reached: Promise<void>; release: () => void } {
+    let reached = () => undefined as void;
+    let release = () => undefined as void;
+    const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({ match, reached, released });
+    return { reached: reachedPromise, release };
+  }
 
   /** The next `times` requests matching `METHOD /path` answer `status` (with headers such as retry-after). */
   failNext(match: RegExp, status: number, options: { times?: number; headers?: Record<string, string>; message?: string } = {}): void {
@@ -208,8 +223,18 @@ export class FakeGithub {
   }
 
   private send(response: ServerResponse, status: number, body: unknown): number {
-    response.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3; format=json" });
-    response.end(JSON.stringify(body));
+    const text = JSON.stringify(body);
+    const write = () => {
+      response.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3; format=json" });
+      response.end(text);
+    };
+    const hold = this.heldResponses.get(response);
+    if (hold) {
+      hold.reached();
+      void hold.released.then(write);
+    } else {
+      write();
+    }
     return status;
   }
 
@@ -251,6 +276,11 @@ export class FakeGithub {
       }
     }
     const call = { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), authorization, ...(body === undefined ? {} : { body }) };
+    const holding = this.holds.findIndex((candidate) => candidate.match.test(`${call.method} ${call.path}`));
+    if (holding >= 0) {
+      const [hold] = this.holds.splice(holding, 1);
+      if (hold) this.heldResponses.set(response, hold);
+    }
     const failure = this.failures.find((candidate) => candidate.times > 0 && candidate.match.test(`${call.method} ${call.path}`));
     if (failure) {
       failure.times -= 1;
