@@ -1,6 +1,6 @@
 /**
  * Benchmark `intake`: GitHub webhook deliveries against the production build of apps/web (`next build`, reused
- * while fresh; `next start` on loopback), driven by autocannon. Every request is a published `push` example
+ * while fresh; its production server apps/web/server.ts on loopback), driven by autocannon. Every request is a published `push` example
  * (@octokit/webhooks-examples) for a repository connected through an installation, signed with the App's
  * webhook secret, under a fresh X-GitHub-Delivery id — so each one is verified, resolved to its tenant and
  * repository, stored as a WebhookDelivery row and queued for intake, exactly as in production. No worker runs:
@@ -87,8 +87,9 @@ async function main() {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const next = [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "apps/web", "-p", String(port), "-H", "127.0.0.1"];
-    server = spawn(process.execPath, [...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...next], {
+    // The production server (apps/web/server.ts: Next behind the fast paths), as the up-command starts it.
+    const web = ["--import", "tsx", path.join(ROOT, "apps/web/server.ts"), "--port", String(port), "--hostname", "127.0.0.1"];
+    server = spawn(process.execPath, [...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...web], {
       cwd: ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
@@ -140,7 +141,7 @@ async function main() {
       connections: CONNECTIONS,
       duration_s: DURATION_S,
     };
-    console.log(`intake: POST /api/github/webhooks on next start, ${CONNECTIONS} connections for ${DURATION_S} s (after a 2 s warm-up)`);
+    console.log(`intake: POST /api/github/webhooks on the production web server, ${CONNECTIONS} connections for ${DURATION_S} s (after a 2 s warm-up)`);
     console.log(`  accepted  ${figures.accepted} deliveries (202), ${figures.deliveries_per_s}/s   goal ≥ 2000/s`);
     console.log(`  latency   p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, max ${figures.max_ms} ms   goal p99 < 50 ms`);
     console.log(`  durable   ${figures.stored} rows stored, ${figures.lost} lost, ${figures.non_2xx} non-2xx, ${figures.errors} errors   goal 0 lost`);

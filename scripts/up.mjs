@@ -230,7 +230,8 @@ const appEnv = {
   GANTRY_STORAGE_DIR: path.join(stateDir, "storage"),
   NODE_ENV: "production",
 };
-startChild("web", path.join(root, "node_modules/.bin/next"), ["start", "apps/web", "-p", String(port), "-H", host], appEnv);
+// apps/web/server.ts: Next's handler behind the webhook fast path (what `next start` would be, plus that).
+startChild("web", tsx, ["apps/web/server.ts", "--port", String(port), "--hostname", host], appEnv);
 startChild("worker", tsx, ["apps/worker/src/main.ts"], appEnv);
 startChild("runner", tsx, ["apps/runner/src/main.ts"], {
   ...process.env,

@@ -1,5 +1,5 @@
-// The browser end-to-end test: the production build (`next build`, reused while fresh) served by `next start`
-// on a free port against a fresh seeded database and the test Redis; Chromium through playwright-core.
+// The browser end-to-end test: the production build (`next build`, reused while fresh) served by its production server
+// (apps/web/server.ts) on a free port against a fresh seeded database and the test Redis; Chromium through playwright-core.
 // Every wait is a poll against a deadline; the server is killed in teardown.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -117,8 +117,8 @@ beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   server = spawn(
-    path.join(ROOT, "node_modules/.bin/next"),
-    ["start", "apps/web", "-p", String(port), "-H", "127.0.0.1"],
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "apps/web/server.ts"), "--port", String(port), "--hostname", "127.0.0.1"],
     {
       cwd: ROOT,
       detached: true,
@@ -135,7 +135,7 @@ beforeAll(async () => {
   server.stdout?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
   server.stderr?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
   await poll("GET /api/health answers 200", 60_000, async () => {
-    if (server?.exitCode !== null) throw new Error(`next start exited with ${server?.exitCode}`);
+    if (server?.exitCode !== null) throw new Error(`the web server exited with ${server?.exitCode}`);
     const response = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2_000) });
     return response.status === 200 ? true : undefined;
   });
@@ -163,13 +163,13 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe("next start with a bad environment", () => {
+describe("the production server with a bad environment", () => {
   it("stops at once with one line per problem", async () => {
     const port = await freePort();
     const { NEXTAUTH_SECRET: _secret, ...env } = { ...process.env, ...t.env };
     const child = spawn(
-      path.join(ROOT, "node_modules/.bin/next"),
-      ["start", "apps/web", "-p", String(port), "-H", "127.0.0.1"],
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "apps/web/server.ts"), "--port", String(port), "--hostname", "127.0.0.1"],
       {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],
@@ -185,7 +185,7 @@ describe("next start with a bad environment", () => {
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     try {
-      const code = await poll("next start exits", 30_000, async () => child.exitCode ?? undefined);
+      const code = await poll("the web server exits", 30_000, async () => child.exitCode ?? undefined);
       expect(code).toBe(1);
       expect(output).toContain("[web] Invalid environment for apps/web:");
       expect(output).toContain("  - REDIS_URL must start with redis:// or rediss://");
