@@ -9,6 +9,7 @@ export * from "./installation-tokens";
 export * from "./contents";
 export * from "./events/index";
 export * from "./installations/sync";
+export * from "./installations/adopt";
 export * from "./check-runs";
 export * from "./listings";
 export * from "./user-installations";

@@ -1,6 +1,6 @@
 // The setup callback against the fake GitHub: the code proves which installations the user reaches.
 import { randomBytes } from "node:crypto";
-import { parseGithubAppCredentials, type GithubAppCredentials } from "@gantry/github";
+import { parseGithubAppCredentials, syncInstallation, type GithubAppCredentials } from "@gantry/github";
 import { FakeGithub } from "@gantry/github/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installState } from "../../src/server/github/install-state";
@@ -77,18 +77,59 @@ describe("GET /api/github/setup", () => {
     expect(await memberships()).toHaveLength(1);
   });
 
-  it("an install started from the dashboard carries a signed state: someone else's, altered or stale is refused; one's own returns to the tenant", async () => {
+  it("an install started from the dashboard carries a signed state: someone else's, altered, stale, or for a tenant the user does not administer is refused", async () => {
     const now = Date.now();
+    const sys = t.database.system("test");
+    await sys.tenant.create({ data: { id: "ten_acme", slug: "acme", name: "Acme" } });
+    await sys.membership.create({ data: { tenantId: "ten_acme", userId: user.userId, role: "ADMIN" } });
+    await sys.tenant.create({ data: { id: "ten_beta", slug: "beta", name: "Beta" } });
+    await sys.membership.create({ data: { tenantId: "ten_beta", userId: user.userId, role: "DEVELOPER" } });
     const installedFrom = (state: string) => setup(`installation_id=60002&setup_action=install&code=${fake.issueOAuthCode("octocat", [60_002])}&state=${encodeURIComponent(state)}`);
     for (const state of [installState(stateSecret, "usr_other", "acme", now), `${installState(stateSecret, user.userId, "acme", now)}x`, installState(stateSecret, user.userId, "acme", now - 2 * 3_600_000), installState("another-secret-entirely", user.userId, "acme", now)]) {
       const refused = await installedFrom(state);
       expect(refused.status).toBe(403);
       expect(await refused.json()).toMatchObject({ code: "invalid_state" });
     }
-    expect((await memberships()).filter((membership) => membership.tenant.installations.some((row) => row.githubInstallationId === 60_002n))).toEqual([]);
-    const linked = await installedFrom(installState(stateSecret, user.userId, "acme", now));
-    expect(linked.status).toBe(303);
-    expect(linked.headers.get("location")).toBe(`${appUrl}/t/org-60002`);
-    expect(await t.database.system("test").auditEvent.findFirst({ where: { action: "github.installation.linked", targetId: "60002" } })).toMatchObject({ data: { startedFrom: "acme" } });
+    const notAdmin = await installedFrom(installState(stateSecret, user.userId, "beta", now));
+    expect(notAdmin.status).toBe(403);
+    expect(await notAdmin.json()).toMatchObject({ code: "not_admin" });
+    expect(await sys.installation.findUnique({ where: { githubInstallationId: 60_002n } })).toBeNull();
+  });
+
+  it("goes into the tenant it was started from: created there before the webhook, or moved there from the tenant the webhook made", async () => {
+    const now = Date.now();
+    const sys = t.database.system("test");
+    const installFrom = (installation: number) =>
+      setup(`installation_id=${installation}&setup_action=install&code=${fake.issueOAuthCode("octocat", [installation])}&state=${encodeURIComponent(installState(stateSecret, user.userId, "acme", now))}`);
+    const webhook = (installation: number, repository: { id: number; full_name: string }) =>
+      syncInstallation(t.database, { name: "installation", payload: { action: "created", installation: { id: installation, account: { id: installation, login: `org-${installation}`, type: "Organization" } }, repositories: [{ ...repository, name: repository.full_name.split("/")[1] ?? "", private: true }] } });
+
+    // The browser first: the installation is created in acme, and the webhook's repositories land there too.
+    fake.addInstallation(60_003);
+    const first = await installFrom(60_003);
+    expect(first.headers.get("location")).toBe(`${appUrl}/t/acme`);
+    await webhook(60_003, { id: 70_003, full_name: "org-60003/api" });
+    expect(await sys.repository.findUnique({ where: { githubRepoId: 70_003n } })).toMatchObject({ tenantId: "ten_acme", fullName: "org-60003/api" });
+
+    // The webhook first: it made tenant org-60004; the setup callback moves installation and repository into acme.
+    fake.addInstallation(60_004);
+    const made = await webhook(60_004, { id: 70_004, full_name: "org-60004/web" });
+    expect(made.tenantCreated).toBe(true);
+    const moved = await installFrom(60_004);
+    expect(moved.headers.get("location")).toBe(`${appUrl}/t/acme`);
+    expect(await sys.installation.findUnique({ where: { githubInstallationId: 60_004n } })).toMatchObject({ tenantId: "ten_acme" });
+    expect(await sys.repository.findUnique({ where: { githubRepoId: 70_004n } })).toMatchObject({ tenantId: "ten_acme" });
+    expect(await sys.tenant.findUnique({ where: { id: made.tenantId ?? "" } })).toBeNull();
+    expect(await sys.auditEvent.findFirst({ where: { action: "github.installation.linked", targetId: "60004" } })).toMatchObject({ tenantId: "ten_acme", data: { startedFrom: "acme", adoption: "moved" } });
+
+    // A webhook-made tenant that is already in use keeps its installation.
+    fake.addInstallation(60_005);
+    const used = await webhook(60_005, { id: 70_005, full_name: "org-60005/app" });
+    await sys.user.create({ data: { id: "usr_someone", email: "someone@example.com", name: "Someone" } });
+    await sys.membership.create({ data: { tenantId: used.tenantId ?? "", userId: "usr_someone", role: "ADMIN" } });
+    const kept = await installFrom(60_005);
+    expect(kept.headers.get("location")).toBe(`${appUrl}/t/org-60005`);
+    expect(await sys.installation.findUnique({ where: { githubInstallationId: 60_005n } })).toMatchObject({ tenantId: used.tenantId });
+    expect(await sys.auditEvent.findFirst({ where: { action: "github.installation.linked", targetId: "60005" } })).toMatchObject({ data: { adoption: "kept", keptBecause: "its tenant already has Membership rows" } });
   });
 });

@@ -18,7 +18,8 @@ export interface InstallationSyncResult {
 
 export const installationRowId = (githubInstallationId: number) => deterministicId("ins", "github", githubInstallationId);
 export const githubRepositoryRowId = (githubRepoId: number) => deterministicId("repo", "github", githubRepoId);
-const tenantIdFor = (githubInstallationId: number) => deterministicId("ten", "github", githubInstallationId);
+/** The tenant a first install creates when nobody said where it goes (the webhook's case). */
+export const installationTenantId = (githubInstallationId: number) => deterministicId("ten", "github", githubInstallationId);
 
 const slugOf = (login: string) =>
   login
@@ -27,12 +28,16 @@ const slugOf = (login: string) =>
     .replace(/^-+|-+$/g, "")
     .slice(0, 40) || "github";
 
-/** The installation's tenant, creating it (named after the account) on the first install. */
-async function tenantFor(db: Database, installation: InstallationEvent["installation"]): Promise<{ tenantId: string; created: boolean }> {
+/**
+ * The installation's tenant: the one it is in; on the first install `intoTenantId` when given (an admin installed
+ * it from that tenant), else a new tenant named after the account.
+ */
+async function tenantFor(db: Database, installation: InstallationEvent["installation"], intoTenantId?: string): Promise<{ tenantId: string; created: boolean }> {
   const sys = db.system("github installation: find or create the tenant before it is known");
   const existing = await sys.installation.findUnique({ where: { githubInstallationId: BigInt(installation.id) }, select: { tenantId: true } });
   if (existing) return { tenantId: existing.tenantId, created: false };
-  const id = tenantIdFor(installation.id);
+  if (intoTenantId) return { tenantId: intoTenantId, created: false };
+  const id = installationTenantId(installation.id);
   const base = slugOf(installation.account.login);
   // Deterministic id: two racing deliveries of the same install make one tenant. A taken slug gets a suffix.
   for (const slug of [base, `${base}-gh${installation.id}`]) {
@@ -64,7 +69,7 @@ async function detach(db: Database, ctx: TenantContext, installationRow: string,
   return count;
 }
 
-export async function syncInstallation(db: Database, change: InstallationChange, now: Date = new Date()): Promise<InstallationSyncResult> {
+export async function syncInstallation(db: Database, change: InstallationChange, now: Date = new Date(), options: { intoTenantId?: string } = {}): Promise<InstallationSyncResult> {
   const installation = change.payload.installation;
   const rowId = installationRowId(installation.id);
   const result: InstallationSyncResult = { tenantId: null, installationRowId: null, tenantCreated: false, repositoriesAdded: 0, repositoriesRemoved: 0 };
@@ -81,7 +86,7 @@ export async function syncInstallation(db: Database, change: InstallationChange,
     return { ...result, tenantId: known.tenantId, installationRowId: rowId };
   }
 
-  const tenant = await tenantFor(db, installation);
+  const tenant = await tenantFor(db, installation, options.intoTenantId);
   const ctx: TenantContext = { tenantId: tenant.tenantId, actor: { kind: "SYSTEM", id: `github-installation:${installation.id}` } };
   const suspended = change.name === "installation" && change.payload.action === "suspend";
   const fields = {

@@ -2,9 +2,10 @@
 // with "Request user authorization (OAuth) during installation" on). The installation_id in the URL is only a
 // claim: the `code` is exchanged for the user's token and GET /user/installations must list that installation.
 // Then the signed-in Gantry user becomes an admin of the installation's tenant (created here when the
-// `installation` webhook has not arrived yet).
+// `installation` webhook has not arrived yet). An install started from a tenant's dashboard (a signed state) goes
+// into that tenant: created there, or moved there from the tenant the webhook made for it (adoptInstallation).
 import type { Database, TenantContext } from "@gantry/db";
-import { exchangeOAuthCode, GithubApiError, GithubOAuthError, listUserInstallations, syncInstallation, type Fetch, type GithubAppCredentials } from "@gantry/github";
+import { adoptInstallation, exchangeOAuthCode, GithubApiError, GithubOAuthError, listUserInstallations, syncInstallation, type AdoptResult, type Fetch, type GithubAppCredentials } from "@gantry/github";
 import { z } from "zod";
 import type { SessionUser } from "../auth";
 import { readInstallState } from "./install-state";
@@ -56,10 +57,27 @@ export async function handleGithubSetup(request: Request, deps: GithubSetupDeps)
   const installation = installations.find((candidate) => candidate.id === parsed.data.installation_id);
   if (!installation?.account) return refuse(403, "not_your_installation", `Installation ${parsed.data.installation_id} is not one your GitHub account can reach.`);
 
-  const known = await deps.database
-    .system("github setup: find the installation's tenant before it is known")
-    .installation.findUnique({ where: { githubInstallationId: BigInt(installation.id) }, select: { tenantId: true } });
-  const tenantId = known?.tenantId ?? (await syncInstallation(deps.database, { name: "installation", payload: { action: "created", installation: { id: installation.id, account: installation.account } } })).tenantId;
+  const sys = deps.database.system("github setup: find the installation's tenant before it is known");
+  // Started from a tenant's dashboard: the installation goes into that tenant, if this user is its admin.
+  let intoTenantId: string | undefined;
+  if (started) {
+    const target = await sys.tenant.findUnique({ where: { slug: started.tenant }, select: { id: true, memberships: { where: { userId: deps.user.userId }, select: { role: true } } } });
+    if (target?.memberships[0]?.role !== "ADMIN") return refuse(403, "not_admin", `Only an admin of ${started.tenant} can install the App into it.`);
+    intoTenantId = target.id;
+  }
+  const known = await sys.installation.findUnique({ where: { githubInstallationId: BigInt(installation.id) }, select: { tenantId: true } });
+  let adopted: AdoptResult | undefined;
+  let tenantId: string | null;
+  if (!known) {
+    const created = { name: "installation" as const, payload: { action: "created" as const, installation: { id: installation.id, account: installation.account } } };
+    tenantId = (await syncInstallation(deps.database, created, new Date(), intoTenantId ? { intoTenantId } : {})).tenantId;
+  } else if (intoTenantId) {
+    // The installation webhook came first and made a tenant of its own: move the installation over while it can.
+    adopted = await adoptInstallation(deps.database, installation.id, intoTenantId);
+    tenantId = adopted.tenantId;
+  } else {
+    tenantId = known.tenantId;
+  }
   if (!tenantId) throw new Error(`installation ${installation.id} has no tenant after sync`);
 
   const ctx: TenantContext = { tenantId, actor: { kind: "USER", id: deps.user.userId } };
@@ -70,7 +88,7 @@ export async function handleGithubSetup(request: Request, deps: GithubSetupDeps)
     update: { role: "ADMIN" },
   });
   await scoped.auditEvent.create({
-    data: { tenantId, actorKind: "USER", actorId: deps.user.userId, action: "github.installation.linked", targetType: "Installation", targetId: String(installation.id), data: { account: installation.account.login, ...(started ? { startedFrom: started.tenant } : {}) } },
+    data: { tenantId, actorKind: "USER", actorId: deps.user.userId, action: "github.installation.linked", targetType: "Installation", targetId: String(installation.id), data: { account: installation.account.login, ...(started ? { startedFrom: started.tenant } : {}), ...(adopted ? { adoption: adopted.outcome, ...("reason" in adopted ? { keptBecause: adopted.reason } : {}) } : {}) } },
   });
   if (!started) return redirect(`${deps.appUrl}/`);
   // Started from the dashboard: back to the tenant that now holds the installation.
