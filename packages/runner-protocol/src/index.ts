@@ -128,6 +128,9 @@ export const completeResponse = z.object({ applied: z.boolean() });
 // ---------------------------------------------------------------------------------------------------------
 // logs and step reports (docs/runner-protocol.md): both idempotent, both refused once the attempt is lost.
 
+/** The line that ends a job's log past its cap (the runner's, and the control plane's when a chunk crosses it). */
+export const logTruncationMarker = (cap: number) => `##[gantry] log truncated: the job printed more than ${cap} bytes; further output is discarded\n`;
+
 /** Largest `data` of one log chunk, in UTF-8 bytes (the runner cuts chunks at this size). */
 export const LOG_CHUNK_MAX_BYTES = 64 * 1024;
 

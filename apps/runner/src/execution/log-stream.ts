@@ -3,6 +3,8 @@
 // at a time; when the sink is slow, write() waits (bounded memory), which in turn stops reading the
 // sandbox's pipe. Past the per-job cap, output is dropped after one marker line.
 
+import { logTruncationMarker } from "@gantry/runner-protocol";
+
 export interface LogChunk {
   seq: number;
   /** Milliseconds since the epoch when the chunk's first byte was written. */
@@ -24,7 +26,7 @@ export interface LogStreamOptions {
   now?: () => number;
 }
 
-export const truncationMarker = (cap: number) => `##[gantry] log truncated: the job printed more than ${cap} bytes; further output is discarded\n`;
+export const truncationMarker = logTruncationMarker;
 
 /** The largest prefix of `bytes` no longer than `limit` that does not split a UTF-8 character. */
 function utf8Cut(bytes: Buffer, limit: number): number {

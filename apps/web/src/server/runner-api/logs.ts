@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { deterministicId, liveLogStreamKey, Prisma, type Database } from "@gantry/db";
-import { logChunkRequest, logChunkResponse } from "@gantry/runner-protocol";
+import { logChunkRequest, logChunkResponse, logTruncationMarker } from "@gantry/runner-protocol";
 import type { Redis } from "ioredis";
 import type { DirectoryObjectStore } from "../storage/object-store";
 import { attemptForToken } from "./attempt-auth";
@@ -20,8 +20,6 @@ export interface LogIngestDeps {
   maxJobBytes: number;
   streamMaxLen: number;
 }
-
-export const logTruncationMarker = (cap: number) => `##[gantry] log truncated: the job printed more than ${cap} bytes; further output is discarded\n`;
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 export const logObjectKey = (tenantId: string, attemptId: string, seq: number, sha: string) => `logs/${tenantId}/${attemptId}/${String(seq).padStart(8, "0")}-${sha.slice(0, 16)}.log.gz`;
