@@ -32,6 +32,11 @@ export const workerEnvSchema = dbEnvSchema.extend({
   GANTRY_GITHUB_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(600_000),
   /** How far back reconcile-github looks when it has no mark of its last success (first run, Redis lost). */
   GANTRY_GITHUB_RECONCILE_LOOKBACK_MS: z.coerce.number().int().min(60_000).default(3_600_000),
+  /** Where browsers reach the web app (as in apps/web), for the "Details" link of GitHub check runs; optional. */
+  GANTRY_PUBLIC_URL: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.url("GANTRY_PUBLIC_URL is not a URL: expected something like https://ci.example.com").optional(),
+  ),
   /** Check-run reports sent to GitHub per second at most, across every worker (BullMQ limiter). */
   GANTRY_GITHUB_CHECKS_PER_SECOND: z.coerce.number().int().min(1).default(10),
 });

@@ -23,6 +23,8 @@ export interface ReportCheckDeps {
   prefix: string;
   /** Reports per second at most, across every worker on the queue. */
   perSecond: number;
+  /** Where browsers reach Gantry (GANTRY_PUBLIC_URL): each check links to its run page. */
+  publicUrl?: string;
 }
 
 // Deletes the lock only if it is still ours (it may have expired and been taken by another report).
@@ -49,7 +51,7 @@ export function startReportCheckWorker(deps: ReportCheckDeps): Worker {
         throw new DelayedError();
       }
       try {
-        return { reported: await reportJobCheck(deps.db, github, ctx, jobRunId, { attempts: 1 }) };
+        return { reported: await reportJobCheck(deps.db, github, ctx, jobRunId, { retry: { attempts: 1 }, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) }) };
       } catch (error) {
         if (error instanceof GithubApiError && error.retryable && error.retryAfterMs !== undefined) {
           // GitHub said how long to wait: every report waits (they share the installation's budget).

@@ -115,7 +115,7 @@ beforeAll(async () => {
   connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   queues = new Queues(connection, queuePrefix);
   reportChecksThrough(db, queues);
-  worker = startReportCheckWorker({ db, github: () => github, connection, redis: connection, prefix: queuePrefix, perSecond: 50 });
+  worker = startReportCheckWorker({ db, github: () => github, connection, redis: connection, prefix: queuePrefix, perSecond: 50, publicUrl: "https://ci.example.com" });
 });
 afterAll(async () => {
   await worker?.close();
@@ -134,7 +134,8 @@ describe("check runs follow the jobs", () => {
     await until("build in progress", () => checkOf(build.id)?.status === "in_progress");
     await complete(build.id, buildAttempt, "SUCCEEDED", [{ summary: "## Build\nall green" }]);
     await until("build completed", () => checkOf(build.id)?.status === "completed");
-    expect(checkOf(build.id)).toMatchObject({ conclusion: "success", output: { title: "Succeeded", summary: "## Build\nall green" } });
+    const tenant = await db.system("test").tenant.findUniqueOrThrow({ where: { id: tenantId } });
+    expect(checkOf(build.id)).toMatchObject({ conclusion: "success", output: { title: "Succeeded", summary: "## Build\nall green" }, details_url: `https://ci.example.com/t/${tenant.slug}/runs/${build.runId}` });
     expect(writesTo(checkOf(build.id)?.id).map((call) => [call.method, (call.body as { status?: string }).status, (call.body as { conclusion?: string }).conclusion])).toEqual([
       ["POST", "queued", undefined],
       ["PATCH", "in_progress", undefined],

@@ -482,6 +482,7 @@ export class FakeGithub {
         ...(fields.conclusion !== undefined ? { status: "completed" as const, conclusion: asConclusion(fields.conclusion) ?? null } : {}),
         ...(fields.started_at !== undefined ? { started_at: text(fields.started_at) } : {}),
         ...(fields.completed_at !== undefined ? { completed_at: text(fields.completed_at) } : {}),
+        ...(fields.details_url !== undefined ? { details_url: text(fields.details_url) } : {}),
         ...(output ? { output: { ...existing.output, ...output } } : {}),
       };
       this.checkRuns.set(key, updated);

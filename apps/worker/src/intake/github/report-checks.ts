@@ -52,12 +52,18 @@ function reporterFor(github: GithubIntake, githubInstallationId: bigint, retry: 
 // Intake waits for its reports: a few short tries, then a later report repairs what was missed.
 const INTAKE_RETRY: RetryOptions = { attempts: 3, maxMs: 10_000 };
 
+export interface ReportJobCheckOptions {
+  /** The report-check job passes `{ attempts: 1 }` and leaves retrying to BullMQ. */
+  retry?: RetryOptions;
+  /** Where browsers reach Gantry: the check's "Details" link goes to the run page. */
+  publicUrl?: string;
+}
+
 /**
  * Brings one job's check run up to the job's state now, with the job summary and annotations once it ended.
  * A job of a repository not connected through an active GitHub installation reports nothing (false).
- * `retry`: the report-check job passes `{ attempts: 1 }` and leaves retrying to BullMQ.
  */
-export async function reportJobCheck(db: Database, github: GithubIntake, ctx: TenantContext, jobRunId: string, retry: RetryOptions = INTAKE_RETRY): Promise<boolean> {
+export async function reportJobCheck(db: Database, github: GithubIntake, ctx: TenantContext, jobRunId: string, options: ReportJobCheckOptions = {}): Promise<boolean> {
   const job = await db.forTenant(ctx).jobRun.findFirst({
     where: { id: jobRunId },
     include: {
@@ -68,7 +74,8 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
   const installation = job?.run.repository.installation;
   if (!job || !installation || installation.deletedAt || installation.suspendedAt) return false;
   const completed = checkRunState(job.status).status === "completed";
-  await reporterFor(github, installation.githubInstallationId, retry).report({
+  const tenant = options.publicUrl ? await db.system("check run details link: the tenant's slug").tenant.findUnique({ where: { id: ctx.tenantId }, select: { slug: true } }) : null;
+  await reporterFor(github, installation.githubInstallationId, options.retry ?? INTAKE_RETRY).report({
     repository: job.run.repository.fullName,
     headSha: job.run.sha,
     jobRunId: job.id,
@@ -76,6 +83,7 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
     status: job.status,
     ...(job.startedAt ? { startedAt: job.startedAt } : {}),
     ...(job.finishedAt ? { completedAt: job.finishedAt } : {}),
+    ...(options.publicUrl && tenant ? { detailsUrl: `${options.publicUrl}/t/${tenant.slug}/runs/${job.run.id}` } : {}),
     ...(completed ? { output: jobCheckOutput({ status: job.status, failureReason: job.failureReason, steps: job.attempts[0]?.steps ?? [] }) } : {}),
   });
   return true;
