@@ -15,6 +15,8 @@ import type { GithubIntake, GithubIntakeDeps } from "../../src/intake/github/typ
 import { startReportCheckWorker } from "../../src/jobs/report-check";
 import { reportChecksThrough } from "../../src/orchestration/check-reports";
 import { advanceRun } from "../../src/orchestration/advance-run";
+import { cancelRun } from "../../src/orchestration/cancel";
+import { timeOutJob } from "../../src/jobs/job-timeouts";
 import { githubTestbed, until, type GithubTestbed } from "./github-testbed";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -231,5 +233,19 @@ describe("check runs follow the jobs", () => {
       worker.resume();
       await replica.close();
     }
+  });
+
+  it("worker-side transitions reach GitHub too: a timeout, and a cancelled run's waiting job", async () => {
+    const { build, test } = await pushRun(sha());
+    const attempt = await claim(build.id);
+    await until("build in progress", () => checkOf(build.id)?.status === "in_progress");
+    // The timer fires (jobs/job-timeouts.ts): the build times out, and the test job behind it is skipped.
+    expect(await timeOutJob(db, { tenantId, jobId: build.id, attempt: attempt.attempt })).toBe(true);
+    await until("build timed out", () => checkOf(build.id)?.conclusion === "timed_out");
+    await until("test skipped", () => checkOf(test.id)?.conclusion === "skipped");
+
+    const other = await pushRun(sha());
+    await cancelRun(db, ctx, other.run.id, "cancelled by a test");
+    await until("both cancelled", () => checkOf(other.build.id)?.conclusion === "cancelled" && checkOf(other.test.id)?.conclusion === "cancelled");
   });
 });
