@@ -3,15 +3,13 @@
 import { randomBytes } from "node:crypto";
 import { DEMO, transitions } from "@gantry/db";
 import { PROTOCOL_VERSION, claimResponse, heartbeatResponse } from "@gantry/runner-protocol";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
 import { POST as completeRoute } from "../src/app/api/runner/v1/complete/route";
 import { POST as heartbeatRoute } from "../src/app/api/runner/v1/heartbeat/route";
 import { POST as registerRoute } from "../src/app/api/runner/v1/register/route";
-import { closeServices } from "../src/server/services";
-import { demo, post, readyJob as readyJobIn, register as registerIn } from "./runner-support";
-import { setupWebTest, stubWebEnv, TEST_REDIS_URL, type WebTestContext } from "./support";
+import { closeRunnerTest, demo, post, readyJob as readyJobIn, register as registerIn } from "./runner-support";
+import { setupWebTest, stubWebEnv, type WebTestContext } from "./support";
 
 let t: WebTestContext;
 const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
@@ -21,12 +19,7 @@ beforeAll(async () => {
   stubWebEnv({ ...t.env, GANTRY_QUEUE_PREFIX: prefix, GANTRY_LEASE_MS: "30000", GANTRY_HEARTBEAT_MS: "5000" });
 });
 afterAll(async () => {
-  await closeServices();
-  const redis = new Redis(TEST_REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await t?.close();
+  await closeRunnerTest(t, prefix);
 });
 
 const register = (name: string) => registerIn(t, name);

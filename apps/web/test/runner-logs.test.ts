@@ -6,17 +6,16 @@ import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { liveLogStreamKey, transitions } from "@gantry/db";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as logsRoute } from "../src/app/api/runner/v1/logs/route";
 import { POST as stepRoute } from "../src/app/api/runner/v1/step/route";
 import { readAttemptLog } from "../src/server/logs/read-attempt-log";
 import { createCaller } from "../src/server/routers/_app";
-import { closeServices, getServices } from "../src/server/services";
+import { getServices } from "../src/server/services";
 import { DirectoryObjectStore } from "../src/server/storage/object-store";
 import { createTRPCContext } from "../src/server/trpc";
-import { claimedJob, demo, post, register } from "./runner-support";
-import { DEMO, setupWebTest, stubWebEnv, TEST_REDIS_URL, type WebTestContext } from "./support";
+import { claimedJob, closeRunnerTest, demo, post, register } from "./runner-support";
+import { DEMO, setupWebTest, stubWebEnv, type WebTestContext } from "./support";
 
 let t: WebTestContext;
 const prefix = `gantry-test-${Math.random().toString(16).slice(2, 10)}`;
@@ -28,12 +27,7 @@ beforeAll(async () => {
   stubWebEnv({ ...t.env, GANTRY_QUEUE_PREFIX: prefix, GANTRY_STORAGE_DIR: storage, GANTRY_LOG_MAX_JOB_BYTES: String(CAP) });
 });
 afterAll(async () => {
-  await closeServices();
-  const redis = new Redis(TEST_REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await t?.close();
+  await closeRunnerTest(t, prefix);
   rmSync(storage, { recursive: true, force: true });
 });
 

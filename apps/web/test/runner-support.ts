@@ -6,8 +6,9 @@ import { PROTOCOL_VERSION, claimResponse, registerResponse, type Assignment } fr
 import { enqueueReady } from "@gantry/scheduler";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
 import { POST as registerRoute } from "../src/app/api/runner/v1/register/route";
-import { getServices } from "../src/server/services";
-import type { WebTestContext } from "./support";
+import { Redis } from "ioredis";
+import { closeServices, getServices } from "../src/server/services";
+import { TEST_REDIS_URL, type WebTestContext } from "./support";
 
 export const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
 
@@ -68,4 +69,14 @@ export async function claimedJob(t: WebTestContext, key: string): Promise<{ assi
   const assignment = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json()).assignment;
   if (!assignment) throw new Error("no assignment");
   return { assignment, runId, jobId };
+}
+
+/** After a runner-route test file: the app's services closed, this file's Redis keys gone, its database dropped. */
+export async function closeRunnerTest(t: WebTestContext | undefined, prefix: string): Promise<void> {
+  await closeServices();
+  const redis = new Redis(TEST_REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await t?.close();
 }
