@@ -12,6 +12,8 @@ export { evaluateExpression } from "./expr/evaluate.js";
 export type { EvalResult, ExprFunction, JsonValue } from "./expr/evaluate.js";
 export { matchTrigger } from "./triggers/match.js";
 export type { TriggerEvent } from "./triggers/match.js";
+export { validateDispatchInputs, eventInputs, dispatchTrigger } from "./triggers/dispatch-inputs.js";
+export type { DispatchValue, DispatchInputDeclaration, DispatchInputProblem, DispatchInputsResult } from "./triggers/dispatch-inputs.js";
 export { matchPatterns, validateGlob } from "./triggers/glob.js";
 export { parseCron } from "./cron.js";
 export { expandMatrix, cellKey, MAX_MATRIX_CELLS } from "./compile/matrix.js";
