@@ -1,5 +1,6 @@
 export { jobCatalog, parsePayload, type JobName, type JobPayload, type JobDefinition } from "./job-catalog";
 export { Queues } from "./queues";
 export { gitPushPayload, type GitPushPayload } from "./git-push";
+export { workflowDispatchPayload, dispatchRunKey, type WorkflowDispatchPayload } from "./workflow-dispatch";
 export { scheduleJobTimeout, scheduleGateTimer } from "./timeouts";
 export { requestCheckReports, type CheckReportRequest } from "./check-reports";

@@ -1,15 +1,27 @@
 // The intake job: processes one stored delivery, then settles it exactly once. A delivery that was already
 // settled (a redelivered job, a second worker) is left alone.
 import { intake } from "@gantry/db";
-import { gitPushPayload } from "@gantry/jobs";
+import { gitPushPayload, workflowDispatchPayload } from "@gantry/jobs";
 import { processGitPush, type IntakeDeps, type IntakeResult } from "./process-git-push";
 import { processGithubDelivery } from "./github/process-github-delivery";
+import { processWorkflowDispatch } from "./process-workflow-dispatch";
 
 export async function processDelivery(deps: IntakeDeps, deliveryRowId: string): Promise<IntakeResult | null> {
   const sys = deps.db.system("intake reads deliveries before the tenant is known");
   const delivery = await sys.webhookDelivery.findUnique({ where: { id: deliveryRowId } });
   if (!delivery || delivery.status !== "RECEIVED") return null;
   if (delivery.source === "github") return processGithubDelivery(deps, delivery);
+  if (delivery.source === "api" && delivery.event === "workflow_dispatch") {
+    const dispatch = workflowDispatchPayload.safeParse(delivery.payload);
+    if (!dispatch.success || !delivery.repositoryId) {
+      const reason = dispatch.success ? "delivery names no repository" : dispatch.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+      await intake.settleDelivery(sys, delivery.id, "FAILED", reason);
+      return { outcome: "IGNORED", reason, runs: [] };
+    }
+    const result = await processWorkflowDispatch(deps, delivery.repositoryId, dispatch.data);
+    await intake.settleDelivery(sys, delivery.id, result.outcome, result.reason);
+    return result;
+  }
   if (delivery.source !== "git" || delivery.event !== "push") {
     await intake.settleDelivery(sys, delivery.id, "IGNORED", `no intake for ${delivery.source} ${delivery.event} yet`);
     return { outcome: "IGNORED", reason: `no intake for ${delivery.source} ${delivery.event}`, runs: [] };

@@ -3,6 +3,7 @@
 // advancing the same run at once cannot double-start, double-skip or double-finish anything.
 import { z } from "zod";
 import { isTerminalRunStatus, transitions, type Database, type JobRun, type TenantContext, type WorkflowRun } from "@gantry/db";
+import { eventInputs } from "@gantry/workflow-schema";
 import { foldResults, resultOf, runConclusion, type NeedResult } from "./conclusions";
 import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
 import { evaluateJobCondition } from "./job-condition";
@@ -41,7 +42,17 @@ export function githubContext(run: WorkflowRun) {
     workflow: run.workflowName,
     // A scheduled run's event payload is the cron that fired it (`github.event.schedule`), as on GitHub.
     ...(run.event === "schedule" ? { event: { schedule: cronOfScheduledRun(run.idempotencyKey) ?? null } } : {}),
+    // A manual run's `github.event.inputs` are strings, as on GitHub (the `inputs` context keeps the types).
+    ...(run.event === "workflow_dispatch" ? { event: { inputs: eventInputs(inputsContext(run)) } } : {}),
   };
+}
+
+const storedInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/** The `inputs` context: a workflow_dispatch run's typed inputs, as intake stored them; empty for other events. */
+export function inputsContext(run: WorkflowRun): Record<string, string | number | boolean> {
+  const parsed = storedInputs.safeParse(run.inputs ?? {});
+  return parsed.success ? parsed.data : {};
 }
 
 function ancestorsFailed(job: JobRun, byId: Map<string, JobRun>, seen = new Set<string>()): boolean {
@@ -92,7 +103,7 @@ export async function advanceRun(
       if (job.status !== "QUEUED") continue;
       const needs = job.needs.map((id) => byId.get(id));
       if (needs.some((need) => !need || resultOf(need) === null)) continue;
-      const contexts = { github: githubContext(run), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: {}, vars: {} };
+      const contexts = { github: githubContext(run), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: inputsContext(run), vars: {} };
       const decision = evaluateJobCondition(
         planned.get(job.key)?.if,
         contexts,

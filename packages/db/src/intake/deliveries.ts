@@ -5,9 +5,10 @@ import type { RawPrismaClient, SqlClient } from "../client";
 import { deterministicId } from "../ids";
 
 export interface DeliveryInput {
-  /** GitHub's X-GitHub-Delivery, or the id our push notifier sends. */
+  /** GitHub's X-GitHub-Delivery, the id our push notifier sends, or one derived from an API client's idempotency key. */
   deliveryId: string;
-  source: "github" | "git";
+  /** "api": a manual or API run (workflow_dispatch) recorded by the web. */
+  source: "github" | "git" | "api";
   event: string;
   action?: string;
   tenantId?: string;

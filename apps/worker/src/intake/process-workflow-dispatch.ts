@@ -1,0 +1,43 @@
+// Intake of a manual or API run (`workflow_dispatch`), stored by the web with the commit it resolved and the
+// inputs it already validated: re-read the workflow at that commit, compile, and create the run with its typed
+// inputs (an invalid workflow becomes a FAILED run with its errors, as for a push). The run's idempotency key
+// comes from the client's, so a redelivery or a double-click makes one run.
+import { intake, type TenantContext } from "@gantry/db";
+import { compileWorkflow, dispatchTrigger } from "@gantry/workflow-schema";
+import { dispatchRunKey, type WorkflowDispatchPayload } from "@gantry/jobs";
+import { startRun } from "./start-run";
+import { compileContextFor } from "./compile-context";
+import { openRepository } from "./git-repository";
+import type { IntakeDeps, IntakeResult } from "./process-git-push";
+
+export async function processWorkflowDispatch(deps: IntakeDeps, repositoryId: string, dispatch: WorkflowDispatchPayload): Promise<IntakeResult> {
+  const sys = deps.db.system("intake resolves the repository before the tenant is known");
+  const repository = await sys.repository.findUnique({ where: { id: repositoryId }, include: { gitSource: true } });
+  if (!repository?.gitSource) return { outcome: "IGNORED", reason: `repository ${repositoryId} has no git source`, runs: [] };
+  if (repository.archived) return { outcome: "IGNORED", reason: "repository is archived", runs: [] };
+
+  const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "intake" } };
+  const git = await openRepository(repository.gitSource.url, deps.gitCacheDir);
+  const source = await git.readFile(dispatch.sha, dispatch.workflowPath);
+  const { plan, errors } = compileWorkflow(source, dispatch.workflowPath, await compileContextFor(deps.db, ctx, repository.id));
+  const base = {
+    repositoryId: repository.id,
+    idempotencyKey: dispatchRunKey(repository.id, dispatch.idempotencyKey),
+    workflowPath: dispatch.workflowPath,
+    event: "workflow_dispatch",
+    ref: dispatch.ref,
+    sha: dispatch.sha,
+    trusted: true,
+    triggeredBy: dispatch.actor,
+    inputs: dispatch.inputs,
+  };
+  if (!plan) {
+    const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: dispatch.workflowPath, errors: errors.map((error) => ({ ...error })) });
+    return { outcome: "PROCESSED", runs: [{ runId: created.runId, created: created.created, workflowPath: dispatch.workflowPath, valid: false }] };
+  }
+  // The web checked this at the same commit; a workflow without the trigger here means the delivery was forged or stale.
+  if (!dispatchTrigger(plan.triggers)) return { outcome: "IGNORED", reason: `${dispatch.workflowPath} has no workflow_dispatch trigger at ${dispatch.sha}`, runs: [] };
+  const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan });
+  if (created.created) await startRun(deps, ctx, created.runId, plan.concurrency);
+  return { outcome: "PROCESSED", runs: [{ runId: created.runId, created: created.created, workflowPath: dispatch.workflowPath, valid: true }] };
+}
