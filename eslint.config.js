@@ -45,4 +45,9 @@ export default tseslint.config(
   ),
   restrict(["packages/scheduler/**"], ["@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**"], "packages/scheduler is below the apps."),
   restrict(["packages/db/**"], ["@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**"], "packages/db is below the apps."),
+  restrict(
+    ["packages/sources/**"],
+    ["@gantry/db", "@gantry/db/*", "@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**", "**/packages/db/**"],
+    "packages/sources reads git and GitHub contents; it knows no database and no app.",
+  ),
 );

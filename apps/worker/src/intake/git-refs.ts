@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { Database } from "@gantry/db";
-import { GitReadError, ZERO_SHA, type GitRepository } from "./git-repository";
+import { GitReadError, ZERO_SHA, type GitRepository } from "@gantry/sources";
 
 const exec = promisify(execFile);
 

@@ -6,7 +6,7 @@ import { compileWorkflow, matchTrigger, type TriggerEvent, type WorkflowPlan } f
 import type { GitPushPayload, Queues } from "@gantry/jobs";
 import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
-import { openRepository, ZERO_SHA } from "./git-repository";
+import { openRepository, ZERO_SHA } from "@gantry/sources";
 import { branchHead, recordRefState } from "./git-refs";
 import { schedulesOf } from "../schedules/read-schedules";
 import { syncSchedules } from "../schedules/sync-schedules";

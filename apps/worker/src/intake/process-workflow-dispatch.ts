@@ -7,7 +7,7 @@ import { compileWorkflow, dispatchTrigger } from "@gantry/workflow-schema";
 import { dispatchRunKey, type WorkflowDispatchPayload } from "@gantry/jobs";
 import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
-import { openRepository } from "./git-repository";
+import { openRepository } from "@gantry/sources";
 import type { IntakeDeps, IntakeResult } from "./process-git-push";
 
 export async function processWorkflowDispatch(deps: IntakeDeps, repositoryId: string, dispatch: WorkflowDispatchPayload): Promise<IntakeResult> {

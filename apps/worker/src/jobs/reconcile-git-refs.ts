@@ -9,7 +9,7 @@
 import type { Repository } from "@gantry/db";
 import { compileContextFor } from "../intake/compile-context";
 import { listRefs, recordRefState } from "../intake/git-refs";
-import { openRepository, ZERO_SHA, type GitRepository } from "../intake/git-repository";
+import { openRepository, ZERO_SHA, type GitRepository } from "@gantry/sources";
 import { processGitPush, type IntakeDeps, type IntakeResult } from "../intake/process-git-push";
 import { syncSchedulesAt } from "../schedules/sync-schedules";
 import { gitWorkflowTree, workflowFolders } from "../schedules/workflow-tree";

@@ -6,7 +6,7 @@ import { intake, type GitSource, type Repository, type TenantContext } from "@ga
 import type { JobPayload } from "@gantry/jobs";
 import { compileContextFor } from "../intake/compile-context";
 import { branchHead } from "../intake/git-refs";
-import { openRepository } from "../intake/git-repository";
+import { openRepository } from "@gantry/sources";
 import type { GithubIntakeDeps } from "../intake/github/types";
 import { startRun } from "../intake/start-run";
 import { tickGithubSchedule } from "./github-schedules";

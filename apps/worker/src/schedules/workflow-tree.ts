@@ -3,7 +3,7 @@
 import type { ContentsReader } from "@gantry/github";
 import { compileWorkflow, type TenantContext as CompileContext, type WorkflowPlan } from "@gantry/workflow-schema";
 import type { Repository } from "@gantry/db";
-import type { GitRepository } from "../intake/git-repository";
+import type { GitRepository } from "@gantry/sources";
 import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS } from "../intake/process-git-push";
 
 /** Where a repository's workflow files live (`.github/workflows` too when the repository reads them). */

@@ -70,6 +70,23 @@ export class GitRepository {
     return out.split("\n").filter(Boolean);
   }
 
+  /**
+   * The commit a branch or tag name (or a full `refs/heads/…`/`refs/tags/…` ref) points to, with the full ref;
+   * null when there is no such branch or tag. A branch wins over a tag of the same name, as in git.
+   */
+  async resolveRef(name: string): Promise<{ ref: string; sha: string } | null> {
+    const candidates = name.startsWith("refs/") ? [name] : [`refs/heads/${name}`, `refs/tags/${name}`];
+    for (const ref of candidates) {
+      if (!/^refs\/(heads|tags)\/[^\s~^:?*[\\]+$/.test(ref)) continue;
+      const sha = await git(this.gitDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).then(
+        (out) => out.trim(),
+        () => "",
+      );
+      if (/^[0-9a-f]{40}$/.test(sha)) return { ref, sha };
+    }
+    return null;
+  }
+
   async commitExists(sha: string): Promise<boolean> {
     return git(this.gitDir, ["cat-file", "-e", `${sha}^{commit}`]).then(
       () => true,

@@ -1,0 +1,1 @@
+export { openRepository, GitRepository, GitReadError, ZERO_SHA } from "./git-repository";
