@@ -30,10 +30,33 @@ export function createTRPCContext(options: {
   return { ...options, now: options.now ?? (() => new Date()) };
 }
 
+/** One problem with one form field, for the UI to show next to it (e.g. a workflow_dispatch input). */
+export interface FieldError {
+  path: string[];
+  message: string;
+  /** The values that would be accepted, when there is a fixed set. */
+  choices?: string[];
+}
+
+/** The cause of a BAD_REQUEST that lists every field's problem; the client gets them as `data.fieldErrors`. */
+export class FieldErrors extends Error {
+  override name = "FieldErrors";
+  constructor(
+    message: string,
+    readonly fields: FieldError[],
+  ) {
+    super(message);
+  }
+}
+
 const t = initTRPC.context<TRPCContext>().create({
   errorFormatter: ({ shape, error }) => ({
     ...shape,
-    data: { ...shape.data, zodIssues: error.cause instanceof z.ZodError ? error.cause.issues : null },
+    data: {
+      ...shape.data,
+      zodIssues: error.cause instanceof z.ZodError ? error.cause.issues : null,
+      fieldErrors: error.cause instanceof FieldErrors ? error.cause.fields : null,
+    },
   }),
 });
 

@@ -1,6 +1,8 @@
 import { createTRPCRouter, developerProcedure, viewerProcedure } from "../../trpc";
 import { cancelRunHandler } from "./cancel.handler";
 import { cancelRunInput } from "./cancel.schema";
+import { dispatchRunHandler } from "./dispatch.handler";
+import { dispatchRunInput } from "./dispatch.schema";
 import { getRunHandler } from "./get.handler";
 import { getRunInput } from "./get.schema";
 import { listRunsHandler } from "./list.handler";
@@ -12,5 +14,6 @@ export const runsRouter = createTRPCRouter({
   list: viewerProcedure.input(listRunsInput).query(listRunsHandler),
   get: viewerProcedure.input(getRunInput).query(getRunHandler),
   cancel: developerProcedure.input(cancelRunInput).mutation(cancelRunHandler),
+  dispatch: developerProcedure.input(dispatchRunInput).mutation(dispatchRunHandler),
   logs: viewerProcedure.input(runLogsInput).query(runLogsHandler),
 });
