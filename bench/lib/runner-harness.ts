@@ -1,0 +1,194 @@
+// The runner benchmarks' control plane: a fresh test database with the demo tenant, a started worker, the web
+// app's real runner routes served over HTTP (tests/platform/route-server), and one warm runner agent on the bwrap
+// provider. The routes are wrapped to timestamp what the benchmarks measure: a claim that returns an assignment,
+// and each log chunk the logs route has stored (LogChunk row, object, Redis stream entry) — taken when the route
+// answers, so it is the control plane's "stored" moment, free of any polling.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { DEMO, intake, newToken, openDatabase, seedDemo, type Database, type TenantContext } from "../../packages/db/src/index";
+import { createTestDatabase, type TestDatabase } from "../../packages/db/src/testing/index";
+import type { PlannedStep } from "../../packages/workflow-schema/src/index";
+import { POST as claim } from "../../apps/web/src/app/api/runner/v1/claim/route";
+import { POST as complete } from "../../apps/web/src/app/api/runner/v1/complete/route";
+import { POST as heartbeat } from "../../apps/web/src/app/api/runner/v1/heartbeat/route";
+import { POST as logs } from "../../apps/web/src/app/api/runner/v1/logs/route";
+import { POST as register } from "../../apps/web/src/app/api/runner/v1/register/route";
+import { POST as step } from "../../apps/web/src/app/api/runner/v1/step/route";
+import { readAttemptLog } from "../../apps/web/src/server/logs/read-attempt-log";
+import { closeServices } from "../../apps/web/src/server/services";
+import { DirectoryObjectStore } from "../../apps/web/src/server/storage/object-store";
+import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
+import type { SandboxProvider } from "../../apps/runner/src/sandbox/types";
+import { startAgent, type AgentHandle } from "../../apps/runner/src/index";
+import { parseRunnerEnv } from "../../apps/runner/src/env";
+import { parseWorkerEnv } from "../../apps/worker/src/env";
+import { advanceRun } from "../../apps/worker/src/orchestration/advance-run";
+import { makeReadyHandler } from "../../apps/worker/src/ready-handler";
+import { startWorker, type RunningWorker } from "../../apps/worker/src/worker";
+import { serveRoutes } from "../../tests/platform/route-server";
+
+/** Wall-clock milliseconds with sub-millisecond resolution (comparable with the runner's Date.now() chunk timestamps). */
+export const nowMs = () => performance.timeOrigin + performance.now();
+
+export interface StoredChunk {
+  attemptId: string;
+  seq: number;
+  /** When the chunk's first byte reached the runner's LogStream (the runner's Date.now()). */
+  firstByteAt: number;
+  storedAt: number;
+  data: string;
+}
+
+export interface Events {
+  onClaim?: (at: number) => void;
+  onSandboxReady?: (at: number) => void;
+  onChunkStored?: (chunk: StoredChunk) => void;
+}
+
+export interface Harness {
+  db: Database;
+  events: Events;
+  /** Creates a one-job run, makes it claimable, and returns the run id and when it became claimable. */
+  enqueue(steps: PlannedStep[]): Promise<{ runId: string; readyAt: number }>;
+  /** Waits (polling Postgres) until the run is terminal; returns its status and its one attempt's id. */
+  finished(runId: string, timeoutMs?: number): Promise<{ status: string; attemptId: string }>;
+  /** The attempt's archived log text, decompressed from the object store, in order. */
+  archived(attemptId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const REDIS_URL = process.env.GANTRY_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
+
+export async function startHarness(extraEnv: Record<string, string> = {}): Promise<Harness> {
+  const provider = new BwrapProvider();
+  const probe = await provider.probe();
+  if (!probe.available) throw new Error(`bwrap is not available on this host: ${probe.detail}`);
+
+  const prefix = `gantry-bench-${randomBytes(4).toString("hex")}`;
+  const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-bench-storage-"));
+  const registrationToken = newToken("grt");
+  const testDb: TestDatabase = await createTestDatabase();
+  const db = openDatabase(testDb.url);
+  await seedDemo(db, { repositoryUrl: "/nonexistent", runnerRegistrationToken: registrationToken });
+  await db.system("bench").runnerPool.update({ where: { id: DEMO.poolId }, data: { provider: "BWRAP" } });
+  Object.assign(process.env, {
+    DATABASE_URL: testDb.url,
+    REDIS_URL,
+    NEXTAUTH_SECRET: randomBytes(24).toString("base64url"),
+    NEXTAUTH_URL: "http://127.0.0.1:3999",
+    GANTRY_QUEUE_PREFIX: prefix,
+    GANTRY_STORAGE_DIR: storage,
+    ...extraEnv,
+  });
+  const worker: RunningWorker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
+  const events: Events = {};
+  const server = await serveRoutes({
+    "/api/runner/v1/register": register,
+    "/api/runner/v1/claim": async (request) => {
+      const response = await claim(request);
+      const at = nowMs();
+      if (response.ok && ((await response.clone().json()) as { assignment: unknown }).assignment) events.onClaim?.(at);
+      return response;
+    },
+    "/api/runner/v1/heartbeat": heartbeat,
+    "/api/runner/v1/complete": complete,
+    "/api/runner/v1/logs": async (request) => {
+      const body = (await request.clone().json()) as { attemptId: string; seq: number; timestamp: number; data: string };
+      const response = await logs(request);
+      const storedAt = nowMs();
+      if (response.ok && ((await response.clone().json()) as { stored: boolean }).stored) {
+        events.onChunkStored?.({ attemptId: body.attemptId, seq: body.seq, firstByteAt: body.timestamp, storedAt, data: body.data });
+      }
+      return response;
+    },
+    "/api/runner/v1/step": step,
+  });
+  // The runner's only provider is bwrap, wrapped to timestamp the moment a sandbox is ready.
+  const timed: SandboxProvider = {
+    name: provider.name,
+    probe: () => provider.probe(),
+    prepare: async (spec) => {
+      const sandbox = await provider.prepare(spec);
+      events.onSandboxReady?.(nowMs());
+      return sandbox;
+    },
+  };
+  const runnerLog: string[] = [];
+  const agent: AgentHandle = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "bench" }), {
+    providers: [timed],
+    log: (line) => runnerLog.push(line),
+  });
+  const ready = makeReadyHandler(db, worker.scheduler);
+
+  // Warm: the runner has registered and is long-polling its claim.
+  for (const deadline = Date.now() + 30_000; !(await db.system("bench").runner.findFirst({ where: { name: "bench" } })); ) {
+    if (Date.now() > deadline) throw new Error(`the runner did not register:\n${runnerLog.join("\n")}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  return {
+    db,
+    events,
+    async enqueue(steps) {
+      const created = await intake.createRun(db.system("bench"), demo, {
+        repositoryId: DEMO.repositoryId,
+        idempotencyKey: randomBytes(8).toString("hex"),
+        workflowPath: ".gantry/workflows/bench.yml",
+        workflowName: "bench",
+        event: "push",
+        ref: "refs/heads/main",
+        sha: "7".repeat(40),
+        trusted: true,
+        plan: { jobs: [{ key: "bench", jobId: "bench", name: "bench", needs: [], runsOn: ["ubuntu-latest"], timeoutMinutes: 10, continueOnError: false, retry: { maxAttempts: 1 }, env: {}, outputs: {}, steps }] },
+      });
+      await advanceRun(db, demo, created.runId, (ids) => ready(demo, ids));
+      return { runId: created.runId, readyAt: nowMs() };
+    },
+    async finished(runId, timeoutMs = 60_000) {
+      for (const deadline = Date.now() + timeoutMs; ; ) {
+        const run = await db.system("bench").workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: { include: { attempts: true } } } });
+        if (["SUCCEEDED", "FAILED", "CANCELED"].includes(run.status)) return { status: run.status, attemptId: run.jobs[0]?.attempts[0]?.id ?? "" };
+        if (Date.now() > deadline) throw new Error(`run ${runId} did not finish in ${timeoutMs} ms:\n${runnerLog.slice(-20).join("\n")}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async archived(attemptId) {
+      const store = new DirectoryObjectStore(storage);
+      const parts: string[] = [];
+      for (let from = 0; ; ) {
+        const page = await readAttemptLog(db.forTenant(demo), store, attemptId, from);
+        if (page.chunks.length === 0) break;
+        for (const chunk of page.chunks) parts.push(chunk.text);
+        from = page.nextSeq;
+      }
+      return parts.join("");
+    },
+    async close() {
+      agent.stop();
+      await agent.done.catch(() => undefined);
+      await server.close();
+      await worker.stop();
+      await closeServices();
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      await db.close();
+      await testDb.drop();
+      rmSync(storage, { recursive: true, force: true });
+    },
+  };
+}
+
+export const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+};
+export const round = (ms: number) => Math.round(ms * 10) / 10;
+export const stat = (values: number[]) => ({ p50: round(percentile(values, 50)), p99: round(percentile(values, 99)) });
+export const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+export const oneStep = (run: string): PlannedStep[] => [{ index: 0, if: "success()", run, env: {}, with: {}, continueOnError: false }];
