@@ -114,6 +114,29 @@ describe("runs.dispatch", () => {
     expect({ deliveries: (await deliveries()).length, audit: await sys().auditEvent.count() }).toEqual(before);
   });
 
+  it("lists the dispatchable workflows for the form, and knows a recorded run that intake has not created yet", async () => {
+    const listed = await callerFor(viewer).runs.dispatchable({ tenant: DEMO.tenantSlug });
+    expect(listed).toEqual([
+      {
+        repositoryId: DEMO.repositoryId,
+        repository: "demo/hello",
+        defaultBranch: "main",
+        workflowPath: ".gantry/workflows/deploy.yml",
+        name: "Deploy",
+        inputs: [
+          { name: "target", type: "environment", required: true },
+          { name: "level", type: "choice", required: false, options: ["low", "high"], default: "low" },
+          { name: "dry", type: "boolean", required: false, default: true },
+          { name: "replicas", type: "number", required: false, default: 2 },
+        ],
+        environments: ["production", "staging"],
+      },
+    ]);
+    const pendingRun = runId(DEMO.tenantId, dispatchRunKey(DEMO.repositoryId, "click-0001"));
+    expect(await callerFor(viewer).runs.intakePending({ tenant: DEMO.tenantSlug, runId: pendingRun })).toEqual({ pending: true });
+    expect(await callerFor(viewer).runs.intakePending({ tenant: DEMO.tenantSlug, runId: "run_unknown" })).toEqual({ pending: false });
+  });
+
   it("refuses a workflow without workflow_dispatch, an unknown ref, a missing file, and a viewer", async () => {
     const before = (await deliveries()).length;
     expect((await refusal(callerFor(developer).runs.dispatch({ ...base, workflowPath: ".gantry/workflows/ci.yml" }))).message).toContain("has no workflow_dispatch trigger");

@@ -34,6 +34,9 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
         <div className="card-head">
           <h2>Recent runs</h2>
           <span className="muted small">{runs.length === 0 ? "" : `latest ${runs.length}`}</span>
+          <Link href={`/t/${tenant}/dispatch`} className="small" data-testid="run-workflow-link">
+            Run workflow
+          </Link>
         </div>
         {runs.length === 0 ? (
           <div className="empty">

@@ -3,6 +3,8 @@ import { cancelRunHandler } from "./cancel.handler";
 import { cancelRunInput } from "./cancel.schema";
 import { dispatchRunHandler } from "./dispatch.handler";
 import { dispatchRunInput } from "./dispatch.schema";
+import { dispatchableHandler, intakePendingHandler } from "./dispatchable.handler";
+import { dispatchableInput, intakePendingInput } from "./dispatchable.schema";
 import { getRunHandler } from "./get.handler";
 import { getRunInput } from "./get.schema";
 import { listRunsHandler } from "./list.handler";
@@ -15,5 +17,7 @@ export const runsRouter = createTRPCRouter({
   get: viewerProcedure.input(getRunInput).query(getRunHandler),
   cancel: developerProcedure.input(cancelRunInput).mutation(cancelRunHandler),
   dispatch: developerProcedure.input(dispatchRunInput).mutation(dispatchRunHandler),
+  dispatchable: viewerProcedure.input(dispatchableInput).query(dispatchableHandler),
+  intakePending: viewerProcedure.input(intakePendingInput).query(intakePendingHandler),
   logs: viewerProcedure.input(runLogsInput).query(runLogsHandler),
 });

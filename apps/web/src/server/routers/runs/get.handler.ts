@@ -17,6 +17,8 @@ const storedErrors = z
   )
   .catch([]);
 
+const storedInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
+
 /** One run with its jobs (in plan order) and, for an invalid workflow, its validation errors. */
 export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContext; input: GetRunInput }) {
   const run = await ctx.db.workflowRun.findUnique({
@@ -42,6 +44,9 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
     sha: run.sha,
     status: run.status,
     trusted: run.trusted,
+    triggeredBy: run.triggeredBy,
+    /** workflow_dispatch: the typed inputs the run was started with. */
+    inputs: storedInputs.parse(run.inputs ?? {}),
     createdAt: run.createdAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
     errors: run.errors === null ? [] : storedErrors.parse(run.errors),

@@ -19,12 +19,25 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
   const { tenant, runId } = await params;
   const session = await getSessionUser();
   if (!session) return null;
-  const run = await serverCaller(session)
-    .runs.get({ tenant, runId })
-    .catch((error: unknown) => {
-      if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
-      throw error;
-    });
+  const caller = serverCaller(session);
+  const run = await caller.runs.get({ tenant, runId }).catch((error: unknown) => {
+    if (error instanceof TRPCError && error.code === "NOT_FOUND") return null;
+    throw error;
+  });
+  if (!run) {
+    // A manual run's id is known before intake creates it: wait for it instead of a 404.
+    if (!(await caller.runs.intakePending({ tenant, runId })).pending) notFound();
+    return (
+      <section className="card" data-testid="run-pending">
+        <meta httpEquiv="refresh" content="2" />
+        <div className="card-head">
+          <h2>Run {runId}</h2>
+          <span className="muted small">queued for intake</span>
+        </div>
+        <p className="muted small">The workflow run has been recorded and will appear here as soon as the worker takes it in.</p>
+      </section>
+    );
+  }
   const now = new Date();
   return (
     <>
@@ -42,6 +55,19 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
           {run.repository} · {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")} · <code>{run.sha.slice(0, 7)}</code> ·{" "}
           {run.workflowPath} · {ago(run.createdAt, now)}
         </p>
+        {Object.keys(run.inputs).length > 0 && (
+          <dl className="small" data-testid="run-inputs">
+            {Object.entries(run.inputs).map(([name, value]) => (
+              <div key={name}>
+                <dt>{name}</dt>
+                <dd>
+                  <code>{JSON.stringify(value)}</code>
+                </dd>
+              </div>
+            ))}
+          </dl>
+        )}
+        {run.triggeredBy && <p className="muted small">triggered by {run.triggeredBy}</p>}
         <p className="small">
           <Link href={`/t/${tenant}`}>← all runs</Link>
         </p>
