@@ -21,7 +21,10 @@ export function jobContexts(assignment: Assignment): JobContextValues {
       run_number: run.number,
       run_attempt: assignment.attempt,
       job: assignment.job.jobId,
+      // As on GitHub: a manual run's github.event.inputs are strings; the inputs context keeps the types.
+      ...(run.event === "workflow_dispatch" ? { event: { inputs: Object.fromEntries(Object.entries(run.inputs).map(([name, value]) => [name, String(value)])) } } : {}),
     },
+    inputs: run.inputs,
     needs: Object.fromEntries(
       Object.entries(assignment.needs).map(([job, need]) => [job, { result: need.result, outputs: Object.fromEntries(Object.entries(need.outputs).map(([key, value]) => [key, asText(value)])) }]),
     ),

@@ -96,7 +96,18 @@ export const claimResponse = z.object({
       jobToken: z.string().min(20),
       leaseMs: z.number().int().positive(),
       heartbeatMs: z.number().int().positive(),
-      run: z.object({ id: z.string(), number: z.number().int(), event: z.string(), ref: z.string(), sha: z.string(), repository: z.string(), repositoryUrl: z.string().nullable(), trusted: z.boolean() }),
+      run: z.object({
+        id: z.string(),
+        number: z.number().int(),
+        event: z.string(),
+        ref: z.string(),
+        sha: z.string(),
+        repository: z.string(),
+        repositoryUrl: z.string().nullable(),
+        trusted: z.boolean(),
+        /** workflow_dispatch: the typed inputs (the `inputs` context; `github.event.inputs` gives them as strings). */
+        inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+      }),
       job: assignedJob,
       needs: z.record(z.string(), z.object({ result: z.string(), outputs: z.record(z.string(), z.unknown()) })).default({}),
     })

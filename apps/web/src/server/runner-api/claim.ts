@@ -10,6 +10,8 @@ import { bearer, readBody, refuse } from "./respond";
 
 const POLL_MS = 250;
 const storedPlan = z.object({ jobs: z.array(z.object({ key: z.string() }).passthrough()) });
+// Intake stored these typed; anything else (an older row) reads as none.
+const runInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
 
 async function assignmentFor(database: Database, claimed: { tenantId: string; jobId: string; attemptId: string; attempt: number }) {
   const ctx = { tenantId: claimed.tenantId, actor: { kind: "RUNNER" as const } };
@@ -66,6 +68,7 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
             repository: job.run.repository.fullName,
             repositoryUrl: job.run.repository.gitSource?.url ?? null,
             trusted: job.run.trusted,
+            inputs: runInputs.parse(job.run.inputs ?? {}),
           },
           job: planned,
           needs,
