@@ -9,12 +9,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { formatErrors } from "./format.js";
-import { hasErrors } from "./errors.js";
-import type { WorkflowError } from "./errors.js";
-import type { TenantContext } from "./model.js";
-import { validateProject } from "./project/project.js";
-import { parseWorkflow } from "./validate.js";
+import { formatErrors } from "./format";
+import { hasErrors } from "./errors";
+import type { WorkflowError } from "./errors";
+import type { TenantContext } from "./model";
+import { validateProject } from "./project/project";
+import { parseWorkflow } from "./validate";
 
 export interface CliIo {
   readFile(path: string): string;

@@ -1,4 +1,4 @@
-import type { WorkflowError } from "./errors.js";
+import type { WorkflowError } from "./errors";
 
 /** `file:line:col: message [code]` per line for humans, or a JSON array for the dashboard. */
 export function formatErrors(errors: readonly WorkflowError[], format: "text" | "json" = "text"): string {

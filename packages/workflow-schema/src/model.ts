@@ -1,5 +1,5 @@
-import type { Pos } from "./errors.js";
-import type { YNode, YScalar } from "./yaml/node.js";
+import type { Pos } from "./errors";
+import type { YNode, YScalar } from "./yaml/node";
 
 /** A string value with where it was written. */
 export interface Str {

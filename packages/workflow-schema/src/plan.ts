@@ -1,4 +1,4 @@
-import type { Cell } from "./compile/matrix.js";
+import type { Cell } from "./compile/matrix";
 
 /** A trigger as plain data (what `matchTrigger` needs). */
 export interface PlanTrigger {

@@ -1,10 +1,10 @@
-import { ErrorSink, sortErrors } from "./errors.js";
-import type { WorkflowError } from "./errors.js";
-import { collectExpressions } from "./expr/collect.js";
-import type { TenantContext, Workflow } from "./model.js";
-import { buildWorkflow } from "./parse/workflow.js";
-import { RULES } from "./rules/index.js";
-import { loadYaml } from "./yaml/load.js";
+import { ErrorSink, sortErrors } from "./errors";
+import type { WorkflowError } from "./errors";
+import { collectExpressions } from "./expr/collect";
+import type { TenantContext, Workflow } from "./model";
+import { buildWorkflow } from "./parse/workflow";
+import { RULES } from "./rules/index";
+import { loadYaml } from "./yaml/load";
 
 /** YAML → typed workflow → every rule. All errors at once, sorted; never throws. */
 export interface ParseOptions {

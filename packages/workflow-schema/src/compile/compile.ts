@@ -1,11 +1,11 @@
-import type { Job, Str, Trigger, Workflow } from "../model.js";
-import type { PlanTrigger, PlannedJob, PlannedStep, WorkflowPlan } from "../plan.js";
-import { evaluateExpression } from "../expr/evaluate.js";
-import { extractExpressions } from "../expr/extract.js";
-import { normalizeCondition } from "../expr/condition.js";
-import { cellKey, cellsFromValue, expandMatrix } from "./matrix.js";
-import { isStaticTemplate, resolveTemplate } from "../expr/template.js";
-import type { Cell } from "./matrix.js";
+import type { Job, Str, Trigger, Workflow } from "../model";
+import type { PlanTrigger, PlannedJob, PlannedStep, WorkflowPlan } from "../plan";
+import { evaluateExpression } from "../expr/evaluate";
+import { extractExpressions } from "../expr/extract";
+import { normalizeCondition } from "../expr/condition";
+import { cellKey, cellsFromValue, expandMatrix } from "./matrix";
+import { isStaticTemplate, resolveTemplate } from "../expr/template";
+import type { Cell } from "./matrix";
 
 const DEFAULT_TIMEOUT = 360;
 

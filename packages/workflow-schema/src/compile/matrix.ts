@@ -1,4 +1,4 @@
-import type { MatrixDef } from "../model.js";
+import type { MatrixDef } from "../model";
 
 export type Cell = Record<string, unknown>;
 

@@ -1,10 +1,10 @@
-import type { ExprFunction } from "../expr/evaluate.js";
-import { resolveTemplate } from "../expr/template.js";
-import { extractExpressions } from "../expr/extract.js";
-import type { PlannedJob, WorkflowPlan } from "../plan.js";
-import { asBool, asNumber, substituteMatrix } from "./compile.js";
-import { cellKey, cellsFromValue } from "./matrix.js";
-import type { Cell } from "./matrix.js";
+import type { ExprFunction } from "../expr/evaluate";
+import { resolveTemplate } from "../expr/template";
+import { extractExpressions } from "../expr/extract";
+import type { PlannedJob, WorkflowPlan } from "../plan";
+import { asBool, asNumber, substituteMatrix } from "./compile";
+import { cellKey, cellsFromValue } from "./matrix";
+import type { Cell } from "./matrix";
 
 export type RuntimeResult = { ok: true; plan: WorkflowPlan; keys: string[] } | { ok: false; error: string };
 

@@ -1,4 +1,4 @@
-import type { ExprWhere } from "../model.js";
+import type { ExprWhere } from "../model";
 
 /** Contexts and special functions allowed per workflow key (GitHub docs, "Context availability"). */
 interface Avail {

@@ -1,8 +1,8 @@
 import type { Expr } from "@actions/expressions";
-import type { ErrorSink, Pos } from "../errors.js";
-import type { ExprSite } from "../model.js";
-import { extractExpressions } from "./extract.js";
-import { CONTEXT_NAMES, parseExpression } from "./parse.js";
+import type { ErrorSink, Pos } from "../errors";
+import type { ExprSite } from "../model";
+import { extractExpressions } from "./extract";
+import { CONTEXT_NAMES, parseExpression } from "./parse";
 
 /** One parsed expression with a way to turn a position inside it into a file position. */
 export interface ParsedExpr {

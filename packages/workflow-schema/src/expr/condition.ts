@@ -1,4 +1,4 @@
-import { extractExpressions } from "./extract.js";
+import { extractExpressions } from "./extract";
 
 /** The condition to evaluate: `${{ x }}` → `x`; empty → `success()`. */
 export function normalizeCondition(value: string | undefined): string {

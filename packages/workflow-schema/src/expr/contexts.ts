@@ -1,9 +1,9 @@
-import type { Job, Workflow } from "../model.js";
-import { cellsFromValue } from "../compile/matrix.js";
-import { nativeAction } from "../native-actions.js";
-import { isStaticTemplate, resolveTemplate } from "./template.js";
-import { ANY, BOOL, NUMBER, STRING, mapOf, merge, obj, typeOfValue } from "./types.js";
-import type { Ty } from "./types.js";
+import type { Job, Workflow } from "../model";
+import { cellsFromValue } from "../compile/matrix";
+import { nativeAction } from "../native-actions";
+import { isStaticTemplate, resolveTemplate } from "./template";
+import { ANY, BOOL, NUMBER, STRING, mapOf, merge, obj, typeOfValue } from "./types";
+import type { Ty } from "./types";
 
 const GITHUB_PROPS = [
   "action", "action_path", "action_ref", "action_repository", "action_status", "actor", "actor_id", "api_url",

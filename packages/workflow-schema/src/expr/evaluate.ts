@@ -1,8 +1,8 @@
 import { Evaluator, data } from "@actions/expressions";
 import type { ExpressionData } from "@actions/expressions/data/expressiondata";
 import type { FunctionDefinition } from "@actions/expressions/funcs/info";
-import { extractExpressions } from "./extract.js";
-import { parseExpression } from "./parse.js";
+import { extractExpressions } from "./extract";
+import { parseExpression } from "./parse";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 export type EvalResult = { ok: true; value: JsonValue } | { ok: false; error: string };

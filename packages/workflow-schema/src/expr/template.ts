@@ -1,9 +1,9 @@
 import { ContextAccess, FunctionCall } from "@actions/expressions/ast";
-import { evaluateExpression } from "./evaluate.js";
-import type { ExprFunction } from "./evaluate.js";
-import { extractExpressions } from "./extract.js";
-import { parseExpression } from "./parse.js";
-import { walk } from "./walk.js";
+import { evaluateExpression } from "./evaluate";
+import type { ExprFunction } from "./evaluate";
+import { extractExpressions } from "./extract";
+import { parseExpression } from "./parse";
+import { walk } from "./walk";
 
 const RUNTIME_FUNCTIONS = ["hashfiles", "success", "failure", "always", "cancelled"];
 

@@ -1,9 +1,9 @@
-import type { Pos } from "../errors.js";
-import type { ExprWhere, Service } from "../model.js";
-import { nodeKindName, scalarString } from "../yaml/node.js";
-import type { YNode } from "../yaml/node.js";
-import { isExpression } from "./reader.js";
-import type { Reader, Scope } from "./reader.js";
+import type { Pos } from "../errors";
+import type { ExprWhere, Service } from "../model";
+import { nodeKindName, scalarString } from "../yaml/node";
+import type { YNode } from "../yaml/node";
+import { isExpression } from "./reader";
+import type { Reader, Scope } from "./reader";
 
 const CONTAINER_KEYS = ["credentials", "env", "image", "options", "ports", "volumes"];
 const SERVICE_KEYS = ["command", "credentials", "entrypoint", "env", "image", "options", "ports", "volumes"];

@@ -1,12 +1,12 @@
-import type { Pos } from "../errors.js";
-import type { Concurrency, Environment, ExprWhere, Job, RunDefaults, Service } from "../model.js";
-import { scalarString } from "../yaml/node.js";
-import type { YNode } from "../yaml/node.js";
-import { isExpression } from "./reader.js";
-import type { Reader, Scope } from "./reader.js";
-import { parseContainerLike } from "./container.js";
-import { parseSteps } from "./steps.js";
-import { parseStrategy } from "./strategy.js";
+import type { Pos } from "../errors";
+import type { Concurrency, Environment, ExprWhere, Job, RunDefaults, Service } from "../model";
+import { scalarString } from "../yaml/node";
+import type { YNode } from "../yaml/node";
+import { isExpression } from "./reader";
+import type { Reader, Scope } from "./reader";
+import { parseContainerLike } from "./container";
+import { parseSteps } from "./steps";
+import { parseStrategy } from "./strategy";
 
 const JOB_KEYS = [
   "concurrency", "container", "continue-on-error", "defaults", "env", "environment", "if", "name", "needs", "outputs",

@@ -1,7 +1,7 @@
-import type { ErrorSink, Pos } from "../errors.js";
-import type { ExprSite, ExprWhere, Str } from "../model.js";
-import { nodeKindName, scalarString } from "../yaml/node.js";
-import type { YNode, YPair, YScalar } from "../yaml/node.js";
+import type { ErrorSink, Pos } from "../errors";
+import type { ExprSite, ExprWhere, Str } from "../model";
+import { nodeKindName, scalarString } from "../yaml/node";
+import type { YNode, YPair, YScalar } from "../yaml/node";
 
 export interface Scope {
   jobId?: string;

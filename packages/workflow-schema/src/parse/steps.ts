@@ -1,7 +1,7 @@
-import type { Step } from "../model.js";
-import { scalarString } from "../yaml/node.js";
-import type { YNode } from "../yaml/node.js";
-import type { Reader } from "./reader.js";
+import type { Step } from "../model";
+import { scalarString } from "../yaml/node";
+import type { YNode } from "../yaml/node";
+import type { Reader } from "./reader";
 
 /** GitHub's background/parallel step keywords: recognized, rejected as unsupported. */
 const ASYNC_KEYS = ["background", "wait", "wait-all", "cancel", "parallel"];

@@ -1,9 +1,9 @@
-import type { Pos } from "../errors.js";
-import type { MatrixDef, Strategy } from "../model.js";
-import { scalarString, toPlain } from "../yaml/node.js";
-import type { YNode } from "../yaml/node.js";
-import { isExpression } from "./reader.js";
-import type { Reader, Scope } from "./reader.js";
+import type { Pos } from "../errors";
+import type { MatrixDef, Strategy } from "../model";
+import { scalarString, toPlain } from "../yaml/node";
+import type { YNode } from "../yaml/node";
+import { isExpression } from "./reader";
+import type { Reader, Scope } from "./reader";
 
 export function parseStrategy(r: Reader, node: YNode, scope: Scope): Strategy | undefined {
   if (node.kind === "scalar" && typeof node.value === "string" && isExpression(node.value)) {

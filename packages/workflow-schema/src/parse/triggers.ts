@@ -1,9 +1,9 @@
-import type { InputDef, Str, Trigger } from "../model.js";
-import { scalarString, toPlain } from "../yaml/node.js";
-import type { YNode, YPair } from "../yaml/node.js";
-import { CALL_INPUT_TYPES, DISPATCH_INPUT_TYPES, FILTER_KEYS, GITHUB_EVENTS, SUPPORTED_EVENTS } from "./events-data.js";
-import { quoteList } from "./reader.js";
-import type { Reader } from "./reader.js";
+import type { InputDef, Str, Trigger } from "../model";
+import { scalarString, toPlain } from "../yaml/node";
+import type { YNode, YPair } from "../yaml/node";
+import { CALL_INPUT_TYPES, DISPATCH_INPUT_TYPES, FILTER_KEYS, GITHUB_EVENTS, SUPPORTED_EVENTS } from "./events-data";
+import { quoteList } from "./reader";
+import type { Reader } from "./reader";
 
 const EVENTS_URL = "see https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#webhook-events for list of all Webhook event names";
 

@@ -1,9 +1,9 @@
-import type { ErrorSink } from "../errors.js";
-import type { Workflow } from "../model.js";
-import type { YNode } from "../yaml/node.js";
-import { parseConcurrency, parseDefaults, parseJobs, parsePermissions } from "./jobs.js";
-import { Reader } from "./reader.js";
-import { parseTriggers } from "./triggers.js";
+import type { ErrorSink } from "../errors";
+import type { Workflow } from "../model";
+import type { YNode } from "../yaml/node";
+import { parseConcurrency, parseDefaults, parseJobs, parsePermissions } from "./jobs";
+import { Reader } from "./reader";
+import { parseTriggers } from "./triggers";
 
 const WORKFLOW_KEYS = ["concurrency", "defaults", "env", "jobs", "name", "on", "permissions", "run-name"];
 

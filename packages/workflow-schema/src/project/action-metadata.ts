@@ -1,7 +1,7 @@
-import { ErrorSink } from "../errors.js";
-import { scalarString } from "../yaml/node.js";
-import type { YNode } from "../yaml/node.js";
-import { loadYaml } from "../yaml/load.js";
+import { ErrorSink } from "../errors";
+import { scalarString } from "../yaml/node";
+import type { YNode } from "../yaml/node";
+import { loadYaml } from "../yaml/load";
 
 /** What a caller needs to know about a local action (`action.yml`). */
 export interface ActionMetadata {

@@ -1,7 +1,7 @@
-import type { ErrorSink } from "../errors.js";
-import type { Workflow } from "../model.js";
-import { parseActionMetadata } from "./action-metadata.js";
-import { repoPath } from "./resolve.js";
+import type { ErrorSink } from "../errors";
+import type { Workflow } from "../model";
+import { parseActionMetadata } from "./action-metadata";
+import { repoPath } from "./resolve";
 
 const quote = (xs: string[]) => xs.map((x) => `"${x}"`).join(", ");
 

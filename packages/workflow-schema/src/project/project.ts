@@ -1,11 +1,11 @@
-import { ErrorSink, sortErrors } from "../errors.js";
-import type { WorkflowError } from "../errors.js";
-import type { TenantContext, Workflow } from "../model.js";
-import { parseWorkflow } from "../validate.js";
-import { parseActionMetadata } from "./action-metadata.js";
-import { checkLocalActions } from "./local-actions.js";
-import { isWorkflowPath, repoPath } from "./resolve.js";
-import { checkReusableCalls } from "./reusable-calls.js";
+import { ErrorSink, sortErrors } from "../errors";
+import type { WorkflowError } from "../errors";
+import type { TenantContext, Workflow } from "../model";
+import { parseWorkflow } from "../validate";
+import { parseActionMetadata } from "./action-metadata";
+import { checkLocalActions } from "./local-actions";
+import { isWorkflowPath, repoPath } from "./resolve";
+import { checkReusableCalls } from "./reusable-calls";
 
 export const DEFAULT_WORKFLOW_DIRS = [".gantry/workflows", ".github/workflows"];
 

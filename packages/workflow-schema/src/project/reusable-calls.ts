@@ -1,6 +1,6 @@
-import type { ErrorSink } from "../errors.js";
-import type { Workflow } from "../model.js";
-import { repoPath } from "./resolve.js";
+import type { ErrorSink } from "../errors";
+import type { Workflow } from "../model";
+import { repoPath } from "./resolve";
 
 const list = (xs: string[], one: string, many: string) =>
   xs.length === 0 ? `no ${one} is defined` : xs.length === 1 ? `defined ${one} is "${xs[0]}"` : `defined ${many} are ${xs.map((x) => `"${x}"`).join(", ")}`;

@@ -1,5 +1,5 @@
-import { parseCron, shortestIntervalSeconds } from "../cron.js";
-import type { Rule } from "./rule.js";
+import { parseCron, shortestIntervalSeconds } from "../cron";
+import type { Rule } from "./rule";
 
 /** `schedule` cron strings: 5 fields, valid values, at most once every 5 minutes. */
 export const cron: Rule = ({ wf, sink }) => {

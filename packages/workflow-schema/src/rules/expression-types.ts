@@ -3,13 +3,13 @@ import type { Expr } from "@actions/expressions";
 import { Kind } from "@actions/expressions/data/expressiondata";
 import { TokenType } from "@actions/expressions/lexer";
 import type { Token } from "@actions/expressions/lexer";
-import type { Pos } from "../errors.js";
-import type { ParsedExpr } from "../expr/collect.js";
-import { AVAILABILITY } from "../expr/availability.js";
-import { githubType, JOB_TYPE, RUNNER_TYPE, STRATEGY_TYPE, inputsType, jobsType, matrixType, needsType, secretsType, stepsType } from "../expr/contexts.js";
-import { ANY, BOOL, NULL, NUMBER, STRING, arr, mapOf, merge, obj, propType, tyString } from "../expr/types.js";
-import type { Ty } from "../expr/types.js";
-import type { Rule, RuleContext } from "./rule.js";
+import type { Pos } from "../errors";
+import type { ParsedExpr } from "../expr/collect";
+import { AVAILABILITY } from "../expr/availability";
+import { githubType, JOB_TYPE, RUNNER_TYPE, STRATEGY_TYPE, inputsType, jobsType, matrixType, needsType, secretsType, stepsType } from "../expr/contexts";
+import { ANY, BOOL, NULL, NUMBER, STRING, arr, mapOf, merge, obj, propType, tyString } from "../expr/types";
+import type { Ty } from "../expr/types";
+import type { Rule, RuleContext } from "./rule";
 
 const CODE_BY_ROOT: Record<string, string> = {
   needs: "needs-not-depended",

@@ -1,7 +1,7 @@
-import type { Str } from "../model.js";
-import { validateGlob } from "../triggers/glob.js";
-import type { GlobKind } from "../triggers/glob.js";
-import type { Rule } from "./rule.js";
+import type { Str } from "../model";
+import { validateGlob } from "../triggers/glob";
+import type { GlobKind } from "../triggers/glob";
+import type { Rule } from "./rule";
 
 /** Branch, tag and path filter patterns must be valid GitHub globs. */
 export const glob: Rule = ({ wf, sink }) => {

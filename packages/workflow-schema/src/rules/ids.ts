@@ -1,4 +1,4 @@
-import type { Rule } from "./rule.js";
+import type { Rule } from "./rule";
 
 const ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 

@@ -1,6 +1,6 @@
-import { extractExpressions } from "../expr/extract.js";
-import type { Str } from "../model.js";
-import type { Rule } from "./rule.js";
+import { extractExpressions } from "../expr/extract";
+import type { Str } from "../model";
+import type { Rule } from "./rule";
 
 /**
  * `if: ${{ a }} && b` is a string template, not a condition: GitHub evaluates it to a non-empty

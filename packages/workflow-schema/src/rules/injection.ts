@@ -1,6 +1,6 @@
 import { IndexAccess, ContextAccess } from "@actions/expressions/ast";
-import { accessPath, walk } from "../expr/walk.js";
-import type { Rule } from "./rule.js";
+import { accessPath, walk } from "../expr/walk";
+import type { Rule } from "./rule";
 
 /** Event fields anyone who opens an issue or pull request controls (after actionlint's list). `*` is any key. */
 const UNTRUSTED = [

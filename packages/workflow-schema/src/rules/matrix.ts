@@ -1,6 +1,6 @@
-import { MAX_MATRIX_CELLS, cellsFromValue, deepEqual, expandMatrix, partialMatch, productSize } from "../compile/matrix.js";
-import { isStaticTemplate, resolveTemplate } from "../expr/template.js";
-import type { Rule } from "./rule.js";
+import { MAX_MATRIX_CELLS, cellsFromValue, deepEqual, expandMatrix, partialMatch, productSize } from "../compile/matrix";
+import { isStaticTemplate, resolveTemplate } from "../expr/template";
+import type { Rule } from "./rule";
 
 /** Matrix: size limit, duplicate axis values, `exclude` rows that refer to nothing. */
 export const matrix: Rule = ({ wf, sink }) => {

@@ -1,5 +1,5 @@
-import { nativeAction } from "../native-actions.js";
-import type { Rule } from "./rule.js";
+import { nativeAction } from "../native-actions";
+import type { Rule } from "./rule";
 
 /** `with:` of the native actions: required inputs must be given; unknown ones are warned about (inputs differ by version). */
 export const nativeInputs: Rule = ({ wf, sink }) => {

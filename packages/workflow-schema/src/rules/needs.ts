@@ -1,4 +1,4 @@
-import type { Rule } from "./rule.js";
+import type { Rule } from "./rule";
 
 /** Unknown and duplicate `needs`, and cycles (the whole cycle is named). */
 export const needs: Rule = ({ wf, sink }) => {

@@ -1,6 +1,6 @@
-import type { ErrorSink, Pos } from "../errors.js";
-import type { ParsedExpr } from "../expr/collect.js";
-import type { TenantContext, Workflow } from "../model.js";
+import type { ErrorSink, Pos } from "../errors";
+import type { ParsedExpr } from "../expr/collect";
+import type { TenantContext, Workflow } from "../model";
 
 /** What every rule gets. A rule reports into `sink` and never throws. */
 export interface RuleContext {

@@ -1,4 +1,4 @@
-import type { Rule } from "./rule.js";
+import type { Rule } from "./rule";
 
 /** With the tenant's pool labels, every static `runs-on` label must be one of them. */
 export const runnerLabel: Rule = ({ wf, sink, tenant }) => {

@@ -1,4 +1,4 @@
-import type { Rule } from "./rule.js";
+import type { Rule } from "./rule";
 
 /** `timeout-minutes` must be positive, and within the tenant limit when one is given. */
 export const timeout: Rule = ({ wf, sink, tenant }) => {

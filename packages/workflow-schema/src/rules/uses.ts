@@ -1,4 +1,4 @@
-import type { Rule } from "./rule.js";
+import type { Rule } from "./rule";
 
 /** Actions Gantry runs natively, at any version. */
 export const NATIVE_ACTIONS = ["actions/checkout", "actions/cache", "actions/upload-artifact", "actions/download-artifact"];

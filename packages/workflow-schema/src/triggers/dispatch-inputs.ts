@@ -1,7 +1,7 @@
 // Checks the inputs of a manual run (`workflow_dispatch`) against the workflow's declarations: every problem at
 // once, each naming its input, so a form can show them next to its fields. Valid inputs come back typed
 // (`inputs.flag` is a boolean) with defaults applied.
-import type { PlanTrigger } from "../plan.js";
+import type { PlanTrigger } from "../plan";
 
 export type DispatchValue = string | number | boolean;
 export type DispatchInputDeclaration = NonNullable<PlanTrigger["inputs"]>[number];

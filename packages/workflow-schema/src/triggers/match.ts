@@ -1,7 +1,7 @@
-import type { Workflow } from "../model.js";
-import type { PlanTrigger, WorkflowPlan } from "../plan.js";
-import { planTrigger } from "../compile/compile.js";
-import { matchPatterns } from "./glob.js";
+import type { Workflow } from "../model";
+import type { PlanTrigger, WorkflowPlan } from "../plan";
+import { planTrigger } from "../compile/compile";
+import { matchPatterns } from "./glob";
 
 /** An incoming event, reduced to what trigger filters look at. */
 export interface TriggerEvent {

@@ -1,8 +1,8 @@
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import type { Alias, Document, Node as YamlNode, Pair, Scalar } from "yaml";
-import type { ErrorSink, Pos } from "../errors.js";
-import type { YNode, YPair, YScalar } from "./node.js";
-import { indentQuotedContinuations } from "./repair.js";
+import type { ErrorSink, Pos } from "../errors";
+import type { YNode, YPair, YScalar } from "./node";
+import { indentQuotedContinuations } from "./repair";
 
 export interface Loaded {
   root?: YNode;

@@ -1,4 +1,4 @@
-import type { Pos } from "../errors.js";
+import type { Pos } from "../errors";
 
 /** A YAML node with its 1-based position. Aliases are already expanded (positions are the anchor's). */
 export type YNode = YMap | YSeq | YScalar;
