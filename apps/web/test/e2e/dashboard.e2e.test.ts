@@ -1,9 +1,10 @@
 // The browser end-to-end test: the production build (`next build`, reused while fresh) served by its production server
 // (apps/web/server.ts) on a free port against a fresh seeded database and the test Redis; Chromium through playwright-core.
 // Every wait is a poll against a deadline; the server is killed in teardown.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DEMO } from "@gantry/db";
@@ -262,5 +263,51 @@ describe("web app in a browser", () => {
     await page.goto(`${baseUrl}/t/${DEMO.tenantSlug}`);
     await page.waitForURL(/\/signin\?callbackUrl=/);
     await page.close();
+  });
+});
+
+describe("Run workflow (workflow_dispatch)", () => {
+  it("fills the form, shows refusals next to their fields, and lands on the run page waiting for intake", async () => {
+    // The demo repository gets a workflow with typed inputs (a real bare repository; no worker runs here).
+    const root = mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-dispatch-"));
+    const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.com", ...args], { cwd, encoding: "utf8" });
+    git(root, "init", "--quiet", "--bare", "--initial-branch=main", "demo.git");
+    git(root, "init", "--quiet", "--initial-branch=main", "work");
+    mkdirSync(path.join(root, "work/.gantry/workflows"), { recursive: true });
+    writeFileSync(
+      path.join(root, "work/.gantry/workflows/deploy.yml"),
+      "name: Deploy\non:\n  workflow_dispatch:\n    inputs:\n      level: { type: choice, options: [low, high], default: low }\n      dry: { type: boolean, default: true }\n      replicas: { type: number, required: true }\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps: [{ run: echo }]\n",
+    );
+    git(path.join(root, "work"), "add", "-A");
+    git(path.join(root, "work"), "commit", "--quiet", "-m", "deploy");
+    git(path.join(root, "work"), "push", "--quiet", path.join(root, "demo.git"), "HEAD:refs/heads/main");
+    await t.database.system("test").gitSource.update({ where: { id: DEMO.gitSourceId }, data: { url: path.join(root, "demo.git") } });
+    try {
+      const page = await newPage({ viewport: { width: 1280, height: 900 } });
+      await signIn(page, DEMO.password);
+      await page.waitForURL(`${baseUrl}/t/${DEMO.tenantSlug}`);
+      await page.getByTestId("run-workflow-link").click();
+      await page.waitForURL(`${baseUrl}/t/${DEMO.tenantSlug}/dispatch`);
+      const form = page.getByTestId("dispatch-.gantry/workflows/deploy.yml");
+      expect(await form.locator('select[name="input:level"]').inputValue()).toBe("low");
+      expect(await form.locator('input[name="input:dry"]').isChecked()).toBe(true);
+
+      // Required number left empty: refused next to its field, nothing recorded.
+      await form.getByRole("button", { name: "Run workflow" }).click();
+      await form.getByTestId("input-replicas").getByRole("alert").waitFor();
+      expect(await form.getByTestId("input-replicas").innerText()).toContain('input "replicas" is required');
+
+      await form.locator('input[name="input:replicas"]').fill("3");
+      await form.locator('select[name="input:level"]').selectOption("high");
+      await form.locator('input[name="input:dry"]').uncheck();
+      await form.getByRole("button", { name: "Run workflow" }).click();
+      await page.waitForURL(new RegExp(`/t/${DEMO.tenantSlug}/runs/run_`));
+      expect(await page.getByTestId("run-pending").innerText()).toContain("queued for intake");
+      const deliveries = await t.database.system("test").webhookDelivery.findMany({ where: { source: "api" } });
+      expect(deliveries.map((delivery) => (delivery.payload as { inputs: unknown }).inputs)).toEqual([{ level: "high", dry: false, replicas: 3 }]);
+      await page.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
