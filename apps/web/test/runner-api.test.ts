@@ -64,6 +64,15 @@ describe("the runner protocol", () => {
     expect(heartbeatResponse.parse(await (await post(heartbeatRoute, assignment.jobToken, { attemptId: assignment.attemptId })).json()).cancel).toBe(true);
   });
 
+  it("gives a manual run's typed inputs with its job", async () => {
+    const { runnerId, credential } = await register("r-inputs");
+    const { runId } = await readyJob("deploy");
+    // As workflow_dispatch intake stores them (apps/worker/test/workflow-dispatch.test.ts covers that side).
+    await t.database.system("test").workflowRun.update({ where: { id: runId }, data: { event: "workflow_dispatch", inputs: { flag: true, count: 3, target: "staging" } } });
+    const { assignment } = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json());
+    expect(assignment?.run).toMatchObject({ id: runId, event: "workflow_dispatch", inputs: { flag: true, count: 3, target: "staging" } });
+  });
+
   it("tells a running job to stop once it is cancelled, and a lapsed lease is a 409", async () => {
     const { runnerId, credential } = await register("r-cancel");
     const { jobId } = await readyJob("long");
