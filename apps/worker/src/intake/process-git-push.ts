@@ -6,14 +6,13 @@ import { compileWorkflow, matchTrigger, type TriggerEvent, type WorkflowPlan } f
 import type { GitPushPayload, Queues } from "@gantry/jobs";
 import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
-import { openRepository, ZERO_SHA } from "@gantry/sources";
+import { openRepository, workflowFolders, ZERO_SHA } from "@gantry/sources";
 import { branchHead, recordRefState } from "./git-refs";
 import { schedulesOf } from "../schedules/read-schedules";
 import { syncSchedules } from "../schedules/sync-schedules";
 import type { HeldHandler } from "../jobs/environment-gates";
 
-export const WORKFLOW_FOLDERS = [".gantry/workflows"];
-export const GITHUB_WORKFLOW_FOLDER = ".github/workflows";
+export { WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER } from "@gantry/sources";
 
 export interface IntakeResult {
   outcome: "PROCESSED" | "IGNORED";
@@ -44,8 +43,7 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
 
   const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "intake" } };
   const git = await openRepository(repository.gitSource.url, deps.gitCacheDir);
-  const folders = repository.readGithubWorkflows ? [...WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER] : WORKFLOW_FOLDERS;
-  const files = await git.workflowFiles(push.after, folders);
+  const files = await git.workflowFiles(push.after, workflowFolders(repository));
   const compiled: { file: string; plan?: WorkflowPlan | undefined }[] = [];
   // Recorded last: a push whose intake failed is still different from the ref's state, so the reconciler retries it.
   const settle = async (result: IntakeResult) => {

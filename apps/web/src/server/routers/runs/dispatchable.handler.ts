@@ -2,7 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { runId } from "@gantry/db";
 import { dispatchRunKey, workflowDispatchPayload } from "@gantry/jobs";
-import { openRepository } from "@gantry/sources";
+import { openRepository, workflowFolders } from "@gantry/sources";
 import { compileWorkflow, dispatchTrigger, type DispatchInputDeclaration } from "@gantry/workflow-schema";
 import type { TenantProcedureContext } from "../../trpc";
 import type { DispatchableInput, IntakePendingInput } from "./dispatchable.schema";
@@ -37,8 +37,7 @@ export async function dispatchableHandler({ ctx, input }: { ctx: TenantProcedure
       const git = await openRepository(repository.gitSource.url, GIT_CACHE_DIR);
       const head = await git.resolveRef(repository.defaultBranch);
       if (!head) continue;
-      const folders = repository.readGithubWorkflows ? [".gantry/workflows", ".github/workflows"] : [".gantry/workflows"];
-      for (const file of await git.workflowFiles(head.sha, folders)) {
+      for (const file of await git.workflowFiles(head.sha, workflowFolders(repository))) {
         const { plan } = compileWorkflow(await git.readFile(head.sha, file), file);
         const trigger = plan && dispatchTrigger(plan.triggers);
         if (!plan || !trigger) continue;
