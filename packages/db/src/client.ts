@@ -10,6 +10,9 @@ export function createPrismaClient(databaseUrl: string, poolSize = 10) {
 /** Prisma and plain SQL over one connection pool (the pool is Prisma's driver adapter's). */
 export function createClients(databaseUrl: string, poolSize = 10) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // An idle connection that Postgres closes (a restart, a dropped test database) is emitted on the pool; pg asks
+  // for a handler, and the pool replaces the connection on next use, so there is nothing else to do here.
+  pool.on("error", () => undefined);
   return { prisma: new PrismaClient({ adapter: new PrismaPg(pool) }), pool };
 }
 

@@ -16,3 +16,4 @@ export * from "./user-installations";
 export * from "./manifest";
 export * from "./app-file";
 export * from "./retry";
+export * from "./workflow-reader";

@@ -33,6 +33,11 @@ export class RepositoryLister {
     return this.get("/branches?per_page=100", branches);
   }
 
+  /** The head commit of a branch (among the first 100), or null when there is no such branch. */
+  async branchHead(name: string): Promise<string | null> {
+    return (await this.branches()).find((branch) => branch.name === name)?.commit.sha ?? null;
+  }
+
   /** True when the branch's head commit was committed at or after `since`. */
   async headIsRecent(branch: string, headSha: string, since: Date): Promise<boolean> {
     const list = await this.get(`/commits?sha=${encodeURIComponent(branch)}&since=${encodeURIComponent(since.toISOString())}&per_page=1`, commits);

@@ -5,6 +5,7 @@ import { createTRPCContext } from "./trpc";
 
 /** tRPC without HTTP, for server components: the same procedure chain and checks as /api/trpc. */
 export function serverCaller(session: SessionUser | null) {
-  const { database, redis, queues } = getServices();
-  return createCaller(createTRPCContext({ session, database, redis, queues }));
+  const services = getServices();
+  const { database, redis, queues } = services;
+  return createCaller(createTRPCContext({ session, database, redis, queues, github: () => services.githubClient() }));
 }

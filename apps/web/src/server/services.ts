@@ -1,7 +1,7 @@
 // The process-wide handles the web app works with, opened on first use (never at import time) and kept on
 // globalThis so that dev-mode module reloads do not open a new pool per edit.
 import { openDatabase, type Database } from "@gantry/db";
-import { GithubAppSource } from "@gantry/github";
+import { GithubAppSource, InstallationTokens, type GithubAppCredentials, type GithubClient } from "@gantry/github";
 import { Queues } from "@gantry/jobs";
 import { FairScheduler } from "@gantry/scheduler";
 import { Redis } from "ioredis";
@@ -17,6 +17,8 @@ export interface Services {
   scheduler: FairScheduler;
   /** The GitHub App now (variables, or the App file the manifest flow writes while we run); null: none. */
   githubApp: GithubAppSource;
+  /** The App's API client (installation tokens cached per App); null: no App configured. */
+  githubClient(): GithubClient | null;
 }
 
 const holder = globalThis as typeof globalThis & { __gantryWebServices?: Services };
@@ -41,16 +43,29 @@ export function openRedis(url: string): Redis {
   return redis;
 }
 
+/** One client per App (so tokens are reused), rebuilt only when the App itself changes (the manifest flow). */
+function cachedGithubClient(source: GithubAppSource): () => GithubClient | null {
+  let built: { app: GithubAppCredentials; client: GithubClient } | undefined;
+  return () => {
+    const app = source.current();
+    if (!app) return null;
+    if (built?.app !== app) built = { app, client: { apiUrl: app.apiUrl, tokens: new InstallationTokens({ appId: app.appId, privateKey: app.privateKey, apiUrl: app.apiUrl }) } };
+    return built.client;
+  };
+}
+
 export function getServices(): Services {
   if (!holder.__gantryWebServices) {
     const env = webEnv();
+    const githubApp = new GithubAppSource(env.githubApp);
     holder.__gantryWebServices = {
       env,
       database: openDatabase(env.DATABASE_URL),
       redis: openRedis(env.REDIS_URL),
       queues: new Queues(openRedis(env.REDIS_URL), env.GANTRY_QUEUE_PREFIX),
       scheduler: new FairScheduler({ redis: openRedis(env.REDIS_URL), prefix: env.GANTRY_QUEUE_PREFIX }),
-      githubApp: new GithubAppSource(env.githubApp),
+      githubApp,
+      githubClient: cachedGithubClient(githubApp),
     };
   }
   return holder.__gantryWebServices;

@@ -4,6 +4,7 @@
 //   `tenant`, `role` and `db` (a client that can only reach this tenant's rows, DESIGN.md invariant 9).
 // - role: FORBIDDEN naming the role that is missing. Roles: viewer < developer < maintainer < admin.
 import type { Database, Role, TenantClient } from "@gantry/db";
+import type { GithubClient } from "@gantry/github";
 import type { Queues } from "@gantry/jobs";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
@@ -17,6 +18,8 @@ export interface TRPCContext {
   redis: Redis;
   /** Producer for the worker's queues: what a procedure asks the worker to do (advance a run, take in an event). */
   queues: Pick<Queues, "add">;
+  /** The GitHub App's client, for reading GitHub-connected repositories; absent or null: no App. */
+  github?: () => GithubClient | null;
   now: () => Date;
 }
 
@@ -25,6 +28,7 @@ export function createTRPCContext(options: {
   database: Database;
   redis: Redis;
   queues: Pick<Queues, "add">;
+  github?: () => GithubClient | null;
   now?: () => Date;
 }): TRPCContext {
   return { ...options, now: options.now ?? (() => new Date()) };

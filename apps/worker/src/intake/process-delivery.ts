@@ -2,11 +2,12 @@
 // settled (a redelivered job, a second worker) is left alone.
 import { intake } from "@gantry/db";
 import { gitPushPayload, workflowDispatchPayload } from "@gantry/jobs";
-import { processGitPush, type IntakeDeps, type IntakeResult } from "./process-git-push";
+import { processGitPush, type IntakeResult } from "./process-git-push";
 import { processGithubDelivery } from "./github/process-github-delivery";
+import type { GithubIntakeDeps } from "./github/types";
 import { processWorkflowDispatch } from "./process-workflow-dispatch";
 
-export async function processDelivery(deps: IntakeDeps, deliveryRowId: string): Promise<IntakeResult | null> {
+export async function processDelivery(deps: GithubIntakeDeps, deliveryRowId: string): Promise<IntakeResult | null> {
   const sys = deps.db.system("intake reads deliveries before the tenant is known");
   const delivery = await sys.webhookDelivery.findUnique({ where: { id: deliveryRowId } });
   if (!delivery || delivery.status !== "RECEIVED") return null;

@@ -2,23 +2,37 @@
 // inputs it already validated: re-read the workflow at that commit, compile, and create the run with its typed
 // inputs (an invalid workflow becomes a FAILED run with its errors, as for a push). The run's idempotency key
 // comes from the client's, so a redelivery or a double-click makes one run.
-import { intake, type TenantContext } from "@gantry/db";
+import { intake, type GitSource, type Installation, type Repository, type TenantContext } from "@gantry/db";
 import { compileWorkflow, dispatchTrigger } from "@gantry/workflow-schema";
 import { dispatchRunKey, type WorkflowDispatchPayload } from "@gantry/jobs";
 import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
+import { githubWorkflowReader } from "@gantry/github";
 import { openRepository } from "@gantry/sources";
-import type { IntakeDeps, IntakeResult } from "./process-git-push";
+import type { IntakeResult } from "./process-git-push";
+import type { GithubIntakeDeps } from "./github/types";
 
-export async function processWorkflowDispatch(deps: IntakeDeps, repositoryId: string, dispatch: WorkflowDispatchPayload): Promise<IntakeResult> {
+/** The workflow file at the dispatch's commit, through git or the GitHub App; a string saying why not otherwise. */
+async function readWorkflow(deps: GithubIntakeDeps, repository: Repository & { gitSource: GitSource | null; installation: Installation | null }, dispatch: WorkflowDispatchPayload): Promise<{ source: string } | { skip: string }> {
+  if (repository.gitSource) return { source: await (await openRepository(repository.gitSource.url, deps.gitCacheDir)).readFile(dispatch.sha, dispatch.workflowPath) };
+  const installation = repository.installation;
+  if (!installation || installation.deletedAt || installation.suspendedAt) return { skip: `repository ${repository.fullName} has no active GitHub installation` };
+  if (!deps.github) return { skip: "no GitHub App is configured" };
+  const reader = await githubWorkflowReader(deps.github, repository.fullName, installation.githubInstallationId);
+  const source = await reader.readFile(dispatch.sha, dispatch.workflowPath);
+  return source === null ? { skip: `${dispatch.workflowPath} does not exist at ${dispatch.sha}` } : { source };
+}
+
+export async function processWorkflowDispatch(deps: GithubIntakeDeps, repositoryId: string, dispatch: WorkflowDispatchPayload): Promise<IntakeResult> {
   const sys = deps.db.system("intake resolves the repository before the tenant is known");
-  const repository = await sys.repository.findUnique({ where: { id: repositoryId }, include: { gitSource: true } });
-  if (!repository?.gitSource) return { outcome: "IGNORED", reason: `repository ${repositoryId} has no git source`, runs: [] };
+  const repository = await sys.repository.findUnique({ where: { id: repositoryId }, include: { gitSource: true, installation: true } });
+  if (!repository) return { outcome: "IGNORED", reason: `repository ${repositoryId} does not exist`, runs: [] };
   if (repository.archived) return { outcome: "IGNORED", reason: "repository is archived", runs: [] };
 
   const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "intake" } };
-  const git = await openRepository(repository.gitSource.url, deps.gitCacheDir);
-  const source = await git.readFile(dispatch.sha, dispatch.workflowPath);
+  const read = await readWorkflow(deps, repository, dispatch);
+  if ("skip" in read) return { outcome: "IGNORED", reason: read.skip, runs: [] };
+  const source = read.source;
   const { plan, errors } = compileWorkflow(source, dispatch.workflowPath, await compileContextFor(deps.db, ctx, repository.id));
   const base = {
     repositoryId: repository.id,

@@ -1,16 +1,12 @@
 import { randomUUID } from "node:crypto";
-import os from "node:os";
-import path from "node:path";
 import { intake, runId } from "@gantry/db";
 import { dispatchRunKey, type WorkflowDispatchPayload } from "@gantry/jobs";
-import { GitReadError, openRepository } from "@gantry/sources";
 import { compileWorkflow, dispatchTrigger, validateDispatchInputs } from "@gantry/workflow-schema";
 import { TRPCError } from "@trpc/server";
+import { repositoryReader, RepositoryUnreadableError } from "../../repository-reader";
 import { FieldErrors, type TenantProcedureContext } from "../../trpc";
 import type { DispatchRunInput } from "./dispatch.schema";
 
-// Mirrors of remote repositories the web reads workflows from (local ones are read in place).
-const GIT_CACHE_DIR = path.join(os.tmpdir(), "gantry-web-git-cache");
 const ENQUEUE_TIMEOUT_MS = 2_000;
 
 const badRequest = (message: string) => new TRPCError({ code: "BAD_REQUEST", message });
@@ -23,23 +19,21 @@ const badRequest = (message: string) => new TRPCError({ code: "BAD_REQUEST", mes
  * open the run page before intake has created it.
  */
 export async function dispatchRunHandler({ ctx, input }: { ctx: TenantProcedureContext; input: DispatchRunInput }) {
-  const repository = await ctx.db.repository.findUnique({ where: { id: input.repositoryId }, include: { gitSource: true } });
+  const repository = await ctx.db.repository.findUnique({ where: { id: input.repositoryId }, include: { gitSource: true, installation: true } });
   if (!repository) throw new TRPCError({ code: "NOT_FOUND", message: `Repository ${input.repositoryId} does not exist in ${ctx.tenant.slug}.` });
   if (repository.archived) throw badRequest(`Repository ${repository.fullName} is archived.`);
-  if (!repository.gitSource) {
-    throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Manual runs of GitHub-connected repositories are not supported yet (${repository.fullName}).` });
-  }
-  const git = await openRepository(repository.gitSource.url, GIT_CACHE_DIR);
+  const reader = await repositoryReader(repository, ctx.github).catch((error: unknown) => {
+    if (error instanceof RepositoryUnreadableError) throw new TRPCError({ code: "PRECONDITION_FAILED", message: error.message });
+    throw error;
+  });
   const refName = input.ref ?? repository.defaultBranch;
-  const resolved = await git.resolveRef(refName);
+  const resolved = await reader.resolve(refName);
   if (!resolved) throw badRequest(`No branch or tag "${refName}" in ${repository.fullName}.`);
   if (input.workflowPath.startsWith(".github/") && !repository.readGithubWorkflows) {
     throw badRequest(`${repository.fullName} does not read .github/workflows (only .gantry/workflows).`);
   }
-  const source = await git.readFile(resolved.sha, input.workflowPath).catch((error: unknown) => {
-    if (error instanceof GitReadError) throw badRequest(`No workflow ${input.workflowPath} at ${resolved.ref} (${resolved.sha.slice(0, 7)}).`);
-    throw error;
-  });
+  const source = await reader.readFile(resolved.sha, input.workflowPath);
+  if (source === null) throw badRequest(`No workflow ${input.workflowPath} at ${resolved.ref} (${resolved.sha.slice(0, 7)}).`);
   const { plan, errors } = compileWorkflow(source, input.workflowPath);
   if (!plan) {
     const first = errors.filter((error) => error.severity === "error").slice(0, 3);

@@ -1,13 +1,10 @@
-import os from "node:os";
-import path from "node:path";
 import { runId } from "@gantry/db";
 import { dispatchRunKey, workflowDispatchPayload } from "@gantry/jobs";
-import { openRepository, workflowFolders } from "@gantry/sources";
 import { compileWorkflow, dispatchTrigger, type DispatchInputDeclaration } from "@gantry/workflow-schema";
+import { repositoryReader } from "../../repository-reader";
 import type { TenantProcedureContext } from "../../trpc";
 import type { DispatchableInput, IntakePendingInput } from "./dispatchable.schema";
 
-const GIT_CACHE_DIR = path.join(os.tmpdir(), "gantry-web-git-cache");
 
 export interface DispatchableWorkflow {
   repositoryId: string;
@@ -20,25 +17,26 @@ export interface DispatchableWorkflow {
 }
 
 /**
- * The workflows that can be run by hand: those with a `workflow_dispatch` trigger at each (plain-git) repository's
+ * The workflows that can be run by hand: those with a `workflow_dispatch` trigger at each repository's
  * default branch, with their input declarations and the repository's environments, for the "Run workflow" form.
  * A repository that cannot be read is left out rather than failing the page.
  */
 export async function dispatchableHandler({ ctx, input }: { ctx: TenantProcedureContext; input: DispatchableInput }): Promise<DispatchableWorkflow[]> {
   const repositories = await ctx.db.repository.findMany({
-    where: { archived: false, gitSourceId: { not: null }, ...(input.repositoryId ? { id: input.repositoryId } : {}) },
-    include: { gitSource: true, environments: { select: { name: true }, orderBy: { name: "asc" } } },
+    where: { archived: false, ...(input.repositoryId ? { id: input.repositoryId } : {}) },
+    include: { gitSource: true, installation: true, environments: { select: { name: true }, orderBy: { name: "asc" } } },
     orderBy: { fullName: "asc" },
   });
   const found: DispatchableWorkflow[] = [];
   for (const repository of repositories) {
-    if (!repository.gitSource) continue;
     try {
-      const git = await openRepository(repository.gitSource.url, GIT_CACHE_DIR);
-      const head = await git.resolveRef(repository.defaultBranch);
+      const reader = await repositoryReader(repository, ctx.github);
+      const head = await reader.resolve(repository.defaultBranch);
       if (!head) continue;
-      for (const file of await git.workflowFiles(head.sha, workflowFolders(repository))) {
-        const { plan } = compileWorkflow(await git.readFile(head.sha, file), file);
+      for (const file of await reader.workflowFiles(head.sha)) {
+        const source = await reader.readFile(head.sha, file);
+        if (source === null) continue;
+        const { plan } = compileWorkflow(source, file);
         const trigger = plan && dispatchTrigger(plan.triggers);
         if (!plan || !trigger) continue;
         found.push({

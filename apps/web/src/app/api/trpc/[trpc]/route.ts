@@ -7,12 +7,13 @@ import { createTRPCContext } from "../../../../server/trpc";
 export const dynamic = "force-dynamic";
 
 const handler = (request: Request) => {
-  const { database, redis, queues } = getServices();
+  const services = getServices();
+  const { database, redis, queues } = services;
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
-    createContext: async () => createTRPCContext({ session: await getSessionUser(), database, redis, queues }),
+    createContext: async () => createTRPCContext({ session: await getSessionUser(), database, redis, queues, github: () => services.githubClient() }),
     onError: ({ path, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error);
     },
