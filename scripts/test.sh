@@ -14,6 +14,12 @@ command -v redis-server >/dev/null || command -v redis-cli >/dev/null || need+=(
 command -v bwrap >/dev/null || need+=(bubblewrap)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v prlimit >/dev/null || need+=(util-linux)
+# The microvm provider's tests: QEMU, the Debian cloud kernel, and what builds the guest image.
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+ls /boot/vmlinuz-*-cloud-amd64 >/dev/null 2>&1 || need+=(linux-image-cloud-amd64)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+[[ -e /bin/busybox ]] || need+=(busybox-static)
+command -v cpio >/dev/null || need+=(cpio)
 if ((${#need[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     echo "[test] installing system packages: ${need[*]}"

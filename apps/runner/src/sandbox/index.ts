@@ -1,5 +1,6 @@
 export type * from "./types";
 export { SandboxRefusedError } from "./types";
 export { BwrapProvider } from "./bwrap-provider";
+export { MicrovmProvider } from "./microvm-provider";
 export { ProcessProvider } from "./process-provider";
 export { allProviders, probeSandboxProviders } from "./probe";

@@ -1,7 +1,7 @@
 // The one interface every sandbox provider implements (STYLE.md practice 8, Woodpecker's backend interface):
 // prepare → exec (start + stream) → wait → stop → destroy. The executor never knows which provider it runs on.
 
-export type ProviderName = "bwrap" | "process";
+export type ProviderName = "microvm" | "bwrap" | "process";
 export type NetworkPolicy = "none" | "open";
 
 export interface SandboxLimits {
@@ -21,9 +21,9 @@ export interface SandboxLimits {
 /** How each limit was actually enforced on this host; absent means not enforced. */
 export interface EnforcedLimits {
   wallTime?: "timer";
-  memory?: "cgroup-v2" | "cgroup-v1" | "rlimit-as";
+  memory?: "cgroup-v2" | "cgroup-v1" | "rlimit-as" | "vm";
   pids?: "cgroup-v2" | "cgroup-v1" | "rlimit-nproc";
-  cpu?: "cgroup-v2" | "cgroup-v1";
+  cpu?: "cgroup-v2" | "cgroup-v1" | "vm";
   fileSize?: "rlimit-fsize";
   disk?: "loop-ext4";
 }

@@ -1,0 +1,67 @@
+// The microvm guest (kernel, initramfs, read-only root filesystem) built by apps/runner/microvm/build-image.sh
+// from Debian packages, cached under the state dir keyed by a hash of the script and the kernel release, and
+// built under a lock so concurrent runners and tests build it once.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { which } from "./host-tools";
+
+export const BUILD_SCRIPT = fileURLToPath(new URL("../../microvm/build-image.sh", import.meta.url));
+
+export interface GuestImage {
+  kernel: string;
+  initrd: string;
+  rootfs: string;
+}
+
+export function defaultStateDir(): string {
+  return path.join(os.homedir(), ".gantry");
+}
+
+/** The newest Debian cloud kernel installed on the host (linux-image-cloud-amd64), if any. */
+export function cloudKernelRelease(): string | undefined {
+  if (!existsSync("/boot")) return undefined;
+  const releases = readdirSync("/boot")
+    .filter((f) => /^vmlinuz-.*-cloud-amd64$/.test(f))
+    .map((f) => f.slice("vmlinuz-".length))
+    .filter((release) => existsSync(`/lib/modules/${release}/modules.dep`))
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  return releases.at(-1);
+}
+
+/** Why the image cannot be built here, or undefined when it can. */
+export function missingBuildTools(): string | undefined {
+  if (process.getuid?.() !== 0) return "building the guest image needs root (debootstrap, mkfs.ext4 -d, loop mounts)";
+  const missing = ["debootstrap", "cpio", "mkfs.ext4", "flock"].filter((tool) => !which(tool));
+  if (!existsSync("/bin/busybox")) missing.push("busybox (busybox-static)");
+  if (missing.length > 0) return `missing ${missing.join(", ")} (apt-get install debootstrap busybox-static cpio e2fsprogs util-linux)`;
+  if (!cloudKernelRelease()) return "no Debian cloud kernel in /boot (apt-get install linux-image-cloud-amd64)";
+  return undefined;
+}
+
+export function imageDir(stateDir: string, release: string): string {
+  const hash = createHash("sha256").update(readFileSync(BUILD_SCRIPT)).update(release).digest("hex").slice(0, 16);
+  return path.join(stateDir, "microvm", `${release}-${hash}`);
+}
+
+/** The cached guest, building it first (a minute or so, once per script version and kernel) when absent. */
+export function ensureGuestImage(stateDir: string): GuestImage {
+  const release = cloudKernelRelease();
+  if (!release) throw new Error("no Debian cloud kernel in /boot (apt-get install linux-image-cloud-amd64)");
+  const dir = imageDir(stateDir, release);
+  const image = { kernel: path.join(dir, "vmlinuz"), initrd: path.join(dir, "initrd.cpio"), rootfs: path.join(dir, "rootfs.ext4") };
+  if (existsSync(path.join(dir, "ready"))) return image;
+  const missing = missingBuildTools();
+  if (missing) throw new Error(`cannot build the microvm guest image: ${missing}`);
+  mkdirSync(path.dirname(dir), { recursive: true });
+  // The script re-checks `ready` under the lock, so a runner that waited for another's build does not rebuild.
+  const script = `[ -e "$2/ready" ] || "$1" "$2" "$3"`;
+  const built = spawnSync("flock", [path.join(path.dirname(dir), "build.lock"), "/bin/sh", "-c", script, "sh", BUILD_SCRIPT, dir, release], { encoding: "utf8", timeout: 20 * 60_000 });
+  if (built.status !== 0 || !existsSync(path.join(dir, "ready"))) {
+    throw new Error(`building the microvm guest image failed: ${(built.stderr || built.error?.message || `exit ${built.status}`).trim().slice(-2000)}`);
+  }
+  return image;
+}

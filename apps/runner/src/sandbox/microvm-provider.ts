@@ -1,0 +1,211 @@
+// QEMU `-M microvm` running the Debian cloud kernel with a root filesystem built from Debian packages
+// (microvm-image.ts). One VM per exec: each step boots a fresh guest (about 4 s under TCG), so nothing a step
+// starts survives into the next, as with bwrap. The job's workspace, /tmp and runner files live on a sparse
+// ext4 disk image: loop-mounted on the host between execs (hostPaths), handed to the guest as a virtio disk
+// during one. The guest's output comes back on a virtio serial port (the host's stdout of QEMU); the exit code
+// on the ISA serial console, which the job's unprivileged user cannot write. No NIC at all for egress none.
+import { spawnSync } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { which } from "./host-tools";
+import { chooseAccelerator } from "./microvm-accel";
+import { defaultStateDir, ensureGuestImage, missingBuildTools, type GuestImage } from "./microvm-image";
+import { spawnExec } from "./spawn-exec";
+import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ExecResult, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
+
+const INSIDE: SandboxPaths = { workspace: "/home/runner/work", temp: "/tmp", runnerFiles: "/home/runner/_temp" };
+const GUEST_UID = 1001;
+const DEFAULT_DISK_BYTES = 8 * 1024 ** 3;
+const DEFAULT_MEMORY_BYTES = 1024 ** 3;
+const EXIT_LINE = /GANTRY-EXIT (\d+)/;
+
+const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+const run = (command: string, args: string[]) => spawnSync(command, args, { encoding: "utf8", timeout: 60_000 });
+
+/** The script the guest's init runs as the job's user: cwd, exactly the request's env, then the command. */
+export function requestScript(request: ExecRequest): string {
+  for (const key of Object.keys(request.env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`env name ${JSON.stringify(key)} is not a valid variable name`);
+  }
+  const env = Object.entries(request.env).map(([key, value]) => quote(`${key}=${value}`));
+  return `cd -- ${quote(request.cwd)} || exit 1\nexec /usr/bin/env -i ${env.join(" ")} ${request.argv.map(quote).join(" ")}\n`;
+}
+
+/** The job's disk: a sparse ext4 image, mounted on the host only while no VM has it. */
+class WorkDisk {
+  readonly image: string;
+  readonly mountpoint: string;
+  private mounted = false;
+
+  constructor(readonly root: string, bytes: number) {
+    this.image = path.join(root, "disk.img");
+    this.mountpoint = path.join(root, "vol");
+    mkdirSync(this.mountpoint, { mode: 0o700 });
+    writeFileSync(this.image, "");
+    check(run("truncate", ["-s", String(bytes), this.image]), "truncate the disk image");
+    check(run("mkfs.ext4", ["-q", "-F", "-O", "^has_journal", "-m", "0", this.image]), "mkfs.ext4 the disk image");
+    this.attach();
+    for (const dir of ["workspace", "tmp", "runner"]) {
+      mkdirSync(path.join(this.mountpoint, dir), { mode: 0o700 });
+      chownSync(path.join(this.mountpoint, dir), GUEST_UID, GUEST_UID);
+    }
+    mkdirSync(path.join(this.mountpoint, ".gantry"), { mode: 0o700 });
+  }
+
+  attach(): void {
+    if (this.mounted) return;
+    check(run("mount", ["-o", "loop,nosuid,nodev", this.image, this.mountpoint]), "mount the disk image");
+    this.mounted = true;
+  }
+
+  /** Unmounted before a VM boots on the image: two kernels writing one ext4 would corrupt it. */
+  detach(): void {
+    if (!this.mounted) return;
+    check(run("umount", [this.mountpoint]), "unmount the disk image (is a host process using the workspace?)");
+    this.mounted = false;
+  }
+
+  remove(): void {
+    if (this.mounted) run("umount", ["-l", this.mountpoint]);
+    this.mounted = false;
+    rmSync(this.root, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+function check(result: ReturnType<typeof run>, what: string): void {
+  if (result.status !== 0) throw new Error(`microvm: cannot ${what}: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim()}`);
+}
+
+class MicrovmSandbox implements Sandbox {
+  readonly provider = "microvm";
+  readonly paths = INSIDE;
+  readonly hostPaths: SandboxPaths;
+  readonly enforced: EnforcedLimits;
+  readonly baseEnv = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/home/runner", LANG: "C.UTF-8", USER: "runner" };
+  private current: SandboxProcess | undefined;
+  private destroyed = false;
+  private readonly deadline: number | undefined;
+
+  constructor(
+    private readonly qemu: string,
+    private readonly image: GuestImage,
+    private readonly disk: WorkDisk,
+    private readonly spec: SandboxSpec,
+  ) {
+    this.hostPaths = { workspace: path.join(disk.mountpoint, "workspace"), temp: path.join(disk.mountpoint, "tmp"), runnerFiles: path.join(disk.mountpoint, "runner") };
+    const limits = spec.limits ?? {};
+    this.enforced = { memory: "vm", cpu: "vm", disk: "loop-ext4", ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}) };
+    this.deadline = limits.wallTimeMs === undefined ? undefined : Date.now() + limits.wallTimeMs;
+  }
+
+  private qemuArgs(): string[] {
+    const { accel } = chooseAccelerator(this.qemu);
+    const limits = this.spec.limits ?? {};
+    const memoryMiB = Math.max(256, Math.floor((limits.memoryBytes ?? DEFAULT_MEMORY_BYTES) / 1024 ** 2));
+    const cpus = Math.max(1, Math.min(os.cpus().length, Math.ceil(limits.cpus ?? 1)));
+    return [
+      this.qemu,
+      "-M", "microvm,isa-serial=on,pit=on,rtc=on", "-accel", accel, "-cpu", accel === "kvm" ? "host" : "max",
+      "-m", String(memoryMiB), "-smp", String(cpus),
+      "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+      "-kernel", this.image.kernel, "-initrd", this.image.initrd,
+      // Under TCG the kernel can stall calibrating the TSC and the delay loop against timers it cannot read:
+      // give it both values instead (the exact numbers matter little inside a short-lived job VM).
+      "-append", "console=ttyS0 quiet loglevel=0 panic=-1 tsc=reliable no_timer_check lpj=4000000 tsc_early_khz=2000000",
+      "-chardev", `file,id=ctl,path=${path.join(this.disk.root, "console.log")}`, "-serial", "chardev:ctl",
+      "-drive", `id=root,file=${this.image.rootfs},format=raw,if=none,readonly=on`, "-device", "virtio-blk-device,drive=root",
+      "-drive", `id=work,file=${this.disk.image},format=raw,if=none`, "-device", "virtio-blk-device,drive=work",
+      "-device", "virtio-serial-device", "-chardev", `socket,id=out,path=${path.join(this.disk.root, "out.sock")}`, "-device", "virtserialport,chardev=out",
+    ];
+  }
+
+  exec(request: ExecRequest): SandboxProcess {
+    if (this.destroyed) throw new Error("sandbox destroyed");
+    if (this.current) throw new Error("microvm runs one exec at a time (one VM per exec)");
+    // The request (with the step's env, i.e. secrets) goes on the disk, never on QEMU's argv.
+    writeFileSync(path.join(this.disk.mountpoint, ".gantry", "request.sh"), requestScript(request), { mode: 0o600 });
+    const consoleLog = path.join(this.disk.root, "console.log");
+    rmSync(consoleLog, { force: true });
+    this.disk.detach();
+    const left = this.deadline === undefined ? undefined : Math.max(0, this.deadline - Date.now());
+    const timeoutMs = [left, request.timeoutMs].filter((t): t is number => t !== undefined).reduce<number | undefined>((a, b) => (a === undefined ? b : Math.min(a, b)), undefined);
+    // The guest's output arrives on a unix socket QEMU connects to (its stdio chardev stalls the guest when
+    // stdin is /dev/null); QEMU's own errors come on its stdout/stderr. Both go into one stream.
+    const output = new PassThrough();
+    const socketPath = path.join(this.disk.root, "out.sock");
+    rmSync(socketPath, { force: true });
+    let guestStream: Promise<void> = Promise.resolve();
+    const server = net.createServer((socket) => {
+      guestStream = new Promise((resolve) => socket.once("close", () => resolve()));
+      socket.pipe(output, { end: false });
+    });
+    // A unix-socket listen binds synchronously, so QEMU (spawned next) finds it.
+    server.listen(socketPath);
+    const vm = spawnExec({ argv: this.qemuArgs(), env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }, cwd: this.disk.root, timeoutMs });
+    const hostStream = (async () => {
+      for await (const chunk of vm.output) output.write(chunk);
+    })();
+    const done = vm.wait().then(async (result): Promise<ExecResult> => {
+      await hostStream;
+      await guestStream;
+      server.close();
+      output.end();
+      this.current = undefined;
+      const reported = existsSync(consoleLog) ? EXIT_LINE.exec(readFileSync(consoleLog, "utf8")) : null;
+      if (!this.destroyed) this.disk.attach();
+      if (reported && result.exitCode === 0) return { ...result, exitCode: Number(reported[1]) };
+      // Killed (timeout, stop) or the guest died before reporting: no exit code from the job.
+      return { ...result, exitCode: null, signal: result.signal ?? "SIGKILL" };
+    });
+    const child: SandboxProcess = { output, wait: () => done, stop: () => vm.stop() };
+    this.current = child;
+    return child;
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    const running = this.current;
+    running?.stop();
+    await running?.wait();
+    this.disk.remove();
+  }
+}
+
+export class MicrovmProvider implements SandboxProvider {
+  readonly name = "microvm";
+  private readonly stateDir: string;
+
+  constructor(options: { stateDir?: string } = {}) {
+    this.stateDir = options.stateDir ?? defaultStateDir();
+  }
+
+  async probe(): Promise<ProbeResult> {
+    const qemu = which("qemu-system-x86_64");
+    if (!qemu) return { available: false, detail: "qemu-system-x86_64 is not on PATH (apt-get install qemu-system-x86)" };
+    if (process.getuid?.() !== 0) return { available: false, detail: "the microvm provider needs root (loop-mounted workspace disks)" };
+    const missing = missingBuildTools();
+    if (missing) return { available: false, detail: missing };
+    const { accel, why } = chooseAccelerator(qemu);
+    const firecracker = which("firecracker") ? "; a firecracker binary is on PATH but not used (QEMU only)" : "";
+    return { available: true, detail: `${qemu} -M microvm, ${accel.toUpperCase()}: ${why}${firecracker}` };
+  }
+
+  async prepare(spec: SandboxSpec): Promise<Sandbox> {
+    if ((spec.network ?? "none") !== "none") throw new SandboxRefusedError("microvm supports only egress none (no NIC); open egress is not built");
+    const qemu = which("qemu-system-x86_64");
+    if (!qemu) throw new Error("qemu-system-x86_64 is not on PATH");
+    const image = ensureGuestImage(this.stateDir);
+    const root = mkdtempSync(path.join(os.tmpdir(), "gantry-mvm-"));
+    try {
+      return new MicrovmSandbox(qemu, image, new WorkDisk(root, spec.limits?.diskBytes ?? DEFAULT_DISK_BYTES), spec);
+    } catch (error) {
+      run("umount", ["-l", path.join(root, "vol")]);
+      rmSync(root, { recursive: true, force: true });
+      throw error;
+    }
+  }
+}
