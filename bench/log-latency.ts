@@ -37,6 +37,8 @@ try {
     chunks: chunks.length,
     seconds: round(seconds),
     mbPerSecond: round(LOG_BYTES / 1e6 / seconds),
+    // Where a chunk's time goes: the logs route itself, against the whole gap between two stored chunks.
+    perChunkMs: { route: stat(chunks.map((c) => c.routeMs)), betweenStored: stat(chunks.slice(1).map((c, i) => c.storedAt - (chunks[i]?.storedAt ?? 0))) },
   };
 
   // (b) latency
@@ -55,6 +57,7 @@ try {
   console.log(
     `  throughput: ${(LOG_BYTES / MIB).toFixed(0)} MiB printed in ${throughput.chunks} chunks, ${throughput.seconds} s first byte → last chunk stored: ${throughput.mbPerSecond} MB/s (goal ≥ 50: ${throughput.mbPerSecond >= 50 ? "met" : "missed"})`,
   );
+  console.log(`  per chunk:  logs route p50 ${throughput.perChunkMs.route.p50} ms p99 ${throughput.perChunkMs.route.p99} ms; stored → next stored p50 ${throughput.perChunkMs.betweenStored.p50} ms p99 ${throughput.perChunkMs.betweenStored.p99} ms`);
   console.log(`  lossless:   archive ${throughput.bytesArchived} bytes (printed ${LOG_BYTES} plus the step's own lines); printed bytes found intact: ${lossless ? "yes" : "NO"}`);
   console.log(`  latency:    ${LINES} lines 100 ms apart, print → chunk stored p50 ${latency.printToStoredMs.p50} ms, p99 ${latency.printToStoredMs.p99} ms, max ${latency.maxMs} ms`);
   console.log(`  load average ${figures.loadAverage.join(" ")}`);

@@ -39,6 +39,8 @@ export interface StoredChunk {
   /** When the chunk's first byte reached the runner's LogStream (the runner's Date.now()). */
   firstByteAt: number;
   storedAt: number;
+  /** Time the logs route took for this chunk (parse, auth, Postgres, gzip, object write, XADD). */
+  routeMs: number;
   data: string;
 }
 
@@ -98,10 +100,11 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     "/api/runner/v1/complete": complete,
     "/api/runner/v1/logs": async (request) => {
       const body = (await request.clone().json()) as { attemptId: string; seq: number; timestamp: number; data: string };
+      const startedAt = nowMs();
       const response = await logs(request);
       const storedAt = nowMs();
       if (response.ok && ((await response.clone().json()) as { stored: boolean }).stored) {
-        events.onChunkStored?.({ attemptId: body.attemptId, seq: body.seq, firstByteAt: body.timestamp, storedAt, data: body.data });
+        events.onChunkStored?.({ attemptId: body.attemptId, seq: body.seq, firstByteAt: body.timestamp, storedAt, routeMs: storedAt - startedAt, data: body.data });
       }
       return response;
     },
