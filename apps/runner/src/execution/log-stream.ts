@@ -42,6 +42,9 @@ function nextBoundary(bytes: Buffer): number {
   return i;
 }
 
+/** How long an idle stream waits to coalesce a burst of writes before sending (busy streams use the interval). */
+const IDLE_FLUSH_MS = 5;
+
 export class LogStream {
   private readonly sink: LogSink;
   private readonly flushIntervalMs: number;
@@ -128,7 +131,10 @@ export class LogStream {
     if (this.pendingBytes === 0) {
       this.pendingStep = stepIndex;
       this.pendingSince = this.now();
-      this.timer = setTimeout(() => this.flushPending(), this.flushIntervalMs);
+      // An idle stream sends after a moment's coalescing (the first line of a job should not wait 100 ms); while a
+      // send is in flight, output batches until it returns (drain takes it then) or the interval passes.
+      const idle = this.draining === undefined && this.queue.length === 0;
+      this.timer = setTimeout(() => this.flushPending(), idle ? Math.min(IDLE_FLUSH_MS, this.flushIntervalMs) : this.flushIntervalMs);
     }
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
@@ -136,18 +142,28 @@ export class LogStream {
   }
 
   private flushPending(): void {
+    const chunk = this.takePending();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pendingBytes === 0) return;
-    this.queue.push({ seq: this.seq++, timestamp: this.pendingSince, stepIndex: this.pendingStep, data: Buffer.concat(this.pending).toString() });
+    if (!chunk) return;
+    this.queue.push(chunk);
+    this.draining ??= this.drain();
+  }
+
+  /** What accumulated while the last chunk was being sent, as the next chunk (batching while busy). */
+  private takePending(): LogChunk | undefined {
+    if (this.pendingBytes === 0) return undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const chunk = { seq: this.seq++, timestamp: this.pendingSince, stepIndex: this.pendingStep, data: Buffer.concat(this.pending).toString() };
     this.pending = [];
     this.pendingBytes = 0;
-    this.draining ??= this.drain();
+    return chunk;
   }
 
   private async drain(): Promise<void> {
     try {
-      for (let chunk = this.queue.shift(); chunk; chunk = this.queue.shift()) {
+      for (let chunk = this.queue.shift(); chunk; chunk = this.queue.shift() ?? this.takePending()) {
         this.wake();
         if (this.failure === undefined) {
           try {
