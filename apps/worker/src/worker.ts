@@ -206,9 +206,11 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     queues,
     scheduler,
     async stop() {
+      // Withdraw from the health page first: draining may wait for a running job, and the process may be killed
+      // before it ends (the up-command allows 10 s).
+      await stopHeartbeat();
       await Promise.all(workers.map((worker) => worker.close()));
       await queues.close();
-      await stopHeartbeat();
       connection.disconnect();
       schedulerRedis.disconnect();
       await db.close();
