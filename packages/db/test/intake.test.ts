@@ -95,4 +95,41 @@ describe("deliveries", () => {
     expect(await intake.settleDelivery(sys, first.id, "FAILED", "late")).toBe(false);
     expect((await sys.webhookDelivery.findUniqueOrThrow({ where: { id: first.id } })).status).toBe("PROCESSED");
   });
+
+  it("a batch stores each new delivery once, however often it repeats, in one statement", async () => {
+    const batch = ["b-1", "b-2", "b-1", "b-3", "b-2"].map((deliveryId) => ({ deliveryId, source: "git" as const, event: "push", payload: { deliveryId } }));
+    const recorded = await intake.recordDeliveries(sql, batch);
+    expect(recorded.map((one) => one.duplicate)).toEqual([false, false, true, false, true]);
+    expect(recorded[2]?.id).toBe(recorded[0]?.id);
+    const again = await intake.recordDeliveries(sql, batch.slice(0, 2));
+    expect(again.map((one) => one.duplicate)).toEqual([true, true]);
+    expect(await sys.webhookDelivery.count({ where: { deliveryId: { in: ["git:b-1", "git:b-2", "git:b-3"] } } })).toBe(3);
+    expect((await sys.webhookDelivery.findUniqueOrThrow({ where: { id: recorded[3]?.id } })).payload).toEqual({ deliveryId: "b-3" });
+  });
+
+  it("resolve a GitHub delivery's tenant and repository from its ids; another tenant's repository is not linked", async () => {
+    const other = await seedTenant(db, "other-org");
+    await sys.installation.create({ data: { id: "inst-batch", tenantId: ctx.tenantId, githubInstallationId: 9_100_001n, accountLogin: "acme", accountType: "Organization" } });
+    await sys.repository.update({ where: { id: `${ctx.tenantId}-repo` }, data: { githubRepoId: 9_200_001n } });
+    await sys.repository.update({ where: { id: `${other.tenantId}-repo` }, data: { githubRepoId: 9_200_002n } });
+    const github = (deliveryId: string, ids: { installationId?: string; repositoryId?: string }) => ({ deliveryId, source: "github" as const, event: "push", github: ids, payload: {}, payloadText: `{"raw":"${deliveryId}"}` });
+    const recorded = await intake.recordDeliveries(sql, [
+      github("r-both", { installationId: "9100001", repositoryId: "9200001" }),
+      github("r-installation", { installationId: "9100001" }),
+      github("r-repository", { repositoryId: "9200002" }),
+      github("r-foreign", { installationId: "9100001", repositoryId: "9200002" }),
+      github("r-unknown", { installationId: "1", repositoryId: "2" }),
+    ]);
+    const rows = await sys.webhookDelivery.findMany({ where: { id: { in: recorded.map((one) => one.id) } } });
+    const owner = (deliveryId: string) => {
+      const row = rows.find((one) => one.deliveryId === `github:${deliveryId}`);
+      return { tenantId: row?.tenantId ?? null, repositoryId: row?.repositoryId ?? null };
+    };
+    expect(owner("r-both")).toEqual({ tenantId: ctx.tenantId, repositoryId: `${ctx.tenantId}-repo` });
+    expect(owner("r-installation")).toEqual({ tenantId: ctx.tenantId, repositoryId: null });
+    expect(owner("r-repository")).toEqual({ tenantId: other.tenantId, repositoryId: `${other.tenantId}-repo` });
+    expect(owner("r-foreign")).toEqual({ tenantId: ctx.tenantId, repositoryId: null });
+    expect(owner("r-unknown")).toEqual({ tenantId: null, repositoryId: null });
+    expect(rows.find((one) => one.deliveryId === "github:r-both")?.payload).toEqual({ raw: "r-both" });
+  });
 });

@@ -6,6 +6,7 @@ import { Queues } from "@gantry/jobs";
 import { FairScheduler } from "@gantry/scheduler";
 import { Redis } from "ioredis";
 import { resetWebEnv, webEnv, type WebEnv } from "../env";
+import { createDeliveryWriter, type DeliveryWriter } from "./github/delivery-writer";
 
 export interface Services {
   env: WebEnv;
@@ -19,6 +20,8 @@ export interface Services {
   githubApp: GithubAppSource;
   /** The App's API client (installation tokens cached per App); null: no App configured. */
   githubClient(): GithubClient | null;
+  /** Where verified webhook deliveries are stored and queued, group-committed (github/delivery-writer.ts). */
+  githubDeliveries(): DeliveryWriter;
 }
 
 const holder = globalThis as typeof globalThis & { __gantryWebServices?: Services };
@@ -58,14 +61,18 @@ export function getServices(): Services {
   if (!holder.__gantryWebServices) {
     const env = webEnv();
     const githubApp = new GithubAppSource(env.githubApp);
+    const database = openDatabase(env.DATABASE_URL);
+    const queues = new Queues(openRedis(env.REDIS_URL), env.GANTRY_QUEUE_PREFIX);
+    let deliveries: DeliveryWriter | undefined;
     holder.__gantryWebServices = {
       env,
-      database: openDatabase(env.DATABASE_URL),
+      database,
       redis: openRedis(env.REDIS_URL),
-      queues: new Queues(openRedis(env.REDIS_URL), env.GANTRY_QUEUE_PREFIX),
+      queues,
       scheduler: new FairScheduler({ redis: openRedis(env.REDIS_URL), prefix: env.GANTRY_QUEUE_PREFIX }),
       githubApp,
       githubClient: cachedGithubClient(githubApp),
+      githubDeliveries: () => (deliveries ??= createDeliveryWriter(database, queues)),
     };
   }
   return holder.__gantryWebServices;

@@ -107,7 +107,8 @@ describe("POST /api/github/webhooks: storing", () => {
     const row = await sys().webhookDelivery.findUniqueOrThrow({ where: { id: first.deliveryId } });
     expect(row).toMatchObject({ source: "github", event: "push", status: "RECEIVED", deliveryId: `github:${delivery}`, tenantId: null, repositoryId: null });
     expect(row.payload).toEqual(JSON.parse(body));
-    expect((await intakeQueue.getJob(`intake-${first.deliveryId}`))?.data).toEqual({ deliveryId: first.deliveryId });
+    // Queued just after the answer: the stored row is the durable record, so the 202 does not wait for Redis.
+    await expect.poll(async () => (await intakeQueue.getJob(`intake-${first.deliveryId}`))?.data, { timeout: 5_000 }).toEqual({ deliveryId: first.deliveryId });
 
     expect(await json(await deliver({ event: "push", body, delivery }))).toEqual({ deliveryId: first.deliveryId, duplicate: true });
   });

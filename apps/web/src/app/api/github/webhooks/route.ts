@@ -9,7 +9,7 @@ export async function POST(request: Request): Promise<Response> {
   return handleGithubWebhook(request, {
     database: services.database,
     webhookSecret: services.githubApp.current()?.webhookSecret ?? null,
-    queues: services.queues,
+    deliveries: services.githubDeliveries(),
     log: (line) => console.error(`[web] ${line}`),
   });
 }
