@@ -17,6 +17,8 @@ export function jobContexts(assignment: Assignment): JobContextValues {
       sha: run.sha,
       repository: run.repository,
       repository_owner: run.repository.split("/")[0] ?? "",
+      actor: run.actor,
+      triggering_actor: run.actor,
       run_id: run.id,
       run_number: run.number,
       run_attempt: assignment.attempt,

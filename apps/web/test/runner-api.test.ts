@@ -73,6 +73,21 @@ describe("the runner protocol", () => {
     expect(assignment?.run).toMatchObject({ id: runId, event: "workflow_dispatch", inputs: { flag: true, count: 3, target: "staging" } });
   });
 
+  it("gives the job the workflow's env under its own, and who started the run", async () => {
+    const { runnerId, credential } = await register("r-env");
+    const { runId } = await readyJob("env");
+    const sys = t.database.system("test");
+    const run = await sys.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+    const plan = run.plan as { jobs: { env: Record<string, string> }[] };
+    const job = plan.jobs[0];
+    if (!job) throw new Error("no planned job");
+    job.env = { SHARED: "job", OWN: "${{ github.sha }}" };
+    await sys.workflowRun.update({ where: { id: runId }, data: { triggeredBy: "octocat", plan: { ...plan, env: { SHARED: "workflow", TOP: "${{ github.repository_owner }}" } } } });
+    const { assignment } = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json());
+    expect(assignment?.job.env).toEqual({ SHARED: "job", TOP: "${{ github.repository_owner }}", OWN: "${{ github.sha }}" });
+    expect(assignment?.run.actor).toBe("octocat");
+  });
+
   it("tells a running job to stop once it is cancelled, and a lapsed lease is a 409", async () => {
     const { runnerId, credential } = await register("r-cancel");
     const { jobId } = await readyJob("long");

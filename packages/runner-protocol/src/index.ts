@@ -107,6 +107,8 @@ export const claimResponse = z.object({
         trusted: z.boolean(),
         /** workflow_dispatch: the typed inputs (the `inputs` context; `github.event.inputs` gives them as strings). */
         inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+        /** Who started the run: the pusher, the person who dispatched it (`github.actor`); "" when unknown. */
+        actor: z.string().default(""),
       }),
       job: assignedJob,
       needs: z.record(z.string(), z.object({ result: z.string(), outputs: z.record(z.string(), z.unknown()) })).default({}),

@@ -18,6 +18,7 @@ export { matchPatterns, validateGlob } from "./triggers/glob";
 export { parseCron } from "./cron";
 export { expandMatrix, cellKey, MAX_MATRIX_CELLS } from "./compile/matrix";
 export { expandDynamicJob } from "./compile/runtime-matrix";
+export { isWorkflowPlan } from "./plan-guard";
 /** Compile an already validated workflow (e.g. one of `validateProject(...).workflows`). */
 export { compile as compilePlan } from "./compile/compile";
 export type { RuntimeResult } from "./compile/runtime-matrix";

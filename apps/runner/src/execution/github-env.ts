@@ -13,6 +13,7 @@ const FROM_CONTEXT: Record<string, string> = {
   base_ref: "GITHUB_BASE_REF",
   event_name: "GITHUB_EVENT_NAME",
   actor: "GITHUB_ACTOR",
+  triggering_actor: "GITHUB_TRIGGERING_ACTOR",
   workflow: "GITHUB_WORKFLOW",
   run_id: "GITHUB_RUN_ID",
   run_number: "GITHUB_RUN_NUMBER",

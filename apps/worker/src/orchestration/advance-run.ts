@@ -7,6 +7,7 @@ import { eventInputs } from "@gantry/workflow-schema";
 import { foldResults, resultOf, runConclusion, type NeedResult } from "./conclusions";
 import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
 import { evaluateJobCondition } from "./job-condition";
+import { expandDynamicMatrix } from "./dynamic-matrix";
 import { requestRunCheckReports } from "./check-reports";
 import { checkEnvironmentGate, evaluateEnvironmentName } from "./environment-gate";
 import { cronOfScheduledRun } from "../schedules/schedule-keys";
@@ -16,7 +17,13 @@ const storedPlan = z.object({
   jobs: z
     .array(
       z
-        .object({ key: z.string(), if: z.string().optional(), concurrency: concurrencySpec.optional(), environment: z.object({ name: z.string() }).passthrough().optional() })
+        .object({
+          key: z.string(),
+          if: z.string().optional(),
+          concurrency: concurrencySpec.optional(),
+          environment: z.object({ name: z.string() }).passthrough().optional(),
+          dynamicMatrix: z.unknown().optional(),
+        })
         .passthrough(),
     )
     .default([]),
@@ -40,6 +47,8 @@ export function githubContext(run: WorkflowRun) {
     run_id: run.id,
     run_number: run.runNumber,
     workflow: run.workflowName,
+    actor: run.triggeredBy ?? "",
+    triggering_actor: run.triggeredBy ?? "",
     // A scheduled run's event payload is the cron that fired it (`github.event.schedule`), as on GitHub.
     ...(run.event === "schedule" ? { event: { schedule: cronOfScheduledRun(run.idempotencyKey) ?? null } } : {}),
     // A manual run's `github.event.inputs` are strings, as on GitHub (the `inputs` context keeps the types).
@@ -116,6 +125,13 @@ export async function advanceRun(
       if (!decision.ok) {
         if ((await transitions.failUnstartedJob(sys, ctx, job.id, `could not evaluate if: ${decision.error}`)).changed) result.failed.push(job.id);
       } else if (decision.run) {
+        if (planned.get(job.key)?.dynamicMatrix !== undefined) {
+          // Its cells take its place (QUEUED, the same needs), and the next pass decides each of them.
+          const expansion = await expandDynamicMatrix(db, ctx, run, job, contexts);
+          if (!expansion.ok && (await transitions.failUnstartedJob(sys, ctx, job.id, `could not expand the matrix: ${expansion.error}`)).changed) result.failed.push(job.id);
+          changed = true;
+          continue;
+        }
         const gate = await passEnvironmentGate(db, ctx, run, job, planned.get(job.key)?.environment?.name, contexts);
         if (gate.kind === "held") {
           result.held.push({ jobId: job.id, dueAt: gate.dueAt });

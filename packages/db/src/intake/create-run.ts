@@ -58,7 +58,7 @@ export interface CreatedRun {
 const DEFAULT_TIMEOUT_MINUTES = 360;
 
 /** Plain data → Prisma JSON, through JSON itself, so whatever is stored is exactly what reads back. */
-function asJson(value: object): Prisma.InputJsonObject {
+export function asJson(value: object): Prisma.InputJsonObject {
   const json: Prisma.InputJsonObject = JSON.parse(JSON.stringify(value));
   return json;
 }
@@ -66,6 +66,24 @@ function asJson(value: object): Prisma.InputJsonObject {
 // A job's timeout may be an expression (`${{ matrix.t }}`) that only the runner can evaluate: keep the default
 // in the column and the expression in the plan.
 const timeoutOf = (value: number | string) => (typeof value === "number" && value > 0 ? Math.ceil(value) : DEFAULT_TIMEOUT_MINUTES);
+
+/** The JobRun row of a planned job (its `needs` are plan keys; the row holds the needs' ids). */
+export function jobRunRow(ctx: TenantContext, runId: string, job: PlannedJobRow): Prisma.JobRunCreateManyInput {
+  return {
+    id: jobRunId(runId, job.key),
+    tenantId: ctx.tenantId,
+    runId,
+    key: job.key,
+    jobId: job.jobId,
+    name: job.name,
+    matrix: job.matrix === undefined ? undefined : asJson(job.matrix),
+    needs: job.needs.map((key) => jobRunId(runId, key)),
+    poolLabels: job.runsOn,
+    timeoutMinutes: timeoutOf(job.timeoutMinutes),
+    continueOnError: job.continueOnError === true,
+    maxAttempts: job.retry.maxAttempts,
+  };
+}
 
 async function nextRunNumber(tx: Prisma.TransactionClient, repositoryId: string): Promise<number> {
   // One writer per repository at a time: the advisory lock lives until the transaction ends.
@@ -118,22 +136,7 @@ async function insertRunOnce(
 
 export async function createRun(prisma: RawPrismaClient, ctx: TenantContext, run: NewRun): Promise<CreatedRun> {
   return insertRunOnce(prisma, ctx, run, { plan: asJson(run.plan) }, async (tx, id) => {
-    await tx.jobRun.createMany({
-      data: run.plan.jobs.map((job) => ({
-        id: jobRunId(id, job.key),
-        tenantId: ctx.tenantId,
-        runId: id,
-        key: job.key,
-        jobId: job.jobId,
-        name: job.name,
-        matrix: job.matrix === undefined ? undefined : asJson(job.matrix),
-        needs: job.needs.map((key) => jobRunId(id, key)),
-        poolLabels: job.runsOn,
-        timeoutMinutes: timeoutOf(job.timeoutMinutes),
-        continueOnError: job.continueOnError === true,
-        maxAttempts: job.retry.maxAttempts,
-      })),
-    });
+    await tx.jobRun.createMany({ data: run.plan.jobs.map((job) => jobRunRow(ctx, id, job)) });
     return run.plan.jobs.filter((job) => job.needs.length === 0).map((job) => jobRunId(id, job.key));
   });
 }

@@ -6,3 +6,4 @@ export * from "./assignments";
 export * from "./steps";
 export * from "./approvals";
 export type { TransitionResult, SqlRunner } from "./conditional-update";
+export * from "./matrix-expansion";

@@ -9,7 +9,7 @@ import type { RunnerApiDeps } from "./deps";
 import { bearer, readBody, refuse } from "./respond";
 
 const POLL_MS = 250;
-const storedPlan = z.object({ jobs: z.array(z.object({ key: z.string() }).passthrough()) });
+const storedPlan = z.object({ jobs: z.array(z.object({ key: z.string() }).passthrough()), env: z.record(z.string(), z.string()).default({}) });
 // Intake stored these typed; anything else (an older row) reads as none.
 const runInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
 
@@ -20,7 +20,9 @@ async function assignmentFor(database: Database, claimed: { tenantId: string; jo
     include: { run: { include: { repository: { include: { gitSource: { select: { url: true } } } } } } },
   });
   const plan = storedPlan.parse(job.run.plan);
-  const planned = assignedJob.parse(plan.jobs.find((candidate) => candidate.key === job.key));
+  const found = assignedJob.parse(plan.jobs.find((candidate) => candidate.key === job.key));
+  // The workflow's `env` under the job's own, as GitHub layers them (steps add theirs on top in the runner).
+  const planned = { ...found, env: { ...plan.env, ...found.env } };
   const needs = await database.forTenant(ctx).jobRun.findMany({ where: { id: { in: job.needs } }, select: { jobId: true, status: true, outputs: true } });
   return {
     job,
@@ -69,6 +71,7 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
             repositoryUrl: job.run.repository.gitSource?.url ?? null,
             trusted: job.run.trusted,
             inputs: runInputs.parse(job.run.inputs ?? {}),
+            actor: job.run.triggeredBy ?? "",
           },
           job: planned,
           needs,
