@@ -10,6 +10,8 @@ import { githubEnv } from "./github-env";
 import { interpolate, interpolateMap } from "./interpolate";
 import type { LogStream } from "./log-stream";
 import type { Masker } from "./masker";
+import { runCompositeAction } from "./composite-action";
+import { isLocalAction } from "./local-action";
 import { scriptExtension, shellCommand } from "./shell";
 import { createStepFiles, MAX_SUMMARY_BYTES, readStepFile } from "./step-files";
 import { StepOutput } from "./step-output";
@@ -31,6 +33,8 @@ export interface StepRunInput {
   signal: AbortSignal;
   debug: boolean;
   nativeActions: Record<string, NativeAction>;
+  /** How deep in composite actions this step is (0: a step of the job). */
+  compositeDepth?: number;
 }
 
 export interface StepRunResult {
@@ -90,6 +94,8 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
       cwd = path.posix.resolve(sandbox.paths.workspace, dir.value);
     }
     await write(`##[group]Run ${script.value.split("\n")[0] ?? ""}\n${script.value.endsWith("\n") ? script.value : `${script.value}\n`}##[endgroup]\n`);
+  } else if (step.uses !== undefined && isLocalAction(step.uses)) {
+    return runCompositeAction(input, runStep);
   } else if (step.uses !== undefined) {
     const action = step.uses.split("@")[0] ?? step.uses;
     const native = input.nativeActions[action];
