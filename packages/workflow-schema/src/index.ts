@@ -1,7 +1,7 @@
 import { compile } from "./compile/compile";
 import { hasErrors } from "./errors";
 import type { WorkflowError } from "./errors";
-import type { TenantContext } from "./model";
+import type { TenantContext, Workflow } from "./model";
 import type { WorkflowPlan } from "./plan";
 import { parseWorkflow } from "./validate";
 
@@ -27,13 +27,27 @@ export type { WorkflowError, Pos } from "./errors";
 export type * from "./model";
 export type * from "./plan";
 
-/** Validates and, when there is no error (warnings are fine), compiles to a serializable plan. */
+/**
+ * Validates and, when there is no error (warnings are fine), compiles to a serializable plan — one the platform
+ * can run: a call of a reusable workflow is valid (validateProject checks it across files) but not run yet, so
+ * here it is an error at its `uses:` rather than a job that would do nothing and succeed.
+ */
 export function compileWorkflow(source: string, file: string, ctx: TenantContext = {}): { plan?: WorkflowPlan; errors: WorkflowError[] } {
-  const { workflow, errors } = parseWorkflow(source, file, ctx);
+  const parsed = parseWorkflow(source, file, ctx);
+  const { workflow } = parsed;
+  const errors = [...parsed.errors, ...(workflow ? notRunnable(workflow) : [])];
   if (!workflow || hasErrors(errors)) return { errors };
   try {
     return { plan: compile(workflow), errors };
   } catch (e) {
     return { errors: [...errors, { file, line: 0, col: 0, code: "internal-error", message: `internal error while compiling: ${e instanceof Error ? e.message : String(e)}`, severity: "error" }] };
   }
+}
+
+function notRunnable(workflow: Workflow): WorkflowError[] {
+  return workflow.jobs.flatMap((job) =>
+    job.uses
+      ? [{ file: workflow.file, line: job.uses.pos.line, col: job.uses.pos.col, code: "unsupported-reusable-workflow", message: `job "${job.id}" calls the reusable workflow "${job.uses.value}": Gantry checks such calls but does not run them yet`, severity: "error" as const }]
+      : [],
+  );
 }
