@@ -23,8 +23,9 @@ export function jobContexts(assignment: Assignment): JobContextValues {
       run_number: run.number,
       run_attempt: assignment.attempt,
       job: assignment.job.jobId,
-      // As on GitHub: a manual run's github.event.inputs are strings; the inputs context keeps the types.
-      ...(run.event === "workflow_dispatch" ? { event: { inputs: Object.fromEntries(Object.entries(run.inputs).map(([name, value]) => [name, String(value)])) } } : {}),
+      // The event that started the run. As on GitHub, a manual run's github.event.inputs are strings (the inputs
+      // context keeps the types).
+      event: run.event === "workflow_dispatch" ? { ...run.eventPayload, inputs: Object.fromEntries(Object.entries(run.inputs).map(([name, value]) => [name, String(value)])) } : run.eventPayload,
     },
     inputs: run.inputs,
     needs: Object.fromEntries(

@@ -22,9 +22,9 @@ describe("jobContexts", () => {
     expect(contexts.github.event).toEqual({ inputs: { flag: "true", count: "3", target: "staging" } });
   });
 
-  it("an assignment without inputs (an older control plane, or a push) has an empty inputs context", () => {
+  it("an assignment without inputs or an event (an older control plane, or a push) has empty inputs and github.event", () => {
     const contexts = jobContexts(claim("push"));
     expect(contexts.inputs).toEqual({});
-    expect(contexts.github.event).toBeUndefined();
+    expect(contexts.github.event).toEqual({});
   });
 });

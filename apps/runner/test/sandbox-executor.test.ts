@@ -21,7 +21,7 @@ function assignment(runs: { run: string; if?: string }[], fields: { timeoutMinut
     jobToken: "gjt_xxxxxxxxxxxxxxxxxxxxxxxx",
     leaseMs: 30_000,
     heartbeatMs: 5_000,
-    run: { id: "run", number: 1, event: "push", ref: "refs/heads/main", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted: fields.trusted ?? true, inputs: {}, actor: "" },
+    run: { id: "run", number: 1, event: "push", ref: "refs/heads/main", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted: fields.trusted ?? true, inputs: {}, actor: "", eventPayload: {} },
     job: {
       key: "build",
       jobId: "build",

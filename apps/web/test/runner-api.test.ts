@@ -1,7 +1,7 @@
 // The runner protocol through the exported route functions: register → claim → heartbeat → complete,
 // against a real database, real Redis and the real fair scheduler.
 import { randomBytes } from "node:crypto";
-import { DEMO, transitions } from "@gantry/db";
+import { DEMO, intake, transitions } from "@gantry/db";
 import { PROTOCOL_VERSION, claimResponse, heartbeatResponse } from "@gantry/runner-protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
@@ -86,6 +86,38 @@ describe("the runner protocol", () => {
     const { assignment } = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json());
     expect(assignment?.job.env).toEqual({ SHARED: "job", TOP: "${{ github.repository_owner }}", OWN: "${{ github.sha }}" });
     expect(assignment?.run.actor).toBe("octocat");
+  });
+
+  it("gives the job the event that started the run, in GitHub's shape, and never another tenant's", async () => {
+    const { runnerId, credential } = await register("r-event");
+    const sys = t.database.system("test");
+    const claimWith = async (delivery: { source: "git" | "github" | "api"; event: string; payload: object; tenantId?: string | null }) => {
+      const { runId } = await readyJob(`event-${delivery.source}-${randomBytes(2).toString("hex")}`);
+      const stored = await intake.recordDelivery(t.database.sql("test"), { deliveryId: randomBytes(8).toString("hex"), source: delivery.source, event: delivery.event, payload: JSON.parse(JSON.stringify(delivery.payload)), ...(delivery.tenantId ? { tenantId: delivery.tenantId } : {}) });
+      await sys.workflowRun.update({ where: { id: runId }, data: { deliveryId: stored.id } });
+      const { assignment } = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json());
+      return assignment?.run.eventPayload;
+    };
+    const sha = "c".repeat(40);
+    expect(await claimWith({ source: "git", event: "push", payload: { repository: "demo/hello", ref: "refs/heads/main", before: "0".repeat(40), after: sha, pusher: "ada" } })).toEqual({
+      ref: "refs/heads/main",
+      before: "0".repeat(40),
+      after: sha,
+      created: true,
+      deleted: false,
+      repository: { full_name: "demo/hello", name: "hello", owner: { login: "demo", name: "demo" } },
+      pusher: { name: "ada" },
+      sender: { login: "ada" },
+    });
+    const pullRequest = { action: "opened", number: 7, pull_request: { number: 7, head: { sha } } };
+    expect(await claimWith({ source: "github", event: "pull_request", payload: pullRequest })).toEqual(pullRequest);
+    expect(await claimWith({ source: "api", event: "workflow_dispatch", payload: { idempotencyKey: "k", workflowPath: ".gantry/workflows/ci.yml", ref: "refs/heads/main", sha, inputs: { n: 3, ok: true }, actor: "ada" } })).toMatchObject({
+      inputs: { n: "3", ok: "true" },
+      workflow: ".gantry/workflows/ci.yml",
+      sender: { login: "ada" },
+    });
+    await sys.tenant.create({ data: { id: "ten_other_event", slug: "other-event", name: "Other" } });
+    expect(await claimWith({ source: "github", event: "push", payload: { secret: "theirs" }, tenantId: "ten_other_event" })).toEqual({});
   });
 
   it("tells a running job to stop once it is cancelled, and a lapsed lease is a 409", async () => {

@@ -70,11 +70,14 @@ const runsAt = (sha: string) => db.forTenant({ tenantId, actor: { kind: "SYSTEM"
 describe("plain-git intake", () => {
   it("a push makes a run whose jobs are planned from the workflow at that commit", async () => {
     const push = repo.commit({ ".gantry/workflows/ci.yml": CI, "src/app.ts": "1" });
-    const result = await processDelivery(deps(), await deliver(push));
+    const deliveryId = await deliver(push);
+    const result = await processDelivery(deps(), deliveryId);
     expect(result?.outcome).toBe("PROCESSED");
     const [run, ...others] = await runsAt(push.after);
     expect(others).toHaveLength(0);
     expect(run?.workflowName).toBe("CI");
+    // The notification is the run's github.event (the claim reads it from there).
+    expect(run?.deliveryId).toBe(deliveryId);
     expect(run?.jobs.map((j) => [j.key, j.status]).sort()).toEqual([
       ["build", "WAITING"],
       ["test (20)", "QUEUED"],

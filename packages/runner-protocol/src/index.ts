@@ -109,6 +109,8 @@ export const claimResponse = z.object({
         inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
         /** Who started the run: the pusher, the person who dispatched it (`github.actor`); "" when unknown. */
         actor: z.string().default(""),
+        /** The event that started the run, in GitHub's shape (`github.event`, GITHUB_EVENT_PATH); {} when none. */
+        eventPayload: z.record(z.string(), z.unknown()).default({}),
       }),
       job: assignedJob,
       needs: z.record(z.string(), z.object({ result: z.string(), outputs: z.record(z.string(), z.unknown()) })).default({}),

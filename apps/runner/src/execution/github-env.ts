@@ -30,6 +30,11 @@ export interface StepFiles {
   summary: string;
 }
 
+/** Where the job's `github.event` is, as JSON, inside the sandbox (written by the job executor before the first step). */
+export function eventPath(sandbox: Sandbox): string {
+  return `${sandbox.paths.runnerFiles}/event.json`;
+}
+
 export function githubEnv(github: Record<string, unknown>, sandbox: Sandbox, jobId: string, files: StepFiles, action: string): Record<string, string> {
   const env: Record<string, string> = { CI: "true", GITHUB_ACTIONS: "true", RUNNER_OS: "Linux", RUNNER_ARCH: process.arch === "arm64" ? "ARM64" : "X64", RUNNER_TEMP: sandbox.paths.temp };
   for (const [key, name] of Object.entries(FROM_CONTEXT)) {
@@ -43,5 +48,6 @@ export function githubEnv(github: Record<string, unknown>, sandbox: Sandbox, job
   env.GITHUB_ENV = files.env;
   env.GITHUB_PATH = files.path;
   env.GITHUB_STEP_SUMMARY = files.summary;
+  env.GITHUB_EVENT_PATH = eventPath(sandbox);
   return env;
 }

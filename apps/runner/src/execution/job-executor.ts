@@ -5,6 +5,7 @@ import type { Annotation } from "./annotations";
 import { evaluateCondition, truthy, type JobStatus } from "./conditions";
 import { interpolate, interpolateMap } from "./interpolate";
 import { Masker } from "./masker";
+import { writeEventFile } from "./step-files";
 import { runStep, type StepRunResult } from "./step-runner";
 import type { ExecuteJobOptions, JobResult, StepReport } from "./types";
 import { evaluateExpression, type ExprFunction } from "@gantry/workflow-schema";
@@ -44,6 +45,8 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
     inputs: options.contexts.inputs ?? {},
     vars: options.contexts.vars ?? {},
   });
+
+  writeEventFile(sandbox, options.contexts.github.event);
 
   // The job's own env: evaluated once, before the first step, with the contexts a job env may use.
   const evaluatedJobEnv = interpolateMap(job.env, contexts(), "env", functions);

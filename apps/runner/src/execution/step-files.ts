@@ -24,6 +24,17 @@ export function createStepFiles(sandbox: Sandbox, index: number): { inside: Step
   return { inside: at(sandbox.paths.runnerFiles), host };
 }
 
+/** The job's `github.event` as JSON at GITHUB_EVENT_PATH (github-env.ts), readable by the sandbox's uid. */
+export function writeEventFile(sandbox: Sandbox, event: unknown): void {
+  const file = path.join(sandbox.hostPaths.runnerFiles, "event.json");
+  rmSync(file, { force: true });
+  writeFileSync(file, JSON.stringify(event ?? {}), { mode: 0o644, flag: "wx" });
+  if (process.getuid?.() === 0) {
+    const owner = statSync(sandbox.hostPaths.runnerFiles);
+    chownSync(file, owner.uid, owner.gid);
+  }
+}
+
 /**
  * A file the step may have replaced with anything: a symlink to a host file (the runner may be root),
  * a FIFO, a huge file. Opened without following links, checked on the open descriptor.

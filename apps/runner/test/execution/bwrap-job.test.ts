@@ -16,6 +16,16 @@ const probe = await provider.probe();
 if (!probe.available) console.warn(`bwrap job tests skipped: ${probe.detail}`);
 
 describe.skipIf(!probe.available)("a job in bwrap", () => {
+  it("sees the event that started the run as github.event and in the file at GITHUB_EVENT_PATH", async () => {
+    const event = { action: "opened", number: 7, pull_request: { number: 7, title: "Make it faster" } };
+    const { result, text } = await runJob(provider, job([step(0, { run: 'echo "pr=${{ github.event.pull_request.number }}"; grep -o \'"title":"[^"]*"\' "$GITHUB_EVENT_PATH"' })]), {
+      github: { repository: "acme/app", sha: "abc123", ref: "refs/pull/7/head", event_name: "pull_request", event },
+    });
+    expect(result.conclusion).toBe("success");
+    expect(text).toContain("\npr=7\n");
+    expect(text).toContain('"title":"Make it faster"');
+  });
+
   it("runs steps with file commands, PATH, outputs and masking in an untrusted sandbox", async () => {
     const { result, text } = await runJob(provider, job([
       step(0, { id: "a", run: 'echo "who=$(id -u) home=$HOME ws=$GITHUB_WORKSPACE"; echo "x=1" >> "$GITHUB_OUTPUT"; echo "E=2" >> "$GITHUB_ENV"; echo "/opt/tools" >> "$GITHUB_PATH"; echo "# sum" >> "$GITHUB_STEP_SUMMARY"; touch ~/.cache-ok && echo home-writable' }),

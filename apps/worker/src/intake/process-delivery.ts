@@ -19,7 +19,7 @@ export async function processDelivery(deps: GithubIntakeDeps, deliveryRowId: str
       await intake.settleDelivery(sys, delivery.id, "FAILED", reason);
       return { outcome: "IGNORED", reason, runs: [] };
     }
-    const result = await processWorkflowDispatch(deps, delivery.repositoryId, dispatch.data);
+    const result = await processWorkflowDispatch(deps, delivery.repositoryId, dispatch.data, delivery.id);
     await intake.settleDelivery(sys, delivery.id, result.outcome, result.reason);
     return result;
   }
@@ -33,7 +33,7 @@ export async function processDelivery(deps: GithubIntakeDeps, deliveryRowId: str
     await intake.settleDelivery(sys, delivery.id, "FAILED", reason);
     return { outcome: "IGNORED", reason, runs: [] };
   }
-  const result = await processGitPush(deps, delivery.repositoryId, payload.data);
+  const result = await processGitPush(deps, delivery.repositoryId, payload.data, delivery.id);
   await intake.settleDelivery(sys, delivery.id, result.outcome, result.reason);
   return result;
 }

@@ -31,7 +31,8 @@ export interface IntakeDeps {
   queues?: Queues;
 }
 
-export async function processGitPush(deps: IntakeDeps, repositoryId: string, push: GitPushPayload): Promise<IntakeResult> {
+/** `deliveryId`: the stored notification (the runs' `github.event`); none when the ref reconciler found the push. */
+export async function processGitPush(deps: IntakeDeps, repositoryId: string, push: GitPushPayload, deliveryId?: string): Promise<IntakeResult> {
   const sys = deps.db.system("intake resolves the repository before the tenant is known");
   const repository = await sys.repository.findUnique({ where: { id: repositoryId }, include: { gitSource: true } });
   if (!repository?.gitSource) return { outcome: "IGNORED", reason: `repository ${repositoryId} has no git source`, runs: [] };
@@ -75,6 +76,7 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
       sha: push.after,
       trusted: true,
       ...(push.pusher ? { triggeredBy: push.pusher } : {}),
+      ...(deliveryId ? { deliveryId } : {}),
     };
     if (!plan) {
       // GitHub shows a failed run for a workflow file it cannot read; so do we, with every error.

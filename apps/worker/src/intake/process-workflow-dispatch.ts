@@ -23,7 +23,7 @@ async function readWorkflow(deps: GithubIntakeDeps, repository: Repository & { g
   return source === null ? { skip: `${dispatch.workflowPath} does not exist at ${dispatch.sha}` } : { source };
 }
 
-export async function processWorkflowDispatch(deps: GithubIntakeDeps, repositoryId: string, dispatch: WorkflowDispatchPayload): Promise<IntakeResult> {
+export async function processWorkflowDispatch(deps: GithubIntakeDeps, repositoryId: string, dispatch: WorkflowDispatchPayload, deliveryId?: string): Promise<IntakeResult> {
   const sys = deps.db.system("intake resolves the repository before the tenant is known");
   const repository = await sys.repository.findUnique({ where: { id: repositoryId }, include: { gitSource: true, installation: true } });
   if (!repository) return { outcome: "IGNORED", reason: `repository ${repositoryId} does not exist`, runs: [] };
@@ -44,6 +44,7 @@ export async function processWorkflowDispatch(deps: GithubIntakeDeps, repository
     trusted: true,
     triggeredBy: dispatch.actor,
     inputs: dispatch.inputs,
+    ...(deliveryId ? { deliveryId } : {}),
   };
   if (!plan) {
     const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: dispatch.workflowPath, errors: errors.map((error) => ({ ...error })) });

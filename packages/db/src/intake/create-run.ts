@@ -37,6 +37,8 @@ export interface NewRun {
   sha: string;
   trusted: boolean;
   triggeredBy?: string;
+  /** The stored delivery that started the run; its payload is the run's `github.event`. */
+  deliveryId?: string;
   /** workflow_dispatch: the inputs, already validated and typed against the workflow's declarations. */
   inputs?: Prisma.InputJsonObject;
   /** The whole compiled plan, stored as JSON; its jobs become JobRun rows. */
@@ -126,6 +128,7 @@ async function insertRunOnce(
         runNumber,
         trusted: run.trusted,
         triggeredBy: run.triggeredBy ?? null,
+        deliveryId: run.deliveryId ?? null,
         ...(run.inputs ? { inputs: run.inputs } : {}),
         ...columns,
       },

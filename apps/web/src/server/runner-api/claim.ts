@@ -7,6 +7,7 @@ import { claimJob } from "@gantry/scheduler";
 import { z } from "zod";
 import type { RunnerApiDeps } from "./deps";
 import { bearer, readBody, refuse } from "./respond";
+import { runEventPayload } from "./run-event";
 
 const POLL_MS = 250;
 const storedPlan = z.object({ jobs: z.array(z.object({ key: z.string() }).passthrough()), env: z.record(z.string(), z.string()).default({}) });
@@ -72,6 +73,7 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
             trusted: job.run.trusted,
             inputs: runInputs.parse(job.run.inputs ?? {}),
             actor: job.run.triggeredBy ?? "",
+            eventPayload: await runEventPayload(deps.database, job.run, job.run.repository.fullName),
           },
           job: planned,
           needs,

@@ -17,7 +17,7 @@ import { runWorkflowsAt } from "./workflow-runs";
 
 const ignored = (reason: string): IntakeResult => ({ outcome: "IGNORED", reason, runs: [] });
 
-async function onPush(deps: GithubIntakeDeps, github: GithubIntake, push: PushEvent): Promise<IntakeResult> {
+async function onPush(deps: GithubIntakeDeps, github: GithubIntake, push: PushEvent, deliveryId: string): Promise<IntakeResult> {
   if (push.deleted) return ignored("ref deleted");
   const resolved = await resolveRepository(deps.db, push.repository.id, push.installation?.id);
   if (!resolved.ok) return ignored(resolved.reason);
@@ -30,7 +30,7 @@ async function onPush(deps: GithubIntakeDeps, github: GithubIntake, push: PushEv
     github,
     resolved.repository,
     resolved.githubInstallationId,
-    { event: "push", ref: push.ref, sha: push.after, trigger, trusted: true, triggeredBy: push.sender?.login ?? push.pusher.name },
+    { event: "push", ref: push.ref, sha: push.after, trigger, trusted: true, triggeredBy: push.sender?.login ?? push.pusher.name, deliveryId },
     compiled,
   );
   // The default branch's workflows are the ones whose `schedule` crons run.
@@ -38,7 +38,7 @@ async function onPush(deps: GithubIntakeDeps, github: GithubIntake, push: PushEv
   return result;
 }
 
-async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event: PullRequestEvent): Promise<IntakeResult> {
+async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event: PullRequestEvent, deliveryId: string): Promise<IntakeResult> {
   if (!PULL_REQUEST_RUN_ACTIONS.includes(event.action)) return ignored(`pull_request ${event.action} starts no runs`);
   const resolved = await resolveRepository(deps.db, event.repository.id, event.installation?.id);
   if (!resolved.ok) return ignored(resolved.reason);
@@ -52,6 +52,7 @@ async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event
     trigger: { name: "pull_request", action: event.action, baseBranch: pr.base.ref },
     trusted: !pullRequestFromFork(event),
     triggeredBy,
+    deliveryId,
   });
   // pull_request_target: the base branch's workflows at the base commit, in the base repository's trust (as on
   // GitHub: such a workflow must not run the pull request's code with its secrets).
@@ -62,6 +63,7 @@ async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event
     trigger: { name: "pull_request_target", action: event.action, baseBranch: pr.base.ref },
     trusted: true,
     triggeredBy,
+    deliveryId,
     keyPart: `refs/pull/${pr.number}:${pr.head.sha}:${pr.base.sha}`,
     reportInvalid: false,
   });
@@ -81,9 +83,9 @@ async function processEvent(deps: GithubIntakeDeps, event: WebhookEvent, deliver
   if (!github) throw new NoGithubApp();
   switch (event.name) {
     case "push":
-      return onPush(deps, github, event.payload);
+      return onPush(deps, github, event.payload, deliveryRowId);
     case "pull_request":
-      return onPullRequest(deps, github, event.payload);
+      return onPullRequest(deps, github, event.payload, deliveryRowId);
     case "check_run":
     case "check_suite":
       return rerunChecks(deps, github, event.payload, deliveryRowId);

@@ -39,7 +39,8 @@ export async function rerunChecks(deps: GithubIntakeDeps, github: GithubIntake, 
   const scope = await openCommitScope(deps, github, resolved.repository, resolved.githubInstallationId);
   const result: IntakeResult = { outcome: "IGNORED", reason: "nothing to re-run", runs: [] };
   for (const run of runs) {
-    const commit = { event: run.event, ref: run.ref, sha: run.sha, trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}) };
+    // The re-run's github.event is the original run's event, as on GitHub.
+    const commit = { event: run.event, ref: run.ref, sha: run.sha, trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}), ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}) };
     const entry = await runWorkflowFile(scope, commit, run.workflowPath, `${run.idempotencyKey}:rerun:${deliveryRowId}`);
     if (entry) result.runs.push(entry);
   }

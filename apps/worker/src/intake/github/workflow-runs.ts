@@ -18,6 +18,8 @@ export interface CommitEvent {
   trigger: TriggerEvent | null;
   trusted: boolean;
   triggeredBy?: string;
+  /** The stored delivery this event came in (the runs' `github.event`); none for a reconciled event. */
+  deliveryId?: string;
   /** What identifies the event in the idempotency key, when not `<ref>:<sha>` (pull_request_target: the head too). */
   keyPart?: string;
   /** false: an invalid workflow file makes no FAILED run here (another event at that commit already did). */
@@ -62,6 +64,7 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
     sha: commit.sha,
     trusted: commit.trusted,
     ...(commit.triggeredBy ? { triggeredBy: commit.triggeredBy } : {}),
+    ...(commit.deliveryId ? { deliveryId: commit.deliveryId } : {}),
   };
   if (!plan) {
     if (commit.reportInvalid === false) return null;
