@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { DEMO, intake, newToken, openDatabase, seedDemo, type Database } from "@gantry/db";
+import { DEMO, intake, newToken, openDatabase, secretStore, seedDemo, type Database } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { Queues } from "@gantry/jobs";
 import { compileWorkflow, dispatchTrigger, validateDispatchInputs } from "@gantry/workflow-schema";
@@ -40,6 +40,19 @@ const NOT_FROM_PLAIN_GIT: Record<string, string> = {
   workflow_call: "workflow_call is how another workflow calls this one; act runs the callee alone, Gantry only through a caller",
 };
 const CASE_TIMEOUT_MS = 180_000;
+const masterKey = randomBytes(32);
+
+/** KEY=value lines; a double-quoted value's \n are newlines (act reads these files with a dotenv parser). */
+function dotenv(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match?.[1]) continue;
+    const raw = match[2] ?? "";
+    values[match[1]] = raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1).replaceAll("\\n", "\n") : raw;
+  }
+  return values;
+}
 const ACT_REPOSITORY = "nektos/act";
 const ACT_ACTOR = "nektos/act";
 
@@ -62,6 +75,10 @@ beforeAll(async () => {
   // act's tests run as the repository nektos/act, pushed by nektos/act: the same names, so the rows that check
   // github.repository_owner or GITHUB_ACTOR see what they expect from real inputs, not from a special runner mode.
   await db.system("act conformance").repository.update({ where: { id: DEMO.repositoryId }, data: { fullName: ACT_REPOSITORY } });
+  // act's secrets test reads its secrets from a dotenv file (secrets/.secrets): here they are the repository's.
+  const ctx = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" as const } };
+  const store = secretStore(db.forTenant(ctx), ctx, masterKey);
+  for (const [name, value] of Object.entries(dotenv(readFileSync(path.join(ACT_CORPUS, "pkg/runner/testdata/secrets/.secrets"), "utf8")))) await store.put(`repo:${DEMO.repositoryId}`, name, value);
   for (const [name, value] of Object.entries({
     DATABASE_URL: testDb.url,
     REDIS_URL,
@@ -69,6 +86,7 @@ beforeAll(async () => {
     NEXTAUTH_URL: "http://127.0.0.1:3999",
     GANTRY_QUEUE_PREFIX: prefix,
     GANTRY_STORAGE_DIR: path.join(scratch, "storage"),
+    GANTRY_MASTER_KEY: masterKey.toString("base64"),
   }))
     vi.stubEnv(name, value);
   worker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix, GANTRY_GIT_CACHE_DIR: path.join(scratch, "git-cache") }), () => undefined);
@@ -224,8 +242,8 @@ function report(results: CaseResult[]): void {
   const lines = results.map((result) => {
     const rows = result.actCase.rows.length;
     const known = KNOWN_DIFFERENCES[result.actCase.name];
-    const detail = result.verdict === "differs" && known ? `[${known.kind}] ${known.why}` : result.detail;
-    return `${result.verdict.padEnd(11)} ${result.actCase.name.padEnd(52)} act ${result.actCase.expected.padEnd(7)} gantry ${result.outcome.padEnd(7)} ${String(rows).padStart(2)} row(s) ${result.seconds.toFixed(1).padStart(5)} s  ${detail.slice(0, 300)}`;
+    const detail = result.verdict === "differs" && known ? `[${known.kind}] ${result.detail} — known: ${known.why}` : result.detail;
+    return `${result.verdict.padEnd(11)} ${result.actCase.name.padEnd(52)} act ${result.actCase.expected.padEnd(7)} gantry ${result.outcome.padEnd(7)} ${String(rows).padStart(2)} row(s) ${result.seconds.toFixed(1).padStart(5)} s  ${detail.slice(0, 400)}`;
   });
   const rowsWhere = (keep: (result: CaseResult) => boolean) => results.filter(keep).reduce((sum, result) => sum + result.actCase.rows.length, 0);
   const kindOf = (result: CaseResult) => KNOWN_DIFFERENCES[result.actCase.name]?.kind;

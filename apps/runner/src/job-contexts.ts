@@ -28,6 +28,7 @@ export function jobContexts(assignment: Assignment): JobContextValues {
       event: run.event === "workflow_dispatch" ? { ...run.eventPayload, inputs: Object.fromEntries(Object.entries(run.inputs).map(([name, value]) => [name, String(value)])) } : run.eventPayload,
     },
     inputs: run.inputs,
+    secrets: assignment.secrets,
     needs: Object.fromEntries(
       Object.entries(assignment.needs).map(([job, need]) => [job, { result: need.result, outputs: Object.fromEntries(Object.entries(need.outputs).map(([key, value]) => [key, asText(value)])) }]),
     ),

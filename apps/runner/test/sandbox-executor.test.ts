@@ -32,6 +32,7 @@ function assignment(runs: { run: string; if?: string }[], fields: { timeoutMinut
       continueOnError: false,
       steps: runs.map((step, index) => ({ index, if: step.if ?? "success()", run: step.run, env: {}, with: {}, continueOnError: false })),
     },
+    secrets: {},
     needs: {},
   };
 }

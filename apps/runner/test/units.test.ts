@@ -42,6 +42,7 @@ describe("job wall time", () => {
     heartbeatMs: 5_000,
     run: { id: "run", number: 1, event: "push", ref: "refs/heads/main", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted: true, inputs: {}, actor: "", eventPayload: {} },
     job: { key: "b", jobId: "b", name: "b", env: {}, outputs: {}, steps: [], timeoutMinutes, continueOnError: false, matrix: { minutes: 3 } },
+    secrets: {},
     needs: {},
   });
   it("comes from timeout-minutes, a number or an expression, and GitHub's 360 otherwise", () => {

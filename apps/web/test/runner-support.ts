@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { DEMO, intake, transitions, type TenantContext } from "@gantry/db";
 import { PROTOCOL_VERSION, claimResponse, registerResponse, type Assignment } from "@gantry/runner-protocol";
 import { enqueueReady } from "@gantry/scheduler";
+import type { PlannedStep } from "@gantry/workflow-schema";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
 import { POST as registerRoute } from "../src/app/api/runner/v1/register/route";
 import { Redis } from "ioredis";
@@ -27,7 +28,8 @@ export async function register(t: WebTestContext, name: string) {
   return registerResponse.parse(await response.json());
 }
 
-export async function readyJob(t: WebTestContext, key: string) {
+/** A run with one job, ready to be claimed; `options` changes its trust or its steps. */
+export async function readyJob(t: WebTestContext, key: string, options: { trusted?: boolean; steps?: PlannedStep[] } = {}) {
   const sys = t.database.system("test");
   const created = await intake.createRun(sys, demo, {
     repositoryId: DEMO.repositoryId,
@@ -37,7 +39,7 @@ export async function readyJob(t: WebTestContext, key: string) {
     event: "push",
     ref: "refs/heads/main",
     sha: "b".repeat(40),
-    trusted: true,
+    trusted: options.trusted ?? true,
     plan: {
       jobs: [
         {
@@ -51,7 +53,7 @@ export async function readyJob(t: WebTestContext, key: string) {
           retry: { maxAttempts: 1 },
           env: {},
           outputs: { out: "${{ steps.s.outputs.v }}" },
-          steps: [{ index: 0, id: "s", if: "success()", run: "echo hi", env: {}, with: {}, continueOnError: false }],
+          steps: options.steps ?? [{ index: 0, id: "s", if: "success()", run: "echo hi", env: {}, with: {}, continueOnError: false }],
         },
       ],
     },

@@ -113,6 +113,8 @@ export const claimResponse = z.object({
         eventPayload: z.record(z.string(), z.unknown()).default({}),
       }),
       job: assignedJob,
+      /** The secrets the job references (name → value), for the `secrets` context; {} for an untrusted run. */
+      secrets: z.record(z.string(), z.string()).default({}),
       needs: z.record(z.string(), z.object({ result: z.string(), outputs: z.record(z.string(), z.unknown()) })).default({}),
     })
     .nullable(),
@@ -207,3 +209,4 @@ export const stepReportRequest = z.object({
 });
 export type StepReportRequest = z.infer<typeof stepReportRequest>;
 export const stepReportResponse = z.object({ applied: z.boolean() });
+export { Masker, MASK } from "./masker";

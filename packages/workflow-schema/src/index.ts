@@ -19,6 +19,7 @@ export { parseCron } from "./cron";
 export { expandMatrix, cellKey, MAX_MATRIX_CELLS } from "./compile/matrix";
 export { expandDynamicJob } from "./compile/runtime-matrix";
 export { isWorkflowPlan } from "./plan-guard";
+export { secretReferences, type SecretReferences } from "./secret-references";
 /** Compile an already validated workflow (e.g. one of `validateProject(...).workflows`). */
 export { compile as compilePlan } from "./compile/compile";
 export type { RuntimeResult } from "./compile/runtime-matrix";

@@ -7,5 +7,5 @@ import { createTRPCContext } from "./trpc";
 export function serverCaller(session: SessionUser | null) {
   const services = getServices();
   const { database, redis, queues } = services;
-  return createCaller(createTRPCContext({ session, database, redis, queues, github: () => services.githubClient() }));
+  return createCaller(createTRPCContext({ session, database, redis, queues, github: () => services.githubClient(), masterKey: services.masterKey }));
 }

@@ -7,6 +7,7 @@ import { FairScheduler } from "@gantry/scheduler";
 import { Redis } from "ioredis";
 import { resetWebEnv, webEnv, type WebEnv } from "../env";
 import { createDeliveryWriter, type DeliveryWriter } from "./github/delivery-writer";
+import { AttemptMaskers } from "./runner-api/job-secrets";
 
 export interface Services {
   env: WebEnv;
@@ -22,6 +23,10 @@ export interface Services {
   githubClient(): GithubClient | null;
   /** Where verified webhook deliveries are stored and queued, group-committed (github/delivery-writer.ts). */
   githubDeliveries(): DeliveryWriter;
+  /** GANTRY_MASTER_KEY, decoded; null when not set (no secrets can be opened). */
+  masterKey: Buffer | null;
+  /** Per-attempt maskers for what runners send (runner-api/job-secrets.ts). */
+  attemptMaskers(): AttemptMaskers;
 }
 
 const holder = globalThis as typeof globalThis & { __gantryWebServices?: Services };
@@ -64,6 +69,8 @@ export function getServices(): Services {
     const database = openDatabase(env.DATABASE_URL);
     const queues = new Queues(openRedis(env.REDIS_URL), env.GANTRY_QUEUE_PREFIX);
     let deliveries: DeliveryWriter | undefined;
+    let maskers: AttemptMaskers | undefined;
+    const masterKey = env.GANTRY_MASTER_KEY ? Buffer.from(env.GANTRY_MASTER_KEY, "base64") : null;
     holder.__gantryWebServices = {
       env,
       database,
@@ -73,6 +80,8 @@ export function getServices(): Services {
       githubApp,
       githubClient: cachedGithubClient(githubApp),
       githubDeliveries: () => (deliveries ??= createDeliveryWriter(database, queues)),
+      masterKey,
+      attemptMaskers: () => (maskers ??= new AttemptMaskers(database, masterKey)),
     };
   }
   return holder.__gantryWebServices;

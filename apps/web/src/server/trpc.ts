@@ -20,6 +20,8 @@ export interface TRPCContext {
   queues: Pick<Queues, "add">;
   /** The GitHub App's client, for reading GitHub-connected repositories; absent or null: no App. */
   github?: () => GithubClient | null;
+  /** GANTRY_MASTER_KEY, decoded, for sealing secrets; absent or null: secrets cannot be set here. */
+  masterKey?: Buffer | null;
   now: () => Date;
 }
 
@@ -29,6 +31,7 @@ export function createTRPCContext(options: {
   redis: Redis;
   queues: Pick<Queues, "add">;
   github?: () => GithubClient | null;
+  masterKey?: Buffer | null;
   now?: () => Date;
 }): TRPCContext {
   return { ...options, now: options.now ?? (() => new Date()) };

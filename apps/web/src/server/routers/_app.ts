@@ -3,6 +3,7 @@ import { approvalsRouter } from "./approvals/_router";
 import { healthRouter } from "./health";
 import { runnersRouter } from "./runners/_router";
 import { runsRouter } from "./runs/_router";
+import { secretsRouter } from "./secrets/_router";
 import { tenantsRouter } from "./tenants";
 
 export const appRouter = createTRPCRouter({
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   runs: runsRouter,
   runners: runnersRouter,
   approvals: approvalsRouter,
+  secrets: secretsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,7 @@ import { claimJob } from "@gantry/scheduler";
 import { z } from "zod";
 import type { RunnerApiDeps } from "./deps";
 import { bearer, readBody, refuse } from "./respond";
+import { jobSecrets } from "./job-secrets";
 import { runEventPayload } from "./run-event";
 
 const POLL_MS = 250;
@@ -76,6 +77,7 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
             eventPayload: await runEventPayload(deps.database, job.run, job.run.repository.fullName),
           },
           job: planned,
+          secrets: await jobSecrets(deps.database, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: job.key, environmentName: job.environmentName, run: job.run }, (line) => console.error(`[web] ${line}`)),
           needs,
         },
       };

@@ -1,6 +1,7 @@
 import type { Database } from "@gantry/db";
 import type { Queues } from "@gantry/jobs";
 import type { FairScheduler } from "@gantry/scheduler";
+import type { AttemptMaskers } from "./job-secrets";
 
 /** What the runner API needs from the process: the database, the fair scheduler and the job producer. */
 export interface RunnerApiDeps {
@@ -8,6 +9,10 @@ export interface RunnerApiDeps {
   scheduler: FairScheduler;
   queues: Pick<Queues, "add">;
   leaseMs: number;
+  /** Opens the secrets a claimed job references; null: none configured (such jobs run without them). */
+  masterKey?: Buffer | null;
+  /** Masks what an attempt sends back with its secrets (job-secrets.ts). */
+  maskers?: AttemptMaskers;
   heartbeatMs: number;
   sleep?: (ms: number) => Promise<void>;
 }

@@ -9,5 +9,7 @@ export function runnerApiDeps(): RunnerApiDeps {
     queues: services.queues,
     leaseMs: services.env.GANTRY_LEASE_MS,
     heartbeatMs: services.env.GANTRY_HEARTBEAT_MS,
+    masterKey: services.masterKey,
+    maskers: services.attemptMaskers(),
   };
 }

@@ -4,6 +4,15 @@ import type { LogIngestDeps } from "./logs";
 
 /** The logs route's dependencies from the process-wide services and env. */
 export function logIngestDeps(): LogIngestDeps {
-  const { database, redis, env } = getServices();
-  return { database, redis, store: new DirectoryObjectStore(env.storageDir), prefix: env.GANTRY_QUEUE_PREFIX, maxJobBytes: env.GANTRY_LOG_MAX_JOB_BYTES, streamMaxLen: env.GANTRY_LOG_STREAM_MAXLEN };
+  const services = getServices();
+  const { database, redis, env } = services;
+  return {
+    database,
+    redis,
+    store: new DirectoryObjectStore(env.storageDir),
+    prefix: env.GANTRY_QUEUE_PREFIX,
+    maxJobBytes: env.GANTRY_LOG_MAX_JOB_BYTES,
+    streamMaxLen: env.GANTRY_LOG_STREAM_MAXLEN,
+    maskers: services.attemptMaskers(),
+  };
 }

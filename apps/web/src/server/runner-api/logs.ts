@@ -8,6 +8,7 @@ import { logChunkRequest, logChunkResponse, logTruncationMarker } from "@gantry/
 import type { Redis } from "ioredis";
 import type { DirectoryObjectStore } from "../storage/object-store";
 import { attemptForToken } from "./attempt-auth";
+import type { AttemptMaskers } from "./job-secrets";
 import { reportableAttempt } from "./reportable-attempt";
 import { readBody, refuse } from "./respond";
 
@@ -19,6 +20,8 @@ export interface LogIngestDeps {
   prefix: string;
   maxJobBytes: number;
   streamMaxLen: number;
+  /** Masks the attempt's secrets again (job-secrets.ts); absent: stored as sent. */
+  maskers?: AttemptMaskers;
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -61,9 +64,9 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   const expected = last ? last.seq + 1 : 0;
   if (seq !== expected) return refuse(409, "seq_gap", `Chunk ${seq} arrived out of order: the next chunk of this attempt is ${expected}.`, { expectedSeq: expected });
 
-  // The control plane hands out no secret values yet (the runner masks secrets and ::add-mask:: values), so there
-  // is nothing to mask again here; see docs/runner-protocol.md.
-  let text = data;
+  // The runner masked the job's secrets and ::add-mask:: values; the job's secrets are masked again here, so a
+  // runner that failed to cannot leak them (a value split across two chunks is the runner's to catch).
+  let text = deps.maskers ? (await deps.maskers.maskerFor(attemptId)).mask(data) : data;
   let truncated = false;
   if (end + Buffer.byteLength(text) > deps.maxJobBytes) {
     const kept = utf8Prefix(text, deps.maxJobBytes - end);

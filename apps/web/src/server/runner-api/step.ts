@@ -4,17 +4,24 @@
 import { transitions, type Database } from "@gantry/db";
 import { stepReportRequest, stepReportResponse } from "@gantry/runner-protocol";
 import { attemptForToken } from "./attempt-auth";
+import type { AttemptMaskers } from "./job-secrets";
 import { reportableAttempt } from "./reportable-attempt";
 import { readBody } from "./respond";
 
-export async function handleStep(request: Request, deps: { database: Database }): Promise<Response> {
+export async function handleStep(request: Request, deps: { database: Database; maskers?: AttemptMaskers }): Promise<Response> {
   const body = await readBody(request, stepReportRequest);
   if (!body.ok) return body.response;
   const auth = await attemptForToken(request, deps.database, body.value.attemptId);
   if (!auth.ok) return auth.response;
   const live = await reportableAttempt(deps.database, auth.attempt.id);
   if (!live.ok) return live.response;
-  const { index, stepId, name, status, startedAt, finishedAt, outputs, summary, annotations } = body.value;
+  const { index, stepId, name, status, startedAt, finishedAt } = body.value;
+  // What the UI and GitHub show is masked again with the job's secrets (job-secrets.ts), whatever the runner did.
+  const masker = deps.maskers ? await deps.maskers.maskerFor(auth.attempt.id) : null;
+  const mask = (text: string) => (masker ? masker.mask(text) : text);
+  const summary = body.value.summary === undefined ? undefined : mask(body.value.summary);
+  const annotations = body.value.annotations.map((annotation) => ({ ...annotation, message: mask(annotation.message), ...(annotation.title !== undefined ? { title: mask(annotation.title) } : {}) }));
+  const outputs = Object.fromEntries(Object.entries(body.value.outputs).map(([key, value]) => [key, typeof value === "string" ? mask(value) : value]));
   const ctx = { tenantId: auth.attempt.tenantId, actor: { kind: "RUNNER" as const } };
   const sql = deps.database.system("runner step report");
   const step = { attemptId: auth.attempt.id, index, name, ...(stepId !== undefined ? { stepId } : {}) };

@@ -13,7 +13,7 @@ const handler = (request: Request) => {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
-    createContext: async () => createTRPCContext({ session: await getSessionUser(), database, redis, queues, github: () => services.githubClient() }),
+    createContext: async () => createTRPCContext({ session: await getSessionUser(), database, redis, queues, github: () => services.githubClient(), masterKey: services.masterKey }),
     onError: ({ path, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error);
     },

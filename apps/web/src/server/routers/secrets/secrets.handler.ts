@@ -1,0 +1,55 @@
+// Secrets (DESIGN.md invariant 8): sealed under the tenant's data key by @gantry/db's secret store; values go in
+// and never come out of this API. Setting and deleting are audited, without the value.
+import { secretStore, SecretError } from "@gantry/db";
+import { TRPCError } from "@trpc/server";
+import type { TenantProcedureContext } from "../../trpc";
+import type { DeleteSecretInput, ListSecretsInput, SecretScopeInput, SetSecretInput } from "./secrets.schema";
+
+/** The store's scope key for a scope input: "tenant", "repo:<id>" or "env:<id>". */
+async function scopeKey(ctx: TenantProcedureContext, scope: SecretScopeInput): Promise<string> {
+  if (scope.kind === "tenant") return "tenant";
+  const repository = await ctx.db.repository.findFirst({ where: { fullName: scope.repository }, select: { id: true } });
+  if (!repository) throw new TRPCError({ code: "NOT_FOUND", message: `No repository ${scope.repository} in ${ctx.tenant.slug}.` });
+  if (scope.kind === "repository") return `repo:${repository.id}`;
+  const environment = await ctx.db.environment.findFirst({ where: { repositoryId: repository.id, name: scope.environment }, select: { id: true } });
+  if (!environment) throw new TRPCError({ code: "NOT_FOUND", message: `No environment ${scope.environment} in ${scope.repository}.` });
+  return `env:${environment.id}`;
+}
+
+function store(ctx: TenantProcedureContext) {
+  if (!ctx.masterKey) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "Secrets need GANTRY_MASTER_KEY on the control plane (openssl rand -base64 32)." });
+  return secretStore(ctx.db, { tenantId: ctx.tenant.id, actor: { kind: "USER", id: ctx.session.userId } }, ctx.masterKey);
+}
+
+const audit = (ctx: TenantProcedureContext, action: string, scope: string, name: string) =>
+  ctx.db.auditEvent.create({ data: { tenantId: ctx.tenant.id, actorKind: "USER", actorId: ctx.session.userId, action, targetType: "Secret", targetId: `${scope}/${name}`, data: { scope, name } } });
+
+export async function listSecretsHandler({ ctx, input }: { ctx: TenantProcedureContext; input: ListSecretsInput }) {
+  const scope = await scopeKey(ctx, input.scope);
+  const rows = await ctx.db.secret.findMany({ where: { scope }, select: { name: true, updatedAt: true }, orderBy: { name: "asc" } });
+  return rows.map((row) => ({ name: row.name, updatedAt: row.updatedAt.toISOString() }));
+}
+
+export async function setSecretHandler({ ctx, input }: { ctx: TenantProcedureContext; input: SetSecretInput }) {
+  const scope = await scopeKey(ctx, input.scope);
+  // GitHub's names are case-insensitive: one name, however it is written, is one secret.
+  const existing = await ctx.db.secret.findFirst({ where: { scope, name: { equals: input.name, mode: "insensitive" } }, select: { name: true } });
+  const name = existing?.name ?? input.name.toUpperCase();
+  try {
+    await store(ctx).put(scope, name, input.value);
+  } catch (error) {
+    if (error instanceof SecretError) throw new TRPCError({ code: "BAD_REQUEST", message: error.message });
+    throw error;
+  }
+  await audit(ctx, existing ? "secret.update" : "secret.create", scope, name);
+  return { name, created: !existing };
+}
+
+export async function deleteSecretHandler({ ctx, input }: { ctx: TenantProcedureContext; input: DeleteSecretInput }) {
+  const scope = await scopeKey(ctx, input.scope);
+  const existing = await ctx.db.secret.findFirst({ where: { scope, name: { equals: input.name, mode: "insensitive" } }, select: { name: true } });
+  if (!existing) throw new TRPCError({ code: "NOT_FOUND", message: `No secret ${input.name} here.` });
+  await ctx.db.secret.deleteMany({ where: { scope, name: existing.name } });
+  await audit(ctx, "secret.delete", scope, existing.name);
+  return { name: existing.name };
+}
