@@ -27,17 +27,17 @@ export async function register(t: WebTestContext, name: string) {
   return registerResponse.parse(await response.json());
 }
 
-export async function readyJob(t: WebTestContext, key: string) {
+export async function readyJob(t: WebTestContext, key: string, run: { ref?: string; event?: string; trusted?: boolean } = {}) {
   const sys = t.database.system("test");
   const created = await intake.createRun(sys, demo, {
     repositoryId: DEMO.repositoryId,
     idempotencyKey: randomBytes(8).toString("hex"),
     workflowPath: ".gantry/workflows/ci.yml",
     workflowName: "CI",
-    event: "push",
-    ref: "refs/heads/main",
+    event: run.event ?? "push",
+    ref: run.ref ?? "refs/heads/main",
     sha: "b".repeat(40),
-    trusted: true,
+    trusted: run.trusted ?? true,
     plan: {
       jobs: [
         {
@@ -63,9 +63,9 @@ export async function readyJob(t: WebTestContext, key: string) {
 }
 
 /** Registers a runner, readies a job and claims it: the assignment with its job token. */
-export async function claimedJob(t: WebTestContext, key: string): Promise<{ assignment: Assignment; runId: string; jobId: string }> {
+export async function claimedJob(t: WebTestContext, key: string, run: Parameters<typeof readyJob>[2] = {}): Promise<{ assignment: Assignment; runId: string; jobId: string }> {
   const { runnerId, credential } = await register(t, `r-${key}`);
-  const { runId, jobId } = await readyJob(t, key);
+  const { runId, jobId } = await readyJob(t, key, run);
   const assignment = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json()).assignment;
   if (!assignment) throw new Error("no assignment");
   return { assignment, runId, jobId };
