@@ -2,6 +2,9 @@
 // outputs — runs through the real runner agent in bwrap sandboxes against the real runner routes, worker,
 // Postgres, Redis and object store directory. The first job restores a cache (a miss on the first run, a hit on
 // the second), builds, and uploads an artifact that both cells of the matrix job download.
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "@gantry/db";
 import { compileWorkflow } from "@gantry/workflow-schema";
@@ -74,8 +77,8 @@ afterAll(async () => {
   await cp?.close();
 });
 
-async function runWorkflow(): Promise<string> {
-  const { plan, errors } = compileWorkflow(WORKFLOW, ".gantry/workflows/ci.yml");
+async function runWorkflow(source = WORKFLOW): Promise<string> {
+  const { plan, errors } = compileWorkflow(source, ".gantry/workflows/ci.yml");
   if (!plan) throw new Error(JSON.stringify(errors));
   const runId = await cp.startRun(plan);
   const terminal = ["SUCCEEDED", "FAILED", "CANCELED"];
@@ -129,5 +132,45 @@ describe.skipIf(!bwrap.available)("artifacts and caches through the runner", () 
     const build = await cp.db.system("test").jobRun.findFirstOrThrow({ where: { runId: second, key: "build" }, include: { attempts: { include: { steps: { orderBy: { index: "asc" } } } } } });
     expect(build.attempts[0]?.steps.map((s) => [s.name, s.status])).toContainEqual(["Install", "SKIPPED"]);
     expect(await cp.db.forTenant(demo).cacheEntry.count()).toBe(1);
+  });
+
+  it("never extracts through a link the job planted, nor archives a path outside the workspace", async () => {
+    const host = mkdtempSync(path.join(os.tmpdir(), "gantry-host-target-"));
+    try {
+      const runId = await runWorkflow(`
+name: Escape
+on: push
+jobs:
+  escape:
+    runs-on: ubuntu-latest
+    steps:
+      - run: mkdir -p out && echo hello > out/a.txt
+      - uses: actions/upload-artifact@v4
+        with:
+          name: escape
+          path: out
+      - run: ln -s ${host} link
+      - id: down
+        continue-on-error: true
+        uses: actions/download-artifact@v4
+        with:
+          name: escape
+          path: link
+      - id: outside
+        continue-on-error: true
+        uses: actions/cache@v4
+        with:
+          path: /etc
+          key: k
+      - run: echo "outcomes \${{ steps.down.outcome }} \${{ steps.outside.outcome }}"
+`);
+      const log = await jobLog(runId, "escape");
+      expect(log).toContain("outcomes failure failure");
+      expect(log).toContain('download-artifact: "link" leads out of the workspace');
+      expect(log).toContain('cache: "/etc" is outside the workspace');
+      expect(readdirSync(host)).toEqual([]);
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+    }
   });
 });

@@ -105,6 +105,7 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
     const withValues = interpolateMap(step.with, contexts, "with", functions);
     if (!withValues.ok) return fail(withValues.error);
     const result = await native({ step, with: withValues.value, sandbox, env, write, signal: input.signal });
+    if (result.error) await write(`##[error]${result.error}\n`);
     return { outcome: input.signal.aborted ? "cancelled" : result.ok ? "success" : "failure", outputs: result.outputs, envAdded: {}, pathAdded: [], annotations: [], ...(result.error ? { error: result.error } : {}), ...(result.post ? { post: result.post } : {}) };
   } else {
     return fail("step has neither run nor uses");
