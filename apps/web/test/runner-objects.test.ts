@@ -5,15 +5,19 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { artifactResponse, cacheResponse, type ObjectGrant } from "@gantry/runner-protocol";
+import { intake, randomId, transitions } from "@gantry/db";
+import { artifactResponse, cacheResponse, claimResponse, type ObjectGrant } from "@gantry/runner-protocol";
+import { enqueueReady } from "@gantry/scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as artifactsRoute } from "../src/app/api/runner/v1/artifacts/route";
 import { POST as cachesRoute } from "../src/app/api/runner/v1/caches/route";
+import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
 import { GET as objectGet, PUT as objectPut } from "../src/app/api/runner/v1/objects/route";
 import { handleArtifacts } from "../src/server/runner-api/artifacts";
 import { handleObject, objectDeps } from "../src/server/runner-api/objects";
 import { contentObjectKey, signObjectUrl } from "../src/server/storage/signed-url";
-import { claimedJob, closeRunnerTest, demo, post } from "./runner-support";
+import { getServices } from "../src/server/services";
+import { claimedJob, closeRunnerTest, demo, post, register } from "./runner-support";
 import { setupWebTest, stubWebEnv, type WebTestContext } from "./support";
 
 let t: WebTestContext;
@@ -163,5 +167,35 @@ describe("caches", () => {
     const untrusted = (await claimedJob(t, "cache-untrusted", { trusted: false })).assignment;
     expect(await save(untrusted, "deps-3", "evil")).toBe(403);
     expect(await t.database.forTenant(demo).cacheEntry.count({ where: { key: "deps-3" } })).toBe(0);
+  });
+});
+
+describe("tenant isolation", () => {
+  it("another tenant's job sees none of the demo tenant's caches, and the same bytes are stored apart", async () => {
+    const sys = t.database.system("test");
+    const other = randomId("ten");
+    const ctx = { tenantId: other, actor: { kind: "SYSTEM" as const } };
+    await sys.tenant.create({ data: { id: other, slug: "other", name: "Other" } });
+    await sys.repository.create({ data: { id: `${other}-repo`, tenantId: other, fullName: "other/app" } });
+    const job = { key: "theirs", jobId: "theirs", name: "theirs", needs: [], runsOn: ["ubuntu-latest"], timeoutMinutes: 10, continueOnError: false, retry: { maxAttempts: 1 }, env: {}, outputs: {}, steps: [{ index: 0, if: "success()", run: "true", env: {}, with: {}, continueOnError: false }] };
+    const created = await intake.createRun(sys, ctx, { repositoryId: `${other}-repo`, idempotencyKey: "other-1", workflowPath: ".gantry/workflows/ci.yml", workflowName: "CI", event: "push", ref: "refs/heads/main", sha: "e".repeat(40), trusted: true, plan: { jobs: [job] } });
+    const jobId = created.rootJobIds[0] ?? "";
+    await transitions.markJobWaiting(sys, ctx, jobId);
+    await enqueueReady(t.database, getServices().scheduler, ctx, [jobId]);
+    const { runnerId, credential } = await register(t, "r-other");
+    const theirs = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json()).assignment;
+    if (!theirs) throw new Error("no assignment");
+
+    // The demo tenant saved deps-1 on refs/heads/main above; the other tenant's main does not see it.
+    const restore = await post(cachesRoute, theirs.jobToken, { op: "restore", attemptId: theirs.attemptId, key: "deps-1", restoreKeys: ["deps-"], version: "c".repeat(64) });
+    expect(cacheResponse.parse(await restore.json()).entry).toBeNull();
+    // The demo tenant's "dist" bytes, uploaded again by the other tenant: a real upload into its own space.
+    const bytes = Buffer.from("pretend this is a tar.gz");
+    const answer = artifactResponse.parse(await (await post(artifactsRoute, theirs.jobToken, { op: "upload", attemptId: theirs.attemptId, name: "dist", sha256: sha(bytes), sizeBytes: bytes.length })).json());
+    if (!answer.grant) throw new Error("no grant");
+    expect((await put(answer.grant, bytes)).status).toBe(200);
+    expect(existsSync(path.join(storage, contentObjectKey(other, sha(bytes))))).toBe(true);
+    expect(existsSync(path.join(storage, contentObjectKey(demo.tenantId, sha(bytes))))).toBe(true);
+    expect(await t.database.forTenant(ctx).artifact.count()).toBe(1);
   });
 });
