@@ -170,6 +170,28 @@ describe("caches", () => {
   });
 });
 
+describe("cache scopes of a pull request", () => {
+  it("reads its base branch's entries before the default branch's", async () => {
+    const version = "c".repeat(64);
+    const saveAs = async (ref: string, key: string, content: string) => {
+      const { assignment } = await claimedJob(t, `scope-${content}`, { ref });
+      const bytes = Buffer.from(content);
+      const { grant } = cacheResponse.parse(await (await post(cachesRoute, assignment.jobToken, { op: "save", attemptId: assignment.attemptId, key, version, sha256: sha(bytes), sizeBytes: bytes.length })).json());
+      if (!grant) throw new Error("no grant");
+      expect((await put(grant, bytes)).status).toBe(200);
+    };
+    await saveAs("refs/heads/main", "scoped-1", "from-main");
+    await saveAs("refs/heads/release", "scoped-1", "from-release");
+    const deliveryId = randomId("dlv");
+    await t.database.system("test").webhookDelivery.create({
+      data: { id: deliveryId, deliveryId, source: "github", event: "pull_request", action: "opened", tenantId: demo.tenantId, payload: { action: "opened", pull_request: { number: 9, base: { ref: "release" }, head: { ref: "feature" } } } },
+    });
+    const pr = (await claimedJob(t, "scope-pr", { ref: "refs/pull/9/merge", event: "pull_request", trusted: false, deliveryId })).assignment;
+    const found = cacheResponse.parse(await (await post(cachesRoute, pr.jobToken, { op: "restore", attemptId: pr.attemptId, key: "scoped-1", version })).json());
+    expect(found.entry).toMatchObject({ scope: "refs/heads/release", sha256: sha(Buffer.from("from-release")) });
+  });
+});
+
 describe("tenant isolation", () => {
   it("another tenant's job sees none of the demo tenant's caches, and the same bytes are stored apart", async () => {
     const sys = t.database.system("test");

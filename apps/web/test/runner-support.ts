@@ -27,7 +27,7 @@ export async function register(t: WebTestContext, name: string) {
   return registerResponse.parse(await response.json());
 }
 
-export async function readyJob(t: WebTestContext, key: string, run: { ref?: string; event?: string; trusted?: boolean } = {}) {
+export async function readyJob(t: WebTestContext, key: string, run: { ref?: string; event?: string; trusted?: boolean; deliveryId?: string } = {}) {
   const sys = t.database.system("test");
   const created = await intake.createRun(sys, demo, {
     repositoryId: DEMO.repositoryId,
@@ -38,6 +38,7 @@ export async function readyJob(t: WebTestContext, key: string, run: { ref?: stri
     ref: run.ref ?? "refs/heads/main",
     sha: "b".repeat(40),
     trusted: run.trusted ?? true,
+    ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}),
     plan: {
       jobs: [
         {
