@@ -10,6 +10,7 @@ import { DEMO } from "@gantry/db";
 import { compileWorkflow } from "@gantry/workflow-schema";
 import { readAttemptLog } from "../../apps/web/src/server/logs/read-attempt-log";
 import { DirectoryObjectStore } from "../../apps/web/src/server/storage/object-store";
+import { GET as objectGet, PUT as objectPut } from "../../apps/web/src/app/api/runner/v1/objects/route";
 import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
 import { startAgent, type AgentHandle } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
@@ -68,7 +69,12 @@ jobs:
 `;
 
 beforeAll(async () => {
-  cp = await startControlPlane({ env: { GANTRY_LEASE_MS: "10000", GANTRY_HEARTBEAT_MS: "500" } });
+  let puts = 0;
+  cp = await startControlPlane({
+    env: { GANTRY_LEASE_MS: "10000", GANTRY_HEARTBEAT_MS: "500" },
+    // The first upload meets a 503 before reaching the route: the runner must PUT again.
+    routes: { "/api/runner/v1/objects": (request) => (request.method === "PUT" && puts++ === 0 ? Promise.resolve(Response.json({ error: "try again", code: "unavailable" }, { status: 503 })) : (request.method === "PUT" ? objectPut(request) : objectGet(request))) },
+  });
   await cp.db.system("test").runnerPool.update({ where: { id: DEMO.poolId }, data: { provider: "BWRAP" } });
 });
 afterAll(async () => {
@@ -119,6 +125,8 @@ describe.skipIf(!bwrap.available)("artifacts and caches through the runner", () 
     expect(await jobLog(first, "report")).toContain("cache hit in build false");
     const entries = await cp.db.forTenant(demo).cacheEntry.findMany();
     expect(entries.map((entry) => [entry.scope, entry.key.slice(0, 5)])).toEqual([["refs/heads/main", "deps-"]]);
+
+    expect(lines).toContainEqual(expect.stringMatching(/^runner: object upload: try again; retrying in \d+ ms$/));
 
     const second = await runWorkflow();
     const secondJobs = await jobs(second);

@@ -84,7 +84,7 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
         provider: choice.provider,
         egress: registration.sandbox.egress,
         reporter: (assignment, kill) => protocolReporter(client, assignment, { kill, log }),
-        objects: (assignment) => protocolObjects(client, assignment),
+        objects: (assignment, kill) => protocolObjects(client, assignment, { kill, log }),
         log,
       });
     const slot = async () => {

@@ -3,13 +3,16 @@
 import type { Assignment } from "@gantry/runner-protocol";
 import type { ObjectTransfer } from "./execution/object-actions";
 import type { ProtocolClient } from "./protocol-client";
+import { retryTransient, type RetryOptions } from "./retry";
 
-export function protocolObjects(client: ProtocolClient, assignment: Assignment): ObjectTransfer {
+/** Each call is retried through network errors, 5xx and 429 (a GET or PUT within its URL's lifetime). */
+export function protocolObjects(client: ProtocolClient, assignment: Assignment, options: Omit<RetryOptions, "retryForMs"> & { retryForMs?: number }): ObjectTransfer {
   const { jobToken, attemptId } = assignment;
+  const retry = { ...options, retryForMs: options.retryForMs ?? 120_000 };
   return {
-    artifact: (body) => client.artifact(jobToken, { ...body, attemptId }),
-    cache: (body) => client.cache(jobToken, { ...body, attemptId }),
-    put: async (grant, file, sizeBytes) => void (await client.putObject(grant, file, sizeBytes)),
-    get: (grant, file) => client.getObject(grant, file),
+    artifact: (body) => retryTransient(`artifact ${body.op} ${body.name}`, () => client.artifact(jobToken, { ...body, attemptId }), retry),
+    cache: (body) => retryTransient(`cache ${body.op} ${body.key}`, () => client.cache(jobToken, { ...body, attemptId }), retry),
+    put: async (grant, file, sizeBytes) => void (await retryTransient("object upload", () => client.putObject(grant, file, sizeBytes), retry)),
+    get: (grant, file) => retryTransient("object download", () => client.getObject(grant, file), retry),
   };
 }

@@ -27,7 +27,7 @@ export interface SandboxExecutorOptions {
   /** The reporter of one attempt; `kill` aborts when the attempt belongs to nobody any more. */
   reporter: (assignment: Assignment, kill: AbortSignal) => JobReporter;
   /** Artifact and cache transfers of one attempt (actions/upload-artifact, download-artifact, cache). */
-  objects?: (assignment: Assignment) => ObjectTransfer;
+  objects?: (assignment: Assignment, kill: AbortSignal) => ObjectTransfer;
   log: (line: string) => void;
   /** Per-job log cap; past it the log ends with a truncation marker. */
   maxJobLogBytes?: number;
@@ -84,7 +84,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
         signal,
         nativeActions: {
           ...(repositoryUrl ? { "actions/checkout": checkoutAction({ repositoryUrl, sha: assignment.run.sha }) } : {}),
-          ...(options.objects ? objectActions(options.objects(assignment)) : {}),
+          ...(options.objects ? objectActions(options.objects(assignment, kill)) : {}),
         },
         onStepStart: (step) => reporter.stepStarted(step),
         onStepFinish: (report) => reporter.stepFinished(report),
