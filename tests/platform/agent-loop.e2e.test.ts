@@ -2,128 +2,58 @@
 // without Next), a started worker (advance-run, ready queues), Postgres and Redis. The first tests replace the
 // job executor (they decide each job's outcome, so the loop around it is what is tested); the last runs a job for
 // real in a bwrap sandbox, its log and steps reaching the control plane and read back through tRPC.
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { DEMO, intake, newToken, openDatabase, seedDemo, type Database, type TenantContext } from "@gantry/db";
-import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO } from "@gantry/db";
 import type { Assignment } from "@gantry/runner-protocol";
 import type { PlannedStep } from "@gantry/workflow-schema";
-import { Redis } from "ioredis";
-import { POST as claim } from "../../apps/web/src/app/api/runner/v1/claim/route";
-import { POST as complete } from "../../apps/web/src/app/api/runner/v1/complete/route";
-import { POST as heartbeat } from "../../apps/web/src/app/api/runner/v1/heartbeat/route";
 import { POST as logs } from "../../apps/web/src/app/api/runner/v1/logs/route";
-import { POST as register } from "../../apps/web/src/app/api/runner/v1/register/route";
-import { POST as step } from "../../apps/web/src/app/api/runner/v1/step/route";
 import { readAttemptLog } from "../../apps/web/src/server/logs/read-attempt-log";
-import { closeServices } from "../../apps/web/src/server/services";
 import { DirectoryObjectStore } from "../../apps/web/src/server/storage/object-store";
 import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
 import { startAgent, type AgentHandle, type JobOutcome } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
-import { parseWorkerEnv } from "../../apps/worker/src/env";
-import { advanceRun } from "../../apps/worker/src/orchestration/advance-run";
 import { cancelRun } from "../../apps/worker/src/orchestration/cancel";
-import { makeReadyHandler } from "../../apps/worker/src/ready-handler";
-import { startWorker, type RunningWorker } from "../../apps/worker/src/worker";
-import { serveRoutes } from "./route-server";
+import { demo, startControlPlane, until, type ControlPlane } from "./control-plane";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
-const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
-let testDb: TestDatabase;
-let db: Database;
-let worker: RunningWorker;
-let server: { url: string; close(): Promise<void> };
+let cp: ControlPlane;
+let db: ControlPlane["db"];
 let agent: AgentHandle | undefined;
-const registrationToken = newToken("grt");
-const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-storage-"));
+let registrationToken = "";
+let storage = "";
 let flakyLogs = false;
 let logRequests = 0;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = openDatabase(testDb.url);
-  await seedDemo(db, { repositoryUrl: "/nonexistent", runnerRegistrationToken: registrationToken });
-  for (const [name, value] of Object.entries({
-    DATABASE_URL: testDb.url,
-    REDIS_URL,
-    NEXTAUTH_SECRET: randomBytes(24).toString("base64url"),
-    NEXTAUTH_URL: "http://127.0.0.1:3999",
-    GANTRY_QUEUE_PREFIX: prefix,
-    GANTRY_LEASE_MS: "5000",
-    GANTRY_HEARTBEAT_MS: "200",
-    GANTRY_STORAGE_DIR: storage,
-  }))
-    vi.stubEnv(name, value);
-  worker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
-  server = await serveRoutes({
-    "/api/runner/v1/register": register,
-    "/api/runner/v1/claim": claim,
-    "/api/runner/v1/heartbeat": heartbeat,
-    "/api/runner/v1/complete": complete,
-    // Every other log request fails before reaching the route while `flakyLogs` is on: the runner must retry.
-    "/api/runner/v1/logs": (request) => (flakyLogs && logRequests++ % 2 === 0 ? Promise.resolve(Response.json({ error: "try again", code: "unavailable" }, { status: 503 })) : logs(request)),
-    "/api/runner/v1/step": step,
+  cp = await startControlPlane({
+    routes: {
+      // Every other log request fails before reaching the route while `flakyLogs` is on: the runner must retry.
+      "/api/runner/v1/logs": (request) => (flakyLogs && logRequests++ % 2 === 0 ? Promise.resolve(Response.json({ error: "try again", code: "unavailable" }, { status: 503 })) : logs(request)),
+    },
   });
+  ({ db, registrationToken, storage } = cp);
 });
 afterAll(async () => {
   agent?.stop();
   await agent?.done.catch(() => undefined);
-  await server?.close();
-  await worker?.stop();
-  await closeServices();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await db.close();
-  await testDb.drop();
-  rmSync(storage, { recursive: true, force: true });
+  await cp?.close();
 });
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function startRun(jobs: { key: string; needs?: string[]; steps?: PlannedStep[]; outputs?: Record<string, string> }[]) {
-  const created = await intake.createRun(db.system("test"), demo, {
-    repositoryId: DEMO.repositoryId,
-    idempotencyKey: randomBytes(8).toString("hex"),
-    workflowPath: ".gantry/workflows/ci.yml",
-    workflowName: "CI",
-    event: "push",
-    ref: "refs/heads/main",
-    sha: "7".repeat(40),
-    trusted: true,
-    plan: {
-      jobs: jobs.map((job) => ({
-        key: job.key,
-        jobId: job.key,
-        name: job.key,
-        needs: job.needs ?? [],
-        runsOn: ["ubuntu-latest"],
-        timeoutMinutes: 5,
-        continueOnError: false,
-        retry: { maxAttempts: 1 },
-        env: {},
-        outputs: job.outputs ?? {},
-        steps: job.steps ?? [{ index: 0, if: "success()", run: `echo ${job.key}`, env: {}, with: {}, continueOnError: false }],
-      })),
-    },
+  return cp.startRun({
+    jobs: jobs.map((job) => ({
+      key: job.key,
+      jobId: job.key,
+      name: job.key,
+      needs: job.needs ?? [],
+      runsOn: ["ubuntu-latest"],
+      timeoutMinutes: 5,
+      continueOnError: false,
+      retry: { maxAttempts: 1 },
+      env: {},
+      outputs: job.outputs ?? {},
+      steps: job.steps ?? [{ index: 0, if: "success()", run: `echo ${job.key}`, env: {}, with: {}, continueOnError: false }],
+    })),
   });
-  const ready = makeReadyHandler(db, worker.scheduler);
-  await advanceRun(db, demo, created.runId, (ids) => ready(demo, ids));
-  return created.runId;
 }
 
 const finished = (runId: string) => async () => {
@@ -143,7 +73,7 @@ describe("runner agent ⇄ control plane", () => {
         ? { conclusion: "FAILED", outputs: {}, failureReason: "exit 1" }
         : { conclusion: "SUCCEEDED", outputs: { built: assignment.job.key } };
     };
-    agent = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "loop", GANTRY_RUNNER_CAPACITY: "2", GANTRY_RUNNER_DEV_MODE: "1" }), { executor, log: () => undefined });
+    agent = startAgent(parseRunnerEnv({ GANTRY_URL: cp.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "loop", GANTRY_RUNNER_CAPACITY: "2", GANTRY_RUNNER_DEV_MODE: "1" }), { executor, log: () => undefined });
     const runId = await startRun([{ key: "build" }, { key: "test", needs: ["build"] }, { key: "lint" }]);
     const run = await until(finished(runId), "the run to conclude");
     expect(run.status).toBe("FAILED");
@@ -169,7 +99,7 @@ describe("runner agent ⇄ control plane", () => {
           resolve({ conclusion: "CANCELED", outputs: {} });
         });
       });
-    agent = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "loop2", GANTRY_RUNNER_DEV_MODE: "1" }), { executor, log: () => undefined });
+    agent = startAgent(parseRunnerEnv({ GANTRY_URL: cp.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "loop2", GANTRY_RUNNER_DEV_MODE: "1" }), { executor, log: () => undefined });
     const runId = await startRun([{ key: "forever" }]);
     await until(async () => ((await db.system("test").jobAttempt.count({ where: { job: { runId }, status: "RUNNING" } })) > 0 ? true : undefined), "the job to start");
     await cancelRun(db, demo, runId, "cancelled by a person");
@@ -187,7 +117,7 @@ describe("runner agent ⇄ control plane", () => {
     await db.system("test").runnerPool.update({ where: { id: DEMO.poolId }, data: { provider: "BWRAP" } });
     const lines: string[] = [];
     flakyLogs = true;
-    agent = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "real" }), { log: (line) => lines.push(line) });
+    agent = startAgent(parseRunnerEnv({ GANTRY_URL: cp.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "real" }), { log: (line) => lines.push(line) });
     const steps: PlannedStep[] = [
       {
         index: 0,

@@ -1,4 +1,4 @@
-// Serves Next.js route handlers (exported POST functions) over a real HTTP server, so a real runner agent can
+// Serves Next.js route handlers (exported POST, PUT or GET functions; a handler gets every method of its path) over a real HTTP server, so a real runner agent can
 // talk to the real control-plane code without starting Next.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,13 +11,14 @@ export async function serveRoutes(routes: Record<string, RouteHandler>): Promise
     for await (const chunk of incoming) chunks.push(Buffer.from(chunk as Uint8Array));
     const url = new URL(incoming.url ?? "/", "http://127.0.0.1");
     const handler = routes[url.pathname];
-    if (!handler || incoming.method !== "POST") {
+    if (!handler) {
       outgoing.writeHead(404).end();
       return;
     }
     const headers = new Headers();
     for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === "string") headers.set(name, value);
-    const response = await handler(new Request(url, { method: "POST", headers, body: Buffer.concat(chunks) }));
+    const method = incoming.method ?? "GET";
+    const response = await handler(new Request(url, { method, headers, ...(method === "GET" || method === "HEAD" ? {} : { body: Buffer.concat(chunks) }) }));
     outgoing.writeHead(response.status, Object.fromEntries(response.headers.entries()));
     outgoing.end(Buffer.from(await response.arrayBuffer()));
   });

@@ -5,6 +5,7 @@ import { backoffMs } from "./backoff";
 import type { RunnerEnv } from "./env";
 import { chooseProvider, probeProviders } from "./probe-providers";
 import { ProtocolClient, ProtocolError } from "./protocol-client";
+import { protocolObjects } from "./protocol-objects";
 import { protocolReporter } from "./protocol-reporter";
 import { runAssignment, type JobExecutor } from "./run-assignment";
 import { allProviders } from "./sandbox/probe";
@@ -83,6 +84,7 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
         provider: choice.provider,
         egress: registration.sandbox.egress,
         reporter: (assignment, kill) => protocolReporter(client, assignment, { kill, log }),
+        objects: (assignment, kill) => protocolObjects(client, assignment, { kill, log }),
         log,
       });
     const slot = async () => {

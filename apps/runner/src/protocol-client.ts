@@ -1,5 +1,9 @@
 // The runner's side of the protocol: one typed call per route, each response parsed with the contract.
+import { openAsBlob } from "node:fs";
+import { open } from "node:fs/promises";
 import {
+  artifactResponse,
+  cacheResponse,
   claimResponse,
   completeResponse,
   errorResponse,
@@ -8,7 +12,14 @@ import {
   PROTOCOL_BASE_PATH,
   registerResponse,
   stepReportResponse,
+  objectPutResponse,
+  type ArtifactRequest,
+  type ArtifactResponse,
+  type CacheRequest,
+  type CacheResponse,
   type ClaimResponse,
+  type ObjectGrant,
+  type ObjectPutResponse,
   type CompleteRequest,
   type HeartbeatResponse,
   type LogChunkRequest,
@@ -81,5 +92,43 @@ export class ProtocolClient {
 
   complete(jobToken: string, body: CompleteRequest): Promise<{ applied: boolean }> {
     return this.call("complete", jobToken, body, completeResponse);
+  }
+
+  artifact(jobToken: string, body: ArtifactRequest): Promise<ArtifactResponse> {
+    return this.call("artifacts", jobToken, body, artifactResponse);
+  }
+
+  cache(jobToken: string, body: CacheRequest): Promise<CacheResponse> {
+    return this.call("caches", jobToken, body, cacheResponse);
+  }
+
+  /** PUTs a file to a granted object URL (signed: no token goes with it). */
+  async putObject(grant: ObjectGrant, file: string, sizeBytes: number): Promise<ObjectPutResponse> {
+    const response = await this.objectRequest(grant, { method: "PUT", headers: { "content-type": "application/gzip", "content-length": String(sizeBytes) }, body: await openAsBlob(file) });
+    return objectPutResponse.parse(await response.json());
+  }
+
+  /** GETs a granted object URL into `file`. */
+  async getObject(grant: ObjectGrant, file: string): Promise<void> {
+    const response = await this.objectRequest(grant, { method: "GET" });
+    const reader = response.body?.getReader();
+    const out = await open(file, "w");
+    try {
+      for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) await out.write(read.value);
+    } finally {
+      await out.close();
+    }
+  }
+
+  private async objectRequest(grant: ObjectGrant, init: RequestInit): Promise<Response> {
+    let response: Response;
+    try {
+      response = await this.fetchImpl(new URL(grant.url, this.baseUrl), { ...init, signal: AbortSignal.timeout(30 * 60_000) });
+    } catch (error) {
+      throw new ProtocolError(`object store at ${this.baseUrl} did not answer: ${error instanceof Error ? error.message : String(error)}`, 0, "unreachable");
+    }
+    if (response.ok) return response;
+    const refusal = errorResponse.safeParse(await response.json().catch(() => null));
+    throw new ProtocolError(refusal.success ? refusal.data.error : `HTTP ${response.status}`, response.status, refusal.success ? refusal.data.code : "http_error");
   }
 }

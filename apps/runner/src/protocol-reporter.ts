@@ -1,12 +1,11 @@
 // A job's log chunks and step reports, sent to the control plane (`logs`, `step`) with the attempt's job token.
 // Network errors, 5xx and 429 are retried with capped, jittered backoff for a while (the LogStream's bounded
 // queue holds the job's output back meanwhile); a refusal (4xx: lost attempt, conflicting chunk) fails at once.
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Assignment, StepAnnotation, StepReportRequest } from "@gantry/runner-protocol";
-import { backoffMs } from "./backoff";
 import type { Annotation } from "./execution/annotations";
 import type { StepOutcome } from "./execution/types";
-import { ProtocolError, type ProtocolClient } from "./protocol-client";
+import type { ProtocolClient } from "./protocol-client";
+import { retryTransient } from "./retry";
 import type { JobReporter } from "./sandbox-executor";
 
 const STATUS: Record<StepOutcome, StepReportRequest["status"]> = { success: "SUCCEEDED", failure: "FAILED", cancelled: "CANCELED", skipped: "SKIPPED" };
@@ -30,19 +29,7 @@ export function protocolReporter(client: ProtocolClient, assignment: Assignment,
   const { jobToken, attemptId } = assignment;
   const retryForMs = options.retryForMs ?? 120_000;
 
-  async function deliver<T>(what: string, send: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + retryForMs;
-    for (let failures = 0; ; failures++) {
-      try {
-        return await send();
-      } catch (error) {
-        if (!(error instanceof ProtocolError) || !error.retryable || Date.now() > deadline || options.kill.aborted) throw error;
-        const delay = backoffMs(failures, Math.random, 200, 5_000);
-        options.log(`runner: ${what} for ${assignment.job.key}: ${error.message}; retrying in ${delay} ms`);
-        await sleep(delay, undefined, { signal: options.kill }).catch(() => undefined);
-      }
-    }
-  }
+  const deliver = <T>(what: string, send: () => Promise<T>): Promise<T> => retryTransient(`${what} for ${assignment.job.key}`, send, { kill: options.kill, log: options.log, retryForMs });
 
   return {
     appendLog: async (chunk) => {

@@ -6,6 +6,7 @@ import type { Assignment } from "@gantry/runner-protocol";
 import { checkoutAction } from "./execution/checkout-action";
 import { interpolate } from "./execution/interpolate";
 import { executeJob } from "./execution/job-executor";
+import { objectActions, type ObjectTransfer } from "./execution/object-actions";
 import { LogStream, type LogChunk } from "./execution/log-stream";
 import type { JobResult, StepReport } from "./execution/types";
 import { jobContexts } from "./job-contexts";
@@ -25,6 +26,8 @@ export interface SandboxExecutorOptions {
   egress: "none" | "allowlist" | "open";
   /** The reporter of one attempt; `kill` aborts when the attempt belongs to nobody any more. */
   reporter: (assignment: Assignment, kill: AbortSignal) => JobReporter;
+  /** Artifact and cache transfers of one attempt (actions/upload-artifact, download-artifact, cache). */
+  objects?: (assignment: Assignment, kill: AbortSignal) => ObjectTransfer;
   log: (line: string) => void;
   /** Per-job log cap; past it the log ends with a truncation marker. */
   maxJobLogBytes?: number;
@@ -79,7 +82,10 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
         log,
         contexts: jobContexts(assignment),
         signal,
-        nativeActions: repositoryUrl ? { "actions/checkout": checkoutAction({ repositoryUrl, sha: assignment.run.sha }) } : {},
+        nativeActions: {
+          ...(repositoryUrl ? { "actions/checkout": checkoutAction({ repositoryUrl, sha: assignment.run.sha }) } : {}),
+          ...(options.objects ? objectActions(options.objects(assignment, kill)) : {}),
+        },
         onStepStart: (step) => reporter.stepStarted(step),
         onStepFinish: (report) => reporter.stepFinished(report),
       });

@@ -57,6 +57,10 @@ const fields = z.object({
   GANTRY_STATE_DIR: optional(z.string().min(1)),
   /** The object store directory for archived logs (default `<GANTRY_STATE_DIR>/storage`). */
   GANTRY_STORAGE_DIR: optional(z.string().min(1)),
+  /** Per-tenant quota of artifact and cache bytes in the object store (live artifacts plus caches). */
+  GANTRY_STORAGE_QUOTA_BYTES: z.coerce.number().int().min(0).default(10 * 1024 * 1024 * 1024),
+  /** Signs the expiring artifact and cache URLs (default: derived from NEXTAUTH_SECRET); the same on every replica. */
+  GANTRY_OBJECT_URL_SECRET: optional(z.string().min(32, "GANTRY_OBJECT_URL_SECRET must be at least 32 characters")),
   /** Per-job log cap in bytes; past it the archived log ends with a truncation marker. */
   GANTRY_LOG_MAX_JOB_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
   /** Entries kept in each job's live log stream in Redis (XADD MAXLEN ~). */

@@ -28,18 +28,19 @@ export async function register(t: WebTestContext, name: string) {
   return registerResponse.parse(await response.json());
 }
 
-/** A run with one job, ready to be claimed; `options` changes its trust or its steps. */
-export async function readyJob(t: WebTestContext, key: string, options: { trusted?: boolean; steps?: PlannedStep[] } = {}) {
+/** A run with one job, ready to be claimed; `run` changes its event, ref, trust, delivery or steps. */
+export async function readyJob(t: WebTestContext, key: string, run: { ref?: string; event?: string; trusted?: boolean; deliveryId?: string; steps?: PlannedStep[] } = {}) {
   const sys = t.database.system("test");
   const created = await intake.createRun(sys, demo, {
     repositoryId: DEMO.repositoryId,
     idempotencyKey: randomBytes(8).toString("hex"),
     workflowPath: ".gantry/workflows/ci.yml",
     workflowName: "CI",
-    event: "push",
-    ref: "refs/heads/main",
+    event: run.event ?? "push",
+    ref: run.ref ?? "refs/heads/main",
     sha: "b".repeat(40),
-    trusted: options.trusted ?? true,
+    trusted: run.trusted ?? true,
+    ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}),
     plan: {
       jobs: [
         {
@@ -53,7 +54,7 @@ export async function readyJob(t: WebTestContext, key: string, options: { truste
           retry: { maxAttempts: 1 },
           env: {},
           outputs: { out: "${{ steps.s.outputs.v }}" },
-          steps: options.steps ?? [{ index: 0, id: "s", if: "success()", run: "echo hi", env: {}, with: {}, continueOnError: false }],
+          steps: run.steps ?? [{ index: 0, id: "s", if: "success()", run: "echo hi", env: {}, with: {}, continueOnError: false }],
         },
       ],
     },
@@ -65,9 +66,9 @@ export async function readyJob(t: WebTestContext, key: string, options: { truste
 }
 
 /** Registers a runner, readies a job and claims it: the assignment with its job token. */
-export async function claimedJob(t: WebTestContext, key: string): Promise<{ assignment: Assignment; runId: string; jobId: string }> {
+export async function claimedJob(t: WebTestContext, key: string, run: Parameters<typeof readyJob>[2] = {}): Promise<{ assignment: Assignment; runId: string; jobId: string }> {
   const { runnerId, credential } = await register(t, `r-${key}`);
-  const { runId, jobId } = await readyJob(t, key);
+  const { runId, jobId } = await readyJob(t, key, run);
   const assignment = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json()).assignment;
   if (!assignment) throw new Error("no assignment");
   return { assignment, runId, jobId };

@@ -209,4 +209,69 @@ export const stepReportRequest = z.object({
 });
 export type StepReportRequest = z.infer<typeof stepReportRequest>;
 export const stepReportResponse = z.object({ applied: z.boolean() });
+
+// ---------------------------------------------------------------------------------------------------------
+// artifacts and caches (docs/runner-protocol.md): a grant route answers an expiring HMAC-signed URL of the
+// object route; the bytes (a tar.gz) go there, checked against the sha256 and size the grant names.
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 is 64 lowercase hex digits");
+const objectName = z.string().min(1).max(256).regex(/^[^/\\\0:*?"<>|]+$/, "an artifact name has no / \\ : * ? \" < > | or NUL");
+
+/** An object URL granted to the runner: PUT the bytes to it (upload) or GET them (download) before `expiresAt`. */
+export const objectGrant = z.object({
+  /** Absolute, or a path to resolve against the control plane's URL. */
+  url: z.string().min(1),
+  /** Milliseconds since the epoch. */
+  expiresAt: z.number().int(),
+});
+export type ObjectGrant = z.infer<typeof objectGrant>;
+
+/** POST /api/runner/v1/artifacts — `Authorization: Bearer <job token>`. Upload or download within the run. */
+export const artifactRequest = z.discriminatedUnion("op", [
+  z.object({
+    op: z.literal("upload"),
+    attemptId: z.string(),
+    name: objectName,
+    sha256: sha256Hex,
+    sizeBytes: z.number().int().nonnegative(),
+    /** Days the artifact is kept (`retention-days`); the control plane caps it. */
+    retentionDays: z.number().int().min(1).max(365).optional(),
+  }),
+  z.object({ op: z.literal("download"), attemptId: z.string(), name: objectName }),
+]);
+export type ArtifactRequest = z.infer<typeof artifactRequest>;
+export const artifactResponse = z.object({
+  /** upload: null when the run already holds this artifact with these bytes (nothing to send). */
+  grant: objectGrant.nullable(),
+  sha256: sha256Hex,
+  sizeBytes: z.number().int().nonnegative(),
+});
+export type ArtifactResponse = z.infer<typeof artifactResponse>;
+
+const cacheKey = z.string().min(1).max(512).refine((key) => !key.includes(","), "a cache key has no comma");
+
+/** POST /api/runner/v1/caches — `Authorization: Bearer <job token>`. Restore (exact key, then restore-keys) or save. */
+export const cacheRequest = z.discriminatedUnion("op", [
+  z.object({
+    op: z.literal("restore"),
+    attemptId: z.string(),
+    key: cacheKey,
+    restoreKeys: z.array(cacheKey).max(10).default([]),
+    /** Hash of the cached paths and the compression: a different path set never restores. */
+    version: sha256Hex,
+  }),
+  z.object({ op: z.literal("save"), attemptId: z.string(), key: cacheKey, version: sha256Hex, sha256: sha256Hex, sizeBytes: z.number().int().nonnegative() }),
+]);
+export type CacheRequest = z.infer<typeof cacheRequest>;
+export const cacheResponse = z.object({
+  /** restore: the entry found (null: a miss); save: the key written, or already present. */
+  entry: z.object({ key: z.string(), scope: z.string(), sha256: sha256Hex, sizeBytes: z.number().int().nonnegative() }).nullable(),
+  /** restore: GET it; save: PUT the bytes there (null: the key exists in this scope, caches are immutable). */
+  grant: objectGrant.nullable(),
+});
+export type CacheResponse = z.infer<typeof cacheResponse>;
+
+/** PUT <granted url> answers this once the bytes are verified and recorded. */
+export const objectPutResponse = z.object({ stored: z.boolean(), sha256: sha256Hex, sizeBytes: z.number().int().nonnegative() });
+export type ObjectPutResponse = z.infer<typeof objectPutResponse>;
 export { Masker, MASK } from "./masker";

@@ -7,7 +7,7 @@ import { interpolate, interpolateMap } from "./interpolate";
 import { Masker } from "./masker";
 import { writeEventFile } from "./step-files";
 import { runStep, type StepRunResult } from "./step-runner";
-import type { ExecuteJobOptions, JobResult, StepReport } from "./types";
+import type { ExecuteJobOptions, JobResult, NativePost, StepReport } from "./types";
 import { evaluateExpression, type ExprFunction } from "@gantry/workflow-schema";
 import { hashFiles } from "./hash-files";
 
@@ -30,6 +30,7 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
   let status: JobStatus = "success";
   let jobEnv: Record<string, string> = {};
   let extraPath: string[] = [];
+  const posts: { index: number; post: NativePost }[] = [];
   const functions = { hashFiles: hashFiles(sandbox.hostPaths.workspace, sandbox.paths.workspace) };
 
   const contexts = (): Record<string, unknown> => ({
@@ -77,6 +78,7 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
       result = await runStep({ step, jobId: job.jobId, sandbox, contexts: ctx, jobEnv, extraPath, functions, masker, log, signal: stepSignal, debug: options.debug ?? false, nativeActions: options.nativeActions ?? {} });
       outcome = result.outcome;
       jobEnv = { ...jobEnv, ...result.envAdded };
+      if (result.post) posts.push({ index: step.index, post: result.post });
       // The last directory added is searched first.
       extraPath = [...[...result.pathAdded].reverse(), ...extraPath];
     }
@@ -104,6 +106,8 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
     await options.onStepFinish?.(report);
   }
   if (signal.aborted) status = "cancelled";
+  // Post steps, last first, as GitHub runs them; the native ones (actions/cache) only save after success.
+  if (status === "success") for (const { index, post } of posts.reverse()) await post({ write: (text) => log.write(index, masker.mask(text)), signal });
 
   const outputs: Record<string, string> = {};
   const finalContexts = contexts();

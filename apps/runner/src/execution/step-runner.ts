@@ -15,7 +15,7 @@ import { isLocalAction } from "./local-action";
 import { scriptExtension, shellCommand } from "./shell";
 import { createStepFiles, MAX_SUMMARY_BYTES, readStepFile } from "./step-files";
 import { StepOutput } from "./step-output";
-import type { NativeAction } from "./types";
+import type { NativeAction, NativePost } from "./types";
 
 export interface StepRunInput {
   step: PlannedStep;
@@ -45,6 +45,8 @@ export interface StepRunResult {
   summary?: string;
   annotations: Annotation[];
   error?: string;
+  /** A native action's post step, for the job to run at its end. */
+  post?: NativePost;
 }
 
 const fail = (error: string, annotations: Annotation[] = []): StepRunResult => ({ outcome: "failure", outputs: {}, envAdded: {}, pathAdded: [], annotations, error });
@@ -103,7 +105,8 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
     const withValues = interpolateMap(step.with, contexts, "with", functions);
     if (!withValues.ok) return fail(withValues.error);
     const result = await native({ step, with: withValues.value, sandbox, env, write, signal: input.signal });
-    return { outcome: input.signal.aborted ? "cancelled" : result.ok ? "success" : "failure", outputs: result.outputs, envAdded: {}, pathAdded: [], annotations: [], ...(result.error ? { error: result.error } : {}) };
+    if (result.error) await write(`##[error]${result.error}\n`);
+    return { outcome: input.signal.aborted ? "cancelled" : result.ok ? "success" : "failure", outputs: result.outputs, envAdded: {}, pathAdded: [], annotations: [], ...(result.error ? { error: result.error } : {}), ...(result.post ? { post: result.post } : {}) };
   } else {
     return fail("step has neither run nor uses");
   }

@@ -40,7 +40,10 @@ export type NativeAction = (input: {
   env: Record<string, string>;
   write: (text: string) => Promise<void>;
   signal: AbortSignal;
-}) => Promise<{ ok: boolean; outputs: Record<string, string>; error?: string }>;
+}) => Promise<{ ok: boolean; outputs: Record<string, string>; error?: string; post?: NativePost }>;
+
+/** A native action's post step (actions/cache saves): run after the job's steps, only when they all succeeded. */
+export type NativePost = (io: { write: (text: string) => Promise<void>; signal: AbortSignal }) => Promise<void>;
 
 /** What executeJob reads of a planned job (the claim's assignment carries exactly this much). */
 export type ExecutableJob = Pick<PlannedJob, "jobId" | "env" | "outputs" | "steps"> & { matrix?: Record<string, unknown> };

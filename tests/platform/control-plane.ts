@@ -1,0 +1,123 @@
+// The control plane the whole-platform tests run a real runner agent against: a fresh test database with the demo
+// tenant, a started worker, every runner route served over HTTP (route-server), and a private object store
+// directory and Redis key prefix; `close()` removes all of it.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { vi } from "vitest";
+import { DEMO, intake, newToken, openDatabase, seedDemo, type Database, type TenantContext } from "@gantry/db";
+import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
+import { Redis } from "ioredis";
+import { POST as artifacts } from "../../apps/web/src/app/api/runner/v1/artifacts/route";
+import { POST as caches } from "../../apps/web/src/app/api/runner/v1/caches/route";
+import { POST as claim } from "../../apps/web/src/app/api/runner/v1/claim/route";
+import { POST as complete } from "../../apps/web/src/app/api/runner/v1/complete/route";
+import { POST as heartbeat } from "../../apps/web/src/app/api/runner/v1/heartbeat/route";
+import { POST as logs } from "../../apps/web/src/app/api/runner/v1/logs/route";
+import { GET as objectGet, PUT as objectPut } from "../../apps/web/src/app/api/runner/v1/objects/route";
+import { POST as register } from "../../apps/web/src/app/api/runner/v1/register/route";
+import { POST as step } from "../../apps/web/src/app/api/runner/v1/step/route";
+import { closeServices } from "../../apps/web/src/server/services";
+import { parseWorkerEnv } from "../../apps/worker/src/env";
+import { advanceRun } from "../../apps/worker/src/orchestration/advance-run";
+import { makeReadyHandler } from "../../apps/worker/src/ready-handler";
+import { startWorker, type RunningWorker } from "../../apps/worker/src/worker";
+import { serveRoutes, type RouteHandler } from "./route-server";
+
+export const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
+
+export interface ControlPlane {
+  db: Database;
+  worker: RunningWorker;
+  url: string;
+  /** The object store directory (GANTRY_STORAGE_DIR). */
+  storage: string;
+  /** The demo pool's registration token, in the clear. */
+  registrationToken: string;
+  /** Creates a run of `plan` on refs/heads/main and readies its root jobs; the run id. */
+  startRun(plan: Parameters<typeof intake.createRun>[2]["plan"]): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** `routes` replace the served route of the same path (e.g. a flaky wrapper). */
+export async function startControlPlane(options: { env?: Record<string, string>; routes?: Record<string, RouteHandler> } = {}): Promise<ControlPlane> {
+  const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+  const registrationToken = newToken("grt");
+  const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-storage-"));
+  const testDb: TestDatabase = await createTestDatabase();
+  const db = openDatabase(testDb.url);
+  await seedDemo(db, { repositoryUrl: "/nonexistent", runnerRegistrationToken: registrationToken });
+  const env = {
+    DATABASE_URL: testDb.url,
+    REDIS_URL,
+    NEXTAUTH_SECRET: randomBytes(24).toString("base64url"),
+    NEXTAUTH_URL: "http://127.0.0.1:3999",
+    GANTRY_QUEUE_PREFIX: prefix,
+    GANTRY_LEASE_MS: "5000",
+    GANTRY_HEARTBEAT_MS: "200",
+    GANTRY_STORAGE_DIR: storage,
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  const worker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
+  const server = await serveRoutes({
+    "/api/runner/v1/register": register,
+    "/api/runner/v1/claim": claim,
+    "/api/runner/v1/heartbeat": heartbeat,
+    "/api/runner/v1/complete": complete,
+    "/api/runner/v1/logs": logs,
+    "/api/runner/v1/step": step,
+    "/api/runner/v1/artifacts": artifacts,
+    "/api/runner/v1/caches": caches,
+    "/api/runner/v1/objects": (request) => (request.method === "PUT" ? objectPut(request) : objectGet(request)),
+    ...options.routes,
+  });
+  return {
+    db,
+    worker,
+    url: server.url,
+    storage,
+    registrationToken,
+    async startRun(plan) {
+      const created = await intake.createRun(db.system("test"), demo, {
+        repositoryId: DEMO.repositoryId,
+        idempotencyKey: randomBytes(8).toString("hex"),
+        workflowPath: ".gantry/workflows/ci.yml",
+        workflowName: "CI",
+        event: "push",
+        ref: "refs/heads/main",
+        sha: "7".repeat(40),
+        trusted: true,
+        plan,
+      });
+      const ready = makeReadyHandler(db, worker.scheduler);
+      await advanceRun(db, demo, created.runId, (ids) => ready(demo, ids));
+      return created.runId;
+    },
+    async close() {
+      await server.close();
+      await worker.stop();
+      await closeServices();
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      await db.close();
+      await testDb.drop();
+      rmSync(storage, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `probe` every 100 ms until it answers, or throws after `ms`. */
+export async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
