@@ -72,7 +72,9 @@ export default function LogTerminal({ url, jobKey }: { url: string; jobKey: stri
 
   return (
     <div className="log-view">
-      <div className="log-terminal" data-testid={`log-terminal-${jobKey}`} data-state={state} ref={host} />
+      <div className="log-box">
+        <div className="log-terminal" data-testid={`log-terminal-${jobKey}`} data-state={state} ref={host} />
+      </div>
       <p className="muted small" data-testid={`log-state-${jobKey}`}>
         {state === "connecting" ? "connecting…" : state === "live" ? "live" : state === "ended" ? `finished: ${ended.toLowerCase()}` : "the log stream stopped; reload to try again"}
       </p>
