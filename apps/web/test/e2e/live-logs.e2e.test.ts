@@ -57,7 +57,8 @@ describe("the run page's log terminal", () => {
     const log = (seq: number, data: string) => runnerPost("logs", assignment.jobToken, { attemptId: assignment.attemptId, seq, stepIndex: 0, timestamp: Date.now(), data });
     await log(0, "##[group]Run echo hi\necho hi\n##[endgroup]\nbefore the page\n");
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
     await page.goto(`${server.baseUrl}/signin`);
     await page.getByLabel("Email").fill(DEMO.email);
     await page.getByLabel("Password").fill(DEMO.password);
@@ -78,6 +79,15 @@ describe("the run page's log terminal", () => {
     const colour = await terminal.locator(".xterm-rows span", { hasText: "green live line" }).first().getAttribute("class");
     expect(colour).toContain("xterm-fg-2");
 
+    // Each open page holds one Redis connection for its stream; closing the page closes it on the server.
+    const connections = async () => String(await t.redis.client("LIST")).split("\n").filter((line) => line.includes(`name=gantry-logs-sse:${jobId}`)).length;
+    expect(await connections()).toBe(1);
+    const second = await context.newPage();
+    await second.goto(`${server.baseUrl}/t/${DEMO.tenantSlug}/runs/${runId}`);
+    await poll("a second page's connection", 15_000, async () => ((await connections()) === 2 ? true : undefined), server.output);
+    await second.close();
+    await poll("the closed page's connection gone", 15_000, async () => ((await connections()) === 1 ? true : undefined), server.output);
+
     expect((await transitions.finishJob(t.database.system("test"), demo, jobId, 1, "SUCCEEDED")).changed).toBe(true);
     await poll("the terminal says the job finished", 15_000, async () => ((await page.getByTestId("log-state-build").innerText()) === "finished: succeeded" ? true : undefined), server.output);
     await page.screenshot({ path: "/tmp/gantry-live-logs.png", fullPage: true });
@@ -86,6 +96,6 @@ describe("the run page's log terminal", () => {
     await page.reload();
     await poll("the archive after a reload", 15_000, async () => ((await rows()).includes("green live line") ? true : undefined), server.output);
     await poll("ended", 15_000, async () => ((await page.getByTestId("log-state-build").innerText()) === "finished: succeeded" ? true : undefined));
-    await page.close();
+    await context.close();
   });
 });
