@@ -3,18 +3,15 @@
 // Every wait is a poll against a deadline; the server is killed in teardown.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { DEMO } from "@gantry/db";
 import { PROTOCOL_BASE_PATH, PROTOCOL_VERSION, pingResponse } from "@gantry/runner-protocol";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupWebTest, type WebTestContext } from "../support";
+import { CHROMIUM, ROOT, ensureWebBuild, freePort, poll as pollUntil } from "./harness";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = "/tmp/gantry-dashboard.png";
 
 let t: WebTestContext;
@@ -23,55 +20,8 @@ let serverOutput = "";
 let browser: Browser | undefined;
 let baseUrl = "";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Calls `check` until it returns a value or the deadline passes; `describe` says what was awaited. */
-async function poll<T>(describe: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${describe}: not within ${timeoutMs} ms (${String(lastError ?? "no answer")})\n${serverOutput.slice(-3000)}`,
-      );
-    }
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    await new Promise<void>((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The repository's shared build step (scripts/lib/web-build.mjs): builds when stale, under a lock. */
-async function ensureWebBuild(): Promise<void> {
-  const module: unknown = await import(pathToFileURL(path.join(ROOT, "scripts/lib/web-build.mjs")).href);
-  if (
-    typeof module !== "object" ||
-    module === null ||
-    !("ensureWebBuild" in module) ||
-    typeof module.ensureWebBuild !== "function"
-  ) {
-    throw new Error("scripts/lib/web-build.mjs does not export ensureWebBuild()");
-  }
-  module.ensureWebBuild({
-    log: (line: string) => console.log(`[web e2e] ${line}`),
-    env: { ...process.env, NODE_ENV: "production" },
-  });
-}
+/** Polls against a deadline; a timeout shows the end of the server's output. */
+const poll = <T,>(describe: string, timeoutMs: number, check: () => Promise<T | undefined>) => pollUntil(describe, timeoutMs, check, () => serverOutput);
 
 async function stopServer(): Promise<void> {
   const child = server;

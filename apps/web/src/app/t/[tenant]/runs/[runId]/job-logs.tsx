@@ -1,19 +1,16 @@
-// Each job's latest attempt on the run page: its steps (status, annotations, GITHUB_STEP_SUMMARY) and its archived
-// log. The log is a plain <pre> with ANSI escapes stripped; a terminal view (xterm.js) and live tailing come later.
+// Each job's latest attempt on the run page: its steps (status, annotations, GITHUB_STEP_SUMMARY) and its log in a
+// terminal (xterm.js, client only) fed live by the log endpoint: the archive, then new chunks until the job ends.
 import { RunStatus } from "../../../../../components/run-status";
 import type { SessionUser } from "../../../../../server/auth";
 import { serverCaller } from "../../../../../server/caller";
-
-// CSI sequences (colours, cursor moves) and OSC sequences (titles, links).
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)/g;
-export const stripAnsi = (text: string) => text.replace(ANSI, "");
+import { LiveLog } from "./live-log";
 
 export async function JobLogs({ session, tenant, runId, jobs }: { session: SessionUser; tenant: string; runId: string; jobs: { key: string; attempt: number }[] }) {
   const started = jobs.filter((job) => job.attempt > 0);
   if (started.length === 0) return null;
   const caller = serverCaller(session);
-  const logs = await Promise.all(started.map(async (job) => ({ job, log: await caller.runs.logs({ tenant, runId, jobKey: job.key }) })));
+  // The steps only: the terminal reads the log itself (fromSeq past any chunk skips reading the archive here).
+  const logs = await Promise.all(started.map(async (job) => ({ job, log: await caller.runs.logs({ tenant, runId, jobKey: job.key, fromSeq: 2 ** 31 - 1 }) })));
   return (
     <section className="card" data-testid="job-logs">
       <div className="card-head">
@@ -41,7 +38,7 @@ export async function JobLogs({ session, tenant, runId, jobs }: { session: Sessi
               </li>
             ))}
           </ol>
-          <pre className="log">{log.text === "" ? "(no output yet)" : stripAnsi(log.text)}</pre>
+          <LiveLog tenant={tenant} runId={runId} jobKey={job.key} />
         </details>
       ))}
     </section>

@@ -1,0 +1,96 @@
+// What the browser tests share: the production build (scripts/lib/web-build.mjs), its production server
+// (apps/web/server.ts) on a free port, Chromium through playwright-core, and polling against a deadline.
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+export const CHROMIUM = "/usr/bin/chromium";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Calls `check` until it returns a value or the deadline passes; `describe` says what was awaited, `context` adds the server's output. */
+export async function poll<T>(describe: string, timeoutMs: number, check: () => Promise<T | undefined>, context: () => string = () => ""): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`${describe}: not within ${timeoutMs} ms (${String(lastError ?? "no answer")})\n${context().slice(-3000)}`);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The repository's shared build step (scripts/lib/web-build.mjs): builds when stale, under a lock. */
+export async function ensureWebBuild(): Promise<void> {
+  const module: unknown = await import(pathToFileURL(path.join(ROOT, "scripts/lib/web-build.mjs")).href);
+  if (typeof module !== "object" || module === null || !("ensureWebBuild" in module) || typeof module.ensureWebBuild !== "function") {
+    throw new Error("scripts/lib/web-build.mjs does not export ensureWebBuild()");
+  }
+  module.ensureWebBuild({ log: (line: string) => console.log(`[web e2e] ${line}`), env: { ...process.env, NODE_ENV: "production" } });
+}
+
+export interface WebServer {
+  baseUrl: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** The production server on a free port with `env`, answering /api/health. */
+export async function startWebServer(env: Record<string, string>): Promise<WebServer> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let output = "";
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/web/server.ts"), "--port", String(port), "--hostname", "127.0.0.1"], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env, NEXTAUTH_URL: baseUrl, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const stop = async () => {
+    if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    process.kill(-child.pid, "SIGTERM");
+    const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const healthy = poll(
+    "GET /api/health answers 200",
+    60_000,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the web server exited with ${child.exitCode}`);
+      const response = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      return response.status === 200 ? true : undefined;
+    },
+    () => output,
+  );
+  await healthy.catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { baseUrl, output: () => output, stop };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"] });
+}
