@@ -116,6 +116,11 @@ describe("the runner protocol", () => {
       workflow: ".gantry/workflows/ci.yml",
       sender: { login: "ada" },
     });
+    // A scheduled run (no delivery): the cron that fired it, read back from its key.
+    const { runId: scheduled } = await readyJob(`event-schedule-${randomBytes(2).toString("hex")}`);
+    await sys.workflowRun.update({ where: { id: scheduled }, data: { event: "schedule", idempotencyKey: `schedule:${DEMO.repositoryId}:.gantry/workflows/nightly.yml:30 2 * * 1:2026-11-30T02:30:00.000Z` } });
+    const nightly = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json()).assignment;
+    expect(nightly?.run.eventPayload).toEqual({ schedule: "30 2 * * 1" });
     await sys.tenant.create({ data: { id: "ten_other_event", slug: "other-event", name: "Other" } });
     expect(await claimWith({ source: "github", event: "push", payload: { secret: "theirs" }, tenantId: "ten_other_event" })).toEqual({});
   });

@@ -4,3 +4,4 @@ export { gitPushPayload, type GitPushPayload } from "./git-push";
 export { workflowDispatchPayload, dispatchRunKey, type WorkflowDispatchPayload } from "./workflow-dispatch";
 export { scheduleJobTimeout, scheduleGateTimer } from "./timeouts";
 export { requestCheckReports, type CheckReportRequest } from "./check-reports";
+export { scheduledRunKey, cronOfScheduledRun } from "./scheduled-runs";

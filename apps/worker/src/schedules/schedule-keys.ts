@@ -12,18 +12,5 @@ export const scheduleRowId = (repositoryId: string, entry: ScheduleEntry) => det
 
 export const schedulerKeyOf = (repositoryId: string, entry: ScheduleEntry) => `schedule-${scheduleRowId(repositoryId, entry)}`;
 
-/** `schedule:<repositoryId>:<workflowPath>:<cron>:<tick time ISO>`: one run per firing, however often it fires. */
-export function scheduledRunKey(repositoryId: string, entry: ScheduleEntry, tickAt: Date): string {
-  return `schedule:${repositoryId}:${entry.workflowPath}:${entry.cron}:${tickAt.toISOString()}`;
-}
-
-const ISO_LENGTH = "2026-01-01T00:00:00.000Z".length;
-
-/** The cron a scheduled run was fired by (`github.event.schedule`), read back from its idempotency key. */
-export function cronOfScheduledRun(idempotencyKey: string): string | undefined {
-  if (!idempotencyKey.startsWith("schedule:") || idempotencyKey.length <= ISO_LENGTH + 1) return undefined;
-  const withoutTick = idempotencyKey.slice(0, -(ISO_LENGTH + 1));
-  // A cron has no colon; the workflow path before it may.
-  const cron = withoutTick.slice(withoutTick.lastIndexOf(":") + 1);
-  return cron === "" ? undefined : cron;
-}
+// The run key and its cron live in @gantry/jobs: the web's claim reads the cron back too (github.event.schedule).
+export { scheduledRunKey, cronOfScheduledRun } from "@gantry/jobs";

@@ -14,7 +14,7 @@ const pullRequestEvent = z.object({ pull_request: z.object({ base: z.object({ re
 /** A pull request's base branch, from the event that started the run; undefined for other runs. */
 async function baseBranch(database: Database, tenantId: string, run: { event: string; deliveryId: string | null; repository: { fullName: string } }): Promise<string | undefined> {
   if (!run.event.startsWith("pull_request")) return undefined;
-  const event = pullRequestEvent.safeParse(await runEventPayload(database, { tenantId, deliveryId: run.deliveryId }, run.repository.fullName));
+  const event = pullRequestEvent.safeParse(await runEventPayload(database, { tenantId, deliveryId: run.deliveryId, event: run.event }, run.repository.fullName));
   return event.success ? event.data.pull_request.base.ref : undefined;
 }
 

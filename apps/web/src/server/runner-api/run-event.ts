@@ -1,8 +1,8 @@
 // A run's `github.event` (and the runner's GITHUB_EVENT_PATH file): the payload of the delivery that started it,
 // in GitHub's shape — GitHub's own webhook payload as received, our push notification as a push event, a manual
-// run as a workflow_dispatch event. Runs with no delivery (reconciled, scheduled) get {}.
+// run as a workflow_dispatch event, a scheduled run as `{ schedule: <cron> }`. Reconciled runs get {}.
 import type { Database } from "@gantry/db";
-import { gitPushPayload, workflowDispatchPayload } from "@gantry/jobs";
+import { cronOfScheduledRun, gitPushPayload, workflowDispatchPayload } from "@gantry/jobs";
 import { z } from "zod";
 
 const ZERO_SHA = "0".repeat(40);
@@ -13,6 +13,9 @@ const jsonObject = z.record(z.string(), z.unknown());
 export interface RunForEvent {
   tenantId: string;
   deliveryId: string | null;
+  event: string;
+  /** A scheduled run's key holds the cron that fired it. */
+  idempotencyKey?: string;
 }
 
 function repositoryObject(fullName: string) {
@@ -27,6 +30,9 @@ function capped(payload: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function runEventPayload(database: Database, run: RunForEvent, repositoryFullName: string): Promise<Record<string, unknown>> {
+  // A scheduled run's event is the cron that fired it, as on GitHub.
+  const cron = run.event === "schedule" && run.idempotencyKey ? cronOfScheduledRun(run.idempotencyKey) : undefined;
+  if (cron) return { schedule: cron };
   if (!run.deliveryId) return {};
   const delivery = await database
     .system("runner claim: the delivery that started the run is its github.event")
