@@ -40,6 +40,7 @@ export default async function TenantLayout({
                 <Link href={`/t/${slug}`}>Overview</Link>
                 <Link href={`/t/${slug}#runs`}>Runs</Link>
                 <Link href={`/t/${slug}#runners`}>Runners</Link>
+                <Link href={`/t/${slug}/secrets`}>Secrets</Link>
               </>
             ) : null}
             <Link href="/health">Health</Link>

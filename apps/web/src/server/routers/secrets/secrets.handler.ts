@@ -24,6 +24,19 @@ function store(ctx: TenantProcedureContext) {
 const audit = (ctx: TenantProcedureContext, action: string, scope: string, name: string) =>
   ctx.db.auditEvent.create({ data: { tenantId: ctx.tenant.id, actorKind: "USER", actorId: ctx.session.userId, action, targetType: "Secret", targetId: `${scope}/${name}`, data: { scope, name } } });
 
+/** The settings page's view: the tenant's secrets and each repository's (names and dates), and whether the caller may change them. */
+export async function secretsOverviewHandler({ ctx }: { ctx: TenantProcedureContext }) {
+  const repositories = await ctx.db.repository.findMany({ select: { id: true, fullName: true }, orderBy: { fullName: "asc" } });
+  const rows = await ctx.db.secret.findMany({ select: { scope: true, name: true, updatedAt: true }, orderBy: { name: "asc" } });
+  const of = (scope: string) => rows.filter((row) => row.scope === scope).map((row) => ({ name: row.name, updatedAt: row.updatedAt.toISOString() }));
+  return {
+    canManage: ctx.role === "ADMIN",
+    configured: Boolean(ctx.masterKey),
+    tenant: of("tenant"),
+    repositories: repositories.map((repository) => ({ repository: repository.fullName, secrets: of(`repo:${repository.id}`) })),
+  };
+}
+
 export async function listSecretsHandler({ ctx, input }: { ctx: TenantProcedureContext; input: ListSecretsInput }) {
   const scope = await scopeKey(ctx, input.scope);
   const rows = await ctx.db.secret.findMany({ where: { scope }, select: { name: true, updatedAt: true }, orderBy: { name: "asc" } });

@@ -1,0 +1,59 @@
+"use client";
+// Set a secret (tenant-wide or for one repository) and delete one; refusals are shown in place.
+import { useActionState } from "react";
+import { deleteSecretFromPage, setSecretFromPage } from "./secret-actions";
+
+export function SetSecretForm({ tenant, repositories }: { tenant: string; repositories: string[] }) {
+  const [error, action, pending] = useActionState(setSecretFromPage, null);
+  return (
+    <form action={action} className="secret-form" data-testid="set-secret">
+      <input type="hidden" name="tenant" value={tenant} />
+      <label>
+        Scope
+        <select name="repository" defaultValue="">
+          <option value="">Every repository of this tenant</option>
+          {repositories.map((repository) => (
+            <option key={repository} value={repository}>
+              {repository}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Name
+        <input name="name" required pattern="[A-Za-z_][A-Za-z0-9_]*" autoComplete="off" spellCheck={false} />
+      </label>
+      <label>
+        Value
+        <textarea name="value" required rows={3} autoComplete="off" spellCheck={false} />
+      </label>
+      <button type="submit" disabled={pending}>
+        {pending ? "Saving…" : "Save secret"}
+      </button>
+      {error && (
+        <span className="error small" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}
+
+export function DeleteSecretButton({ tenant, repository, name }: { tenant: string; repository: string; name: string }) {
+  const [error, action, pending] = useActionState(deleteSecretFromPage, null);
+  return (
+    <form action={action} className="inline-form" data-testid={`delete-secret-${repository || "tenant"}-${name}`}>
+      <input type="hidden" name="tenant" value={tenant} />
+      <input type="hidden" name="repository" value={repository} />
+      <input type="hidden" name="name" value={name} />
+      <button type="submit" disabled={pending}>
+        {pending ? "Deleting…" : "Delete"}
+      </button>
+      {error && (
+        <span className="error small" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}
