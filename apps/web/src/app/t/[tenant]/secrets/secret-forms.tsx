@@ -3,6 +3,21 @@
 import { useActionState } from "react";
 import { deleteSecretFromPage, setSecretFromPage } from "./secret-actions";
 
+function SubmitWithError({ pending, error, label, busy }: { pending: boolean; error: string | null; label: string; busy: string }) {
+  return (
+    <>
+      <button type="submit" disabled={pending}>
+        {pending ? busy : label}
+      </button>
+      {error && (
+        <span className="error small" role="alert">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
 export function SetSecretForm({ tenant, repositories }: { tenant: string; repositories: string[] }) {
   const [error, action, pending] = useActionState(setSecretFromPage, null);
   return (
@@ -27,14 +42,7 @@ export function SetSecretForm({ tenant, repositories }: { tenant: string; reposi
         Value
         <textarea name="value" required rows={3} autoComplete="off" spellCheck={false} />
       </label>
-      <button type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save secret"}
-      </button>
-      {error && (
-        <span className="error small" role="alert">
-          {error}
-        </span>
-      )}
+      <SubmitWithError pending={pending} error={error} label="Save secret" busy="Saving…" />
     </form>
   );
 }
@@ -46,14 +54,7 @@ export function DeleteSecretButton({ tenant, repository, name }: { tenant: strin
       <input type="hidden" name="tenant" value={tenant} />
       <input type="hidden" name="repository" value={repository} />
       <input type="hidden" name="name" value={name} />
-      <button type="submit" disabled={pending}>
-        {pending ? "Deleting…" : "Delete"}
-      </button>
-      {error && (
-        <span className="error small" role="alert">
-          {error}
-        </span>
-      )}
+      <SubmitWithError pending={pending} error={error} label="Delete" busy="Deleting…" />
     </form>
   );
 }
