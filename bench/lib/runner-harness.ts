@@ -29,6 +29,7 @@ import { advanceRun } from "../../apps/worker/src/orchestration/advance-run";
 import { makeReadyHandler } from "../../apps/worker/src/ready-handler";
 import { startWorker, type RunningWorker } from "../../apps/worker/src/worker";
 import { serveRoutes } from "../../tests/platform/route-server";
+import { logsRequest } from "../../packages/runner-protocol/src/index";
 
 /** Wall-clock milliseconds with sub-millisecond resolution (comparable with the runner's Date.now() chunk timestamps). */
 export const nowMs = () => performance.timeOrigin + performance.now();
@@ -39,8 +40,10 @@ export interface StoredChunk {
   /** When the chunk's first byte reached the runner's LogStream (the runner's Date.now()). */
   firstByteAt: number;
   storedAt: number;
-  /** Time the logs route took for this chunk (parse, auth, Postgres, gzip, object write, XADD). */
+  /** Time the logs route took for the request that carried this chunk (parse, auth, Postgres, gzip, object write, XADD). */
   routeMs: number;
+  /** Chunks in that request (the runner batches what queued up while the previous request was in flight). */
+  requestChunks: number;
   data: string;
 }
 
@@ -99,12 +102,15 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     "/api/runner/v1/heartbeat": heartbeat,
     "/api/runner/v1/complete": complete,
     "/api/runner/v1/logs": async (request) => {
-      const body = (await request.clone().json()) as { attemptId: string; seq: number; timestamp: number; data: string };
+      const body = logsRequest.parse(await request.clone().json());
+      const batch = "chunks" in body ? body.chunks : [body];
       const startedAt = nowMs();
       const response = await logs(request);
       const storedAt = nowMs();
       if (response.ok && ((await response.clone().json()) as { stored: boolean }).stored) {
-        events.onChunkStored?.({ attemptId: body.attemptId, seq: body.seq, firstByteAt: body.timestamp, storedAt, routeMs: storedAt - startedAt, data: body.data });
+        for (const chunk of batch) {
+          events.onChunkStored?.({ attemptId: body.attemptId, seq: chunk.seq, firstByteAt: chunk.timestamp, storedAt, routeMs: storedAt - startedAt, requestChunks: batch.length, data: chunk.data });
+        }
       }
       return response;
     },

@@ -22,7 +22,7 @@ import {
   type ObjectPutResponse,
   type CompleteRequest,
   type HeartbeatResponse,
-  type LogChunkRequest,
+  type LogBatchRequest,
   type LogChunkResponse,
   type RegisterRequest,
   type RegisterResponse,
@@ -82,7 +82,7 @@ export class ProtocolClient {
     return this.call("heartbeat", jobToken, { attemptId }, heartbeatResponse);
   }
 
-  appendLog(jobToken: string, body: LogChunkRequest): Promise<LogChunkResponse> {
+  appendLogs(jobToken: string, body: LogBatchRequest): Promise<LogChunkResponse> {
     return this.call("logs", jobToken, body, logChunkResponse);
   }
 

@@ -32,8 +32,9 @@ export function protocolReporter(client: ProtocolClient, assignment: Assignment,
   const deliver = <T>(what: string, send: () => Promise<T>): Promise<T> => retryTransient(`${what} for ${assignment.job.key}`, send, { kill: options.kill, log: options.log, retryForMs });
 
   return {
-    appendLog: async (chunk) => {
-      await deliver(`log chunk ${chunk.seq}`, () => client.appendLog(jobToken, { attemptId, ...chunk }));
+    appendLogs: async (chunks) => {
+      const what = chunks.length === 1 ? `log chunk ${chunks[0]?.seq}` : `log chunks ${chunks[0]?.seq}–${chunks.at(-1)?.seq}`;
+      await deliver(what, () => client.appendLogs(jobToken, { attemptId, chunks }));
     },
     stepStarted: async (step) => {
       const body: StepReportRequest = { attemptId, index: step.index, name: clip(step.name, 500), status: "RUNNING", startedAt: step.startedAt, outputs: {}, annotations: [], ...(step.id ? { stepId: step.id } : {}) };

@@ -15,7 +15,8 @@ import { SandboxRefusedError, type NetworkPolicy, type Sandbox, type SandboxProv
 
 /** Where a job's log chunks and step reports go (the control plane, in the agent). */
 export interface JobReporter {
-  appendLog(chunk: LogChunk): Promise<void>;
+  /** Consecutive chunks in order (a batch of the LogStream). */
+  appendLogs(chunks: LogChunk[]): Promise<void>;
   stepStarted(step: { index: number; id?: string; name: string; startedAt: number }): Promise<void>;
   stepFinished(report: StepReport): Promise<void>;
 }
@@ -73,7 +74,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     };
     kill.addEventListener("abort", destroyNow, { once: true });
     const reporter = options.reporter(assignment, kill);
-    const log = new LogStream({ sink: (chunk) => reporter.appendLog(chunk), ...(options.maxJobLogBytes !== undefined ? { maxJobBytes: options.maxJobLogBytes } : {}) });
+    const log = new LogStream({ sink: (chunks) => reporter.appendLogs(chunks), ...(options.maxJobLogBytes !== undefined ? { maxJobBytes: options.maxJobLogBytes } : {}) });
     try {
       const repositoryUrl = assignment.run.repositoryUrl;
       const result = await executeJob({

@@ -41,7 +41,7 @@ function assignment(runs: { run: string; if?: string }[], fields: { timeoutMinut
 function recorder() {
   const chunks: LogChunk[] = [];
   const finished: StepReport[] = [];
-  const reporter: JobReporter = { appendLog: async (chunk) => void chunks.push(chunk), stepStarted: async () => undefined, stepFinished: async (report) => void finished.push(report) };
+  const reporter: JobReporter = { appendLogs: async (batch) => void chunks.push(...batch), stepStarted: async () => undefined, stepFinished: async (report) => void finished.push(report) };
   return { chunks, finished, text: () => chunks.map((c) => c.data).join(""), reporter };
 }
 

@@ -84,6 +84,60 @@ describe("POST /api/runner/v1/logs", () => {
     expect(text.startsWith(line.repeat(20))).toBe(true);
   });
 
+  it("stores a batch of consecutive chunks in one request; a retried batch stores only what it had not, a changed one is a 409", async () => {
+    const { assignment, jobId } = await claimedJob(t, "batched");
+    const { attemptId, jobToken } = assignment;
+    const batch = (chunks: ReturnType<typeof chunk>[]) => ({ attemptId, chunks: chunks.map(({ attemptId: _attempt, ...rest }) => rest) });
+    const c = (seq: number, data: string) => chunk(attemptId, seq, data, seq < 2 ? 0 : 1);
+    expect(await (await post(logsRoute, jobToken, batch([c(0, "zero\n"), c(1, "one\n")]))).json()).toEqual({ stored: true, truncated: false });
+    // The runner did not hear the answer and sends the batch again with what queued up since: 0 and 1 are skipped.
+    expect(await (await post(logsRoute, jobToken, batch([c(0, "zero\n"), c(1, "one\n"), c(2, "two\n"), c(3, "three\n")]))).json()).toEqual({ stored: true, truncated: false });
+    expect(await (await post(logsRoute, jobToken, batch([c(2, "two\n"), c(3, "three\n")]))).json()).toEqual({ stored: false, truncated: false });
+    const changed = await post(logsRoute, jobToken, batch([c(3, "THREE\n"), c(4, "four\n")]));
+    expect([changed.status, (await changed.json()).code]).toEqual([409, "seq_conflict"]);
+    const gap = await post(logsRoute, jobToken, batch([c(5, "five\n"), c(6, "six\n")]));
+    expect([gap.status, await gap.json()]).toEqual([409, expect.objectContaining({ code: "seq_gap", expectedSeq: 4 })]);
+    // Not consecutive, empty, or over the batch limit: refused as the wrong shape, nothing stored.
+    for (const body of [batch([c(4, "four\n"), c(6, "six\n")]), { attemptId, chunks: [] }, batch(Array.from({ length: 33 }, (_, i) => c(4 + i, "x\n")))]) {
+      const refused = await post(logsRoute, jobToken, body);
+      expect([refused.status, (await refused.json()).code]).toEqual([400, "invalid_body"]);
+    }
+
+    const rows = await t.database.system("test").logChunk.findMany({ where: { attemptId }, orderBy: { seq: "asc" } });
+    expect(rows.map((row) => [row.seq, row.stepIndex, Number(row.byteOffset), row.byteLength])).toEqual([
+      [0, 0, 0, 5],
+      [1, 0, 5, 4],
+      [2, 1, 9, 4],
+      [3, 1, 13, 6],
+    ]);
+    const log = await readAttemptLog(t.database.forTenant(demo), new DirectoryObjectStore(storage), attemptId);
+    expect(log.chunks.map((chunk) => chunk.text).join("")).toBe("zero\none\ntwo\nthree\n");
+    const entries = await t.redis.xrange(liveLogStreamKey(prefix, demo.tenantId, jobId), "-", "+");
+    expect(entries.map(([, fields]) => fields[3])).toEqual(["0", "1", "2", "3"]);
+  });
+
+  it("cuts a batch at the job cap: the chunk that crosses it ends with the marker, the chunks after it are dropped", async () => {
+    const { assignment } = await claimedJob(t, "chatty-batch");
+    const line = `${"y".repeat(99)}\n`;
+    const chunks = [0, 1, 2].map((seq) => ({ seq, stepIndex: 0, timestamp: 1_764_000_000_000, data: line.repeat(15) }));
+    expect(await (await post(logsRoute, assignment.jobToken, { attemptId: assignment.attemptId, chunks })).json()).toEqual({ stored: true, truncated: true });
+    const rows = await t.database.system("test").logChunk.findMany({ where: { attemptId: assignment.attemptId }, orderBy: { seq: "asc" } });
+    expect(rows.map((row) => row.seq)).toEqual([0, 1]);
+    const text = (await readAttemptLog(t.database.forTenant(demo), new DirectoryObjectStore(storage), assignment.attemptId)).chunks.map((c) => c.text).join("");
+    expect(text).toBe(`${line.repeat(20)}${"y".repeat(48)}\n##[gantry] log truncated: the job printed more than ${CAP} bytes; further output is discarded\n`);
+  });
+
+  it("refuses a body over the limit by its declared length, before reading it", async () => {
+    const { assignment } = await claimedJob(t, "huge");
+    const request = new Request("http://127.0.0.1/api/runner/v1/logs", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${assignment.jobToken}`, "content-length": String(64 * 1024 * 1024) },
+      body: "{}",
+    });
+    const response = await logsRoute(request);
+    expect([response.status, (await response.json()).code]).toEqual([413, "too_large"]);
+  });
+
   it("refuses a new chunk and a step report of a lost attempt, and still answers a retry of a stored chunk", async () => {
     const { assignment, jobId } = await claimedJob(t, "lost");
     expect((await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, 0, "before\n"))).status).toBe(200);

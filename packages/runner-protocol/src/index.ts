@@ -151,9 +151,14 @@ export const logTruncationMarker = (cap: number) => `##[gantry] log truncated: t
 /** Largest `data` of one log chunk, in UTF-8 bytes (the runner cuts chunks at this size). */
 export const LOG_CHUNK_MAX_BYTES = 64 * 1024;
 
-/** POST /api/runner/v1/logs — `Authorization: Bearer <job token>`. One chunk; idempotent by (attemptId, seq). */
-export const logChunkRequest = z.object({
-  attemptId: z.string(),
+/** Most chunks in one `logs` request: a busy job's output goes 2 MiB per round trip, an idle one's chunk alone. */
+export const LOG_BATCH_MAX_CHUNKS = 32;
+
+/** Largest `logs` body: a full batch of chunks whose every byte is a control character JSON escapes as `\u00XX`. */
+export const LOG_REQUEST_MAX_BYTES = LOG_BATCH_MAX_CHUNKS * (LOG_CHUNK_MAX_BYTES * 6 + 256) + 1024;
+
+/** One log chunk: a slice of the job's output, cut every 100 ms or 64 KiB, whichever first. */
+export const logChunk = z.object({
   /** 0, 1, 2, … without gaps within the attempt; a chunk is accepted only after its predecessor. */
   seq: z.number().int().nonnegative(),
   /** The step that printed it. */
@@ -163,9 +168,27 @@ export const logChunkRequest = z.object({
   /** UTF-8 text as printed (ANSI escapes included), already masked by the runner. */
   data: z.string().refine((data) => Buffer.byteLength(data) <= LOG_CHUNK_MAX_BYTES, `a log chunk is at most ${LOG_CHUNK_MAX_BYTES} bytes of UTF-8`),
 });
+
+/** POST /api/runner/v1/logs — `Authorization: Bearer <job token>`. One chunk; idempotent by (attemptId, seq). */
+export const logChunkRequest = logChunk.extend({ attemptId: z.string() });
 export type LogChunkRequest = z.infer<typeof logChunkRequest>;
+
+/** POST /api/runner/v1/logs with consecutive chunks in order: stored together, each idempotent by its seq. */
+export const logBatchRequest = z.object({
+  attemptId: z.string(),
+  chunks: z
+    .array(logChunk)
+    .min(1)
+    .max(LOG_BATCH_MAX_CHUNKS)
+    .refine((chunks) => chunks.every((chunk, i) => i === 0 || chunk.seq === (chunks[i - 1]?.seq ?? -1) + 1), "the chunks of a batch have consecutive seqs, in order"),
+});
+export type LogBatchRequest = z.infer<typeof logBatchRequest>;
+
+/** What the logs route accepts: a batch (what runners send) or a single chunk (older runners, hand-written calls). */
+export const logsRequest = z.union([logBatchRequest, logChunkRequest]);
+export type LogsRequest = z.infer<typeof logsRequest>;
 export const logChunkResponse = z.object({
-  /** false: this exact chunk was stored before (a retry), or the job's log is past its cap. */
+  /** false: nothing new was stored — every chunk was stored before (a retry), or the job's log is past its cap. */
   stored: z.boolean(),
   /** The job's log reached the control plane's cap: later chunks are acknowledged and dropped. */
   truncated: z.boolean(),

@@ -1,9 +1,11 @@
 // Turns a job's masked output into ordered chunks for the control plane: cut every 100 ms or 64 KiB,
-// whichever first, each with a sequence number, timestamp and step index. Chunks go to an async sink one
-// at a time; when the sink is slow, write() waits (bounded memory), which in turn stops reading the
-// sandbox's pipe. Past the per-job cap, output is dropped after one marker line.
+// whichever first, each with a sequence number, timestamp and step index. Chunks go to an async sink in
+// batches, one batch at a time: everything cut while the last batch was in flight goes in the next (so a busy
+// job's output travels 2 MiB per round trip, an idle job's line alone). When the sink is slow, write() waits
+// (bounded memory), which in turn stops reading the sandbox's pipe. Past the per-job cap, output is dropped
+// after one marker line.
 
-import { logTruncationMarker } from "@gantry/runner-protocol";
+import { LOG_BATCH_MAX_CHUNKS, logTruncationMarker } from "@gantry/runner-protocol";
 
 export interface LogChunk {
   seq: number;
@@ -14,7 +16,8 @@ export interface LogChunk {
   data: string;
 }
 
-export type LogSink = (chunk: LogChunk) => Promise<void>;
+/** Takes consecutive chunks, in order; resolves once they are stored. */
+export type LogSink = (chunks: LogChunk[]) => Promise<void>;
 
 export interface LogStreamOptions {
   sink: LogSink;
@@ -22,6 +25,8 @@ export interface LogStreamOptions {
   maxChunkBytes?: number;
   /** Chunks cut but not yet accepted by the sink before write() waits. */
   maxQueuedChunks?: number;
+  /** Most chunks in one sink call. */
+  maxBatchChunks?: number;
   maxJobBytes?: number;
   now?: () => number;
 }
@@ -50,6 +55,7 @@ export class LogStream {
   private readonly flushIntervalMs: number;
   private readonly maxChunkBytes: number;
   private readonly maxQueued: number;
+  private readonly maxBatch: number;
   private readonly maxJobBytes: number;
   private readonly now: () => number;
   private pending: Buffer[] = [];
@@ -70,7 +76,8 @@ export class LogStream {
     this.sink = options.sink;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.maxChunkBytes = options.maxChunkBytes ?? 64 * 1024;
-    this.maxQueued = options.maxQueuedChunks ?? 4;
+    this.maxQueued = options.maxQueuedChunks ?? LOG_BATCH_MAX_CHUNKS;
+    this.maxBatch = options.maxBatchChunks ?? LOG_BATCH_MAX_CHUNKS;
     this.maxJobBytes = options.maxJobBytes ?? 64 * 1024 * 1024;
     this.now = options.now ?? Date.now;
   }
@@ -163,11 +170,11 @@ export class LogStream {
 
   private async drain(): Promise<void> {
     try {
-      for (let chunk = this.queue.shift(); chunk; chunk = this.queue.shift() ?? this.takePending()) {
+      for (let batch = this.nextBatch(); batch.length > 0; batch = this.nextBatch()) {
         this.wake();
         if (this.failure === undefined) {
           try {
-            await this.sink(chunk);
+            await this.sink(batch);
           } catch (error) {
             this.failure = error;
           }
@@ -177,6 +184,16 @@ export class LogStream {
       this.draining = undefined;
       this.wake();
     }
+  }
+
+  /** The queued chunks, up to a batch, and what is pending if there is room (it accumulated during the last send). */
+  private nextBatch(): LogChunk[] {
+    const batch = this.queue.splice(0, this.maxBatch);
+    if (batch.length < this.maxBatch && this.queue.length === 0) {
+      const pending = this.takePending();
+      if (pending) batch.push(pending);
+    }
+    return batch;
   }
 
   private wake(): void {

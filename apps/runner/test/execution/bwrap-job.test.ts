@@ -49,10 +49,12 @@ describe.skipIf(!probe.available)("a job in bwrap", () => {
     const log = new LogStream({
       maxJobBytes: cap,
       // A sink slower than the step: without backpressure the runner would buffer the difference.
-      sink: async (chunk: LogChunk) => {
-        bytes += Buffer.byteLength(chunk.data);
-        chunks++;
-        tail = chunk.data;
+      sink: async (batch: LogChunk[]) => {
+        for (const chunk of batch) {
+          bytes += Buffer.byteLength(chunk.data);
+          chunks++;
+          tail = chunk.data;
+        }
         await new Promise((resolve) => setImmediate(resolve));
       },
     });
@@ -88,10 +90,12 @@ describe.skipIf(!probe.available)("a job in bwrap", () => {
     let ordered = true;
     const log = new LogStream({
       maxJobBytes: 1024 * 1024 * 1024,
-      sink: async (chunk: LogChunk) => {
-        if (chunk.seq !== lastSeq + 1) ordered = false;
-        lastSeq = chunk.seq;
-        bytes += Buffer.byteLength(chunk.data);
+      sink: async (batch: LogChunk[]) => {
+        for (const chunk of batch) {
+          if (chunk.seq !== lastSeq + 1) ordered = false;
+          lastSeq = chunk.seq;
+          bytes += Buffer.byteLength(chunk.data);
+        }
         await new Promise((resolve) => setTimeout(resolve, 0));
       },
     });

@@ -15,7 +15,7 @@ export function job(steps: PlannedStep[], fields: Partial<PlannedJob> = {}): Pla
 
 export function collectingLog(options: { maxJobBytes?: number } = {}): { log: LogStream; chunks: LogChunk[]; text: () => string } {
   const chunks: LogChunk[] = [];
-  const log = new LogStream({ sink: async (chunk) => void chunks.push(chunk), ...options });
+  const log = new LogStream({ sink: async (batch) => void chunks.push(...batch), ...options });
   return { log, chunks, text: () => chunks.map((c) => c.data).join("") };
 }
 

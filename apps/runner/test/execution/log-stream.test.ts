@@ -5,7 +5,7 @@ import { until } from "./helpers";
 describe("log stream", () => {
   it("cuts chunks at 64 KiB with increasing sequence numbers, step index and timestamps, keeping ANSI", async () => {
     const chunks: LogChunk[] = [];
-    const log = new LogStream({ sink: async (c) => void chunks.push(c) });
+    const log = new LogStream({ sink: async (batch) => void chunks.push(...batch) });
     const colored = "\u001b[31mred\u001b[0m ";
     const body = colored.repeat(20_000);
     await log.write(3, body);
@@ -22,7 +22,7 @@ describe("log stream", () => {
 
   it("sends a small write from an idle stream at once, without waiting for the 100 ms interval", async () => {
     const chunks: LogChunk[] = [];
-    const log = new LogStream({ sink: async (c) => void chunks.push(c) });
+    const log = new LogStream({ sink: async (batch) => void chunks.push(...batch) });
     const started = Date.now();
     await log.write(0, "hello\n");
     await until(() => chunks.length === 1, 2000, "the first chunk");
@@ -35,8 +35,8 @@ describe("log stream", () => {
     const chunks: LogChunk[] = [];
     let release: (() => void) | undefined;
     const log = new LogStream({
-      sink: async (c) => {
-        chunks.push(c);
+      sink: async (batch) => {
+        chunks.push(...batch);
         if (chunks.length === 1) await new Promise<void>((resolve) => (release = resolve));
       },
     });
@@ -55,9 +55,30 @@ describe("log stream", () => {
     ]);
   });
 
+  it("sends the chunks cut during a send as the next batch, at most maxBatchChunks of them, in order", async () => {
+    const batches: LogChunk[][] = [];
+    let release: (() => void) | undefined;
+    const log = new LogStream({
+      sink: async (batch) => {
+        batches.push(batch);
+        if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      maxChunkBytes: 4,
+      maxBatchChunks: 3,
+      maxQueuedChunks: 8,
+    });
+    await log.write(0, "aaaa");
+    await until(() => batches.length === 1, 2000, "the first batch in flight");
+    await log.write(0, "bbbbccccddddeeeeff");
+    release?.();
+    await log.close();
+    expect(batches.map((batch) => batch.map((c) => c.data))).toEqual([["aaaa"], ["bbbb", "cccc", "dddd"], ["eeee", "ff"]]);
+    expect(batches.flat().map((c) => c.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it("starts a new chunk when the step changes", async () => {
     const chunks: LogChunk[] = [];
-    const log = new LogStream({ sink: async (c) => void chunks.push(c) });
+    const log = new LogStream({ sink: async (batch) => void chunks.push(...batch) });
     await log.write(0, "a\n");
     await log.write(1, "b\n");
     await log.close();
@@ -66,7 +87,7 @@ describe("log stream", () => {
 
   it("never splits a UTF-8 character between chunks", async () => {
     const chunks: LogChunk[] = [];
-    const log = new LogStream({ sink: async (c) => void chunks.push(c), maxChunkBytes: 7 });
+    const log = new LogStream({ sink: async (batch) => void chunks.push(...batch), maxChunkBytes: 7 });
     await log.write(0, "ééééé€€€");
     await log.close();
     expect(chunks.map((c) => c.data).join("")).toBe("ééééé€€€");
@@ -79,10 +100,10 @@ describe("log stream", () => {
     const received: string[] = [];
     let calls = 0;
     const log = new LogStream({
-      sink: async (c) => {
+      sink: async (batch) => {
         calls++;
         await gate;
-        received.push(c.data);
+        received.push(...batch.map((c) => c.data));
       },
       maxChunkBytes: 10,
       maxQueuedChunks: 2,
@@ -102,7 +123,7 @@ describe("log stream", () => {
 
   it("truncates at the job cap with one marker line and drops the rest", async () => {
     const chunks: LogChunk[] = [];
-    const log = new LogStream({ sink: async (c) => void chunks.push(c), maxJobBytes: 1000 });
+    const log = new LogStream({ sink: async (batch) => void chunks.push(...batch), maxJobBytes: 1000 });
     await log.write(0, "y".repeat(600));
     await log.write(0, "z".repeat(600));
     await log.write(1, "after the cap\n");

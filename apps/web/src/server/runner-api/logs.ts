@@ -1,10 +1,12 @@
-// POST /api/runner/v1/logs: one ordered log chunk of a live attempt. The bytes go to the object store (gzip, under
-// the attempt id and seq), the metadata to LogChunk, and the text to the job's live Redis Stream. Idempotent by
-// (attemptId, seq): the same chunk again stores nothing and answers OK; another body for a stored seq is a 409.
+// POST /api/runner/v1/logs: ordered log chunks of a live attempt, one or a batch of consecutive ones. The bytes go to
+// the object store (gzip, under the attempt id and seq), the metadata to LogChunk (one INSERT per batch), and the text
+// to the job's live Redis Stream. Idempotent by (attemptId, seq): chunks stored before are skipped (a retried batch
+// stores only what it had not), another body for a stored seq is a 409.
 import { createHash } from "node:crypto";
-import { gzipSync } from "node:zlib";
+import { gzip } from "node:zlib";
+import { promisify } from "node:util";
 import { deterministicId, liveLogStreamKey, Prisma, type Database } from "@gantry/db";
-import { logChunkRequest, logChunkResponse, logTruncationMarker } from "@gantry/runner-protocol";
+import { LOG_REQUEST_MAX_BYTES, logChunkResponse, logsRequest, logTruncationMarker } from "@gantry/runner-protocol";
 import type { Redis } from "ioredis";
 import type { DirectoryObjectStore } from "../storage/object-store";
 import { attemptForToken } from "./attempt-auth";
@@ -24,6 +26,7 @@ export interface LogIngestDeps {
   maskers?: AttemptMaskers;
 }
 
+const gzipAsync = promisify(gzip);
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 export const logObjectKey = (tenantId: string, attemptId: string, seq: number, sha: string) => `logs/${tenantId}/${attemptId}/${String(seq).padStart(8, "0")}-${sha.slice(0, 16)}.log.gz`;
 
@@ -37,61 +40,95 @@ function utf8Prefix(text: string, bytes: number): string {
 
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
+interface Prepared {
+  seq: number;
+  stepIndex: number;
+  timestamp: number;
+  sha: string;
+  byteOffset: number;
+  text: string;
+  objectKey: string;
+}
+
 export async function handleLogs(request: Request, deps: LogIngestDeps): Promise<Response> {
-  const body = await readBody(request, logChunkRequest);
+  const body = await readBody(request, logsRequest, LOG_REQUEST_MAX_BYTES);
   if (!body.ok) return body.response;
-  const auth = await attemptForToken(request, deps.database, body.value.attemptId);
+  const { attemptId } = body.value;
+  const batch = "chunks" in body.value ? body.value.chunks : [body.value];
+  const auth = await attemptForToken(request, deps.database, attemptId);
   if (!auth.ok) return auth.response;
-  const { attemptId, seq, stepIndex, timestamp, data } = body.value;
   const { tenantId } = auth.attempt;
   const chunks = deps.database.forTenant({ tenantId, actor: { kind: "RUNNER" } }).logChunk;
-  const sha = sha256(data);
+  const shaOf = new Map(batch.map((chunk) => [chunk.seq, sha256(chunk.data)]));
+  const first = batch[0]?.seq ?? 0;
+  const lastSeq = first + batch.length - 1;
 
-  // The idempotency key first: a retry of a stored chunk is answered even after the attempt ended.
-  const stored = await chunks.findUnique({ where: { attemptId_seq: { attemptId, seq } }, select: { sha256: true } });
-  if (stored) {
-    return stored.sha256 === sha
-      ? Response.json(logChunkResponse.parse({ stored: false, truncated: false }))
-      : refuse(409, "seq_conflict", `Chunk ${seq} of this attempt was stored with other content.`);
-  }
+  // The idempotency keys first: a retry of stored chunks is answered even after the attempt ended. Chunks are stored
+  // in order, so what a retried batch finds stored is a prefix of it; the rest are new.
+  const stored = await chunks.findMany({ where: { attemptId, seq: { gte: first, lte: lastSeq } }, select: { seq: true, sha256: true } });
+  const conflict = stored.find((row) => row.sha256 !== shaOf.get(row.seq));
+  if (conflict) return refuse(409, "seq_conflict", `Chunk ${conflict.seq} of this attempt was stored with other content.`);
+  const fresh = batch.filter((chunk) => !stored.some((row) => row.seq === chunk.seq));
+  if (fresh.length === 0) return Response.json(logChunkResponse.parse({ stored: false, truncated: false }));
   const live = await reportableAttempt(deps.database, attemptId);
   if (!live.ok) return live.response;
 
-  // Chunks arrive in order: the offset of this one is where its predecessor ended.
+  // Chunks arrive in order: the offset of the first new one is where its predecessor ended.
   const last = await chunks.findFirst({ where: { attemptId }, orderBy: { seq: "desc" }, select: { seq: true, byteOffset: true, byteLength: true } });
-  const end = last ? Number(last.byteOffset) + last.byteLength : 0;
+  let end = last ? Number(last.byteOffset) + last.byteLength : 0;
   if (end >= deps.maxJobBytes) return Response.json(logChunkResponse.parse({ stored: false, truncated: true }));
   const expected = last ? last.seq + 1 : 0;
-  if (seq !== expected) return refuse(409, "seq_gap", `Chunk ${seq} arrived out of order: the next chunk of this attempt is ${expected}.`, { expectedSeq: expected });
+  if (fresh[0]?.seq !== expected) return refuse(409, "seq_gap", `Chunk ${fresh[0]?.seq ?? first} arrived out of order: the next chunk of this attempt is ${expected}.`, { expectedSeq: expected });
 
   // The runner masked the job's secrets and ::add-mask:: values; the job's secrets are masked again here, so a
   // runner that failed to cannot leak them (a value split across two chunks is the runner's to catch).
-  let text = deps.maskers ? (await deps.maskers.maskerFor(attemptId)).mask(data) : data;
+  const masker = deps.maskers ? await deps.maskers.maskerFor(attemptId) : undefined;
+  const prepared: Prepared[] = [];
   let truncated = false;
-  if (end + Buffer.byteLength(text) > deps.maxJobBytes) {
-    const kept = utf8Prefix(text, deps.maxJobBytes - end);
-    text = `${kept}${kept === "" || kept.endsWith("\n") ? "" : "\n"}${logTruncationMarker(deps.maxJobBytes)}`;
-    truncated = true;
+  for (const chunk of fresh) {
+    if (end >= deps.maxJobBytes) break;
+    let text = masker ? masker.mask(chunk.data) : chunk.data;
+    if (end + Buffer.byteLength(text) > deps.maxJobBytes) {
+      const kept = utf8Prefix(text, deps.maxJobBytes - end);
+      text = `${kept}${kept === "" || kept.endsWith("\n") ? "" : "\n"}${logTruncationMarker(deps.maxJobBytes)}`;
+      truncated = true;
+    }
+    const sha = shaOf.get(chunk.seq) ?? sha256(chunk.data);
+    prepared.push({ seq: chunk.seq, stepIndex: chunk.stepIndex, timestamp: chunk.timestamp, sha, byteOffset: end, text, objectKey: logObjectKey(tenantId, attemptId, chunk.seq, sha) });
+    end += Buffer.byteLength(text);
   }
-  const bytes = Buffer.from(text);
-  const objectKey = logObjectKey(tenantId, attemptId, seq, sha);
-  await deps.store.put(objectKey, gzipSync(bytes));
+
+  // Objects first (compressed on the thread pool, side by side), then the rows that point at them in one statement.
+  await Promise.all(prepared.map(async (chunk) => deps.store.put(chunk.objectKey, await gzipAsync(Buffer.from(chunk.text)))));
   try {
-    await chunks.create({
-      data: { id: deterministicId("log", attemptId, seq), tenantId, attemptId, seq, stepIndex, byteOffset: BigInt(end), byteLength: bytes.length, sha256: sha, objectKey },
+    await chunks.createMany({
+      data: prepared.map((chunk) => ({
+        id: deterministicId("log", attemptId, chunk.seq),
+        tenantId,
+        attemptId,
+        seq: chunk.seq,
+        stepIndex: chunk.stepIndex,
+        byteOffset: BigInt(chunk.byteOffset),
+        byteLength: Buffer.byteLength(chunk.text),
+        sha256: chunk.sha,
+        objectKey: chunk.objectKey,
+      })),
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    // A concurrent copy of the same seq won the insert: the same content is a retry, other content a conflict.
-    const winner = await chunks.findUnique({ where: { attemptId_seq: { attemptId, seq } }, select: { sha256: true, objectKey: true } });
-    if (winner?.objectKey !== objectKey) await deps.store.delete(objectKey);
-    return winner?.sha256 === sha
+    // A concurrent copy of the same chunks won the insert: the same content is a retry, other content a conflict.
+    const winners = await chunks.findMany({ where: { attemptId, seq: { in: prepared.map((chunk) => chunk.seq) } }, select: { seq: true, sha256: true, objectKey: true } });
+    const kept = new Set(winners.map((row) => row.objectKey));
+    await Promise.all(prepared.filter((chunk) => !kept.has(chunk.objectKey)).map((chunk) => deps.store.delete(chunk.objectKey)));
+    const sameContent = winners.length === prepared.length && winners.every((row) => row.sha256 === shaOf.get(row.seq));
+    return sameContent
       ? Response.json(logChunkResponse.parse({ stored: false, truncated: false }))
-      : refuse(409, "seq_conflict", `Chunk ${seq} of this attempt was stored with other content.`);
+      : refuse(409, "seq_conflict", `A chunk of seqs ${prepared[0]?.seq}–${prepared.at(-1)?.seq} of this attempt was stored with other content.`);
   }
   // The live view is best effort: Postgres and the object store are the archive (DESIGN.md invariant 2).
-  await deps.redis
-    .xadd(liveLogStreamKey(deps.prefix, tenantId, live.jobRunId), "MAXLEN", "~", deps.streamMaxLen, "*", "attempt", attemptId, "seq", seq, "step", stepIndex, "ts", timestamp, "data", text)
-    .catch(() => undefined);
-  return Response.json(logChunkResponse.parse({ stored: true, truncated }));
+  const key = liveLogStreamKey(deps.prefix, tenantId, live.jobRunId);
+  const pipeline = deps.redis.pipeline();
+  for (const chunk of prepared) pipeline.xadd(key, "MAXLEN", "~", deps.streamMaxLen, "*", "attempt", attemptId, "seq", chunk.seq, "step", chunk.stepIndex, "ts", chunk.timestamp, "data", chunk.text);
+  await pipeline.exec().catch(() => undefined);
+  return Response.json(logChunkResponse.parse({ stored: true, truncated: truncated || prepared.length < fresh.length }));
 }

@@ -14,9 +14,12 @@ export function bearer(request: Request): string | null {
 }
 
 /** The body parsed by `schema`, or the refusal to send: 413, 400 invalid_json, 400 invalid_body with issues. */
-export async function readBody<T>(request: Request, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+export async function readBody<T>(request: Request, schema: z.ZodType<T>, maxBytes = MAX_BODY_BYTES): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+  const tooLarge = () => ({ ok: false as const, response: refuse(413, "too_large", `A request body is at most ${maxBytes} bytes.`) });
+  // A declared length over the limit is refused before a byte is read; a body that lies about it, after.
+  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) return tooLarge();
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return { ok: false, response: refuse(413, "too_large", `A request body is at most ${MAX_BODY_BYTES} bytes.`) };
+  if (Buffer.byteLength(text) > maxBytes) return tooLarge();
   let raw: unknown;
   try {
     raw = JSON.parse(text);
