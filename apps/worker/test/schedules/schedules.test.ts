@@ -210,12 +210,21 @@ describe("rebuilding from Postgres", () => {
 describe("a started worker", () => {
   it("rebuilds the job schedulers from Postgres on start, and a firing runs at its scheduled time, not when it is processed", async () => {
     const workerPrefix = `gantry-test-${randomBytes(4).toString("hex")}`;
-    const env = parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: workerPrefix, GANTRY_WORKER_ID: workerPrefix });
+    // One queue reconciliation, at start: it puts every scheduler back to its row's cron, so the override below
+    // must come after it, and the next one must not come during the test.
+    const env = parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: workerPrefix, GANTRY_WORKER_ID: workerPrefix, GANTRY_RECONCILE_INTERVAL_MS: "3600000" });
     const worker = await startWorker(env, () => undefined);
     try {
       const backed = (await rows()).map((row) => [row.key, row.cron]).sort();
       expect(backed).toHaveLength(2);
       expect([...(await listJobSchedulers(worker.queues)).entries()].sort()).toEqual(backed);
+      const maintenance = worker.queues.queue(jobCatalog["reconcile-queues"].queue);
+      const reconciled = async () => (await maintenance.getJobs(["completed"])).some((job) => job.name === "reconcile-queues");
+      const reconcileDeadline = Date.now() + 30_000;
+      while (!(await reconciled())) {
+        if (Date.now() > reconcileDeadline) throw new Error("the worker's first queue reconciliation did not finish");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
 
       // The same schedule, firing every second instead of at 03:00, through BullMQ's own job scheduler.
       const started = Date.now();
