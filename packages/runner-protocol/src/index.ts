@@ -187,6 +187,9 @@ export type LogBatchRequest = z.infer<typeof logBatchRequest>;
 /** What the logs route accepts: a batch (what runners send) or a single chunk (older runners, hand-written calls). */
 export const logsRequest = z.union([logBatchRequest, logChunkRequest]);
 export type LogsRequest = z.infer<typeof logsRequest>;
+
+/** The chunks of a `logs` request, whichever form it came in. */
+export const logChunksOf = (body: LogsRequest) => ("chunks" in body ? body.chunks : [body]);
 export const logChunkResponse = z.object({
   /** false: nothing new was stored — every chunk was stored before (a retry), or the job's log is past its cap. */
   stored: z.boolean(),

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { gzip } from "node:zlib";
 import { promisify } from "node:util";
 import { deterministicId, liveLogStreamKey, Prisma, type Database } from "@gantry/db";
-import { LOG_REQUEST_MAX_BYTES, logChunkResponse, logsRequest, logTruncationMarker } from "@gantry/runner-protocol";
+import { LOG_REQUEST_MAX_BYTES, logChunkResponse, logChunksOf, logsRequest, logTruncationMarker } from "@gantry/runner-protocol";
 import type { Redis } from "ioredis";
 import type { DirectoryObjectStore } from "../storage/object-store";
 import { attemptForToken } from "./attempt-auth";
@@ -46,7 +46,9 @@ interface Prepared {
   timestamp: number;
   sha: string;
   byteOffset: number;
+  /** What is stored: the chunk masked again, and cut at the job's cap. */
   text: string;
+  bytes: Buffer;
   objectKey: string;
 }
 
@@ -54,19 +56,18 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   const body = await readBody(request, logsRequest, LOG_REQUEST_MAX_BYTES);
   if (!body.ok) return body.response;
   const { attemptId } = body.value;
-  const batch = "chunks" in body.value ? body.value.chunks : [body.value];
+  const batch = logChunksOf(body.value).map((chunk) => ({ ...chunk, sha: sha256(chunk.data) }));
   const auth = await attemptForToken(request, deps.database, attemptId);
   if (!auth.ok) return auth.response;
   const { tenantId } = auth.attempt;
   const chunks = deps.database.forTenant({ tenantId, actor: { kind: "RUNNER" } }).logChunk;
-  const shaOf = new Map(batch.map((chunk) => [chunk.seq, sha256(chunk.data)]));
   const first = batch[0]?.seq ?? 0;
   const lastSeq = first + batch.length - 1;
 
   // The idempotency keys first: a retry of stored chunks is answered even after the attempt ended. Chunks are stored
   // in order, so what a retried batch finds stored is a prefix of it; the rest are new.
   const stored = await chunks.findMany({ where: { attemptId, seq: { gte: first, lte: lastSeq } }, select: { seq: true, sha256: true } });
-  const conflict = stored.find((row) => row.sha256 !== shaOf.get(row.seq));
+  const conflict = stored.find((row) => row.sha256 !== batch.find((chunk) => chunk.seq === row.seq)?.sha);
   if (conflict) return refuse(409, "seq_conflict", `Chunk ${conflict.seq} of this attempt was stored with other content.`);
   const fresh = batch.filter((chunk) => !stored.some((row) => row.seq === chunk.seq));
   if (fresh.length === 0) return Response.json(logChunkResponse.parse({ stored: false, truncated: false }));
@@ -88,18 +89,20 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   for (const chunk of fresh) {
     if (end >= deps.maxJobBytes) break;
     let text = masker ? masker.mask(chunk.data) : chunk.data;
-    if (end + Buffer.byteLength(text) > deps.maxJobBytes) {
+    let bytes = Buffer.from(text);
+    if (end + bytes.length > deps.maxJobBytes) {
       const kept = utf8Prefix(text, deps.maxJobBytes - end);
       text = `${kept}${kept === "" || kept.endsWith("\n") ? "" : "\n"}${logTruncationMarker(deps.maxJobBytes)}`;
+      bytes = Buffer.from(text);
       truncated = true;
     }
-    const sha = shaOf.get(chunk.seq) ?? sha256(chunk.data);
-    prepared.push({ seq: chunk.seq, stepIndex: chunk.stepIndex, timestamp: chunk.timestamp, sha, byteOffset: end, text, objectKey: logObjectKey(tenantId, attemptId, chunk.seq, sha) });
-    end += Buffer.byteLength(text);
+    const { seq, stepIndex, timestamp, sha } = chunk;
+    prepared.push({ seq, stepIndex, timestamp, sha, byteOffset: end, text, bytes, objectKey: logObjectKey(tenantId, attemptId, seq, sha) });
+    end += bytes.length;
   }
 
   // Objects first (compressed on the thread pool, side by side), then the rows that point at them in one statement.
-  await Promise.all(prepared.map(async (chunk) => deps.store.put(chunk.objectKey, await gzipAsync(Buffer.from(chunk.text)))));
+  await Promise.all(prepared.map(async (chunk) => deps.store.put(chunk.objectKey, await gzipAsync(chunk.bytes))));
   try {
     await chunks.createMany({
       data: prepared.map((chunk) => ({
@@ -109,7 +112,7 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
         seq: chunk.seq,
         stepIndex: chunk.stepIndex,
         byteOffset: BigInt(chunk.byteOffset),
-        byteLength: Buffer.byteLength(chunk.text),
+        byteLength: chunk.bytes.length,
         sha256: chunk.sha,
         objectKey: chunk.objectKey,
       })),
@@ -120,7 +123,7 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
     const winners = await chunks.findMany({ where: { attemptId, seq: { in: prepared.map((chunk) => chunk.seq) } }, select: { seq: true, sha256: true, objectKey: true } });
     const kept = new Set(winners.map((row) => row.objectKey));
     await Promise.all(prepared.filter((chunk) => !kept.has(chunk.objectKey)).map((chunk) => deps.store.delete(chunk.objectKey)));
-    const sameContent = winners.length === prepared.length && winners.every((row) => row.sha256 === shaOf.get(row.seq));
+    const sameContent = winners.length === prepared.length && winners.every((row) => row.sha256 === prepared.find((chunk) => chunk.seq === row.seq)?.sha);
     return sameContent
       ? Response.json(logChunkResponse.parse({ stored: false, truncated: false }))
       : refuse(409, "seq_conflict", `A chunk of seqs ${prepared[0]?.seq}–${prepared.at(-1)?.seq} of this attempt was stored with other content.`);
