@@ -4,13 +4,13 @@
  *   - first log chunk: prepare() start → first chunk at the log sink (adds the executor and the log stream;
  *     here the step ends before the 100 ms timer, so the chunk goes at the step's end);
  *   - total: prepare → executeJob → log close → destroy (workspace removed).
- * Prints p50/p95 per provider; the last line is one JSON object.
+ * Prints p50/p95 per provider (and bwrap with limits, and with egress open); the last line is one JSON object.
  * Run: npx tsx bench/sandbox.ts   (env GANTRY_BENCH_RUNS, default 20)
  */
 import { executeJob } from "../apps/runner/src/execution/job-executor";
 import { LogStream } from "../apps/runner/src/execution/log-stream";
 import { allProviders } from "../apps/runner/src/sandbox/probe";
-import type { SandboxProvider } from "../apps/runner/src/sandbox/types";
+import type { SandboxProvider, SandboxSpec } from "../apps/runner/src/sandbox/types";
 
 const RUNS = Number(process.env.GANTRY_BENCH_RUNS ?? 20);
 
@@ -53,13 +53,19 @@ async function stepTimes(provider: SandboxProvider): Promise<{ firstChunk: numbe
 const figures: Record<string, { runs: number; firstOutputMs: { p50: number; p95: number }; firstLogChunkMs: { p50: number; p95: number }; totalMs: { p50: number; p95: number } } | { available: false; reason: string }> = {};
 // The same providers again with every limit on, where the host can enforce them (cgroups, rlimits, disk quota).
 const LIMITS = { wallTimeMs: 60_000, memoryBytes: 512 * 1024 * 1024, pids: 256, cpus: 1, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 256 * 1024 * 1024 };
+// And bwrap with egress open: its own network namespace with slirp4netns attached and the nftables rules installed.
 const variants = allProviders({ devMode: true }).flatMap((provider) => [
   { label: provider.name, provider },
-  ...(provider.name === "bwrap" ? [{ label: "bwrap+limits", provider: withSpec(provider) }] : []),
+  ...(provider.name === "bwrap"
+    ? [
+        { label: "bwrap+limits", provider: withSpec(provider, { limits: LIMITS }) },
+        { label: "bwrap+open", provider: withSpec(provider, { network: "open" }) },
+      ]
+    : []),
 ]);
 
-function withSpec(provider: SandboxProvider): SandboxProvider {
-  return { name: provider.name, probe: () => provider.probe(), prepare: (spec) => provider.prepare({ ...spec, limits: LIMITS }) };
+function withSpec(provider: SandboxProvider, extra: Partial<SandboxSpec>): SandboxProvider {
+  return { name: provider.name, probe: () => provider.probe(), prepare: (spec) => provider.prepare({ ...spec, ...extra }) };
 }
 
 for (const { label, provider } of variants) {

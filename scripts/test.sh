@@ -14,6 +14,10 @@ command -v redis-server >/dev/null || command -v redis-cli >/dev/null || need+=(
 command -v bwrap >/dev/null || need+=(bubblewrap)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v prlimit >/dev/null || need+=(util-linux)
+# bwrap egress (open, allowlist): the user-mode network stack, the firewall, and ip for the test's fake internet.
+command -v slirp4netns >/dev/null || need+=(slirp4netns)
+command -v nft >/dev/null || need+=(nftables)
+command -v ip >/dev/null || need+=(iproute2)
 # The microvm provider's tests: QEMU, the Debian cloud kernel, and what builds the guest image.
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 ls /boot/vmlinuz-*-cloud-amd64 >/dev/null 2>&1 || need+=(linux-image-cloud-amd64)

@@ -79,10 +79,12 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
       log(`runner: cannot serve pool ${registration.pool}: ${choice.error}`);
       throw new Error(choice.error);
     }
-    log(`runner: jobs run in ${choice.provider.name} sandboxes: ${choice.why}; egress ${registration.sandbox.egress}`);
+    const allowlist = registration.sandbox.allowlist;
+    log(`runner: jobs run in ${choice.provider.name} sandboxes: ${choice.why}; egress ${registration.sandbox.egress}${registration.sandbox.egress === "allowlist" ? ` (${allowlist.join(", ") || "nothing listed"})` : ""}`);
     const execute = options.executor ?? sandboxExecutor({
         provider: choice.provider,
         egress: registration.sandbox.egress,
+        egressAllowlist: allowlist,
         reporter: (assignment, kill) => protocolReporter(client, assignment, { kill, log }),
         objects: (assignment, kill) => protocolObjects(client, assignment, { kill, log }),
         log,

@@ -25,6 +25,8 @@ export interface SandboxExecutorOptions {
   provider: SandboxProvider;
   /** The pool's egress policy. */
   egress: "none" | "allowlist" | "open";
+  /** With `allowlist`: the pool's hosts, addresses and CIDR ranges. */
+  egressAllowlist?: readonly string[];
   /** The reporter of one attempt; `kill` aborts when the attempt belongs to nobody any more. */
   reporter: (assignment: Assignment, kill: AbortSignal) => JobReporter;
   /** Artifact and cache transfers of one attempt (actions/upload-artifact, download-artifact, cache). */
@@ -54,15 +56,22 @@ function outcomeOf(result: JobResult): JobOutcome {
   return { conclusion: "FAILED", outputs: result.outputs, failureReason: reason.slice(0, 2000) };
 }
 
+/**
+ * The egress a job gets: the pool's, except that untrusted code (a fork's pull request) never gets `open`;
+ * an allowlist names hosts the pool's owner chose, so it applies to untrusted jobs as it is.
+ */
+export function jobEgress(pool: SandboxExecutorOptions["egress"], untrusted: boolean): NetworkPolicy {
+  return untrusted && pool === "open" ? "none" : pool;
+}
+
 export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
   const { provider } = options;
-  // Egress allowlists are not built (docs/sandboxes.md): an allowlist pool gets no network, never an open one.
-  const network: NetworkPolicy = options.egress === "open" ? "open" : "none";
   return async (assignment, signal, kill) => {
     const untrusted = !assignment.run.trusted;
+    const network = jobEgress(options.egress, untrusted);
     let sandbox: Sandbox;
     try {
-      sandbox = await provider.prepare({ untrusted, network, limits: { wallTimeMs: jobWallTimeMs(assignment) } });
+      sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits: { wallTimeMs: jobWallTimeMs(assignment) } });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof SandboxRefusedError) return { conclusion: "FAILED", outputs: {}, failureReason: `the ${provider.name} sandbox refused this job: ${message}` };

@@ -34,8 +34,15 @@ afterAll(async () => {
 const chunk = (attemptId: string, seq: number, data: string, stepIndex = 0) => ({ attemptId, seq, stepIndex, timestamp: 1_764_000_000_000 + seq, data });
 
 describe("POST /api/runner/v1/logs", () => {
-  it("register tells the runner its pool's sandbox provider and egress", async () => {
-    expect((await register(t, "r-sandbox")).sandbox).toEqual({ provider: "process", egress: "none" });
+  it("register tells the runner its pool's sandbox provider, egress and allowlist", async () => {
+    expect((await register(t, "r-sandbox")).sandbox).toEqual({ provider: "process", egress: "none", allowlist: [] });
+    const pools = t.database.system("test: the demo pool's egress").runnerPool;
+    await pools.update({ where: { id: DEMO.poolId }, data: { egress: "ALLOWLIST", egressAllowlist: ["registry.npmjs.org", "10.1.0.0/16"] } });
+    try {
+      expect((await register(t, "r-sandbox")).sandbox).toEqual({ provider: "process", egress: "allowlist", allowlist: ["registry.npmjs.org", "10.1.0.0/16"] });
+    } finally {
+      await pools.update({ where: { id: DEMO.poolId }, data: { egress: "NONE", egressAllowlist: [] } });
+    }
   });
 
   it("stores ordered chunks once: a repeated seq is OK and stores nothing, another body for it is a 409, a gap is a 409", async () => {

@@ -1,26 +1,40 @@
 // `tsx packages/db/src/seed-cli.ts`: seeds the demo tenant (used by the up-command).
-// Env: DATABASE_URL, GANTRY_DEMO_REPO_URL, GANTRY_RUNNER_TOKEN, GANTRY_DEMO_PROVIDER (optional).
+// Env: DATABASE_URL, GANTRY_DEMO_REPO_URL, GANTRY_RUNNER_TOKEN; optional: GANTRY_DEMO_PROVIDER, and the demo pool's
+// egress, GANTRY_DEMO_EGRESS (none, allowlist, open) with GANTRY_DEMO_EGRESS_ALLOWLIST (comma-separated hosts/CIDRs).
+import { egressAllowlist } from "@gantry/runner-protocol";
 import { z } from "zod";
 import { openDatabase } from "./database";
 import { dbEnvSchema } from "./env";
 import { parseMasterKey } from "./secrets";
 import { seedDemo } from "./seed";
 
-const env = dbEnvSchema
+const parsed = dbEnvSchema
   .extend({
     GANTRY_DEMO_REPO_URL: z.string().min(1),
     GANTRY_RUNNER_TOKEN: z.string().min(20),
     GANTRY_DEMO_PROVIDER: z.enum(["MICROVM", "GVISOR", "BWRAP", "PROCESS"]).default("PROCESS"),
+    GANTRY_DEMO_EGRESS: z.enum(["none", "allowlist", "open"]).default("none"),
+    GANTRY_DEMO_EGRESS_ALLOWLIST: z
+      .string()
+      .default("")
+      .transform((list) => list.split(",").map((entry) => entry.trim()).filter(Boolean))
+      .pipe(egressAllowlist),
     GANTRY_MASTER_KEY: z.string().min(1),
     GANTRY_DEMO_NOTIFY_SECRET: z.string().min(20),
   })
-  .parse(process.env);
+  .safeParse(process.env);
+if (!parsed.success) {
+  console.error(`seed: bad environment\n${z.prettifyError(parsed.error)}`);
+  process.exit(1);
+}
+const env = parsed.data;
 const db = openDatabase(env.DATABASE_URL);
 try {
   await seedDemo(db, {
     repositoryUrl: env.GANTRY_DEMO_REPO_URL,
     runnerRegistrationToken: env.GANTRY_RUNNER_TOKEN,
     provider: env.GANTRY_DEMO_PROVIDER,
+    egress: { policy: env.GANTRY_DEMO_EGRESS, allowlist: env.GANTRY_DEMO_EGRESS_ALLOWLIST },
     gitNotify: { masterKey: parseMasterKey(env.GANTRY_MASTER_KEY), secret: env.GANTRY_DEMO_NOTIFY_SECRET },
   });
   console.log("seeded the demo tenant");

@@ -25,9 +25,13 @@ export interface SeedOptions {
   /** The token runners of the default pool register with. */
   runnerRegistrationToken: string;
   provider?: "MICROVM" | "GVISOR" | "BWRAP" | "PROCESS";
+  /** The demo pool's network egress (default none); the allowlist is validated by the caller. */
+  egress?: { policy: "none" | "allowlist" | "open"; allowlist: string[] };
   /** Enables signed push notifications for the demo git source; without it the source accepts none. */
   gitNotify?: { masterKey: Buffer; secret: string };
 }
+
+const EGRESS_POLICY = { none: "NONE", allowlist: "ALLOWLIST", open: "OPEN" } as const;
 
 export async function seedDemo(db: Database, options: SeedOptions): Promise<void> {
   const sys = db.system("seed the demo tenant");
@@ -63,6 +67,7 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<void
     create: { id: DEMO.repositoryId, tenantId: DEMO.tenantId, fullName: DEMO.repositoryName, gitSourceId: DEMO.gitSourceId },
     update: {},
   });
+  const egress = { egress: EGRESS_POLICY[options.egress?.policy ?? "none"], egressAllowlist: options.egress?.allowlist ?? [] };
   await sys.runnerPool.upsert({
     where: { id: DEMO.poolId },
     create: {
@@ -70,8 +75,9 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<void
       name: DEMO.poolName,
       labels: [...DEMO.poolLabels],
       provider: options.provider ?? "PROCESS",
+      ...egress,
       registrationTokenHash: hashToken(options.runnerRegistrationToken),
     },
-    update: { registrationTokenHash: hashToken(options.runnerRegistrationToken), provider: options.provider ?? "PROCESS" },
+    update: { registrationTokenHash: hashToken(options.runnerRegistrationToken), provider: options.provider ?? "PROCESS", ...egress },
   });
 }

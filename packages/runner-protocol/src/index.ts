@@ -35,6 +35,15 @@ export type ErrorResponse = z.infer<typeof errorResponse>;
 // ---------------------------------------------------------------------------------------------------------
 // register → claim → heartbeat → complete (docs/runner-protocol.md)
 
+/**
+ * One destination of an egress allowlist: an exact host name (resolved by the runner when the sandbox starts;
+ * no wildcards, since the sandbox gets no DNS of its own), an IPv4/IPv6 address or a CIDR range.
+ */
+export const egressTarget = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6(), z.hostname()], {
+  error: "an egress allowlist entry is a host name (no wildcards), an IP address or a CIDR range",
+});
+export const egressAllowlist = z.array(egressTarget).max(256);
+
 /** POST /api/runner/v1/register — `Authorization: Bearer <pool registration token>`; body as ping. */
 export const registerRequest = pingRequest;
 export type RegisterRequest = z.infer<typeof registerRequest>;
@@ -43,8 +52,9 @@ export const registerResponse = z.object({
   pool: z.string(),
   /** The runner's own credential for claim; shown once, stored hashed. Registering again rotates it. */
   credential: z.string().min(20),
-  /** The pool's sandbox policy: the provider every job of the pool runs in, and its network egress. */
-  sandbox: z.object({ provider: sandboxProviderName, egress: z.enum(["none", "allowlist", "open"]) }),
+  /** The pool's sandbox policy: the provider every job of the pool runs in, its network egress and, for
+   * `allowlist`, the only destinations a job may reach. */
+  sandbox: z.object({ provider: sandboxProviderName, egress: z.enum(["none", "allowlist", "open"]), allowlist: egressAllowlist.default([]) }),
 });
 export type RegisterResponse = z.infer<typeof registerResponse>;
 

@@ -1,15 +1,19 @@
-// bubblewrap: user, pid, mount, ipc, uts and (by default) net namespaces around a read-only view of the
-// host's /usr and a minimal /etc, with a private writable workspace, /tmp and HOME. When the runner is root
-// each sandbox also runs as its own unprivileged host uid, so RLIMIT_NPROC counts only its processes and
-// nothing inside maps to host root.
+// bubblewrap: user, pid, mount, ipc, uts and net namespaces around a read-only view of the host's /usr and a
+// minimal /etc, with a private writable workspace, /tmp and HOME. When the runner is root each sandbox also
+// runs as its own unprivileged host uid, so RLIMIT_NPROC counts only its processes and nothing inside maps to
+// host root. Egress `open` or `allowlist` connects each exec's network namespace to the outside through
+// user-net.ts, filtered per sandbox by egress-firewall.ts; `none` leaves it with a loopback only.
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, readlinkSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { createSandboxCgroup } from "./cgroups";
+import { egressFirewallProbe, installEgressRules, resolveAllowlist, type AllowlistResolution, type HostLookup } from "./egress-firewall";
 import { which } from "./host-tools";
 import { rlimitArgs } from "./rlimits";
-import { spawnExec } from "./spawn-exec";
-import { claimUid, type ClaimedUid } from "./uid-pool";
-import type { EnforcedLimits, ExecRequest, ProbeResult, Sandbox, SandboxPaths, SandboxProcess, SandboxProvider, SandboxSpec } from "./types";
+import { spawnExec, type SpawnedExec } from "./spawn-exec";
+import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
+import { attachUserNet, USER_NET, type UserNet, type UserNetTools } from "./user-net";
+import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 import { createSandboxDirs, removeSandboxDirs } from "./workspace";
 
 const INSIDE: SandboxPaths = { workspace: "/home/runner/work", temp: "/tmp", runnerFiles: "/home/runner/_temp" };
@@ -22,6 +26,8 @@ interface Tools {
   bwrap: string;
   setpriv?: string;
   prlimit?: string;
+  slirp4netns?: string;
+  perl?: string;
 }
 
 let found: Tools | undefined;
@@ -30,13 +36,13 @@ function tools(): Tools | undefined {
   if (found) return found;
   const bwrap = which("bwrap");
   if (!bwrap) return undefined;
-  found = { bwrap, setpriv: which("setpriv"), prlimit: which("prlimit") };
+  found = { bwrap, setpriv: which("setpriv"), prlimit: which("prlimit"), slirp4netns: which("slirp4netns"), perl: which("perl") };
   return found;
 }
 
-function baseArgs(network: "none" | "open"): string[] {
-  const args = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"];
-  if (network === "none") args.push("--unshare-net");
+function baseArgs(): string[] {
+  // The network namespace is always the sandbox's own; egress comes only through user-net.ts.
+  const args = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-net"];
   args.push("--uid", String(INSIDE_UID), "--gid", String(INSIDE_UID), "--hostname", "gantry", "--die-with-parent", "--new-session");
   args.push("--ro-bind", "/usr", "/usr");
   for (const root of ROOTS) {
@@ -48,6 +54,36 @@ function baseArgs(network: "none" | "open"): string[] {
   for (const entry of ETC) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
   args.push("--proc", "/proc", "--dev", "/dev");
   return args;
+}
+
+/** What egress other than `none` needs here, or why it cannot be had (the sandbox is then refused). */
+function userNetTools(host: Tools, uid: ClaimedUid | undefined): UserNetTools | string {
+  if (uid === undefined) return "needs a root runner (each sandbox's traffic is told apart by ids of its own)";
+  const missing = [host.slirp4netns ? "" : "slirp4netns", host.perl ? "" : "perl"].filter(Boolean);
+  if (missing.length > 0 || !host.setpriv || !host.slirp4netns || !host.perl) return `needs ${missing.join(" and ") || "setpriv"} on the runner host (apt-get install ${missing.join(" ") || "util-linux"})`;
+  const firewall = egressFirewallProbe();
+  if (!firewall.ok) return `needs nftables on the runner host: ${firewall.why} (apt-get install nftables)`;
+  return { setpriv: host.setpriv, perl: host.perl, slirp4netns: host.slirp4netns };
+}
+
+/** /etc/hosts and /etc/resolv.conf of a networked sandbox, bound over the host's copies. */
+function networkFiles(dir: string, network: "open" | "allowlist", allow: AllowlistResolution | undefined): string[] {
+  const hosts = ["127.0.0.1 localhost", "::1 localhost ip6-localhost ip6-loopback"];
+  for (const [name, addresses] of allow?.hosts ?? []) for (const address of addresses) hosts.push(`${address} ${name}`);
+  // Under an allowlist the sandbox has no DNS: names come from the hosts file, the rest fail at once.
+  const resolv = network === "open" ? `nameserver ${USER_NET.dns}\n` : "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
+  writeFileSync(path.join(dir, "hosts"), `${hosts.join("\n")}\n`, { mode: 0o644 });
+  writeFileSync(path.join(dir, "resolv.conf"), resolv, { mode: 0o644 });
+  return ["--ro-bind", path.join(dir, "hosts"), "/etc/hosts", "--ro-bind", path.join(dir, "resolv.conf"), "/etc/resolv.conf"];
+}
+
+interface SandboxNetwork {
+  tools: UserNetTools;
+  /** Who the user-mode stack runs as: the sandbox's uid, and the group the egress firewall knows it by. */
+  ids: { uid: number; gid: number };
+  /** bwrap arguments: the sandbox's hosts and resolv.conf. */
+  binds: string[];
+  removeRules: () => void;
 }
 
 function sandboxUid(): ClaimedUid | undefined {
@@ -62,6 +98,8 @@ class BwrapSandbox implements Sandbox {
   readonly enforced: EnforcedLimits;
   readonly baseEnv = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/home/runner", LANG: "C.UTF-8", USER: "runner" };
   private readonly running = new Set<SandboxProcess>();
+  /** User-mode network stacks of running execs (each dies with its exec). */
+  private readonly nets = new Set<UserNet>();
   private destroyed = false;
   private readonly deadline: number | undefined;
   private readonly prefix: string[];
@@ -73,6 +111,7 @@ class BwrapSandbox implements Sandbox {
     private readonly spec: SandboxSpec,
     private readonly uid: ClaimedUid | undefined,
     private readonly cgroup: ReturnType<typeof createSandboxCgroup>,
+    private readonly network: SandboxNetwork | undefined,
   ) {
     this.hostPaths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles };
     const limits = spec.limits ?? {};
@@ -90,7 +129,8 @@ class BwrapSandbox implements Sandbox {
   exec(request: ExecRequest): SandboxProcess {
     if (this.destroyed) throw new Error("sandbox destroyed");
     const args = [
-      ...baseArgs(this.spec.network ?? "none"),
+      ...baseArgs(),
+      ...(this.network ? ["--info-fd", "4", "--block-fd", "5", ...this.network.binds] : []),
       "--tmpfs", "/home/runner",
       "--bind", this.dirs.workspace, INSIDE.workspace,
       "--bind", this.dirs.runnerFiles, INSIDE.runnerFiles,
@@ -113,10 +153,53 @@ class BwrapSandbox implements Sandbox {
       timeoutMs,
       preamble: joinCgroup,
       fd3,
+      handshake: this.network !== undefined,
       onExit: () => this.running.delete(child),
     });
     this.running.add(child);
-    return child;
+    return this.network ? this.connect(child, this.network) : child;
+  }
+
+  /** bwrap waits on fd 5 until the user-mode network is attached to its namespace; a failure ends the exec. */
+  private connect(child: SpawnedExec, network: SandboxNetwork): SandboxProcess {
+    const handshake = child.handshake;
+    if (!handshake) throw new Error("bwrap exec without its handshake pipes");
+    let info = "";
+    let attached: UserNet | undefined;
+    let settled = false;
+    let failure: string | undefined;
+    let exited = false;
+    const release = (net: UserNet) => void net.stop().then(() => this.nets.delete(net));
+    void child.wait().then(() => {
+      exited = true;
+      if (attached) release(attached);
+    });
+    handshake.info.on("data", (data: Buffer) => {
+      info += data.toString();
+      const pid = /"child-pid":\s*(\d+)/.exec(info)?.[1];
+      if (pid === undefined || settled) return;
+      settled = true;
+      attachUserNet(network.tools, Number(pid), network.ids).then(
+        (net) => {
+          this.nets.add(net);
+          if (exited) return release(net);
+          attached = net;
+          handshake.block.end("go");
+        },
+        (error: unknown) => {
+          failure = `gantry: the sandbox's network could not be attached: ${error instanceof Error ? error.message : String(error)}\n`;
+          child.stop();
+        },
+      );
+    });
+    handshake.info.on("error", () => undefined);
+    handshake.block.on("error", () => undefined);
+    // The step's log says why it never ran when the network could not be attached.
+    async function* output(): AsyncGenerator<Buffer> {
+      for await (const chunk of child.output) yield chunk;
+      if (failure) yield Buffer.from(failure);
+    }
+    return { output: output(), wait: () => child.wait(), stop: () => child.stop() };
   }
 
   async destroy(): Promise<void> {
@@ -124,36 +207,64 @@ class BwrapSandbox implements Sandbox {
     this.destroyed = true;
     for (const child of this.running) child.stop();
     await Promise.all([...this.running].map((child) => child.wait()));
+    await Promise.all([...this.nets].map((net) => net.stop()));
     this.cgroup?.remove();
+    try {
+      this.network?.removeRules();
+    } catch {
+      // A later sandbox of this uid replaces them; until then the uid's traffic stays confined to its rules.
+    }
     removeSandboxDirs(this.dirs);
     this.uid?.release();
   }
 }
 
+export interface BwrapProviderOptions {
+  /** Resolves an allowlist's host names (default: the host's resolver; split-horizon setups pass their own). */
+  resolveHost?: HostLookup;
+}
+
 export class BwrapProvider implements SandboxProvider {
   readonly name = "bwrap";
+
+  constructor(private readonly options: BwrapProviderOptions = {}) {}
 
   async probe(): Promise<ProbeResult> {
     const host = tools();
     if (!host) return { available: false, detail: "bwrap is not on PATH (apt-get install bubblewrap)" };
     const uid = sandboxUid();
     const prefix = uid !== undefined && host.setpriv ? [host.setpriv, `--reuid=${uid.uid}`, `--regid=${uid.uid}`, "--clear-groups"] : [];
-    const command = [...prefix, host.bwrap, ...baseArgs("none"), "--", "/bin/true"];
+    const command = [...prefix, host.bwrap, ...baseArgs(), "--", "/bin/true"];
     const result = spawnSync(command[0] ?? host.bwrap, command.slice(1), { encoding: "utf8", timeout: 10_000, cwd: "/" });
     uid?.release();
     if (result.status !== 0) return { available: false, detail: `bwrap cannot create namespaces here: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim()}` };
-    return { available: true, detail: `${host.bwrap}${prefix.length > 0 ? ", per-sandbox host uid" : ""}` };
+    const egress = userNetTools(host, uid);
+    return { available: true, detail: `${host.bwrap}${prefix.length > 0 ? ", per-sandbox host uid" : ""}; egress ${typeof egress === "string" ? `none only: open and allowlist ${egress}` : "none, allowlist and open (slirp4netns + nftables)"}` };
   }
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {
     const host = tools();
     if (!host) throw new Error("bwrap is not on PATH");
     const uid = host.setpriv ? sandboxUid() : undefined;
+    const policy = spec.network ?? "none";
+    let network: SandboxNetwork | undefined;
+    let dirs: ReturnType<typeof createSandboxDirs> | undefined;
     try {
-      const dirs = createSandboxDirs(uid === undefined ? undefined : { uid: uid.uid, gid: uid.uid }, spec.limits?.diskBytes);
+      const tools = policy === "none" ? undefined : userNetTools(host, uid);
+      if (typeof tools === "string") throw new SandboxRefusedError(`egress ${policy} ${tools}`);
+      const allow = policy === "allowlist" ? await resolveAllowlist(spec.egressAllowlist ?? [], this.options.resolveHost) : undefined;
+      dirs = createSandboxDirs(uid === undefined ? undefined : { uid: uid.uid, gid: uid.uid }, spec.limits?.diskBytes);
+      if (tools && uid && policy !== "none") {
+        const binds = networkFiles(dirs.root, policy, allow);
+        const ids = { uid: uid.uid, gid: egressGidOf(uid.uid) };
+        const removeRules = installEgressRules(ids.gid, { policy, ...(allow ? { allow } : {}) });
+        network = { tools, ids, binds, removeRules };
+      }
       const cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, spec.limits ?? {});
-      return new BwrapSandbox(host, dirs, spec, uid, cgroup);
+      return new BwrapSandbox(host, dirs, spec, uid, cgroup, network);
     } catch (error) {
+      network?.removeRules();
+      if (dirs) removeSandboxDirs(dirs);
       uid?.release();
       throw error;
     }

@@ -195,7 +195,7 @@ export class MicrovmProvider implements SandboxProvider {
   }
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {
-    if ((spec.network ?? "none") !== "none") throw new SandboxRefusedError("microvm supports only egress none (no NIC); open egress is not built");
+    if ((spec.network ?? "none") !== "none") throw new SandboxRefusedError("microvm supports only egress none (no NIC); allowlist and open are not built for it");
     const qemu = which("qemu-system-x86_64");
     if (!qemu) throw new Error("qemu-system-x86_64 is not on PATH");
     const image = ensureGuestImage(this.stateDir);

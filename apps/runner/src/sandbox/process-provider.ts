@@ -57,6 +57,8 @@ export class ProcessProvider implements SandboxProvider {
   async prepare(spec: SandboxSpec): Promise<Sandbox> {
     if (!this.options.devMode) throw new SandboxRefusedError("the process provider runs only in dev mode");
     if (spec.untrusted && !this.options.allowUntrusted) throw new SandboxRefusedError("the process provider does not run untrusted code (no isolation)");
+    // It shares the host's network whatever the pool says; an allowlist it cannot enforce is refused, not ignored.
+    if (spec.network === "allowlist") throw new SandboxRefusedError("the process provider cannot enforce an egress allowlist (no isolation)");
     return new ProcessSandbox(createSandboxDirs(), spec);
   }
 }

@@ -1,6 +1,7 @@
 // Shared by the providers: spawn a command with stdout+stderr merged in one pipe, kill its whole process
 // group on timeout or stop, and report how it ended.
 import { spawn } from "node:child_process";
+import type { Duplex } from "node:stream";
 import type { ExecResult, SandboxProcess } from "./types";
 
 export interface SpawnOptions {
@@ -14,12 +15,20 @@ export interface SpawnOptions {
   fd3?: Buffer;
   /** Called after exit so a provider can drop per-exec state. */
   onExit?: () => void;
+  /** Two more pipes, fd 4 (the child writes) and fd 5 (the runner writes): bwrap's --info-fd and --block-fd. */
+  handshake?: boolean;
 }
 
-export function spawnExec(options: SpawnOptions): SandboxProcess {
+export interface SpawnedExec extends SandboxProcess {
+  /** With `handshake`: the child's fd 4 to read and fd 5 to write. */
+  handshake?: { info: Duplex; block: Duplex };
+}
+
+export function spawnExec(options: SpawnOptions): SpawnedExec {
   // `exec 2>&1` makes the shell share one pipe for both streams, so their interleaving is the order written.
   const script = `${options.preamble ?? ""}\nexec "$@" 2>&1`;
-  const stdio: ("ignore" | "pipe")[] = options.fd3 ? ["ignore", "pipe", "ignore", "pipe"] : ["ignore", "pipe", "ignore"];
+  const stdio: ("ignore" | "pipe")[] = options.fd3 || options.handshake ? ["ignore", "pipe", "ignore", "pipe"] : ["ignore", "pipe", "ignore"];
+  if (options.handshake) stdio.push("pipe", "pipe");
   const child = spawn("/bin/sh", ["-c", script, "sh", ...options.argv], { cwd: options.cwd, env: options.env, stdio, detached: true });
   const output = child.stdout;
   if (!output) throw new Error("spawn gave no stdout pipe");
@@ -58,8 +67,10 @@ export function spawnExec(options: SpawnOptions): SandboxProcess {
       resolve({ exitCode, signal, timedOut, stopped });
     });
   });
+  const [info, block] = child.stdio.slice(4) as (Duplex | null)[];
   return {
     output,
+    ...(options.handshake && info && block ? { handshake: { info: info as Duplex, block: block as Duplex } } : {}),
     wait: () => done,
     stop: () => {
       stopped = true;

@@ -2,7 +2,8 @@
 // prepare → exec (start + stream) → wait → stop → destroy. The executor never knows which provider it runs on.
 
 export type ProviderName = "microvm" | "bwrap" | "process";
-export type NetworkPolicy = "none" | "open";
+/** none: no network at all; open: anywhere but the runner host and cloud metadata; allowlist: only the listed. */
+export type NetworkPolicy = "none" | "allowlist" | "open";
 
 export interface SandboxLimits {
   /** Hard cap on the sandbox's lifetime; every exec is killed when it passes. */
@@ -32,6 +33,8 @@ export interface SandboxSpec {
   /** Code from an untrusted source (a fork's pull request): providers without isolation refuse it. */
   untrusted: boolean;
   network?: NetworkPolicy;
+  /** With network `allowlist`: host names, addresses and CIDR ranges (runner-protocol's egressTarget). */
+  egressAllowlist?: readonly string[];
   limits?: SandboxLimits;
 }
 

@@ -7,6 +7,14 @@ import path from "node:path";
 
 const FIRST = 200_000;
 const LAST = 259_999;
+const EGRESS_GID_OFFSET = 100_000;
+/**
+ * The group a sandbox's user-mode network stack runs as (never a sandbox's own gid): the egress firewall matches
+ * its packets by this gid, so the runner's own host-side work as the sandbox's uid (checkout) is not filtered.
+ */
+export const egressGidOf = (uid: number) => uid + EGRESS_GID_OFFSET;
+/** Every such gid; the egress firewall rejects the range's traffic unless a sandbox's rules say otherwise. */
+export const EGRESS_GID_RANGE = [FIRST + EGRESS_GID_OFFSET, LAST + EGRESS_GID_OFFSET] as const;
 const LOCKS = path.join(os.tmpdir(), "gantry-uid-locks");
 
 export interface ClaimedUid {

@@ -9,7 +9,7 @@ export async function handleRegister(request: Request, deps: Pick<RunnerApiDeps,
   const token = bearer(request);
   if (!token) return refuse(401, "unauthorized", "Missing `Authorization: Bearer <pool registration token>` header.");
   const sys = deps.database.system("runner register: find the pool by its registration token");
-  const pool = await sys.runnerPool.findFirst({ where: { registrationTokenHash: hashToken(token) }, select: { id: true, name: true, registrationTokenHash: true, provider: true, egress: true } });
+  const pool = await sys.runnerPool.findFirst({ where: { registrationTokenHash: hashToken(token) }, select: { id: true, name: true, registrationTokenHash: true, provider: true, egress: true, egressAllowlist: true } });
   if (!pool || !tokenMatches(token, pool.registrationTokenHash)) return refuse(401, "unauthorized", "The registration token does not belong to any runner pool.");
   const body = await readBody(request, registerRequest);
   if (!body.ok) return body.response;
@@ -30,6 +30,6 @@ export async function handleRegister(request: Request, deps: Pick<RunnerApiDeps,
     select: { id: true },
   });
   // The pool decides the isolation; the runner refuses to run a pool whose provider it cannot start.
-  const sandbox = { provider: pool.provider.toLowerCase(), egress: pool.egress.toLowerCase() };
+  const sandbox = { provider: pool.provider.toLowerCase(), egress: pool.egress.toLowerCase(), allowlist: pool.egressAllowlist };
   return Response.json(registerResponse.parse({ runnerId: runner.id, pool: pool.name, credential, sandbox }), { status: 200 });
 }

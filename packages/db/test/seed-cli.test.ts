@@ -1,0 +1,54 @@
+// The seed command the up-command runs: its environment is a trust boundary, so a bad egress allowlist is refused
+// with the entry named and nothing written; a good one lands on the demo pool.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO, openDatabase, type Database } from "../src/index";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index";
+
+const root = path.resolve(import.meta.dirname, "../../..");
+let testDb: TestDatabase;
+let db: Database;
+beforeAll(async () => void (db = openDatabase((testDb = await createTestDatabase()).url)));
+afterAll(async () => void (await db.close(), await testDb.drop()));
+
+// One installation's keys: a second seed must decrypt what the first wrapped.
+const keys = {
+  GANTRY_RUNNER_TOKEN: randomBytes(24).toString("hex"),
+  GANTRY_MASTER_KEY: randomBytes(32).toString("base64"),
+  GANTRY_DEMO_NOTIFY_SECRET: randomBytes(24).toString("hex"),
+};
+
+async function seed(env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", DATABASE_URL: testDb.url, GANTRY_DEMO_REPO_URL: "/srv/git/demo.git", ...keys };
+  const tsx = path.join(root, "node_modules/.bin/tsx");
+  try {
+    const { stdout, stderr } = await promisify(execFile)(tsx, ["packages/db/src/seed-cli.ts"], { cwd: root, env: { ...base, ...env } });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
+  }
+}
+
+const demoPool = () => db.system("test: the demo pool").runnerPool.findUnique({ where: { id: DEMO.poolId } });
+
+describe("seed-cli", () => {
+  it("refuses a wildcard in the egress allowlist, naming the entry, and writes nothing", async () => {
+    const result = await seed({ GANTRY_DEMO_EGRESS: "allowlist", GANTRY_DEMO_EGRESS_ALLOWLIST: "github.com, *.npmjs.org" });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("an egress allowlist entry is a host name (no wildcards), an IP address or a CIDR range");
+    expect(result.output).toContain("GANTRY_DEMO_EGRESS_ALLOWLIST[1]");
+    expect(await demoPool()).toBeNull();
+  }, 30_000);
+
+  it("gives the demo pool the egress policy and allowlist it is told", async () => {
+    const result = await seed({ GANTRY_DEMO_EGRESS: "allowlist", GANTRY_DEMO_EGRESS_ALLOWLIST: "github.com, 10.0.0.0/8,fd00::/8" });
+    expect(result).toMatchObject({ code: 0 });
+    expect(await demoPool()).toMatchObject({ egress: "ALLOWLIST", egressAllowlist: ["github.com", "10.0.0.0/8", "fd00::/8"] });
+    expect((await seed({})).code).toBe(0);
+    expect(await demoPool()).toMatchObject({ egress: "NONE", egressAllowlist: [] });
+  }, 60_000);
+});
