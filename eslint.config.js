@@ -45,6 +45,7 @@ export default tseslint.config(
   ),
   restrict(["packages/scheduler/**"], ["@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**"], "packages/scheduler is below the apps."),
   restrict(["packages/db/**"], ["@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**"], "packages/db is below the apps."),
+  restrict(["packages/storage/**"], ["@gantry/*", "**/apps/**"], "packages/storage is the object store: it imports nothing internal."),
   restrict(
     ["packages/sources/**"],
     ["@gantry/db", "@gantry/db/*", "@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**", "**/packages/db/**"],

@@ -8,6 +8,7 @@ const config: NextConfig = {
     "@gantry/jobs",
     "@gantry/runner-protocol",
     "@gantry/scheduler",
+    "@gantry/storage",
     "@gantry/workflow-schema",
   ],
   // Loaded by Node at run time instead of bundled: the Prisma runtime (its query compiler is WASM it

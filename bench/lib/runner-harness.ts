@@ -19,7 +19,7 @@ import { POST as register } from "../../apps/web/src/app/api/runner/v1/register/
 import { POST as step } from "../../apps/web/src/app/api/runner/v1/step/route";
 import { readAttemptLog } from "../../apps/web/src/server/logs/read-attempt-log";
 import { closeServices } from "../../apps/web/src/server/services";
-import { DirectoryObjectStore } from "../../apps/web/src/server/storage/object-store";
+import { DirectoryObjectStore } from "@gantry/storage";
 import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
 import type { SandboxProvider } from "../../apps/runner/src/sandbox/types";
 import { startAgent, type AgentHandle } from "../../apps/runner/src/index";

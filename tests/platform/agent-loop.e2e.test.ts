@@ -8,7 +8,7 @@ import type { Assignment } from "@gantry/runner-protocol";
 import type { PlannedStep } from "@gantry/workflow-schema";
 import { POST as logs } from "../../apps/web/src/app/api/runner/v1/logs/route";
 import { readAttemptLog } from "../../apps/web/src/server/logs/read-attempt-log";
-import { DirectoryObjectStore } from "../../apps/web/src/server/storage/object-store";
+import { DirectoryObjectStore } from "@gantry/storage";
 import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
 import { startAgent, type AgentHandle, type JobOutcome } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "@gantry/db";
 import { compileWorkflow } from "@gantry/workflow-schema";
 import { readAttemptLog } from "../../apps/web/src/server/logs/read-attempt-log";
-import { DirectoryObjectStore } from "../../apps/web/src/server/storage/object-store";
+import { DirectoryObjectStore } from "@gantry/storage";
 import { GET as objectGet, PUT as objectPut } from "../../apps/web/src/app/api/runner/v1/objects/route";
 import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
 import { startAgent, type AgentHandle } from "../../apps/runner/src/index";

@@ -16,7 +16,7 @@ import type { SessionUser } from "../src/server/auth";
 import { handleLiveLogs, type LiveLogDeps } from "../src/server/logs/live-log-stream";
 import { handleLogs } from "../src/server/runner-api/logs";
 import { getServices } from "../src/server/services";
-import { DirectoryObjectStore } from "../src/server/storage/object-store";
+import { DirectoryObjectStore } from "@gantry/storage";
 import { claimedJob, closeRunnerTest, demo, post, register } from "./runner-support";
 import { setupWebTest, stubWebEnv, type WebTestContext } from "./support";
 

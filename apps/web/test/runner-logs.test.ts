@@ -12,7 +12,7 @@ import { POST as stepRoute } from "../src/app/api/runner/v1/step/route";
 import { readAttemptLog } from "../src/server/logs/read-attempt-log";
 import { createCaller } from "../src/server/routers/_app";
 import { getServices } from "../src/server/services";
-import { DirectoryObjectStore } from "../src/server/storage/object-store";
+import { DirectoryObjectStore } from "@gantry/storage";
 import { createTRPCContext } from "../src/server/trpc";
 import { claimedJob, closeRunnerTest, demo, post, register } from "./runner-support";
 import { DEMO, setupWebTest, stubWebEnv, type WebTestContext } from "./support";

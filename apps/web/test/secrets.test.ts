@@ -13,7 +13,7 @@ import { POST as stepRoute } from "../src/app/api/runner/v1/step/route";
 import type { SessionUser } from "../src/server/auth";
 import { readAttemptLog } from "../src/server/logs/read-attempt-log";
 import { createCaller } from "../src/server/routers/_app";
-import { DirectoryObjectStore } from "../src/server/storage/object-store";
+import { DirectoryObjectStore } from "@gantry/storage";
 import { createTRPCContext } from "../src/server/trpc";
 import { closeRunnerTest, demo, post, readyJob, register } from "./runner-support";
 import { DEMO, setupWebTest, stubWebEnv, type WebTestContext } from "./support";

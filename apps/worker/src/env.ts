@@ -37,6 +37,14 @@ export const workerEnvSchema = dbEnvSchema.extend({
     (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
     z.url("GANTRY_PUBLIC_URL is not a URL: expected something like https://ci.example.com").optional(),
   ),
+  /** The object store directory the web app writes (its GANTRY_STORAGE_DIR); unset: no storage retention. */
+  GANTRY_STORAGE_DIR: z.string().min(1).optional(),
+  /** How often expired artifacts, evicted caches and unnamed objects are deleted (storage-retention). */
+  GANTRY_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  /** Days after its last restore or save that a cache entry is evicted (GitHub: 7). */
+  GANTRY_CACHE_UNUSED_DAYS: z.coerce.number().positive().default(7),
+  /** Cache bytes per repository above which the least recently used entries go (GitHub: 10 GiB). */
+  GANTRY_CACHE_MAX_BYTES_PER_REPOSITORY: z.coerce.number().int().min(0).default(10 * 1024 ** 3),
   /** Check-run reports sent to GitHub per second at most, across every worker (BullMQ limiter). */
   GANTRY_GITHUB_CHECKS_PER_SECOND: z.coerce.number().int().min(1).default(10),
 });

@@ -24,6 +24,8 @@ import { startReconcileGithubWorker } from "./jobs/reconcile-github";
 import { reconcileGitRefs } from "./jobs/reconcile-git-refs";
 import { rebuildJobSchedulers } from "./schedules/job-schedulers";
 import { runScheduleTick, tickTimeOf } from "./schedules/schedule-tick";
+import { DEFAULT_RETENTION, sweepStorage } from "./storage/retention";
+import { DirectoryObjectStore } from "@gantry/storage";
 
 
 export interface RunningWorker {
@@ -181,7 +183,33 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     ),
   );
 
-  const queueNames = [reap.queue, intakeJob.queue, timeouts.queue, advance.queue, tick.queue, gitRefs.queue];
+  // Storage retention: expired artifacts, evicted caches, then every archive object no row names (storage/retention.ts).
+  // Only with GANTRY_STORAGE_DIR named: a sweep must never guess which directory is this database's store.
+  const retention = jobCatalog["storage-retention"];
+  const retentionQueue = queues.queue(retention.queue);
+  if (env.GANTRY_STORAGE_DIR) {
+    const store = new DirectoryObjectStore(path.resolve(env.GANTRY_STORAGE_DIR));
+    const policy = { ...DEFAULT_RETENTION, cacheUnusedMs: env.GANTRY_CACHE_UNUSED_DAYS * 24 * 3600_000, cacheMaxBytesPerRepository: env.GANTRY_CACHE_MAX_BYTES_PER_REPOSITORY };
+    await retentionQueue.upsertJobScheduler("storage-retention", { every: env.GANTRY_RETENTION_INTERVAL_MS }, { name: "storage-retention", data: {} });
+    workers.push(
+      new Worker(
+        retention.queue,
+        async () => {
+          const report = await sweepStorage(db, store, policy);
+          if (report.artifactsExpired + report.cachesUnused + report.cachesOverCap + report.objectsDeleted > 0) {
+            log(`storage retention: ${report.artifactsExpired} expired artifact(s), ${report.cachesUnused} unused and ${report.cachesOverCap} over-cap cache entr(ies), ${report.objectsDeleted} object(s) deleted (${report.bytesFreed} bytes)`);
+          }
+          return report;
+        },
+        { ...common, lockDuration: retention.lockDurationMs, concurrency: 1 },
+      ),
+    );
+  } else {
+    await retentionQueue.removeJobScheduler("storage-retention");
+    log("storage retention: off (GANTRY_STORAGE_DIR is not set)");
+  }
+
+  const queueNames = [reap.queue, intakeJob.queue, timeouts.queue, advance.queue, tick.queue, gitRefs.queue, retention.queue];
   // GitHub check runs follow every job transition (report-check, rate-limited for GitHub's API).
   const checks = startReportCheckWorker({ db, github: githubClient, connection, redis: connection, prefix: env.GANTRY_QUEUE_PREFIX, perSecond: env.GANTRY_GITHUB_CHECKS_PER_SECOND, ...(env.GANTRY_PUBLIC_URL ? { publicUrl: new URL(env.GANTRY_PUBLIC_URL).origin } : {}) });
   workers.push(checks);

@@ -62,6 +62,15 @@ export const jobCatalog = {
     backoffMs: 0,
     onExhausted: "nothing: the next tick runs it again",
   },
+  "storage-retention": {
+    // A queue of its own: a long sweep over a large store must not hold up the lease reaper.
+    queue: "gantry-storage",
+    payload: z.object({}),
+    lockDurationMs: 600_000,
+    attempts: 1,
+    backoffMs: 0,
+    onExhausted: "nothing: expired artifacts stay undownloadable and uncounted; the next tick deletes them",
+  },
   "schedule-tick": {
     // Only schedule ticks live on this queue: every job scheduler on it must be backed by a WorkflowSchedule row.
     queue: "gantry-schedules",

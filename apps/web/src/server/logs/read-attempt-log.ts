@@ -1,7 +1,7 @@
 // An attempt's archived log, in order: the LogChunk rows (tenant-scoped) and their bytes from the object store.
 import { gunzipSync } from "node:zlib";
 import type { TenantClient } from "@gantry/db";
-import type { DirectoryObjectStore } from "../storage/object-store";
+import type { DirectoryObjectStore } from "@gantry/storage";
 
 export interface AttemptLogChunk {
   seq: number;

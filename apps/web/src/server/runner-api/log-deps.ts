@@ -1,5 +1,5 @@
 import { getServices } from "../services";
-import { DirectoryObjectStore } from "../storage/object-store";
+import { DirectoryObjectStore } from "@gantry/storage";
 import type { LogIngestDeps } from "./logs";
 
 /** The logs route's dependencies from the process-wide services and env. */

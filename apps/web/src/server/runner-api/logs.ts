@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { deterministicId, liveLogStreamKey, Prisma, type Database } from "@gantry/db";
 import { LOG_REQUEST_MAX_BYTES, logChunkResponse, logChunksOf, logsRequest, logTruncationMarker } from "@gantry/runner-protocol";
 import type { Redis } from "ioredis";
-import type { DirectoryObjectStore } from "../storage/object-store";
+import type { DirectoryObjectStore } from "@gantry/storage";
 import { attemptForToken } from "./attempt-auth";
 import type { AttemptMaskers } from "./job-secrets";
 import { reportableAttempt } from "./reportable-attempt";

@@ -6,8 +6,8 @@ import { createHmac } from "node:crypto";
 import { deterministicId, Prisma, type Database, type TenantClient } from "@gantry/db";
 import { objectPutResponse, type ObjectGrant } from "@gantry/runner-protocol";
 import { getServices } from "../services";
-import { DirectoryObjectStore } from "../storage/object-store";
-import { contentObjectKey, signObjectUrl, verifyObjectUrl, type ObjectRecord } from "../storage/signed-url";
+import { contentObjectKey, DirectoryObjectStore } from "@gantry/storage";
+import { signObjectUrl, verifyObjectUrl, type ObjectRecord } from "../storage/signed-url";
 import type { z } from "zod";
 import { attemptForToken } from "./attempt-auth";
 import { reportableAttempt } from "./reportable-attempt";
@@ -108,7 +108,8 @@ export async function handleObject(request: Request, deps: ObjectDeps): Promise<
   if (request.method !== "PUT" || grant.op !== "put" || !grant.record) return refuse(403, "wrong_method", `This URL grants ${grant.op === "put" ? "PUT" : "GET"} only.`);
   const scope = tenantScope(deps.database, grant.tenantId);
   if ((await usedBytes(scope, new Date(deps.now()))) + grant.sizeBytes > deps.quotaBytes) return overQuota(deps.quotaBytes);
-  if (!(await deps.store.exists(objectKey))) {
+  // Touched, not just checked: the retention sweep keeps an object a writer is about to record (storage collect).
+  if (!(await deps.store.touch(objectKey))) {
     if (!request.body) return refuse(400, "size_mismatch", `Expected ${grant.sizeBytes} bytes, got none.`);
     const put = await deps.store.putVerified(objectKey, chunksOf(request.body), grant);
     if (!put.ok) {

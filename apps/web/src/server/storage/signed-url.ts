@@ -53,6 +53,3 @@ export function verifyObjectUrl(secret: string, url: URL, now: number): GrantChe
   if (parsed.data.exp <= now) return { ok: false, code: "url_expired", error: "The object URL has expired; ask for a new grant." };
   return { ok: true, grant: parsed.data };
 }
-
-/** Content-addressed, per tenant (a tenant never learns whether another holds the same bytes). */
-export const contentObjectKey = (tenantId: string, sha256: string) => `cas/${tenantId}/${sha256.slice(0, 2)}/${sha256}.tar.gz`;

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { readAttemptLog } from "../../logs/read-attempt-log";
 import { getServices } from "../../services";
-import { DirectoryObjectStore } from "../../storage/object-store";
+import { DirectoryObjectStore } from "@gantry/storage";
 import type { TenantProcedureContext } from "../../trpc";
 import type { RunLogsInput } from "./logs.schema";
 

@@ -3,7 +3,7 @@
 // half an object and a crash leaves no torn file behind.
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import path from "node:path";
@@ -71,6 +71,57 @@ export class DirectoryObjectStore {
     }
   }
 
+  /**
+   * Marks an existing object as just used (its mtime is now) and says whether it exists. A writer that finds the
+   * bytes already there calls this before recording its row, so a concurrent `collect` keeps the object.
+   */
+  async touch(key: string): Promise<boolean> {
+    const now = new Date();
+    return utimes(this.file(key), now, now).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Every object under `prefix` (a key prefix of whole segments), its size and when it was last written or touched. */
+  async *list(prefix: string): AsyncIterable<{ key: string; sizeBytes: number; modifiedAt: Date }> {
+    const top = this.file(prefix);
+    const entries = await readdir(top, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isFile() || entry.name.endsWith(".tmp") || entry.name.endsWith(RETIRING)) continue;
+      const key = path.relative(this.root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/");
+      const info = await stat(path.join(entry.parentPath, entry.name)).catch(() => undefined);
+      if (info && KEY.test(key)) yield { key, sizeBytes: info.size, modifiedAt: info.mtime };
+    }
+  }
+
+  /**
+   * Deletes an object nothing needs: only when it was last written or touched before `unusedSince` and
+   * `stillReferenced()` is false. It is first renamed aside, so a writer arriving meanwhile either touched it
+   * before (the renamed file is fresh: it is put back) or finds it gone and writes the bytes again; the
+   * reference check runs once more after the rename.
+   */
+  async collect(key: string, unusedSince: Date, stillReferenced: () => Promise<boolean>): Promise<"deleted" | "kept" | "missing"> {
+    const file = this.file(key);
+    const before = await stat(file).catch(() => undefined);
+    if (!before) return "missing";
+    if (before.mtime >= unusedSince || (await stillReferenced())) return "kept";
+    const aside = `${file}.${process.pid}.${Date.now()}${RETIRING}`;
+    try {
+      await rename(file, aside);
+    } catch {
+      return "missing";
+    }
+    const after = await stat(aside);
+    if (after.mtime >= unusedSince || (await stillReferenced())) {
+      // Content-addressed: if a writer put the bytes back meanwhile, they are the same bytes.
+      await rename(aside, file);
+      return "kept";
+    }
+    await rm(aside, { force: true });
+    return "deleted";
+  }
+
   async exists(key: string): Promise<boolean> {
     return stat(this.file(key)).then(
       (info) => info.isFile(),
@@ -85,3 +136,5 @@ export class DirectoryObjectStore {
 }
 
 class TooLong extends Error {}
+
+const RETIRING = ".retiring";

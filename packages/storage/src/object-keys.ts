@@ -1,0 +1,8 @@
+// Where each kind of object lives in the store. Artifact and cache archives share one content-addressed space per
+// tenant, so two rows may name one object: it goes only when no row names it (retention in apps/worker).
+
+/** Content-addressed, per tenant (a tenant never learns whether another holds the same bytes). */
+export const contentObjectKey = (tenantId: string, sha256: string) => `cas/${tenantId}/${sha256.slice(0, 2)}/${sha256}.tar.gz`;
+
+/** The prefix under which every content-addressed archive lives. */
+export const CONTENT_PREFIX = "cas";
