@@ -74,7 +74,7 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
     const registration = await persist("register", () => client.register(env.GANTRY_RUNNER_TOKEN, body));
     if (!registration) return;
     log(`runner ${body.name} registered in pool ${registration.pool} (providers: ${body.providers.join(", ") || "none"})`);
-    const choice = chooseProvider(probe, registration.sandbox.provider, env.GANTRY_RUNNER_DEV_MODE);
+    const choice = chooseProvider(probe, registration.sandbox.provider, env.GANTRY_RUNNER_DEV_MODE, registration.sandbox.egress);
     if (!choice.ok) {
       log(`runner: cannot serve pool ${registration.pool}: ${choice.error}`);
       throw new Error(choice.error);

@@ -31,6 +31,16 @@ describe("provider probe and choice", () => {
     if (production.details.bwrap.available) expect(chooseProvider(production, "bwrap", false)).toMatchObject({ ok: true, why: expect.stringContaining("configured with bwrap") });
     else expect(chooseProvider(production, "bwrap", false)).toMatchObject({ ok: false });
   });
+
+  it("refuses a pool whose egress the provider cannot give jobs here", async () => {
+    const probe = await probeProviders([new ProcessProvider({ devMode: true })]);
+    expect(chooseProvider(probe, "process", true, "open")).toMatchObject({ ok: true });
+    expect(chooseProvider(probe, "process", true, "allowlist")).toMatchObject({ ok: false, error: expect.stringMatching(/the pool's egress is allowlist, which the process provider cannot give jobs on this host/) });
+    // A provider that says nothing about egress gives `none` only.
+    const quiet = { ...probe, details: { ...probe.details, process: { available: true, detail: "no isolation" } } };
+    expect(chooseProvider(quiet, "process", true, "open")).toMatchObject({ ok: false });
+    expect(chooseProvider(quiet, "process", true, "none")).toMatchObject({ ok: true });
+  });
 });
 
 describe("job wall time", () => {

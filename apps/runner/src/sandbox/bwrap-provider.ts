@@ -239,7 +239,12 @@ export class BwrapProvider implements SandboxProvider {
     uid?.release();
     if (result.status !== 0) return { available: false, detail: `bwrap cannot create namespaces here: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim()}` };
     const egress = userNetTools(host, uid);
-    return { available: true, detail: `${host.bwrap}${prefix.length > 0 ? ", per-sandbox host uid" : ""}; egress ${typeof egress === "string" ? `none only: open and allowlist ${egress}` : "none, allowlist and open (slirp4netns + nftables)"}` };
+    const networked = typeof egress !== "string";
+    return {
+      available: true,
+      detail: `${host.bwrap}${prefix.length > 0 ? ", per-sandbox host uid" : ""}; egress ${networked ? "none, allowlist and open (slirp4netns + nftables)" : `none only: open and allowlist ${egress}`}`,
+      egress: networked ? ["none", "allowlist", "open"] : ["none"],
+    };
   }
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {

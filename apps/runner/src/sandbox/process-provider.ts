@@ -51,7 +51,8 @@ export class ProcessProvider implements SandboxProvider {
   constructor(private readonly options: { devMode: boolean; allowUntrusted?: boolean } = { devMode: false }) {}
 
   async probe(): Promise<ProbeResult> {
-    return this.options.devMode ? { available: true, detail: "no isolation (development only)" } : { available: false, detail: "only in dev mode" };
+    // The host's own network, whatever the pool says: nothing is enforced, which dev mode accepts.
+    return this.options.devMode ? { available: true, detail: "no isolation (development only)", egress: ["none", "open"] } : { available: false, detail: "only in dev mode" };
   }
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {

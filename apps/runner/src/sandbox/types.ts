@@ -89,6 +89,8 @@ export interface ProbeResult {
   available: boolean;
   /** Why not, or what works (for logs and the provider table). */
   detail: string;
+  /** The egress policies it can give a job here (absent: `none` only). */
+  egress?: NetworkPolicy[];
 }
 
 export interface SandboxProvider {

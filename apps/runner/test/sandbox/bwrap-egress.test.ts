@@ -17,7 +17,7 @@ const subnet = `10.213.${randomInt(1, 250)}`;
 const NAME = "svc.gantry.test";
 const provider = new BwrapProvider({ resolveHost: async (host) => (host === NAME ? [`${subnet}.2`] : []) });
 const probe = await provider.probe();
-const capable = probe.available && probe.detail.includes("egress none, allowlist and open");
+const capable = probe.available && (probe.egress ?? []).includes("allowlist") && (probe.egress ?? []).includes("open");
 if (!capable) console.warn(`bwrap egress tests skipped: ${probe.detail}`);
 
 const METADATA = "100.100.100.200";
