@@ -146,6 +146,8 @@ describe("tenant", () => {
         name: "demo-private",
         labels: ["arm64"],
         provider: "GVISOR",
+        egress: "ALLOWLIST",
+        egressAllowlist: ["registry.npmjs.org", "10.0.0.0/8"],
         registrationTokenHash: "y",
       },
     });
@@ -178,6 +180,7 @@ describe("tenant", () => {
     ]);
     const shared = pools[0];
     expect(shared?.labels).toEqual([...DEMO.poolLabels]);
+    expect(pools[1]).toMatchObject({ egress: "ALLOWLIST", egressAllowlist: ["registry.npmjs.org", "10.0.0.0/8"] });
     expect(shared?.onlineCount).toBe(1);
     expect(shared?.runners.map((runner) => [runner.name, runner.online])).toEqual([
       ["fresh", true],

@@ -57,6 +57,7 @@ export function RunnerPools({
             <span className="muted small">
               {pool.shared ? "shared" : "tenant"} · {pool.provider.toLowerCase()} · egress{" "}
               {pool.egress.toLowerCase()}
+              {pool.egress === "ALLOWLIST" ? `: ${pool.egressAllowlist.join(", ") || "nothing listed"}` : ""}
             </span>
             <span className="labels">
               {pool.labels.map((label) => (

@@ -19,6 +19,7 @@ export async function listRunnersHandler({ ctx }: { ctx: TenantProcedureContext;
         labels: true,
         provider: true,
         egress: true,
+        egressAllowlist: true,
         runners: {
           orderBy: { name: "asc" },
           select: { id: true, name: true, status: true, version: true, capacity: true, lastSeenAt: true },
