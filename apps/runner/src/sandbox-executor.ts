@@ -24,7 +24,7 @@ export interface JobReporter {
 export interface SandboxExecutorOptions {
   provider: SandboxProvider;
   /** The pool's egress policy. */
-  egress: "none" | "allowlist" | "open";
+  egress: NetworkPolicy;
   /** With `allowlist`: the pool's hosts, addresses and CIDR ranges. */
   egressAllowlist?: readonly string[];
   /** The reporter of one attempt; `kill` aborts when the attempt belongs to nobody any more. */
@@ -60,7 +60,7 @@ function outcomeOf(result: JobResult): JobOutcome {
  * The egress a job gets: the pool's, except that untrusted code (a fork's pull request) never gets `open`;
  * an allowlist names hosts the pool's owner chose, so it applies to untrusted jobs as it is.
  */
-export function jobEgress(pool: SandboxExecutorOptions["egress"], untrusted: boolean): NetworkPolicy {
+export function jobEgress(pool: NetworkPolicy, untrusted: boolean): NetworkPolicy {
   return untrusted && pool === "open" ? "none" : pool;
 }
 

@@ -11,8 +11,15 @@ import { createTestDatabase, type TestDatabase } from "../src/testing/index";
 const root = path.resolve(import.meta.dirname, "../../..");
 let testDb: TestDatabase;
 let db: Database;
-beforeAll(async () => void (db = openDatabase((testDb = await createTestDatabase()).url)));
-afterAll(async () => void (await db.close(), await testDb.drop()));
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = openDatabase(testDb.url);
+});
+afterAll(async () => {
+  await db.close();
+  await testDb.drop();
+});
 
 // One installation's keys: a second seed must decrypt what the first wrapped.
 const keys = {

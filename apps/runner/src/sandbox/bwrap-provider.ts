@@ -59,11 +59,15 @@ function baseArgs(): string[] {
 /** What egress other than `none` needs here, or why it cannot be had (the sandbox is then refused). */
 function userNetTools(host: Tools, uid: ClaimedUid | undefined): UserNetTools | string {
   if (uid === undefined) return "needs a root runner (each sandbox's traffic is told apart by ids of its own)";
-  const missing = [host.slirp4netns ? "" : "slirp4netns", host.perl ? "" : "perl"].filter(Boolean);
-  if (missing.length > 0 || !host.setpriv || !host.slirp4netns || !host.perl) return `needs ${missing.join(" and ") || "setpriv"} on the runner host (apt-get install ${missing.join(" ") || "util-linux"})`;
+  const { setpriv, slirp4netns, perl } = host;
+  if (!setpriv || !slirp4netns || !perl) {
+    // Each tool and the Debian package that has it.
+    const missing = Object.entries({ slirp4netns: [slirp4netns, "slirp4netns"], perl: [perl, "perl-base"], setpriv: [setpriv, "util-linux"] }).filter(([, [found]]) => !found);
+    return `needs ${missing.map(([tool]) => tool).join(" and ")} on the runner host (apt-get install ${missing.map(([, [, pkg]]) => pkg).join(" ")})`;
+  }
   const firewall = egressFirewallProbe();
   if (!firewall.ok) return `needs nftables on the runner host: ${firewall.why} (apt-get install nftables)`;
-  return { setpriv: host.setpriv, perl: host.perl, slirp4netns: host.slirp4netns };
+  return { setpriv, perl, slirp4netns };
 }
 
 /** /etc/hosts and /etc/resolv.conf of a networked sandbox, bound over the host's copies. */

@@ -113,17 +113,17 @@ export function installEgressRules(gid: number, rules: EgressRules): () => void 
   ];
   if (rules.policy === "open") {
     const resolvers = hostResolvers();
-    if (resolvers.v4.length > 0) lines.push(`add rule inet ${TABLE} ${chain} ip daddr ${set(resolvers.v4)} meta l4proto { tcp, udp } th dport 53 accept`);
-    if (resolvers.v6.length > 0) lines.push(`add rule inet ${TABLE} ${chain} ip6 daddr ${set(resolvers.v6)} meta l4proto { tcp, udp } th dport 53 accept`);
+    if (resolvers.v4.length > 0) lines.push(`${rule} ip daddr ${set(resolvers.v4)} meta l4proto { tcp, udp } th dport 53 accept`);
+    if (resolvers.v6.length > 0) lines.push(`${rule} ip6 daddr ${set(resolvers.v6)} meta l4proto { tcp, udp } th dport 53 accept`);
   }
   lines.push(...reject(rule, "fib daddr type local"));
   if (rules.policy === "open") {
-    lines.push(`add rule inet ${TABLE} ${chain} accept`);
+    lines.push(`${rule} accept`);
   } else {
     const allow = rules.allow ?? { v4: [], v6: [], hosts: new Map(), unresolved: [] };
     if (allow.v4.length > 0) lines.push(`add element inet ${TABLE} ${chain}_v4 ${set(allow.v4)}`);
     if (allow.v6.length > 0) lines.push(`add element inet ${TABLE} ${chain}_v6 ${set(allow.v6)}`);
-    lines.push(`add rule inet ${TABLE} ${chain} ip daddr @${chain}_v4 accept`, `add rule inet ${TABLE} ${chain} ip6 daddr @${chain}_v6 accept`);
+    lines.push(`${rule} ip daddr @${chain}_v4 accept`, `${rule} ip6 daddr @${chain}_v6 accept`);
     lines.push(...reject(rule, ""));
   }
   lines.push(`add element inet ${TABLE} sandboxes { ${gid} : jump ${chain} }`);

@@ -70,7 +70,7 @@ export function spawnExec(options: SpawnOptions): SpawnedExec {
   const [info, block] = child.stdio.slice(4) as (Duplex | null)[];
   return {
     output,
-    ...(options.handshake && info && block ? { handshake: { info: info as Duplex, block: block as Duplex } } : {}),
+    ...(options.handshake && info && block ? { handshake: { info, block } } : {}),
     wait: () => done,
     stop: () => {
       stopped = true;

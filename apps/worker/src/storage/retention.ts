@@ -22,7 +22,6 @@ export interface RetentionReport {
   bytesFreed: number;
 }
 
-const BATCH = 500;
 const DAY_MS = 24 * 3600_000;
 
 export const DEFAULT_RETENTION: RetentionPolicy = { cacheUnusedMs: 7 * DAY_MS, cacheMaxBytesPerRepository: 10 * 1024 ** 3, objectGraceMs: 3600_000 };
@@ -31,11 +30,7 @@ export async function sweepStorage(db: Database, store: DirectoryObjectStore, po
   const sys = db.system("storage retention: expired artifacts, evicted caches, unnamed objects");
   const report: RetentionReport = { artifactsExpired: 0, cachesUnused: 0, cachesOverCap: 0, objectsDeleted: 0, bytesFreed: 0 };
 
-  for (;;) {
-    const expired = await sys.artifact.findMany({ where: { expiresAt: { lte: now } }, select: { id: true }, take: BATCH });
-    if (expired.length === 0) break;
-    report.artifactsExpired += (await sys.artifact.deleteMany({ where: { id: { in: expired.map((row) => row.id) }, expiresAt: { lte: now } } })).count;
-  }
+  report.artifactsExpired = (await sys.artifact.deleteMany({ where: { expiresAt: { lte: now } } })).count;
   report.cachesUnused = (await sys.cacheEntry.deleteMany({ where: { lastUsedAt: { lt: new Date(now.getTime() - policy.cacheUnusedMs) } } })).count;
 
   const sizes = await sys.cacheEntry.groupBy({ by: ["repositoryId"], _sum: { sizeBytes: true } });
