@@ -32,14 +32,15 @@ afterAll(async () => {
 });
 
 describe("runs.get", () => {
-  it("returns the run with its jobs in plan order and needs as job keys", async () => {
+  it("returns the run with its jobs in plan order, needs as job keys, and the workflow a job calls", async () => {
     const job = (key: string, needs: string[] = []) => ({ key, jobId: key, name: key, needs, runsOn: ["ubuntu-latest"], timeoutMinutes: 5, continueOnError: false, retry: { maxAttempts: 1 } });
-    const created = await intake.createRun(t.database.system("test"), demo, { ...base("k1"), plan: { jobs: [job("build"), job("test", ["build"])] } });
+    const created = await intake.createRun(t.database.system("test"), demo, { ...base("k1"), plan: { jobs: [job("build"), job("test", ["build"]), { ...job("deploy", ["test"]), uses: "./.gantry/lib/deploy.yml" }] } });
     const run = await caller().runs.get({ tenant: DEMO.tenantSlug, runId: created.runId });
     expect(run).toMatchObject({ workflowName: "CI", repository: DEMO.repositoryName, status: "QUEUED", errors: [] });
-    expect(run.jobs.map((j) => [j.key, j.needs])).toEqual([
-      ["build", []],
-      ["test", ["build"]],
+    expect(run.jobs.map((j) => [j.key, j.needs, j.calls])).toEqual([
+      ["build", [], null],
+      ["test", ["build"], null],
+      ["deploy", ["test"], "./.gantry/lib/deploy.yml"],
     ]);
   });
 

@@ -116,6 +116,30 @@ describe("plain-git intake", () => {
     expect(broken?.errors).toEqual(expect.arrayContaining([expect.objectContaining({ file: ".gantry/workflows/broken.yml", line: 5 })]));
   });
 
+  it("a workflow that calls a local reusable workflow is planned with the called file as it is at that commit", async () => {
+    const lib = "on:\n  workflow_call:\n    inputs:\n      who: {type: string, required: true}\njobs:\n  hello:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n";
+    const caller = "on: push\njobs:\n  call:\n    uses: ./.gantry/lib/hello.yml\n    with:\n      who: me\n";
+    // On a branch of its own, so the later tests' commits on main do not carry these files.
+    repo.checkout("calls");
+    const push = repo.commit({ ".gantry/workflows/calls.yml": caller, ".gantry/lib/hello.yml": lib }, "calls");
+    await processDelivery(deps(), await deliver(push, "refs/heads/calls"));
+    const run = (await runsAt(push.after)).find((candidate) => candidate.workflowPath === ".gantry/workflows/calls.yml");
+    expect(run?.status).not.toBe("FAILED");
+    // Intake started the run: the call has added its job, with the inputs it gave.
+    expect(run?.jobs.map((job) => [job.key, job.status, job.inputs]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ["call", "RUNNING", null],
+      ["call / hello", "WAITING", { who: "me" }],
+    ]);
+
+    // At the next commit the called file no longer declares workflow_call: that run fails at the caller's uses:.
+    const next = repo.commit({ ".gantry/lib/hello.yml": lib.replace("workflow_call", "workflow_dispatch") }, "calls");
+    await processDelivery(deps(), await deliver(next, "refs/heads/calls"));
+    repo.git(repo.work, "checkout", "--quiet", "main");
+    const failed = (await runsAt(next.after)).find((candidate) => candidate.workflowPath === ".gantry/workflows/calls.yml");
+    expect(failed?.status).toBe("FAILED");
+    expect(failed?.errors).toEqual(expect.arrayContaining([expect.objectContaining({ file: ".gantry/workflows/calls.yml", line: 4, col: 11, code: "reusable-workflow-not-callable" })]));
+  });
+
   it("a deleted ref and a malformed payload change nothing but the delivery's status", async () => {
     const deleted = await processDelivery(deps(), await deliver({ before: "a".repeat(40), after: "0".repeat(40) }));
     expect(deleted).toMatchObject({ outcome: "IGNORED", reason: "ref deleted" });

@@ -63,6 +63,12 @@ export class GitRepository {
     return git(this.gitDir, ["cat-file", "blob", `${sha}:${file}`]);
   }
 
+  /** The file at the commit, or undefined when the commit has no such file (any other git failure throws). */
+  async readFileIfPresent(sha: string, file: string): Promise<string | undefined> {
+    const listed = await git(this.gitDir, ["ls-tree", "--name-only", sha, "--", file]);
+    return listed.split("\n").includes(file) ? this.readFile(sha, file) : undefined;
+  }
+
   /** Files changed between two commits; undefined when there is no base (a new branch), so path filters do not apply. */
   async changedPaths(before: string, after: string): Promise<string[] | undefined> {
     if (before === ZERO_SHA) return undefined;

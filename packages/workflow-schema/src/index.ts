@@ -6,7 +6,7 @@ import type { WorkflowPlan } from "./plan";
 import { parseWorkflow } from "./validate";
 
 export { parseWorkflow } from "./validate";
-export { validateProject, DEFAULT_WORKFLOW_DIRS } from "./project/project";
+export { validateProject, validateWorkflows, DEFAULT_WORKFLOW_DIRS } from "./project/project";
 export { formatErrors } from "./format";
 export { evaluateExpression } from "./expr/evaluate";
 export type { EvalResult, ExprFunction, JsonValue } from "./expr/evaluate";
@@ -18,6 +18,9 @@ export { matchPatterns, validateGlob } from "./triggers/glob";
 export { parseCron } from "./cron";
 export { expandMatrix, cellKey, MAX_MATRIX_CELLS } from "./compile/matrix";
 export { expandDynamicJob } from "./compile/runtime-matrix";
+export { expandReusableCall, calledWorkflow, callInputs, callOutputs } from "./compile/reusable-call";
+export type { CallExpansion, CalledJobResult, InputValue } from "./compile/reusable-call";
+export { compileWorkflowWithCalls, MAX_CALL_DEPTH, type ReadRepositoryFile } from "./project/compile-with-calls";
 export { isWorkflowPlan } from "./plan-guard";
 export { secretReferences, type SecretReferences } from "./secret-references";
 /** Compile an already validated workflow (e.g. one of `validateProject(...).workflows`). */
@@ -29,14 +32,14 @@ export type * from "./model";
 export type * from "./plan";
 
 /**
- * Validates and, when there is no error (warnings are fine), compiles to a serializable plan — one the platform
- * can run: a call of a reusable workflow is valid (validateProject checks it across files) but not run yet, so
- * here it is an error at its `uses:` rather than a job that would do nothing and succeed.
+ * Validates one file and, when there is no error (warnings are fine), compiles it to a serializable plan. A call of
+ * a reusable workflow needs the called file, which this cannot read: it is an error at its `uses:` here (rather
+ * than a job that would do nothing and succeed); intake compiles with `compileWorkflowWithCalls`, which reads it.
  */
 export function compileWorkflow(source: string, file: string, ctx: TenantContext = {}): { plan?: WorkflowPlan; errors: WorkflowError[] } {
   const parsed = parseWorkflow(source, file, ctx);
   const { workflow } = parsed;
-  const errors = [...parsed.errors, ...(workflow ? notRunnable(workflow) : [])];
+  const errors = [...parsed.errors, ...(workflow ? callsNeedTheirFiles(workflow) : [])];
   if (!workflow || hasErrors(errors)) return { errors };
   try {
     return { plan: compile(workflow), errors };
@@ -45,10 +48,10 @@ export function compileWorkflow(source: string, file: string, ctx: TenantContext
   }
 }
 
-function notRunnable(workflow: Workflow): WorkflowError[] {
+function callsNeedTheirFiles(workflow: Workflow): WorkflowError[] {
   return workflow.jobs.flatMap((job) =>
     job.uses
-      ? [{ file: workflow.file, line: job.uses.pos.line, col: job.uses.pos.col, code: "unsupported-reusable-workflow", message: `job "${job.id}" calls the reusable workflow "${job.uses.value}": Gantry checks such calls but does not run them yet`, severity: "error" as const }]
+      ? [{ file: workflow.file, line: job.uses.pos.line, col: job.uses.pos.col, code: "reusable-workflow-unread", message: `job "${job.id}" calls the reusable workflow "${job.uses.value}": compiling it needs the called file (compileWorkflowWithCalls)`, severity: "error" as const }]
       : [],
   );
 }

@@ -12,6 +12,8 @@ export interface PlanTrigger {
   types?: string[];
   crons?: string[];
   inputs?: { name: string; type: string; required: boolean; default?: unknown; options?: string[] }[];
+  /** workflow_call: what the call gives its caller, each an expression over the called workflow's `jobs`. */
+  outputs?: { name: string; value: string }[];
 }
 
 export interface PlannedStep {
@@ -69,6 +71,13 @@ export interface PlannedJob {
   uses?: string;
   with?: Record<string, string>;
   secrets?: "inherit" | Record<string, string>;
+  /**
+   * A job of a called workflow, added to the run when its caller started (see `expandReusableCall`): the caller's
+   * key, and the caller's `secrets:` (unevaluated: they name the caller's secrets, which the control plane
+   * resolves when the job is claimed; absent: the job gets no secrets, as on GitHub).
+   */
+  calledBy?: string;
+  callSecrets?: "inherit" | Record<string, string>;
   /** Retry policy: platform failures only (lost lease, sandbox boot); user failures never retry. */
   retry: { maxAttempts: number; on: "platform" };
 }
@@ -83,4 +92,6 @@ export interface WorkflowPlan {
   defaults?: { shell?: string; workingDirectory?: string };
   concurrency?: { group: string; cancelInProgress: boolean | string };
   jobs: PlannedJob[];
+  /** The local reusable workflows this run may call (transitively), compiled at intake, by repository path. */
+  calls?: Record<string, WorkflowPlan>;
 }

@@ -2,10 +2,11 @@
 // compile, and create one run per matching workflow (or a FAILED run for an invalid one). A push to the default
 // branch also syncs the repository's schedules; every push is remembered per ref for the ref reconciler.
 import { intake, type Database, type TenantContext } from "@gantry/db";
-import { compileWorkflow, matchTrigger, type TriggerEvent, type WorkflowPlan } from "@gantry/workflow-schema";
+import { compileWorkflowWithCalls, matchTrigger, type TriggerEvent, type WorkflowPlan } from "@gantry/workflow-schema";
 import type { GitPushPayload, Queues } from "@gantry/jobs";
 import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
+import { gitFilesAt } from "./repository-files";
 import { openRepository, workflowFolders, ZERO_SHA } from "@gantry/sources";
 import { branchHead, recordRefState } from "./git-refs";
 import { schedulesOf } from "../schedules/read-schedules";
@@ -65,7 +66,7 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
 
   for (const file of files) {
     const source = await git.readFile(push.after, file);
-    const { plan, errors } = compileWorkflow(source, file, compileContext);
+    const { plan, errors } = await compileWorkflowWithCalls(source, file, compileContext, gitFilesAt(git, push.after));
     compiled.push({ file, plan });
     const base = {
       repositoryId: repository.id,

@@ -3,7 +3,7 @@
 // inputs (an invalid workflow becomes a FAILED run with its errors, as for a push). The run's idempotency key
 // comes from the client's, so a redelivery or a double-click makes one run.
 import { intake, type GitSource, type Installation, type Repository, type TenantContext } from "@gantry/db";
-import { compileWorkflow, dispatchTrigger } from "@gantry/workflow-schema";
+import { compileWorkflowWithCalls, dispatchTrigger, type ReadRepositoryFile } from "@gantry/workflow-schema";
 import { dispatchRunKey, type WorkflowDispatchPayload } from "@gantry/jobs";
 import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
@@ -11,16 +11,16 @@ import { githubWorkflowReader } from "@gantry/github";
 import { openRepository } from "@gantry/sources";
 import type { IntakeResult } from "./process-git-push";
 import type { GithubIntakeDeps } from "./github/types";
+import { gitFilesAt } from "./repository-files";
 
-/** The workflow file at the dispatch's commit, through git or the GitHub App; a string saying why not otherwise. */
-async function readWorkflow(deps: GithubIntakeDeps, repository: Repository & { gitSource: GitSource | null; installation: Installation | null }, dispatch: WorkflowDispatchPayload): Promise<{ source: string } | { skip: string }> {
-  if (repository.gitSource) return { source: await (await openRepository(repository.gitSource.url, deps.gitCacheDir)).readFile(dispatch.sha, dispatch.workflowPath) };
+/** The files at the dispatch's commit, through git or the GitHub App; a string saying why not otherwise. */
+async function filesAt(deps: GithubIntakeDeps, repository: Repository & { gitSource: GitSource | null; installation: Installation | null }, sha: string): Promise<{ read: ReadRepositoryFile } | { skip: string }> {
+  if (repository.gitSource) return { read: gitFilesAt(await openRepository(repository.gitSource.url, deps.gitCacheDir), sha) };
   const installation = repository.installation;
   if (!installation || installation.deletedAt || installation.suspendedAt) return { skip: `repository ${repository.fullName} has no active GitHub installation` };
   if (!deps.github) return { skip: "no GitHub App is configured" };
   const reader = await githubWorkflowReader(deps.github, repository.fullName, installation.githubInstallationId);
-  const source = await reader.readFile(dispatch.sha, dispatch.workflowPath);
-  return source === null ? { skip: `${dispatch.workflowPath} does not exist at ${dispatch.sha}` } : { source };
+  return { read: async (path) => (await reader.readFile(sha, path)) ?? undefined };
 }
 
 export async function processWorkflowDispatch(deps: GithubIntakeDeps, repositoryId: string, dispatch: WorkflowDispatchPayload, deliveryId?: string): Promise<IntakeResult> {
@@ -30,10 +30,11 @@ export async function processWorkflowDispatch(deps: GithubIntakeDeps, repository
   if (repository.archived) return { outcome: "IGNORED", reason: "repository is archived", runs: [] };
 
   const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "intake" } };
-  const read = await readWorkflow(deps, repository, dispatch);
-  if ("skip" in read) return { outcome: "IGNORED", reason: read.skip, runs: [] };
-  const source = read.source;
-  const { plan, errors } = compileWorkflow(source, dispatch.workflowPath, await compileContextFor(deps.db, ctx, repository.id));
+  const files = await filesAt(deps, repository, dispatch.sha);
+  if ("skip" in files) return { outcome: "IGNORED", reason: files.skip, runs: [] };
+  const source = await files.read(dispatch.workflowPath);
+  if (source === undefined) return { outcome: "IGNORED", reason: `${dispatch.workflowPath} does not exist at ${dispatch.sha}`, runs: [] };
+  const { plan, errors } = await compileWorkflowWithCalls(source, dispatch.workflowPath, await compileContextFor(deps.db, ctx, repository.id), files.read);
   const base = {
     repositoryId: repository.id,
     idempotencyKey: dispatchRunKey(repository.id, dispatch.idempotencyKey),

@@ -34,7 +34,8 @@ export async function timeOutJob(
 /** Re-creates the timer of every running job from Postgres; existing timers keep their id, so nothing doubles. */
 export async function rebuildJobTimeouts(db: Database, queues: Queues, nowMs: number = Date.now()): Promise<number> {
   const running = await db.system("timer rebuild covers every tenant").jobRun.findMany({
-    where: { status: "RUNNING" },
+    // attempt 0: a call of a reusable workflow, which has no timer of its own (its called jobs have theirs).
+    where: { status: "RUNNING", attempt: { gt: 0 } },
     select: { id: true, tenantId: true, attempt: true, startedAt: true, createdAt: true, timeoutMinutes: true, attempts: { select: { number: true, createdAt: true } } },
   });
   for (const job of running) {

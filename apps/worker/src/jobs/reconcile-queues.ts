@@ -9,7 +9,8 @@ import type { HeldHandler } from "./environment-gates";
 
 export async function reconcileQueues(db: Database, scheduler: FairScheduler, ready: ReadyHandler, held?: HeldHandler) {
   const stalled = await db.system("reconcile: active runs with nothing in flight").workflowRun.findMany({
-    where: { status: { in: ["QUEUED", "RUNNING"] }, jobs: { none: { status: { in: ["WAITING", "RUNNING"] } } } },
+    // A RUNNING job without an attempt is a call of a reusable workflow: only its called jobs are in flight.
+    where: { status: { in: ["QUEUED", "RUNNING"] }, jobs: { none: { OR: [{ status: "WAITING" }, { status: "RUNNING", attempt: { gt: 0 } }] } } },
     select: { id: true, tenantId: true },
     take: 1000,
   });

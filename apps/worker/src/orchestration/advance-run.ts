@@ -8,6 +8,7 @@ import { foldResults, resultOf, runConclusion, type NeedResult } from "./conclus
 import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
 import { evaluateJobCondition } from "./job-condition";
 import { expandDynamicMatrix } from "./dynamic-matrix";
+import { finishEndedCalls, startCall } from "./reusable-call";
 import { requestRunCheckReports } from "./check-reports";
 import { checkEnvironmentGate, evaluateEnvironmentName } from "./environment-gate";
 import { cronOfScheduledRun } from "../schedules/schedule-keys";
@@ -23,6 +24,7 @@ const storedPlan = z.object({
           concurrency: concurrencySpec.optional(),
           environment: z.object({ name: z.string() }).passthrough().optional(),
           dynamicMatrix: z.unknown().optional(),
+          uses: z.string().optional(),
         })
         .passthrough(),
     )
@@ -58,9 +60,12 @@ export function githubContext(run: WorkflowRun) {
 
 const storedInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
-/** The `inputs` context: a workflow_dispatch run's typed inputs, as intake stored them; empty for other events. */
-export function inputsContext(run: WorkflowRun): Record<string, string | number | boolean> {
-  const parsed = storedInputs.safeParse(run.inputs ?? {});
+/**
+ * The `inputs` context: a workflow_dispatch run's typed inputs, as intake stored them; empty for other events.
+ * A job of a called reusable workflow has the inputs its call gave it instead.
+ */
+export function inputsContext(run: WorkflowRun, job?: JobRun): Record<string, string | number | boolean> {
+  const parsed = storedInputs.safeParse((job?.callerId ? job.inputs : run.inputs) ?? {});
   return parsed.success ? parsed.data : {};
 }
 
@@ -112,7 +117,7 @@ export async function advanceRun(
       if (job.status !== "QUEUED") continue;
       const needs = job.needs.map((id) => byId.get(id));
       if (needs.some((need) => !need || resultOf(need) === null)) continue;
-      const contexts = { github: githubContext(run), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: inputsContext(run), vars: {} };
+      const contexts = { github: githubContext(run), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: inputsContext(run, job), vars: {} };
       const decision = evaluateJobCondition(
         planned.get(job.key)?.if,
         contexts,
@@ -129,6 +134,13 @@ export async function advanceRun(
           // Its cells take its place (QUEUED, the same needs), and the next pass decides each of them.
           const expansion = await expandDynamicMatrix(db, ctx, run, job, contexts);
           if (!expansion.ok && (await transitions.failUnstartedJob(sys, ctx, job.id, `could not expand the matrix: ${expansion.error}`)).changed) result.failed.push(job.id);
+          changed = true;
+          continue;
+        }
+        if (planned.get(job.key)?.uses !== undefined) {
+          // Its called jobs join the run (QUEUED) and the next pass decides each of them; the caller waits RUNNING.
+          const call = await startCall(db, ctx, run, job, contexts);
+          if (!call.ok && (await transitions.failUnstartedJob(sys, ctx, job.id, `could not call ${planned.get(job.key)?.uses ?? "the reusable workflow"}: ${call.error}`)).changed) result.failed.push(job.id);
           changed = true;
           continue;
         }
@@ -156,6 +168,7 @@ export async function advanceRun(
       }
       changed = true;
     }
+    if ((await finishEndedCalls(db, ctx, run, { github: githubContext(run), vars: {} })).length > 0) changed = true;
     if (!changed) {
       const fresh = await db.forTenant(ctx).jobRun.findMany({ where: { runId }, select: { status: true, continueOnError: true } });
       if (fresh.length > 0 && fresh.every((job) => resultOf(job) !== null)) {

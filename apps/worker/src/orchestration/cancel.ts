@@ -29,6 +29,16 @@ export async function cancelJob(db: Database, ctx: TenantContext, jobId: string,
   const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: jobId }, select: { runId: true } });
   if (!job) return false;
   const { changed } = await transitions.cancelJob(sys, ctx, jobId, reason);
+  if (changed) await cancelCalledJobs(db, ctx, jobId, reason);
   if (changed) await advanceRun(db, ctx, job.runId);
   return changed;
+}
+
+/** A cancelled call takes the jobs of the workflow it called (and of the calls they make) with it. */
+async function cancelCalledJobs(db: Database, ctx: TenantContext, callerId: string, reason: string): Promise<void> {
+  const called = await db.forTenant(ctx).jobRun.findMany({ where: { callerId, status: { in: ["QUEUED", "WAITING", "RUNNING"] } }, select: { id: true } });
+  for (const job of called) {
+    await transitions.cancelJob(db.system("cancel a called job"), ctx, job.id, `${reason} (its caller was cancelled)`);
+    await cancelCalledJobs(db, ctx, job.id, reason);
+  }
 }

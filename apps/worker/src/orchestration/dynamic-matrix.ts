@@ -14,6 +14,11 @@ export async function expandDynamicMatrix(db: Database, ctx: TenantContext, run:
   if (!expanded.ok) return expanded;
   const cells = expanded.plan.jobs.filter((planned) => expanded.keys.includes(planned.key));
   if (cells.length === 0) return { ok: false, error: "the matrix has no cells" };
-  const result = await transitions.expandMatrixJob(db.system("expand a dynamic matrix"), ctx, { runId: run.id, jobId: job.id, cells, plan: expanded.plan });
+  // The stored plan may have changed since `run` was read (another expansion in the same pass): expand that one.
+  const revisePlan = (stored: unknown): object => {
+    const again = isWorkflowPlan(stored) ? expandDynamicJob(stored, job.key, contexts) : undefined;
+    return again?.ok ? again.plan : expanded.plan;
+  };
+  const result = await transitions.expandMatrixJob(db.system("expand a dynamic matrix"), ctx, { runId: run.id, jobId: job.id, cells, revisePlan });
   return { ok: true, cellIds: result.cellIds };
 }

@@ -1,10 +1,11 @@
 // The workflow files of one repository at one commit, read from git or through GitHub's contents API: what
 // schedule syncs and ticks read, whichever kind of source the repository has.
 import type { ContentsReader } from "@gantry/github";
-import { compileWorkflow, type TenantContext as CompileContext, type WorkflowPlan } from "@gantry/workflow-schema";
+import { compileWorkflowWithCalls, type ReadRepositoryFile, type TenantContext as CompileContext, type WorkflowPlan } from "@gantry/workflow-schema";
 import type { Repository } from "@gantry/db";
 import type { GitRepository } from "@gantry/sources";
 import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS } from "../intake/process-git-push";
+import { gitFilesAt, githubFilesAt } from "../intake/repository-files";
 
 /** Where a repository's workflow files live (`.github/workflows` too when the repository reads them). */
 export const workflowFolders = (repository: Repository) => (repository.readGithubWorkflows ? [...WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER] : WORKFLOW_FOLDERS);
@@ -13,14 +14,16 @@ export interface WorkflowTree {
   sha: string;
   files(): Promise<string[]>;
   read(file: string): Promise<string>;
+  /** Any file of the commit (the reusable workflows a workflow calls); undefined when there is none. */
+  readAny: ReadRepositoryFile;
 }
 
 export function gitWorkflowTree(git: GitRepository, sha: string, folders: string[]): WorkflowTree {
-  return { sha, files: () => git.workflowFiles(sha, folders), read: (file) => git.readFile(sha, file) };
+  return { sha, files: () => git.workflowFiles(sha, folders), read: (file) => git.readFile(sha, file), readAny: gitFilesAt(git, sha) };
 }
 
 export function githubWorkflowTree(reader: ContentsReader, sha: string, folders: string[]): WorkflowTree {
-  return { sha, files: () => reader.workflowFiles(sha, folders), read: (file) => reader.readFile(file, sha) };
+  return { sha, files: () => reader.workflowFiles(sha, folders), read: (file) => reader.readFile(file, sha), readAny: githubFilesAt(reader, sha) };
 }
 
 export type CompiledFile = { file: string; plan?: WorkflowPlan | undefined };
@@ -28,12 +31,12 @@ export type CompiledFile = { file: string; plan?: WorkflowPlan | undefined };
 /** Every workflow file of the tree, compiled (plan undefined for an invalid one). */
 export async function compileTree(tree: WorkflowTree, compileContext: CompileContext): Promise<CompiledFile[]> {
   const compiled: CompiledFile[] = [];
-  for (const file of await tree.files()) compiled.push({ file, plan: compileWorkflow(await tree.read(file), file, compileContext).plan });
+  for (const file of await tree.files()) compiled.push({ file, plan: (await compileWorkflowWithCalls(await tree.read(file), file, compileContext, tree.readAny)).plan });
   return compiled;
 }
 
 /** One file's plan; undefined when the file is not in the tree or does not compile. */
 export async function planAt(tree: WorkflowTree, file: string, compileContext: CompileContext): Promise<WorkflowPlan | undefined> {
   if (!(await tree.files()).includes(file)) return undefined;
-  return compileWorkflow(await tree.read(file), file, compileContext).plan;
+  return (await compileWorkflowWithCalls(await tree.read(file), file, compileContext, tree.readAny)).plan;
 }

@@ -163,6 +163,29 @@ describe("GitHub push intake", () => {
     expect(contents.every((call) => /^token ghs_/.test(call.authorization ?? ""))).toBe(true);
   });
 
+  it("a workflow that calls a local reusable workflow reads it through the contents API at the same commit", async () => {
+    const caller = "on: push\njobs:\n  call:\n    uses: ./.github/lib/build.yml\n";
+    const lib = "on: workflow_call\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n";
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/calls.yml": caller, ".github/lib/build.yml": lib });
+    const { result } = await deliver("push", pushPayload(after));
+    expect(result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true, valid: true, workflowPath: ".gantry/workflows/calls.yml" }] });
+    const [run] = await runsAt(after);
+    expect(run?.jobs.map((job) => [job.key, job.status]).sort()).toEqual([
+      ["call / build", "WAITING"],
+      ["call", "RUNNING"],
+    ]);
+    expect(fake.callsTo(/^GET \/repos\/octo\/app\/contents\/\.github\/lib\/build\.yml$/).map((call) => [call.query.ref, call.status])).toEqual([[after, 200]]);
+
+    // A commit without the called file: GitHub answers 404, and the run fails with the error at the call.
+    const missing = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, missing, { ".gantry/workflows/calls.yml": caller });
+    await deliver("push", pushPayload(missing));
+    const [failed] = await runsAt(missing);
+    expect(failed?.status).toBe("FAILED");
+    expect(failed?.errors).toEqual([expect.objectContaining({ file: ".gantry/workflows/calls.yml", line: 4, col: 11, code: "reusable-workflow-not-found" })]);
+  });
+
   it("a redelivery, or a second delivery of the same push, makes no second run", async () => {
     const after = sha();
     fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });

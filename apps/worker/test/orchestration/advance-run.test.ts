@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { advanceRun } from "../../src/orchestration/advance-run";
+import { runJobAsRunner } from "./simulated-runner";
 
 let testDb: TestDatabase;
 let db: Database;
@@ -61,13 +62,7 @@ const runStatus = async (runId: string) => (await db.forTenant(ctx).workflowRun.
 
 /** Runs one WAITING job to the given conclusion, as a runner would, then advances the run. */
 async function finish(runId: string, key: string, conclusion: "SUCCEEDED" | "FAILED", outputs?: Record<string, string>) {
-  const sys = db.system("test");
-  const job = await sys.jobRun.findFirstOrThrow({ where: { runId, key } });
-  const assignment = await transitions.assignJob(sys, ctx, { jobId: job.id, expectedAttempt: job.attempt, leaseMs: 30_000 });
-  if (!assignment) throw new Error(`${key} was not assignable (${job.status})`);
-  await transitions.markRunRunning(sys, ctx, runId);
-  if (outputs) await sys.jobRun.update({ where: { id: job.id }, data: { outputs } });
-  await transitions.finishJob(sys, ctx, job.id, assignment.attempt, conclusion);
+  await runJobAsRunner(db, ctx, runId, key, conclusion, outputs);
   return advanceRun(db, ctx, runId);
 }
 

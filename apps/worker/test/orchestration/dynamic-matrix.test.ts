@@ -1,10 +1,11 @@
 // A matrix from a need's outputs (`fromJSON(needs.prepare.outputs.matrix)`): compiled to one placeholder, expanded
 // by the worker into its cells once `prepare` is done, with the dependents waiting for every cell.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
+import { intake, openDatabase, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { compileWorkflow } from "@gantry/workflow-schema";
 import { advanceRun } from "../../src/orchestration/advance-run";
+import { runJobAsRunner } from "./simulated-runner";
 
 let testDb: TestDatabase;
 let db: Database;
@@ -65,15 +66,7 @@ async function startRun(): Promise<string> {
   return created.runId;
 }
 
-async function finish(runId: string, key: string, conclusion: "SUCCEEDED" | "FAILED", outputs?: Record<string, string>) {
-  const sys = db.system("test");
-  const job = await sys.jobRun.findFirstOrThrow({ where: { runId, key } });
-  const assignment = await transitions.assignJob(sys, ctx, { jobId: job.id, expectedAttempt: job.attempt, leaseMs: 30_000 });
-  if (!assignment) throw new Error(`${key} was not assignable (${job.status})`);
-  await transitions.markRunRunning(sys, ctx, runId);
-  if (outputs) await sys.jobRun.update({ where: { id: job.id }, data: { outputs } });
-  await transitions.finishJob(sys, ctx, job.id, assignment.attempt, conclusion);
-}
+const finish = (runId: string, key: string, conclusion: "SUCCEEDED" | "FAILED", outputs?: Record<string, string>) => runJobAsRunner(db, ctx, runId, key, conclusion, outputs);
 
 const jobsOf = async (runId: string) => db.forTenant(ctx).jobRun.findMany({ where: { runId }, orderBy: { key: "asc" } });
 const statuses = async (runId: string) => Object.fromEntries((await jobsOf(runId)).map((job) => [job.key, job.status]));

@@ -24,6 +24,8 @@ export interface PlannedJobRow {
   env?: Record<string, string>;
   outputs?: Record<string, string>;
   steps?: unknown[];
+  /** A call of a local reusable workflow: the job runs nothing itself (see state/reusable-calls.ts). */
+  uses?: string;
 }
 
 export interface NewRun {

@@ -7,3 +7,4 @@ export * from "./steps";
 export * from "./approvals";
 export type { TransitionResult, SqlRunner } from "./conditional-update";
 export * from "./matrix-expansion";
+export * from "./reusable-calls";

@@ -1,14 +1,15 @@
 // A job whose matrix is built from `${{ }}` (a need's outputs, the inputs) is planned as one placeholder: only
 // when its needs are done can the worker know the cells. Expanding it is one transaction — the placeholder
 // QUEUED → SKIPPED ("expanded into N matrix cells"), one QUEUED JobRun per cell, the dependents' needs pointing at
-// the cells, and the run's stored plan replaced by the expanded one — conditional on the placeholder still being
-// QUEUED, so two workers expanding at once make one set of cells.
+// the cells, and the run's stored plan revised the same way (under the run row's lock) — conditional on the
+// placeholder still being QUEUED, so two workers expanding at once make one set of cells.
 import { Prisma } from "../generated/prisma/client";
 import type { RawPrismaClient } from "../client";
 import { jobRunId } from "../ids";
-import { asJson, jobRunRow, type PlannedJobRow } from "../intake/create-run";
+import { jobRunRow, type PlannedJobRow } from "../intake/create-run";
 import type { TenantContext } from "../tenant-scope";
 import { conditionalTransition } from "./conditional-update";
+import { revisePlan } from "./plan-revision";
 import type { RunStatus } from "./statuses";
 
 export interface MatrixExpansion {
@@ -17,8 +18,8 @@ export interface MatrixExpansion {
   jobId: string;
   /** The planned cells (needs as plan keys, like every planned job). */
   cells: PlannedJobRow[];
-  /** The whole plan after expansion: the cells in place of the placeholder, dependents needing the cells. */
-  plan: { jobs: PlannedJobRow[] };
+  /** The stored plan after expansion: the cells in place of the placeholder, dependents needing the cells. */
+  revisePlan: (plan: unknown) => object;
 }
 
 export async function expandMatrixJob(prisma: RawPrismaClient, ctx: TenantContext, expansion: MatrixExpansion): Promise<{ changed: boolean; cellIds: string[] }> {
@@ -38,7 +39,7 @@ export async function expandMatrixJob(prisma: RawPrismaClient, ctx: TenantContex
     await tx.$executeRaw`
       UPDATE "JobRun" SET "needs" = array_cat(array_remove("needs", ${expansion.jobId}), ${cellIds}::text[])
       WHERE "runId" = ${expansion.runId} AND "tenantId" = ${ctx.tenantId} AND ${expansion.jobId} = ANY("needs")`;
-    await tx.workflowRun.updateMany({ where: { id: expansion.runId, tenantId: ctx.tenantId }, data: { plan: asJson(expansion.plan) } });
+    await revisePlan(tx, ctx, expansion.runId, expansion.revisePlan);
     return { changed: true, cellIds };
   });
 }

@@ -26,6 +26,7 @@ function forCell(job: PlannedJob, cell: Cell): PlannedJob {
     env: subAll(job.env, cell),
     outputs: subAll(job.outputs, cell),
     steps: job.steps.map((s) => ({ ...s, env: subAll(s.env, cell), with: subAll(s.with, cell), ...(s.name ? { name: sub(s.name, cell) } : {}) })),
+    ...(job.with ? { with: subAll(job.with, cell) } : {}),
     ...(job.concurrency ? { concurrency: { ...job.concurrency, group: sub(job.concurrency.group, cell) } } : {}),
     ...(job.environment ? { environment: { ...job.environment, name: sub(job.environment.name, cell) } } : {}),
     ...(typeof job.timeoutMinutes === "string" ? { timeoutMinutes: asNumber(sub(job.timeoutMinutes, cell)) } : {}),

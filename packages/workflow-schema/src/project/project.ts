@@ -20,8 +20,17 @@ export function validateProject(
   ctx: TenantContext = {},
   workflowDirs: readonly string[] = DEFAULT_WORKFLOW_DIRS,
 ): { workflows: Record<string, Workflow>; errors: WorkflowError[] } {
+  return validateWorkflows(files, Object.keys(files).filter((p) => isWorkflowPath(p, workflowDirs)), ctx);
+}
+
+/** validateProject for the given root workflows (and, transitively, the local reusable workflows they call). */
+export function validateWorkflows(
+  files: Readonly<Record<string, string>>,
+  rootPaths: readonly string[],
+  ctx: TenantContext = {},
+): { workflows: Record<string, Workflow>; errors: WorkflowError[] } {
   const first = new Map<string, Workflow | undefined>();
-  const queue = Object.keys(files).filter((p) => isWorkflowPath(p, workflowDirs)).sort();
+  const queue = [...rootPaths].sort();
   const roots = new Set(queue);
   // Pass 1: every workflow and, transitively, every local reusable workflow they call.
   while (queue.length) {

@@ -23,8 +23,9 @@ async function assignmentFor(database: Database, claimed: { tenantId: string; jo
   });
   const plan = storedPlan.parse(job.run.plan);
   const found = assignedJob.parse(plan.jobs.find((candidate) => candidate.key === job.key));
-  // The workflow's `env` under the job's own, as GitHub layers them (steps add theirs on top in the runner).
-  const planned = { ...found, env: { ...plan.env, ...found.env } };
+  // The workflow's `env` under the job's own, as GitHub layers them (steps add theirs on top in the runner). A
+  // job of a called workflow already has its own workflow's `env` under its own: the caller's does not reach it.
+  const planned = { ...found, env: job.callerId ? found.env : { ...plan.env, ...found.env } };
   const needs = await database.forTenant(ctx).jobRun.findMany({ where: { id: { in: job.needs } }, select: { jobId: true, status: true, outputs: true } });
   return {
     job,
@@ -72,7 +73,8 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
             repository: job.run.repository.fullName,
             repositoryUrl: job.run.repository.gitSource?.url ?? null,
             trusted: job.run.trusted,
-            inputs: runInputs.parse(job.run.inputs ?? {}),
+            // A called job's `inputs` are what its call gave it (the worker evaluated them when the call started).
+            inputs: runInputs.parse((job.callerId ? job.inputs : job.run.inputs) ?? {}),
             actor: job.run.triggeredBy ?? "",
             eventPayload: await runEventPayload(deps.database, job.run, job.run.repository.fullName),
           },

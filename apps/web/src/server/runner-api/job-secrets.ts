@@ -3,10 +3,13 @@
 // attempt sends back (logs, step summaries, annotations), so a runner that fails to mask cannot leak them.
 import { secretsForJob, type Database } from "@gantry/db";
 import { Masker } from "@gantry/runner-protocol";
-import { secretReferences } from "@gantry/workflow-schema";
+import { evaluateExpression, secretReferences, type SecretReferences } from "@gantry/workflow-schema";
 import { z } from "zod";
 
-const storedPlan = z.object({ jobs: z.array(z.looseObject({ key: z.string(), environment: z.looseObject({ name: z.string() }).optional() })) });
+const callSecrets = z.union([z.literal("inherit"), z.record(z.string(), z.string())]);
+const plannedJob = z.looseObject({ key: z.string(), environment: z.looseObject({ name: z.string() }).optional(), calledBy: z.string().optional(), callSecrets: callSecrets.optional() });
+type PlannedJob = z.infer<typeof plannedJob>;
+const storedPlan = z.object({ jobs: z.array(plannedJob) });
 
 export interface JobForSecrets {
   tenantId: string;
@@ -15,12 +18,16 @@ export interface JobForSecrets {
   run: { repositoryId: string; trusted: boolean; plan: unknown };
 }
 
+type StoredSecrets = (wanted: SecretReferences) => Promise<Record<string, string>>;
+
 export async function jobSecrets(database: Database, masterKey: Buffer | null, job: JobForSecrets, log: (line: string) => void = () => undefined): Promise<Record<string, string>> {
   if (!job.run.trusted) return {};
   const plan = storedPlan.safeParse(job.run.plan);
   const planned = plan.success ? plan.data.jobs.find((candidate) => candidate.key === job.key) : undefined;
-  if (!planned) return {};
-  const wanted = secretReferences(planned);
+  if (!plan.success || !planned) return {};
+  // What a called job's caller passes (`callSecrets`) names the caller's secrets, not this job's.
+  const { calledBy: _caller, callSecrets: _passed, ...own } = planned;
+  const wanted = secretReferences(own);
   if (!wanted.all && wanted.names.length === 0) return {};
   if (!masterKey) {
     log(`job ${job.key} references secrets, but GANTRY_MASTER_KEY is not set on the control plane: it runs without them`);
@@ -28,7 +35,29 @@ export async function jobSecrets(database: Database, masterKey: Buffer | null, j
   }
   const declared = planned.environment?.name;
   const environmentName = job.environmentName ?? (declared && !declared.includes("${{") ? declared : null);
-  return secretsForJob(database, masterKey, { tenantId: job.tenantId, actor: { kind: "RUNNER" } }, { repositoryId: job.run.repositoryId, environmentName }, wanted);
+  const stored: StoredSecrets = (names) => secretsForJob(database, masterKey, { tenantId: job.tenantId, actor: { kind: "RUNNER" } }, { repositoryId: job.run.repositoryId, environmentName }, names);
+  return secretsThroughCalls(plan.data.jobs, planned, wanted, stored);
+}
+
+/**
+ * A job of a called reusable workflow sees what its call passes, as on GitHub: `secrets: inherit` — the caller's
+ * own secrets; a `secrets:` map — each name's expression evaluated over the caller's secrets; nothing — none.
+ * Calls nest, so the caller's secrets may themselves come through its own call.
+ */
+async function secretsThroughCalls(jobs: PlannedJob[], planned: PlannedJob, wanted: SecretReferences, stored: StoredSecrets): Promise<Record<string, string>> {
+  if (planned.calledBy === undefined) return stored(wanted);
+  const caller = jobs.find((candidate) => candidate.key === planned.calledBy);
+  if (!caller || planned.callSecrets === undefined) return {};
+  if (planned.callSecrets === "inherit") return secretsThroughCalls(jobs, caller, wanted, stored);
+  const passed = Object.entries(planned.callSecrets).filter(([name]) => wanted.all || wanted.names.includes(name.toUpperCase()));
+  const fromCaller = secretReferences(Object.fromEntries(passed));
+  const callerSecrets = fromCaller.all || fromCaller.names.length > 0 ? await secretsThroughCalls(jobs, caller, fromCaller, stored) : {};
+  const values: Record<string, string> = {};
+  for (const [name, expression] of passed) {
+    const value = expression.includes("${{") ? evaluateExpression(expression, { secrets: callerSecrets }) : { ok: true as const, value: expression };
+    if (value.ok && value.value !== null && value.value !== "") values[name] = typeof value.value === "string" ? value.value : JSON.stringify(value.value);
+  }
+  return values;
 }
 
 const CACHE_MS = 5 * 60_000;

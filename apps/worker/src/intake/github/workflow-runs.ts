@@ -3,8 +3,9 @@
 // one). The idempotency key `<event>:<repo>:<ref>:<sha>:<file>` makes a redelivery a no-op.
 import { intake, type Repository, type TenantContext } from "@gantry/db";
 import { ContentsReader } from "@gantry/github";
-import { compileWorkflow, matchTrigger, type TenantContext as CompileContext, type TriggerEvent, type WorkflowPlan } from "@gantry/workflow-schema";
+import { compileWorkflowWithCalls, matchTrigger, type TenantContext as CompileContext, type TriggerEvent, type WorkflowPlan } from "@gantry/workflow-schema";
 import { compileContextFor } from "../compile-context";
+import { githubFilesAt } from "../repository-files";
 import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS, type IntakeResult } from "../process-git-push";
 import { reportRunChecks } from "./report-checks";
 import { startRun } from "../start-run";
@@ -53,7 +54,7 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
   const { deps, ctx, repository } = scope;
   const sys = deps.db.system("github intake: create runs");
   const source = await scope.reader.readFile(file, commit.sha);
-  const { plan, errors } = compileWorkflow(source, file, scope.compileContext);
+  const { plan, errors } = await compileWorkflowWithCalls(source, file, scope.compileContext, githubFilesAt(scope.reader, commit.sha));
   scope.compiled?.push({ file, plan });
   const base = {
     repositoryId: repository.id,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { intake, runId } from "@gantry/db";
 import { dispatchRunKey, type WorkflowDispatchPayload } from "@gantry/jobs";
-import { compileWorkflow, dispatchTrigger, validateDispatchInputs } from "@gantry/workflow-schema";
+import { compileWorkflowWithCalls, dispatchTrigger, validateDispatchInputs } from "@gantry/workflow-schema";
 import { TRPCError } from "@trpc/server";
 import { repositoryReader, RepositoryUnreadableError } from "../../repository-reader";
 import { FieldErrors, type TenantProcedureContext } from "../../trpc";
@@ -34,7 +34,7 @@ export async function dispatchRunHandler({ ctx, input }: { ctx: TenantProcedureC
   }
   const source = await reader.readFile(resolved.sha, input.workflowPath);
   if (source === null) throw badRequest(`No workflow ${input.workflowPath} at ${resolved.ref} (${resolved.sha.slice(0, 7)}).`);
-  const { plan, errors } = compileWorkflow(source, input.workflowPath);
+  const { plan, errors } = await compileWorkflowWithCalls(source, input.workflowPath, {}, async (path) => (await reader.readFile(resolved.sha, path)) ?? undefined);
   if (!plan) {
     const first = errors.filter((error) => error.severity === "error").slice(0, 3);
     throw badRequest(`${input.workflowPath} at ${resolved.ref} is not a valid workflow: ${first.map((error) => `${error.line}:${error.col} ${error.message}`).join("; ")}`);

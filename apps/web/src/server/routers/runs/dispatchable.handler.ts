@@ -1,6 +1,6 @@
 import { runId } from "@gantry/db";
 import { dispatchRunKey, workflowDispatchPayload } from "@gantry/jobs";
-import { compileWorkflow, dispatchTrigger, type DispatchInputDeclaration } from "@gantry/workflow-schema";
+import { compileWorkflowWithCalls, dispatchTrigger, type DispatchInputDeclaration } from "@gantry/workflow-schema";
 import { repositoryReader } from "../../repository-reader";
 import type { TenantProcedureContext } from "../../trpc";
 import type { DispatchableInput, IntakePendingInput } from "./dispatchable.schema";
@@ -36,7 +36,7 @@ export async function dispatchableHandler({ ctx, input }: { ctx: TenantProcedure
       for (const file of await reader.workflowFiles(head.sha)) {
         const source = await reader.readFile(head.sha, file);
         if (source === null) continue;
-        const { plan } = compileWorkflow(source, file);
+        const { plan } = await compileWorkflowWithCalls(source, file, {}, async (path) => (await reader.readFile(head.sha, path)) ?? undefined);
         const trigger = plan && dispatchTrigger(plan.triggers);
         if (!plan || !trigger) continue;
         found.push({

@@ -17,6 +17,9 @@ const storedErrors = z
   )
   .catch([]);
 
+// The plan names which jobs call a reusable workflow (they run nothing themselves).
+const storedCalls = z.object({ jobs: z.array(z.looseObject({ key: z.string(), uses: z.string().optional() })) }).catch({ jobs: [] });
+
 const storedInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
 
 /** One run with its jobs (in plan order) and, for an invalid workflow, its validation errors. */
@@ -27,12 +30,17 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
       repository: { select: { fullName: true } },
       jobs: {
         orderBy: { createdAt: "asc" },
-        select: { id: true, key: true, name: true, status: true, attempt: true, needs: true, failureReason: true, startedAt: true, finishedAt: true },
+        select: { id: true, key: true, name: true, status: true, attempt: true, needs: true, failureReason: true, startedAt: true, finishedAt: true, createdAt: true },
       },
     },
   });
   if (!run) throw new TRPCError({ code: "NOT_FOUND", message: `Run ${input.runId} does not exist in ${ctx.tenant.slug}.` });
   const keyOf = new Map(run.jobs.map((job) => [job.id, job.key]));
+  const planned = storedCalls.parse(run.plan).jobs;
+  const callOf = new Map(planned.flatMap((job) => (job.uses ? [[job.key, job.uses] as const] : [])));
+  // Rows made in one statement share a createdAt: the plan's order (called jobs after their callers') is the one.
+  const placeOf = new Map(planned.map((job, index) => [job.key, index]));
+  const jobs = [...run.jobs].sort((a, b) => (placeOf.get(a.key) ?? Infinity) - (placeOf.get(b.key) ?? Infinity) || a.createdAt.getTime() - b.createdAt.getTime());
   return {
     id: run.id,
     runNumber: run.runNumber,
@@ -50,13 +58,15 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
     createdAt: run.createdAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
     errors: run.errors === null ? [] : storedErrors.parse(run.errors),
-    jobs: run.jobs.map((job) => ({
+    jobs: jobs.map((job) => ({
       key: job.key,
       name: job.name,
       status: job.status,
       attempt: job.attempt,
       needs: job.needs.map((id) => keyOf.get(id) ?? id),
       failureReason: job.failureReason,
+      /** The reusable workflow this job calls; its jobs are the run's jobs keyed `<this key> / …`. */
+      calls: callOf.get(job.key) ?? null,
       startedAt: job.startedAt?.toISOString() ?? null,
       finishedAt: job.finishedAt?.toISOString() ?? null,
     })),

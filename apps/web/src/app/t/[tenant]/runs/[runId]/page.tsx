@@ -116,7 +116,14 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
                     <RunStatus status={job.status} />
                   </td>
                   <td>{job.attempt || "—"}</td>
-                  <td className="muted small">{job.failureReason ?? ""}</td>
+                  <td className="muted small">
+                    {job.calls && (
+                      <span data-testid="job-calls">
+                        calls <code>{job.calls}</code>{" "}
+                      </span>
+                    )}
+                    {job.failureReason ?? ""}
+                  </td>
                 </tr>
               ))}
             </tbody>
