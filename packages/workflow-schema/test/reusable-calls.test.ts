@@ -124,6 +124,15 @@ describe("compileWorkflowWithCalls", () => {
     expect(errors).toContainEqual(expect.objectContaining({ code: "unsupported-call-concurrency", line: 14, col: 18 }));
   });
 
+  it("leaves local actions to the run (read from the workspace when the step runs; a step may even write them)", async () => {
+    const source = "on: push\njobs:\n  a:\n    runs-on: linux\n    steps:\n      - run: cp templates/action.yml action.yml\n      - uses: ./\n      - uses: ./tools/lint\n";
+    const files = reader({});
+    const { plan, errors } = await compileWorkflowWithCalls(source, ".gantry/workflows/ci.yml", {}, files.read);
+    expect(errors).toEqual([]);
+    expect(plan?.jobs[0]?.steps.map((step) => step.uses)).toEqual([undefined, "./", "./tools/lint"]);
+    expect(files.asked).toEqual([]);
+  });
+
   it("compileWorkflow alone cannot read the called file and says so at the uses:", () => {
     const { plan, errors } = compileWorkflow(CALLER, ".gantry/workflows/ci.yml");
     expect(plan).toBeUndefined();

@@ -77,7 +77,7 @@ function callGraphErrors(root: string, calls: ReadonlyMap<string, Call[]>): Work
 export async function compileWorkflowWithCalls(source: string, file: string, ctx: TenantContext, read: ReadRepositoryFile): Promise<{ plan?: WorkflowPlan; errors: WorkflowError[] }> {
   const { files, calls } = await readCallTree(source, file, ctx, read);
   // Every file read is a root here: a called file that does not parse must say so, not just go missing.
-  const validated = validateWorkflows(files, Object.keys(files), ctx);
+  const validated = validateWorkflows(files, Object.keys(files), ctx, { localActions: false });
   const errors = sortErrors([...validated.errors, ...callGraphErrors(file, calls), ...unsupportedOnCallers(validated.workflows)]);
   const root = validated.workflows[file];
   if (!root || hasErrors(errors)) return { errors };

@@ -23,11 +23,16 @@ export function validateProject(
   return validateWorkflows(files, Object.keys(files).filter((p) => isWorkflowPath(p, workflowDirs)), ctx);
 }
 
-/** validateProject for the given root workflows (and, transitively, the local reusable workflows they call). */
+/**
+ * validateProject for the given root workflows (and, transitively, the local reusable workflows they call).
+ * `localActions: false` leaves local actions unchecked: at intake they are not in `files` (a run reads them from
+ * its workspace when the step runs, and an earlier step may even write them).
+ */
 export function validateWorkflows(
   files: Readonly<Record<string, string>>,
   rootPaths: readonly string[],
   ctx: TenantContext = {},
+  options: { localActions?: boolean } = {},
 ): { workflows: Record<string, Workflow>; errors: WorkflowError[] } {
   const first = new Map<string, Workflow | undefined>();
   const queue = [...rootPaths].sort();
@@ -68,7 +73,7 @@ export function validateWorkflows(
     if (!wf) continue;
     const sink = new ErrorSink(p);
     checkReusableCalls(wf, parsed, files, sink);
-    checkLocalActions(wf, files, sink);
+    if (options.localActions !== false) checkLocalActions(wf, files, sink);
     errors.push(...sink.errors);
   }
   const workflows: Record<string, Workflow> = {};
