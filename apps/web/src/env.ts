@@ -63,6 +63,8 @@ const fields = z.object({
   GANTRY_OBJECT_URL_SECRET: optional(z.string().min(32, "GANTRY_OBJECT_URL_SECRET must be at least 32 characters")),
   /** Per-job log cap in bytes; past it the archived log ends with a truncation marker. */
   GANTRY_LOG_MAX_JOB_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  /** How long a log batch that arrived before its predecessor waits for it before it is asked to come again (ms). */
+  GANTRY_LOG_ORDER_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
   /** Entries kept in each job's live log stream in Redis (XADD MAXLEN ~). */
   GANTRY_LOG_STREAM_MAXLEN: z.coerce.number().int().min(100).default(10_000),
   /** GitHub OAuth app for "Sign in with GitHub"; the provider is enabled only when both are set. */

@@ -21,10 +21,11 @@ let t: WebTestContext;
 const prefix = `gantry-test-${Math.random().toString(16).slice(2, 10)}`;
 const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-storage-"));
 const CAP = 2048;
+const ORDER_WAIT_MS = 400;
 
 beforeAll(async () => {
   t = await setupWebTest();
-  stubWebEnv({ ...t.env, GANTRY_QUEUE_PREFIX: prefix, GANTRY_STORAGE_DIR: storage, GANTRY_LOG_MAX_JOB_BYTES: String(CAP) });
+  stubWebEnv({ ...t.env, GANTRY_QUEUE_PREFIX: prefix, GANTRY_STORAGE_DIR: storage, GANTRY_LOG_MAX_JOB_BYTES: String(CAP), GANTRY_LOG_ORDER_WAIT_MS: String(ORDER_WAIT_MS) });
 });
 afterAll(async () => {
   await closeRunnerTest(t, prefix);
@@ -45,7 +46,7 @@ describe("POST /api/runner/v1/logs", () => {
     }
   });
 
-  it("stores ordered chunks once: a repeated seq is OK and stores nothing, another body for it is a 409, a gap is a 409", async () => {
+  it("stores ordered chunks once: a repeated seq is OK and stores nothing, another body for it is a 409, a gap is a 503 after a wait", async () => {
     const { assignment, jobId } = await claimedJob(t, "logs");
     const token = assignment.jobToken;
     const first = await post(logsRoute, token, chunk(assignment.attemptId, 0, "line one \u001b[32mgreen\u001b[0m\n"));
@@ -54,8 +55,11 @@ describe("POST /api/runner/v1/logs", () => {
     expect([again.status, await again.json()]).toEqual([200, { stored: false, truncated: false }]);
     const conflict = await post(logsRoute, token, chunk(assignment.attemptId, 0, "something else\n"));
     expect([conflict.status, (await conflict.json()).code]).toEqual([409, "seq_conflict"]);
+    // A chunk whose predecessor never comes waits for it, then is asked to come again (the runner retries a 503).
+    const waited = Date.now();
     const gap = await post(logsRoute, token, chunk(assignment.attemptId, 2, "too early\n"));
-    expect([gap.status, await gap.json()]).toEqual([409, expect.objectContaining({ code: "seq_gap", expectedSeq: 1 })]);
+    expect([gap.status, await gap.json()]).toEqual([503, expect.objectContaining({ code: "seq_pending", expectedSeq: 1 })]);
+    expect(Date.now() - waited).toBeGreaterThanOrEqual(ORDER_WAIT_MS);
     expect((await post(logsRoute, token, chunk(assignment.attemptId, 1, "line two\n", 1))).status).toBe(200);
     expect((await post(logsRoute, "gjt_not_the_token_not_the_token", chunk(assignment.attemptId, 2, "x\n"))).status).toBe(401);
 
@@ -80,6 +84,28 @@ describe("POST /api/runner/v1/logs", () => {
     ]);
   });
 
+  it("stores a batch that arrived before its predecessor once the predecessor is stored, in order and at the right offsets", async () => {
+    const { assignment } = await claimedJob(t, "logs-pipelined");
+    const { attemptId, jobToken } = assignment;
+    const batch = (chunks: ReturnType<typeof chunk>[]) => ({ attemptId, chunks: chunks.map(({ attemptId: _attempt, ...rest }) => rest) });
+    expect((await post(logsRoute, jobToken, chunk(attemptId, 0, "zero\n"))).status).toBe(200);
+    // Two requests in flight: the second (seqs 3–4) reaches the route first.
+    const second = post(logsRoute, jobToken, batch([chunk(attemptId, 3, "three\n"), chunk(attemptId, 4, "four\n")]));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const first = await post(logsRoute, jobToken, batch([chunk(attemptId, 1, "one\n"), chunk(attemptId, 2, "two\n")]));
+    expect([first.status, (await second).status]).toEqual([200, 200]);
+    const rows = await t.database.system("test").logChunk.findMany({ where: { attemptId }, orderBy: { seq: "asc" } });
+    expect(rows.map((row) => [row.seq, Number(row.byteOffset), row.byteLength])).toEqual([
+      [0, 0, 5],
+      [1, 5, 4],
+      [2, 9, 4],
+      [3, 13, 6],
+      [4, 19, 5],
+    ]);
+    const log = await readAttemptLog(t.database.forTenant(demo), new DirectoryObjectStore(storage), attemptId);
+    expect(log.chunks.map((c) => c.text).join("")).toBe("zero\none\ntwo\nthree\nfour\n");
+  });
+
   it("cuts a job's log at the cap with a marker line and acknowledges later chunks without storing them", async () => {
     const { assignment } = await claimedJob(t, "chatty");
     const line = `${"x".repeat(99)}\n`;
@@ -91,7 +117,7 @@ describe("POST /api/runner/v1/logs", () => {
     expect(text.startsWith(line.repeat(20))).toBe(true);
   });
 
-  it("stores a batch of consecutive chunks in one request; a retried batch stores only what it had not, a changed one is a 409", async () => {
+  it("stores a batch of consecutive chunks in one request; a retried batch stores only what it had not, a changed one is a 409, one after a gap a 503", async () => {
     const { assignment, jobId } = await claimedJob(t, "batched");
     const { attemptId, jobToken } = assignment;
     const batch = (chunks: ReturnType<typeof chunk>[]) => ({ attemptId, chunks: chunks.map(({ attemptId: _attempt, ...rest }) => rest) });
@@ -103,7 +129,7 @@ describe("POST /api/runner/v1/logs", () => {
     const changed = await post(logsRoute, jobToken, batch([c(3, "THREE\n"), c(4, "four\n")]));
     expect([changed.status, (await changed.json()).code]).toEqual([409, "seq_conflict"]);
     const gap = await post(logsRoute, jobToken, batch([c(5, "five\n"), c(6, "six\n")]));
-    expect([gap.status, await gap.json()]).toEqual([409, expect.objectContaining({ code: "seq_gap", expectedSeq: 4 })]);
+    expect([gap.status, await gap.json()]).toEqual([503, expect.objectContaining({ code: "seq_pending", expectedSeq: 4 })]);
     // Not consecutive, empty, or over the batch limit: refused as the wrong shape, nothing stored.
     for (const body of [batch([c(4, "four\n"), c(6, "six\n")]), { attemptId, chunks: [] }, batch(Array.from({ length: 33 }, (_, i) => c(4 + i, "x\n")))]) {
       const refused = await post(logsRoute, jobToken, body);

@@ -1,9 +1,10 @@
 // Turns a job's masked output into ordered chunks for the control plane: cut every 100 ms or 64 KiB,
 // whichever first, each with a sequence number, timestamp and step index. Chunks go to an async sink in
-// batches, one batch at a time: everything cut while the last batch was in flight goes in the next (so a busy
-// job's output travels 2 MiB per round trip, an idle job's line alone). When the sink is slow, write() waits
-// (bounded memory), which in turn stops reading the sandbox's pipe. Past the per-job cap, output is dropped
-// after one marker line.
+// batches: everything cut while a batch was in flight goes in the next (so a busy job's output travels 2 MiB per
+// round trip, an idle job's line alone), and a second full batch goes out without waiting for the first (two
+// requests in flight: the control plane stores them in order). When the sink is slow, write() waits (bounded
+// memory), which in turn stops reading the sandbox's pipe. Past the per-job cap, output is dropped after one
+// marker line.
 
 import { LOG_BATCH_MAX_CHUNKS, logTruncationMarker } from "@gantry/runner-protocol";
 
@@ -27,6 +28,8 @@ export interface LogStreamOptions {
   maxQueuedChunks?: number;
   /** Most chunks in one sink call. */
   maxBatchChunks?: number;
+  /** Sink calls at once (default 2); a call beyond the first carries a full batch. */
+  maxInFlight?: number;
   maxJobBytes?: number;
   now?: () => number;
 }
@@ -56,6 +59,7 @@ export class LogStream {
   private readonly maxChunkBytes: number;
   private readonly maxQueued: number;
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   private readonly maxJobBytes: number;
   private readonly now: () => number;
   private pending: Buffer[] = [];
@@ -65,6 +69,8 @@ export class LogStream {
   private timer: NodeJS.Timeout | undefined;
   private readonly queue: LogChunk[] = [];
   private draining: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private queueGrew: (() => void) | undefined;
   private waiters: (() => void)[] = [];
   private failure: unknown;
   private seq = 0;
@@ -78,6 +84,7 @@ export class LogStream {
     this.maxChunkBytes = options.maxChunkBytes ?? 64 * 1024;
     this.maxQueued = options.maxQueuedChunks ?? LOG_BATCH_MAX_CHUNKS;
     this.maxBatch = options.maxBatchChunks ?? LOG_BATCH_MAX_CHUNKS;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
     this.maxJobBytes = options.maxJobBytes ?? 64 * 1024 * 1024;
     this.now = options.now ?? Date.now;
   }
@@ -155,6 +162,7 @@ export class LogStream {
     if (!chunk) return;
     this.queue.push(chunk);
     this.draining ??= this.drain();
+    this.queueGrew?.();
   }
 
   /** What accumulated while the last chunk was being sent, as the next chunk (batching while busy). */
@@ -170,15 +178,29 @@ export class LogStream {
 
   private async drain(): Promise<void> {
     try {
-      for (let batch = this.nextBatch(); batch.length > 0; batch = this.nextBatch()) {
-        this.wake();
-        if (this.failure === undefined) {
-          try {
-            await this.sink(batch);
-          } catch (error) {
-            this.failure = error;
+      for (;;) {
+        // Another send starts beside one in flight only for a full batch: a trickle still batches behind it.
+        const canSend = this.inFlight.size === 0 || (this.inFlight.size < this.maxInFlight && this.queue.length >= this.maxBatch);
+        const batch = canSend ? this.nextBatch() : [];
+        if (batch.length > 0) {
+          this.wake();
+          if (this.failure === undefined) {
+            const sending: Promise<void> = this.sink(batch)
+              .catch((error: unknown) => {
+                this.failure ??= error;
+              })
+              .finally(() => this.inFlight.delete(sending));
+            this.inFlight.add(sending);
           }
+          continue;
         }
+        if (this.inFlight.size === 0) break;
+        // Until a send returns or more output is queued.
+        await new Promise<void>((resolve) => {
+          this.queueGrew = resolve;
+          void Promise.race(this.inFlight).then(resolve);
+        });
+        this.queueGrew = undefined;
       }
     } finally {
       this.draining = undefined;

@@ -76,6 +76,67 @@ describe("log stream", () => {
     expect(batches.flat().map((c) => c.seq)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  it("keeps a second full batch in flight beside the first, never a third, every chunk once and in order", async () => {
+    const calls: LogChunk[][] = [];
+    const releases: (() => void)[] = [];
+    let concurrent = 0;
+    let most = 0;
+    const log = new LogStream({
+      sink: async (batch) => {
+        calls.push(batch);
+        most = Math.max(most, ++concurrent);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        concurrent--;
+      },
+      maxChunkBytes: 4,
+      maxBatchChunks: 2,
+      maxQueuedChunks: 4,
+    });
+    let done = false;
+    const writing = log.write(0, "abcd".repeat(12)).then(() => (done = true));
+    await until(() => calls.length === 2, 2000, "two batches in flight");
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(calls.map((batch) => batch.length)).toEqual([1, 2]);
+    expect(done).toBe(false);
+    while (!done || releases.length > 0 || concurrent > 0) {
+      releases.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await writing;
+    const closing = log.close();
+    while (concurrent > 0 || releases.length > 0) {
+      releases.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await closing;
+    expect(most).toBe(2);
+    expect(calls.flat().map((c) => c.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(calls.flat().map((c) => c.data).join("")).toBe("abcd".repeat(12));
+  });
+
+  it("does not start a second send for a trickle: it batches behind the one in flight", async () => {
+    const calls: LogChunk[][] = [];
+    let release: (() => void) | undefined;
+    const log = new LogStream({
+      sink: async (batch) => {
+        calls.push(batch);
+        if (calls.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      flushIntervalMs: 10,
+    });
+    await log.write(0, "first\n");
+    await until(() => calls.length === 1, 2000, "the first chunk in flight");
+    // Each line is cut into a chunk of its own (the interval passes between them), none starts a send.
+    for (const line of ["a\n", "b\n", "c\n"]) {
+      await log.write(0, line);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    expect(calls).toHaveLength(1);
+    release?.();
+    await log.close();
+    expect(calls.map((batch) => batch.map((c) => c.data))).toEqual([["first\n"], ["a\n", "b\n", "c\n"]]);
+  });
+
   it("starts a new chunk when the step changes", async () => {
     const chunks: LogChunk[] = [];
     const log = new LogStream({ sink: async (batch) => void chunks.push(...batch) });

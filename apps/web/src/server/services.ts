@@ -27,6 +27,8 @@ export interface Services {
   masterKey: Buffer | null;
   /** Per-attempt maskers for what runners send (runner-api/job-secrets.ts). */
   attemptMaskers(): AttemptMaskers;
+  /** The queues' and the scheduler's connections: closing them is ours (BullMQ leaves a connection it was given open). */
+  ownedConnections: Redis[];
 }
 
 const holder = globalThis as typeof globalThis & { __gantryWebServices?: Services };
@@ -67,7 +69,9 @@ export function getServices(): Services {
     const env = webEnv();
     const githubApp = new GithubAppSource(env.githubApp);
     const database = openDatabase(env.DATABASE_URL);
-    const queues = new Queues(openRedis(env.REDIS_URL), env.GANTRY_QUEUE_PREFIX);
+    const queueConnection = openRedis(env.REDIS_URL);
+    const schedulerConnection = openRedis(env.REDIS_URL);
+    const queues = new Queues(queueConnection, env.GANTRY_QUEUE_PREFIX);
     let deliveries: DeliveryWriter | undefined;
     let maskers: AttemptMaskers | undefined;
     const masterKey = env.GANTRY_MASTER_KEY ? Buffer.from(env.GANTRY_MASTER_KEY, "base64") : null;
@@ -76,12 +80,13 @@ export function getServices(): Services {
       database,
       redis: openRedis(env.REDIS_URL),
       queues,
-      scheduler: new FairScheduler({ redis: openRedis(env.REDIS_URL), prefix: env.GANTRY_QUEUE_PREFIX }),
+      scheduler: new FairScheduler({ redis: schedulerConnection, prefix: env.GANTRY_QUEUE_PREFIX }),
       githubApp,
       githubClient: cachedGithubClient(githubApp),
       githubDeliveries: () => (deliveries ??= createDeliveryWriter(database, queues)),
       masterKey,
       attemptMaskers: () => (maskers ??= new AttemptMaskers(database, masterKey)),
+      ownedConnections: [queueConnection, schedulerConnection],
     };
   }
   return holder.__gantryWebServices;
@@ -95,5 +100,6 @@ export async function closeServices(): Promise<void> {
   if (!services) return;
   services.redis.disconnect();
   await services.queues.close();
+  for (const connection of services.ownedConnections) connection.disconnect();
   await services.database.close();
 }

@@ -12,6 +12,7 @@ export function logIngestDeps(): LogIngestDeps {
     store: new DirectoryObjectStore(env.storageDir),
     prefix: env.GANTRY_QUEUE_PREFIX,
     maxJobBytes: env.GANTRY_LOG_MAX_JOB_BYTES,
+    orderWaitMs: env.GANTRY_LOG_ORDER_WAIT_MS,
     streamMaxLen: env.GANTRY_LOG_STREAM_MAXLEN,
     maskers: services.attemptMaskers(),
   };

@@ -24,9 +24,35 @@ export interface LogIngestDeps {
   streamMaxLen: number;
   /** Masks the attempt's secrets again (job-secrets.ts); absent: stored as sent. */
   maskers?: AttemptMaskers;
+  /** How long a batch waits for its predecessor to be stored before it asks to be sent again (default 10 s). */
+  orderWaitMs?: number;
 }
 
+const ORDER_WAIT_MS = 10_000;
+const ORDER_POLL_MS = 5;
+
+type ChunkRows = ReturnType<Database["forTenant"]>["logChunk"];
+
+/**
+ * Where the attempt's stored log ends, once the chunk before `seq` is stored (a copy of `seq` itself stored
+ * meanwhile is the insert's to find); `ready: false` when it still is not after `waitMs`.
+ */
+async function storedPredecessor(chunks: ChunkRows, attemptId: string, seq: number, waitMs: number): Promise<{ ready: true; end: number } | { ready: false; expected: number }> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const last = await chunks.findFirst({ where: { attemptId, seq: { lt: seq } }, orderBy: { seq: "desc" }, select: { seq: true, byteOffset: true, byteLength: true } });
+    const expected = last ? last.seq + 1 : 0;
+    if (seq === expected) return { ready: true, end: last ? Number(last.byteOffset) + last.byteLength : 0 };
+    if (Date.now() >= deadline) return { ready: false, expected };
+    await new Promise((resolve) => setTimeout(resolve, ORDER_POLL_MS));
+  }
+}
+
+
 const gzipAsync = promisify(gzip);
+// Logs are read rarely and written at the job's pace: the fastest level still shrinks log text several times over,
+// at a fraction of the default level's CPU (the ingest path must keep up with a runner printing tens of MB/s).
+const LOG_GZIP_LEVEL = 1;
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 export const logObjectKey = (tenantId: string, attemptId: string, seq: number, sha: string) => `logs/${tenantId}/${attemptId}/${String(seq).padStart(8, "0")}-${sha.slice(0, 16)}.log.gz`;
 
@@ -74,35 +100,49 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   const live = await reportableAttempt(deps.database, attemptId);
   if (!live.ok) return live.response;
 
-  // Chunks arrive in order: the offset of the first new one is where its predecessor ended.
-  const last = await chunks.findFirst({ where: { attemptId }, orderBy: { seq: "desc" }, select: { seq: true, byteOffset: true, byteLength: true } });
-  let end = last ? Number(last.byteOffset) + last.byteLength : 0;
-  if (end >= deps.maxJobBytes) return Response.json(logChunkResponse.parse({ stored: false, truncated: true }));
-  const expected = last ? last.seq + 1 : 0;
-  if (fresh[0]?.seq !== expected) return refuse(409, "seq_gap", `Chunk ${fresh[0]?.seq ?? first} arrived out of order: the next chunk of this attempt is ${expected}.`, { expectedSeq: expected });
-
   // The runner masked the job's secrets and ::add-mask:: values; the job's secrets are masked again here, so a
-  // runner that failed to cannot leak them (a value split across two chunks is the runner's to catch).
+  // runner that failed to cannot leak them (a value split across two chunks is the runner's to catch). The objects
+  // are written (compressed on the thread pool, side by side) while this batch may still wait for its predecessor.
   const masker = deps.maskers ? await deps.maskers.maskerFor(attemptId) : undefined;
+  const candidates = fresh.map((chunk) => {
+    const text = masker ? masker.mask(chunk.data) : chunk.data;
+    return { ...chunk, text, bytes: Buffer.from(text), objectKey: logObjectKey(tenantId, attemptId, chunk.seq, chunk.sha) };
+  });
+  const written = Promise.all(candidates.map(async (chunk) => deps.store.put(chunk.objectKey, await gzipAsync(chunk.bytes, { level: LOG_GZIP_LEVEL }))));
+
+  // A runner keeps two requests in flight: this batch may arrive while the one before it is being stored. It waits
+  // for it (a while), then asks to be sent again; where the stored log ends is the offset of its first chunk.
+  const predecessor = await storedPredecessor(chunks, attemptId, fresh[0]?.seq ?? first, deps.orderWaitMs ?? ORDER_WAIT_MS);
+  if (!predecessor.ready) {
+    await written.catch(() => undefined);
+    await Promise.all(candidates.map((chunk) => deps.store.delete(chunk.objectKey).catch(() => undefined)));
+    return refuse(503, "seq_pending", `Chunk ${fresh[0]?.seq ?? first} arrived before chunk ${predecessor.expected} of this attempt was stored: send it again.`, { expectedSeq: predecessor.expected });
+  }
+  await written;
+  let end = predecessor.end;
   const prepared: Prepared[] = [];
   let truncated = false;
-  for (const chunk of fresh) {
-    if (end >= deps.maxJobBytes) break;
-    let text = masker ? masker.mask(chunk.data) : chunk.data;
-    let bytes = Buffer.from(text);
+  for (const chunk of candidates) {
+    if (end >= deps.maxJobBytes) {
+      await deps.store.delete(chunk.objectKey);
+      continue;
+    }
+    let { text, bytes } = chunk;
     if (end + bytes.length > deps.maxJobBytes) {
       const kept = utf8Prefix(text, deps.maxJobBytes - end);
       text = `${kept}${kept === "" || kept.endsWith("\n") ? "" : "\n"}${logTruncationMarker(deps.maxJobBytes)}`;
       bytes = Buffer.from(text);
       truncated = true;
+      await deps.store.put(chunk.objectKey, await gzipAsync(bytes, { level: LOG_GZIP_LEVEL }));
     }
-    const { seq, stepIndex, timestamp, sha } = chunk;
-    prepared.push({ seq, stepIndex, timestamp, sha, byteOffset: end, text, bytes, objectKey: logObjectKey(tenantId, attemptId, seq, sha) });
+    const { seq, stepIndex, timestamp, sha, objectKey } = chunk;
+    prepared.push({ seq, stepIndex, timestamp, sha, byteOffset: end, text, bytes, objectKey });
     end += bytes.length;
   }
+  // The log had reached the cap before this batch: acknowledged, nothing stored.
+  if (prepared.length === 0) return Response.json(logChunkResponse.parse({ stored: false, truncated: true }));
 
-  // Objects first (compressed on the thread pool, side by side), then the rows that point at them in one statement.
-  await Promise.all(prepared.map(async (chunk) => deps.store.put(chunk.objectKey, await gzipAsync(chunk.bytes))));
+  // The objects are written; now the rows that point at them, in one statement.
   try {
     await chunks.createMany({
       data: prepared.map((chunk) => ({
