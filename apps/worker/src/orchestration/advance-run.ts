@@ -9,6 +9,7 @@ import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from 
 import { evaluateJobCondition } from "./job-condition";
 import { expandDynamicMatrix } from "./dynamic-matrix";
 import { finishEndedCalls, startCall } from "./reusable-call";
+import { evaluateRunsOn } from "./runs-on";
 import { requestRunCheckReports } from "./check-reports";
 import { checkEnvironmentGate, evaluateEnvironmentName } from "./environment-gate";
 import { cronOfScheduledRun } from "../schedules/schedule-keys";
@@ -25,6 +26,7 @@ const storedPlan = z.object({
           environment: z.object({ name: z.string() }).passthrough().optional(),
           dynamicMatrix: z.unknown().optional(),
           uses: z.string().optional(),
+          runsOn: z.array(z.string()).optional(),
         })
         .passthrough(),
     )
@@ -154,6 +156,13 @@ export async function advanceRun(
           changed = true;
           continue;
         }
+        const runsOn = evaluateRunsOn(planned.get(job.key)?.runsOn, contexts);
+        if (!runsOn.ok) {
+          if ((await transitions.failUnstartedJob(sys, ctx, job.id, `could not evaluate runs-on: ${runsOn.error}`)).changed) result.failed.push(job.id);
+          changed = true;
+          continue;
+        }
+        if (runsOn.labels) await transitions.setJobPoolLabels(sys, ctx, job.id, runsOn.labels);
         const concurrency = evaluateConcurrency(planned.get(job.key)?.concurrency, contexts);
         if (!concurrency) {
           if ((await transitions.markJobWaiting(sys, ctx, job.id, "needs met")).changed) result.ready.push(job.id);

@@ -45,6 +45,7 @@ const LIB = `on:
     inputs:
       target: {type: string, required: true}
       replicas: {type: number, required: false, default: 1}
+      runner: {type: string, required: false, default: ubuntu-latest}
     outputs:
       url:
         value: \${{ jobs.deploy.outputs.url }}
@@ -54,7 +55,7 @@ jobs:
     steps: [{run: make}]
   deploy:
     needs: build
-    runs-on: ubuntu-latest
+    runs-on: \${{ inputs.runner }}
     outputs:
       url: \${{ steps.d.outputs.url }}
     steps:
@@ -144,10 +145,10 @@ describe("calls of local reusable workflows", () => {
     const jobs = await jobsOf(runId);
     const staging = jobs.find((job) => job.key === "staging");
     expect(jobs.filter((job) => job.callerId === staging?.id).map((job) => [job.key, job.inputs])).toEqual([
-      ["staging / build", { target: "staging.example", replicas: 2 }],
-      ["staging / deploy", { target: "staging.example", replicas: 2 }],
+      ["staging / build", { target: "staging.example", replicas: 2, runner: "ubuntu-latest" }],
+      ["staging / deploy", { target: "staging.example", replicas: 2, runner: "ubuntu-latest" }],
     ]);
-    expect(jobs.find((job) => job.key === "canary / deploy")?.inputs).toEqual({ target: "canary.example", replicas: 1 });
+    expect(jobs.find((job) => job.key === "canary / deploy")?.inputs).toEqual({ target: "canary.example", replicas: 1, runner: "ubuntu-latest" });
     // Every job row has its planned job: neither expansion of the pass undid the others'.
     const run = await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId } });
     if (!isWorkflowPlan(run.plan)) throw new Error("the stored plan is not a plan");
@@ -163,6 +164,8 @@ describe("calls of local reusable workflows", () => {
     await advanceRun(db, ctx, runId);
     for (const key of ["staging / build", "canary / build", "shards (1)"]) await finish(runId, key, "SUCCEEDED");
     await advanceRun(db, ctx, runId);
+    // `runs-on: ${{ inputs.runner }}` was evaluated when the job's needs were met: its pool is chosen by the value.
+    expect((await jobsOf(runId)).find((job) => job.key === "staging / deploy")).toMatchObject({ status: "WAITING", poolLabels: ["ubuntu-latest"] });
     await finish(runId, "staging / deploy", "SUCCEEDED", { url: "https://staging.example" });
     await advanceRun(db, ctx, runId);
     expect((await jobsOf(runId)).find((job) => job.key === "staging")).toMatchObject({ status: "SUCCEEDED", outputs: { url: "https://staging.example" }, attempt: 0 });
@@ -193,6 +196,16 @@ describe("calls of local reusable workflows", () => {
     await advanceRun(db, ctx, runId);
     expect(await statuses(runId)).toMatchObject({ canary: "SUCCEEDED", announce: "SKIPPED" });
     expect((await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("FAILED");
+  });
+
+  it("a runs-on that evaluates to a label no pool serves fails that job with the label named", async () => {
+    const runId = await startRun(WORKFLOW.replace("      target: canary.example", "      target: canary.example\n      runner: gpu-xl"));
+    await finish(runId, "prepare", "SUCCEEDED", { target: "staging", matrix: '{"n":[1]}' });
+    await advanceRun(db, ctx, runId);
+    await finish(runId, "canary / build", "SUCCEEDED");
+    await advanceRun(db, ctx, runId);
+    await makeReadyHandler(db, scheduler)(ctx, [(await jobsOf(runId)).find((job) => job.key === "canary / deploy")?.id ?? ""]);
+    expect((await jobsOf(runId)).find((job) => job.key === "canary / deploy")).toMatchObject({ status: "FAILED", poolLabels: ["gpu-xl"], failureReason: "no runner pool serves runs-on [gpu-xl]" });
   });
 
   it("an input its value does not fit fails the call before it adds any job, saying which input", async () => {

@@ -34,6 +34,18 @@ export async function markJobGated(sql: SqlRunner, ctx: TenantContext, jobId: st
 }
 
 /**
+ * A QUEUED job's `runs-on`, evaluated when its needs were met (it held `${{ }}`): the labels its pool is chosen by.
+ * Not a transition: the job stays QUEUED; a job no longer QUEUED keeps the labels it was placed with.
+ */
+export async function setJobPoolLabels(sql: SqlRunner, ctx: TenantContext, jobId: string, labels: string[]): Promise<boolean> {
+  const rows = await sql.$queryRaw<{ id: string }[]>`
+    UPDATE "JobRun" SET "poolLabels" = ${labels}::text[]
+    WHERE "id" = ${jobId} AND "tenantId" = ${ctx.tenantId} AND "status" = 'QUEUED'
+    RETURNING "id"`;
+  return rows.length > 0;
+}
+
+/**
  * QUEUED | WAITING with attempt = expected → RUNNING with attempt = expected + 1. The caller creates the
  * JobAttempt in the same transaction (assignments.ts); two schedulers racing both expect the same attempt
  * and only one wins.
