@@ -237,10 +237,9 @@ for (const provider of providers) {
         expect(await cp().db.forTenant(demo).cacheEntry.count()).toBe(1);
       });
 
-      // The links are the host side's to refuse (the same code for every provider): once is enough.
-      it.skipIf(provider.kind !== "BWRAP")(
-        "never extracts through a link the job planted, nor archives a path outside the workspace",
-        async () => {
+      // The links are the host side's to refuse (the same code for every provider): once, on bwrap, is enough.
+      if (provider.kind === "BWRAP")
+        it("never extracts through a link the job planted, nor archives a path outside the workspace", async () => {
           const host = mkdtempSync(path.join(os.tmpdir(), "gantry-host-target-"));
           try {
             const runId = await runWorkflow(`
@@ -278,8 +277,7 @@ jobs:
           } finally {
             rmSync(host, { recursive: true, force: true });
           }
-        },
-      );
+        });
     },
   );
 }
