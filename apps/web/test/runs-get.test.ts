@@ -1,6 +1,6 @@
 // runs.get through the real procedure chain: a member sees the run, its jobs and its workflow errors;
 // another tenant's run is NOT_FOUND.
-import { intake, randomId, type TenantContext } from "@gantry/db";
+import { intake, jobRunId, randomId, transitions, type TenantContext } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../src/server/auth";
@@ -34,13 +34,17 @@ afterAll(async () => {
 describe("runs.get", () => {
   it("returns the run with its jobs in plan order, needs as job keys, and the workflow a job calls", async () => {
     const job = (key: string, needs: string[] = []) => ({ key, jobId: key, name: key, needs, runsOn: ["ubuntu-latest"], timeoutMinutes: 5, continueOnError: false, retry: { maxAttempts: 1 } });
-    const created = await intake.createRun(t.database.system("test"), demo, { ...base("k1"), plan: { jobs: [job("build"), job("test", ["build"]), { ...job("deploy", ["test"]), uses: "./.gantry/lib/deploy.yml" }] } });
+    const calls = { ...job("deploy", ["test"]), uses: "./.gantry/lib/deploy.yml" };
+    const created = await intake.createRun(t.database.system("test"), demo, { ...base("k1"), plan: { jobs: [job("build"), calls, job("test", ["build"])] } });
+    // The call starts: its job joins the run (and the end of the stored plan), listed under its caller.
+    await transitions.startReusableCall(t.database.system("test"), demo, { runId: created.runId, jobId: jobRunId(created.runId, "deploy"), called: [{ ...job("deploy / push"), calledBy: "deploy" }], inputs: {} });
     const run = await caller().runs.get({ tenant: DEMO.tenantSlug, runId: created.runId });
     expect(run).toMatchObject({ workflowName: "CI", repository: DEMO.repositoryName, status: "QUEUED", errors: [] });
-    expect(run.jobs.map((j) => [j.key, j.needs, j.calls])).toEqual([
-      ["build", [], null],
-      ["test", ["build"], null],
-      ["deploy", ["test"], "./.gantry/lib/deploy.yml"],
+    expect(run.jobs.map((j) => [j.key, j.needs, j.calls, j.status])).toEqual([
+      ["build", [], null, "QUEUED"],
+      ["deploy", ["test"], "./.gantry/lib/deploy.yml", "RUNNING"],
+      ["deploy / push", [], null, "QUEUED"],
+      ["test", ["build"], null, "QUEUED"],
     ]);
   });
 

@@ -26,6 +26,8 @@ export interface PlannedJobRow {
   steps?: unknown[];
   /** A call of a local reusable workflow: the job runs nothing itself (see state/reusable-calls.ts). */
   uses?: string;
+  /** A job of a called workflow: its caller's key. */
+  calledBy?: string;
 }
 
 export interface NewRun {

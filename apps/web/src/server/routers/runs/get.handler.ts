@@ -18,7 +18,21 @@ const storedErrors = z
   .catch([]);
 
 // The plan names which jobs call a reusable workflow (they run nothing themselves).
-const storedCalls = z.object({ jobs: z.array(z.looseObject({ key: z.string(), uses: z.string().optional() })) }).catch({ jobs: [] });
+const storedCalls = z.object({ jobs: z.array(z.looseObject({ key: z.string(), uses: z.string().optional(), calledBy: z.string().optional() })) }).catch({ jobs: [] });
+
+/** Plan order, with each call's jobs right after the job that calls them (nested calls likewise). */
+function displayOrder(planned: { key: string; calledBy?: string | undefined }[]): Map<string, number> {
+  const called = new Map<string, string[]>();
+  for (const job of planned) if (job.calledBy !== undefined) called.set(job.calledBy, [...(called.get(job.calledBy) ?? []), job.key]);
+  const order = new Map<string, number>();
+  const place = (key: string) => {
+    if (order.has(key)) return;
+    order.set(key, order.size);
+    for (const child of called.get(key) ?? []) place(child);
+  };
+  for (const job of planned) if (job.calledBy === undefined) place(job.key);
+  return order;
+}
 
 const storedInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
 
@@ -38,8 +52,8 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
   const keyOf = new Map(run.jobs.map((job) => [job.id, job.key]));
   const planned = storedCalls.parse(run.plan).jobs;
   const callOf = new Map(planned.flatMap((job) => (job.uses ? [[job.key, job.uses] as const] : [])));
-  // Rows made in one statement share a createdAt: the plan's order (called jobs after their callers') is the one.
-  const placeOf = new Map(planned.map((job, index) => [job.key, index]));
+  // Rows made in one statement share a createdAt: the plan's order is the one, a call's jobs under their caller.
+  const placeOf = displayOrder(planned);
   const jobs = [...run.jobs].sort((a, b) => (placeOf.get(a.key) ?? Infinity) - (placeOf.get(b.key) ?? Infinity) || a.createdAt.getTime() - b.createdAt.getTime());
   return {
     id: run.id,
