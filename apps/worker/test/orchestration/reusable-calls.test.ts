@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, openDatabase, type Database, type TenantContext } from "@gantry/db";
+import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { FairScheduler } from "@gantry/scheduler";
 import { compileWorkflowWithCalls, isWorkflowPlan } from "@gantry/workflow-schema";
@@ -179,6 +179,24 @@ describe("calls of local reusable workflows", () => {
     await finish(runId, "announce", "SUCCEEDED");
     await advanceRun(db, ctx, runId);
     expect((await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("SUCCEEDED");
+  });
+
+  it("jobs a call added while its run was being cancelled are cancelled by the reconciler", async () => {
+    const runId = await startRun();
+    await finish(runId, "prepare", "SUCCEEDED", { target: "staging", matrix: '{"n":[1]}' });
+    await advanceRun(db, ctx, runId);
+    // A cancel that listed the run's live jobs before the calls added theirs: it ends what it listed, and the run.
+    const sys = db.system("test: a cancel that raced the calls");
+    for (const key of ["staging", "canary", "shards (1)", "announce"]) {
+      const job = await sys.jobRun.findFirstOrThrow({ where: { runId, key } });
+      await transitions.cancelJob(sys, ctx, job.id, "cancelled");
+    }
+    await transitions.finishRun(sys, ctx, runId, "CANCELED", "cancelled");
+    expect(await statuses(runId)).toMatchObject({ "staging / build": "WAITING", "canary / deploy": "QUEUED" });
+    await reconcileQueues(db, scheduler, makeReadyHandler(db, scheduler));
+    const live = Object.entries(await statuses(runId)).filter(([, status]) => ["QUEUED", "WAITING", "RUNNING"].includes(status));
+    expect(live).toEqual([]);
+    expect((await jobsOf(runId)).find((job) => job.key === "staging / build")?.status).toBe("CANCELED");
   });
 
   it("a called job that fails fails the call and its dependents are skipped", async () => {
