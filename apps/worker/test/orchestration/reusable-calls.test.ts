@@ -98,8 +98,8 @@ jobs:
       - run: echo \${{ needs.staging.outputs.url }}
 `;
 
-async function startRun(source = WORKFLOW): Promise<string> {
-  const { plan, errors } = await compileWorkflowWithCalls(source, ".gantry/workflows/ci.yml", {}, async (path) => (path === "lib/deploy.yml" ? LIB : undefined));
+async function startRun(source = WORKFLOW, files: Record<string, string> = { "lib/deploy.yml": LIB }): Promise<string> {
+  const { plan, errors } = await compileWorkflowWithCalls(source, ".gantry/workflows/ci.yml", {}, async (path) => files[path]);
   if (!plan) throw new Error(errors.map((error) => error.message).join("; "));
   const sha = String(++counter).padStart(40, "0");
   const created = await intake.createRun(db.system("test"), ctx, {
@@ -197,6 +197,27 @@ describe("calls of local reusable workflows", () => {
     const live = Object.entries(await statuses(runId)).filter(([, status]) => ["QUEUED", "WAITING", "RUNNING"].includes(status));
     expect(live).toEqual([]);
     expect((await jobsOf(runId)).find((job) => job.key === "staging / build")?.status).toBe("CANCELED");
+  });
+
+  it("a called job with a matrix from the call's inputs: its cells stay the call's, with its inputs, and the call waits for them", async () => {
+    const lib = "on:\n  workflow_call:\n    inputs:\n      shards: {type: string, required: true}\njobs:\n  fan:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        n: ${{ fromJSON(inputs.shards) }}\n    steps:\n      - run: echo ${{ matrix.n }}\n";
+    const runId = await startRun('on: push\njobs:\n  call:\n    uses: ./lib/fan.yml\n    with:\n      shards: "[1, 2]"\n', { "lib/fan.yml": lib });
+    await advanceRun(db, ctx, runId);
+    const jobs = await jobsOf(runId);
+    const call = jobs.find((job) => job.key === "call");
+    expect(jobs.map((job) => [job.key, job.status, job.callerId === call?.id, job.inputs])).toEqual([
+      ["call", "RUNNING", false, null],
+      ["call / fan", "SKIPPED", true, { shards: "[1, 2]" }],
+      ["call / fan (1)", "WAITING", true, { shards: "[1, 2]" }],
+      ["call / fan (2)", "WAITING", true, { shards: "[1, 2]" }],
+    ]);
+    await finish(runId, "call / fan (1)", "SUCCEEDED");
+    await advanceRun(db, ctx, runId);
+    expect((await statuses(runId)).call).toBe("RUNNING");
+    await finish(runId, "call / fan (2)", "SUCCEEDED");
+    await advanceRun(db, ctx, runId);
+    expect(await statuses(runId)).toMatchObject({ call: "SUCCEEDED" });
+    expect((await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("SUCCEEDED");
   });
 
   it("a called job that fails fails the call and its dependents are skipped", async () => {

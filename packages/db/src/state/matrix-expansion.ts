@@ -34,8 +34,10 @@ export async function expandMatrixJob(prisma: RawPrismaClient, ctx: TenantContex
       reason: `expanded into ${cellIds.length} matrix cell(s)`,
     });
     if (!skipped.changed) return { changed: false, cellIds: [] };
-    const placeholder = await tx.jobRun.findFirstOrThrow({ where: { id: expansion.jobId, tenantId: ctx.tenantId }, select: { priority: true } });
-    await tx.jobRun.createMany({ data: expansion.cells.map((cell) => ({ ...jobRunRow(ctx, expansion.runId, cell), priority: placeholder.priority })) });
+    // Cells of a called workflow's job stay its call's (callerId) and keep the call's inputs.
+    const placeholder = await tx.jobRun.findFirstOrThrow({ where: { id: expansion.jobId, tenantId: ctx.tenantId }, select: { priority: true, callerId: true, inputs: true } });
+    const inherited = { priority: placeholder.priority, callerId: placeholder.callerId, inputs: placeholder.inputs ?? Prisma.DbNull };
+    await tx.jobRun.createMany({ data: expansion.cells.map((cell) => ({ ...jobRunRow(ctx, expansion.runId, cell), ...inherited })) });
     await tx.$executeRaw`
       UPDATE "JobRun" SET "needs" = array_cat(array_remove("needs", ${expansion.jobId}), ${cellIds}::text[])
       WHERE "runId" = ${expansion.runId} AND "tenantId" = ${ctx.tenantId} AND ${expansion.jobId} = ANY("needs")`;

@@ -15,7 +15,9 @@ function sub(s: string, cell: Cell): string {
 const subAll = (m: Record<string, string>, cell: Cell): Record<string, string> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, sub(v, cell)]));
 
 function forCell(job: PlannedJob, cell: Cell): PlannedJob {
-  const key = cellKey(job.jobId, cell);
+  // A called workflow's job is keyed under its caller (`call / fan`): its cells are too (`call / fan (1)`).
+  const prefix = job.key.endsWith(job.jobId) ? job.key.slice(0, job.key.length - job.jobId.length) : "";
+  const key = prefix + cellKey(job.jobId, cell);
   const { dynamicMatrix: _dropped, ...rest } = job;
   return {
     ...rest,
