@@ -67,6 +67,8 @@ const fields = z.object({
   GANTRY_LOG_ORDER_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
   /** Entries kept in each job's live log stream in Redis (XADD MAXLEN ~). */
   GANTRY_LOG_STREAM_MAXLEN: z.coerce.number().int().min(100).default(10_000),
+  /** Seconds a job's live log stream stays in Redis after its last entry; readers use the archive after that. */
+  GANTRY_LOG_STREAM_TTL_SECONDS: z.coerce.number().int().min(60).default(3_600),
   /** GitHub OAuth app for "Sign in with GitHub"; the provider is enabled only when both are set. */
   GITHUB_CLIENT_ID: optional(z.string()),
   /** The OAuth app's client secret (see GITHUB_CLIENT_ID). */

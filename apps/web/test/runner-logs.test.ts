@@ -76,8 +76,11 @@ describe("POST /api/runner/v1/logs", () => {
     expect(log.chunks.map((c) => c.text).join("")).toBe("line one \u001b[32mgreen\u001b[0m\nline two\n");
     expect((await readAttemptLog(t.database.forTenant(demo), store, assignment.attemptId, 1)).chunks.map((c) => c.seq)).toEqual([1]);
 
-    // The live view: the job's Redis Stream, one entry per stored chunk.
+    // The live view: the job's Redis Stream, one entry per stored chunk; it expires an hour after its last entry.
     const entries = await t.redis.xrange(liveLogStreamKey(prefix, demo.tenantId, jobId), "-", "+");
+    const ttl = await t.redis.ttl(liveLogStreamKey(prefix, demo.tenantId, jobId));
+    expect(ttl).toBeGreaterThan(3_500);
+    expect(ttl).toBeLessThanOrEqual(3_600);
     expect(entries.map(([, fields]) => fields.slice(2, 4).concat(fields.slice(8, 10)))).toEqual([
       ["seq", "0", "data", "line one \u001b[32mgreen\u001b[0m\n"],
       ["seq", "1", "data", "line two\n"],

@@ -14,6 +14,7 @@ export function logIngestDeps(): LogIngestDeps {
     maxJobBytes: env.GANTRY_LOG_MAX_JOB_BYTES,
     orderWaitMs: env.GANTRY_LOG_ORDER_WAIT_MS,
     streamMaxLen: env.GANTRY_LOG_STREAM_MAXLEN,
+    streamTtlSeconds: env.GANTRY_LOG_STREAM_TTL_SECONDS,
     maskers: services.attemptMaskers(),
   };
 }

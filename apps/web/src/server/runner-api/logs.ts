@@ -22,6 +22,8 @@ export interface LogIngestDeps {
   prefix: string;
   maxJobBytes: number;
   streamMaxLen: number;
+  /** The live stream expires this long after its last entry (the archive serves the log after that). */
+  streamTtlSeconds?: number;
   /** Masks the attempt's secrets again (job-secrets.ts); absent: stored as sent. */
   maskers?: AttemptMaskers;
   /** How long a batch waits for its predecessor to be stored before it asks to be sent again (default 10 s). */
@@ -29,6 +31,7 @@ export interface LogIngestDeps {
 }
 
 const ORDER_WAIT_MS = 10_000;
+const STREAM_TTL_SECONDS = 3_600;
 const ORDER_POLL_MS = 5;
 
 type ChunkRows = ReturnType<Database["forTenant"]>["logChunk"];
@@ -172,6 +175,8 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   const key = liveLogStreamKey(deps.prefix, tenantId, live.jobRunId);
   const pipeline = deps.redis.pipeline();
   for (const chunk of prepared) pipeline.xadd(key, "MAXLEN", "~", deps.streamMaxLen, "*", "attempt", attemptId, "seq", chunk.seq, "step", chunk.stepIndex, "ts", chunk.timestamp, "data", chunk.text);
+  // Without an expiry every job's stream would stay in Redis for good (up to the job's log cap each).
+  pipeline.expire(key, deps.streamTtlSeconds ?? STREAM_TTL_SECONDS);
   await pipeline.exec().catch(() => undefined);
   return Response.json(logChunkResponse.parse({ stored: true, truncated: truncated || prepared.length < fresh.length }));
 }
