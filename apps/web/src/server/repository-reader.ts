@@ -6,6 +6,7 @@ import path from "node:path";
 import type { GitSource, Installation, Repository } from "@gantry/db";
 import { githubWorkflowReader, type GithubClient } from "@gantry/github";
 import { GitReadError, openRepository, workflowFolders } from "@gantry/sources";
+import type { ReadRepositoryFile } from "@gantry/workflow-schema";
 
 // Mirrors of remote repositories the web reads workflows from (local ones are read in place).
 const GIT_CACHE_DIR = path.join(os.tmpdir(), "gantry-web-git-cache");
@@ -17,6 +18,12 @@ export interface RepositoryReader {
   /** The file at the commit; null when it does not exist there. */
   readFile(sha: string, file: string): Promise<string | null>;
 }
+
+/** The repository's files at one commit, as the workflow compiler reads the reusable workflows a workflow calls. */
+export const filesAt =
+  (reader: RepositoryReader, sha: string): ReadRepositoryFile =>
+  async (file) =>
+    (await reader.readFile(sha, file)) ?? undefined;
 
 export class RepositoryUnreadableError extends Error {
   override name = "RepositoryUnreadableError";

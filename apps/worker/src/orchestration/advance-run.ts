@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { isTerminalRunStatus, transitions, type Database, type JobRun, type TenantContext, type WorkflowRun } from "@gantry/db";
 import { eventInputs } from "@gantry/workflow-schema";
-import { foldResults, resultOf, runConclusion, type NeedResult } from "./conclusions";
+import { resultOf, resultsByJobId, runConclusion } from "./conclusions";
 import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
 import { evaluateJobCondition } from "./job-condition";
 import { expandDynamicMatrix } from "./dynamic-matrix";
@@ -85,17 +85,7 @@ function ancestorsFailed(job: JobRun, byId: Map<string, JobRun>, seen = new Set<
 
 /** The `needs` context of one job: its direct needs by workflow job id, matrix cells folded together. */
 function needsContext(job: JobRun, byId: Map<string, JobRun>) {
-  const grouped = new Map<string, JobRun[]>();
-  for (const needId of job.needs) {
-    const need = byId.get(needId);
-    if (need) grouped.set(need.jobId, [...(grouped.get(need.jobId) ?? []), need]);
-  }
-  const context: Record<string, { result: NeedResult; outputs: Record<string, unknown> }> = {};
-  for (const [jobId, cells] of grouped) {
-    const outputs = Object.assign({}, ...cells.map((cell) => (cell.outputs && typeof cell.outputs === "object" ? cell.outputs : {})));
-    context[jobId] = { result: foldResults(cells.map((cell) => resultOf(cell) ?? "skipped")), outputs };
-  }
-  return context;
+  return resultsByJobId(job.needs.flatMap((needId) => byId.get(needId) ?? []));
 }
 
 export async function advanceRun(

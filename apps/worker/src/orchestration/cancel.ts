@@ -1,6 +1,6 @@
 // Cancelling a run or one job. Postgres changes at once; a running attempt learns it from its next heartbeat
 // (the heartbeat answer carries `cancel`), and its sandbox is stopped by the runner.
-import { transitions, type Database, type TenantContext } from "@gantry/db";
+import { ACTIVE_RUN_STATUSES, transitions, type Database, type TenantContext } from "@gantry/db";
 import { advanceRun, releaseGroups } from "./advance-run";
 import { requestRunCheckReports } from "./check-reports";
 
@@ -36,7 +36,7 @@ export async function cancelJob(db: Database, ctx: TenantContext, jobId: string,
 
 /** A cancelled call takes the jobs of the workflow it called (and of the calls they make) with it. */
 async function cancelCalledJobs(db: Database, ctx: TenantContext, callerId: string, reason: string): Promise<void> {
-  const called = await db.forTenant(ctx).jobRun.findMany({ where: { callerId, status: { in: ["QUEUED", "WAITING", "RUNNING"] } }, select: { id: true } });
+  const called = await db.forTenant(ctx).jobRun.findMany({ where: { callerId, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true } });
   for (const job of called) {
     await transitions.cancelJob(db.system("cancel a called job"), ctx, job.id, `${reason} (its caller was cancelled)`);
     await cancelCalledJobs(db, ctx, job.id, reason);

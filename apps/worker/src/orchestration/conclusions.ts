@@ -33,6 +33,21 @@ export function foldResults(results: NeedResult[]): NeedResult {
   return "success";
 }
 
+/**
+ * Jobs by workflow job id, as `needs.<id>` (a job's needs) and a call's `jobs.<id>` (the jobs it called) show them:
+ * a matrix job's cells folded into one result, their outputs merged.
+ */
+export function resultsByJobId(jobs: readonly (JobOutcome & { jobId: string; outputs: unknown })[]): Record<string, { result: NeedResult; outputs: Record<string, unknown> }> {
+  const grouped = new Map<string, (JobOutcome & { outputs: unknown })[]>();
+  for (const job of jobs) grouped.set(job.jobId, [...(grouped.get(job.jobId) ?? []), job]);
+  const context: Record<string, { result: NeedResult; outputs: Record<string, unknown> }> = {};
+  for (const [jobId, cells] of grouped) {
+    const outputs: Record<string, unknown> = Object.assign({}, ...cells.map((cell) => (cell.outputs && typeof cell.outputs === "object" ? cell.outputs : {})));
+    context[jobId] = { result: foldResults(cells.map((cell) => resultOf(cell) ?? "skipped")), outputs };
+  }
+  return context;
+}
+
 /** How a run ends once every job has: cancelled wins, then failure, else success (skipped jobs do not fail a run). */
 export function runConclusion(jobs: JobOutcome[]): "SUCCEEDED" | "FAILED" | "CANCELED" {
   const results = jobs.map(resultOf);

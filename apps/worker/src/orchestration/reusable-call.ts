@@ -2,8 +2,8 @@
 // worker adds the called workflow's jobs to the run (transitions.startReusableCall) and the caller waits RUNNING,
 // without a runner, until they have all ended; then it ends with their folded result and the call's outputs.
 import { transitions, type Database, type JobRun, type TenantContext, type WorkflowRun } from "@gantry/db";
-import { calledWorkflow, callOutputs, expandReusableCall, isWorkflowPlan, type CalledJobResult } from "@gantry/workflow-schema";
-import { foldResults, resultOf } from "./conclusions";
+import { calledWorkflow, callOutputs, expandReusableCall, isWorkflowPlan } from "@gantry/workflow-schema";
+import { foldResults, resultOf, resultsByJobId } from "./conclusions";
 
 export type CallStart = { ok: true; calledIds: string[] } | { ok: false; error: string };
 
@@ -21,17 +21,6 @@ export async function startCall(db: Database, ctx: TenantContext, run: WorkflowR
   return { ok: true, calledIds: started.calledIds };
 }
 
-/** The `jobs` context of a call's outputs: each called job by its id, matrix cells folded together. */
-function jobsContext(called: JobRun[]): Record<string, CalledJobResult> {
-  const context: Record<string, CalledJobResult> = {};
-  for (const jobId of new Set(called.map((job) => job.jobId))) {
-    const cells = called.filter((job) => job.jobId === jobId);
-    const outputs: Record<string, unknown> = Object.assign({}, ...cells.map((cell) => (cell.outputs && typeof cell.outputs === "object" ? cell.outputs : {})));
-    context[jobId] = { result: foldResults(cells.map((cell) => resultOf(cell) ?? "skipped")), outputs };
-  }
-  return context;
-}
-
 /**
  * Ends every running call whose called jobs have all ended: failure if one failed, cancelled if one was cancelled,
  * else success; outputs from `on.workflow_call.outputs`. Returns the ids of the calls it ended.
@@ -46,7 +35,7 @@ export async function finishEndedCalls(db: Database, ctx: TenantContext, run: Wo
     const callee = planned?.uses ? calledWorkflow(plan, planned) : undefined;
     const called = run.jobs.filter((job) => job.callerId === caller.id);
     if (!callee || called.length === 0 || called.some((job) => resultOf(job) === null)) continue;
-    const jobs = jobsContext(called);
+    const jobs = resultsByJobId(called);
     const result = foldResults(called.map((job) => resultOf(job) ?? "skipped"));
     const outputs = callOutputs(callee, { ...contexts, jobs, inputs: called[0]?.inputs ?? {} });
     const conclusion = !outputs.ok || result === "failure" ? "FAILED" : result === "cancelled" ? "CANCELED" : "SUCCEEDED";

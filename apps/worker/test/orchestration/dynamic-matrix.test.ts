@@ -1,16 +1,16 @@
 // A matrix from a need's outputs (`fromJSON(needs.prepare.outputs.matrix)`): compiled to one placeholder, expanded
 // by the worker into its cells once `prepare` is done, with the dependents waiting for every cell.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, openDatabase, type Database, type TenantContext } from "@gantry/db";
+import { openDatabase, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { compileWorkflow } from "@gantry/workflow-schema";
 import { advanceRun } from "../../src/orchestration/advance-run";
 import { runJobAsRunner } from "./simulated-runner";
+import { startPlannedRun } from "./start-planned-run";
 
 let testDb: TestDatabase;
 let db: Database;
 const ctx: TenantContext = { tenantId: "ten_matrix", actor: { kind: "SYSTEM" } };
-let counter = 0;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -50,20 +50,7 @@ jobs:
 async function startRun(): Promise<string> {
   const { plan, errors } = compileWorkflow(WORKFLOW, ".gantry/workflows/ci.yml");
   if (!plan) throw new Error(errors.map((error) => error.message).join("; "));
-  const sha = String(++counter).padStart(40, "0");
-  const created = await intake.createRun(db.system("test"), ctx, {
-    repositoryId: "repo",
-    idempotencyKey: `matrix-${sha}`,
-    workflowPath: ".gantry/workflows/ci.yml",
-    workflowName: plan.name,
-    event: "push",
-    ref: "refs/heads/main",
-    sha,
-    trusted: true,
-    plan,
-  });
-  await advanceRun(db, ctx, created.runId);
-  return created.runId;
+  return startPlannedRun(db, ctx, plan);
 }
 
 const finish = (runId: string, key: string, conclusion: "SUCCEEDED" | "FAILED", outputs?: Record<string, string>) => runJobAsRunner(db, ctx, runId, key, conclusion, outputs);

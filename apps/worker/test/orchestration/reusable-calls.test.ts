@@ -5,12 +5,13 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
+import { openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { FairScheduler } from "@gantry/scheduler";
 import { compileWorkflowWithCalls, isWorkflowPlan } from "@gantry/workflow-schema";
 import { advanceRun } from "../../src/orchestration/advance-run";
 import { runJobAsRunner } from "./simulated-runner";
+import { startPlannedRun } from "./start-planned-run";
 import { reconcileQueues } from "../../src/jobs/reconcile-queues";
 import { makeReadyHandler } from "../../src/ready-handler";
 
@@ -21,7 +22,6 @@ let db: Database;
 let redis: Redis;
 let scheduler: FairScheduler;
 const ctx: TenantContext = { tenantId: "ten_calls", actor: { kind: "SYSTEM" } };
-let counter = 0;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -101,20 +101,7 @@ jobs:
 async function startRun(source = WORKFLOW, files: Record<string, string> = { "lib/deploy.yml": LIB }): Promise<string> {
   const { plan, errors } = await compileWorkflowWithCalls(source, ".gantry/workflows/ci.yml", {}, async (path) => files[path]);
   if (!plan) throw new Error(errors.map((error) => error.message).join("; "));
-  const sha = String(++counter).padStart(40, "0");
-  const created = await intake.createRun(db.system("test"), ctx, {
-    repositoryId: "repo",
-    idempotencyKey: `calls-${sha}`,
-    workflowPath: ".gantry/workflows/ci.yml",
-    workflowName: plan.name,
-    event: "push",
-    ref: "refs/heads/main",
-    sha,
-    trusted: true,
-    plan,
-  });
-  await advanceRun(db, ctx, created.runId);
-  return created.runId;
+  return startPlannedRun(db, ctx, plan);
 }
 
 const finish = (runId: string, key: string, conclusion: "SUCCEEDED" | "FAILED", outputs?: Record<string, string>) => runJobAsRunner(db, ctx, runId, key, conclusion, outputs);

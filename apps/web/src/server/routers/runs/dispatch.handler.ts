@@ -3,7 +3,7 @@ import { intake, runId } from "@gantry/db";
 import { dispatchRunKey, type WorkflowDispatchPayload } from "@gantry/jobs";
 import { compileWorkflowWithCalls, dispatchTrigger, validateDispatchInputs } from "@gantry/workflow-schema";
 import { TRPCError } from "@trpc/server";
-import { repositoryReader, RepositoryUnreadableError } from "../../repository-reader";
+import { filesAt, repositoryReader, RepositoryUnreadableError } from "../../repository-reader";
 import { FieldErrors, type TenantProcedureContext } from "../../trpc";
 import type { DispatchRunInput } from "./dispatch.schema";
 
@@ -34,7 +34,7 @@ export async function dispatchRunHandler({ ctx, input }: { ctx: TenantProcedureC
   }
   const source = await reader.readFile(resolved.sha, input.workflowPath);
   if (source === null) throw badRequest(`No workflow ${input.workflowPath} at ${resolved.ref} (${resolved.sha.slice(0, 7)}).`);
-  const { plan, errors } = await compileWorkflowWithCalls(source, input.workflowPath, {}, async (path) => (await reader.readFile(resolved.sha, path)) ?? undefined);
+  const { plan, errors } = await compileWorkflowWithCalls(source, input.workflowPath, {}, filesAt(reader, resolved.sha));
   if (!plan) {
     const first = errors.filter((error) => error.severity === "error").slice(0, 3);
     throw badRequest(`${input.workflowPath} at ${resolved.ref} is not a valid workflow: ${first.map((error) => `${error.line}:${error.col} ${error.message}`).join("; ")}`);

@@ -1,7 +1,7 @@
 import { runId } from "@gantry/db";
 import { dispatchRunKey, workflowDispatchPayload } from "@gantry/jobs";
 import { compileWorkflowWithCalls, dispatchTrigger, type DispatchInputDeclaration } from "@gantry/workflow-schema";
-import { repositoryReader } from "../../repository-reader";
+import { filesAt, repositoryReader } from "../../repository-reader";
 import type { TenantProcedureContext } from "../../trpc";
 import type { DispatchableInput, IntakePendingInput } from "./dispatchable.schema";
 
@@ -36,7 +36,7 @@ export async function dispatchableHandler({ ctx, input }: { ctx: TenantProcedure
       for (const file of await reader.workflowFiles(head.sha)) {
         const source = await reader.readFile(head.sha, file);
         if (source === null) continue;
-        const { plan } = await compileWorkflowWithCalls(source, file, {}, async (path) => (await reader.readFile(head.sha, path)) ?? undefined);
+        const { plan } = await compileWorkflowWithCalls(source, file, {}, filesAt(reader, head.sha));
         const trigger = plan && dispatchTrigger(plan.triggers);
         if (!plan || !trigger) continue;
         found.push({
