@@ -18,6 +18,9 @@ command -v prlimit >/dev/null || need+=(util-linux)
 command -v slirp4netns >/dev/null || need+=(slirp4netns)
 command -v nft >/dev/null || need+=(nftables)
 command -v ip >/dev/null || need+=(iproute2)
+# The gvisor provider's tests: runsc, and a C compiler for its statx shim.
+command -v runsc >/dev/null || need+=(runsc)
+command -v cc >/dev/null || need+=(gcc)
 # The microvm provider's tests: QEMU, the Debian cloud kernel, and what builds the guest image.
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 ls /boot/vmlinuz-*-cloud-amd64 >/dev/null 2>&1 || need+=(linux-image-cloud-amd64)

@@ -1,6 +1,6 @@
 // Artifacts and caches end to end: a real workflow (compiled from YAML) of three jobs — needs, a matrix, job
 // outputs — runs through the real runner agent against the real runner routes, worker, Postgres, Redis and object
-// store directory, on each sandbox provider this machine has: bwrap, and microvm (QEMU; TCG here, so slow: a VM
+// store directory, on each sandbox provider this machine has: bwrap, gvisor (runsc), and microvm (QEMU; TCG here, so slow: a VM
 // boots per step). The first job restores a cache (a miss on the first run, a hit on the second), builds, and
 // uploads an artifact that both cells of the matrix job download.
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -13,6 +13,7 @@ import { readAttemptLog } from "../../apps/web/src/server/logs/read-attempt-log"
 import { DirectoryObjectStore } from "@gantry/storage";
 import { GET as objectGet, PUT as objectPut } from "../../apps/web/src/app/api/runner/v1/objects/route";
 import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
+import { GvisorProvider } from "../../apps/runner/src/sandbox/gvisor-provider";
 import { MicrovmProvider } from "../../apps/runner/src/sandbox/microvm-provider";
 import { startAgent, type AgentHandle } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
@@ -68,7 +69,7 @@ jobs:
 
 interface Provider {
   name: string;
-  kind: "BWRAP" | "MICROVM";
+  kind: "BWRAP" | "GVISOR" | "MICROVM";
   probe: { available: boolean; detail: string };
   /** How long one run may take: a microvm under TCG boots a VM per step. */
   runMs: number;
@@ -76,6 +77,7 @@ interface Provider {
 
 const providers: Provider[] = [
   { name: "bwrap", kind: "BWRAP", probe: await new BwrapProvider().probe(), runMs: 120_000 },
+  { name: "gvisor", kind: "GVISOR", probe: await new GvisorProvider().probe(), runMs: 120_000 },
   { name: "microvm", kind: "MICROVM", probe: await new MicrovmProvider().probe(), runMs: 15 * 60_000 },
 ];
 for (const provider of providers)

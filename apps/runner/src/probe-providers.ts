@@ -13,13 +13,12 @@ export interface ProviderProbe {
   providers: SandboxProvider[];
 }
 
-// Strongest first; gvisor is not built yet (docs/sandboxes.md).
+// Strongest first (docs/sandboxes.md).
 const KNOWN: SandboxProviderName[] = ["microvm", "gvisor", "bwrap", "process"];
-const NOT_BUILT: ProbeResult = { available: false, detail: "not built into this runner yet" };
 
 export async function probeProviders(providers: SandboxProvider[] = allProviders({ devMode: false })): Promise<ProviderProbe> {
   const probed = await probeSandboxProviders(providers);
-  const details: Record<SandboxProviderName, ProbeResult> = { gvisor: NOT_BUILT, ...probed };
+  const details: Record<SandboxProviderName, ProbeResult> = probed;
   return { available: KNOWN.filter((name) => details[name].available), details, providers };
 }
 

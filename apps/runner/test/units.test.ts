@@ -19,12 +19,12 @@ describe("runner env", () => {
 describe("provider probe and choice", () => {
   it("offers what the sandbox layer can start, and runs a pool only with its own provider", async () => {
     const dev = await probeProviders([new BwrapProvider(), new ProcessProvider({ devMode: true })]);
-    // Not among the providers handed to the probe here; gvisor is not built at all.
+    // Not among the providers handed to the probe here.
     expect(dev.details.microvm).toEqual({ available: false, detail: "not configured" });
     expect(dev.available).toContain("process");
     expect(chooseProvider(dev, "process", true)).toMatchObject({ ok: true, provider: { name: "process" } });
     expect(chooseProvider(dev, "process", false)).toMatchObject({ ok: false, error: expect.stringMatching(/only in development mode \(GANTRY_RUNNER_DEV_MODE=1\)/) });
-    expect(chooseProvider(dev, "gvisor", true)).toMatchObject({ ok: false, error: expect.stringMatching(/the gvisor provider, which this host cannot start \(not built into this runner yet\)/) });
+    expect(chooseProvider(dev, "gvisor", true)).toMatchObject({ ok: false, error: expect.stringMatching(/the gvisor provider, which this host cannot start \(not configured\)/) });
     const production = await probeProviders([new BwrapProvider(), new ProcessProvider({ devMode: false })]);
     expect(production.available).not.toContain("process");
     expect(production.details.process).toEqual({ available: false, detail: "only in dev mode" });

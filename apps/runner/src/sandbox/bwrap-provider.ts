@@ -10,17 +10,14 @@ import { createSandboxCgroup } from "./cgroups";
 import { egressFirewallProbe, installEgressRules, resolveAllowlist, type AllowlistResolution, type HostLookup } from "./egress-firewall";
 import { which } from "./host-tools";
 import { rlimitArgs } from "./rlimits";
-import { spawnExec, type SpawnedExec } from "./spawn-exec";
+import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { attachUserNet, USER_NET, type UserNet, type UserNetTools } from "./user-net";
 import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 import { createSandboxDirs, removeSandboxDirs } from "./workspace";
+import { BASE_ENV, HOST_ETC, HOST_ROOTS, INSIDE, INSIDE_HOME } from "./inside";
 
-const INSIDE: SandboxPaths = { workspace: "/home/runner/work", temp: "/tmp", runnerFiles: "/home/runner/_temp" };
 const INSIDE_UID = 1001;
-// Only what a shell, coreutils, git and TLS need; never the host's shadow, ssh keys or runner config.
-const ETC = ["passwd", "group", "hosts", "resolv.conf", "nsswitch.conf", "host.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives", "ssl", "ca-certificates", "ca-certificates.conf", "mime.types", "protocols", "services"];
-const ROOTS = ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
 
 interface Tools {
   bwrap: string;
@@ -45,13 +42,13 @@ function baseArgs(): string[] {
   const args = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-net"];
   args.push("--uid", String(INSIDE_UID), "--gid", String(INSIDE_UID), "--hostname", "gantry", "--die-with-parent", "--new-session");
   args.push("--ro-bind", "/usr", "/usr");
-  for (const root of ROOTS) {
+  for (const root of HOST_ROOTS) {
     if (!existsSync(root)) continue;
     // Merged-/usr hosts have /bin -> usr/bin: recreate the link rather than bind the target twice.
     if (lstatSync(root).isSymbolicLink()) args.push("--symlink", readlinkSync(root), root);
     else args.push("--ro-bind", root, root);
   }
-  for (const entry of ETC) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
+  for (const entry of HOST_ETC) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
   args.push("--proc", "/proc", "--dev", "/dev");
   return args;
 }
@@ -100,7 +97,7 @@ class BwrapSandbox implements Sandbox {
   readonly paths = INSIDE;
   readonly hostPaths: SandboxPaths;
   readonly enforced: EnforcedLimits;
-  readonly baseEnv = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/home/runner", LANG: "C.UTF-8", USER: "runner" };
+  readonly baseEnv = BASE_ENV;
   private readonly running = new Set<SandboxProcess>();
   /** User-mode network stacks of running execs (each dies with its exec). */
   private readonly nets = new Set<UserNet>();
@@ -135,7 +132,7 @@ class BwrapSandbox implements Sandbox {
     const args = [
       ...baseArgs(),
       ...(this.network ? ["--info-fd", "4", "--block-fd", "5", ...this.network.binds] : []),
-      "--tmpfs", "/home/runner",
+      "--tmpfs", INSIDE_HOME,
       "--bind", this.dirs.workspace, INSIDE.workspace,
       "--bind", this.dirs.runnerFiles, INSIDE.runnerFiles,
       "--bind", this.dirs.temp, INSIDE.temp,
@@ -147,15 +144,13 @@ class BwrapSandbox implements Sandbox {
     for (const [key, value] of Object.entries(request.env)) args.push("--setenv", key, value);
     // Arguments go through fd 3, not argv: env values (secrets) never appear in the host's process list.
     const fd3 = Buffer.from(args.map((a) => `${a}\0`).join(""));
-    const left = this.deadline === undefined ? undefined : Math.max(0, this.deadline - Date.now());
-    const timeoutMs = [left, request.timeoutMs].filter((t): t is number => t !== undefined).reduce<number | undefined>((a, b) => (a === undefined ? b : Math.min(a, b)), undefined);
-    const joinCgroup = this.cgroupProcs.length > 0 ? `for f in ${this.cgroupProcs.map((f) => `'${f}'`).join(" ")}; do echo $$ > "$f" || exit 125; done` : "";
+    const timeoutMs = execTimeoutMs(this.deadline, request.timeoutMs);
     const child = spawnExec({
       argv: [...this.prefix, this.tools.bwrap, "--args", "3", "--", ...request.argv],
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
       cwd: this.dirs.root,
       timeoutMs,
-      preamble: joinCgroup,
+      preamble: joinCgroupsScript(this.cgroupProcs),
       fd3,
       handshake: this.network !== undefined,
       onExit: () => this.running.delete(child),
@@ -209,8 +204,7 @@ class BwrapSandbox implements Sandbox {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const child of this.running) child.stop();
-    await Promise.all([...this.running].map((child) => child.wait()));
+    await stopAll(this.running);
     await Promise.all([...this.nets].map((net) => net.stop()));
     this.cgroup?.remove();
     try {

@@ -13,10 +13,10 @@ import { PassThrough } from "node:stream";
 import { which } from "./host-tools";
 import { chooseAccelerator } from "./microvm-accel";
 import { defaultStateDir, ensureGuestImage, missingBuildTools, type GuestImage } from "./microvm-image";
-import { spawnExec } from "./spawn-exec";
+import { BASE_ENV, INSIDE } from "./inside";
+import { execTimeoutMs, spawnExec } from "./spawn-exec";
 import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ExecResult, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 
-const INSIDE: SandboxPaths = { workspace: "/home/runner/work", temp: "/tmp", runnerFiles: "/home/runner/_temp" };
 const GUEST_UID = 1001;
 const DEFAULT_DISK_BYTES = 8 * 1024 ** 3;
 const DEFAULT_MEMORY_BYTES = 1024 ** 3;
@@ -84,7 +84,7 @@ class MicrovmSandbox implements Sandbox {
   readonly paths = INSIDE;
   readonly hostPaths: SandboxPaths;
   readonly enforced: EnforcedLimits;
-  readonly baseEnv = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/home/runner", LANG: "C.UTF-8", USER: "runner" };
+  readonly baseEnv = BASE_ENV;
   private current: SandboxProcess | undefined;
   private destroyed = false;
   private readonly deadline: number | undefined;
@@ -130,8 +130,7 @@ class MicrovmSandbox implements Sandbox {
     const consoleLog = path.join(this.disk.root, "console.log");
     rmSync(consoleLog, { force: true });
     this.disk.detach();
-    const left = this.deadline === undefined ? undefined : Math.max(0, this.deadline - Date.now());
-    const timeoutMs = [left, request.timeoutMs].filter((t): t is number => t !== undefined).reduce<number | undefined>((a, b) => (a === undefined ? b : Math.min(a, b)), undefined);
+    const timeoutMs = execTimeoutMs(this.deadline, request.timeoutMs);
     // The guest's output arrives on a unix socket QEMU connects to (its stdio chardev stalls the guest when
     // stdin is /dev/null); QEMU's own errors come on its stdout/stderr. Both go into one stream.
     const output = new PassThrough();

@@ -1,6 +1,6 @@
 // No isolation at all: the job runs as the runner on the host. For development and fast tests only; it
 // refuses untrusted code unless the caller explicitly allows it in dev mode.
-import { spawnExec } from "./spawn-exec";
+import { execTimeoutMs, stopAll, spawnExec } from "./spawn-exec";
 import type { EnforcedLimits, ExecRequest, ProbeResult, Sandbox, SandboxPaths, SandboxProcess, SandboxProvider, SandboxSpec } from "./types";
 import { SandboxRefusedError } from "./types";
 import { createSandboxDirs, removeSandboxDirs } from "./workspace";
@@ -29,8 +29,7 @@ class ProcessSandbox implements Sandbox {
 
   exec(request: ExecRequest): SandboxProcess {
     if (this.destroyed) throw new Error("sandbox destroyed");
-    const left = this.deadline === undefined ? undefined : Math.max(0, this.deadline - Date.now());
-    const timeoutMs = left === undefined ? request.timeoutMs : Math.min(left, request.timeoutMs ?? left);
+    const timeoutMs = execTimeoutMs(this.deadline, request.timeoutMs);
     const child = spawnExec({ argv: request.argv, env: request.env, cwd: request.cwd, timeoutMs, onExit: () => this.running.delete(child) });
     this.running.add(child);
     return child;
@@ -39,8 +38,7 @@ class ProcessSandbox implements Sandbox {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const child of this.running) child.stop();
-    await Promise.all([...this.running].map((child) => child.wait()));
+    await stopAll(this.running);
     removeSandboxDirs(this.dirs);
   }
 }

@@ -78,3 +78,21 @@ export function spawnExec(options: SpawnOptions): SpawnedExec {
     },
   };
 }
+
+/** An exec's time limit: what is left of the sandbox's wall time, or the request's own, whichever is shorter. */
+export function execTimeoutMs(deadline: number | undefined, requested: number | undefined): number | undefined {
+  const left = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+  if (left === undefined) return requested;
+  return requested === undefined ? left : Math.min(left, requested);
+}
+
+/** Preamble that moves the exec's shell into the sandbox's cgroups before anything of the job starts. */
+export function joinCgroupsScript(procsFiles: readonly string[]): string {
+  return procsFiles.length > 0 ? `for f in ${procsFiles.map((f) => `'${f}'`).join(" ")}; do echo $$ > "$f" || exit 125; done` : "";
+}
+
+/** Stops every exec still running and waits until they have all ended. */
+export async function stopAll(running: ReadonlySet<SandboxProcess>): Promise<void> {
+  for (const child of running) child.stop();
+  await Promise.all([...running].map((child) => child.wait()));
+}

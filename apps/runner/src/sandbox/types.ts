@@ -1,7 +1,7 @@
 // The one interface every sandbox provider implements (STYLE.md practice 8, Woodpecker's backend interface):
 // prepare → exec (start + stream) → wait → stop → destroy. The executor never knows which provider it runs on.
 
-export type ProviderName = "microvm" | "bwrap" | "process";
+export type ProviderName = "microvm" | "gvisor" | "bwrap" | "process";
 /** none: no network at all; open: anywhere but the runner host and cloud metadata; allowlist: only the listed. */
 export type NetworkPolicy = "none" | "allowlist" | "open";
 

@@ -1,0 +1,241 @@
+// gVisor: every exec is a `runsc run` of its own — a user-space kernel (the Sentry, ptrace platform) between the
+// job and the host — over a read-only root made of the host's /usr and a minimal /etc, with the sandbox's
+// private workspace, /tmp and runner files bound in. The job runs as the sandbox's own host uid (a per-sandbox
+// uid from uid-pool.ts, named `runner` in its /etc/passwd), so files it writes in the workspace belong to that
+// uid on the host and nothing of it maps to host root. runsc runs inside the sandbox's cgroup (its own cgroup
+// handling is off), so memory, pids and CPU bound the Sentry and the job together; rlimits from the spec are
+// enforced by the Sentry itself. Egress: none only (runsc --network=none: a loopback of its own).
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createSandboxCgroup } from "./cgroups";
+import { gvisorSpec, type GvisorExecSpec } from "./gvisor-spec";
+import { ensureStatxShim, missingShimCompiler } from "./gvisor-shim";
+import { which } from "./host-tools";
+import { BASE_ENV, HOST_ROOTS, INSIDE } from "./inside";
+import { defaultStateDir } from "./microvm-image";
+import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
+import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
+import { claimUid, type ClaimedUid } from "./uid-pool";
+import { createSandboxDirs, removeSandboxDirs, type SandboxDirs } from "./workspace";
+
+const SHIM_INSIDE = "/opt/gantry/statx-shim.so";
+const OPEN_FILES = 65_536;
+/**
+ * What the Sentry and the gofer need on top of the job's own limits in the host cgroup (their threads and
+ * memory): the job's pids limit is the Sentry's RLIMIT_NPROC; the cgroup is the host's backstop.
+ */
+export const GVISOR_OVERHEAD = { pids: 256, memoryBytes: 256 * 1024 ** 2 };
+
+let runscPath: string | undefined;
+function runsc(): string | undefined {
+  runscPath ??= which("runsc");
+  return runscPath;
+}
+
+/** The root directory: empty but for merged-/usr links (bin -> usr/bin); everything else is mounted. */
+function makeRootfs(dir: string): string {
+  const rootfs = path.join(dir, "rootfs");
+  mkdirSync(rootfs, { mode: 0o755 });
+  for (const root of HOST_ROOTS) {
+    if (existsSync(root) && lstatSync(root).isSymbolicLink()) symlinkSync(readlinkSync(root), path.join(rootfs, root.slice(1)));
+  }
+  return rootfs;
+}
+
+/** /etc files of the sandbox's own: its user, and the statx shim preloaded into every process. */
+function makeEtc(dir: string, uid: number): Record<string, string> {
+  const etc = path.join(dir, "etc");
+  mkdirSync(etc, { mode: 0o755 });
+  const files = {
+    passwd: `root:x:0:0:root:/root:/usr/sbin/nologin\nrunner:x:${uid}:${uid}:runner:${BASE_ENV.HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+    group: `root:x:0:\nrunner:x:${uid}:\nnogroup:x:65534:\n`,
+    "ld.so.preload": `${SHIM_INSIDE}\n`,
+  };
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(files)) {
+    out[name] = path.join(etc, name);
+    writeFileSync(out[name], text, { mode: 0o644 });
+  }
+  return out;
+}
+
+/** The host cgroup's limits: the job's plus what gVisor itself needs. */
+function cgroupLimits(limits: SandboxLimits): SandboxLimits {
+  return {
+    ...(limits.memoryBytes !== undefined ? { memoryBytes: limits.memoryBytes + GVISOR_OVERHEAD.memoryBytes } : {}),
+    ...(limits.pids !== undefined ? { pids: limits.pids + GVISOR_OVERHEAD.pids } : {}),
+    ...(limits.cpus !== undefined ? { cpus: limits.cpus } : {}),
+  };
+}
+
+function rlimits(limits: SandboxLimits, memoryByCgroup: boolean): { list: GvisorExecSpec["rlimits"]; enforced: EnforcedLimits } {
+  const list: GvisorExecSpec["rlimits"] = [{ type: "RLIMIT_NOFILE", limit: OPEN_FILES }];
+  const enforced: EnforcedLimits = {};
+  // The Sentry counts the job's tasks itself; the uid is the sandbox's own, so only its processes count.
+  if (limits.pids !== undefined) {
+    list.push({ type: "RLIMIT_NPROC", limit: limits.pids });
+    enforced.pids = "rlimit-nproc";
+  }
+  if (limits.fileSizeBytes !== undefined) {
+    list.push({ type: "RLIMIT_FSIZE", limit: limits.fileSizeBytes });
+    enforced.fileSize = "rlimit-fsize";
+  }
+  if (limits.memoryBytes !== undefined && !memoryByCgroup) {
+    list.push({ type: "RLIMIT_AS", limit: limits.memoryBytes });
+    enforced.memory = "rlimit-as";
+  }
+  return { list, enforced };
+}
+
+class GvisorSandbox implements Sandbox {
+  readonly provider = "gvisor";
+  readonly paths = INSIDE;
+  readonly hostPaths: SandboxPaths;
+  readonly enforced: EnforcedLimits;
+  readonly baseEnv = BASE_ENV;
+  private readonly running = new Set<SpawnedExec>();
+  private readonly name = `gantry-${randomBytes(6).toString("hex")}`;
+  private readonly stateDir: string;
+  private readonly rootfs: string;
+  private readonly etc: Record<string, string>;
+  private readonly rlimits: GvisorExecSpec["rlimits"];
+  private readonly deadline: number | undefined;
+  private readonly cgroupProcs: string[];
+  private execs = 0;
+  private destroyed = false;
+
+  constructor(
+    private readonly runsc: string,
+    private readonly shim: string,
+    private readonly dirs: SandboxDirs,
+    private readonly uid: ClaimedUid,
+    private readonly cgroup: ReturnType<typeof createSandboxCgroup>,
+    limits: SandboxLimits,
+  ) {
+    this.hostPaths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles };
+    this.stateDir = path.join(dirs.root, "runsc");
+    mkdirSync(this.stateDir, { mode: 0o700 });
+    mkdirSync(path.join(dirs.root, "bundles"), { mode: 0o700 });
+    this.rootfs = makeRootfs(dirs.root);
+    this.etc = makeEtc(dirs.root, uid.uid);
+    const byCgroup: EnforcedLimits = {};
+    if (cgroup?.enforced.memory) byCgroup.memory = cgroup.enforced.memory;
+    if (cgroup?.enforced.cpu) byCgroup.cpu = cgroup.enforced.cpu;
+    const rl = rlimits(limits, byCgroup.memory !== undefined);
+    this.rlimits = rl.list;
+    this.enforced = { ...byCgroup, ...rl.enforced, ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}), ...(dirs.volume ? { disk: "loop-ext4" as const } : {}) };
+    this.deadline = limits.wallTimeMs === undefined ? undefined : Date.now() + limits.wallTimeMs;
+    this.cgroupProcs = cgroup?.procsFiles ?? [];
+  }
+
+  exec(request: ExecRequest): SandboxProcess {
+    if (this.destroyed) throw new Error("sandbox destroyed");
+    const id = `${this.name}-${++this.execs}`;
+    const bundle = path.join(this.dirs.root, "bundles", id);
+    mkdirSync(bundle, { mode: 0o700 });
+    const spec = gvisorSpec({
+      rootfs: this.rootfs,
+      argv: request.argv,
+      env: request.env,
+      cwd: request.cwd,
+      user: { uid: this.uid.uid, gid: this.uid.uid },
+      etc: this.etc,
+      writable: [
+        { host: this.dirs.workspace, inside: INSIDE.workspace },
+        { host: this.dirs.runnerFiles, inside: INSIDE.runnerFiles },
+        { host: this.dirs.temp, inside: INSIDE.temp },
+      ],
+      readOnly: [{ host: this.shim, inside: SHIM_INSIDE }],
+      rlimits: this.rlimits,
+    });
+    // The job's env (secrets) lives only in this file, in a directory only root can read, removed at exit.
+    writeFileSync(path.join(bundle, "config.json"), JSON.stringify(spec), { mode: 0o600 });
+    const timeoutMs = execTimeoutMs(this.deadline, request.timeoutMs);
+    const child = spawnExec({
+      argv: [this.runsc, "--root", this.stateDir, "--network=none", "--ignore-cgroups", "--platform=ptrace", "run", "--bundle", bundle, id],
+      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+      cwd: this.dirs.root,
+      timeoutMs,
+      preamble: joinCgroupsScript(this.cgroupProcs),
+      onExit: () => {
+        this.running.delete(child);
+        rmSync(bundle, { recursive: true, force: true });
+      },
+    });
+    this.running.add(child);
+    return child;
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await stopAll(this.running);
+    this.cgroup?.remove();
+    removeSandboxDirs(this.dirs);
+    this.uid.release();
+  }
+}
+
+export interface GvisorProviderOptions {
+  /** Where the compiled statx shim is cached (default ~/.gantry). */
+  stateDir?: string;
+}
+
+export class GvisorProvider implements SandboxProvider {
+  readonly name = "gvisor";
+
+  constructor(private readonly options: GvisorProviderOptions = {}) {}
+
+  /** Why this host cannot start gVisor sandboxes, or undefined when it can. */
+  private missing(): string | undefined {
+    if (!runsc()) return "runsc is not on PATH (apt-get install runsc)";
+    if (process.getuid?.() !== 0) return "runsc needs a root runner (it sets up the Sentry's namespaces and the gofer)";
+    return missingShimCompiler();
+  }
+
+  async probe(): Promise<ProbeResult> {
+    const missing = this.missing();
+    if (missing) return { available: false, detail: missing };
+    let sandbox: Sandbox | undefined;
+    try {
+      sandbox = await this.prepare({ untrusted: true });
+      // `ls /` exercises statx through the shim; runsc's own errors come back on the same pipe.
+      const child = sandbox.exec({ argv: ["/bin/sh", "-c", "ls / >/dev/null && echo gantry-ok"], env: sandbox.baseEnv, cwd: sandbox.paths.workspace, timeoutMs: 30_000 });
+      let text = "";
+      for await (const chunk of child.output) text += chunk.toString();
+      const result = await child.wait();
+      if (result.exitCode !== 0 || !text.includes("gantry-ok")) return { available: false, detail: `runsc cannot start a sandbox here: ${text.trim().slice(-500) || `exit ${result.exitCode ?? result.signal}`}` };
+    } catch (error) {
+      return { available: false, detail: `runsc cannot start a sandbox here: ${error instanceof Error ? error.message : String(error)}` };
+    } finally {
+      await sandbox?.destroy();
+    }
+    const version = spawnSync(runsc() ?? "runsc", ["--version"], { encoding: "utf8", timeout: 10_000 }).stdout.split("\n")[0]?.trim();
+    return { available: true, detail: `${runsc()} (${version || "version unknown"}), ptrace platform, per-sandbox host uid; egress none only` };
+  }
+
+  async prepare(spec: SandboxSpec): Promise<Sandbox> {
+    const missing = this.missing();
+    if (missing) throw new Error(missing);
+    const policy = spec.network ?? "none";
+    if (policy !== "none") throw new SandboxRefusedError(`egress ${policy} is not built for the gvisor provider (egress none only)`);
+    const binary = runsc();
+    if (!binary) throw new Error("runsc is not on PATH");
+    const shim = ensureStatxShim(this.options.stateDir ?? defaultStateDir());
+    const uid = claimUid();
+    if (!uid) throw new Error("no free sandbox uid on this host");
+    let dirs: SandboxDirs | undefined;
+    try {
+      const limits = spec.limits ?? {};
+      dirs = createSandboxDirs({ uid: uid.uid, gid: uid.uid }, limits.diskBytes);
+      const cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, cgroupLimits(limits));
+      return new GvisorSandbox(binary, shim, dirs, uid, cgroup, limits);
+    } catch (error) {
+      if (dirs) removeSandboxDirs(dirs);
+      uid.release();
+      throw error;
+    }
+  }
+}
