@@ -19,6 +19,10 @@ debootstrap --variant=minbase --include="$packages" "$suite" "$work/root" "$mirr
 chroot "$work/root" /usr/sbin/groupadd -g 1001 runner
 chroot "$work/root" /usr/sbin/useradd -u 1001 -g 1001 -d /home/runner -s /bin/bash runner
 mkdir -p "$work/root/home/runner" "$work/root/run"
+# The guest's own name files (egress none: a loopback only); a networked exec binds its own over them.
+rm -f "$work/root/etc/hosts" "$work/root/etc/resolv.conf"
+printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$work/root/etc/hosts"
+: >"$work/root/etc/resolv.conf"
 rm -rf "$work/root/var/cache/apt/archives"/*.deb "$work/root/var/lib/apt/lists"/*
 size_mb=$(( $(du -sm "$work/root" | cut -f1) * 13 / 10 + 64 ))
 mkfs.ext4 -q -F -O ^has_journal -L gantry-root -d "$work/root" "$work/rootfs.ext4" "${size_mb}M"
@@ -27,14 +31,14 @@ mkfs.ext4 -q -F -O ^has_journal -L gantry-root -d "$work/root" "$work/rootfs.ext
 init=$work/initrd
 mkdir -p "$init"/{bin,proc,sys,dev,newroot,vol,modules}
 cp /bin/busybox "$init/bin/busybox"
-for m in virtio_ring virtio virtio_mmio virtio_blk virtio_console; do
+for m in virtio_ring virtio virtio_mmio virtio_blk virtio_console failover net_failover virtio_net; do
   cp "$(find "/lib/modules/$kver/kernel" -name "$m.ko" | head -1)" "$init/modules/"
 done
 cat >"$init/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-for m in virtio_ring virtio virtio_mmio virtio_blk virtio_console; do insmod /modules/$m.ko; done
+for m in virtio_ring virtio virtio_mmio virtio_blk virtio_console failover net_failover virtio_net; do insmod /modules/$m.ko; done
 report() { echo "GANTRY-EXIT $1" >/dev/ttyS0; sync; poweroff -f; }
 n=0
 while [ ! -b /dev/vdb ] || ! ls /dev/vport*p1 >/dev/null 2>&1; do
@@ -54,6 +58,20 @@ mount --bind /vol/workspace $r/home/runner/work
 mount --bind /vol/runner $r/home/runner/_temp
 mount --bind /vol/tmp $r/tmp
 mkdir -p $r/run/gantry
+ip link set lo up
+# Egress (allowlist, open): the host wrote the guest's address, gateway and name files; QEMU's user-mode stack
+# is the other end of eth0, and the host's nftables decide what its sockets reach.
+if [ -e /vol/.gantry/net ]; then
+  read -r address gateway </vol/.gantry/net
+  n=0
+  while [ ! -e /sys/class/net/eth0 ]; do
+    n=$((n + 1)); [ $n -gt 250 ] && { echo "GANTRY-ERROR eth0 did not appear" >/dev/ttyS0; report 125; }
+    usleep 20000
+  done
+  ip link set eth0 up && ip addr add "$address/24" dev eth0 && ip route add default via "$gateway" || report 125
+  mount --bind /vol/.gantry/hosts $r/etc/hosts
+  mount --bind /vol/.gantry/resolv.conf $r/etc/resolv.conf
+fi
 cp /vol/.gantry/request.sh $r/run/gantry/step.sh
 chown 1001:1001 $r/run/gantry/step.sh; chmod 600 $r/run/gantry/step.sh
 hostname gantry
@@ -62,6 +80,7 @@ code=$?
 # Nothing the job started outlives it; then flush the workspace disk before the host reads it.
 kill -9 -1 2>/dev/null
 umount $r/tmp $r/home/runner/_temp $r/home/runner/work
+[ -e /vol/.gantry/net ] && umount $r/etc/hosts $r/etc/resolv.conf
 umount /vol
 report $code
 INIT

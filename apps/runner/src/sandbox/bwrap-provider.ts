@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createSandboxCgroup } from "./cgroups";
-import { egressFirewallProbe, installEgressRules, resolveAllowlist, type AllowlistResolution, type HostLookup } from "./egress-firewall";
+import { egressFirewallProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type AllowlistResolution, type HostLookup } from "./egress-firewall";
 import { which } from "./host-tools";
 import { rlimitArgs } from "./rlimits";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
@@ -69,12 +69,9 @@ function userNetTools(host: Tools, uid: ClaimedUid | undefined): UserNetTools | 
 
 /** /etc/hosts and /etc/resolv.conf of a networked sandbox, bound over the host's copies. */
 function networkFiles(dir: string, network: "open" | "allowlist", allow: AllowlistResolution | undefined): string[] {
-  const hosts = ["127.0.0.1 localhost", "::1 localhost ip6-localhost ip6-loopback"];
-  for (const [name, addresses] of allow?.hosts ?? []) for (const address of addresses) hosts.push(`${address} ${name}`);
-  // Under an allowlist the sandbox has no DNS: names come from the hosts file, the rest fail at once.
-  const resolv = network === "open" ? `nameserver ${USER_NET.dns}\n` : "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
-  writeFileSync(path.join(dir, "hosts"), `${hosts.join("\n")}\n`, { mode: 0o644 });
-  writeFileSync(path.join(dir, "resolv.conf"), resolv, { mode: 0o644 });
+  const files = sandboxNameFiles(network, allow, USER_NET.dns);
+  writeFileSync(path.join(dir, "hosts"), files.hosts, { mode: 0o644 });
+  writeFileSync(path.join(dir, "resolv.conf"), files.resolv, { mode: 0o644 });
   return ["--ro-bind", path.join(dir, "hosts"), "/etc/hosts", "--ro-bind", path.join(dir, "resolv.conf"), "/etc/resolv.conf"];
 }
 

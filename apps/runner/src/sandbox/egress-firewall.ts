@@ -51,6 +51,18 @@ export async function resolveAllowlist(entries: readonly string[], resolve: Host
   return result;
 }
 
+/**
+ * A networked sandbox's /etc/hosts and /etc/resolv.conf. Under an allowlist it has no DNS: the listed names are
+ * in the hosts file and every other name fails at once (no query leaves, so no DNS tunnelling); under `open` its
+ * resolver is the user-mode stack's forwarder.
+ */
+export function sandboxNameFiles(policy: "open" | "allowlist", allow: AllowlistResolution | undefined, forwarder: string): { hosts: string; resolv: string } {
+  const hosts = ["127.0.0.1 localhost", "::1 localhost ip6-localhost ip6-loopback"];
+  for (const [name, addresses] of allow?.hosts ?? []) for (const address of addresses) hosts.push(`${address} ${name}`);
+  const resolv = policy === "open" ? `nameserver ${forwarder}\n` : "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
+  return { hosts: `${hosts.join("\n")}\n`, resolv };
+}
+
 /** The host's resolvers (`nameserver` lines), which a sandbox under `open` reaches through the user-mode stack. */
 export function hostResolvers(resolvConf = "/etc/resolv.conf"): { v4: string[]; v6: string[] } {
   let text: string;

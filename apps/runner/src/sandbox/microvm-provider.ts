@@ -3,7 +3,9 @@
 // starts survives into the next, as with bwrap. The job's workspace, /tmp and runner files live on a sparse
 // ext4 disk image: loop-mounted on the host between execs (hostPaths), handed to the guest as a virtio disk
 // during one. The guest's output comes back on a virtio serial port (the host's stdout of QEMU); the exit code
-// on the ISA serial console, which the job's unprivileged user cannot write. No NIC at all for egress none.
+// on the ISA serial console, which the job's unprivileged user cannot write. No NIC at all for egress none; for
+// allowlist and open a virtio NIC on QEMU's user-mode network stack, with QEMU running as a group of its own that
+// the host's nftables filter per sandbox (egress-firewall.ts), as bwrap's slirp4netns.
 import { spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -12,15 +14,35 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { which } from "./host-tools";
 import { chooseAccelerator } from "./microvm-accel";
+import { egressFirewallProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type HostLookup } from "./egress-firewall";
 import { defaultStateDir, ensureGuestImage, missingBuildTools, type GuestImage } from "./microvm-image";
 import { BASE_ENV, INSIDE } from "./inside";
 import { execTimeoutMs, spawnExec } from "./spawn-exec";
+import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ExecResult, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 
 const GUEST_UID = 1001;
 const DEFAULT_DISK_BYTES = 8 * 1024 ** 3;
 const DEFAULT_MEMORY_BYTES = 1024 ** 3;
 const EXIT_LINE = /GANTRY-EXIT (\d+)/;
+/** QEMU's user-mode network as the guest sees it: its address, the gateway and QEMU's DNS forwarder. */
+const QEMU_NET = { address: "10.0.2.15", gateway: "10.0.2.2", dns: "10.0.2.3" } as const;
+
+interface VmNetwork {
+  setpriv: string;
+  /** QEMU runs with this group: the egress firewall knows the sandbox's packets by it. */
+  gid: number;
+  uid: ClaimedUid;
+  removeRules: () => void;
+}
+
+/** What egress other than `none` needs here, or why it cannot be had. */
+function egressTools(): { setpriv: string } | string {
+  const setpriv = which("setpriv");
+  if (!setpriv) return "needs setpriv on the runner host (apt-get install util-linux)";
+  const firewall = egressFirewallProbe();
+  return firewall.ok ? { setpriv } : `needs nftables on the runner host: ${firewall.why} (apt-get install nftables)`;
+}
 
 const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 const run = (command: string, args: string[]) => spawnSync(command, args, { encoding: "utf8", timeout: 60_000 });
@@ -94,6 +116,7 @@ class MicrovmSandbox implements Sandbox {
     private readonly image: GuestImage,
     private readonly disk: WorkDisk,
     private readonly spec: SandboxSpec,
+    private readonly network: VmNetwork | undefined,
   ) {
     this.hostPaths = { workspace: path.join(disk.mountpoint, "workspace"), temp: path.join(disk.mountpoint, "tmp"), runnerFiles: path.join(disk.mountpoint, "runner") };
     const limits = spec.limits ?? {};
@@ -119,6 +142,8 @@ class MicrovmSandbox implements Sandbox {
       "-drive", `id=root,file=${this.image.rootfs},format=raw,if=none,readonly=on`, "-device", "virtio-blk-device,drive=root",
       "-drive", `id=work,file=${this.disk.image},format=raw,if=none`, "-device", "virtio-blk-device,drive=work",
       "-device", "virtio-serial-device", "-chardev", `socket,id=out,path=${path.join(this.disk.root, "out.sock")}`, "-device", "virtserialport,chardev=out",
+      // QEMU's own user-mode stack (no host loopback alias reachable: the firewall rejects the host's addresses).
+      ...(this.network ? ["-netdev", "user,id=net0,ipv6=off", "-device", "virtio-net-device,netdev=net0"] : []),
     ];
   }
 
@@ -143,7 +168,9 @@ class MicrovmSandbox implements Sandbox {
     });
     // A unix-socket listen binds synchronously, so QEMU (spawned next) finds it.
     server.listen(socketPath);
-    const vm = spawnExec({ argv: this.qemuArgs(), env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }, cwd: this.disk.root, timeoutMs });
+    // Still root (disk images, /dev/kvm), but with the sandbox's egress group: every socket QEMU's stack opens.
+    const asEgressGroup = this.network ? [this.network.setpriv, `--regid=${this.network.gid}`, "--clear-groups", "--"] : [];
+    const vm = spawnExec({ argv: [...asEgressGroup, ...this.qemuArgs()], env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }, cwd: this.disk.root, timeoutMs });
     const hostStream = (async () => {
       for await (const chunk of vm.output) output.write(chunk);
     })();
@@ -171,6 +198,12 @@ class MicrovmSandbox implements Sandbox {
     running?.stop();
     await running?.wait();
     this.disk.remove();
+    try {
+      this.network?.removeRules();
+    } catch {
+      // A later sandbox of this gid replaces them; until then its traffic stays confined to its rules.
+    }
+    this.network?.uid.release();
   }
 }
 
@@ -178,8 +211,11 @@ export class MicrovmProvider implements SandboxProvider {
   readonly name = "microvm";
   private readonly stateDir: string;
 
-  constructor(options: { stateDir?: string } = {}) {
+  private readonly resolveHost: HostLookup | undefined;
+
+  constructor(options: { stateDir?: string; resolveHost?: HostLookup } = {}) {
     this.stateDir = options.stateDir ?? defaultStateDir();
+    this.resolveHost = options.resolveHost;
   }
 
   async probe(): Promise<ProbeResult> {
@@ -190,18 +226,48 @@ export class MicrovmProvider implements SandboxProvider {
     if (missing) return { available: false, detail: missing };
     const { accel, why } = chooseAccelerator(qemu);
     const firecracker = which("firecracker") ? "; a firecracker binary is on PATH but not used (QEMU only)" : "";
-    return { available: true, detail: `${qemu} -M microvm, ${accel.toUpperCase()}: ${why}${firecracker}` };
+    const egress = egressTools();
+    const networked = typeof egress !== "string";
+    return {
+      available: true,
+      detail: `${qemu} -M microvm, ${accel.toUpperCase()}: ${why}${firecracker}; egress ${networked ? "none, allowlist and open (QEMU user-mode network + nftables)" : `none only: open and allowlist ${egress}`}`,
+      egress: networked ? ["none", "allowlist", "open"] : ["none"],
+    };
   }
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {
-    if ((spec.network ?? "none") !== "none") throw new SandboxRefusedError("microvm supports only egress none (no NIC); allowlist and open are not built for it");
     const qemu = which("qemu-system-x86_64");
     if (!qemu) throw new Error("qemu-system-x86_64 is not on PATH");
+    const policy = spec.network ?? "none";
+    const tools = policy === "none" ? undefined : egressTools();
+    if (typeof tools === "string") throw new SandboxRefusedError(`egress ${policy} ${tools}`);
     const image = ensureGuestImage(this.stateDir);
+    const allow = policy === "allowlist" ? await resolveAllowlist(spec.egressAllowlist ?? [], this.resolveHost) : undefined;
     const root = mkdtempSync(path.join(os.tmpdir(), "gantry-mvm-"));
+    let network: VmNetwork | undefined;
     try {
-      return new MicrovmSandbox(qemu, image, new WorkDisk(root, spec.limits?.diskBytes ?? DEFAULT_DISK_BYTES), spec);
+      const disk = new WorkDisk(root, spec.limits?.diskBytes ?? DEFAULT_DISK_BYTES);
+      if (tools && policy !== "none") {
+        const uid = claimUid();
+        if (!uid) throw new Error("no free sandbox id for the VM's egress group");
+        const gid = egressGidOf(uid.uid);
+        try {
+          network = { setpriv: tools.setpriv, gid, uid, removeRules: installEgressRules(gid, { policy, ...(allow ? { allow } : {}) }) };
+        } catch (error) {
+          uid.release();
+          throw error;
+        }
+        // The guest's init configures eth0 from `net` and binds the name files over its /etc.
+        const files = sandboxNameFiles(policy, allow, QEMU_NET.dns);
+        const dir = path.join(disk.mountpoint, ".gantry");
+        writeFileSync(path.join(dir, "net"), `${QEMU_NET.address} ${QEMU_NET.gateway}\n`, { mode: 0o644 });
+        writeFileSync(path.join(dir, "hosts"), files.hosts, { mode: 0o644 });
+        writeFileSync(path.join(dir, "resolv.conf"), files.resolv, { mode: 0o644 });
+      }
+      return new MicrovmSandbox(qemu, image, disk, spec, network);
     } catch (error) {
+      network?.removeRules();
+      network?.uid.release();
       run("umount", ["-l", path.join(root, "vol")]);
       rmSync(root, { recursive: true, force: true });
       throw error;
