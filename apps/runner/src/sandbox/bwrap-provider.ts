@@ -7,12 +7,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createSandboxCgroup } from "./cgroups";
-import { egressFirewallProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type AllowlistResolution, type HostLookup } from "./egress-firewall";
+import { installEgressRules, resolveAllowlist, sandboxNameFiles, type AllowlistResolution, type HostLookup } from "./egress-firewall";
 import { which } from "./host-tools";
 import { rlimitArgs } from "./rlimits";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
-import { attachUserNet, USER_NET, type UserNet, type UserNetTools } from "./user-net";
+import { attachUserNet, findUserNetTools, USER_NET, type UserNet, type UserNetTools } from "./user-net";
 import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 import { createSandboxDirs, removeSandboxDirs } from "./workspace";
 import { BASE_ENV, HOST_ETC, HOST_ROOTS, INSIDE, INSIDE_HOME } from "./inside";
@@ -56,15 +56,7 @@ function baseArgs(): string[] {
 /** What egress other than `none` needs here, or why it cannot be had (the sandbox is then refused). */
 function userNetTools(host: Tools, uid: ClaimedUid | undefined): UserNetTools | string {
   if (uid === undefined) return "needs a root runner (each sandbox's traffic is told apart by ids of its own)";
-  const { setpriv, slirp4netns, perl } = host;
-  if (!setpriv || !slirp4netns || !perl) {
-    // Each tool and the Debian package that has it.
-    const missing = Object.entries({ slirp4netns: [slirp4netns, "slirp4netns"], perl: [perl, "perl-base"], setpriv: [setpriv, "util-linux"] }).filter(([, [found]]) => !found);
-    return `needs ${missing.map(([tool]) => tool).join(" and ")} on the runner host (apt-get install ${missing.map(([, [, pkg]]) => pkg).join(" ")})`;
-  }
-  const firewall = egressFirewallProbe();
-  if (!firewall.ok) return `needs nftables on the runner host: ${firewall.why} (apt-get install nftables)`;
-  return { setpriv, perl, slirp4netns };
+  return findUserNetTools(host);
 }
 
 /** /etc/hosts and /etc/resolv.conf of a networked sandbox, bound over the host's copies. */

@@ -4,12 +4,15 @@
 // uid from uid-pool.ts, named `runner` in its /etc/passwd), so files it writes in the workspace belong to that
 // uid on the host and nothing of it maps to host root. runsc runs inside the sandbox's cgroup (its own cgroup
 // handling is off), so memory, pids and CPU bound the Sentry and the job together; rlimits from the spec are
-// enforced by the Sentry itself. Egress: none only (runsc --network=none: a loopback of its own).
+// enforced by the Sentry itself. Egress none: runsc --network=none (a loopback of its own); allowlist and open:
+// gvisor-network.ts.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createSandboxCgroup } from "./cgroups";
+import { resolveAllowlist, type HostLookup } from "./egress-firewall";
+import { createGvisorNetwork, gvisorNetworkTools, type GvisorNetwork } from "./gvisor-network";
 import { gvisorSpec, type GvisorExecSpec } from "./gvisor-spec";
 import { ensureStatxShim, missingShimCompiler } from "./gvisor-shim";
 import { which } from "./host-tools";
@@ -113,6 +116,7 @@ class GvisorSandbox implements Sandbox {
     private readonly uid: ClaimedUid,
     private readonly cgroup: ReturnType<typeof createSandboxCgroup>,
     limits: SandboxLimits,
+    private readonly network: GvisorNetwork | undefined,
   ) {
     this.hostPaths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles };
     this.stateDir = path.join(dirs.root, "runsc");
@@ -141,7 +145,7 @@ class GvisorSandbox implements Sandbox {
       env: request.env,
       cwd: request.cwd,
       user: { uid: this.uid.uid, gid: this.uid.uid },
-      etc: this.etc,
+      etc: { ...this.etc, ...this.network?.etc },
       writable: [
         { host: this.dirs.workspace, inside: INSIDE.workspace },
         { host: this.dirs.runnerFiles, inside: INSIDE.runnerFiles },
@@ -149,16 +153,17 @@ class GvisorSandbox implements Sandbox {
       ],
       readOnly: [{ host: this.shim, inside: SHIM_INSIDE }],
       rlimits: this.rlimits,
+      ...(this.network ? { netns: this.network.nsPath } : {}),
     });
     // The job's env (secrets) lives only in this file, in a directory only root can read, removed at exit.
     writeFileSync(path.join(bundle, "config.json"), JSON.stringify(spec), { mode: 0o600 });
     const timeoutMs = execTimeoutMs(this.deadline, request.timeoutMs);
     const child = spawnExec({
-      argv: [this.runsc, "--root", this.stateDir, "--network=none", "--ignore-cgroups", "--platform=ptrace", "run", "--bundle", bundle, id],
+      argv: [...(this.network?.wrapper ?? []), this.runsc, "--root", this.stateDir, `--network=${this.network ? "sandbox" : "none"}`, "--ignore-cgroups", "--platform=ptrace", "run", "--bundle", bundle, id],
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
       cwd: this.dirs.root,
       timeoutMs,
-      preamble: joinCgroupsScript(this.cgroupProcs),
+      preamble: [joinCgroupsScript(this.cgroupProcs), this.network?.preamble ?? ""].join("\n"),
       onExit: () => {
         this.running.delete(child);
         rmSync(bundle, { recursive: true, force: true });
@@ -172,6 +177,7 @@ class GvisorSandbox implements Sandbox {
     if (this.destroyed) return;
     this.destroyed = true;
     await stopAll(this.running);
+    await this.network?.close();
     this.cgroup?.remove();
     removeSandboxDirs(this.dirs);
     this.uid.release();
@@ -181,6 +187,8 @@ class GvisorSandbox implements Sandbox {
 export interface GvisorProviderOptions {
   /** Where the compiled statx shim is cached (default ~/.gantry). */
   stateDir?: string;
+  /** Resolves an allowlist's host names (default: the host's resolver). */
+  resolveHost?: HostLookup;
 }
 
 export class GvisorProvider implements SandboxProvider {
@@ -213,26 +221,37 @@ export class GvisorProvider implements SandboxProvider {
       await sandbox?.destroy();
     }
     const version = spawnSync(runsc() ?? "runsc", ["--version"], { encoding: "utf8", timeout: 10_000 }).stdout.split("\n")[0]?.trim();
-    return { available: true, detail: `${runsc()} (${version || "version unknown"}), ptrace platform, per-sandbox host uid; egress none only` };
+    const egress = gvisorNetworkTools();
+    const networked = typeof egress !== "string";
+    return {
+      available: true,
+      detail: `${runsc()} (${version || "version unknown"}), ptrace platform, per-sandbox host uid; egress ${networked ? "none, allowlist and open (slirp4netns + nftables)" : `none only: open and allowlist ${egress}`}`,
+      egress: networked ? ["none", "allowlist", "open"] : ["none"],
+    };
   }
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {
     const missing = this.missing();
     if (missing) throw new Error(missing);
     const policy = spec.network ?? "none";
-    if (policy !== "none") throw new SandboxRefusedError(`egress ${policy} is not built for the gvisor provider (egress none only)`);
+    const tools = policy === "none" ? undefined : gvisorNetworkTools();
+    if (typeof tools === "string") throw new SandboxRefusedError(`egress ${policy} ${tools}`);
     const binary = runsc();
     if (!binary) throw new Error("runsc is not on PATH");
     const shim = ensureStatxShim(this.options.stateDir ?? defaultStateDir());
     const uid = claimUid();
     if (!uid) throw new Error("no free sandbox uid on this host");
     let dirs: SandboxDirs | undefined;
+    let network: GvisorNetwork | undefined;
     try {
       const limits = spec.limits ?? {};
+      const allow = policy === "allowlist" ? await resolveAllowlist(spec.egressAllowlist ?? [], this.options.resolveHost) : undefined;
       dirs = createSandboxDirs({ uid: uid.uid, gid: uid.uid }, limits.diskBytes);
+      if (tools && policy !== "none") network = await createGvisorNetwork(tools, dirs.root, uid.uid, policy, allow);
       const cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, cgroupLimits(limits));
-      return new GvisorSandbox(binary, shim, dirs, uid, cgroup, limits);
+      return new GvisorSandbox(binary, shim, dirs, uid, cgroup, limits, network);
     } catch (error) {
+      await network?.close();
       if (dirs) removeSandboxDirs(dirs);
       uid.release();
       throw error;

@@ -25,6 +25,8 @@ export interface GvisorExecSpec {
   /** Host files bound read-only at an inside path (the statx shim). */
   readOnly: { host: string; inside: string }[];
   rlimits: { type: "RLIMIT_NPROC" | "RLIMIT_FSIZE" | "RLIMIT_AS" | "RLIMIT_NOFILE"; limit: number }[];
+  /** A network namespace for runsc to take over (egress); absent: a new one, which `--network=none` leaves empty. */
+  netns?: string;
 }
 
 const bind = (source: string, destination: string, writable: boolean): OciMount => ({ destination, type: "bind", source, options: ["rbind", writable ? "rw" : "ro", "nosuid", "nodev"] });
@@ -74,7 +76,7 @@ export function gvisorSpec(spec: GvisorExecSpec): object {
     hostname: "gantry",
     mounts: gvisorMounts(spec),
     linux: {
-      namespaces: ["pid", "network", "ipc", "uts", "mount"].map((type) => ({ type })),
+      namespaces: [...["pid", "ipc", "uts", "mount"].map((type) => ({ type })), spec.netns ? { type: "network", path: spec.netns } : { type: "network" }],
       maskedPaths: ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware"],
       readonlyPaths: ["/proc/sys", "/proc/sysrq-trigger"],
     },

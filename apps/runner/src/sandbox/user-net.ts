@@ -11,6 +11,7 @@
 // uid, slirp4netns may enter that user namespace and, from it, the network namespace.
 import { spawn } from "node:child_process";
 import type { Duplex } from "node:stream";
+import { egressFirewallProbe } from "./egress-firewall";
 
 const NS_GET_USERNS = 0xb701;
 const OPEN_NAMESPACES = [
@@ -34,6 +35,22 @@ export interface UserNetTools {
 export interface UserNet {
   /** Stops the stack (idempotent); resolves once its process is gone. */
   stop(): Promise<void>;
+}
+
+/**
+ * The tools a user-mode network needs, each with the Debian package that has it (`extra`: a provider's own), or
+ * why they cannot be had here — then the sandbox is refused rather than run with a network that fails.
+ */
+export function findUserNetTools(found: Partial<UserNetTools>, extra: Record<string, [string | undefined, string]> = {}): UserNetTools | string {
+  const { setpriv, slirp4netns, perl } = found;
+  const needed: Record<string, [string | undefined, string]> = { slirp4netns: [slirp4netns, "slirp4netns"], perl: [perl, "perl-base"], setpriv: [setpriv, "util-linux"], ...extra };
+  const missing = Object.entries(needed).filter(([, [path]]) => !path);
+  if (missing.length > 0 || !setpriv || !slirp4netns || !perl) {
+    return `needs ${missing.map(([tool]) => tool).join(" and ")} on the runner host (apt-get install ${[...new Set(missing.map(([, [, pkg]]) => pkg))].join(" ")})`;
+  }
+  const firewall = egressFirewallProbe();
+  if (!firewall.ok) return `needs nftables on the runner host: ${firewall.why} (apt-get install nftables)`;
+  return { setpriv, perl, slirp4netns };
 }
 
 /** Connects the network namespace of `pid` (a sandbox process) to the outside, as `uid` with group `gid`. */
