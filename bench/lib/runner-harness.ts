@@ -1,8 +1,10 @@
 // The runner benchmarks' control plane: a fresh test database with the demo tenant, a started worker, the web
 // app's real runner routes served over HTTP (tests/platform/route-server), and one warm runner agent on the bwrap
-// provider. The routes are wrapped to timestamp what the benchmarks measure: a claim that returns an assignment,
-// and each log chunk the logs route has stored (LogChunk row, object, Redis stream entry) — taken when the route
-// answers, so it is the control plane's "stored" moment, free of any polling.
+// provider — in this process (`first-log`, which times the sandbox's readiness inside the agent) or in a process of
+// its own as deployed (`runnerProcess`, `log-latency`). The routes are wrapped to timestamp what the benchmarks
+// measure: a claim that returns an assignment, and each log chunk the logs route has stored (LogChunk row, object,
+// Redis stream entry) — taken when the route answers, so it is the control plane's "stored" moment, free of polling.
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -42,8 +44,9 @@ export interface StoredChunk {
   storedAt: number;
   /** Time the logs route took for the request that carried this chunk (parse, auth, Postgres, gzip, object write, XADD). */
   routeMs: number;
-  /** Chunks in that request (the runner batches what queued up while the previous request was in flight). */
-  requestChunks: number;
+  /** Chunks in that request (the runner batches what queued up while the previous request was in flight); unknown for a big request, which is reported by its first chunk only. */
+  requestChunks: number | undefined;
+  /** The chunk's text; empty for a big request's (not parsed on the measured path). */
   data: string;
 }
 
@@ -68,7 +71,25 @@ export interface Harness {
 const REDIS_URL = process.env.GANTRY_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
 
-export async function startHarness(extraEnv: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  extraEnv?: Record<string, string>;
+  /** Run the agent as its own process (`tsx apps/runner/src/main.ts`), as deployed; onSandboxReady never fires. */
+  runnerProcess?: boolean;
+}
+
+// A big logs request is not parsed twice on the measured path: its first chunk's seq and timestamp are read off
+// the front of the runner's JSON ({"attemptId":…,"chunks":[{"seq":…,"stepIndex":…,"timestamp":…,"data":…).
+const PARSE_BELOW_BYTES = 64 * 1024;
+async function bodyHead(request: Request, bytes: number): Promise<string> {
+  const reader = request.clone().body?.getReader();
+  if (!reader) return "";
+  const first = await reader.read();
+  void reader.cancel();
+  return Buffer.from(first.value ?? new Uint8Array()).subarray(0, bytes).toString("utf8");
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const extraEnv = options.extraEnv ?? {};
   const provider = new BwrapProvider();
   const probe = await provider.probe();
   if (!probe.available) throw new Error(`bwrap is not available on this host: ${probe.detail}`);
@@ -103,14 +124,28 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     "/api/runner/v1/complete": complete,
     "/api/runner/v1/logs": async (request) => {
       // The runner's own request, so not validated again here (the route does; this wrapper is on the measured path).
-      const body = (await request.clone().json()) as LogsRequest;
-      const batch = logChunksOf(body);
+      const size = Number(request.headers.get("content-length") ?? Number.POSITIVE_INFINITY);
+      let batch: { seq: number; timestamp: number; data: string }[];
+      let attemptId: string;
+      let chunksInRequest: number | undefined;
+      if (size < PARSE_BELOW_BYTES) {
+        const body = (await request.clone().json()) as LogsRequest;
+        batch = logChunksOf(body);
+        attemptId = body.attemptId;
+        chunksInRequest = batch.length;
+      } else {
+        const head = await bodyHead(request, 512);
+        const seq = Number(/"seq":(\d+)/.exec(head)?.[1] ?? Number.NaN);
+        const timestamp = Number(/"timestamp":([\d.]+)/.exec(head)?.[1] ?? Number.NaN);
+        attemptId = /"attemptId":"([^"]+)"/.exec(head)?.[1] ?? "";
+        batch = [{ seq, timestamp, data: "" }];
+      }
       const startedAt = nowMs();
       const response = await logs(request);
       const storedAt = nowMs();
       if (response.ok && ((await response.clone().json()) as { stored: boolean }).stored) {
         for (const chunk of batch) {
-          events.onChunkStored?.({ attemptId: body.attemptId, seq: chunk.seq, firstByteAt: chunk.timestamp, storedAt, routeMs: storedAt - startedAt, requestChunks: batch.length, data: chunk.data });
+          events.onChunkStored?.({ attemptId, seq: chunk.seq, firstByteAt: chunk.timestamp, storedAt, routeMs: storedAt - startedAt, requestChunks: chunksInRequest, data: chunk.data });
         }
       }
       return response;
@@ -128,10 +163,17 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     },
   };
   const runnerLog: string[] = [];
-  const agent: AgentHandle = startAgent(parseRunnerEnv({ GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "bench" }), {
-    providers: [timed],
-    log: (line) => runnerLog.push(line),
-  });
+  const runnerEnv = { GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "bench" };
+  let agent: AgentHandle | undefined;
+  let runner: ChildProcess | undefined;
+  if (options.runnerProcess) {
+    // GANTRY_BENCH_RUNNER_PROFILE=DIR: the runner process writes a V8 CPU profile there when it exits.
+    const profile = process.env.GANTRY_BENCH_RUNNER_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.GANTRY_BENCH_RUNNER_PROFILE}`] : [];
+    runner = spawn(process.execPath, [...profile, "--import", "tsx", "apps/runner/src/main.ts"], { env: { ...process.env, ...runnerEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    for (const stream of [runner.stdout, runner.stderr]) stream?.on("data", (data: Buffer) => runnerLog.push(...data.toString().split("\n").filter(Boolean)));
+  } else {
+    agent = startAgent(parseRunnerEnv(runnerEnv), { providers: [timed], log: (line) => runnerLog.push(line) });
+  }
   const ready = makeReadyHandler(db, worker.scheduler);
 
   // Warm: the runner has registered and is long-polling its claim.
@@ -163,7 +205,8 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
         const run = await db.system("bench").workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: { include: { attempts: true } } } });
         if (["SUCCEEDED", "FAILED", "CANCELED"].includes(run.status)) return { status: run.status, attemptId: run.jobs[0]?.attempts[0]?.id ?? "" };
         if (Date.now() > deadline) throw new Error(`run ${runId} did not finish in ${timeoutMs} ms:\n${runnerLog.slice(-20).join("\n")}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        // Not faster: this process also serves the routes being measured, and each poll is a Prisma query.
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
     async archived(attemptId) {
@@ -178,8 +221,13 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
       return parts.join("");
     },
     async close() {
-      agent.stop();
-      await agent.done.catch(() => undefined);
+      agent?.stop();
+      await agent?.done.catch(() => undefined);
+      if (runner && runner.exitCode === null) {
+        const exited = new Promise((resolve) => runner?.once("exit", resolve));
+        runner.kill("SIGTERM");
+        await exited;
+      }
       await server.close();
       await worker.stop();
       await closeServices();

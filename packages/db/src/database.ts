@@ -11,7 +11,8 @@ export interface Database {
   system(reason: string): RawPrismaClient;
   /**
    * Plain SQL on the same pool, system-level like system(): only for hot paths measured to need it (the
-   * webhook endpoint: bench/intake.ts), and only through functions in packages/db that own the statement.
+   * webhook endpoint: bench/intake.ts; the runner's job-token lookup and log chunks: bench/log-latency.ts), and
+   * only through functions in packages/db that own the statement.
    */
   sql(reason: string): SqlClient;
   /** Round-trip to Postgres; throws with a clear message when it does not answer. */

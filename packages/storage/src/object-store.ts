@@ -25,9 +25,13 @@ export class DirectoryObjectStore {
 
   async put(key: string, bytes: Buffer): Promise<void> {
     const file = this.file(key);
-    await mkdir(path.dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(temporary, bytes);
+    // The directory usually exists (a job's log chunks share one): create it only when the write says it is missing.
+    await writeFile(temporary, bytes).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(temporary, bytes);
+    });
     await rename(temporary, file);
   }
 

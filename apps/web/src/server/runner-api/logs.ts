@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { gzip } from "node:zlib";
 import { promisify } from "node:util";
-import { deterministicId, liveLogStreamKey, Prisma, type Database } from "@gantry/db";
+import { liveLogStreamKey, logChunks, type Database } from "@gantry/db";
 import { LOG_REQUEST_MAX_BYTES, logChunkResponse, logChunksOf, logsRequest, logTruncationMarker } from "@gantry/runner-protocol";
 import type { Redis } from "ioredis";
 import type { DirectoryObjectStore } from "@gantry/storage";
@@ -34,18 +34,18 @@ const ORDER_WAIT_MS = 10_000;
 const STREAM_TTL_SECONDS = 3_600;
 const ORDER_POLL_MS = 5;
 
-type ChunkRows = ReturnType<Database["forTenant"]>["logChunk"];
+type Sql = ReturnType<Database["sql"]>;
 
 /**
  * Where the attempt's stored log ends, once the chunk before `seq` is stored (a copy of `seq` itself stored
  * meanwhile is the insert's to find); `ready: false` when it still is not after `waitMs`.
  */
-async function storedPredecessor(chunks: ChunkRows, attemptId: string, seq: number, waitMs: number): Promise<{ ready: true; end: number } | { ready: false; expected: number }> {
+async function storedPredecessor(sql: Sql, tenantId: string, attemptId: string, seq: number, waitMs: number): Promise<{ ready: true; end: number } | { ready: false; expected: number }> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const last = await chunks.findFirst({ where: { attemptId, seq: { lt: seq } }, orderBy: { seq: "desc" }, select: { seq: true, byteOffset: true, byteLength: true } });
+    const last = await logChunks.lastChunkBefore(sql, tenantId, attemptId, seq);
     const expected = last ? last.seq + 1 : 0;
-    if (seq === expected) return { ready: true, end: last ? Number(last.byteOffset) + last.byteLength : 0 };
+    if (seq === expected) return { ready: true, end: last?.end ?? 0 };
     if (Date.now() >= deadline) return { ready: false, expected };
     await new Promise((resolve) => setTimeout(resolve, ORDER_POLL_MS));
   }
@@ -67,8 +67,6 @@ function utf8Prefix(text: string, bytes: number): string {
   return buffer.subarray(0, cut).toString();
 }
 
-const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-
 interface Prepared {
   seq: number;
   stepIndex: number;
@@ -89,13 +87,13 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   const auth = await attemptForToken(request, deps.database, attemptId);
   if (!auth.ok) return auth.response;
   const { tenantId } = auth.attempt;
-  const chunks = deps.database.forTenant({ tenantId, actor: { kind: "RUNNER" } }).logChunk;
+  const sql = deps.database.sql("runner API: store log chunks (the logs hot path)");
   const first = batch[0]?.seq ?? 0;
   const lastSeq = first + batch.length - 1;
 
   // The idempotency keys first: a retry of stored chunks is answered even after the attempt ended. Chunks are stored
   // in order, so what a retried batch finds stored is a prefix of it; the rest are new.
-  const stored = await chunks.findMany({ where: { attemptId, seq: { gte: first, lte: lastSeq } }, select: { seq: true, sha256: true } });
+  const stored = await logChunks.storedChunks(sql, tenantId, attemptId, first, lastSeq);
   const conflict = stored.find((row) => row.sha256 !== batch.find((chunk) => chunk.seq === row.seq)?.sha);
   if (conflict) return refuse(409, "seq_conflict", `Chunk ${conflict.seq} of this attempt was stored with other content.`);
   const fresh = batch.filter((chunk) => !stored.some((row) => row.seq === chunk.seq));
@@ -115,7 +113,7 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
 
   // A runner keeps two requests in flight: this batch may arrive while the one before it is being stored. It waits
   // for it (a while), then asks to be sent again; where the stored log ends is the offset of its first chunk.
-  const predecessor = await storedPredecessor(chunks, attemptId, fresh[0]?.seq ?? first, deps.orderWaitMs ?? ORDER_WAIT_MS);
+  const predecessor = await storedPredecessor(sql, tenantId, attemptId, fresh[0]?.seq ?? first, deps.orderWaitMs ?? ORDER_WAIT_MS);
   if (!predecessor.ready) {
     await written.catch(() => undefined);
     await Promise.all(candidates.map((chunk) => deps.store.delete(chunk.objectKey).catch(() => undefined)));
@@ -146,24 +144,15 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   if (prepared.length === 0) return Response.json(logChunkResponse.parse({ stored: false, truncated: true }));
 
   // The objects are written; now the rows that point at them, in one statement.
-  try {
-    await chunks.createMany({
-      data: prepared.map((chunk) => ({
-        id: deterministicId("log", attemptId, chunk.seq),
-        tenantId,
-        attemptId,
-        seq: chunk.seq,
-        stepIndex: chunk.stepIndex,
-        byteOffset: BigInt(chunk.byteOffset),
-        byteLength: chunk.bytes.length,
-        sha256: chunk.sha,
-        objectKey: chunk.objectKey,
-      })),
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+  const inserted = await logChunks.insertChunks(
+    sql,
+    tenantId,
+    attemptId,
+    prepared.map((chunk) => ({ seq: chunk.seq, stepIndex: chunk.stepIndex, byteOffset: chunk.byteOffset, byteLength: chunk.bytes.length, sha256: chunk.sha, objectKey: chunk.objectKey })),
+  );
+  if (inserted === "conflict") {
     // A concurrent copy of the same chunks won the insert: the same content is a retry, other content a conflict.
-    const winners = await chunks.findMany({ where: { attemptId, seq: { in: prepared.map((chunk) => chunk.seq) } }, select: { seq: true, sha256: true, objectKey: true } });
+    const winners = await logChunks.storedChunks(sql, tenantId, attemptId, prepared[0]?.seq ?? first, prepared.at(-1)?.seq ?? lastSeq);
     const kept = new Set(winners.map((row) => row.objectKey));
     await Promise.all(prepared.filter((chunk) => !kept.has(chunk.objectKey)).map((chunk) => deps.store.delete(chunk.objectKey)));
     const sameContent = winners.length === prepared.length && winners.every((row) => row.sha256 === prepared.find((chunk) => chunk.seq === row.seq)?.sha);
@@ -174,7 +163,8 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   // The live view is best effort: Postgres and the object store are the archive (DESIGN.md invariant 2).
   const key = liveLogStreamKey(deps.prefix, tenantId, live.jobRunId);
   const pipeline = deps.redis.pipeline();
-  for (const chunk of prepared) pipeline.xadd(key, "MAXLEN", "~", deps.streamMaxLen, "*", "attempt", attemptId, "seq", chunk.seq, "step", chunk.stepIndex, "ts", chunk.timestamp, "data", chunk.text);
+  // The text as its UTF-8 bytes, already encoded for the object: not encoded a second time for the socket.
+  for (const chunk of prepared) pipeline.xadd(key, "MAXLEN", "~", deps.streamMaxLen, "*", "attempt", attemptId, "seq", chunk.seq, "step", chunk.stepIndex, "ts", chunk.timestamp, "data", chunk.bytes);
   // Without an expiry every job's stream would stay in Redis for good (up to the job's log cap each).
   pipeline.expire(key, deps.streamTtlSeconds ?? STREAM_TTL_SECONDS);
   await pipeline.exec().catch(() => undefined);

@@ -1,0 +1,17 @@
+// The attempt a runner's job token names, in plain SQL: every runner request (logs, heartbeat, step, complete,
+// artifacts, caches) authenticates this way, and a busy job sends a logs batch every few tens of milliseconds,
+// where Prisma's query compiler cost more CPU than the lookup itself (bench/log-latency.ts).
+import type { SqlClient } from "./client";
+
+export interface TokenAttempt {
+  id: string;
+  tenantId: string;
+  jobRunId: string;
+  number: number;
+}
+
+/** The attempt whose job token hashes to `tokenHash` (tokens.ts hashToken), if any. */
+export async function attemptByJobTokenHash(sql: SqlClient, tokenHash: string): Promise<TokenAttempt | undefined> {
+  const { rows } = await sql.query<TokenAttempt>(`SELECT id, "tenantId", "jobRunId", number FROM "JobAttempt" WHERE "jobTokenHash" = $1`, [tokenHash]);
+  return rows[0];
+}
