@@ -19,7 +19,7 @@ import { defaultStateDir, ensureGuestImage, missingBuildTools, type GuestImage }
 import { BASE_ENV, INSIDE } from "./inside";
 import { execTimeoutMs, spawnExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
-import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ExecResult, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
+import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ExecResult, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 
 const GUEST_UID = 1001;
 const DEFAULT_DISK_BYTES = 8 * 1024 ** 3;
@@ -47,13 +47,21 @@ function egressTools(): { setpriv: string } | string {
 const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 const run = (command: string, args: string[]) => spawnSync(command, args, { encoding: "utf8", timeout: 60_000 });
 
-/** The script the guest's init runs as the job's user: cwd, exactly the request's env, then the command. */
-export function requestScript(request: ExecRequest): string {
+/**
+ * The script the guest's init runs as the job's user: its rlimits (processes, file size — inside the VM, where
+ * only the job runs as uid 1001), cwd, exactly the request's env, then the command.
+ */
+export function requestScript(request: ExecRequest, limits: SandboxLimits = {}): string {
   for (const key of Object.keys(request.env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`env name ${JSON.stringify(key)} is not a valid variable name`);
   }
   const env = Object.entries(request.env).map(([key, value]) => quote(`${key}=${value}`));
-  return `cd -- ${quote(request.cwd)} || exit 1\nexec /usr/bin/env -i ${env.join(" ")} ${request.argv.map(quote).join(" ")}\n`;
+  const rlimits = [
+    ...(limits.pids !== undefined ? [`ulimit -u ${Math.floor(limits.pids)}`] : []),
+    // bash counts -f in 1024-byte blocks.
+    ...(limits.fileSizeBytes !== undefined ? [`ulimit -f ${Math.floor(limits.fileSizeBytes / 1024)}`] : []),
+  ].map((line) => `${line} || exit 125\n`);
+  return `${rlimits.join("")}cd -- ${quote(request.cwd)} || exit 1\nexec /usr/bin/env -i ${env.join(" ")} ${request.argv.map(quote).join(" ")}\n`;
 }
 
 /** The job's disk: a sparse ext4 image, mounted on the host only while no VM has it. */
@@ -120,7 +128,14 @@ class MicrovmSandbox implements Sandbox {
   ) {
     this.hostPaths = { workspace: path.join(disk.mountpoint, "workspace"), temp: path.join(disk.mountpoint, "tmp"), runnerFiles: path.join(disk.mountpoint, "runner") };
     const limits = spec.limits ?? {};
-    this.enforced = { memory: "vm", cpu: "vm", disk: "loop-ext4", ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}) };
+    this.enforced = {
+      memory: "vm",
+      cpu: "vm",
+      disk: "loop-ext4",
+      ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}),
+      ...(limits.pids !== undefined ? { pids: "rlimit-nproc" as const } : {}),
+      ...(limits.fileSizeBytes !== undefined ? { fileSize: "rlimit-fsize" as const } : {}),
+    };
     this.deadline = limits.wallTimeMs === undefined ? undefined : Date.now() + limits.wallTimeMs;
   }
 
@@ -151,7 +166,7 @@ class MicrovmSandbox implements Sandbox {
     if (this.destroyed) throw new Error("sandbox destroyed");
     if (this.current) throw new Error("microvm runs one exec at a time (one VM per exec)");
     // The request (with the step's env, i.e. secrets) goes on the disk, never on QEMU's argv.
-    writeFileSync(path.join(this.disk.mountpoint, ".gantry", "request.sh"), requestScript(request), { mode: 0o600 });
+    writeFileSync(path.join(this.disk.mountpoint, ".gantry", "request.sh"), requestScript(request, this.spec.limits), { mode: 0o600 });
     const consoleLog = path.join(this.disk.root, "console.log");
     rmSync(consoleLog, { force: true });
     this.disk.detach();

@@ -4,10 +4,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { MicrovmProvider } from "../../src/sandbox/microvm-provider";
-import type { Sandbox, SandboxSpec } from "../../src/sandbox/types";
 import { collect } from "../execution/helpers";
+import { describeIsolation, sandboxHarness } from "./isolation-suite";
 
 const provider = new MicrovmProvider();
 const probe = await provider.probe();
@@ -15,21 +15,7 @@ if (!probe.available) console.warn(`microvm tests skipped: ${probe.detail}`);
 else console.info(`microvm: ${probe.detail}`);
 
 const BOOTS = 60_000;
-const opened: Sandbox[] = [];
-async function sandbox(spec: Partial<SandboxSpec> = {}): Promise<Sandbox> {
-  const s = await provider.prepare({ untrusted: true, ...spec });
-  opened.push(s);
-  return s;
-}
-async function run(s: Sandbox, script: string, env: Record<string, string> = {}) {
-  const child = s.exec({ argv: ["/bin/bash", "-c", script], env: { ...s.baseEnv, ...env }, cwd: s.paths.workspace });
-  const text = await collect(child.output);
-  return { text, ...(await child.wait()) };
-}
-
-afterAll(async () => {
-  await Promise.all(opened.map((s) => s.destroy()));
-});
+const { sandbox, run } = sandboxHarness(provider);
 
 describe.skipIf(!probe.available)("microvm sandbox (slow)", () => {
   // The first prepare may build the guest image.
@@ -113,3 +99,6 @@ describe.skipIf(!probe.available)("microvm sandbox (slow)", () => {
     expect(readFileSync("/proc/mounts", "utf8")).not.toContain(root);
   }, BOOTS);
 });
+
+// The hostile-job suite bwrap and gvisor pass, on a VM: its own kernel, its own (unreadable) /etc/shadow.
+describeIsolation("microvm", provider, probe.available, { slow: true, shadowRefusal: /Permission denied/, ownKernel: true });
