@@ -8,7 +8,8 @@ export type RouteHandler = (request: Request) => Promise<Response>;
 export async function serveRoutes(routes: Record<string, RouteHandler>): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer(async (incoming, outgoing) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(Buffer.from(chunk as Uint8Array));
+    // Node's request chunks are Buffers already: kept as they are (a runner's logs batch is 2 MiB).
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const url = new URL(incoming.url ?? "/", "http://127.0.0.1");
     const handler = routes[url.pathname];
     if (!handler) {

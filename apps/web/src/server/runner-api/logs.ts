@@ -56,7 +56,7 @@ const gzipAsync = promisify(gzip);
 // Logs are read rarely and written at the job's pace: the fastest level still shrinks log text several times over,
 // at a fraction of the default level's CPU (the ingest path must keep up with a runner printing tens of MB/s).
 const LOG_GZIP_LEVEL = 1;
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 export const logObjectKey = (tenantId: string, attemptId: string, seq: number, sha: string) => `logs/${tenantId}/${attemptId}/${String(seq).padStart(8, "0")}-${sha.slice(0, 16)}.log.gz`;
 
 /** The longest prefix of `text` that fits in `bytes` UTF-8 bytes without splitting a character. */
@@ -83,7 +83,11 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   const body = await readBody(request, logsRequest, LOG_REQUEST_MAX_BYTES);
   if (!body.ok) return body.response;
   const { attemptId } = body.value;
-  const batch = logChunksOf(body.value).map((chunk) => ({ ...chunk, sha: sha256(chunk.data) }));
+  // Each chunk's UTF-8 bytes are made once: hashed here, and stored as they are unless masking changes the text.
+  const batch = logChunksOf(body.value).map((chunk) => {
+    const sent = Buffer.from(chunk.data);
+    return { ...chunk, sent, sha: sha256(sent) };
+  });
   const auth = await attemptForToken(request, deps.database, attemptId);
   if (!auth.ok) return auth.response;
   const { tenantId } = auth.attempt;
@@ -107,7 +111,7 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   const masker = deps.maskers ? await deps.maskers.maskerFor(attemptId) : undefined;
   const candidates = fresh.map((chunk) => {
     const text = masker ? masker.mask(chunk.data) : chunk.data;
-    return { ...chunk, text, bytes: Buffer.from(text), objectKey: logObjectKey(tenantId, attemptId, chunk.seq, chunk.sha) };
+    return { ...chunk, text, bytes: text === chunk.data ? chunk.sent : Buffer.from(text), objectKey: logObjectKey(tenantId, attemptId, chunk.seq, chunk.sha) };
   });
   const written = Promise.all(candidates.map(async (chunk) => deps.store.put(chunk.objectKey, await gzipAsync(chunk.bytes, { level: LOG_GZIP_LEVEL }))));
 
