@@ -243,15 +243,17 @@ export class GvisorProvider implements SandboxProvider {
     if (!uid) throw new Error("no free sandbox uid on this host");
     let dirs: SandboxDirs | undefined;
     let network: GvisorNetwork | undefined;
+    let cgroup: ReturnType<typeof createSandboxCgroup>;
     try {
       const limits = spec.limits ?? {};
       const allow = policy === "allowlist" ? await resolveAllowlist(spec.egressAllowlist ?? [], this.options.resolveHost) : undefined;
       dirs = createSandboxDirs({ uid: uid.uid, gid: uid.uid }, limits.diskBytes);
       if (tools && policy !== "none") network = await createGvisorNetwork(tools, dirs.root, uid.uid, policy, allow);
-      const cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, cgroupLimits(limits));
+      cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, cgroupLimits(limits));
       return new GvisorSandbox(binary, shim, dirs, uid, cgroup, limits, network);
     } catch (error) {
       await network?.close();
+      cgroup?.remove();
       if (dirs) removeSandboxDirs(dirs);
       uid.release();
       throw error;
