@@ -4,10 +4,10 @@
 // host root. Egress `open` or `allowlist` connects each exec's network namespace to the outside through
 // user-net.ts, filtered per sandbox by egress-firewall.ts; `none` leaves it with a loopback only.
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, readlinkSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { createSandboxCgroup } from "./cgroups";
-import { installEgressRules, resolveAllowlist, sandboxNameFiles, type AllowlistResolution, type HostLookup } from "./egress-firewall";
+import { egressProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type AllowlistResolution, type HostLookup } from "./egress-firewall";
 import { which } from "./host-tools";
 import { rlimitArgs } from "./rlimits";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
@@ -15,7 +15,7 @@ import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { attachUserNet, findUserNetTools, USER_NET, type UserNet, type UserNetTools } from "./user-net";
 import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 import { createSandboxDirs, removeSandboxDirs } from "./workspace";
-import { BASE_ENV, HOST_ETC, HOST_ROOTS, INSIDE, INSIDE_HOME } from "./inside";
+import { BASE_ENV, HOST_ETC, hostRoots, INSIDE, INSIDE_HOME } from "./inside";
 
 const INSIDE_UID = 1001;
 
@@ -27,14 +27,10 @@ interface Tools {
   perl?: string;
 }
 
-let found: Tools | undefined;
-// Resolved once per process: each lookup is a shell spawn, which would dominate cold start.
 function tools(): Tools | undefined {
-  if (found) return found;
   const bwrap = which("bwrap");
   if (!bwrap) return undefined;
-  found = { bwrap, setpriv: which("setpriv"), prlimit: which("prlimit"), slirp4netns: which("slirp4netns"), perl: which("perl") };
-  return found;
+  return { bwrap, setpriv: which("setpriv"), prlimit: which("prlimit"), slirp4netns: which("slirp4netns"), perl: which("perl") };
 }
 
 function baseArgs(): string[] {
@@ -42,11 +38,9 @@ function baseArgs(): string[] {
   const args = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-net"];
   args.push("--uid", String(INSIDE_UID), "--gid", String(INSIDE_UID), "--hostname", "gantry", "--die-with-parent", "--new-session");
   args.push("--ro-bind", "/usr", "/usr");
-  for (const root of HOST_ROOTS) {
-    if (!existsSync(root)) continue;
-    // Merged-/usr hosts have /bin -> usr/bin: recreate the link rather than bind the target twice.
-    if (lstatSync(root).isSymbolicLink()) args.push("--symlink", readlinkSync(root), root);
-    else args.push("--ro-bind", root, root);
+  for (const root of hostRoots()) {
+    if (root.link !== undefined) args.push("--symlink", root.link, root.path);
+    else args.push("--ro-bind", root.path, root.path);
   }
   for (const entry of HOST_ETC) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
   args.push("--proc", "/proc", "--dev", "/dev");
@@ -225,13 +219,8 @@ export class BwrapProvider implements SandboxProvider {
     const result = spawnSync(command[0] ?? host.bwrap, command.slice(1), { encoding: "utf8", timeout: 10_000, cwd: "/" });
     uid?.release();
     if (result.status !== 0) return { available: false, detail: `bwrap cannot create namespaces here: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim()}` };
-    const egress = userNetTools(host, uid);
-    const networked = typeof egress !== "string";
-    return {
-      available: true,
-      detail: `${host.bwrap}${prefix.length > 0 ? ", per-sandbox host uid" : ""}; egress ${networked ? "none, allowlist and open (slirp4netns + nftables)" : `none only: open and allowlist ${egress}`}`,
-      egress: networked ? ["none", "allowlist", "open"] : ["none"],
-    };
+    const egress = egressProbe(userNetTools(host, uid), "slirp4netns + nftables");
+    return { available: true, detail: `${host.bwrap}${prefix.length > 0 ? ", per-sandbox host uid" : ""}; ${egress.detail}`, egress: egress.egress };
   }
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {

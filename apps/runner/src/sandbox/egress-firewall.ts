@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { lookup } from "node:dns/promises";
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
+import type { NetworkPolicy } from "./types";
 import { EGRESS_GID_RANGE } from "./uid-pool";
 
 const TABLE = "gantry_egress";
@@ -61,6 +62,16 @@ export function sandboxNameFiles(policy: "open" | "allowlist", allow: AllowlistR
   for (const [name, addresses] of allow?.hosts ?? []) for (const address of addresses) hosts.push(`${address} ${name}`);
   const resolv = policy === "open" ? `nameserver ${forwarder}\n` : "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
   return { hosts: `${hosts.join("\n")}\n`, resolv };
+}
+
+/**
+ * A provider probe's egress part: all three policies when the tools for them were found (`tools`, an object),
+ * `none` only with the reason otherwise (`tools`, a string); `how` names the stack, as the detail tells it.
+ */
+export function egressProbe(tools: object | string, how: string): { detail: string; egress: NetworkPolicy[] } {
+  return typeof tools === "string"
+    ? { detail: `egress none only: open and allowlist ${tools}`, egress: ["none"] }
+    : { detail: `egress none, allowlist and open (${how})`, egress: ["none", "allowlist", "open"] };
 }
 
 /** The host's resolvers (`nameserver` lines), which a sandbox under `open` reaches through the user-mode stack. */

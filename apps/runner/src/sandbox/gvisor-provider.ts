@@ -8,15 +8,15 @@
 // gvisor-network.ts.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createSandboxCgroup } from "./cgroups";
-import { resolveAllowlist, type HostLookup } from "./egress-firewall";
+import { egressProbe, resolveAllowlist, type HostLookup } from "./egress-firewall";
 import { createGvisorNetwork, gvisorNetworkTools, type GvisorNetwork } from "./gvisor-network";
 import { gvisorSpec, type GvisorExecSpec } from "./gvisor-spec";
 import { ensureStatxShim, missingShimCompiler } from "./gvisor-shim";
 import { which } from "./host-tools";
-import { BASE_ENV, HOST_ROOTS, INSIDE } from "./inside";
+import { BASE_ENV, hostRoots, INSIDE } from "./inside";
 import { defaultStateDir } from "./microvm-image";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
 import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
@@ -31,19 +31,13 @@ const OPEN_FILES = 65_536;
  */
 export const GVISOR_OVERHEAD = { pids: 256, memoryBytes: 256 * 1024 ** 2 };
 
-let runscPath: string | undefined;
-function runsc(): string | undefined {
-  runscPath ??= which("runsc");
-  return runscPath;
-}
+const runsc = () => which("runsc");
 
 /** The root directory: empty but for merged-/usr links (bin -> usr/bin); everything else is mounted. */
 function makeRootfs(dir: string): string {
   const rootfs = path.join(dir, "rootfs");
   mkdirSync(rootfs, { mode: 0o755 });
-  for (const root of HOST_ROOTS) {
-    if (existsSync(root) && lstatSync(root).isSymbolicLink()) symlinkSync(readlinkSync(root), path.join(rootfs, root.slice(1)));
-  }
+  for (const root of hostRoots()) if (root.link !== undefined) symlinkSync(root.link, path.join(rootfs, root.path.slice(1)));
   return rootfs;
 }
 
@@ -221,13 +215,8 @@ export class GvisorProvider implements SandboxProvider {
       await sandbox?.destroy();
     }
     const version = spawnSync(runsc() ?? "runsc", ["--version"], { encoding: "utf8", timeout: 10_000 }).stdout.split("\n")[0]?.trim();
-    const egress = gvisorNetworkTools();
-    const networked = typeof egress !== "string";
-    return {
-      available: true,
-      detail: `${runsc()} (${version || "version unknown"}), ptrace platform, per-sandbox host uid; egress ${networked ? "none, allowlist and open (slirp4netns + nftables)" : `none only: open and allowlist ${egress}`}`,
-      egress: networked ? ["none", "allowlist", "open"] : ["none"],
-    };
+    const egress = egressProbe(gvisorNetworkTools(), "slirp4netns + nftables");
+    return { available: true, detail: `${runsc()} (${version || "version unknown"}), ptrace platform, per-sandbox host uid; ${egress.detail}`, egress: egress.egress };
   }
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {

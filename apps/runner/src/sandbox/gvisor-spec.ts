@@ -1,8 +1,8 @@
 // The OCI runtime spec (config.json) of one gVisor exec: a read-only root made of the host's /usr and a
 // minimal /etc, the sandbox's writable directories, the job's user, env and rlimits. runsc reads it from the
 // bundle directory, so env values (secrets) never appear on a command line.
-import { existsSync, lstatSync } from "node:fs";
-import { HOST_ETC, HOST_ROOTS, INSIDE_HOME } from "./inside";
+import { existsSync } from "node:fs";
+import { HOST_ETC, hostRoots, INSIDE_HOME } from "./inside";
 
 export interface OciMount {
   destination: string;
@@ -31,11 +31,6 @@ export interface GvisorExecSpec {
 
 const bind = (source: string, destination: string, writable: boolean): OciMount => ({ destination, type: "bind", source, options: ["rbind", writable ? "rw" : "ro", "nosuid", "nodev"] });
 
-/** The host's top-level directories that are real directories (bound), as opposed to symlinks into /usr. */
-export function hostRootDirs(): string[] {
-  return HOST_ROOTS.filter((root) => existsSync(root) && !lstatSync(root).isSymbolicLink());
-}
-
 export function gvisorMounts(spec: GvisorExecSpec): OciMount[] {
   const mounts: OciMount[] = [
     { destination: "/proc", type: "proc", source: "proc", options: [] },
@@ -44,7 +39,10 @@ export function gvisorMounts(spec: GvisorExecSpec): OciMount[] {
     { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
     { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },
     bind("/usr", "/usr", false),
-    ...hostRootDirs().map((root) => bind(root, root, false)),
+    // Merged-/usr links are in the root directory itself (gvisor-provider.ts); real directories are bound.
+    ...hostRoots()
+      .filter((root) => root.link === undefined)
+      .map((root) => bind(root.path, root.path, false)),
   ];
   for (const entry of HOST_ETC) {
     if (entry in spec.etc || !existsSync(`/etc/${entry}`)) continue;

@@ -14,7 +14,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { which } from "./host-tools";
 import { chooseAccelerator } from "./microvm-accel";
-import { egressFirewallProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type HostLookup } from "./egress-firewall";
+import { egressFirewallProbe, egressProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type HostLookup } from "./egress-firewall";
 import { defaultStateDir, ensureGuestImage, missingBuildTools, type GuestImage } from "./microvm-image";
 import { BASE_ENV, INSIDE } from "./inside";
 import { execTimeoutMs, spawnExec } from "./spawn-exec";
@@ -241,13 +241,8 @@ export class MicrovmProvider implements SandboxProvider {
     if (missing) return { available: false, detail: missing };
     const { accel, why } = chooseAccelerator(qemu);
     const firecracker = which("firecracker") ? "; a firecracker binary is on PATH but not used (QEMU only)" : "";
-    const egress = egressTools();
-    const networked = typeof egress !== "string";
-    return {
-      available: true,
-      detail: `${qemu} -M microvm, ${accel.toUpperCase()}: ${why}${firecracker}; egress ${networked ? "none, allowlist and open (QEMU user-mode network + nftables)" : `none only: open and allowlist ${egress}`}`,
-      egress: networked ? ["none", "allowlist", "open"] : ["none"],
-    };
+    const egress = egressProbe(egressTools(), "QEMU user-mode network + nftables");
+    return { available: true, detail: `${qemu} -M microvm, ${accel.toUpperCase()}: ${why}${firecracker}; ${egress.detail}`, egress: egress.egress };
   }
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {
