@@ -2,7 +2,8 @@
 // minimal /etc, with a private writable workspace, /tmp and HOME. When the runner is root each sandbox also
 // runs as its own unprivileged host uid, so RLIMIT_NPROC counts only its processes and nothing inside maps to
 // host root. Egress `open` or `allowlist` connects each exec's network namespace to the outside through
-// user-net.ts, filtered per sandbox by egress-firewall.ts; `none` leaves it with a loopback only.
+// user-net.ts, filtered per sandbox by egress-firewall.ts; `none` leaves it with a loopback only. Every job runs
+// under seccomp-filter.ts's filter.
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +11,7 @@ import { createSandboxCgroup } from "./cgroups";
 import { egressProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type AllowlistResolution, type HostLookup } from "./egress-firewall";
 import { which } from "./host-tools";
 import { rlimitArgs } from "./rlimits";
+import { jobSeccompFilter } from "./seccomp-filter";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { attachUserNet, findUserNetTools, USER_NET, type UserNet, type UserNetTools } from "./user-net";
@@ -18,24 +20,32 @@ import { createSandboxDirs, removeSandboxDirs } from "./workspace";
 import { BASE_ENV, HOST_ETC, hostRoots, INSIDE, INSIDE_HOME } from "./inside";
 
 const INSIDE_UID = 1001;
+/** The exec's fd carrying the seccomp program (spawn-exec.ts's fd 6). */
+const SECCOMP_FD = 6;
 
 interface Tools {
   bwrap: string;
+  /** The job's seccomp program (seccomp-filter.ts), the same for every exec. */
+  seccomp: Buffer;
   setpriv?: string;
   prlimit?: string;
   slirp4netns?: string;
   perl?: string;
 }
 
-function tools(): Tools | undefined {
+/** What this host is missing to run bwrap sandboxes, or the tools when nothing is. */
+function tools(): Tools | string {
   const bwrap = which("bwrap");
-  if (!bwrap) return undefined;
-  return { bwrap, setpriv: which("setpriv"), prlimit: which("prlimit"), slirp4netns: which("slirp4netns"), perl: which("perl") };
+  if (!bwrap) return "bwrap is not on PATH (apt-get install bubblewrap)";
+  const seccomp = jobSeccompFilter();
+  if (!seccomp) return `no seccomp filter for this CPU architecture (${process.arch}; x64 and arm64 have one)`;
+  return { bwrap, seccomp, setpriv: which("setpriv"), prlimit: which("prlimit"), slirp4netns: which("slirp4netns"), perl: which("perl") };
 }
 
-function baseArgs(): string[] {
+/** `seccompFd`: where bwrap reads the job's seccomp program. */
+function baseArgs(seccompFd: number): string[] {
   // The network namespace is always the sandbox's own; egress comes only through user-net.ts.
-  const args = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-net"];
+  const args = ["--seccomp", String(seccompFd), "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-net"];
   args.push("--uid", String(INSIDE_UID), "--gid", String(INSIDE_UID), "--hostname", "gantry", "--die-with-parent", "--new-session");
   args.push("--ro-bind", "/usr", "/usr");
   for (const root of hostRoots()) {
@@ -113,7 +123,7 @@ class BwrapSandbox implements Sandbox {
   exec(request: ExecRequest): SandboxProcess {
     if (this.destroyed) throw new Error("sandbox destroyed");
     const args = [
-      ...baseArgs(),
+      ...baseArgs(SECCOMP_FD),
       ...(this.network ? ["--info-fd", "4", "--block-fd", "5", ...this.network.binds] : []),
       "--tmpfs", INSIDE_HOME,
       "--bind", this.dirs.workspace, INSIDE.workspace,
@@ -135,6 +145,7 @@ class BwrapSandbox implements Sandbox {
       timeoutMs,
       preamble: joinCgroupsScript(this.cgroupProcs),
       fd3,
+      fd6: this.tools.seccomp,
       handshake: this.network !== undefined,
       onExit: () => this.running.delete(child),
     });
@@ -212,11 +223,12 @@ export class BwrapProvider implements SandboxProvider {
 
   async probe(): Promise<ProbeResult> {
     const host = tools();
-    if (!host) return { available: false, detail: "bwrap is not on PATH (apt-get install bubblewrap)" };
+    if (typeof host === "string") return { available: false, detail: host };
     const uid = sandboxUid();
     const prefix = uid !== undefined && host.setpriv ? [host.setpriv, `--reuid=${uid.uid}`, `--regid=${uid.uid}`, "--clear-groups"] : [];
-    const command = [...prefix, host.bwrap, ...baseArgs(), "--", "/bin/true"];
-    const result = spawnSync(command[0] ?? host.bwrap, command.slice(1), { encoding: "utf8", timeout: 10_000, cwd: "/" });
+    // The seccomp program goes on stdin, so the probe also proves this kernel takes it.
+    const command = [...prefix, host.bwrap, ...baseArgs(0), "--", "/bin/true"];
+    const result = spawnSync(command[0] ?? host.bwrap, command.slice(1), { input: host.seccomp, encoding: "utf8", timeout: 10_000, cwd: "/" });
     uid?.release();
     if (result.status !== 0) return { available: false, detail: `bwrap cannot create namespaces here: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim()}` };
     const egress = egressProbe(userNetTools(host, uid), "slirp4netns + nftables");
@@ -225,7 +237,7 @@ export class BwrapProvider implements SandboxProvider {
 
   async prepare(spec: SandboxSpec): Promise<Sandbox> {
     const host = tools();
-    if (!host) throw new Error("bwrap is not on PATH");
+    if (typeof host === "string") throw new Error(host);
     const uid = host.setpriv ? sandboxUid() : undefined;
     const policy = spec.network ?? "none";
     let network: SandboxNetwork | undefined;

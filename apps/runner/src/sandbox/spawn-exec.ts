@@ -1,7 +1,7 @@
 // Shared by the providers: spawn a command with stdout+stderr merged in one pipe, kill its whole process
 // group on timeout or stop, and report how it ended.
 import { spawn } from "node:child_process";
-import type { Duplex } from "node:stream";
+import type { Duplex, Readable, Writable } from "node:stream";
 import type { ExecResult, SandboxProcess } from "./types";
 
 export interface SpawnOptions {
@@ -13,6 +13,8 @@ export interface SpawnOptions {
   preamble?: string;
   /** Written to the child's fd 3 and closed: arguments that must not show in the host's process list. */
   fd3?: Buffer;
+  /** Written to the child's fd 6 and closed: bwrap's seccomp program (`--seccomp 6`). */
+  fd6?: Buffer;
   /** Called after exit so a provider can drop per-exec state. */
   onExit?: () => void;
   /** Two more pipes, fd 4 (the child writes) and fd 5 (the runner writes): bwrap's --info-fd and --block-fd. */
@@ -27,15 +29,19 @@ export interface SpawnedExec extends SandboxProcess {
 export function spawnExec(options: SpawnOptions): SpawnedExec {
   // `exec 2>&1` makes the shell share one pipe for both streams, so their interleaving is the order written.
   const script = `${options.preamble ?? ""}\nexec "$@" 2>&1`;
-  const stdio: ("ignore" | "pipe")[] = options.fd3 || options.handshake ? ["ignore", "pipe", "ignore", "pipe"] : ["ignore", "pipe", "ignore"];
-  if (options.handshake) stdio.push("pipe", "pipe");
+  // fd 3: arguments; 4 and 5: the handshake; 6: the seccomp program. Unused ones stay closed in the child.
+  const stdio: ("ignore" | "pipe")[] = ["ignore", "pipe", "ignore", options.fd3 ? "pipe" : "ignore"];
+  if (options.handshake || options.fd6) stdio.push(...(options.handshake ? (["pipe", "pipe"] as const) : (["ignore", "ignore"] as const)));
+  if (options.fd6) stdio.push("pipe");
   const child = spawn("/bin/sh", ["-c", script, "sh", ...options.argv], { cwd: options.cwd, env: options.env, stdio, detached: true });
   const output = child.stdout;
   if (!output) throw new Error("spawn gave no stdout pipe");
-  const fd3 = child.stdio[3];
-  if (options.fd3 && fd3 && "end" in fd3) {
-    fd3.on("error", () => undefined);
-    fd3.end(options.fd3);
+  const streams: (Readable | Writable | null | undefined)[] = [...child.stdio];
+  for (const [fd, data] of [[3, options.fd3], [6, options.fd6]] as const) {
+    const stream = streams[fd];
+    if (!data || !stream || !("end" in stream)) continue;
+    stream.on("error", () => undefined);
+    stream.end(data);
   }
   let timedOut = false;
   let stopped = false;
