@@ -153,6 +153,19 @@ describe.skipIf(!probe.available)("the runner never writes, chowns or reads thro
   });
 });
 
+describe.skipIf(!probe.available)("expressions read the workspace without following what the job planted", () => {
+  it("hashFiles skips a link to a host file, a link to a host directory and a FIFO, and does not hang", async () => {
+    const host = hostTarget();
+    const { result, text } = await run([
+      step(0, { run: `ln -s ${host.file} leak.txt && mkfifo fifo.txt && mkdir d && ln -s ${host.dir} d/sub && echo mine > own.txt` }),
+      step(1, { run: "echo \"h=${{ hashFiles('**/*.txt') }}\"" }),
+    ]);
+    const own = createHash("sha256").update(createHash("sha256").update("mine\n").digest()).digest("hex");
+    expect(result.steps[1]?.outcome).toBe("success");
+    expect(text).toContain(`\nh=${own}\n`);
+  });
+});
+
 describe.skipIf(!probe.available)("the runner passes no value a job shaped as extra arguments", () => {
   it("fails a step whose env holds a NUL byte (it would split bwrap's argument list)", async () => {
     const host = hostTarget();
@@ -162,6 +175,15 @@ describe.skipIf(!probe.available)("the runner passes no value a job shaped as ex
     ]);
     expect(text).not.toContain(SECRET.trim());
     expect(result.steps[1]).toMatchObject({ outcome: "failure", error: expect.stringMatching(/SPLIT.*NUL/) });
+  });
+
+  it("bwrap itself refuses an exec whose env would split its argument list", async () => {
+    const sandbox = await provider.prepare({ untrusted: true, network: "none" });
+    try {
+      expect(() => sandbox.exec({ argv: ["true"], env: { X: "a\0--ro-bind\0/\0/tmp" }, cwd: sandbox.paths.workspace })).toThrow(/NUL byte/);
+    } finally {
+      await sandbox.destroy();
+    }
   });
 
   it("fails a step whose working-directory holds a NUL byte", async () => {
