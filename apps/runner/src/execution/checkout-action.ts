@@ -6,11 +6,11 @@
 // fsmonitor, a gitdir link) is removed before `git init`, and hooks and fsmonitor are off at command scope anyway;
 // `ref` must be a ref (git-ref.ts) and comes after `--end-of-options`.
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { refProblem } from "./git-ref";
-import { at, components, entryAt, openDir, openRoot, ownerToGive, UnsafePathError, withFd, withFdAsync } from "./safe-fs";
+import { at, components, openDir, openRoot, ownerToGive, removeEntry, UnsafePathError, withFd, withFdAsync } from "./safe-fs";
 import type { NativeAction } from "./types";
 
 export interface CheckoutSource {
@@ -62,13 +62,6 @@ const isLocal = (url: string) => url.startsWith("/") || url.startsWith("file://"
 
 const refused = (error: string) => ({ ok: false, outputs: {}, error: `checkout: ${error}` });
 
-/** Removes a `.git` the job left in the target (its config and hooks are the job's); never follows a link there. */
-function removeJobGitDir(dir: number): void {
-  const existing = entryAt(dir, ".git");
-  if (existing?.isDirectory()) rmSync(at(dir, ".git"), { recursive: true, force: true });
-  else if (existing) unlinkSync(at(dir, ".git"));
-}
-
 export function checkoutAction(source: CheckoutSource): NativeAction {
   return async ({ with: inputs, sandbox, write, signal }): ReturnType<NativeAction> => {
     const named = inputs.path ?? ".";
@@ -97,7 +90,8 @@ export function checkoutAction(source: CheckoutSource): NativeAction {
       throw error;
     }
     return withFdAsync(target, async (dir): ReturnType<NativeAction> => {
-      removeJobGitDir(dir);
+      // A `.git` the job left (its config and hooks are the job's: git would run them on the host) goes first.
+      removeEntry(dir, ".git");
       // Outside the sandbox's directories: nothing the job controls.
       const home = mkdtempSync(path.join(os.tmpdir(), "gantry-git-"));
       chmodSync(home, 0o755);

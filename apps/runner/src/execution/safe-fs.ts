@@ -3,7 +3,7 @@
 // descriptor of the one before (`/proc/self/fd/<fd>/<name>` names the opened directory itself, never re-walks a
 // path), create with O_EXCL, chown with fchown. A link, anywhere in the path, is refused — never followed — and so
 // is anything but a directory where one is expected; swapping a component after the check changes nothing.
-import { closeSync, constants, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { closeSync, constants, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, readdirSync, readlinkSync, rmdirSync, unlinkSync, writeSync, type Stats } from "node:fs";
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 // /proc/self/fd/<fd> is itself a (magic) link: reopening the directory behind it must follow it.
@@ -200,9 +200,7 @@ export function readChunks(fd: number, chunk: (bytes: Buffer) => void, limit = N
 export function replaceFile(dirFd: number, name: string, data: string | Buffer, options: { mode: number; owner?: Owner }): void {
   components(name);
   if (name.includes("/")) throw new UnsafePathError(`${JSON.stringify(name)} is not a single file name`);
-  const existing = entryAt(dirFd, name);
-  if (existing?.isDirectory()) rmSync(at(dirFd, name), { recursive: true, force: true });
-  else if (existing) unlinkSync(at(dirFd, name));
+  removeEntry(dirFd, name);
   let fd: number;
   try {
     fd = openSync(at(dirFd, name), CREATE_FLAGS, options.mode);
@@ -216,6 +214,32 @@ export function replaceFile(dirFd: number, name: string, data: string | Buffer, 
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, written);
     if (options.owner) fchownSync(fd, options.owner.uid, options.owner.gid);
   });
+}
+
+/**
+ * Removes `name` from the directory at `dirFd` whatever it is — a link (not its target), a file, a FIFO, a whole
+ * tree — descending by descriptor, so a directory swapped for a link half-way makes it unlink the link, never empty
+ * what the link points at (a path-based `rm -r` would).
+ */
+export function removeEntry(dirFd: number, name: string): void {
+  const stat = entryAt(dirFd, name);
+  if (!stat) return;
+  if (stat.isDirectory()) {
+    let child: number | undefined;
+    try {
+      child = openSync(at(dirFd, name), DIR_FLAGS);
+    } catch (error) {
+      if (code(error) !== "ELOOP" && code(error) !== "ENOTDIR") throw error;
+    }
+    if (child !== undefined) {
+      withFd(child, (fd) => {
+        for (const inner of readdirSync(at(fd))) removeEntry(fd, inner);
+      });
+      rmdirSync(at(dirFd, name));
+      return;
+    }
+  }
+  unlinkSync(at(dirFd, name));
 }
 
 /** The uid/gid owning the directory at `fd`, when the runner is root and must hand what it creates to the job. */

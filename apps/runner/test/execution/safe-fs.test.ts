@@ -8,7 +8,7 @@ import * as tar from "tar";
 import { afterEach, describe, expect, it } from "vitest";
 import { refProblem } from "../../src/execution/git-ref";
 import { writeArchive } from "../../src/execution/safe-archive";
-import { components, openDir, openRoot, readRegularFile, replaceFile, UnsafePathError, withFd, withFdAsync } from "../../src/execution/safe-fs";
+import { components, openDir, openRoot, readRegularFile, removeEntry, replaceFile, UnsafePathError, withFd, withFdAsync } from "../../src/execution/safe-fs";
 import { unsafeExecValue } from "../../src/execution/exec-values";
 
 const dirs: string[] = [];
@@ -65,6 +65,20 @@ describe("safe-fs", () => {
     const made = statSync(path.join(root, "real", "file-link"));
     expect([made.isFile(), readFileSync(path.join(root, "real", "file-link"), "utf8")]).toEqual([true, "mine"]);
     if (process.getuid?.() === 0) expect(made.uid).toBe(4242);
+  });
+
+  it("removes a planted tree by descriptor: a link inside is unlinked, what it points at stays", () => {
+    const { root, outside } = fixture();
+    mkdirSync(path.join(root, "tree", "deep"), { recursive: true });
+    symlinkSync(outside, path.join(root, "tree", "deep", "out"));
+    writeFileSync(path.join(root, "tree", "deep", "f"), "x");
+    withFd(openRoot(root), (fd) => {
+      removeEntry(fd, "tree");
+      removeEntry(fd, "link");
+      removeEntry(fd, "absent");
+    });
+    expect(readdirSync(root)).toEqual(["real"]);
+    expect(readdirSync(outside)).toEqual(["secret"]);
   });
 
   it("reads only regular files: a link is refused and a FIFO does not hang", () => {
