@@ -1,10 +1,16 @@
 // Native `actions/checkout`: the runner fetches the exact commit into the workspace from the host side, as
 // the sandbox's own uid, so the job token never enters the sandbox and never lands in `.git/config`.
 // Inputs handled: `ref`, `fetch-depth` (0 = full history), `path`.
+// Everything the job shaped is made safe first (DESIGN.md invariant 10): `path` is opened through safe-fs (no link
+// followed, created and chowned by descriptor) and git runs in that descriptor; a `.git` the job left there (hooks,
+// fsmonitor, a gitdir link) is removed before `git init`, and hooks and fsmonitor are off at command scope anyway;
+// `ref` must be a ref (git-ref.ts) and comes after `--end-of-options`.
 import { spawn } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { refProblem } from "./git-ref";
+import { at, components, openDir, openRoot, ownerToGive, removeEntry, UnsafePathError, withFd, withFdAsync } from "./safe-fs";
 import type { NativeAction } from "./types";
 
 export interface CheckoutSource {
@@ -37,7 +43,8 @@ function git(args: string[], run: GitRun, capture = false): Promise<{ code: numb
 
 /** GIT_CONFIG_* for the fetch, plus a private global config (git drops GIT_CONFIG_* for a local remote's upload-pack). */
 function gitEnv(source: CheckoutSource, home: string): Record<string, string> {
-  const config: [string, string][] = [["protocol.file.allow", "always"], ["init.defaultBranch", "main"], ["advice.detachedHead", "false"]];
+  // Command-scope config wins over a repository's own: no hook or fsmonitor command of anyone else's ever runs.
+  const config: [string, string][] = [["protocol.file.allow", "always"], ["init.defaultBranch", "main"], ["advice.detachedHead", "false"], ["core.hooksPath", "/dev/null"], ["core.fsmonitor", "false"]];
   if (source.authorization) config.push(["http.extraHeader", `Authorization: ${source.authorization}`]);
   const globalConfig = path.join(home, "gitconfig");
   // The source of a file:// fetch belongs to another user: git's ownership check needs safe.directory.
@@ -53,47 +60,69 @@ function gitEnv(source: CheckoutSource, home: string): Record<string, string> {
 /** A path or file:// URL on this host (as the up-command's demo repository), not a remote. */
 const isLocal = (url: string) => url.startsWith("/") || url.startsWith("file://");
 
+const refused = (error: string) => ({ ok: false, outputs: {}, error: `checkout: ${error}` });
+
 export function checkoutAction(source: CheckoutSource): NativeAction {
   return async ({ with: inputs, sandbox, write, signal }): ReturnType<NativeAction> => {
-    const workspace = sandbox.hostPaths.workspace;
-    const target = path.resolve(workspace, inputs.path ?? ".");
-    if (target !== workspace && !target.startsWith(`${workspace}/`)) return { ok: false, outputs: {}, error: `checkout path ${JSON.stringify(inputs.path)} is outside the workspace` };
-    const depth = inputs["fetch-depth"] ?? "1";
-    if (!/^\d+$/.test(depth)) return { ok: false, outputs: {}, error: `fetch-depth must be a number, not ${JSON.stringify(depth)}` };
-    const ref = inputs.ref && inputs.ref !== "" ? inputs.ref : source.sha;
-    const stat = statSync(workspace);
-    // As root, git runs as the sandbox's uid: the checked-out files belong to the job, not to root.
-    const owner = process.getuid?.() === 0 ? { uid: stat.uid, gid: stat.gid } : undefined;
-    mkdirSync(target, { recursive: true });
-    if (owner) for (let dir = target; dir !== workspace; dir = path.dirname(dir)) chownSync(dir, owner.uid, owner.gid);
-    // Outside the sandbox's directories: nothing the job controls.
-    const home = mkdtempSync(path.join(os.tmpdir(), "gantry-git-"));
-    chmodSync(home, 0o755);
+    const named = inputs.path ?? ".";
+    let relative: string;
     try {
-      const run: GitRun = { cwd: target, env: gitEnv(source, home), ...(owner ? { owner } : {}), signal, write };
-      await write(`Fetching ${ref} (depth ${depth === "0" ? "full" : depth}) into ${path.posix.join(sandbox.paths.workspace, path.relative(workspace, target))}\n`);
-      const depthArgs = depth === "0" ? [] : [`--depth=${depth}`];
-      let from = { url: source.repositoryUrl, ref };
-      if (owner && isLocal(source.repositoryUrl)) {
-        // The sandbox's uid may not read a repository on this host (a 0700 directory on the way): root copies
-        // the commit into a readable mirror beside git's home first, which nothing of the job can touch.
-        const mirror = path.join(home, "mirror.git");
-        const asRunner: GitRun = { ...run, cwd: home, owner: undefined };
-        for (const args of [["init", "-q", "--bare", mirror], ["-C", mirror, "fetch", "--no-tags", "--quiet", ...depthArgs, source.repositoryUrl, `+${ref}:refs/gantry/checkout`]]) {
-          const { code } = await git(args, asRunner);
-          if (code !== 0) return { ok: false, outputs: {}, error: `git ${args.includes("fetch") ? "fetch" : "init"} failed with exit code ${code}` };
-        }
-        from = { url: `file://${mirror}`, ref: "refs/gantry/checkout" };
-      }
-      const fetch = ["fetch", "--no-tags", "--quiet", ...depthArgs, from.url, from.ref];
-      for (const args of [["init", "-q", "."], fetch, ["checkout", "-q", "--force", "--detach", "FETCH_HEAD"]]) {
-        const { code } = await git(args, run);
-        if (code !== 0) return { ok: false, outputs: {}, error: `git ${args[0]} failed with exit code ${code}` };
-      }
-      const head = await git(["rev-parse", "HEAD"], run, true);
-      return { ok: true, outputs: { commit: head.stdout.trim(), ref } };
-    } finally {
-      rmSync(home, { recursive: true, force: true });
+      relative = components(named).join("/");
+    } catch (error) {
+      if (error instanceof UnsafePathError) return refused(`path ${error.message}; it must be a path inside the workspace`);
+      throw error;
     }
+    const depth = inputs["fetch-depth"] ?? "1";
+    if (!/^\d{1,9}$/.test(depth)) return { ok: false, outputs: {}, error: `fetch-depth must be a number, not ${JSON.stringify(depth)}` };
+    const ref = inputs.ref && inputs.ref !== "" ? inputs.ref : source.sha;
+    const badRef = refProblem(ref);
+    if (badRef) return refused(`ref ${JSON.stringify(ref)} ${badRef}; give a branch, tag, refs/… name or a full commit sha`);
+    let target: number;
+    // As root, git runs as the sandbox's uid: the checked-out files belong to the job, not to root.
+    let owner: ReturnType<typeof ownerToGive>;
+    try {
+      target = withFd(openRoot(sandbox.hostPaths.workspace), (root) => {
+        owner = ownerToGive(root);
+        return openDir(root, relative, { create: { mode: 0o755, ...(owner ? { owner } : {}) } });
+      });
+    } catch (error) {
+      if (error instanceof UnsafePathError) return refused(`path ${error.message}`);
+      throw error;
+    }
+    return withFdAsync(target, async (dir): ReturnType<NativeAction> => {
+      // A `.git` the job left (its config and hooks are the job's: git would run them on the host) goes first.
+      removeEntry(dir, ".git");
+      // Outside the sandbox's directories: nothing the job controls.
+      const home = mkdtempSync(path.join(os.tmpdir(), "gantry-git-"));
+      chmodSync(home, 0o755);
+      try {
+        // git's cwd is the directory opened above, whatever the path's components are by now.
+        const run: GitRun = { cwd: at(dir), env: gitEnv(source, home), ...(owner ? { owner } : {}), signal, write };
+        await write(`Fetching ${ref} (depth ${depth === "0" ? "full" : depth}) into ${path.posix.join(sandbox.paths.workspace, relative)}\n`);
+        const depthArgs = depth === "0" ? [] : [`--depth=${depth}`];
+        let from = { url: source.repositoryUrl, ref };
+        if (owner && isLocal(source.repositoryUrl)) {
+          // The sandbox's uid may not read a repository on this host (a 0700 directory on the way): root copies
+          // the commit into a readable mirror beside git's home first, which nothing of the job can touch.
+          const mirror = path.join(home, "mirror.git");
+          const asRunner: GitRun = { ...run, cwd: home, owner: undefined };
+          for (const args of [["init", "-q", "--bare", "--end-of-options", mirror], ["-C", mirror, "fetch", "--no-tags", "--quiet", ...depthArgs, "--end-of-options", source.repositoryUrl, `+${ref}:refs/gantry/checkout`]]) {
+            const { code } = await git(args, asRunner);
+            if (code !== 0) return { ok: false, outputs: {}, error: `git ${args.includes("fetch") ? "fetch" : "init"} failed with exit code ${code}` };
+          }
+          from = { url: `file://${mirror}`, ref: "refs/gantry/checkout" };
+        }
+        const fetch = ["fetch", "--no-tags", "--quiet", ...depthArgs, "--end-of-options", from.url, from.ref];
+        // checkout and rev-parse take only constants here (git 2.39's checkout reads --end-of-options as a pathspec).
+        for (const args of [["init", "-q", "--end-of-options", "."], fetch, ["checkout", "-q", "--force", "--detach", "FETCH_HEAD"]]) {
+          const { code } = await git(args, run);
+          if (code !== 0) return { ok: false, outputs: {}, error: `git ${args[0]} failed with exit code ${code}` };
+        }
+        const head = await git(["rev-parse", "HEAD"], run, true);
+        return { ok: true, outputs: { commit: head.stdout.trim(), ref } };
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    });
   };
 }

@@ -1,12 +1,12 @@
 // A local action's metadata (`uses: ./path` → path/action.yml or action.yaml), read from the workspace when the step
 // runs — as on GitHub, the action may come from the checkout or be written by an earlier step. The files are the
-// job's to shape (a symlink to a host file, a FIFO, a huge file), so they are read like the step files: without
-// following links, inside the workspace, size-capped.
-import { realpathSync } from "node:fs";
+// job's to shape (a symlink to a host file, a FIFO, a huge file), so they are read like the step files: through
+// safe-fs (no link followed anywhere in the path, inside the workspace), size-capped.
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { readStepFile } from "./step-files";
+import { openDir, openRoot, UnsafePathError, withFd } from "./safe-fs";
+import { readJobFile } from "./step-files";
 
 // YAML gives numbers and booleans where the workflow wrote `default: 3` or `required: true`: kept as text.
 const text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
@@ -47,16 +47,20 @@ export function isLocalAction(uses: string): boolean {
 
 /** The metadata of the local action at `uses`, with `workspace` the job's workspace on the host. */
 export function readLocalAction(workspace: string, uses: string): { ok: true; action: ActionMetadata; file: string } | { ok: false; error: string } {
-  const root = realpathSync(workspace);
-  let dir: string;
+  let dir: number;
   try {
-    dir = realpathSync(path.resolve(root, uses));
-  } catch {
-    return { ok: false, error: `local action ${uses}: no such directory in the workspace (did a checkout step run first?)` };
+    dir = withFd(openRoot(workspace), (root) => openDir(root, uses));
+  } catch (error) {
+    if (!(error instanceof UnsafePathError)) throw error;
+    if (error.reason === "missing") return { ok: false, error: `local action ${uses}: no such directory in the workspace (did a checkout step run first?)` };
+    return { ok: false, error: `local action ${uses}: ${error.message}` };
   }
-  if (dir !== root && !dir.startsWith(`${root}${path.sep}`)) return { ok: false, error: `local action ${uses} points outside the workspace` };
+  return withFd(dir, (fd) => parseActionIn(fd, uses));
+}
+
+function parseActionIn(dir: number, uses: string): { ok: true; action: ActionMetadata; file: string } | { ok: false; error: string } {
   for (const name of ["action.yml", "action.yaml"]) {
-    const read = readStepFile(path.join(dir, name));
+    const read = readJobFile(dir, name);
     if (!read.ok) return { ok: false, error: `local action ${uses}: ${read.error}` };
     if (read.text === "") continue;
     let raw: unknown;

@@ -1,14 +1,18 @@
 // Native `actions/upload-artifact`, `actions/download-artifact` and `actions/cache` (docs/artifacts-and-caches.md).
-// The runner archives and extracts on the host side, never following a link the job planted out of the workspace,
-// and as the sandbox's uid when it is root. Archives are tar.gz, sent to and fetched from expiring signed URLs the
+// The runner archives and extracts on the host side, so every path the job named goes through safe-fs (DESIGN.md
+// invariant 10): archives are written by safe-archive.ts from directories opened by descriptor, never through a
+// link; extraction happens in a destination opened (and created, owned by the sandbox's uid) the same way, with
+// node-tar's own refusal of links inside it. Archives are tar.gz, sent to and fetched from expiring signed URLs the
 // control plane grants (docs/runner-protocol.md), checked against their sha256 both ways.
 import { createHash } from "node:crypto";
-import { chownSync, createReadStream, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
+import { createReadStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ArtifactRequest, ArtifactResponse, CacheRequest, CacheResponse, ObjectGrant } from "@gantry/runner-protocol";
 import * as tar from "tar";
 import type { Sandbox } from "../sandbox/types";
+import { writeArchive } from "./safe-archive";
+import { at, entryAt, namesIn, openDir, openRoot, ownerToGive, UnsafePathError, withFd, withFdAsync, type Owner } from "./safe-fs";
 import type { NativeAction } from "./types";
 
 type WithoutAttempt<T> = T extends unknown ? Omit<T, "attemptId"> : never;
@@ -27,27 +31,33 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 const fail = (error: string) => ({ ok: false, outputs: {}, error });
 
 
-/** A path the job named (relative to the workspace, or absolute inside it) as a host path, or why not. */
-function hostPath(sandbox: Sandbox, named: string): { ok: true; host: string; relative: string } | { ok: false; error: string } {
+/** A path the job named (relative to the workspace, or absolute inside it) relative to the workspace, or why not. */
+function workspacePath(sandbox: Sandbox, named: string): { ok: true; relative: string } | { ok: false; error: string } {
   const inside = path.posix.resolve(sandbox.paths.workspace, named.replace(/^\.\//, ""));
   const relative = path.posix.relative(sandbox.paths.workspace, inside);
   if (relative.startsWith("..") || path.posix.isAbsolute(relative)) return { ok: false, error: `${JSON.stringify(named)} is outside the workspace (${sandbox.paths.workspace}); only workspace paths are supported` };
   if (/[*?[\]{}]/.test(named)) return { ok: false, error: `${JSON.stringify(named)}: wildcards in paths are not supported yet; name files or directories` };
-  return { ok: true, host: path.join(sandbox.hostPaths.workspace, relative), relative: relative === "" ? "." : relative };
+  if (named.includes("\0")) return { ok: false, error: `${JSON.stringify(named)} holds a NUL byte` };
+  return { ok: true, relative: relative === "" ? "." : relative };
 }
 
-/** `dir` after resolving links, when it is still inside the workspace (a job may plant a link to a host path). */
-function insideWorkspace(sandbox: Sandbox, dir: string): string | null {
-  const root = realpathSync(sandbox.hostPaths.workspace);
-  const real = realpathSync(dir);
-  return real === root || real.startsWith(`${root}/`) ? real : null;
-}
+/** Runs `use` with the sandbox's workspace opened as a directory descriptor (safe-fs's root for the job's paths). */
+const inWorkspace = <T>(sandbox: Sandbox, use: (root: number) => Promise<T>): Promise<T> => withFdAsync(openRoot(sandbox.hostPaths.workspace), use);
 
-/** The uid/gid that owns the workspace, when the runner is root and must not leave root-owned files there. */
-function owner(sandbox: Sandbox): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const stat = statSync(sandbox.hostPaths.workspace);
-  return { uid: stat.uid, gid: stat.gid };
+/** What is at `relative` in the workspace, reached without following a link on the way; undefined when nothing. */
+function lookUp(root: number, relative: string): { isDirectory: boolean } | undefined {
+  if (relative === ".") return { isDirectory: true };
+  let parent: number;
+  try {
+    parent = openDir(root, path.posix.dirname(relative), { shown: relative });
+  } catch (error) {
+    if (error instanceof UnsafePathError && error.reason === "missing") return undefined;
+    throw error;
+  }
+  return withFd(parent, (dir) => {
+    const stat = entryAt(dir, path.posix.basename(relative));
+    return stat ? { isDirectory: stat.isDirectory() } : undefined;
+  });
 }
 
 async function sha256Of(file: string): Promise<string> {
@@ -56,38 +66,39 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** A tar.gz of `entries` (relative to `cwd`) in a private temporary directory; links are stored, never followed. */
-async function archive(cwd: string, entries: string[], deterministic: boolean): Promise<{ dir: string; file: string; sha256: string; sizeBytes: number }> {
+/** A tar.gz of `entries` (relative to `base` in the workspace) in a private temporary directory; see safe-archive.ts. */
+async function archive(root: number, base: string, entries: string[], deterministic: boolean): Promise<{ dir: string; file: string; sha256: string; sizeBytes: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "gantry-archive-"));
   const file = path.join(dir, "archive.tar.gz");
-  await tar.c({ gzip: true, cwd, file, portable: true, follow: false, ...(deterministic ? { mtime: new Date(0) } : {}) }, entries);
+  try {
+    await writeArchive(root, base, entries, file, { deterministic });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return { dir, file, sha256: await sha256Of(file), sizeBytes: statSync(file).size };
 }
 
-/** Downloads a granted object, checks its sha256, and extracts it into `dest` (inside the workspace). */
-async function fetchAndExtract(transfer: ObjectTransfer, grant: ObjectGrant, sha256: string, sandbox: Sandbox, dest: string, keepMtime: boolean): Promise<void> {
+/**
+ * Downloads a granted object, checks its sha256, and extracts it into the directory open at `destFd`: node-tar works
+ * from that descriptor (not from a path a link could redirect), refuses absolute and `..` members and never extracts
+ * through a link, whether the job planted it or the archive carries it.
+ */
+async function fetchAndExtract(transfer: ObjectTransfer, grant: ObjectGrant, sha256: string, destFd: number, owner: Owner | undefined, keepMtime: boolean): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "gantry-archive-"));
   try {
     const file = path.join(dir, "archive.tar.gz");
     await transfer.get(grant, file);
     const got = await sha256Of(file);
     if (got !== sha256) throw new Error(`the download's sha256 is ${got}, not ${sha256}`);
-    const uid = owner(sandbox);
-    // node-tar refuses absolute and `..` members and never extracts through a link.
-    await tar.x({ file, cwd: dest, preservePaths: false, preserveOwner: false, ...(uid ?? {}), ...(keepMtime ? {} : { noMtime: true }) });
+    await tar.x({ file, cwd: at(destFd), preservePaths: false, preserveOwner: false, ...(owner ?? {}), ...(keepMtime ? {} : { noMtime: true }) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** mkdir -p `dest` (owned as the workspace), then its real path when it stays inside the workspace. */
-function destination(sandbox: Sandbox, host: string): string | null {
-  mkdirSync(host, { recursive: true });
-  const real = insideWorkspace(sandbox, host);
-  const uid = owner(sandbox);
-  if (real && uid) for (let dir = real; dir.length > sandbox.hostPaths.workspace.length && dir !== path.dirname(dir); dir = path.dirname(dir)) chownSync(dir, uid.uid, uid.gid);
-  return real;
-}
+/** A refused path's message names it; anything else is the error's own message. */
+const why = (error: unknown): string => (error instanceof UnsafePathError ? error.message : message(error));
 
 export function uploadArtifactAction(transfer: ObjectTransfer): NativeAction {
   return async ({ with: inputs, sandbox, write }): ReturnType<NativeAction> => {
@@ -98,41 +109,51 @@ export function uploadArtifactAction(transfer: ObjectTransfer): NativeAction {
     if (!["warn", "error", "ignore"].includes(ifNone)) return fail(`upload-artifact: if-no-files-found must be warn, error or ignore, not ${JSON.stringify(ifNone)}`);
     const retention = inputs["retention-days"];
     if (retention !== undefined && retention !== "" && !/^\d+$/.test(retention)) return fail(`upload-artifact: retention-days must be a number, not ${JSON.stringify(retention)}`);
-    const found: { host: string; relative: string }[] = [];
+    const resolved: string[] = [];
     for (const entry of named) {
-      const resolved = hostPath(sandbox, entry);
-      if (!resolved.ok) return fail(`upload-artifact: ${resolved.error}`);
+      const one = workspacePath(sandbox, entry);
+      if (!one.ok) return fail(`upload-artifact: ${one.error}`);
+      resolved.push(one.relative);
+    }
+    return inWorkspace(sandbox, async (root): ReturnType<NativeAction> => {
+      const found: { relative: string; isDirectory: boolean }[] = [];
       try {
-        statSync(resolved.host);
-        found.push(resolved);
-      } catch {
-        // Missing paths are handled by if-no-files-found below.
+        for (const relative of resolved) {
+          const what = lookUp(root, relative);
+          // Missing paths are handled by if-no-files-found below.
+          if (what) found.push({ relative, ...what });
+        }
+      } catch (error) {
+        return fail(`upload-artifact: ${why(error)}`);
       }
-    }
-    if (found.length === 0) {
-      const text = `No files were found with the provided path: ${named.join(", ")}. No artifacts will be uploaded.`;
-      if (ifNone === "error") return fail(`upload-artifact: ${text}`);
-      if (ifNone === "warn") await write(`##[warning]${text}\n`);
-      return { ok: true, outputs: {} };
-    }
-    // As GitHub: one directory uploads its contents; otherwise paths are kept below their common parent.
-    const only = found.length === 1 ? found[0] : undefined;
-    const single = only && statSync(only.host).isDirectory() ? only : undefined;
-    const parent = single ? single.relative : commonParent(found.map((f) => f.relative));
-    const cwd = insideWorkspace(sandbox, path.join(sandbox.hostPaths.workspace, parent));
-    if (!cwd) return fail(`upload-artifact: ${JSON.stringify(parent)} leads out of the workspace`);
-    const entries = single ? ["."] : found.map((f) => path.posix.relative(parent, f.relative));
-    const packed = await archive(cwd, entries, true);
-    try {
-      const answer = await transfer.artifact({ op: "upload", name, sha256: packed.sha256, sizeBytes: packed.sizeBytes, ...(retention ? { retentionDays: Number(retention) } : {}) });
-      if (answer.grant) await transfer.put(answer.grant, packed.file, packed.sizeBytes);
-      await write(`Uploaded artifact ${name}: ${packed.sizeBytes} bytes, sha256 ${packed.sha256}${answer.grant ? "" : " (already stored)"}\n`);
-      return { ok: true, outputs: { "artifact-digest": packed.sha256 } };
-    } catch (error) {
-      return fail(`upload-artifact: ${message(error)}`);
-    } finally {
-      rmSync(packed.dir, { recursive: true, force: true });
-    }
+      if (found.length === 0) {
+        const text = `No files were found with the provided path: ${named.join(", ")}. No artifacts will be uploaded.`;
+        if (ifNone === "error") return fail(`upload-artifact: ${text}`);
+        if (ifNone === "warn") await write(`##[warning]${text}\n`);
+        return { ok: true, outputs: {} };
+      }
+      // As GitHub: one directory uploads its contents; otherwise paths are kept below their common parent.
+      const only = found.length === 1 ? found[0] : undefined;
+      const single = only?.isDirectory ? only : undefined;
+      let packed: Awaited<ReturnType<typeof archive>>;
+      try {
+        const parent = single ? single.relative : commonParent(found.map((f) => f.relative));
+        const entries = single ? withFd(openDir(root, single.relative), namesIn) : found.map((f) => path.posix.relative(parent, f.relative));
+        packed = await archive(root, parent, entries, true);
+      } catch (error) {
+        return fail(`upload-artifact: ${why(error)}`);
+      }
+      try {
+        const answer = await transfer.artifact({ op: "upload", name, sha256: packed.sha256, sizeBytes: packed.sizeBytes, ...(retention ? { retentionDays: Number(retention) } : {}) });
+        if (answer.grant) await transfer.put(answer.grant, packed.file, packed.sizeBytes);
+        await write(`Uploaded artifact ${name}: ${packed.sizeBytes} bytes, sha256 ${packed.sha256}${answer.grant ? "" : " (already stored)"}\n`);
+        return { ok: true, outputs: { "artifact-digest": packed.sha256 } };
+      } catch (error) {
+        return fail(`upload-artifact: ${message(error)}`);
+      } finally {
+        rmSync(packed.dir, { recursive: true, force: true });
+      }
+    });
   };
 }
 
@@ -148,19 +169,23 @@ export function downloadArtifactAction(transfer: ObjectTransfer): NativeAction {
   return async ({ with: inputs, sandbox, write }): ReturnType<NativeAction> => {
     const name = inputs.name ?? "";
     if (name === "") return fail("download-artifact: `name` is required (downloading every artifact of the run is not supported yet)");
-    const target = hostPath(sandbox, inputs.path && inputs.path !== "" ? inputs.path : ".");
+    const target = workspacePath(sandbox, inputs.path && inputs.path !== "" ? inputs.path : ".");
     if (!target.ok) return fail(`download-artifact: ${target.error}`);
     try {
       const answer = await transfer.artifact({ op: "download", name });
       if (!answer.grant) return fail(`download-artifact: no URL granted for ${name}`);
-      const dest = destination(sandbox, target.host);
-      if (!dest) return fail(`download-artifact: ${JSON.stringify(inputs.path)} leads out of the workspace`);
-      await fetchAndExtract(transfer, answer.grant, answer.sha256, sandbox, dest, false);
+      const grant = answer.grant;
+      await inWorkspace(sandbox, async (root) => {
+        const owner = ownerToGive(root);
+        // mkdir -p by descriptor, each new directory the sandbox's: a link on the way is refused, not followed.
+        const dest = openDir(root, target.relative, { create: { mode: 0o755, ...(owner ? { owner } : {}) } });
+        await withFdAsync(dest, (fd) => fetchAndExtract(transfer, grant, answer.sha256, fd, owner, false));
+      });
       const inside = path.posix.join(sandbox.paths.workspace, target.relative);
       await write(`Downloaded artifact ${name} (${answer.sizeBytes} bytes) into ${inside}\n`);
       return { ok: true, outputs: { "download-path": inside } };
     } catch (error) {
-      return fail(`download-artifact: ${message(error)}`);
+      return fail(`download-artifact: ${why(error)}`);
     }
   };
 }
@@ -174,7 +199,7 @@ export function cacheAction(transfer: ObjectTransfer): NativeAction {
     const named = lines(inputs.path);
     if (key === "") return fail("cache: `key` is required");
     if (named.length === 0) return fail("cache: `path` is required");
-    const resolved = named.map((entry) => hostPath(sandbox, entry));
+    const resolved = named.map((entry) => workspacePath(sandbox, entry));
     const bad = resolved.find((r) => !r.ok);
     if (bad && !bad.ok) return fail(`cache: ${bad.error}`);
     const paths = resolved.flatMap((r) => (r.ok ? [r.relative] : []));
@@ -185,7 +210,8 @@ export function cacheAction(transfer: ObjectTransfer): NativeAction {
     try {
       const answer = await transfer.cache({ op: "restore", key, restoreKeys, version });
       if (answer.entry && answer.grant) {
-        await fetchAndExtract(transfer, answer.grant, answer.entry.sha256, sandbox, realpathSync(sandbox.hostPaths.workspace), true);
+        const { grant, entry } = answer;
+        await inWorkspace(sandbox, (root) => fetchAndExtract(transfer, grant, entry.sha256, root, ownerToGive(root), true));
         hit = answer.entry.key === key;
         matched = answer.entry.key;
         await write(`Cache restored from key: ${answer.entry.key} (${answer.entry.sizeBytes} bytes, ${answer.entry.scope})\n`);
@@ -198,21 +224,16 @@ export function cacheAction(transfer: ObjectTransfer): NativeAction {
     }
     const post = async (io: { write: (text: string) => Promise<void> }) => {
       if (hit) return void (await io.write(`Cache hit occurred on the primary key ${key}, not saving cache.\n`));
-      const existing = paths.filter((relative) => {
-        try {
-          statSync(path.join(sandbox.hostPaths.workspace, relative));
-          return true;
-        } catch {
-          return false;
-        }
-      });
-      if (existing.length === 0) return void (await io.write(`##[warning]Path Validation Error: none of ${paths.join(", ")} exists. Cache not saved.\n`));
-      let packed: Awaited<ReturnType<typeof archive>>;
+      let packed: Awaited<ReturnType<typeof archive>> | undefined;
       try {
-        packed = await archive(realpathSync(sandbox.hostPaths.workspace), existing, false);
+        packed = await inWorkspace(sandbox, async (root) => {
+          const existing = paths.filter((relative) => lookUp(root, relative) !== undefined);
+          return existing.length === 0 ? undefined : archive(root, ".", existing, false);
+        });
       } catch (error) {
-        return void (await io.write(`##[warning]Failed to save the cache: ${message(error)}\n`));
+        return void (await io.write(`##[warning]Failed to save the cache: ${why(error)}\n`));
       }
+      if (!packed) return void (await io.write(`##[warning]Path Validation Error: none of ${paths.join(", ")} exists. Cache not saved.\n`));
       const { dir, file, sha256, sizeBytes } = packed;
       try {
         const answer = await transfer.cache({ op: "save", key, version, sha256, sizeBytes });

@@ -1,6 +1,5 @@
 // Runs one step that passed its `if:` in the sandbox: resolve env, shell, working directory and timeout,
 // stream output through StepOutput, then read the file commands back.
-import { writeFileSync, chownSync, statSync } from "node:fs";
 import path from "node:path";
 import type { ExprFunction, PlannedStep } from "@gantry/workflow-schema";
 import type { Sandbox } from "../sandbox/types";
@@ -13,7 +12,9 @@ import type { Masker } from "./masker";
 import { runCompositeAction } from "./composite-action";
 import { isLocalAction } from "./local-action";
 import { scriptExtension, shellCommand } from "./shell";
-import { createStepFiles, MAX_SUMMARY_BYTES, readStepFile } from "./step-files";
+import { unsafeExecValue } from "./exec-values";
+import { UnsafePathError } from "./safe-fs";
+import { createStepFiles, MAX_SUMMARY_BYTES, readStepFile, writeRunnerFile } from "./step-files";
 import { StepOutput } from "./step-output";
 import type { NativeAction, NativePost } from "./types";
 
@@ -68,9 +69,10 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
   if (!stepEnv.ok) return fail(stepEnv.error);
   const timeout = timeoutMs(step, contexts, functions);
   if (!timeout.ok) return fail(timeout.error);
-  const files = createStepFiles(sandbox, step.index);
+  const files = refusedPath(() => createStepFiles(sandbox, step.index));
+  if (!files.ok) return fail(files.error);
   const pathPrefix = input.extraPath.length > 0 ? `${input.extraPath.join(":")}:` : "";
-  const baseEnv = { ...sandbox.baseEnv, ...githubEnv(asRecord(contexts.github), sandbox, input.jobId, files.inside, step.id ?? `__run_${step.index}`) };
+  const baseEnv = { ...sandbox.baseEnv, ...githubEnv(asRecord(contexts.github), sandbox, input.jobId, files.value.inside, step.id ?? `__run_${step.index}`) };
   // GitHub's order: defaults < job env (incl. GITHUB_ENV) < step env; GITHUB_PATH entries go in front.
   const env = { ...baseEnv, ...input.jobEnv, ...stepEnv.value };
   env.PATH = pathPrefix + (env.PATH ?? "");
@@ -81,12 +83,8 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
     const script = interpolate(step.run, contexts, "run", functions);
     if (!script.ok) return fail(script.error);
     const name = `step_${step.index}${scriptExtension(step.shell)}`;
-    const hostScript = path.join(sandbox.hostPaths.runnerFiles, name);
-    writeFileSync(hostScript, script.value, { mode: 0o644 });
-    if (process.getuid?.() === 0) {
-      const owner = statSync(sandbox.hostPaths.runnerFiles);
-      chownSync(hostScript, owner.uid, owner.gid);
-    }
+    const written = refusedPath(() => writeRunnerFile(sandbox, name, script.value, 0o644));
+    if (!written.ok) return fail(`the step script ${written.error}`);
     const shell = shellCommand(step.shell, path.posix.join(sandbox.paths.runnerFiles, name));
     if (!shell.ok) return fail(shell.error);
     argv = shell.argv;
@@ -111,6 +109,8 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
     return fail("step has neither run nor uses");
   }
 
+  const unsafe = unsafeExecValue({ argv, env, cwd });
+  if (unsafe) return fail(unsafe);
   const output = new StepOutput(step.index, masker, log, input.debug);
   const child = sandbox.exec({ argv, env, cwd, ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}) });
   const stop = () => child.stop();
@@ -125,10 +125,10 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
   const { annotations, refused } = output.state;
 
   const errors: string[] = [];
-  const outputsFile = readStepFile(files.host.output);
-  const envFile = readStepFile(files.host.env);
-  const pathFile = readStepFile(files.host.path);
-  const summaryFile = readStepFile(files.host.summary);
+  const outputsFile = readStepFile(sandbox, files.value.host.output);
+  const envFile = readStepFile(sandbox, files.value.host.env);
+  const pathFile = readStepFile(sandbox, files.value.host.path);
+  const summaryFile = readStepFile(sandbox, files.value.host.summary);
   const outputs = { ...output.state.outputs };
   const envAdded: Record<string, string> = {};
   let pathAdded: string[] = [];
@@ -169,6 +169,16 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
   }
   if (error) await write(`##[error]${error}\n`);
   return { outcome, outputs, envAdded, pathAdded, annotations, ...(summary !== undefined ? { summary } : {}), ...(error ? { error } : {}) };
+}
+
+/** Runs a safe-fs operation; a path it refused becomes the step's error (naming the path) instead of a crash. */
+function refusedPath<T>(operation: () => T): { ok: true; value: T } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: operation() };
+  } catch (error) {
+    if (error instanceof UnsafePathError) return { ok: false, error: error.message };
+    throw error;
+  }
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -135,6 +135,10 @@ class BwrapSandbox implements Sandbox {
       "--clearenv",
     ];
     for (const [key, value] of Object.entries(request.env)) args.push("--setenv", key, value);
+    // bwrap splits fd 3 at NUL bytes: one inside a value would become arguments of the job's choosing (`--bind`).
+    // The step runner refuses such values first (execution/exec-values.ts); this is the provider's own guard.
+    const split = [...args, ...request.argv].find((arg) => arg.includes("\0"));
+    if (split !== undefined) throw new Error(`bwrap: a NUL byte in ${JSON.stringify(split)} would split the sandbox's arguments`);
     // Arguments go through fd 3, not argv: env values (secrets) never appear in the host's process list.
     const fd3 = Buffer.from(args.map((a) => `${a}\0`).join(""));
     const timeoutMs = execTimeoutMs(this.deadline, request.timeoutMs);

@@ -137,9 +137,9 @@ runs:
       ]),
     );
     expect(result.steps.slice(1).map((one) => one.error)).toEqual([
-      "local action ./escape points outside the workspace",
-      "local action ./linked: action.yml is not a regular file",
-      "local action ./../.. points outside the workspace",
+      'local action ./escape: "escape" is a symbolic link; the runner does not follow links a job made',
+      'local action ./linked: "action.yml" is a symbolic link, not a regular file; the runner does not follow links a job made',
+      'local action ./../..: "./../.." goes up with ".."',
     ]);
   });
 });
