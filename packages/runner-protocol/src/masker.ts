@@ -34,9 +34,14 @@ export class Masker {
   add(value: string): void {
     if (value.trim() === "" || this.values.has(value)) return;
     this.values.add(value);
-    for (const f of maskedForms(value)) this.forms.add(f);
-    for (const f of hexForms(value)) this.hex.add(f);
-    for (const f of [...this.forms, ...this.hex]) this.longest = Math.max(this.longest, f.length);
+    for (const f of maskedForms(value)) {
+      this.forms.add(f);
+      this.longest = Math.max(this.longest, f.length);
+    }
+    for (const f of hexForms(value)) {
+      this.hex.add(f);
+      this.longest = Math.max(this.longest, f.length);
+    }
     // Rebuilt on the next mask(): a step printing thousands of ::add-mask:: lines in a row costs one build.
     this.patterns = undefined;
   }

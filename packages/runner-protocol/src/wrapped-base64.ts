@@ -20,41 +20,45 @@ export interface Segment {
   wrapped: boolean;
 }
 
+/** Full-width lines from where one starts: a whole run in one native scan. */
+const FULL_LINES = /(?:[A-Za-z0-9+/_-]{64}(?:[A-Za-z0-9+/_-]{12})?\r?\n)+/y;
+
 /** The text cut into wrapped runs and the rest, or [] when it has no run (most logs). */
 export function wrappedSegments(text: string): Segment[] {
   const segments: Segment[] = [];
   let copied = 0;
-  let runStart = -1;
-  const cut = (start: number, end: number) => {
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf("\n", start);
+    if (newline < 0) break;
+    if (!fullLine(text, start, newline)) {
+      start = newline + 1;
+      continue;
+    }
+    FULL_LINES.lastIndex = start;
+    FULL_LINES.test(text);
+    const after = FULL_LINES.lastIndex;
+    // The run ends with the line after its full-width lines: the stream's last (or ordinary text, harmless to
+    // join); full-width lines up to the end are all of it that is here (a reader holds such lines back).
+    const lineEnd = text.indexOf("\n", after);
+    const end = after >= text.length ? text.length - 1 : lineEnd < 0 ? text.length : lineEnd;
     if (start > copied) segments.push({ text: text.slice(copied, start), wrapped: false });
     segments.push({ text: text.slice(start, end), wrapped: true });
     copied = end;
-  };
-  for (let start = 0; start < text.length; ) {
-    const newline = text.indexOf("\n", start);
-    const end = newline < 0 ? text.length : newline;
-    const full = newline >= 0 && fullLine(text, start, end);
-    if (runStart < 0 && full) runStart = start;
-    else if (runStart >= 0 && !full) {
-      // The run ends with this line: the stream's last (or ordinary text, harmless to join).
-      cut(runStart, end);
-      runStart = -1;
-    }
     start = end + 1;
   }
-  // Full-width lines up to the end: the rest of the stream is not here (a reader holds such lines back).
-  if (runStart >= 0) cut(runStart, text.endsWith("\n") ? text.length - 1 : text.length);
   if (segments.length === 0) return segments;
   if (copied < text.length) segments.push({ text: text.slice(copied), wrapped: false });
   return segments;
 }
 
+const LINE_BREAK = /\r?\n/g;
+
 /** Masks the ranges `find` gives in the run's lines joined (sorted by start), on every line each touches. */
 export function maskJoined(run: string, find: (joined: string) => (readonly [number, number])[], mask: string): string {
+  const ranges = find(run.replace(LINE_BREAK, ""));
+  if (ranges.length === 0) return run;
   const lines = run.split("\n");
   const bodies = lines.map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line));
-  const ranges = find(bodies.join(""));
-  if (ranges.length === 0) return run;
   let offset = 0;
   return bodies
     .map((body, i) => {
