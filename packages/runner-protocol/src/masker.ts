@@ -10,9 +10,14 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 // Longest first, so at any position the longest form wins and a value is not left half-masked by one of its lines.
 const alternation = (forms: Set<string>, flags: string) => new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), flags);
 
+// What a wrapped run is made of: forms with any other character cannot occur in one.
+const BASE64_ALPHABET = /^[A-Za-z0-9+/_-]+$/;
+
 interface Patterns {
   /** Raw, base64, URL and JSON forms. */
   exact: RegExp;
+  /** The exact forms that can occur in a wrapped run (fewer alternatives: a faster scan of base64 dumps). */
+  inRun: RegExp | undefined;
   /**
    * Hex apart, without case: in one alternation with the others it slowed every scan several times (its first
    * characters are common ones); alone it is nearly free.
@@ -61,7 +66,7 @@ export class Masker {
 
   mask(text: string): string {
     if (this.forms.size === 0) return text;
-    const patterns = (this.patterns ??= { exact: alternation(this.forms, "g"), hex: this.hex.size > 0 ? alternation(this.hex, "gi") : undefined });
+    const patterns = (this.patterns ??= this.compile());
     const segments = wrappedSegments(text);
     if (segments.length === 0) return this.maskLines(text, patterns);
     // A wrapped run is searched joined, in place of line by line: each byte is still scanned once per pattern.
@@ -73,8 +78,17 @@ export class Masker {
     return (hex ? text.replace(hex, MASK) : text).replace(exact, MASK);
   }
 
-  private ranges(joined: string, { exact, hex }: Patterns): (readonly [number, number])[] {
-    const found = [...(hex ? joined.matchAll(hex) : []), ...joined.matchAll(exact)].map((match) => [match.index, match.index + match[0].length] as const);
+  private ranges(joined: string, { inRun, hex }: Patterns): (readonly [number, number])[] {
+    const found = [...(hex ? joined.matchAll(hex) : []), ...(inRun ? joined.matchAll(inRun) : [])].map((match) => [match.index, match.index + match[0].length] as const);
     return found.sort((a, b) => a[0] - b[0]);
+  }
+
+  private compile(): Patterns {
+    const inRun = new Set([...this.forms].filter((form) => BASE64_ALPHABET.test(form)));
+    return {
+      exact: alternation(this.forms, "g"),
+      inRun: inRun.size > 0 ? alternation(inRun, "g") : undefined,
+      hex: this.hex.size > 0 ? alternation(this.hex, "gi") : undefined,
+    };
   }
 }
