@@ -70,7 +70,7 @@ export class Masker {
     const segments = wrappedSegments(text);
     if (segments.length === 0) return this.maskLines(text, patterns);
     // A wrapped run is searched joined, in place of line by line: each byte is still scanned once per pattern.
-    return segments.map((segment) => (segment.wrapped ? maskJoined(segment.text, (joined) => this.ranges(joined, patterns), MASK) : this.maskLines(segment.text, patterns))).join("");
+    return segments.map((segment) => (segment.wrapped ? maskJoined(segment.text, (joined, lastLine) => this.ranges(joined, lastLine, patterns), MASK) : this.maskLines(segment.text, patterns))).join("");
   }
 
   private maskLines(text: string, { exact, hex }: Patterns): string {
@@ -78,8 +78,11 @@ export class Masker {
     return (hex ? text.replace(hex, MASK) : text).replace(exact, MASK);
   }
 
-  private ranges(joined: string, { inRun, hex }: Patterns): (readonly [number, number])[] {
-    const found = [...(hex ? joined.matchAll(hex) : []), ...(inRun ? joined.matchAll(inRun) : [])].map((match) => [match.index, match.index + match[0].length] as const);
+  /** Matches in a joined run: base64-alphabet forms throughout, every form on its last line (any text). */
+  private ranges(joined: string, lastLine: number, { exact, inRun, hex }: Patterns): (readonly [number, number])[] {
+    const at = (offset: number) => (match: RegExpExecArray) => [offset + match.index, offset + match.index + match[0].length] as const;
+    const tail = joined.slice(lastLine);
+    const found = [...(hex ? [...joined.matchAll(hex)].map(at(0)) : []), ...(inRun ? [...joined.matchAll(inRun)].map(at(0)) : []), ...[...tail.matchAll(exact)].map(at(lastLine))];
     return found.sort((a, b) => a[0] - b[0]);
   }
 

@@ -53,9 +53,13 @@ export function wrappedSegments(text: string): Segment[] {
 
 const LINE_BREAK = /\r?\n/g;
 
-/** Masks the ranges `find` gives in the run's lines joined (sorted by start), on every line each touches. */
-export function maskJoined(run: string, find: (joined: string) => (readonly [number, number])[], mask: string): string {
-  const ranges = find(run.replace(LINE_BREAK, ""));
+/**
+ * Masks the ranges `find` gives in the run's lines joined (sorted by start), on every line each touches. `find` also
+ * gets where the run's last line starts in the joined text: that line may be any text, the others are base64.
+ */
+export function maskJoined(run: string, find: (joined: string, lastLine: number) => (readonly [number, number])[], mask: string): string {
+  const joined = run.replace(LINE_BREAK, "");
+  const ranges = find(joined, joined.length - (run.length - run.lastIndexOf("\n") - 1));
   if (ranges.length === 0) return run;
   const lines = run.split("\n");
   const bodies = lines.map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line));

@@ -65,6 +65,12 @@ describe("masker", () => {
     }
   });
 
+  it("masks every form on the line a wrapped run ends with", () => {
+    const encoded = (Buffer.from("x".repeat(120)).toString("base64").match(/.{1,76}/g) ?? []).join("\n");
+    expect(masker.mask(`${encoded} and ${SECRET}\n`)).toBe(`${encoded} and ***\n`);
+    expect(masker.mask(`${encoded}\n${SECRET}\n`)).toBe(`${encoded}\n***\n`);
+  });
+
   it("masks base64 wrapped at 64 columns (openssl, PEM)", () => {
     const encoded = Buffer.from(`${"p".repeat(40)}${SECRET}tail`).toString("base64");
     const masked = masker.mask((encoded.match(/.{1,64}/g) ?? []).join("\n"));
