@@ -1,6 +1,7 @@
 // Secrets end to end on the control plane: set, list and delete through the tRPC chain (roles, audit, sealed at
 // rest); a claimed job gets only the secrets it references, the nearest scope winning, and none for an untrusted
-// run; what the attempt sends back (logs, step summary, annotations, outputs) is masked again on ingest.
+// run; what the attempt sends back (logs, step summary, annotations, outputs, its completion) is masked again on
+// ingest.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -8,6 +9,7 @@ import path from "node:path";
 import { claimResponse } from "@gantry/runner-protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
+import { POST as completeRoute } from "../src/app/api/runner/v1/complete/route";
 import { POST as logsRoute } from "../src/app/api/runner/v1/logs/route";
 import { POST as stepRoute } from "../src/app/api/runner/v1/step/route";
 import type { SessionUser } from "../src/server/auth";
@@ -122,6 +124,25 @@ describe("secrets reach the runner where referenced, and are masked again on ing
     const row = await sys().stepRun.findFirstOrThrow({ where: { attemptId: assignment.attemptId, index: 0 } });
     expect(JSON.stringify(row)).not.toContain(DEPLOY);
     expect(row.summary).toBe("# Deployed with ***");
+  });
+
+  it("a completion carrying a secret stores and shows none: such an output is dropped, the failure reason masked", async () => {
+    const assignment = await claimJobThatPrints(true);
+    const encoded = Buffer.from(`user:${DEPLOY}`).toString("base64");
+    const done = await post(completeRoute, assignment.jobToken, {
+      attemptId: assignment.attemptId,
+      conclusion: "FAILED",
+      outputs: { url: `https://x/${DEPLOY}`, auth: encoded, plain: "ok" },
+      failureReason: `step "deploy" failed: bad token ${DEPLOY}`,
+    });
+    expect(await done.json()).toEqual({ applied: true });
+    const attempt = await sys().jobAttempt.findUniqueOrThrow({ where: { id: assignment.attemptId } });
+    const job = await sys().jobRun.findUniqueOrThrow({ where: { id: attempt.jobRunId } });
+    expect(JSON.stringify([job, attempt])).not.toContain(DEPLOY);
+    expect(job.outputs).toEqual({ plain: "ok" });
+    expect(job.failureReason).toBe('step "deploy" failed: bad token ***');
+    const shown = await callerFor(viewer).runs.get({ ...tenant, runId: job.runId });
+    expect(JSON.stringify(shown)).not.toContain(DEPLOY);
   });
 
   it("deleting a secret is audited; the next claim no longer carries it", async () => {

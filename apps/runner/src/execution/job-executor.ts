@@ -4,6 +4,7 @@ import type { PlannedStep } from "@gantry/workflow-schema";
 import type { Annotation } from "./annotations";
 import { evaluateCondition, truthy, type JobStatus } from "./conditions";
 import { interpolate, interpolateMap } from "./interpolate";
+import { maskAnnotation, maskStepReport } from "./masked-report";
 import { Masker } from "./masker";
 import { writeEventFile } from "./step-files";
 import { runStep, type StepRunResult } from "./step-runner";
@@ -88,19 +89,23 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
     if (outcome === "cancelled") status = "cancelled";
     const outputs = result?.outputs ?? {};
     if (step.id) stepsContext[step.id] = { outputs, outcome, conclusion };
-    const report: StepReport = {
-      index: step.index,
-      ...(step.id ? { id: step.id } : {}),
-      name,
-      outcome,
-      conclusion,
-      outputs,
-      annotations: result?.annotations ?? [],
-      startedAt,
-      finishedAt: Date.now(),
-      ...(result?.summary !== undefined ? { summary: result.summary } : {}),
-      ...(result?.error !== undefined ? { error: masker.mask(result.error) } : {}),
-    };
+    // The steps context above keeps outputs in clear; what leaves the runner is masked.
+    const report = maskStepReport(
+      {
+        index: step.index,
+        ...(step.id ? { id: step.id } : {}),
+        name,
+        outcome,
+        conclusion,
+        outputs,
+        annotations: result?.annotations ?? [],
+        startedAt,
+        finishedAt: Date.now(),
+        ...(result?.summary !== undefined ? { summary: result.summary } : {}),
+        ...(result?.error !== undefined ? { error: result.error } : {}),
+      },
+      masker,
+    );
     annotations.push(...report.annotations);
     reports.push(report);
     await options.onStepFinish?.(report);
@@ -124,5 +129,6 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
     }
     outputs[key] = value.value;
   }
-  return { conclusion: status, outputs, steps: reports, annotations };
+  // Masked again with every value registered by the job's end (a step's own were masked at its end).
+  return { conclusion: status, outputs, steps: reports, annotations: annotations.map((annotation) => maskAnnotation(annotation, masker)) };
 }

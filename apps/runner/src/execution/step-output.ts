@@ -1,7 +1,8 @@
 // One step's output on its way to the log: decode UTF-8 across chunk boundaries, act on workflow command
 // lines, mask, and write to the job's LogStream. Plain lines pass in bulk (a step printing 1 GB must not
 // cost a JS call per line); a line with no newline for 64 KiB is flushed in pieces, keeping enough of its
-// tail back that a secret split across pieces is still masked.
+// tail back that a secret split across pieces is still masked. Full-width base64 lines at the end of a read are
+// held back too (up to 64 KiB of them), so a wrapped secret whose rest comes in the next read is masked whole.
 import { StringDecoder } from "node:string_decoder";
 import type { Annotation } from "./annotations";
 import type { LogStream } from "./log-stream";
@@ -23,6 +24,8 @@ export interface StepOutputState {
 export class StepOutput {
   private readonly decoder = new StringDecoder("utf8");
   private pending = "";
+  /** Whole lines that may go on in the next read as wrapped base64: masked with what follows them. */
+  private held = "";
   private midLine = false;
   private stopToken: string | undefined;
   readonly state: StepOutputState = { annotations: [], refused: [], outputs: {} };
@@ -40,11 +43,17 @@ export class StepOutput {
     this.pending += this.decoder.write(bytes);
     const lastNewline = this.pending.lastIndexOf("\n");
     if (lastNewline >= 0) {
-      const complete = this.pending.slice(0, lastNewline + 1);
+      const complete = this.held + this.pending.slice(0, lastNewline + 1);
       this.pending = this.pending.slice(lastNewline + 1);
-      await this.lines(complete);
+      // The end of a long line already partly flushed is never held (lines() treats the first line apart).
+      const firstLine = this.midLine ? complete.indexOf("\n") + 1 : 0;
+      const hold = Math.max(firstLine, this.masker.heldTailStart(complete));
+      // Past 64 KiB of them, a wrapped stream goes out masked as far as it is (bounded memory and latency).
+      this.held = complete.length - hold <= LONG_LINE ? complete.slice(hold) : "";
+      await this.lines(complete.slice(0, complete.length - this.held.length));
     }
     if (this.pending.length > LONG_LINE) {
+      await this.releaseHeld();
       const masked = this.masker.mask(this.pending);
       const keep = Math.max(0, this.masker.maxLength - 1);
       const emit = masked.length - keep;
@@ -56,8 +65,18 @@ export class StepOutput {
 
   async end(): Promise<void> {
     this.pending += this.decoder.end();
-    if (this.pending !== "") await this.lines(`${this.pending}\n`);
+    if (this.pending !== "") {
+      await this.lines(`${this.held}${this.pending}\n`);
+      this.held = "";
+    }
+    await this.releaseHeld();
     this.pending = "";
+  }
+
+  private async releaseHeld(): Promise<void> {
+    const held = this.held;
+    this.held = "";
+    if (held !== "") await this.lines(held);
   }
 
   /** `text` is whole lines, each ending with \n. */

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { ExprFunction, PlannedStep } from "@gantry/workflow-schema";
 import type { Sandbox } from "../sandbox/types";
 import type { Annotation } from "./annotations";
+import { refusedEnvMessage, refusedEnvNames } from "./env-deny-list";
 import { parseKeyValueFile, parsePathFile } from "./file-commands";
 import { githubEnv } from "./github-env";
 import { interpolate, interpolateMap } from "./interpolate";
@@ -139,8 +140,11 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
   } else errors.push(outputsFile.error);
   if (envFile.ok) {
     const parsed = parseKeyValueFile(envFile.text, "GITHUB_ENV");
-    if (parsed.ok) Object.assign(envAdded, parsed.values);
-    else errors.push(parsed.error);
+    if (parsed.ok) {
+      const refusedNames = refusedEnvNames(Object.keys(parsed.values));
+      for (const [name, value] of Object.entries(parsed.values)) if (!refusedNames.includes(name)) envAdded[name] = value;
+      errors.push(...refusedNames.map(refusedEnvMessage));
+    } else errors.push(parsed.error);
   } else errors.push(envFile.error);
   if (pathFile.ok) pathAdded = parsePathFile(pathFile.text);
   else errors.push(pathFile.error);

@@ -1,7 +1,7 @@
 // A whole job in a real bwrap sandbox: file commands across the uid boundary, masking, and a step
 // printing far more than the log cap with bounded memory.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -146,6 +146,42 @@ describe.skipIf(!probe.available)("native actions/checkout in bwrap", () => {
       }
     } finally {
       rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
+  it("runs host-side git with its own environment, never the job's (PATH, GIT_CONFIG_*, LD_PRELOAD)", { timeout: 30_000 }, async () => {
+    const repo = mkdtempSync(path.join(os.tmpdir(), "gantry-repo-"));
+    const trap = mkdtempSync(path.join(os.tmpdir(), "gantry-trap-"));
+    chmodSync(repo, 0o755);
+    chmodSync(trap, 0o777);
+    const sh = (cmd: string) => execFileSync("/bin/sh", ["-c", cmd], { cwd: repo, env: { PATH: process.env.PATH ?? "", HOME: repo, GIT_CONFIG_NOSYSTEM: "1" } }).toString().trim();
+    sh("git init -q -b main . && git config user.email t@e && git config user.name t && echo one > a.txt && git add a.txt && git commit -qm one");
+    const sha = sh("git rev-parse HEAD");
+    // A git on PATH and a post-checkout hook, each leaving a mark if host-side code ran it.
+    for (const [name, mark] of [["git", "path"], ["post-checkout", "hook"]] as const) {
+      writeFileSync(path.join(trap, name), `#!/bin/sh\ntouch ${trap}/ran-${mark}\n`, { mode: 0o755 });
+    }
+    const hostile = { PATH: `${trap}:/usr/bin:/bin`, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "core.hooksPath", GIT_CONFIG_VALUE_0: trap, LD_PRELOAD: "/nonexistent/evil.so" };
+    try {
+      const sandbox = await provider.prepare({ untrusted: true, network: "none" });
+      const { log, text } = collectingLog();
+      try {
+        const result = await executeJob({
+          job: job([step(0, { uses: "actions/checkout@v4", env: hostile })], { env: hostile }),
+          sandbox,
+          log,
+          contexts: { github: {} },
+          nativeActions: { "actions/checkout": checkoutAction({ repositoryUrl: `file://${repo}`, sha }) },
+        });
+        await log.close();
+        expect(result.steps[0]?.outcome, text()).toBe("success");
+        expect(readdirSync(trap).filter((name) => name.startsWith("ran-"))).toEqual([]);
+      } finally {
+        await sandbox.destroy();
+      }
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+      rmSync(trap, { recursive: true, force: true });
     }
   });
 });

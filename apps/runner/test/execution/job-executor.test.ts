@@ -210,6 +210,57 @@ describe("workflow commands and masking in a job", () => {
   });
 });
 
+describe("what the runner reports is masked", () => {
+  it("reports step outputs and annotations masked, with ::add-mask:: values registered before or after, and keeps outputs in clear for later steps", async () => {
+    const secret = "0utput-S3cret-value";
+    const { result, text } = await runJob(provider, job([
+      step(0, {
+        id: "a",
+        run: [
+          'echo "tok=$TOKEN" >> "$GITHUB_OUTPUT"',
+          'echo "::add-mask::dyn-before-77"',
+          'echo "dyn=dyn-before-77" >> "$GITHUB_OUTPUT"',
+          'echo "late=late-mask-88" >> "$GITHUB_OUTPUT"',
+          "echo '::set-output name=legacy::late-mask-88'",
+          "echo '::warning title=late-mask-88::about late-mask-88'",
+          'echo "::add-mask::late-mask-88"',
+        ].join("\n"),
+        env: { TOKEN: "${{ secrets.TOKEN }}" },
+      }),
+      step(1, { run: 'test "${{ steps.a.outputs.tok }}" = "$TOKEN" && echo same-token; test "${{ steps.a.outputs.late }}" = "late""-mask-88" && echo same-late', env: { TOKEN: "${{ secrets.TOKEN }}" } }),
+    ]), { secrets: { TOKEN: secret } });
+    expect(result.steps[0]?.outputs).toEqual({ tok: "***", dyn: "***", late: "***", legacy: "***" });
+    expect(result.steps[0]?.annotations).toMatchObject([{ level: "warning", message: "about ***", title: "***" }]);
+    expect(result.annotations[0]).toMatchObject({ message: "about ***", title: "***" });
+    expect(output(text)).toContain("same-token");
+    expect(output(text)).toContain("same-late");
+  });
+});
+
+describe("GITHUB_ENV refuses variables that make later steps run code", () => {
+  for (const [name, value] of [["NODE_OPTIONS", "--require /tmp/x.js"], ["LD_PRELOAD", "/tmp/x.so"], ["BASH_ENV", "/tmp/x.sh"], ["GIT_SSH_COMMAND", "sh /tmp/x.sh"], ["GIT_CONFIG_COUNT", "1"]] as const) {
+    it(`fails the step that writes ${name}, and the next step does not see it`, async () => {
+      const { result, text } = await runJob(provider, job([
+        step(0, { run: `echo "${name}=${value}" >> "$GITHUB_ENV"; echo "ORDINARY=kept" >> "$GITHUB_ENV"` }),
+        step(1, { run: `echo "seen=[\${${name}:-}] ordinary=[$ORDINARY]"`, if: "always()" }),
+      ]));
+      expect(result.steps[0]).toMatchObject({ outcome: "failure", error: expect.stringContaining(`Can't store ${name} using '$GITHUB_ENV'`) });
+      expect(output(text)).toContain("seen=[] ordinary=[kept]");
+    });
+  }
+
+  it("refuses them case-insensitively and by prefix (BASH_FUNC_*, GIT_CONFIG_*), and leaves ordinary names alone", async () => {
+    const { result, text } = await runJob(provider, job([
+      step(0, { run: 'echo "ld_preload=/tmp/x.so" >> "$GITHUB_ENV"; echo "GIT_CONFIG_KEY_0=core.sshCommand" >> "$GITHUB_ENV"; echo "BASH_FUNC_ls=x" >> "$GITHUB_ENV"' }),
+      step(1, { run: 'echo "NODE_ENV=production" >> "$GITHUB_ENV"; echo "GIT_AUTHOR_NAME=bot" >> "$GITHUB_ENV"; echo "PYTHONSTARTUP=/tmp/s.py" >> "$GITHUB_ENV"', if: "always()" }),
+      step(2, { run: 'echo "env=[$NODE_ENV $GIT_AUTHOR_NAME $PYTHONSTARTUP]"', if: "always()" }),
+    ]));
+    expect(result.steps[0]?.error).toMatch(/ld_preload.*GIT_CONFIG_KEY_0.*BASH_FUNC_ls/s);
+    expect(result.steps.map((s) => s.outcome)).toEqual(["failure", "success", "success"]);
+    expect(output(text)).toContain("env=[production bot /tmp/s.py]");
+  });
+});
+
 describe("process provider", () => {
   it("refuses untrusted code and runs nothing outside dev mode", async () => {
     await expect(provider.prepare({ untrusted: true })).rejects.toBeInstanceOf(SandboxRefusedError);

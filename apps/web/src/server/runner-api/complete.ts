@@ -11,12 +11,18 @@ export async function handleComplete(request: Request, deps: RunnerApiDeps): Pro
   if (!body.ok) return body.response;
   const auth = await attemptForToken(request, deps.database, body.value.attemptId);
   if (!auth.ok) return auth.response;
+  // The runner drops job outputs that carry a secret and masks its failure reason; whatever it did, the job's secrets
+  // are kept out here too (job-secrets.ts). An output that carries one is dropped, not masked, as the runner does:
+  // the jobs that need it would get `***` in its place.
+  const masker = deps.maskers ? await deps.maskers.maskerFor(auth.attempt.id) : null;
+  const outputs = masker ? Object.fromEntries(Object.entries(body.value.outputs).filter(([, value]) => masker.mask(value) === value)) : body.value.outputs;
+  const failureReason = body.value.failureReason && masker ? masker.mask(body.value.failureReason) : body.value.failureReason;
   const result = await completeAttempt(deps.database, deps.scheduler, {
     tenantId: auth.attempt.tenantId,
     attemptId: auth.attempt.id,
     conclusion: body.value.conclusion,
-    outputs: body.value.outputs,
-    ...(body.value.failureReason ? { failureReason: body.value.failureReason } : {}),
+    outputs,
+    ...(failureReason ? { failureReason } : {}),
   });
   if (result.runId) await deps.queues.add("advance-run", { tenantId: auth.attempt.tenantId, runId: result.runId }, `advance-${auth.attempt.id}`);
   return Response.json(completeResponse.parse({ applied: result.applied }));

@@ -24,7 +24,7 @@ export async function handleStep(request: Request, deps: { database: Database; m
   const outputs = Object.fromEntries(Object.entries(body.value.outputs).map(([key, value]) => [key, typeof value === "string" ? mask(value) : value]));
   const ctx = { tenantId: auth.attempt.tenantId, actor: { kind: "RUNNER" as const } };
   const sql = deps.database.system("runner step report");
-  const step = { attemptId: auth.attempt.id, index, name, ...(stepId !== undefined ? { stepId } : {}) };
+  const step = { attemptId: auth.attempt.id, index, name: mask(name), ...(stepId !== undefined ? { stepId } : {}) };
   const result =
     status === "RUNNING"
       ? await transitions.startStep(sql, ctx, step, new Date(startedAt ?? Date.now()))
