@@ -8,11 +8,12 @@ import { bearer, readBody, refuse } from "./respond";
 export async function handleRegister(request: Request, deps: Pick<RunnerApiDeps, "database">): Promise<Response> {
   const token = bearer(request);
   if (!token) return refuse(401, "unauthorized", "Missing `Authorization: Bearer <pool registration token>` header.");
+  // The body first, bounded while read: an unauthenticated caller can make us read at most the limit, and no lookup.
+  const body = await readBody(request, registerRequest);
+  if (!body.ok) return body.response;
   const sys = deps.database.system("runner register: find the pool by its registration token");
   const pool = await sys.runnerPool.findFirst({ where: { registrationTokenHash: hashToken(token) }, select: { id: true, name: true, registrationTokenHash: true, provider: true, egress: true, egressAllowlist: true } });
   if (!pool || !tokenMatches(token, pool.registrationTokenHash)) return refuse(401, "unauthorized", "The registration token does not belong to any runner pool.");
-  const body = await readBody(request, registerRequest);
-  if (!body.ok) return body.response;
   const credential = newToken("grc");
   const runner = await sys.runner.upsert({
     where: { poolId_name: { poolId: pool.id, name: body.value.name } },
