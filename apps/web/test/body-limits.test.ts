@@ -76,7 +76,7 @@ function chunkedRequest(url: string, stream: ReadableStream<Uint8Array>, headers
 
 async function state() {
   const sys = t.database.system("test");
-  return { deliveries: await sys.webhookDelivery.count(), runners: await sys.runner.count(), logChunks: await sys.logChunk.count(), artifacts: await sys.artifact.count(), caches: await sys.cacheEntry.count() };
+  return { deliveries: await sys.webhookDelivery.count(), runners: await sys.runner.count(), logChunks: await sys.logChunk.count(), artifacts: await sys.artifact.count(), caches: await sys.cacheEntry.count(), auditEvents: await sys.auditEvent.count() };
 }
 
 /** Sends `limit` × 8 bytes (at least 4 MB), expects 413 too_large, at most the limit plus two chunks read, no writes. */
@@ -139,6 +139,18 @@ describe("bodies past their limit are refused while reading (413, nothing writte
     expect(reached).toBe(0);
     const small = await guarded(new Request("http://127.0.0.1/api/trpc/x", { method: "POST", body: "{}" }));
     expect(await small.text()).toBe("2");
+  });
+
+  it("malformed bodies within the limit change nothing either", async () => {
+    const before = await state();
+    const garbage = (url: string, headers: Record<string, string>) => new Request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: '{"name": "half' });
+    expect((await register(garbage(runnerUrl("register"), { authorization: `Bearer ${t.registrationToken}` }))).status).toBe(400);
+    expect((await ping(garbage(runnerUrl("ping"), { authorization: `Bearer ${t.registrationToken}` }))).status).toBe(400);
+    expect((await logs(garbage(runnerUrl("logs"), { authorization: "Bearer gjt_nothing" }))).status).toBe(400);
+    expect((await githubWebhook(garbage("http://127.0.0.1/api/github/webhooks", { "x-github-event": "push", "x-github-delivery": "delivery-0003" }))).status).toBe(401);
+    const push = await gitPush(garbage(`http://127.0.0.1/api/git/sources/${DEMO.gitSourceId}/push`, { "x-gantry-delivery": "delivery-0004", "x-gantry-signature-256": `sha256=${"0".repeat(64)}` }), { params: Promise.resolve({ sourceId: DEMO.gitSourceId }) });
+    expect(push.status).toBe(401);
+    expect(await state()).toEqual(before);
   });
 
   it("a declared Content-Length past the limit is refused without reading", async () => {
