@@ -386,6 +386,12 @@ describe("re-runs requested on GitHub", () => {
     const check = base.check_run as Record<string, unknown>;
     return { ...base, ...repo, check_run: { ...check, head_sha: headSha, external_id: externalId ?? null, check_suite: { ...(check.check_suite as object), head_sha: headSha } } };
   };
+  /** A check_run rerequested body naming check run `id`, for the check of job `externalId`. */
+  const checkRunClick = (headSha: string, externalId: string | undefined, id: number) => {
+    const payload = checkPayload("check_run", headSha, externalId);
+    if (!("check_run" in payload)) throw new Error("not a check_run payload");
+    return { ...payload, check_run: { ...payload.check_run, id } };
+  };
 
   it("check_run rerequested re-runs the run behind that check once per click; check_suite re-runs the latest run of each workflow", async () => {
     const after = sha();
@@ -394,10 +400,10 @@ describe("re-runs requested on GitHub", () => {
     const [original] = await runsAt(after);
     const job = original?.jobs.find((candidate) => candidate.key === "test");
 
-    const click = await deliver("check_run", checkPayload("check_run", after, job?.id));
+    const click = await deliver("check_run", checkRunClick(after, job?.id, 7_000_000));
     expect(click.result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true, valid: true }] });
     const rerun = (await runsAt(after)).find((run) => run.id !== original?.id);
-    expect(rerun).toMatchObject({ workflowPath: ".gantry/workflows/ci.yml", event: "push", ref: "refs/heads/main", trusted: true, idempotencyKey: `${original?.idempotencyKey}:rerun:check_run:${(checkPayload("check_run", after, job?.id).check_run as { id: number }).id}` });
+    expect(rerun).toMatchObject({ workflowPath: ".gantry/workflows/ci.yml", event: "push", ref: "refs/heads/main", trusted: true, idempotencyKey: `${original?.idempotencyKey}:rerun:check_run:7000000` });
     expect(await processDelivery(deps, click.id)).toBeNull();
     expect(await runsAt(after)).toHaveLength(2);
 
@@ -418,7 +424,7 @@ describe("re-runs requested on GitHub", () => {
     const [original] = await runsAt(after);
     const job = original?.jobs.find((candidate) => candidate.key === "test");
     // X-GitHub-Delivery is not signed: the same signed body can be stored under any number of delivery ids.
-    const captured = { ...checkPayload("check_run", after, job?.id), check_run: { ...checkPayload("check_run", after, job?.id).check_run, id: 7_000_001 } };
+    const captured = checkRunClick(after, job?.id, 7_000_001);
     const replays = [];
     for (const deliveryId of [randomUUID(), randomUUID(), randomUUID()]) replays.push(await deliver("check_run", captured, deliveryId));
     expect(replays.map((replay) => replay.duplicate)).toEqual([false, false, false]);
@@ -432,7 +438,7 @@ describe("re-runs requested on GitHub", () => {
 
     // GitHub gives the re-run's jobs new check runs; a click on one of them re-runs the re-run, once.
     const rerunJob = (await runsAt(after)).find((run) => run.id === reruns[0]?.id)?.jobs.find((candidate) => candidate.key === "test");
-    const later = { ...checkPayload("check_run", after, rerunJob?.id), check_run: { ...checkPayload("check_run", after, rerunJob?.id).check_run, id: 7_000_002 } };
+    const later = checkRunClick(after, rerunJob?.id, 7_000_002);
     expect((await deliver("check_run", later)).result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true }] });
     expect((await deliver("check_run", later)).result).toMatchObject({ outcome: "IGNORED", reason: expect.stringContaining("duplicate re-run request") });
     expect(await runsAt(after)).toHaveLength(3);
