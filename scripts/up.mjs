@@ -123,6 +123,8 @@ if (!existsSync(demoRepo)) {
 const bwrapWorks = spawnSync("bwrap", ["--unshare-user", "--unshare-pid", "--ro-bind", "/", "/", "--", "/bin/true"], { stdio: "ignore" }).status === 0;
 const demoProvider = process.env.GANTRY_DEMO_PROVIDER ?? (bwrapWorks ? "BWRAP" : "PROCESS");
 log(`demo pool sandbox provider: ${demoProvider.toLowerCase()}${bwrapWorks ? "" : " (bwrap cannot create namespaces here: apt-get install bubblewrap)"}`);
+// GANTRY_HOST reaches the seed (through baseEnv): off loopback the admin gets a generated password, printed once by
+// the seed, instead of the published demo one.
 run(tsx, ["packages/db/src/seed-cli.ts"], {
   env: {
     ...baseEnv,
@@ -158,6 +160,8 @@ function portFree(port, host) {
   });
 }
 const host = process.env.GANTRY_HOST ?? "127.0.0.1";
+// The same rule as packages/db's isLoopbackHost: only there is the demo password published.
+const isLoopback = (name) => /^(localhost|::1|\[::1\]|127(\.\d{1,3}){3})$/i.test(name.trim());
 let port = Number(process.env.PORT ?? 3000);
 if (!process.env.PORT) while (!(await portFree(port, host))) port++;
 else if (!(await portFree(port, host))) die(`PORT ${port} is taken on ${host}: choose another (PORT=3100 npm run up).`);
@@ -264,7 +268,7 @@ if (!stopping) {
 
     Dashboard   ${url}
     Health      ${url}/health
-    Sign in     demo@gantry.local / gantry-demo
+    Sign in     ${isLoopback(host) ? "demo@gantry.local / gantry-demo" : "demo@gantry.local with the password the seed printed above (shown once)"}
     Demo repo   ${demoRepo}
 
   Ctrl-C stops web, worker and runner${started.some((s) => s.started) ? " and the services it started" : ""}.

@@ -5,6 +5,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
+import { PEER_IP_HEADER } from "./src/server/http/client-ip";
 import { serveFastPath } from "./src/server/http/fast-paths";
 
 function option(name: string, fallback: string): string {
@@ -21,6 +22,8 @@ const app = next({ dev: false, dir, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 const server = http.createServer((req, res) => {
+  // The socket's address, overwriting anything the client sent under this name (src/server/http/client-ip.ts).
+  req.headers[PEER_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
   if (serveFastPath(req, res, log)) return;
   void handle(req, res);
 });

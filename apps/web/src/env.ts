@@ -69,6 +69,17 @@ const fields = z.object({
   GANTRY_LOG_STREAM_MAXLEN: z.coerce.number().int().min(100).default(10_000),
   /** Seconds a job's live log stream stays in Redis after its last entry; readers use the archive after that. */
   GANTRY_LOG_STREAM_TTL_SECONDS: z.coerce.number().int().min(60).default(3_600),
+  /**
+   * `true` when the web server sits behind a reverse proxy that appends the client's address to X-Forwarded-For:
+   * sign-in rate limits and the audit log then use that last entry. Otherwise the socket's address (server.ts).
+   */
+  GANTRY_TRUST_PROXY: z.enum(["true", "false", "1", "0"]).default("false").transform((value) => value === "true" || value === "1"),
+  /** Failed password sign-ins allowed per account and client address in GANTRY_SIGNIN_WINDOW_SECONDS. */
+  GANTRY_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** Failed password sign-ins allowed per client address (any account) in the window. */
+  GANTRY_SIGNIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
+  /** The sign-in rate limits' window (seconds). */
+  GANTRY_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
   /** GitHub OAuth app for "Sign in with GitHub"; the provider is enabled only when both are set. */
   GITHUB_CLIENT_ID: optional(z.string()),
   /** The OAuth app's client secret (see GITHUB_CLIENT_ID). */

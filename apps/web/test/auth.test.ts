@@ -3,9 +3,12 @@ import { DEMO, hashPassword } from "@gantry/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseWebEnv } from "../src/env";
 import { authorizeCredentials, buildAuthOptions, userForGitHub } from "../src/server/auth";
+import { SignInRateLimiter } from "../src/server/sign-in/rate-limit";
 import { setupWebTest, type WebTestContext } from "./support";
 
 let t: WebTestContext;
+// A budget no test here reaches (test/sign-in.test.ts covers the limits).
+const signIn = (raw: unknown) => authorizeCredentials(t.database, raw, { limiter: new SignInRateLimiter(t.redis, `gantry-test-auth-${process.pid}`, { maxFailuresPerAccount: 1000, maxFailuresPerIp: 1000, windowSeconds: 60 }), ip: "192.0.2.1" });
 
 beforeAll(async () => {
   t = await setupWebTest();
@@ -28,13 +31,13 @@ afterAll(async () => {
 
 describe("authorizeCredentials", () => {
   it("signs in the demo user with the demo password, email case-insensitively", async () => {
-    expect(await authorizeCredentials(t.database, { email: DEMO.email, password: DEMO.password })).toEqual({
+    expect(await signIn({ email: DEMO.email, password: DEMO.password })).toEqual({
       userId: DEMO.userId,
       email: DEMO.email,
       name: "Demo Admin",
     });
     expect(
-      await authorizeCredentials(t.database, {
+      await signIn({
         email: ` ${DEMO.email.toUpperCase()} `,
         password: DEMO.password,
       }),
@@ -45,22 +48,22 @@ describe("authorizeCredentials", () => {
 
   it("refuses a wrong password, another user's password, an unknown email and a GitHub-only account", async () => {
     expect(
-      await authorizeCredentials(t.database, { email: DEMO.email, password: "gantry-demo!" }),
+      await signIn({ email: DEMO.email, password: "gantry-demo!" }),
     ).toBeNull();
-    expect(await authorizeCredentials(t.database, { email: DEMO.email, password: "other-pass" })).toBeNull();
+    expect(await signIn({ email: DEMO.email, password: "other-pass" })).toBeNull();
     expect(
-      await authorizeCredentials(t.database, { email: "nobody@example.test", password: DEMO.password }),
+      await signIn({ email: "nobody@example.test", password: DEMO.password }),
     ).toBeNull();
-    expect(await authorizeCredentials(t.database, { email: "octo@example.test", password: "" })).toBeNull();
+    expect(await signIn({ email: "octo@example.test", password: "" })).toBeNull();
     expect(
-      await authorizeCredentials(t.database, { email: "octo@example.test", password: "anything" }),
+      await signIn({ email: "octo@example.test", password: "anything" }),
     ).toBeNull();
   });
 
   it("refuses input that is not an email and a password", async () => {
-    expect(await authorizeCredentials(t.database, undefined)).toBeNull();
-    expect(await authorizeCredentials(t.database, { email: "not-an-email", password: "x" })).toBeNull();
-    expect(await authorizeCredentials(t.database, { email: DEMO.email })).toBeNull();
+    expect(await signIn(undefined)).toBeNull();
+    expect(await signIn({ email: "not-an-email", password: "x" })).toBeNull();
+    expect(await signIn({ email: DEMO.email })).toBeNull();
   });
 });
 
@@ -73,18 +76,18 @@ describe("auth options", () => {
   });
 
   it("offers GitHub only when it is configured", () => {
-    expect(buildAuthOptions(env, t.database).providers.map((provider) => provider.id)).toEqual([
+    expect(buildAuthOptions(env, t.database, t.redis).providers.map((provider) => provider.id)).toEqual([
       "credentials",
     ]);
     const withGitHub = { ...env, github: { clientId: "id", clientSecret: "secret" } };
-    expect(buildAuthOptions(withGitHub, t.database).providers.map((provider) => provider.id)).toEqual([
+    expect(buildAuthOptions(withGitHub, t.database, t.redis).providers.map((provider) => provider.id)).toEqual([
       "credentials",
       "github",
     ]);
   });
 
   it("puts our user id in the token: the credentials user's, or the user behind a GitHub login", async () => {
-    const jwt = buildAuthOptions(env, t.database).callbacks?.jwt;
+    const jwt = buildAuthOptions(env, t.database, t.redis).callbacks?.jwt;
     if (!jwt) throw new Error("no jwt callback");
     const credentials = await jwt({
       token: {},

@@ -92,7 +92,7 @@ describe("artifacts", () => {
     const later = { ...objectDeps(), now: () => grant.expiresAt + 1 };
     expect(await json(await handleObject(new Request(url, { method: "PUT", body: new Uint8Array(bytes) }), later))).toEqual([403, expect.objectContaining({ code: "url_expired" })]);
     expect(await json(await put(grant, Buffer.from("refused byteZ")))).toEqual([400, expect.objectContaining({ code: "hash_mismatch" })]);
-    expect(await json(await put(grant, Buffer.from("refused bytes, and more")))).toEqual([413, expect.objectContaining({ code: "size_mismatch" })]);
+    expect(await json(await put(grant, Buffer.from("refused bytes, and more")))).toEqual([413, expect.objectContaining({ code: "too_large" })]);
     expect(await json(await put(grant, Buffer.from("short")))).toEqual([400, expect.objectContaining({ code: "size_mismatch" })]);
     expect(objectCount()).toBe(before);
     expect(readdirSync(storage, { recursive: true }).filter((f) => String(f).endsWith(".tmp"))).toEqual([]);

@@ -1,12 +1,13 @@
 // `tsx packages/db/src/seed-cli.ts`: seeds the demo tenant (used by the up-command).
 // Env: DATABASE_URL, GANTRY_DEMO_REPO_URL, GANTRY_RUNNER_TOKEN; optional: GANTRY_DEMO_PROVIDER, and the demo pool's
-// egress, GANTRY_DEMO_EGRESS (none, allowlist, open) with GANTRY_DEMO_EGRESS_ALLOWLIST (comma-separated hosts/CIDRs).
+// egress, GANTRY_DEMO_EGRESS (none, allowlist, open) with GANTRY_DEMO_EGRESS_ALLOWLIST (comma-separated hosts/CIDRs),
+// and GANTRY_HOST (where the web server listens: the published demo password only on loopback).
 import { egressAllowlist } from "@gantry/runner-protocol";
 import { z } from "zod";
 import { openDatabase } from "./database";
 import { dbEnvSchema } from "./env";
 import { parseMasterKey } from "./secrets";
-import { seedDemo } from "./seed";
+import { DEMO, seedDemo } from "./seed";
 
 const parsed = dbEnvSchema
   .extend({
@@ -21,6 +22,7 @@ const parsed = dbEnvSchema
       .pipe(egressAllowlist),
     GANTRY_MASTER_KEY: z.string().min(1),
     GANTRY_DEMO_NOTIFY_SECRET: z.string().min(20),
+    GANTRY_HOST: z.string().min(1).default("127.0.0.1"),
   })
   .safeParse(process.env);
 if (!parsed.success) {
@@ -30,14 +32,19 @@ if (!parsed.success) {
 const env = parsed.data;
 const db = openDatabase(env.DATABASE_URL);
 try {
-  await seedDemo(db, {
+  const seeded = await seedDemo(db, {
     repositoryUrl: env.GANTRY_DEMO_REPO_URL,
     runnerRegistrationToken: env.GANTRY_RUNNER_TOKEN,
     provider: env.GANTRY_DEMO_PROVIDER,
     egress: { policy: env.GANTRY_DEMO_EGRESS, allowlist: env.GANTRY_DEMO_EGRESS_ALLOWLIST },
     gitNotify: { masterKey: parseMasterKey(env.GANTRY_MASTER_KEY), secret: env.GANTRY_DEMO_NOTIFY_SECRET },
+    host: env.GANTRY_HOST,
   });
   console.log("seeded the demo tenant");
+  if (seeded.generatedPassword) {
+    // The only time it is shown: Postgres holds its scrypt hash and nothing else does.
+    console.log(`${DEMO.email} admin password (shown once, only its hash is stored): ${seeded.generatedPassword}`);
+  }
 } finally {
   await db.close();
 }

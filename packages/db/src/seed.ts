@@ -1,7 +1,9 @@
 // The demo tenant the up-command seeds: one admin, one plain-git repository, one runner pool.
-// Idempotent: running it twice changes nothing but the pool's registration token, when one is given.
+// Idempotent: running it twice changes nothing but the pool's registration token, when one is given. What it changes
+// is audited with actor SYSTEM "seed" (the admin, its membership, the pool; environments are not seeded).
+import { AUDIT_ACTIONS, recordAudit, type AuditRecord } from "./audit";
 import type { Database } from "./database";
-import { hashPassword } from "./passwords";
+import { seedAdmin, type SeededAdmin } from "./seed-admin";
 import { gitSourceSecretPurpose, secretStore } from "./secrets";
 import { hashToken } from "./tokens";
 
@@ -29,30 +31,36 @@ export interface SeedOptions {
   egress?: { policy: "none" | "allowlist" | "open"; allowlist: string[] };
   /** Enables signed push notifications for the demo git source; without it the source accepts none. */
   gitNotify?: { masterKey: Buffer; secret: string };
+  /**
+   * Where the web server listens (GANTRY_HOST; default 127.0.0.1). The admin gets the published demo password only
+   * on a loopback host; elsewhere a generated one, returned once (seed-admin.ts).
+   */
+  host?: string;
 }
 
 const EGRESS_POLICY = { none: "NONE", allowlist: "ALLOWLIST", open: "OPEN" } as const;
 
-export async function seedDemo(db: Database, options: SeedOptions): Promise<void> {
+const SEED_ACTOR = { kind: "SYSTEM" as const, id: "seed" };
+
+export async function seedDemo(db: Database, options: SeedOptions): Promise<SeededAdmin> {
   const sys = db.system("seed the demo tenant");
   await sys.tenant.upsert({
     where: { id: DEMO.tenantId },
     create: { id: DEMO.tenantId, slug: DEMO.tenantSlug, name: "Demo" },
     update: {},
   });
-  const existing = await sys.user.findUnique({ where: { id: DEMO.userId } });
-  if (!existing) {
-    await sys.user.create({
-      data: { id: DEMO.userId, email: DEMO.email, name: "Demo Admin", passwordHash: await hashPassword(DEMO.password) },
-    });
-  }
-  const tenant = db.forTenant({ tenantId: DEMO.tenantId, actor: { kind: "SYSTEM", id: "seed" } });
+  const admin = await seedAdmin(db, { id: DEMO.userId, email: DEMO.email, name: "Demo Admin", tenantId: DEMO.tenantId, demoPassword: DEMO.password }, options.host ?? "127.0.0.1");
+  const tenant = db.forTenant({ tenantId: DEMO.tenantId, actor: SEED_ACTOR });
+  const membershipBefore = await tenant.membership.findUnique({ where: { tenantId_userId: { tenantId: DEMO.tenantId, userId: DEMO.userId } }, select: { role: true } });
   await tenant.membership.upsert({
     where: { tenantId_userId: { tenantId: DEMO.tenantId, userId: DEMO.userId } },
     create: { tenantId: DEMO.tenantId, userId: DEMO.userId, role: "ADMIN" },
     update: {},
   });
-  const ctx = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" as const, id: "seed" } };
+  if (!membershipBefore) {
+    await recordAudit(db, { tenantId: DEMO.tenantId, actor: SEED_ACTOR, action: AUDIT_ACTIONS.membershipCreated, target: { type: "Membership", id: `${DEMO.tenantId}/${DEMO.userId}` }, details: { userId: DEMO.userId, role: "ADMIN" } });
+  }
+  const ctx = { tenantId: DEMO.tenantId, actor: SEED_ACTOR };
   // An empty ciphertext means "no notification secret": the push endpoint then refuses every notification.
   const notifySecretCiphertext = options.gitNotify
     ? await secretStore(tenant, ctx, options.gitNotify.masterKey).sealValue(gitSourceSecretPurpose(DEMO.gitSourceId), options.gitNotify.secret)
@@ -68,16 +76,37 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<void
     update: {},
   });
   const egress = { egress: EGRESS_POLICY[options.egress?.policy ?? "none"], egressAllowlist: options.egress?.allowlist ?? [] };
+  const registrationTokenHash = hashToken(options.runnerRegistrationToken);
+  const provider = options.provider ?? "PROCESS";
+  const poolBefore = await sys.runnerPool.findUnique({ where: { id: DEMO.poolId }, select: { tenantId: true, provider: true, egress: true, egressAllowlist: true, registrationTokenHash: true } });
   await sys.runnerPool.upsert({
     where: { id: DEMO.poolId },
-    create: {
-      id: DEMO.poolId,
-      name: DEMO.poolName,
-      labels: [...DEMO.poolLabels],
-      provider: options.provider ?? "PROCESS",
-      ...egress,
-      registrationTokenHash: hashToken(options.runnerRegistrationToken),
-    },
-    update: { registrationTokenHash: hashToken(options.runnerRegistrationToken), provider: options.provider ?? "PROCESS", ...egress },
+    create: { id: DEMO.poolId, name: DEMO.poolName, labels: [...DEMO.poolLabels], provider, ...egress, registrationTokenHash },
+    update: { registrationTokenHash, provider, ...egress },
   });
+  await recordAudit(db, ...poolChanges(poolBefore, { provider, ...egress, registrationTokenHash }));
+  return admin;
+}
+
+type PoolFields = { provider: string; egress: string; egressAllowlist: string[]; registrationTokenHash: string };
+
+/** The audit events for the demo pool's upsert: created, the fields that changed, a new registration token. */
+function poolChanges(before: (PoolFields & { tenantId: string | null }) | null, after: PoolFields): AuditRecord[] {
+  const event = (action: AuditRecord["action"], details: AuditRecord["details"]): AuditRecord => ({
+    tenantId: before?.tenantId ?? null,
+    actor: SEED_ACTOR,
+    action,
+    target: { type: "RunnerPool", id: DEMO.poolId },
+    ...(details ? { details } : {}),
+  });
+  if (!before) return [event(AUDIT_ACTIONS.poolCreated, { name: DEMO.poolName, labels: [...DEMO.poolLabels], provider: after.provider, egress: after.egress, egressAllowlist: after.egressAllowlist })];
+  const changed: Record<string, { from: string | string[]; to: string | string[] }> = {};
+  if (before.provider !== after.provider) changed.provider = { from: before.provider, to: after.provider };
+  if (before.egress !== after.egress) changed.egress = { from: before.egress, to: after.egress };
+  if (before.egressAllowlist.join(",") !== after.egressAllowlist.join(",")) changed.egressAllowlist = { from: before.egressAllowlist, to: after.egressAllowlist };
+  return [
+    ...(Object.keys(changed).length > 0 ? [event(AUDIT_ACTIONS.poolUpdated, changed)] : []),
+    // The hash is not a secret worth hiding, but the log needs only that it changed.
+    ...(before.registrationTokenHash !== after.registrationTokenHash ? [event(AUDIT_ACTIONS.poolRegistrationTokenRotated, { by: "seed (GANTRY_RUNNER_TOKEN)" })] : []),
+  ];
 }

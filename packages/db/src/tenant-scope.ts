@@ -12,8 +12,9 @@ export class TenantScopeError extends Error {
 }
 
 /**
- * Which models belong to one tenant (a required tenantId column). A Record over every model name, so a new
- * model does not compile until someone decides; a test checks this against prisma/schema.prisma.
+ * Which models belong to one tenant (a required tenantId column, or an optional one marked `// tenant-owned;` in
+ * the schema: AuditEvent, whose platform events have none and so are out of every tenant's reach). A Record over
+ * every model name, so a new model does not compile until someone decides; a test checks this against prisma/schema.prisma.
  */
 const OWNERSHIP: Record<Prisma.ModelName, "tenant" | "shared"> = {
   Tenant: "tenant",

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO, openDatabase, type Database } from "../src/index";
+import { DEMO, openDatabase, verifyPassword, type Database } from "../src/index";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index";
 
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -58,4 +58,29 @@ describe("seed-cli", () => {
     expect((await seed({})).code).toBe(0);
     expect(await demoPool()).toMatchObject({ egress: "NONE", egressAllowlist: [] });
   }, 60_000);
+
+  // Issue #13 item 6c: the published demo password only where nobody else can reach the sign-in page.
+  it("on a host that is not loopback, gives the admin a random password printed once (only its hash stored), never the demo one", async () => {
+    const admin = () => db.system("test: the demo admin").user.findUniqueOrThrow({ where: { id: DEMO.userId } });
+    // An install first seeded on loopback has the published password …
+    await db.system("test: start over").user.deleteMany({ where: { id: DEMO.userId } });
+    expect((await seed({ GANTRY_HOST: "127.0.0.1" })).code).toBe(0);
+    expect(await verifyPassword(DEMO.password, (await admin()).passwordHash ?? "")).toBe(true);
+    // … and loses it when it is seeded for the network.
+    const exposed = await seed({ GANTRY_HOST: "0.0.0.0" });
+    expect(exposed.code).toBe(0);
+    const printed = /admin password \(shown once, only its hash is stored\): (\S+)/.exec(exposed.output)?.[1] ?? "";
+    expect(printed).toMatch(/^[\w-]{24,}$/);
+    expect(exposed.output).not.toContain(DEMO.password);
+    const stored = (await admin()).passwordHash ?? "";
+    expect(stored).not.toContain(printed);
+    expect(await verifyPassword(printed, stored)).toBe(true);
+    expect(await verifyPassword(DEMO.password, stored)).toBe(false);
+    // Printed once: the next seed keeps the password and prints none.
+    const again = await seed({ GANTRY_HOST: "ci.example.com" });
+    expect(again.output).not.toMatch(/admin password/);
+    expect((await admin()).passwordHash).toBe(stored);
+    expect(await db.system("test").auditEvent.findFirst({ where: { action: "user.created", targetId: DEMO.userId } })).toMatchObject({ actorKind: "SYSTEM", actorId: "seed" });
+    expect(await db.system("test").auditEvent.findFirst({ where: { action: "auth.password.reset", targetId: DEMO.userId } })).toMatchObject({ actorKind: "SYSTEM", data: { reason: expect.stringContaining("not loopback") } });
+  }, 90_000);
 });

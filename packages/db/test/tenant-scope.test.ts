@@ -73,10 +73,10 @@ describe("tenant-scoped queries", () => {
 });
 
 describe("the ownership table", () => {
-  it("matches every model in schema.prisma that has a required tenantId", () => {
+  it("matches every model in schema.prisma that has a required tenantId, or one marked tenant-owned", () => {
     const schema = readFileSync(path.join(REPO_ROOT, "prisma/schema.prisma"), "utf8");
     const owned = [...schema.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)]
-      .filter(([, , body]) => /^\s+tenantId\s+String\s/m.test(body ?? ""))
+      .filter(([, , body]) => /^\s+tenantId\s+(String\s|String\?\s+\/\/ tenant-owned;)/m.test(body ?? ""))
       .map(([, name]) => name);
     expect([...TENANT_MODELS].sort()).toEqual(owned.sort());
   });

@@ -1,12 +1,16 @@
 // Sign-in (next-auth v4, JWT sessions): email + password against User.passwordHash, and GitHub when
 // GITHUB_CLIENT_ID/SECRET are set. The session carries our User.id; everything else is looked up per request.
-import { hashPassword, randomId, verifyPassword, type Database } from "@gantry/db";
+// Password sign-in is rate limited (sign-in/rate-limit.ts), re-hashes older hashes, and audits every attempt.
+import { AUDIT_ACTIONS, hashPassword, needsRehash, randomId, recordAudit, verifyPassword, type AuditRecord, type Database } from "@gantry/db";
 import { getServerSession, type NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import { z } from "zod";
+import type { Redis } from "ioredis";
 import type { WebEnv } from "../env";
+import { clientIp, headerLookup } from "./http/client-ip";
 import { getServices } from "./services";
+import { SignInRateLimiter } from "./sign-in/rate-limit";
 
 /** Who is signed in, as the tRPC context and pages see it. */
 export interface SessionUser {
@@ -30,17 +34,76 @@ const githubProfile = z.object({
 // response time does not tell which accounts exist.
 let decoyHash: Promise<string> | undefined;
 
-/** The user for an email and password, or null (wrong password, unknown email, GitHub-only account). */
-export async function authorizeCredentials(database: Database, raw: unknown): Promise<SessionUser | null> {
+/** A password sign-in refused by the rate limiter; next-auth hands its message to the sign-in form. */
+export class SignInRateLimitedError extends Error {
+  override name = "SignInRateLimitedError";
+}
+
+/** Where an attempt comes from and the limiter that judges it. */
+export interface SignInAttempt {
+  limiter: SignInRateLimiter;
+  ip: string;
+}
+
+type FailureReason = "invalid_input" | "unknown_account" | "no_password" | "wrong_password";
+
+/** One audit row per tenant the account belongs to (their admins read them); none: a platform event. */
+async function auditSignIn(database: Database, action: AuditRecord["action"], attempt: SignInAttempt, email: string, user: { id: string; tenantIds: string[] } | null, details: Record<string, string> = {}): Promise<void> {
+  const tenants = user && user.tenantIds.length > 0 ? user.tenantIds : [null];
+  await recordAudit(
+    database,
+    ...tenants.map((tenantId) => ({
+      tenantId,
+      actor: { kind: "USER" as const, id: user?.id ?? null },
+      action,
+      target: { type: "User", id: user?.id ?? email },
+      details: { email, method: "password", ...details },
+      ip: attempt.ip,
+    })),
+  );
+}
+
+/**
+ * The user for an email and password, or null (wrong password, unknown email, GitHub-only account). Throws
+ * SignInRateLimitedError, before any password is checked, when the account or the address is over its limit.
+ */
+export async function authorizeCredentials(database: Database, raw: unknown, attempt: SignInAttempt): Promise<SessionUser | null> {
   const parsed = credentialsInput.safeParse(raw);
-  if (!parsed.success) return null;
+  if (!parsed.success) {
+    const tried = typeof raw === "object" && raw !== null && "email" in raw && typeof raw.email === "string" ? raw.email.slice(0, 320) : "";
+    await auditSignIn(database, AUDIT_ACTIONS.signInFailed, attempt, tried, null, { reason: "invalid_input" satisfies FailureReason });
+    return null;
+  }
+  const { email, password } = parsed.data;
   const user = await database.system("sign-in: find the user by email").user.findUnique({
-    where: { email: parsed.data.email },
-    select: { id: true, email: true, name: true, passwordHash: true },
+    where: { email },
+    select: { id: true, email: true, name: true, passwordHash: true, memberships: { select: { tenantId: true } } },
   });
+  const account = user ? { id: user.id, tenantIds: user.memberships.map((membership) => membership.tenantId) } : null;
+
+  const verdict = await attempt.limiter.check(email, attempt.ip);
+  if (verdict.limited) {
+    await auditSignIn(database, AUDIT_ACTIONS.signInRateLimited, attempt, email, account, { scope: verdict.scope });
+    throw new SignInRateLimitedError(verdict.message);
+  }
+
   decoyHash ??= hashPassword("decoy password nobody has");
-  const matches = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await decoyHash));
-  if (!user?.passwordHash || !matches) return null;
+  const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
+  if (!user?.passwordHash || !matches) {
+    await attempt.limiter.recordFailure(email, attempt.ip);
+    const reason: FailureReason = !user ? "unknown_account" : !user.passwordHash ? "no_password" : "wrong_password";
+    await auditSignIn(database, AUDIT_ACTIONS.signInFailed, attempt, email, account, { reason });
+    return null;
+  }
+  await attempt.limiter.recordSuccess(email, attempt.ip);
+  if (needsRehash(user.passwordHash)) {
+    // Conditional on the old hash: a password changed meanwhile is not overwritten with this one.
+    const rehashed = await database
+      .system("sign-in: upgrade the password hash to today's parameters")
+      .user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash: await hashPassword(password) } });
+    if (rehashed.count > 0) await auditSignIn(database, AUDIT_ACTIONS.passwordRehashed, attempt, email, account);
+  }
+  await auditSignIn(database, AUDIT_ACTIONS.signInSucceeded, attempt, email, account);
   return { userId: user.id, email: user.email, name: user.name };
 }
 
@@ -70,7 +133,22 @@ export async function userForGitHub(database: Database, rawProfile: unknown): Pr
   return created.id;
 }
 
-export function buildAuthOptions(env: WebEnv, database: Database): NextAuthOptions {
+/** GitHub verified who it is; next-auth's jwt callback has no request, so no address is recorded. */
+async function auditGitHubSignIn(database: Database, userId: string): Promise<void> {
+  const user = await database.system("sign-in with GitHub: the user's tenants, for the audit log").user.findUnique({ where: { id: userId }, select: { email: true, githubLogin: true, memberships: { select: { tenantId: true } } } });
+  const tenants = user && user.memberships.length > 0 ? user.memberships.map((membership) => membership.tenantId) : [null];
+  await recordAudit(
+    database,
+    ...tenants.map((tenantId) => ({ tenantId, actor: { kind: "USER" as const, id: userId }, action: AUDIT_ACTIONS.signInSucceeded, target: { type: "User", id: userId }, details: { email: user?.email ?? "", method: "github", githubLogin: user?.githubLogin ?? "" } })),
+  );
+}
+
+export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis): NextAuthOptions {
+  const limiter = new SignInRateLimiter(redis, env.GANTRY_QUEUE_PREFIX, {
+    maxFailuresPerAccount: env.GANTRY_SIGNIN_MAX_FAILURES,
+    maxFailuresPerIp: env.GANTRY_SIGNIN_MAX_FAILURES_PER_IP,
+    windowSeconds: env.GANTRY_SIGNIN_WINDOW_SECONDS,
+  });
   return {
     secret: env.NEXTAUTH_SECRET,
     session: { strategy: "jwt", maxAge: 7 * 24 * 60 * 60 },
@@ -83,8 +161,9 @@ export function buildAuthOptions(env: WebEnv, database: Database): NextAuthOptio
           email: { label: "Email", type: "email" },
           password: { label: "Password", type: "password" },
         },
-        authorize: async (credentials) => {
-          const user = await authorizeCredentials(database, credentials);
+        authorize: async (credentials, req) => {
+          const ip = clientIp(headerLookup(req.headers), env.GANTRY_TRUST_PROXY);
+          const user = await authorizeCredentials(database, credentials, { limiter, ip });
           return user ? { id: user.userId, email: user.email, name: user.name } : null;
         },
       }),
@@ -96,7 +175,10 @@ export function buildAuthOptions(env: WebEnv, database: Database): NextAuthOptio
       jwt: async ({ token, user, account, profile }) => {
         if (account?.provider === "github") {
           const userId = await userForGitHub(database, profile);
-          if (userId) token.userId = userId;
+          if (userId) {
+            token.userId = userId;
+            await auditGitHubSignIn(database, userId);
+          }
         } else if (user) {
           token.userId = user.id;
         }
@@ -109,8 +191,8 @@ export function buildAuthOptions(env: WebEnv, database: Database): NextAuthOptio
 
 /** The options for this process (env and database from getServices()). */
 export function authOptions(): NextAuthOptions {
-  const { env, database } = getServices();
-  return buildAuthOptions(env, database);
+  const { env, database, redis } = getServices();
+  return buildAuthOptions(env, database, redis);
 }
 
 /** The signed-in user for a server component or route handler, or null. */

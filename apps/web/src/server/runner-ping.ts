@@ -9,6 +9,7 @@ import {
   type PingResponse,
 } from "@gantry/runner-protocol";
 import { z } from "zod";
+import { bodyTooLarge, readBoundedBody } from "./http/bounded-body";
 
 export const NEXT_PING_MS = 5_000;
 /** A ping is a few hundred bytes; anything far larger is not one. */
@@ -41,6 +42,9 @@ export async function handleRunnerPing(
   const token = bearerToken(request);
   if (!token)
     return refuse(401, "unauthorized", "Missing `Authorization: Bearer <pool registration token>` header.");
+  // Bounded while read and before the token lookup: an unauthenticated caller costs at most MAX_PING_BYTES.
+  const bounded = await readBoundedBody(request, MAX_PING_BYTES);
+  if (!bounded.ok) return bodyTooLarge(bounded.limit, "A ping body");
 
   const system = database.system("runner ping: find the pool by its registration token");
   const pool = await system.runnerPool.findFirst({
@@ -51,10 +55,7 @@ export async function handleRunnerPing(
     return refuse(401, "unauthorized", "The registration token does not belong to any runner pool.");
   }
 
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_PING_BYTES) {
-    return refuse(413, "too_large", `A ping body is at most ${MAX_PING_BYTES} bytes.`);
-  }
+  const text = bounded.bytes.toString("utf8");
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -68,6 +68,10 @@ describe("GET /api/github/setup", () => {
     expect(others).toEqual([]);
     expect(membership).toMatchObject({ role: "ADMIN", tenant: { slug: `org-${INSTALLATION}`, installations: [expect.objectContaining({ githubInstallationId: BigInt(INSTALLATION) })] } });
     expect(await t.database.system("test").auditEvent.count({ where: { action: "github.installation.linked", actorId: user.userId } })).toBe(1);
+    // The membership it made is audited as one (issue #13 item 10).
+    expect(await t.database.system("test").auditEvent.findMany({ where: { action: "membership.created", actorId: user.userId } })).toEqual([
+      expect.objectContaining({ tenantId: membership?.tenantId, targetType: "Membership", data: expect.objectContaining({ to: "ADMIN", because: `installed GitHub App installation ${INSTALLATION}` }) }),
+    ]);
     expect(fake.callsTo(/^GET \/user\/installations$/).at(-1)?.authorization).toMatch(/^token ghu_/);
   });
 

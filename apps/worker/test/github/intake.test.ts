@@ -386,6 +386,12 @@ describe("re-runs requested on GitHub", () => {
     const check = base.check_run as Record<string, unknown>;
     return { ...base, ...repo, check_run: { ...check, head_sha: headSha, external_id: externalId ?? null, check_suite: { ...(check.check_suite as object), head_sha: headSha } } };
   };
+  /** A check_run rerequested body naming check run `id`, for the check of job `externalId`. */
+  const checkRunClick = (headSha: string, externalId: string | undefined, id: number) => {
+    const payload = checkPayload("check_run", headSha, externalId);
+    if (!("check_run" in payload)) throw new Error("not a check_run payload");
+    return { ...payload, check_run: { ...payload.check_run, id } };
+  };
 
   it("check_run rerequested re-runs the run behind that check once per click; check_suite re-runs the latest run of each workflow", async () => {
     const after = sha();
@@ -394,10 +400,10 @@ describe("re-runs requested on GitHub", () => {
     const [original] = await runsAt(after);
     const job = original?.jobs.find((candidate) => candidate.key === "test");
 
-    const click = await deliver("check_run", checkPayload("check_run", after, job?.id));
+    const click = await deliver("check_run", checkRunClick(after, job?.id, 7_000_000));
     expect(click.result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true, valid: true }] });
     const rerun = (await runsAt(after)).find((run) => run.id !== original?.id);
-    expect(rerun).toMatchObject({ workflowPath: ".gantry/workflows/ci.yml", event: "push", ref: "refs/heads/main", trusted: true, idempotencyKey: `${original?.idempotencyKey}:rerun:${click.id}` });
+    expect(rerun).toMatchObject({ workflowPath: ".gantry/workflows/ci.yml", event: "push", ref: "refs/heads/main", trusted: true, idempotencyKey: `${original?.idempotencyKey}:rerun:check_run:7000000` });
     expect(await processDelivery(deps, click.id)).toBeNull();
     expect(await runsAt(after)).toHaveLength(2);
 
@@ -408,6 +414,33 @@ describe("re-runs requested on GitHub", () => {
     expect(foreign.result).toMatchObject({ outcome: "IGNORED", reason: `no Gantry run at ${after} to re-run` });
     const created = await deliver("check_run", { ...checkPayload("check_run", after, job?.id), action: "created" });
     expect(created.result).toMatchObject({ outcome: "IGNORED", reason: "check_run created starts no runs" });
+    expect(await runsAt(after)).toHaveLength(3);
+  });
+
+  it("a captured check_run rerequested body replayed under new delivery ids starts one re-run; a later click on the re-run's check still works", async () => {
+    const after = sha();
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
+    await deliver("push", pushPayload(after));
+    const [original] = await runsAt(after);
+    const job = original?.jobs.find((candidate) => candidate.key === "test");
+    // X-GitHub-Delivery is not signed: the same signed body can be stored under any number of delivery ids.
+    const captured = checkRunClick(after, job?.id, 7_000_001);
+    const replays = [];
+    for (const deliveryId of [randomUUID(), randomUUID(), randomUUID()]) replays.push(await deliver("check_run", captured, deliveryId));
+    expect(replays.map((replay) => replay.duplicate)).toEqual([false, false, false]);
+    expect(replays[0]?.result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true }] });
+    const reruns = (await runsAt(after)).filter((run) => run.id !== original?.id);
+    expect(reruns).toHaveLength(1);
+    for (const replay of replays.slice(1)) {
+      expect(replay.result).toMatchObject({ outcome: "IGNORED", reason: `duplicate re-run request: check run 7000001 of run ${original?.id} was re-run already (run ${reruns[0]?.id})` });
+      expect(await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id: replay.id } })).toMatchObject({ status: "IGNORED", error: expect.stringContaining("duplicate re-run request") });
+    }
+
+    // GitHub gives the re-run's jobs new check runs; a click on one of them re-runs the re-run, once.
+    const rerunJob = (await runsAt(after)).find((run) => run.id === reruns[0]?.id)?.jobs.find((candidate) => candidate.key === "test");
+    const later = checkRunClick(after, rerunJob?.id, 7_000_002);
+    expect((await deliver("check_run", later)).result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true }] });
+    expect((await deliver("check_run", later)).result).toMatchObject({ outcome: "IGNORED", reason: expect.stringContaining("duplicate re-run request") });
     expect(await runsAt(after)).toHaveLength(3);
   });
 });

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { githubId, installationRef, repository, sender, sha } from "./common";
 
-const suite = z.object({ id: githubId, head_branch: z.string().nullable(), head_sha: sha });
+// updated_at moves whenever the suite changes (a re-run adds check runs): with the id it tells a replayed
+// rerequest from a genuine later one (apps/worker intake/github/rerun.ts).
+const suite = z.object({ id: githubId, head_branch: z.string().nullable(), head_sha: sha, updated_at: z.string().max(64).optional() });
 
 /** `check_run`: Gantry acts on `rerequested` ("Re-run" on one check); the rest are stored and ignored. */
 export const checkRunEvent = z.object({

@@ -36,8 +36,16 @@ export async function adoptInstallation(db: Database, githubInstallationId: numb
         AND r."fullName" IN (SELECT "fullName" FROM "Repository" WHERE "tenantId" = ${from}) LIMIT 1`;
     if (clash[0]) return kept(`the tenant already has a repository named ${clash[0].fullName}`);
     for (const table of MOVED) {
+      if (table === "AuditEvent") continue;
       await tx.$executeRaw`UPDATE ${Prisma.raw(`"${table}"`)} SET "tenantId" = ${intoTenantId} WHERE "tenantId" = ${from}`;
     }
+    // The audit log is append-only (the database refuses UPDATE): its events are copied into the tenant, saying
+    // where from, and the originals stay under the removed tenant's id (readable with db.system only).
+    await tx.$executeRaw`
+      INSERT INTO "AuditEvent" ("tenantId", "actorKind", "actorId", "action", "targetType", "targetId", "data", "ip", "createdAt")
+      SELECT ${intoTenantId}, "actorKind", "actorId", "action", "targetType", "targetId",
+             COALESCE("data", '{}'::jsonb) || jsonb_build_object('copiedFromTenant', ${from}::text), "ip", "createdAt"
+      FROM "AuditEvent" WHERE "tenantId" = ${from} ORDER BY "id"`;
     await tx.tenant.delete({ where: { id: from } });
     return { outcome: "moved", tenantId: intoTenantId };
   });

@@ -31,7 +31,7 @@ export default async function SignInPage({
   const callbackUrl = safeCallback(params.callbackUrl);
   if (await getSessionUser()) redirect(callbackUrl);
   const errorCode = typeof params.error === "string" ? params.error : null;
-  const initialError = errorCode ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.") : null;
+  const initialError = errorCode ? (ERRORS[errorCode] ?? (errorCode.startsWith("Too many failed sign-ins") ? errorCode : "Sign-in failed. Try again.")) : null;
   return (
     <main className="centered">
       <div className="card narrow">

@@ -29,9 +29,9 @@ export function SignInForm({
         redirect: false,
       });
       if (!result || result.error) {
-        setError(
-          result?.error === "CredentialsSignin" ? "Wrong email or password." : "Sign-in failed. Try again.",
-        );
+        // next-auth passes a thrown authorize error's message through: the rate limiter's says when to try again.
+        const message = result?.error ?? "";
+        setError(message === "CredentialsSignin" ? "Wrong email or password." : message.startsWith("Too many failed sign-ins") ? message : "Sign-in failed. Try again.");
         return;
       }
       router.replace(callbackUrl);

@@ -4,7 +4,7 @@
 // Then the signed-in Gantry user becomes an admin of the installation's tenant (created here when the
 // `installation` webhook has not arrived yet). An install started from a tenant's dashboard (a signed state) goes
 // into that tenant: created there, or moved there from the tenant the webhook made for it (adoptInstallation).
-import type { Database, TenantContext } from "@gantry/db";
+import { AUDIT_ACTIONS, recordAudit, type Database, type TenantContext } from "@gantry/db";
 import { adoptInstallation, exchangeOAuthCode, GithubApiError, GithubOAuthError, listUserInstallations, syncInstallation, type AdoptResult, type Fetch, type GithubAppCredentials } from "@gantry/github";
 import { z } from "zod";
 import type { SessionUser } from "../auth";
@@ -82,11 +82,22 @@ export async function handleGithubSetup(request: Request, deps: GithubSetupDeps)
 
   const ctx: TenantContext = { tenantId, actor: { kind: "USER", id: deps.user.userId } };
   const scoped = deps.database.forTenant(ctx);
+  const membershipBefore = await scoped.membership.findUnique({ where: { tenantId_userId: { tenantId, userId: deps.user.userId } }, select: { role: true } });
   await scoped.membership.upsert({
     where: { tenantId_userId: { tenantId, userId: deps.user.userId } },
     create: { tenantId, userId: deps.user.userId, role: "ADMIN" },
     update: { role: "ADMIN" },
   });
+  // Installing the App makes the installer the tenant's admin: a role change like any other.
+  if (membershipBefore?.role !== "ADMIN") {
+    await recordAudit(deps.database, {
+      tenantId,
+      actor: { kind: "USER", id: deps.user.userId },
+      action: membershipBefore ? AUDIT_ACTIONS.membershipRoleChanged : AUDIT_ACTIONS.membershipCreated,
+      target: { type: "Membership", id: `${tenantId}/${deps.user.userId}` },
+      details: { userId: deps.user.userId, ...(membershipBefore ? { from: membershipBefore.role } : {}), to: "ADMIN", because: `installed GitHub App installation ${installation.id}` },
+    });
+  }
   await scoped.auditEvent.create({
     data: { tenantId, actorKind: "USER", actorId: deps.user.userId, action: "github.installation.linked", targetType: "Installation", targetId: String(installation.id), data: { account: installation.account.login, ...(started ? { startedFrom: started.tenant } : {}), ...(adopted ? { adoption: adopted.outcome, ...("reason" in adopted ? { keptBecause: adopted.reason } : {}) } : {}) } },
   });

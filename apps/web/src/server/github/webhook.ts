@@ -6,6 +6,7 @@
 import { intake, type Database } from "@gantry/db";
 import { isHandledEvent, parseWebhookEvent, verifyWebhookSignature, SIGNATURE_HEADER, syncInstallation } from "@gantry/github";
 import { z } from "zod";
+import { readBoundedBody } from "../http/bounded-body";
 import type { DeliveryWriter } from "./delivery-writer";
 
 // JSON.parse only ever yields JSON, so a shallow "is an object" check is the whole question here (a deep z.json()
@@ -20,7 +21,7 @@ const routing = z.object({
 
 /** GitHub caps webhook payloads at 25 MB. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
-const TOO_LARGE = `A webhook payload is at most ${MAX_WEBHOOK_BYTES} bytes (GitHub's own cap).`;
+const TOO_LARGE = `A webhook payload is at most ${MAX_WEBHOOK_BYTES} bytes (GitHub's own cap); the rest was not read.`;
 const INSTALLATION_EVENTS = new Set(["installation", "installation_repositories"]);
 
 export interface GithubWebhookDeps {
@@ -65,15 +66,15 @@ function enqueue(deps: GithubWebhookDeps, id: string): void {
   });
 }
 
-/** The Next route's entry: a fetch Request in, a Response out. */
+/** The Next route's entry: a fetch Request in, a Response out. The body is bounded while it is read. */
 export async function handleGithubWebhook(request: Request, deps: GithubWebhookDeps): Promise<Response> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  const answer = !deps.webhookSecret
-    ? notConfigured()
-    : declared > MAX_WEBHOOK_BYTES
-      ? tooLarge()
-      : await acceptGithubDelivery({ header: (name) => request.headers.get(name) ?? undefined, body: Buffer.from(await request.arrayBuffer()) }, deps);
-  return Response.json(answer.body, { status: answer.status });
+  const answer = await (async () => {
+    if (!deps.webhookSecret) return notConfigured();
+    const bounded = await readBoundedBody(request, MAX_WEBHOOK_BYTES);
+    if (!bounded.ok) return tooLarge();
+    return acceptGithubDelivery({ header: (name) => request.headers.get(name) ?? undefined, body: bounded.bytes }, deps);
+  })();
+  return Response.json(answer.body, { status: answer.status, ...(answer.status === 413 ? { headers: { connection: "close" } } : {}) });
 }
 
 export async function acceptGithubDelivery(request: WebhookDelivery, deps: GithubWebhookDeps): Promise<WebhookAnswer> {

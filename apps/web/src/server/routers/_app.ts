@@ -1,5 +1,6 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { approvalsRouter } from "./approvals/_router";
+import { auditRouter } from "./audit/_router";
 import { healthRouter } from "./health";
 import { runnersRouter } from "./runners/_router";
 import { runsRouter } from "./runs/_router";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   runners: runnersRouter,
   approvals: approvalsRouter,
   secrets: secretsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

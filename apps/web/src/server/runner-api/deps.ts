@@ -14,5 +14,7 @@ export interface RunnerApiDeps {
   /** Masks what an attempt sends back with its secrets (job-secrets.ts). */
   maskers?: AttemptMaskers;
   heartbeatMs: number;
+  /** Believe the last X-Forwarded-For entry for the caller's address (GANTRY_TRUST_PROXY; http/client-ip.ts). */
+  trustProxy?: boolean;
   sleep?: (ms: number) => Promise<void>;
 }

@@ -11,5 +11,6 @@ export function runnerApiDeps(): RunnerApiDeps {
     heartbeatMs: services.env.GANTRY_HEARTBEAT_MS,
     masterKey: services.masterKey,
     maskers: services.attemptMaskers(),
+    trustProxy: services.env.GANTRY_TRUST_PROXY,
   };
 }

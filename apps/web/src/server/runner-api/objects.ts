@@ -106,6 +106,10 @@ export async function handleObject(request: Request, deps: ObjectDeps): Promise<
     return new Response(deps.store.open(objectKey), { headers: { "content-type": "application/gzip", "content-length": String(grant.sizeBytes) } });
   }
   if (request.method !== "PUT" || grant.op !== "put" || !grant.record) return refuse(403, "wrong_method", `This URL grants ${grant.op === "put" ? "PUT" : "GET"} only.`);
+  if (Number(request.headers.get("content-length") ?? 0) > grant.sizeBytes) {
+    await request.body?.cancel().catch(() => undefined);
+    return refuse(413, "too_large", `The body is longer than the granted ${grant.sizeBytes} bytes; nothing was read.`);
+  }
   const scope = tenantScope(deps.database, grant.tenantId);
   if ((await usedBytes(scope, new Date(deps.now()))) + grant.sizeBytes > deps.quotaBytes) return overQuota(deps.quotaBytes);
   // Touched, not just checked: the retention sweep keeps an object a writer is about to record (storage collect).
@@ -114,7 +118,8 @@ export async function handleObject(request: Request, deps: ObjectDeps): Promise<
     const put = await deps.store.putVerified(objectKey, chunksOf(request.body), grant);
     if (!put.ok) {
       if (put.reason === "hash_mismatch") return refuse(400, "hash_mismatch", "The bytes do not hash to the granted sha256; nothing was stored.");
-      return refuse(put.reason === "too_long" ? 413 : 400, "size_mismatch", `The body is not the granted ${grant.sizeBytes} bytes; nothing was stored.`);
+      if (put.reason === "too_long") return refuse(413, "too_large", `The body is longer than the granted ${grant.sizeBytes} bytes; the rest was not read and nothing was stored.`);
+      return refuse(400, "size_mismatch", `The body is not the granted ${grant.sizeBytes} bytes; nothing was stored.`);
     }
   } else {
     // Content-addressed: the bytes are there already; the body is not needed.

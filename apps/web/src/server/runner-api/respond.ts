@@ -1,6 +1,7 @@
 // Shared shapes of the runner API's answers and its bearer-token and JSON-body reading.
 import { errorResponse } from "@gantry/runner-protocol";
 import type { z } from "zod";
+import { bodyTooLarge, readBoundedBody } from "../http/bounded-body";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -13,13 +14,14 @@ export function bearer(request: Request): string | null {
   return (header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined) ?? null;
 }
 
-/** The body parsed by `schema`, or the refusal to send: 413, 400 invalid_json, 400 invalid_body with issues. */
+/**
+ * The body parsed by `schema`, or the refusal to send: 413 (the limit is enforced while reading, so call this
+ * before any lookup that costs), 400 invalid_json, 400 invalid_body with issues.
+ */
 export async function readBody<T>(request: Request, schema: z.ZodType<T>, maxBytes = MAX_BODY_BYTES): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
-  const tooLarge = () => ({ ok: false as const, response: refuse(413, "too_large", `A request body is at most ${maxBytes} bytes.`) });
-  // A declared length over the limit is refused before a byte is read; a body that lies about it, after.
-  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) return tooLarge();
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) return tooLarge();
+  const bounded = await readBoundedBody(request, maxBytes);
+  if (!bounded.ok) return { ok: false, response: bodyTooLarge(bounded.limit) };
+  const text = bounded.bytes.toString("utf8");
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -1,7 +1,11 @@
 // `check_run` / `check_suite` `rerequested` ("Re-run" on GitHub): the runs behind those checks start again as
 // new runs of the same workflows at the same commit, with the same event, ref and trust — the workflow file is
-// read again, its triggers are not (they matched the first time). Keyed by the original run's key and the
-// delivery, so one click makes one re-run however often the delivery is processed.
+// read again, its triggers are not (they matched the first time).
+// Keyed by what the click refers to, never by the delivery: X-GitHub-Delivery is not signed, so a captured body
+// replayed under new delivery ids must not start a re-run each time (issue #13 item 9). A check_run click is
+// (the original run, check_run.id): GitHub gives a re-run's jobs new check runs, so a genuine click on the re-run
+// refers to another run and another check run. A check_suite keeps its id across re-runs, so its click is
+// (the latest run, suite id, suite updated_at): GitHub moves updated_at whenever the suite changes.
 import type { WorkflowRun } from "@gantry/db";
 import type { CheckRunEvent, CheckSuiteEvent } from "@gantry/github";
 import type { IntakeResult } from "../process-git-push";
@@ -26,6 +30,17 @@ async function originals(deps: GithubIntakeDeps, tenantId: string, repositoryId:
   return [...latest.values()];
 }
 
+/** The part of the re-run's idempotency key that names the click (the delivery only when GitHub sent no updated_at). */
+function clickKey(event: CheckRunEvent | CheckSuiteEvent, deliveryRowId: string): string {
+  if ("check_run" in event) return `check_run:${event.check_run.id}`;
+  return `check_suite:${event.check_suite.id}:${event.check_suite.updated_at ?? `delivery:${deliveryRowId}`}`;
+}
+
+function duplicateReason(event: CheckRunEvent | CheckSuiteEvent, original: WorkflowRun, rerunId: string): string {
+  const what = "check_run" in event ? `check run ${event.check_run.id}` : `check suite ${event.check_suite.id}`;
+  return `duplicate re-run request: ${what} of run ${original.id} was re-run already (run ${rerunId})`;
+}
+
 export async function rerunChecks(deps: GithubIntakeDeps, github: GithubIntake, event: CheckRunEvent | CheckSuiteEvent, deliveryRowId: string): Promise<IntakeResult> {
   if (event.action !== "rerequested") return ignored(`${"check_run" in event ? "check_run" : "check_suite"} ${event.action} starts no runs`);
   const resolved = await resolveRepository(deps.db, event.repository.id, event.installation?.id);
@@ -36,12 +51,24 @@ export async function rerunChecks(deps: GithubIntakeDeps, github: GithubIntake, 
   const runs = await originals(deps, resolved.repository.tenantId, resolved.repository.id, headSha, externalId);
   if (runs.length === 0) return ignored(`no Gantry run at ${headSha} to re-run`);
 
+  const scoped = deps.db.forTenant({ tenantId: resolved.repository.tenantId, actor: { kind: "SYSTEM", id: "github-intake" } });
+  const click = clickKey(event, deliveryRowId);
+  // A click seen before is a duplicate before GitHub is asked for anything (a replay costs one query per run).
+  const fresh: WorkflowRun[] = [];
+  const duplicates: string[] = [];
+  for (const run of runs) {
+    const existing = await scoped.workflowRun.findFirst({ where: { idempotencyKey: `${run.idempotencyKey}:rerun:${click}` }, select: { id: true } });
+    if (existing) duplicates.push(duplicateReason(event, run, existing.id));
+    else fresh.push(run);
+  }
+  if (fresh.length === 0) return ignored(duplicates.join("; "));
+
   const scope = await openCommitScope(deps, github, resolved.repository, resolved.githubInstallationId);
   const result: IntakeResult = { outcome: "IGNORED", reason: "nothing to re-run", runs: [] };
-  for (const run of runs) {
+  for (const run of fresh) {
     // The re-run's github.event is the original run's event, as on GitHub.
     const commit = { event: run.event, ref: run.ref, sha: run.sha, trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}), ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}) };
-    const entry = await runWorkflowFile(scope, commit, run.workflowPath, `${run.idempotencyKey}:rerun:${deliveryRowId}`);
+    const entry = await runWorkflowFile(scope, commit, run.workflowPath, `${run.idempotencyKey}:rerun:${click}`);
     if (entry) result.runs.push(entry);
   }
   return settled(result);

@@ -41,6 +41,7 @@ export default async function TenantLayout({
                 <Link href={`/t/${slug}#runs`}>Runs</Link>
                 <Link href={`/t/${slug}#runners`}>Runners</Link>
                 <Link href={`/t/${slug}/secrets`}>Secrets</Link>
+                {current.role === "ADMIN" ? <Link href={`/t/${slug}/audit`}>Audit</Link> : null}
               </>
             ) : null}
             <Link href="/health">Health</Link>

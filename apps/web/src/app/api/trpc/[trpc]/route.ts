@@ -1,12 +1,13 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getSessionUser } from "../../../../server/auth";
+import { MAX_TRPC_BODY_BYTES, withBodyLimit } from "../../../../server/http/body-limit";
 import { appRouter } from "../../../../server/routers/_app";
 import { getServices } from "../../../../server/services";
 import { createTRPCContext } from "../../../../server/trpc";
 
 export const dynamic = "force-dynamic";
 
-const handler = (request: Request) => {
+const handler = withBodyLimit(MAX_TRPC_BODY_BYTES, async (request: Request) => {
   const services = getServices();
   const { database, redis, queues } = services;
   return fetchRequestHandler({
@@ -18,6 +19,6 @@ const handler = (request: Request) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error);
     },
   });
-};
+});
 
 export { handler as GET, handler as POST };
