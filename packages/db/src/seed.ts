@@ -27,6 +27,11 @@ export interface SeedOptions {
   provider?: "MICROVM" | "GVISOR" | "BWRAP" | "PROCESS";
   /** The demo pool's network egress (default none); the allowlist is validated by the caller. */
   egress?: { policy: "none" | "allowlist" | "open"; allowlist: string[] };
+  /**
+   * The demo tenant's "script injection is an error" setting (Tenant.injectionLintError). Left as it is when not
+   * given, so re-seeding does not undo what an admin chose on the dashboard.
+   */
+  injectionIsError?: boolean;
   /** Enables signed push notifications for the demo git source; without it the source accepts none. */
   gitNotify?: { masterKey: Buffer; secret: string };
 }
@@ -35,10 +40,11 @@ const EGRESS_POLICY = { none: "NONE", allowlist: "ALLOWLIST", open: "OPEN" } as 
 
 export async function seedDemo(db: Database, options: SeedOptions): Promise<void> {
   const sys = db.system("seed the demo tenant");
+  const settings = options.injectionIsError === undefined ? {} : { injectionLintError: options.injectionIsError };
   await sys.tenant.upsert({
     where: { id: DEMO.tenantId },
-    create: { id: DEMO.tenantId, slug: DEMO.tenantSlug, name: "Demo" },
-    update: {},
+    create: { id: DEMO.tenantId, slug: DEMO.tenantSlug, name: "Demo", ...settings },
+    update: settings,
   });
   const existing = await sys.user.findUnique({ where: { id: DEMO.userId } });
   if (!existing) {

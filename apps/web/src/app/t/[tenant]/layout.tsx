@@ -41,6 +41,7 @@ export default async function TenantLayout({
                 <Link href={`/t/${slug}#runs`}>Runs</Link>
                 <Link href={`/t/${slug}#runners`}>Runners</Link>
                 <Link href={`/t/${slug}/secrets`}>Secrets</Link>
+                <Link href={`/t/${slug}/settings`}>Settings</Link>
               </>
             ) : null}
             <Link href="/health">Health</Link>
