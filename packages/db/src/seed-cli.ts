@@ -1,7 +1,8 @@
 // `tsx packages/db/src/seed-cli.ts`: seeds the demo tenant (used by the up-command).
 // Env: DATABASE_URL, GANTRY_DEMO_REPO_URL, GANTRY_RUNNER_TOKEN; optional: GANTRY_DEMO_PROVIDER, and the demo pool's
 // egress, GANTRY_DEMO_EGRESS (none, allowlist, open) with GANTRY_DEMO_EGRESS_ALLOWLIST (comma-separated hosts/CIDRs),
-// and GANTRY_HOST (where the web server listens: the published demo password only on loopback).
+// and GANTRY_HOST (where the web server listens: the published demo password only on loopback),
+// and GANTRY_DEMO_INJECTION_IS_ERROR (true, false; unset leaves the demo tenant's setting as it is).
 import { egressAllowlist } from "@gantry/runner-protocol";
 import { z } from "zod";
 import { openDatabase } from "./database";
@@ -20,6 +21,10 @@ const parsed = dbEnvSchema
       .default("")
       .transform((list) => list.split(",").map((entry) => entry.trim()).filter(Boolean))
       .pipe(egressAllowlist),
+    GANTRY_DEMO_INJECTION_IS_ERROR: z
+      .enum(["true", "false"])
+      .optional()
+      .transform((value) => (value === undefined ? undefined : value === "true")),
     GANTRY_MASTER_KEY: z.string().min(1),
     GANTRY_DEMO_NOTIFY_SECRET: z.string().min(20),
     GANTRY_HOST: z.string().min(1).default("127.0.0.1"),
@@ -37,6 +42,7 @@ try {
     runnerRegistrationToken: env.GANTRY_RUNNER_TOKEN,
     provider: env.GANTRY_DEMO_PROVIDER,
     egress: { policy: env.GANTRY_DEMO_EGRESS, allowlist: env.GANTRY_DEMO_EGRESS_ALLOWLIST },
+    ...(env.GANTRY_DEMO_INJECTION_IS_ERROR === undefined ? {} : { injectionIsError: env.GANTRY_DEMO_INJECTION_IS_ERROR }),
     gitNotify: { masterKey: parseMasterKey(env.GANTRY_MASTER_KEY), secret: env.GANTRY_DEMO_NOTIFY_SECRET },
     host: env.GANTRY_HOST,
   });

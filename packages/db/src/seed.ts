@@ -29,6 +29,11 @@ export interface SeedOptions {
   provider?: "MICROVM" | "GVISOR" | "BWRAP" | "PROCESS";
   /** The demo pool's network egress (default none); the allowlist is validated by the caller. */
   egress?: { policy: "none" | "allowlist" | "open"; allowlist: string[] };
+  /**
+   * The demo tenant's "script injection is an error" setting (Tenant.injectionLintError). Left as it is when not
+   * given, so re-seeding does not undo what an admin chose on the dashboard.
+   */
+  injectionIsError?: boolean;
   /** Enables signed push notifications for the demo git source; without it the source accepts none. */
   gitNotify?: { masterKey: Buffer; secret: string };
   /**
@@ -44,10 +49,11 @@ const SEED_ACTOR = { kind: "SYSTEM" as const, id: "seed" };
 
 export async function seedDemo(db: Database, options: SeedOptions): Promise<SeededAdmin> {
   const sys = db.system("seed the demo tenant");
+  const settings = options.injectionIsError === undefined ? {} : { injectionLintError: options.injectionIsError };
   await sys.tenant.upsert({
     where: { id: DEMO.tenantId },
-    create: { id: DEMO.tenantId, slug: DEMO.tenantSlug, name: "Demo" },
-    update: {},
+    create: { id: DEMO.tenantId, slug: DEMO.tenantSlug, name: "Demo", ...settings },
+    update: settings,
   });
   const admin = await seedAdmin(db, { id: DEMO.userId, email: DEMO.email, name: "Demo Admin", tenantId: DEMO.tenantId, demoPassword: DEMO.password }, options.host ?? "127.0.0.1");
   const tenant = db.forTenant({ tenantId: DEMO.tenantId, actor: SEED_ACTOR });

@@ -83,4 +83,17 @@ describe("seed-cli", () => {
     expect(await db.system("test").auditEvent.findFirst({ where: { action: "user.created", targetId: DEMO.userId } })).toMatchObject({ actorKind: "SYSTEM", actorId: "seed" });
     expect(await db.system("test").auditEvent.findFirst({ where: { action: "auth.password.reset", targetId: DEMO.userId } })).toMatchObject({ actorKind: "SYSTEM", data: { reason: expect.stringContaining("not loopback") } });
   }, 90_000);
+
+  it("sets the demo tenant's injection-is-an-error setting when told, leaves it alone when not, and refuses junk", async () => {
+    const setting = async () => (await db.system("test: the demo tenant").tenant.findUniqueOrThrow({ where: { id: DEMO.tenantId } })).injectionLintError;
+    expect(await seed({ GANTRY_DEMO_INJECTION_IS_ERROR: "true" })).toMatchObject({ code: 0 });
+    expect(await setting()).toBe(true);
+    expect(await seed({})).toMatchObject({ code: 0 });
+    expect(await setting()).toBe(true);
+    expect(await seed({ GANTRY_DEMO_INJECTION_IS_ERROR: "false" })).toMatchObject({ code: 0 });
+    expect(await setting()).toBe(false);
+    const junk = await seed({ GANTRY_DEMO_INJECTION_IS_ERROR: "yes" });
+    expect(junk.code).toBe(1);
+    expect(junk.output).toContain("GANTRY_DEMO_INJECTION_IS_ERROR");
+  }, 90_000);
 });

@@ -7,7 +7,7 @@ import { withRetries, type RetryOptions } from "./retry";
 
 export type JobStatus = "QUEUED" | "WAITING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "TIMED_OUT" | "SKIPPED";
 export type CheckStatus = "queued" | "in_progress" | "completed";
-export type CheckConclusion = "success" | "failure" | "cancelled" | "timed_out" | "skipped";
+export type CheckConclusion = "success" | "failure" | "neutral" | "cancelled" | "timed_out" | "skipped";
 
 /** A job status as GitHub's check-run status and conclusion. */
 export function checkRunState(status: JobStatus): { status: CheckStatus; conclusion?: CheckConclusion } {
@@ -51,6 +51,8 @@ export interface JobCheck {
   /** The check's name, e.g. `CI / build`. */
   name: string;
   status: JobStatus;
+  /** Instead of the status's own conclusion, for a completed check that is no job's (a workflow's warnings: neutral). */
+  conclusion?: CheckConclusion;
   startedAt?: Date;
   completedAt?: Date;
   detailsUrl?: string;
@@ -62,7 +64,9 @@ export interface CheckAnnotation {
   path: string;
   start_line: number;
   end_line: number;
+  /** Columns only on a one-line annotation (GitHub's rule). */
   start_column?: number;
+  end_column?: number;
   annotation_level: "notice" | "warning" | "failure";
   message: string;
   title?: string;
@@ -115,7 +119,8 @@ export class CheckRunReporter {
 
     const list = await call("GET", `${repo}/commits/${job.headSha}/check-runs?check_name=${encodeURIComponent(job.name)}&filter=all&per_page=100`, checkRunList);
     const existing = list.check_runs.find((run) => run.external_id === job.jobRunId);
-    const state = checkRunState(job.status);
+    const statusState = checkRunState(job.status);
+    const state = statusState.status === "completed" && job.conclusion ? { ...statusState, conclusion: job.conclusion } : statusState;
     const annotations = job.output?.annotations ?? [];
     const fields = {
       status: state.status,

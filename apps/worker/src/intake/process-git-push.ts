@@ -6,6 +6,7 @@ import { compileWorkflowWithCalls, matchTrigger, type TriggerEvent, type Workflo
 import type { GitPushPayload, Queues } from "@gantry/jobs";
 import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
+import { splitDiagnostics } from "./diagnostics";
 import { gitFilesAt } from "./repository-files";
 import { openRepository, workflowFolders, ZERO_SHA } from "@gantry/sources";
 import { branchHead, recordRefState } from "./git-refs";
@@ -68,6 +69,7 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
     const source = await git.readFile(push.after, file);
     const { plan, errors } = await compileWorkflowWithCalls(source, file, compileContext, gitFilesAt(git, push.after));
     compiled.push({ file, plan });
+    const diagnostics = splitDiagnostics(errors);
     const base = {
       repositoryId: repository.id,
       idempotencyKey: `push:${repository.id}:${push.ref}:${push.after}:${file}`,
@@ -78,10 +80,11 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
       trusted: true,
       ...(push.pusher ? { triggeredBy: push.pusher } : {}),
       ...(deliveryId ? { deliveryId } : {}),
+      warnings: diagnostics.warnings,
     };
     if (!plan) {
       // GitHub shows a failed run for a workflow file it cannot read; so do we, with every error.
-      const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: file, errors: errors.map((error) => ({ ...error })) });
+      const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: file, errors: diagnostics.errors });
       result.runs.push({ runId: created.runId, created: created.created, workflowPath: file, valid: false });
       continue;
     }

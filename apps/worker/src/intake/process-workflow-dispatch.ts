@@ -7,6 +7,7 @@ import { compileWorkflowWithCalls, dispatchTrigger, type ReadRepositoryFile } fr
 import { dispatchRunKey, type WorkflowDispatchPayload } from "@gantry/jobs";
 import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
+import { splitDiagnostics } from "./diagnostics";
 import { githubWorkflowReader } from "@gantry/github";
 import { openRepository } from "@gantry/sources";
 import type { IntakeResult } from "./process-git-push";
@@ -35,6 +36,7 @@ export async function processWorkflowDispatch(deps: GithubIntakeDeps, repository
   const source = await files.read(dispatch.workflowPath);
   if (source === undefined) return { outcome: "IGNORED", reason: `${dispatch.workflowPath} does not exist at ${dispatch.sha}`, runs: [] };
   const { plan, errors } = await compileWorkflowWithCalls(source, dispatch.workflowPath, await compileContextFor(deps.db, ctx, repository.id), files.read);
+  const diagnostics = splitDiagnostics(errors);
   const base = {
     repositoryId: repository.id,
     idempotencyKey: dispatchRunKey(repository.id, dispatch.idempotencyKey),
@@ -46,9 +48,10 @@ export async function processWorkflowDispatch(deps: GithubIntakeDeps, repository
     triggeredBy: dispatch.actor,
     inputs: dispatch.inputs,
     ...(deliveryId ? { deliveryId } : {}),
+    warnings: diagnostics.warnings,
   };
   if (!plan) {
-    const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: dispatch.workflowPath, errors: errors.map((error) => ({ ...error })) });
+    const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: dispatch.workflowPath, errors: diagnostics.errors });
     return { outcome: "PROCESSED", runs: [{ runId: created.runId, created: created.created, workflowPath: dispatch.workflowPath, valid: false }] };
   }
   // The web checked this at the same commit; a workflow without the trigger here means the delivery was forged or stale.

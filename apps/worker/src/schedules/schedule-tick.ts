@@ -5,6 +5,7 @@
 import { intake, type GitSource, type Repository, type TenantContext } from "@gantry/db";
 import type { JobPayload } from "@gantry/jobs";
 import { compileContextFor } from "../intake/compile-context";
+import { splitDiagnostics } from "../intake/diagnostics";
 import { branchHead } from "../intake/git-refs";
 import { openRepository } from "@gantry/sources";
 import type { GithubIntakeDeps } from "../intake/github/types";
@@ -14,7 +15,7 @@ import { removeJobScheduler } from "./job-schedulers";
 import { cronsOf } from "./read-schedules";
 import { scheduledRunKey, schedulerKeyOf, type ScheduleEntry } from "./schedule-keys";
 import { syncSchedulesAt } from "./sync-schedules";
-import { gitWorkflowTree, planAt, workflowFolders } from "./workflow-tree";
+import { compileAt, gitWorkflowTree, workflowFolders } from "./workflow-tree";
 
 export interface TickResult {
   /** CREATED: a new run; EXISTS: this firing's run was made before; STALE: the cron is gone; SKIPPED: nothing to run. */
@@ -59,7 +60,8 @@ async function tickGitSchedule(deps: GithubIntakeDeps, repository: Repository, s
   const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "schedule" } };
   const compileContext = await compileContextFor(deps.db, ctx, repository.id);
   const tree = gitWorkflowTree(git, head, workflowFolders(repository));
-  const plan = await planAt(tree, entry.workflowPath, compileContext);
+  const compiled = await compileAt(tree, entry.workflowPath, compileContext);
+  const plan = compiled?.plan;
   if (!plan || !cronsOf(plan).includes(entry.cron)) {
     await syncSchedulesAt(deps.db, deps.queues, repository, tree, compileContext);
     return { outcome: "STALE", reason: `${entry.workflowPath} at ${head} has no schedule ${entry.cron}` };
@@ -74,6 +76,7 @@ async function tickGitSchedule(deps: GithubIntakeDeps, repository: Repository, s
     sha: head,
     trusted: true,
     triggeredBy: "schedule",
+    warnings: splitDiagnostics(compiled.errors).warnings,
     plan,
   });
   if (created.created) await startRun(deps, ctx, created.runId, plan.concurrency);

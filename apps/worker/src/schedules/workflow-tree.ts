@@ -1,7 +1,7 @@
 // The workflow files of one repository at one commit, read from git or through GitHub's contents API: what
 // schedule syncs and ticks read, whichever kind of source the repository has.
 import type { ContentsReader } from "@gantry/github";
-import { compileWorkflowWithCalls, type ReadRepositoryFile, type TenantContext as CompileContext, type WorkflowPlan } from "@gantry/workflow-schema";
+import { compileWorkflowWithCalls, type ReadRepositoryFile, type TenantContext as CompileContext, type WorkflowError, type WorkflowPlan } from "@gantry/workflow-schema";
 import type { Repository } from "@gantry/db";
 import type { GitRepository } from "@gantry/sources";
 import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS } from "../intake/process-git-push";
@@ -35,8 +35,13 @@ export async function compileTree(tree: WorkflowTree, compileContext: CompileCon
   return compiled;
 }
 
+/** One file compiled, with its diagnostics (a scheduled run keeps the warnings); undefined when the file is not in the tree. */
+export async function compileAt(tree: WorkflowTree, file: string, compileContext: CompileContext): Promise<{ plan?: WorkflowPlan; errors: WorkflowError[] } | undefined> {
+  if (!(await tree.files()).includes(file)) return undefined;
+  return compileWorkflowWithCalls(await tree.read(file), file, compileContext, tree.readAny);
+}
+
 /** One file's plan; undefined when the file is not in the tree or does not compile. */
 export async function planAt(tree: WorkflowTree, file: string, compileContext: CompileContext): Promise<WorkflowPlan | undefined> {
-  if (!(await tree.files()).includes(file)) return undefined;
-  return (await compileWorkflowWithCalls(await tree.read(file), file, compileContext, tree.readAny)).plan;
+  return (await compileAt(tree, file, compileContext))?.plan;
 }

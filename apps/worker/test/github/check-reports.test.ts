@@ -49,8 +49,8 @@ let ctx: TenantContext;
 
 const sha = () => randomBytes(20).toString("hex");
 
-async function pushRun(after: string) {
-  fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
+async function pushRun(after: string, workflow = CI) {
+  fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": workflow });
   const base = publishedExamples("push").find((payload) => payload.installation !== undefined) ?? {};
   const payload = {
     ...base,
@@ -156,6 +156,29 @@ describe("check runs follow the jobs", () => {
     expect(fake.annotations.get(Number(check?.id ?? 0))?.[0]).toMatchObject({ path: "src/app.ts", start_line: 1, annotation_level: "failure", message: "problem 0" });
     const patches = writesTo(check?.id).filter((call) => call.method === "PATCH");
     expect(patches.map((call) => ((call.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length)).toEqual([0, 50, 50, 20]);
+  });
+
+  it("a workflow-warnings check that intake could not report is made by the next job report, once", async () => {
+    const warned = CI.replace("echo build", 'echo "${{ github.event.head_commit.message }}"');
+    const after = sha();
+    const { run, build } = await pushRun(after, warned);
+    const workflowCheck = () => [...fake.checkRuns.values()].find((check) => check.external_id === run.id);
+    expect(workflowCheck()).toMatchObject({ name: "CI", status: "completed", conclusion: "neutral" });
+    // GitHub lost it (as if intake's report had failed): the job's next report makes it again, with its annotation.
+    fake.checkRuns.delete(Number(workflowCheck()?.id));
+    const lost = fake.calls.length;
+    const attempt = await claim(build.id);
+    await until("the warnings check made again", () => workflowCheck() !== undefined);
+    const again = workflowCheck();
+    expect(again).toMatchObject({ name: "CI", status: "completed", conclusion: "neutral", output: { title: "1 workflow warning", annotations_count: 1 } });
+    expect(fake.annotations.get(Number(again?.id))).toEqual([
+      expect.objectContaining({ path: ".gantry/workflows/ci.yml", start_line: 7, end_line: 7, annotation_level: "warning", title: "script-injection", message: expect.stringContaining("github.event.head_commit.message") }),
+    ]);
+    // Later reports find it complete and leave it alone.
+    await complete(build.id, attempt, "SUCCEEDED");
+    await until("build completed", () => checkOf(build.id)?.status === "completed");
+    await until("every report processed", drained);
+    expect(writesTo(again?.id).filter((call) => fake.calls.indexOf(call) >= lost).map((call) => call.method)).toEqual(["POST"]);
   });
 
   it("duplicate and out-of-order reports change nothing: each report reads the job's state when it runs", async () => {

@@ -298,6 +298,43 @@ describe("GitHub push intake", () => {
     expect([...fake.checkRuns.values()].filter((check) => check.head_sha === after)).toHaveLength(3);
   });
 
+  it("a workflow's validation warnings become a neutral check whose annotations carry them, 50 per request", async () => {
+    const after = sha();
+    // 60 steps with one script-injection warning each: more than GitHub takes in one request.
+    const steps = Array.from({ length: 60 }, () => '      - run: echo "${{ github.event.pull_request.title }}"').join("\n");
+    const warned = `name: Greet\non: push\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n${steps}\n`;
+    fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/greet.yml": warned });
+    await deliver("push", pushPayload(after));
+    const [run] = await runsAt(after);
+    expect(run?.status).not.toBe("FAILED");
+    const checks = [...fake.checkRuns.values()].filter((check) => check.head_sha === after);
+    expect(checks.map((check) => [check.name, check.status, check.conclusion, check.external_id]).sort()).toEqual(
+      [
+        ["Greet / greet", "queued", null, run?.jobs[0]?.id],
+        ["Greet", "completed", "neutral", run?.id],
+      ].sort(),
+    );
+    const warnings = checks.find((check) => check.name === "Greet");
+    expect(warnings?.output).toMatchObject({ title: "60 workflow warnings", summary: expect.stringContaining('.gantry/workflows/greet.yml:7:24: "github.event.pull_request.title" is potentially untrusted') });
+    // The requests themselves: the create carries the first 50, one update the other 10, each in GitHub's shape.
+    const writes = fake.calls.filter((call) => call.status < 300 && (call.method === "POST" || call.method === "PATCH") && /\/check-runs(\/\d+)?$/.test(call.path) && (call.method === "PATCH" ? call.path.endsWith(`/check-runs/${warnings?.id}`) : (call.body as { name?: string }).name === "Greet"));
+    const sent = writes.map((call) => (call.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []);
+    expect(writes.map((call) => call.method)).toEqual(["POST", "PATCH"]);
+    expect(sent.map((batch) => batch.length)).toEqual([50, 10]);
+    expect(sent[0]?.[0]).toEqual({
+      path: ".gantry/workflows/greet.yml",
+      start_line: 7,
+      end_line: 7,
+      start_column: 24,
+      end_column: 24,
+      annotation_level: "warning",
+      message: expect.stringContaining('"github.event.pull_request.title" is potentially untrusted'),
+      title: "script-injection",
+    });
+    expect(sent.flat().map((annotation) => (annotation as { start_line: number }).start_line)).toEqual(Array.from({ length: 60 }, (_, index) => 7 + index));
+    expect(warnings?.output.annotations_count).toBe(60);
+  });
+
   it("moves a job's check run forward as the job runs and finishes, never back", async () => {
     const after = sha();
     fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });

@@ -5,6 +5,7 @@ import type { Prisma } from "../generated/prisma/client";
 import type { RawPrismaClient } from "../client";
 import { jobRunId, runId as makeRunId } from "../ids";
 import type { TenantContext } from "../tenant-scope";
+import { diagnosticsColumn, type WorkflowDiagnostic } from "./workflow-diagnostics";
 
 /** The slice of a compiled plan's job that the database keeps in columns (the whole plan is kept as JSON). */
 export interface PlannedJobRow {
@@ -45,6 +46,8 @@ export interface NewRun {
   deliveryId?: string;
   /** workflow_dispatch: the inputs, already validated and typed against the workflow's declarations. */
   inputs?: Prisma.InputJsonObject;
+  /** The validation warnings of the workflow and the workflows it calls (each names its file). */
+  warnings?: readonly WorkflowDiagnostic[];
   /** The whole compiled plan, stored as JSON; its jobs become JobRun rows. */
   plan: { jobs: PlannedJobRow[] };
 }
@@ -134,6 +137,7 @@ async function insertRunOnce(
         triggeredBy: run.triggeredBy ?? null,
         deliveryId: run.deliveryId ?? null,
         ...(run.inputs ? { inputs: run.inputs } : {}),
+        warnings: diagnosticsColumn(run.warnings),
         ...columns,
       },
     });

@@ -1,2 +1,3 @@
 export * from "./deliveries";
 export * from "./create-run";
+export * from "./workflow-diagnostics";

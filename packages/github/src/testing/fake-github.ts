@@ -411,9 +411,12 @@ export class FakeGithub {
       if (output.annotations !== undefined) {
         if (!Array.isArray(output.annotations) || output.annotations.length > 50) return "Invalid request: at most 50 annotations per request";
         for (const annotation of output.annotations) {
-          const a: { path?: unknown; start_line?: unknown; end_line?: unknown; annotation_level?: unknown; message?: unknown } = typeof annotation === "object" && annotation !== null ? annotation : {};
+          const a: { path?: unknown; start_line?: unknown; end_line?: unknown; start_column?: unknown; end_column?: unknown; annotation_level?: unknown; message?: unknown; title?: unknown } = typeof annotation === "object" && annotation !== null ? annotation : {};
           if (typeof a.path !== "string" || typeof a.start_line !== "number" || typeof a.end_line !== "number" || typeof a.message !== "string") return "Invalid request: an annotation needs path, start_line, end_line and message";
           if (!["notice", "warning", "failure"].includes(String(a.annotation_level))) return "Invalid request: annotation_level is notice, warning or failure";
+          if (a.start_line < 1 || a.end_line < a.start_line) return "Invalid request: an annotation's lines start at 1 and end_line is not before start_line";
+          if ((a.start_column !== undefined || a.end_column !== undefined) && a.start_line !== a.end_line) return "Invalid request: start_column and end_column only on a one-line annotation";
+          if (a.title !== undefined && typeof a.title !== "string") return "Invalid request: an annotation's title is a string";
         }
       }
     }

@@ -5,7 +5,7 @@ import { healthRouter } from "./health";
 import { runnersRouter } from "./runners/_router";
 import { runsRouter } from "./runs/_router";
 import { secretsRouter } from "./secrets/_router";
-import { tenantsRouter } from "./tenants";
+import { tenantsRouter } from "./tenants/_router";
 
 export const appRouter = createTRPCRouter({
   health: healthRouter,

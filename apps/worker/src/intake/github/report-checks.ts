@@ -1,33 +1,14 @@
 // Check runs for a GitHub run's jobs: one per job, named `<workflow> / <job>`, in the job's current state
 // (intake creates them queued; the report-check job moves them on as the jobs run and end).
-// An invalid workflow gets one failed check listing every error as `file:line:col: message [code]`.
+// The workflow itself gets a check of its own when it has something to say: an invalid workflow a failed one with
+// every error, a valid one with validation warnings a neutral one (workflow-check-output.ts).
 // Best effort: GitHub being unreachable never fails intake (the reporter moves check runs forward only, so
 // a later report repairs a missed one).
-import type { Database, TenantContext } from "@gantry/db";
-import { checkRunState, CheckRunReporter, type CheckAnnotation, type JobCheck, type RetryOptions } from "@gantry/github";
-import { z } from "zod";
+import { intake, type Database, type Prisma, type TenantContext } from "@gantry/db";
+import { checkRunState, CheckRunReporter, type JobCheck, type RetryOptions } from "@gantry/github";
 import { jobCheckOutput } from "./check-output";
 import type { GithubIntake } from "./types";
-
-const workflowError = z.object({ file: z.string(), line: z.number(), col: z.number(), message: z.string(), code: z.string().optional(), severity: z.string().optional() });
-
-/** The summary (`file:line:col: message [code]` per error) and one annotation per error, at its line. */
-function invalidWorkflowOutput(errors: unknown): { title: string; summary: string; annotations: CheckAnnotation[] } {
-  const parsed = z.array(workflowError).safeParse(errors);
-  if (!parsed.success) return { title: "Invalid workflow", summary: "The workflow file is not valid.", annotations: [] };
-  return {
-    title: "Invalid workflow",
-    summary: parsed.data.map((error) => `${error.file}:${error.line}:${error.col}: ${error.message}${error.code ? ` [${error.code}]` : ""}`).join("\n"),
-    annotations: parsed.data.map((error) => ({
-      path: error.file,
-      start_line: Math.max(1, error.line),
-      end_line: Math.max(1, error.line),
-      annotation_level: error.severity === "warning" ? "warning" : "failure",
-      message: error.message,
-      ...(error.code ? { title: error.code } : {}),
-    })),
-  };
-}
+import { invalidWorkflowOutput, workflowWarningsOutput } from "./workflow-check-output";
 
 // One reporter per client, installation and retry policy, so that reports for one job are applied in order.
 const reporters = new WeakMap<GithubIntake, Map<string, CheckRunReporter>>();
@@ -74,8 +55,9 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
   const installation = job?.run.repository.installation;
   if (!job || !installation || installation.deletedAt || installation.suspendedAt) return false;
   const completed = checkRunState(job.status).status === "completed";
+  const reporter = reporterFor(github, installation.githubInstallationId, options.retry ?? INTAKE_RETRY);
   const tenant = options.publicUrl ? await db.system("check run details link: the tenant's slug").tenant.findUnique({ where: { id: ctx.tenantId }, select: { slug: true } }) : null;
-  await reporterFor(github, installation.githubInstallationId, options.retry ?? INTAKE_RETRY).report({
+  await reporter.report({
     repository: job.run.repository.fullName,
     headSha: job.run.sha,
     jobRunId: job.id,
@@ -86,24 +68,41 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
     ...(options.publicUrl && tenant ? { detailsUrl: `${options.publicUrl}/t/${tenant.slug}/runs/${job.run.id}` } : {}),
     ...(completed ? { output: jobCheckOutput({ status: job.status, failureReason: job.failureReason, steps: job.attempts[0]?.steps ?? [] }) } : {}),
   });
+  // Intake's report of the warnings check is best effort: each job report makes it if it is missing (a check that
+  // has it all is left unchanged, one cut short gets the missing annotations).
+  const warnings = warningsCheck({ ...job.run, repository: job.run.repository.fullName });
+  if (warnings) await reporter.report(warnings);
   return true;
+}
+
+/** The neutral check of a valid run's workflow warnings; null when it has none. */
+function warningsCheck(run: { id: string; workflowName: string; sha: string; createdAt: Date; warnings: Prisma.JsonValue; repository: string }): JobCheck | null {
+  const output = workflowWarningsOutput(intake.readDiagnostics(run.warnings));
+  if (!output) return null;
+  // Complete at once and neutral: the warnings are there to be read, the jobs' checks say how the run went.
+  return { repository: run.repository, headSha: run.sha, jobRunId: run.id, name: run.workflowName, status: "SUCCEEDED", conclusion: "neutral", completedAt: run.createdAt, output };
 }
 
 export async function reportRunChecks(db: Database, github: GithubIntake, ctx: TenantContext, githubInstallationId: bigint, runId: string): Promise<number> {
   const run = await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: true, repository: true } });
   const reporter = reporterFor(github, githubInstallationId, INTAKE_RETRY);
   const base = { repository: run.repository.fullName, headSha: run.sha };
+  // The workflow's own check is keyed by the run id, like a job's by its job id: a re-run request on it finds the run.
+  const warnings = warningsCheck({ ...run, repository: run.repository.fullName });
   const checks: JobCheck[] =
     run.jobs.length === 0
-      ? [{ ...base, jobRunId: run.id, name: run.workflowName, status: run.status, completedAt: run.finishedAt ?? new Date(), output: invalidWorkflowOutput(run.errors) }]
-      : run.jobs.map((job) => ({
-          ...base,
-          jobRunId: job.id,
-          name: `${run.workflowName} / ${job.name}`,
-          status: job.status,
-          ...(job.startedAt ? { startedAt: job.startedAt } : {}),
-          ...(job.finishedAt ? { completedAt: job.finishedAt } : {}),
-        }));
+      ? [{ ...base, jobRunId: run.id, name: run.workflowName, status: run.status, completedAt: run.finishedAt ?? new Date(), output: invalidWorkflowOutput(intake.readDiagnostics(run.errors), intake.readDiagnostics(run.warnings)) }]
+      : [
+          ...run.jobs.map((job) => ({
+            ...base,
+            jobRunId: job.id,
+            name: `${run.workflowName} / ${job.name}`,
+            status: job.status,
+            ...(job.startedAt ? { startedAt: job.startedAt } : {}),
+            ...(job.finishedAt ? { completedAt: job.finishedAt } : {}),
+          })),
+          ...(warnings ? [warnings] : []),
+        ];
   for (const check of checks) await reporter.report(check);
   return checks.length;
 }

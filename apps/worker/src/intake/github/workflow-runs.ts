@@ -5,6 +5,7 @@ import { intake, type Repository, type TenantContext } from "@gantry/db";
 import { ContentsReader } from "@gantry/github";
 import { compileWorkflowWithCalls, matchTrigger, type TenantContext as CompileContext, type TriggerEvent, type WorkflowPlan } from "@gantry/workflow-schema";
 import { compileContextFor } from "../compile-context";
+import { splitDiagnostics } from "../diagnostics";
 import { githubFilesAt } from "../repository-files";
 import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS, type IntakeResult } from "../process-git-push";
 import { reportRunChecks } from "./report-checks";
@@ -56,6 +57,7 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
   const source = await scope.reader.readFile(file, commit.sha);
   const { plan, errors } = await compileWorkflowWithCalls(source, file, scope.compileContext, githubFilesAt(scope.reader, commit.sha));
   scope.compiled?.push({ file, plan });
+  const diagnostics = splitDiagnostics(errors);
   const base = {
     repositoryId: repository.id,
     idempotencyKey,
@@ -66,10 +68,11 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
     trusted: commit.trusted,
     ...(commit.triggeredBy ? { triggeredBy: commit.triggeredBy } : {}),
     ...(commit.deliveryId ? { deliveryId: commit.deliveryId } : {}),
+    warnings: diagnostics.warnings,
   };
   if (!plan) {
     if (commit.reportInvalid === false) return null;
-    const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: file, errors: errors.map((error) => ({ ...error })) });
+    const created = await intake.createInvalidRun(sys, ctx, { ...base, workflowName: file, errors: diagnostics.errors });
     if (created.created) await reportChecks(scope, created.runId);
     return { runId: created.runId, created: created.created, workflowPath: file, valid: false };
   }

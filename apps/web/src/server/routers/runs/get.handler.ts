@@ -1,21 +1,8 @@
+import { intake } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { TenantProcedureContext } from "../../trpc";
 import type { GetRunInput } from "./get.schema";
-
-// Validation errors are stored as the compiler produced them; read them back defensively.
-const storedErrors = z
-  .array(
-    z.object({
-      file: z.string(),
-      line: z.number(),
-      col: z.number(),
-      code: z.string(),
-      message: z.string(),
-      severity: z.string(),
-    }),
-  )
-  .catch([]);
 
 // The plan names which jobs call a reusable workflow (they run nothing themselves).
 const storedCalls = z.object({ jobs: z.array(z.looseObject({ key: z.string(), uses: z.string().optional(), calledBy: z.string().optional() })) }).catch({ jobs: [] });
@@ -36,7 +23,7 @@ function displayOrder(planned: { key: string; calledBy?: string | undefined }[])
 
 const storedInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
 
-/** One run with its jobs (in plan order) and, for an invalid workflow, its validation errors. */
+/** One run with its jobs (in plan order), its workflow's validation warnings and, for an invalid workflow, its errors. */
 export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContext; input: GetRunInput }) {
   const run = await ctx.db.workflowRun.findUnique({
     where: { id: input.runId },
@@ -71,7 +58,10 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
     inputs: storedInputs.parse(run.inputs ?? {}),
     createdAt: run.createdAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
-    errors: run.errors === null ? [] : storedErrors.parse(run.errors),
+    /** Why an invalid workflow was refused: `{file, line, col, code, message, severity}` each. */
+    errors: intake.readDiagnostics(run.errors),
+    /** The warnings of the workflow and the workflows it calls (script injection, …), each naming its file. */
+    warnings: intake.readDiagnostics(run.warnings),
     jobs: jobs.map((job) => ({
       key: job.key,
       name: job.name,

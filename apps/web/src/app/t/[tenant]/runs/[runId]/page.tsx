@@ -11,6 +11,7 @@ import { serverCaller } from "../../../../../server/caller";
 import { JobLogs } from "./job-logs";
 import { Approvals } from "./approvals";
 import { CancelButton } from "./cancel-button";
+import { WorkflowWarnings } from "./workflow-warnings";
 
 export const metadata: Metadata = { title: "Run" };
 export const dynamic = "force-dynamic";
@@ -91,6 +92,7 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
           </ul>
         </section>
       )}
+      <WorkflowWarnings warnings={run.warnings} />
       {run.jobs.length > 0 && (
         <section className="card" data-testid="run-jobs">
           <div className="card-head">
