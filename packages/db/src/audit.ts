@@ -51,6 +51,8 @@ export const AUDIT_ACTIONS = {
   deploymentApproved: "deployment.approve",
   deploymentRejected: "deployment.reject",
   githubInstallationLinked: "github.installation.linked",
+  /** A tenant's workflow settings changed (details: the new values). */
+  tenantSettingsUpdated: "tenant.settings.update",
 } as const;
 
 /** A name from AUDIT_ACTIONS, or a GitHub installation event (`github.<event>.<action>`, packages/github sync). */
