@@ -1,4 +1,4 @@
-// The demo tenant the up-command seeds: one admin, one plain-git repository, one runner pool.
+// The demo tenant the up-command seeds: one admin, one plain-git repository, one runner pool of its own.
 // Idempotent: running it twice changes nothing but the pool's registration token, when one is given.
 import type { Database } from "./database";
 import { hashPassword } from "./passwords";
@@ -72,12 +72,14 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<void
     where: { id: DEMO.poolId },
     create: {
       id: DEMO.poolId,
+      tenantId: DEMO.tenantId,
       name: DEMO.poolName,
       labels: [...DEMO.poolLabels],
       provider: options.provider ?? "PROCESS",
       ...egress,
       registrationTokenHash: hashToken(options.runnerRegistrationToken),
     },
-    update: { registrationTokenHash: hashToken(options.runnerRegistrationToken), provider: options.provider ?? "PROCESS", ...egress },
+    // The demo pool is the demo tenant's own (a database from before pools had owners may hold it shared).
+    update: { tenantId: DEMO.tenantId, shared: false, tenants: { deleteMany: {} }, registrationTokenHash: hashToken(options.runnerRegistrationToken), provider: options.provider ?? "PROCESS", ...egress },
   });
 }
