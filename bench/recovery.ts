@@ -28,10 +28,11 @@ async function main() {
     // Bulk rows through plain SQL: the bench measures the rebuild, not the seeding.
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    await client.query(`INSERT INTO "RunnerPool" (id, name, labels, provider, "registrationTokenHash") VALUES ('pool', 'default', '{ubuntu-latest}', 'PROCESS', 'x')`);
+    await client.query(`INSERT INTO "RunnerPool" (id, shared, name, labels, provider, "registrationTokenHash") VALUES ('pool', true, 'default', '{ubuntu-latest}', 'PROCESS', 'x')`);
     for (let t = 0; t < TENANTS; t++) {
       await client.query(`INSERT INTO "Tenant" (id, slug, name) VALUES ($1, $1, $1)`, [`t${t}`]);
       await client.query(`INSERT INTO "Repository" (id, "tenantId", "fullName") VALUES ($1, $2, $3)`, [`r${t}`, `t${t}`, `t${t}/app`]);
+      await client.query(`INSERT INTO "RunnerPoolTenant" ("poolId", "tenantId") VALUES ('pool', $1)`, [`t${t}`]);
       await client.query(`INSERT INTO "WorkflowRun" (id, "tenantId", "repositoryId", "idempotencyKey", "workflowPath", "workflowName", event, ref, sha, "runNumber", plan)
         VALUES ($1, $2, $3, $1, 'ci.yml', 'CI', 'push', 'refs/heads/main', $4, 1, '{}')`, [`run${t}`, `t${t}`, `r${t}`, "a".repeat(40)]);
     }

@@ -70,10 +70,12 @@ beforeAll(async () => {
   scheduler = new FairScheduler({ redis, prefix });
   queues = new Queues(redis, prefix);
   const sys = db.system("test");
-  await sys.runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  // A pool shared by the operator with every tenant below.
+  await sys.runnerPool.create({ data: { id: "pool", shared: true, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
   for (let t = 0; t < 4; t++) {
     await sys.tenant.create({ data: { id: `t${t}`, slug: `t${t}`, name: `t${t}`, maxConcurrentJobs: 50 } });
     await sys.repository.create({ data: { id: `r${t}`, tenantId: `t${t}`, fullName: `t${t}/app` } });
+    await sys.runnerPoolTenant.create({ data: { poolId: "pool", tenantId: `t${t}` } });
   }
 });
 afterAll(async () => {

@@ -83,6 +83,7 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
     log(`runner: jobs run in ${choice.provider.name} sandboxes: ${choice.why}; egress ${registration.sandbox.egress}${registration.sandbox.egress === "allowlist" ? ` (${allowlist.join(", ") || "nothing listed"})` : ""}`);
     const execute = options.executor ?? sandboxExecutor({
         provider: choice.provider,
+        host: probe,
         egress: registration.sandbox.egress,
         egressAllowlist: allowlist,
         reporter: (assignment, kill) => protocolReporter(client, assignment, { kill, log }),

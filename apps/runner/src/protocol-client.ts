@@ -38,9 +38,12 @@ export class ProtocolError extends Error {
   ) {
     super(message);
   }
-  /** Network errors, 5xx and 429 may succeed if asked again; other refusals will not. */
+  /**
+   * Network errors, 5xx and 429 may succeed if asked again; so may a name still held by a live runner (this one's
+   * previous process, gone but not yet 30 s silent). Other refusals will not.
+   */
   get retryable(): boolean {
-    return this.status === 0 || this.status >= 500 || this.status === 429;
+    return this.status === 0 || this.status >= 500 || this.status === 429 || this.code === "runner_name_in_use";
   }
 }
 

@@ -1,4 +1,5 @@
-// Runs an assignment for real: a fresh sandbox of the pool's provider → executeJob (steps, masking, file
+// Runs an assignment for real: a fresh sandbox of the pool's provider (for untrusted code, the strongest isolating
+// provider of the host: untrusted-provider.ts) → executeJob (steps, masking, file
 // commands, native checkout) with its log streamed and its steps reported → log closed → sandbox destroyed.
 // A cancel stops the running step (always() steps may still run, within the job's wall time); a lost lease
 // or a stopping runner destroys the sandbox at once.
@@ -10,8 +11,10 @@ import { objectActions, type ObjectTransfer } from "./execution/object-actions";
 import { LogStream, type LogChunk } from "./execution/log-stream";
 import type { JobResult, StepReport } from "./execution/types";
 import { jobContexts } from "./job-contexts";
+import type { ProviderProbe } from "./probe-providers";
 import type { JobExecutor, JobOutcome } from "./run-assignment";
 import { SandboxRefusedError, type NetworkPolicy, type Sandbox, type SandboxProvider } from "./sandbox/types";
+import { untrustedProvider } from "./untrusted-provider";
 
 /** Where a job's log chunks and step reports go (the control plane, in the agent). */
 export interface JobReporter {
@@ -22,7 +25,10 @@ export interface JobReporter {
 }
 
 export interface SandboxExecutorOptions {
+  /** The pool's provider: every trusted job runs in it. */
   provider: SandboxProvider;
+  /** What this host can start: an untrusted job runs in its strongest isolating provider, or not at all. */
+  host: ProviderProbe;
   /** The pool's egress policy. */
   egress: NetworkPolicy;
   /** With `allowlist`: the pool's hosts, addresses and CIDR ranges. */
@@ -65,10 +71,19 @@ export function jobEgress(pool: NetworkPolicy, untrusted: boolean): NetworkPolic
 }
 
 export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
-  const { provider } = options;
   return async (assignment, signal, kill) => {
     const untrusted = !assignment.run.trusted;
     const network = jobEgress(options.egress, untrusted);
+    let provider = options.provider;
+    if (untrusted) {
+      const choice = untrustedProvider(options.host, network);
+      if (!choice.ok) {
+        options.log(`runner: refusing untrusted job ${assignment.job.key}: ${choice.error}`);
+        return { conclusion: "FAILED", outputs: {}, failureReason: choice.error };
+      }
+      provider = choice.provider;
+      options.log(`runner: untrusted job ${assignment.job.key} runs in ${provider.name} (${choice.why}; the pool's provider is ${options.provider.name})`);
+    }
     let sandbox: Sandbox;
     try {
       sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits: { wallTimeMs: jobWallTimeMs(assignment) } });

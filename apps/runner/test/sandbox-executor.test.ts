@@ -45,7 +45,9 @@ function recorder() {
   return { chunks, finished, text: () => chunks.map((c) => c.data).join(""), reporter };
 }
 
-const executor = (provider: SandboxProvider, reporter: JobReporter) => sandboxExecutor({ provider, egress: "none", reporter: () => reporter, log: () => undefined });
+const executor = (provider: SandboxProvider, reporter: JobReporter) =>
+  sandboxExecutor({ provider, host: { available: [provider.name], details: { microvm: absent, gvisor: absent, bwrap: absent, process: absent, [provider.name]: { available: true, detail: "test" } }, providers: [provider] }, egress: "none", reporter: () => reporter, log: () => undefined });
+const absent = { available: false, detail: "not probed" };
 const never = () => new AbortController().signal;
 
 describe.skipIf(!probe.available)("the sandbox executor on bwrap", () => {
@@ -87,7 +89,7 @@ describe("the sandbox executor on the process provider", () => {
     expect(await executor(process, refused.reporter)(assignment([{ run: "echo hi" }], { trusted: false }), never(), never())).toEqual({
       conclusion: "FAILED",
       outputs: {},
-      failureReason: "the process sandbox refused this job: the process provider does not run untrusted code (no isolation)",
+      failureReason: "this runner cannot run untrusted code: it offers no isolating sandbox provider (microvm, gvisor or bwrap) that gives the job egress none; it offers: process",
     });
     expect(refused.chunks).toEqual([]);
     const trusted = recorder();

@@ -5,20 +5,21 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { intake, randomId, transitions } from "@gantry/db";
-import { artifactResponse, cacheResponse, claimResponse, type ObjectGrant } from "@gantry/runner-protocol";
+import { hashToken, intake, newToken, randomId, transitions } from "@gantry/db";
+import { PROTOCOL_VERSION, artifactResponse, cacheResponse, claimResponse, registerResponse, type ObjectGrant } from "@gantry/runner-protocol";
 import { enqueueReady } from "@gantry/scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as artifactsRoute } from "../src/app/api/runner/v1/artifacts/route";
 import { POST as cachesRoute } from "../src/app/api/runner/v1/caches/route";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
+import { POST as registerRoute } from "../src/app/api/runner/v1/register/route";
 import { GET as objectGet, PUT as objectPut } from "../src/app/api/runner/v1/objects/route";
 import { handleArtifacts } from "../src/server/runner-api/artifacts";
 import { handleObject, objectDeps } from "../src/server/runner-api/objects";
 import { contentObjectKey } from "@gantry/storage";
 import { signObjectUrl } from "../src/server/storage/signed-url";
 import { getServices } from "../src/server/services";
-import { claimedJob, closeRunnerTest, demo, post, register } from "./runner-support";
+import { claimedJob, closeRunnerTest, demo, post } from "./runner-support";
 import { setupWebTest, stubWebEnv, type WebTestContext } from "./support";
 
 let t: WebTestContext;
@@ -204,8 +205,11 @@ describe("tenant isolation", () => {
     const created = await intake.createRun(sys, ctx, { repositoryId: `${other}-repo`, idempotencyKey: "other-1", workflowPath: ".gantry/workflows/ci.yml", workflowName: "CI", event: "push", ref: "refs/heads/main", sha: "e".repeat(40), trusted: true, plan: { jobs: [job] } });
     const jobId = created.rootJobIds[0] ?? "";
     await transitions.markJobWaiting(sys, ctx, jobId);
+    // The other tenant's job runs on its own pool: the demo pool serves the demo tenant only.
+    const token = newToken("grt");
+    await sys.runnerPool.create({ data: { id: `${other}-pool`, tenantId: other, name: "other", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: hashToken(token) } });
     await enqueueReady(t.database, getServices().scheduler, ctx, [jobId]);
-    const { runnerId, credential } = await register(t, "r-other");
+    const { runnerId, credential } = registerResponse.parse(await (await post(registerRoute, token, { protocolVersion: PROTOCOL_VERSION, name: "r-other", version: "0.1.0", providers: ["process"], capacity: 1 })).json());
     const theirs = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json()).assignment;
     if (!theirs) throw new Error("no assignment");
 

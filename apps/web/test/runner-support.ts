@@ -28,11 +28,19 @@ export async function register(t: WebTestContext, name: string) {
   return registerResponse.parse(await response.json());
 }
 
-/** A run with one job, ready to be claimed; `run` changes its event, ref, trust, delivery or steps. */
-export async function readyJob(t: WebTestContext, key: string, run: { ref?: string; event?: string; trusted?: boolean; deliveryId?: string; steps?: PlannedStep[] } = {}) {
+/**
+ * A run with one job, ready to be claimed; `run` changes its event, ref, trust, delivery, steps, `runs-on`, or the
+ * tenant and repository it belongs to (the demo's by default).
+ */
+export async function readyJob(
+  t: WebTestContext,
+  key: string,
+  run: { ref?: string; event?: string; trusted?: boolean; deliveryId?: string; steps?: PlannedStep[]; runsOn?: string[]; tenant?: { ctx: TenantContext; repositoryId: string } } = {},
+) {
   const sys = t.database.system("test");
-  const created = await intake.createRun(sys, demo, {
-    repositoryId: DEMO.repositoryId,
+  const ctx = run.tenant?.ctx ?? demo;
+  const created = await intake.createRun(sys, ctx, {
+    repositoryId: run.tenant?.repositoryId ?? DEMO.repositoryId,
     idempotencyKey: randomBytes(8).toString("hex"),
     workflowPath: ".gantry/workflows/ci.yml",
     workflowName: "CI",
@@ -48,7 +56,7 @@ export async function readyJob(t: WebTestContext, key: string, run: { ref?: stri
           jobId: key,
           name: key,
           needs: [],
-          runsOn: ["ubuntu-latest"],
+          runsOn: run.runsOn ?? ["ubuntu-latest"],
           timeoutMinutes: 10,
           continueOnError: false,
           retry: { maxAttempts: 1 },
@@ -60,9 +68,9 @@ export async function readyJob(t: WebTestContext, key: string, run: { ref?: stri
     },
   });
   const jobId = created.rootJobIds[0] ?? "";
-  await transitions.markJobWaiting(sys, demo, jobId);
-  await enqueueReady(t.database, getServices().scheduler, demo, [jobId]);
-  return { runId: created.runId, jobId };
+  await transitions.markJobWaiting(sys, ctx, jobId);
+  const { unservable } = await enqueueReady(t.database, getServices().scheduler, ctx, [jobId]);
+  return { runId: created.runId, jobId, routed: unservable.length === 0 };
 }
 
 /** Registers a runner, readies a job and claims it: the assignment with its job token. */

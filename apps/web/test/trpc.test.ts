@@ -126,9 +126,15 @@ describe("tenant", () => {
     expect(await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, limit: 1 })).toHaveLength(1);
   });
 
-  it("runners.list shows shared pools and the tenant's own, never another tenant's, with online status", async () => {
+  it("runners.list shows the tenant's own pools and the shared ones open to it, never another tenant's, with online status", async () => {
     const other = await addTenant("other-pools");
     const system = t.database.system("test");
+    await system.runnerPool.create({
+      data: { id: "pool_shared_open", shared: true, name: "shared-open", labels: ["big"], provider: "GVISOR", registrationTokenHash: "s", tenants: { create: { tenantId: DEMO.tenantId } } },
+    });
+    await system.runnerPool.create({
+      data: { id: "pool_shared_closed", shared: true, name: "shared-closed", labels: ["big"], provider: "GVISOR", registrationTokenHash: "z", tenants: { create: { tenantId: other } } },
+    });
     await system.runnerPool.create({
       data: {
         id: randomId("pool"),
@@ -174,11 +180,12 @@ describe("tenant", () => {
     });
 
     const pools = await caller(demoUser).runners.list({ tenant: DEMO.tenantSlug });
-    expect(pools.map((pool) => [pool.name, pool.shared])).toEqual([
-      ["default", true],
-      ["demo-private", false],
+    expect(pools.map((pool) => [pool.name, pool.shared, pool.receivesSecrets])).toEqual([
+      ["default", false, true],
+      ["demo-private", false, true],
+      ["shared-open", true, false],
     ]);
-    const shared = pools[0];
+    const shared = pools[0]; // the demo pool (its runners below)
     expect(shared?.labels).toEqual([...DEMO.poolLabels]);
     expect(pools[1]).toMatchObject({ egress: "ALLOWLIST", egressAllowlist: ["registry.npmjs.org", "10.0.0.0/8"] });
     expect(shared?.onlineCount).toBe(1);

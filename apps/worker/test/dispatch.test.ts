@@ -26,11 +26,13 @@ beforeAll(async () => {
   scheduler = new FairScheduler({ redis, prefix });
   ready = makeReadyHandler(db, scheduler);
   const sys = db.system("test");
-  await sys.runnerPool.create({ data: { id: "pool-linux", name: "linux", labels: ["ubuntu-latest", "linux-x64"], provider: "PROCESS", registrationTokenHash: "x" } });
+  // A pool shared by the operator with both tenants (fair queuing across them).
+  await sys.runnerPool.create({ data: { id: "pool-linux", shared: true, name: "linux", labels: ["ubuntu-latest", "linux-x64"], provider: "PROCESS", registrationTokenHash: "x" } });
   for (const name of ["acme", "globex"]) {
     const id = `ten_${name}`;
     await sys.tenant.create({ data: { id, slug: name, name } });
     await sys.repository.create({ data: { id: `${id}-repo`, tenantId: id, fullName: `${name}/app` } });
+    await sys.runnerPoolTenant.create({ data: { poolId: "pool-linux", tenantId: id } });
     tenants.push({ tenantId: id, actor: { kind: "SYSTEM" } });
   }
 });
@@ -139,6 +141,7 @@ describe("dispatch with simulated runners", () => {
     const sys = db.system("test");
     await sys.tenant.create({ data: { id: "ten_capped", slug: "capped", name: "capped", maxConcurrentJobs: 1 } });
     await sys.repository.create({ data: { id: "ten_capped-repo", tenantId: "ten_capped", fullName: "capped/app" } });
+    await sys.runnerPoolTenant.create({ data: { poolId: "pool-linux", tenantId: "ten_capped" } });
     const ctx: TenantContext = { tenantId: "ten_capped", actor: { kind: "SYSTEM" } };
     await startRun(ctx, [{ key: "one" }, { key: "two" }]);
     const first = await claimJob(db, scheduler, { poolId: "pool-linux", leaseMs: 30_000 });

@@ -17,7 +17,7 @@ export async function seedGitRepository(db: Database, seeded: SeededRepository, 
   await sys.tenant.create({ data: { id: seeded.tenantId, slug, name: slug } });
   await sys.gitSource.create({ data: { id: `${seeded.tenantId}-src`, tenantId: seeded.tenantId, name: "local", url: bareUrl, notifySecretCiphertext: new Uint8Array() } });
   await sys.repository.create({ data: { id: seeded.repositoryId, tenantId: seeded.tenantId, fullName: seeded.fullName, gitSourceId: `${seeded.tenantId}-src` } });
-  await sys.runnerPool.create({ data: { id: `${seeded.tenantId}-pool`, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  await sys.runnerPool.create({ data: { id: `${seeded.tenantId}-pool`, tenantId: seeded.tenantId, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
 }
 
 /** The push notification for `ref`, delivered and processed now. */

@@ -45,7 +45,7 @@ beforeAll(async () => {
   await sys.tenant.create({ data: { id: tenantId, slug: "intake", name: "Intake" } });
   await sys.gitSource.create({ data: { id: "src", tenantId, name: "local", url: repo.bare, notifySecretCiphertext: new Uint8Array() } });
   await sys.repository.create({ data: { id: repositoryId, tenantId, fullName: "intake/hello", gitSourceId: "src" } });
-  await sys.runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  await sys.runnerPool.create({ data: { id: "pool", tenantId, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
 });
 afterAll(async () => {
   await db.close();

@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS = {
   poolUpdated: "pool.updated",
   poolRegistrationTokenRotated: "pool.registration_token.rotated",
   poolDeleted: "pool.deleted",
+  /** A tenant opted in to (or out of) sending its secrets to a shared pool (details: pool, secrets). */
+  poolSecretsOptIn: "pool.secrets_opt_in",
   environmentCreated: "environment.created",
   environmentUpdated: "environment.updated",
   environmentDeleted: "environment.deleted",

@@ -16,6 +16,7 @@ export { seedDemo, DEMO, type SeedOptions } from "./seed";
 export { isLoopbackHost, type SeededAdmin } from "./seed-admin";
 export * from "./redis-keys";
 export { secretStore, parseMasterKey, gitSourceSecretPurpose, SecretError, type SecretStore } from "./secrets";
+export { poolsUsableBy, poolsTrustedWithSecretsOf, poolAccess, type PoolAccess } from "./runner-pools";
 export { secretsForJob, secretScopes, type JobSecretScope } from "./job-secrets";
 export * as intake from "./intake/index";
 export * as logChunks from "./log-chunks";

@@ -1,4 +1,4 @@
-// The demo tenant the up-command seeds: one admin, one plain-git repository, one runner pool.
+// The demo tenant the up-command seeds: one admin, one plain-git repository, one runner pool of its own.
 // Idempotent: running it twice changes nothing but the pool's registration token, when one is given. What it changes
 // is audited with actor SYSTEM "seed" (the admin, its membership, the pool; environments are not seeded).
 import { AUDIT_ACTIONS, recordAudit, type AuditRecord } from "./audit";
@@ -87,8 +87,9 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
   const poolBefore = await sys.runnerPool.findUnique({ where: { id: DEMO.poolId }, select: { tenantId: true, provider: true, egress: true, egressAllowlist: true, registrationTokenHash: true } });
   await sys.runnerPool.upsert({
     where: { id: DEMO.poolId },
-    create: { id: DEMO.poolId, name: DEMO.poolName, labels: [...DEMO.poolLabels], provider, ...egress, registrationTokenHash },
-    update: { registrationTokenHash, provider, ...egress },
+    create: { id: DEMO.poolId, tenantId: DEMO.tenantId, name: DEMO.poolName, labels: [...DEMO.poolLabels], provider, ...egress, registrationTokenHash },
+    // The demo pool is the demo tenant's own (a database from before pools had owners may hold it shared).
+    update: { tenantId: DEMO.tenantId, shared: false, tenants: { deleteMany: {} }, registrationTokenHash, provider, ...egress },
   });
   await recordAudit(db, ...poolChanges(poolBefore, { provider, ...egress, registrationTokenHash }));
   return admin;
@@ -99,7 +100,7 @@ type PoolFields = { provider: string; egress: string; egressAllowlist: string[];
 /** The audit events for the demo pool's upsert: created, the fields that changed, a new registration token. */
 function poolChanges(before: (PoolFields & { tenantId: string | null }) | null, after: PoolFields): AuditRecord[] {
   const event = (action: AuditRecord["action"], details: AuditRecord["details"]): AuditRecord => ({
-    tenantId: before?.tenantId ?? null,
+    tenantId: DEMO.tenantId,
     actor: SEED_ACTOR,
     action,
     target: { type: "RunnerPool", id: DEMO.poolId },

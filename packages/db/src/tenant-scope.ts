@@ -39,6 +39,7 @@ const OWNERSHIP: Record<Prisma.ModelName, "tenant" | "shared"> = {
   ProtectionRule: "tenant",
   Approval: "tenant",
   RunnerPool: "shared",
+  RunnerPoolTenant: "tenant",
   Runner: "shared",
   AuditEvent: "tenant",
   StateTransition: "tenant",

@@ -97,3 +97,31 @@ describe("the migrator", () => {
     await expect(migrate(database.url, [])).rejects.toThrow(/not in prisma\/migrations/);
   });
 });
+
+describe("the shared_runner_pools migration", () => {
+  const upTo = (name: string) => listMigrations().slice(0, listMigrations().findIndex((m) => m.name.endsWith(name)));
+  async function poolsAfterUpgrade(tenants: string[]) {
+    const database = await emptyDatabase();
+    await migrate(database.url, upTo("_shared_runner_pools"));
+    for (const tenant of tenants) await query(database.url, `INSERT INTO "Tenant" (id, slug, name) VALUES ('${tenant}', '${tenant}', '${tenant}')`);
+    await query(database.url, `INSERT INTO "RunnerPool" (id, name, labels, provider, "registrationTokenHash") VALUES ('old', 'old', '{x}', 'BWRAP', 'h')`);
+    await migrate(database.url);
+    const pools = await query<{ tenantId: string | null; shared: boolean }>(database.url, `SELECT "tenantId", shared FROM "RunnerPool"`);
+    const grants = await query<{ tenantId: string; secrets: boolean }>(database.url, `SELECT "tenantId", secrets FROM "RunnerPoolTenant" ORDER BY "tenantId"`);
+    return { pool: pools[0], grants };
+  }
+
+  it("gives a pool without a tenant to the only tenant there is", async () => {
+    expect(await poolsAfterUpgrade(["ten_a"])).toEqual({ pool: { tenantId: "ten_a", shared: false }, grants: [] });
+  }, 120_000);
+
+  it("shares it with every tenant, without their secrets, when there are several", async () => {
+    expect(await poolsAfterUpgrade(["ten_a", "ten_b"])).toEqual({
+      pool: { tenantId: null, shared: true },
+      grants: [
+        { tenantId: "ten_a", secrets: false },
+        { tenantId: "ten_b", secrets: false },
+      ],
+    });
+  }, 120_000);
+});

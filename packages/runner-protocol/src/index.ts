@@ -44,8 +44,11 @@ export const egressTarget = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6(),
 });
 export const egressAllowlist = z.array(egressTarget).max(256);
 
-/** POST /api/runner/v1/register — `Authorization: Bearer <pool registration token>`; body as ping. */
-export const registerRequest = pingRequest;
+/**
+ * POST /api/runner/v1/register — `Authorization: Bearer <pool registration token>`; body as ping, and the runner's
+ * current credential when it re-registers while it is live (its name is then its own: docs/runner-protocol.md).
+ */
+export const registerRequest = pingRequest.extend({ credential: z.string().min(20).max(200).optional() });
 export type RegisterRequest = z.infer<typeof registerRequest>;
 export const registerResponse = z.object({
   runnerId: z.string(),

@@ -1,5 +1,5 @@
 // What the workflow compiler needs to know about a tenant to run its tenant-aware checks.
-import type { Database, TenantContext } from "@gantry/db";
+import { poolsUsableBy, type Database, type TenantContext } from "@gantry/db";
 import type { TenantContext as CompileContext } from "@gantry/workflow-schema";
 
 export async function compileContextFor(db: Database, ctx: TenantContext, repositoryId: string): Promise<CompileContext> {
@@ -10,7 +10,7 @@ export async function compileContextFor(db: Database, ctx: TenantContext, reposi
   const [tenant, pools, secrets] = await Promise.all([
     scoped.tenant.findUniqueOrThrow({ where: { id: ctx.tenantId } }),
     db.system("pools serving a tenant").runnerPool.findMany({
-      where: { OR: [{ tenantId: ctx.tenantId }, { tenantId: null }] },
+      where: poolsUsableBy(ctx.tenantId),
       select: { labels: true },
     }),
     scoped.secret.findMany({ where: { scope: { in: scopes } }, select: { name: true } }),

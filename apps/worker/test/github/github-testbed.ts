@@ -28,7 +28,7 @@ export async function githubTestbed(repository: { installation: number; id: numb
     name: "installation",
     payload: { action: "created", installation: { id: repository.installation, account: { id: repository.installation, login, type: "Organization" } }, repositories: [{ id: repository.id, name, full_name: repository.fullName, private: true }] },
   });
-  await db.system("test setup").runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  await db.system("test setup").runnerPool.create({ data: { id: "pool", tenantId: synced.tenantId ?? "", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
   const github: GithubIntake = { apiUrl: fake.url, tokens: new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url }) };
   return {
     testDb,

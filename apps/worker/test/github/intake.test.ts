@@ -120,7 +120,7 @@ beforeAll(async () => {
   expect(installed.installation).toBeDefined();
   const synced = await syncInstallation(db, { name: "installation", payload: event });
   tenantId = synced.tenantId ?? "";
-  await db.system("test setup").runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  await db.system("test setup").runnerPool.create({ data: { id: "pool", tenantId, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
   deps = {
     db,
     gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"),

@@ -46,7 +46,7 @@ beforeAll(async () => {
     payload: { action: "created", installation: { id: INSTALLATION, account: { id: 1, login: "acme", type: "Organization" } }, repositories: [{ id: REPO_ID, name: "api", full_name: FULL_NAME, private: true }] },
   });
   tenantId = synced.tenantId ?? "";
-  await db.system("test setup").runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  await db.system("test setup").runnerPool.create({ data: { id: "pool", tenantId, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
   github = { apiUrl: fake.url, tokens: new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url }) };
   deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
 });

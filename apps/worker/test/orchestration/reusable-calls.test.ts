@@ -30,7 +30,7 @@ beforeAll(async () => {
   scheduler = new FairScheduler({ redis, prefix });
   await db.system("test").tenant.create({ data: { id: ctx.tenantId, slug: "calls", name: "Calls" } });
   await db.system("test").repository.create({ data: { id: "repo", tenantId: ctx.tenantId, fullName: "calls/app" } });
-  await db.system("test").runnerPool.create({ data: { id: "pool-calls", name: "linux", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  await db.system("test").runnerPool.create({ data: { id: "pool-calls", tenantId: ctx.tenantId, name: "linux", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
 });
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}:*`);

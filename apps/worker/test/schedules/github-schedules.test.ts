@@ -46,8 +46,9 @@ beforeAll(async () => {
     name: "installation",
     payload: { action: "created", installation: { id: INSTALLATION, account: { id: 3, login: "acme", type: "Organization" } }, repositories: [{ id: REPO_ID, name: "cron", full_name: FULL_NAME, private: true }] },
   });
-  repositoryId = (await db.system("test").repository.findUniqueOrThrow({ where: { githubRepoId: BigInt(REPO_ID) } })).id;
-  await db.system("test setup").runnerPool.create({ data: { id: "pool", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  const repository = await db.system("test").repository.findUniqueOrThrow({ where: { githubRepoId: BigInt(REPO_ID) } });
+  repositoryId = repository.id;
+  await db.system("test setup").runnerPool.create({ data: { id: "pool", tenantId: repository.tenantId, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
   const github = { apiUrl: fake.url, tokens: new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url }), checks: false };
   deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
 });

@@ -1,7 +1,9 @@
 // A runner asks its pool for work: the fair queue picks a job, and Postgres makes it an attempt with a lease.
 // Redis picks, Postgres decides: if the job is no longer waiting (cancelled, taken by a racing claim after a
-// rebuild), the claim is released and the next job is tried.
-import { transitions, type Database, type TenantContext } from "@gantry/db";
+// rebuild), the claim is released and the next job is tried. A job whose tenant may no longer use the pool (an
+// operator withdrew a shared pool, a pool changed owner) is never assigned: it loses its pool, and the reconciler
+// places it again (enqueueReady chooses a pool the tenant may use, or fails the job saying why).
+import { poolAccess, transitions, type Database, type TenantContext } from "@gantry/db";
 import type { FairScheduler } from "../fair-scheduler";
 
 export interface ClaimedJob {
@@ -23,6 +25,11 @@ export async function claimJob(
     const claim = await scheduler.claim(input.poolId, input.nowMs ?? Date.now());
     if (!claim) return null;
     const ctx: TenantContext = { tenantId: claim.tenantId, actor: { kind: "RUNNER", ...(input.runnerId ? { id: input.runnerId } : {}) } };
+    if (!(await poolAccess(db, input.poolId, claim.tenantId)).usable) {
+      await scheduler.release(input.poolId, claim.tenantId, claim.jobId);
+      await db.forTenant(ctx).jobRun.updateMany({ where: { id: claim.jobId, status: "WAITING", poolId: input.poolId }, data: { poolId: null } });
+      continue;
+    }
     const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: claim.jobId }, select: { status: true, attempt: true, runId: true, heldByConcurrency: true } });
     const sys = db.system("claim: record the attempt");
     const assignment =

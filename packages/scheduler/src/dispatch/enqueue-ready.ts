@@ -1,11 +1,13 @@
 // Ready jobs (WAITING, not held by a concurrency group) go to their pool's fair queue. The pool, the class and
 // the ready time are written to Postgres first, so that a rebuild puts each job back exactly where it was.
-import { transitions, type Database, type TenantContext } from "@gantry/db";
+import { poolAccess, transitions, type Database, type TenantContext } from "@gantry/db";
 import { z } from "zod";
 import type { FairScheduler } from "../fair-scheduler";
 import { policyFromTenantPlan } from "../policy";
 import { choosePool } from "./pools";
 import { classOfRank, priorityClassOf, rankOf } from "./priority-of";
+
+import { jobReceivesSecrets } from "./job-receives-secrets";
 
 const plannedJobs = z.object({ jobs: z.array(z.object({ key: z.string(), environment: z.unknown().optional() }).passthrough()).default([]) });
 
@@ -19,7 +21,7 @@ export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: 
   const result: EnqueueResult = { enqueued: [], unservable: [] };
   const jobs = await db.forTenant(ctx).jobRun.findMany({
     where: { id: { in: jobIds }, status: "WAITING", heldByConcurrency: false },
-    include: { run: { select: { event: true, plan: true } } },
+    include: { run: { select: { event: true, plan: true, trusted: true } } },
   });
   const tenant = await db.forTenant(ctx).tenant.findUniqueOrThrow({
     where: { id: ctx.tenantId },
@@ -29,12 +31,13 @@ export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: 
   const policy = policyFromTenantPlan(tenant, tenant.rateLimitPerSec === null ? null : { ratePerSec: tenant.rateLimitPerSec, burst: tenant.rateLimitBurst });
   const policied = new Set<string>();
   for (const job of jobs) {
-    const pool = job.poolId ? { id: job.poolId } : await choosePool(db, ctx, job.poolLabels);
-    if (!pool) {
-      const reason = `no runner pool serves runs-on [${job.poolLabels.join(", ")}]`;
-      if ((await transitions.failUnstartedJob(db.system("no pool"), ctx, job.id, reason)).changed) result.unservable.push({ jobId: job.id, runId: job.runId });
+    const needsSecrets = job.run.trusted && jobReceivesSecrets(job.run.plan, job.key);
+    const decision = await poolFor(db, ctx, job, needsSecrets);
+    if (!decision.ok) {
+      if ((await transitions.failUnstartedJob(db.system("no pool"), ctx, job.id, decision.reason)).changed) result.unservable.push({ jobId: job.id, runId: job.runId });
       continue;
     }
+    const pool = { id: decision.poolId };
     const planned = plannedJobs.safeParse(job.run.plan);
     const hasEnvironment = planned.success && planned.data.jobs.some((p) => p.key === job.key && p.environment !== undefined);
     const priorityClass = priorityClassOf(job.run.event, hasEnvironment);
@@ -48,4 +51,17 @@ export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: 
     result.enqueued.push(job.id);
   }
   return result;
+}
+
+/**
+ * A job placed before (a retry, a rebuild) keeps its pool while that pool may still serve it; a pool taken away
+ * from the tenant since, or no longer trusted with its secrets, is chosen again.
+ */
+async function poolFor(db: Database, ctx: TenantContext, job: { poolId: string | null; poolLabels: string[] }, needsSecrets: boolean): Promise<{ ok: true; poolId: string } | { ok: false; reason: string }> {
+  if (job.poolId) {
+    const access = await poolAccess(db, job.poolId, ctx.tenantId);
+    if (access.usable && (access.secrets || !needsSecrets)) return { ok: true, poolId: job.poolId };
+  }
+  const decision = await choosePool(db, ctx, job.poolLabels, needsSecrets);
+  return decision.ok ? { ok: true, poolId: decision.pool.id } : decision;
 }

@@ -7,7 +7,7 @@ import { claimJob } from "@gantry/scheduler";
 import { z } from "zod";
 import type { RunnerApiDeps } from "./deps";
 import { bearer, readBody, refuse } from "./respond";
-import { jobSecrets } from "./job-secrets";
+import { secretsForRunner } from "./secrets-for-runner";
 import { runEventPayload } from "./run-event";
 
 const POLL_MS = 250;
@@ -79,7 +79,7 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
             eventPayload: await runEventPayload(deps.database, job.run, job.run.repository.fullName),
           },
           job: planned,
-          secrets: await jobSecrets(deps.database, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: job.key, environmentName: job.environmentName, run: job.run }, (line) => console.error(`[web] ${line}`)),
+          secrets: await secretsForRunner(deps.database, runner.poolId, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: job.key, environmentName: job.environmentName, run: job.run }),
           needs,
         },
       };

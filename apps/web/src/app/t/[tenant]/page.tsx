@@ -90,7 +90,7 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
             Runners connect to <code>{services.env.publicUrl}</code>
           </span>
         </div>
-        <RunnerPools tenant={tenant} initialPools={pools} renderedAt={now.toISOString()} />
+        <RunnerPools tenant={tenant} initialPools={pools} renderedAt={now.toISOString()} canManage={Boolean(role && hasRole(role, "ADMIN"))} />
       </section>
       {github ? <GithubAppPanel state={github} /> : null}
     </>

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { ago, StatusBadge } from "../../../components/status";
 import { useTRPC, type RouterOutputs } from "../../../trpc/react";
+import { RotateTokenButton } from "./rotate-token-button";
 
 type Pools = RouterOutputs["runners"]["list"];
 
@@ -24,10 +25,13 @@ export function RunnerPools({
   tenant,
   initialPools,
   renderedAt,
+  canManage,
 }: {
   tenant: string;
   initialPools: Pools;
   renderedAt: string;
+  /** An admin of the tenant: may rotate its own pools' registration tokens. */
+  canManage: boolean;
 }) {
   const trpc = useTRPC();
   const { data: pools, isError } = useQuery(
@@ -55,7 +59,8 @@ export function RunnerPools({
           <div className="pool-head">
             <h3>{pool.name}</h3>
             <span className="muted small">
-              {pool.shared ? "shared" : "tenant"} · {pool.provider.toLowerCase()} · egress{" "}
+              {pool.shared ? `shared${pool.receivesSecrets ? ", receives secrets" : ", no secrets"}` : "tenant"} ·{" "}
+              {pool.provider.toLowerCase()} · egress{" "}
               {pool.egress.toLowerCase()}
               {pool.egress === "ALLOWLIST" ? `: ${pool.egressAllowlist.join(", ") || "nothing listed"}` : ""}
             </span>
@@ -69,6 +74,7 @@ export function RunnerPools({
             <StatusBadge
               ok={pool.onlineCount > 0}
             >{`${pool.onlineCount} of ${pool.runners.length} online`}</StatusBadge>
+            {canManage && !pool.shared ? <RotateTokenButton tenant={tenant} pool={pool.name} /> : null}
           </div>
           {pool.runners.length === 0 ? (
             <p className="muted small">

@@ -1,21 +1,23 @@
+import { poolsUsableBy } from "@gantry/db";
 import { isRunnerOnline } from "../../runners";
 import type { TenantProcedureContext } from "../../trpc";
 import type { ListRunnersInput } from "./list.schema";
 
-/** The pools that serve this tenant (its own and the shared ones), each with its runners and their status. */
+/** The pools that serve this tenant (its own and the shared ones opened to it), each with its runners and their status. */
 export async function listRunnersHandler({ ctx }: { ctx: TenantProcedureContext; input: ListRunnersInput }) {
   const now = ctx.now();
-  // Pools and runners are not tenant-owned rows (a shared pool serves everyone), so this reads them through
-  // the system client with an explicit filter: the tenant's pools and the shared ones, nothing else.
+  // Pools and runners are not tenant-owned rows (a shared pool serves several tenants), so this reads them through
+  // the system client with an explicit filter: the tenant's pools and the shared ones opened to it, nothing else.
   const pools = await ctx.database
     .system("tRPC runners.list: pools visible to the tenant")
     .runnerPool.findMany({
-      where: { OR: [{ tenantId: ctx.tenant.id }, { tenantId: null }] },
+      where: poolsUsableBy(ctx.tenant.id),
       orderBy: { name: "asc" },
       select: {
         id: true,
         name: true,
-        tenantId: true,
+        shared: true,
+        tenants: { where: { tenantId: ctx.tenant.id }, select: { secrets: true } },
         labels: true,
         provider: true,
         egress: true,
@@ -26,9 +28,10 @@ export async function listRunnersHandler({ ctx }: { ctx: TenantProcedureContext;
         },
       },
     });
-  return pools.map(({ tenantId, runners, ...pool }) => ({
+  return pools.map(({ tenants, runners, ...pool }) => ({
     ...pool,
-    shared: tenantId === null,
+    // Whether this tenant's secrets may reach the pool's runners: always for its own pools (docs/secrets.md).
+    receivesSecrets: !pool.shared || tenants[0]?.secrets === true,
     onlineCount: runners.filter((runner) => isRunnerOnline(runner.lastSeenAt, now)).length,
     runners: runners.map(({ lastSeenAt, ...runner }) => ({
       ...runner,
