@@ -8,10 +8,12 @@
 // (LogChunk objects under <stateDir>/storage, gzip).
 //
 // Before the push the test makes a canary tree on the runner's host (/tmp/gantry-hostile-XXXX, root's, 0700: a
-// directory per hole, a planted victim file and a root-only secret) and writes its paths into the workflows. Each
-// test asserts that the job could not do what it tried AND that the host is unchanged: its canary directory is exactly
-// as it was (names, types, modes, owners, contents), the runner is still online in /api/health, and (for the resource
-// bombs) a next job runs on the same runner and succeeds; the last test pushes a benign workflow that must succeed.
+// directory per test, a planted victim file and a root-only secret) and writes its paths into the workflows (the
+// holes aim at them; every other job also tries to write into its own from inside the sandbox). Each test asserts that
+// the job could not do what it tried AND that the host is unchanged: the canary root and its own directory exactly as
+// they were (names, types, modes, owners, contents), the runner still online in /api/health, and (for the resource
+// bombs) a next job running on the same runner and succeeding; the last test pushes a benign workflow that must succeed.
+// A hostile step's own log line (or its outcome) is checked too, so no test passes because its hostile step never ran.
 //
 //   0. control      a benign job inside the pool's limits succeeds (so the limits below are not what fails a job)
 //   1. script link  a step replaces the next steps' script files (in the runner-file directory, found from `$0`)
@@ -44,7 +46,18 @@
 // Run one provider with `npx vitest run --project platform hostile-jobs -t bwrap`.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -66,14 +79,22 @@ const POOL_LIMITS = { memoryBytes: 512 * MiB, pids: 256, diskBytes: 1 * GiB };
  * Sets the demo pool's resource limits (read by the control plane when a job is claimed). Returns the limit columns
  * the RunnerPool table does not have (yet): those limits were not set, and the tests that need them say so.
  */
-async function setDemoPoolLimits(client: pg.Client, limits: { memoryBytes?: number; pids?: number; diskBytes?: number; cpus?: number }): Promise<string[]> {
-  const { rows } = await client.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'RunnerPool'`);
+async function setDemoPoolLimits(
+  client: pg.Client,
+  limits: { memoryBytes?: number; pids?: number; diskBytes?: number; cpus?: number },
+): Promise<string[]> {
+  const { rows } = await client.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_name = 'RunnerPool'`,
+  );
   const existing = new Set(rows.map((row) => row.column_name));
   const wanted = Object.entries(limits).filter(([, value]) => value !== undefined);
   const present = wanted.filter(([column]) => existing.has(column));
   if (present.length > 0) {
     const sets = present.map(([column], i) => `"${column}" = $${i + 2}`).join(", ");
-    const { rowCount } = await client.query(`UPDATE "RunnerPool" SET ${sets} WHERE id = $1`, [DEMO.poolId, ...present.map(([, value]) => value)]);
+    const { rowCount } = await client.query(`UPDATE "RunnerPool" SET ${sets} WHERE id = $1`, [
+      DEMO.poolId,
+      ...present.map(([, value]) => value),
+    ]);
     if (rowCount !== 1) throw new Error(`the demo pool ${DEMO.poolId} is not in the database`);
   }
   return wanted.filter(([column]) => !existing.has(column)).map(([column]) => column);
@@ -94,11 +115,31 @@ interface Provider {
 }
 
 const providers: Provider[] = [
-  { name: "bwrap", kind: "BWRAP", probe: await new BwrapProvider().probe(), batchMs: 5 * 60_000, slow: false },
-  { name: "gvisor", kind: "GVISOR", probe: await new GvisorProvider().probe(), batchMs: 6 * 60_000, slow: false },
-  { name: "microvm", kind: "MICROVM", probe: await new MicrovmProvider().probe(), batchMs: 40 * 60_000, slow: true },
+  {
+    name: "bwrap",
+    kind: "BWRAP",
+    probe: await new BwrapProvider().probe(),
+    batchMs: 5 * 60_000,
+    slow: false,
+  },
+  {
+    name: "gvisor",
+    kind: "GVISOR",
+    probe: await new GvisorProvider().probe(),
+    batchMs: 6 * 60_000,
+    slow: false,
+  },
+  {
+    name: "microvm",
+    kind: "MICROVM",
+    probe: await new MicrovmProvider().probe(),
+    batchMs: 40 * 60_000,
+    slow: true,
+  },
 ];
-for (const provider of providers) if (!provider.probe.available) console.warn(`hostile jobs on ${provider.name}: skipping: ${provider.probe.detail}`);
+for (const provider of providers)
+  if (!provider.probe.available)
+    console.warn(`hostile jobs on ${provider.name}: skipping: ${provider.probe.detail}`);
 
 // ---- the platform, as a user starts it ----
 
@@ -114,7 +155,12 @@ function freePort(): Promise<number> {
 }
 
 /** Polls every 250 ms until `probe` answers, or throws at `deadline` (an epoch ms) with `context()`. */
-async function until<T>(probe: () => Promise<T | undefined>, what: string, deadline: number, context: () => string = () => ""): Promise<T> {
+async function until<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  deadline: number,
+  context: () => string = () => "",
+): Promise<T> {
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
@@ -145,24 +191,46 @@ interface Platform {
 
 // ---- the canary tree on the runner's host ----
 
-interface Canary {
+/** One canary directory per test: a hole left open fails its own test, not the others. */
+const HOLES = [
+  "control",
+  "script",
+  "checkout",
+  "artifact",
+  "ref",
+  "fork",
+  "memory",
+  "disk",
+  "mask",
+  "secret",
+  "env",
+  "afterwards",
+] as const;
+type Hole = (typeof HOLES)[number];
+
+interface Canary extends Record<Hole, string> {
   root: string;
-  script: string;
-  checkout: string;
-  artifact: string;
-  ref: string;
+  /** The content of `artifact/secret.txt` (root's, 0600). */
   hostSecret: string;
 }
 
 function makeCanary(): Canary {
   const canaryRoot = mkdtempSync(path.join(os.tmpdir(), "gantry-hostile-"));
-  const dir = (name: string) => {
-    const full = path.join(canaryRoot, name);
-    mkdirSync(full, { mode: 0o755 });
-    return full;
+  const dirs = Object.fromEntries(
+    HOLES.map((hole) => {
+      const full = path.join(canaryRoot, hole);
+      mkdirSync(full, { mode: 0o755 });
+      return [hole, full];
+    }),
+  ) as Record<Hole, string>;
+  const canary: Canary = {
+    root: canaryRoot,
+    ...dirs,
+    hostSecret: `host-secret-${randomBytes(12).toString("hex")}`,
   };
-  const canary = { root: canaryRoot, script: dir("script"), checkout: dir("checkout"), artifact: dir("artifact"), ref: dir("ref"), hostSecret: `host-secret-${randomBytes(12).toString("hex")}` };
-  writeFileSync(path.join(canary.script, "victim.txt"), "the runner must never write here\n", { mode: 0o644 });
+  writeFileSync(path.join(canary.script, "victim.txt"), "the runner must never write here\n", {
+    mode: 0o644,
+  });
   writeFileSync(path.join(canary.artifact, "secret.txt"), `${canary.hostSecret}\n`, { mode: 0o600 });
   chmodSync(path.join(canary.artifact, "secret.txt"), 0o600);
   return canary;
@@ -182,10 +250,30 @@ function snapshot(dir: string): Map<string, Snapshot> {
   const entries = new Map<string, Snapshot>();
   const visit = (full: string, relative: string) => {
     const stat = lstatSync(full);
-    const type = stat.isSymbolicLink() ? "link" : stat.isDirectory() ? "dir" : stat.isFile() ? "file" : "other";
-    const content = type === "file" ? createHash("sha256").update(readFileSync(full)).digest("hex") : type === "link" ? readlinkSync(full) : undefined;
-    entries.set(relative, { type, mode: stat.mode, uid: stat.uid, gid: stat.gid, size: type === "dir" ? 0 : stat.size, ...(content !== undefined ? { content } : {}) });
-    if (type === "dir") for (const name of readdirSync(full).sort()) visit(path.join(full, name), relative === "." ? name : `${relative}/${name}`);
+    const type = stat.isSymbolicLink()
+      ? "link"
+      : stat.isDirectory()
+        ? "dir"
+        : stat.isFile()
+          ? "file"
+          : "other";
+    const content =
+      type === "file"
+        ? createHash("sha256").update(readFileSync(full)).digest("hex")
+        : type === "link"
+          ? readlinkSync(full)
+          : undefined;
+    entries.set(relative, {
+      type,
+      mode: stat.mode,
+      uid: stat.uid,
+      gid: stat.gid,
+      size: type === "dir" ? 0 : stat.size,
+      ...(content !== undefined ? { content } : {}),
+    });
+    if (type === "dir")
+      for (const name of readdirSync(full).sort())
+        visit(path.join(full, name), relative === "." ? name : `${relative}/${name}`);
   };
   visit(dir, ".");
   return entries;
@@ -193,7 +281,9 @@ function snapshot(dir: string): Map<string, Snapshot> {
 
 /** The part of a snapshot of the canary root under one hole's directory. */
 function under(tree: Map<string, Snapshot>, dir: string): Record<string, Snapshot> {
-  return Object.fromEntries([...tree].filter(([relative]) => relative === dir || relative.startsWith(`${dir}/`)));
+  return Object.fromEntries(
+    [...tree].filter(([relative]) => relative === dir || relative.startsWith(`${dir}/`)),
+  );
 }
 
 // ---- the workflows: one file per hole ----
@@ -212,6 +302,7 @@ jobs:
     steps:
       - name: use some of every limit
         run: |
+          touch ${canary.control}/written-by-the-job 2> /dev/null || true
           head -c 128M /dev/zero | tail > /dev/null
           for i in $(seq 32); do sleep 1 & done; wait
           dd if=/dev/zero of=fill bs=4M count=32 status=none
@@ -324,6 +415,7 @@ jobs:
         timeout-minutes: 0.25
         shell: bash
         run: |
+          touch ${canary.fork}/written-by-the-job 2> /dev/null || true
           ulimit -u 1024 2>/dev/null || true
           printf '%s-%s\\n' fork-bomb started
           :(){ :|:& };: 2>/dev/null
@@ -345,6 +437,7 @@ jobs:
     steps:
       - name: memory bomb
         run: |
+          touch ${canary.memory}/written-by-the-job 2> /dev/null || true
           printf '%s-%s\\n' memory-bomb started
           head -c 1536M /dev/zero | tail > /dev/null
           printf '%s-%s\\n' memory-bomb survived
@@ -365,6 +458,7 @@ jobs:
     steps:
       - name: disk fill
         run: |
+          touch ${canary.disk}/written-by-the-job 2> /dev/null || true
           printf '%s-%s\\n' disk-fill started
           df -k .
           fallocate -l 2G fill 2> fallocate.err || { cat fallocate.err; grep -q "No space" fallocate.err && exit 1; dd if=/dev/zero of=fill bs=4M count=512 status=none; }
@@ -388,6 +482,7 @@ jobs:
     steps:
       - id: masked
         run: |
+          touch ${canary.mask}/written-by-the-job 2> /dev/null || true
           value="s3cr3t-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \\n')"
           echo "::add-mask::$value"
           echo "out=$value" >> "$GITHUB_OUTPUT"
@@ -407,6 +502,7 @@ jobs:
       S: \${{ secrets.${SECRET_NAME} }}
     steps:
       - run: |
+          touch ${canary.secret}/written-by-the-job 2> /dev/null || true
           printf 'raw %s\\n' "$S"
           printf '%s-%s\\n' base64 begin
           printf %s "$S" | base64
@@ -428,7 +524,7 @@ jobs:
       - id: bash_env
         continue-on-error: true
         run: |
-          echo 'echo "bash-env-$((40 + 2))"' > "$GITHUB_WORKSPACE/evil.sh"
+          echo 'echo "bash-env-$((40 + 2))"; touch ${canary.env}/bash-env-ran 2> /dev/null || true' > "$GITHUB_WORKSPACE/evil.sh"
           echo "BASH_ENV=$GITHUB_WORKSPACE/evil.sh" >> "$GITHUB_ENV"
       - id: node_options
         continue-on-error: true
@@ -456,7 +552,7 @@ jobs:
   };
 }
 
-const AFTER_WORKFLOW = `
+const afterWorkflow = (canary: Canary) => `
 name: afterwards
 on: push
 jobs:
@@ -465,6 +561,7 @@ jobs:
     steps:
       - uses: actions/checkout@v4
       - run: |
+          touch ${canary.afterwards}/written-by-the-job 2> /dev/null || true
           test -f README.md
           mkdir -p out
           echo "still working" > out/a.txt
@@ -478,7 +575,15 @@ jobs:
 // ---- one platform per provider ----
 
 function platformOn(provider: Provider) {
-  const state: { database?: TestDatabase; stateDir?: string; canaryRoot?: string; running?: ChildProcess; exited?: Promise<number | null>; platform?: Platform; clone?: string } = {};
+  const state: {
+    database?: TestDatabase;
+    stateDir?: string;
+    canaryRoot?: string;
+    running?: ChildProcess;
+    exited?: Promise<number | null>;
+    platform?: Platform;
+    clone?: string;
+  } = {};
   const platform = () => {
     if (!state.platform) throw new Error("the platform is not up");
     return state.platform;
@@ -512,23 +617,43 @@ function platformOn(provider: Provider) {
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const tail = () => output.split("\n").slice(-80).join("\n");
     // The first run may build the web app (a few minutes on a busy machine); later ones start in about a minute.
-    const url = await until(async () => /\[gantry\] ready (\S+)/.exec(output)?.[1] ?? (child.exitCode !== null ? "exited" : undefined), "the ready line", Date.now() + 540_000, tail);
+    const url = await until(
+      async () =>
+        /\[gantry\] ready (\S+)/.exec(output)?.[1] ?? (child.exitCode !== null ? "exited" : undefined),
+      "the ready line",
+      Date.now() + 540_000,
+      tail,
+    );
     if (url === "exited") throw new Error(`scripts/up.mjs exited before it was ready:\n${tail()}`);
     // The pool's provider runs the jobs, not the development `process` one.
-    await until(async () => (output.includes(`runner: jobs run in ${provider.name} sandboxes`) ? true : undefined), `the runner to choose ${provider.name}`, Date.now() + 30_000, tail);
+    await until(
+      async () => (output.includes(`runner: jobs run in ${provider.name} sandboxes`) ? true : undefined),
+      `the runner to choose ${provider.name}`,
+      Date.now() + 30_000,
+      tail,
+    );
 
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     const missingLimitColumns = await setDemoPoolLimits(client, POOL_LIMITS);
-    if (missingLimitColumns.length > 0) console.warn(`hostile jobs on ${provider.name}: RunnerPool has no column ${missingLimitColumns.join(", ")}: those pool limits are not set`);
+    if (missingLimitColumns.length > 0)
+      console.warn(
+        `hostile jobs on ${provider.name}: RunnerPool has no column ${missingLimitColumns.join(", ")}: those pool limits are not set`,
+      );
 
     // A repository secret, stored as the product stores one: sealed under the tenant's data key, wrapped by the
     // master key the up-command keeps in the state directory.
     const longSecret = randomBytes(75).toString("base64url");
-    const { masterKey } = JSON.parse(readFileSync(path.join(stateDir, "secrets.json"), "utf8")) as { masterKey: string };
+    const { masterKey } = JSON.parse(readFileSync(path.join(stateDir, "secrets.json"), "utf8")) as {
+      masterKey: string;
+    };
     const db = openDatabase(database.url);
     try {
-      await secretStore(db.forTenant(demo), demo, parseMasterKey(masterKey)).put(`repo:${DEMO.repositoryId}`, SECRET_NAME, longSecret);
+      await secretStore(db.forTenant(demo), demo, parseMasterKey(masterKey)).put(
+        `repo:${DEMO.repositoryId}`,
+        SECRET_NAME,
+        longSecret,
+      );
     } finally {
       await db.close();
     }
@@ -544,21 +669,39 @@ function platformOn(provider: Provider) {
     execFileSync("git", ["clone", "--quiet", path.join(stateDir, "repos/demo/hello.git"), clone]);
     rmSync(path.join(clone, ".gantry/workflows"), { recursive: true, force: true });
     mkdirSync(path.join(clone, ".gantry/workflows"), { recursive: true });
-    for (const [name, text] of Object.entries(hostileWorkflows(canary))) writeFileSync(path.join(clone, `.gantry/workflows/${name}.yml`), text);
+    for (const [name, text] of Object.entries(hostileWorkflows(canary)))
+      writeFileSync(path.join(clone, `.gantry/workflows/${name}.yml`), text);
     const sha = commitAndPush(clone, "Hostile workflows");
-    state.platform = { url, stateDir, runnerName, client, output: () => output, missingLimitColumns, canary, before, freeBefore, sha, deadline: Date.now() + provider.batchMs, longSecret };
+    state.platform = {
+      url,
+      stateDir,
+      runnerName,
+      client,
+      output: () => output,
+      missingLimitColumns,
+      canary,
+      before,
+      freeBefore,
+      sha,
+      deadline: Date.now() + provider.batchMs,
+      longSecret,
+    };
   });
 
   afterAll(async () => {
     const child = state.running;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill("SIGINT");
-      const stopped = await Promise.race([state.exited, new Promise<"late">((resolve) => setTimeout(() => resolve("late"), 30_000))]);
+      const stopped = await Promise.race([
+        state.exited,
+        new Promise<"late">((resolve) => setTimeout(() => resolve("late"), 30_000)),
+      ]);
       if (stopped === "late") child.kill("SIGKILL");
     }
     await state.platform?.client.end();
     await state.database?.drop();
-    for (const dir of [state.stateDir, state.canaryRoot]) if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const dir of [state.stateDir, state.canaryRoot])
+      if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   // ---- reading results ----
@@ -573,15 +716,24 @@ function platformOn(provider: Provider) {
     const p = platform();
     return until(
       async () => {
-        const row = (await p.client.query<RunRow>(`SELECT id, status, errors FROM "WorkflowRun" WHERE sha = $1 AND "workflowPath" = $2`, [sha, `.gantry/workflows/${file}.yml`])).rows[0];
+        const row = (
+          await p.client.query<RunRow>(
+            `SELECT id, status, errors FROM "WorkflowRun" WHERE sha = $1 AND "workflowPath" = $2`,
+            [sha, `.gantry/workflows/${file}.yml`],
+          )
+        ).rows[0];
         return row && TERMINAL.includes(row.status) ? row : undefined;
       },
       `the run of ${file} to finish`,
       deadline,
-      async () => "",
     ).catch(async (error: Error) => {
-      const runs = await p.client.query(`SELECT "workflowPath", status FROM "WorkflowRun" WHERE sha = $1 ORDER BY "workflowPath"`, [sha]);
-      throw new Error(`${error.message}\nruns of ${sha}: ${JSON.stringify(runs.rows)}\n${p.output().split("\n").slice(-60).join("\n")}`);
+      const runs = await p.client.query(
+        `SELECT "workflowPath", status FROM "WorkflowRun" WHERE sha = $1 ORDER BY "workflowPath"`,
+        [sha],
+      );
+      throw new Error(
+        `${error.message}\nruns of ${sha}: ${JSON.stringify(runs.rows)}\n${p.output().split("\n").slice(-60).join("\n")}`,
+      );
     });
   }
 
@@ -594,7 +746,12 @@ function platformOn(provider: Provider) {
   }
 
   async function jobsOf(runId: string): Promise<JobRow[]> {
-    return (await platform().client.query<JobRow>(`SELECT id, key, status, "failureReason", outputs FROM "JobRun" WHERE "runId" = $1 ORDER BY key`, [runId])).rows;
+    return (
+      await platform().client.query<JobRow>(
+        `SELECT id, key, status, "failureReason", outputs FROM "JobRun" WHERE "runId" = $1 ORDER BY key`,
+        [runId],
+      )
+    ).rows;
   }
 
   /** Every attempt's log of the job, in order, from the object store. */
@@ -604,7 +761,9 @@ function platformOn(provider: Provider) {
       `SELECT c."objectKey" FROM "LogChunk" c JOIN "JobAttempt" a ON a.id = c."attemptId" WHERE a."jobRunId" = $1 ORDER BY a.number, c.seq`,
       [jobId],
     );
-    return chunks.rows.map((row) => gunzipSync(readFileSync(path.join(p.stateDir, "storage", row.objectKey))).toString()).join("");
+    return chunks.rows
+      .map((row) => gunzipSync(readFileSync(path.join(p.stateDir, "storage", row.objectKey))).toString())
+      .join("");
   }
 
   async function stepsOf(jobId: string): Promise<{ name: string; status: string; outputs: unknown }[]> {
@@ -624,30 +783,58 @@ function platformOn(provider: Provider) {
     for (const job of jobs) logs.set(job.key, await jobLog(job.id));
     const job = (key: string) => {
       const found = jobs.find((j) => j.key === key);
-      if (!found) throw new Error(`the run of ${file} has no job ${key}: ${JSON.stringify(jobs)}; errors ${JSON.stringify(run.errors)}`);
+      if (!found)
+        throw new Error(
+          `the run of ${file} has no job ${key}: ${JSON.stringify(jobs)}; errors ${JSON.stringify(run.errors)}`,
+        );
       return found;
     };
     const log = (key: string) => logs.get(key) ?? "";
-    const context = () => `run ${file}: ${run.status} ${JSON.stringify(run.errors)}\n${jobs.map((j) => `--- ${j.key}: ${j.status} ${j.failureReason ?? ""}\n${logs.get(j.key) ?? ""}`).join("\n")}`;
+    const context = () =>
+      `run ${file}: ${run.status} ${JSON.stringify(run.errors)}\n${jobs.map((j) => `--- ${j.key}: ${j.status} ${j.failureReason ?? ""}\n${logs.get(j.key) ?? ""}`).join("\n")}`;
     return { run, jobs, job, log, context };
   }
 
-  /** The host is as the test left it: the hole's canary directory unchanged, and the runner still online. */
-  async function expectHostUnchanged(dir: keyof Omit<Canary, "root" | "hostSecret"> | ".", context: () => string) {
+  /**
+   * The host is as the test left it: the canary root itself and the names in it, and everything under the test's own
+   * canary directory (names, types, modes, owners, contents), unchanged; and the runner still online.
+   */
+  async function expectHostUnchanged(hole: Hole, context: () => string) {
     const p = platform();
-    const relative = dir === "." ? "." : path.basename(p.canary[dir]);
     const now = snapshot(p.canary.root);
-    expect(relative === "." ? Object.fromEntries(now) : under(now, relative), `the canary ${relative} changed\n${context()}`).toEqual(relative === "." ? Object.fromEntries(p.before) : under(p.before, relative));
-    const health = (await (await fetch(`${p.url}/api/health`)).json()) as { runners: { name: string; online: boolean }[] };
-    expect(health.runners, "the runner is not online").toContainEqual(expect.objectContaining({ name: p.runnerName, online: true }));
+    const top = (tree: Map<string, Snapshot>) => ({
+      root: tree.get("."),
+      names: [...tree.keys()].filter((name) => name !== "." && !name.includes("/")),
+    });
+    expect(top(now), `the canary root changed\n${context()}`).toEqual(top(p.before));
+    expect(under(now, hole), `the canary ${hole}/ changed\n${context()}`).toEqual(under(p.before, hole));
+    const health = (await (await fetch(`${p.url}/api/health`)).json()) as {
+      runners: { name: string; online: boolean }[];
+    };
+    expect(health.runners, "the runner is not online").toContainEqual(
+      expect.objectContaining({ name: p.runnerName, online: true }),
+    );
   }
 
-  return { platform, finished, stepsOf, expectHostUnchanged, runOf, jobsOf, jobLog, clone: () => state.clone ?? "" };
+  return {
+    platform,
+    finished,
+    stepsOf,
+    expectHostUnchanged,
+    runOf,
+    jobsOf,
+    jobLog,
+    clone: () => state.clone ?? "",
+  };
 }
 
 function commitAndPush(clone: string, message: string): string {
   const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=Hostile E2E", "-c", "user.email=hostile@example.com", ...args], { cwd: clone, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    execFileSync("git", ["-c", "user.name=Hostile E2E", "-c", "user.email=hostile@example.com", ...args], {
+      cwd: clone,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    }).trim();
   git("add", "--all");
   git("commit", "--quiet", "-m", message);
   git("push", "--quiet", "origin", "main");
@@ -668,179 +855,225 @@ const MEMORY_LIMIT = /memory limit/i;
 const DISK_LIMIT = /disk (limit|quota)/i;
 
 for (const provider of providers) {
-  describe.skipIf(!provider.probe.available)(`hostile jobs through the whole platform on ${provider.name}${provider.slow ? " (slow)" : ""}`, () => {
-    const { platform, finished, stepsOf, expectHostUnchanged, runOf, jobsOf, jobLog, clone } = platformOn(provider);
-    const timeout = provider.batchMs + 60_000;
-    const test = (title: string, fn: () => Promise<void>) => it(`${provider.slow ? "slow: " : ""}${title}`, { timeout }, fn);
+  describe.skipIf(!provider.probe.available)(
+    `hostile jobs through the whole platform on ${provider.name}${provider.slow ? " (slow)" : ""}`,
+    () => {
+      const { platform, finished, stepsOf, expectHostUnchanged, runOf, jobsOf, jobLog, clone } =
+        platformOn(provider);
+      const timeout = provider.batchMs + 60_000;
+      const test = (title: string, fn: () => Promise<void>) =>
+        it(`${provider.slow ? "slow: " : ""}${title}`, { timeout }, fn);
 
-    test("control: a benign job that uses some of each pool limit succeeds", async () => {
-      const { job, log, context } = await finished("h00-limits-control");
-      expect(job("within").status, context()).toBe("SUCCEEDED");
-      expect(log("within")).toMatch(/^within-limits-ok$/m);
-    });
+      test("control: a benign job that uses some of each pool limit succeeds", async () => {
+        const { job, log, context } = await finished("h00-limits-control");
+        await expectHostUnchanged("control", context);
+        expect(job("within").status, context()).toBe("SUCCEEDED");
+        expect(log("within")).toMatch(/^within-limits-ok$/m);
+      });
 
-    test("1. a step cannot make the runner write or chown a host file through a link over the next step's script", async () => {
-      const { job, log, context } = await finished("h01-script-link");
-      // The hostile step ran: it planted its links, or found the script directory closed to it.
-      expect(log("swap"), context()).toMatch(/^(planted-links|could-not-plant-links)$/m);
-      await expectHostUnchanged("script", context);
-      // Whatever became of the job (the next scripts written afresh, or the step refused), no link was followed.
-      expect(job("swap").status, context()).toMatch(/^(SUCCEEDED|FAILED)$/);
-    });
+      test("1. a step cannot make the runner write or chown a host file through a link over the next step's script", async () => {
+        const { job, log, context } = await finished("h01-script-link");
+        // The hostile step ran: it planted its links, or found the script directory closed to it.
+        expect(log("swap"), context()).toMatch(/^(planted-links|could-not-plant-links)$/m);
+        await expectHostUnchanged("script", context);
+        // Whatever became of the job (the next scripts written afresh, or the step refused), no link was followed.
+        expect(job("swap").status, context()).toMatch(/^(SUCCEEDED|FAILED)$/);
+      });
 
-    test("2. actions/checkout into a path through a link the job planted is refused and creates nothing outside", async () => {
-      const { job, log, context } = await finished("h02-checkout-link");
-      expect(log("checkout"), context()).toMatch(/^link-planted$/m);
-      await expectHostUnchanged("checkout", context);
-      // The plain checkout (the control) worked; the one through the link did not, and says where it was sent.
-      expect(log("checkout"), context()).toMatch(/^outcome-failure$/m);
-      expect(log("checkout")).toMatch(/##\[error\].*ws-link/);
-      expect(job("checkout").status).toBe("SUCCEEDED");
-    });
+      test("2. actions/checkout into a path through a link the job planted is refused and creates nothing outside", async () => {
+        const { job, log, context } = await finished("h02-checkout-link");
+        expect(log("checkout"), context()).toMatch(/^link-planted$/m);
+        await expectHostUnchanged("checkout", context);
+        // The plain checkout (the control) worked; the one through the link did not, and says where it was sent.
+        expect(log("checkout"), context()).toMatch(/^outcome-failure$/m);
+        expect(log("checkout")).toMatch(/##\[error\].*ws-link/);
+        expect(job("checkout").status).toBe("SUCCEEDED");
+      });
 
-    test("3. actions/upload-artifact of a host file through a link to / is refused, and no stored object holds it", async () => {
-      const { job, log, context } = await finished("h03-artifact-link");
-      const p = platform();
-      expect(log("upload"), context()).toMatch(/^root-linked$/m);
-      await expectHostUnchanged("artifact", context);
-      // No object in the store (artifacts, caches, logs) holds the host's secret; the same scan finds the benign artifact.
-      const holding = (needle: string) => storedObjects(p.stateDir).filter((object) => object.text.includes(needle)).map((object) => object.file);
-      expect(holding("benign-artifact-content").length, "the scan does not find the benign artifact").toBeGreaterThan(0);
-      expect(holding(p.canary.hostSecret), context()).toEqual([]);
-      const named = `r${p.canary.artifact}/secret.txt`;
-      expect(log("upload"), context()).toMatch(/^outcomes-failure-failure$/m);
-      const errors = log("upload").split("\n").filter((line) => line.startsWith("##[error]"));
-      expect(errors.filter((line) => line.includes(named) || line.includes(`r${p.canary.artifact}`)).length, errors.join("\n")).toBeGreaterThanOrEqual(2);
-      const artifacts = await p.client.query<{ name: string }>(`SELECT a.name FROM "Artifact" a JOIN "WorkflowRun" r ON r.id = a."runId" WHERE r.sha = $1 AND r."workflowPath" = $2 ORDER BY a.name`, [p.sha, ".gantry/workflows/h03-artifact-link.yml"]);
-      expect(artifacts.rows.map((row) => row.name)).toEqual(["benign"]);
-      expect(job("upload").status).toBe("SUCCEEDED");
-    });
+      test("3. actions/upload-artifact of a host file through a link to / is refused, and no stored object holds it", async () => {
+        const { job, log, context } = await finished("h03-artifact-link");
+        const p = platform();
+        expect(log("upload"), context()).toMatch(/^root-linked$/m);
+        await expectHostUnchanged("artifact", context);
+        // No object in the store (artifacts, caches, logs) holds the host's secret; the same scan finds the benign artifact.
+        const holding = (needle: string) =>
+          storedObjects(p.stateDir)
+            .filter((object) => object.text.includes(needle))
+            .map((object) => object.file);
+        expect(
+          holding("benign-artifact-content").length,
+          "the scan does not find the benign artifact",
+        ).toBeGreaterThan(0);
+        expect(holding(p.canary.hostSecret), context()).toEqual([]);
+        const named = `r${p.canary.artifact}/secret.txt`;
+        expect(log("upload"), context()).toMatch(/^outcomes-failure-failure$/m);
+        const errors = log("upload")
+          .split("\n")
+          .filter((line) => line.startsWith("##[error]"));
+        expect(
+          errors.filter((line) => line.includes(named) || line.includes(`r${p.canary.artifact}`)).length,
+          errors.join("\n"),
+        ).toBeGreaterThanOrEqual(2);
+        const artifacts = await p.client.query<{ name: string }>(
+          `SELECT a.name FROM "Artifact" a JOIN "WorkflowRun" r ON r.id = a."runId" WHERE r.sha = $1 AND r."workflowPath" = $2 ORDER BY a.name`,
+          [p.sha, ".gantry/workflows/h03-artifact-link.yml"],
+        );
+        expect(artifacts.rows.map((row) => row.name)).toEqual(["benign"]);
+        expect(job("upload").status).toBe("SUCCEEDED");
+      });
 
-    test("4. actions/checkout with an option for a ref is refused as not a valid ref, and runs nothing", async () => {
-      const { job, log, context } = await finished("h04-ref-injection");
-      await expectHostUnchanged("ref", context);
-      expect(log("checkout"), context()).toMatch(/^outcome-failure$/m);
-      expect(log("checkout"), context()).toMatch(/##\[error\].*not a valid (git )?ref/i);
-      expect(job("checkout").status).toBe("SUCCEEDED");
-    });
+      test("4. actions/checkout with an option for a ref is refused as not a valid ref, and runs nothing", async () => {
+        const { job, log, context } = await finished("h04-ref-injection");
+        await expectHostUnchanged("ref", context);
+        expect(log("checkout"), context()).toMatch(/^outcome-failure$/m);
+        expect(log("checkout"), context()).toMatch(/##\[error\].*not a valid (git )?ref/i);
+        expect(job("checkout").status).toBe("SUCCEEDED");
+      });
 
-    test("5. a fork bomb fails its job naming the pids limit, and the runner runs the next job", async () => {
-      const { job, log, context } = await finished("h05-fork-bomb");
-      expect(hostileWorkflows(platform().canary)["h05-fork-bomb"]).not.toMatch(PIDS_LIMIT);
-      expect(log("bomb"), context()).toMatch(/^fork-bomb-started$/m);
-      await expectHostUnchanged(".", context);
-      expect(job("next").status, context()).toBe("SUCCEEDED");
-      expect(log("next")).toMatch(/^next-job-ran$/m);
-      expect(job("bomb").status, context()).toBe("FAILED");
-      expect(`${log("bomb")}\n${job("bomb").failureReason ?? ""}`, context()).toMatch(PIDS_LIMIT);
-      expect(platform().missingLimitColumns, "RunnerPool lacks limit columns").toEqual([]);
-    });
+      test("5. a fork bomb fails its job naming the pids limit, and the runner runs the next job", async () => {
+        const { job, log, context } = await finished("h05-fork-bomb");
+        expect(hostileWorkflows(platform().canary)["h05-fork-bomb"]).not.toMatch(PIDS_LIMIT);
+        expect(log("bomb"), context()).toMatch(/^fork-bomb-started$/m);
+        await expectHostUnchanged("fork", context);
+        expect(job("next").status, context()).toBe("SUCCEEDED");
+        expect(log("next")).toMatch(/^next-job-ran$/m);
+        expect(job("bomb").status, context()).toBe("FAILED");
+        expect(`${log("bomb")}\n${job("bomb").failureReason ?? ""}`, context()).toMatch(PIDS_LIMIT);
+        expect(platform().missingLimitColumns, "RunnerPool lacks limit columns").toEqual([]);
+      });
 
-    test("6. a memory bomb fails its job naming the memory limit, and the runner runs the next job", async () => {
-      const { job, log, context } = await finished("h06-memory-bomb");
-      expect(hostileWorkflows(platform().canary)["h06-memory-bomb"]).not.toMatch(MEMORY_LIMIT);
-      expect(log("bomb"), context()).toMatch(/^memory-bomb-started$/m);
-      await expectHostUnchanged(".", context);
-      expect(job("next").status, context()).toBe("SUCCEEDED");
-      expect(log("bomb"), context()).not.toMatch(/^memory-bomb-survived$/m);
-      expect(job("bomb").status, context()).toBe("FAILED");
-      expect(`${log("bomb")}\n${job("bomb").failureReason ?? ""}`, context()).toMatch(MEMORY_LIMIT);
-      expect(platform().missingLimitColumns, "RunnerPool lacks limit columns").toEqual([]);
-    });
+      test("6. a memory bomb fails its job naming the memory limit, and the runner runs the next job", async () => {
+        const { job, log, context } = await finished("h06-memory-bomb");
+        expect(hostileWorkflows(platform().canary)["h06-memory-bomb"]).not.toMatch(MEMORY_LIMIT);
+        expect(log("bomb"), context()).toMatch(/^memory-bomb-started$/m);
+        await expectHostUnchanged("memory", context);
+        expect(job("next").status, context()).toBe("SUCCEEDED");
+        expect(log("bomb"), context()).not.toMatch(/^memory-bomb-survived$/m);
+        expect(job("bomb").status, context()).toBe("FAILED");
+        expect(`${log("bomb")}\n${job("bomb").failureReason ?? ""}`, context()).toMatch(MEMORY_LIMIT);
+        expect(platform().missingLimitColumns, "RunnerPool lacks limit columns").toEqual([]);
+      });
 
-    test("7. filling the disk fails its job naming the disk limit, leaves the host's free disk as it was, and the runner runs the next job", async () => {
-      const { job, log, context } = await finished("h07-disk-fill");
-      expect(hostileWorkflows(platform().canary)["h07-disk-fill"]).not.toMatch(DISK_LIMIT);
-      expect(log("fill"), context()).toMatch(/^disk-fill-started$/m);
-      await expectHostUnchanged(".", context);
-      expect(job("next").status, context()).toBe("SUCCEEDED");
-      // Within a margin: other runs of the batch, and other work on this machine, write too.
-      expect(freeDisk(), "the host lost free disk").toBeGreaterThan(platform().freeBefore - 1 * GiB);
-      expect(log("fill"), context()).not.toMatch(/^disk-fill-survived$/m);
-      expect(job("fill").status, context()).toBe("FAILED");
-      expect(`${log("fill")}\n${job("fill").failureReason ?? ""}`, context()).toMatch(DISK_LIMIT);
-      expect(platform().missingLimitColumns, "RunnerPool lacks limit columns").toEqual([]);
-    });
+      test("7. filling the disk fails its job naming the disk limit, leaves the host's free disk as it was, and the runner runs the next job", async () => {
+        const { job, log, context } = await finished("h07-disk-fill");
+        expect(hostileWorkflows(platform().canary)["h07-disk-fill"]).not.toMatch(DISK_LIMIT);
+        expect(log("fill"), context()).toMatch(/^disk-fill-started$/m);
+        await expectHostUnchanged("disk", context);
+        expect(job("next").status, context()).toBe("SUCCEEDED");
+        // Within a margin: other runs of the batch, and other work on this machine, write too.
+        expect(freeDisk(), "the host lost free disk").toBeGreaterThan(platform().freeBefore - 1 * GiB);
+        expect(log("fill"), context()).not.toMatch(/^disk-fill-survived$/m);
+        expect(job("fill").status, context()).toBe("FAILED");
+        expect(`${log("fill")}\n${job("fill").failureReason ?? ""}`, context()).toMatch(DISK_LIMIT);
+        expect(platform().missingLimitColumns, "RunnerPool lacks limit columns").toEqual([]);
+      });
 
-    test("8. a value masked with ::add-mask:: is in no step output, no job output and no log", async () => {
-      const { job, log, context } = await finished("h08-add-mask-output");
-      const text = log("mask");
-      // The job spelled the value out (s.3.c.…) so the test knows what must not be anywhere.
-      const spelled = outputLine(text, /^spelled /);
-      expect(spelled, context()).toBeDefined();
-      const value = (spelled ?? "").slice("spelled ".length).replaceAll(".", "");
-      expect(value).toMatch(/^s3cr3t-[0-9a-f]{16}$/);
-      // Masking works on the log at all (the control).
-      expect(text).toMatch(/^masked-echo \*\*\*$/m);
-      expect(text).toMatch(/^next-step-got \*\*\*$/m);
-      expect(text).not.toContain(value);
-      const steps = await stepsOf(job("mask").id);
-      expect(steps.length).toBeGreaterThanOrEqual(2);
-      expect(JSON.stringify(steps.map((step) => step.outputs)), "StepRun.outputs hold the masked value").not.toContain(value);
-      expect(JSON.stringify(job("mask").outputs ?? null), "the job's outputs hold the masked value").not.toContain(value);
-      expect(job("mask").status).toBe("SUCCEEDED");
-    });
+      test("8. a value masked with ::add-mask:: is in no step output, no job output and no log", async () => {
+        const { job, log, context } = await finished("h08-add-mask-output");
+        await expectHostUnchanged("mask", context);
+        const text = log("mask");
+        // The job spelled the value out (s.3.c.…) so the test knows what must not be anywhere.
+        const spelled = outputLine(text, /^spelled /);
+        expect(spelled, context()).toBeDefined();
+        const value = (spelled ?? "").slice("spelled ".length).replaceAll(".", "");
+        expect(value).toMatch(/^s3cr3t-[0-9a-f]{16}$/);
+        // Masking works on the log at all (the control).
+        expect(text).toMatch(/^masked-echo \*\*\*$/m);
+        expect(text).toMatch(/^next-step-got \*\*\*$/m);
+        expect(text).not.toContain(value);
+        const steps = await stepsOf(job("mask").id);
+        expect(steps.length).toBeGreaterThanOrEqual(2);
+        expect(
+          JSON.stringify(steps.map((step) => step.outputs)),
+          "StepRun.outputs hold the masked value",
+        ).not.toContain(value);
+        expect(
+          JSON.stringify(job("mask").outputs ?? null),
+          "the job's outputs hold the masked value",
+        ).not.toContain(value);
+        expect(job("mask").status).toBe("SUCCEEDED");
+      });
 
-    test("9. a repository secret printed as wrapped base64 and as hex is in neither form in the stored log", async () => {
-      const { job, log, context } = await finished("h09-secret-forms");
-      const text = log("forms");
-      const secret = platform().longSecret;
-      expect(text, context()).toMatch(/^raw \*\*\*$/m);
-      expect(text).not.toContain(secret);
-      // The forms were printed (masked or not): base64 wraps at 76 columns, so it is more than one line.
-      const between = (begin: string, end: string) => text.slice(text.indexOf(`\n${begin}\n`) + begin.length + 2, text.indexOf(`\n${end}\n`)).split("\n").filter((line) => line !== "");
-      expect(text).toMatch(/^base64-begin$/m);
-      expect(between("base64-begin", "base64-end").length, context()).toBeGreaterThanOrEqual(2);
-      expect(text).toMatch(/^hex-end$/m);
-      const base64 = Buffer.from(secret).toString("base64");
-      const hex = Buffer.from(secret).toString("hex");
-      const wrapped = (value: string, width: number) => value.match(new RegExp(`.{1,${width}}`, "g")) ?? [];
-      const forms = [...wrapped(base64, 76), hex, ...wrapped(hex, 60)].filter((form) => form.length >= 16);
-      expect(forms.filter((form) => text.includes(form)), "forms of the secret in the log").toEqual([]);
-      expect(job("forms").status).toBe("SUCCEEDED");
-    });
+      test("9. a repository secret printed as wrapped base64 and as hex is in neither form in the stored log", async () => {
+        const { job, log, context } = await finished("h09-secret-forms");
+        await expectHostUnchanged("secret", context);
+        const text = log("forms");
+        const secret = platform().longSecret;
+        expect(text, context()).toMatch(/^raw \*\*\*$/m);
+        expect(text).not.toContain(secret);
+        // The forms were printed (masked or not): base64 wraps at 76 columns, so it is more than one line.
+        const between = (begin: string, end: string) =>
+          text
+            .slice(text.indexOf(`\n${begin}\n`) + begin.length + 2, text.indexOf(`\n${end}\n`))
+            .split("\n")
+            .filter((line) => line !== "");
+        expect(text).toMatch(/^base64-begin$/m);
+        expect(between("base64-begin", "base64-end").length, context()).toBeGreaterThanOrEqual(2);
+        expect(text).toMatch(/^hex-end$/m);
+        const base64 = Buffer.from(secret).toString("base64");
+        const hex = Buffer.from(secret).toString("hex");
+        const wrapped = (value: string, width: number) => value.match(new RegExp(`.{1,${width}}`, "g")) ?? [];
+        const forms = [...wrapped(base64, 76), hex, ...wrapped(hex, 60)].filter((form) => form.length >= 16);
+        expect(
+          forms.filter((form) => text.includes(form)),
+          "forms of the secret in the log",
+        ).toEqual([]);
+        expect(job("forms").status).toBe("SUCCEEDED");
+      });
 
-    test("10. BASH_ENV, NODE_OPTIONS and LD_PRELOAD from GITHUB_ENV never reach the next step, and the runner's host-side work still works", async () => {
-      const { job, log, context } = await finished("h10-env-file");
-      const p = platform();
-      const text = log("env");
-      // GITHUB_ENV works at all (the control).
-      expect(text, context()).toMatch(/^next-sees BENIGN_VAR=\[benign-21\]$/m);
-      for (const name of ["BASH_ENV", "NODE_OPTIONS", "LD_PRELOAD"]) {
-        const outcome = /^wrote-\S+ (\w+)$/.exec(outputLine(text, new RegExp(`^wrote-${name} `)) ?? "")?.[1];
-        expect(outcome, `${name}: the writing step's outcome\n${context()}`).toMatch(/^(success|failure)$/);
-        // Refused naming the variable, or dropped: either way the next step does not get it.
-        if (outcome === "failure") expect(text.split("\n").filter((line) => line.startsWith("##[error]") && line.includes(name)).length, `${name}: refused without naming it`).toBeGreaterThan(0);
-        expect(text, `${name} reached the next step`).toMatch(new RegExp(`^next-sees ${name}=\\[\\]$`, "m"));
-      }
-      expect(text).not.toMatch(/^bash-env-42$/m);
-      expect(text).toMatch(/^host-side-work-done$/m);
-      const artifacts = await p.client.query<{ name: string }>(`SELECT a.name FROM "Artifact" a JOIN "WorkflowRun" r ON r.id = a."runId" WHERE r.sha = $1 AND r."workflowPath" = $2`, [p.sha, ".gantry/workflows/h10-env-file.yml"]);
-      expect(artifacts.rows.map((row) => row.name)).toEqual(["after-env"]);
-      expect(job("env").status).toBe("SUCCEEDED");
-      await expectHostUnchanged(".", context);
-    });
+      test("10. BASH_ENV, NODE_OPTIONS and LD_PRELOAD from GITHUB_ENV never reach the next step, and the runner's host-side work still works", async () => {
+        const { job, log, context } = await finished("h10-env-file");
+        const p = platform();
+        const text = log("env");
+        // GITHUB_ENV works at all (the control).
+        expect(text, context()).toMatch(/^next-sees BENIGN_VAR=\[benign-21\]$/m);
+        for (const name of ["BASH_ENV", "NODE_OPTIONS", "LD_PRELOAD"]) {
+          const outcome = /^wrote-\S+ (\w+)$/.exec(
+            outputLine(text, new RegExp(`^wrote-${name} `)) ?? "",
+          )?.[1];
+          expect(outcome, `${name}: the writing step's outcome\n${context()}`).toMatch(/^(success|failure)$/);
+          // Refused naming the variable, or dropped: either way the next step does not get it.
+          if (outcome === "failure")
+            expect(
+              text.split("\n").filter((line) => line.startsWith("##[error]") && line.includes(name)).length,
+              `${name}: refused without naming it`,
+            ).toBeGreaterThan(0);
+          expect(text, `${name} reached the next step`).toMatch(
+            new RegExp(`^next-sees ${name}=\\[\\]$`, "m"),
+          );
+        }
+        expect(text).not.toMatch(/^bash-env-42$/m);
+        expect(text).toMatch(/^host-side-work-done$/m);
+        const artifacts = await p.client.query<{ name: string }>(
+          `SELECT a.name FROM "Artifact" a JOIN "WorkflowRun" r ON r.id = a."runId" WHERE r.sha = $1 AND r."workflowPath" = $2`,
+          [p.sha, ".gantry/workflows/h10-env-file.yml"],
+        );
+        expect(artifacts.rows.map((row) => row.name)).toEqual(["after-env"]);
+        expect(job("env").status).toBe("SUCCEEDED");
+        await expectHostUnchanged("env", context);
+      });
 
-    test("11. afterwards: the runner is online, the canary tree is untouched, and a new push runs to success", async () => {
-      const p = platform();
-      // Every run of the hostile push is over first.
-      const hostile = Object.keys(hostileWorkflows(p.canary));
-      for (const file of hostile) await runOf(file);
-      rmSync(path.join(clone(), ".gantry/workflows"), { recursive: true, force: true });
-      mkdirSync(path.join(clone(), ".gantry/workflows"), { recursive: true });
-      writeFileSync(path.join(clone(), ".gantry/workflows/afterwards.yml"), AFTER_WORKFLOW);
-      const sha = commitAndPush(clone(), "Afterwards");
-      const run = await runOf("afterwards", sha, Date.now() + (provider.slow ? 10 * 60_000 : 2 * 60_000));
-      const jobs = await jobsOf(run.id);
-      const log = await jobLog(jobs[0]?.id ?? "");
-      expect(
-        jobs.map((job) => [job.key, job.status]),
-        `${JSON.stringify(run.errors)}\n${log}`,
-      ).toEqual([["benign", "SUCCEEDED"]]);
-      expect(log).toMatch(/^afterwards-ok$/m);
-      await expectHostUnchanged(".", () => log);
-    });
-  });
+      test("11. afterwards: the runner is online, the canary root is untouched, and a new push runs to success", async () => {
+        const p = platform();
+        // Every run of the hostile push is over first.
+        const hostile = Object.keys(hostileWorkflows(p.canary));
+        for (const file of hostile) await runOf(file);
+        rmSync(path.join(clone(), ".gantry/workflows"), { recursive: true, force: true });
+        mkdirSync(path.join(clone(), ".gantry/workflows"), { recursive: true });
+        writeFileSync(path.join(clone(), ".gantry/workflows/afterwards.yml"), afterWorkflow(p.canary));
+        const sha = commitAndPush(clone(), "Afterwards");
+        const run = await runOf("afterwards", sha, Date.now() + (provider.slow ? 10 * 60_000 : 2 * 60_000));
+        const jobs = await jobsOf(run.id);
+        const log = await jobLog(jobs[0]?.id ?? "");
+        expect(
+          jobs.map((job) => [job.key, job.status]),
+          `${JSON.stringify(run.errors)}\n${log}`,
+        ).toEqual([["benign", "SUCCEEDED"]]);
+        expect(log).toMatch(/^afterwards-ok$/m);
+        await expectHostUnchanged("afterwards", () => log);
+      });
+    },
+  );
 }
 
 /** Every object in the state directory's store, gunzipped when it is gzip (logs, artifacts, caches). */
