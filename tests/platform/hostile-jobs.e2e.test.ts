@@ -34,7 +34,8 @@
 //                   printed as wrapped base64 and as hex: neither form is in the stored log
 //  10. GITHUB_ENV   BASH_ENV, NODE_OPTIONS, LD_PRELOAD written to GITHUB_ENV: refused naming the variable, or
 //                   not given to the next step; a later checkout and upload-artifact still work
-//  11. afterwards   the runner is online, the whole canary tree is unchanged, a new push runs to success
+//  11. afterwards   when every run is over: the runner is online, the canary root is unchanged, a new push (a
+//                   checkout, a step, an artifact) runs to success
 //
 // The pool's limits come from RunnerPool columns (setDemoPoolLimits below) set to 512 MiB, 256 processes and 1 GiB of
 // disk, so no test allocates gigabytes of memory or writes the default 10 GiB. The fork bomb lowers its own
@@ -43,7 +44,8 @@
 //
 // Every marker the tests look for in a log is built when the step runs (`printf '%s-%s\n' a b` prints `a-b`), never
 // written out in the script: the log shows each step's script, so a literal would be found even if the step never ran.
-// Run one provider with `npx vitest run --project platform hostile-jobs -t bwrap`.
+// bwrap and gvisor together take about 3.5 minutes here (platform start included); microvm (slow) about 4.5 more.
+// Run one provider with `npx vitest run --project platform tests/platform/hostile-jobs.e2e.test.ts -t "on bwrap"`.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import {
