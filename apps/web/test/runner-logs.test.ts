@@ -40,7 +40,7 @@ describe("POST /api/runner/v1/logs", () => {
     const pools = t.database.system("test: the demo pool's egress").runnerPool;
     await pools.update({ where: { id: DEMO.poolId }, data: { egress: "ALLOWLIST", egressAllowlist: ["registry.npmjs.org", "10.1.0.0/16"] } });
     try {
-      expect((await register(t, "r-sandbox")).sandbox).toEqual({ provider: "process", egress: "allowlist", allowlist: ["registry.npmjs.org", "10.1.0.0/16"] });
+      expect((await register(t, "r-sandbox-allowlist")).sandbox).toEqual({ provider: "process", egress: "allowlist", allowlist: ["registry.npmjs.org", "10.1.0.0/16"] });
     } finally {
       await pools.update({ where: { id: DEMO.poolId }, data: { egress: "NONE", egressAllowlist: [] } });
     }
