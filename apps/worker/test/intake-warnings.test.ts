@@ -44,7 +44,7 @@ beforeAll(async () => {
   await sys.tenant.create({ data: { id: tenantId, slug: "warnings", name: "Warnings" } });
   await sys.gitSource.create({ data: { id: "src_warnings", tenantId, name: "local", url: repo.bare, notifySecretCiphertext: new Uint8Array() } });
   await sys.repository.create({ data: { id: repositoryId, tenantId, fullName: "warnings/hello", gitSourceId: "src_warnings" } });
-  await sys.runnerPool.create({ data: { id: "pool_warnings", name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  await sys.runnerPool.create({ data: { id: "pool_warnings", tenantId, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
 });
 afterAll(async () => {
   await db.close();
