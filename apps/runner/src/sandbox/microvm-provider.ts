@@ -7,7 +7,7 @@
 // allowlist and open a virtio NIC on QEMU's user-mode network stack, with QEMU running as a group of its own that
 // the host's nftables filter per sandbox (egress-firewall.ts), as bwrap's slirp4netns.
 import { spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -74,7 +74,7 @@ class WorkDisk {
     this.image = path.join(root, "disk.img");
     this.mountpoint = path.join(root, "vol");
     mkdirSync(this.mountpoint, { mode: 0o700 });
-    writeFileSync(this.image, "");
+    writeFileSync(this.image, "", { mode: 0o600 });
     check(run("truncate", ["-s", String(bytes), this.image]), "truncate the disk image");
     check(run("mkfs.ext4", ["-q", "-F", "-O", "^has_journal", "-m", "0", this.image]), "mkfs.ext4 the disk image");
     this.attach();
@@ -254,6 +254,9 @@ export class MicrovmProvider implements SandboxProvider {
     const image = ensureGuestImage(this.stateDir);
     const allow = policy === "allowlist" ? await resolveAllowlist(spec.egressAllowlist ?? [], this.resolveHost) : undefined;
     const root = mkdtempSync(path.join(os.tmpdir(), "gantry-mvm-"));
+    // Traversable, not listable: host-side git runs as the guest's uid over the mounted workspace below it (as
+    // workspace.ts does for bwrap); the disk image itself stays root's alone.
+    chmodSync(root, 0o711);
     let network: VmNetwork | undefined;
     try {
       const disk = new WorkDisk(root, spec.limits?.diskBytes ?? DEFAULT_DISK_BYTES);
