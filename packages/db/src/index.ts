@@ -12,6 +12,7 @@ export * from "./generated/prisma/enums";
 export { hashPassword, verifyPassword } from "./passwords";
 export { newToken, hashToken, tokenMatches } from "./tokens";
 export { seedDemo, DEMO, type SeedOptions } from "./seed";
+export { poolLimitsOf, poolLimitData, POOL_LIMIT_COLUMNS, type PoolLimitRow } from "./pool-limits";
 export * from "./redis-keys";
 export { secretStore, parseMasterKey, gitSourceSecretPurpose, SecretError, type SecretStore } from "./secrets";
 export { secretsForJob, secretScopes, type JobSecretScope } from "./job-secrets";

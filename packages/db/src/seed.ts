@@ -1,7 +1,9 @@
 // The demo tenant the up-command seeds: one admin, one plain-git repository, one runner pool.
 // Idempotent: running it twice changes nothing but the pool's registration token, when one is given.
+import type { PoolLimits } from "@gantry/runner-protocol";
 import type { Database } from "./database";
 import { hashPassword } from "./passwords";
+import { poolLimitData } from "./pool-limits";
 import { gitSourceSecretPurpose, secretStore } from "./secrets";
 import { hashToken } from "./tokens";
 
@@ -27,6 +29,8 @@ export interface SeedOptions {
   provider?: "MICROVM" | "GVISOR" | "BWRAP" | "PROCESS";
   /** The demo pool's network egress (default none); the allowlist is validated by the caller. */
   egress?: { policy: "none" | "allowlist" | "open"; allowlist: string[] };
+  /** The demo pool's resource limits; each one not given is the default (DEFAULT_POOL_LIMITS). Validated here. */
+  limits?: Partial<PoolLimits>;
   /** Enables signed push notifications for the demo git source; without it the source accepts none. */
   gitNotify?: { masterKey: Buffer; secret: string };
 }
@@ -34,6 +38,8 @@ export interface SeedOptions {
 const EGRESS_POLICY = { none: "NONE", allowlist: "ALLOWLIST", open: "OPEN" } as const;
 
 export async function seedDemo(db: Database, options: SeedOptions): Promise<void> {
+  // Every job of the pool runs under these (DESIGN.md invariant 10); a bad value throws before anything is written.
+  const limits = poolLimitData(options.limits);
   const sys = db.system("seed the demo tenant");
   await sys.tenant.upsert({
     where: { id: DEMO.tenantId },
@@ -76,8 +82,9 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<void
       labels: [...DEMO.poolLabels],
       provider: options.provider ?? "PROCESS",
       ...egress,
+      ...limits,
       registrationTokenHash: hashToken(options.runnerRegistrationToken),
     },
-    update: { registrationTokenHash: hashToken(options.runnerRegistrationToken), provider: options.provider ?? "PROCESS", ...egress },
+    update: { registrationTokenHash: hashToken(options.runnerRegistrationToken), provider: options.provider ?? "PROCESS", ...egress, ...limits },
   });
 }
