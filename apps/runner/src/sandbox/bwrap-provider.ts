@@ -9,11 +9,12 @@ import path from "node:path";
 import { createSandboxCgroup } from "./cgroups";
 import { egressProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type AllowlistResolution, type HostLookup } from "./egress-firewall";
 import { which } from "./host-tools";
+import { limitEventsOf } from "./limit-events";
 import { rlimitArgs } from "./rlimits";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { attachUserNet, findUserNetTools, USER_NET, type UserNet, type UserNetTools } from "./user-net";
-import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
+import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type LimitEvents, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 import { createSandboxDirs, removeSandboxDirs } from "./workspace";
 import { BASE_ENV, HOST_ETC, hostRoots, INSIDE, INSIDE_HOME } from "./inside";
 
@@ -182,6 +183,10 @@ class BwrapSandbox implements Sandbox {
       if (failure) yield Buffer.from(failure);
     }
     return { output: output(), wait: () => child.wait(), stop: () => child.stop() };
+  }
+
+  limitEvents(): LimitEvents {
+    return limitEventsOf(this.cgroup, this.dirs.volume);
   }
 
   async destroy(): Promise<void> {

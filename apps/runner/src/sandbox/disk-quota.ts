@@ -2,13 +2,28 @@
 // the workspace, /tmp and the runner files. Filling it fails the job's writes (ENOSPC), not the host's disk.
 // Needs root and mkfs.ext4; detected, and reported as enforced only when the mount worked.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { which } from "./host-tools";
 
 export interface QuotaVolume {
   dir: string;
+  /** No room left: a write failed with ENOSPC, or the next one will. */
+  full(): boolean;
   unmount(): void;
+}
+
+// Less than this free counts as full: a write that failed with ENOSPC leaves at most a few blocks behind.
+const FULL_BELOW_BYTES = 1024 * 1024;
+
+/** Whether the filesystem at `dir` has no room left (false when it cannot be read, e.g. unmounted). */
+export function volumeFull(dir: string): boolean {
+  try {
+    const stats = statfsSync(dir);
+    return stats.bavail * stats.bsize < FULL_BELOW_BYTES;
+  } catch {
+    return false;
+  }
 }
 
 const run = (command: string, args: string[]) => spawnSync(command, args, { encoding: "utf8", timeout: 30_000 });
@@ -36,6 +51,7 @@ export function mountQuotaVolume(root: string, bytes: number, owner: { uid: numb
   }
   return {
     dir,
+    full: () => volumeFull(dir),
     unmount: () => {
       // Lazy: a process of the job still dying must not keep the image mounted forever.
       run(umount, ["-l", dir]);
