@@ -3,7 +3,7 @@
 // steps reported → log closed → sandbox destroyed. A job that ran into a limit fails with the limit named.
 // A cancel stops the running step (always() steps may still run, within the job's wall time); a lost lease
 // or a stopping runner destroys the sandbox at once.
-import type { Assignment } from "@gantry/runner-protocol";
+import type { Assignment, PoolLimits } from "@gantry/runner-protocol";
 import { checkoutAction } from "./execution/checkout-action";
 import { interpolate } from "./execution/interpolate";
 import { executeJob } from "./execution/job-executor";
@@ -52,9 +52,13 @@ export function jobWallTimeMs(assignment: Assignment): number {
 
 /** Every limit of the job's sandbox: the pool's, and the wall time from timeout-minutes capped at the pool's ceiling. */
 export function jobSandboxLimits(assignment: Assignment): SandboxLimits {
-  const pool = assignment.limits;
+  return poolSandboxLimits(assignment.limits, jobWallTimeMs(assignment));
+}
+
+/** A sandbox's limits from a pool's (bench/sandbox.ts measures with exactly these). */
+export function poolSandboxLimits(pool: PoolLimits, wallTimeMs: number): SandboxLimits {
   return {
-    wallTimeMs: Math.min(jobWallTimeMs(assignment), pool.maxTimeoutMinutes * 60_000),
+    wallTimeMs: Math.min(wallTimeMs, pool.maxTimeoutMinutes * 60_000),
     cpus: pool.cpus,
     memoryBytes: pool.memoryBytes,
     pids: pool.pids,

@@ -3,12 +3,15 @@
 // assignment carries, the job fails with the limit named in its log and failure reason, and the next job on the
 // same executor runs as usual. Small limits keep it fast.
 import type { PoolLimits } from "@gantry/runner-protocol";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { BwrapProvider } from "../src/sandbox/bwrap-provider";
+import { warmQuotaVolumes } from "../src/sandbox/warm-volumes";
 import { sandboxExecutor } from "../src/sandbox-executor";
 import { assignment, recorder } from "./executor-fixtures";
 
 const bwrap = new BwrapProvider();
+// Jobs get quota volumes made ahead; a test worker may be killed rather than exit, so they go here.
+afterAll(() => warmQuotaVolumes.close());
 const probe = await bwrap.probe();
 if (!probe.available) console.warn(`sandbox executor limit tests skipped: ${probe.detail}`);
 const root = process.getuid?.() === 0;

@@ -1,7 +1,8 @@
 // The runner's real executor on real providers: the job's wall time from timeout-minutes, a lost lease (kill)
 // destroying a running sandbox at once, a cancel letting always() steps run, and process refusing untrusted runs.
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { BwrapProvider } from "../src/sandbox/bwrap-provider";
+import { warmQuotaVolumes } from "../src/sandbox/warm-volumes";
 import { ProcessProvider } from "../src/sandbox/process-provider";
 import type { SandboxProvider } from "../src/sandbox/types";
 import { sandboxExecutor, type JobReporter } from "../src/sandbox-executor";
@@ -9,6 +10,8 @@ import { until } from "./execution/helpers";
 import { assignment, recorder } from "./executor-fixtures";
 
 const bwrap = new BwrapProvider();
+// Jobs get quota volumes made ahead; a test worker may be killed rather than exit, so they go here.
+afterAll(() => warmQuotaVolumes.close());
 const probe = await bwrap.probe();
 if (!probe.available) console.warn(`sandbox executor bwrap tests skipped: ${probe.detail}`);
 

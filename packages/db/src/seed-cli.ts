@@ -1,7 +1,9 @@
 // `tsx packages/db/src/seed-cli.ts`: seeds the demo tenant (used by the up-command).
 // Env: DATABASE_URL, GANTRY_DEMO_REPO_URL, GANTRY_RUNNER_TOKEN; optional: GANTRY_DEMO_PROVIDER, and the demo pool's
-// egress, GANTRY_DEMO_EGRESS (none, allowlist, open) with GANTRY_DEMO_EGRESS_ALLOWLIST (comma-separated hosts/CIDRs).
-import { egressAllowlist } from "@gantry/runner-protocol";
+// egress, GANTRY_DEMO_EGRESS (none, allowlist, open) with GANTRY_DEMO_EGRESS_ALLOWLIST (comma-separated hosts/CIDRs),
+// and its resource limits, GANTRY_DEMO_CPUS, _MEMORY_BYTES, _PIDS, _DISK_BYTES, _FILE_SIZE_BYTES, _MAX_TIMEOUT_MINUTES
+// (each unset one is the default, DEFAULT_POOL_LIMITS).
+import { egressAllowlist, poolLimits } from "@gantry/runner-protocol";
 import { z } from "zod";
 import { openDatabase } from "./database";
 import { dbEnvSchema } from "./env";
@@ -19,6 +21,12 @@ const parsed = dbEnvSchema
       .default("")
       .transform((list) => list.split(",").map((entry) => entry.trim()).filter(Boolean))
       .pipe(egressAllowlist),
+    GANTRY_DEMO_CPUS: z.coerce.number().pipe(poolLimits.shape.cpus).optional(),
+    GANTRY_DEMO_MEMORY_BYTES: z.coerce.number().pipe(poolLimits.shape.memoryBytes).optional(),
+    GANTRY_DEMO_PIDS: z.coerce.number().pipe(poolLimits.shape.pids).optional(),
+    GANTRY_DEMO_DISK_BYTES: z.coerce.number().pipe(poolLimits.shape.diskBytes).optional(),
+    GANTRY_DEMO_FILE_SIZE_BYTES: z.coerce.number().pipe(poolLimits.shape.fileSizeBytes).optional(),
+    GANTRY_DEMO_MAX_TIMEOUT_MINUTES: z.coerce.number().pipe(poolLimits.shape.maxTimeoutMinutes).optional(),
     GANTRY_MASTER_KEY: z.string().min(1),
     GANTRY_DEMO_NOTIFY_SECRET: z.string().min(20),
   })
@@ -35,6 +43,15 @@ try {
     runnerRegistrationToken: env.GANTRY_RUNNER_TOKEN,
     provider: env.GANTRY_DEMO_PROVIDER,
     egress: { policy: env.GANTRY_DEMO_EGRESS, allowlist: env.GANTRY_DEMO_EGRESS_ALLOWLIST },
+    limits: {
+      ...(env.GANTRY_DEMO_CPUS !== undefined ? { cpus: env.GANTRY_DEMO_CPUS } : {}),
+      ...(env.GANTRY_DEMO_MEMORY_BYTES !== undefined ? { memoryBytes: env.GANTRY_DEMO_MEMORY_BYTES } : {}),
+      ...(env.GANTRY_DEMO_PIDS !== undefined ? { pids: env.GANTRY_DEMO_PIDS } : {}),
+      ...(env.GANTRY_DEMO_DISK_BYTES !== undefined ? { diskBytes: env.GANTRY_DEMO_DISK_BYTES } : {}),
+      // Unset: as large as the disk (the pool's file-size column stays the disk's).
+      ...(env.GANTRY_DEMO_FILE_SIZE_BYTES !== undefined ? { fileSizeBytes: env.GANTRY_DEMO_FILE_SIZE_BYTES } : env.GANTRY_DEMO_DISK_BYTES !== undefined ? { fileSizeBytes: env.GANTRY_DEMO_DISK_BYTES } : {}),
+      ...(env.GANTRY_DEMO_MAX_TIMEOUT_MINUTES !== undefined ? { maxTimeoutMinutes: env.GANTRY_DEMO_MAX_TIMEOUT_MINUTES } : {}),
+    },
     gitNotify: { masterKey: parseMasterKey(env.GANTRY_MASTER_KEY), secret: env.GANTRY_DEMO_NOTIFY_SECRET },
   });
   console.log("seeded the demo tenant");

@@ -63,6 +63,12 @@ describe("seed-cli", () => {
   it("gives the demo pool the default resource limits: 2 CPUs, 4 GiB, 1,024 processes, 10 GiB disk, 360 minutes", async () => {
     expect((await seed({})).code).toBe(0);
     expect(await demoPool()).toMatchObject({ cpus: 2, memoryBytes: 4n * 1024n ** 3n, pids: 1024, diskBytes: 10n * 1024n ** 3n, fileSizeBytes: 10n * 1024n ** 3n, maxTimeoutMinutes: 360 });
+    // The up-command's settings: validated, naming the variable; a good one lands on the pool.
+    const bad = await seed({ GANTRY_DEMO_PIDS: "0" });
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain("GANTRY_DEMO_PIDS");
+    expect((await seed({ GANTRY_DEMO_MEMORY_BYTES: String(2 * 1024 ** 3), GANTRY_DEMO_DISK_BYTES: String(1024 ** 3) })).code).toBe(0);
+    expect(await demoPool()).toMatchObject({ memoryBytes: 2n * 1024n ** 3n, pids: 1024, diskBytes: 1024n ** 3n, fileSizeBytes: 1024n ** 3n });
     const options = { repositoryUrl: "/srv/git/demo.git", runnerRegistrationToken: keys.GANTRY_RUNNER_TOKEN };
     await seedDemo(db, { ...options, limits: { memoryBytes: 64 * 1024 ** 2, pids: 64 } });
     expect(await demoPool()).toMatchObject({ cpus: 2, memoryBytes: 64n * 1024n ** 2n, pids: 64, diskBytes: 10n * 1024n ** 3n });
