@@ -105,7 +105,7 @@ class BwrapSandbox implements Sandbox {
     const hostUid = uid?.uid;
     this.enforced = { ...byCgroup, ...rl.enforced, ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}), ...(dirs.volume ? { disk: "loop-ext4" as const } : {}) };
     this.deadline = limits.wallTimeMs === undefined ? undefined : Date.now() + limits.wallTimeMs;
-    this.cgroupProcs = cgroup?.procsFiles ?? [];
+    this.cgroupProcs = cgroup?.joinFiles ?? [];
     this.prefix = [];
     if (hostUid !== undefined && tools.setpriv) this.prefix.push(tools.setpriv, `--reuid=${hostUid}`, `--regid=${hostUid}`, "--clear-groups", "--no-new-privs");
     if (tools.prlimit && rl.args.length > 0) this.prefix.push(tools.prlimit, ...rl.args, "--");

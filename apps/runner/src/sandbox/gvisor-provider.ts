@@ -126,7 +126,7 @@ class GvisorSandbox implements Sandbox {
     this.rlimits = rl.list;
     this.enforced = { ...byCgroup, ...rl.enforced, ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}), ...(dirs.volume ? { disk: "loop-ext4" as const } : {}) };
     this.deadline = limits.wallTimeMs === undefined ? undefined : Date.now() + limits.wallTimeMs;
-    this.cgroupProcs = cgroup?.procsFiles ?? [];
+    this.cgroupProcs = cgroup?.joinFiles ?? [];
   }
 
   exec(request: ExecRequest): SandboxProcess {

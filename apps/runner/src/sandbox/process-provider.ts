@@ -51,7 +51,7 @@ class ProcessSandbox implements Sandbox {
       env: request.env,
       cwd: request.cwd,
       timeoutMs,
-      preamble: joinCgroupsScript(this.cgroup?.procsFiles ?? []),
+      preamble: joinCgroupsScript(this.cgroup?.joinFiles ?? []),
       onExit: () => this.running.delete(child),
     });
     this.running.add(child);

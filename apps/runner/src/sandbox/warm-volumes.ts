@@ -1,18 +1,26 @@
 // Quota volumes made ahead of time, so a sandbox with a disk limit starts without waiting ~35 ms for truncate,
 // mkfs.ext4 and mount (most of a limited bwrap's start). The runner keeps a few spares of the size last asked for,
-// made in the background (off the event loop) as soon as one is taken; spares of a size nobody asks for any more
+// made in the background (off the event loop) shortly after one is taken; spares of a size nobody asks for any more
 // are dropped. A spare is used once, like any volume. Spares belong to this process: removed at its exit, and a
 // dead runner's are swept by the next one that makes spares.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { mountQuotaVolumeAsync, quotaTools, type QuotaVolume } from "./disk-quota";
 
 const PREFIX = "gantry-sbx-spare-";
+/**
+ * How long after a take the refill starts: spawning its tools costs the event loop a few ms each and their work
+ * competes for the CPUs, which would land on the start of the very job that took the spare.
+ */
+const REFILL_DELAY_MS = 150;
+
+/** The directories every sandbox has on its volume, made with the spare: a fresh ext4's first mkdirs read its bitmaps. */
+export const VOLUME_DIRS = { workspace: "workspace", temp: "tmp", runnerFiles: "runner" } as const;
 
 export interface SpareVolume {
-  /** A fresh sandbox root (mode 0700, root's) with the volume mounted at `volume.dir`. */
+  /** A fresh sandbox root (mode 0700, root's) with the volume mounted at `volume.dir`, holding VOLUME_DIRS (0700, root's). */
   root: string;
   volume: QuotaVolume;
   bytes: number;
@@ -30,6 +38,7 @@ async function makeSpare(bytes: number): Promise<SpareVolume | undefined> {
     rmSync(root, { recursive: true, force: true });
     return undefined;
   }
+  for (const name of Object.values(VOLUME_DIRS)) mkdirSync(path.join(volume.dir, name), { mode: 0o700 });
   return { root, volume, bytes };
 }
 
@@ -96,9 +105,11 @@ export class WarmQuotaVolumes {
       for (const spare of this.spares.filter((s) => s.bytes !== bytes)) removeSpare(spare);
       this.spares = this.spares.filter((s) => s.bytes === bytes);
     }
-    this.filling ??= this.fill().finally(() => {
-      this.filling = undefined;
-    });
+    this.filling ??= new Promise((resolve) => setTimeout(resolve, REFILL_DELAY_MS))
+      .then(() => this.fill())
+      .finally(() => {
+        this.filling = undefined;
+      });
   }
 
   private async fill(): Promise<void> {

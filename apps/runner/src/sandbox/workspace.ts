@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { mountQuotaVolume, type QuotaVolume } from "./disk-quota";
 import type { SandboxPaths } from "./types";
-import { warmQuotaVolumes } from "./warm-volumes";
+import { VOLUME_DIRS, warmQuotaVolumes } from "./warm-volumes";
 
 export interface SandboxDirs extends SandboxPaths {
   root: string;
@@ -16,27 +16,33 @@ export interface SandboxDirs extends SandboxPaths {
 
 type Owner = { uid: number; gid: number };
 
-function rootAndVolume(owner: Owner | undefined, quotaBytes: number | undefined): { root: string; volume?: QuotaVolume } {
+function rootAndVolume(owner: Owner | undefined, quotaBytes: number | undefined): { root: string; volume?: QuotaVolume; made: boolean } {
   const spare = quotaBytes === undefined ? undefined : warmQuotaVolumes.take(quotaBytes);
   if (spare) {
     // Made before anyone owned it: the sandbox's uid gets the volume's root, as mkfs's root_owner gives it below.
     if (owner) chownSync(spare.volume.dir, owner.uid, owner.gid);
-    return { root: spare.root, volume: spare.volume };
+    return { root: spare.root, volume: spare.volume, made: true };
   }
   const root = mkdtempSync(path.join(os.tmpdir(), "gantry-sbx-"));
   const volume = quotaBytes === undefined ? undefined : mountQuotaVolume(root, quotaBytes, owner);
-  return volume ? { root, volume } : { root };
+  return volume ? { root, volume, made: false } : { root, made: false };
 }
 
 export function createSandboxDirs(owner?: Owner, quotaBytes?: number): SandboxDirs {
-  const { root, volume } = rootAndVolume(owner, quotaBytes);
+  const { root, volume, made } = rootAndVolume(owner, quotaBytes);
   // Traversable but not listable: the sandbox's own uid must reach its subdirectories.
   if (owner) chmodSync(root, 0o711);
   const base = volume?.dir ?? root;
   if (volume) chmodSync(base, 0o711);
-  const dirs: SandboxDirs = { root, workspace: path.join(base, "workspace"), temp: path.join(base, "tmp"), runnerFiles: path.join(base, "runner"), ...(volume ? { volume } : {}) };
+  const dirs: SandboxDirs = {
+    root,
+    workspace: path.join(base, VOLUME_DIRS.workspace),
+    temp: path.join(base, VOLUME_DIRS.temp),
+    runnerFiles: path.join(base, VOLUME_DIRS.runnerFiles),
+    ...(volume ? { volume } : {}),
+  };
   for (const dir of [dirs.workspace, dirs.temp, dirs.runnerFiles]) {
-    mkdirSync(dir, { mode: 0o700 });
+    if (!made) mkdirSync(dir, { mode: 0o700 });
     if (owner) chownSync(dir, owner.uid, owner.gid);
   }
   return dirs;

@@ -1,6 +1,7 @@
 // Quota volumes made ahead (warm-volumes.ts): a miss starts making spares of that size, the next take gets one
 // mounted and empty, another size replaces them, and clear() leaves nothing mounted.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
 import { describe, expect, it } from "vitest";
 import { quotaTools } from "../../src/sandbox/disk-quota";
 import { WarmQuotaVolumes } from "../../src/sandbox/warm-volumes";
@@ -20,9 +21,11 @@ describe.skipIf(!quotaTools() || !existsSync("/dev/loop-control"))("warm quota v
       for (const spare of [first, second]) {
         if (!spare) throw new Error("no spare");
         expect(mounted(spare.volume.dir)).toBe(true);
-        expect(readdirSync(spare.volume.dir)).toEqual(["lost+found"]);
+        expect(readdirSync(spare.volume.dir).sort()).toEqual(["lost+found", "runner", "tmp", "workspace"]);
         expect(spare.volume.full()).toBe(false);
+        // What the sandbox that takes one does when it is destroyed.
         spare.volume.unmount();
+        rmSync(spare.root, { recursive: true });
       }
       await warm.ready();
       // Another size: the old spares go, spares of the new one come.
@@ -31,10 +34,12 @@ describe.skipIf(!quotaTools() || !existsSync("/dev/loop-control"))("warm quota v
       const other = warm.take(48 * MiB);
       expect(other?.bytes).toBe(48 * MiB);
       other?.volume.unmount();
+      if (other) rmSync(other.root, { recursive: true });
       await warm.ready();
     } finally {
       warm.clear();
     }
     expect(readFileSync("/proc/mounts", "utf8")).not.toMatch(new RegExp(`gantry-sbx-spare-${process.pid}-`));
+    expect(readdirSync(os.tmpdir()).filter((name) => name.startsWith(`gantry-sbx-spare-${process.pid}-`))).toEqual([]);
   });
 });
