@@ -47,6 +47,9 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
   if (!runner || !tokenMatches(credential, runner.credentialHash)) return refuse(401, "unauthorized", "The runner credential does not match this runner.");
   await sys.runner.update({ where: { id: runner.id }, data: { lastSeenAt: new Date(), status: "ONLINE" } });
 
+  // Read per claim, not at register: a change to the pool's limits applies from its next job. Before claiming, so
+  // a pool whose limits fail validation (edited by hand) assigns nothing rather than a job it cannot bound.
+  const limits = poolLimitsOf(await sys.runnerPool.findUniqueOrThrow({ where: { id: runner.poolId }, select: POOL_LIMIT_COLUMNS }));
   const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + body.value.waitMs;
   for (;;) {
@@ -55,8 +58,6 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
       const jobToken = newToken("gjt");
       await sys.jobAttempt.update({ where: { id: claimed.attemptId }, data: { jobTokenHash: hashToken(jobToken) } });
       const { job, planned, needs } = await assignmentFor(deps.database, claimed);
-      // Read per claim, not at register: a change to the pool's limits applies from its next job.
-      const limits = poolLimitsOf(await sys.runnerPool.findUniqueOrThrow({ where: { id: runner.poolId }, select: POOL_LIMIT_COLUMNS }));
       const timeoutMinutes = Math.min(job.timeoutMinutes, limits.maxTimeoutMinutes);
       await scheduleJobTimeout(deps.queues, { tenantId: claimed.tenantId, jobId: claimed.jobId, attempt: claimed.attempt, startedAt: new Date(), timeoutMinutes });
       // QUEUED → RUNNING happens here, not in the worker: the job's GitHub check run goes in_progress.
