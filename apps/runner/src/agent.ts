@@ -10,6 +10,7 @@ import { protocolReporter } from "./protocol-reporter";
 import { runAssignment, type JobExecutor } from "./run-assignment";
 import { allProviders } from "./sandbox/probe";
 import type { SandboxProvider } from "./sandbox/types";
+import { warmQuotaVolumes } from "./sandbox/warm-volumes";
 import { sandboxExecutor } from "./sandbox-executor";
 
 export interface AgentHandle {
@@ -101,6 +102,8 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
       }
     };
     await Promise.all(Array.from({ length: env.GANTRY_RUNNER_CAPACITY }, slot));
+    // The quota volumes made ahead for the next jobs: nobody takes them now (a killed runner leaves them to the next one's sweep).
+    await warmQuotaVolumes.close();
   })();
   return { stop: () => controller.abort(), done };
 }

@@ -1,9 +1,10 @@
 // Runs an assignment for real: a fresh sandbox of the pool's provider (for untrusted code, the strongest isolating
-// provider of the host: untrusted-provider.ts) → executeJob (steps, masking, file
-// commands, native checkout) with its log streamed and its steps reported → log closed → sandbox destroyed.
+// provider of the host: untrusted-provider.ts), under every one of the pool's limits from the assignment →
+// executeJob (steps, masking, file commands, native checkout) with its log streamed and its steps reported → log
+// closed → sandbox destroyed. A job that ran into a limit fails with the limit named.
 // A cancel stops the running step (always() steps may still run, within the job's wall time); a lost lease
 // or a stopping runner destroys the sandbox at once.
-import type { Assignment } from "@gantry/runner-protocol";
+import type { Assignment, PoolLimits } from "@gantry/runner-protocol";
 import { checkoutAction } from "./execution/checkout-action";
 import { interpolate } from "./execution/interpolate";
 import { executeJob } from "./execution/job-executor";
@@ -11,9 +12,10 @@ import { objectActions, type ObjectTransfer } from "./execution/object-actions";
 import { LogStream, type LogChunk } from "./execution/log-stream";
 import type { JobResult, StepReport } from "./execution/types";
 import { jobContexts } from "./job-contexts";
+import { watchLimits } from "./limit-watch";
 import type { ProviderProbe } from "./probe-providers";
 import type { JobExecutor, JobOutcome } from "./run-assignment";
-import { SandboxRefusedError, type NetworkPolicy, type Sandbox, type SandboxProvider } from "./sandbox/types";
+import { SandboxRefusedError, type EnforcedLimits, type NetworkPolicy, type Sandbox, type SandboxLimits, type SandboxProvider } from "./sandbox/types";
 import { untrustedProvider } from "./untrusted-provider";
 
 /** Where a job's log chunks and step reports go (the control plane, in the agent). */
@@ -54,11 +56,37 @@ export function jobWallTimeMs(assignment: Assignment): number {
   return Math.round((Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_TIMEOUT_MINUTES) * 60_000);
 }
 
-function outcomeOf(result: JobResult): JobOutcome {
-  if (result.conclusion === "success") return { conclusion: "SUCCEEDED", outputs: result.outputs };
+/** Every limit of the job's sandbox: the pool's, and the wall time from timeout-minutes capped at the pool's ceiling. */
+export function jobSandboxLimits(assignment: Assignment): SandboxLimits {
+  return poolSandboxLimits(assignment.limits, jobWallTimeMs(assignment));
+}
+
+/** A sandbox's limits from a pool's (bench/sandbox.ts measures with exactly these). */
+export function poolSandboxLimits(pool: PoolLimits, wallTimeMs: number): SandboxLimits {
+  return {
+    wallTimeMs: Math.min(wallTimeMs, pool.maxTimeoutMinutes * 60_000),
+    cpus: pool.cpus,
+    memoryBytes: pool.memoryBytes,
+    pids: pool.pids,
+    diskBytes: pool.diskBytes,
+    fileSizeBytes: pool.fileSizeBytes,
+  };
+}
+
+const ENFORCED_BY: Record<keyof SandboxLimits, keyof EnforcedLimits> = { wallTimeMs: "wallTime", memoryBytes: "memory", pids: "pids", cpus: "cpu", fileSizeBytes: "fileSize", diskBytes: "disk" };
+
+/** The limits asked for that this host could not enforce (for the runner's log: the operator must know). */
+export function unenforcedLimits(limits: SandboxLimits, enforced: EnforcedLimits): (keyof EnforcedLimits)[] {
+  return Object.entries(ENFORCED_BY).flatMap(([limit, name]) => (limit in limits && !enforced[name] ? [name] : []));
+}
+
+/** The job's outcome; a job that hit a limit fails (even if its steps coped) with the limit first in the reason. */
+function outcomeOf(result: JobResult, limitsHit: string[]): JobOutcome {
   if (result.conclusion === "cancelled") return { conclusion: "CANCELED", outputs: result.outputs };
+  if (result.conclusion === "success" && limitsHit.length === 0) return { conclusion: "SUCCEEDED", outputs: result.outputs };
   const failed = result.steps.find((step) => step.conclusion === "failure");
-  const reason = failed ? `step ${JSON.stringify(failed.name)} failed${failed.error ? `: ${failed.error}` : ""}` : "the job failed";
+  const stepReason = failed ? `step ${JSON.stringify(failed.name)} failed${failed.error ? `: ${failed.error}` : ""}` : result.conclusion === "failure" ? "the job failed" : undefined;
+  const reason = [...limitsHit, ...(stepReason ? [stepReason] : [])].join("; ");
   return { conclusion: "FAILED", outputs: result.outputs, failureReason: reason.slice(0, 2000) };
 }
 
@@ -84,9 +112,11 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
       provider = choice.provider;
       options.log(`runner: untrusted job ${assignment.job.key} runs in ${provider.name} (${choice.why}; the pool's provider is ${options.provider.name})`);
     }
+    const limits = jobSandboxLimits(assignment);
+    const startedAt = Date.now();
     let sandbox: Sandbox;
     try {
-      sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits: { wallTimeMs: jobWallTimeMs(assignment) } });
+      sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof SandboxRefusedError) return { conclusion: "FAILED", outputs: {}, failureReason: `the ${provider.name} sandbox refused this job: ${message}` };
@@ -97,13 +127,16 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
       void sandbox.destroy();
     };
     kill.addEventListener("abort", destroyNow, { once: true });
+    const missing = unenforcedLimits(limits, sandbox.enforced);
+    if (missing.length > 0) options.log(`runner: ${assignment.job.key} runs without its ${missing.join(", ")} limit: this host cannot enforce it with ${provider.name}`);
+    const watch = watchLimits(sandbox, limits, startedAt);
     const reporter = options.reporter(assignment, kill);
     const log = new LogStream({ sink: (chunks) => reporter.appendLogs(chunks), ...(options.maxJobLogBytes !== undefined ? { maxJobBytes: options.maxJobLogBytes } : {}) });
     try {
       const repositoryUrl = assignment.run.repositoryUrl;
       const result = await executeJob({
         job: assignment.job,
-        sandbox,
+        sandbox: watch.sandbox,
         log,
         contexts: jobContexts(assignment),
         signal,
@@ -115,7 +148,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
         onStepFinish: (report) => reporter.stepFinished(report),
       });
       await log.close();
-      return outcomeOf(result);
+      return outcomeOf(result, watch.hits());
     } finally {
       kill.removeEventListener("abort", destroyNow);
       await sandbox.destroy();

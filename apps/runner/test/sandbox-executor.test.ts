@@ -1,53 +1,21 @@
 // The runner's real executor on real providers: the job's wall time from timeout-minutes, a lost lease (kill)
 // destroying a running sandbox at once, a cancel letting always() steps run, and process refusing untrusted runs.
-import type { Assignment } from "@gantry/runner-protocol";
-import { describe, expect, it } from "vitest";
-import type { LogChunk } from "../src/execution/log-stream";
-import type { StepReport } from "../src/execution/types";
+import { afterAll, describe, expect, it } from "vitest";
 import { BwrapProvider } from "../src/sandbox/bwrap-provider";
+import { warmQuotaVolumes } from "../src/sandbox/warm-volumes";
 import { ProcessProvider } from "../src/sandbox/process-provider";
 import type { SandboxProvider } from "../src/sandbox/types";
 import { sandboxExecutor, type JobReporter } from "../src/sandbox-executor";
 import { until } from "./execution/helpers";
+import { assignment, onlyHost, recorder } from "./executor-fixtures";
 
 const bwrap = new BwrapProvider();
+// Jobs get quota volumes made ahead; a test worker may be killed rather than exit, so they go here.
+afterAll(() => warmQuotaVolumes.close());
 const probe = await bwrap.probe();
 if (!probe.available) console.warn(`sandbox executor bwrap tests skipped: ${probe.detail}`);
 
-function assignment(runs: { run: string; if?: string }[], fields: { timeoutMinutes?: number | string; trusted?: boolean } = {}): Assignment {
-  return {
-    attemptId: "att",
-    attempt: 1,
-    jobToken: "gjt_xxxxxxxxxxxxxxxxxxxxxxxx",
-    leaseMs: 30_000,
-    heartbeatMs: 5_000,
-    run: { id: "run", number: 1, event: "push", ref: "refs/heads/main", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted: fields.trusted ?? true, inputs: {}, actor: "", eventPayload: {} },
-    job: {
-      key: "build",
-      jobId: "build",
-      name: "build",
-      env: {},
-      outputs: {},
-      timeoutMinutes: fields.timeoutMinutes ?? 5,
-      continueOnError: false,
-      steps: runs.map((step, index) => ({ index, if: step.if ?? "success()", run: step.run, env: {}, with: {}, continueOnError: false })),
-    },
-    secrets: {},
-    needs: {},
-  };
-}
-
-/** Collects what the executor reports, as the control plane would receive it. */
-function recorder() {
-  const chunks: LogChunk[] = [];
-  const finished: StepReport[] = [];
-  const reporter: JobReporter = { appendLogs: async (batch) => void chunks.push(...batch), stepStarted: async () => undefined, stepFinished: async (report) => void finished.push(report) };
-  return { chunks, finished, text: () => chunks.map((c) => c.data).join(""), reporter };
-}
-
-const executor = (provider: SandboxProvider, reporter: JobReporter) =>
-  sandboxExecutor({ provider, host: { available: [provider.name], details: { microvm: absent, gvisor: absent, bwrap: absent, process: absent, [provider.name]: { available: true, detail: "test" } }, providers: [provider] }, egress: "none", reporter: () => reporter, log: () => undefined });
-const absent = { available: false, detail: "not probed" };
+const executor = (provider: SandboxProvider, reporter: JobReporter) => sandboxExecutor({ provider, host: onlyHost(provider), egress: "none", reporter: () => reporter, log: () => undefined });
 const never = () => new AbortController().signal;
 
 describe.skipIf(!probe.available)("the sandbox executor on bwrap", () => {
@@ -55,6 +23,7 @@ describe.skipIf(!probe.available)("the sandbox executor on bwrap", () => {
     const { reporter, finished } = recorder();
     const outcome = await executor(bwrap, reporter)(assignment([{ run: "sleep 30" }], { timeoutMinutes: 0.02 }), never(), never());
     expect(outcome).toMatchObject({ conclusion: "FAILED", failureReason: expect.stringContaining("the job ran past its time limit") });
+    expect(outcome.failureReason).toMatch(/^killed: time limit 0\.02 minutes reached; /);
     expect(finished.map((s) => s.outcome)).toEqual(["failure"]);
   });
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { backoffMs } from "../src/backoff";
 import { parseRunnerEnv } from "../src/env";
-import type { Assignment } from "@gantry/runner-protocol";
+import { DEFAULT_POOL_LIMITS, type Assignment } from "@gantry/runner-protocol";
 import { chooseProvider, probeProviders } from "../src/probe-providers";
 import { BwrapProvider } from "../src/sandbox/bwrap-provider";
 import { ProcessProvider } from "../src/sandbox/process-provider";
-import { jobWallTimeMs } from "../src/sandbox-executor";
+import { formatBytes } from "../src/limit-watch";
+import { jobSandboxLimits, jobWallTimeMs, unenforcedLimits } from "../src/sandbox-executor";
 
 describe("runner env", () => {
   it("names what is missing", () => {
@@ -44,7 +45,7 @@ describe("provider probe and choice", () => {
 });
 
 describe("job wall time", () => {
-  const assignment = (timeoutMinutes: number | string): Assignment => ({
+  const assignment = (timeoutMinutes: number | string, maxTimeoutMinutes = 360): Assignment => ({
     attemptId: "att",
     attempt: 1,
     jobToken: "gjt_xxxxxxxxxxxxxxxxxxxxxxxx",
@@ -54,11 +55,19 @@ describe("job wall time", () => {
     job: { key: "b", jobId: "b", name: "b", env: {}, outputs: {}, steps: [], timeoutMinutes, continueOnError: false, matrix: { minutes: 3 } },
     secrets: {},
     needs: {},
+    limits: { ...DEFAULT_POOL_LIMITS, maxTimeoutMinutes },
   });
   it("comes from timeout-minutes, a number or an expression, and GitHub's 360 otherwise", () => {
     expect(jobWallTimeMs(assignment(5))).toBe(300_000);
     expect(jobWallTimeMs(assignment("${{ matrix.minutes }}"))).toBe(180_000);
     expect(jobWallTimeMs(assignment("${{ matrix.nothing }}"))).toBe(360 * 60_000);
+  });
+
+  it("is capped at the pool's ceiling, and the sandbox gets every one of the pool's limits", () => {
+    expect(jobSandboxLimits(assignment(600, 60))).toEqual({ wallTimeMs: 60 * 60_000, cpus: 2, memoryBytes: 4 * 1024 ** 3, pids: 1024, diskBytes: 10 * 1024 ** 3, fileSizeBytes: 10 * 1024 ** 3 });
+    expect(jobSandboxLimits(assignment(5, 60)).wallTimeMs).toBe(5 * 60_000);
+    expect(unenforcedLimits(jobSandboxLimits(assignment(5)), { wallTime: "timer", memory: "cgroup-v1", pids: "cgroup-v1", cpu: "cgroup-v1", fileSize: "rlimit-fsize" })).toEqual(["disk"]);
+    expect([formatBytes(4 * 1024 ** 3), formatBytes(64 * 1024 ** 2), formatBytes(1536 * 1024 ** 2), formatBytes(100)]).toEqual(["4 GiB", "64 MiB", "1.5 GiB", "100 bytes"]);
   });
 });
 

@@ -1,6 +1,6 @@
 // Untrusted jobs (a fork's pull request) run in the strongest isolating provider this host offers, whatever the
 // pool's default provider is; on a host with no isolating provider they do not run at all (issue #13 item 7).
-import type { Assignment } from "@gantry/runner-protocol";
+import { DEFAULT_POOL_LIMITS, type Assignment } from "@gantry/runner-protocol";
 import { describe, expect, it } from "vitest";
 import { probeProviders } from "../src/probe-providers";
 import { ProcessProvider } from "../src/sandbox/process-provider";
@@ -48,6 +48,7 @@ function assignment(trusted: boolean): Assignment {
     },
     secrets: {},
     needs: {},
+    limits: DEFAULT_POOL_LIMITS,
   };
 }
 

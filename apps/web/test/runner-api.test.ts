@@ -64,6 +64,26 @@ describe("the runner protocol", () => {
     expect(heartbeatResponse.parse(await (await post(heartbeatRoute, assignment.jobToken, { attemptId: assignment.attemptId })).json()).cancel).toBe(true);
   });
 
+  it("carries the pool's resource limits with each assignment, read at claim time", async () => {
+    const { runnerId, credential } = await register("r-limits");
+    const claimRaw = async (key: string) => {
+      await readyJob(key);
+      const body: unknown = await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json();
+      return body;
+    };
+    // The seeded demo pool: the defaults, on the wire as they are (not filled in by the schema's default).
+    const first = await claimRaw("limits-default");
+    expect(first).toMatchObject({ assignment: { limits: { cpus: 2, memoryBytes: 4 * 1024 ** 3, pids: 1024, diskBytes: 10 * 1024 ** 3, fileSizeBytes: 10 * 1024 ** 3, maxTimeoutMinutes: 360 } } });
+    // A pool change reaches the next job of the same runner without registering again; no file size means the disk's.
+    await t.database.system("test").runnerPool.update({ where: { id: DEMO.poolId }, data: { cpus: 0.5, memoryBytes: 64n * 1024n ** 2n, pids: 64, diskBytes: 256n * 1024n ** 2n, fileSizeBytes: null, maxTimeoutMinutes: 5 } });
+    try {
+      const second = await claimRaw("limits-changed");
+      expect(second).toMatchObject({ assignment: { limits: { cpus: 0.5, memoryBytes: 64 * 1024 ** 2, pids: 64, diskBytes: 256 * 1024 ** 2, fileSizeBytes: 256 * 1024 ** 2, maxTimeoutMinutes: 5 } } });
+    } finally {
+      await t.database.system("test").runnerPool.update({ where: { id: DEMO.poolId }, data: { cpus: 2, memoryBytes: 4n * 1024n ** 3n, pids: 1024, diskBytes: 10n * 1024n ** 3n, fileSizeBytes: null, maxTimeoutMinutes: 360 } });
+    }
+  });
+
   it("gives a manual run's typed inputs with its job", async () => {
     const { runnerId, credential } = await register("r-inputs");
     const { runId } = await readyJob("deploy");

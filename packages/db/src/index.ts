@@ -14,6 +14,7 @@ export { AUDIT_ACTIONS, recordAudit, listAudit, type AuditAction, type AuditReco
 export { newToken, hashToken, tokenMatches } from "./tokens";
 export { seedDemo, DEMO, type SeedOptions } from "./seed";
 export { isLoopbackHost, type SeededAdmin } from "./seed-admin";
+export { poolLimitsOf, poolLimitData, POOL_LIMIT_COLUMNS, type PoolLimitRow } from "./pool-limits";
 export * from "./redis-keys";
 export { secretStore, parseMasterKey, gitSourceSecretPurpose, SecretError, type SecretStore } from "./secrets";
 export { poolsUsableBy, poolsTrustedWithSecretsOf, poolAccess, type PoolAccess } from "./runner-pools";

@@ -2,8 +2,10 @@
 // Env: DATABASE_URL, GANTRY_DEMO_REPO_URL, GANTRY_RUNNER_TOKEN; optional: GANTRY_DEMO_PROVIDER, and the demo pool's
 // egress, GANTRY_DEMO_EGRESS (none, allowlist, open) with GANTRY_DEMO_EGRESS_ALLOWLIST (comma-separated hosts/CIDRs),
 // and GANTRY_HOST (where the web server listens: the published demo password only on loopback),
-// and GANTRY_DEMO_INJECTION_IS_ERROR (true, false; unset leaves the demo tenant's setting as it is).
-import { egressAllowlist } from "@gantry/runner-protocol";
+// and GANTRY_DEMO_INJECTION_IS_ERROR (true, false; unset leaves the demo tenant's setting as it is),
+// and the demo pool's resource limits, GANTRY_DEMO_CPUS, _MEMORY_BYTES, _PIDS, _DISK_BYTES, _FILE_SIZE_BYTES, _MAX_TIMEOUT_MINUTES
+// (each unset one is the default, DEFAULT_POOL_LIMITS).
+import { egressAllowlist, poolLimits } from "@gantry/runner-protocol";
 import { z } from "zod";
 import { openDatabase } from "./database";
 import { dbEnvSchema } from "./env";
@@ -25,6 +27,12 @@ const parsed = dbEnvSchema
       .enum(["true", "false"])
       .optional()
       .transform((value) => (value === undefined ? undefined : value === "true")),
+    GANTRY_DEMO_CPUS: z.coerce.number().pipe(poolLimits.shape.cpus).optional(),
+    GANTRY_DEMO_MEMORY_BYTES: z.coerce.number().pipe(poolLimits.shape.memoryBytes).optional(),
+    GANTRY_DEMO_PIDS: z.coerce.number().pipe(poolLimits.shape.pids).optional(),
+    GANTRY_DEMO_DISK_BYTES: z.coerce.number().pipe(poolLimits.shape.diskBytes).optional(),
+    GANTRY_DEMO_FILE_SIZE_BYTES: z.coerce.number().pipe(poolLimits.shape.fileSizeBytes).optional(),
+    GANTRY_DEMO_MAX_TIMEOUT_MINUTES: z.coerce.number().pipe(poolLimits.shape.maxTimeoutMinutes).optional(),
     GANTRY_MASTER_KEY: z.string().min(1),
     GANTRY_DEMO_NOTIFY_SECRET: z.string().min(20),
     GANTRY_HOST: z.string().min(1).default("127.0.0.1"),
@@ -43,6 +51,15 @@ try {
     provider: env.GANTRY_DEMO_PROVIDER,
     egress: { policy: env.GANTRY_DEMO_EGRESS, allowlist: env.GANTRY_DEMO_EGRESS_ALLOWLIST },
     ...(env.GANTRY_DEMO_INJECTION_IS_ERROR === undefined ? {} : { injectionIsError: env.GANTRY_DEMO_INJECTION_IS_ERROR }),
+    limits: {
+      ...(env.GANTRY_DEMO_CPUS !== undefined ? { cpus: env.GANTRY_DEMO_CPUS } : {}),
+      ...(env.GANTRY_DEMO_MEMORY_BYTES !== undefined ? { memoryBytes: env.GANTRY_DEMO_MEMORY_BYTES } : {}),
+      ...(env.GANTRY_DEMO_PIDS !== undefined ? { pids: env.GANTRY_DEMO_PIDS } : {}),
+      ...(env.GANTRY_DEMO_DISK_BYTES !== undefined ? { diskBytes: env.GANTRY_DEMO_DISK_BYTES } : {}),
+      // Unset: as large as the disk (the pool's file-size column stays the disk's).
+      ...(env.GANTRY_DEMO_FILE_SIZE_BYTES !== undefined ? { fileSizeBytes: env.GANTRY_DEMO_FILE_SIZE_BYTES } : env.GANTRY_DEMO_DISK_BYTES !== undefined ? { fileSizeBytes: env.GANTRY_DEMO_DISK_BYTES } : {}),
+      ...(env.GANTRY_DEMO_MAX_TIMEOUT_MINUTES !== undefined ? { maxTimeoutMinutes: env.GANTRY_DEMO_MAX_TIMEOUT_MINUTES } : {}),
+    },
     gitNotify: { masterKey: parseMasterKey(env.GANTRY_MASTER_KEY), secret: env.GANTRY_DEMO_NOTIFY_SECRET },
     host: env.GANTRY_HOST,
   });

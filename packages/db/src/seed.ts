@@ -2,7 +2,9 @@
 // Idempotent: running it twice changes nothing but the pool's registration token, when one is given. What it changes
 // is audited with actor SYSTEM "seed" (the admin, its membership, the pool; environments are not seeded).
 import { AUDIT_ACTIONS, recordAudit, type AuditRecord } from "./audit";
+import type { PoolLimits } from "@gantry/runner-protocol";
 import type { Database } from "./database";
+import { poolLimitData } from "./pool-limits";
 import { seedAdmin, type SeededAdmin } from "./seed-admin";
 import { gitSourceSecretPurpose, secretStore } from "./secrets";
 import { hashToken } from "./tokens";
@@ -34,6 +36,8 @@ export interface SeedOptions {
    * given, so re-seeding does not undo what an admin chose on the dashboard.
    */
   injectionIsError?: boolean;
+  /** The demo pool's resource limits; each one not given is the default (DEFAULT_POOL_LIMITS). Validated here. */
+  limits?: Partial<PoolLimits>;
   /** Enables signed push notifications for the demo git source; without it the source accepts none. */
   gitNotify?: { masterKey: Buffer; secret: string };
   /**
@@ -48,6 +52,8 @@ const EGRESS_POLICY = { none: "NONE", allowlist: "ALLOWLIST", open: "OPEN" } as 
 const SEED_ACTOR = { kind: "SYSTEM" as const, id: "seed" };
 
 export async function seedDemo(db: Database, options: SeedOptions): Promise<SeededAdmin> {
+  // Every job of the pool runs under these (DESIGN.md invariant 10); a bad value throws before anything is written.
+  const limits = poolLimitData(options.limits);
   const sys = db.system("seed the demo tenant");
   const settings = options.injectionIsError === undefined ? {} : { injectionLintError: options.injectionIsError };
   await sys.tenant.upsert({
@@ -87,9 +93,9 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
   const poolBefore = await sys.runnerPool.findUnique({ where: { id: DEMO.poolId }, select: { tenantId: true, provider: true, egress: true, egressAllowlist: true, registrationTokenHash: true } });
   await sys.runnerPool.upsert({
     where: { id: DEMO.poolId },
-    create: { id: DEMO.poolId, tenantId: DEMO.tenantId, name: DEMO.poolName, labels: [...DEMO.poolLabels], provider, ...egress, registrationTokenHash },
+    create: { id: DEMO.poolId, tenantId: DEMO.tenantId, name: DEMO.poolName, labels: [...DEMO.poolLabels], provider, ...egress, ...limits, registrationTokenHash },
     // The demo pool is the demo tenant's own (a database from before pools had owners may hold it shared).
-    update: { tenantId: DEMO.tenantId, shared: false, tenants: { deleteMany: {} }, registrationTokenHash, provider, ...egress },
+    update: { tenantId: DEMO.tenantId, shared: false, tenants: { deleteMany: {} }, registrationTokenHash, provider, ...egress, ...limits },
   });
   await recordAudit(db, ...poolChanges(poolBefore, { provider, ...egress, registrationTokenHash }));
   return admin;

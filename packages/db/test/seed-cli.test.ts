@@ -1,11 +1,12 @@
 // The seed command the up-command runs: its environment is a trust boundary, so a bad egress allowlist is refused
-// with the entry named and nothing written; a good one lands on the demo pool.
+// with the entry named and nothing written; a good one lands on the demo pool. The demo pool gets the default
+// resource limits (DESIGN.md invariant 10), and limits that fail validation are refused.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO, openDatabase, verifyPassword, type Database } from "../src/index";
+import { DEMO, openDatabase, seedDemo, verifyPassword, type Database } from "../src/index";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index";
 
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -96,4 +97,22 @@ describe("seed-cli", () => {
     expect(junk.code).toBe(1);
     expect(junk.output).toContain("GANTRY_DEMO_INJECTION_IS_ERROR");
   }, 90_000);
+
+  it("gives the demo pool the default resource limits: 2 CPUs, 4 GiB, 1,024 processes, 10 GiB disk, 360 minutes", async () => {
+    expect((await seed({})).code).toBe(0);
+    expect(await demoPool()).toMatchObject({ cpus: 2, memoryBytes: 4n * 1024n ** 3n, pids: 1024, diskBytes: 10n * 1024n ** 3n, fileSizeBytes: 10n * 1024n ** 3n, maxTimeoutMinutes: 360 });
+    // The up-command's settings: validated, naming the variable; a good one lands on the pool.
+    const bad = await seed({ GANTRY_DEMO_PIDS: "0" });
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain("GANTRY_DEMO_PIDS");
+    expect((await seed({ GANTRY_DEMO_MEMORY_BYTES: String(2 * 1024 ** 3), GANTRY_DEMO_DISK_BYTES: String(1024 ** 3) })).code).toBe(0);
+    expect(await demoPool()).toMatchObject({ memoryBytes: 2n * 1024n ** 3n, pids: 1024, diskBytes: 1024n ** 3n, fileSizeBytes: 1024n ** 3n });
+    const options = { repositoryUrl: "/srv/git/demo.git", runnerRegistrationToken: keys.GANTRY_RUNNER_TOKEN };
+    await seedDemo(db, { ...options, limits: { memoryBytes: 64 * 1024 ** 2, pids: 64 } });
+    expect(await demoPool()).toMatchObject({ cpus: 2, memoryBytes: 64n * 1024n ** 2n, pids: 64, diskBytes: 10n * 1024n ** 3n });
+    // Zero processes, or a memory limit too small to start a shell, is refused and leaves the pool as it was.
+    await expect(seedDemo(db, { ...options, limits: { pids: 0 } })).rejects.toThrow(/pids/);
+    await expect(seedDemo(db, { ...options, limits: { memoryBytes: 1024 } })).rejects.toThrow(/memoryBytes/);
+    expect(await demoPool()).toMatchObject({ memoryBytes: 64n * 1024n ** 2n, pids: 64 });
+  }, 60_000);
 });

@@ -63,6 +63,32 @@ export type RegisterResponse = z.infer<typeof registerResponse>;
 
 const stringMap = z.record(z.string(), z.string());
 
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+/**
+ * The resource limits of a runner pool (`RunnerPool`), which every job of the pool runs under: the claim answer
+ * carries them with each assignment, so a pool's change applies from its next job (docs/sandboxes.md#limits).
+ */
+export const poolLimits = z.object({
+  /** CPU share in cores (1.5 = one and a half cores). */
+  cpus: z.number().positive().max(1024),
+  /** Memory of the whole job (every process of it), in bytes; past it the kernel's OOM killer ends a process. */
+  memoryBytes: z.number().int().min(16 * MiB).max(2 ** 50),
+  /** Processes and threads alive at once; past it fork() fails. */
+  pids: z.number().int().min(8).max(4_194_304),
+  /** Bytes the workspace, /tmp and the runner files may hold together. */
+  diskBytes: z.number().int().min(16 * MiB).max(2 ** 50),
+  /** The largest file a process may write (SIGXFSZ past it). */
+  fileSizeBytes: z.number().int().min(MiB).max(2 ** 50),
+  /** Ceiling on a job's `timeout-minutes`: a job asking for more gets this. */
+  maxTimeoutMinutes: z.number().int().min(1).max(7 * 24 * 60),
+});
+export type PoolLimits = z.infer<typeof poolLimits>;
+
+/** A new pool's limits, chosen to keep a small runner host (2 cores, 8 GiB) alive under one hostile job. */
+export const DEFAULT_POOL_LIMITS: PoolLimits = { cpus: 2, memoryBytes: 4 * GiB, pids: 1024, diskBytes: 10 * GiB, fileSizeBytes: 10 * GiB, maxTimeoutMinutes: 360 };
+
 /** A step as the compiler planned it (packages/workflow-schema PlannedStep). */
 export const plannedStep = z.object({
   index: z.number().int().nonnegative(),
@@ -129,6 +155,8 @@ export const claimResponse = z.object({
       /** The secrets the job references (name → value), for the `secrets` context; {} for an untrusted run. */
       secrets: z.record(z.string(), z.string()).default({}),
       needs: z.record(z.string(), z.object({ result: z.string(), outputs: z.record(z.string(), z.unknown()) })).default({}),
+      /** The pool's limits as of this claim; absent (an older control plane): the defaults. */
+      limits: poolLimits.default(DEFAULT_POOL_LIMITS),
     })
     .nullable(),
 });

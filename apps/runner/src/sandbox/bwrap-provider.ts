@@ -10,12 +10,13 @@ import path from "node:path";
 import { createSandboxCgroup } from "./cgroups";
 import { egressProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type AllowlistResolution, type HostLookup } from "./egress-firewall";
 import { which } from "./host-tools";
+import { limitEventsOf } from "./limit-events";
 import { rlimitArgs } from "./rlimits";
 import { jobSeccompFilter } from "./seccomp-filter";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { attachUserNet, findUserNetTools, USER_NET, type UserNet, type UserNetTools } from "./user-net";
-import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
+import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type LimitEvents, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 import { createSandboxDirs, removeSandboxDirs } from "./workspace";
 import { BASE_ENV, HOST_ETC, hostRoots, INSIDE, INSIDE_HOME } from "./inside";
 
@@ -114,7 +115,7 @@ class BwrapSandbox implements Sandbox {
     const hostUid = uid?.uid;
     this.enforced = { ...byCgroup, ...rl.enforced, ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}), ...(dirs.volume ? { disk: "loop-ext4" as const } : {}) };
     this.deadline = limits.wallTimeMs === undefined ? undefined : Date.now() + limits.wallTimeMs;
-    this.cgroupProcs = cgroup?.procsFiles ?? [];
+    this.cgroupProcs = cgroup?.joinFiles ?? [];
     this.prefix = [];
     if (hostUid !== undefined && tools.setpriv) this.prefix.push(tools.setpriv, `--reuid=${hostUid}`, `--regid=${hostUid}`, "--clear-groups", "--no-new-privs");
     if (tools.prlimit && rl.args.length > 0) this.prefix.push(tools.prlimit, ...rl.args, "--");
@@ -197,6 +198,10 @@ class BwrapSandbox implements Sandbox {
       if (failure) yield Buffer.from(failure);
     }
     return { output: output(), wait: () => child.wait(), stop: () => child.stop() };
+  }
+
+  limitEvents(): LimitEvents {
+    return limitEventsOf(this.cgroup, this.dirs.volume);
   }
 
   async destroy(): Promise<void> {

@@ -17,9 +17,10 @@ import { gvisorSpec, type GvisorExecSpec } from "./gvisor-spec";
 import { ensureStatxShim, missingShimCompiler } from "./gvisor-shim";
 import { which } from "./host-tools";
 import { BASE_ENV, hostRoots, INSIDE } from "./inside";
+import { limitEventsOf } from "./limit-events";
 import { defaultStateDir } from "./microvm-image";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
-import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
+import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type LimitEvents, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 import { claimUid, type ClaimedUid } from "./uid-pool";
 import { createSandboxDirs, removeSandboxDirs, type SandboxDirs } from "./workspace";
 
@@ -125,7 +126,7 @@ class GvisorSandbox implements Sandbox {
     this.rlimits = rl.list;
     this.enforced = { ...byCgroup, ...rl.enforced, ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}), ...(dirs.volume ? { disk: "loop-ext4" as const } : {}) };
     this.deadline = limits.wallTimeMs === undefined ? undefined : Date.now() + limits.wallTimeMs;
-    this.cgroupProcs = cgroup?.procsFiles ?? [];
+    this.cgroupProcs = cgroup?.joinFiles ?? [];
   }
 
   exec(request: ExecRequest): SandboxProcess {
@@ -165,6 +166,11 @@ class GvisorSandbox implements Sandbox {
     });
     this.running.add(child);
     return child;
+  }
+
+  /** The host cgroup's counters (the Sentry's RLIMIT_NPROC refusals happen inside gVisor and are not seen). */
+  limitEvents(): LimitEvents {
+    return limitEventsOf(this.cgroup, this.dirs.volume);
   }
 
   async destroy(): Promise<void> {

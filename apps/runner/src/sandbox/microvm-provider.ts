@@ -16,10 +16,11 @@ import { which } from "./host-tools";
 import { chooseAccelerator } from "./microvm-accel";
 import { egressFirewallProbe, egressProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type HostLookup } from "./egress-firewall";
 import { defaultStateDir, ensureGuestImage, missingBuildTools, type GuestImage } from "./microvm-image";
+import { volumeFull } from "./disk-quota";
 import { BASE_ENV, INSIDE } from "./inside";
 import { execTimeoutMs, spawnExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
-import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ExecResult, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
+import { NO_LIMIT_EVENTS, SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ExecResult, type LimitEvents, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 
 const GUEST_UID = 1001;
 const DEFAULT_DISK_BYTES = 8 * 1024 ** 3;
@@ -96,6 +97,11 @@ class WorkDisk {
     if (!this.mounted) return;
     check(run("umount", [this.mountpoint]), "unmount the disk image (is a host process using the workspace?)");
     this.mounted = false;
+  }
+
+  /** Full, as far as the host can tell: only while mounted here, i.e. between execs. */
+  full(): boolean {
+    return this.mounted && volumeFull(this.mountpoint);
   }
 
   remove(): void {
@@ -204,6 +210,11 @@ class MicrovmSandbox implements Sandbox {
     const child: SandboxProcess = { output, wait: () => done, stop: () => vm.stop() };
     this.current = child;
     return child;
+  }
+
+  /** Only the disk is visible from the host: the guest's OOM kills and refused forks happen in its own kernel. */
+  limitEvents(): LimitEvents {
+    return { ...NO_LIMIT_EVENTS, diskFull: this.disk.full() };
   }
 
   async destroy(): Promise<void> {

@@ -1,7 +1,13 @@
 // No isolation at all: the job runs as the runner on the host. For development and fast tests only; it
-// refuses untrusted code unless the caller explicitly allows it in dev mode.
-import { execTimeoutMs, stopAll, spawnExec } from "./spawn-exec";
-import type { EnforcedLimits, ExecRequest, ProbeResult, Sandbox, SandboxPaths, SandboxProcess, SandboxProvider, SandboxSpec } from "./types";
+// refuses untrusted code unless the caller explicitly allows it in dev mode. Of the limits it applies what needs
+// no isolation: wall time, a cgroup for memory, pids and CPU where the host gives one, and the file size; no disk
+// quota (the job's writes can reach anywhere the runner can anyway).
+import { randomBytes } from "node:crypto";
+import { createSandboxCgroup, type SandboxCgroup } from "./cgroups";
+import { which } from "./host-tools";
+import { limitEventsOf } from "./limit-events";
+import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec } from "./spawn-exec";
+import type { EnforcedLimits, ExecRequest, LimitEvents, ProbeResult, Sandbox, SandboxPaths, SandboxProcess, SandboxProvider, SandboxSpec } from "./types";
 import { SandboxRefusedError } from "./types";
 import { createSandboxDirs, removeSandboxDirs } from "./workspace";
 
@@ -13,6 +19,9 @@ class ProcessSandbox implements Sandbox {
   readonly baseEnv: Record<string, string>;
   private readonly running = new Set<SandboxProcess>();
   private readonly deadline: number | undefined;
+  private readonly cgroup: SandboxCgroup | undefined;
+  /** prlimit for the file size, before the job's command. */
+  private readonly prefix: string[] = [];
   private destroyed = false;
 
   constructor(
@@ -22,23 +31,42 @@ class ProcessSandbox implements Sandbox {
     this.paths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles };
     this.hostPaths = this.paths;
     this.baseEnv = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: dirs.temp, LANG: "C.UTF-8" };
-    const wallTimeMs = spec.limits?.wallTimeMs;
-    this.deadline = wallTimeMs === undefined ? undefined : Date.now() + wallTimeMs;
-    this.enforced = wallTimeMs === undefined ? {} : { wallTime: "timer" };
+    const limits = spec.limits ?? {};
+    this.deadline = limits.wallTimeMs === undefined ? undefined : Date.now() + limits.wallTimeMs;
+    this.cgroup = createSandboxCgroup(`gantry-proc-${randomBytes(6).toString("hex")}`, limits);
+    const prlimit = which("prlimit");
+    if (prlimit && limits.fileSizeBytes !== undefined) this.prefix.push(prlimit, `--fsize=${limits.fileSizeBytes}:${limits.fileSizeBytes}`, "--");
+    this.enforced = {
+      ...this.cgroup?.enforced,
+      ...(limits.wallTimeMs !== undefined ? { wallTime: "timer" as const } : {}),
+      ...(this.prefix.length > 0 ? { fileSize: "rlimit-fsize" as const } : {}),
+    };
   }
 
   exec(request: ExecRequest): SandboxProcess {
     if (this.destroyed) throw new Error("sandbox destroyed");
     const timeoutMs = execTimeoutMs(this.deadline, request.timeoutMs);
-    const child = spawnExec({ argv: request.argv, env: request.env, cwd: request.cwd, timeoutMs, onExit: () => this.running.delete(child) });
+    const child = spawnExec({
+      argv: [...this.prefix, ...request.argv],
+      env: request.env,
+      cwd: request.cwd,
+      timeoutMs,
+      preamble: joinCgroupsScript(this.cgroup?.joinFiles ?? []),
+      onExit: () => this.running.delete(child),
+    });
     this.running.add(child);
     return child;
+  }
+
+  limitEvents(): LimitEvents {
+    return limitEventsOf(this.cgroup, undefined);
   }
 
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
     await stopAll(this.running);
+    this.cgroup?.remove();
     removeSandboxDirs(this.dirs);
   }
 }

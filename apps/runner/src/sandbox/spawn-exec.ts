@@ -92,9 +92,12 @@ export function execTimeoutMs(deadline: number | undefined, requested: number | 
   return requested === undefined ? left : Math.min(left, requested);
 }
 
-/** Preamble that moves the exec's shell into the sandbox's cgroups before anything of the job starts. */
-export function joinCgroupsScript(procsFiles: readonly string[]): string {
-  return procsFiles.length > 0 ? `for f in ${procsFiles.map((f) => `'${f}'`).join(" ")}; do echo $$ > "$f" || exit 125; done` : "";
+/**
+ * Preamble that moves the exec's shell into the sandbox's cgroups before anything of the job starts. `0` is the
+ * writer itself; the shell is single-threaded, so joining with its one thread (v1 `tasks`) moves all of it.
+ */
+export function joinCgroupsScript(joinFiles: readonly string[]): string {
+  return joinFiles.length > 0 ? `for f in ${joinFiles.map((f) => `'${f}'`).join(" ")}; do echo 0 > "$f" || exit 125; done` : "";
 }
 
 /** Stops every exec still running and waits until they have all ended. */

@@ -29,6 +29,22 @@ export interface EnforcedLimits {
   disk?: "loop-ext4";
 }
 
+/**
+ * What the job has run into so far, read from the host's own counters (cgroup memory.events / memory.oom_control,
+ * pids.events, the quota volume's free space). Cumulative over the sandbox's life; zero/false where the provider
+ * cannot tell (documented per provider in docs/sandboxes.md).
+ */
+export interface LimitEvents {
+  /** Processes the kernel's OOM killer ended at the memory limit. */
+  oomKills: number;
+  /** fork()/clone() calls refused at the pids limit. */
+  forksRefused: number;
+  /** The disk-quota volume holding the workspace and /tmp has no room left. */
+  diskFull: boolean;
+}
+
+export const NO_LIMIT_EVENTS: LimitEvents = { oomKills: 0, forksRefused: 0, diskFull: false };
+
 export interface SandboxSpec {
   /** Code from an untrusted source (a fork's pull request): providers without isolation refuse it. */
   untrusted: boolean;
@@ -81,6 +97,8 @@ export interface Sandbox {
   /** PATH, HOME and the like as they make sense inside; the executor layers the job's env on top. */
   readonly baseEnv: Record<string, string>;
   exec(request: ExecRequest): SandboxProcess;
+  /** The limits hit so far; the executor names them in the job's log and failure reason. */
+  limitEvents(): LimitEvents;
   /** Kills everything still running and removes the workspace. Idempotent. */
   destroy(): Promise<void>;
 }

@@ -1,9 +1,12 @@
-// Every sandbox gets a fresh directory tree on the host that is removed with it.
+// Every sandbox gets a fresh directory tree on the host that is removed with it. With a disk limit the tree's
+// writable part is a quota volume: taken ready-made from the warm spares when one of the size waits there,
+// else made now.
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { mountQuotaVolume, type QuotaVolume } from "./disk-quota";
 import type { SandboxPaths } from "./types";
+import { VOLUME_DIRS, warmQuotaVolumes } from "./warm-volumes";
 
 export interface SandboxDirs extends SandboxPaths {
   root: string;
@@ -11,16 +14,35 @@ export interface SandboxDirs extends SandboxPaths {
   volume?: QuotaVolume;
 }
 
-export function createSandboxDirs(owner?: { uid: number; gid: number }, quotaBytes?: number): SandboxDirs {
+type Owner = { uid: number; gid: number };
+
+function rootAndVolume(owner: Owner | undefined, quotaBytes: number | undefined): { root: string; volume?: QuotaVolume; made: boolean } {
+  const spare = quotaBytes === undefined ? undefined : warmQuotaVolumes.take(quotaBytes);
+  if (spare) {
+    // Made before anyone owned it: the sandbox's uid gets the volume's root, as mkfs's root_owner gives it below.
+    if (owner) chownSync(spare.volume.dir, owner.uid, owner.gid);
+    return { root: spare.root, volume: spare.volume, made: true };
+  }
   const root = mkdtempSync(path.join(os.tmpdir(), "gantry-sbx-"));
+  const volume = quotaBytes === undefined ? undefined : mountQuotaVolume(root, quotaBytes, owner);
+  return volume ? { root, volume, made: false } : { root, made: false };
+}
+
+export function createSandboxDirs(owner?: Owner, quotaBytes?: number): SandboxDirs {
+  const { root, volume, made } = rootAndVolume(owner, quotaBytes);
   // Traversable but not listable: the sandbox's own uid must reach its subdirectories.
   if (owner) chmodSync(root, 0o711);
-  const volume = quotaBytes === undefined ? undefined : mountQuotaVolume(root, quotaBytes, owner);
   const base = volume?.dir ?? root;
   if (volume) chmodSync(base, 0o711);
-  const dirs: SandboxDirs = { root, workspace: path.join(base, "workspace"), temp: path.join(base, "tmp"), runnerFiles: path.join(base, "runner"), ...(volume ? { volume } : {}) };
+  const dirs: SandboxDirs = {
+    root,
+    workspace: path.join(base, VOLUME_DIRS.workspace),
+    temp: path.join(base, VOLUME_DIRS.temp),
+    runnerFiles: path.join(base, VOLUME_DIRS.runnerFiles),
+    ...(volume ? { volume } : {}),
+  };
   for (const dir of [dirs.workspace, dirs.temp, dirs.runnerFiles]) {
-    mkdirSync(dir, { mode: 0o700 });
+    if (!made) mkdirSync(dir, { mode: 0o700 });
     if (owner) chownSync(dir, owner.uid, owner.gid);
   }
   return dirs;

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it as vitestIt } from "vitest";
 import type { Sandbox, SandboxProvider, SandboxSpec } from "../../src/sandbox/types";
+import { warmQuotaVolumes } from "../../src/sandbox/warm-volumes";
 import { collect } from "../execution/helpers";
 
 export interface SandboxHarness {
@@ -18,6 +19,7 @@ export function sandboxHarness(provider: SandboxProvider): SandboxHarness {
   const opened: Sandbox[] = [];
   afterAll(async () => {
     await Promise.all(opened.map((s) => s.destroy()));
+    await warmQuotaVolumes.close();
   });
   return {
     async sandbox(spec = {}) {

@@ -1,6 +1,7 @@
 // POST /api/runner/v1/claim: long poll for work on the runner's pool. The fair scheduler picks, Postgres
-// records the attempt with its lease, and the answer carries a job token scoped to that attempt.
-import { hashToken, newToken, tokenMatches, type Database } from "@gantry/db";
+// records the attempt with its lease, and the answer carries a job token scoped to that attempt and the pool's
+// resource limits as they are now.
+import { hashToken, newToken, POOL_LIMIT_COLUMNS, poolLimitsOf, tokenMatches, type Database } from "@gantry/db";
 import { requestCheckReports, scheduleJobTimeout } from "@gantry/jobs";
 import { assignedJob, claimRequest, claimResponse, type ClaimResponse } from "@gantry/runner-protocol";
 import { claimJob } from "@gantry/scheduler";
@@ -46,6 +47,9 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
   if (!runner || !tokenMatches(credential, runner.credentialHash)) return refuse(401, "unauthorized", "The runner credential does not match this runner.");
   await sys.runner.update({ where: { id: runner.id }, data: { lastSeenAt: new Date(), status: "ONLINE" } });
 
+  // Read per claim, not at register: a change to the pool's limits applies from its next job. Before claiming, so
+  // a pool whose limits fail validation (edited by hand) assigns nothing rather than a job it cannot bound.
+  const limits = poolLimitsOf(await sys.runnerPool.findUniqueOrThrow({ where: { id: runner.poolId }, select: POOL_LIMIT_COLUMNS }));
   const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + body.value.waitMs;
   for (;;) {
@@ -54,7 +58,8 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
       const jobToken = newToken("gjt");
       await sys.jobAttempt.update({ where: { id: claimed.attemptId }, data: { jobTokenHash: hashToken(jobToken) } });
       const { job, planned, needs } = await assignmentFor(deps.database, claimed);
-      await scheduleJobTimeout(deps.queues, { tenantId: claimed.tenantId, jobId: claimed.jobId, attempt: claimed.attempt, startedAt: new Date(), timeoutMinutes: job.timeoutMinutes });
+      const timeoutMinutes = Math.min(job.timeoutMinutes, limits.maxTimeoutMinutes);
+      await scheduleJobTimeout(deps.queues, { tenantId: claimed.tenantId, jobId: claimed.jobId, attempt: claimed.attempt, startedAt: new Date(), timeoutMinutes });
       // QUEUED → RUNNING happens here, not in the worker: the job's GitHub check run goes in_progress.
       if (job.run.repository.installationId) await requestCheckReports(deps.queues, claimed.tenantId, [{ id: claimed.jobId, status: "RUNNING", attempt: claimed.attempt }]);
       const answer: ClaimResponse = {
@@ -81,6 +86,7 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
           job: planned,
           secrets: await secretsForRunner(deps.database, runner.poolId, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: job.key, environmentName: job.environmentName, run: job.run }),
           needs,
+          limits,
         },
       };
       return Response.json(claimResponse.parse(answer));
