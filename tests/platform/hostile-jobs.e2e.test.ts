@@ -853,7 +853,7 @@ function freeDisk(): number {
 /** The lines of `text` that are the output of a printf, not the echoed script (which starts with the command). */
 const outputLine = (log: string, pattern: RegExp) => log.split("\n").find((line) => pattern.test(line));
 
-const PIDS_LIMIT = /pids limit/i;
+const PIDS_LIMIT = /process limit \d+ reached/i;
 const MEMORY_LIMIT = /memory limit/i;
 const DISK_LIMIT = /disk (limit|quota)/i;
 

@@ -76,7 +76,7 @@ export function checkoutAction(source: CheckoutSource): NativeAction {
     if (!/^\d{1,9}$/.test(depth)) return { ok: false, outputs: {}, error: `fetch-depth must be a number, not ${JSON.stringify(depth)}` };
     const ref = inputs.ref && inputs.ref !== "" ? inputs.ref : source.sha;
     const badRef = refProblem(ref);
-    if (badRef) return refused(`ref ${JSON.stringify(ref)} ${badRef}; give a branch, tag, refs/… name or a full commit sha`);
+    if (badRef) return refused(`ref ${JSON.stringify(ref)} is not a valid git ref: it ${badRef}; give a branch, tag, refs/… name or a full commit sha`);
     let target: number;
     // As root, git runs as the sandbox's uid: the checked-out files belong to the job, not to root.
     let owner: ReturnType<typeof ownerToGive>;
