@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { startAgent } from "./agent";
 import { parseRunnerEnv } from "./env";
+import { closeInheritedFds } from "./inherited-fds";
 
 let env;
 try {
@@ -13,6 +14,9 @@ try {
   }
   throw error;
 }
+// Before any sandbox starts: nothing this process inherited may reach a job.
+const closed = closeInheritedFds();
+if (closed.length > 0) console.log(`runner: closed descriptors inherited without close-on-exec: ${closed.join(", ")}`);
 const agent = startAgent(env);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => agent.stop());
 agent.done.then(
