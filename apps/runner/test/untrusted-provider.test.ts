@@ -1,11 +1,12 @@
 // Untrusted jobs (a fork's pull request) run in the strongest isolating provider this host offers, whatever the
 // pool's default provider is; on a host with no isolating provider they do not run at all (issue #13 item 7).
-import { DEFAULT_POOL_LIMITS, type Assignment } from "@gantry/runner-protocol";
+import type { Assignment } from "@gantry/runner-protocol";
 import { describe, expect, it } from "vitest";
 import { probeProviders } from "../src/probe-providers";
 import { ProcessProvider } from "../src/sandbox/process-provider";
 import type { NetworkPolicy, ProbeResult, ProviderName, SandboxProvider, SandboxSpec } from "../src/sandbox/types";
 import { sandboxExecutor } from "../src/sandbox-executor";
+import { assignment as fixture } from "./executor-fixtures";
 
 /** A provider that says it is `name` and runs jobs as plain processes, recording every sandbox it prepares. */
 class StandIn implements SandboxProvider {
@@ -28,29 +29,8 @@ class StandIn implements SandboxProvider {
   }
 }
 
-function assignment(trusted: boolean): Assignment {
-  return {
-    attemptId: "att",
-    attempt: 1,
-    jobToken: "gjt_xxxxxxxxxxxxxxxxxxxxxxxx",
-    leaseMs: 30_000,
-    heartbeatMs: 5_000,
-    run: { id: "run", number: 1, event: "pull_request", ref: "refs/pull/7/merge", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted, inputs: {}, actor: "fork", eventPayload: {} },
-    job: {
-      key: "build",
-      jobId: "build",
-      name: "build",
-      env: {},
-      outputs: {},
-      timeoutMinutes: 5,
-      continueOnError: false,
-      steps: [{ index: 0, if: "success()", run: "echo hi", env: {}, with: {}, continueOnError: false }],
-    },
-    secrets: {},
-    needs: {},
-    limits: DEFAULT_POOL_LIMITS,
-  };
-}
+/** A one-step job of a pull request; `trusted` false is a fork's. */
+const assignment = (trusted: boolean): Assignment => ({ ...fixture([{ run: "echo hi" }], { trusted }), run: { ...fixture([]).run, event: "pull_request", ref: "refs/pull/7/merge", actor: "fork", trusted } });
 
 const never = () => new AbortController().signal;
 const reporter = { appendLogs: async () => undefined, stepStarted: async () => undefined, stepFinished: async () => undefined };
