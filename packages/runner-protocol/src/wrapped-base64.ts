@@ -1,15 +1,15 @@
-// Base64 as `base64` and MIME print it (76 columns) or openssl and PEM (64): a secret's encoded form may be cut by a
-// line break anywhere. Such runs of lines are found (cheaply: most logs have none), searched joined, and each match
+// Base64 as `base64` and MIME print it (76 columns) or openssl and PEM (64), and hex as `xxd -p` prints it (60): a
+// secret's encoded form may be cut by a line break anywhere. Such runs of lines are found (cheaply: most logs have none), searched joined, and each match
 // masked on every line it touches, so the log keeps its lines.
 
 // Standard and URL-safe alphabets; a line with padding (=) ends its stream. Sticky: tested where a line starts,
 // without copying it out.
-const FULL_LINE = /[A-Za-z0-9+/_-]{64}(?:[A-Za-z0-9+/_-]{12})?\r?(?:\n|$)/y;
+const FULL_LINE = /[A-Za-z0-9+/_-]{60}(?:[A-Za-z0-9+/_-]{4}(?:[A-Za-z0-9+/_-]{12})?)?\r?(?:\n|$)/y;
 
 /** Whether the line text[start, end) (without its \n) is full-width base64: a wrapped stream may go on after it. */
 function fullLine(text: string, start: number, end: number): boolean {
   const width = text.charCodeAt(end - 1) === 13 ? end - 1 - start : end - start;
-  if (width !== 64 && width !== 76) return false;
+  if (width !== 60 && width !== 64 && width !== 76) return false;
   FULL_LINE.lastIndex = start;
   return FULL_LINE.test(text) && FULL_LINE.lastIndex >= end;
 }
@@ -21,7 +21,7 @@ export interface Segment {
 }
 
 /** Full-width lines from where one starts: a whole run in one native scan. */
-const FULL_LINES = /(?:[A-Za-z0-9+/_-]{64}(?:[A-Za-z0-9+/_-]{12})?\r?\n)+/y;
+const FULL_LINES = /(?:[A-Za-z0-9+/_-]{60}(?:[A-Za-z0-9+/_-]{4}(?:[A-Za-z0-9+/_-]{12})?)?\r?\n)+/y;
 
 /** The text cut into wrapped runs and the rest, or [] when it has no run (most logs). */
 export function wrappedSegments(text: string): Segment[] {

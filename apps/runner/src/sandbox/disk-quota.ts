@@ -15,14 +15,16 @@ export interface QuotaVolume {
   unmount(): void;
 }
 
-// Less than this free counts as full: a write that failed with ENOSPC leaves at most a few blocks behind.
+// Less free than this counts as full: a write that failed with ENOSPC leaves a little behind that data cannot
+// use (ext4's own reservations: about 1.4 MiB of a 1 GiB volume), so 1 MiB or 1% of the volume, the larger.
 const FULL_BELOW_BYTES = 1024 * 1024;
+const FULL_BELOW_SHARE = 0.01;
 
 /** Whether the filesystem at `dir` has no room left (false when it cannot be read, e.g. unmounted). */
 export function volumeFull(dir: string): boolean {
   try {
     const stats = statfsSync(dir);
-    return stats.bavail * stats.bsize < FULL_BELOW_BYTES;
+    return stats.bavail * stats.bsize < Math.max(FULL_BELOW_BYTES, stats.blocks * stats.bsize * FULL_BELOW_SHARE);
   } catch {
     return false;
   }

@@ -77,6 +77,20 @@ describe("masker", () => {
     expect(leaksBase64(masked.replaceAll("\n", ""), SECRET)).toBe(false);
   });
 
+  it("masks hex wrapped at 60 columns (xxd -p), in either case, whatever column the secret starts at", () => {
+    const long = `${SECRET}-${"q".repeat(40)}`;
+    const m = new Masker([long]);
+    for (let lead = 0; lead < 31; lead++) {
+      for (const hex of [Buffer.from(`${"p".repeat(lead)}${long}tail`).toString("hex"), Buffer.from(`${"p".repeat(lead)}${long}`).toString("hex").toUpperCase()]) {
+        const lines = hex.match(/.{1,60}/g) ?? [];
+        const masked = m.mask(`${lines.join("\n")}\n`);
+        expect(masked.replaceAll("\n", "").toLowerCase(), `lead ${lead}`).not.toContain(Buffer.from(long).toString("hex").slice(0, 24));
+        // The log keeps its lines.
+        expect(masked.split("\n")).toHaveLength(lines.length + 1);
+      }
+    }
+  });
+
   it("ignores empty and blank values", () => {
     const m = new Masker(["", "  "]);
     expect(m.mask("a  b")).toBe("a  b");
