@@ -1,0 +1,117 @@
+// The security surface an admin reaches in a real browser against the production server: wrong passwords are
+// refused and then rate-limited (the form says for how long, the right password too is refused meanwhile), every
+// attempt is on the Audit page with its address, a pool's registration token is rotated from the dashboard (shown
+// once; the old one stops registering), and a viewer is refused the Audit page.
+import { DEMO, hashPassword, hashToken, randomId } from "@gantry/db";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setupWebTest, type WebTestContext } from "../support";
+import { CHROMIUM, ensureWebBuild, launchChromium, poll, startWebServer, type WebServer } from "./harness";
+
+let t: WebTestContext;
+let server: WebServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  await ensureWebBuild();
+  t = await setupWebTest();
+  server = await startWebServer(t.env);
+  browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await t?.close();
+});
+
+async function signInPage(): Promise<Page> {
+  if (!browser || !server) throw new Error(`the server or ${CHROMIUM} did not start`);
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${server.baseUrl}/signin`);
+  return page;
+}
+
+async function submit(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function signedIn(email: string, password: string): Promise<Page> {
+  const page = await signInPage();
+  await submit(page, email, password);
+  await page.waitForURL(`${server?.baseUrl}/t/${DEMO.tenantSlug}`);
+  return page;
+}
+
+describe("the admin's security surface in Chromium", () => {
+  it("refuses wrong passwords, then rate-limits the account from this address, saying for how long", async () => {
+    // An account of its own, so the limit it reaches does not lock the demo admin out of the other tests.
+    const email = `limited-${randomId("u")}@example.test`;
+    const password = "a right password";
+    const id = randomId("usr");
+    await t.database.system("test").user.create({ data: { id, email, name: "Limited", passwordHash: await hashPassword(password) } });
+    await t.database.system("test").membership.create({ data: { tenantId: DEMO.tenantId, userId: id, role: "DEVELOPER" } });
+
+    const attempts = () => t.database.system("test").auditEvent.findMany({ where: { data: { path: ["email"], equals: email } }, orderBy: { id: "asc" } });
+    const page = await signInPage();
+    for (let i = 0; i < 5; i++) {
+      await submit(page, email, `wrong ${i}`);
+      // Each refusal is recorded before the form shows it: wait for it, so the next try is the next one.
+      await poll(`refusal ${i + 1}`, 15_000, async () => ((await attempts()).length > i ? true : undefined), () => server?.output() ?? "");
+      expect(await page.getByTestId("signin-error").innerText()).toBe("Wrong email or password.");
+    }
+    // The sixth try, with the right password, is refused before it is checked.
+    await submit(page, email, password);
+    const limited = await poll("the rate-limit message", 15_000, async () => {
+      const text = (await page.getByRole("alert").allInnerTexts()).join(" ");
+      return /too many failed sign-ins/i.test(text) ? text : undefined;
+    }, () => server?.output() ?? "");
+    expect(limited).toMatch(/try again in \d+ minutes?/i);
+    expect(page.url()).toContain("/signin");
+
+    const events = await attempts();
+    expect(events.map((event) => event.action)).toEqual([...Array(5).fill("auth.sign_in.failed"), "auth.sign_in.rate_limited"]);
+    // The address is the socket's, as the server saw it.
+    expect(events.every((event) => event.ip === "127.0.0.1" || event.ip === "::ffff:127.0.0.1")).toBe(true);
+  });
+
+  it("shows the admin the audit log and rotates a pool's registration token once, from the dashboard", async () => {
+    const page = await signedIn(DEMO.email, DEMO.password);
+    await page.goto(`${server?.baseUrl}/t/${DEMO.tenantSlug}`);
+    const rotate = page.getByTestId(`rotate-token-${DEMO.poolName}`);
+    await rotate.getByRole("button", { name: "Rotate registration token" }).click();
+    const token = await poll("the new token", 15_000, async () => {
+      const shown = page.getByTestId("new-registration-token");
+      return (await shown.count()) > 0 ? (await shown.innerText()).trim() : undefined;
+    }, () => server?.output() ?? "");
+    expect(token).toMatch(/^grt_/);
+    const pool = await t.database.system("test").runnerPool.findUniqueOrThrow({ where: { id: DEMO.poolId } });
+    expect(pool.registrationTokenHash).toBe(hashToken(token));
+    // Shown once: a reload does not show it again.
+    await page.reload();
+    expect(await page.getByTestId("new-registration-token").count()).toBe(0);
+
+    await page.goto(`${server?.baseUrl}/t/${DEMO.tenantSlug}/audit`);
+    const audit = page.getByTestId("audit");
+    await audit.waitFor();
+    const text = await audit.innerText();
+    expect(text).toContain("pool.registration_token.rotated");
+    expect(text).toContain("auth.sign_in.succeeded");
+    expect(text).not.toContain(token);
+  });
+
+  it("refuses the audit log to a viewer, naming the role it needs", async () => {
+    const email = `viewer-${randomId("u")}@example.test`;
+    const id = randomId("usr");
+    await t.database.system("test").user.create({ data: { id, email, name: "Viewer", passwordHash: await hashPassword("viewer password") } });
+    await t.database.system("test").membership.create({ data: { tenantId: DEMO.tenantId, userId: id, role: "VIEWER" } });
+    const page = await signedIn(email, "viewer password");
+    await page.goto(`${server?.baseUrl}/t/${DEMO.tenantSlug}/audit`);
+    const refused = page.getByTestId("audit-refused");
+    await refused.waitFor();
+    expect((await refused.innerText()).toLowerCase()).toContain("admin");
+    expect(await page.getByTestId("audit").count()).toBe(0);
+  });
+});
