@@ -2,6 +2,7 @@
 // refused and then rate-limited (the form says for how long, the right password too is refused meanwhile), every
 // attempt is on the Audit page with its address, a pool's registration token is rotated from the dashboard (shown
 // once; the old one stops registering), and a viewer is refused the Audit page.
+import { randomBytes } from "node:crypto";
 import { DEMO, hashPassword, hashToken, randomId } from "@gantry/db";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,7 +49,7 @@ async function signedIn(email: string, password: string): Promise<Page> {
 describe("the admin's security surface in Chromium", () => {
   it("refuses wrong passwords, then rate-limits the account from this address, saying for how long", async () => {
     // An account of its own, so the limit it reaches does not lock the demo admin out of the other tests.
-    const email = `limited-${randomId("u")}@example.test`;
+    const email = `limited-${randomBytes(6).toString("hex")}@example.test`;
     const password = "a right password";
     const id = randomId("usr");
     await t.database.system("test").user.create({ data: { id, email, name: "Limited", passwordHash: await hashPassword(password) } });
@@ -103,7 +104,7 @@ describe("the admin's security surface in Chromium", () => {
   });
 
   it("refuses the audit log to a viewer, naming the role it needs", async () => {
-    const email = `viewer-${randomId("u")}@example.test`;
+    const email = `viewer-${randomBytes(6).toString("hex")}@example.test`;
     const id = randomId("usr");
     await t.database.system("test").user.create({ data: { id, email, name: "Viewer", passwordHash: await hashPassword("viewer password") } });
     await t.database.system("test").membership.create({ data: { tenantId: DEMO.tenantId, userId: id, role: "VIEWER" } });
