@@ -187,6 +187,8 @@ describe("tenant", () => {
     ]);
     const shared = pools[0]; // the demo pool (its runners below)
     expect(shared?.labels).toEqual([...DEMO.poolLabels]);
+    // Each pool's limits, as numbers (the demo pool's are the defaults).
+    expect(shared?.limits).toEqual({ cpus: 2, memoryBytes: 4 * 1024 ** 3, pids: 1024, diskBytes: 10 * 1024 ** 3, fileSizeBytes: 10 * 1024 ** 3, maxTimeoutMinutes: 360 });
     expect(pools[1]).toMatchObject({ egress: "ALLOWLIST", egressAllowlist: ["registry.npmjs.org", "10.0.0.0/8"] });
     expect(shared?.onlineCount).toBe(1);
     expect(shared?.runners.map((runner) => [runner.name, runner.online])).toEqual([

@@ -81,6 +81,10 @@ describe("the admin's security surface in Chromium", () => {
   it("shows the admin the audit log and rotates a pool's registration token once, from the dashboard", async () => {
     const page = await signedIn(DEMO.email, DEMO.password);
     await page.goto(`${server?.baseUrl}/t/${DEMO.tenantSlug}`);
+    // The pool says what every job of it runs under (the demo pool's defaults).
+    const limits = page.getByTestId(`pool-limits-${DEMO.poolName}`);
+    await limits.waitFor();
+    expect(await limits.innerText()).toBe("2 CPUs · 4 GiB memory · 1024 processes · 10 GiB disk · 360 min");
     const rotate = page.getByTestId(`rotate-token-${DEMO.poolName}`);
     await rotate.getByRole("button", { name: "Rotate registration token" }).click();
     const token = await poll("the new token", 15_000, async () => {
@@ -98,6 +102,9 @@ describe("the admin's security surface in Chromium", () => {
     const audit = page.getByTestId("audit");
     await audit.waitFor();
     const text = await audit.innerText();
+    // Long details wrap inside the card rather than widening it past the page.
+    const widths = await page.evaluate(() => ({ card: document.querySelector("[data-testid=audit]")?.getBoundingClientRect().right ?? 0, table: document.querySelector("[data-testid=audit] table")?.getBoundingClientRect().right ?? 0 }));
+    expect(widths.table).toBeLessThanOrEqual(widths.card);
     expect(text).toContain("pool.registration_token.rotated");
     expect(text).toContain("auth.sign_in.succeeded");
     expect(text).not.toContain(token);

@@ -64,6 +64,9 @@ export function RunnerPools({
               {pool.egress.toLowerCase()}
               {pool.egress === "ALLOWLIST" ? `: ${pool.egressAllowlist.join(", ") || "nothing listed"}` : ""}
             </span>
+            <span className="muted small" data-testid={`pool-limits-${pool.name}`} title="What every job of this pool runs under">
+              {poolLimitsText(pool.limits)}
+            </span>
             <span className="labels">
               {pool.labels.map((label) => (
                 <code key={label} className="label">
@@ -108,4 +111,10 @@ export function RunnerPools({
       ))}
     </>
   );
+}
+
+/** "2 CPUs · 4 GiB memory · 1024 processes · 10 GiB disk · 360 min": what every job of the pool runs under. */
+function poolLimitsText(limits: { cpus: number; memoryBytes: number; pids: number; diskBytes: number; maxTimeoutMinutes: number }): string {
+  const bytes = (n: number) => (n >= 1024 ** 3 ? `${+(n / 1024 ** 3).toFixed(1)} GiB` : `${+(n / 1024 ** 2).toFixed(1)} MiB`);
+  return [`${limits.cpus} CPU${limits.cpus === 1 ? "" : "s"}`, `${bytes(limits.memoryBytes)} memory`, `${limits.pids} processes`, `${bytes(limits.diskBytes)} disk`, `${limits.maxTimeoutMinutes} min`].join(" · ");
 }

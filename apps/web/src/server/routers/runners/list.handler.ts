@@ -1,4 +1,4 @@
-import { poolsUsableBy } from "@gantry/db";
+import { POOL_LIMIT_COLUMNS, poolLimitsOf, poolsUsableBy } from "@gantry/db";
 import { isRunnerOnline } from "../../runners";
 import type { TenantProcedureContext } from "../../trpc";
 import type { ListRunnersInput } from "./list.schema";
@@ -22,14 +22,17 @@ export async function listRunnersHandler({ ctx }: { ctx: TenantProcedureContext;
         provider: true,
         egress: true,
         egressAllowlist: true,
+        ...POOL_LIMIT_COLUMNS,
         runners: {
           orderBy: { name: "asc" },
           select: { id: true, name: true, status: true, version: true, capacity: true, lastSeenAt: true },
         },
       },
     });
-  return pools.map(({ tenants, runners, ...pool }) => ({
+  return pools.map(({ tenants, runners, cpus, memoryBytes, pids, diskBytes, fileSizeBytes, maxTimeoutMinutes, ...pool }) => ({
     ...pool,
+    // What every job of the pool runs under (byte counts as numbers: they cross tRPC as JSON).
+    limits: poolLimitsOf({ cpus, memoryBytes, pids, diskBytes, fileSizeBytes, maxTimeoutMinutes }),
     // Whether this tenant's secrets may reach the pool's runners: always for its own pools (docs/secrets.md).
     receivesSecrets: !pool.shared || tenants[0]?.secrets === true,
     onlineCount: runners.filter((runner) => isRunnerOnline(runner.lastSeenAt, now)).length,

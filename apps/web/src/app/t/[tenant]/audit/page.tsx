@@ -42,7 +42,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
       {page.events.length === 0 ? (
         <p className="muted small">No events.</p>
       ) : (
-        <table className="table">
+        <table className="table audit-table">
           <thead>
             <tr>
               <th>When</th>
