@@ -7,7 +7,7 @@ import { DEMO, hashPassword, hashToken, randomId } from "@gantry/db";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupWebTest, type WebTestContext } from "../support";
-import { CHROMIUM, ensureWebBuild, launchChromium, poll, startWebServer, type WebServer } from "./harness";
+import { CHROMIUM, ensureWebBuild, launchChromium, poll, signedIn, startWebServer, submitSignIn, type WebServer } from "./harness";
 
 let t: WebTestContext;
 let server: WebServer | undefined;
@@ -33,19 +33,6 @@ async function signInPage(): Promise<Page> {
   return page;
 }
 
-async function submit(page: Page, email: string, password: string): Promise<void> {
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-async function signedIn(email: string, password: string): Promise<Page> {
-  const page = await signInPage();
-  await submit(page, email, password);
-  await page.waitForURL(`${server?.baseUrl}/t/${DEMO.tenantSlug}`);
-  return page;
-}
-
 describe("the admin's security surface in Chromium", () => {
   it("refuses wrong passwords, then rate-limits the account from this address, saying for how long", async () => {
     // An account of its own, so the limit it reaches does not lock the demo admin out of the other tests.
@@ -58,13 +45,13 @@ describe("the admin's security surface in Chromium", () => {
     const attempts = () => t.database.system("test").auditEvent.findMany({ where: { data: { path: ["email"], equals: email } }, orderBy: { id: "asc" } });
     const page = await signInPage();
     for (let i = 0; i < 5; i++) {
-      await submit(page, email, `wrong ${i}`);
+      await submitSignIn(page, email, `wrong ${i}`);
       // Each refusal is recorded before the form shows it: wait for it, so the next try is the next one.
       await poll(`refusal ${i + 1}`, 15_000, async () => ((await attempts()).length > i ? true : undefined), () => server?.output() ?? "");
       expect(await page.getByTestId("signin-error").innerText()).toBe("Wrong email or password.");
     }
     // The sixth try, with the right password, is refused before it is checked.
-    await submit(page, email, password);
+    await submitSignIn(page, email, password);
     const limited = await poll("the rate-limit message", 15_000, async () => {
       const text = (await page.getByRole("alert").allInnerTexts()).join(" ");
       return /too many failed sign-ins/i.test(text) ? text : undefined;
@@ -79,7 +66,7 @@ describe("the admin's security surface in Chromium", () => {
   });
 
   it("shows the admin the audit log and rotates a pool's registration token once, from the dashboard", async () => {
-    const page = await signedIn(DEMO.email, DEMO.password);
+    const page = await signedIn(browser, server);
     await page.goto(`${server?.baseUrl}/t/${DEMO.tenantSlug}`);
     // The pool says what every job of it runs under (the demo pool's defaults).
     const limits = page.getByTestId(`pool-limits-${DEMO.poolName}`);
@@ -115,7 +102,7 @@ describe("the admin's security surface in Chromium", () => {
     const id = randomId("usr");
     await t.database.system("test").user.create({ data: { id, email, name: "Viewer", passwordHash: await hashPassword("viewer password") } });
     await t.database.system("test").membership.create({ data: { tenantId: DEMO.tenantId, userId: id, role: "VIEWER" } });
-    const page = await signedIn(email, "viewer password");
+    const page = await signedIn(browser, server, email, "viewer password");
     await page.goto(`${server?.baseUrl}/t/${DEMO.tenantSlug}/audit`);
     const refused = page.getByTestId("audit-refused");
     await refused.waitFor();

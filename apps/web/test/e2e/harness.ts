@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { DEMO } from "@gantry/db";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const CHROMIUM = "/usr/bin/chromium";
@@ -93,4 +94,21 @@ export async function startWebServer(env: Record<string, string>): Promise<WebSe
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"] });
+}
+
+/** The sign-in form filled and sent in `page` (already on /signin); waits for nothing. */
+export async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** A fresh browser context signed in as `email`, on the tenant's overview (default: the demo admin). */
+export async function signedIn(browser: Browser | undefined, server: WebServer | undefined, email: string = DEMO.email, password: string = DEMO.password): Promise<Page> {
+  if (!browser || !server) throw new Error(`the server or ${CHROMIUM} did not start`);
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${server.baseUrl}/signin`);
+  await submitSignIn(page, email, password);
+  await page.waitForURL(`${server.baseUrl}/t/${DEMO.tenantSlug}`);
+  return page;
 }

@@ -2,10 +2,10 @@
 // never appears on the page), sees it listed by name, replaces it, and deletes it; the row in Postgres is ciphertext.
 import { randomBytes } from "node:crypto";
 import { DEMO } from "@gantry/db";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupWebTest, type WebTestContext } from "../support";
-import { CHROMIUM, ensureWebBuild, launchChromium, poll, startWebServer, type WebServer } from "./harness";
+import { ensureWebBuild, launchChromium, poll, signedIn, startWebServer, type WebServer } from "./harness";
 
 let t: WebTestContext;
 let server: WebServer | undefined;
@@ -24,20 +24,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signedIn(): Promise<Page> {
-  if (!browser || !server) throw new Error(`the server or ${CHROMIUM} did not start`);
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${server.baseUrl}/signin`);
-  await page.getByLabel("Email").fill(DEMO.email);
-  await page.getByLabel("Password").fill(DEMO.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${server.baseUrl}/t/${DEMO.tenantSlug}`);
-  return page;
-}
-
 describe("the secrets page", () => {
   it("adds, lists by name only, replaces and deletes a repository secret", async () => {
-    const page = await signedIn();
+    const page = await signedIn(browser, server);
     await page.getByRole("link", { name: "Secrets" }).click();
     await page.waitForURL(`${server?.baseUrl}/t/${DEMO.tenantSlug}/secrets`);
     const value = `s3cret-${randomBytes(6).toString("hex")}`;

@@ -2,10 +2,10 @@
 // whose workflow expands `${{ github.event.pull_request.title }}` in `run:` lists the warning with its position and
 // rule, and an admin turns "script injection is an error" on from the settings page (audited, in Postgres).
 import { DEMO, intake } from "@gantry/db";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupWebTest, type WebTestContext } from "../support";
-import { CHROMIUM, ensureWebBuild, launchChromium, poll, startWebServer, type WebServer } from "./harness";
+import { ensureWebBuild, launchChromium, poll, signedIn, startWebServer, type WebServer } from "./harness";
 
 let t: WebTestContext;
 let server: WebServer | undefined;
@@ -24,17 +24,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signedIn(): Promise<Page> {
-  if (!browser || !server) throw new Error(`the server or ${CHROMIUM} did not start`);
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${server.baseUrl}/signin`);
-  await page.getByLabel("Email").fill(DEMO.email);
-  await page.getByLabel("Password").fill(DEMO.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${server.baseUrl}/t/${DEMO.tenantSlug}`);
-  return page;
-}
-
 describe("workflow warnings on the dashboard", () => {
   it("the run page lists the script-injection warning as file:line:col, message and rule", async () => {
     const message = '"github.event.pull_request.title" is potentially untrusted. avoid using it directly in inline scripts.';
@@ -50,7 +39,7 @@ describe("workflow warnings on the dashboard", () => {
       plan: { jobs: [{ key: "greet", jobId: "greet", name: "greet", needs: [], runsOn: ["ubuntu-latest"], timeoutMinutes: 5, continueOnError: false, retry: { maxAttempts: 1 } }] },
       warnings: [{ file: ".gantry/workflows/greet.yml", line: 7, col: 24, code: "script-injection", message, severity: "warning" }],
     });
-    const page = await signedIn();
+    const page = await signedIn(browser, server);
     await page.goto(`${server?.baseUrl}/t/${DEMO.tenantSlug}/runs/${created.runId}`);
     const warnings = page.getByTestId("run-warnings");
     await poll("the warnings listed", 15_000, async () => ((await warnings.count()) > 0 ? true : undefined), () => server?.output() ?? "");
@@ -63,7 +52,7 @@ describe("workflow warnings on the dashboard", () => {
   });
 
   it("an admin makes script injection an error from the settings page", async () => {
-    const page = await signedIn();
+    const page = await signedIn(browser, server);
     await page.getByRole("link", { name: "Settings" }).click();
     await page.waitForURL(`${server?.baseUrl}/t/${DEMO.tenantSlug}/settings`);
     const form = page.getByTestId("tenant-settings");
