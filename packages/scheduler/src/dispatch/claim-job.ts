@@ -14,6 +14,8 @@ export interface ClaimedJob {
   attempt: number;
   leaseExpiresAt: Date;
   waitedMs: number;
+  /** Whether the pool may receive this tenant's secrets, as read when the job was claimed (poolAccess). */
+  receivesSecrets: boolean;
 }
 
 export async function claimJob(
@@ -25,7 +27,8 @@ export async function claimJob(
     const claim = await scheduler.claim(input.poolId, input.nowMs ?? Date.now());
     if (!claim) return null;
     const ctx: TenantContext = { tenantId: claim.tenantId, actor: { kind: "RUNNER", ...(input.runnerId ? { id: input.runnerId } : {}) } };
-    if (!(await poolAccess(db, input.poolId, claim.tenantId)).usable) {
+    const access = await poolAccess(db, input.poolId, claim.tenantId);
+    if (!access.usable) {
       await scheduler.release(input.poolId, claim.tenantId, claim.jobId);
       await db.forTenant(ctx).jobRun.updateMany({ where: { id: claim.jobId, status: "WAITING", poolId: input.poolId }, data: { poolId: null } });
       continue;
@@ -41,7 +44,7 @@ export async function claimJob(
       continue;
     }
     await transitions.markRunRunning(sys, ctx, job.runId, "first job assigned");
-    return { tenantId: claim.tenantId, jobId: claim.jobId, runId: job.runId, attemptId: assignment.attemptId, attempt: assignment.attempt, leaseExpiresAt: assignment.leaseExpiresAt, waitedMs: claim.waitedMs };
+    return { tenantId: claim.tenantId, jobId: claim.jobId, runId: job.runId, attemptId: assignment.attemptId, attempt: assignment.attempt, leaseExpiresAt: assignment.leaseExpiresAt, waitedMs: claim.waitedMs, receivesSecrets: access.secrets };
   }
   return null;
 }

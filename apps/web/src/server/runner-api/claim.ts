@@ -84,7 +84,7 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
             eventPayload: await runEventPayload(deps.database, job.run, job.run.repository.fullName),
           },
           job: planned,
-          secrets: await secretsForRunner(deps.database, runner.poolId, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: job.key, environmentName: job.environmentName, run: job.run }),
+          secrets: await secretsForRunner(deps.database, { id: runner.poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: job.key, environmentName: job.environmentName, run: job.run }),
           needs,
           limits,
         },
