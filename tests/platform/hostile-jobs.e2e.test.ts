@@ -64,6 +64,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, openDatabase, parseMasterKey, secretStore, type TenantContext } from "@gantry/db";
@@ -581,6 +582,7 @@ function platformOn(provider: Provider) {
   const state: {
     database?: TestDatabase;
     stateDir?: string;
+    queuePrefix?: string;
     canaryRoot?: string;
     running?: ChildProcess;
     exited?: Promise<number | null>;
@@ -599,6 +601,7 @@ function platformOn(provider: Provider) {
     state.stateDir = stateDir;
     const port = await freePort();
     const runnerName = `hostile-${provider.name}-${port}`;
+    state.queuePrefix = `gantry-hostile-${provider.name}-${port}`;
     const child = spawn(process.execPath, ["scripts/up.mjs"], {
       cwd: root,
       env: {
@@ -610,6 +613,9 @@ function platformOn(provider: Provider) {
         PORT: String(port),
         GANTRY_RUNNER_NAME: runnerName,
         GANTRY_DEMO_PROVIDER: provider.kind,
+        // Queues and scheduler keys of its own: up.e2e.test.ts runs a platform on the same Redis at the same time,
+        // and two workers on one prefix take each other's jobs.
+        GANTRY_QUEUE_PREFIX: state.queuePrefix,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -703,6 +709,12 @@ function platformOn(provider: Provider) {
     }
     await state.platform?.client.end();
     await state.database?.drop();
+    if (state.queuePrefix) {
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${state.queuePrefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
     for (const dir of [state.stateDir, state.canaryRoot])
       if (dir) rmSync(dir, { recursive: true, force: true });
   });
