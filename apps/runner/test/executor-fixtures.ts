@@ -14,7 +14,7 @@ export function assignment(runs: { run: string; if?: string; name?: string }[], 
     jobToken: "gjt_xxxxxxxxxxxxxxxxxxxxxxxx",
     leaseMs: 30_000,
     heartbeatMs: 5_000,
-    run: { id: "run", number: 1, event: "push", ref: "refs/heads/main", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted: fields.trusted ?? true, inputs: {}, actor: "", eventPayload: {} },
+    run: { id: "run", number: 1, event: "push", ref: "refs/heads/main", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted: fields.trusted ?? true, inputs: {}, actor: "", eventPayload: {}, source: "none", serverUrl: "", apiUrl: "", githubToken: null },
     job: {
       key: "build",
       jobId: "build",

@@ -51,7 +51,7 @@ describe("job wall time", () => {
     jobToken: "gjt_xxxxxxxxxxxxxxxxxxxxxxxx",
     leaseMs: 30_000,
     heartbeatMs: 5_000,
-    run: { id: "run", number: 1, event: "push", ref: "refs/heads/main", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted: true, inputs: {}, actor: "", eventPayload: {} },
+    run: { id: "run", number: 1, event: "push", ref: "refs/heads/main", sha: "a".repeat(40), repository: "demo/hello", repositoryUrl: null, trusted: true, inputs: {}, actor: "", eventPayload: {}, source: "none", serverUrl: "", apiUrl: "", githubToken: null },
     job: { key: "b", jobId: "b", name: "b", env: {}, outputs: {}, steps: [], timeoutMinutes, continueOnError: false, matrix: { minutes: 3 } },
     secrets: {},
     needs: {},

@@ -150,8 +150,20 @@ export const claimResponse = z.object({
         actor: z.string().default(""),
         /** The event that started the run, in GitHub's shape (`github.event`, GITHUB_EVENT_PATH); {} when none. */
         eventPayload: z.record(z.string(), z.unknown()).default({}),
+        /** Where the repository lives: a GitHub App installation, a plain git server, or nowhere the runner can fetch. */
+        source: z.enum(["github", "git", "none"]).default("none"),
+        /** GITHUB_SERVER_URL / GITHUB_API_URL as the job should see them ("" when unknown: the runner uses its own URL). */
+        serverUrl: z.string().default(""),
+        apiUrl: z.string().default(""),
+        /** The job's GITHUB_TOKEN (an installation token narrowed to the repository and the job's `permissions:`); null for plain git. */
+        githubToken: z.string().nullable().default(null),
       }),
       job: assignedJob,
+      /**
+       * ACTIONS_RUNTIME_TOKEN for the cache and artifact services that actions' bundled toolkit calls (a JWT whose `scp`
+       * names the run and job as GitHub's does); only those services accept it. Absent: an older control plane.
+       */
+      runtimeToken: z.string().optional(),
       /** The secrets the job references (name → value), for the `secrets` context; {} for an untrusted run. */
       secrets: z.record(z.string(), z.string()).default({}),
       needs: z.record(z.string(), z.object({ result: z.string(), outputs: z.record(z.string(), z.unknown()) })).default({}),
@@ -341,4 +353,39 @@ export type CacheResponse = z.infer<typeof cacheResponse>;
 /** PUT <granted url> answers this once the bytes are verified and recorded. */
 export const objectPutResponse = z.object({ stored: z.boolean(), sha256: sha256Hex, sizeBytes: z.number().int().nonnegative() });
 export type ObjectPutResponse = z.infer<typeof objectPutResponse>;
+// POST /api/runner/v1/actions/resolve (job token): a remote action `owner/repo[/path]@ref` resolved to a commit and
+// an archive in the object store. Refusals (the tenant's policy, a ref that does not resolve, changed bytes) are a
+// 4xx errorResponse whose `error` names the action and the reason.
+export const actionResolveRequest = z.object({ attemptId: z.string(), uses: z.string().min(3).max(500) });
+export type ActionResolveRequest = z.infer<typeof actionResolveRequest>;
+export const actionResolveResponse = z.object({
+  /** owner/repo as GitHub spells it. */
+  repository: z.string(),
+  /** The folder of the action inside the repository ("" for the root). */
+  path: z.string(),
+  /** The ref as written in `uses:`. */
+  ref: z.string(),
+  /** The commit the ref resolved to (full 40-hex sha). */
+  sha: z.string().regex(/^[0-9a-f]{40}$/),
+  /** sha-256 of the archive (gzipped tar, GitHub's tarball layout: one top folder). */
+  sha256: sha256Hex,
+  sizeBytes: z.number().int().nonnegative(),
+  /** A signed GET URL of the archive (absolute, or relative to the control plane). */
+  downloadUrl: z.string(),
+  source: z.enum(["directory", "github", "mirror"]),
+});
+export type ActionResolveResponse = z.infer<typeof actionResolveResponse>;
+
+// POST /api/runner/v1/checkout-token (job token): a short-lived installation token limited to one repository of the
+// run's installation and `contents: read`, for the native checkout; 404 for plain git runs or another installation's repository.
+export const checkoutTokenRequest = z.object({ attemptId: z.string(), repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/) });
+export type CheckoutTokenRequest = z.infer<typeof checkoutTokenRequest>;
+export const checkoutTokenResponse = z.object({ token: z.string().min(1), cloneUrl: z.string(), expiresAt: z.string() });
+export type CheckoutTokenResponse = z.infer<typeof checkoutTokenResponse>;
+
+/** Where the control plane serves the actions toolkit's cache and artifact services (cache REST v1, Twirp v2/v4, blobs). */
+export const ACTIONS_SERVICE_PATH = "/api/actions/";
+/** The header the runner's service proxy adds so the services build URLs the sandbox can reach (the proxy's base). */
+export const SERVICE_BASE_HEADER = "x-gantry-service-base";
+
 export { Masker, MASK } from "./masker";

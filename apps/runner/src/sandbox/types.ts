@@ -52,6 +52,20 @@ export interface SandboxSpec {
   /** With network `allowlist`: host names, addresses and CIDR ranges (runner-protocol's egressTarget). */
   egressAllowlist?: readonly string[];
   limits?: SandboxLimits;
+  /** Toolchains the job may use (see SandboxPaths.node / toolCache). */
+  tools?: SandboxTools;
+  /**
+   * The runner's service proxy for this job (a unix socket on the host): the sandbox reaches it at
+   * `Sandbox.serviceUrl` whatever its network policy. Absent: no services.
+   */
+  serviceSocket?: string;
+}
+
+export interface SandboxTools {
+  /** Node.js installs on the host by major version ("20", "24"): the folder holding `bin/node`; mounted read-only. */
+  node?: Record<string, string>;
+  /** The runner's tool cache (RUNNER_TOOL_CACHE) on the host; writable only when `writable` (trusted jobs). */
+  toolCache?: { host: string; writable: boolean };
 }
 
 export interface ExecRequest {
@@ -86,6 +100,10 @@ export interface SandboxPaths {
   temp: string;
   /** Where the runner puts per-step files (GITHUB_OUTPUT, …), as seen inside. */
   runnerFiles: string;
+  /** The `node` binary of each runtime in SandboxSpec.tools.node, as processes inside see it. */
+  node?: Record<string, string>;
+  /** RUNNER_TOOL_CACHE as seen inside (when SandboxSpec.tools.toolCache was given). */
+  toolCache?: string;
 }
 
 export interface Sandbox {
@@ -96,6 +114,8 @@ export interface Sandbox {
   readonly enforced: EnforcedLimits;
   /** PATH, HOME and the like as they make sense inside; the executor layers the job's env on top. */
   readonly baseEnv: Record<string, string>;
+  /** The runner's service proxy as processes inside reach it (`http://127.0.0.1:PORT`), when SandboxSpec.serviceSocket was given. */
+  readonly serviceUrl?: string;
   exec(request: ExecRequest): SandboxProcess;
   /** The limits hit so far; the executor names them in the job's log and failure reason. */
   limitEvents(): LimitEvents;
