@@ -22,6 +22,9 @@ export { expandReusableCall, calledWorkflow, callInputs, callOutputs } from "./c
 export type { CallExpansion, CalledJobResult, InputValue } from "./compile/reusable-call";
 export { compileWorkflowWithCalls, MAX_CALL_DEPTH, type ReadRepositoryFile } from "./project/compile-with-calls";
 export { isWorkflowPlan } from "./plan-guard";
+export { actionRefusal, actionMatchesPattern, actionPatternProblem, actionsPolicySchema, parseActionRef, ALLOW_ALL_ACTIONS, GITHUB_OWNERS, MAX_ACTION_PATTERNS } from "./actions-policy";
+export type { ActionsPolicy } from "./actions-policy";
+export { remoteActionFormatProblem, classifyUses, type UsesKind } from "./rules/uses";
 export { secretReferences, type SecretReferences } from "./secret-references";
 /** Compile an already validated workflow (e.g. one of `validateProject(...).workflows`). */
 export { compile as compilePlan } from "./compile/compile";

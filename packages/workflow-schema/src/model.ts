@@ -1,3 +1,4 @@
+import type { ActionsPolicy } from "./actions-policy";
 import type { Pos } from "./errors";
 import type { YNode, YScalar } from "./yaml/node";
 
@@ -225,4 +226,6 @@ export interface TenantContext {
   maxTimeoutMinutes?: number;
   /** Script injection into `run:` is an error instead of a warning. */
   injectionIsError?: boolean;
+  /** Which actions `uses:` may name (local ones always); every action when absent. */
+  allowedActions?: ActionsPolicy;
 }

@@ -90,7 +90,16 @@ describe("matrix", () => {
 describe("uses", () => {
   it.each(["actions/checkout@v4", "actions/cache@v3.2", "actions/upload-artifact@main", "actions/download-artifact@v4", "./.github/actions/x"])("runs %s", (u) =>
     expect(codes(steps(`      - uses: ${u}\n        with: {path: p, key: k}`)).filter((c) => c !== "unknown-input")).toEqual([]));
-  it.each(["actions/setup-node@v4", "docker://alpine:3"])("rejects %s", (u) => expect(codes(steps(`      - uses: ${u}`))).toEqual(["unsupported-action"]));
+  it.each(["actions/setup-node@v4", "codecov/codecov-action@v1", "github/codeql-action/init@v1", "octo/repo/a/b@0123456789abcdef0123456789abcdef01234567", "octo/repo@releases/v1"])("runs the remote action %s", (u) =>
+    expect(codes(steps(`      - uses: ${u}`))).toEqual([]));
+  it.each(["octo/repo", "octo@v1", "/repo@v1", "octo/@v1", "octo/repo@", "octo/repo//x@v1", "octo/repo/../x@v1", "octo/repo@v1@v2"])("refuses the malformed %s", (u) =>
+    expect(codes(steps(`      - uses: "${u}"`))).toEqual(["invalid-uses"]));
+  it("refuses a docker action at its uses:, naming the step", () => {
+    const errors = parseWorkflow("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - id: build\n        uses: docker://alpine:3\n", "t.yml").errors;
+    expect(errors).toEqual([expect.objectContaining({ line: 7, col: 15, code: "unsupported-action", message: expect.stringContaining('step "build" (uses "docker://alpine:3"): docker actions need a pool with a container runtime') })]);
+  });
+  it("types the outputs of a remote action as any name (no metadata at validation)", () =>
+    expect(codes(steps("      - id: s\n        uses: octo/thing@v1\n      - run: echo ${{ steps.s.outputs.anything }} ${{ fromJSON(steps.s.outputs.list)[0] }}"))).toEqual([]));
   it("reusable workflows: local only", () => {
     expect(codes("on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n")).toEqual([]);
     expect(codes("on: push\njobs:\n  a:\n    uses: o/r/.github/workflows/x.yml@v1\n")).toEqual(["unsupported-reusable-workflow"]);
