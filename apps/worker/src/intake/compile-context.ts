@@ -1,6 +1,6 @@
 // What the workflow compiler needs to know about a tenant to run its tenant-aware checks.
 import { poolsUsableBy, type Database, type TenantContext } from "@gantry/db";
-import type { TenantContext as CompileContext } from "@gantry/workflow-schema";
+import { actionsPolicySchema, type ActionsPolicy, type TenantContext as CompileContext } from "@gantry/workflow-schema";
 
 export async function compileContextFor(db: Database, ctx: TenantContext, repositoryId: string): Promise<CompileContext> {
   const scoped = db.forTenant(ctx);
@@ -20,5 +20,13 @@ export async function compileContextFor(db: Database, ctx: TenantContext, reposi
     secretNames: [...new Set(secrets.map((secret) => secret.name))],
     maxTimeoutMinutes: tenant.maxTimeoutMinutes,
     injectionIsError: tenant.injectionLintError,
+    allowedActions: storedActionsPolicy(tenant.id, tenant.allowedActions),
   };
+}
+
+/** The stored policy, checked again: a value no writer could have made is the platform's fault, never "allow all". */
+function storedActionsPolicy(tenantId: string, stored: unknown): ActionsPolicy {
+  const parsed = actionsPolicySchema.safeParse(stored);
+  if (!parsed.success) throw new Error(`tenant ${tenantId} has an unreadable allowed-actions policy: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
+  return parsed.data;
 }
