@@ -7,6 +7,7 @@ import { intake, randomId, type Role, type TenantContext } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkflowWarnings } from "../src/app/t/[tenant]/runs/[runId]/workflow-warnings";
+import { actionsPolicyFromForm } from "../src/app/t/[tenant]/settings/actions-policy-form";
 import { TenantSettingsForm } from "../src/app/t/[tenant]/settings/settings-form";
 import type { SessionUser } from "../src/server/auth";
 import { createCaller } from "../src/server/routers/_app";
@@ -94,10 +95,10 @@ describe("tenants.updateSettings", () => {
 
   it("an admin turns injection-is-an-error on and off; each change is audited and tenants.settings reads it back", async () => {
     const admin = caller(demoAdmin);
-    expect(await admin.tenants.settings({ tenant: DEMO.tenantSlug })).toEqual({ injectionIsError: false, canManage: true });
-    expect(await admin.tenants.updateSettings({ tenant: DEMO.tenantSlug, injectionIsError: true })).toEqual({ injectionIsError: true });
+    expect(await admin.tenants.settings({ tenant: DEMO.tenantSlug })).toEqual({ injectionIsError: false, allowedActions: { kind: "all" }, canManage: true });
+    expect(await admin.tenants.updateSettings({ tenant: DEMO.tenantSlug, injectionIsError: true })).toEqual({ injectionIsError: true, allowedActions: { kind: "all" } });
     expect((await t.database.system("test").tenant.findUniqueOrThrow({ where: { id: DEMO.tenantId } })).injectionLintError).toBe(true);
-    expect(await caller(await member("VIEWER")).tenants.settings({ tenant: DEMO.tenantSlug })).toEqual({ injectionIsError: true, canManage: false });
+    expect(await caller(await member("VIEWER")).tenants.settings({ tenant: DEMO.tenantSlug })).toEqual({ injectionIsError: true, allowedActions: { kind: "all" }, canManage: false });
     await admin.tenants.updateSettings({ tenant: DEMO.tenantSlug, injectionIsError: false });
     const audits = await t.database.system("test").auditEvent.findMany({ where: { tenantId: DEMO.tenantId, action: "tenant.settings.update" }, orderBy: { createdAt: "asc" } });
     expect(audits.map((audit) => [audit.actorId, audit.data])).toEqual([
@@ -107,17 +108,50 @@ describe("tenants.updateSettings", () => {
   });
 
   it("the settings page's checkbox shows the setting; only an admin gets a save button", () => {
-    const admin = renderToStaticMarkup(createElement(TenantSettingsForm, { tenant: DEMO.tenantSlug, injectionIsError: true, canManage: true }));
+    const admin = renderToStaticMarkup(createElement(TenantSettingsForm, { tenant: DEMO.tenantSlug, injectionIsError: true, allowedActions: { kind: "all" }, canManage: true }));
     const checkbox = (html: string) => /<input type="checkbox"[^>]*name="injectionIsError"[^>]*>/.exec(html)?.[0] ?? "";
     expect(checkbox(admin)).toContain('checked=""');
     expect(checkbox(admin)).not.toContain("disabled");
     expect(admin).toContain("Script injection is an error");
     expect(admin).toContain("Save settings");
-    const viewer = renderToStaticMarkup(createElement(TenantSettingsForm, { tenant: DEMO.tenantSlug, injectionIsError: false, canManage: false }));
+    const viewer = renderToStaticMarkup(createElement(TenantSettingsForm, { tenant: DEMO.tenantSlug, injectionIsError: false, allowedActions: { kind: "all" }, canManage: false }));
     expect(checkbox(viewer)).toContain('disabled=""');
     expect(checkbox(viewer)).not.toContain("checked");
     expect(viewer).not.toContain("Save settings");
     expect(viewer).toContain("Only an admin can change these settings.");
+  });
+
+  it("an admin sets the allowed-actions policy: one audit event with the new policy, read back by tenants.settings", async () => {
+    const admin = caller(demoAdmin);
+    const policy = { kind: "list" as const, patterns: ["actions/*", "codecov/codecov-action@v1", "octo/repo/setup@main"] };
+    const before = await t.database.system("test").auditEvent.count({ where: { tenantId: DEMO.tenantId, action: "tenant.settings.update" } });
+    expect(await admin.tenants.updateSettings({ tenant: DEMO.tenantSlug, allowedActions: policy })).toEqual({ injectionIsError: false, allowedActions: policy });
+    expect((await t.database.system("test").tenant.findUniqueOrThrow({ where: { id: DEMO.tenantId } })).allowedActions).toEqual(policy);
+    expect(await caller(await member("DEVELOPER")).tenants.settings({ tenant: DEMO.tenantSlug })).toEqual({ injectionIsError: false, allowedActions: policy, canManage: false });
+    const audits = await t.database.system("test").auditEvent.findMany({ where: { tenantId: DEMO.tenantId, action: "tenant.settings.update" }, orderBy: { id: "asc" } });
+    expect(audits.length).toBe(before + 1);
+    expect(audits.at(-1)).toEqual(expect.objectContaining({ actorKind: "USER", actorId: DEMO.userId, targetType: "Tenant", targetId: DEMO.tenantId, data: { allowedActions: policy } }));
+    await admin.tenants.updateSettings({ tenant: DEMO.tenantSlug, allowedActions: { kind: "all" } });
+  });
+
+  it("refuses a bad pattern with a clear error, and the policy below admin; neither changes anything", async () => {
+    const error = await rejection(caller(demoAdmin).tenants.updateSettings({ tenant: DEMO.tenantSlug, allowedActions: { kind: "list", patterns: ["actions/*", "octo"] } }));
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.message).toContain('pattern \\"octo\\" names no repository');
+    const forbidden = await rejection(caller(await member("MAINTAINER")).tenants.updateSettings({ tenant: DEMO.tenantSlug, allowedActions: { kind: "github-owned" } }));
+    expect(forbidden.code).toBe("FORBIDDEN");
+    expect((await t.database.system("test").tenant.findUniqueOrThrow({ where: { id: DEMO.tenantId } })).allowedActions).toEqual({ kind: "all" });
+    expect((await rejection(caller(demoAdmin).tenants.updateSettings({ tenant: DEMO.tenantSlug }))).code).toBe("BAD_REQUEST");
+  });
+
+  it("the settings form shows the policy's choice and its patterns, one a line, and names the first bad line", () => {
+    const html = renderToStaticMarkup(createElement(TenantSettingsForm, { tenant: DEMO.tenantSlug, injectionIsError: false, allowedActions: { kind: "list", patterns: ["actions/*", "octo/repo@v1"] }, canManage: true }));
+    expect(/<input type="radio"[^>]*value="list"[^>]*>/.exec(html)?.[0]).toContain('checked=""');
+    expect(/<input type="radio"[^>]*value="all"[^>]*>/.exec(html)?.[0]).not.toContain("checked");
+    expect(html).toContain(">actions/*\nocto/repo@v1</textarea>");
+    expect(actionsPolicyFromForm("list", "actions/*\r\n\n  octo/repo@v1 \nocto/repo@v1")).toEqual({ policy: { kind: "list", patterns: ["actions/*", "octo/repo@v1"] } });
+    expect(actionsPolicyFromForm("list", "actions/*\nocto/repo@")).toEqual({ problem: expect.stringContaining("line 2: pattern \"octo/repo@\" has an empty or second \"@\"") });
+    expect(actionsPolicyFromForm("github-owned", "ignored")).toEqual({ policy: { kind: "github-owned" } });
   });
 
   it("rejects input that is not a boolean", async () => {

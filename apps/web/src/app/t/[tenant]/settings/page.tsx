@@ -22,7 +22,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ tenan
         </Link>
       </div>
       <h3>Workflows</h3>
-      <TenantSettingsForm tenant={tenant} injectionIsError={settings.injectionIsError} canManage={settings.canManage} />
+      <TenantSettingsForm tenant={tenant} injectionIsError={settings.injectionIsError} allowedActions={settings.allowedActions} canManage={settings.canManage} />
     </section>
   );
 }

@@ -3,11 +3,18 @@
 import { TRPCError } from "@trpc/server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import type { ActionsPolicy } from "@gantry/workflow-schema";
 import { getSessionUser } from "../../../../server/auth";
 import { serverCaller } from "../../../../server/caller";
+import { actionsPolicyFromForm } from "./actions-policy-form";
 
 // An unticked checkbox is simply absent from the form data.
-const settingsForm = z.object({ tenant: z.string(), injectionIsError: z.literal("on").optional() });
+const settingsForm = z.object({
+  tenant: z.string(),
+  injectionIsError: z.literal("on").optional(),
+  actionsPolicy: z.enum(["all", "github-owned", "list"]),
+  actionPatterns: z.string().optional(),
+});
 
 export interface SettingsFormState {
   ok: boolean;
@@ -17,11 +24,13 @@ export interface SettingsFormState {
 export async function saveTenantSettings(_previous: SettingsFormState | null, data: FormData): Promise<SettingsFormState> {
   const parsed = settingsForm.safeParse(Object.fromEntries(data));
   if (!parsed.success) return { ok: false, message: "The form was incomplete." };
+  const policy: { policy: ActionsPolicy } | { problem: string } = actionsPolicyFromForm(parsed.data.actionsPolicy, parsed.data.actionPatterns ?? "");
+  if ("problem" in policy) return { ok: false, message: policy.problem };
   const session = await getSessionUser();
   if (!session) return { ok: false, message: "Sign in first." };
   const { tenant } = parsed.data;
   try {
-    await serverCaller(session).tenants.updateSettings({ tenant, injectionIsError: parsed.data.injectionIsError === "on" });
+    await serverCaller(session).tenants.updateSettings({ tenant, injectionIsError: parsed.data.injectionIsError === "on", allowedActions: policy.policy });
   } catch (error) {
     if (error instanceof TRPCError) return { ok: false, message: error.message };
     throw error;
