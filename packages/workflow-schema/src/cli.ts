@@ -9,6 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { actionsPolicySchema } from "./actions-policy";
 import { formatErrors } from "./format";
 import { hasErrors } from "./errors";
 import type { WorkflowError } from "./errors";
@@ -62,6 +63,11 @@ export function main(argv: readonly string[], io: CliIo): number {
           if ("secretNames" in cfg && Array.isArray(cfg.secretNames)) ctx.secretNames = cfg.secretNames.map(String);
           if ("maxTimeoutMinutes" in cfg && typeof cfg.maxTimeoutMinutes === "number") ctx.maxTimeoutMinutes = cfg.maxTimeoutMinutes;
           if ("injectionIsError" in cfg && typeof cfg.injectionIsError === "boolean") ctx.injectionIsError = cfg.injectionIsError;
+          if ("allowedActions" in cfg) {
+            const policy = actionsPolicySchema.safeParse(cfg.allowedActions);
+            if (!policy.success) throw new Error(`allowedActions: ${policy.error.issues.map((issue) => issue.message).join("; ")}`);
+            ctx.allowedActions = policy.data;
+          }
         }
       } catch (e) {
         io.err(`cannot read config ${p ?? ""}: ${e instanceof Error ? e.message : String(e)}`);

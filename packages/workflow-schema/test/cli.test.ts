@@ -46,6 +46,17 @@ describe("gantry validate", () => {
     expect(r.code).toBe(0);
   });
 
+  it("--config takes the tenant's allowed-actions policy, and refuses a bad pattern", () => {
+    const wf = "on: push\njobs:\n  a:\n    runs-on: l\n    steps:\n      - uses: foo/bar@v1\n";
+    const refused = run(["validate", "--config", "t.json", "a.yml"], { "a.yml": wf, "t.json": JSON.stringify({ allowedActions: { kind: "github-owned" } }) });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/^a\.yml:6:15: action "foo\/bar@v1" is not allowed: this tenant allows GitHub-owned actions only.* \[action-not-allowed\]$/);
+    expect(run(["validate", "--config", "t.json", "a.yml"], { "a.yml": wf, "t.json": JSON.stringify({ allowedActions: { kind: "list", patterns: ["foo/*"] } }) }).code).toBe(0);
+    const bad = run(["validate", "--config", "t.json", "a.yml"], { "a.yml": wf, "t.json": JSON.stringify({ allowedActions: { kind: "list", patterns: ["foo"] } }) });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('allowedActions: pattern "foo" names no repository');
+  });
+
   it("usage errors exit 2", () => {
     expect(run([], {}).code).toBe(2);
     expect(run(["validate"], {}).code).toBe(2);
