@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { classifyUses, compileWorkflow, type UsesKind, type WorkflowError } from "@gantry/workflow-schema";
+import { classifyUses, compileWorkflow, parseWorkflow, type UsesKind, type WorkflowError } from "@gantry/workflow-schema";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const REALWORLD = "realworld-actionlint-dataset";
@@ -51,13 +51,9 @@ export interface Coverage {
 
 const RUNNABLE: ReadonlySet<UsesKind> = new Set(["native", "local-action", "remote"]);
 
-function countUses(source: string): { kind: UsesKind; name: string }[] {
-  // Counted on the text so refused workflows' actions count too; the validator is the judge of what runs.
-  return [...source.matchAll(/^\s*(?:-\s+)?uses:\s*["']?([^"'\s#]+)/gm)].flatMap((m) => {
-    const uses = m[1] ?? "";
-    if (/\.ya?ml@|\.ya?ml$/.test(uses)) return [];
-    return [{ kind: classifyUses(uses), name: uses.split("@")[0]?.toLowerCase() ?? uses }];
-  });
+/** Every step's `uses:` in the typed workflow (also of a refused one, as far as it parsed), with its position. */
+function stepUses(source: string, file: string): { uses: string; line: number; col: number }[] {
+  return (parseWorkflow(source, file).workflow?.jobs ?? []).flatMap((job) => job.steps.flatMap((step) => (step.uses ? [{ uses: step.uses.value, ...step.uses.pos }] : [])));
 }
 
 function firstError(errors: WorkflowError[]): WorkflowError | undefined {
@@ -76,15 +72,18 @@ export function measureCoverage(corpus = findCorpus()): Coverage {
   const remote = new Map<string, number>();
   for (const file of files) {
     const source = fs.readFileSync(path.join(dir, file), "utf8");
-    for (const u of countUses(source)) {
-      uses[u.kind] += 1;
-      if (u.kind === "remote") remote.set(u.name, (remote.get(u.name) ?? 0) + 1);
+    const named = stepUses(source, file);
+    for (const u of named) {
+      const kind = classifyUses(u.uses);
+      uses[kind] += 1;
+      const name = u.uses.split("@")[0]?.toLowerCase() ?? u.uses;
+      if (kind === "remote") remote.set(name, (remote.get(name) ?? 0) + 1);
     }
     const { plan, errors } = compileWorkflow(source, file);
     let first = firstError(errors);
-    // Belt and braces: an accepted plan whose step Gantry could not run would be a validator bug, counted as refused.
-    const unrunnable = plan?.jobs.flatMap((job) => job.steps).find((step) => step.uses !== undefined && !RUNNABLE.has(classifyUses(step.uses)));
-    if (!first && unrunnable) first = { file, line: 0, col: 0, code: "unrunnable-uses", message: `"${unrunnable.uses}" is accepted but is no step Gantry runs`, severity: "error" };
+    // Belt and braces: an accepted workflow with a step Gantry could not run would be a validator bug, counted as refused.
+    const unrunnable = named.find((u) => u.uses.includes("${{") || !RUNNABLE.has(classifyUses(u.uses)));
+    if (!first && unrunnable) first = { file, line: unrunnable.line, col: unrunnable.col, code: "unrunnable-uses", message: `"${unrunnable.uses}" is accepted but is no step Gantry runs`, severity: "error" };
     if (!first && !plan) first = { file, line: 0, col: 0, code: "no-plan", message: "no error and no plan", severity: "error" };
     if (!first) {
       if (plan?.jobs.some((job) => job.services?.length)) withServices.push(file);
