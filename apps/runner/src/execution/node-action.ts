@@ -26,6 +26,8 @@ export interface NodeActionCall {
   runs: NodeRuns;
 }
 
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const failure = (error: string): StepRunResult => ({ outcome: "failure", outputs: {}, envAdded: {}, pathAdded: [], annotations: [], error });
 
 /** The `node` binary for `major` as processes inside see it; a `process` sandbox (host == inside) uses the host's folder. */
@@ -80,6 +82,20 @@ async function runPhase(call: NodeActionCall, phase: "pre" | "main" | "post", sc
     annotations.push({ level: "warning" as const, message: input.masker.mask(inputs.warning), stepIndex: step.index });
     await write(`##[warning]${inputs.warning}\n`);
   }
+  // Inputs keep GitHub's names (INPUT_PYTHON-VERSION): not shell variable names, which the shells between the runner
+  // and the process (sh -c, inside and out) drop from the environment. Those few reach node through a preload that
+  // sets them and deletes itself.
+  const plain: Record<string, string> = {};
+  const odd: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) (SHELL_NAME.test(name) ? plain : odd)[name] = value;
+  const argv = [runtime.path, path.posix.join(action.inside, script)];
+  if (Object.keys(odd).length > 0) {
+    const preload = `action_env_${step.index}.cjs`;
+    const source = `Object.assign(process.env, ${JSON.stringify(odd)});\ntry { require("fs").unlinkSync(__filename); } catch {}\n`;
+    const written = refusedPath(() => writeRunnerFile(sandbox, preload, source, 0o600));
+    if (!written.ok) return fail(written.error);
+    argv.splice(1, 0, "--require", path.posix.join(sandbox.paths.runnerFiles, preload));
+  }
   const result = await execStep({
     stepIndex: step.index,
     sandbox,
@@ -87,8 +103,8 @@ async function runPhase(call: NodeActionCall, phase: "pre" | "main" | "post", sc
     log: input.log,
     signal,
     debug: input.debug,
-    argv: [runtime.path, path.posix.join(action.inside, script)],
-    env,
+    argv,
+    env: plain,
     cwd: sandbox.paths.workspace,
     ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
     files: files.value.host,
