@@ -95,7 +95,7 @@ export class ActionServer {
     if (!bytes) {
       const file = path.join(this.work, name);
       // GitHub's layout: one top folder named owner-repo-<short sha>.
-      execFileSync("tar", ["-czf", file, "-C", served.folder, "--transform", `s,^\\.,${owner}-${repo}-${served.sha.slice(0, 7)},`, "."]);
+      execFileSync("tar", ["-czf", file, "-C", served.folder, "--transform", `s,^\\.,${owner}-${repo}-${served.sha.slice(0, 7)},S`, "."]);
       bytes = readFileSync(file);
       this.archives.set(name, bytes);
     }
