@@ -116,7 +116,8 @@ export async function extractArchive(file: string, destFd: number, options: Extr
   let top: string | undefined;
   let total = 0;
   let failure: Error | undefined;
-  const parser = new Parser();
+  // strict: what node-tar would only warn about (not a tar at all, a bad checksum, a cut-off archive) fails here.
+  const parser = new Parser({ strict: true });
   const refuse = (error: unknown) => {
     failure ??= error instanceof Error ? error : new Error(String(error));
     parser.abort(failure);

@@ -31,7 +31,9 @@ interface Served {
 export class ActionServer {
   private server: Server | undefined;
   private readonly served = new Map<string, Served>();
+  /** The bytes served at each archive URL; `built` keeps the real ones (a tampered archive replaces only these). */
   private readonly archives = new Map<string, Buffer>();
+  private readonly built = new Map<string, Buffer>();
   private readonly work = mkdtempSync(path.join(os.tmpdir(), "gantry-action-server-"));
   /** Every resolve and archive request, in order (`resolve owner/repo@ref`, `get <name>`). */
   readonly requests: string[] = [];
@@ -91,12 +93,13 @@ export class ActionServer {
     const served = this.served.get(`${repository}@${ref}`);
     if (!served) return undefined;
     const name = `${owner}-${repo}-${served.sha}.tar.gz`;
-    let bytes = this.archives.get(name);
+    let bytes = this.built.get(name);
     if (!bytes) {
       const file = path.join(this.work, name);
       // GitHub's layout: one top folder named owner-repo-<short sha>.
       execFileSync("tar", ["-czf", file, "-C", served.folder, "--transform", `s,^\\.,${owner}-${repo}-${served.sha.slice(0, 7)},S`, "."]);
       bytes = readFileSync(file);
+      this.built.set(name, bytes);
       this.archives.set(name, bytes);
     }
     const sha256 = createHash("sha256").update(bytes).digest("hex");

@@ -85,3 +85,11 @@ describe("extractArchive", () => {
     await expect(extract(archiveOf(source, "top"), tempDir(), 1024)).rejects.toThrow("the archive unpacks to more than 1024 bytes");
   });
 });
+
+describe("extractArchive on bytes that are not a tar.gz", () => {
+  it("fails instead of unpacking nothing", async () => {
+    const file = path.join(tempDir(), "junk.tar.gz");
+    writeFileSync(file, Buffer.from("not an archive at all, just text"));
+    await expect(extract(file, tempDir())).rejects.toThrow();
+  });
+});

@@ -14,12 +14,21 @@ import type { ActionsOptions, JobResult } from "../../src/execution/types";
 import { nodeRuntimes } from "../../src/node-runtimes";
 import { protocolActions } from "../../src/protocol-actions";
 import { ProtocolClient } from "../../src/protocol-client";
+import { BwrapProvider } from "../../src/sandbox/bwrap-provider";
 import { ProcessProvider } from "../../src/sandbox/process-provider";
+import type { SandboxProvider } from "../../src/sandbox/types";
 import { assignment } from "../executor-fixtures";
 import { ActionServer } from "./action-server";
 import { collectingLog, job, step, until } from "./helpers";
 
-const provider = new ProcessProvider({ devMode: true });
+const processProvider = new ProcessProvider({ devMode: true });
+// The refusals need no Node inside: they run in bwrap too, where the host can start it.
+const bwrap = new BwrapProvider();
+const bwrapProbe = await bwrap.probe();
+if (!bwrapProbe.available) console.warn(`remote action refusals in bwrap skipped: ${bwrapProbe.detail}`);
+const refusalProviders: SandboxProvider[] = bwrapProbe.available
+  ? [processProvider, bwrap]
+  : [processProvider];
 const claim = assignment([]);
 const server = new ActionServer(claim.jobToken);
 const root = mkdtempSync(path.join(os.tmpdir(), "gantry-remote-actions-"));
@@ -73,7 +82,15 @@ beforeAll(async () => {
   await server.start();
   action("acme/phases@v1", { "action.yml": PHASES, ...PHASES_JS }, sha(1));
   action("acme/phases@v2", { "action.yml": PHASES, ...PHASES_JS }, sha(2));
-  action("acme/success-only@v1", { "action.yml": `name: s\nruns:\n  using: node24\n  main: main.js\n  post: post.js\n  post-if: success()\n`, "main.js": `console.log("SUCCESS-ONLY MAIN " + process.version.split(".")[0])`, "post.js": `console.log("SUCCESS-ONLY POST")` }, sha(3));
+  action(
+    "acme/success-only@v1",
+    {
+      "action.yml": `name: s\nruns:\n  using: node24\n  main: main.js\n  post: post.js\n  post-if: success()\n`,
+      "main.js": `console.log("SUCCESS-ONLY MAIN " + process.version.split(".")[0])`,
+      "post.js": `console.log("SUCCESS-ONLY POST")`,
+    },
+    sha(3),
+  );
   action(
     "acme/outer@v1",
     {
@@ -89,8 +106,16 @@ beforeAll(async () => {
     },
     sha(5),
   );
-  action("acme/loop@v1", { "action.yml": `name: loop\nruns:\n  using: composite\n  steps:\n    - uses: acme/loop@v1\n` }, sha(6));
-  action("acme/docker@v1", { "action.yml": `name: d\nruns:\n  using: docker\n  image: Dockerfile\n`, Dockerfile: "FROM alpine\n" }, sha(7));
+  action(
+    "acme/loop@v1",
+    { "action.yml": `name: loop\nruns:\n  using: composite\n  steps:\n    - uses: acme/loop@v1\n` },
+    sha(6),
+  );
+  action(
+    "acme/docker@v1",
+    { "action.yml": `name: d\nruns:\n  using: docker\n  image: Dockerfile\n`, Dockerfile: "FROM alpine\n" },
+    sha(7),
+  );
   action("acme/bad@v1", { "action.yml": `name: bad\nruns:\n  using: node20\n` }, sha(8));
   action("acme/bad-yaml@v1", { "action.yml": `name: [unclosed\n` }, sha(9));
 });
@@ -102,11 +127,19 @@ afterAll(async () => {
 
 function actions(): ActionsOptions {
   const client = new ProtocolClient(server.url);
-  return { ...protocolActions(client, claim, { kill: new AbortController().signal, log: () => undefined }), cacheDir: path.join(stateDir, "actions"), nodeRuntimes: runtimes, toolCache };
+  return {
+    ...protocolActions(client, claim, { kill: new AbortController().signal, log: () => undefined }),
+    cacheDir: path.join(stateDir, "actions"),
+    nodeRuntimes: runtimes,
+    toolCache,
+  };
 }
 
-async function run(steps: PlannedStep[], options: { signal?: AbortSignal; onLog?: (text: () => string) => void } = {}): Promise<{ result: JobResult; text: string }> {
-  const sandbox = await provider.prepare({ untrusted: false });
+async function run(
+  steps: PlannedStep[],
+  options: { signal?: AbortSignal; onLog?: (text: () => string) => void; provider?: SandboxProvider } = {},
+): Promise<{ result: JobResult; text: string }> {
+  const sandbox = await (options.provider ?? processProvider).prepare({ untrusted: false });
   const { log, text } = collectingLog();
   options.onLog?.(text);
   try {
@@ -114,7 +147,16 @@ async function run(steps: PlannedStep[], options: { signal?: AbortSignal; onLog?
       job: job(steps),
       sandbox,
       log,
-      contexts: { github: { repository: "acme/app", repository_owner: "acme", sha: "abc123", ref: "refs/heads/main", event_name: "push", token: "tok" } },
+      contexts: {
+        github: {
+          repository: "acme/app",
+          repository_owner: "acme",
+          sha: "abc123",
+          ref: "refs/heads/main",
+          event_name: "push",
+          token: "tok",
+        },
+      },
       actions: actions(),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -136,11 +178,22 @@ function expectInOrder(text: string, needles: string[]): void {
 }
 
 describe("GitHub's published actions, unmodified", () => {
-  for (const [tag, node] of [["v7.0.1", "v20"], ["v8.0.0", "v24"]] as const) {
+  for (const [tag, node] of [
+    ["v7.0.1", "v20"],
+    ["v8.0.0", "v24"],
+  ] as const) {
     it(`actions/github-script@${tag} runs a script that sets an output and returns a value (Node ${node})`, async () => {
       const { result, text } = await run([
-        step(0, { id: "x", uses: `actions/github-script@${tag}`, with: { script: `core.setOutput("answer", "42"); core.info("node " + process.version.split(".")[0]); return "hi " + context.repo.repo;` } }),
-        step(1, { run: `echo "result=\${{ steps.x.outputs.result }} answer=\${{ steps.x.outputs.answer }}"` }),
+        step(0, {
+          id: "x",
+          uses: `actions/github-script@${tag}`,
+          with: {
+            script: `core.setOutput("answer", "42"); core.info("node " + process.version.split(".")[0]); return "hi " + context.repo.repo;`,
+          },
+        }),
+        step(1, {
+          run: `echo "result=\${{ steps.x.outputs.result }} answer=\${{ steps.x.outputs.answer }}"`,
+        }),
       ]);
       expect(result.conclusion, text).toBe("success");
       expect(text).toContain(`Download action repository 'actions/github-script@${tag}' (SHA:`);
@@ -152,11 +205,17 @@ describe("GitHub's published actions, unmodified", () => {
   it("actions/setup-node@v4.4.0 finds Node in the tool cache: the next step's node is that version, nothing downloaded", async () => {
     const runtime = runtimes["24"];
     if (!runtime) throw new Error("node-runtime-24 is not installed");
-    const version = execFileSync(path.join(runtime, "bin", "node"), ["--version"]).toString().trim().slice(1);
+    const version = execFileSync(path.join(runtime, "bin", "node"), ["--version"])
+      .toString()
+      .trim()
+      .slice(1);
     mkdirSync(path.join(toolCache, "node", version), { recursive: true });
     symlinkSync(runtime, path.join(toolCache, "node", version, "x64"));
     writeFileSync(path.join(toolCache, "node", version, "x64.complete"), "");
-    const { result, text } = await run([step(0, { uses: "actions/setup-node@v4.4.0", with: { "node-version": version } }), step(1, { run: "node --version" })]);
+    const { result, text } = await run([
+      step(0, { uses: "actions/setup-node@v4.4.0", with: { "node-version": version } }),
+      step(1, { run: "node --version" }),
+    ]);
     expect(result.conclusion, text).toBe("success");
     expect(text).toContain(`Found in cache @ ${path.join(toolCache, "node", version, "x64")}`);
     expect(text).not.toContain("Attempting to download");
@@ -165,11 +224,16 @@ describe("GitHub's published actions, unmodified", () => {
   });
 
   it("actions/setup-python@v5.6.0 finds Python in the tool cache: the next step's python is the cached one", async () => {
-    const version = execFileSync("python3", ["-c", "import platform; print(platform.python_version())"]).toString().trim();
+    const version = execFileSync("python3", ["-c", "import platform; print(platform.python_version())"])
+      .toString()
+      .trim();
     const installDir = path.join(toolCache, "Python", version, "x64");
     execFileSync("python3", ["-m", "venv", "--without-pip", installDir]);
     writeFileSync(`${installDir}.complete`, "");
-    const { result, text } = await run([step(0, { uses: "actions/setup-python@v5.6.0", with: { "python-version": version } }), step(1, { run: "python --version; command -v python" })]);
+    const { result, text } = await run([
+      step(0, { uses: "actions/setup-python@v5.6.0", with: { "python-version": version } }),
+      step(1, { run: "python --version; command -v python" }),
+    ]);
     expect(result.conclusion, text).toBe("success");
     expect(text).toContain(`Python ${version}\n${installDir}/bin/python\n`);
     expect(text).not.toContain("is available for downloading");
@@ -185,10 +249,27 @@ describe("JavaScript actions' phases", () => {
       step(3, { uses: "acme/phases@v1", with: { tag: "two", unknown: "x" } }),
     ]);
     expect(result.conclusion, text).toBe("success");
-    expectInOrder(text, ["PRE one", "PRE two", "FIRST", "MAIN one state=p-one", "OTHER said=said-one", "MAIN two state=p-two", "POST two pre=p-two main=m-two", "POST one pre=p-one main=m-one"]);
-    expect(text).toContain(`greeting=hello acme/app token=given spaced=spaced-default path=ok repo=acme/phases ref=v1 node=v20`);
+    expectInOrder(text, [
+      "PRE one",
+      "PRE two",
+      "FIRST",
+      "MAIN one state=p-one",
+      "OTHER said=said-one",
+      "MAIN two state=p-two",
+      "POST two pre=p-two main=m-two",
+      "POST one pre=p-one main=m-one",
+    ]);
+    expect(text).toContain(
+      `greeting=hello acme/app token=given spaced=spaced-default path=ok repo=acme/phases ref=v1 node=v20`,
+    );
     expect(text.split(`Download action repository 'acme/phases@v1' (SHA:${sha(1)})`).length - 1).toBe(1);
-    expect(result.annotations).toContainEqual(expect.objectContaining({ level: "warning", message: "Unexpected input(s) 'unknown', valid inputs are ['tag', 'greeting', 'token', 'who with space']" }));
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({
+        level: "warning",
+        message:
+          "Unexpected input(s) 'unknown', valid inputs are ['tag', 'greeting', 'token', 'who with space']",
+      }),
+    );
   });
 
   it("runs posts after a failure (post-if defaults to always()); a post-if: success() post is skipped", async () => {
@@ -226,39 +307,81 @@ describe("JavaScript actions' phases", () => {
 
 describe("composite, docker and broken actions", () => {
   it("runs a remote composite that nests another repository's composite and a JavaScript action, with action_path and outputs", async () => {
-    const { result, text } = await run([step(0, { id: "o", uses: "acme/outer@v1", with: { word: "deep" } }), step(1, { run: "echo OUT=${{ steps.o.outputs.said }}" })]);
+    const { result, text } = await run([
+      step(0, { id: "o", uses: "acme/outer@v1", with: { word: "deep" } }),
+      step(1, { run: "echo OUT=${{ steps.o.outputs.said }}" }),
+    ]);
     expect(result.conclusion, text).toBe("success");
-    expectInOrder(text, ["INNER word=deep", "PRE nested-deep", "MAIN nested-deep state=p-nested-deep", "OUTER path=", "file=outer-marker", "OUT=said-nested-deep", "POST nested-deep"]);
-  });
-
-  it("stops composites nested past GitHub's depth limit", async () => {
-    const { result } = await run([step(0, { uses: "acme/loop@v1" })]);
-    expect(result.conclusion).toBe("failure");
-    expect(result.steps[0]?.error).toBe("uses: acme/loop@v1: composite actions nest at most 10 deep");
-  });
-
-  it("refuses docker actions with the reason", async () => {
-    const { result } = await run([step(0, { name: "build image", uses: "acme/docker@v1" }), step(1, { uses: "docker://alpine:3", if: "always()" })]);
-    expect(result.steps.map((s) => s.error)).toEqual([
-      `step "build image": docker actions need a pool with a container runtime (acme/docker@v1 has runs.using: docker)`,
-      `step "docker://alpine:3": docker actions need a pool with a container runtime (docker://alpine:3 has runs.using: docker)`,
+    expectInOrder(text, [
+      "INNER word=deep",
+      "PRE nested-deep",
+      "MAIN nested-deep state=p-nested-deep",
+      "OUTER path=",
+      "file=outer-marker",
+      "OUT=said-nested-deep",
+      "POST nested-deep",
     ]);
   });
 
-  it("fails a step whose action.yml is malformed, naming the file and the problem", async () => {
-    const { result } = await run([step(0, { uses: "acme/bad@v1" }), step(1, { uses: "acme/bad-yaml@v1", if: "always()" })]);
-    expect(result.steps[0]?.error).toBe(`acme/bad@v1: acme/bad/action.yml@${sha(8)}: runs.main: Invalid input: expected string, received undefined`);
-    expect(result.steps[1]?.error).toMatch(new RegExp(`^acme/bad-yaml@v1: acme/bad-yaml/action.yml@${sha(9)} is not YAML: `));
-  });
+  for (const provider of refusalProviders) {
+    describe(`in ${provider.name}`, () => {
+      it("stops composites nested past GitHub's depth limit", async () => {
+        const { result } = await run([step(0, { uses: "acme/loop@v1" })], { provider });
+        expect(result.conclusion).toBe("failure");
+        expect(result.steps[0]?.error).toBe("uses: acme/loop@v1: composite actions nest at most 10 deep");
+      });
 
-  it("fails a step whose archive's bytes changed (sha-256 mismatch), and one whose ref does not resolve", async () => {
-    server.tampered.set("acme/phases@v2", Buffer.from("not the archive"));
-    const { result } = await run([step(0, { uses: "acme/phases@v2", with: { tag: "t" } }), step(1, { uses: "acme/nothing@v1", if: "always()" })]);
-    expect(result.conclusion).toBe("failure");
-    expect(result.steps[0]?.error).toMatch(new RegExp(`^uses: acme/phases@v2: the archive of acme/phases@${sha(2)} has sha-256 [0-9a-f]{64}, not the [0-9a-f]{64} the control plane recorded: refusing it`));
-    expect(result.steps[1]?.error).toBe("uses: acme/nothing@v1: acme/nothing@v1: the ref does not resolve");
-    expect(readdirSync(path.join(stateDir, "actions")).filter((name) => name.endsWith(".part"))).toEqual([]);
-  });
+      it("refuses docker actions with the reason", async () => {
+        const { result } = await run(
+          [
+            step(0, { name: "build image", uses: "acme/docker@v1" }),
+            step(1, { uses: "docker://alpine:3", if: "always()" }),
+          ],
+          { provider },
+        );
+        expect(result.steps.map((s) => s.error)).toEqual([
+          `step "build image": docker actions need a pool with a container runtime (acme/docker@v1 has runs.using: docker)`,
+          `step "docker://alpine:3": docker actions need a pool with a container runtime (docker://alpine:3 has runs.using: docker)`,
+        ]);
+      });
+
+      it("fails a step whose action.yml is malformed, naming the file and the problem", async () => {
+        const { result } = await run(
+          [step(0, { uses: "acme/bad@v1" }), step(1, { uses: "acme/bad-yaml@v1", if: "always()" })],
+          { provider },
+        );
+        expect(result.steps[0]?.error).toBe(
+          `acme/bad@v1: acme/bad/action.yml@${sha(8)}: runs.main: Invalid input: expected string, received undefined`,
+        );
+        expect(result.steps[1]?.error).toMatch(
+          new RegExp(`^acme/bad-yaml@v1: acme/bad-yaml/action.yml@${sha(9)} is not YAML: `),
+        );
+      });
+
+      it("fails a step whose archive's bytes changed (sha-256 mismatch), and one whose ref does not resolve", async () => {
+        server.tampered.set("acme/phases@v2", Buffer.from("not the archive"));
+        const { result } = await run(
+          [
+            step(0, { uses: "acme/phases@v2", with: { tag: "t" } }),
+            step(1, { uses: "acme/nothing@v1", if: "always()" }),
+          ],
+          { provider },
+        );
+        expect(result.conclusion).toBe("failure");
+        expect(result.steps[0]?.error).toMatch(
+          new RegExp(
+            `^uses: acme/phases@v2: the archive of acme/phases@${sha(2)} has sha-256 [0-9a-f]{64}, not the [0-9a-f]{64} the control plane recorded: refusing it`,
+          ),
+        );
+        expect(result.steps[1]?.error).toBe(
+          "uses: acme/nothing@v1: acme/nothing@v1: the ref does not resolve",
+        );
+        expect(readdirSync(path.join(stateDir, "actions")).filter((name) => name.endsWith(".part"))).toEqual(
+          [],
+        );
+      });
+    });
+  }
 
   it("downloads an archive once for the runner: a later job takes it from the cache by its sha-256", async () => {
     const name = `acme-phases-${sha(1)}.tar.gz`;
