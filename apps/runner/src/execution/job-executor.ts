@@ -27,7 +27,8 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
   const { job, sandbox, log } = options;
   const signal = options.signal ?? new AbortController().signal;
   const secrets = options.contexts.secrets ?? {};
-  const masker = new Masker(Object.values(secrets));
+  // The runtime token actions get (ACTIONS_RUNTIME_TOKEN) is a credential like the secrets.
+  const masker = new Masker([...Object.values(secrets), ...(options.actions?.runtimeToken ? [options.actions.runtimeToken] : [])]);
   const stepsContext: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
   const reports: StepReport[] = [];
   const annotations: Annotation[] = [];
