@@ -16,7 +16,7 @@ import { protocolActions } from "../../src/protocol-actions";
 import { ProtocolClient } from "../../src/protocol-client";
 import { BwrapProvider } from "../../src/sandbox/bwrap-provider";
 import { ProcessProvider } from "../../src/sandbox/process-provider";
-import type { SandboxProvider } from "../../src/sandbox/types";
+import type { Sandbox, SandboxProvider } from "../../src/sandbox/types";
 import { assignment } from "../executor-fixtures";
 import { ActionServer } from "./action-server";
 import { collectingLog, job, step, until } from "./helpers";
@@ -137,9 +137,11 @@ function actions(): ActionsOptions {
 
 async function run(
   steps: PlannedStep[],
-  options: { signal?: AbortSignal; onLog?: (text: () => string) => void; provider?: SandboxProvider } = {},
+  options: { signal?: AbortSignal; onLog?: (text: () => string) => void; provider?: SandboxProvider; serviceUrl?: string; actions?: Partial<ActionsOptions> } = {},
 ): Promise<{ result: JobResult; text: string }> {
-  const sandbox = await (options.provider ?? processProvider).prepare({ untrusted: false });
+  const prepared = await (options.provider ?? processProvider).prepare({ untrusted: false });
+  // The service proxy is the sandbox helper's; here only the URL a sandbox would report matters.
+  const sandbox: Sandbox = options.serviceUrl ? Object.create(prepared, { serviceUrl: { value: options.serviceUrl } }) : prepared;
   const { log, text } = collectingLog();
   options.onLog?.(text);
   try {
@@ -157,13 +159,13 @@ async function run(
           token: "tok",
         },
       },
-      actions: actions(),
+      actions: { ...actions(), ...options.actions },
       ...(options.signal ? { signal: options.signal } : {}),
     });
     await log.close();
     return { result, text: text() };
   } finally {
-    await sandbox.destroy();
+    await prepared.destroy();
   }
 }
 
@@ -243,6 +245,21 @@ describe("GitHub's published actions, unmodified", () => {
 });
 
 describe("JavaScript actions' phases", () => {
+  it("hands an action the services' URLs and runtime token (masked), and GitHub's API through the proxy for a github run", async () => {
+    action("acme/env@v1", { "action.yml": "name: env\nruns:\n  using: node20\n  main: main.js\n", "main.js": `for (const name of ["ACTIONS_RUNTIME_URL", "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL", "ACTIONS_RUNTIME_TOKEN", "GITHUB_API_URL", "GITHUB_SERVER_URL", "RUNNER_TOOL_CACHE"]) console.log(name + "=" + process.env[name]);` }, sha(10));
+    const { result, text } = await run([step(0, { uses: "acme/env@v1" }), step(1, { run: 'echo "RUN_API=$GITHUB_API_URL RUN_TOKEN=${ACTIONS_RUNTIME_TOKEN:-none}"' })], {
+      serviceUrl: "http://127.0.0.1:7777",
+      actions: { runtimeToken: "rt-secret-value", source: "github", serverUrl: "https://github.example" },
+    });
+    expect(result.conclusion, text).toBe("success");
+    for (const name of ["ACTIONS_RUNTIME_URL", "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL"]) expect(text).toContain(`${name}=http://127.0.0.1:7777/api/actions/\n`);
+    expect(text).toContain("ACTIONS_RUNTIME_TOKEN=***\n");
+    expect(text).not.toContain("rt-secret-value");
+    expect(text).toContain("GITHUB_API_URL=http://127.0.0.1:7777/github-api\nGITHUB_SERVER_URL=https://github.example\n");
+    expect(text).toContain(`RUNNER_TOOL_CACHE=${toolCache}\n`);
+    expect(text).toContain("RUN_API=http://127.0.0.1:7777/github-api RUN_TOKEN=none");
+  });
+
   it("runs pre before the first step (node16 on Node 20), main in place, posts last first with the state saved; inputs with expression defaults; an unknown input warns", async () => {
     const { result, text } = await run([
       step(0, { run: "echo FIRST" }),
