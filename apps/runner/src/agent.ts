@@ -2,9 +2,10 @@
 // heartbeats, report. Network trouble is retried with capped, jittered backoff; a refused token stops the runner.
 import { PROTOCOL_VERSION, type RegisterRequest } from "@gantry/runner-protocol";
 import { backoffMs } from "./backoff";
-import type { RunnerEnv } from "./env";
+import { runnerStateDir, toolCacheDir, type RunnerEnv } from "./env";
 import { chooseProvider, probeProviders } from "./probe-providers";
 import { ProtocolClient, ProtocolError } from "./protocol-client";
+import { protocolActions } from "./protocol-actions";
 import { protocolObjects } from "./protocol-objects";
 import { protocolReporter } from "./protocol-reporter";
 import { runAssignment, type JobExecutor } from "./run-assignment";
@@ -89,6 +90,9 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
         egressAllowlist: allowlist,
         reporter: (assignment, kill) => protocolReporter(client, assignment, { kill, log }),
         objects: (assignment, kill) => protocolObjects(client, assignment, { kill, log }),
+        actions: (assignment, kill) => protocolActions(client, assignment, { kill, log }),
+        stateDir: runnerStateDir(env),
+        toolCache: toolCacheDir(env),
         log,
       });
     const slot = async () => {

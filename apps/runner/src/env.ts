@@ -1,4 +1,5 @@
 import os from "node:os";
+import path from "node:path";
 import { z } from "zod";
 
 /** The runner's env: it knows the control plane's URL and a pool registration token, nothing else. */
@@ -19,10 +20,27 @@ export const runnerEnvSchema = z.object({
     .enum(["", "0", "1", "false", "true"], { error: "GANTRY_RUNNER_DEV_MODE is 1/true or 0/false" })
     .default("")
     .transform((value) => value === "1" || value === "true"),
+  /** The runner's own state (the downloaded actions by sha-256, the default tool cache); default ~/.gantry. */
+  GANTRY_STATE_DIR: z.string().min(1).optional(),
+  /**
+   * The persistent tool cache (RUNNER_TOOL_CACHE) that setup-node, setup-python and friends look in before they
+   * download; default `<GANTRY_STATE_DIR>/tool-cache`. Read-only for untrusted jobs, writable for trusted ones.
+   */
+  GANTRY_TOOL_CACHE: z.string().min(1).optional(),
 });
 
 export type RunnerEnv = z.infer<typeof runnerEnvSchema>;
 
 export function parseRunnerEnv(source: Record<string, string | undefined>): RunnerEnv {
   return runnerEnvSchema.parse(source);
+}
+
+/** The runner's state folder, absolute. */
+export function runnerStateDir(env: Pick<RunnerEnv, "GANTRY_STATE_DIR">): string {
+  return path.resolve(env.GANTRY_STATE_DIR ?? path.join(os.homedir(), ".gantry"));
+}
+
+/** The tool cache's folder on the host, absolute. */
+export function toolCacheDir(env: Pick<RunnerEnv, "GANTRY_STATE_DIR" | "GANTRY_TOOL_CACHE">): string {
+  return path.resolve(env.GANTRY_TOOL_CACHE ?? path.join(runnerStateDir(env), "tool-cache"));
 }

@@ -2,6 +2,7 @@
 import { openAsBlob } from "node:fs";
 import { open } from "node:fs/promises";
 import {
+  actionResolveResponse,
   artifactResponse,
   cacheResponse,
   claimResponse,
@@ -13,6 +14,7 @@ import {
   registerResponse,
   stepReportResponse,
   objectPutResponse,
+  type ActionResolveResponse,
   type ArtifactRequest,
   type ArtifactResponse,
   type CacheRequest,
@@ -103,6 +105,16 @@ export class ProtocolClient {
 
   cache(jobToken: string, body: CacheRequest): Promise<CacheResponse> {
     return this.call("caches", jobToken, body, cacheResponse);
+  }
+
+  /** Resolves a remote action (`owner/repo[/path]@ref`) to a commit and a signed archive URL; a refusal names the reason. */
+  resolveAction(jobToken: string, attemptId: string, uses: string): Promise<ActionResolveResponse> {
+    return this.call("actions/resolve", jobToken, { attemptId, uses }, actionResolveResponse, 60_000);
+  }
+
+  /** GETs a resolved action's archive (a signed URL: no token goes with it) into `file`. */
+  downloadAction(url: string, file: string): Promise<void> {
+    return this.getObject({ url, expiresAt: 0 }, file);
   }
 
   /** PUTs a file to a granted object URL (signed: no token goes with it). */

@@ -4,15 +4,18 @@
 // closed → sandbox destroyed. A job that ran into a limit fails with the limit named.
 // A cancel stops the running step (always() steps may still run, within the job's wall time); a lost lease
 // or a stopping runner destroys the sandbox at once.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import type { Assignment, PoolLimits } from "@gantry/runner-protocol";
 import { checkoutAction } from "./execution/checkout-action";
 import { interpolate } from "./execution/interpolate";
 import { executeJob } from "./execution/job-executor";
 import { objectActions, type ObjectTransfer } from "./execution/object-actions";
 import { LogStream, type LogChunk } from "./execution/log-stream";
-import type { JobResult, StepReport } from "./execution/types";
+import type { ActionsOptions, JobResult, StepReport } from "./execution/types";
 import { jobContexts } from "./job-contexts";
 import { watchLimits } from "./limit-watch";
+import { nodeRuntimes } from "./node-runtimes";
 import type { ProviderProbe } from "./probe-providers";
 import type { JobExecutor, JobOutcome } from "./run-assignment";
 import { SandboxRefusedError, type EnforcedLimits, type NetworkPolicy, type Sandbox, type SandboxLimits, type SandboxProvider } from "./sandbox/types";
@@ -42,6 +45,12 @@ export interface SandboxExecutorOptions {
   log: (line: string) => void;
   /** Per-job log cap; past it the log ends with a truncation marker. */
   maxJobLogBytes?: number;
+  /** Remote actions of one attempt (resolve + download through the control plane); absent: remote `uses:` fail. */
+  actions?: (assignment: Assignment, kill: AbortSignal) => Pick<ActionsOptions, "resolve" | "download">;
+  /** The runner's state folder (the action archives by sha-256 live in `<stateDir>/actions`). */
+  stateDir?: string;
+  /** The tool cache on the host (RUNNER_TOOL_CACHE); default `<stateDir>/tool-cache`. */
+  toolCache?: string;
 }
 
 // GitHub's default when a job names no timeout-minutes.
@@ -114,9 +123,15 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     }
     const limits = jobSandboxLimits(assignment);
     const startedAt = Date.now();
+    // The Node runtimes actions run on, and the tool cache: writable only for trusted jobs (an untrusted one could
+    // leave a poisoned toolchain for the next job).
+    const node = nodeRuntimes();
+    const toolCache = options.toolCache ?? (options.stateDir ? path.join(options.stateDir, "tool-cache") : undefined);
+    if (toolCache) mkdirSync(toolCache, { recursive: true, mode: 0o755 });
+    const tools = { node, ...(toolCache ? { toolCache: { host: toolCache, writable: !untrusted } } : {}) };
     let sandbox: Sandbox;
     try {
-      sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits });
+      sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits, tools });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof SandboxRefusedError) return { conclusion: "FAILED", outputs: {}, failureReason: `the ${provider.name} sandbox refused this job: ${message}` };
@@ -144,6 +159,19 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
           ...(repositoryUrl ? { "actions/checkout": checkoutAction({ repositoryUrl, sha: assignment.run.sha }) } : {}),
           ...(options.objects ? objectActions(options.objects(assignment, kill)) : {}),
         },
+        ...(options.actions && options.stateDir
+          ? {
+              actions: {
+                ...options.actions(assignment, kill),
+                cacheDir: path.join(options.stateDir, "actions"),
+                nodeRuntimes: node,
+                ...(toolCache ? { toolCache } : {}),
+                ...(assignment.runtimeToken ? { runtimeToken: assignment.runtimeToken } : {}),
+                source: assignment.run.source,
+                serverUrl: assignment.run.serverUrl,
+              },
+            }
+          : {}),
         onStepStart: (step) => reporter.stepStarted(step),
         onStepFinish: (report) => reporter.stepFinished(report),
       });

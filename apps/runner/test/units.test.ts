@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { backoffMs } from "../src/backoff";
-import { parseRunnerEnv } from "../src/env";
+import os from "node:os";
+import path from "node:path";
+import { parseRunnerEnv, runnerStateDir, toolCacheDir } from "../src/env";
 import { DEFAULT_POOL_LIMITS, type Assignment } from "@gantry/runner-protocol";
 import { chooseProvider, probeProviders } from "../src/probe-providers";
 import { BwrapProvider } from "../src/sandbox/bwrap-provider";
@@ -14,6 +16,16 @@ describe("runner env", () => {
     expect(() => parseRunnerEnv({ GANTRY_URL: "http://127.0.0.1:3000" })).toThrow(/GANTRY_RUNNER_TOKEN is not set/);
     const env = parseRunnerEnv({ GANTRY_URL: "http://127.0.0.1:3000", GANTRY_RUNNER_TOKEN: "grt_" + "x".repeat(40), GANTRY_RUNNER_CAPACITY: "4" });
     expect(env.GANTRY_RUNNER_CAPACITY).toBe(4);
+  });
+
+  it("keeps its state and tool cache under ~/.gantry unless told otherwise", () => {
+    const base = { GANTRY_URL: "http://127.0.0.1:3000", GANTRY_RUNNER_TOKEN: "grt_" + "x".repeat(40) };
+    const plain = parseRunnerEnv(base);
+    expect(runnerStateDir(plain)).toBe(path.join(os.homedir(), ".gantry"));
+    expect(toolCacheDir(plain)).toBe(path.join(os.homedir(), ".gantry", "tool-cache"));
+    const moved = parseRunnerEnv({ ...base, GANTRY_STATE_DIR: "/srv/runner" });
+    expect(toolCacheDir(moved)).toBe("/srv/runner/tool-cache");
+    expect(toolCacheDir(parseRunnerEnv({ ...base, GANTRY_STATE_DIR: "/srv/runner", GANTRY_TOOL_CACHE: "/opt/hostedtoolcache" }))).toBe("/opt/hostedtoolcache");
   });
 });
 

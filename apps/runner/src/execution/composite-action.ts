@@ -1,5 +1,5 @@
-// Local composite actions (`uses: ./path`, DESIGN.md Workflows): the action's steps run in order, in the same
-// sandbox, as one step of the job — GitHub's semantics: the calling step's `env` is visible to every inner step and
+// Composite actions, local (`uses: ./path`) and remote (`owner/repo[/path]@ref`, DESIGN.md Workflows) on one path:
+// the action's steps run in order, in the same sandbox, as one step of the job — GitHub's semantics: the calling step's `env` is visible to every inner step and
 // not after; `inputs` are the `with:` values over the declared defaults; inner steps see their own `steps` context
 // and status functions; GITHUB_ENV / GITHUB_PATH written inside reach the job's later steps; the declared
 // `outputs.<id>.value` expressions become the calling step's outputs. Nesting stops at GitHub's limit.
@@ -7,11 +7,25 @@ import type { PlannedStep } from "@gantry/workflow-schema";
 import type { Annotation } from "./annotations";
 import { evaluateCondition, type JobStatus } from "./conditions";
 import { interpolate, interpolateMap } from "./interpolate";
-import { readLocalAction, type CompositeStepSpec } from "./local-action";
+import type { ActionManifest, CompositeStepSpec } from "./action-manifest";
+import type { PendingPost } from "./action-posts";
+import type { PreparedAction } from "./remote-action";
 import type { StepRunInput, StepRunResult } from "./step-runner";
 
-/** GitHub allows composite actions nested 9 deep (10 levels in all). */
+/** actions/runner's recursion limit: composite actions 10 levels deep (docs/adrs/1144-composite-actions.md). */
 export const MAX_COMPOSITE_DEPTH = 10;
+
+/** A composite action's metadata, read by the caller (from the workspace, or a remote action unpacked for the job). */
+export interface LoadedComposite {
+  manifest: ActionManifest;
+  runs: Extract<ActionManifest["runs"], { using: "composite" }>;
+  /** The metadata file as the log names it. */
+  file: string;
+  /** The action as written in `uses:`. */
+  label: string;
+  /** A remote action: its folder and name, for GITHUB_ACTION_PATH and `github.action_path`. */
+  action?: PreparedAction;
+}
 
 type RunStep = (input: StepRunInput) => Promise<StepRunResult>;
 
@@ -23,20 +37,21 @@ function continuesOnError(value: CompositeStepSpec["continue-on-error"], context
   return evaluated.ok && evaluated.value === "true";
 }
 
-export async function runCompositeAction(input: StepRunInput, runStep: RunStep): Promise<StepRunResult> {
-  const { step, contexts, functions } = input;
-  const uses = step.uses ?? ".";
+export async function runCompositeAction(input: StepRunInput, runStep: RunStep, loaded: LoadedComposite): Promise<StepRunResult> {
+  const { step, functions } = input;
+  const uses = loaded.label;
   const depth = (input.compositeDepth ?? 0) + 1;
   if (depth > MAX_COMPOSITE_DEPTH) return failure(`uses: ${uses}: composite actions nest at most ${MAX_COMPOSITE_DEPTH} deep`);
-  const loaded = readLocalAction(input.sandbox.hostPaths.workspace, uses);
-  if (!loaded.ok) return failure(loaded.error);
-  const { action } = loaded;
-  if (action.runs.using !== "composite") return failure(`local action ${uses} runs with "${action.runs.using}"; Gantry runs only composite local actions`);
+  const action = loaded.manifest;
+  const remote = loaded.action;
+  // A remote composite's steps find their files through github.action_path / GITHUB_ACTION_PATH.
+  const contexts = remote ? { ...input.contexts, github: { ...asRecord(input.contexts.github), action_path: remote.inside, action_repository: remote.repository, action_ref: remote.ref } } : input.contexts;
+  const actionEnv: Record<string, string> = remote ? { GITHUB_ACTION_PATH: remote.inside, GITHUB_ACTION_REPOSITORY: remote.repository, GITHUB_ACTION_REF: remote.ref } : {};
 
   // The caller's `with:` and `env:`, evaluated with the job's contexts.
-  const given = interpolateMap(step.with, contexts, "with", functions);
+  const given = interpolateMap(step.with, input.contexts, "with", functions);
   if (!given.ok) return failure(given.error);
-  const callerEnv = interpolateMap(step.env, contexts, "env", functions);
+  const callerEnv = interpolateMap(step.env, input.contexts, "env", functions);
   if (!callerEnv.ok) return failure(callerEnv.error);
   const byLowerName = new Map(Object.entries(given.value).map(([name, value]) => [name.toLowerCase(), value]));
   const inputs: Record<string, string> = {};
@@ -57,10 +72,11 @@ export async function runCompositeAction(input: StepRunInput, runStep: RunStep):
   let pathAdded: string[] = [];
   const annotations: Annotation[] = [];
   const summaries: string[] = [];
+  const posts: PendingPost[] = [];
   let firstError: string | undefined;
   const innerContexts = () => ({ ...contexts, inputs, steps: stepsContext, env: { ...input.jobEnv, ...envAdded, ...callerEnv.value } });
 
-  for (const [position, spec] of (action.runs.steps ?? []).entries()) {
+  for (const [position, spec] of loaded.runs.steps.entries()) {
     const ctx = innerContexts();
     const condition = evaluateCondition(spec.if ?? "", ctx, status, functions);
     let result: StepRunResult;
@@ -91,7 +107,7 @@ export async function runCompositeAction(input: StepRunInput, runStep: RunStep):
         step: inner,
         contexts: ctx,
         // The caller's env sits where a step's own env would; GITHUB_ENV from inner steps below it.
-        jobEnv: { ...input.jobEnv, ...envAdded, ...callerEnv.value },
+        jobEnv: { ...input.jobEnv, ...envAdded, ...callerEnv.value, ...actionEnv },
         extraPath: [...pathAdded, ...input.extraPath],
         compositeDepth: depth,
       });
@@ -106,6 +122,7 @@ export async function runCompositeAction(input: StepRunInput, runStep: RunStep):
     if (spec.id) stepsContext[spec.id] = { outputs: result.outputs, outcome, conclusion };
     annotations.push(...result.annotations);
     if (result.summary) summaries.push(result.summary);
+    posts.push(...(result.posts ?? []));
   }
 
   const outputs: Record<string, string> = {};
@@ -122,6 +139,11 @@ export async function runCompositeAction(input: StepRunInput, runStep: RunStep):
     pathAdded: [...pathAdded].reverse(),
     annotations,
     ...(summaries.length ? { summary: summaries.join("\n") } : {}),
+    ...(posts.length ? { posts } : {}),
     ...(status !== "success" && firstError ? { error: firstError } : {}),
   };
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
 }

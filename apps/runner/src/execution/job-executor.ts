@@ -8,7 +8,10 @@ import { maskAnnotation, maskStepReport } from "./masked-report";
 import { Masker } from "./masker";
 import { writeEventFile } from "./step-files";
 import { runStep, type StepRunResult } from "./step-runner";
-import type { ExecuteJobOptions, JobResult, NativePost, StepReport } from "./types";
+import type { ExecuteJobOptions, JobResult, StepReport } from "./types";
+import { nativePending, type PendingPost } from "./action-posts";
+import { isLocalAction } from "./local-action";
+import { RemoteActions } from "./remote-action";
 import { evaluateExpression, type ExprFunction } from "@gantry/workflow-schema";
 import { hashFiles } from "./hash-files";
 
@@ -24,14 +27,16 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
   const { job, sandbox, log } = options;
   const signal = options.signal ?? new AbortController().signal;
   const secrets = options.contexts.secrets ?? {};
-  const masker = new Masker(Object.values(secrets));
+  // The runtime token actions get (ACTIONS_RUNTIME_TOKEN) is a credential like the secrets.
+  const masker = new Masker([...Object.values(secrets), ...(options.actions?.runtimeToken ? [options.actions.runtimeToken] : [])]);
   const stepsContext: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
   const reports: StepReport[] = [];
   const annotations: Annotation[] = [];
   let status: JobStatus = "success";
   let jobEnv: Record<string, string> = {};
   let extraPath: string[] = [];
-  const posts: { index: number; post: NativePost }[] = [];
+  const posts: PendingPost[] = [];
+  const remote = options.actions ? new RemoteActions(options.actions, sandbox) : undefined;
   const functions = { hashFiles: hashFiles(sandbox.hostPaths.workspace, sandbox.paths.workspace) };
 
   const contexts = (): Record<string, unknown> => ({
@@ -58,6 +63,20 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
   }
   jobEnv = evaluatedJobEnv.value;
 
+  // As on GitHub, the job's remote actions are fetched before its first step and their pre phases run then, in order
+  // (pre-if defaults to always()); a failing pre fails the job. Steps that cannot be fetched fail when they run.
+  const nativeActions = options.nativeActions ?? {};
+  const isRemote = (uses: string | undefined) => uses !== undefined && !isLocalAction(uses) && !nativeActions[uses.split("@")[0] ?? uses];
+  for (const step of job.steps) {
+    if (!remote || !isRemote(step.uses) || signal.aborted) continue;
+    const pre = await runStep({ step, jobId: job.jobId, sandbox, contexts: contexts(), jobEnv, extraPath, functions, masker, log, signal, debug: options.debug ?? false, nativeActions, remote, prePhase: true });
+    annotations.push(...pre.annotations);
+    if (pre.outcome !== "success") {
+      status = pre.outcome === "cancelled" ? "cancelled" : "failure";
+      annotations.push({ level: "error", message: masker.mask(`pre ${step.uses ?? ""}: ${pre.error ?? pre.outcome}`), stepIndex: step.index });
+    }
+  }
+
   for (const step of job.steps) {
     if (signal.aborted) status = "cancelled";
     const startedAt = Date.now();
@@ -76,10 +95,11 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
       await options.onStepStart?.({ index: step.index, ...(step.id ? { id: step.id } : {}), name, startedAt });
       // A step that runs after cancellation (always(), cancelled()) is not cut short by the same cancel.
       const stepSignal = status === "cancelled" ? new AbortController().signal : signal;
-      result = await runStep({ step, jobId: job.jobId, sandbox, contexts: ctx, jobEnv, extraPath, functions, masker, log, signal: stepSignal, debug: options.debug ?? false, nativeActions: options.nativeActions ?? {} });
+      result = await runStep({ step, jobId: job.jobId, sandbox, contexts: ctx, jobEnv, extraPath, functions, masker, log, signal: stepSignal, debug: options.debug ?? false, nativeActions, ...(remote ? { remote } : {}) });
       outcome = result.outcome;
       jobEnv = { ...jobEnv, ...result.envAdded };
-      if (result.post) posts.push({ index: step.index, post: result.post });
+      if (result.post) posts.push(nativePending(step.index, result.post));
+      posts.push(...(result.posts ?? []));
       // The last directory added is searched first.
       extraPath = [...[...result.pathAdded].reverse(), ...extraPath];
     }
@@ -111,8 +131,18 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
     await options.onStepFinish?.(report);
   }
   if (signal.aborted) status = "cancelled";
-  // Post steps, last first, as GitHub runs them; the native ones (actions/cache) only save after success.
-  if (status === "success") for (const { index, post } of posts.reverse()) await post({ write: (text) => log.write(index, masker.mask(text)), signal });
+  // Post steps, last first, as GitHub runs them, whatever the status (each decides with it); the native ones
+  // (actions/cache) only save after success. After a cancel they still run, not cut short by the same cancel.
+  const postStatus = status;
+  const postSignal = status === "cancelled" ? new AbortController().signal : signal;
+  for (const { index, run } of posts.reverse()) {
+    const ran = await run({ status: postStatus, write: (text) => log.write(index, masker.mask(text)), signal: postSignal });
+    if (ran.error) {
+      await log.write(index, `##[error]${masker.mask(ran.error)}\n`);
+      annotations.push({ level: "error", message: masker.mask(ran.error), stepIndex: index });
+      if (status === "success") status = "failure";
+    }
+  }
 
   const outputs: Record<string, string> = {};
   const finalContexts = contexts();

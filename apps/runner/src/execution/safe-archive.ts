@@ -2,15 +2,15 @@
 // by its path from a working directory, so the kernel would follow a link the job put in the middle of a named path
 // (`r/etc/shadow` with `r -> /`); here every directory is opened through safe-fs by descriptor and every file with
 // O_NOFOLLOW, and node-tar only encodes the headers. Links inside are stored as links (their text), never followed;
-// FIFOs, sockets and devices are left out.
-import { closeSync, readSync, type Stats } from "node:fs";
+// FIFOs, sockets and devices are left out. extractArchive unpacks an action's tarball the same way, by descriptor.
+import { closeSync, createReadStream, readSync, symlinkSync, writeSync, type Stats } from "node:fs";
 import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { Header, Pax, type HeaderData } from "tar";
-import { entryAt, linkTarget, namesIn, openDir, openRegularFile, UnsafePathError } from "./safe-fs";
+import { Header, Parser, Pax, type HeaderData, type ReadEntry } from "tar";
+import { at, components, createFile, entryAt, linkTarget, namesIn, openDir, openRegularFile, UnsafePathError } from "./safe-fs";
 
 const BLOCK = 512;
 const CHUNK = 1024 * 1024;
@@ -96,4 +96,99 @@ export async function writeArchive(rootFd: number, base: string, entries: string
     }
   }
   await pipeline(Readable.from(tar()), createGzip(), createWriteStream(out, { mode: 0o600 }));
+}
+
+export interface ExtractOptions {
+  /** Archive paths start with one top folder (GitHub's tarball layout: `owner-repo-sha/`), stripped. */
+  stripTopFolder: boolean;
+  /** The most bytes the files may hold in all (an archive that unpacks to more is refused). */
+  maxBytes: number;
+}
+
+/**
+ * Unpacks the tar.gz `file` into the directory open at `destFd`, every directory opened and every file created
+ * through safe-fs (no link followed, files created exclusively), so neither the archive nor a process racing in the
+ * destination can make it write elsewhere. A symbolic link is made only when its target stays inside the
+ * destination; hard links, devices and FIFOs are refused; modes keep only the owner's execute bit's meaning
+ * (0644 or 0755). Throws UnsafePathError naming the entry it refused.
+ */
+export async function extractArchive(file: string, destFd: number, options: ExtractOptions): Promise<void> {
+  let top: string | undefined;
+  let total = 0;
+  let failure: Error | undefined;
+  // strict: what node-tar would only warn about (not a tar at all, a bad checksum, a cut-off archive) fails here.
+  const parser = new Parser({ strict: true });
+  const refuse = (error: unknown) => {
+    failure ??= error instanceof Error ? error : new Error(String(error));
+    parser.abort(failure);
+  };
+  parser.on("entry", (entry: ReadEntry) => {
+    if (failure) return entry.resume();
+    try {
+      const relative = entryPath(entry.path, options.stripTopFolder, top);
+      top ??= relative.top;
+      if (relative.path === "") return entry.resume();
+      const parent = path.posix.dirname(relative.path);
+      const name = path.posix.basename(relative.path);
+      const dir = openDir(destFd, parent === "." ? "" : parent, { create: { mode: 0o755 }, shown: relative.path });
+      const mode = (entry.mode ?? 0o644) & 0o100 ? 0o755 : 0o644;
+      switch (entry.type) {
+        case "Directory":
+          closeSync(dir);
+          closeSync(openDir(destFd, relative.path, { create: { mode: 0o755 } }));
+          return entry.resume();
+        case "File":
+        case "OldFile":
+        case "ContiguousFile": {
+          let fd: number;
+          try {
+            fd = createFile(dir, name, mode);
+          } finally {
+            closeSync(dir);
+          }
+          let offset = 0;
+          entry.on("data", (chunk: Buffer) => {
+            if (failure) return;
+            try {
+              total += chunk.length;
+              if (total > options.maxBytes) throw new UnsafePathError(`the archive unpacks to more than ${options.maxBytes} bytes`);
+              for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done, offset + done);
+              offset += chunk.length;
+            } catch (error) {
+              refuse(error);
+            }
+          });
+          entry.on("end", () => closeSync(fd));
+          return;
+        }
+        case "SymbolicLink": {
+          try {
+            const target = entry.linkpath ?? "";
+            const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(relative.path), target));
+            if (target.startsWith("/") || resolved === ".." || resolved.startsWith("../")) throw new UnsafePathError(`${JSON.stringify(relative.path)} links outside the archive (${JSON.stringify(target)})`);
+            symlinkSync(target, at(dir, name));
+          } finally {
+            closeSync(dir);
+          }
+          return entry.resume();
+        }
+        default:
+          closeSync(dir);
+          throw new UnsafePathError(`${JSON.stringify(relative.path)} is a ${entry.type} entry; an archive of files, folders and links inside it is expected`);
+      }
+    } catch (error) {
+      refuse(error);
+      entry.resume();
+    }
+  });
+  await pipeline(createReadStream(file), parser);
+  if (failure) throw failure;
+}
+
+function entryPath(raw: string, strip: boolean, top: string | undefined): { top: string; path: string } {
+  const parts = components(raw.replace(/\/+$/, ""));
+  if (!strip) return { top: "", path: parts.join("/") };
+  const [first = "", ...rest] = parts;
+  if (top !== undefined && first !== top) throw new UnsafePathError(`${JSON.stringify(raw)} is outside the archive's one top folder ${JSON.stringify(top)}`);
+  return { top: first, path: rest.join("/") };
 }

@@ -216,6 +216,17 @@ export function replaceFile(dirFd: number, name: string, data: string | Buffer, 
   });
 }
 
+/** Creates the file `name` in the directory at `dirFd` exclusively (never through a link); a descriptor to write. */
+export function createFile(dirFd: number, name: string, mode: number): number {
+  components(name);
+  if (name.includes("/")) throw new UnsafePathError(`${JSON.stringify(name)} is not a single file name`);
+  try {
+    return openSync(at(dirFd, name), CREATE_FLAGS, mode);
+  } catch (error) {
+    throw new UnsafePathError(`${JSON.stringify(name)} could not be created (${code(error) ?? String(error)})`);
+  }
+}
+
 /**
  * Removes `name` from the directory at `dirFd` whatever it is — a link (not its target), a file, a FIFO, a whole
  * tree — descending by descriptor, so a directory swapped for a link half-way makes it unlink the link, never empty

@@ -19,6 +19,8 @@ export interface StepOutputState {
   refused: string[];
   /** Legacy `::set-output name=…::` values. */
   outputs: Record<string, string>;
+  /** Legacy `::save-state name=…::` values (an action's STATE_<name> in its later phases). */
+  saved: Record<string, string>;
 }
 
 export class StepOutput {
@@ -28,7 +30,7 @@ export class StepOutput {
   private held = "";
   private midLine = false;
   private stopToken: string | undefined;
-  readonly state: StepOutputState = { annotations: [], refused: [], outputs: {} };
+  readonly state: StepOutputState = { annotations: [], refused: [], outputs: {}, saved: {} };
 
   constructor(
     private readonly stepIndex: number,
@@ -165,6 +167,9 @@ export class StepOutput {
         return this.debug ? show(`##[debug]${command.message}`) : undefined;
       case "set-output":
         if (command.properties.name) this.state.outputs[command.properties.name] = command.message;
+        return;
+      case "save-state":
+        if (command.properties.name) this.state.saved[command.properties.name] = command.message;
         return;
       case "set-env":
       case "add-path":

@@ -4,19 +4,20 @@ import path from "node:path";
 import type { ExprFunction, PlannedStep } from "@gantry/workflow-schema";
 import type { Sandbox } from "../sandbox/types";
 import type { Annotation } from "./annotations";
-import { refusedEnvMessage, refusedEnvNames } from "./env-deny-list";
-import { parseKeyValueFile, parsePathFile } from "./file-commands";
 import { githubEnv } from "./github-env";
 import { interpolate, interpolateMap } from "./interpolate";
 import type { LogStream } from "./log-stream";
 import type { Masker } from "./masker";
 import { runCompositeAction } from "./composite-action";
-import { isLocalAction } from "./local-action";
+import { isLocalAction, readLocalAction } from "./local-action";
+import type { PendingPost } from "./action-posts";
+import type { RemoteActions } from "./remote-action";
+import { runRemoteAction } from "./run-remote-action";
+import { runnerToolEnv } from "./action-env";
 import { scriptExtension, shellCommand } from "./shell";
-import { unsafeExecValue } from "./exec-values";
 import { UnsafePathError } from "./safe-fs";
-import { createStepFiles, MAX_SUMMARY_BYTES, readStepFile, writeRunnerFile } from "./step-files";
-import { StepOutput } from "./step-output";
+import { createStepFiles, writeRunnerFile } from "./step-files";
+import { execStep } from "./step-exec";
 import type { NativeAction, NativePost } from "./types";
 
 export interface StepRunInput {
@@ -37,6 +38,10 @@ export interface StepRunInput {
   nativeActions: Record<string, NativeAction>;
   /** How deep in composite actions this step is (0: a step of the job). */
   compositeDepth?: number;
+  /** The job's remote actions (resolved, downloaded, unpacked once per job); absent: the runner has no resolver. */
+  remote?: RemoteActions;
+  /** Run only a remote JavaScript action's pre phase (the job does this for its steps before the first one). */
+  prePhase?: boolean;
 }
 
 export interface StepRunResult {
@@ -49,6 +54,8 @@ export interface StepRunResult {
   error?: string;
   /** A native action's post step, for the job to run at its end. */
   post?: NativePost;
+  /** JavaScript actions' post phases (also those of actions inside a composite), for the job's end. */
+  posts?: PendingPost[];
 }
 
 const fail = (error: string, annotations: Annotation[] = []): StepRunResult => ({ outcome: "failure", outputs: {}, envAdded: {}, pathAdded: [], annotations, error });
@@ -73,7 +80,7 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
   const files = refusedPath(() => createStepFiles(sandbox, step.index));
   if (!files.ok) return fail(files.error);
   const pathPrefix = input.extraPath.length > 0 ? `${input.extraPath.join(":")}:` : "";
-  const baseEnv = { ...sandbox.baseEnv, ...githubEnv(asRecord(contexts.github), sandbox, input.jobId, files.value.inside, step.id ?? `__run_${step.index}`) };
+  const baseEnv = { ...sandbox.baseEnv, ...githubEnv(asRecord(contexts.github), sandbox, input.jobId, files.value.inside, step.id ?? `__run_${step.index}`), ...runnerToolEnv(sandbox, input.remote?.options) };
   // GitHub's order: defaults < job env (incl. GITHUB_ENV) < step env; GITHUB_PATH entries go in front.
   const env = { ...baseEnv, ...input.jobEnv, ...stepEnv.value };
   env.PATH = pathPrefix + (env.PATH ?? "");
@@ -96,11 +103,14 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
     }
     await write(`##[group]Run ${script.value.split("\n")[0] ?? ""}\n${script.value.endsWith("\n") ? script.value : `${script.value}\n`}##[endgroup]\n`);
   } else if (step.uses !== undefined && isLocalAction(step.uses)) {
-    return runCompositeAction(input, runStep);
+    const loaded = readLocalAction(sandbox.hostPaths.workspace, step.uses);
+    if (!loaded.ok) return fail(loaded.error);
+    if (loaded.manifest.runs.using !== "composite") return fail(`local action ${step.uses} runs with "${loaded.manifest.runs.using}"; Gantry runs only composite local actions`);
+    return runCompositeAction(input, runStep, { manifest: loaded.manifest, runs: loaded.manifest.runs, file: loaded.file, label: step.uses });
   } else if (step.uses !== undefined) {
     const action = step.uses.split("@")[0] ?? step.uses;
     const native = input.nativeActions[action];
-    if (!native) return fail(`uses: ${step.uses} is not supported by this executor yet`);
+    if (!native) return runRemoteAction(input, env, timeout.value, runStep);
     const withValues = interpolateMap(step.with, contexts, "with", functions);
     if (!withValues.ok) return fail(withValues.error);
     const result = await native({ step, with: withValues.value, sandbox, env, write, signal: input.signal });
@@ -110,73 +120,11 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
     return fail("step has neither run nor uses");
   }
 
-  const unsafe = unsafeExecValue({ argv, env, cwd });
-  if (unsafe) return fail(unsafe);
-  const output = new StepOutput(step.index, masker, log, input.debug);
-  const child = sandbox.exec({ argv, env, cwd, ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}) });
-  const stop = () => child.stop();
-  input.signal.addEventListener("abort", stop, { once: true });
-  try {
-    for await (const chunk of child.output) await output.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-    await output.end();
-  } finally {
-    input.signal.removeEventListener("abort", stop);
-  }
-  const exit = await child.wait();
-  const { annotations, refused } = output.state;
-
-  const errors: string[] = [];
-  const outputsFile = readStepFile(sandbox, files.value.host.output);
-  const envFile = readStepFile(sandbox, files.value.host.env);
-  const pathFile = readStepFile(sandbox, files.value.host.path);
-  const summaryFile = readStepFile(sandbox, files.value.host.summary);
-  const outputs = { ...output.state.outputs };
-  const envAdded: Record<string, string> = {};
-  let pathAdded: string[] = [];
-  if (outputsFile.ok) {
-    const parsed = parseKeyValueFile(outputsFile.text, "GITHUB_OUTPUT");
-    if (parsed.ok) Object.assign(outputs, parsed.values);
-    else errors.push(parsed.error);
-  } else errors.push(outputsFile.error);
-  if (envFile.ok) {
-    const parsed = parseKeyValueFile(envFile.text, "GITHUB_ENV");
-    if (parsed.ok) {
-      const refusedNames = refusedEnvNames(Object.keys(parsed.values));
-      for (const [name, value] of Object.entries(parsed.values)) if (!refusedNames.includes(name)) envAdded[name] = value;
-      errors.push(...refusedNames.map(refusedEnvMessage));
-    } else errors.push(parsed.error);
-  } else errors.push(envFile.error);
-  if (pathFile.ok) pathAdded = parsePathFile(pathFile.text);
-  else errors.push(pathFile.error);
-  let summary: string | undefined;
-  if (summaryFile.ok && summaryFile.text !== "") {
-    if (Buffer.byteLength(summaryFile.text) > MAX_SUMMARY_BYTES) errors.push(`GITHUB_STEP_SUMMARY is larger than ${MAX_SUMMARY_BYTES} bytes`);
-    else summary = masker.mask(summaryFile.text);
-  } else if (!summaryFile.ok) errors.push(summaryFile.error);
-  if (refused.length > 0) errors.push(`refused workflow command: ${refused.join(", ")}`);
-
-  let error: string | undefined;
-  let outcome: StepRunResult["outcome"] = "success";
-  if (exit.stopped) {
-    outcome = "cancelled";
-    error = "the step was cancelled";
-  } else if (exit.timedOut) {
-    outcome = "failure";
-    error = timeout.value !== undefined ? `the step ran past its timeout-minutes` : "the job ran past its time limit";
-  } else if (exit.exitCode !== 0) {
-    outcome = "failure";
-    error = exit.signal ? `the process was killed by ${exit.signal}` : `the process exited with code ${exit.exitCode}`;
-  }
-  if (errors.length > 0) {
-    outcome = outcome === "cancelled" ? outcome : "failure";
-    error = [error, ...errors].filter(Boolean).join("; ");
-  }
-  if (error) await write(`##[error]${error}\n`);
-  return { outcome, outputs, envAdded, pathAdded, annotations, ...(summary !== undefined ? { summary } : {}), ...(error ? { error } : {}) };
+  return execStep({ stepIndex: step.index, sandbox, masker, log, signal: input.signal, debug: input.debug, argv, env, cwd, ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}), files: files.value.host });
 }
 
 /** Runs a safe-fs operation; a path it refused becomes the step's error (naming the path) instead of a crash. */
-function refusedPath<T>(operation: () => T): { ok: true; value: T } | { ok: false; error: string } {
+export function refusedPath<T>(operation: () => T): { ok: true; value: T } | { ok: false; error: string } {
   try {
     return { ok: true, value: operation() };
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { ActionResolveResponse } from "@gantry/runner-protocol";
 import type { PlannedJob, PlannedStep } from "@gantry/workflow-schema";
 import type { Sandbox } from "../sandbox/types";
 import type { Annotation } from "./annotations";
@@ -48,6 +49,29 @@ export type NativePost = (io: { write: (text: string) => Promise<void>; signal: 
 /** What executeJob reads of a planned job (the claim's assignment carries exactly this much). */
 export type ExecutableJob = Pick<PlannedJob, "jobId" | "env" | "outputs" | "steps"> & { matrix?: Record<string, unknown> };
 
+/**
+ * What the executor needs to run remote actions (`uses: owner/repo@ref`): the control plane's resolver and the
+ * archive download, the runner-wide archive cache, and the run-level values actions see (docs/actions.md).
+ */
+export interface ActionsOptions {
+  /** POST /actions/resolve; throws with the control plane's reason (policy, unknown ref). */
+  resolve: (uses: string) => Promise<ActionResolveResponse>;
+  /** GETs the resolved downloadUrl into `file`. */
+  download: (url: string, file: string) => Promise<void>;
+  /** The runner-wide folder of action archives, named by their sha-256 (made when missing). */
+  cacheDir: string;
+  /** Host folders holding bin/node by major version: used as they are when the sandbox is `process` (host == inside). */
+  nodeRuntimes: Record<string, string>;
+  /** The tool cache's host folder: RUNNER_TOOL_CACHE for a `process` sandbox, which mounts nothing. */
+  toolCache?: string;
+  /** ACTIONS_RUNTIME_TOKEN for the cache and artifact services (with Sandbox.serviceUrl). */
+  runtimeToken?: string;
+  /** Where the run's repository lives; `github` routes GITHUB_API_URL through the service proxy. */
+  source?: "github" | "git" | "none";
+  /** GITHUB_SERVER_URL for a `github` run. */
+  serverUrl?: string;
+}
+
 export interface ExecuteJobOptions {
   job: ExecutableJob;
   sandbox: Sandbox;
@@ -56,6 +80,8 @@ export interface ExecuteJobOptions {
   signal?: AbortSignal;
   /** Keyed by action name without ref, e.g. `actions/checkout`. */
   nativeActions?: Record<string, NativeAction>;
+  /** Remote actions; absent: a remote `uses:` fails its step saying the runner cannot fetch actions. */
+  actions?: ActionsOptions;
   /** Show `::debug::` lines (ACTIONS_STEP_DEBUG). */
   debug?: boolean;
   onStepStart?: (step: { index: number; id?: string; name: string; startedAt: number }) => void | Promise<void>;

@@ -142,7 +142,7 @@ describe("env, shells and file commands", () => {
 
   it("reports uses: it cannot run as a clear failure", async () => {
     const { result } = await runJob(provider, job([step(0, { uses: "actions/checkout@v4" })]));
-    expect(result.steps[0]).toMatchObject({ outcome: "failure", error: "uses: actions/checkout@v4 is not supported by this executor yet" });
+    expect(result.steps[0]).toMatchObject({ outcome: "failure", error: "uses: actions/checkout@v4: this runner has no way to fetch remote actions (no resolver configured)" });
   });
 });
 
