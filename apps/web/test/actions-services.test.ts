@@ -92,7 +92,7 @@ interface Job {
 }
 
 /** Runs a bundled action's script as the runner would: its inputs, the job's env and file commands. */
-async function runAction(script: string, job: Job, inputs: Record<string, string>, services: "v1" | "v2", workspace: string) {
+async function runAction(script: string, job: Job, inputs: Record<string, string>, services: "v1" | "v2", workspace: string, extraEnv: Record<string, string> = {}) {
   const home = mkdtempSync(path.join(scratch, "step-"));
   mkdirSync(path.join(home, "temp"));
   const files = { GITHUB_OUTPUT: path.join(home, "output"), GITHUB_STATE: path.join(home, "state"), GITHUB_ENV: path.join(home, "env"), GITHUB_PATH: path.join(home, "path") };
@@ -102,7 +102,8 @@ async function runAction(script: string, job: Job, inputs: Record<string, string
       ? // Any host but github.com, *.ghe.com and *.localhost is GHES to the toolkit: cache v1 REST.
         { GITHUB_SERVER_URL: base, ACTIONS_CACHE_URL: `${base}/api/actions/`, ACTIONS_RUNTIME_URL: `${base}/api/actions/` }
       : { GITHUB_SERVER_URL: "http://gantry.localhost", ACTIONS_CACHE_SERVICE_V2: "true", ACTIONS_RESULTS_URL: `${base}/api/actions/`, ACTIONS_RUNTIME_URL: `${base}/api/actions/` };
-  const env = {
+  const env: NodeJS.ProcessEnv = {
+    NODE_ENV: "production",
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: home,
     RUNNER_TEMP: path.join(home, "temp"),
@@ -118,6 +119,7 @@ async function runAction(script: string, job: Job, inputs: Record<string, string
     "INPUT_SAVE-ALWAYS": "false",
     INPUT_ENABLECROSSOSARCHIVE: "false",
     ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+    ...extraEnv,
   };
   const child = spawn(process.execPath, [script], { cwd: workspace, env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
@@ -213,6 +215,53 @@ describe.skipIf(!available)("actions/cache, unmodified, against the services", (
     const miss = await runAction(cacheAction("v4.2.4", "restore"), other, { path: "deps", key: "never-saved" }, "v1", mkdtempSync(path.join(scratch, "ws-")));
     expect(miss.code, miss.log).toBe(0);
     expect(miss.log).toContain("Cache not found for input keys: never-saved");
+  }, 120_000);
+});
+
+/** setup-node with `cache: npm`: its setup step restores (a miss), its post step saves, a later job's setup restores. */
+async function setupNodeRoundTrip(version: string) {
+  const setup = path.join(ACTIONS, "setup-node", version, "dist", "setup", "index.js");
+  const post = path.join(ACTIONS, "setup-node", version, "dist", "cache-save", "index.js");
+  const lock = JSON.stringify({ name: "app", version: "1.0.0", lockfileVersion: 3, requires: true, packages: { "": { name: "app", version: "1.0.0" } }, nonce: randomBytes(8).toString("hex") });
+  const workspace = () => {
+    const dir = mkdtempSync(path.join(scratch, "ws-"));
+    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "app", version: "1.0.0" }));
+    writeFileSync(path.join(dir, "package-lock.json"), lock);
+    return dir;
+  };
+  const npmCache = mkdtempSync(path.join(scratch, "npm-cache-"));
+  const env = { npm_config_cache: npmCache };
+  const inputs = { cache: "npm", "check-latest": "false", "package-manager-cache": "true" };
+
+  const first = await job(`setup-node-${version}-1-${randomBytes(3).toString("hex")}`);
+  const ws = workspace();
+  const restore = await runAction(setup, first, inputs, "v1", ws, env);
+  expect(restore.code, restore.log).toBe(0);
+  expect(restore.log).toContain("npm cache is not found");
+  mkdirSync(path.join(npmCache, "_cacache"), { recursive: true });
+  writeFileSync(path.join(npmCache, "_cacache", "index"), randomBytes(5000));
+  // npm itself writes logs into its cache folder: compare the package store only.
+  const before = listing(path.join(npmCache, "_cacache"));
+  // The post step reads what the setup step saved in its state.
+  const state = Object.fromEntries(Object.entries(restore.state).map(([name, value]) => [`STATE_${name}`, value]));
+  const save = await runAction(post, first, inputs, "v1", ws, { ...env, ...state });
+  expect(save.code, save.log).toBe(0);
+  expect(save.log).toContain("Cache saved with the key: node-cache-");
+
+  rmSync(npmCache, { recursive: true, force: true });
+  const second = await job(`setup-node-${version}-2-${randomBytes(3).toString("hex")}`);
+  const again = await runAction(setup, second, inputs, "v1", workspace(), env);
+  expect(again.outputs["cache-hit"], again.log).toBe("true");
+  expect(listing(path.join(npmCache, "_cacache"))).toEqual(before);
+}
+
+describe.skipIf(!available)("setup-node's cache: npm, unmodified, through cache v1 REST", () => {
+  it("v4.4.0 saves in its post step and the next job restores", async () => {
+    await setupNodeRoundTrip("v4.4.0");
+  }, 120_000);
+
+  it("v7.0.0 saves in its post step and the next job restores", async () => {
+    await setupNodeRoundTrip("v7.0.0");
   }, 120_000);
 });
 

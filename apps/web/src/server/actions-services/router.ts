@@ -1,6 +1,6 @@
 // Dispatches the toolkit services: `/api/actions/…` (ACTIONS_SERVICE_PATH: cache v1 REST, signed blobs) and
 // `/twirp/…` (the toolkit builds Twirp URLs from the origin of ACTIONS_RESULTS_URL, so they live at the root).
-import { ACTIONS_SERVICE_PATH } from "@gantry/runner-protocol";
+import { ACTIONS_SERVICE_PATH, ACTIONS_TWIRP_PATH } from "@gantry/runner-protocol";
 import { refuse } from "../runner-api/respond";
 import { createArtifact, deleteArtifact, finalizeArtifact, getSignedArtifactUrl, listArtifacts } from "./artifact-v4";
 import { handleBlob } from "./blob";
@@ -10,8 +10,7 @@ import { createCacheEntry, finalizeCacheEntryUpload, getCacheEntryDownloadUrl } 
 import type { ActionsServiceDeps } from "./deps";
 import { twirpError } from "./twirp";
 
-/** Where the toolkit's Twirp clients call (an absolute path on the results URL's origin). */
-export const TWIRP_PATH = "/twirp/";
+const TWIRP_PATH = ACTIONS_TWIRP_PATH;
 
 type Handler = (request: Request, deps: ActionsServiceDeps) => Promise<Response>;
 
