@@ -346,6 +346,18 @@ describe("the runtime token", () => {
     // Signed with another key (another control plane).
     const foreign = await mintRuntimeToken(runtimeTokenKey("another secret entirely"), { tenantId: demo.tenantId, runId: a.runId, jobRunId: a.jobId, attemptId: a.attemptId }, { issuedAt: Date.now(), timeoutMinutes: 60 });
     expect((await lookup(foreign)).status).toBe(401);
+    // Artifact requests must name the token's own run and job.
+    const list = (token: string, runId: string, jobId: string) =>
+      fetch(`${base}/twirp/github.actions.results.api.v1.ArtifactService/ListArtifacts`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ workflow_run_backend_id: runId, workflow_job_run_backend_id: jobId }),
+      });
+    expect((await list(a.token, a.runId, a.jobId)).status).toBe(200);
+    expect((await list(a.token, b.runId, b.jobId)).status).toBe(401);
+    // Once the job has moved on to another attempt, the earlier attempt's token is refused.
+    await t.database.system("test").jobRun.update({ where: { id: a.jobId }, data: { attempt: 2 } });
+    expect((await lookup(a.token)).status).toBe(401);
     // The Twirp services answer a twirp error.
     const twirp = await fetch(`${base}/twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL`, { method: "POST", headers: { authorization: "Bearer nope", "content-type": "application/json" }, body: "{}" });
     expect([twirp.status, ((await twirp.json()) as { code: string }).code]).toEqual([401, "unauthenticated"]);
