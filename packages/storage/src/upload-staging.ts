@@ -143,6 +143,29 @@ export class UploadStaging {
     return text === undefined ? undefined : (JSON.parse(text) as unknown);
   }
 
+  /**
+   * Removes every upload nothing wrote to since `olderThan` (a job that reserved and never committed); the number
+   * removed. An upload still being written has a part or its reservation newer than that and stays.
+   */
+  async sweep(olderThan: Date): Promise<number> {
+    const top = path.join(this.store.root, "uploads");
+    let removed = 0;
+    for (const tenantId of await readdir(top).catch(() => [] as string[])) {
+      if (!SEGMENT.test(tenantId)) continue;
+      for (const uploadId of await readdir(path.join(top, tenantId)).catch(() => [] as string[])) {
+        if (!SEGMENT.test(uploadId)) continue;
+        const folder = this.folder(tenantId, uploadId);
+        const files = await readdir(folder).catch(() => [] as string[]);
+        const times = await Promise.all(files.map(async (name) => (await stat(path.join(folder, name)).catch(() => undefined))?.mtime.getTime() ?? 0));
+        const latest = Math.max((await stat(folder).catch(() => undefined))?.mtime.getTime() ?? 0, ...times);
+        if (latest >= olderThan.getTime()) continue;
+        await rm(folder, { recursive: true, force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
   /** Forgets the upload and its parts. */
   async remove(tenantId: string, uploadId: string): Promise<void> {
     await rm(this.folder(tenantId, uploadId), { recursive: true, force: true });

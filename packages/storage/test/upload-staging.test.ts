@@ -2,7 +2,7 @@
 // the order asked into the content-addressed key (nothing stored when a part is missing or the whole too long),
 // and the same bytes again only touching the object that is there.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -51,5 +51,17 @@ describe("UploadStaging", () => {
     await staging.reserve("ten_a", "up-3", { who: "old" });
     expect(await staging.reserve("ten_a", "up-3", { who: "new" }, new Date(Date.now() + 1000))).toBe(true);
     expect(await staging.meta("ten_a", "up-3")).toEqual({ who: "new" });
+  });
+
+  it("sweeps uploads nothing wrote to since the cutoff, and keeps the others", async () => {
+    await staging.reserve("ten_b", "abandoned", {});
+    await staging.writePart("ten_b", "abandoned", "p1", bytes("x"), 5);
+    const old = new Date(Date.now() - 2 * 24 * 3600_000);
+    const folder = path.join(root, "uploads", "ten_b", "abandoned");
+    for (const name of ["meta.json", "p1", ""]) utimesSync(path.join(folder, name), old, old);
+    await staging.reserve("ten_b", "active", {});
+    expect(await staging.sweep(new Date(Date.now() - 24 * 3600_000))).toBe(1);
+    expect(await staging.meta("ten_b", "abandoned")).toBeUndefined();
+    expect(await staging.meta("ten_b", "active")).toEqual({});
   });
 });
