@@ -196,8 +196,8 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
         retention.queue,
         async () => {
           const report = await sweepStorage(db, store, policy);
-          if (report.artifactsExpired + report.cachesUnused + report.cachesOverCap + report.objectsDeleted > 0) {
-            log(`storage retention: ${report.artifactsExpired} expired artifact(s), ${report.cachesUnused} unused and ${report.cachesOverCap} over-cap cache entr(ies), ${report.objectsDeleted} object(s) deleted (${report.bytesFreed} bytes)`);
+          if (report.artifactsExpired + report.cachesUnused + report.cachesOverCap + report.objectsDeleted + report.uploadsAbandoned > 0) {
+            log(`storage retention: ${report.artifactsExpired} expired artifact(s), ${report.cachesUnused} unused and ${report.cachesOverCap} over-cap cache entr(ies), ${report.objectsDeleted} object(s) deleted (${report.bytesFreed} bytes), ${report.uploadsAbandoned} abandoned upload(s)`);
           }
           return report;
         },

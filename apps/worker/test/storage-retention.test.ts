@@ -85,7 +85,7 @@ describe("sweepStorage", () => {
     expect(report.bytesFreed).toBe(["bytes of an expired artifact", "bytes unused for eight days", "x".repeat(100), "abandoned upload"].reduce((sum, text) => sum + text.length, 0));
 
     // Idempotent: a second sweep finds nothing to do.
-    expect(await sweepStorage(db, store, { ...DEFAULT_RETENTION, cacheMaxBytesPerRepository: 250 })).toEqual({ artifactsExpired: 0, cachesUnused: 0, cachesOverCap: 0, objectsDeleted: 0, bytesFreed: 0 });
+    expect(await sweepStorage(db, store, { ...DEFAULT_RETENTION, cacheMaxBytesPerRepository: 250 })).toEqual({ artifactsExpired: 0, cachesUnused: 0, cachesOverCap: 0, objectsDeleted: 0, bytesFreed: 0, uploadsAbandoned: 0 });
   });
 });
 

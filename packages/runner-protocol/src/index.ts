@@ -385,6 +385,11 @@ export type CheckoutTokenResponse = z.infer<typeof checkoutTokenResponse>;
 
 /** Where the control plane serves the actions toolkit's cache and artifact services (cache REST v1, Twirp v2/v4, blobs). */
 export const ACTIONS_SERVICE_PATH = "/api/actions/";
+/**
+ * Where the toolkit's Twirp services (cache v2, artifacts v4) are called: it builds `new URL("/twirp/…", ACTIONS_RESULTS_URL)`,
+ * an absolute path on that URL's origin, so a proxy for the services forwards this prefix too.
+ */
+export const ACTIONS_TWIRP_PATH = "/twirp/";
 /** The header the runner's service proxy adds so the services build URLs the sandbox can reach (the proxy's base). */
 export const SERVICE_BASE_HEADER = "x-gantry-service-base";
 

@@ -1,2 +1,3 @@
 export * from "./object-store";
 export * from "./object-keys";
+export * from "./upload-staging";

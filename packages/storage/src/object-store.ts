@@ -137,6 +137,11 @@ export class DirectoryObjectStore {
   open(key: string): ReadableStream<Uint8Array> {
     return Readable.toWeb(createReadStream(this.file(key))) as ReadableStream<Uint8Array>;
   }
+
+  /** Bytes `start` to `end` (inclusive) of the object as a web stream (an HTTP range). */
+  openRange(key: string, start: number, end: number): ReadableStream<Uint8Array> {
+    return Readable.toWeb(createReadStream(this.file(key), { start, end })) as ReadableStream<Uint8Array>;
+  }
 }
 
 class TooLong extends Error {}

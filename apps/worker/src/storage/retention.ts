@@ -1,9 +1,10 @@
 // Storage retention (the `storage-retention` job): artifacts past their retention-days, caches unused for a week
 // or past a repository's size cap (least recently used first, as GitHub evicts), then every archive object no
 // row names any more. Rows go first; an object goes only through the store's `collect`, which keeps anything a
-// writer touched within the grace period or that a row names again by the time it is deleted.
+// writer touched within the grace period or that a row names again by the time it is deleted. Last, uploads of
+// the actions toolkit that were reserved and never committed.
 import type { Database } from "@gantry/db";
-import { CONTENT_PREFIX, type DirectoryObjectStore } from "@gantry/storage";
+import { CONTENT_PREFIX, UploadStaging, type DirectoryObjectStore } from "@gantry/storage";
 
 export interface RetentionPolicy {
   /** A cache entry nobody restored or saved for this long is evicted (GitHub: 7 days). */
@@ -12,6 +13,8 @@ export interface RetentionPolicy {
   cacheMaxBytesPerRepository: number;
   /** An unnamed object written or touched more recently than this is kept (a writer may be about to record it). */
   objectGraceMs: number;
+  /** An upload of the actions toolkit reserved and not written to for this long was abandoned (its parts go). */
+  uploadStaleMs: number;
 }
 
 export interface RetentionReport {
@@ -20,15 +23,16 @@ export interface RetentionReport {
   cachesOverCap: number;
   objectsDeleted: number;
   bytesFreed: number;
+  uploadsAbandoned: number;
 }
 
 const DAY_MS = 24 * 3600_000;
 
-export const DEFAULT_RETENTION: RetentionPolicy = { cacheUnusedMs: 7 * DAY_MS, cacheMaxBytesPerRepository: 10 * 1024 ** 3, objectGraceMs: 3600_000 };
+export const DEFAULT_RETENTION: RetentionPolicy = { cacheUnusedMs: 7 * DAY_MS, cacheMaxBytesPerRepository: 10 * 1024 ** 3, objectGraceMs: 3600_000, uploadStaleMs: DAY_MS };
 
 export async function sweepStorage(db: Database, store: DirectoryObjectStore, policy: RetentionPolicy, now = new Date()): Promise<RetentionReport> {
   const sys = db.system("storage retention: expired artifacts, evicted caches, unnamed objects");
-  const report: RetentionReport = { artifactsExpired: 0, cachesUnused: 0, cachesOverCap: 0, objectsDeleted: 0, bytesFreed: 0 };
+  const report: RetentionReport = { artifactsExpired: 0, cachesUnused: 0, cachesOverCap: 0, objectsDeleted: 0, bytesFreed: 0, uploadsAbandoned: 0 };
 
   report.artifactsExpired = (await sys.artifact.deleteMany({ where: { expiresAt: { lte: now } } })).count;
   report.cachesUnused = (await sys.cacheEntry.deleteMany({ where: { lastUsedAt: { lt: new Date(now.getTime() - policy.cacheUnusedMs) } } })).count;
@@ -62,5 +66,7 @@ export async function sweepStorage(db: Database, store: DirectoryObjectStore, po
       report.bytesFreed += size;
     }
   }
+  // The toolkit services' staged uploads (apps/web actions-services) whose job never committed them.
+  report.uploadsAbandoned = await new UploadStaging(store).sweep(new Date(now.getTime() - policy.uploadStaleMs));
   return report;
 }

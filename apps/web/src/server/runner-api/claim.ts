@@ -10,6 +10,7 @@ import type { RunnerApiDeps } from "./deps";
 import { bearer, readBody, refuse } from "./respond";
 import { secretsForRunner } from "./secrets-for-runner";
 import { runEventPayload } from "./run-event";
+import { mintRuntimeToken } from "../actions-services/runtime-token";
 
 const POLL_MS = 250;
 const storedPlan = z.object({ jobs: z.array(z.object({ key: z.string() }).passthrough()), env: z.record(z.string(), z.string()).default({}) });
@@ -88,6 +89,7 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
             githubToken: null,
           },
           job: planned,
+          ...(deps.runtimeTokenKey ? { runtimeToken: await mintRuntimeToken(deps.runtimeTokenKey, { tenantId: claimed.tenantId, runId: job.run.id, jobRunId: claimed.jobId, attemptId: claimed.attemptId }, { issuedAt: Date.now(), timeoutMinutes }) } : {}),
           secrets: await secretsForRunner(deps.database, { id: runner.poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: job.key, environmentName: job.environmentName, run: job.run }),
           needs,
           limits,

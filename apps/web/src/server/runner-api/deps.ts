@@ -16,5 +16,7 @@ export interface RunnerApiDeps {
   heartbeatMs: number;
   /** Believe the last X-Forwarded-For entry for the caller's address (GANTRY_TRUST_PROXY; http/client-ip.ts). */
   trustProxy?: boolean;
+  /** Signs each assignment's ACTIONS_RUNTIME_TOKEN (actions-services/runtime-token.ts); absent: none is minted. */
+  runtimeTokenKey?: Uint8Array;
   sleep?: (ms: number) => Promise<void>;
 }

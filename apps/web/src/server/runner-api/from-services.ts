@@ -1,4 +1,5 @@
 import { getServices } from "../services";
+import { runtimeTokenKey } from "../actions-services/runtime-token";
 import type { RunnerApiDeps } from "./deps";
 
 export function runnerApiDeps(): RunnerApiDeps {
@@ -12,5 +13,6 @@ export function runnerApiDeps(): RunnerApiDeps {
     masterKey: services.masterKey,
     maskers: services.attemptMaskers(),
     trustProxy: services.env.GANTRY_TRUST_PROXY,
+    runtimeTokenKey: runtimeTokenKey(services.env.NEXTAUTH_SECRET),
   };
 }

@@ -74,7 +74,7 @@ export function grantUrl(deps: ObjectDeps, grant: { op: "put" | "get"; tenantId:
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
 /** Records the verified object; false when the same bytes were recorded before, a 409 when other bytes were. */
-async function record(scope: TenantClient, tenantId: string, record: ObjectRecord, sha256: string, sizeBytes: number, objectKey: string): Promise<boolean | Response> {
+export async function recordObject(scope: TenantClient, tenantId: string, record: ObjectRecord, sha256: string, sizeBytes: number, objectKey: string): Promise<boolean | Response> {
   try {
     if (record.kind === "artifact") {
       await scope.artifact.create({ data: { id: deterministicId("art", record.runId, record.name), tenantId, runId: record.runId, name: record.name, sizeBytes: BigInt(sizeBytes), sha256, objectKey, expiresAt: new Date(record.expiresAt) } });
@@ -125,12 +125,12 @@ export async function handleObject(request: Request, deps: ObjectDeps): Promise<
     // Content-addressed: the bytes are there already; the body is not needed.
     await request.body?.cancel();
   }
-  const recorded = await record(scope, grant.tenantId, grant.record, grant.sha256, grant.sizeBytes, objectKey);
+  const recorded = await recordObject(scope, grant.tenantId, grant.record, grant.sha256, grant.sizeBytes, objectKey);
   if (recorded instanceof Response) return recorded;
   return Response.json(objectPutResponse.parse({ stored: recorded, sha256: grant.sha256, sizeBytes: grant.sizeBytes }));
 }
 
-async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+export async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
   const reader = stream.getReader();
   try {
     for (;;) {
