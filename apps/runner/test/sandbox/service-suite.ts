@@ -72,6 +72,8 @@ export interface ServiceSuiteOptions {
   trustedOnly?: boolean;
   /** Egress policies besides `none` the provider gives here (ProbeResult.egress): the services work under each. */
   egress?: readonly NetworkPolicy[];
+  /** Inside == host (process): the toolchains are the host's folders as they are, nothing is mounted read-only. */
+  hostFilesystem?: boolean;
 }
 
 export function describeServices(name: string, provider: SandboxProvider, available: boolean, options: ServiceSuiteOptions = {}): void {
@@ -190,10 +192,18 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(controlPlane.requests.length).toBe(before);
     });
 
-    it("mounts the Node runtime read-only and runs node from it", { timeout }, async () => {
+    it.skipIf(!options.hostFilesystem)("hands the host's Node runtime and tool cache as they are", { timeout }, async () => {
+      const { s } = await withProxy();
+      expect(s.paths.node).toEqual({ "20": path.join(node, "bin", "node") });
+      expect(s.paths.toolCache).toBe(toolCache);
+      const r = await run(s, `"$N" -e 'console.log("node-ok", process.version)'`, { N: s.paths.node?.["20"] ?? "" });
+      expect(r.text).toContain(`node-ok ${process.version}`);
+    });
+
+    it.skipIf(options.hostFilesystem)("mounts the Node runtime read-only and runs node from it", { timeout }, async () => {
       const { s } = await withProxy();
       const inside = s.paths.node?.["20"];
-      expect(inside).toBeDefined();
+      expect(inside).toBe("/opt/gantry/node20/bin/node");
       const r = await run(s, `"$N" -e 'console.log("node-ok", process.version)'; touch "$(dirname "$N")/x" && echo WROTE; echo > "$N" && echo CLOBBERED; echo end`, { N: inside ?? "" });
       expect(r.text).toContain(`node-ok ${process.version}`);
       expect(r.text).not.toContain("WROTE");
@@ -209,10 +219,11 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(existsSync(path.join(toolCache, "node", "mine"))).toBe(false);
     });
 
-    it("mounts the tool cache writable for a trusted job", { timeout }, async () => {
+    it.skipIf(options.hostFilesystem)("mounts the tool cache writable for a trusted job", { timeout }, async () => {
       const name = `tool-${randomBytes(4).toString("hex")}`;
       const { s } = await withProxy({ untrusted: false, tools: { node: { "20": node }, toolCache: { host: toolCache, writable: true } } });
       const r = await run(s, `mkdir "$T/${name}" && echo wrote; echo end`, { T: s.paths.toolCache ?? "" });
+      expect(s.paths.toolCache).toBe("/opt/hostedtoolcache");
       expect(r.text).toContain("wrote");
       expect(readdirSync(toolCache)).toContain(name);
     });
