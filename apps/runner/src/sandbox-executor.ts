@@ -14,6 +14,7 @@ import type { JobResult, StepReport } from "./execution/types";
 import { jobContexts } from "./job-contexts";
 import { watchLimits } from "./limit-watch";
 import type { ProviderProbe } from "./probe-providers";
+import { jobServiceProxy, type JobServiceProxyOptions } from "./service-proxy/job-service-proxy";
 import type { JobExecutor, JobOutcome } from "./run-assignment";
 import { SandboxRefusedError, type EnforcedLimits, type NetworkPolicy, type Sandbox, type SandboxLimits, type SandboxProvider } from "./sandbox/types";
 import { untrustedProvider } from "./untrusted-provider";
@@ -42,6 +43,8 @@ export interface SandboxExecutorOptions {
   log: (line: string) => void;
   /** Per-job log cap; past it the log ends with a truncation marker. */
   maxJobLogBytes?: number;
+  /** The per-job service proxy (actions services, GitHub API) reachable from inside every sandbox; absent: none. */
+  serviceProxy?: JobServiceProxyOptions;
 }
 
 // GitHub's default when a job names no timeout-minutes.
@@ -115,9 +118,13 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     const limits = jobSandboxLimits(assignment);
     const startedAt = Date.now();
     let sandbox: Sandbox;
+    const proxy = await jobServiceProxy(assignment, options.serviceProxy);
     try {
-      sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits });
+      sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits, ...(proxy ? { serviceSocket: proxy.socketPath } : {}) });
+      proxy?.setServiceBase(sandbox.serviceUrl);
+      if (proxy && sandbox.serviceUrl === undefined) options.log(`runner: ${assignment.job.key}: the ${provider.name} sandbox cannot reach the service proxy here (docs/sandboxes.md)`);
     } catch (error) {
+      await proxy?.close();
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof SandboxRefusedError) return { conclusion: "FAILED", outputs: {}, failureReason: `the ${provider.name} sandbox refused this job: ${message}` };
       throw new Error(`the ${provider.name} sandbox did not start: ${message}`, { cause: error });
@@ -152,6 +159,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     } finally {
       kill.removeEventListener("abort", destroyNow);
       await sandbox.destroy();
+      await proxy?.close();
     }
   };
 }

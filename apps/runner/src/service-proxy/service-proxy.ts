@@ -152,8 +152,8 @@ export async function startServiceProxy(options: ServiceProxyOptions): Promise<S
   };
 
   const server = http.createServer({ maxHeaderSize: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, requestTimeout: 0, headersTimeout: 30_000 }, handle);
-  // Without 'connect' and 'upgrade' listeners Node closes such connections: no tunnels through the proxy.
-  server.on("clientError", (_error, socket) => socket.destroy());
+  // Without 'connect' and 'upgrade' listeners Node closes such connections: no tunnels through the proxy. Without a
+  // 'clientError' listener it answers a bad or oversized head 400/431 and closes.
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(socketPath, () => {
