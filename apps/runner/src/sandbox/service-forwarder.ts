@@ -78,7 +78,8 @@ export function insideForwarder(socketPath: string, dir: string, layout: ToolLay
     serviceUrl: `http://127.0.0.1:${SERVICE_PORT_INSIDE}`,
     wrap(argv, env) {
       const { NODE_OPTIONS: nodeOptions, ...rest } = env;
-      return { argv: [launcher, FORWARDER_INSIDE, String(SERVICE_PORT_INSIDE), SERVICE_SOCKET_INSIDE, nodeOptions ?? "-", "--", ...argv], env: rest };
+      // One V8 worker thread and a small heap: the forwarder's threads and memory count against the job's limits.
+      return { argv: [launcher, "--v8-pool-size=1", "--max-old-space-size=32", "--max-semi-space-size=1", FORWARDER_INSIDE, String(SERVICE_PORT_INSIDE), SERVICE_SOCKET_INSIDE, nodeOptions ?? "-", "--", ...argv], env: rest };
     },
   };
 }
