@@ -84,6 +84,24 @@ export function insideForwarder(socketPath: string, dir: string, layout: ToolLay
   };
 }
 
+/** For QEMU's guestfwd (microvm): one connection on stdin/stdout, copied to the socket given as argv. */
+const STDIO_FORWARDER_SOURCE = `"use strict";
+const socket = require("node:net").connect(process.argv[2]);
+const end = () => process.exit(0);
+socket.on("error", () => process.exit(1));
+socket.on("close", end);
+process.stdin.on("error", end);
+process.stdin.pipe(socket);
+socket.pipe(process.stdout);
+`;
+
+/** Writes the guestfwd program into `dir` (the sandbox's host folder) and returns its path. */
+export function writeStdioForwarder(dir: string): string {
+  const script = path.join(dir, "service-stdio-forwarder.cjs");
+  writeFileSync(script, STDIO_FORWARDER_SOURCE, { mode: 0o644 });
+  return script;
+}
+
 export interface LoopbackForwarder {
   url: string;
   close(): Promise<void>;

@@ -82,6 +82,8 @@ export interface ServiceSuiteOptions {
   egress?: readonly NetworkPolicy[];
   /** Inside == host (process): the toolchains are the host's folders as they are, nothing is mounted read-only. */
   hostFilesystem?: boolean;
+  /** Host folders are not shared (microvm): paths.node and paths.toolCache must stay undefined. */
+  noTools?: boolean;
 }
 
 export function describeServices(name: string, provider: SandboxProvider, available: boolean, options: ServiceSuiteOptions = {}): void {
@@ -128,7 +130,7 @@ export function describeServices(name: string, provider: SandboxProvider, availa
 
     it("reaches the actions services with the runtime token under egress none, streaming a large body intact", { timeout }, async () => {
       const { s } = await withProxy();
-      expect(s.serviceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(s.serviceUrl).toMatch(/^http:\/\/[\d.]+:\d+$/);
       const before = controlPlane.requests.length;
       // 24 MiB of random bytes, hashed inside and at the stub.
       const r = await run(s, `set -e; head -c 25165824 /dev/urandom > big; sha256sum big | cut -d' ' -f1; curl -sS -X POST --data-binary @big -H "Authorization: Bearer ${runtimeToken}" -H "${SERVICE_BASE_HEADER}: http://evil.example" "$SERVICE_URL/api/actions/caches/upload?x=1"`, { SERVICE_URL: s.serviceUrl ?? "" });
@@ -209,7 +211,13 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(r.text).toContain(`node-ok ${process.version}`);
     });
 
-    it.skipIf(options.hostFilesystem)("mounts the Node runtime read-only and runs node from it", { timeout }, async () => {
+    it.skipIf(!options.noTools)("leaves the toolchain paths undefined when it cannot share host folders", { timeout }, async () => {
+      const { s } = await withProxy();
+      expect(s.paths.node).toBeUndefined();
+      expect(s.paths.toolCache).toBeUndefined();
+    });
+
+    it.skipIf(options.hostFilesystem || options.noTools)("mounts the Node runtime read-only and runs node from it", { timeout }, async () => {
       const { s } = await withProxy();
       const inside = s.paths.node?.["20"];
       expect(inside).toBe("/opt/gantry/node20/bin/node");
@@ -220,7 +228,7 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(statSync(path.join(node, "bin", "node")).size).toBeGreaterThan(1000);
     });
 
-    it.skipIf(options.trustedOnly)("mounts the tool cache read-only for an untrusted job", { timeout }, async () => {
+    it.skipIf(options.trustedOnly || options.noTools)("mounts the tool cache read-only for an untrusted job", { timeout }, async () => {
       const { s } = await withProxy();
       const r = await run(s, `ls "$T/node"; touch "$T/node/mine" && echo WROTE; echo end`, { T: s.paths.toolCache ?? "" });
       expect(r.text).toContain("20.0.0");
@@ -228,7 +236,7 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(existsSync(path.join(toolCache, "node", "mine"))).toBe(false);
     });
 
-    it.skipIf(options.hostFilesystem)("mounts the tool cache writable for a trusted job", { timeout }, async () => {
+    it.skipIf(options.hostFilesystem || options.noTools)("mounts the tool cache writable for a trusted job", { timeout }, async () => {
       const name = `tool-${randomBytes(4).toString("hex")}`;
       const { s } = await withProxy({ untrusted: false, tools: { node: { "20": node }, toolCache: { host: toolCache, writable: true } } });
       const r = await run(s, `mkdir "$T/${name}" && echo wrote; echo end`, { T: s.paths.toolCache ?? "" });
