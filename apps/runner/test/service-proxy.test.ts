@@ -45,6 +45,15 @@ describe("the service proxy", () => {
     expect(github.status).toBe(403);
   });
 
+  it("passes a signed URL of the services without a token, but not one with a wrong token", async () => {
+    const signed = await ask(proxy.socketPath, { path: "/api/actions/blobs/b1?g=abc&sig=def", method: "PUT" });
+    expect(JSON.parse(signed.body)).toMatchObject({ path: "/base/api/actions/blobs/b1?g=abc&sig=def" });
+    const wrong = await ask(proxy.socketPath, { path: "/api/actions/blobs/b1?g=abc&sig=def", method: "PUT", headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(403);
+    const unsigned = await ask(proxy.socketPath, { path: "/api/actions/blobs/b1?g=abc&sig=", method: "PUT" });
+    expect(unsigned.status).toBe(403);
+  });
+
   it("answers 431 to an oversized head and refuses absolute-form targets", async () => {
     const big = await ask(proxy.socketPath, { path: "/api/actions/x", headers: { authorization: `Bearer ${token}`, "x-pad": "a".repeat(20_000) } });
     expect(big.status).toBe(431);

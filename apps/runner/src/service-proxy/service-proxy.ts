@@ -2,7 +2,9 @@
 // socket of the job's own (mode 0600, in a directory only the runner can list, removed at the end). It forwards
 //   - `${ACTIONS_SERVICE_PATH}…` (the cache and artifact services the actions toolkit calls) to the control plane,
 //     only with `Authorization: Bearer <this job's runtime token>`, adding SERVICE_BASE_HEADER so the services
-//     hand out URLs the sandbox can reach (the proxy's own base as the sandbox sees it);
+//     hand out URLs the sandbox can reach (the proxy's own base as the sandbox sees it) — or, with no Authorization
+//     at all, a signed URL those services handed out (`sig` in the query: the toolkit's blob clients send no token;
+//     the control plane checks the signature);
 //   - `/github-api/…` to the run's GitHub API (the prefix stripped), only with this job's GITHUB_TOKEN
 //     (`token X` or `Bearer X`), for `github-script`, `gh` and friends;
 // and answers everything else 403 with a one-line reason. Bodies stream both ways (cache archives are large);
@@ -25,7 +27,7 @@ interface Route {
   strip: string;
   /** Adds SERVICE_BASE_HEADER. */
   serviceBase: boolean;
-  authorized: (authorization: string | undefined) => boolean;
+  authorized: (authorization: string | undefined, query: URLSearchParams) => boolean;
 }
 
 export interface ServiceProxyOptions {
@@ -109,7 +111,8 @@ function routes(options: ServiceProxyOptions): Route[] {
     // Relative to the control plane's URL, so one served under a base path keeps it.
     const root = options.controlPlaneUrl.endsWith("/") ? options.controlPlaneUrl : `${options.controlPlaneUrl}/`;
     const base = new URL(ACTIONS_SERVICE_PATH.slice(1), root);
-    list.push({ name: "the actions services", base, strip: ACTIONS_SERVICE_PATH, serviceBase: true, authorized: (auth) => carries(auth, runtimeToken, ["bearer"]) });
+    const signed = (auth: string | undefined, query: URLSearchParams) => auth === undefined && (query.get("sig") ?? "") !== "";
+    list.push({ name: "the actions services", base, strip: ACTIONS_SERVICE_PATH, serviceBase: true, authorized: (auth, query) => carries(auth, runtimeToken, ["bearer"]) || signed(auth, query) });
   }
   if (githubToken && githubApiUrl) {
     const base = new URL(githubApiUrl.endsWith("/") ? githubApiUrl : `${githubApiUrl}/`);
@@ -134,7 +137,8 @@ export async function startServiceProxy(options: ServiceProxyOptions): Promise<S
     if ("error" in target) return refuse(res, 403, target.error);
     const route = table.find((candidate) => target.path.startsWith(candidate.strip));
     if (!route) return refuse(res, 403, `only ${ACTIONS_SERVICE_PATH}… (with the job's runtime token) and ${GITHUB_API_PREFIX}… (with the job's GITHUB_TOKEN) are served, and only those this job has`);
-    if (!route.authorized(req.headers.authorization)) return refuse(res, 403, `${route.name} need this job's token in Authorization`);
+    const query = new URLSearchParams(target.path.includes("?") ? target.path.slice(target.path.indexOf("?") + 1) : "");
+    if (!route.authorized(req.headers.authorization, query)) return refuse(res, 403, `${route.name} need this job's token in Authorization`);
     const url = new URL(route.base.pathname + target.path.slice(route.strip.length), route.base.origin);
     const client = url.protocol === "https:" ? https : http;
     const upstream = client.request(url, { method: req.method, headers: upstreamHeaders(req.headers, url, route.serviceBase ? serviceBase : undefined) }, (answer) => {
