@@ -6,11 +6,12 @@
 // on the ISA serial console, which the job's unprivileged user cannot write. No NIC at all for egress none; for
 // allowlist and open a virtio NIC on QEMU's user-mode network stack, with QEMU running as a group of its own that
 // the host's nftables filter per sandbox (egress-firewall.ts), as bwrap's slirp4netns. The runner's service proxy
-// (SandboxSpec.serviceSocket) is a `guestfwd` of that stack: the guest's connections to SERVICE_ADDRESS are handed
-// to a small program on the host that copies them to the socket (service-forwarder.ts); under egress none the NIC is
-// there only for it, with `restrict=on` (nothing else leaves the stack) and, where nftables can, a firewall chain
-// that accepts nothing. Host folders (SandboxSpec.tools) are not shared with the guest: paths.node/toolCache stay
-// undefined (docs/sandboxes.md).
+// (SandboxSpec.serviceSocket) is a `guestfwd` of that stack under egress none: the guest's connections to
+// SERVICE_ADDRESS are handed to a small program on the host that copies them to the socket (service-forwarder.ts),
+// on a NIC that is there only for it, with `restrict=on` (nothing else leaves the stack). Under allowlist and open
+// it cannot be had: libslirp starts each guestfwd program over a TCP socketpair on the host's loopback, which the
+// egress firewall rejects for the stack's group, so serviceUrl stays undefined there. Host folders
+// (SandboxSpec.tools) are not shared with the guest: paths.node/toolCache stay undefined (docs/sandboxes.md).
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -38,7 +39,7 @@ const QEMU_NET = { address: "10.0.2.15", gateway: "10.0.2.2", dns: "10.0.2.3" } 
 const SERVICE_ADDRESS = "10.0.2.100";
 
 interface VmNetwork {
-  setpriv?: string;
+  setpriv: string;
   /** QEMU runs with this group: the egress firewall knows the sandbox's packets by it. */
   gid: number;
   uid: ClaimedUid;
@@ -218,7 +219,7 @@ class MicrovmSandbox implements Sandbox {
     // A unix-socket listen binds synchronously, so QEMU (spawned next) finds it.
     server.listen(socketPath);
     // Still root (disk images, /dev/kvm), but with the sandbox's egress group: every socket QEMU's stack opens.
-    const asEgressGroup = this.network?.setpriv ? [this.network.setpriv, `--regid=${this.network.gid}`, "--clear-groups", "--"] : [];
+    const asEgressGroup = this.network ? [this.network.setpriv, `--regid=${this.network.gid}`, "--clear-groups", "--"] : [];
     const vm = spawnExec({ argv: [...asEgressGroup, ...this.qemuArgs()], env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }, cwd: this.disk.root, timeoutMs });
     const hostStream = (async () => {
       for await (const chunk of vm.output) output.write(chunk);
@@ -301,25 +302,9 @@ export class MicrovmProvider implements SandboxProvider {
     let network: VmNetwork | undefined;
     try {
       const disk = new WorkDisk(root, spec.limits?.diskBytes ?? DEFAULT_DISK_BYTES);
-      const nic: VmNic | undefined = tools || service !== undefined ? { restrict: !tools } : undefined;
-      if (service !== undefined && nic) {
-        nic.serviceCommand = [process.execPath, writeStdioForwarder(root), service];
-        // Egress none: the stack's own sockets (QEMU's group) reach nothing either, where nftables is usable.
-        const lock = tools ? undefined : egressTools();
-        if (lock && typeof lock !== "string") {
-          const uid = claimUid();
-          if (uid) {
-            const gid = egressGidOf(uid.uid);
-            try {
-              network = { setpriv: lock.setpriv, gid, uid, removeRules: installEgressRules(gid, { policy: "allowlist", allow: { v4: [], v6: [], hosts: new Map(), unresolved: [] } }) };
-            } catch (error) {
-              uid.release();
-              throw error;
-            }
-          }
-        }
-      }
-      if (nic && !tools) {
+      const serviceNic = service !== undefined && policy === "none";
+      const nic: VmNic | undefined = tools ? { restrict: false } : serviceNic ? { restrict: true, serviceCommand: [process.execPath, writeStdioForwarder(root), service] } : undefined;
+      if (serviceNic) {
         const files = sandboxNameFiles("allowlist", undefined, QEMU_NET.dns);
         const dir = path.join(disk.mountpoint, ".gantry");
         writeFileSync(path.join(dir, "net"), `${QEMU_NET.address} ${QEMU_NET.gateway}\n`, { mode: 0o644 });

@@ -7,4 +7,4 @@ const provider = new MicrovmProvider();
 const probe = await provider.probe();
 if (!probe.available) console.warn(`microvm service tests skipped: ${probe.detail}`);
 
-describeServices("microvm", provider, probe.available, { slow: true, noTools: true, egress: probe.egress ?? [] });
+describeServices("microvm", provider, probe.available, { slow: true, noTools: true, hostAlias: "10.0.2.2", noServiceWithEgress: true, egress: probe.egress ?? [] });

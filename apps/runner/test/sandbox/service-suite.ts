@@ -4,6 +4,7 @@
 // for untrusted jobs and writable for trusted ones. Stubs of the control plane and GitHub are local HTTP servers.
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
+import dgram from "node:dgram";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -84,6 +85,10 @@ export interface ServiceSuiteOptions {
   hostFilesystem?: boolean;
   /** Host folders are not shared (microvm): paths.node and paths.toolCache must stay undefined. */
   noTools?: boolean;
+  /** The address inside that a user-mode stack maps to the host's loopback (microvm: QEMU's 10.0.2.2), tried too. */
+  hostAlias?: string;
+  /** The services cannot be had under egress open (microvm): serviceUrl must stay undefined there. */
+  noServiceWithEgress?: boolean;
 }
 
 export function describeServices(name: string, provider: SandboxProvider, available: boolean, options: ServiceSuiteOptions = {}): void {
@@ -189,6 +194,7 @@ export function describeServices(name: string, provider: SandboxProvider, availa
     // slirp4netns runs as the sandbox's uid: a host whose /dev/net/tun only root may open cannot attach it.
     it.skipIf(!options.egress?.includes("open") || !tunOpenToAll())("reaches the services the same way under egress open", { timeout }, async () => {
       const { s } = await withProxy({ untrusted: false, network: "open" });
+      if (options.noServiceWithEgress) return void expect(s.serviceUrl).toBeUndefined();
       const before = controlPlane.requests.length;
       const r = await run(s, `curl -sS -H "Authorization: Bearer ${runtimeToken}" "$U/api/actions/open"`, { U: s.serviceUrl ?? "" });
       expect(r.text).toContain('"path":"/api/actions/open"');
@@ -198,7 +204,16 @@ export function describeServices(name: string, provider: SandboxProvider, availa
     it.skipIf(options.sharesHostNetwork)("still cannot reach the stub's own address directly under egress none", { timeout }, async () => {
       const { s } = await withProxy();
       const before = controlPlane.requests.length;
-      const r = await run(s, `curl -sS -m 5 -H "Authorization: Bearer ${runtimeToken}" "${controlPlane.url}/api/actions/x" && echo REACHED; echo rc=$?`);
+      const targets = [controlPlane.url, ...(options.hostAlias ? [`http://${options.hostAlias}:${controlPlane.port}`] : [])];
+      // UDP too, where a user-mode stack could carry it to the host (a listener on the host's loopback counts datagrams).
+      const udp = dgram.createSocket("udp4");
+      let datagrams = 0;
+      udp.on("message", () => datagrams++);
+      await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", () => resolve()));
+      const udpLine = options.hostAlias ? `; echo ping > /dev/udp/${options.hostAlias}/${udp.address().port}; sleep 1` : "";
+      const r = await run(s, targets.map((url) => `curl -sS -m 5 -H "Authorization: Bearer ${runtimeToken}" "${url}/api/actions/x" && echo REACHED; echo rc=$?`).join("; ") + udpLine);
+      udp.close();
+      expect(datagrams).toBe(0);
       expect(r.text).not.toContain("REACHED");
       expect(controlPlane.requests.length).toBe(before);
     });
