@@ -95,7 +95,13 @@ export class ProcessProvider implements SandboxProvider {
     // It shares the host's network whatever the pool says; an allowlist it cannot enforce is refused, not ignored.
     if (spec.network === "allowlist") throw new SandboxRefusedError("the process provider cannot enforce an egress allowlist (no isolation)");
     hostToolPaths(spec.tools);
-    const forwarder = spec.serviceSocket === undefined ? undefined : await loopbackForwarder(spec.serviceSocket);
-    return new ProcessSandbox(createSandboxDirs(), spec, forwarder);
+    const dirs = createSandboxDirs();
+    try {
+      const forwarder = spec.serviceSocket === undefined ? undefined : await loopbackForwarder(spec.serviceSocket);
+      return new ProcessSandbox(dirs, spec, forwarder);
+    } catch (error) {
+      removeSandboxDirs(dirs);
+      throw error;
+    }
   }
 }
