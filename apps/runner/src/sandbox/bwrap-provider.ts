@@ -15,7 +15,7 @@ import { limitEventsOf } from "./limit-events";
 import { rlimitArgs } from "./rlimits";
 import { jobSeccompFilter } from "./seccomp-filter";
 import { insideForwarder, type InsideForwarder } from "./service-forwarder";
-import { toolLayout, type ToolLayout } from "./tool-mounts";
+import { toolLayout, unreachableBy, type ToolLayout } from "./tool-mounts";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { attachUserNet, findUserNetTools, USER_NET, type UserNet, type UserNetTools } from "./user-net";
@@ -282,8 +282,15 @@ export class BwrapProvider implements SandboxProvider {
       }
       const layout = toolLayout(spec.tools);
       const forwarder = spec.serviceSocket === undefined ? undefined : insideForwarder(spec.serviceSocket, dirs.root, layout);
-      // The socket is the runner's (0600): a sandbox of its own uid needs it handed over to connect.
-      if (spec.serviceSocket !== undefined && uid) lchownSync(spec.serviceSocket, uid.uid, uid.uid);
+      if (uid) {
+        // bwrap resolves its bind sources as the sandbox's uid: say which folder stops it, once, here.
+        for (const mount of [...layout.mounts, ...(forwarder?.mounts ?? [])]) {
+          const why = unreachableBy(uid.uid, mount.host, mount.writable);
+          if (why) throw new Error(`bwrap: the sandbox's uid cannot bind ${mount.host} at ${mount.inside}: ${why} (docs/sandboxes.md#toolchains-and-the-tool-cache)`);
+        }
+        // The socket is the runner's (0600): a sandbox of its own uid needs it handed over to connect.
+        if (spec.serviceSocket !== undefined) lchownSync(spec.serviceSocket, uid.uid, uid.uid);
+      }
       const cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, spec.limits ?? {});
       return new BwrapSandbox(host, dirs, spec, uid, cgroup, network, layout, forwarder);
     } catch (error) {

@@ -57,3 +57,26 @@ export function hostToolPaths(tools: SandboxTools | undefined): ToolLayout["path
   if (tools?.toolCache) paths.toolCache = hostDir("the tool cache", tools.toolCache.host);
   return paths;
 }
+
+/**
+ * Why a host path cannot be bound by a sandbox running as host uid `uid` (bwrap resolves bind sources as that uid),
+ * or undefined when it can: every folder on the way must let it through, the mount itself be readable (and writable
+ * when `writable`). Only the permission bits for "others" and the owner are considered (no ACLs, no groups: the
+ * sandbox's uid has no supplementary groups).
+ */
+export function unreachableBy(uid: number, target: string, writable: boolean): string | undefined {
+  const allows = (file: string, bits: { owner: number; other: number }) => {
+    const stat = statSync(file);
+    return stat.uid === uid ? (stat.mode & bits.owner) === bits.owner : (stat.mode & bits.other) === bits.other;
+  };
+  const resolved = path.resolve(target);
+  const parts = resolved.split("/").filter(Boolean);
+  for (let i = 0; i < parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join("/")}`;
+    if (!allows(dir, { owner: 0o100, other: 0o001 })) return `${dir} does not let others through (o+x)`;
+  }
+  const isDir = statSync(resolved).isDirectory();
+  if (!allows(resolved, isDir ? { owner: 0o500, other: 0o005 } : { owner: 0o400, other: 0o004 })) return `${resolved} is not readable by others`;
+  if (writable && !allows(resolved, { owner: 0o200, other: 0o002 })) return `${resolved} is not writable by others (a trusted job writes it)`;
+  return undefined;
+}
