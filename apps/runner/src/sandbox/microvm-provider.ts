@@ -192,7 +192,8 @@ class MicrovmSandbox implements Sandbox {
       "-drive", `id=root,file=${this.image.rootfs},format=raw,if=none,readonly=on`, "-device", "virtio-blk-device,drive=root",
       "-drive", `id=work,file=${this.disk.image},format=raw,if=none`, "-device", "virtio-blk-device,drive=work",
       "-device", "virtio-serial-device", "-chardev", `socket,id=out,path=${path.join(this.disk.root, "out.sock")}`, "-device", "virtserialport,chardev=out",
-      // QEMU's own user-mode stack (no host loopback alias reachable: the firewall rejects the host's addresses).
+      // QEMU's own user-mode stack (no host loopback alias reachable: the firewall rejects the host's addresses;
+      // the service-only NIC of egress none is `restrict=on`, so only its guestfwd answers).
       ...(this.nic ? ["-netdev", netdevOption(this.nic), "-device", "virtio-net-device,netdev=net0"] : []),
     ];
   }
