@@ -7,8 +7,9 @@
 // and gVisor give every exec a network namespace of its own under egress none).
 //
 // The forwarder runs on the job's Node runtime (SandboxSpec.tools.node) when there is one, else on the runner's
-// own `node` bound read-only. The job's NODE_OPTIONS would load its code into the forwarder, so the forwarder is
-// started without it and gives it back to the job's command.
+// own `node` bound read-only. The job's NODE_OPTIONS would load its code into the forwarder (and NODE_V8_COVERAGE,
+// NODE_COMPILE_CACHE and the like make Node write files), so the forwarder starts without any NODE_* or UV_*
+// variable and hands them back to the job's command.
 import { writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -19,12 +20,16 @@ export const SERVICE_SOCKET_INSIDE = "/run/gantry/service.sock";
 const FORWARDER_INSIDE = "/opt/gantry/service-forwarder.cjs";
 const LAUNCHER_NODE_INSIDE = "/opt/gantry/forwarder-node";
 
-/** argv: port, socket, NODE_OPTIONS for the command ("-" for none), "--", the command. */
+/** The env variable carrying the job's NODE_* and UV_* variables (JSON) past the forwarder to the command. */
+const HELD_ENV = "GANTRY_FORWARDER_HELD_ENV";
+const heldByForwarder = (name: string) => name.startsWith("NODE_") || name.startsWith("UV_");
+
+/** argv: port, socket, "--", the command. */
 const FORWARDER_SOURCE = `"use strict";
 const net = require("node:net");
 const { spawn } = require("node:child_process");
 const { constants } = require("node:os");
-const [port, socket, nodeOptions, separator, ...argv] = process.argv.slice(2);
+const [port, socket, separator, ...argv] = process.argv.slice(2);
 if (separator !== "--" || argv.length === 0) { process.stderr.write("gantry: service forwarder: bad arguments\\n"); process.exit(125); }
 const server = net.createServer((client) => {
   const upstream = net.connect(socket);
@@ -36,8 +41,8 @@ const server = net.createServer((client) => {
 });
 server.on("error", (error) => { process.stderr.write("gantry: the service forwarder cannot listen on 127.0.0.1:" + port + ": " + error.message + "\\n"); process.exit(125); });
 server.listen(Number(port), "127.0.0.1", () => {
-  const env = { ...process.env };
-  if (nodeOptions !== "-") env.NODE_OPTIONS = nodeOptions;
+  const { ${HELD_ENV}: held, ...env } = process.env;
+  if (held !== undefined) Object.assign(env, JSON.parse(held));
   const child = spawn(argv[0], argv.slice(1), { stdio: "inherit", env });
   child.on("error", (error) => { process.stderr.write(argv[0] + ": " + error.message + "\\n"); process.exit(error.code === "ENOENT" ? 127 : 126); });
   child.on("exit", (code, signal) => {
@@ -77,9 +82,11 @@ export function insideForwarder(socketPath: string, dir: string, layout: ToolLay
     socket: { host: socketPath, inside: SERVICE_SOCKET_INSIDE },
     serviceUrl: `http://127.0.0.1:${SERVICE_PORT_INSIDE}`,
     wrap(argv, env) {
-      const { NODE_OPTIONS: nodeOptions, ...rest } = env;
+      const held = Object.fromEntries(Object.entries(env).filter(([name]) => heldByForwarder(name)));
+      const rest = Object.fromEntries(Object.entries(env).filter(([name]) => !heldByForwarder(name) && name !== HELD_ENV));
+      if (Object.keys(held).length > 0) rest[HELD_ENV] = JSON.stringify(held);
       // One V8 worker thread and a small heap: the forwarder's threads and memory count against the job's limits.
-      return { argv: [launcher, "--v8-pool-size=1", "--max-old-space-size=32", "--max-semi-space-size=1", FORWARDER_INSIDE, String(SERVICE_PORT_INSIDE), SERVICE_SOCKET_INSIDE, nodeOptions ?? "-", "--", ...argv], env: rest };
+      return { argv: [launcher, "--v8-pool-size=1", "--max-old-space-size=32", "--max-semi-space-size=1", FORWARDER_INSIDE, String(SERVICE_PORT_INSIDE), SERVICE_SOCKET_INSIDE, "--", ...argv], env: rest };
     },
   };
 }

@@ -260,12 +260,19 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(readdirSync(toolCache)).toContain(name);
     });
 
-    it("the job's NODE_OPTIONS reach its command, not the forwarder", { timeout }, async () => {
+    it("the job's NODE_* variables reach its command, not the forwarder", { timeout }, async () => {
       const { s } = await withProxy();
-      // A --require of a file that is not there would stop a node that took it before the command ran.
-      const r = await run(s, `echo "opts=$NODE_OPTIONS"`, { NODE_OPTIONS: "--require /nonexistent/preload.js" });
+      // A --require of a file that is not there would stop a node that took it before the command ran; a coverage
+      // folder would get the forwarder's coverage file.
+      const coverage = `${s.paths.temp}/cov-${randomBytes(4).toString("hex")}`;
+      const r = await run(s, `echo "opts=$NODE_OPTIONS"; echo "cov=$NODE_V8_COVERAGE"; echo "held=\${GANTRY_FORWARDER_HELD_ENV-unset}"`, { NODE_OPTIONS: "--require /nonexistent/preload.js", NODE_V8_COVERAGE: coverage });
       expect(r.exitCode, r.text).toBe(0);
       expect(r.text).toContain("opts=--require /nonexistent/preload.js");
+      expect(r.text).toContain(`cov=${coverage}`);
+      expect(r.text).toContain("held=unset");
+      // The forwarder has exited by now: a Node that took NODE_V8_COVERAGE would have written its file.
+      const after = await run(s, `ls -A "${coverage}" 2>/dev/null | wc -l`);
+      expect(after.text.trim()).toBe("0");
     });
 
     it("removes the socket when the proxy closes after destroy", { timeout }, async () => {
