@@ -19,6 +19,21 @@ const die = (line) => {
   process.exit(1);
 };
 
+// Remote actions for air-gapped installs (`owner/repo/ref/` folders the web app resolves `uses:` from first) and the
+// runner's tool cache (RUNNER_TOOL_CACHE): passed to the platform as absolute paths, relative ones taken from where
+// `npm run up` was typed (npm's INIT_CWD).
+const userCwd = process.env.INIT_CWD ?? process.cwd();
+const actionsDir = process.env.GANTRY_ACTIONS_DIR ? path.resolve(userCwd, process.env.GANTRY_ACTIONS_DIR) : undefined;
+if (actionsDir && !statSync(actionsDir, { throwIfNoEntry: false })?.isDirectory()) die(`GANTRY_ACTIONS_DIR is not a folder: ${actionsDir} (it holds owner/repo/ref/ folders).`);
+// The demo's tool cache defaults to the platform's state folder (not the runner's home: a root runner's sandboxes
+// run as other uids and could not reach /root/.gantry).
+const toolCache = process.env.GANTRY_TOOL_CACHE ? path.resolve(userCwd, process.env.GANTRY_TOOL_CACHE) : path.join(stateDir, "tool-cache");
+if (toolCache && !existsSync(toolCache)) {
+  // Made here for the demo: trusted jobs of a root runner write it as sandbox uids of their own (docs/sandboxes.md).
+  mkdirSync(toolCache, { recursive: true });
+  chmodSync(toolCache, 0o1777);
+}
+
 // ---- 1. Node and dependencies ----
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 20 || (major === 20 && minor < 19)) die(`Node ${process.versions.node} is too old: Gantry needs Node 20.19 or newer.`);
@@ -232,6 +247,7 @@ const appEnv = {
   GANTRY_MASTER_KEY: secrets.masterKey,
   // Archived job logs (the web app's object store directory).
   GANTRY_STORAGE_DIR: path.join(stateDir, "storage"),
+  ...(actionsDir ? { GANTRY_ACTIONS_DIR: actionsDir } : {}),
   NODE_ENV: "production",
 };
 // apps/web/server.ts: Next's handler behind the webhook fast path (what `next start` would be, plus that).
@@ -243,6 +259,7 @@ startChild("runner", tsx, ["apps/runner/src/main.ts"], {
   GANTRY_RUNNER_TOKEN: secrets.runnerToken,
   GANTRY_RUNNER_DEV_MODE: "1",
   GANTRY_RUNNER_NAME: process.env.GANTRY_RUNNER_NAME ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, "-")}-local`,
+  ...(toolCache ? { GANTRY_TOOL_CACHE: toolCache } : {}),
 });
 
 // ---- 7. Wait until the health page sees every part, then print where to go ----
@@ -269,7 +286,7 @@ if (!stopping) {
     Dashboard   ${url}
     Health      ${url}/health
     Sign in     ${isLoopback(host) ? "demo@gantry.local / gantry-demo" : "demo@gantry.local with the password the seed printed above (shown once)"}
-    Demo repo   ${demoRepo}
+    Demo repo   ${demoRepo}${actionsDir ? `\n    Actions     ${actionsDir} (GANTRY_ACTIONS_DIR)` : ""}${toolCache ? `\n    Tool cache  ${toolCache} (GANTRY_TOOL_CACHE)` : ""}
 
   Ctrl-C stops web, worker and runner${started.some((s) => s.started) ? " and the services it started" : ""}.
 `);

@@ -93,6 +93,7 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
         actions: (assignment, kill) => protocolActions(client, assignment, { kill, log }),
         stateDir: runnerStateDir(env),
         toolCache: toolCacheDir(env),
+        serviceProxy: { controlPlaneUrl: env.GANTRY_URL },
         log,
       });
     const slot = async () => {

@@ -4,7 +4,6 @@
 // closed → sandbox destroyed. A job that ran into a limit fails with the limit named.
 // A cancel stops the running step (always() steps may still run, within the job's wall time); a lost lease
 // or a stopping runner destroys the sandbox at once.
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Assignment, PoolLimits } from "@gantry/runner-protocol";
 import { checkoutAction } from "./execution/checkout-action";
@@ -16,7 +15,9 @@ import type { ActionsOptions, JobResult, StepReport } from "./execution/types";
 import { jobContexts } from "./job-contexts";
 import { watchLimits } from "./limit-watch";
 import { nodeRuntimes } from "./node-runtimes";
+import { prepareToolCache, toolCacheFor, type ToolCacheAccess } from "./tool-cache";
 import type { ProviderProbe } from "./probe-providers";
+import { jobServiceProxy, type JobServiceProxyOptions } from "./service-proxy/job-service-proxy";
 import type { JobExecutor, JobOutcome } from "./run-assignment";
 import { SandboxRefusedError, type EnforcedLimits, type NetworkPolicy, type Sandbox, type SandboxLimits, type SandboxProvider } from "./sandbox/types";
 import { untrustedProvider } from "./untrusted-provider";
@@ -51,6 +52,8 @@ export interface SandboxExecutorOptions {
   stateDir?: string;
   /** The tool cache on the host (RUNNER_TOOL_CACHE); default `<stateDir>/tool-cache`. */
   toolCache?: string;
+  /** The per-job service proxy (actions services, GitHub API) reachable from inside every sandbox; absent: none. */
+  serviceProxy?: JobServiceProxyOptions;
 }
 
 // GitHub's default when a job names no timeout-minutes.
@@ -108,6 +111,15 @@ export function jobEgress(pool: NetworkPolicy, untrusted: boolean): NetworkPolic
 }
 
 export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
+  // Prepared once per runner: a cache sandboxes cannot use is named in the log once, not per job.
+  let cacheAccess: ToolCacheAccess | undefined | null = null;
+  const toolCacheAccess = () => {
+    if (cacheAccess !== null) return cacheAccess;
+    const host = options.toolCache ?? (options.stateDir ? path.join(options.stateDir, "tool-cache") : undefined);
+    cacheAccess = host ? prepareToolCache(host) : undefined;
+    if (cacheAccess?.why) options.log(`runner: the tool cache ${cacheAccess.host} is ${cacheAccess.access === "none" ? "left out of sandboxes" : "read-only in sandboxes"}: ${cacheAccess.why} (set GANTRY_TOOL_CACHE to a folder others can reach)`);
+    return cacheAccess;
+  };
   return async (assignment, signal, kill) => {
     const untrusted = !assignment.run.trusted;
     const network = jobEgress(options.egress, untrusted);
@@ -126,13 +138,16 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     // The Node runtimes actions run on, and the tool cache: writable only for trusted jobs (an untrusted one could
     // leave a poisoned toolchain for the next job).
     const node = nodeRuntimes();
-    const toolCache = options.toolCache ?? (options.stateDir ? path.join(options.stateDir, "tool-cache") : undefined);
-    if (toolCache) mkdirSync(toolCache, { recursive: true, mode: 0o755 });
-    const tools = { node, ...(toolCache ? { toolCache: { host: toolCache, writable: !untrusted } } : {}) };
+    const toolCache = toolCacheFor(toolCacheAccess(), !untrusted);
+    const tools = { node, ...(toolCache ? { toolCache } : {}) };
     let sandbox: Sandbox;
+    const proxy = await jobServiceProxy(assignment, options.serviceProxy);
     try {
-      sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits, tools });
+      sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits, tools, ...(proxy ? { serviceSocket: proxy.socketPath } : {}) });
+      proxy?.setServiceBase(sandbox.serviceUrl);
+      if (proxy && sandbox.serviceUrl === undefined) options.log(`runner: ${assignment.job.key}: the ${provider.name} sandbox cannot reach the service proxy here (docs/sandboxes.md)`);
     } catch (error) {
+      await proxy?.close();
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof SandboxRefusedError) return { conclusion: "FAILED", outputs: {}, failureReason: `the ${provider.name} sandbox refused this job: ${message}` };
       throw new Error(`the ${provider.name} sandbox did not start: ${message}`, { cause: error });
@@ -165,7 +180,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
                 ...options.actions(assignment, kill),
                 cacheDir: path.join(options.stateDir, "actions"),
                 nodeRuntimes: node,
-                ...(toolCache ? { toolCache } : {}),
+                ...(toolCache ? { toolCache: toolCache.host } : {}),
                 ...(assignment.runtimeToken ? { runtimeToken: assignment.runtimeToken } : {}),
                 source: assignment.run.source,
                 serverUrl: assignment.run.serverUrl,
@@ -180,6 +195,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     } finally {
       kill.removeEventListener("abort", destroyNow);
       await sandbox.destroy();
+      await proxy?.close();
     }
   };
 }

@@ -3,9 +3,10 @@
 // runs as its own unprivileged host uid, so RLIMIT_NPROC counts only its processes and nothing inside maps to
 // host root. Egress `open` or `allowlist` connects each exec's network namespace to the outside through
 // user-net.ts, filtered per sandbox by egress-firewall.ts; `none` leaves it with a loopback only. Every job runs
-// under seccomp-filter.ts's filter.
+// under seccomp-filter.ts's filter. The job's toolchains are bound read-only (tool-mounts.ts; the tool cache
+// writable for trusted jobs) and the runner's service proxy is reached through service-forwarder.ts.
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { lchownSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createSandboxCgroup } from "./cgroups";
 import { egressProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type AllowlistResolution, type HostLookup } from "./egress-firewall";
@@ -13,6 +14,8 @@ import { which } from "./host-tools";
 import { limitEventsOf } from "./limit-events";
 import { rlimitArgs } from "./rlimits";
 import { jobSeccompFilter } from "./seccomp-filter";
+import { insideForwarder, type InsideForwarder } from "./service-forwarder";
+import { toolLayout, unreachableBy, type ToolLayout } from "./tool-mounts";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { attachUserNet, findUserNetTools, USER_NET, type UserNet, type UserNetTools } from "./user-net";
@@ -86,9 +89,18 @@ function sandboxUid(): ClaimedUid | undefined {
   return process.getuid?.() === 0 ? claimUid() : undefined;
 }
 
+/** bwrap arguments binding the job's toolchains and the service socket (before the root is made read-only). */
+function toolBinds(layout: ToolLayout, forwarder: InsideForwarder | undefined): string[] {
+  const args: string[] = [];
+  for (const mount of [...layout.mounts, ...(forwarder?.mounts ?? [])]) args.push(mount.writable ? "--bind" : "--ro-bind", mount.host, mount.inside);
+  if (forwarder) args.push("--bind", forwarder.socket.host, forwarder.socket.inside);
+  return args;
+}
+
 class BwrapSandbox implements Sandbox {
   readonly provider = "bwrap";
-  readonly paths = INSIDE;
+  readonly paths: SandboxPaths;
+  readonly serviceUrl?: string;
   readonly hostPaths: SandboxPaths;
   readonly enforced: EnforcedLimits;
   readonly baseEnv = BASE_ENV;
@@ -107,7 +119,11 @@ class BwrapSandbox implements Sandbox {
     private readonly uid: ClaimedUid | undefined,
     private readonly cgroup: ReturnType<typeof createSandboxCgroup>,
     private readonly network: SandboxNetwork | undefined,
+    private readonly layout: ToolLayout,
+    private readonly forwarder: InsideForwarder | undefined,
   ) {
+    this.paths = { ...INSIDE, ...layout.paths };
+    if (forwarder) this.serviceUrl = forwarder.serviceUrl;
     this.hostPaths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles };
     const limits = spec.limits ?? {};
     const byCgroup: EnforcedLimits = cgroup?.enforced ?? {};
@@ -130,21 +146,23 @@ class BwrapSandbox implements Sandbox {
       "--bind", this.dirs.workspace, INSIDE.workspace,
       "--bind", this.dirs.runnerFiles, INSIDE.runnerFiles,
       "--bind", this.dirs.temp, INSIDE.temp,
+      ...toolBinds(this.layout, this.forwarder),
       // The root is bwrap's own tmpfs: make it read-only so only the binds above (and HOME) take writes.
       "--remount-ro", "/",
       "--chdir", request.cwd,
       "--clearenv",
     ];
-    for (const [key, value] of Object.entries(request.env)) args.push("--setenv", key, value);
+    const command = this.forwarder ? this.forwarder.wrap(request.argv, request.env) : { argv: request.argv, env: request.env };
+    for (const [key, value] of Object.entries(command.env)) args.push("--setenv", key, value);
     // bwrap splits fd 3 at NUL bytes: one inside a value would become arguments of the job's choosing (`--bind`).
     // The step runner refuses such values first (execution/exec-values.ts); this is the provider's own guard.
-    const split = [...args, ...request.argv].find((arg) => arg.includes("\0"));
+    const split = [...args, ...command.argv].find((arg) => arg.includes("\0"));
     if (split !== undefined) throw new Error(`bwrap: a NUL byte in ${JSON.stringify(split)} would split the sandbox's arguments`);
     // Arguments go through fd 3, not argv: env values (secrets) never appear in the host's process list.
     const fd3 = Buffer.from(args.map((a) => `${a}\0`).join(""));
     const timeoutMs = execTimeoutMs(this.deadline, request.timeoutMs);
     const child = spawnExec({
-      argv: [...this.prefix, this.tools.bwrap, "--args", "3", "--", ...request.argv],
+      argv: [...this.prefix, this.tools.bwrap, "--args", "3", "--", ...command.argv],
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
       cwd: this.dirs.root,
       timeoutMs,
@@ -262,8 +280,19 @@ export class BwrapProvider implements SandboxProvider {
         const removeRules = installEgressRules(ids.gid, { policy, ...(allow ? { allow } : {}) });
         network = { tools, ids, binds, removeRules };
       }
+      const layout = toolLayout(spec.tools);
+      const forwarder = spec.serviceSocket === undefined ? undefined : insideForwarder(spec.serviceSocket, dirs.root, layout);
+      if (uid) {
+        // bwrap resolves its bind sources as the sandbox's uid: say which folder stops it, once, here.
+        for (const mount of [...layout.mounts, ...(forwarder?.mounts ?? [])]) {
+          const why = unreachableBy(uid.uid, mount.host, mount.writable);
+          if (why) throw new Error(`bwrap: the sandbox's uid cannot bind ${mount.host} at ${mount.inside}: ${why} (docs/sandboxes.md#toolchains-and-the-tool-cache)`);
+        }
+        // The socket is the runner's (0600): a sandbox of its own uid needs it handed over to connect.
+        if (spec.serviceSocket !== undefined) lchownSync(spec.serviceSocket, uid.uid, uid.uid);
+      }
       const cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, spec.limits ?? {});
-      return new BwrapSandbox(host, dirs, spec, uid, cgroup, network);
+      return new BwrapSandbox(host, dirs, spec, uid, cgroup, network, layout, forwarder);
     } catch (error) {
       network?.removeRules();
       if (dirs) removeSandboxDirs(dirs);

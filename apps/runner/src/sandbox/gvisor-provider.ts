@@ -5,10 +5,11 @@
 // uid on the host and nothing of it maps to host root. runsc runs inside the sandbox's cgroup (its own cgroup
 // handling is off), so memory, pids and CPU bound the Sentry and the job together; rlimits from the spec are
 // enforced by the Sentry itself. Egress none: runsc --network=none (a loopback of its own); allowlist and open:
-// gvisor-network.ts.
+// gvisor-network.ts. The job's toolchains are bound as for bwrap (tool-mounts.ts); the runner's service proxy is
+// bound as a socket runsc may connect to (`--host-uds=open`) with service-forwarder.ts's forwarder in each exec.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { lchownSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createSandboxCgroup } from "./cgroups";
 import { egressProbe, resolveAllowlist, type HostLookup } from "./egress-firewall";
@@ -19,6 +20,8 @@ import { which } from "./host-tools";
 import { BASE_ENV, hostRoots, INSIDE } from "./inside";
 import { limitEventsOf } from "./limit-events";
 import { defaultStateDir } from "./microvm-image";
+import { insideForwarder, type InsideForwarder } from "./service-forwarder";
+import { toolLayout, type ToolLayout } from "./tool-mounts";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
 import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type LimitEvents, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 import { claimUid, type ClaimedUid } from "./uid-pool";
@@ -89,7 +92,8 @@ function rlimits(limits: SandboxLimits, memoryByCgroup: boolean): { list: Gvisor
 
 class GvisorSandbox implements Sandbox {
   readonly provider = "gvisor";
-  readonly paths = INSIDE;
+  readonly paths: SandboxPaths;
+  readonly serviceUrl?: string;
   readonly hostPaths: SandboxPaths;
   readonly enforced: EnforcedLimits;
   readonly baseEnv = BASE_ENV;
@@ -112,7 +116,11 @@ class GvisorSandbox implements Sandbox {
     private readonly cgroup: ReturnType<typeof createSandboxCgroup>,
     limits: SandboxLimits,
     private readonly network: GvisorNetwork | undefined,
+    private readonly layout: ToolLayout,
+    private readonly forwarder: InsideForwarder | undefined,
   ) {
+    this.paths = { ...INSIDE, ...layout.paths };
+    if (forwarder) this.serviceUrl = forwarder.serviceUrl;
     this.hostPaths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles };
     this.stateDir = path.join(dirs.root, "runsc");
     mkdirSync(this.stateDir, { mode: 0o700 });
@@ -134,10 +142,12 @@ class GvisorSandbox implements Sandbox {
     const id = `${this.name}-${++this.execs}`;
     const bundle = path.join(this.dirs.root, "bundles", id);
     mkdirSync(bundle, { mode: 0o700 });
+    const command = this.forwarder ? this.forwarder.wrap(request.argv, request.env) : { argv: request.argv, env: request.env };
+    const tools = [...this.layout.mounts, ...(this.forwarder?.mounts ?? [])];
     const spec = gvisorSpec({
       rootfs: this.rootfs,
-      argv: request.argv,
-      env: request.env,
+      argv: command.argv,
+      env: command.env,
       cwd: request.cwd,
       user: { uid: this.uid.uid, gid: this.uid.uid },
       etc: { ...this.etc, ...this.network?.etc },
@@ -145,8 +155,10 @@ class GvisorSandbox implements Sandbox {
         { host: this.dirs.workspace, inside: INSIDE.workspace },
         { host: this.dirs.runnerFiles, inside: INSIDE.runnerFiles },
         { host: this.dirs.temp, inside: INSIDE.temp },
+        ...tools.filter((mount) => mount.writable),
+        ...(this.forwarder ? [this.forwarder.socket] : []),
       ],
-      readOnly: [{ host: this.shim, inside: SHIM_INSIDE }],
+      readOnly: [{ host: this.shim, inside: SHIM_INSIDE }, ...tools.filter((mount) => !mount.writable)],
       rlimits: this.rlimits,
       ...(this.network ? { netns: this.network.nsPath } : {}),
     });
@@ -154,7 +166,7 @@ class GvisorSandbox implements Sandbox {
     writeFileSync(path.join(bundle, "config.json"), JSON.stringify(spec), { mode: 0o600 });
     const timeoutMs = execTimeoutMs(this.deadline, request.timeoutMs);
     const child = spawnExec({
-      argv: [...(this.network?.wrapper ?? []), this.runsc, "--root", this.stateDir, `--network=${this.network ? "sandbox" : "none"}`, "--ignore-cgroups", "--platform=ptrace", "run", "--bundle", bundle, id],
+      argv: [...(this.network?.wrapper ?? []), this.runsc, "--root", this.stateDir, `--network=${this.network ? "sandbox" : "none"}`, "--ignore-cgroups", "--platform=ptrace", ...(this.forwarder ? ["--host-uds=open"] : []), "run", "--bundle", bundle, id],
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
       cwd: this.dirs.root,
       timeoutMs,
@@ -244,8 +256,12 @@ export class GvisorProvider implements SandboxProvider {
       const allow = policy === "allowlist" ? await resolveAllowlist(spec.egressAllowlist ?? [], this.options.resolveHost) : undefined;
       dirs = createSandboxDirs({ uid: uid.uid, gid: uid.uid }, limits.diskBytes);
       if (tools && policy !== "none") network = await createGvisorNetwork(tools, dirs.root, uid.uid, policy, allow);
+      const layout = toolLayout(spec.tools);
+      const forwarder = spec.serviceSocket === undefined ? undefined : insideForwarder(spec.serviceSocket, dirs.root, layout);
+      // The socket is the runner's (0600): the gofer connects as the sandbox's uid.
+      if (spec.serviceSocket !== undefined) lchownSync(spec.serviceSocket, uid.uid, uid.uid);
       cgroup = createSandboxCgroup(`gantry-${dirs.root.split("-").pop() ?? "sbx"}`, cgroupLimits(limits));
-      return new GvisorSandbox(binary, shim, dirs, uid, cgroup, limits, network);
+      return new GvisorSandbox(binary, shim, dirs, uid, cgroup, limits, network, layout, forwarder);
     } catch (error) {
       await network?.close();
       cgroup?.remove();

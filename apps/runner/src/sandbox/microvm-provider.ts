@@ -5,7 +5,13 @@
 // during one. The guest's output comes back on a virtio serial port (the host's stdout of QEMU); the exit code
 // on the ISA serial console, which the job's unprivileged user cannot write. No NIC at all for egress none; for
 // allowlist and open a virtio NIC on QEMU's user-mode network stack, with QEMU running as a group of its own that
-// the host's nftables filter per sandbox (egress-firewall.ts), as bwrap's slirp4netns.
+// the host's nftables filter per sandbox (egress-firewall.ts), as bwrap's slirp4netns. The runner's service proxy
+// (SandboxSpec.serviceSocket) is a `guestfwd` of that stack under egress none: the guest's connections to
+// SERVICE_ADDRESS are handed to a small program on the host that copies them to the socket (service-forwarder.ts),
+// on a NIC that is there only for it, with `restrict=on` (nothing else leaves the stack). Under allowlist and open
+// it cannot be had: libslirp starts each guestfwd program over a TCP socketpair on the host's loopback, which the
+// egress firewall rejects for the stack's group, so serviceUrl stays undefined there. Host folders
+// (SandboxSpec.tools) are not shared with the guest: paths.node/toolCache stay undefined (docs/sandboxes.md).
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -18,6 +24,7 @@ import { egressFirewallProbe, egressProbe, installEgressRules, resolveAllowlist,
 import { defaultStateDir, ensureGuestImage, missingBuildTools, type GuestImage } from "./microvm-image";
 import { volumeFull } from "./disk-quota";
 import { BASE_ENV, INSIDE } from "./inside";
+import { SERVICE_PORT_INSIDE, writeStdioForwarder } from "./service-forwarder";
 import { execTimeoutMs, spawnExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { NO_LIMIT_EVENTS, SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ExecResult, type LimitEvents, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
@@ -28,6 +35,8 @@ const DEFAULT_MEMORY_BYTES = 1024 ** 3;
 const EXIT_LINE = /GANTRY-EXIT (\d+)/;
 /** QEMU's user-mode network as the guest sees it: its address, the gateway and QEMU's DNS forwarder. */
 const QEMU_NET = { address: "10.0.2.15", gateway: "10.0.2.2", dns: "10.0.2.3" } as const;
+/** Where the guest reaches the service proxy: an address of QEMU's user network that only the guestfwd answers. */
+const SERVICE_ADDRESS = "10.0.2.100";
 
 interface VmNetwork {
   setpriv: string;
@@ -35,6 +44,13 @@ interface VmNetwork {
   gid: number;
   uid: ClaimedUid;
   removeRules: () => void;
+}
+
+/** The NIC's user-mode stack: open to the firewall (allowlist, open), or only the service's guestfwd (none). */
+interface VmNic {
+  restrict: boolean;
+  /** The guestfwd's command: the host program copying a connection to the service socket. */
+  serviceCommand?: string[];
 }
 
 /** What egress other than `none` needs here, or why it cannot be had. */
@@ -111,6 +127,16 @@ class WorkDisk {
   }
 }
 
+/** QEMU's option value escapes a comma by doubling it. */
+const optionValue = (value: string) => value.replaceAll(",", ",,");
+
+function netdevOption(nic: VmNic): string {
+  const parts = ["user", "id=net0", "ipv6=off", ...(nic.restrict ? ["restrict=on"] : [])];
+  // libslirp splits the command like a shell would; the runner's paths carry no quotes or spaces it would misread.
+  if (nic.serviceCommand) parts.push(`guestfwd=tcp:${SERVICE_ADDRESS}:${SERVICE_PORT_INSIDE}-cmd:${nic.serviceCommand.map(optionValue).join(" ")}`);
+  return parts.join(",");
+}
+
 function check(result: ReturnType<typeof run>, what: string): void {
   if (result.status !== 0) throw new Error(`microvm: cannot ${what}: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim()}`);
 }
@@ -124,6 +150,7 @@ class MicrovmSandbox implements Sandbox {
   private current: SandboxProcess | undefined;
   private destroyed = false;
   private readonly deadline: number | undefined;
+  readonly serviceUrl?: string;
 
   constructor(
     private readonly qemu: string,
@@ -131,7 +158,9 @@ class MicrovmSandbox implements Sandbox {
     private readonly disk: WorkDisk,
     private readonly spec: SandboxSpec,
     private readonly network: VmNetwork | undefined,
+    private readonly nic: VmNic | undefined,
   ) {
+    if (nic?.serviceCommand) this.serviceUrl = `http://${SERVICE_ADDRESS}:${SERVICE_PORT_INSIDE}`;
     this.hostPaths = { workspace: path.join(disk.mountpoint, "workspace"), temp: path.join(disk.mountpoint, "tmp"), runnerFiles: path.join(disk.mountpoint, "runner") };
     const limits = spec.limits ?? {};
     this.enforced = {
@@ -163,8 +192,9 @@ class MicrovmSandbox implements Sandbox {
       "-drive", `id=root,file=${this.image.rootfs},format=raw,if=none,readonly=on`, "-device", "virtio-blk-device,drive=root",
       "-drive", `id=work,file=${this.disk.image},format=raw,if=none`, "-device", "virtio-blk-device,drive=work",
       "-device", "virtio-serial-device", "-chardev", `socket,id=out,path=${path.join(this.disk.root, "out.sock")}`, "-device", "virtserialport,chardev=out",
-      // QEMU's own user-mode stack (no host loopback alias reachable: the firewall rejects the host's addresses).
-      ...(this.network ? ["-netdev", "user,id=net0,ipv6=off", "-device", "virtio-net-device,netdev=net0"] : []),
+      // QEMU's own user-mode stack (no host loopback alias reachable: the firewall rejects the host's addresses;
+      // the service-only NIC of egress none is `restrict=on`, so only its guestfwd answers).
+      ...(this.nic ? ["-netdev", netdevOption(this.nic), "-device", "virtio-net-device,netdev=net0"] : []),
     ];
   }
 
@@ -262,6 +292,8 @@ export class MicrovmProvider implements SandboxProvider {
     const policy = spec.network ?? "none";
     const tools = policy === "none" ? undefined : egressTools();
     if (typeof tools === "string") throw new SandboxRefusedError(`egress ${policy} ${tools}`);
+    const service = spec.serviceSocket;
+    if (service !== undefined && /[\s'"\\]/.test(service + process.execPath)) throw new Error(`microvm: the service socket or node path has characters QEMU's guestfwd would split: ${service}`);
     const image = ensureGuestImage(this.stateDir);
     const allow = policy === "allowlist" ? await resolveAllowlist(spec.egressAllowlist ?? [], this.resolveHost) : undefined;
     const root = mkdtempSync(path.join(os.tmpdir(), "gantry-mvm-"));
@@ -271,6 +303,15 @@ export class MicrovmProvider implements SandboxProvider {
     let network: VmNetwork | undefined;
     try {
       const disk = new WorkDisk(root, spec.limits?.diskBytes ?? DEFAULT_DISK_BYTES);
+      const serviceNic = service !== undefined && policy === "none";
+      const nic: VmNic | undefined = tools ? { restrict: false } : serviceNic ? { restrict: true, serviceCommand: [process.execPath, writeStdioForwarder(root), service] } : undefined;
+      if (serviceNic) {
+        const files = sandboxNameFiles("allowlist", undefined, QEMU_NET.dns);
+        const dir = path.join(disk.mountpoint, ".gantry");
+        writeFileSync(path.join(dir, "net"), `${QEMU_NET.address} ${QEMU_NET.gateway}\n`, { mode: 0o644 });
+        writeFileSync(path.join(dir, "hosts"), files.hosts, { mode: 0o644 });
+        writeFileSync(path.join(dir, "resolv.conf"), files.resolv, { mode: 0o644 });
+      }
       if (tools && policy !== "none") {
         const uid = claimUid();
         if (!uid) throw new Error("no free sandbox id for the VM's egress group");
@@ -288,7 +329,7 @@ export class MicrovmProvider implements SandboxProvider {
         writeFileSync(path.join(dir, "hosts"), files.hosts, { mode: 0o644 });
         writeFileSync(path.join(dir, "resolv.conf"), files.resolv, { mode: 0o644 });
       }
-      return new MicrovmSandbox(qemu, image, disk, spec, network);
+      return new MicrovmSandbox(qemu, image, disk, spec, network, nic);
     } catch (error) {
       network?.removeRules();
       network?.uid.release();

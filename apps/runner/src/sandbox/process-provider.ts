@@ -1,11 +1,15 @@
 // No isolation at all: the job runs as the runner on the host. For development and fast tests only; it
 // refuses untrusted code unless the caller explicitly allows it in dev mode. Of the limits it applies what needs
 // no isolation: wall time, a cgroup for memory, pids and CPU where the host gives one, and the file size; no disk
-// quota (the job's writes can reach anywhere the runner can anyway).
+// quota (the job's writes can reach anywhere the runner can anyway). Its toolchains are the host's folders as they
+// are (inside == host; the tool cache's `writable` cannot be enforced and trusted jobs alone run here anyway); the
+// runner's service proxy is reached through a listener on the host's loopback (service-forwarder.ts).
 import { randomBytes } from "node:crypto";
 import { createSandboxCgroup, type SandboxCgroup } from "./cgroups";
 import { which } from "./host-tools";
 import { limitEventsOf } from "./limit-events";
+import { loopbackForwarder, type LoopbackForwarder } from "./service-forwarder";
+import { hostToolPaths } from "./tool-mounts";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec } from "./spawn-exec";
 import type { EnforcedLimits, ExecRequest, LimitEvents, ProbeResult, Sandbox, SandboxPaths, SandboxProcess, SandboxProvider, SandboxSpec } from "./types";
 import { SandboxRefusedError } from "./types";
@@ -17,6 +21,7 @@ class ProcessSandbox implements Sandbox {
   readonly hostPaths: SandboxPaths;
   readonly enforced: EnforcedLimits;
   readonly baseEnv: Record<string, string>;
+  readonly serviceUrl?: string;
   private readonly running = new Set<SandboxProcess>();
   private readonly deadline: number | undefined;
   private readonly cgroup: SandboxCgroup | undefined;
@@ -27,8 +32,10 @@ class ProcessSandbox implements Sandbox {
   constructor(
     private readonly dirs: ReturnType<typeof createSandboxDirs>,
     spec: SandboxSpec,
+    private readonly forwarder: LoopbackForwarder | undefined,
   ) {
-    this.paths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles };
+    this.paths = { workspace: dirs.workspace, temp: dirs.temp, runnerFiles: dirs.runnerFiles, ...hostToolPaths(spec.tools) };
+    if (forwarder) this.serviceUrl = forwarder.url;
     this.hostPaths = this.paths;
     this.baseEnv = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: dirs.temp, LANG: "C.UTF-8" };
     const limits = spec.limits ?? {};
@@ -66,6 +73,7 @@ class ProcessSandbox implements Sandbox {
     if (this.destroyed) return;
     this.destroyed = true;
     await stopAll(this.running);
+    await this.forwarder?.close();
     this.cgroup?.remove();
     removeSandboxDirs(this.dirs);
   }
@@ -86,6 +94,14 @@ export class ProcessProvider implements SandboxProvider {
     if (spec.untrusted && !this.options.allowUntrusted) throw new SandboxRefusedError("the process provider does not run untrusted code (no isolation)");
     // It shares the host's network whatever the pool says; an allowlist it cannot enforce is refused, not ignored.
     if (spec.network === "allowlist") throw new SandboxRefusedError("the process provider cannot enforce an egress allowlist (no isolation)");
-    return new ProcessSandbox(createSandboxDirs(), spec);
+    hostToolPaths(spec.tools);
+    const dirs = createSandboxDirs();
+    try {
+      const forwarder = spec.serviceSocket === undefined ? undefined : await loopbackForwarder(spec.serviceSocket);
+      return new ProcessSandbox(dirs, spec, forwarder);
+    } catch (error) {
+      removeSandboxDirs(dirs);
+      throw error;
+    }
   }
 }
