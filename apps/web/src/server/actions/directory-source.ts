@@ -1,0 +1,22 @@
+// Actions from GANTRY_ACTIONS_DIR (air-gapped installs): `owner/repo/ref/` folders, packed as GitHub's tarball
+// (packages/sources ActionsDirectory: how the commit is found, and why nothing is followed out of the folder).
+import { ActionsDirectory } from "@gantry/sources";
+import type { ActionSource, Lookup } from "./source";
+import type { RemoteUses } from "./uses";
+
+export function directorySource(root: string): ActionSource {
+  const directory = new ActionsDirectory(root);
+  return {
+    name: "directory",
+    label: "GANTRY_ACTIONS_DIR",
+    async resolve(uses: RemoteUses): Promise<Lookup> {
+      const found = directory.resolve(uses.repository, uses.ref);
+      return found ? { found: true, sha: found.sha } : { found: false, why: `no folder ${uses.repository}/${uses.ref}` };
+    },
+    async download(uses: RemoteUses, sha: string) {
+      // The folder of the ref the sha came from (a digest sha names no folder), or of the sha itself.
+      const found = [directory.resolve(uses.repository, uses.ref), directory.resolve(uses.repository, sha)].find((candidate) => candidate?.sha === sha);
+      return found ? directory.tarball(found) : { missing: `no folder of ${uses.repository} holds commit ${sha}` };
+    },
+  };
+}
