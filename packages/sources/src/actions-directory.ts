@@ -96,6 +96,29 @@ export class ActionsDirectory {
     return { ...direct, sha: treeDigest(readTree(direct.folder)).slice(0, 40), shaFrom: "digest" };
   }
 
+  /** The repository's folder (owner/repo as the folders spell it), or null when the directory has none. */
+  repositoryFolder(owner: string, repo: string): string | null {
+    if (!NAME.test(owner) || !NAME.test(repo) || owner.startsWith(".") || repo.startsWith(".")) return null;
+    const ownerName = this.child(this.realRoot, owner);
+    const repoName = ownerName ? this.child(path.join(this.realRoot, ownerName), repo) : null;
+    return ownerName && repoName ? `${ownerName}/${repoName}` : null;
+  }
+
+  /** The folder holding commit `sha` of the repository: named by it, given by INDEX.tsv, or whose ref resolves to it. */
+  byCommit(repository: string, sha: string): DirectoryAction | null {
+    if (!isFullSha(sha)) return null;
+    const direct = this.resolve(repository, sha);
+    if (direct) return direct;
+    const [owner = "", repo = ""] = repository.split("/");
+    const folder = this.repositoryFolder(owner, repo);
+    if (!folder) return null;
+    for (const ref of readdirSync(path.join(this.realRoot, folder))) {
+      const found = isSafeRef(ref) ? this.resolve(repository, ref) : null;
+      if (found?.sha === sha) return found;
+    }
+    return null;
+  }
+
   /** The resolved action's folder as GitHub's tarball of the repository at its sha. */
   tarball(action: DirectoryAction): Buffer {
     return tarballOf(readTree(action.folder), tarballTopFolder(action.repository, action.sha));

@@ -14,8 +14,9 @@ export function directorySource(root: string): ActionSource {
       return found ? { found: true, sha: found.sha } : { found: false, why: `no folder ${uses.repository}/${uses.ref}` };
     },
     async download(uses: RemoteUses, sha: string) {
-      // The folder of the ref the sha came from (a digest sha names no folder), or of the sha itself.
-      const found = [directory.resolve(uses.repository, uses.ref), directory.resolve(uses.repository, sha)].find((candidate) => candidate?.sha === sha);
+      // The folder of the ref the sha came from (a digest sha names no folder), or any folder holding that commit.
+      const atRef = directory.resolve(uses.repository, uses.ref);
+      const found = atRef?.sha === sha ? atRef : directory.byCommit(uses.repository, sha);
       return found ? directory.tarball(found) : { missing: `no folder of ${uses.repository} holds commit ${sha}` };
     },
   };
