@@ -51,7 +51,7 @@ const DOWNLOAD_LOCK_MS = 10 * 60_000;
 
 /** The archive of `key` in the store, downloaded with `fetchBytes` only when it is not there yet. */
 export function ensureArchive(database: Database, store: DirectoryObjectStore, key: ArchiveKey, fetchBytes: () => Promise<Fetched>): Promise<StoredArchive> {
-  const id = `${key.tenantId}\u0000${key.repository}\u0000${key.sha}`;
+  const id = `${key.tenantId}|${key.repository}|${key.sha}`;
   const running = inFlight.get(id);
   if (running) return running.then((archive) => ({ ...archive, downloaded: false }));
   const work = ensure(database, store, key, id, fetchBytes).finally(() => inFlight.delete(id));
@@ -68,7 +68,7 @@ async function ensure(database: Database, store: DirectoryObjectStore, key: Arch
 
   return database.system("action archives: one download per tenant and commit, across replicas").$transaction(
     async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`action-archive\u0000${lockKey}`}, 0))`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`action-archive|${lockKey}`}, 0))`;
       const row = await tx.actionArchive.findUnique({ where });
       if (row && (await store.touch(row.objectKey))) return { sha256: row.sha256, sizeBytes: Number(row.sizeBytes), source: sourceName(row.source), downloaded: false };
       const fetched = await fetchBytes();

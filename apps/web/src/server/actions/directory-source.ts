@@ -11,13 +11,13 @@ export function directorySource(root: string): ActionSource {
     label: "GANTRY_ACTIONS_DIR",
     async resolve(uses: RemoteUses): Promise<Lookup> {
       const found = directory.resolve(uses.repository, uses.ref);
-      return found ? { found: true, sha: found.sha } : { found: false, why: `no folder ${uses.repository}/${uses.ref}` };
+      return found ? { found: true, sha: found.sha } : { found: false, why: `GANTRY_ACTIONS_DIR: no folder ${uses.repository}/${uses.ref}` };
     },
     async download(uses: RemoteUses, sha: string) {
       // The folder of the ref the sha came from (a digest sha names no folder), or any folder holding that commit.
       const atRef = directory.resolve(uses.repository, uses.ref);
       const found = atRef?.sha === sha ? atRef : directory.byCommit(uses.repository, sha);
-      return found ? directory.tarball(found) : { missing: `no folder of ${uses.repository} holds commit ${sha}` };
+      return found ? directory.tarball(found) : { missing: `GANTRY_ACTIONS_DIR: no folder of ${uses.repository} holds commit ${sha}` };
     },
   };
 }
