@@ -17,6 +17,7 @@ import { t as listTar } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as resolveRoute } from "../src/app/api/runner/v1/actions/resolve/route";
 import { POST as completeRoute } from "../src/app/api/runner/v1/complete/route";
+import { POST as stepRoute } from "../src/app/api/runner/v1/step/route";
 import { GET as objectGet } from "../src/app/api/runner/v1/objects/route";
 import { actionResolveDeps, handleActionResolve, type ActionResolveDeps } from "../src/server/runner-api/actions-resolve";
 import { claimedJob, closeRunnerTest, demo, post } from "./runner-support";
@@ -109,7 +110,11 @@ describe("the directory source (GANTRY_ACTIONS_DIR)", () => {
     expect(gunzipSync(bytes).includes(readFileSync(path.join(actionsRoot, "actions/checkout/v4.2.2/action.yml")))).toBe(true);
     // The step shows the commit.
     const step = await t.database.forTenant(demo).stepRun.findFirst({ where: { attemptId: assignment.attemptId, index: 0 } });
-    expect(step?.actionSha).toBe(answer.sha);
+    expect([step?.name, step?.status, step?.actionSha]).toEqual(["Run actions/checkout@v4.2.2", "QUEUED", answer.sha]);
+    // The step's own start report names it and keeps the commit.
+    expect((await post(stepRoute, assignment.jobToken, { attemptId: assignment.attemptId, index: 0, name: "Check out", status: "RUNNING", startedAt: Date.now(), outputs: {}, annotations: [] })).status).toBe(200);
+    const started = await t.database.forTenant(demo).stepRun.findFirst({ where: { attemptId: assignment.attemptId, index: 0 } });
+    expect([started?.name, started?.status, started?.actionSha]).toEqual(["Check out", "RUNNING", answer.sha]);
     expect(github.actions?.downloadCount("actions/checkout")).toBe(0);
   });
 
