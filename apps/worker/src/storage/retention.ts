@@ -1,7 +1,8 @@
 // Storage retention (the `storage-retention` job): artifacts past their retention-days, caches unused for a week
 // or past a repository's size cap (least recently used first, as GitHub evicts), then every archive object no
-// row (artifact, cache entry, action archive) names any more. Rows go first; an object goes only through the store's `collect`, which keeps anything a
-// writer touched within the grace period or that a row names again by the time it is deleted.
+// row (artifact, cache entry, remote action's archive) names any more. Rows go first; an object goes only through
+// the store's `collect`, which keeps anything a writer touched within the grace period or that a row names again
+// by the time it is deleted.
 import type { Database } from "@gantry/db";
 import { CONTENT_PREFIX, type DirectoryObjectStore } from "@gantry/storage";
 

@@ -7,7 +7,6 @@
 import { transitions, type Database } from "@gantry/db";
 import type { GithubClient } from "@gantry/github";
 import { actionResolveRequest, actionResolveResponse, type ActionResolveResponse } from "@gantry/runner-protocol";
-import { z } from "zod";
 import { ArchiveChangedError, ArchiveUnavailableError, ensureArchive, type Fetched } from "../actions/archives";
 import { directorySource } from "../actions/directory-source";
 import { githubSource } from "../actions/github-source";
@@ -21,9 +20,6 @@ import { attemptForToken } from "./attempt-auth";
 import { grantUrl, objectDeps, tenantScope, type ObjectDeps } from "./objects";
 import { reportableAttempt } from "./reportable-attempt";
 import { readBody, refuse } from "./respond";
-
-/** The request, with the step the action is for (its resolved commit is recorded there for the dashboard). */
-const resolveBody = actionResolveRequest.extend({ stepIndex: z.number().int().min(0).max(10_000).optional() });
 
 export interface ActionResolveDeps {
   objects: ObjectDeps;
@@ -95,7 +91,7 @@ async function runOf(database: Database, tenantId: string, jobRunId: string) {
 }
 
 export async function handleActionResolve(request: Request, deps: ActionResolveDeps): Promise<Response> {
-  const body = await readBody(request, resolveBody);
+  const body = await readBody(request, actionResolveRequest);
   if (!body.ok) return body.response;
   const { database, store } = deps.objects;
   const auth = await attemptForToken(request, database, body.value.attemptId);
