@@ -40,11 +40,15 @@ export function githubSource(access: GithubActionsAccess): ActionSource {
 
   const call = async (path: string, accept: string) => {
     const bearer = await tokenOnce();
-    return fetcher(`${access.apiUrl}${path}`, {
+    const response = await fetcher(`${access.apiUrl}${path}`, {
       headers: { accept, "user-agent": "gantry-ci", "x-github-api-version": GITHUB_API_VERSION, ...(bearer ? { authorization: `token ${bearer}` } : {}) },
+      // fetch drops the Authorization header when the redirect leaves the API's origin (codeload).
       redirect: "follow",
       signal: AbortSignal.timeout(120_000),
     });
+    // A revoked token: the next resolution mints a new one.
+    if (response.status === 401 && bearer && access.client && access.installationId !== null) access.client.tokens.forget(access.installationId);
+    return response;
   };
   const repoPath = (uses: RemoteUses) => `/repos/${encodeURIComponent(uses.owner)}/${encodeURIComponent(uses.repo)}`;
 
