@@ -38,13 +38,15 @@ export function githubSource(access: GithubActionsAccess): ActionSource {
     until,
   });
 
-  const call = async (path: string, accept: string) => {
+  // A ref lookup is small: an unreachable GitHub (an air-gapped install without GANTRY_ACTIONS_DIR's folder) costs
+  // 15 s before the mirror is asked. A tarball may be large.
+  const call = async (path: string, accept: string, timeoutMs: number) => {
     const bearer = await tokenOnce();
     const response = await fetcher(`${access.apiUrl}${path}`, {
       headers: { accept, "user-agent": "gantry-ci", "x-github-api-version": GITHUB_API_VERSION, ...(bearer ? { authorization: `token ${bearer}` } : {}) },
       // fetch drops the Authorization header when the redirect leaves the API's origin (codeload).
       redirect: "follow",
-      signal: AbortSignal.timeout(120_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     // A revoked token: the next resolution mints a new one.
     if (response.status === 401 && bearer && access.client && access.installationId !== null) access.client.tokens.forget(access.installationId);
@@ -56,7 +58,7 @@ export function githubSource(access: GithubActionsAccess): ActionSource {
     name: "github",
     label,
     async resolve(uses: RemoteUses): Promise<Lookup> {
-      const response = await call(`${repoPath(uses)}/commits/${uses.ref.split("/").map(encodeURIComponent).join("/")}`, "application/vnd.github.sha");
+      const response = await call(`${repoPath(uses)}/commits/${uses.ref.split("/").map(encodeURIComponent).join("/")}`, "application/vnd.github.sha", 15_000);
       const text = (await response.text()).trim();
       const until = rateLimitedUntil(response);
       if (until) return { found: false, ...limited(until) };
@@ -66,7 +68,7 @@ export function githubSource(access: GithubActionsAccess): ActionSource {
       return { found: false, why: `${label}: GET commits/${uses.ref} answered ${response.status}` };
     },
     async download(uses: RemoteUses, sha: string) {
-      const response = await call(`${repoPath(uses)}/tarball/${sha}`, "application/vnd.github+json");
+      const response = await call(`${repoPath(uses)}/tarball/${sha}`, "application/vnd.github+json", 300_000);
       const until = rateLimitedUntil(response);
       if (until) return { missing: limited(until).why, until };
       if (!response.ok) {
