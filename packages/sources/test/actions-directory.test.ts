@@ -100,6 +100,11 @@ describe("directoryTarball", () => {
     expect([by("bin/run.sh")?.mode, by("action.yml")?.mode, by("bin/")?.mode]).toEqual([0o755, 0o644, 0o755]);
     expect([by("passwd")?.type, by("passwd")?.linkpath]).toEqual(["SymbolicLink", "/etc/passwd"]);
     expect(list.every((entry) => entry.mtime === 0)).toBe(true);
+    // A path past ustar's 100 bytes travels in a PAX header, whole.
+    const long = `${"deep-folder-name/".repeat(8)}file.js`;
+    write(path.join(root, "acme/long/v1", long), "x\n");
+    const longList = await entries(directoryTarball(path.join(root, "acme/long/v1"), "acme/long", SHA));
+    expect(longList.map((entry) => entry.path)).toContain(`acme-long-11bd719/${long}`);
     // The link's target was never read.
     expect(gunzipSync(first).includes("root:x:0:0")).toBe(false);
   });
