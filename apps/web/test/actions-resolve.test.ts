@@ -132,6 +132,11 @@ describe("the directory source (GANTRY_ACTIONS_DIR)", () => {
     expect(status).toBe(404);
     expect(body.code).toBe("action_not_found");
     expect(body.error).toMatch(/^action "actions\/checkout@v9\.9\.9" could not be resolved: GANTRY_ACTIONS_DIR: no folder actions\/checkout\/v9\.9\.9; GitHub \(anonymous\): no commit for v9\.9\.9 in actions\/checkout \(422\)$/);
+    // A directory that is not there is named as such, and the other sources are still asked.
+    const gone = { ...deps({}), actionsDir: path.join(storage, "no-such-actions-dir") };
+    const [missingDir, missingBody] = await json(await resolveWith(gone, assignment.jobToken, { attemptId: assignment.attemptId, uses: "actions/checkout@v9.9.9" }));
+    expect(missingDir).toBe(404);
+    expect(missingBody.error).toMatch(/GANTRY_ACTIONS_DIR: \S+no-such-actions-dir cannot be read \(ENOENT.*; GitHub \(anonymous\): no commit for v9\.9\.9/);
     for (const [uses, why] of [
       ["docker://alpine:3", /docker actions need a pool with a container runtime/],
       ["./.github/actions/local", /local actions/],
