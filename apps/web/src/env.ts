@@ -61,6 +61,13 @@ const fields = z.object({
   GANTRY_STORAGE_QUOTA_BYTES: z.coerce.number().int().min(0).default(10 * 1024 * 1024 * 1024),
   /** Signs the expiring artifact and cache URLs (default: derived from NEXTAUTH_SECRET); the same on every replica. */
   GANTRY_OBJECT_URL_SECRET: optional(z.string().min(32, "GANTRY_OBJECT_URL_SECRET must be at least 32 characters")),
+  /**
+   * Remote actions for air-gapped installs: a directory of `owner/repo/ref/` folders (an `INDEX.tsv` of
+   * action, tag, commit at its root gives the commits), tried before GitHub (docs/actions.md).
+   */
+  GANTRY_ACTIONS_DIR: optional(z.string().min(1)),
+  /** A Gitea or Forgejo base URL mirroring actions, e.g. https://git.example.com; tried after GitHub (docs/actions.md). */
+  GANTRY_ACTIONS_MIRROR_URL: optional(url("GANTRY_ACTIONS_MIRROR_URL", "https://git.example.com")),
   /** Per-job log cap in bytes; past it the archived log ends with a truncation marker. */
   GANTRY_LOG_MAX_JOB_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
   /** How long a log batch that arrived before its predecessor waits for it before it is asked to come again (ms). */

@@ -87,6 +87,14 @@ describe("parseWebEnv with several problems", () => {
 });
 
 describe("parseWebEnv and the GitHub App", () => {
+  it("takes the remote actions' directory and mirror, and names a mirror that is not a URL", () => {
+    const env = parseWebEnv({ ...valid, GANTRY_ACTIONS_DIR: "/srv/actions", GANTRY_ACTIONS_MIRROR_URL: "https://git.example.com" });
+    expect([env.GANTRY_ACTIONS_DIR, env.GANTRY_ACTIONS_MIRROR_URL]).toEqual(["/srv/actions", "https://git.example.com"]);
+    const none = parseWebEnv({ ...valid, GANTRY_ACTIONS_DIR: "", GANTRY_ACTIONS_MIRROR_URL: " " });
+    expect([none.GANTRY_ACTIONS_DIR, none.GANTRY_ACTIONS_MIRROR_URL]).toEqual([undefined, undefined]);
+    expect(problems({ ...valid, GANTRY_ACTIONS_MIRROR_URL: "git.example.com" })).toEqual(["GANTRY_ACTIONS_MIRROR_URL is not a URL: expected something like https://git.example.com"]);
+  });
+
   it("no GANTRY_GITHUB_* variable is a valid environment without an App", () => {
     const env = parseWebEnv(valid);
     expect(env.githubApp).toMatchObject({ variables: null, appFile: null, apiUrl: "https://api.github.com", webUrl: "https://github.com" });

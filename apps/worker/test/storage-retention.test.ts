@@ -89,6 +89,20 @@ describe("sweepStorage", () => {
   });
 });
 
+describe("remote actions' archives", () => {
+  it("keeps an archive while its ActionArchive row names it, and collects it once the row is gone", async () => {
+    const stored = await archive("an action's tarball", 2 * DAY);
+    const row = await db.system("test").actionArchive.create({
+      data: { id: randomId("actarc"), tenantId, repository: "actions/checkout", sha: "c".repeat(40), source: "github", objectKey: stored.objectKey, sha256: stored.sha256, sizeBytes: stored.sizeBytes },
+    });
+    expect((await sweepStorage(db, store, DEFAULT_RETENTION)).objectsDeleted).toBe(0);
+    expect(await store.exists(stored.objectKey)).toBe(true);
+    await db.system("test").actionArchive.delete({ where: { id: row.id } });
+    expect((await sweepStorage(db, store, DEFAULT_RETENTION)).objectsDeleted).toBe(1);
+    expect(await store.exists(stored.objectKey)).toBe(false);
+  });
+});
+
 describe("a started worker", () => {
   it("sweeps through its job scheduler when GANTRY_STORAGE_DIR is set, and not at all without it", async () => {
     await artifact("expired-later", "expires before the worker starts", -1000);

@@ -34,6 +34,8 @@ const OWNERSHIP: Record<Prisma.ModelName, "tenant" | "shared"> = {
   LogChunk: "tenant",
   Artifact: "tenant",
   CacheEntry: "tenant",
+  ActionArchive: "tenant",
+  ActionPin: "tenant",
   Secret: "tenant",
   Environment: "tenant",
   ProtectionRule: "tenant",

@@ -356,7 +356,12 @@ export type ObjectPutResponse = z.infer<typeof objectPutResponse>;
 // POST /api/runner/v1/actions/resolve (job token): a remote action `owner/repo[/path]@ref` resolved to a commit and
 // an archive in the object store. Refusals (the tenant's policy, a ref that does not resolve, changed bytes) are a
 // 4xx errorResponse whose `error` names the action and the reason.
-export const actionResolveRequest = z.object({ attemptId: z.string(), uses: z.string().min(3).max(500) });
+export const actionResolveRequest = z.object({
+  attemptId: z.string(),
+  uses: z.string().min(3).max(500),
+  /** The step the action is for: its resolved commit is recorded on the step for the dashboard. */
+  stepIndex: z.number().int().min(0).max(10_000).optional(),
+});
 export type ActionResolveRequest = z.infer<typeof actionResolveRequest>;
 export const actionResolveResponse = z.object({
   /** owner/repo as GitHub spells it. */

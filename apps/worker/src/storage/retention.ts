@@ -1,8 +1,8 @@
 // Storage retention (the `storage-retention` job): artifacts past their retention-days, caches unused for a week
 // or past a repository's size cap (least recently used first, as GitHub evicts), then every archive object no
-// row names any more. Rows go first; an object goes only through the store's `collect`, which keeps anything a
-// writer touched within the grace period or that a row names again by the time it is deleted. Last, uploads of
-// the actions toolkit that were reserved and never committed.
+// row (artifact, cache entry, remote action's archive) names any more. Rows go first; an object goes only through
+// the store's `collect`, which keeps anything a writer touched within the grace period or that a row names again
+// by the time it is deleted. Last, uploads of the actions toolkit that were reserved and never committed.
 import type { Database } from "@gantry/db";
 import { CONTENT_PREFIX, UploadStaging, type DirectoryObjectStore } from "@gantry/storage";
 
@@ -53,11 +53,17 @@ export async function sweepStorage(db: Database, store: DirectoryObjectStore, po
 
   // Every archive object of every tenant: one set of the names rows still use, then collect the rest.
   const named = new Set<string>();
-  for (const rows of [await sys.artifact.findMany({ select: { objectKey: true }, distinct: ["objectKey"] }), await sys.cacheEntry.findMany({ select: { objectKey: true }, distinct: ["objectKey"] })]) {
+  // Remote actions' archives (ActionArchive, docs/actions.md) share the space and are kept while their row exists.
+  for (const rows of [
+    await sys.artifact.findMany({ select: { objectKey: true }, distinct: ["objectKey"] }),
+    await sys.cacheEntry.findMany({ select: { objectKey: true }, distinct: ["objectKey"] }),
+    await sys.actionArchive.findMany({ select: { objectKey: true }, distinct: ["objectKey"] }),
+  ]) {
     for (const row of rows) named.add(row.objectKey);
   }
   const unusedSince = new Date(now.getTime() - policy.objectGraceMs);
-  const stillNamed = async (objectKey: string) => (await sys.artifact.count({ where: { objectKey } })) + (await sys.cacheEntry.count({ where: { objectKey } })) > 0;
+  const stillNamed = async (objectKey: string) =>
+    (await sys.artifact.count({ where: { objectKey } })) + (await sys.cacheEntry.count({ where: { objectKey } })) + (await sys.actionArchive.count({ where: { objectKey } })) > 0;
   for await (const object of store.list(CONTENT_PREFIX)) {
     if (named.has(object.key) || object.modifiedAt >= unusedSince) continue;
     const size = object.sizeBytes;

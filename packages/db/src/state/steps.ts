@@ -27,8 +27,22 @@ async function ensureStep(sql: SqlRunner, ctx: TenantContext, step: StepIdentity
     INSERT INTO "StepRun" ("id", "tenantId", "attemptId", "index", "stepId", "name", "status")
     SELECT ${id}, ${ctx.tenantId}, a."id", ${step.index}, ${step.stepId ?? null}, ${step.name}, 'QUEUED'
     FROM "JobAttempt" a WHERE a."id" = ${step.attemptId} AND a."tenantId" = ${ctx.tenantId}
-    ON CONFLICT ("attemptId", "index") DO NOTHING`;
+    ON CONFLICT ("attemptId", "index") DO UPDATE SET "name" = EXCLUDED."name", "stepId" = EXCLUDED."stepId" WHERE "StepRun"."status" = 'QUEUED'`;
   return id;
+}
+
+/**
+ * The commit a remote action step's `uses:` resolved to (docs/actions.md), recorded when the runner resolves it —
+ * usually before the step reports its start, so a missing row is created QUEUED, named as GitHub names an unnamed
+ * `uses:` step until the step's own report names it. Only while the attempt is live.
+ */
+export async function recordStepAction(sql: SqlRunner, ctx: TenantContext, step: { attemptId: string; index: number; uses: string; sha: string }): Promise<void> {
+  const id = stepRunId(step.attemptId, step.index);
+  await sql.$queryRaw`
+    INSERT INTO "StepRun" ("id", "tenantId", "attemptId", "index", "name", "status", "actionSha")
+    SELECT ${id}, ${ctx.tenantId}, a."id", ${step.index}, ${`Run ${step.uses}`}, 'QUEUED', ${step.sha}
+    FROM "JobAttempt" a WHERE a."id" = ${step.attemptId} AND a."tenantId" = ${ctx.tenantId} AND a."status" IN ('ASSIGNED', 'RUNNING') AND a."leaseExpiresAt" > now()
+    ON CONFLICT ("attemptId", "index") DO UPDATE SET "actionSha" = EXCLUDED."actionSha"`;
 }
 
 /** QUEUED → RUNNING: the runner started the step. */

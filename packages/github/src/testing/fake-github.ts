@@ -6,6 +6,7 @@ import { createVerify, generateKeyPairSync, randomBytes, type KeyObject } from "
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { components } from "@octokit/openapi-types";
+import { ActionsRepositories, type ActionsRepositoriesOptions } from "./actions-repositories";
 
 type InstallationTokenBody = components["schemas"]["installation-token"];
 type ContentDirectory = components["schemas"]["content-directory"];
@@ -117,6 +118,15 @@ export class FakeGithub {
 
   private now(): number {
     return this.options.now?.() ?? Date.now();
+  }
+
+  /** Public action repositories served from a directory of `owner/repo/ref/` folders (actions-repositories.ts). */
+  actions: ActionsRepositories | null = null;
+
+  /** Serves `root` (e.g. the shared actions folder, in place) as public repositories: commits, tarballs, rate limits. */
+  serveActions(root: string, options: ActionsRepositoriesOptions = {}): ActionsRepositories {
+    this.actions = new ActionsRepositories(root, { ...(this.options.now ? { now: this.options.now } : {}), ...options });
+    return this.actions;
   }
 
   addInstallation(id: number): this {
@@ -289,6 +299,7 @@ export class FakeGithub {
       response.end(JSON.stringify(body));
       return this.record(call, failure.status);
     }
+    if (this.actions?.handles(url.pathname) && request.method === "GET") return this.record(call, this.actions.handle(request, url, response, this.rateIdentity(authorization), this.url));
     if (url.pathname === "/login/oauth/access_token" && request.method === "POST") return this.record(call, this.handleOAuth(body, response));
     // GitHub refuses requests without a User-Agent, and Gantry always asks for the v3 JSON media type.
     if (!request.headers["user-agent"]) return this.record(call, this.error(response, 403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"));
@@ -384,6 +395,14 @@ export class FakeGithub {
     const token = `ghu_${randomBytes(18).toString("base64url")}`;
     this.userTokens.set(token, user);
     return this.send(response, 200, { access_token: token, token_type: "bearer", scope: "" });
+  }
+
+  /** Who a request to a public repository counts against: anonymous, an installation's live token, or null (a bad token). */
+  private rateIdentity(authorization: string | null): "anonymous" | number | null {
+    if (!authorization) return "anonymous";
+    const given = /^(?:token|Bearer) (ghs_.+)$/.exec(authorization)?.[1];
+    const token = given ? this.tokens.get(given) : undefined;
+    return token && token.expiresAt > this.now() ? token.installationId : null;
   }
 
   /** The repository an installation token may reach, or an error status already sent. */

@@ -35,6 +35,8 @@ export async function runLogsHandler({ ctx, input }: { ctx: TenantProcedureConte
       stepId: step.stepId,
       name: step.name,
       status: step.status,
+      /** A remote action step: the commit its `uses:` ref resolved to (docs/actions.md). */
+      actionSha: step.actionSha,
       outputs: storedOutputs.parse(step.outputs ?? {}),
       summary: step.summary,
       annotations: storedAnnotations.parse(step.annotations ?? []),

@@ -25,6 +25,12 @@ export async function JobLogs({ session, tenant, runId, jobs }: { session: Sessi
             {log.steps.map((step) => (
               <li key={step.index}>
                 <RunStatus status={step.status} /> {step.name}
+                {step.actionSha && (
+                  <span className="muted small" title={step.actionSha} data-testid="step-action-sha">
+                    {" "}
+                    @ <code>{step.actionSha.slice(0, 12)}</code>
+                  </span>
+                )}
                 {step.annotations.length > 0 && (
                   <ul className="errors">
                     {step.annotations.map((annotation, index) => (
