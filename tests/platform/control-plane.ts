@@ -18,6 +18,9 @@ import { POST as logs } from "../../apps/web/src/app/api/runner/v1/logs/route";
 import { GET as objectGet, PUT as objectPut } from "../../apps/web/src/app/api/runner/v1/objects/route";
 import { POST as register } from "../../apps/web/src/app/api/runner/v1/register/route";
 import { POST as step } from "../../apps/web/src/app/api/runner/v1/step/route";
+import { POST as resolveAction } from "../../apps/web/src/app/api/runner/v1/actions/resolve/route";
+import { POST as actionsService } from "../../apps/web/src/app/api/actions/[...path]/route";
+import { POST as twirp } from "../../apps/web/src/app/twirp/[...path]/route";
 import { closeServices } from "../../apps/web/src/server/services";
 import { parseWorkerEnv } from "../../apps/worker/src/env";
 import { advanceRun } from "../../apps/worker/src/orchestration/advance-run";
@@ -72,6 +75,10 @@ export async function startControlPlane(options: { env?: Record<string, string>;
     "/api/runner/v1/artifacts": artifacts,
     "/api/runner/v1/caches": caches,
     "/api/runner/v1/objects": (request) => (request.method === "PUT" ? objectPut(request) : objectGet(request)),
+    "/api/runner/v1/actions/resolve": resolveAction,
+    // The actions toolkit's services (each handler takes every method of its path).
+    "/api/actions/*": actionsService,
+    "/twirp/*": twirp,
     ...options.routes,
   });
   return {

@@ -5,13 +5,20 @@ import type { AddressInfo } from "node:net";
 
 export type RouteHandler = (request: Request) => Promise<Response>;
 
+/** A key ending in `*` serves every path under it (a Next.js catch-all route); the longest such prefix wins. */
+function prefixRoute(routes: Record<string, RouteHandler>, pathname: string): RouteHandler | undefined {
+  const prefixes = Object.keys(routes).filter((key) => key.endsWith("*") && pathname.startsWith(key.slice(0, -1)));
+  const longest = prefixes.sort((a, b) => b.length - a.length)[0];
+  return longest === undefined ? undefined : routes[longest];
+}
+
 export async function serveRoutes(routes: Record<string, RouteHandler>): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer(async (incoming, outgoing) => {
     const chunks: Buffer[] = [];
     // Node's request chunks are Buffers already: kept as they are (a runner's logs batch is 2 MiB).
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const url = new URL(incoming.url ?? "/", "http://127.0.0.1");
-    const handler = routes[url.pathname];
+    const handler = routes[url.pathname] ?? prefixRoute(routes, url.pathname);
     if (!handler) {
       outgoing.writeHead(404).end();
       return;

@@ -93,6 +93,8 @@ export function watchLimits(inner: Sandbox, limits: SandboxLimits, startedAt: nu
     hostPaths: inner.hostPaths,
     enforced: inner.enforced,
     baseEnv: inner.baseEnv,
+    // Everything else the provider gives (its service proxy's address) passes through unchanged.
+    ...(inner.serviceUrl !== undefined ? { serviceUrl: inner.serviceUrl } : {}),
     exec: (request: ExecRequest) => watched(inner.exec(request)),
     limitEvents: () => inner.limitEvents(),
     destroy: () => inner.destroy(),

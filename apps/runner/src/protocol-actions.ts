@@ -8,7 +8,7 @@ import { retryTransient, type RetryOptions } from "./retry";
 export function protocolActions(client: ProtocolClient, assignment: Assignment, options: Omit<RetryOptions, "retryForMs"> & { retryForMs?: number }): Pick<ActionsOptions, "resolve" | "download"> {
   const retry = { ...options, retryForMs: options.retryForMs ?? 120_000 };
   return {
-    resolve: (uses) => retryTransient(`resolve ${uses}`, () => client.resolveAction(assignment.jobToken, assignment.attemptId, uses), retry),
+    resolve: (uses, stepIndex) => retryTransient(`resolve ${uses}`, () => client.resolveAction(assignment.jobToken, assignment.attemptId, uses, stepIndex), retry),
     download: (url, file) => retryTransient("action download", () => client.downloadAction(url, file), retry),
   };
 }

@@ -108,8 +108,8 @@ export class ProtocolClient {
   }
 
   /** Resolves a remote action (`owner/repo[/path]@ref`) to a commit and a signed archive URL; a refusal names the reason. */
-  resolveAction(jobToken: string, attemptId: string, uses: string): Promise<ActionResolveResponse> {
-    return this.call("actions/resolve", jobToken, { attemptId, uses }, actionResolveResponse, 60_000);
+  resolveAction(jobToken: string, attemptId: string, uses: string, stepIndex?: number): Promise<ActionResolveResponse> {
+    return this.call("actions/resolve", jobToken, { attemptId, uses, ...(stepIndex !== undefined ? { stepIndex } : {}) }, actionResolveResponse, 60_000);
   }
 
   /** GETs a resolved action's archive (a signed URL: no token goes with it) into `file`. */

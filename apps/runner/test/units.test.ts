@@ -91,3 +91,26 @@ describe("backoff", () => {
     expect(backoffMs(5, () => 0)).toBe(0);
   });
 });
+
+describe("watchLimits", () => {
+  it("hands on every property of the provider's sandbox (a dropped serviceUrl left actions without their services)", async () => {
+    const { watchLimits } = await import("../src/limit-watch");
+    const inner = {
+      provider: "process" as const,
+      paths: { workspace: "/w", temp: "/t", runnerFiles: "/r", toolCache: "/c", node: { "20": "/n" } },
+      hostPaths: { workspace: "/w", temp: "/t", runnerFiles: "/r" },
+      enforced: {},
+      baseEnv: { PATH: "/bin" },
+      serviceUrl: "http://127.0.0.1:41780",
+      exec: () => {
+        throw new Error("not called");
+      },
+      limitEvents: () => ({ oomKills: 0, forksRefused: 0, diskFull: false }),
+      destroy: async () => undefined,
+    };
+    const { sandbox } = watchLimits(inner, {}, Date.now());
+    expect(Object.keys(sandbox).sort()).toEqual(Object.keys(inner).sort());
+    expect(sandbox.serviceUrl).toBe(inner.serviceUrl);
+    expect(sandbox.paths).toBe(inner.paths);
+  });
+});

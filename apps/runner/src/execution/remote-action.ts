@@ -52,19 +52,32 @@ export class RemoteActions {
   ) {}
 
   /** The action at `uses`, resolved, downloaded and unpacked the first time this job asks; `write` gets the download line. */
-  prepare(uses: string, write: (text: string) => Promise<void>): Promise<Prepared> {
+  prepare(uses: string, write: (text: string) => Promise<void>, stepIndex?: number): Promise<Prepared> {
     let pending = this.prepared.get(uses);
     if (!pending) {
-      pending = this.fetch(uses, write);
+      pending = this.fetch(uses, write, stepIndex);
       this.prepared.set(uses, pending);
+      if (stepIndex !== undefined) this.recorded.add(`${stepIndex} ${uses}`);
+    } else if (stepIndex !== undefined && !this.recorded.has(`${stepIndex} ${uses}`)) {
+      // Another step of the job uses the same action: resolving again (pinned per run, so the same commit) records
+      // the commit on this step too; the archive is already here.
+      this.recorded.add(`${stepIndex} ${uses}`);
+      const first = pending;
+      pending = this.options.resolve(uses, stepIndex).then(
+        () => first,
+        () => first,
+      );
     }
     return pending;
   }
 
-  private async fetch(uses: string, write: (text: string) => Promise<void>): Promise<Prepared> {
+  /** `<step index> <uses>` pairs whose resolution went to the control plane with the step's index. */
+  private readonly recorded = new Set<string>();
+
+  private async fetch(uses: string, write: (text: string) => Promise<void>, stepIndex?: number): Promise<Prepared> {
     let resolved: ActionResolveResponse;
     try {
-      resolved = await this.options.resolve(uses);
+      resolved = await this.options.resolve(uses, stepIndex);
     } catch (error) {
       return { ok: false, error: `uses: ${uses}: ${message(error)}` };
     }

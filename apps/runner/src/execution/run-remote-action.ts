@@ -24,7 +24,8 @@ export async function runRemoteAction(input: StepRunInput, env: Record<string, s
   if (uses.startsWith("docker://")) return input.prePhase ? nothing : refuse(dockerRefusal(step.name ?? uses, uses));
   if (!isRemoteAction(uses)) return refuse(`uses: ${uses} is not an action reference (owner/repo[/path]@ref, ./path or docker://image)`);
   if (!input.remote) return refuse(`uses: ${uses}: this runner has no way to fetch remote actions (no resolver configured)`);
-  const prepared = await input.remote.prepare(uses, write);
+  // A step of the job itself has its resolved commit recorded on it (a nested action's belongs to no step row).
+  const prepared = await input.remote.prepare(uses, write, (input.compositeDepth ?? 0) === 0 ? step.index : undefined);
   // Before the first step only JavaScript actions' pre phases run; a step that cannot be prepared fails when it runs.
   if (!prepared.ok) return input.prePhase ? nothing : refuse(prepared.error);
   const { action } = prepared;

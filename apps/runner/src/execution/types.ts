@@ -55,7 +55,7 @@ export type ExecutableJob = Pick<PlannedJob, "jobId" | "env" | "outputs" | "step
  */
 export interface ActionsOptions {
   /** POST /actions/resolve; throws with the control plane's reason (policy, unknown ref). */
-  resolve: (uses: string) => Promise<ActionResolveResponse>;
+  resolve: (uses: string, stepIndex?: number) => Promise<ActionResolveResponse>;
   /** GETs the resolved downloadUrl into `file`. */
   download: (url: string, file: string) => Promise<void>;
   /** The runner-wide folder of action archives, named by their sha-256 (made when missing). */

@@ -20,7 +20,7 @@ import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec 
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { attachUserNet, findUserNetTools, USER_NET, type UserNet, type UserNetTools } from "./user-net";
 import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type LimitEvents, type ProbeResult, type Sandbox, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
-import { createSandboxDirs, removeSandboxDirs } from "./workspace";
+import { createSandboxDirs, HOME_MOUNT_POINTS, removeSandboxDirs, resetMountPoints } from "./workspace";
 import { BASE_ENV, HOST_ETC, hostRoots, INSIDE, INSIDE_HOME } from "./inside";
 
 const INSIDE_UID = 1001;
@@ -139,10 +139,11 @@ class BwrapSandbox implements Sandbox {
 
   exec(request: ExecRequest): SandboxProcess {
     if (this.destroyed) throw new Error("sandbox destroyed");
+    resetMountPoints(this.dirs.home, HOME_MOUNT_POINTS);
     const args = [
       ...baseArgs(SECCOMP_FD),
       ...(this.network ? ["--info-fd", "4", "--block-fd", "5", ...this.network.binds] : []),
-      "--tmpfs", INSIDE_HOME,
+      "--bind", this.dirs.home, INSIDE_HOME,
       "--bind", this.dirs.workspace, INSIDE.workspace,
       "--bind", this.dirs.runnerFiles, INSIDE.runnerFiles,
       "--bind", this.dirs.temp, INSIDE.temp,

@@ -25,7 +25,7 @@ import { toolLayout, type ToolLayout } from "./tool-mounts";
 import { execTimeoutMs, joinCgroupsScript, stopAll, spawnExec, type SpawnedExec } from "./spawn-exec";
 import { SandboxRefusedError, type EnforcedLimits, type ExecRequest, type LimitEvents, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
 import { claimUid, type ClaimedUid } from "./uid-pool";
-import { createSandboxDirs, removeSandboxDirs, type SandboxDirs } from "./workspace";
+import { createSandboxDirs, removeSandboxDirs, type SandboxDirs, HOME_MOUNT_POINTS, resetMountPoints } from "./workspace";
 
 const SHIM_INSIDE = "/opt/gantry/statx-shim.so";
 const OPEN_FILES = 65_536;
@@ -142,6 +142,7 @@ class GvisorSandbox implements Sandbox {
     const id = `${this.name}-${++this.execs}`;
     const bundle = path.join(this.dirs.root, "bundles", id);
     mkdirSync(bundle, { mode: 0o700 });
+    resetMountPoints(this.dirs.home, HOME_MOUNT_POINTS);
     const command = this.forwarder ? this.forwarder.wrap(request.argv, request.env) : { argv: request.argv, env: request.env };
     const tools = [...this.layout.mounts, ...(this.forwarder?.mounts ?? [])];
     const spec = gvisorSpec({
@@ -150,6 +151,7 @@ class GvisorSandbox implements Sandbox {
       env: command.env,
       cwd: request.cwd,
       user: { uid: this.uid.uid, gid: this.uid.uid },
+      home: this.dirs.home,
       etc: { ...this.etc, ...this.network?.etc },
       writable: [
         { host: this.dirs.workspace, inside: INSIDE.workspace },

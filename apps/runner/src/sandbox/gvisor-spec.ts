@@ -18,6 +18,8 @@ export interface GvisorExecSpec {
   env: Record<string, string>;
   cwd: string;
   user: { uid: number; gid: number };
+  /** The job's HOME on the host (kept across execs). */
+  home: string;
   /** Host files bound read-only over /etc entries (passwd, group, ld.so.preload), instead of the host's. */
   etc: Record<string, string>;
   /** Writable host directories and where they appear inside. */
@@ -49,8 +51,8 @@ export function gvisorMounts(spec: GvisorExecSpec): OciMount[] {
     mounts.push(bind(`/etc/${entry}`, `/etc/${entry}`, false));
   }
   for (const [entry, host] of Object.entries(spec.etc)) mounts.push(bind(host, `/etc/${entry}`, false));
-  // HOME is a tmpfs of the job's own, as with bwrap; the workspace and runner files are mounted inside it.
-  mounts.push({ destination: INSIDE_HOME, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=0700", `uid=${spec.user.uid}`, `gid=${spec.user.gid}`] });
+  // HOME is the job's own folder, kept across execs as with bwrap; the workspace and runner files are mounted inside it.
+  mounts.push(bind(spec.home, INSIDE_HOME, true));
   for (const { host, inside } of spec.writable) mounts.push(bind(host, inside, true));
   for (const { host, inside } of spec.readOnly) mounts.push(bind(host, inside, false));
   return mounts;

@@ -17,7 +17,7 @@ const PREFIX = "gantry-sbx-spare-";
 const REFILL_DELAY_MS = 150;
 
 /** The directories every sandbox has on its volume, made with the spare: a fresh ext4's first mkdirs read its bitmaps. */
-export const VOLUME_DIRS = { workspace: "workspace", temp: "tmp", runnerFiles: "runner" } as const;
+export const VOLUME_DIRS = { workspace: "workspace", temp: "tmp", runnerFiles: "runner", home: "home" } as const;
 
 export interface SpareVolume {
   /** A fresh sandbox root (mode 0700, root's) with the volume mounted at `volume.dir`, holding VOLUME_DIRS (0700, root's). */
