@@ -3,8 +3,7 @@
 // agent on bwrap. The actions come from GANTRY_ACTIONS_DIR; the runner's tool cache is pre-populated, so setup-node
 // and setup-python find their versions without a download; setup-node's `cache: npm` saves in its post step on the
 // first run and restores on the second through the @actions/cache it bundles.
-import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,30 +15,13 @@ import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
 import { startAgent, type AgentHandle } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
 import { demo, startControlPlane, until, type ControlPlane } from "./control-plane";
+import { cachedNodeVersion, cachedPythonVersion, populatedToolCache, SHARED_ACTIONS } from "./tool-cache-fixture";
 
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-const SHARED_ACTIONS = path.resolve(repoRoot, "../shared/actions");
 const bwrap = await new BwrapProvider().probe();
 if (!bwrap.available) console.warn(`real actions: skipping: ${bwrap.detail}`);
 if (!existsSync(SHARED_ACTIONS)) throw new Error(`GitHub's released actions are missing at ${SHARED_ACTIONS} (../shared/actions beside the repository)`);
-
-const nodeVersion = (JSON.parse(readFileSync(path.join(repoRoot, "node_modules/node-runtime-24/package.json"), "utf8")) as { version: string }).version;
-// Debian's Python: the sandbox binds the host's /usr, not a home folder where pyenv and the like live.
-const SYSTEM_PYTHON = "/usr/bin/python3";
-const pythonVersion = execFileSync(SYSTEM_PYTHON, ["-c", "import platform; print(platform.python_version())"]).toString().trim();
-
-/** A tool cache as GitHub's runner images lay it out: `<tool>/<version>/<arch>/` and a `<arch>.complete` marker. */
-function populateToolCache(root: string): void {
-  const nodeDir = path.join(root, "node", nodeVersion, "x64");
-  mkdirSync(path.join(nodeDir, "bin"), { recursive: true });
-  // A copy, not a link: the cache is bound into the sandbox, where the repository's node_modules is not.
-  copyFileSync(path.join(repoRoot, "node_modules/node-runtime-24/bin/node"), path.join(nodeDir, "bin/node"));
-  chmodSync(path.join(nodeDir, "bin/node"), 0o755);
-  writeFileSync(`${nodeDir}.complete`, "");
-  const pythonDir = path.join(root, "Python", pythonVersion, "x64");
-  execFileSync(SYSTEM_PYTHON, ["-m", "venv", "--without-pip", pythonDir]);
-  writeFileSync(`${pythonDir}.complete`, "");
-}
+const nodeVersion = cachedNodeVersion;
+const pythonVersion = cachedPythonVersion;
 
 const TOOLCHAINS = `
 name: Toolchains
@@ -76,12 +58,10 @@ describe.skipIf(!bwrap.available)("GitHub's released actions through the worker 
   let cp: ControlPlane;
   let agent: AgentHandle | undefined;
   const lines: string[] = [];
-  const toolCache = mkdtempSync(path.join(os.tmpdir(), "gantry-tool-cache-"));
+  const toolCache = populatedToolCache();
   const state = mkdtempSync(path.join(os.tmpdir(), "gantry-runner-state-"));
 
   beforeAll(async () => {
-    chmodSync(toolCache, 0o1777);
-    populateToolCache(toolCache);
     cp = await startControlPlane({ env: { GANTRY_LEASE_MS: "10000", GANTRY_HEARTBEAT_MS: "500", GANTRY_ACTIONS_DIR: SHARED_ACTIONS } });
     await cp.db.system("test").runnerPool.update({ where: { id: DEMO.poolId }, data: { provider: "BWRAP" } });
     agent = startAgent(
