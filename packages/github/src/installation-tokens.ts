@@ -1,13 +1,36 @@
 // Installation access tokens: minted with the App's JWT (POST /app/installations/{id}/access_tokens), valid an
 // hour, cached per installation until five minutes before they expire. Concurrent callers share one request.
+// Narrowed tokens (one job's repositories and permissions: its GITHUB_TOKEN, a checkout token) are minted fresh,
+// never cached, and revoked with DELETE /installation/token when their holder is done.
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
-import { githubRequest, type Fetch } from "./http";
+import { GithubApiError, githubRequest, GITHUB_API_VERSION, type Fetch } from "./http";
 import { signAppJwt } from "./jwt";
+import type { TokenPermissions } from "./token-permissions";
 
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
-const installationToken = z.object({ token: z.string().min(1), expires_at: z.iso.datetime({ offset: true }) });
+const installationToken = z.object({
+  token: z.string().min(1),
+  expires_at: z.iso.datetime({ offset: true }),
+  permissions: z.record(z.string(), z.string()).optional(),
+  repositories: z.array(z.object({ id: z.number().int(), full_name: z.string() })).optional(),
+});
+
+const installationGrant = z.object({ id: z.number().int(), permissions: z.record(z.string(), z.string()) });
+
+/** What a narrowed token may reach: repositories by GitHub id or name (within the installation) and permissions. */
+export interface TokenNarrowing {
+  repositoryIds?: number[];
+  /** Repository names without the owner (GitHub's `repositories` field). */
+  repositories?: string[];
+  permissions?: TokenPermissions;
+}
+
+export interface NarrowedToken extends InstallationToken {
+  /** The permissions GitHub granted (it answers with them). */
+  permissions: Record<string, string>;
+}
 
 export interface InstallationToken {
   token: string;
@@ -26,6 +49,7 @@ export interface InstallationTokensOptions {
 export class InstallationTokens {
   private readonly cache = new Map<string, InstallationToken>();
   private readonly pending = new Map<string, Promise<InstallationToken>>();
+  private readonly grants = new Map<string, { permissions: Record<string, string>; until: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: InstallationTokensOptions) {
@@ -44,6 +68,17 @@ export class InstallationTokens {
     return minting;
   }
 
+  /** The permissions the installation was granted (GET /app/installations/{id}), cached five minutes. */
+  async installationPermissions(installationId: number | bigint | string): Promise<Record<string, string>> {
+    const id = String(installationId);
+    const cached = this.grants.get(id);
+    if (cached && cached.until > this.now()) return cached.permissions;
+    const jwt = signAppJwt(this.options.appId, this.options.privateKey, this.now());
+    const body = await githubRequest(this.options.apiUrl, { method: "GET", path: `/app/installations/${encodeURIComponent(id)}`, authorization: `Bearer ${jwt}`, schema: installationGrant }, this.options.fetch);
+    this.grants.set(id, { permissions: body.permissions, until: this.now() + TOKEN_REFRESH_MARGIN_MS });
+    return body.permissions;
+  }
+
   /** Forget a token GitHub refused (revoked, installation suspended) so the next call mints a new one. */
   forget(installationId: number | bigint | string): void {
     this.cache.delete(String(installationId));
@@ -54,15 +89,46 @@ export class InstallationTokens {
     this.cache.clear();
   }
 
+  /**
+   * A fresh token limited to some repositories and permissions (never cached: each holder revokes its own). GitHub
+   * answers 422 when a permission is asked that the installation was not granted, or a repository is not in it.
+   */
+  async mintNarrowed(installationId: number | bigint | string, narrowing: TokenNarrowing): Promise<NarrowedToken> {
+    const body = await this.exchange(String(installationId), {
+      ...(narrowing.repositoryIds ? { repository_ids: narrowing.repositoryIds } : {}),
+      ...(narrowing.repositories ? { repositories: narrowing.repositories } : {}),
+      ...(narrowing.permissions ? { permissions: narrowing.permissions } : {}),
+    });
+    return { token: body.token, expiresAt: new Date(body.expires_at), permissions: body.permissions ?? {} };
+  }
+
   private async mint(id: string): Promise<InstallationToken> {
-    const jwt = signAppJwt(this.options.appId, this.options.privateKey, this.now());
-    const body = await githubRequest(
-      this.options.apiUrl,
-      { method: "POST", path: `/app/installations/${encodeURIComponent(id)}/access_tokens`, authorization: `Bearer ${jwt}`, schema: installationToken },
-      this.options.fetch,
-    );
+    const body = await this.exchange(id, undefined);
     const token = { token: body.token, expiresAt: new Date(body.expires_at) };
     this.cache.set(id, token);
     return token;
   }
+
+  private exchange(id: string, body: Record<string, unknown> | undefined) {
+    const jwt = signAppJwt(this.options.appId, this.options.privateKey, this.now());
+    return githubRequest(
+      this.options.apiUrl,
+      { method: "POST", path: `/app/installations/${encodeURIComponent(id)}/access_tokens`, authorization: `Bearer ${jwt}`, schema: installationToken, ...(body ? { body } : {}) },
+      this.options.fetch,
+    );
+  }
+}
+
+/**
+ * Revokes an installation token (DELETE /installation/token, authenticated by the token itself). A token GitHub no
+ * longer knows (401: expired or already revoked) counts as revoked; anything else throws GithubApiError.
+ */
+export async function revokeInstallationToken(apiUrl: string, token: string, fetcher: Fetch = fetch): Promise<void> {
+  const response = await fetcher(`${apiUrl}/installation/token`, {
+    method: "DELETE",
+    headers: { accept: "application/vnd.github+json", authorization: `token ${token}`, "user-agent": "gantry-ci", "x-github-api-version": GITHUB_API_VERSION },
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (response.status === 204 || response.status === 401) return;
+  throw new GithubApiError("DELETE", "/installation/token", response.status, await response.text());
 }
