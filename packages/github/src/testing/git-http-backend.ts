@@ -17,7 +17,8 @@ export interface GitHttpRequest {
 /** Runs `git http-backend` for one request, streaming the body in and the CGI answer out. Resolves with the status. */
 export function serveGitHttpBackend(request: IncomingMessage, response: ServerResponse, git: GitHttpRequest): Promise<number> {
   return new Promise((resolve) => {
-    const env: Record<string, string> = {
+    const env: NodeJS.ProcessEnv = {
+      NODE_ENV: process.env.NODE_ENV,
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       GIT_PROJECT_ROOT: path.dirname(git.bareDir),
       GIT_HTTP_EXPORT_ALL: "1",

@@ -12,5 +12,10 @@ export function runnerApiDeps(): RunnerApiDeps {
     masterKey: services.masterKey,
     maskers: services.attemptMaskers(),
     trustProxy: services.env.GANTRY_TRUST_PROXY,
+    github: () => {
+      const client = services.githubClient();
+      const app = services.githubApp.current();
+      return client && app ? { client, webUrl: app.webUrl } : null;
+    },
   };
 }
