@@ -89,6 +89,7 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
         egressAllowlist: allowlist,
         reporter: (assignment, kill) => protocolReporter(client, assignment, { kill, log }),
         objects: (assignment, kill) => protocolObjects(client, assignment, { kill, log }),
+        checkoutTokens: (assignment) => (repository) => client.checkoutToken(assignment.jobToken, { attemptId: assignment.attemptId, repository }),
         log,
       });
     const slot = async () => {

@@ -4,6 +4,7 @@ import { open } from "node:fs/promises";
 import {
   artifactResponse,
   cacheResponse,
+  checkoutTokenResponse,
   claimResponse,
   completeResponse,
   errorResponse,
@@ -17,6 +18,8 @@ import {
   type ArtifactResponse,
   type CacheRequest,
   type CacheResponse,
+  type CheckoutTokenRequest,
+  type CheckoutTokenResponse,
   type ClaimResponse,
   type ObjectGrant,
   type ObjectPutResponse,
@@ -103,6 +106,11 @@ export class ProtocolClient {
 
   cache(jobToken: string, body: CacheRequest): Promise<CacheResponse> {
     return this.call("caches", jobToken, body, cacheResponse);
+  }
+
+  /** A contents:read installation token for one repository of the run's installation (the native checkout). */
+  checkoutToken(jobToken: string, body: CheckoutTokenRequest): Promise<CheckoutTokenResponse> {
+    return this.call("checkout-token", jobToken, body, checkoutTokenResponse);
   }
 
   /** PUTs a file to a granted object URL (signed: no token goes with it). */

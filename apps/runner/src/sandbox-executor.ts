@@ -5,7 +5,7 @@
 // A cancel stops the running step (always() steps may still run, within the job's wall time); a lost lease
 // or a stopping runner destroys the sandbox at once.
 import type { Assignment, PoolLimits } from "@gantry/runner-protocol";
-import { checkoutAction } from "./execution/checkout-action";
+import { checkoutAction, type CheckoutSource } from "./execution/checkout-action";
 import { interpolate } from "./execution/interpolate";
 import { executeJob } from "./execution/job-executor";
 import { objectActions, type ObjectTransfer } from "./execution/object-actions";
@@ -39,9 +39,21 @@ export interface SandboxExecutorOptions {
   reporter: (assignment: Assignment, kill: AbortSignal) => JobReporter;
   /** Artifact and cache transfers of one attempt (actions/upload-artifact, download-artifact, cache). */
   objects?: (assignment: Assignment, kill: AbortSignal) => ObjectTransfer;
+  /** Checkout tokens of one attempt (GitHub-connected runs): a contents:read token and clone URL per repository. */
+  checkoutTokens?: (assignment: Assignment) => (repository: string) => Promise<{ token: string; cloneUrl: string }>;
   log: (line: string) => void;
   /** Per-job log cap; past it the log ends with a truncation marker. */
   maxJobLogBytes?: number;
+}
+
+/** Where the native checkout fetches from: the installation's GitHub (tokens per repository) or the git source. */
+function checkoutSourceOf(assignment: Assignment, tokens: SandboxExecutorOptions["checkoutTokens"]): CheckoutSource | null {
+  const { run } = assignment;
+  if (run.source === "github" && run.serverUrl && tokens) {
+    const serverUrl = run.serverUrl.replace(/\/+$/, "");
+    return { repositoryUrl: `${serverUrl}/${run.repository}.git`, sha: run.sha, github: { repository: run.repository, serverUrl, checkoutToken: tokens(assignment), jobToken: run.githubToken } };
+  }
+  return run.repositoryUrl ? { repositoryUrl: run.repositoryUrl, sha: run.sha } : null;
 }
 
 // GitHub's default when a job names no timeout-minutes.
@@ -133,7 +145,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     const reporter = options.reporter(assignment, kill);
     const log = new LogStream({ sink: (chunks) => reporter.appendLogs(chunks), ...(options.maxJobLogBytes !== undefined ? { maxJobBytes: options.maxJobLogBytes } : {}) });
     try {
-      const repositoryUrl = assignment.run.repositoryUrl;
+      const checkout = checkoutSourceOf(assignment, options.checkoutTokens);
       const result = await executeJob({
         job: assignment.job,
         sandbox: watch.sandbox,
@@ -141,7 +153,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
         contexts: jobContexts(assignment),
         signal,
         nativeActions: {
-          ...(repositoryUrl ? { "actions/checkout": checkoutAction({ repositoryUrl, sha: assignment.run.sha }) } : {}),
+          ...(checkout ? { "actions/checkout": checkoutAction(checkout) } : {}),
           ...(options.objects ? objectActions(options.objects(assignment, kill)) : {}),
         },
         onStepStart: (step) => reporter.stepStarted(step),

@@ -112,7 +112,11 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
   }
   if (signal.aborted) status = "cancelled";
   // Post steps, last first, as GitHub runs them; the native ones (actions/cache) only save after success.
-  if (status === "success") for (const { index, post } of posts.reverse()) await post({ write: (text) => log.write(index, masker.mask(text)), signal });
+  for (const { index, post } of posts.reverse()) {
+    if (status !== "success" && !post.always) continue;
+    // A post that always runs is not cut short by the cancel that ended the job.
+    await post({ write: (text) => log.write(index, masker.mask(text)), signal: post.always ? new AbortController().signal : signal });
+  }
 
   const outputs: Record<string, string> = {};
   const finalContexts = contexts();
