@@ -51,9 +51,16 @@ function checkoutSourceOf(assignment: Assignment, tokens: SandboxExecutorOptions
   const { run } = assignment;
   if (run.source === "github" && run.serverUrl && tokens) {
     const serverUrl = run.serverUrl.replace(/\/+$/, "");
-    return { repositoryUrl: `${serverUrl}/${run.repository}.git`, sha: run.sha, github: { repository: run.repository, serverUrl, checkoutToken: tokens(assignment), jobToken: run.githubToken } };
+    const apiUrl = run.apiUrl.replace(/\/+$/, "");
+    const revoke = apiUrl ? (token: string) => revokeCheckoutToken(apiUrl, token) : undefined;
+    return { repositoryUrl: `${serverUrl}/${run.repository}.git`, sha: run.sha, github: { repository: run.repository, serverUrl, checkoutToken: tokens(assignment), jobToken: run.githubToken, ...(revoke ? { revoke } : {}) } };
   }
   return run.repositoryUrl ? { repositoryUrl: run.repositoryUrl, sha: run.sha } : null;
+}
+
+/** DELETE /installation/token with the token itself: a checkout token is done once the fetch is. */
+async function revokeCheckoutToken(apiUrl: string, token: string): Promise<void> {
+  await fetch(`${apiUrl}/installation/token`, { method: "DELETE", headers: { accept: "application/vnd.github+json", authorization: `token ${token}`, "user-agent": "gantry-runner" }, signal: AbortSignal.timeout(10_000) });
 }
 
 // GitHub's default when a job names no timeout-minutes.

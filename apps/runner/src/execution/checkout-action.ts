@@ -35,6 +35,8 @@ export interface GithubCheckout {
   checkoutToken: (repository: string) => Promise<{ token: string; cloneUrl: string }>;
   /** The job's GITHUB_TOKEN: what `persist-credentials` keeps for a later `git push`; null: none. */
   jobToken: string | null;
+  /** Revokes a checkout token once the fetch is done (best effort: GitHub expires it within the hour anyway). */
+  revoke?: (token: string) => Promise<void>;
 }
 
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -83,7 +85,7 @@ const isLocal = (url: string) => url.startsWith("/") || url.startsWith("file://"
 const refused = (error: string) => ({ ok: false, outputs: {}, error: `checkout: ${error}` });
 
 /** Where to fetch from and with which credential, for the repository the step names. */
-async function origin(source: CheckoutSource, inputs: Record<string, string>): Promise<{ url: string; authorization?: string; secrets: string[]; sha?: string } | string> {
+async function origin(source: CheckoutSource, inputs: Record<string, string>): Promise<{ url: string; authorization?: string; secrets: string[]; sha?: string; minted?: string } | string> {
   const github = source.github;
   const wanted = inputs.repository && inputs.repository !== "" ? inputs.repository : (github?.repository ?? "");
   if (!github) {
@@ -96,7 +98,7 @@ async function origin(source: CheckoutSource, inputs: Record<string, string>): P
   if (given) return { url: `${github.serverUrl}/${wanted}.git`, authorization: basicAuth(given), secrets: [given, basicAuth(given)], ...(own ? { sha: source.sha } : {}) };
   try {
     const granted = await github.checkoutToken(wanted);
-    return { url: granted.cloneUrl, authorization: basicAuth(granted.token), secrets: [granted.token, basicAuth(granted.token)], ...(own ? { sha: source.sha } : {}) };
+    return { url: granted.cloneUrl, authorization: basicAuth(granted.token), secrets: [granted.token, basicAuth(granted.token)], minted: granted.token, ...(own ? { sha: source.sha } : {}) };
   } catch (error) {
     return `no token to fetch ${wanted}: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -121,14 +123,9 @@ export function checkoutAction(source: CheckoutSource): NativeAction {
     if (!["", "false", "true", "recursive"].includes(submodules)) return refused(`submodules must be true, false or recursive, not ${JSON.stringify(inputs.submodules)}`);
     const lfs = truthy(inputs.lfs, false);
     const persist = truthy(inputs["persist-credentials"], true);
-    const from0 = await origin(source, inputs);
-    if (typeof from0 === "string") return refused(from0);
-    const mask = maskWith(from0.secrets);
-    const write = (text: string) => rawWrite(mask(text));
-    // Another repository without a `ref:` checks out its default branch, as actions/checkout does.
-    const ref = inputs.ref && inputs.ref !== "" ? inputs.ref : (from0.sha ?? "HEAD");
-    const badRef = refProblem(ref);
-    if (badRef) return refused(`ref ${JSON.stringify(ref)} is not a valid git ref: it ${badRef}; give a branch, tag, refs/… name or a full commit sha`);
+    const given = inputs.ref && inputs.ref !== "" ? inputs.ref : undefined;
+    const badRef = given === undefined ? undefined : refProblem(given);
+    if (badRef) return refused(`ref ${JSON.stringify(given)} is not a valid git ref: it ${badRef}; give a branch, tag, refs/… name or a full commit sha`);
     let target: number;
     // As root, git runs as the sandbox's uid: the checked-out files belong to the job, not to root.
     let owner: ReturnType<typeof ownerToGive>;
@@ -142,6 +139,15 @@ export function checkoutAction(source: CheckoutSource): NativeAction {
       throw error;
     }
     return withFdAsync(target, async (dir): ReturnType<NativeAction> => {
+      // The credential last: nothing above can fail with a token minted and not revoked.
+      const from0 = await origin(source, inputs);
+      if (typeof from0 === "string") return refused(from0);
+      /** Checkout tokens minted for submodules, revoked with the main one. */
+      const minted: string[] = [];
+      const mask = maskWith(from0.secrets);
+      const write = (text: string) => rawWrite(mask(text));
+      // Another repository without a `ref:` checks out its default branch, as actions/checkout does.
+      const ref = given ?? from0.sha ?? "HEAD";
       // A `.git` the job left (its config and hooks are the job's: git would run them on the host) goes first.
       removeEntry(dir, ".git");
       // Outside the sandbox's directories: nothing the job controls.
@@ -186,7 +192,7 @@ export function checkoutAction(source: CheckoutSource): NativeAction {
           if (code !== 0) return { ok: false, outputs: {}, error: `git lfs pull failed with exit code ${code}` };
         }
         if (submodules === "true" || submodules === "recursive") {
-          const problem = await fetchSubmodules(run, source, submodules === "recursive", home, from0.secrets, write);
+          const problem = await fetchSubmodules(run, source, submodules === "recursive", home, from0.secrets, write, minted);
           if (problem) return refused(problem);
         }
         const outputs = { commit: head.stdout.trim(), ref };
@@ -198,6 +204,9 @@ export function checkoutAction(source: CheckoutSource): NativeAction {
         return { ok: true, outputs, post: removeCredentials(sandbox.hostPaths.workspace, relative, key, owner) };
       } finally {
         rmSync(home, { recursive: true, force: true });
+        // The checkout token was for this fetch only.
+        const revoke = source.github?.revoke;
+        if (revoke) for (const token of [from0.minted, ...minted].filter((each): each is string => each !== undefined)) await revoke(token).catch(() => undefined);
       }
     });
   };
@@ -237,7 +246,7 @@ function removeCredentials(workspace: string, relative: string, key: string, own
  * GitHub server — absolute or relative — and gets a checkout token of its own; anything else (another host, file://,
  * ext::) is refused, since git would otherwise fetch from wherever the job's file points.
  */
-async function fetchSubmodules(run: GitRun, source: CheckoutSource, recursive: boolean, home: string, secrets: string[], write: (text: string) => Promise<void>): Promise<string | undefined> {
+async function fetchSubmodules(run: GitRun, source: CheckoutSource, recursive: boolean, home: string, secrets: string[], write: (text: string) => Promise<void>, minted: string[]): Promise<string | undefined> {
   const github = source.github;
   if (!github) return "submodules are fetched for GitHub-connected repositories only";
   const listed = await git(["config", "--file", ".gitmodules", "--get-regexp", "--end-of-options", "^submodule\\..*\\.url$"], { ...run, write: async () => undefined }, true);
@@ -262,6 +271,7 @@ async function fetchSubmodules(run: GitRun, source: CheckoutSource, recursive: b
       return `no token for submodule ${repository}: ${error instanceof Error ? error.message : String(error)}`;
     }
     secrets.push(granted.token, basicAuth(granted.token));
+    minted.push(granted.token);
     extra.push([`http.${resolved.origin}${resolved.pathname}.extraHeader`, `Authorization: ${basicAuth(granted.token)}`]);
   }
   const env = gitEnv(undefined, home, extra);

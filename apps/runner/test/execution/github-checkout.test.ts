@@ -7,7 +7,7 @@ import { createPrivateKey } from "node:crypto";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { InstallationTokens } from "@gantry/github";
+import { InstallationTokens, revokeInstallationToken } from "@gantry/github";
 import { FakeGithub } from "@gantry/github/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkoutAction } from "../../src/execution/checkout-action";
@@ -64,7 +64,7 @@ async function run(steps: ReturnType<typeof step>[], jobToken: string | null): P
       sandbox,
       log,
       contexts: { github: { repository: "acme/app" }, secrets: jobToken ? { GITHUB_TOKEN: jobToken } : {} },
-      nativeActions: { "actions/checkout": checkoutAction({ repositoryUrl: `${fake.url}/acme/app.git`, sha, github: { repository: "acme/app", serverUrl: fake.url, checkoutToken, jobToken } }) },
+      nativeActions: { "actions/checkout": checkoutAction({ repositoryUrl: `${fake.url}/acme/app.git`, sha, github: { repository: "acme/app", serverUrl: fake.url, checkoutToken, jobToken, revoke: (value) => revokeInstallationToken(fake.url, value) } }) },
     });
     await log.close();
     const configFile = path.join(sandbox.hostPaths.workspace, ".git", "config");
@@ -99,6 +99,9 @@ describe("native checkout of a GitHub-connected repository", () => {
       expect(text).not.toContain(secret);
       expect(config).not.toContain(secret);
     }
+    // The checkout token was for the fetch only; the job's token lives until its attempt ends.
+    expect(fake.tokenGrant(checkoutTokenValue ?? "")).toBeUndefined();
+    expect(fake.tokenGrant(jobToken)).toBeDefined();
     const fetches = fake.callsTo(/^POST \/acme\/app\.git\/git-upload-pack$/);
     expect(fetches.length).toBeGreaterThan(0);
     expect(fetches.every((call) => call.status === 200 && call.authorization === `basic ${Buffer.from(`x-access-token:${checkoutTokenValue}`).toString("base64")}`)).toBe(true);
