@@ -82,13 +82,14 @@ export function nextPageUrl(link: string | null): string | null {
   return null;
 }
 
-/** Every page of a listing: follows GitHub's Link `rel="next"` (same origin only) up to `maxPages` pages. */
-export async function githubPaginate<T>(
-  baseUrl: string,
-  request: Omit<GithubRequest<T[]>, "method" | "body"> & { maxPages?: number },
-  fetcher: Fetch = fetch,
-): Promise<T[]> {
-  const items: T[] = [];
+/** Every page of a listing of items: follows GitHub's Link `rel="next"` (same origin only) up to `maxPages` pages. */
+export async function githubPaginate<T>(baseUrl: string, request: Omit<GithubRequest<T[]>, "method" | "body"> & { maxPages?: number }, fetcher: Fetch = fetch): Promise<T[]> {
+  return (await githubPages(baseUrl, request, fetcher)).flat();
+}
+
+/** Every page's body (for listings wrapped in an object, such as `{ total_count, installations }`). */
+export async function githubPages<P>(baseUrl: string, request: Omit<GithubRequest<P>, "method" | "body"> & { maxPages?: number }, fetcher: Fetch = fetch): Promise<P[]> {
+  const items: P[] = [];
   const origin = new URL(baseUrl).origin;
   let url: string | null = `${baseUrl}${request.path}`;
   for (let page = 0; url && page < (request.maxPages ?? 100); page++) {
@@ -107,7 +108,7 @@ export async function githubPaginate<T>(
     }
     const parsed = request.schema.safeParse(json);
     if (!parsed.success) throw new GithubApiError("GET", request.path, response.status, `unexpected response shape: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
-    items.push(...parsed.data);
+    items.push(parsed.data);
     const next = nextPageUrl(response.headers.get("link"));
     url = next && new URL(next).origin === origin ? next : null;
   }

@@ -1,6 +1,6 @@
 import { createPrivateKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_JOB_TOKEN_PERMISSIONS, GithubApiError, InstallationTokens, jobTokenPermissions, RepositoryLister, revokeInstallationToken, withinInstallation } from "../src/index";
+import { DEFAULT_JOB_TOKEN_PERMISSIONS, exchangeOAuthCode, GithubApiError, InstallationTokens, jobTokenPermissions, listUserInstallations, RepositoryLister, revokeInstallationToken, withinInstallation } from "../src/index";
 import { FakeGithub } from "../src/testing/index";
 
 let fake: FakeGithub;
@@ -69,6 +69,15 @@ describe("narrowed installation tokens", () => {
     expect(fake.callsTo(/^GET \/repos\/acme\/app\/branches$/).length - before).toBe(3);
     expect(await lister.branchHead("b229")).toBe("a".repeat(40));
     expect(await lister.openPullRequests(new Date(0))).toHaveLength(130);
+  });
+
+  it("lists a user's installations past 100", async () => {
+    const ids = Array.from({ length: 150 }, (_, i) => 1000 + i);
+    for (const id of ids) fake.addInstallation(id);
+    const code = fake.issueOAuthCode("octo", ids);
+    const userToken = await exchangeOAuthCode({ webUrl: fake.url, clientId: fake.oauthClient.id, clientSecret: fake.oauthClient.secret }, code);
+    expect((await listUserInstallations(fake.url, userToken)).map((each) => each.id)).toEqual(ids);
+    expect(fake.callsTo(/^GET \/user\/installations$/)).toHaveLength(2);
   });
 });
 

@@ -365,7 +365,13 @@ export class FakeGithub {
         installations: user.installations.filter((id) => this.installations.has(id)).map((id) => ({ id, app_id: Number(this.appId), target_type: "Organization", target_id: id })),
       };
       list.total_count = list.installations.length;
-      return this.record(call, this.send(response, 200, { ...list, installations: list.installations.map((item) => ({ ...item, account: { login: `org-${item.id}`, id: item.id, type: "Organization" } })) }));
+      const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get("per_page") ?? 30) || 30));
+      const page = Math.max(1, Number(url.searchParams.get("page") ?? 1) || 1);
+      const next = new URLSearchParams(url.searchParams);
+      next.set("page", String(page + 1));
+      const link: Record<string, string> = page * perPage < list.total_count ? { link: `<${this.url}/user/installations?${next.toString()}>; rel="next"` } : {};
+      const shown = list.installations.slice((page - 1) * perPage, page * perPage);
+      return this.record(call, this.send(response, 200, { ...list, installations: shown.map((item) => ({ ...item, account: { login: `org-${item.id}`, id: item.id, type: "Organization" } })) }, link));
     }
 
     const manifest = /^\/app-manifests\/([^/]+)\/conversions$/.exec(url.pathname);
