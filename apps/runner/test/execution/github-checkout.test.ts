@@ -22,6 +22,8 @@ let tokens: InstallationTokens;
 let root: string;
 let bare: string;
 let sha: string;
+let subSha: string;
+let badSubSha: string;
 const minted: string[] = [];
 
 const sh = (cwd: string, cmd: string) => execFileSync("/bin/sh", ["-c", cmd], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, GIT_CONFIG_NOSYSTEM: "1" } }).toString().trim();
@@ -38,6 +40,21 @@ beforeAll(async () => {
   bare = path.join(root, "app.git");
   sh(root, `git clone -q --bare ${work} ${bare}`);
   fake.addGitRepository("acme/app", 1, bare);
+  // acme/lib, and acme/with-sub whose submodule points at it by a relative URL (as GitHub repositories do).
+  const lib = path.join(root, "lib-work");
+  sh(root, `git init -q -b main ${lib} && cd ${lib} && git config user.email t@e && git config user.name t && echo lib > lib.txt && git add lib.txt && git commit -qm lib`);
+  sh(root, `git clone -q --bare ${lib} ${path.join(root, "lib.git")}`);
+  fake.addGitRepository("acme/lib", 1, path.join(root, "lib.git"));
+  const withSub = path.join(root, "sub-work");
+  sh(root, `git init -q -b main ${withSub} && cd ${withSub} && git config user.email t@e && git config user.name t && git -c protocol.file.allow=always submodule -q add ${path.join(root, "lib.git")} lib && git config -f .gitmodules submodule.lib.url ../lib.git && git add .gitmodules && git commit -qm sub`);
+  subSha = sh(withSub, "git rev-parse HEAD");
+  sh(root, `git clone -q --bare ${withSub} ${path.join(root, "with-sub.git")}`);
+  fake.addGitRepository("acme/with-sub", 1, path.join(root, "with-sub.git"));
+  // acme/bad-sub's submodule points at a path on the runner's host: never fetched.
+  sh(withSub, `git config -f .gitmodules submodule.lib.url file://${path.join(root, "lib.git")} && git commit -qam bad`);
+  badSubSha = sh(withSub, "git rev-parse HEAD");
+  sh(root, `git clone -q --bare ${withSub} ${path.join(root, "bad-sub.git")}`);
+  fake.addGitRepository("acme/bad-sub", 1, path.join(root, "bad-sub.git"));
   fake.addRepository("acme/elsewhere", 1, 77);
   tokens = new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url });
 });
@@ -46,16 +63,16 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-async function token(permissions: Record<string, "read" | "write">): Promise<string> {
-  const { token: value } = await tokens.mintNarrowed(1, { repositories: ["app"], permissions });
+async function token(permissions: Record<string, "read" | "write">, repository = "acme/app"): Promise<string> {
+  const { token: value } = await tokens.mintNarrowed(1, { repositories: [repository.split("/")[1] ?? ""], permissions });
   minted.push(value);
   return value;
 }
 
 /** What the control plane's checkout-token route gives: contents:read on one repository. */
-const checkoutToken = async (repository: string) => ({ token: await token({ contents: "read" }), cloneUrl: `${fake.url}/${repository}.git` });
+const checkoutToken = async (repository: string) => ({ token: await token({ contents: "read" }, repository), cloneUrl: `${fake.url}/${repository}.git` });
 
-async function run(steps: ReturnType<typeof step>[], jobToken: string | null): Promise<{ result: JobResult; text: string; config: string }> {
+async function run(steps: ReturnType<typeof step>[], jobToken: string | null, repository = "acme/app", commit = sha): Promise<{ result: JobResult; text: string; config: string }> {
   const sandbox = await provider.prepare({ untrusted: false });
   const { log, text } = collectingLog();
   try {
@@ -63,8 +80,8 @@ async function run(steps: ReturnType<typeof step>[], jobToken: string | null): P
       job: job(steps, { env: { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" } }),
       sandbox,
       log,
-      contexts: { github: { repository: "acme/app" }, secrets: jobToken ? { GITHUB_TOKEN: jobToken } : {} },
-      nativeActions: { "actions/checkout": checkoutAction({ repositoryUrl: `${fake.url}/acme/app.git`, sha, github: { repository: "acme/app", serverUrl: fake.url, checkoutToken, jobToken, revoke: (value) => revokeInstallationToken(fake.url, value) } }) },
+      contexts: { github: { repository }, secrets: jobToken ? { GITHUB_TOKEN: jobToken } : {} },
+      nativeActions: { "actions/checkout": checkoutAction({ repositoryUrl: `${fake.url}/${repository}.git`, sha: commit, github: { repository, serverUrl: fake.url, checkoutToken, jobToken, revoke: (value) => revokeInstallationToken(fake.url, value) } }) },
     });
     await log.close();
     const configFile = path.join(sandbox.hostPaths.workspace, ".git", "config");
@@ -144,5 +161,18 @@ describe("native checkout of a GitHub-connected repository", () => {
     expect(text).toMatch(/^v1$/m);
     // The fake knows acme/elsewhere but serves no git for it: the fetch fails, and says which repository.
     expect(result.steps[2]?.outcome).toBe("failure");
+  });
+
+  it("submodules: true fetches a submodule of the same installation with a token of its own", { timeout: 60_000 }, async () => {
+    const { result, text, config } = await run([step(0, { uses: "actions/checkout@v4", with: { submodules: "true" } }), step(1, { run: "cat lib/lib.txt" })], null, "acme/with-sub", subSha);
+    expect(outcomes(result), text).toEqual(["success", "success"]);
+    expect(text).toContain("lib\n");
+    expect(fake.callsTo(/^POST \/acme\/lib\.git\/git-upload-pack$/).every((call) => call.status === 200)).toBe(true);
+    expect(config).not.toMatch(/extraheader|x-access-token/i);
+  });
+
+  it("refuses a submodule that is not on the run's GitHub server", { timeout: 60_000 }, async () => {
+    const { result } = await run([step(0, { uses: "actions/checkout@v4", with: { submodules: "recursive" } })], null, "acme/bad-sub", badSubSha);
+    expect(result.steps[0]).toMatchObject({ outcome: "failure", error: expect.stringContaining("is not a repository on") });
   });
 });
