@@ -1,8 +1,13 @@
-// Installation access tokens: minted with the App's JWT (POST /app/installations/{id}/access_tokens), valid an
-// hour, cached per installation until five minutes before they expire. Concurrent callers share one request.
+// Installation access tokens: minted with the App's JWT (POST /app/installations/{id}/access_tokens) through
+// `@octokit/auth-app`, valid an hour, cached here per installation until five minutes before they expire (the
+// library's own cache is off: its clock is the machine's, ours is injectable). Concurrent callers share one request.
+// The JWT is ours (jwt.ts, through the library's `createJwt`) so that tests can move the clock.
 // Narrowed tokens (one job's repositories and permissions: its GITHUB_TOKEN, a checkout token) are minted fresh,
 // never cached, and revoked with DELETE /installation/token when their holder is done.
 import type { KeyObject } from "node:crypto";
+import { createAppAuth } from "@octokit/auth-app";
+import { request as octokitRequest } from "@octokit/request";
+import { RequestError } from "@octokit/request-error";
 import { z } from "zod";
 import { GithubApiError, githubRequest, GITHUB_API_VERSION, type Fetch } from "./http";
 import { signAppJwt } from "./jwt";
@@ -52,8 +57,25 @@ export class InstallationTokens {
   private readonly grants = new Map<string, { permissions: Record<string, string>; until: number }>();
   private readonly now: () => number;
 
+  private readonly auth: ReturnType<typeof createAppAuth>;
+
   constructor(private readonly options: InstallationTokensOptions) {
     this.now = options.now ?? Date.now;
+    this.auth = createAppAuth({
+      appId: options.appId,
+      createJwt: async (appId) => {
+        const now = this.now();
+        return { jwt: signAppJwt(String(appId), options.privateKey, now), expiresAt: new Date(now + 9 * 60_000).toISOString() };
+      },
+      request: octokitRequest.defaults({
+        baseUrl: options.apiUrl,
+        headers: { "user-agent": "gantry-ci", "x-github-api-version": GITHUB_API_VERSION },
+        // Each exchange gives up after 15 s, as every other GitHub call here does.
+        request: { fetch: (url: string | URL | Request, init?: RequestInit) => (options.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(15_000) }) },
+      }),
+      // Never serve a cached token from the library: this class decides when a token is still good.
+      cache: { get: () => "", set: () => undefined },
+    });
   }
 
   /** A token for the installation, from the cache while it has more than five minutes left. */
@@ -94,28 +116,33 @@ export class InstallationTokens {
    * answers 422 when a permission is asked that the installation was not granted, or a repository is not in it.
    */
   async mintNarrowed(installationId: number | bigint | string, narrowing: TokenNarrowing): Promise<NarrowedToken> {
-    const body = await this.exchange(String(installationId), {
-      ...(narrowing.repositoryIds ? { repository_ids: narrowing.repositoryIds } : {}),
-      ...(narrowing.repositories ? { repositories: narrowing.repositories } : {}),
-      ...(narrowing.permissions ? { permissions: narrowing.permissions } : {}),
-    });
+    const body = await this.exchange(String(installationId), narrowing);
     return { token: body.token, expiresAt: new Date(body.expires_at), permissions: body.permissions ?? {} };
   }
 
   private async mint(id: string): Promise<InstallationToken> {
-    const body = await this.exchange(id, undefined);
+    const body = await this.exchange(id, {});
     const token = { token: body.token, expiresAt: new Date(body.expires_at) };
     this.cache.set(id, token);
     return token;
   }
 
-  private exchange(id: string, body: Record<string, unknown> | undefined) {
-    const jwt = signAppJwt(this.options.appId, this.options.privateKey, this.now());
-    return githubRequest(
-      this.options.apiUrl,
-      { method: "POST", path: `/app/installations/${encodeURIComponent(id)}/access_tokens`, authorization: `Bearer ${jwt}`, schema: installationToken, ...(body ? { body } : {}) },
-      this.options.fetch,
-    );
+  private async exchange(id: string, narrowing: TokenNarrowing): Promise<z.infer<typeof installationToken>> {
+    if (!/^\d+$/.test(id)) throw new GithubApiError("POST", `/app/installations/${id}/access_tokens`, 404, "not an installation id");
+    try {
+      const auth = await this.auth({
+        type: "installation",
+        installationId: Number(id),
+        refresh: true,
+        ...(narrowing.repositoryIds ? { repositoryIds: narrowing.repositoryIds } : {}),
+        ...(narrowing.repositories ? { repositoryNames: narrowing.repositories } : {}),
+        ...(narrowing.permissions ? { permissions: narrowing.permissions } : {}),
+      });
+      return installationToken.parse({ token: auth.token, expires_at: auth.expiresAt, permissions: auth.permissions });
+    } catch (error) {
+      if (error instanceof RequestError) throw new GithubApiError("POST", `/app/installations/${id}/access_tokens`, error.status, typeof error.response?.data === "string" ? error.response.data : JSON.stringify(error.response?.data ?? error.message));
+      throw error;
+    }
   }
 }
 

@@ -357,7 +357,7 @@ export class FakeGithub {
     if (!String(request.headers.accept ?? "").includes("application/vnd.github")) return this.record(call, this.error(response, 415, "Unsupported media type"));
 
     if (url.pathname === "/user/installations" && request.method === "GET") {
-      const given = /^(?:token|Bearer) (ghu_.+)$/.exec(authorization ?? "")?.[1];
+      const given = /^(?:token|Bearer) (ghu_.+)$/i.exec(authorization ?? "")?.[1];
       const user = given ? this.userTokens.get(given) : undefined;
       if (!user) return this.record(call, this.error(response, 401, "Bad credentials"));
       const list: { total_count: number; installations: Pick<components["schemas"]["installation"], "id" | "app_id" | "target_type" | "target_id">[] } = {
@@ -399,7 +399,7 @@ export class FakeGithub {
 
     const tokenPath = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
     if (tokenPath?.[1] && request.method === "POST") {
-      const jwt = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
+      const jwt = /^Bearer (.+)$/i.exec(authorization ?? "")?.[1];
       const claims = jwt ? this.verifyJwt(jwt) : null;
       const entry = { ...call, jwt: claims };
       if (!claims) return this.record(entry, this.error(response, 401, "A JSON web token could not be decoded"));
@@ -426,7 +426,7 @@ export class FakeGithub {
 
     const installationPath = /^\/app\/installations\/(\d+)$/.exec(url.pathname);
     if (installationPath?.[1] && request.method === "GET") {
-      const jwt = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
+      const jwt = /^Bearer (.+)$/i.exec(authorization ?? "")?.[1];
       const claims = jwt ? this.verifyJwt(jwt) : null;
       if (!claims) return this.record({ ...call, jwt: claims }, this.error(response, 401, "A JSON web token could not be decoded"));
       const installationId = Number(installationPath[1]);
@@ -436,7 +436,7 @@ export class FakeGithub {
     }
 
     if (url.pathname === "/installation/token" && request.method === "DELETE") {
-      const given = /^(?:token|Bearer) (ghs_.+)$/.exec(authorization ?? "")?.[1];
+      const given = /^(?:token|Bearer) (ghs_.+)$/i.exec(authorization ?? "")?.[1];
       if (!given || !this.tokenGrant(given)) return this.record(call, this.error(response, 401, "Bad credentials"));
       this.tokens.delete(given);
       response.writeHead(204);
@@ -491,7 +491,7 @@ export class FakeGithub {
    * "Resource not accessible by integration" for a permission the token lacks.
    */
   private authorizeRepo(fullName: string, authorization: string | null, response: ServerResponse, permission: string, level: "read" | "write"): FakeRepository | number {
-    const given = /^(?:token|Bearer) (ghs_.+)$/.exec(authorization ?? "")?.[1];
+    const given = /^(?:token|Bearer) (ghs_.+)$/i.exec(authorization ?? "")?.[1];
     const grant = given ? this.tokenGrant(given) : undefined;
     if (!grant) return this.error(response, 401, "Bad credentials");
     const found = this.check(grant, fullName, permission, level);
