@@ -188,7 +188,9 @@ export function checkoutAction(source: CheckoutSource): NativeAction {
         if (lfs) {
           const lfsRun = { ...run, write: async () => undefined };
           if ((await git(["lfs", "version"], lfsRun)).code !== 0) return refused("lfs: true needs git-lfs on the runner's host, and it is not installed there");
-          const { code } = await git(["lfs", "pull", "--end-of-options", from0.url], run);
+          if (!github || isLocal(from0.url)) return refused("lfs: true is supported for GitHub-connected repositories");
+          // `origin` was set above to a constant-shaped URL; the credential is in the environment as for the fetch.
+          const { code } = await git(["lfs", "pull", "origin"], run);
           if (code !== 0) return { ok: false, outputs: {}, error: `git lfs pull failed with exit code ${code}` };
         }
         if (submodules === "true" || submodules === "recursive") {

@@ -2,7 +2,7 @@
 // repository), with real git and real installation tokens: the fetch's token never lands in .git/config or the
 // log; persist-credentials keeps the job's GITHUB_TOKEN only until the job ends; a contents:write token pushes and
 // a read token cannot.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createPrivateKey } from "node:crypto";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -174,5 +174,12 @@ describe("native checkout of a GitHub-connected repository", () => {
   it("refuses a submodule that is not on the run's GitHub server", { timeout: 60_000 }, async () => {
     const { result } = await run([step(0, { uses: "actions/checkout@v4", with: { submodules: "recursive" } })], null, "acme/bad-sub", badSubSha);
     expect(result.steps[0]).toMatchObject({ outcome: "failure", error: expect.stringContaining("is not a repository on") });
+  });
+
+  it("lfs: true runs git lfs when the host has it, and fails clearly when it does not", { timeout: 60_000 }, async () => {
+    const hostHasLfs = spawnSync("git", ["lfs", "version"]).status === 0;
+    const { result, text } = await run([step(0, { uses: "actions/checkout@v4", with: { lfs: "true" } })], null);
+    if (hostHasLfs) expect(result.steps[0]?.outcome, text).toBe("success");
+    else expect(result.steps[0]).toMatchObject({ outcome: "failure", error: "checkout: lfs: true needs git-lfs on the runner's host, and it is not installed there" });
   });
 });
