@@ -94,6 +94,7 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
         stateDir: runnerStateDir(env),
         toolCache: toolCacheDir(env),
         serviceProxy: { controlPlaneUrl: env.GANTRY_URL },
+        checkoutTokens: (assignment) => (repository) => client.checkoutToken(assignment.jobToken, { attemptId: assignment.attemptId, repository }),
         log,
       });
     const slot = async () => {

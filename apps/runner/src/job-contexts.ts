@@ -23,12 +23,17 @@ export function jobContexts(assignment: Assignment): JobContextValues {
       run_number: run.number,
       run_attempt: assignment.attempt,
       job: assignment.job.jobId,
+      // The job's GITHUB_TOKEN (GitHub-connected runs only); masked with the secrets below.
+      ...(run.githubToken ? { token: run.githubToken } : {}),
+      ...(run.serverUrl ? { server_url: run.serverUrl } : {}),
+      ...(run.apiUrl ? { api_url: run.apiUrl } : {}),
       // The event that started the run. As on GitHub, a manual run's github.event.inputs are strings (the inputs
       // context keeps the types).
       event: run.event === "workflow_dispatch" ? { ...run.eventPayload, inputs: Object.fromEntries(Object.entries(run.inputs).map(([name, value]) => [name, String(value)])) } : run.eventPayload,
     },
     inputs: run.inputs,
-    secrets: assignment.secrets,
+    // GITHUB_TOKEN joins the job's secrets (GitHub refuses secrets named GITHUB_*, so it never shadows one).
+    secrets: run.githubToken ? { ...assignment.secrets, GITHUB_TOKEN: run.githubToken } : assignment.secrets,
     needs: Object.fromEntries(
       Object.entries(assignment.needs).map(([job, need]) => [job, { result: need.result, outputs: Object.fromEntries(Object.entries(need.outputs).map(([key, value]) => [key, asText(value)])) }]),
     ),

@@ -5,6 +5,7 @@ import {
   actionResolveResponse,
   artifactResponse,
   cacheResponse,
+  checkoutTokenResponse,
   claimResponse,
   completeResponse,
   errorResponse,
@@ -19,6 +20,8 @@ import {
   type ArtifactResponse,
   type CacheRequest,
   type CacheResponse,
+  type CheckoutTokenRequest,
+  type CheckoutTokenResponse,
   type ClaimResponse,
   type ObjectGrant,
   type ObjectPutResponse,
@@ -115,6 +118,11 @@ export class ProtocolClient {
   /** GETs a resolved action's archive (a signed URL: no token goes with it) into `file`. */
   downloadAction(url: string, file: string): Promise<void> {
     return this.getObject({ url, expiresAt: 0 }, file);
+  }
+
+  /** A contents:read installation token for one repository of the run's installation (the native checkout). */
+  checkoutToken(jobToken: string, body: CheckoutTokenRequest): Promise<CheckoutTokenResponse> {
+    return this.call("checkout-token", jobToken, body, checkoutTokenResponse);
   }
 
   /** PUTs a file to a granted object URL (signed: no token goes with it). */

@@ -6,7 +6,7 @@
 // or a stopping runner destroys the sandbox at once.
 import path from "node:path";
 import type { Assignment, PoolLimits } from "@gantry/runner-protocol";
-import { checkoutAction } from "./execution/checkout-action";
+import { checkoutAction, type CheckoutSource } from "./execution/checkout-action";
 import { interpolate } from "./execution/interpolate";
 import { executeJob } from "./execution/job-executor";
 import { objectActions, type ObjectTransfer } from "./execution/object-actions";
@@ -43,6 +43,8 @@ export interface SandboxExecutorOptions {
   reporter: (assignment: Assignment, kill: AbortSignal) => JobReporter;
   /** Artifact and cache transfers of one attempt (actions/upload-artifact, download-artifact, cache). */
   objects?: (assignment: Assignment, kill: AbortSignal) => ObjectTransfer;
+  /** Checkout tokens of one attempt (GitHub-connected runs): a contents:read token and clone URL per repository. */
+  checkoutTokens?: (assignment: Assignment) => (repository: string) => Promise<{ token: string; cloneUrl: string }>;
   log: (line: string) => void;
   /** Per-job log cap; past it the log ends with a truncation marker. */
   maxJobLogBytes?: number;
@@ -54,6 +56,23 @@ export interface SandboxExecutorOptions {
   toolCache?: string;
   /** The per-job service proxy (actions services, GitHub API) reachable from inside every sandbox; absent: none. */
   serviceProxy?: JobServiceProxyOptions;
+}
+
+/** Where the native checkout fetches from: the installation's GitHub (tokens per repository) or the git source. */
+function checkoutSourceOf(assignment: Assignment, tokens: SandboxExecutorOptions["checkoutTokens"]): CheckoutSource | null {
+  const { run } = assignment;
+  if (run.source === "github" && run.serverUrl && tokens) {
+    const serverUrl = run.serverUrl.replace(/\/+$/, "");
+    const apiUrl = run.apiUrl.replace(/\/+$/, "");
+    const revoke = apiUrl ? (token: string) => revokeCheckoutToken(apiUrl, token) : undefined;
+    return { repositoryUrl: `${serverUrl}/${run.repository}.git`, sha: run.sha, github: { repository: run.repository, serverUrl, checkoutToken: tokens(assignment), jobToken: run.githubToken, ...(revoke ? { revoke } : {}) } };
+  }
+  return run.repositoryUrl ? { repositoryUrl: run.repositoryUrl, sha: run.sha } : null;
+}
+
+/** DELETE /installation/token with the token itself: a checkout token is done once the fetch is. */
+async function revokeCheckoutToken(apiUrl: string, token: string): Promise<void> {
+  await fetch(`${apiUrl}/installation/token`, { method: "DELETE", headers: { accept: "application/vnd.github+json", authorization: `token ${token}`, "user-agent": "gantry-runner" }, signal: AbortSignal.timeout(10_000) });
 }
 
 // GitHub's default when a job names no timeout-minutes.
@@ -163,7 +182,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     const reporter = options.reporter(assignment, kill);
     const log = new LogStream({ sink: (chunks) => reporter.appendLogs(chunks), ...(options.maxJobLogBytes !== undefined ? { maxJobBytes: options.maxJobLogBytes } : {}) });
     try {
-      const repositoryUrl = assignment.run.repositoryUrl;
+      const checkout = checkoutSourceOf(assignment, options.checkoutTokens);
       const result = await executeJob({
         job: assignment.job,
         sandbox: watch.sandbox,
@@ -171,7 +190,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
         contexts: jobContexts(assignment),
         signal,
         nativeActions: {
-          ...(repositoryUrl ? { "actions/checkout": checkoutAction({ repositoryUrl, sha: assignment.run.sha }) } : {}),
+          ...(checkout ? { "actions/checkout": checkoutAction(checkout) } : {}),
           ...(options.objects ? objectActions(options.objects(assignment, kill)) : {}),
         },
         ...(options.actions && options.stateDir

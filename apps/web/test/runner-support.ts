@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { DEMO, intake, transitions, type TenantContext } from "@gantry/db";
 import { PROTOCOL_VERSION, claimResponse, registerResponse, type Assignment } from "@gantry/runner-protocol";
 import { enqueueReady } from "@gantry/scheduler";
-import type { PlannedStep } from "@gantry/workflow-schema";
+import type { PlannedJob, PlannedStep } from "@gantry/workflow-schema";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
 import { POST as registerRoute } from "../src/app/api/runner/v1/register/route";
 import { Redis } from "ioredis";
@@ -35,7 +35,7 @@ export async function register(t: WebTestContext, name: string) {
 export async function readyJob(
   t: WebTestContext,
   key: string,
-  run: { ref?: string; event?: string; trusted?: boolean; deliveryId?: string; steps?: PlannedStep[]; runsOn?: string[]; tenant?: { ctx: TenantContext; repositoryId: string } } = {},
+  run: { ref?: string; event?: string; trusted?: boolean; deliveryId?: string; steps?: PlannedStep[]; runsOn?: string[]; tenant?: { ctx: TenantContext; repositoryId: string }; permissions?: PlannedJob["permissions"] } = {},
 ) {
   const sys = t.database.system("test");
   const ctx = run.tenant?.ctx ?? demo;
@@ -63,6 +63,7 @@ export async function readyJob(
           env: {},
           outputs: { out: "${{ steps.s.outputs.v }}" },
           steps: run.steps ?? [{ index: 0, id: "s", if: "success()", run: "echo hi", env: {}, with: {}, continueOnError: false }],
+          ...(run.permissions !== undefined ? { permissions: run.permissions } : {}),
         },
       ],
     },

@@ -14,6 +14,7 @@ import { advanceRun } from "./orchestration/advance-run";
 import { makeReadyHandler } from "./ready-handler";
 import { makeHeldHandler } from "./jobs/environment-gates";
 import { reapLapsedLeases } from "./jobs/reap-leases";
+import { revokeAttemptGithubToken, sweepEndedAttemptTokens } from "./jobs/revoke-github-token";
 import { rebuildJobTimeouts, timeOutJob } from "./jobs/job-timeouts";
 import { sweepDeliveries } from "./jobs/sweep-deliveries";
 import { GithubAppSource } from "@gantry/github";
@@ -87,6 +88,8 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
           await advanceRun(db, ctx, job.runId, (ids) => ready(ctx, ids));
         }
         if (result.lost > 0) log(`reaper: ${result.lost} lost, ${result.requeued} requeued, ${result.failed} failed`);
+        // Attempts that ended without a complete (lost, timed out, canceled) still hold their GITHUB_TOKEN: revoke it.
+        await sweepEndedAttemptTokens(db, queues);
         return { lost: result.lost, requeued: result.requeued, failed: result.failed };
       },
       { ...common, lockDuration: reap.lockDurationMs, concurrency: 1 },
@@ -209,7 +212,17 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     log("storage retention: off (GANTRY_STORAGE_DIR is not set)");
   }
 
-  const queueNames = [reap.queue, intakeJob.queue, timeouts.queue, advance.queue, tick.queue, gitRefs.queue, retention.queue];
+  const revoke = jobCatalog["revoke-github-token"];
+  const masterKey = env.GANTRY_MASTER_KEY ? Buffer.from(env.GANTRY_MASTER_KEY, "base64") : null;
+  workers.push(
+    new Worker(
+      revoke.queue,
+      async (job) => revokeAttemptGithubToken({ db, masterKey, github: githubClient(), log }, parsePayload("revoke-github-token", job.data)),
+      { ...common, lockDuration: revoke.lockDurationMs, concurrency: 4 },
+    ),
+  );
+
+  const queueNames = [revoke.queue, reap.queue, intakeJob.queue, timeouts.queue, advance.queue, tick.queue, gitRefs.queue, retention.queue];
   // GitHub check runs follow every job transition (report-check, rate-limited for GitHub's API).
   const checks = startReportCheckWorker({ db, github: githubClient, connection, redis: connection, prefix: env.GANTRY_QUEUE_PREFIX, perSecond: env.GANTRY_GITHUB_CHECKS_PER_SECOND, ...(env.GANTRY_PUBLIC_URL ? { publicUrl: new URL(env.GANTRY_PUBLIC_URL).origin } : {}) });
   workers.push(checks);

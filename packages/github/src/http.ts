@@ -71,3 +71,46 @@ export async function githubRequest<T>(baseUrl: string, request: GithubRequest<T
   }
   return parsed.data;
 }
+
+/** The `rel="next"` URL of a Link header, or null on the last page. */
+export function nextPageUrl(link: string | null): string | null {
+  if (!link) return null;
+  for (const part of link.split(",")) {
+    const match = /<([^>]+)>\s*;\s*rel="next"/.exec(part);
+    if (match?.[1]) return match[1];
+  }
+  return null;
+}
+
+/** Every page of a listing of items: follows GitHub's Link `rel="next"` (same origin only) up to `maxPages` pages. */
+export async function githubPaginate<T>(baseUrl: string, request: Omit<GithubRequest<T[]>, "method" | "body"> & { maxPages?: number }, fetcher: Fetch = fetch): Promise<T[]> {
+  return (await githubPages(baseUrl, request, fetcher)).flat();
+}
+
+/** Every page's body (for listings wrapped in an object, such as `{ total_count, installations }`). */
+export async function githubPages<P>(baseUrl: string, request: Omit<GithubRequest<P>, "method" | "body"> & { maxPages?: number }, fetcher: Fetch = fetch): Promise<P[]> {
+  const items: P[] = [];
+  const origin = new URL(baseUrl).origin;
+  let url: string | null = `${baseUrl}${request.path}`;
+  for (let page = 0; url && page < (request.maxPages ?? 100); page++) {
+    const pageUrl: string = url;
+    const response = await fetcher(pageUrl, {
+      headers: { accept: "application/vnd.github+json", ...(request.authorization ? { authorization: request.authorization } : {}), "user-agent": USER_AGENT, "x-github-api-version": GITHUB_API_VERSION },
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new GithubApiError("GET", request.path, response.status, text, waitFrom(response.headers));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new GithubApiError("GET", request.path, response.status, `not JSON: ${text}`);
+    }
+    const parsed = request.schema.safeParse(json);
+    if (!parsed.success) throw new GithubApiError("GET", request.path, response.status, `unexpected response shape: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+    items.push(parsed.data);
+    const next = nextPageUrl(response.headers.get("link"));
+    url = next && new URL(next).origin === origin ? next : null;
+  }
+  return items;
+}

@@ -6,6 +6,7 @@ export * from "./signature";
 export * from "./jwt";
 export { GithubApiError, githubRequest, GITHUB_API_VERSION, type Fetch } from "./http";
 export * from "./installation-tokens";
+export * from "./token-permissions";
 export * from "./contents";
 export * from "./events/index";
 export * from "./installations/sync";

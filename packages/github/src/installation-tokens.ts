@@ -1,13 +1,41 @@
-// Installation access tokens: minted with the App's JWT (POST /app/installations/{id}/access_tokens), valid an
-// hour, cached per installation until five minutes before they expire. Concurrent callers share one request.
+// Installation access tokens: minted with the App's JWT (POST /app/installations/{id}/access_tokens) through
+// `@octokit/auth-app`, valid an hour, cached here per installation until five minutes before they expire (the
+// library's own cache is off: its clock is the machine's, ours is injectable). Concurrent callers share one request.
+// The JWT is ours (jwt.ts, through the library's `createJwt`) so that tests can move the clock.
+// Narrowed tokens (one job's repositories and permissions: its GITHUB_TOKEN, a checkout token) are minted fresh,
+// never cached, and revoked with DELETE /installation/token when their holder is done.
 import type { KeyObject } from "node:crypto";
+import { createAppAuth } from "@octokit/auth-app";
+import { request as octokitRequest } from "@octokit/request";
+import { RequestError } from "@octokit/request-error";
 import { z } from "zod";
-import { githubRequest, type Fetch } from "./http";
+import { GithubApiError, githubRequest, GITHUB_API_VERSION, type Fetch } from "./http";
 import { signAppJwt } from "./jwt";
+import type { TokenPermissions } from "./token-permissions";
 
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
-const installationToken = z.object({ token: z.string().min(1), expires_at: z.iso.datetime({ offset: true }) });
+const installationToken = z.object({
+  token: z.string().min(1),
+  expires_at: z.iso.datetime({ offset: true }),
+  permissions: z.record(z.string(), z.string()).optional(),
+  repositories: z.array(z.object({ id: z.number().int(), full_name: z.string() })).optional(),
+});
+
+const installationGrant = z.object({ id: z.number().int(), permissions: z.record(z.string(), z.string()) });
+
+/** What a narrowed token may reach: repositories by GitHub id or name (within the installation) and permissions. */
+export interface TokenNarrowing {
+  repositoryIds?: number[];
+  /** Repository names without the owner (GitHub's `repositories` field). */
+  repositories?: string[];
+  permissions?: TokenPermissions;
+}
+
+export interface NarrowedToken extends InstallationToken {
+  /** The permissions GitHub granted (it answers with them). */
+  permissions: Record<string, string>;
+}
 
 export interface InstallationToken {
   token: string;
@@ -26,10 +54,28 @@ export interface InstallationTokensOptions {
 export class InstallationTokens {
   private readonly cache = new Map<string, InstallationToken>();
   private readonly pending = new Map<string, Promise<InstallationToken>>();
+  private readonly grants = new Map<string, { permissions: Record<string, string>; until: number }>();
   private readonly now: () => number;
+
+  private readonly auth: ReturnType<typeof createAppAuth>;
 
   constructor(private readonly options: InstallationTokensOptions) {
     this.now = options.now ?? Date.now;
+    this.auth = createAppAuth({
+      appId: options.appId,
+      createJwt: async (appId) => {
+        const now = this.now();
+        return { jwt: signAppJwt(String(appId), options.privateKey, now), expiresAt: new Date(now + 9 * 60_000).toISOString() };
+      },
+      request: octokitRequest.defaults({
+        baseUrl: options.apiUrl,
+        headers: { "user-agent": "gantry-ci", "x-github-api-version": GITHUB_API_VERSION },
+        // Each exchange gives up after 15 s, as every other GitHub call here does.
+        request: { fetch: (url: string | URL | Request, init?: RequestInit) => (options.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(15_000) }) },
+      }),
+      // Never serve a cached token from the library: this class decides when a token is still good.
+      cache: { get: () => "", set: () => undefined },
+    });
   }
 
   /** A token for the installation, from the cache while it has more than five minutes left. */
@@ -44,6 +90,17 @@ export class InstallationTokens {
     return minting;
   }
 
+  /** The permissions the installation was granted (GET /app/installations/{id}), cached five minutes. */
+  async installationPermissions(installationId: number | bigint | string): Promise<Record<string, string>> {
+    const id = String(installationId);
+    const cached = this.grants.get(id);
+    if (cached && cached.until > this.now()) return cached.permissions;
+    const jwt = signAppJwt(this.options.appId, this.options.privateKey, this.now());
+    const body = await githubRequest(this.options.apiUrl, { method: "GET", path: `/app/installations/${encodeURIComponent(id)}`, authorization: `Bearer ${jwt}`, schema: installationGrant }, this.options.fetch);
+    this.grants.set(id, { permissions: body.permissions, until: this.now() + TOKEN_REFRESH_MARGIN_MS });
+    return body.permissions;
+  }
+
   /** Forget a token GitHub refused (revoked, installation suspended) so the next call mints a new one. */
   forget(installationId: number | bigint | string): void {
     this.cache.delete(String(installationId));
@@ -54,15 +111,51 @@ export class InstallationTokens {
     this.cache.clear();
   }
 
+  /**
+   * A fresh token limited to some repositories and permissions (never cached: each holder revokes its own). GitHub
+   * answers 422 when a permission is asked that the installation was not granted, or a repository is not in it.
+   */
+  async mintNarrowed(installationId: number | bigint | string, narrowing: TokenNarrowing): Promise<NarrowedToken> {
+    const body = await this.exchange(String(installationId), narrowing);
+    return { token: body.token, expiresAt: new Date(body.expires_at), permissions: body.permissions ?? {} };
+  }
+
   private async mint(id: string): Promise<InstallationToken> {
-    const jwt = signAppJwt(this.options.appId, this.options.privateKey, this.now());
-    const body = await githubRequest(
-      this.options.apiUrl,
-      { method: "POST", path: `/app/installations/${encodeURIComponent(id)}/access_tokens`, authorization: `Bearer ${jwt}`, schema: installationToken },
-      this.options.fetch,
-    );
+    const body = await this.exchange(id, {});
     const token = { token: body.token, expiresAt: new Date(body.expires_at) };
     this.cache.set(id, token);
     return token;
   }
+
+  private async exchange(id: string, narrowing: TokenNarrowing): Promise<z.infer<typeof installationToken>> {
+    if (!/^\d+$/.test(id)) throw new GithubApiError("POST", `/app/installations/${id}/access_tokens`, 404, "not an installation id");
+    try {
+      const auth = await this.auth({
+        type: "installation",
+        installationId: Number(id),
+        refresh: true,
+        ...(narrowing.repositoryIds ? { repositoryIds: narrowing.repositoryIds } : {}),
+        ...(narrowing.repositories ? { repositoryNames: narrowing.repositories } : {}),
+        ...(narrowing.permissions ? { permissions: narrowing.permissions } : {}),
+      });
+      return installationToken.parse({ token: auth.token, expires_at: auth.expiresAt, permissions: auth.permissions });
+    } catch (error) {
+      if (error instanceof RequestError) throw new GithubApiError("POST", `/app/installations/${id}/access_tokens`, error.status, typeof error.response?.data === "string" ? error.response.data : JSON.stringify(error.response?.data ?? error.message));
+      throw error;
+    }
+  }
+}
+
+/**
+ * Revokes an installation token (DELETE /installation/token, authenticated by the token itself). A token GitHub no
+ * longer knows (401: expired or already revoked) counts as revoked; anything else throws GithubApiError.
+ */
+export async function revokeInstallationToken(apiUrl: string, token: string, fetcher: Fetch = fetch): Promise<void> {
+  const response = await fetcher(`${apiUrl}/installation/token`, {
+    method: "DELETE",
+    headers: { accept: "application/vnd.github+json", authorization: `token ${token}`, "user-agent": "gantry-ci", "x-github-api-version": GITHUB_API_VERSION },
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (response.status === 204 || response.status === 401) return;
+  throw new GithubApiError("DELETE", "/installation/token", response.status, await response.text());
 }

@@ -1,7 +1,7 @@
 // What the reconciler asks GitHub about a repository: its branches, whether a branch's head commit is recent,
 // and its open pull requests (most recently updated first).
 import { z } from "zod";
-import { githubRequest, type Fetch } from "./http";
+import { githubPaginate, githubRequest, type Fetch } from "./http";
 import { sha } from "./events/common";
 
 const branches = z.array(z.object({ name: z.string(), commit: z.object({ sha }) }));
@@ -28,12 +28,18 @@ export class RepositoryLister {
     return githubRequest(this.options.apiUrl, { method: "GET", path: `${repo}${path}`, authorization: `token ${this.options.token}`, schema }, this.options.fetch);
   }
 
-  /** Branches and their head commits (first 100). */
-  branches(): Promise<{ name: string; commit: { sha: string } }[]> {
-    return this.get("/branches?per_page=100", branches);
+  private all<T>(path: string, schema: z.ZodType<T[]>): Promise<T[]> {
+    const [owner, name] = this.options.repository.split("/");
+    const repo = `/repos/${encodeURIComponent(owner ?? "")}/${encodeURIComponent(name ?? "")}`;
+    return githubPaginate(this.options.apiUrl, { path: `${repo}${path}`, authorization: `token ${this.options.token}`, schema }, this.options.fetch);
   }
 
-  /** The head commit of a branch (among the first 100), or null when there is no such branch. */
+  /** Branches and their head commits, every page. */
+  branches(): Promise<{ name: string; commit: { sha: string } }[]> {
+    return this.all("/branches?per_page=100", branches);
+  }
+
+  /** The head commit of a branch, or null when there is no such branch. */
   async branchHead(name: string): Promise<string | null> {
     return (await this.branches()).find((branch) => branch.name === name)?.commit.sha ?? null;
   }
@@ -44,9 +50,9 @@ export class RepositoryLister {
     return list[0]?.sha === headSha;
   }
 
-  /** Open pull requests updated at or after `since`. */
+  /** Open pull requests updated at or after `since`, every page. */
   async openPullRequests(since: Date): Promise<OpenPullRequest[]> {
-    const list = await this.get("/pulls?state=open&sort=updated&direction=desc&per_page=100", pulls);
+    const list = await this.all("/pulls?state=open&sort=updated&direction=desc&per_page=100", pulls);
     return list.filter((pull) => Date.parse(pull.updated_at) >= since.getTime());
   }
 }

@@ -2,7 +2,7 @@
 // host), and GET /user/installations lists the installations that user can reach. A bare installation_id in a
 // URL proves nothing; this does.
 import { z } from "zod";
-import { githubRequest, type Fetch } from "./http";
+import { githubPages, type Fetch } from "./http";
 import { account, githubId } from "./events/common";
 
 const tokenAnswer = z.union([
@@ -38,8 +38,8 @@ export async function exchangeOAuthCode(client: OAuthClient, code: string): Prom
 
 export type UserInstallation = z.infer<typeof userInstallations>["installations"][number];
 
-/** The App's installations the user can access (first 100). */
+/** The App's installations the user can access, every page. */
 export async function listUserInstallations(apiUrl: string, userToken: string, fetcher?: Fetch): Promise<UserInstallation[]> {
-  const body = await githubRequest(apiUrl, { method: "GET", path: "/user/installations?per_page=100", authorization: `token ${userToken}`, schema: userInstallations }, fetcher);
-  return body.installations;
+  const pages = await githubPages(apiUrl, { path: "/user/installations?per_page=100", authorization: `token ${userToken}`, schema: userInstallations }, fetcher);
+  return pages.flatMap((page) => page.installations);
 }

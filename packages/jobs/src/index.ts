@@ -5,3 +5,6 @@ export { workflowDispatchPayload, dispatchRunKey, type WorkflowDispatchPayload }
 export { scheduleJobTimeout, scheduleGateTimer } from "./timeouts";
 export { requestCheckReports, type CheckReportRequest } from "./check-reports";
 export { scheduledRunKey, cronOfScheduledRun } from "./scheduled-runs";
+
+/** The job id of an attempt's token revocation: one per attempt, so every path that ends it may enqueue it. */
+export const revokeGithubTokenJobId = (attemptId: string) => `revoke-token-${attemptId}`;

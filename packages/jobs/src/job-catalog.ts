@@ -109,6 +109,15 @@ export const jobCatalog = {
     backoffMs: 0,
     onExhausted: "nothing: the next tick looks again from the last successful one",
   },
+  "revoke-github-token": {
+    // The job's GITHUB_TOKEN, revoked once its attempt ends (DELETE /installation/token); the job id is the attempt's.
+    queue: "gantry-github-tokens",
+    payload: z.object({ tenantId: z.string().min(1), attemptId: z.string().min(1) }),
+    lockDurationMs: 30_000,
+    attempts: 6,
+    backoffMs: 5_000,
+    onExhausted: "the token stays sealed on the attempt and the reaper's sweep enqueues it again; GitHub expires it within the hour anyway",
+  },
   "reap-leases": {
     queue: "gantry-maintenance",
     payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }),

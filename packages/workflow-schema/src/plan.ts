@@ -78,6 +78,11 @@ export interface PlannedJob {
    */
   calledBy?: string;
   callSecrets?: "inherit" | Record<string, string>;
+  /**
+   * The GITHUB_TOKEN's `permissions:` for this job: the job's own, else the workflow's (GitHub does not merge them);
+   * absent when neither says, and the control plane applies its default.
+   */
+  permissions?: "read-all" | "write-all" | Record<string, string>;
   /** Retry policy: platform failures only (lost lease, sandbox boot); user failures never retry. */
   retry: { maxAttempts: number; on: "platform" };
 }

@@ -1,6 +1,6 @@
 // Post phases, run after the job's steps, last registered first, as GitHub runs them — also after a failure or a
 // cancel. Each decides for itself whether it runs with the job's status then: a JavaScript action's `post-if`
-// (default always()), a native action's post only after success (actions/cache saves only a good build).
+// (default always()), a native action's post only after success (actions/cache saves only a good build) unless it must always run.
 import type { JobStatus } from "./conditions";
 import type { NativePost } from "./types";
 
@@ -22,7 +22,9 @@ export function nativePending(index: number, post: NativePost): PendingPost {
   return {
     index,
     run: async (io) => {
-      if (io.status === "success") await post({ write: io.write, signal: io.signal });
+      // A post that always runs (checkout removing the credential it persisted) is not cut short by the cancel
+      // that ended the job: the executor hands every post a fresh signal after a cancel.
+      if (io.status === "success" || post.always) await post({ write: io.write, signal: io.signal });
       return {};
     },
   };

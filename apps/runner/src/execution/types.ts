@@ -43,8 +43,11 @@ export type NativeAction = (input: {
   signal: AbortSignal;
 }) => Promise<{ ok: boolean; outputs: Record<string, string>; error?: string; post?: NativePost }>;
 
-/** A native action's post step (actions/cache saves): run after the job's steps, only when they all succeeded. */
-export type NativePost = (io: { write: (text: string) => Promise<void>; signal: AbortSignal }) => Promise<void>;
+/**
+ * A native action's post step: run after the job's steps, only when they all succeeded (actions/cache saves), or
+ * whatever happened when `always` is set (checkout removes the credential it persisted).
+ */
+export type NativePost = ((io: { write: (text: string) => Promise<void>; signal: AbortSignal }) => Promise<void>) & { always?: boolean };
 
 /** What executeJob reads of a planned job (the claim's assignment carries exactly this much). */
 export type ExecutableJob = Pick<PlannedJob, "jobId" | "env" | "outputs" | "steps"> & { matrix?: Record<string, unknown> };

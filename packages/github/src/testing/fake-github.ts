@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { components } from "@octokit/openapi-types";
 import { ActionsRepositories, type ActionsRepositoriesOptions } from "./actions-repositories";
+import { serveGitHttpBackend } from "./git-http-backend";
 
 type InstallationTokenBody = components["schemas"]["installation-token"];
 type ContentDirectory = components["schemas"]["content-directory"];
@@ -75,7 +76,44 @@ interface FakeRepository {
   dates: Map<string, Date>;
   /** sha → path → content */
   commits: Map<string, Map<string, string>>;
+  /** A bare repository on disk served over git's smart HTTP (addGitRepository). */
+  bareDir?: string;
+  issues: FakeIssue[];
+  /** refs created through POST /repos/{o}/{r}/git/refs: ref → sha */
+  createdRefs: Map<string, string>;
 }
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  comments: string[];
+}
+
+/** What one installation token may do, as GitHub remembers it. */
+export interface FakeTokenGrant {
+  installationId: number;
+  expiresAt: number;
+  /** The repositories it is limited to (full names); null: every repository of the installation. */
+  repositories: Set<string> | null;
+  /** App permission → read | write. */
+  permissions: Record<string, string>;
+}
+
+/** What an installation grants when a test does not say (the fake App's permissions). */
+export const FAKE_INSTALLATION_PERMISSIONS: Readonly<Record<string, string>> = Object.freeze({
+  actions: "write",
+  checks: "write",
+  contents: "write",
+  deployments: "write",
+  issues: "write",
+  metadata: "read",
+  packages: "write",
+  pull_requests: "write",
+  statuses: "write",
+});
+
+const LEVELS: Record<string, number> = { read: 1, write: 2, admin: 3 };
 
 export interface FakeGithubOptions {
   appId?: string;
@@ -89,10 +127,10 @@ export class FakeGithub {
   readonly privateKeyPem: string;
   readonly calls: FakeCall[] = [];
   private readonly publicKey: KeyObject;
-  private readonly installations = new Set<number>();
+  private readonly installations = new Map<number, Record<string, string>>();
   private readonly suspended = new Set<number>();
   private readonly repositories = new Map<string, FakeRepository>();
-  private readonly tokens = new Map<string, { installationId: number; expiresAt: number }>();
+  private readonly tokens = new Map<string, FakeTokenGrant>();
   /** Annotations posted per check run id. */
   readonly annotations = new Map<number, unknown[]>();
   /** Check runs by id, as GitHub would return them. */
@@ -129,9 +167,31 @@ export class FakeGithub {
     return this.actions;
   }
 
-  addInstallation(id: number): this {
-    this.installations.add(id);
+  /** An installation with the permissions its owner granted the App (default FAKE_INSTALLATION_PERMISSIONS). */
+  addInstallation(id: number, permissions: Record<string, string> = { ...FAKE_INSTALLATION_PERMISSIONS }): this {
+    this.installations.set(id, permissions);
     return this;
+  }
+
+  /** What GitHub remembers about a token (undefined: unknown, expired or revoked). */
+  tokenGrant(token: string): FakeTokenGrant | undefined {
+    const grant = this.tokens.get(token);
+    return grant && grant.expiresAt > this.now() ? grant : undefined;
+  }
+
+  /** Issues opened through the API, per repository. */
+  issuesOf(fullName: string): FakeIssue[] {
+    return this.repositories.get(fullName)?.issues ?? [];
+  }
+
+  /** Refs created through the API (POST git/refs), per repository. */
+  createdRefsOf(fullName: string): Map<string, string> {
+    return this.repositories.get(fullName)?.createdRefs ?? new Map();
+  }
+
+  /** Serves a bare repository over git's smart HTTP at `/<owner>/<repo>.git` (what `git clone` of github.com speaks). */
+  addGitRepository(fullName: string, installationId: number, bareDir: string): void {
+    this.repo(fullName, installationId).bareDir = bareDir;
   }
 
   /** A one-time code, as GitHub appends to the setup URL, for a user who can reach these installations. */
@@ -180,7 +240,7 @@ export class FakeGithub {
   }
 
   private repo(fullName: string, installationId: number): FakeRepository {
-    const repo = this.repositories.get(fullName) ?? { fullName, installationId, id: this.repositories.size + 1, branches: new Map(), pulls: [], dates: new Map(), commits: new Map() };
+    const repo = this.repositories.get(fullName) ?? { fullName, installationId, id: this.repositories.size + 1, branches: new Map(), pulls: [], dates: new Map(), commits: new Map(), issues: [], createdRefs: new Map() };
     this.repositories.set(fullName, repo);
     return repo;
   }
@@ -232,10 +292,10 @@ export class FakeGithub {
     this.calls.push({ ...call, status });
   }
 
-  private send(response: ServerResponse, status: number, body: unknown): number {
+  private send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
     const text = JSON.stringify(body);
     const write = () => {
-      response.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3; format=json" });
+      response.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3; format=json", ...headers });
       response.end(text);
     };
     const hold = this.heldResponses.get(response);
@@ -273,6 +333,8 @@ export class FakeGithub {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://fake");
     const authorization = request.headers.authorization ?? null;
+    const smart = /^\/([^/]+)\/([^/]+)\.git(\/info\/refs|\/git-upload-pack|\/git-receive-pack)$/.exec(url.pathname);
+    if (smart) return this.handleGit(request, response, url, `${decodeURIComponent(smart[1] ?? "")}/${decodeURIComponent(smart[2] ?? "")}`, smart[3] ?? "");
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     const raw = Buffer.concat(chunks).toString("utf8");
@@ -306,7 +368,7 @@ export class FakeGithub {
     if (!String(request.headers.accept ?? "").includes("application/vnd.github")) return this.record(call, this.error(response, 415, "Unsupported media type"));
 
     if (url.pathname === "/user/installations" && request.method === "GET") {
-      const given = /^(?:token|Bearer) (ghu_.+)$/.exec(authorization ?? "")?.[1];
+      const given = /^(?:token|Bearer) (ghu_.+)$/i.exec(authorization ?? "")?.[1];
       const user = given ? this.userTokens.get(given) : undefined;
       if (!user) return this.record(call, this.error(response, 401, "Bad credentials"));
       const list: { total_count: number; installations: Pick<components["schemas"]["installation"], "id" | "app_id" | "target_type" | "target_id">[] } = {
@@ -314,7 +376,13 @@ export class FakeGithub {
         installations: user.installations.filter((id) => this.installations.has(id)).map((id) => ({ id, app_id: Number(this.appId), target_type: "Organization", target_id: id })),
       };
       list.total_count = list.installations.length;
-      return this.record(call, this.send(response, 200, { ...list, installations: list.installations.map((item) => ({ ...item, account: { login: `org-${item.id}`, id: item.id, type: "Organization" } })) }));
+      const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get("per_page") ?? 30) || 30));
+      const page = Math.max(1, Number(url.searchParams.get("page") ?? 1) || 1);
+      const next = new URLSearchParams(url.searchParams);
+      next.set("page", String(page + 1));
+      const link: Record<string, string> = page * perPage < list.total_count ? { link: `<${this.url}/user/installations?${next.toString()}>; rel="next"` } : {};
+      const shown = list.installations.slice((page - 1) * perPage, page * perPage);
+      return this.record(call, this.send(response, 200, { ...list, installations: shown.map((item) => ({ ...item, account: { login: `org-${item.id}`, id: item.id, type: "Organization" } })) }, link));
     }
 
     const manifest = /^\/app-manifests\/([^/]+)\/conversions$/.exec(url.pathname);
@@ -342,24 +410,58 @@ export class FakeGithub {
 
     const tokenPath = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
     if (tokenPath?.[1] && request.method === "POST") {
-      const jwt = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
+      const jwt = /^Bearer (.+)$/i.exec(authorization ?? "")?.[1];
       const claims = jwt ? this.verifyJwt(jwt) : null;
       const entry = { ...call, jwt: claims };
       if (!claims) return this.record(entry, this.error(response, 401, "A JSON web token could not be decoded"));
       const installationId = Number(tokenPath[1]);
-      if (!this.installations.has(installationId)) return this.record(entry, this.error(response, 404, "Not Found"));
+      const granted = this.installations.get(installationId);
+      if (!granted) return this.record(entry, this.error(response, 404, "Not Found"));
       if (this.suspended.has(installationId)) return this.record(entry, this.error(response, 403, "This installation has been suspended"));
+      const narrowed = this.narrow(installationId, granted, body);
+      if (typeof narrowed === "string") return this.record(entry, this.error(response, 422, narrowed));
       const token = `ghs_${randomBytes(18).toString("base64url")}`;
       const expiresAt = this.now() + (this.options.tokenTtlMs ?? 3_600_000);
-      this.tokens.set(token, { installationId, expiresAt });
-      const body: InstallationTokenBody = { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"), permissions: { contents: "read", checks: "write", metadata: "read" }, repository_selection: "selected" };
-      return this.record(entry, this.send(response, 201, body));
+      this.tokens.set(token, { installationId, expiresAt, ...narrowed });
+      const repositories = narrowed.repositories ? [...narrowed.repositories].map((name) => ({ id: this.repositories.get(name)?.id ?? 0, full_name: name, name: name.split("/")[1] ?? name })) : undefined;
+      // GitHub lists the full repository objects; the fake sends the fields a client reads.
+      const tokenBody: Omit<InstallationTokenBody, "repositories"> & { repositories?: Pick<RepositorySchema, "id" | "full_name" | "name">[] } = {
+        token,
+        expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        permissions: narrowed.permissions,
+        repository_selection: narrowed.repositories ? "selected" : "all",
+        ...(repositories ? { repositories } : {}),
+      };
+      return this.record(entry, this.send(response, 201, tokenBody));
     }
+
+    const installationPath = /^\/app\/installations\/(\d+)$/.exec(url.pathname);
+    if (installationPath?.[1] && request.method === "GET") {
+      const jwt = /^Bearer (.+)$/i.exec(authorization ?? "")?.[1];
+      const claims = jwt ? this.verifyJwt(jwt) : null;
+      if (!claims) return this.record({ ...call, jwt: claims }, this.error(response, 401, "A JSON web token could not be decoded"));
+      const installationId = Number(installationPath[1]);
+      const granted = this.installations.get(installationId);
+      if (!granted) return this.record(call, this.error(response, 404, "Not Found"));
+      return this.record(call, this.send(response, 200, { id: installationId, app_id: Number(this.appId), target_type: "Organization", permissions: granted, events: [], repository_selection: "selected" }));
+    }
+
+    if (url.pathname === "/installation/token" && request.method === "DELETE") {
+      const given = /^(?:token|Bearer) (ghs_.+)$/i.exec(authorization ?? "")?.[1];
+      if (!given || !this.tokenGrant(given)) return this.record(call, this.error(response, 401, "Bad credentials"));
+      this.tokens.delete(given);
+      response.writeHead(204);
+      response.end();
+      return this.record(call, 204);
+    }
+
+    const repoApi = /^\/repos\/([^/]+)\/([^/]+)(?:\/(issues)(?:\/(\d+)\/(comments))?|\/(git\/refs))?$/.exec(url.pathname);
+    if (repoApi) return this.record(call, this.handleRepoApi(request.method ?? "GET", repoApi, authorization, body, response));
 
     const listing = /^\/repos\/([^/]+)\/([^/]+)\/(branches|commits|pulls)$/.exec(url.pathname);
     if (listing && request.method === "GET") {
       const fullName = `${decodeURIComponent(listing[1] ?? "")}/${decodeURIComponent(listing[2] ?? "")}`;
-      const repo = this.authorizeRepo(fullName, authorization, response);
+      const repo = this.authorizeRepo(fullName, authorization, response, listing[3] === "pulls" ? "pull_requests" : "contents", "read");
       if (typeof repo === "number") return this.record(call, repo);
       return this.record(call, this.sendListing(response, repo, listing[3] ?? "", url.searchParams));
     }
@@ -368,11 +470,8 @@ export class FakeGithub {
     const contentsPath = /^\/repos\/([^/]+)\/([^/]+)\/contents(?:\/(.*))?$/.exec(url.pathname);
     if (contentsPath && request.method === "GET") {
       const fullName = `${decodeURIComponent(contentsPath[1] ?? "")}/${decodeURIComponent(contentsPath[2] ?? "")}`;
-      const repo = this.repositories.get(fullName);
-      const given = /^(?:token|Bearer) (ghs_.+)$/.exec(authorization ?? "")?.[1];
-      const token = given ? this.tokens.get(given) : undefined;
-      if (!token || token.expiresAt <= this.now()) return this.record(call, this.error(response, 401, "Bad credentials"));
-      if (!repo || repo.installationId !== token.installationId) return this.record(call, this.error(response, 404, "Not Found"));
+      const repo = this.authorizeRepo(fullName, authorization, response, "contents", "read");
+      if (typeof repo === "number") return this.record(call, repo);
       const ref = url.searchParams.get("ref");
       const tree = ref ? repo.commits.get(ref) : undefined;
       if (!ref || !tree) return this.record(call, this.error(response, 404, `No commit found for the ref ${ref ?? ""}`));
@@ -400,19 +499,130 @@ export class FakeGithub {
   /** Who a request to a public repository counts against: anonymous, an installation's live token, or null (a bad token). */
   private rateIdentity(authorization: string | null): "anonymous" | number | null {
     if (!authorization) return "anonymous";
-    const given = /^(?:token|Bearer) (ghs_.+)$/.exec(authorization)?.[1];
-    const token = given ? this.tokens.get(given) : undefined;
-    return token && token.expiresAt > this.now() ? token.installationId : null;
+    const given = /^(?:token|Bearer) (ghs_.+)$/i.exec(authorization)?.[1];
+    const grant = given ? this.tokenGrant(given) : undefined;
+    return grant ? grant.installationId : null;
   }
 
-  /** The repository an installation token may reach, or an error status already sent. */
-  private authorizeRepo(fullName: string, authorization: string | null, response: ServerResponse): FakeRepository | number {
-    const given = /^(?:token|Bearer) (ghs_.+)$/.exec(authorization ?? "")?.[1];
-    const token = given ? this.tokens.get(given) : undefined;
-    if (!token || token.expiresAt <= this.now()) return this.error(response, 401, "Bad credentials");
+  /**
+   * The repository an installation token may reach with `permission` at `level`, or an error status already sent —
+   * as GitHub answers: 401 for an unknown/revoked token, 404 for a repository outside the token's reach, 403
+   * "Resource not accessible by integration" for a permission the token lacks.
+   */
+  private authorizeRepo(fullName: string, authorization: string | null, response: ServerResponse, permission: string, level: "read" | "write"): FakeRepository | number {
+    const given = /^(?:token|Bearer) (ghs_.+)$/i.exec(authorization ?? "")?.[1];
+    const grant = given ? this.tokenGrant(given) : undefined;
+    if (!grant) return this.error(response, 401, "Bad credentials");
+    const found = this.check(grant, fullName, permission, level);
+    if (found === 404) return this.error(response, 404, "Not Found");
+    if (found === 403) return this.error(response, 403, "Resource not accessible by integration");
+    return found;
+  }
+
+  private check(grant: FakeTokenGrant, fullName: string, permission: string, level: "read" | "write"): FakeRepository | 403 | 404 {
     const repo = this.repositories.get(fullName);
-    if (!repo || repo.installationId !== token.installationId) return this.error(response, 404, "Not Found");
+    if (!repo || repo.installationId !== grant.installationId || (grant.repositories && !grant.repositories.has(fullName))) return 404;
+    if ((LEVELS[grant.permissions[permission] ?? ""] ?? 0) < (LEVELS[level] ?? 9)) return 403;
     return repo;
+  }
+
+  /** The grant a token request asks for, or GitHub's 422 message. */
+  private narrow(installationId: number, granted: Record<string, string>, body: unknown): Omit<FakeTokenGrant, "installationId" | "expiresAt"> | string {
+    const fields = typeof body === "object" && body !== null ? body : {};
+    const ids: unknown = "repository_ids" in fields ? fields.repository_ids : undefined;
+    const names: unknown = "repositories" in fields ? fields.repositories : undefined;
+    const asked: unknown = "permissions" in fields ? fields.permissions : undefined;
+    let repositories: Set<string> | null = null;
+    if (ids !== undefined || names !== undefined) {
+      repositories = new Set();
+      const inInstallation = [...this.repositories.values()].filter((repo) => repo.installationId === installationId);
+      for (const id of Array.isArray(ids) ? ids : []) {
+        const repo = inInstallation.find((candidate) => candidate.id === id);
+        if (!repo) return `There is at least one repository that does not exist or is not accessible to the parent installation.`;
+        repositories.add(repo.fullName);
+      }
+      for (const name of Array.isArray(names) ? names : []) {
+        const repo = inInstallation.find((candidate) => candidate.fullName.split("/")[1] === name);
+        if (!repo) return `There is at least one repository that does not exist or is not accessible to the parent installation.`;
+        repositories.add(repo.fullName);
+      }
+    }
+    if (asked === undefined) return { repositories, permissions: { ...granted } };
+    if (typeof asked !== "object" || asked === null) return "Invalid request: permissions must be an object";
+    const permissions: Record<string, string> = {};
+    for (const [name, level] of Object.entries(asked)) {
+      if (level !== "read" && level !== "write") return `Invalid request: ${String(level)} is not a permission level for ${name}`;
+      if ((LEVELS[granted[name] ?? ""] ?? 0) < (LEVELS[level] ?? 9)) return "The permissions requested are not granted to this installation.";
+      permissions[name] = level;
+    }
+    return { repositories, permissions };
+  }
+
+  /** A few endpoints a job calls with its GITHUB_TOKEN: the repository, issues and comments, creating a ref. */
+  private handleRepoApi(method: string, match: RegExpExecArray, authorization: string | null, body: unknown, response: ServerResponse): number {
+    const fullName = `${decodeURIComponent(match[1] ?? "")}/${decodeURIComponent(match[2] ?? "")}`;
+    const fields: Record<string, unknown> = typeof body === "object" && body !== null ? { ...body } : {};
+    const base = `${this.url}/repos/${fullName}`;
+    if (match[3] === undefined && match[6] === undefined && method === "GET") {
+      const repo = this.authorizeRepo(fullName, authorization, response, "metadata", "read");
+      if (typeof repo === "number") return repo;
+      const [owner = "", name = ""] = fullName.split("/");
+      return this.send(response, 200, { id: repo.id, name, full_name: fullName, private: true, owner: { login: owner, id: 1, type: "Organization" }, default_branch: "main", url: base, html_url: `https://github.com/${fullName}` });
+    }
+    if (match[6] !== undefined && method === "POST") {
+      const repo = this.authorizeRepo(fullName, authorization, response, "contents", "write");
+      if (typeof repo === "number") return repo;
+      const ref = fields.ref;
+      const sha = fields.sha;
+      if (typeof ref !== "string" || !ref.startsWith("refs/") || typeof sha !== "string" || !/^[0-9a-f]{40}$/.test(sha)) return this.error(response, 422, "Invalid request: ref must start with refs/ and sha must be a commit sha");
+      if (repo.createdRefs.has(ref) || repo.branches.has(ref.replace(/^refs\/heads\//, ""))) return this.error(response, 422, "Reference already exists");
+      repo.createdRefs.set(ref, sha);
+      return this.send(response, 201, { ref, node_id: "REF_1", url: `${base}/git/${ref}`, object: { type: "commit", sha, url: `${base}/git/commits/${sha}` } });
+    }
+    if (match[3] === "issues" && match[4] === undefined && method === "POST") {
+      const repo = this.authorizeRepo(fullName, authorization, response, "issues", "write");
+      if (typeof repo === "number") return repo;
+      if (typeof fields.title !== "string" || fields.title === "") return this.error(response, 422, "Invalid request: title is required");
+      const issue: FakeIssue = { number: repo.issues.length + 1, title: fields.title, body: typeof fields.body === "string" ? fields.body : "", comments: [] };
+      repo.issues.push(issue);
+      return this.send(response, 201, { id: issue.number, number: issue.number, title: issue.title, body: issue.body, state: "open", url: `${base}/issues/${issue.number}`, html_url: `https://github.com/${fullName}/issues/${issue.number}` });
+    }
+    if (match[3] === "issues" && match[5] === "comments" && method === "POST") {
+      const repo = this.authorizeRepo(fullName, authorization, response, "issues", "write");
+      if (typeof repo === "number") return repo;
+      const issue = repo.issues.find((candidate) => candidate.number === Number(match[4]));
+      if (!issue) return this.error(response, 404, "Not Found");
+      if (typeof fields.body !== "string" || fields.body === "") return this.error(response, 422, "Invalid request: body is required");
+      issue.comments.push(fields.body);
+      return this.send(response, 201, { id: issue.comments.length, body: fields.body, url: `${base}/issues/comments/${issue.comments.length}`, html_url: `https://github.com/${fullName}/issues/${issue.number}#issuecomment-${issue.comments.length}` });
+    }
+    return this.error(response, 404, "Not Found");
+  }
+
+  /**
+   * git's smart HTTP (clone, fetch, push) for a repository added with addGitRepository: basic auth
+   * `x-access-token:<installation token>` with contents read (write for receive-pack) on that repository.
+   */
+  private async handleGit(request: IncomingMessage, response: ServerResponse, url: URL, fullName: string, service: string): Promise<void> {
+    const authorization = request.headers.authorization ?? null;
+    const call = { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), authorization };
+    const plain = (status: number, text: string, headers: Record<string, string> = {}) => {
+      request.resume();
+      response.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
+      response.end(`${text}\n`);
+      this.record(call, status);
+    };
+    const basic = /^Basic (.+)$/i.exec(authorization ?? "")?.[1];
+    const [user, password] = basic ? Buffer.from(basic, "base64").toString("utf8").split(/:(.*)/s) : [];
+    const grant = password ? this.tokenGrant(password) : undefined;
+    if (!grant || user !== "x-access-token") return plain(401, "Invalid username or token.", { "www-authenticate": 'Basic realm="GitHub"' });
+    const writing = service === "/git-receive-pack" || url.searchParams.get("service") === "git-receive-pack";
+    const found = this.check(grant, fullName, "contents", writing ? "write" : "read");
+    if (found === 404) return plain(404, "Repository not found.");
+    if (found === 403) return plain(403, `Permission to ${fullName}.git denied to github-actions[bot].`);
+    if (!found.bareDir) return plain(404, "Repository not found.");
+    const status = await serveGitHttpBackend(request, response, { bareDir: found.bareDir, service, query: url.search.replace(/^\?/, ""), user: "x-access-token" });
+    this.record(call, status);
   }
 
   private validateCheck(body: unknown, creating: boolean): string | null {
@@ -454,7 +664,7 @@ export class FakeGithub {
     const match = /^\/repos\/([^/]+)\/([^/]+)\/(?:check-runs(?:\/(\d+))?|commits\/([^/]+)\/check-runs)$/.exec(url.pathname);
     if (!match) return this.error(response, 404, "Not Found");
     const fullName = `${decodeURIComponent(match[1] ?? "")}/${decodeURIComponent(match[2] ?? "")}`;
-    const repo = this.authorizeRepo(fullName, authorization, response);
+    const repo = this.authorizeRepo(fullName, authorization, response, "checks", method === "GET" ? "read" : "write");
     if (typeof repo === "number") return repo;
     const ref = match[4];
     if (ref !== undefined && method === "GET") {
@@ -519,7 +729,7 @@ export class FakeGithub {
     const api = `${this.url}/repos/${repo.fullName}`;
     if (what === "branches") {
       const branches: ShortBranch[] = [...repo.branches].map(([name, sha]) => ({ name, commit: { sha, url: `${api}/commits/${sha}` }, protected: false }));
-      return this.send(response, 200, branches);
+      return this.sendPage(response, `${api}/branches`, branches, query);
     }
     if (what === "commits") {
       // No history is modelled: the commits "on" a ref are its head commit, filtered by `since`.
@@ -546,7 +756,21 @@ export class FakeGithub {
         head: side(pull.headRef, pull.headSha, pull.headRepo),
         base: side(pull.baseRef, repo.branches.get(pull.baseRef) ?? pull.headSha, { id: repo.id, full_name: repo.fullName, fork: false }),
       }));
-    return this.send(response, 200, pulls);
+    return this.sendPage(response, `${api}/pulls`, pulls, query);
+  }
+
+  /** One page of a listing (`per_page` at most 100, default 30, `page` from 1) with GitHub's Link header. */
+  private sendPage<T>(response: ServerResponse, base: string, items: T[], query: URLSearchParams): number {
+    const perPage = Math.min(100, Math.max(1, Number(query.get("per_page") ?? 30) || 30));
+    const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const at = (n: number) => {
+      const next = new URLSearchParams(query);
+      next.set("page", String(n));
+      return `${base}?${next.toString()}`;
+    };
+    const links = [...(page < last ? [`<${at(page + 1)}>; rel="next"`, `<${at(last)}>; rel="last"`] : []), ...(page > 1 ? [`<${at(1)}>; rel="first"`, `<${at(page - 1)}>; rel="prev"`] : [])];
+    return this.send(response, 200, items.slice((page - 1) * perPage, page * perPage), links.length > 0 ? { link: links.join(", ") } : {});
   }
 
   /** The GitHub id the fake gives a repository (its pull requests' base.repo.id). */

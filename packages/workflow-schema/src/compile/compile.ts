@@ -104,6 +104,13 @@ function planSteps(wf: Workflow, job: Job, cell: Cell | undefined): PlannedStep[
   });
 }
 
+/** `permissions:` as parsed (read-all, write-all, or scope → level; anything else was a validation error). */
+function plannedPermissions(value: unknown): PlannedJob["permissions"] {
+  if (value === "read-all" || value === "write-all") return value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+}
+
 /** Expands matrices and resolves edges into the serializable plan. Assumes a workflow without errors. */
 export function compile(wf: Workflow): WorkflowPlan {
   const expanded = new Map<string, { cell: Cell | undefined; key: string; dynamic?: unknown }[]>();
@@ -140,6 +147,8 @@ export function compile(wf: Workflow): WorkflowPlan {
         retry: { maxAttempts: 3, on: "platform" },
       };
       if (cell) pj.matrix = cell;
+      const permissions = plannedPermissions(job.permissions ?? wf.permissions);
+      if (permissions) pj.permissions = permissions;
       if (dynamic !== undefined) pj.dynamicMatrix = dynamic;
       if (job.runsOnGroup) pj.runsOnGroup = job.runsOnGroup.value;
       if (job.if) pj.if = normalizeCondition(job.if.value);

@@ -81,7 +81,7 @@ export async function acceptGithubDelivery(request: WebhookDelivery, deps: Githu
   if (!deps.webhookSecret) return notConfigured();
   const body = request.body;
   if (body.length > MAX_WEBHOOK_BYTES) return tooLarge();
-  if (!verifyWebhookSignature(deps.webhookSecret, body, request.header(SIGNATURE_HEADER) ?? null)) {
+  if (!(await verifyWebhookSignature(deps.webhookSecret, body, request.header(SIGNATURE_HEADER) ?? null))) {
     return refuse(401, "unauthorized", "X-Hub-Signature-256 is missing or does not verify with the App's webhook secret.");
   }
   const contentType = request.header("content-type") ?? "";

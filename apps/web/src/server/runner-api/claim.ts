@@ -7,6 +7,7 @@ import { assignedJob, claimRequest, claimResponse, type ClaimResponse } from "@g
 import { claimJob } from "@gantry/scheduler";
 import { z } from "zod";
 import type { RunnerApiDeps } from "./deps";
+import { mintJobGithubToken } from "./github-token";
 import { bearer, readBody, refuse } from "./respond";
 import { secretsForRunner } from "./secrets-for-runner";
 import { runEventPayload } from "./run-event";
@@ -21,10 +22,11 @@ async function assignmentFor(database: Database, claimed: { tenantId: string; jo
   const ctx = { tenantId: claimed.tenantId, actor: { kind: "RUNNER" as const } };
   const job = await database.forTenant(ctx).jobRun.findUniqueOrThrow({
     where: { id: claimed.jobId },
-    include: { run: { include: { repository: { include: { gitSource: { select: { url: true } } } } } } },
+    include: { run: { include: { repository: { include: { gitSource: { select: { url: true } }, installation: { select: { githubInstallationId: true } } } } } } },
   });
   const plan = storedPlan.parse(job.run.plan);
-  const found = assignedJob.parse(plan.jobs.find((candidate) => candidate.key === job.key));
+  const raw = plan.jobs.find((candidate) => candidate.key === job.key);
+  const found = assignedJob.parse(raw);
   // The workflow's `env` under the job's own, as GitHub layers them (steps add theirs on top in the runner). A
   // job of a called workflow already has its own workflow's `env` under its own: the caller's does not reach it.
   const planned = { ...found, env: job.callerId ? found.env : { ...plan.env, ...found.env } };
@@ -32,6 +34,7 @@ async function assignmentFor(database: Database, claimed: { tenantId: string; jo
   return {
     job,
     planned,
+    permissions: raw?.permissions,
     needs: Object.fromEntries(
       needs.map((need) => [need.jobId, { result: need.status === "SUCCEEDED" ? "success" : need.status.toLowerCase(), outputs: need.outputs && typeof need.outputs === "object" && !Array.isArray(need.outputs) ? need.outputs : {} }]),
     ),
@@ -58,7 +61,22 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
     if (claimed) {
       const jobToken = newToken("gjt");
       await sys.jobAttempt.update({ where: { id: claimed.attemptId }, data: { jobTokenHash: hashToken(jobToken) } });
-      const { job, planned, needs } = await assignmentFor(deps.database, claimed);
+      const { job, planned, permissions, needs } = await assignmentFor(deps.database, claimed);
+      const repository = job.run.repository;
+      const github = repository.installation ? (deps.github?.() ?? null) : null;
+      // The job's GITHUB_TOKEN: GitHub-connected repositories only (a plain git run gets none).
+      const githubToken =
+        github && repository.installation
+          ? await mintJobGithubToken(deps.database, github, deps.masterKey ?? null, {
+              tenantId: claimed.tenantId,
+              attemptId: claimed.attemptId,
+              installationId: repository.installation.githubInstallationId,
+              repositoryGithubId: repository.githubRepoId,
+              fullName: repository.fullName,
+              permissions,
+              trusted: job.run.trusted,
+            })
+          : null;
       const timeoutMinutes = Math.min(job.timeoutMinutes, limits.maxTimeoutMinutes);
       await scheduleJobTimeout(deps.queues, { tenantId: claimed.tenantId, jobId: claimed.jobId, attempt: claimed.attempt, startedAt: new Date(), timeoutMinutes });
       // QUEUED → RUNNING happens here, not in the worker: the job's GitHub check run goes in_progress.
@@ -84,9 +102,9 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
             actor: job.run.triggeredBy ?? "",
             eventPayload: await runEventPayload(deps.database, job.run, job.run.repository.fullName),
             source: job.run.repository.installationId ? "github" : job.run.repository.gitSource ? "git" : "none",
-            serverUrl: "",
-            apiUrl: "",
-            githubToken: null,
+            serverUrl: github ? github.webUrl : "",
+            apiUrl: github ? github.client.apiUrl : "",
+            githubToken,
           },
           job: planned,
           ...(deps.runtimeTokenKey ? { runtimeToken: await mintRuntimeToken(deps.runtimeTokenKey, { tenantId: claimed.tenantId, runId: job.run.id, jobRunId: claimed.jobId, attemptId: claimed.attemptId }, { issuedAt: Date.now(), timeoutMinutes }) } : {}),

@@ -4,6 +4,7 @@ import { completeRequest, completeResponse } from "@gantry/runner-protocol";
 import { completeAttempt } from "@gantry/scheduler";
 import { attemptForToken } from "./attempt-auth";
 import type { RunnerApiDeps } from "./deps";
+import { requestTokenRevocation } from "./github-token";
 import { readBody } from "./respond";
 
 export async function handleComplete(request: Request, deps: RunnerApiDeps): Promise<Response> {
@@ -24,6 +25,8 @@ export async function handleComplete(request: Request, deps: RunnerApiDeps): Pro
     outputs,
     ...(failureReason ? { failureReason } : {}),
   });
+  // The job's GITHUB_TOKEN dies with the attempt (a no-op in the worker when it had none).
+  await requestTokenRevocation(deps.queues, auth.attempt.tenantId, auth.attempt.id);
   if (result.runId) await deps.queues.add("advance-run", { tenantId: auth.attempt.tenantId, runId: result.runId }, `advance-${auth.attempt.id}`);
   return Response.json(completeResponse.parse({ applied: result.applied }));
 }

@@ -1,6 +1,7 @@
 import type { Database } from "@gantry/db";
 import type { Queues } from "@gantry/jobs";
 import type { FairScheduler } from "@gantry/scheduler";
+import type { RunnerGithub } from "./github-token";
 import type { AttemptMaskers } from "./job-secrets";
 
 /** What the runner API needs from the process: the database, the fair scheduler and the job producer. */
@@ -14,6 +15,8 @@ export interface RunnerApiDeps {
   /** Masks what an attempt sends back with its secrets (job-secrets.ts). */
   maskers?: AttemptMaskers;
   heartbeatMs: number;
+  /** The GitHub App as the runner API uses it (job tokens, checkout tokens); null or absent: no App configured. */
+  github?: () => RunnerGithub | null;
   /** Believe the last X-Forwarded-For entry for the caller's address (GANTRY_TRUST_PROXY; http/client-ip.ts). */
   trustProxy?: boolean;
   /** Signs each assignment's ACTIONS_RUNTIME_TOKEN (actions-services/runtime-token.ts); absent: none is minted. */

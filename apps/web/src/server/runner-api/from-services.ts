@@ -14,5 +14,10 @@ export function runnerApiDeps(): RunnerApiDeps {
     maskers: services.attemptMaskers(),
     trustProxy: services.env.GANTRY_TRUST_PROXY,
     runtimeTokenKey: runtimeTokenKey(services.env.NEXTAUTH_SECRET),
+    github: () => {
+      const client = services.githubClient();
+      const app = services.githubApp.current();
+      return client && app ? { client, webUrl: app.webUrl } : null;
+    },
   };
 }

@@ -3,6 +3,7 @@
 // attempt sends back (logs, step summaries, annotations), so a runner that fails to mask cannot leak them.
 import { secretsForJob, type Database } from "@gantry/db";
 import { Masker } from "@gantry/runner-protocol";
+import { openJobGithubToken } from "./github-token";
 import { evaluateExpression, secretReferences, type SecretReferences } from "@gantry/workflow-schema";
 import { z } from "zod";
 
@@ -86,8 +87,11 @@ export class AttemptMaskers {
   private async load(attemptId: string): Promise<Masker> {
     const attempt = await this.database.system("runner API: the attempt's secrets, to mask what it sends").jobAttempt.findUnique({
       where: { id: attemptId },
-      select: { job: { select: { tenantId: true, key: true, environmentName: true, run: { select: { repositoryId: true, trusted: true, plan: true } } } } },
+      select: { tenantId: true, githubTokenSealed: true, job: { select: { tenantId: true, key: true, environmentName: true, run: { select: { repositoryId: true, trusted: true, plan: true } } } } },
     });
-    return new Masker(attempt ? Object.values(await jobSecrets(this.database, this.masterKey, attempt.job)) : []);
+    if (!attempt) return new Masker([]);
+    // The job's GITHUB_TOKEN is masked like its secrets, for as long as it is sealed on the attempt.
+    const githubToken = await openJobGithubToken(this.database, this.masterKey, attempt.tenantId, attemptId, attempt.githubTokenSealed);
+    return new Masker([...Object.values(await jobSecrets(this.database, this.masterKey, attempt.job)), ...(githubToken ? [githubToken] : [])]);
   }
 }
