@@ -5,3 +5,16 @@ export { workflowDispatchPayload, dispatchRunKey, type WorkflowDispatchPayload }
 export { scheduleJobTimeout, scheduleGateTimer } from "./timeouts";
 export { requestCheckReports, type CheckReportRequest } from "./check-reports";
 export { scheduledRunKey, cronOfScheduledRun } from "./scheduled-runs";
+export {
+  WORKFLOW_RUN_CHAIN_LIMIT,
+  WORKFLOW_RUN_ACTIONS,
+  workflowRunDeliveryId,
+  triggeringRunOf,
+  workflowRunEvent,
+  repositoryDispatchBody,
+  repositoryDispatchEventPayload,
+  repositoryDispatchDeliveryId,
+  type WorkflowRunAction,
+  type WorkflowRunEvent,
+  type RepositoryDispatchBody,
+} from "./gantry-events";

@@ -36,7 +36,7 @@ function example(event: string, pick: (payload: Record<string, unknown>) => bool
 }
 
 /** A published example re-pointed at this test's repository and installation. */
-function payloadOf(event: string, pick?: (payload: Record<string, unknown>) => boolean, overrides: Record<string, unknown> = {}) {
+function payloadOf(event: string, pick?: (payload: Record<string, unknown>) => boolean, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const base = example(event, pick);
   return { ...base, repository: { ...(base.repository as object), id: REPO_ID, name: "events", full_name: FULL_NAME, default_branch: "main", owner: { login: "octo" } }, installation: { id: INSTALLATION }, ...overrides };
 }
