@@ -38,7 +38,7 @@ export type WorkflowRunEvent = z.infer<typeof workflowRunEvent>;
 export const repositoryDispatchBody = z.object({
   event_type: z.string().min(1, "event_type must not be empty").max(100, "event_type is at most 100 characters"),
   client_payload: z
-    .record(z.string(), z.unknown())
+    .record(z.string(), z.json())
     .refine((payload) => Object.keys(payload).length <= 10, "client_payload has at most 10 top-level properties")
     .optional(),
 });

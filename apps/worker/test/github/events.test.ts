@@ -22,6 +22,7 @@ const WORKFLOWS: Record<string, string> = {
   ".gantry/workflows/label.yml": `name: Label\non:\n  label:\n    types: [created]\n  status:\n${job}`,
   ".gantry/workflows/review.yml": `name: Review\non:\n  pull_request_review:\n    types: [submitted]\n    branches: [main]\n${job}`,
   ".gantry/workflows/checks.yml": `name: Checks\non:\n  check_suite:\n    types: [completed]\n${job}`,
+  ".gantry/workflows/dispatch.yml": `name: Dispatch\non:\n  repository_dispatch:\n    types: [on-demand-test]\n${job}`,
 };
 
 let bed: GithubTestbed;
@@ -151,5 +152,17 @@ describe("check events", () => {
     const ours = await deliver("check_suite", { ...completed, check_suite: { ...suite, id: 77, app: { ...(suite.app as object), id: Number(bed.fake.appId) } } });
     expect(ours.result).toMatchObject({ outcome: "IGNORED", reason: "check_suite completed starts no runs" });
     expect((await runsOf("check_suite")).map((run) => [run.ref, run.sha])).toEqual([["refs/heads/main", head]]);
+  });
+});
+
+describe("repository_dispatch from GitHub", () => {
+  it("runs the workflows whose types take the event_type, at main's head; another event_type runs nothing", async () => {
+    const dispatched = payloadOf("repository_dispatch");
+    expect(dispatched.action).toBe("on-demand-test");
+    const { id, result } = await deliver("repository_dispatch", dispatched);
+    expect(result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true, workflowPath: ".gantry/workflows/dispatch.yml" }] });
+    expect((await runsOf("repository_dispatch")).map((run) => [run.ref, run.sha, run.deliveryId])).toEqual([["refs/heads/main", head, id]]);
+    const other = await deliver("repository_dispatch", { ...dispatched, action: "deploy" });
+    expect(other.result).toMatchObject({ outcome: "IGNORED" });
   });
 });
