@@ -81,8 +81,9 @@ function configure(r: Reader, t: Trigger, p: YPair): void {
   t.pathsIgnore = list("paths-ignore");
   t.types = list("types");
   t.workflows = list("workflows");
+  // GitHub accepts it (SchemaStore's valid cases have a bare `workflow_run:`), but such a trigger never runs.
   if (t.event === "workflow_run" && !t.workflows) {
-    r.sink.error(p.key.pos, "missing-key", `"workflows" is missing in "workflow_run" section: name the workflows whose runs trigger this one`);
+    r.sink.warn(p.key.pos, "missing-key", `"workflows" is missing in "workflow_run" section, so no run ever triggers it: name the workflows whose runs trigger this one`);
   }
   for (const k of ["names", "versions"]) {
     const q = found.get(k);
