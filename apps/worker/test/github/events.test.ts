@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { intake } from "@gantry/db";
 import { publishedExamples } from "@gantry/github/testing";
 import { processDelivery } from "../../src/intake/process-delivery";
+import { workflowRunPayload } from "../../src/orchestration/workflow-run-events";
+import { workflowRunDeliveryId } from "@gantry/jobs";
 import type { GithubIntakeDeps } from "../../src/intake/github/types";
 import { githubTestbed, type GithubTestbed } from "./github-testbed";
 
@@ -23,6 +25,7 @@ const WORKFLOWS: Record<string, string> = {
   ".gantry/workflows/review.yml": `name: Review\non:\n  pull_request_review:\n    types: [submitted]\n    branches: [main]\n${job}`,
   ".gantry/workflows/checks.yml": `name: Checks\non:\n  check_suite:\n    types: [completed]\n${job}`,
   ".gantry/workflows/dispatch.yml": `name: Dispatch\non:\n  repository_dispatch:\n    types: [on-demand-test]\n${job}`,
+  ".gantry/workflows/after-issues.yml": `name: AfterIssues\non:\n  workflow_run:\n    workflows: [Issues]\n    types: [completed]\n${job}`,
 };
 
 let bed: GithubTestbed;
@@ -164,5 +167,28 @@ describe("repository_dispatch from GitHub", () => {
     expect((await runsOf("repository_dispatch")).map((run) => [run.ref, run.sha, run.deliveryId])).toEqual([["refs/heads/main", head, id]]);
     const other = await deliver("repository_dispatch", { ...dispatched, action: "deploy" });
     expect(other.result).toMatchObject({ outcome: "IGNORED" });
+  });
+});
+
+describe("workflow_run in a GitHub repository", () => {
+  it("a Gantry run's completion runs the default branch's `on: workflow_run` workflows at main's head, once", async () => {
+    const [issuesRun] = await runsOf("issues");
+    if (!issuesRun) throw new Error("the issues test made no run");
+    const finished = await scoped().workflowRun.update({ where: { id: issuesRun.id }, data: { status: "SUCCEEDED", startedAt: new Date(), finishedAt: new Date() } });
+    const record = () =>
+      intake.recordDelivery(bed.db.sql("test"), {
+        deliveryId: workflowRunDeliveryId(finished.id, "completed"),
+        source: "gantry",
+        event: "workflow_run",
+        action: "completed",
+        tenantId: bed.tenantId,
+        repositoryId: finished.repositoryId,
+        payload: workflowRunPayload(finished, { fullName: FULL_NAME, defaultBranch: "main" }, "completed"),
+      });
+    const { id, duplicate } = await record();
+    expect(duplicate).toBe(false);
+    expect(await processDelivery(deps, id)).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true, workflowPath: ".gantry/workflows/after-issues.yml" }] });
+    expect((await runsOf("workflow_run")).map((run) => [run.workflowName, run.ref, run.sha])).toEqual([["AfterIssues", "refs/heads/main", head]]);
+    expect(await record()).toMatchObject({ duplicate: true });
   });
 });
