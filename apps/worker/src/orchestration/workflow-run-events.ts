@@ -24,6 +24,24 @@ export async function requestWorkflowRunEvents(db: Database, ctx: TenantContext,
   await queues.add("workflow-run-events", { tenantId: ctx.tenantId, runId }, `workflow-run-events-${runId}-${run.status}`);
 }
 
+// Ended runs of the last day whose `completed` event was never recorded (a workflow-run-events job lost with Redis).
+const UNRECORDED = `
+  SELECT r.id, r."tenantId" FROM "WorkflowRun" r
+  WHERE r."finishedAt" > now() - interval '1 day' AND r.errors IS NULL
+    AND NOT EXISTS (SELECT 1 FROM "WebhookDelivery" d WHERE d."deliveryId" = 'gantry:workflow_run:' || r.id || ':completed')
+  ORDER BY r."finishedAt" DESC
+  LIMIT $1`;
+
+/**
+ * Postgres is the truth (DESIGN.md invariant 2): the queue reconciliation asks again for the events of ended runs
+ * that have none recorded. A request BullMQ still remembers is a no-op; a run that ends a chain records nothing.
+ */
+export async function requestUnrecordedWorkflowRunEvents(db: Database, limit = 200): Promise<number> {
+  const { rows } = await db.sql("reconcile: ended runs without their workflow_run event").query<{ id: string; tenantId: string }>(UNRECORDED, [limit]);
+  for (const run of rows) await requestWorkflowRunEvents(db, { tenantId: run.tenantId, actor: { kind: "SYSTEM", id: "reconcile" } }, run.id);
+  return rows.length;
+}
+
 /** The activity types a run in this status has reached: GitHub sends requested, in_progress, completed in turn. */
 export function reachedActions(run: Pick<WorkflowRun, "status" | "startedAt">): WorkflowRunAction[] {
   const actions: WorkflowRunAction[] = ["requested"];

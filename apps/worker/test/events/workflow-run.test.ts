@@ -9,7 +9,7 @@ import { intake, openDatabase, type Database, type TenantContext } from "@gantry
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { workflowRunDeliveryId } from "@gantry/jobs";
 import { parseWorkerEnv } from "../../src/env";
-import { recordWorkflowRunEvents } from "../../src/orchestration/workflow-run-events";
+import { emitWorkflowRunEventsThrough, recordWorkflowRunEvents, requestUnrecordedWorkflowRunEvents } from "../../src/orchestration/workflow-run-events";
 import { startWorker, type RunningWorker } from "../../src/worker";
 import { GitFixture } from "../git-fixture";
 import { seedGitRepository } from "../git-repository-seed";
@@ -114,5 +114,17 @@ describe("workflow_run", () => {
     expect((await runsNamed("Level1")).length).toBe(1);
     expect((await runsNamed("Requested")).length).toBe(1);
     expect(await db.system("test").webhookDelivery.count({ where: { source: "gantry", deliveryId: { startsWith: `gantry:workflow_run:${ci.id}:` } } })).toBe(3);
+
+    // Redis lost the job before it recorded CI's `completed` (simulated: the delivery row and the BullMQ job gone):
+    // the queue reconciliation asks again from Postgres, and the recorded event makes no second run.
+    const intakeQueue = worker.queues.queue("gantry-intake");
+    await (await intakeQueue.getJob(`workflow-run-events-${ci.id}-SUCCEEDED`))?.remove();
+    await (await intakeQueue.getJob(`intake-${delivery.id}`))?.remove();
+    await db.system("test").webhookDelivery.delete({ where: { id: delivery.id } });
+    emitWorkflowRunEventsThrough(db, worker.queues);
+    expect(await requestUnrecordedWorkflowRunEvents(db)).toBeGreaterThanOrEqual(1);
+    const again = await until("CI's completed event to be recorded again", async () => (await db.system("test").webhookDelivery.findUnique({ where: { id: delivery.id } })) ?? undefined);
+    await until("its intake", async () => (await db.system("test").webhookDelivery.findUnique({ where: { id: again.id } }))?.status === "PROCESSED");
+    expect((await runsNamed("Level1")).length).toBe(1);
   });
 });
