@@ -47,6 +47,7 @@ export async function runAtDefaultBranch(deps: GithubIntakeDeps, repositoryId: s
     trusted: true,
     deliveryId: event.deliveryId,
     keyPart: event.keyPart,
+    reportInvalid: false,
     ...(event.triggeredBy ? { triggeredBy: event.triggeredBy } : {}),
   });
 }

@@ -25,6 +25,8 @@ const WORKFLOWS: Record<string, string> = {
   ".gantry/workflows/review.yml": `name: Review\non:\n  pull_request_review:\n    types: [submitted]\n    branches: [main]\n${job}`,
   ".gantry/workflows/checks.yml": `name: Checks\non:\n  check_suite:\n    types: [completed]\n${job}`,
   ".gantry/workflows/dispatch.yml": `name: Dispatch\non:\n  repository_dispatch:\n    types: [on-demand-test]\n${job}`,
+  // Invalid: the push that put it on main reported it; an issue event must not add a FAILED run each time.
+  ".gantry/workflows/broken.yml": "name: Broken\non: issues\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ nope( }}\n",
   ".gantry/workflows/after-issues.yml": `name: AfterIssues\non:\n  workflow_run:\n    workflows: [Issues]\n    types: [completed]\n${job}`,
 };
 
@@ -75,6 +77,8 @@ describe("events that run at the default branch's head", () => {
     const [run] = await runsOf("issues");
     expect(run).toMatchObject({ ref: "refs/heads/main", sha: head, workflowName: "Issues", trusted: true, deliveryId: opened.id });
     expect(bed.fake.callsTo(/^GET \/repos\/octo\/events\/commits\/refs\/heads\/main$/).length).toBeGreaterThan(0);
+
+    expect(await scoped().workflowRun.count({ where: { status: "FAILED" } })).toBe(0);
 
     const closed = await deliver("issues", payloadOf("issues", (p) => p.action === "edited"));
     expect(closed.result).toMatchObject({ outcome: "IGNORED", reason: "no workflow matched this issues" });

@@ -89,5 +89,7 @@ export async function runRepositoryEvent(deps: GithubIntakeDeps, github: GithubI
     ...(event.payload.sender ? { triggeredBy: event.payload.sender.login } : {}),
     deliveryId: deliveryRowId,
     keyPart: `${event.payload.action ?? ""}:${digest}`,
+    // An invalid file at that commit was reported by the push that put it there; every issue comment must not add one.
+    reportInvalid: false,
   });
 }
