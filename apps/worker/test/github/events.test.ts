@@ -108,6 +108,16 @@ describe("events that run at the default branch's head", () => {
   });
 });
 
+describe("events no workflow takes", () => {
+  it("cost no contents reads once the workflows at that commit were read (a repository with another CI gets many)", async () => {
+    await deliver("status", payloadOf("status", () => true, { sha: sha() }));
+    const reads = bed.fake.callsTo(/^GET \/repos\/octo\/events\/contents/).length;
+    const watched = await deliver("watch", payloadOf("watch"));
+    expect(watched.result).toMatchObject({ outcome: "IGNORED", reason: `no workflow at ${head.slice(0, 7)} runs on watch` });
+    expect(bed.fake.callsTo(/^GET \/repos\/octo\/events\/contents/).length).toBe(reads);
+  });
+});
+
 describe("events that run at their own ref", () => {
   it("release runs at refs/tags/<tag_name> and the tag's commit; an unknown tag runs nothing", async () => {
     const tagged = sha();

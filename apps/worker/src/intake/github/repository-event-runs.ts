@@ -6,11 +6,13 @@
 // no second run, even after the default branch moved.
 import { createHash } from "node:crypto";
 import { githubWorkflowReader, type WebhookEvent } from "@gantry/github";
+import { workflowFolders } from "@gantry/sources";
 import type { TriggerEvent } from "@gantry/workflow-schema";
 import type { IntakeResult } from "../process-git-push";
 import { resolveRepository } from "./repository";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
-import { runWorkflowsAt } from "./workflow-runs";
+import { runWorkflowsAt, type CommitScope } from "./workflow-runs";
+import { listenedEvents, rememberListenedEvents } from "../listened-events";
 
 /** A handled event that starts runs of workflows `on:` it, with its parsed payload. */
 export type RepositoryWebhook = Exclude<WebhookEvent, { name: "push" | "pull_request" | "installation" | "installation_repositories" }>;
@@ -80,7 +82,10 @@ export async function runRepositoryEvent(deps: GithubIntakeDeps, github: GithubI
     sha = await reader.resolveCommit(start.ref);
     if (sha === null) return ignored(`${start.ref} names no commit in ${repository.fullName}`);
   }
-  return runWorkflowsAt(deps, github, repository, githubInstallationId, {
+  // Most events no workflow takes: known from an earlier intake at this commit, they cost no contents reads.
+  const folders = workflowFolders(repository).join(",");
+  if (listenedEvents(repository.id, folders, sha)?.has(event.name) === false) return ignored(`no workflow at ${sha.slice(0, 7)} runs on ${event.name}`);
+  const commit = {
     event: event.name,
     ref: start.ref,
     sha,
@@ -91,5 +96,9 @@ export async function runRepositoryEvent(deps: GithubIntakeDeps, github: GithubI
     keyPart: `${event.payload.action ?? ""}:${digest}`,
     // An invalid file at that commit was reported by the push that put it there; every issue comment must not add one.
     reportInvalid: false,
-  });
+  };
+  const compiled: CommitScope["compiled"] = [];
+  const result = await runWorkflowsAt(deps, github, repository, githubInstallationId, commit, compiled);
+  rememberListenedEvents(repository.id, folders, sha, compiled);
+  return result;
 }
