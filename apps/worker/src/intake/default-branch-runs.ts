@@ -12,7 +12,8 @@ import type { IntakeResult } from "./process-git-push";
 import { gitFilesAt } from "./repository-files";
 import { startRun } from "./start-run";
 import type { GithubIntakeDeps } from "./github/types";
-import { runWorkflowsAt } from "./github/workflow-runs";
+import { runWorkflowsAt, type CommitScope } from "./github/workflow-runs";
+import { listenedEvents, rememberListenedEvents } from "./listened-events";
 
 export interface DefaultBranchEvent {
   event: string;
@@ -39,7 +40,11 @@ export async function runAtDefaultBranch(deps: GithubIntakeDeps, repositoryId: s
   const reader = await githubWorkflowReader(deps.github, repository.fullName, installation.githubInstallationId);
   const head = await reader.resolveBranch(repository.defaultBranch);
   if (!head) return ignored(`default branch ${repository.defaultBranch} was not found in ${repository.fullName}`);
-  return runWorkflowsAt(deps, deps.github, repository, installation.githubInstallationId, {
+  // Every run's workflow_run events come here: known not to be listened to at this commit, they read no files.
+  const folders = workflowFolders(repository).join(",");
+  if (listenedEvents(repository.id, folders, head.sha)?.has(event.event) === false) return ignored(`no workflow at ${head.sha.slice(0, 7)} runs on ${event.event}`);
+  const compiled: CommitScope["compiled"] = [];
+  const result = await runWorkflowsAt(deps, deps.github, repository, installation.githubInstallationId, {
     event: event.event,
     ref: head.ref,
     sha: head.sha,
@@ -49,7 +54,9 @@ export async function runAtDefaultBranch(deps: GithubIntakeDeps, repositoryId: s
     keyPart: event.keyPart,
     reportInvalid: false,
     ...(event.triggeredBy ? { triggeredBy: event.triggeredBy } : {}),
-  });
+  }, compiled);
+  rememberListenedEvents(repository.id, folders, head.sha, compiled);
+  return result;
 }
 
 async function runGitDefaultBranch(deps: GithubIntakeDeps, repository: RepositoryRow, source: GitSource, event: DefaultBranchEvent): Promise<IntakeResult> {

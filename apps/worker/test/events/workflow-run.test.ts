@@ -99,8 +99,8 @@ describe("workflow_run", () => {
     await complete(level3.id);
 
     // Level3 is the third workflow_run level: its completion starts nothing (GitHub's loop limit).
-    const events = await worker.queues.queue("gantry-intake").getJob(`workflow-run-events-${level3.id}-SUCCEEDED`);
-    await until("the worker to look at Level3's events", async () => (await events?.isCompleted()) === true);
+    const eventsJob = () => worker.queues.queue("gantry-intake").getJob(`workflow-run-events-${level3.id}-SUCCEEDED`);
+    await until("the worker to look at Level3's events", async () => (await (await eventsJob())?.isCompleted()) === true);
     expect((await worker.queues.queue("gantry-intake").getJob(`workflow-run-events-${level3.id}-SUCCEEDED`))?.returnvalue).toEqual({
       recorded: [],
       reason: `run ${level3.id} ends a chain of 3 workflow_run runs (GitHub's limit)`,
