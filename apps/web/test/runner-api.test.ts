@@ -111,7 +111,7 @@ describe("the runner protocol", () => {
   it("gives the job the event that started the run, in GitHub's shape, and never another tenant's", async () => {
     const { runnerId, credential } = await register("r-event");
     const sys = t.database.system("test");
-    const claimWith = async (delivery: { source: "git" | "github" | "api"; event: string; payload: object; tenantId?: string | null }) => {
+    const claimWith = async (delivery: { source: "git" | "github" | "api" | "gantry"; event: string; payload: object; tenantId?: string | null }) => {
       const { runId } = await readyJob(`event-${delivery.source}-${randomBytes(2).toString("hex")}`);
       const stored = await intake.recordDelivery(t.database.sql("test"), { deliveryId: randomBytes(8).toString("hex"), source: delivery.source, event: delivery.event, payload: JSON.parse(JSON.stringify(delivery.payload)), ...(delivery.tenantId ? { tenantId: delivery.tenantId } : {}) });
       await sys.workflowRun.update({ where: { id: runId }, data: { deliveryId: stored.id } });
@@ -136,6 +136,9 @@ describe("the runner protocol", () => {
       workflow: ".gantry/workflows/ci.yml",
       sender: { login: "ada" },
     });
+    // An event Gantry made (workflow_run, repository_dispatch from the API) is stored in GitHub's shape: as is.
+    const dispatched = { action: "deploy", branch: "main", client_payload: { target: "prod" }, sender: { login: "ada" } };
+    expect(await claimWith({ source: "gantry", event: "repository_dispatch", payload: dispatched })).toEqual(dispatched);
     // A scheduled run (no delivery): the cron that fired it, read back from its key.
     const { runId: scheduled } = await readyJob(`event-schedule-${randomBytes(2).toString("hex")}`);
     await sys.workflowRun.update({ where: { id: scheduled }, data: { event: "schedule", idempotencyKey: `schedule:${DEMO.repositoryId}:.gantry/workflows/nightly.yml:30 2 * * 1:2026-11-30T02:30:00.000Z` } });

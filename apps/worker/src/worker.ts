@@ -20,6 +20,7 @@ import { sweepDeliveries } from "./jobs/sweep-deliveries";
 import { GithubAppSource } from "@gantry/github";
 import { githubClientSource } from "./intake/github/github-client";
 import { reportChecksThrough } from "./orchestration/check-reports";
+import { emitWorkflowRunEventsThrough, recordWorkflowRunEvents } from "./orchestration/workflow-run-events";
 import { startReportCheckWorker } from "./jobs/report-check";
 import { startReconcileGithubWorker } from "./jobs/reconcile-github";
 import { reconcileGitRefs } from "./jobs/reconcile-git-refs";
@@ -53,6 +54,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const githubClient = githubClientSource(new GithubAppSource(env.githubApp), log);
   // Job transitions ask for check-run reports through the queues (orchestration/check-reports.ts).
   reportChecksThrough(db, queues);
+  emitWorkflowRunEventsThrough(db, queues);
   // What intake, schedule ticks and the ref reconciler share (the queues: schedule syncs reach BullMQ at once).
   const intakeDeps = { db, gitCacheDir, onReady: ready, onHeld: held, queues, get github() { return githubClient(); } };
 
@@ -100,6 +102,10 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const intakeWorker = new Worker(
     intakeJob.queue,
     async (job) => {
+      if (job.name === "workflow-run-events") {
+        const { tenantId, runId } = parsePayload("workflow-run-events", job.data);
+        return recordWorkflowRunEvents(db, queues, { tenantId, actor: { kind: "SYSTEM", id: "workflow-run-events" } }, runId);
+      }
       const { deliveryId } = parsePayload("intake", job.data);
       const result = await processDelivery(intakeDeps, deliveryId);
       if (result) log(`intake ${deliveryId}: ${result.outcome}${result.reason ? ` (${result.reason})` : ""}, ${result.runs.filter((r) => r.created).length} new run(s)`);

@@ -18,3 +18,4 @@ export * from "./manifest";
 export * from "./app-file";
 export * from "./retry";
 export * from "./workflow-reader";
+export * from "./commits";

@@ -3,10 +3,55 @@
 import { z } from "zod";
 import { githubRequest, type Fetch } from "./http";
 
-/** Repository permissions the App asks for. */
-export const APP_PERMISSIONS = { contents: "read", metadata: "read", checks: "write", pull_requests: "read", statuses: "write" } as const;
-/** Webhook events it subscribes to (installation events are always sent). */
-export const APP_EVENTS = ["push", "pull_request", "check_run", "check_suite"] as const;
+/**
+ * Repository permissions the App asks for. The read permissions past contents are those GitHub requires before an
+ * App may subscribe to the events workflows name (docs/github.md, "Events"): issues, deployments, discussions,
+ * pages, packages, merge queues. branch_protection_rule needs Administration: read, not asked for by default.
+ */
+export const APP_PERMISSIONS = {
+  contents: "read",
+  metadata: "read",
+  checks: "write",
+  pull_requests: "read",
+  statuses: "write",
+  issues: "read",
+  deployments: "read",
+  discussions: "read",
+  pages: "read",
+  packages: "read",
+  merge_queues: "read",
+} as const;
+/**
+ * Webhook events it subscribes to (installation events are always sent; repository_dispatch reaches every App with
+ * Contents access): each starts the workflows `on:` it (docs/triggers.md).
+ */
+export const APP_EVENTS = [
+  "push",
+  "pull_request",
+  "check_run",
+  "check_suite",
+  "create",
+  "delete",
+  "deployment",
+  "deployment_status",
+  "discussion",
+  "discussion_comment",
+  "fork",
+  "gollum",
+  "issue_comment",
+  "issues",
+  "label",
+  "merge_group",
+  "milestone",
+  "page_build",
+  "public",
+  "pull_request_review",
+  "pull_request_review_comment",
+  "registry_package",
+  "release",
+  "status",
+  "watch",
+] as const;
 
 export interface ManifestOptions {
   name: string;

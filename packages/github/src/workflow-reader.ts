@@ -1,5 +1,6 @@
 // Reading one repository's workflows through the App, for runs started by hand: a branch's head commit and a file
 // at a commit. Branches only (GitHub's `workflow_dispatch` takes a branch or tag; tags are not listed here yet).
+import { commitOfRef } from "./commits";
 import { ContentsReader } from "./contents";
 import { GithubApiError, type Fetch } from "./http";
 import type { InstallationTokens } from "./installation-tokens";
@@ -15,6 +16,8 @@ export interface GithubClient {
 export interface GithubWorkflowReader {
   /** `refs/heads/<branch>` and its head commit, or null when the repository has no such branch. */
   resolveBranch(branch: string): Promise<{ ref: string; sha: string } | null>;
+  /** The commit a branch, tag, full ref or sha names, or null when it names none. */
+  resolveCommit(ref: string): Promise<string | null>;
   /** The file at the commit, or null when it does not exist there. */
   readFile(sha: string, path: string): Promise<string | null>;
   /** Workflow files directly inside the folders at the commit, sorted. */
@@ -31,6 +34,7 @@ export async function githubWorkflowReader(client: GithubClient, repository: str
       const sha = await lister.branchHead(branch);
       return sha ? { ref: `refs/heads/${branch}`, sha } : null;
     },
+    resolveCommit: (ref) => commitOfRef(options, ref),
     workflowFiles: (sha, folders) => contents.workflowFiles(sha, folders),
     async readFile(sha, path) {
       try {

@@ -8,3 +8,16 @@ export { scheduledRunKey, cronOfScheduledRun } from "./scheduled-runs";
 
 /** The job id of an attempt's token revocation: one per attempt, so every path that ends it may enqueue it. */
 export const revokeGithubTokenJobId = (attemptId: string) => `revoke-token-${attemptId}`;
+export {
+  WORKFLOW_RUN_CHAIN_LIMIT,
+  WORKFLOW_RUN_ACTIONS,
+  workflowRunDeliveryId,
+  triggeringRunOf,
+  workflowRunEvent,
+  repositoryDispatchBody,
+  repositoryDispatchEventPayload,
+  repositoryDispatchDeliveryId,
+  type WorkflowRunAction,
+  type WorkflowRunEvent,
+  type RepositoryDispatchBody,
+} from "./gantry-events";

@@ -21,6 +21,16 @@ export const jobCatalog = {
     backoffMs: 2_000,
     onExhausted: "the delivery is settled FAILED with the last error, visible in the UI; the reconciler may start the run later",
   },
+  "workflow-run-events": {
+    // On the intake queue: it records deliveries and queues their intake. Named by run and status, so a burst of
+    // requests for one state is one job (apps/worker orchestration/workflow-run-events.ts).
+    queue: "gantry-intake",
+    payload: z.object({ tenantId: z.string().min(1), runId: z.string().min(1) }),
+    lockDurationMs: 30_000,
+    attempts: 5,
+    backoffMs: 1_000,
+    onExhausted: "workflows `on: workflow_run` miss that state of the run; its next state records the states before it too",
+  },
   "advance-run": {
     queue: "gantry-orchestration",
     payload: z.object({ tenantId: z.string().min(1), runId: z.string().min(1) }),

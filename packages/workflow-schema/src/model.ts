@@ -89,6 +89,8 @@ export interface TriggerFilter {
   paths?: Str[];
   pathsIgnore?: Str[];
   types?: Str[];
+  /** workflow_run: the names of the workflows whose runs trigger this one */
+  workflows?: Str[];
   /** image_version */
   names?: Str[];
   versions?: Str[];

@@ -10,6 +10,8 @@ export interface PlanTrigger {
   paths?: string[];
   pathsIgnore?: string[];
   types?: string[];
+  /** workflow_run: the triggering workflows' names */
+  workflows?: string[];
   crons?: string[];
   inputs?: { name: string; type: string; required: boolean; default?: unknown; options?: string[] }[];
   /** workflow_call: what the call gives its caller, each an expression over the called workflow's `jobs`. */

@@ -40,7 +40,7 @@ describe("schema", () => {
 
 describe("events", () => {
   it("unknown event", () => expect(codes(steps("      - run: a").replace("on: push", "on: pushh"))).toEqual(["unknown-event"]));
-  it("GitHub events Gantry does not run", () => expect(codes(steps("      - run: a").replace("on: push", "on: [issues]"))).toEqual(["unsupported-event"]));
+  it("GitHub events Gantry does not run", () => expect(codes(steps("      - run: a").replace("on: push", "on: [project]"))).toEqual(["unsupported-event"]));
   it("exclusive filters", () => expect(codes(steps("      - run: a").replace("on: push", "on:\n  push:\n    branches: [a]\n    branches-ignore: [b]"))).toEqual(["exclusive-filters"]));
   it("activity types", () => expect(codes(steps("      - run: a").replace("on: push", "on:\n  pull_request:\n    types: [opend]"))).toEqual(["unknown-activity-type"]));
   it("dispatch inputs", () => {

@@ -67,8 +67,8 @@ describe("creating the GitHub App by manifest", () => {
       redirect_url: `${publicUrl}/api/github/manifest/callback`,
       setup_url: `${publicUrl}/api/github/setup`,
       request_oauth_on_install: true,
-      default_permissions: { contents: "read", checks: "write", metadata: "read" },
-      default_events: expect.arrayContaining(["push", "pull_request", "check_run", "check_suite"]),
+      default_permissions: { contents: "read", checks: "write", metadata: "read", issues: "read", pull_requests: "read" },
+      default_events: expect.arrayContaining(["push", "pull_request", "check_run", "check_suite", "release", "issues", "issue_comment", "create", "delete", "label", "status", "pull_request_review", "pull_request_review_comment", "gollum"]),
     });
   });
 

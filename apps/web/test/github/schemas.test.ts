@@ -25,7 +25,10 @@ describe("webhook signatures", () => {
 });
 
 describe("event schemas against @octokit/webhooks-examples", () => {
-  for (const name of Object.keys(webhookEventSchemas)) {
+  // Events the package publishes no example of (yet): when it does, they join the loop below.
+  const unpublished = ["registry_package"];
+  it.each(unpublished)("has no published %s example yet", (name) => expect(publishedExamples(name)).toEqual([]));
+  for (const name of Object.keys(webhookEventSchemas).filter((event) => !unpublished.includes(event))) {
     it(`parses every published ${name} example`, () => {
       const examples = publishedExamples(name);
       expect(examples.length).toBeGreaterThan(0);

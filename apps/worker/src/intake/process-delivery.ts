@@ -6,12 +6,14 @@ import { processGitPush, type IntakeResult } from "./process-git-push";
 import { processGithubDelivery } from "./github/process-github-delivery";
 import type { GithubIntakeDeps } from "./github/types";
 import { processWorkflowDispatch } from "./process-workflow-dispatch";
+import { processGantryEvent } from "./gantry-events";
 
 export async function processDelivery(deps: GithubIntakeDeps, deliveryRowId: string): Promise<IntakeResult | null> {
   const sys = deps.db.system("intake reads deliveries before the tenant is known");
   const delivery = await sys.webhookDelivery.findUnique({ where: { id: deliveryRowId } });
   if (!delivery || delivery.status !== "RECEIVED") return null;
   if (delivery.source === "github") return processGithubDelivery(deps, delivery);
+  if (delivery.source === "gantry") return processGantryEvent(deps, delivery);
   if (delivery.source === "api" && delivery.event === "workflow_dispatch") {
     const dispatch = workflowDispatchPayload.safeParse(delivery.payload);
     if (!dispatch.success || !delivery.repositoryId) {

@@ -5,6 +5,7 @@
 import { ACTIVE_RUN_STATUSES, TERMINAL_RUN_STATUSES, transitions, type Database } from "@gantry/db";
 import { rebuildPools, type FairScheduler } from "@gantry/scheduler";
 import { advanceRun } from "../orchestration/advance-run";
+import { requestUnrecordedWorkflowRunEvents } from "../orchestration/workflow-run-events";
 import type { ReadyHandler } from "../ready-handler";
 import type { HeldHandler } from "./environment-gates";
 
@@ -35,5 +36,6 @@ export async function reconcileQueues(db: Database, scheduler: FairScheduler, re
   const byTenant = new Map<string, string[]>();
   for (const job of unplaced) byTenant.set(job.tenantId, [...(byTenant.get(job.tenantId) ?? []), job.id]);
   for (const [tenantId, jobIds] of byTenant) await ready({ tenantId, actor: { kind: "SYSTEM", id: "reconcile" } }, jobIds);
+  await requestUnrecordedWorkflowRunEvents(db);
   return { advanced: stalled.length, ended: outlived.length, placed: unplaced.length, ...(await rebuildPools(db, scheduler)) };
 }

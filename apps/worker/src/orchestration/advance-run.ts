@@ -11,6 +11,7 @@ import { expandDynamicMatrix } from "./dynamic-matrix";
 import { finishEndedCalls, startCall } from "./reusable-call";
 import { evaluateRunsOn } from "./runs-on";
 import { requestRunCheckReports } from "./check-reports";
+import { requestWorkflowRunEvents } from "./workflow-run-events";
 import { checkEnvironmentGate, evaluateEnvironmentName } from "./environment-gate";
 import { cronOfScheduledRun } from "../schedules/schedule-keys";
 
@@ -181,6 +182,7 @@ export async function advanceRun(
   await releaseGroups(db, ctx, runId, onReady);
   // Every job change the worker makes ends here (or in cancelRun): GitHub hears of it from this point.
   await requestRunCheckReports(db, ctx, runId);
+  await requestWorkflowRunEvents(db, ctx, runId);
   return result;
 }
 

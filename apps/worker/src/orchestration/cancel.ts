@@ -3,6 +3,7 @@
 import { ACTIVE_RUN_STATUSES, transitions, type Database, type TenantContext } from "@gantry/db";
 import { advanceRun, releaseGroups } from "./advance-run";
 import { requestRunCheckReports } from "./check-reports";
+import { requestWorkflowRunEvents } from "./workflow-run-events";
 
 export interface CancelResult {
   canceledJobs: string[];
@@ -20,6 +21,7 @@ export async function cancelRun(
   const { canceledJobs, runCanceled } = await transitions.cancelRunAndJobs(db.system("cancel a run"), ctx, runId, reason);
   await releaseGroups(db, ctx, runId, onReady);
   await requestRunCheckReports(db, ctx, runId);
+  await requestWorkflowRunEvents(db, ctx, runId);
   return { canceledJobs, runCanceled };
 }
 

@@ -7,8 +7,11 @@ import { deterministicId } from "../ids";
 export interface DeliveryInput {
   /** GitHub's X-GitHub-Delivery, the id our push notifier sends, or one derived from an API client's idempotency key. */
   deliveryId: string;
-  /** "api": a manual or API run (workflow_dispatch) recorded by the web. */
-  source: "github" | "git" | "api";
+  /**
+   * "api": a manual or API run (workflow_dispatch) recorded by the web; "gantry": an event Gantry made itself in
+   * GitHub's payload shape (workflow_run, repository_dispatch from the API), whose payload is the runs' github.event.
+   */
+  source: "github" | "git" | "api" | "gantry";
   event: string;
   action?: string;
   tenantId?: string;

@@ -4,12 +4,14 @@ import { checkRunEvent, checkSuiteEvent } from "./checks";
 import { installationEvent, installationRepositoriesEvent } from "./installation";
 import { pullRequestEvent } from "./pull-request";
 import { pushEvent } from "./push";
+import { DEFAULT_BRANCH_EVENTS, deploymentEvent, mergeGroupEvent, pullRequestReviewEvent, refEvent, releaseEvent, repositoryDispatchEvent, repositoryEvent } from "./repository-events";
 
 export * from "./common";
 export * from "./push";
 export * from "./pull-request";
 export * from "./installation";
 export * from "./checks";
+export * from "./repository-events";
 
 export const webhookEventSchemas = {
   push: pushEvent,
@@ -18,6 +20,16 @@ export const webhookEventSchemas = {
   installation_repositories: installationRepositoriesEvent,
   check_run: checkRunEvent,
   check_suite: checkSuiteEvent,
+  ...(Object.fromEntries(DEFAULT_BRANCH_EVENTS.map((name) => [name, repositoryEvent])) as Record<(typeof DEFAULT_BRANCH_EVENTS)[number], typeof repositoryEvent>),
+  release: releaseEvent,
+  create: refEvent,
+  delete: refEvent,
+  pull_request_review: pullRequestReviewEvent,
+  pull_request_review_comment: pullRequestReviewEvent,
+  repository_dispatch: repositoryDispatchEvent,
+  merge_group: mergeGroupEvent,
+  deployment: deploymentEvent,
+  deployment_status: deploymentEvent,
 } as const;
 
 export type HandledEventName = keyof typeof webhookEventSchemas;
@@ -25,6 +37,10 @@ export type WebhookEvent = { [K in HandledEventName]: { name: K; payload: z.infe
 
 export function isHandledEvent(name: string): name is HandledEventName {
   return Object.hasOwn(webhookEventSchemas, name);
+}
+
+function isDefaultBranchEvent(name: string): name is (typeof DEFAULT_BRANCH_EVENTS)[number] {
+  return (DEFAULT_BRANCH_EVENTS as readonly string[]).includes(name);
 }
 
 export type ParsedWebhook = { ok: true; event: WebhookEvent } | { ok: false; reason: string };
@@ -50,7 +66,23 @@ export function parseWebhookEvent(name: string, payload: unknown): ParsedWebhook
       return wrap(checkRunEvent.safeParse(payload), (p) => ({ name: "check_run", payload: p }));
     case "check_suite":
       return wrap(checkSuiteEvent.safeParse(payload), (p) => ({ name: "check_suite", payload: p }));
+    case "release":
+      return wrap(releaseEvent.safeParse(payload), (p) => ({ name, payload: p }));
+    case "create":
+    case "delete":
+      return wrap(refEvent.safeParse(payload), (p) => ({ name, payload: p }));
+    case "pull_request_review":
+    case "pull_request_review_comment":
+      return wrap(pullRequestReviewEvent.safeParse(payload), (p) => ({ name, payload: p }));
+    case "repository_dispatch":
+      return wrap(repositoryDispatchEvent.safeParse(payload), (p) => ({ name, payload: p }));
+    case "merge_group":
+      return wrap(mergeGroupEvent.safeParse(payload), (p) => ({ name, payload: p }));
+    case "deployment":
+    case "deployment_status":
+      return wrap(deploymentEvent.safeParse(payload), (p) => ({ name, payload: p }));
     default:
+      if (isDefaultBranchEvent(name)) return wrap(repositoryEvent.safeParse(payload), (p) => ({ name, payload: p }));
       return { ok: false, reason: `event ${name} is not handled` };
   }
 }

@@ -71,6 +71,8 @@ interface FakeRepository {
   installationId: number;
   id: number;
   branches: Map<string, string>;
+  /** tag name → commit sha */
+  tags: Map<string, string>;
   pulls: FakePullRequest[];
   /** sha → committer date */
   dates: Map<string, Date>;
@@ -240,7 +242,7 @@ export class FakeGithub {
   }
 
   private repo(fullName: string, installationId: number): FakeRepository {
-    const repo = this.repositories.get(fullName) ?? { fullName, installationId, id: this.repositories.size + 1, branches: new Map(), pulls: [], dates: new Map(), commits: new Map(), issues: [], createdRefs: new Map() };
+    const repo = this.repositories.get(fullName) ?? { fullName, installationId, id: this.repositories.size + 1, branches: new Map(), tags: new Map(), pulls: [], dates: new Map(), commits: new Map(), issues: [], createdRefs: new Map() };
     this.repositories.set(fullName, repo);
     return repo;
   }
@@ -260,6 +262,11 @@ export class FakeGithub {
   /** Points a branch at a commit (added with addCommit). */
   setBranch(fullName: string, installationId: number, branch: string, sha: string): void {
     this.repo(fullName, installationId).branches.set(branch, sha);
+  }
+
+  /** Points a tag at a commit (added with addCommit). */
+  setTag(fullName: string, installationId: number, tag: string, sha: string): void {
+    this.repo(fullName, installationId).tags.set(tag, sha);
   }
 
   /** Opens (or updates) a pull request. */
@@ -464,6 +471,13 @@ export class FakeGithub {
       const repo = this.authorizeRepo(fullName, authorization, response, listing[3] === "pulls" ? "pull_requests" : "contents", "read");
       if (typeof repo === "number") return this.record(call, repo);
       return this.record(call, this.sendListing(response, repo, listing[3] ?? "", url.searchParams));
+    }
+    const commitPath = /^\/repos\/([^/]+)\/([^/]+)\/commits\/(.+)$/.exec(url.pathname);
+    if (commitPath && !commitPath[3]?.endsWith("/check-runs") && request.method === "GET") {
+      const fullName = `${decodeURIComponent(commitPath[1] ?? "")}/${decodeURIComponent(commitPath[2] ?? "")}`;
+      const repo = this.authorizeRepo(fullName, authorization, response);
+      if (typeof repo === "number") return this.record(call, repo);
+      return this.record(call, this.sendCommit(response, repo, decodeURIComponent(commitPath[3] ?? "")));
     }
     if (/^\/repos\/[^/]+\/[^/]+\/(check-runs|commits\/)/.test(url.pathname)) return this.record(call, this.handleChecks(request.method ?? "GET", url, authorization, body, response));
 
@@ -723,6 +737,17 @@ export class FakeGithub {
       return this.send(response, 200, sent);
     }
     return this.error(response, 404, "Not Found");
+  }
+
+  /** GET /repos/{owner}/{repo}/commits/{ref}: a sha, a branch, a tag, or refs/heads/… / refs/tags/… */
+  private sendCommit(response: ServerResponse, repo: FakeRepository, ref: string): number {
+    const name = ref.replace(/^refs\/(heads|tags)\//, "");
+    const sha = ref.startsWith("refs/tags/") ? repo.tags.get(name) : ref.startsWith("refs/heads/") ? repo.branches.get(name) : (repo.branches.get(ref) ?? repo.tags.get(ref) ?? (repo.dates.has(ref) ? ref : undefined));
+    const date = sha ? repo.dates.get(sha) : undefined;
+    if (!sha || !date) return this.error(response, 422, `No commit found for SHA: ${ref}`);
+    const api = `${this.url}/repos/${repo.fullName}`;
+    const commit: ListedCommit = { sha, url: `${api}/commits/${sha}`, html_url: `https://github.com/${repo.fullName}/commit/${sha}`, commit: { message: "commit", url: `${api}/git/commits/${sha}`, committer: { name: "Octo", email: "octo@example.com", date: date.toISOString().replace(/\.\d{3}Z$/, "Z") } } };
+    return this.send(response, 200, commit);
   }
 
   private sendListing(response: ServerResponse, repo: FakeRepository, what: string, query: URLSearchParams): number {

@@ -22,6 +22,7 @@ export function planTrigger(t: Trigger): PlanTrigger {
   put("paths", v(t.paths));
   put("pathsIgnore", v(t.pathsIgnore));
   put("types", v(t.types));
+  put("workflows", v(t.workflows));
   put("crons", v(t.crons));
   put("outputs", t.outputs?.flatMap((o) => (o.value ? [{ name: o.name, value: o.value.value }] : [])));
   put("inputs", t.inputs?.map((i) => ({ name: i.name, type: i.type, required: i.required, ...(i.default !== undefined ? { default: i.default } : {}), ...(i.options ? { options: i.options } : {}) })));

@@ -44,13 +44,21 @@ export const GITHUB_EVENTS: Record<string, readonly string[] | null | "*"> = {
   workflow_run: ["completed", "requested", "in_progress"],
 };
 
-/** Events Gantry can run (DESIGN.md, Workflows). The rest are GitHub events we reject with `unsupported-event`. */
-export const SUPPORTED_EVENTS = ["push", "pull_request", "pull_request_target", "workflow_dispatch", "schedule", "workflow_call"];
+/**
+ * Events GitHub's Apps deliver (or Gantry makes itself: schedule, workflow_dispatch, workflow_call, workflow_run,
+ * repository_dispatch) that Gantry can run (docs/triggers.md). Refused with `unsupported-event`: `image_version`
+ * (container registry events no App subscription delivers) and the classic `project*` events GitHub retired.
+ */
+export const UNSUPPORTED_EVENTS = ["image_version", "project", "project_card", "project_column"];
+export const SUPPORTED_EVENTS = Object.keys(GITHUB_EVENTS).filter((e) => !UNSUPPORTED_EVENTS.includes(e));
 
 export const FILTER_KEYS: Record<string, readonly string[]> = {
   push: ["branches", "branches-ignore", "paths", "paths-ignore", "tags", "tags-ignore"],
   pull_request: ["branches", "branches-ignore", "paths", "paths-ignore", "types"],
   pull_request_target: ["branches", "branches-ignore", "paths", "paths-ignore", "types"],
+  // GitHub matches the review events' branch filters against the pull request's base branch, as for pull_request.
+  pull_request_review: ["branches", "branches-ignore", "types"],
+  pull_request_review_comment: ["branches", "branches-ignore", "types"],
   workflow_run: ["branches", "branches-ignore", "types", "workflows"],
   merge_group: ["branches", "branches-ignore", "types"],
   image_version: ["names", "types", "versions"],

@@ -80,7 +80,11 @@ function configure(r: Reader, t: Trigger, p: YPair): void {
   t.paths = list("paths");
   t.pathsIgnore = list("paths-ignore");
   t.types = list("types");
-  list("workflows");
+  t.workflows = list("workflows");
+  // GitHub accepts it (SchemaStore's valid cases have a bare `workflow_run:`), but such a trigger never runs.
+  if (t.event === "workflow_run" && !t.workflows) {
+    r.sink.warn(p.key.pos, "missing-key", `"workflows" is missing in "workflow_run" section, so no run ever triggers it: name the workflows whose runs trigger this one`);
+  }
   for (const k of ["names", "versions"]) {
     const q = found.get(k);
     if (q && q.value.kind !== "seq") r.sink.error(q.value.pos, "type-mismatch", `"${k}" section must be a sequence of strings`);

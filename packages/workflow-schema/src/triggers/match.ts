@@ -15,13 +15,28 @@ export interface TriggerEvent {
   baseBranch?: string;
   /** Changed files, repository-relative. Omitted: path filters are not evaluated. */
   changedPaths?: string[];
-  /** Activity type, e.g. `opened`. */
+  /** Activity type, e.g. `opened`; for repository_dispatch the `event_type`. */
   action?: string;
+  /** workflow_run: the name of the workflow whose run triggers this one. */
+  workflow?: string;
   /** For schedule: the cron string that fired. */
   cron?: string;
 }
 
-const PR_DEFAULT_TYPES = ["opened", "synchronize", "reopened"];
+/**
+ * GitHub runs a workflow for every activity type of its event unless `types` narrows them, except for these events,
+ * whose defaults are a subset (docs/triggers.md).
+ */
+const DEFAULT_TYPES: Record<string, readonly string[]> = {
+  pull_request: ["opened", "synchronize", "reopened"],
+  pull_request_target: ["opened", "synchronize", "reopened"],
+};
+
+function typeAllowed(t: PlanTrigger, e: TriggerEvent): boolean {
+  if (e.action === undefined) return true;
+  const types = t.types ?? DEFAULT_TYPES[t.event];
+  return !types || types.includes(e.action);
+}
 
 function refOf(e: TriggerEvent): { branch?: string; tag?: string } {
   if (e.tag !== undefined) return { tag: e.tag };
@@ -62,15 +77,22 @@ function matchOne(t: PlanTrigger, e: TriggerEvent): boolean {
     }
     case "pull_request":
     case "pull_request_target": {
-      const types = t.types ?? PR_DEFAULT_TYPES;
-      if (e.action !== undefined && !types.includes(e.action)) return false;
+      if (!typeAllowed(t, e)) return false;
       const base = e.baseBranch ?? refOf(e).branch;
       return allowed(base, t.branches, t.branchesIgnore) && pathsAllowed(t, e.changedPaths);
     }
+    case "pull_request_review":
+    case "pull_request_review_comment":
+    case "merge_group":
+      return typeAllowed(t, e) && allowed(e.baseBranch ?? refOf(e).branch, t.branches, t.branchesIgnore);
+    case "workflow_run":
+      // GitHub names the triggering workflows exactly; the branch filters look at the triggering run's head branch.
+      if (e.workflow === undefined || !(t.workflows ?? []).includes(e.workflow)) return false;
+      return typeAllowed(t, e) && allowed(refOf(e).branch, t.branches, t.branchesIgnore);
     case "schedule":
       return e.cron === undefined || (t.crons ?? []).includes(e.cron);
     default:
-      return e.action === undefined || !t.types || t.types.includes(e.action);
+      return typeAllowed(t, e);
   }
 }
 

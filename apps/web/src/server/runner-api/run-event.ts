@@ -1,5 +1,5 @@
 // A run's `github.event` (and the runner's GITHUB_EVENT_PATH file): the payload of the delivery that started it,
-// in GitHub's shape — GitHub's own webhook payload as received, our push notification as a push event, a manual
+// in GitHub's shape — GitHub's own webhook payload as received (or one Gantry made: workflow_run, repository_dispatch), our push notification as a push event, a manual
 // run as a workflow_dispatch event, a scheduled run as `{ schedule: <cron> }`. Reconciled runs get {}.
 import type { Database } from "@gantry/db";
 import { cronOfScheduledRun, gitPushPayload, workflowDispatchPayload } from "@gantry/jobs";
@@ -39,7 +39,8 @@ export async function runEventPayload(database: Database, run: RunForEvent, repo
     .webhookDelivery.findUnique({ where: { id: run.deliveryId }, select: { source: true, tenantId: true, payload: true } });
   // A delivery of another tenant is never another tenant's event.
   if (!delivery || (delivery.tenantId !== null && delivery.tenantId !== run.tenantId)) return {};
-  if (delivery.source === "github") {
+  // GitHub's payload as received, or an event Gantry made in GitHub's shape (workflow_run, repository_dispatch).
+  if (delivery.source === "github" || delivery.source === "gantry") {
     const payload = jsonObject.safeParse(delivery.payload);
     return payload.success ? capped(payload.data) : {};
   }

@@ -7,6 +7,7 @@ import type { GithubIntake } from "./types";
 export function githubIntakeFor(app: GithubAppCredentials, log: (line: string) => void = (line) => console.error(`[worker] ${line}`)): GithubIntake {
   return {
     apiUrl: app.apiUrl,
+    appId: app.appId,
     tokens: new InstallationTokens({ appId: app.appId, privateKey: app.privateKey, apiUrl: app.apiUrl }),
     log,
   };

@@ -1,7 +1,7 @@
 // The intake of one stored GitHub delivery: installation events update installations and repositories; a push
 // (branches and tags; deletions ignored) or a pull request (opened, synchronize, reopened; from a fork:
 // untrusted) makes runs from the workflow files at its commit; a push to the default branch also syncs the
-// repository's schedules. The delivery is settled exactly once; a GitHub error worth retrying is thrown,
+// repository's schedules; every other event a workflow can name runs workflows `on:` it (repository-event-runs.ts). The delivery is settled exactly once; a GitHub error worth retrying is thrown,
 // leaving it RECEIVED for the job's next attempt.
 import { intake, type WebhookDelivery } from "@gantry/db";
 import { GithubApiError, isHandledEvent, parseWebhookEvent, PULL_REQUEST_RUN_ACTIONS, pullRequestFromFork, pushChangedPaths, syncInstallation, type PullRequestEvent, type PushEvent, type WebhookEvent } from "@gantry/github";
@@ -14,6 +14,7 @@ import { syncSchedules } from "../../schedules/sync-schedules";
 import type { CompiledFile } from "../../schedules/workflow-tree";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 import { runWorkflowsAt } from "./workflow-runs";
+import { payloadDigest, runRepositoryEvent } from "./repository-event-runs";
 
 const ignored = (reason: string): IntakeResult => ({ outcome: "IGNORED", reason, runs: [] });
 
@@ -71,13 +72,20 @@ async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event
   return runs.length > 0 ? { outcome: "PROCESSED", runs } : fromHead;
 }
 
-async function processEvent(deps: GithubIntakeDeps, event: WebhookEvent, deliveryRowId: string): Promise<IntakeResult> {
+/**
+ * Whether a check event is about Gantry's own checks: those only re-run on `rerequested` and never start workflows
+ * `on: check_run/check_suite` (a check Gantry reports would otherwise start a run that reports a check, …). Without
+ * the App's id every check event counts as ours.
+ */
+function ourCheck(github: GithubIntake, event: Extract<WebhookEvent, { name: "check_run" | "check_suite" }>): boolean {
+  const app = event.name === "check_run" ? event.payload.check_run.app : event.payload.check_suite.app;
+  return github.appId === undefined || app?.id === undefined || String(app.id) === github.appId;
+}
+
+async function processEvent(deps: GithubIntakeDeps, event: WebhookEvent, deliveryRowId: string, digest: string): Promise<IntakeResult> {
   if (event.name === "installation" || event.name === "installation_repositories") {
     const synced = await syncInstallation(deps.db, event);
     return { outcome: "PROCESSED", reason: `installation ${synced.installationRowId ?? "unknown"} synced`, runs: [] };
-  }
-  if ((event.name === "check_run" || event.name === "check_suite") && event.payload.action !== "rerequested") {
-    return ignored(`${event.name} ${event.payload.action} starts no runs`);
   }
   const github = deps.github ?? null;
   if (!github) throw new NoGithubApp();
@@ -88,7 +96,10 @@ async function processEvent(deps: GithubIntakeDeps, event: WebhookEvent, deliver
       return onPullRequest(deps, github, event.payload, deliveryRowId);
     case "check_run":
     case "check_suite":
-      return rerunChecks(deps, github, event.payload, deliveryRowId);
+      if (!ourCheck(github, event)) return runRepositoryEvent(deps, github, event, deliveryRowId, digest);
+      return event.payload.action === "rerequested" ? rerunChecks(deps, github, event.payload, deliveryRowId) : ignored(`${event.name} ${event.payload.action} starts no runs`);
+    default:
+      return runRepositoryEvent(deps, github, event, deliveryRowId, digest);
   }
 }
 
@@ -109,7 +120,7 @@ export async function processGithubDelivery(deps: GithubIntakeDeps, delivery: We
   }
   let result: IntakeResult;
   try {
-    result = await processEvent(deps, parsed.event, delivery.id);
+    result = await processEvent(deps, parsed.event, delivery.id, payloadDigest(delivery.payload));
   } catch (error) {
     // A revoked installation token: forget the cached ones, and let the job's retry mint a fresh one.
     if (error instanceof GithubApiError && error.status === 401 && !error.path.startsWith("/app/")) {

@@ -4,6 +4,8 @@ import type { IntakeDeps } from "../process-git-push";
 /** What GitHub intake needs beyond the plain-git deps: where the API is, and the (caching) token client. */
 export interface GithubIntake {
   apiUrl: string;
+  /** The App's id: check events of its own checks start no `on: check_*` workflows (unset: every check is ours). */
+  appId?: string;
   tokens: InstallationTokens;
   fetch?: Fetch;
   /** Report check runs for new runs' jobs (default true; needs the App's Checks: write permission). */

@@ -11,12 +11,15 @@ import { listRunsHandler } from "./list.handler";
 import { listRunsInput } from "./list.schema";
 import { runLogsHandler } from "./logs.handler";
 import { runLogsInput } from "./logs.schema";
+import { repositoryDispatchHandler } from "./repository-dispatch.handler";
+import { repositoryDispatchInput } from "./repository-dispatch.schema";
 
 export const runsRouter = createTRPCRouter({
   list: viewerProcedure.input(listRunsInput).query(listRunsHandler),
   get: viewerProcedure.input(getRunInput).query(getRunHandler),
   cancel: developerProcedure.input(cancelRunInput).mutation(cancelRunHandler),
   dispatch: developerProcedure.input(dispatchRunInput).mutation(dispatchRunHandler),
+  repositoryDispatch: developerProcedure.input(repositoryDispatchInput).mutation(repositoryDispatchHandler),
   dispatchable: viewerProcedure.input(dispatchableInput).query(dispatchableHandler),
   intakePending: viewerProcedure.input(intakePendingInput).query(intakePendingHandler),
   logs: viewerProcedure.input(runLogsInput).query(runLogsHandler),
