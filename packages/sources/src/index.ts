@@ -1,2 +1,12 @@
 export { openRepository, GitRepository, GitReadError, ZERO_SHA } from "./git-repository";
-export { WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER, workflowFolders } from "./workflow-folders";
+export {
+  GANTRY_WORKFLOW_FOLDER,
+  GITHUB_WORKFLOW_FOLDER,
+  WORKFLOW_FOLDERS,
+  repositoryWorkflowFiles,
+  selectWorkflowFiles,
+  workflowFileRefusal,
+  workflowFolders,
+  type WorkflowFileLister,
+  type WorkflowFolderSettings,
+} from "./workflow-folders";

@@ -53,7 +53,8 @@ async function connect(db: Database, ctx: TenantContext, installationRow: string
   for (const repo of repositories) {
     await scoped.repository.upsert({
       where: { githubRepoId: BigInt(repo.id) },
-      create: { id: githubRepositoryRowId(repo.id), tenantId: ctx.tenantId, fullName: repo.full_name, githubRepoId: BigInt(repo.id), installationId: installationRow },
+      // GitHub-connected: .github/workflows is read by default (packages/sources workflow-folders.ts).
+      create: { id: githubRepositoryRowId(repo.id), tenantId: ctx.tenantId, fullName: repo.full_name, githubRepoId: BigInt(repo.id), installationId: installationRow, readGithubWorkflows: true },
       update: { fullName: repo.full_name, installationId: installationRow },
     });
   }

@@ -8,6 +8,7 @@
 // (the latest run, suite id, suite updated_at): GitHub moves updated_at whenever the suite changes.
 import type { WorkflowRun } from "@gantry/db";
 import type { CheckRunEvent, CheckSuiteEvent } from "@gantry/github";
+import { repositoryWorkflowFiles, workflowFileRefusal } from "@gantry/sources";
 import type { IntakeResult } from "../process-git-push";
 import { resolveRepository } from "./repository";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
@@ -65,11 +66,21 @@ export async function rerunChecks(deps: GithubIntakeDeps, github: GithubIntake, 
 
   const scope = await openCommitScope(deps, github, resolved.repository, resolved.githubInstallationId);
   const result: IntakeResult = { outcome: "IGNORED", reason: "nothing to re-run", runs: [] };
+  const workflowsAt = new Map<string, Promise<string[]>>();
+  const refused: string[] = [];
   for (const run of fresh) {
+    // A folder turned off since (or a same-name file added to .gantry/workflows) is not re-run from the old file.
+    if (!workflowsAt.has(run.sha)) workflowsAt.set(run.sha, repositoryWorkflowFiles(scope.reader, run.sha, resolved.repository));
+    const refusal = workflowFileRefusal(run.workflowPath, (await workflowsAt.get(run.sha)) ?? [], resolved.repository);
+    if (refusal) {
+      refused.push(`${run.workflowPath} is not re-run: ${refusal}`);
+      continue;
+    }
     // The re-run's github.event is the original run's event, as on GitHub.
     const commit = { event: run.event, ref: run.ref, sha: run.sha, trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}), ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}) };
     const entry = await runWorkflowFile(scope, commit, run.workflowPath, `${run.idempotencyKey}:rerun:${click}`);
     if (entry) result.runs.push(entry);
   }
+  if (refused.length > 0 && result.runs.length === 0) result.reason = refused.join("; ");
   return settled(result);
 }

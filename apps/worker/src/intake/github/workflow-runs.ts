@@ -7,7 +7,8 @@ import { compileWorkflowWithCalls, matchTrigger, type TenantContext as CompileCo
 import { compileContextFor } from "../compile-context";
 import { splitDiagnostics } from "../diagnostics";
 import { githubFilesAt } from "../repository-files";
-import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS, type IntakeResult } from "../process-git-push";
+import { repositoryWorkflowFiles } from "@gantry/sources";
+import type { IntakeResult } from "../process-git-push";
 import { reportRunChecks } from "./report-checks";
 import { startRun } from "../start-run";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
@@ -101,8 +102,7 @@ export async function runWorkflowsAt(
   compiled?: CommitScope["compiled"],
 ): Promise<IntakeResult> {
   const scope = { ...(await openCommitScope(deps, github, repository, githubInstallationId)), ...(compiled ? { compiled } : {}) };
-  const folders = repository.readGithubWorkflows ? [...WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER] : WORKFLOW_FOLDERS;
-  const files = await scope.reader.workflowFiles(commit.sha, folders);
+  const files = await repositoryWorkflowFiles(scope.reader, commit.sha, repository);
   if (files.length === 0) return { outcome: "IGNORED", reason: "no workflow files at this commit", runs: [] };
   const result: IntakeResult = { outcome: "IGNORED", reason: `no workflow matched this ${commit.event}`, runs: [] };
   for (const file of files) {
