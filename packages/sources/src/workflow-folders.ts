@@ -50,14 +50,17 @@ export async function repositoryWorkflowFiles(lister: WorkflowFileLister, sha: s
   return selectWorkflowFiles(await lister.workflowFiles(sha, folders), folders);
 }
 
-/** Why a file is not one of the repository's workflows at that listing (null: it is one). */
+/**
+ * Why the folder settings keep a file from running, given the listing of the workflows that run at the commit
+ * (repositoryWorkflowFiles); null when they do not (the file may still not exist: its reader says so).
+ */
 export function workflowFileRefusal(file: string, files: readonly string[], repository: WorkflowFolderSettings): string | null {
   const folder = folderOf(file);
   if (!(WORKFLOW_FOLDERS as readonly string[]).includes(folder)) return `${file} is not in ${WORKFLOW_FOLDERS.join(" or ")}`;
   if (!workflowFolders(repository).includes(folder)) return `the repository does not read ${folder} (a repository setting)`;
   if (!files.includes(file)) {
     const winner = files.find((candidate) => nameOf(candidate) === nameOf(file));
-    return winner ? `${winner} has the same name and wins over it` : `there is no ${file}`;
+    if (winner) return `${winner} has the same name and wins over it`;
   }
   return null;
 }
