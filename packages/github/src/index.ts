@@ -17,3 +17,4 @@ export * from "./manifest";
 export * from "./app-file";
 export * from "./retry";
 export * from "./workflow-reader";
+export * from "./pull-request-commit";

@@ -10,3 +10,6 @@ ALTER TABLE "Installation" ADD COLUMN "senderGithubId" BIGINT;
 -- GitHub's numeric user id, matched at GitHub sign-in.
 ALTER TABLE "User" ADD COLUMN "githubId" BIGINT;
 CREATE UNIQUE INDEX "User_githubId_key" ON "User"("githubId");
+
+-- A pull request run on its merge commit reports its checks on the pull request's head commit.
+ALTER TABLE "WorkflowRun" ADD COLUMN "headSha" TEXT;

@@ -22,7 +22,8 @@ type RepositorySchema = components["schemas"]["repository"];
 type ListedCommit = Pick<Commit, "sha" | "url" | "html_url"> & { commit: Pick<Commit["commit"], "message" | "url"> & { committer: { name: string; email: string; date: string } } };
 type PullSide = Pick<PullRequestSimple["head"], "label" | "ref" | "sha"> & { repo: Pick<RepositorySchema, "id" | "full_name" | "fork"> | null };
 /** The part of a listed pull request the fake serves. */
-type ListedPull = Pick<PullRequestSimple, "number" | "state" | "title" | "updated_at" | "created_at" | "draft"> & { head: PullSide; base: PullSide };
+type ListedPull = Pick<PullRequestSimple, "number" | "state" | "title" | "updated_at" | "created_at" | "draft" | "merge_commit_sha"> & { head: PullSide; base: PullSide };
+type PullRequest = components["schemas"]["pull-request"];
 
 export interface FakePullRequest {
   number: number;
@@ -32,6 +33,10 @@ export interface FakePullRequest {
   /** The head repository; null: a deleted fork. */
   headRepo: { id: number; full_name: string; fork: boolean } | null;
   updatedAt: Date;
+  /** GitHub's test merge commit (refs/pull/<n>/merge; add its tree with addCommit); null or absent: none. */
+  mergeCommitSha?: string | null;
+  /** false: head and base conflict; null or absent: not computed yet. */
+  mergeable?: boolean | null;
 }
 
 /** A check-run create/update body as received: every field still to be checked. */
@@ -352,6 +357,8 @@ export class FakeGithub {
       if (typeof repo === "number") return this.record(call, repo);
       return this.record(call, this.sendListing(response, repo, listing[3] ?? "", url.searchParams));
     }
+    const onePull = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(url.pathname);
+    if (onePull && request.method === "GET") return this.record(call, this.sendPullRequest(response, `${decodeURIComponent(onePull[1] ?? "")}/${decodeURIComponent(onePull[2] ?? "")}`, Number(onePull[3]), authorization));
     if (/^\/repos\/[^/]+\/[^/]+\/(check-runs|commits\/)/.test(url.pathname)) return this.record(call, this.handleChecks(request.method ?? "GET", url, authorization, body, response));
 
     const contentsPath = /^\/repos\/([^/]+)\/([^/]+)\/contents(?:\/(.*))?$/.exec(url.pathname);
@@ -526,8 +533,31 @@ export class FakeGithub {
         updated_at: pull.updatedAt.toISOString(),
         head: side(pull.headRef, pull.headSha, pull.headRepo),
         base: side(pull.baseRef, repo.branches.get(pull.baseRef) ?? pull.headSha, { id: repo.id, full_name: repo.fullName, fork: false }),
+        merge_commit_sha: pull.mergeCommitSha ?? null,
       }));
     return this.send(response, 200, pulls);
+  }
+
+  /** GET /repos/{owner}/{repo}/pulls/{n}: the one answer with `mergeable` (and the merge commit). */
+  private sendPullRequest(response: ServerResponse, fullName: string, number: number, authorization: string | null): number {
+    const repo = this.authorizeRepo(fullName, authorization, response);
+    if (typeof repo === "number") return repo;
+    const pull = repo.pulls.find((candidate) => candidate.number === number);
+    if (!pull) return this.error(response, 404, "Not Found");
+    const side = (ref: string, sha: string, head: FakePullRequest["headRepo"]): PullSide => ({ label: `${head?.full_name.split("/")[0] ?? "unknown"}:${ref}`, ref, sha, repo: head });
+    const body: ListedPull & Pick<PullRequest, "mergeable"> = {
+      number: pull.number,
+      state: "open",
+      title: `PR ${pull.number}`,
+      draft: false,
+      created_at: pull.updatedAt.toISOString(),
+      updated_at: pull.updatedAt.toISOString(),
+      head: side(pull.headRef, pull.headSha, pull.headRepo),
+      base: side(pull.baseRef, repo.branches.get(pull.baseRef) ?? pull.headSha, { id: repo.id, full_name: repo.fullName, fork: false }),
+      merge_commit_sha: pull.mergeCommitSha ?? null,
+      mergeable: pull.mergeable ?? null,
+    };
+    return this.send(response, 200, body);
   }
 
   /** The GitHub id the fake gives a repository (its pull requests' base.repo.id). */

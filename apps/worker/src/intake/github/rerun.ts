@@ -21,10 +21,11 @@ async function originals(deps: GithubIntakeDeps, tenantId: string, repositoryId:
   const scoped = deps.db.forTenant({ tenantId, actor: { kind: "SYSTEM", id: "github-intake" } });
   if (externalId !== null) {
     const job = await scoped.jobRun.findFirst({ where: { id: externalId }, select: { runId: true } });
-    const run = await scoped.workflowRun.findFirst({ where: { id: job?.runId ?? externalId, repositoryId, sha: headSha } });
+    // A check's head_sha is the run's commit, or for a pull request's merge-commit run the head it was reported on.
+    const run = await scoped.workflowRun.findFirst({ where: { id: job?.runId ?? externalId, repositoryId, OR: [{ sha: headSha }, { headSha }] } });
     return run ? [run] : [];
   }
-  const runs = await scoped.workflowRun.findMany({ where: { repositoryId, sha: headSha }, orderBy: { runNumber: "desc" } });
+  const runs = await scoped.workflowRun.findMany({ where: { repositoryId, OR: [{ sha: headSha }, { headSha }] }, orderBy: { runNumber: "desc" } });
   // The latest run per workflow and event: a second click re-runs the re-run, not every run since.
   const latest = new Map<string, WorkflowRun>();
   for (const run of runs) if (!latest.has(`${run.workflowPath}\u0000${run.event}\u0000${run.ref}`)) latest.set(`${run.workflowPath}\u0000${run.event}\u0000${run.ref}`, run);
@@ -77,7 +78,7 @@ export async function rerunChecks(deps: GithubIntakeDeps, github: GithubIntake, 
       continue;
     }
     // The re-run's github.event is the original run's event, as on GitHub.
-    const commit = { event: run.event, ref: run.ref, sha: run.sha, trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}), ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}) };
+    const commit = { event: run.event, ref: run.ref, sha: run.sha, ...(run.headSha ? { headSha: run.headSha } : {}), trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}), ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}) };
     const entry = await runWorkflowFile(scope, commit, run.workflowPath, `${run.idempotencyKey}:rerun:${click}`);
     if (entry) result.runs.push(entry);
   }

@@ -17,6 +17,8 @@ export interface CommitEvent {
   event: string;
   ref: string;
   sha: string;
+  /** A pull request run on its merge commit: the head commit (its check runs go there). */
+  headSha?: string;
   /** null: no trigger matching (a re-run of a run that matched once). */
   trigger: TriggerEvent | null;
   trusted: boolean;
@@ -27,7 +29,12 @@ export interface CommitEvent {
   keyPart?: string;
   /** false: an invalid workflow file makes no FAILED run here (another event at that commit already did). */
   reportInvalid?: boolean;
+  /** Said on each run as a warning (a pull request run on its head commit: no merge commit). */
+  notes?: string[];
 }
+
+/** A note about the event as a run warning of the workflow file (line 0: the whole file). */
+const noteWarning = (file: string, message: string): intake.WorkflowDiagnostic => ({ file, line: 0, col: 0, code: "run-note", message, severity: "warning" });
 
 /** What runs at one commit of one repository need: tenant, contents reader, compile context, token. */
 export interface CommitScope {
@@ -66,10 +73,11 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
     event: commit.event,
     ref: commit.ref,
     sha: commit.sha,
+    ...(commit.headSha ? { headSha: commit.headSha } : {}),
     trusted: commit.trusted,
     ...(commit.triggeredBy ? { triggeredBy: commit.triggeredBy } : {}),
     ...(commit.deliveryId ? { deliveryId: commit.deliveryId } : {}),
-    warnings: diagnostics.warnings,
+    warnings: [...(commit.notes ?? []).map((note) => noteWarning(file, note)), ...diagnostics.warnings],
   };
   if (!plan) {
     if (commit.reportInvalid === false) return null;
