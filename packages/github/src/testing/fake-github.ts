@@ -2,7 +2,7 @@
 // (typed by @octokit/openapi-types) of the endpoints Gantry calls, served from in-memory installations and
 // repositories. It checks what GitHub checks — the App JWT's RS256 signature and claims, installation tokens,
 // the headers — and records every call so tests can assert on them.
-import { createVerify, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { createHash, createVerify, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { components } from "@octokit/openapi-types";
@@ -81,6 +81,16 @@ interface FakeRepository {
   commits: Map<string, Map<string, string>>;
 }
 
+/** A GitHub account the fake signs in (GitHub sign-in) and answers GET /user with. */
+export interface FakeGithubUser {
+  login: string;
+  id: number;
+  name: string | null;
+  email: string | null;
+  /** Installations GET /user/installations lists for this user's tokens. */
+  installations: number[];
+}
+
 export interface FakeGithubOptions {
   appId?: string;
   /** How long minted tokens live (GitHub: one hour). */
@@ -103,7 +113,7 @@ export class FakeGithub {
   readonly checkRuns = new Map<number, CheckRun & { repository: string }>();
   private nextCheckRunId = 1;
   /** OAuth: one-time codes and user tokens → the user's login and reachable installations. */
-  private readonly oauthCodes = new Map<string, { login: string; installations: number[] }>();
+  private readonly oauthCodes = new Map<string, { login: string; installations: number[]; redirectUri?: string }>();
   private readonly userTokens = new Map<string, { login: string; installations: number[] }>();
   /** Manifest codes GitHub hands back after "Create GitHub App", and the manifests they were for. */
   private readonly manifestCodes = new Set<string>();
@@ -135,6 +145,74 @@ export class FakeGithub {
     this.oauthCodes.set(code, { login, installations });
     return code;
   }
+
+  // ---- GitHub sign-in (OAuth web flow): users, the browser's GitHub session, /login/oauth/authorize, /user ----
+  private readonly users = new Map<string, FakeGithubUser>();
+  private browserUser: string | null = null;
+
+  /** A GitHub account (GET /user answers with it); one is made up for a login never added. */
+  addUser(user: { login: string; id?: number; name?: string | null; email?: string | null; installations?: number[] }): FakeGithubUser {
+    const full: FakeGithubUser = { login: user.login, id: user.id ?? this.userIdOf(user.login), name: user.name ?? null, email: user.email ?? null, installations: user.installations ?? [] };
+    this.users.set(user.login, full);
+    return full;
+  }
+
+  /** The account GitHub's authorize page signs in as (the browser's GitHub session); null: nobody, the page refuses. */
+  signInAs(login: string | null): void {
+    this.browserUser = login;
+    if (login !== null && !this.users.has(login)) this.addUser({ login });
+  }
+
+  private userIdOf(login: string): number {
+    return this.users.get(login)?.id ?? 1_000_000 + (createHash("sha256").update(login).digest().readUInt32BE(0) % 1_000_000_000);
+  }
+
+  /** GET /login/oauth/authorize: the user approves at once and is sent back with a code (and the client's state). */
+  private authorize(url: URL, response: ServerResponse): number {
+    const clientId = url.searchParams.get("client_id");
+    const redirectUri = url.searchParams.get("redirect_uri");
+    const page = (status: number, text: string) => {
+      response.writeHead(status, { "content-type": "text/html; charset=utf-8" });
+      response.end(`<!doctype html><title>GitHub</title><p>${text}</p>`);
+      return status;
+    };
+    if (clientId !== this.oauthClient.id) return page(404, "Not Found: no application with that client_id.");
+    if (!redirectUri || !/^https?:\/\//.test(redirectUri)) return page(400, "The redirect_uri is missing or not a URL.");
+    if (this.browserUser === null) return page(401, "Sign in to GitHub to continue (FakeGithub.signInAs was not called).");
+    const user = this.users.get(this.browserUser) ?? this.addUser({ login: this.browserUser });
+    const code = randomBytes(10).toString("hex");
+    this.oauthCodes.set(code, { login: user.login, installations: user.installations, redirectUri });
+    const back = new URL(redirectUri);
+    back.searchParams.set("code", code);
+    const state = url.searchParams.get("state");
+    if (state !== null) back.searchParams.set("state", state);
+    response.writeHead(302, { location: back.toString() });
+    response.end();
+    return 302;
+  }
+
+  /** GET /user and /user/emails with a user token. */
+  private sendUser(path: string, authorization: string | null, response: ServerResponse): number {
+    const given = /^(?:token|Bearer|bearer) (ghu_.+)$/.exec(authorization ?? "")?.[1];
+    const holder = given ? this.userTokens.get(given) : undefined;
+    if (!holder) return this.error(response, 401, "Requires authentication");
+    const user = this.users.get(holder.login) ?? this.addUser({ login: holder.login });
+    if (path === "/user/emails") return this.send(response, 200, user.email ? [{ email: user.email, primary: true, verified: true, visibility: "private" }] : []);
+    const body: Pick<components["schemas"]["private-user"], "login" | "id" | "node_id" | "name" | "email" | "avatar_url" | "type" | "site_admin" | "html_url" | "url"> = {
+      login: user.login,
+      id: user.id,
+      node_id: `U_${user.id}`,
+      name: user.name,
+      email: user.email,
+      avatar_url: `${this.url}/avatars/${user.login}`,
+      type: "User",
+      site_admin: false,
+      html_url: `${this.url}/${user.login}`,
+      url: `${this.url}/users/${user.login}`,
+    };
+    return this.send(response, 200, body);
+  }
+  // ---- end of GitHub sign-in ----
 
   /** A code as GitHub returns to the manifest's redirect_url once the App is created. */
   issueManifestCode(): string {
@@ -272,7 +350,10 @@ export class FakeGithub {
     for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     const raw = Buffer.concat(chunks).toString("utf8");
     let body: unknown;
-    if (raw) {
+    // GitHub's OAuth token endpoint also takes a form body (what OAuth clients such as next-auth's send).
+    const formBody = url.pathname === "/login/oauth/access_token" && String(request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
+    if (raw && formBody) body = Object.fromEntries(new URLSearchParams(raw));
+    else if (raw) {
       if (!String(request.headers["content-type"] ?? "").startsWith("application/json")) return this.record({ method: request.method ?? "GET", path: url.pathname, query: {}, authorization }, this.error(response, 415, "Content-Type must be application/json"));
       try {
         body = JSON.parse(raw);
@@ -294,7 +375,10 @@ export class FakeGithub {
       response.end(JSON.stringify(body));
       return this.record(call, failure.status);
     }
-    if (url.pathname === "/login/oauth/access_token" && request.method === "POST") return this.record(call, this.handleOAuth(body, response));
+    if (url.pathname === "/login/oauth/access_token" && request.method === "POST") return this.record(call, this.handleOAuth(body, response, authorization));
+    if (url.pathname === "/login/oauth/authorize" && request.method === "GET") return this.record(call, this.authorize(url, response));
+    // GitHub answers /user with any JSON Accept header (OAuth clients send application/json).
+    if ((url.pathname === "/user" || url.pathname === "/user/emails") && request.method === "GET") return this.record(call, this.sendUser(url.pathname, authorization, response));
     // GitHub refuses requests without a User-Agent, and Gantry always asks for the v3 JSON media type.
     if (!request.headers["user-agent"]) return this.record(call, this.error(response, 403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"));
     if (!String(request.headers.accept ?? "").includes("application/vnd.github")) return this.record(call, this.error(response, 415, "Unsupported media type"));
@@ -378,9 +462,12 @@ export class FakeGithub {
     this.record(call, this.error(response, 404, "Not Found"));
   }
 
-  private handleOAuth(body: unknown, response: ServerResponse): number {
+  private handleOAuth(body: unknown, response: ServerResponse, authorization: string | null): number {
     const fields = typeof body === "object" && body !== null ? body : {};
-    const get = (name: string) => (name in fields ? String(Reflect.get(fields, name)) : "");
+    const basic = /^Basic (.+)$/.exec(authorization ?? "")?.[1];
+    // client_secret_basic: the client in the Authorization header (each part form-encoded, RFC 6749 2.3.1).
+    const [basicId, basicSecret] = basic ? Buffer.from(basic, "base64").toString().split(":").map((part) => decodeURIComponent(part.replace(/\+/g, " "))) : [];
+    const get = (name: string) => (name in fields ? String(Reflect.get(fields, name)) : name === "client_id" ? (basicId ?? "") : name === "client_secret" ? (basicSecret ?? "") : "");
     // GitHub answers 200 with an error object for a bad code or client.
     if (get("client_id") !== this.oauthClient.id || get("client_secret") !== this.oauthClient.secret) {
       return this.send(response, 200, { error: "incorrect_client_credentials", error_description: "The client_id and/or client_secret passed are incorrect." });
@@ -388,6 +475,9 @@ export class FakeGithub {
     const user = this.oauthCodes.get(get("code"));
     if (!user) return this.send(response, 200, { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." });
     this.oauthCodes.delete(get("code"));
+    if (user.redirectUri !== undefined && get("redirect_uri") !== "" && get("redirect_uri") !== user.redirectUri) {
+      return this.send(response, 200, { error: "redirect_uri_mismatch", error_description: "The redirect_uri MUST match the registered callback URL for this application." });
+    }
     const token = `ghu_${randomBytes(18).toString("base64url")}`;
     this.userTokens.set(token, user);
     return this.send(response, 200, { access_token: token, token_type: "bearer", scope: "" });
