@@ -1,7 +1,8 @@
 // "Someone can see the runs", in Chromium against the production server and the fake GitHub: a signed
 // `installation` webhook creates a tenant with no members; its installer clicks "Sign in with GitHub", goes
 // through the fake's authorize page and back, lands on that tenant as its admin and opens a run there; another
-// GitHub user gets no tenant and "No access" on the same run page.
+// GitHub user gets no tenant and "No access" on the same run page. The admin also turns a workflow folder off on the
+// Settings page.
 import { randomBytes, randomUUID } from "node:crypto";
 import { intake } from "@gantry/db";
 import { signWebhook } from "@gantry/github";
@@ -86,6 +87,16 @@ describe("GitHub sign-in in the browser", () => {
     await poll("the run page", 15_000, async () => ((await octocat.getByText("No access").count()) === 0 && (await octocat.getByText("CI").count()) > 0 ? true : undefined), () => server?.output() ?? "");
     const user = await t.database.system("test").user.findUniqueOrThrow({ where: { githubId: BigInt(583_231) }, include: { memberships: true } });
     expect(user.memberships.map((membership) => [membership.tenantId, membership.role])).toEqual([[installation.tenantId, "ADMIN"]]);
+
+    // As admin, the installer turns the repository's .github/workflows off on the Settings page.
+    await octocat.goto(`${server.baseUrl}/t/${installation.tenant.slug}/settings`);
+    const row = octocat.getByTestId(`repository-${repository.fullName}`);
+    const githubFolder = row.getByLabel(".github/workflows");
+    expect(await githubFolder.isChecked()).toBe(true);
+    await githubFolder.uncheck();
+    await row.getByRole("button", { name: "Save" }).click();
+    await poll("the folder setting saved", 15_000, async () => ((await t.database.system("test").repository.findUniqueOrThrow({ where: { id: repository.id } })).readGithubWorkflows ? undefined : true), () => server?.output() ?? "");
+    expect(await t.database.system("test").auditEvent.count({ where: { tenantId: installation.tenantId, action: "repository.workflow_folders.update", actorId: user.id } })).toBe(1);
 
     fake.addUser({ login: "hubot", id: 9_919 });
     const hubot = await signInWithGitHub("hubot");
