@@ -128,4 +128,20 @@ describe("workflow folders", () => {
     await setFolders(GIT_REPOSITORY_ID, { readGantryWorkflows: false, readGithubWorkflows: false });
     expect(await pushToGit({ "src/a.txt": "2" })).toMatchObject({ outcome: "IGNORED", reason: "no workflow files at this commit" });
   });
+
+  it("a manual run of a file the settings do not read is refused by the worker too (hidden by name, or its folder off)", async () => {
+    const dispatchable = (name: string) => `name: ${name}\non: workflow_dispatch\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${name}\n`;
+    const { after } = git.commit({ ".gantry/workflows/deploy.yml": dispatchable("Gantry deploy"), ".github/workflows/deploy.yml": dispatchable("GitHub deploy"), ".github/workflows/release.yml": dispatchable("Release") });
+    await setFolders(GIT_REPOSITORY_ID, { readGantryWorkflows: true, readGithubWorkflows: true });
+    const dispatch = async (workflowPath: string) => {
+      const payload = { idempotencyKey: randomUUID(), workflowPath, ref: "refs/heads/main", sha: after, inputs: {}, actor: "tester@example.com" };
+      const { id } = await intake.recordDelivery(bed.db.sql("test"), { deliveryId: `dispatch:${randomUUID()}`, source: "api", event: "workflow_dispatch", tenantId: bed.tenantId, repositoryId: GIT_REPOSITORY_ID, payload });
+      return processDelivery(deps, id);
+    };
+    expect(await dispatch(".github/workflows/deploy.yml")).toMatchObject({ outcome: "IGNORED", reason: expect.stringContaining(".gantry/workflows/deploy.yml has the same name and wins over it") });
+    expect(await dispatch(".gantry/workflows/deploy.yml")).toMatchObject({ outcome: "PROCESSED", runs: [expect.objectContaining({ created: true })] });
+    expect(await dispatch(".github/workflows/release.yml")).toMatchObject({ outcome: "PROCESSED" });
+    await setFolders(GIT_REPOSITORY_ID, { readGantryWorkflows: true, readGithubWorkflows: false });
+    expect(await dispatch(".github/workflows/release.yml")).toMatchObject({ outcome: "IGNORED", reason: expect.stringContaining("the repository does not read .github/workflows") });
+  });
 });
