@@ -119,6 +119,23 @@ describe("workflow folders", () => {
     await setFolders(githubRepositoryId, { readGantryWorkflows: true, readGithubWorkflows: true });
   });
 
+  it("a check-run re-run of a workflow whose folder was turned off since is refused with the reason", async () => {
+    const result = await pushToGithub({ ".github/workflows/lint.yaml": workflow("Lint") });
+    const [entry] = result?.runs ?? [];
+    const run = await bed.db.system("test").workflowRun.findUniqueOrThrow({ where: { id: entry?.runId ?? "" }, include: { jobs: true } });
+    await setFolders(githubRepositoryId, { readGantryWorkflows: true, readGithubWorkflows: false });
+    const suite = { id: 77, head_branch: "main", head_sha: run.sha, updated_at: new Date().toISOString() };
+    const payload = {
+      action: "rerequested",
+      check_run: { id: 5_001, name: "Lint / build", head_sha: run.sha, external_id: run.jobs[0]?.id ?? "", check_suite: suite },
+      repository: { id: REPO_ID, name: "app", full_name: FULL_NAME, private: true, owner: { login: "folders" } },
+      installation: { id: INSTALLATION },
+    };
+    const { id } = await intake.recordDelivery(bed.db.sql("test"), { deliveryId: randomUUID(), source: "github", event: "check_run", payload });
+    expect(await processDelivery(deps, id)).toMatchObject({ outcome: "IGNORED", reason: ".github/workflows/lint.yaml is not re-run: the repository does not read .github/workflows (a repository setting)", runs: [] });
+    await setFolders(githubRepositoryId, { readGantryWorkflows: true, readGithubWorkflows: true });
+  });
+
   it("a plain git repository reads .gantry/workflows only unless .github/workflows is turned on", async () => {
     const repository = await bed.db.system("test").repository.findUniqueOrThrow({ where: { id: GIT_REPOSITORY_ID } });
     expect(repository).toMatchObject({ readGantryWorkflows: true, readGithubWorkflows: false });
