@@ -239,17 +239,11 @@ async function shutdown(code) {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
-const appEnv = {
-  ...baseEnv,
-  NEXTAUTH_URL: url,
-  NEXTAUTH_SECRET: secrets.nextauthSecret,
-  GANTRY_PUBLIC_URL: url,
-  GANTRY_MASTER_KEY: secrets.masterKey,
-  // Archived job logs (the web app's object store directory).
-  GANTRY_STORAGE_DIR: path.join(stateDir, "storage"),
-  ...(actionsDir ? { GANTRY_ACTIONS_DIR: actionsDir } : {}),
-  NODE_ENV: "production",
-};
+// A GANTRY_PUBLIC_URL (or NEXTAUTH_URL) the user set is kept: behind a proxy, links must name the proxy.
+const { composeAppEnv } = await import("./lib/app-env.mjs");
+const { env: appEnv, publicUrl } = composeAppEnv({ env: baseEnv, localUrl: url, secrets, stateDir });
+// Remote actions for air-gapped installs: the web app resolves `uses:` from that folder first.
+if (actionsDir) appEnv.GANTRY_ACTIONS_DIR = actionsDir;
 // apps/web/server.ts: Next's handler behind the webhook fast path (what `next start` would be, plus that).
 startChild("web", tsx, ["apps/web/server.ts", "--port", String(port), "--hostname", host], appEnv);
 startChild("worker", tsx, ["apps/worker/src/main.ts"], appEnv);
@@ -283,7 +277,7 @@ if (!stopping) {
   console.log(`
   Gantry is up.
 
-    Dashboard   ${url}
+    Dashboard   ${publicUrl}${publicUrl === url ? "" : ` (locally ${url})`}
     Health      ${url}/health
     Sign in     ${isLoopback(host) ? "demo@gantry.local / gantry-demo" : "demo@gantry.local with the password the seed printed above (shown once)"}
     Demo repo   ${demoRepo}${actionsDir ? `\n    Actions     ${actionsDir} (GANTRY_ACTIONS_DIR)` : ""}${toolCache ? `\n    Tool cache  ${toolCache} (GANTRY_TOOL_CACHE)` : ""}

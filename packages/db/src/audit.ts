@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = {
   poolDeleted: "pool.deleted",
   /** A tenant opted in to (or out of) sending its secrets to a shared pool (details: pool, secrets). */
   poolSecretsOptIn: "pool.secrets_opt_in",
+  /** Which workflow folders a repository reads changed (details: repository, from, to). */
+  repositoryWorkflowFoldersUpdated: "repository.workflow_folders.update",
   environmentCreated: "environment.created",
   environmentUpdated: "environment.updated",
   environmentDeleted: "environment.deleted",

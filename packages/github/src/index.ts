@@ -19,3 +19,4 @@ export * from "./app-file";
 export * from "./retry";
 export * from "./workflow-reader";
 export * from "./commits";
+export * from "./pull-request-commit";

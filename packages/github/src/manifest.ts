@@ -70,7 +70,8 @@ export function buildAppManifest(options: ManifestOptions) {
     hook_attributes: { url: `${options.publicUrl}/api/github/webhooks`, active: true },
     redirect_url: `${options.publicUrl}/api/github/manifest/callback`,
     setup_url: `${options.publicUrl}/api/github/setup`,
-    callback_urls: [`${options.publicUrl}/api/github/setup`],
+    // The setup callback, and next-auth's GitHub sign-in callback (on the URL browsers use, NEXTAUTH_URL).
+    callback_urls: [`${options.publicUrl}/api/github/setup`, `${options.appUrl}/api/auth/callback/github`],
     request_oauth_on_install: true,
     setup_on_update: false,
     public: options.public ?? false,

@@ -52,6 +52,8 @@ export class GitRepository {
 
   /** Workflow files (`*.yml`, `*.yaml`) directly inside the given folders at the commit, sorted. */
   async workflowFiles(sha: string, folders: string[]): Promise<string[]> {
+    // No folder means no file (ls-tree without a path would list the root).
+    if (folders.length === 0) return [];
     const out = await git(this.gitDir, ["ls-tree", "--name-only", sha, "--", ...folders.map((f) => `${f}/`)]);
     return out
       .split("\n")

@@ -19,6 +19,10 @@ export default async function Home() {
           You are signed in as {session.email}, but you are not a member of any tenant. Ask a tenant admin to
           add you.
         </p>
+        <p className="muted small">
+          Installed Gantry&apos;s GitHub App? Sign out and sign in with GitHub as the account that installed it: you become the admin of the tenant
+          the installation made (while it has none). <a href="/health">System health</a> lists tenants without an admin and why.
+        </p>
       </div>
     </main>
   );

@@ -1,13 +1,17 @@
-// Sign-in (next-auth v4, JWT sessions): email + password against User.passwordHash, and GitHub when
-// GITHUB_CLIENT_ID/SECRET are set. The session carries our User.id; everything else is looked up per request.
+// Sign-in (next-auth v4, JWT sessions): email + password against User.passwordHash, and GitHub through the GitHub
+// App's own OAuth client (github/sign-in.ts; a separate OAuth app's GITHUB_CLIENT_ID/SECRET when the App has none).
+// At a GitHub sign-in the App's installer becomes admin of the tenants its installations made that have none
+// (github/installer-admin.ts). The session carries our User.id; everything else is looked up per request.
 // Password sign-in is rate limited (sign-in/rate-limit.ts), re-hashes older hashes, and audits every attempt.
 import { AUDIT_ACTIONS, hashPassword, needsRehash, randomId, recordAudit, verifyPassword, type AuditRecord, type Database } from "@gantry/db";
 import { getServerSession, type NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import GitHubProvider from "next-auth/providers/github";
 import { z } from "zod";
 import type { Redis } from "ioredis";
+import type { GithubAppCredentials } from "@gantry/github";
 import type { WebEnv } from "../env";
+import { claimInstalledTenants } from "./github/installer-admin";
+import { githubSignInClient, githubSignInProvider } from "./github/sign-in";
 import { clientIp, headerLookup } from "./http/client-ip";
 import { getServices } from "./services";
 import { SignInRateLimiter } from "./sign-in/rate-limit";
@@ -25,6 +29,8 @@ const credentialsInput = z.object({
 });
 
 const githubProfile = z.object({
+  /** GitHub's numeric user id (absent only from profiles of old tests; a real sign-in always has it). */
+  id: z.number().int().positive().optional(),
   login: z.string(),
   email: z.string().nullish(),
   name: z.string().nullish(),
@@ -116,16 +122,35 @@ export async function userForGitHub(database: Database, rawProfile: unknown): Pr
   const profile = githubProfile.safeParse(rawProfile);
   if (!profile.success) return null;
   const users = database.system("sign-in with GitHub: find or create the user").user;
-  const { login } = profile.data;
-  const existing = await users.findUnique({ where: { githubLogin: login }, select: { id: true } });
-  if (existing) return existing.id;
+  const { login, id: githubId } = profile.data;
+  // The account is GitHub's id when known: a login can be renamed, and a freed login taken by someone else.
+  if (githubId !== undefined) {
+    const byId = await users.findUnique({ where: { githubId: BigInt(githubId) }, select: { id: true, githubLogin: true } });
+    if (byId) {
+      if (byId.githubLogin !== login) {
+        await users.updateMany({ where: { githubLogin: login, NOT: { id: byId.id } }, data: { githubLogin: null } });
+        await users.update({ where: { id: byId.id }, data: { githubLogin: login } });
+      }
+      return byId.id;
+    }
+  }
+  const existing = await users.findUnique({ where: { githubLogin: login }, select: { id: true, githubId: true } });
+  if (existing && (existing.githubId === null || githubId === undefined)) {
+    // An account from before ids were kept: it is this GitHub user's from now on.
+    if (githubId !== undefined) await users.update({ where: { id: existing.id }, data: { githubId: BigInt(githubId) } });
+    return existing.id;
+  }
+  // The login belonged to another GitHub account (renamed since): that user keeps its account, not the login.
+  if (existing) await users.update({ where: { id: existing.id }, data: { githubLogin: null } });
   const email = profile.data.email?.toLowerCase();
   const emailTaken = email ? await users.findUnique({ where: { email }, select: { id: true } }) : null;
   const created = await users.create({
     data: {
       id: randomId("usr"),
       githubLogin: login,
-      email: email && !emailTaken ? email : `${login.toLowerCase()}@users.noreply.github.com`,
+      ...(githubId !== undefined ? { githubId: BigInt(githubId) } : {}),
+      // GitHub's own noreply form, `<id>+<login>@…`, is unique even when a login is reused.
+      email: email && !emailTaken ? email : `${githubId !== undefined ? `${githubId}+` : ""}${login.toLowerCase()}@users.noreply.github.com`,
       name: profile.data.name ?? login,
     },
     select: { id: true },
@@ -143,7 +168,9 @@ async function auditGitHubSignIn(database: Database, userId: string): Promise<vo
   );
 }
 
-export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis): NextAuthOptions {
+/** `githubApp`: the GitHub App now (its OAuth client signs users in with GitHub); null or omitted: none. */
+export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis, githubApp: GithubAppCredentials | null = null): NextAuthOptions {
+  const githubClient = githubSignInClient(env, githubApp);
   const limiter = new SignInRateLimiter(redis, env.GANTRY_QUEUE_PREFIX, {
     maxFailuresPerAccount: env.GANTRY_SIGNIN_MAX_FAILURES,
     maxFailuresPerIp: env.GANTRY_SIGNIN_MAX_FAILURES_PER_IP,
@@ -167,9 +194,7 @@ export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis):
           return user ? { id: user.userId, email: user.email, name: user.name } : null;
         },
       }),
-      ...(env.github
-        ? [GitHubProvider({ clientId: env.github.clientId, clientSecret: env.github.clientSecret })]
-        : []),
+      ...(githubClient ? [githubSignInProvider(githubClient)] : []),
     ],
     callbacks: {
       jwt: async ({ token, user, account, profile }) => {
@@ -177,6 +202,9 @@ export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis):
           const userId = await userForGitHub(database, profile);
           if (userId) {
             token.userId = userId;
+            // The App's installer becomes the admin of the tenants its installations made (none had one).
+            const githubId = githubProfile.safeParse(profile).data?.id;
+            if (githubId !== undefined) await claimInstalledTenants(database, { userId, githubId });
             await auditGitHubSignIn(database, userId);
           }
         } else if (user) {
@@ -191,8 +219,8 @@ export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis):
 
 /** The options for this process (env and database from getServices()). */
 export function authOptions(): NextAuthOptions {
-  const { env, database, redis } = getServices();
-  return buildAuthOptions(env, database, redis);
+  const { env, database, redis, githubApp } = getServices();
+  return buildAuthOptions(env, database, redis, githubApp.current());
 }
 
 /** The signed-in user for a server component or route handler, or null. */

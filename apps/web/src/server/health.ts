@@ -4,6 +4,10 @@
 import { WORKER_HEARTBEAT_PATTERN, type Database } from "@gantry/db";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { GithubAppSource } from "@gantry/github";
+import type { WebEnv } from "../env";
+import { tenantsWithoutAdmin, type TenantWithoutAdmin } from "./github/admin-notices";
+import { githubSignInStatus, type GithubSignInStatus } from "./github/sign-in";
 import { isRunnerOnline } from "./runners";
 import { lastRedisConnectionError } from "./services";
 
@@ -42,6 +46,10 @@ export interface HealthReport {
   redis: Probe;
   workers: WorkerStatus[];
   runners: RunnerStatus[];
+  /** Whether users can sign in with GitHub (the App's OAuth client), and if not what to set. */
+  githubSignIn?: GithubSignInStatus;
+  /** Tenants nobody administers, each with why (an installer who has not signed in with GitHub yet, …). */
+  tenantsWithoutAdmin: TenantWithoutAdmin[];
 }
 
 // Workers write this shape (WorkerHeartbeat in @gantry/db); Redis is an input like any other, so parse it.
@@ -134,7 +142,7 @@ export async function listRunners(database: Database, now: Date): Promise<Runner
 }
 
 export async function checkHealth(
-  deps: { database: Database; redis: Redis },
+  deps: { database: Database; redis: Redis; env?: Pick<WebEnv, "github" | "githubApp">; githubApp?: GithubAppSource },
   options: { now?: Date; timeoutMs?: number } = {},
 ): Promise<HealthReport> {
   const now = options.now ?? new Date();
@@ -150,12 +158,16 @@ export async function checkHealth(
       timeoutMs,
     ),
   ]);
-  const [workers, runners] = await Promise.all([
+  const githubSignIn = deps.env ? githubSignInStatus(deps.env, deps.githubApp?.current() ?? null) : undefined;
+  const [workers, runners, withoutAdmin] = await Promise.all([
     redis.ok
       ? withDeadline("Redis", () => listWorkers(deps.redis), timeoutMs).catch(() => [])
       : Promise.resolve([]),
     postgres.ok
       ? withDeadline("Postgres", () => listRunners(deps.database, now), timeoutMs).catch(() => [])
+      : Promise.resolve([]),
+    postgres.ok && githubSignIn
+      ? withDeadline("Postgres", () => tenantsWithoutAdmin(deps.database, githubSignIn), timeoutMs).catch(() => [])
       : Promise.resolve([]),
   ]);
   return {
@@ -165,5 +177,7 @@ export async function checkHealth(
     redis,
     workers,
     runners,
+    ...(githubSignIn ? { githubSignIn } : {}),
+    tenantsWithoutAdmin: withoutAdmin,
   };
 }

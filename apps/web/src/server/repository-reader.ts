@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import type { GitSource, Installation, Repository } from "@gantry/db";
 import { githubWorkflowReader, type GithubClient } from "@gantry/github";
-import { GitReadError, openRepository, workflowFolders } from "@gantry/sources";
+import { GitReadError, openRepository, repositoryWorkflowFiles } from "@gantry/sources";
 import type { ReadRepositoryFile } from "@gantry/workflow-schema";
 
 // Mirrors of remote repositories the web reads workflows from (local ones are read in place).
@@ -14,6 +14,7 @@ const GIT_CACHE_DIR = path.join(os.tmpdir(), "gantry-web-git-cache");
 export interface RepositoryReader {
   /** A branch or tag name → its full ref and commit (GitHub: branches only); null when there is none. */
   resolve(name: string): Promise<{ ref: string; sha: string } | null>;
+  /** The workflows that run at the commit (folder settings and the same-name rule applied). */
   workflowFiles(sha: string): Promise<string[]>;
   /** The file at the commit; null when it does not exist there. */
   readFile(sha: string, file: string): Promise<string | null>;
@@ -32,12 +33,11 @@ export class RepositoryUnreadableError extends Error {
 type ReadableRepository = Repository & { gitSource: GitSource | null; installation: Installation | null };
 
 export async function repositoryReader(repository: ReadableRepository, github: (() => GithubClient | null) | undefined): Promise<RepositoryReader> {
-  const folders = workflowFolders(repository);
   if (repository.gitSource) {
     const git = await openRepository(repository.gitSource.url, GIT_CACHE_DIR);
     return {
       resolve: (name) => git.resolveRef(name),
-      workflowFiles: (sha) => git.workflowFiles(sha, folders),
+      workflowFiles: (sha) => repositoryWorkflowFiles(git, sha, repository),
       readFile: (sha, file) =>
         git.readFile(sha, file).catch((error: unknown) => {
           if (error instanceof GitReadError) return null;
@@ -51,5 +51,5 @@ export async function repositoryReader(repository: ReadableRepository, github: (
   const client = github?.() ?? null;
   if (!client) throw new RepositoryUnreadableError(`No GitHub App is configured here, so ${repository.fullName} cannot be read.`);
   const reader = await githubWorkflowReader(client, repository.fullName, installation.githubInstallationId);
-  return { resolve: (name) => reader.resolveBranch(name), workflowFiles: (sha) => reader.workflowFiles(sha, folders), readFile: (sha, file) => reader.readFile(sha, file) };
+  return { resolve: (name) => reader.resolveBranch(name), workflowFiles: (sha) => repositoryWorkflowFiles(reader, sha, repository), readFile: (sha, file) => reader.readFile(sha, file) };
 }

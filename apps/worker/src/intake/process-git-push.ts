@@ -8,13 +8,11 @@ import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
 import { splitDiagnostics } from "./diagnostics";
 import { gitFilesAt } from "./repository-files";
-import { openRepository, workflowFolders, ZERO_SHA } from "@gantry/sources";
+import { openRepository, repositoryWorkflowFiles, ZERO_SHA } from "@gantry/sources";
 import { branchHead, recordRefState } from "./git-refs";
 import { schedulesOf } from "../schedules/read-schedules";
 import { syncSchedules } from "../schedules/sync-schedules";
 import type { HeldHandler } from "../jobs/environment-gates";
-
-export { WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER } from "@gantry/sources";
 
 export interface IntakeResult {
   outcome: "PROCESSED" | "IGNORED";
@@ -46,7 +44,7 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
 
   const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "intake" } };
   const git = await openRepository(repository.gitSource.url, deps.gitCacheDir);
-  const files = await git.workflowFiles(push.after, workflowFolders(repository));
+  const files = await repositoryWorkflowFiles(git, push.after, repository);
   const compiled: { file: string; plan?: WorkflowPlan | undefined }[] = [];
   // Recorded last: a push whose intake failed is still different from the ref's state, so the reconciler retries it.
   const settle = async (result: IntakeResult) => {

@@ -9,19 +9,22 @@ import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
 import { splitDiagnostics } from "./diagnostics";
 import { githubWorkflowReader } from "@gantry/github";
-import { openRepository } from "@gantry/sources";
+import { openRepository, repositoryWorkflowFiles, workflowFileRefusal } from "@gantry/sources";
 import type { IntakeResult } from "./process-git-push";
 import type { GithubIntakeDeps } from "./github/types";
 import { gitFilesAt } from "./repository-files";
 
-/** The files at the dispatch's commit, through git or the GitHub App; a string saying why not otherwise. */
-async function filesAt(deps: GithubIntakeDeps, repository: Repository & { gitSource: GitSource | null; installation: Installation | null }, sha: string): Promise<{ read: ReadRepositoryFile } | { skip: string }> {
-  if (repository.gitSource) return { read: gitFilesAt(await openRepository(repository.gitSource.url, deps.gitCacheDir), sha) };
+/** The files at the dispatch's commit (and the workflows that run there), through git or the GitHub App; a string saying why not otherwise. */
+async function filesAt(deps: GithubIntakeDeps, repository: Repository & { gitSource: GitSource | null; installation: Installation | null }, sha: string): Promise<{ read: ReadRepositoryFile; workflows: () => Promise<string[]> } | { skip: string }> {
+  if (repository.gitSource) {
+    const git = await openRepository(repository.gitSource.url, deps.gitCacheDir);
+    return { read: gitFilesAt(git, sha), workflows: () => repositoryWorkflowFiles(git, sha, repository) };
+  }
   const installation = repository.installation;
   if (!installation || installation.deletedAt || installation.suspendedAt) return { skip: `repository ${repository.fullName} has no active GitHub installation` };
   if (!deps.github) return { skip: "no GitHub App is configured" };
   const reader = await githubWorkflowReader(deps.github, repository.fullName, installation.githubInstallationId);
-  return { read: async (path) => (await reader.readFile(sha, path)) ?? undefined };
+  return { read: async (path) => (await reader.readFile(sha, path)) ?? undefined, workflows: () => repositoryWorkflowFiles(reader, sha, repository) };
 }
 
 export async function processWorkflowDispatch(deps: GithubIntakeDeps, repositoryId: string, dispatch: WorkflowDispatchPayload, deliveryId?: string): Promise<IntakeResult> {
@@ -33,6 +36,9 @@ export async function processWorkflowDispatch(deps: GithubIntakeDeps, repository
   const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "intake" } };
   const files = await filesAt(deps, repository, dispatch.sha);
   if ("skip" in files) return { outcome: "IGNORED", reason: files.skip, runs: [] };
+  // The repository's folder settings may have changed since the web checked them.
+  const refusal = workflowFileRefusal(dispatch.workflowPath, await files.workflows(), repository);
+  if (refusal) return { outcome: "IGNORED", reason: `${dispatch.workflowPath} does not run at ${dispatch.sha}: ${refusal}`, runs: [] };
   const source = await files.read(dispatch.workflowPath);
   if (source === undefined) return { outcome: "IGNORED", reason: `${dispatch.workflowPath} does not exist at ${dispatch.sha}`, runs: [] };
   const { plan, errors } = await compileWorkflowWithCalls(source, dispatch.workflowPath, await compileContextFor(deps.db, ctx, repository.id), files.read);

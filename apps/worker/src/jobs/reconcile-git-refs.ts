@@ -12,7 +12,7 @@ import { listRefs, recordRefState } from "../intake/git-refs";
 import { openRepository, ZERO_SHA, type GitRepository } from "@gantry/sources";
 import { processGitPush, type IntakeDeps, type IntakeResult } from "../intake/process-git-push";
 import { syncSchedulesAt } from "../schedules/sync-schedules";
-import { gitWorkflowTree, workflowFolders } from "../schedules/workflow-tree";
+import { gitWorkflowTree } from "../schedules/workflow-tree";
 
 export interface GitRefReport {
   repositories: number;
@@ -30,7 +30,7 @@ async function baseline(deps: IntakeDeps, repository: Repository, git: GitReposi
   const head = refs.get(`refs/heads/${repository.defaultBranch}`);
   if (!head) return;
   const ctx = { tenantId: repository.tenantId, actor: { kind: "SYSTEM" as const, id: "git-ref-reconciler" } };
-  await syncSchedulesAt(deps.db, deps.queues, repository, gitWorkflowTree(git, head, workflowFolders(repository)), await compileContextFor(deps.db, ctx, repository.id));
+  await syncSchedulesAt(deps.db, deps.queues, repository, gitWorkflowTree(git, head, repository), await compileContextFor(deps.db, ctx, repository.id));
 }
 
 async function reconcileRepository(deps: IntakeDeps, repository: Repository, url: string, report: GitRefReport): Promise<void> {

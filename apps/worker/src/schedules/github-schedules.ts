@@ -8,7 +8,7 @@ import { cronsOf } from "./read-schedules";
 import { scheduledRunKey, type ScheduleEntry } from "./schedule-keys";
 import type { TickResult } from "./schedule-tick";
 import { syncSchedulesAt } from "./sync-schedules";
-import { githubWorkflowTree, planAt, workflowFolders } from "./workflow-tree";
+import { githubWorkflowTree, planAt } from "./workflow-tree";
 
 async function defaultBranchHead(github: GithubIntake, repository: Repository, githubInstallationId: bigint): Promise<string | undefined> {
   const { token } = await github.tokens.get(githubInstallationId);
@@ -23,7 +23,7 @@ export async function tickGithubSchedule(deps: GithubIntakeDeps, repository: Rep
   const head = await defaultBranchHead(github, repository, installation.githubInstallationId);
   if (!head) return { outcome: "SKIPPED", reason: `default branch ${repository.defaultBranch} was not found` };
   const scope = await openCommitScope(deps, github, repository, installation.githubInstallationId);
-  const tree = githubWorkflowTree(scope.reader, head, workflowFolders(repository));
+  const tree = githubWorkflowTree(scope.reader, head, repository);
   const plan = await planAt(tree, entry.workflowPath, scope.compileContext);
   if (!plan || !cronsOf(plan).includes(entry.cron)) {
     await syncSchedulesAt(deps.db, deps.queues, repository, tree, scope.compileContext);

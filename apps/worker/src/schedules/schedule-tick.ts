@@ -15,7 +15,7 @@ import { removeJobScheduler } from "./job-schedulers";
 import { cronsOf } from "./read-schedules";
 import { scheduledRunKey, schedulerKeyOf, type ScheduleEntry } from "./schedule-keys";
 import { syncSchedulesAt } from "./sync-schedules";
-import { compileAt, gitWorkflowTree, workflowFolders } from "./workflow-tree";
+import { compileAt, gitWorkflowTree } from "./workflow-tree";
 
 export interface TickResult {
   /** CREATED: a new run; EXISTS: this firing's run was made before; STALE: the cron is gone; SKIPPED: nothing to run. */
@@ -59,7 +59,7 @@ async function tickGitSchedule(deps: GithubIntakeDeps, repository: Repository, s
   if (!head) return { outcome: "SKIPPED", reason: `default branch ${repository.defaultBranch} does not exist` };
   const ctx: TenantContext = { tenantId: repository.tenantId, actor: { kind: "SYSTEM", id: "schedule" } };
   const compileContext = await compileContextFor(deps.db, ctx, repository.id);
-  const tree = gitWorkflowTree(git, head, workflowFolders(repository));
+  const tree = gitWorkflowTree(git, head, repository);
   const compiled = await compileAt(tree, entry.workflowPath, compileContext);
   const plan = compiled?.plan;
   if (!plan || !cronsOf(plan).includes(entry.cron)) {

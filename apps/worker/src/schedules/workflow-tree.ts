@@ -2,13 +2,9 @@
 // schedule syncs and ticks read, whichever kind of source the repository has.
 import type { ContentsReader } from "@gantry/github";
 import { compileWorkflowWithCalls, type ReadRepositoryFile, type TenantContext as CompileContext, type WorkflowError, type WorkflowPlan } from "@gantry/workflow-schema";
-import type { Repository } from "@gantry/db";
-import type { GitRepository } from "@gantry/sources";
-import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS } from "../intake/process-git-push";
+import { repositoryWorkflowFiles, type GitRepository, type WorkflowFolderSettings } from "@gantry/sources";
 import { gitFilesAt, githubFilesAt } from "../intake/repository-files";
 
-/** Where a repository's workflow files live (`.github/workflows` too when the repository reads them). */
-export const workflowFolders = (repository: Repository) => (repository.readGithubWorkflows ? [...WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER] : WORKFLOW_FOLDERS);
 
 export interface WorkflowTree {
   sha: string;
@@ -18,12 +14,13 @@ export interface WorkflowTree {
   readAny: ReadRepositoryFile;
 }
 
-export function gitWorkflowTree(git: GitRepository, sha: string, folders: string[]): WorkflowTree {
-  return { sha, files: () => git.workflowFiles(sha, folders), read: (file) => git.readFile(sha, file), readAny: gitFilesAt(git, sha) };
+/** The tree's workflows are those the repository's folder settings read (packages/sources workflow-folders.ts). */
+export function gitWorkflowTree(git: GitRepository, sha: string, repository: WorkflowFolderSettings): WorkflowTree {
+  return { sha, files: () => repositoryWorkflowFiles(git, sha, repository), read: (file) => git.readFile(sha, file), readAny: gitFilesAt(git, sha) };
 }
 
-export function githubWorkflowTree(reader: ContentsReader, sha: string, folders: string[]): WorkflowTree {
-  return { sha, files: () => reader.workflowFiles(sha, folders), read: (file) => reader.readFile(file, sha), readAny: githubFilesAt(reader, sha) };
+export function githubWorkflowTree(reader: ContentsReader, sha: string, repository: WorkflowFolderSettings): WorkflowTree {
+  return { sha, files: () => repositoryWorkflowFiles(reader, sha, repository), read: (file) => reader.readFile(file, sha), readAny: githubFilesAt(reader, sha) };
 }
 
 export type CompiledFile = { file: string; plan?: WorkflowPlan | undefined };

@@ -156,9 +156,11 @@ describe("GitHub push intake", () => {
     expect(more).toHaveLength(0);
     expect(exchange).toMatchObject({ status: 201, path: `/app/installations/${INSTALLATION}/access_tokens`, jwt: { iss: fake.appId } });
     const contents = fake.callsTo(/^GET \/repos\/octo\/app\/contents\//);
-    expect(contents.map((call) => [call.path, call.query.ref, call.status])).toEqual([
+    // Both folders are listed (a GitHub-connected repository reads .github/workflows too; this commit has none).
+    expect(contents.map((call) => [call.path, call.query.ref, call.status]).sort()).toEqual([
       ["/repos/octo/app/contents/.gantry/workflows", after, 200],
       ["/repos/octo/app/contents/.gantry/workflows/ci.yml", after, 200],
+      ["/repos/octo/app/contents/.github/workflows", after, 404],
     ]);
     expect(contents.every((call) => /^token ghs_/.test(call.authorization ?? ""))).toBe(true);
   });

@@ -90,7 +90,8 @@ describe("GitHub schedules", () => {
     const before = fake.callsTo(/^GET \/repos\/acme\/cron\/contents\//).length;
     const first = await push({ [NIGHTLY]: nightly("0 3 * * *") });
     expect(await rows()).toEqual([[NIGHTLY, "0 3 * * *", first]]);
-    expect(fake.callsTo(/^GET \/repos\/acme\/cron\/contents\//).length - before).toBe(2);
+    // Two folder listings (.gantry/workflows, and .github/workflows that a GitHub repository reads too) and one file.
+    expect(fake.callsTo(/^GET \/repos\/acme\/cron\/contents\//).length - before).toBe(3);
 
     await push({ [NIGHTLY]: nightly("15 1 * * *") }, "feature");
     expect(await rows()).toEqual([[NIGHTLY, "0 3 * * *", first]]);

@@ -40,6 +40,8 @@ export interface NewRun {
   event: string;
   ref: string;
   sha: string;
+  /** A pull request run on its merge commit: the head commit its check runs go on (omitted: `sha`). */
+  headSha?: string;
   trusted: boolean;
   triggeredBy?: string;
   /** The stored delivery that started the run; its payload is the run's `github.event`. */
@@ -132,6 +134,7 @@ async function insertRunOnce(
         event: run.event,
         ref: run.ref,
         sha: run.sha,
+        ...(run.headSha && run.headSha !== run.sha ? { headSha: run.headSha } : {}),
         runNumber,
         trusted: run.trusted,
         triggeredBy: run.triggeredBy ?? null,

@@ -20,6 +20,9 @@ export const pullRequestEvent = z.object({
     user: z.object({ login: z.string() }),
     head: side,
     base: side.extend({ repo: z.object({ id: githubId, full_name: z.string() }) }),
+    // GitHub's test merge of head into base (refs/pull/<n>/merge); null until computed, or when they conflict.
+    merge_commit_sha: sha.nullable().optional(),
+    mergeable: z.boolean().nullable().optional(),
   }),
   repository,
   sender: sender.optional(),

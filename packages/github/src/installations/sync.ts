@@ -53,7 +53,8 @@ async function connect(db: Database, ctx: TenantContext, installationRow: string
   for (const repo of repositories) {
     await scoped.repository.upsert({
       where: { githubRepoId: BigInt(repo.id) },
-      create: { id: githubRepositoryRowId(repo.id), tenantId: ctx.tenantId, fullName: repo.full_name, githubRepoId: BigInt(repo.id), installationId: installationRow },
+      // GitHub-connected: .github/workflows is read by default (packages/sources workflow-folders.ts).
+      create: { id: githubRepositoryRowId(repo.id), tenantId: ctx.tenantId, fullName: repo.full_name, githubRepoId: BigInt(repo.id), installationId: installationRow, readGithubWorkflows: true },
       update: { fullName: repo.full_name, installationId: installationRow },
     });
   }
@@ -95,10 +96,13 @@ export async function syncInstallation(db: Database, change: InstallationChange,
     ...(change.name === "installation" ? { suspendedAt: suspended ? now : null } : {}),
     ...(change.name === "installation" && change.payload.action === "created" ? { deletedAt: null } : {}),
   };
+  // Who installed it: made the tenant's admin at their first GitHub sign-in while it has none (apps/web
+  // server/github/installer-admin.ts). A fresh install (action created) names the installer again.
+  const sender = change.name === "installation" && change.payload.action === "created" && change.payload.sender ? { senderLogin: change.payload.sender.login, senderGithubId: BigInt(change.payload.sender.id) } : {};
   await db.forTenant(ctx).installation.upsert({
     where: { githubInstallationId: BigInt(installation.id) },
-    create: { id: rowId, tenantId: ctx.tenantId, githubInstallationId: BigInt(installation.id), accountLogin: fields.accountLogin, accountType: fields.accountType, suspendedAt: suspended ? now : null },
-    update: fields,
+    create: { id: rowId, tenantId: ctx.tenantId, githubInstallationId: BigInt(installation.id), accountLogin: fields.accountLogin, accountType: fields.accountType, suspendedAt: suspended ? now : null, ...sender },
+    update: { ...fields, ...sender },
   });
   result.tenantId = tenant.tenantId;
   result.installationRowId = rowId;

@@ -2,7 +2,7 @@
 // (typed by @octokit/openapi-types) of the endpoints Gantry calls, served from in-memory installations and
 // repositories. It checks what GitHub checks — the App JWT's RS256 signature and claims, installation tokens,
 // the headers — and records every call so tests can assert on them.
-import { createVerify, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { createHash, createVerify, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { components } from "@octokit/openapi-types";
@@ -24,7 +24,8 @@ type RepositorySchema = components["schemas"]["repository"];
 type ListedCommit = Pick<Commit, "sha" | "url" | "html_url"> & { commit: Pick<Commit["commit"], "message" | "url"> & { committer: { name: string; email: string; date: string } } };
 type PullSide = Pick<PullRequestSimple["head"], "label" | "ref" | "sha"> & { repo: Pick<RepositorySchema, "id" | "full_name" | "fork"> | null };
 /** The part of a listed pull request the fake serves. */
-type ListedPull = Pick<PullRequestSimple, "number" | "state" | "title" | "updated_at" | "created_at" | "draft"> & { head: PullSide; base: PullSide };
+type ListedPull = Pick<PullRequestSimple, "number" | "state" | "title" | "updated_at" | "created_at" | "draft" | "merge_commit_sha"> & { head: PullSide; base: PullSide };
+type PullRequest = components["schemas"]["pull-request"];
 
 export interface FakePullRequest {
   number: number;
@@ -34,6 +35,10 @@ export interface FakePullRequest {
   /** The head repository; null: a deleted fork. */
   headRepo: { id: number; full_name: string; fork: boolean } | null;
   updatedAt: Date;
+  /** GitHub's test merge commit (refs/pull/<n>/merge; add its tree with addCommit); null or absent: none. */
+  mergeCommitSha?: string | null;
+  /** false: head and base conflict; null or absent: not computed yet. */
+  mergeable?: boolean | null;
 }
 
 /** A check-run create/update body as received: every field still to be checked. */
@@ -117,6 +122,16 @@ export const FAKE_INSTALLATION_PERMISSIONS: Readonly<Record<string, string>> = O
 
 const LEVELS: Record<string, number> = { read: 1, write: 2, admin: 3 };
 
+/** A GitHub account the fake signs in (GitHub sign-in) and answers GET /user with. */
+export interface FakeGithubUser {
+  login: string;
+  id: number;
+  name: string | null;
+  email: string | null;
+  /** Installations GET /user/installations lists for this user's tokens. */
+  installations: number[];
+}
+
 export interface FakeGithubOptions {
   appId?: string;
   /** How long minted tokens live (GitHub: one hour). */
@@ -139,7 +154,7 @@ export class FakeGithub {
   readonly checkRuns = new Map<number, CheckRun & { repository: string }>();
   private nextCheckRunId = 1;
   /** OAuth: one-time codes and user tokens → the user's login and reachable installations. */
-  private readonly oauthCodes = new Map<string, { login: string; installations: number[] }>();
+  private readonly oauthCodes = new Map<string, { login: string; installations: number[]; redirectUri?: string }>();
   private readonly userTokens = new Map<string, { login: string; installations: number[] }>();
   /** Manifest codes GitHub hands back after "Create GitHub App", and the manifests they were for. */
   private readonly manifestCodes = new Set<string>();
@@ -202,6 +217,74 @@ export class FakeGithub {
     this.oauthCodes.set(code, { login, installations });
     return code;
   }
+
+  // ---- GitHub sign-in (OAuth web flow): users, the browser's GitHub session, /login/oauth/authorize, /user ----
+  private readonly users = new Map<string, FakeGithubUser>();
+  private browserUser: string | null = null;
+
+  /** A GitHub account (GET /user answers with it); one is made up for a login never added. */
+  addUser(user: { login: string; id?: number; name?: string | null; email?: string | null; installations?: number[] }): FakeGithubUser {
+    const full: FakeGithubUser = { login: user.login, id: user.id ?? this.userIdOf(user.login), name: user.name ?? null, email: user.email ?? null, installations: user.installations ?? [] };
+    this.users.set(user.login, full);
+    return full;
+  }
+
+  /** The account GitHub's authorize page signs in as (the browser's GitHub session); null: nobody, the page refuses. */
+  signInAs(login: string | null): void {
+    this.browserUser = login;
+    if (login !== null && !this.users.has(login)) this.addUser({ login });
+  }
+
+  private userIdOf(login: string): number {
+    return this.users.get(login)?.id ?? 1_000_000 + (createHash("sha256").update(login).digest().readUInt32BE(0) % 1_000_000_000);
+  }
+
+  /** GET /login/oauth/authorize: the user approves at once and is sent back with a code (and the client's state). */
+  private authorize(url: URL, response: ServerResponse): number {
+    const clientId = url.searchParams.get("client_id");
+    const redirectUri = url.searchParams.get("redirect_uri");
+    const page = (status: number, text: string) => {
+      response.writeHead(status, { "content-type": "text/html; charset=utf-8" });
+      response.end(`<!doctype html><title>GitHub</title><p>${text}</p>`);
+      return status;
+    };
+    if (clientId !== this.oauthClient.id) return page(404, "Not Found: no application with that client_id.");
+    if (!redirectUri || !/^https?:\/\//.test(redirectUri)) return page(400, "The redirect_uri is missing or not a URL.");
+    if (this.browserUser === null) return page(401, "Sign in to GitHub to continue (FakeGithub.signInAs was not called).");
+    const user = this.users.get(this.browserUser) ?? this.addUser({ login: this.browserUser });
+    const code = randomBytes(10).toString("hex");
+    this.oauthCodes.set(code, { login: user.login, installations: user.installations, redirectUri });
+    const back = new URL(redirectUri);
+    back.searchParams.set("code", code);
+    const state = url.searchParams.get("state");
+    if (state !== null) back.searchParams.set("state", state);
+    response.writeHead(302, { location: back.toString() });
+    response.end();
+    return 302;
+  }
+
+  /** GET /user and /user/emails with a user token. */
+  private sendUser(path: string, authorization: string | null, response: ServerResponse): number {
+    const given = /^(?:token|Bearer|bearer) (ghu_.+)$/.exec(authorization ?? "")?.[1];
+    const holder = given ? this.userTokens.get(given) : undefined;
+    if (!holder) return this.error(response, 401, "Requires authentication");
+    const user = this.users.get(holder.login) ?? this.addUser({ login: holder.login });
+    if (path === "/user/emails") return this.send(response, 200, user.email ? [{ email: user.email, primary: true, verified: true, visibility: "private" }] : []);
+    const body: Pick<components["schemas"]["private-user"], "login" | "id" | "node_id" | "name" | "email" | "avatar_url" | "type" | "site_admin" | "html_url" | "url"> = {
+      login: user.login,
+      id: user.id,
+      node_id: `U_${user.id}`,
+      name: user.name,
+      email: user.email,
+      avatar_url: `${this.url}/avatars/${user.login}`,
+      type: "User",
+      site_admin: false,
+      html_url: `${this.url}/${user.login}`,
+      url: `${this.url}/users/${user.login}`,
+    };
+    return this.send(response, 200, body);
+  }
+  // ---- end of GitHub sign-in ----
 
   /** A code as GitHub returns to the manifest's redirect_url once the App is created. */
   issueManifestCode(): string {
@@ -346,7 +429,10 @@ export class FakeGithub {
     for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     const raw = Buffer.concat(chunks).toString("utf8");
     let body: unknown;
-    if (raw) {
+    // GitHub's OAuth token endpoint also takes a form body (what OAuth clients such as next-auth's send).
+    const formBody = url.pathname === "/login/oauth/access_token" && String(request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
+    if (raw && formBody) body = Object.fromEntries(new URLSearchParams(raw));
+    else if (raw) {
       if (!String(request.headers["content-type"] ?? "").startsWith("application/json")) return this.record({ method: request.method ?? "GET", path: url.pathname, query: {}, authorization }, this.error(response, 415, "Content-Type must be application/json"));
       try {
         body = JSON.parse(raw);
@@ -369,7 +455,10 @@ export class FakeGithub {
       return this.record(call, failure.status);
     }
     if (this.actions?.handles(url.pathname) && request.method === "GET") return this.record(call, this.actions.handle(request, url, response, this.rateIdentity(authorization), this.url));
-    if (url.pathname === "/login/oauth/access_token" && request.method === "POST") return this.record(call, this.handleOAuth(body, response));
+    if (url.pathname === "/login/oauth/access_token" && request.method === "POST") return this.record(call, this.handleOAuth(body, response, authorization));
+    if (url.pathname === "/login/oauth/authorize" && request.method === "GET") return this.record(call, this.authorize(url, response));
+    // GitHub answers /user with any JSON Accept header (OAuth clients send application/json).
+    if ((url.pathname === "/user" || url.pathname === "/user/emails") && request.method === "GET") return this.record(call, this.sendUser(url.pathname, authorization, response));
     // GitHub refuses requests without a User-Agent, and Gantry always asks for the v3 JSON media type.
     if (!request.headers["user-agent"]) return this.record(call, this.error(response, 403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"));
     if (!String(request.headers.accept ?? "").includes("application/vnd.github")) return this.record(call, this.error(response, 415, "Unsupported media type"));
@@ -475,10 +564,12 @@ export class FakeGithub {
     const commitPath = /^\/repos\/([^/]+)\/([^/]+)\/commits\/(.+)$/.exec(url.pathname);
     if (commitPath && !commitPath[3]?.endsWith("/check-runs") && request.method === "GET") {
       const fullName = `${decodeURIComponent(commitPath[1] ?? "")}/${decodeURIComponent(commitPath[2] ?? "")}`;
-      const repo = this.authorizeRepo(fullName, authorization, response);
+      const repo = this.authorizeRepo(fullName, authorization, response, "contents", "read");
       if (typeof repo === "number") return this.record(call, repo);
       return this.record(call, this.sendCommit(response, repo, decodeURIComponent(commitPath[3] ?? "")));
     }
+    const onePull = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(url.pathname);
+    if (onePull && request.method === "GET") return this.record(call, this.sendPullRequest(response, `${decodeURIComponent(onePull[1] ?? "")}/${decodeURIComponent(onePull[2] ?? "")}`, Number(onePull[3]), authorization));
     if (/^\/repos\/[^/]+\/[^/]+\/(check-runs|commits\/)/.test(url.pathname)) return this.record(call, this.handleChecks(request.method ?? "GET", url, authorization, body, response));
 
     const contentsPath = /^\/repos\/([^/]+)\/([^/]+)\/contents(?:\/(.*))?$/.exec(url.pathname);
@@ -495,9 +586,12 @@ export class FakeGithub {
     this.record(call, this.error(response, 404, "Not Found"));
   }
 
-  private handleOAuth(body: unknown, response: ServerResponse): number {
+  private handleOAuth(body: unknown, response: ServerResponse, authorization: string | null): number {
     const fields = typeof body === "object" && body !== null ? body : {};
-    const get = (name: string) => (name in fields ? String(Reflect.get(fields, name)) : "");
+    const basic = /^Basic (.+)$/.exec(authorization ?? "")?.[1];
+    // client_secret_basic: the client in the Authorization header (each part form-encoded, RFC 6749 2.3.1).
+    const [basicId, basicSecret] = basic ? Buffer.from(basic, "base64").toString().split(":").map((part) => decodeURIComponent(part.replace(/\+/g, " "))) : [];
+    const get = (name: string) => (name in fields ? String(Reflect.get(fields, name)) : name === "client_id" ? (basicId ?? "") : name === "client_secret" ? (basicSecret ?? "") : "");
     // GitHub answers 200 with an error object for a bad code or client.
     if (get("client_id") !== this.oauthClient.id || get("client_secret") !== this.oauthClient.secret) {
       return this.send(response, 200, { error: "incorrect_client_credentials", error_description: "The client_id and/or client_secret passed are incorrect." });
@@ -505,6 +599,9 @@ export class FakeGithub {
     const user = this.oauthCodes.get(get("code"));
     if (!user) return this.send(response, 200, { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." });
     this.oauthCodes.delete(get("code"));
+    if (user.redirectUri !== undefined && get("redirect_uri") !== "" && get("redirect_uri") !== user.redirectUri) {
+      return this.send(response, 200, { error: "redirect_uri_mismatch", error_description: "The redirect_uri MUST match the registered callback URL for this application." });
+    }
     const token = `ghu_${randomBytes(18).toString("base64url")}`;
     this.userTokens.set(token, user);
     return this.send(response, 200, { access_token: token, token_type: "bearer", scope: "" });
@@ -780,6 +877,7 @@ export class FakeGithub {
         updated_at: pull.updatedAt.toISOString(),
         head: side(pull.headRef, pull.headSha, pull.headRepo),
         base: side(pull.baseRef, repo.branches.get(pull.baseRef) ?? pull.headSha, { id: repo.id, full_name: repo.fullName, fork: false }),
+        merge_commit_sha: pull.mergeCommitSha ?? null,
       }));
     return this.sendPage(response, `${api}/pulls`, pulls, query);
   }
@@ -796,6 +894,28 @@ export class FakeGithub {
     };
     const links = [...(page < last ? [`<${at(page + 1)}>; rel="next"`, `<${at(last)}>; rel="last"`] : []), ...(page > 1 ? [`<${at(1)}>; rel="first"`, `<${at(page - 1)}>; rel="prev"`] : [])];
     return this.send(response, 200, items.slice((page - 1) * perPage, page * perPage), links.length > 0 ? { link: links.join(", ") } : {});
+  }
+
+  /** GET /repos/{owner}/{repo}/pulls/{n}: the one answer with `mergeable` (and the merge commit). */
+  private sendPullRequest(response: ServerResponse, fullName: string, number: number, authorization: string | null): number {
+    const repo = this.authorizeRepo(fullName, authorization, response, "pull_requests", "read");
+    if (typeof repo === "number") return repo;
+    const pull = repo.pulls.find((candidate) => candidate.number === number);
+    if (!pull) return this.error(response, 404, "Not Found");
+    const side = (ref: string, sha: string, head: FakePullRequest["headRepo"]): PullSide => ({ label: `${head?.full_name.split("/")[0] ?? "unknown"}:${ref}`, ref, sha, repo: head });
+    const body: ListedPull & Pick<PullRequest, "mergeable"> = {
+      number: pull.number,
+      state: "open",
+      title: `PR ${pull.number}`,
+      draft: false,
+      created_at: pull.updatedAt.toISOString(),
+      updated_at: pull.updatedAt.toISOString(),
+      head: side(pull.headRef, pull.headSha, pull.headRepo),
+      base: side(pull.baseRef, repo.branches.get(pull.baseRef) ?? pull.headSha, { id: repo.id, full_name: repo.fullName, fork: false }),
+      merge_commit_sha: pull.mergeCommitSha ?? null,
+      mergeable: pull.mergeable ?? null,
+    };
+    return this.send(response, 200, body);
   }
 
   /** The GitHub id the fake gives a repository (its pull requests' base.repo.id). */

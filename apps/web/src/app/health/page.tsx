@@ -124,6 +124,29 @@ export default async function HealthPage() {
             </table>
           )}
         </section>
+
+        <section className="card" data-testid="tenant-admins">
+          <div className="card-head">
+            <h2>Tenant admins</h2>
+            <StatusBadge ok={report.tenantsWithoutAdmin.length === 0}>
+              {report.tenantsWithoutAdmin.length === 0 ? "every tenant has one" : `${report.tenantsWithoutAdmin.length} without an admin`}
+            </StatusBadge>
+          </div>
+          {report.tenantsWithoutAdmin.length > 0 ? (
+            <ul>
+              {report.tenantsWithoutAdmin.map((tenant) => (
+                <li key={tenant.slug}>{tenant.reason}.</li>
+              ))}
+            </ul>
+          ) : null}
+          <p className="muted small" data-testid="github-sign-in">
+            {report.githubSignIn === undefined
+              ? ""
+              : report.githubSignIn.configured
+                ? `GitHub sign-in works (through ${report.githubSignIn.from === "app" ? "the GitHub App's OAuth client" : "a separate OAuth app, GITHUB_CLIENT_ID"}).`
+                : `${report.githubSignIn.reason}.`}
+          </p>
+        </section>
       </main>
     </>
   );

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getSessionUser } from "../../server/auth";
+import { githubSignInClient } from "../../server/github/sign-in";
 import { getServices } from "../../server/services";
 import { SignInForm } from "./sign-in-form";
 
@@ -43,7 +44,7 @@ export default async function SignInPage({
         <SignInForm
           callbackUrl={callbackUrl}
           initialError={initialError}
-          github={getServices().env.github !== null}
+          github={githubSignInClient(getServices().env, getServices().githubApp.current()) !== null}
         />
       </div>
       <p className="muted small">

@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { approvalsRouter } from "./approvals/_router";
 import { auditRouter } from "./audit/_router";
 import { healthRouter } from "./health";
+import { repositoriesRouter } from "./repositories/_router";
 import { runnersRouter } from "./runners/_router";
 import { runsRouter } from "./runs/_router";
 import { secretsRouter } from "./secrets/_router";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   approvals: approvalsRouter,
   secrets: secretsRouter,
   audit: auditRouter,
+  repositories: repositoriesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,7 +4,7 @@
 // repository's schedules; every other event a workflow can name runs workflows `on:` it (repository-event-runs.ts). The delivery is settled exactly once; a GitHub error worth retrying is thrown,
 // leaving it RECEIVED for the job's next attempt.
 import { intake, type WebhookDelivery } from "@gantry/db";
-import { GithubApiError, isHandledEvent, parseWebhookEvent, PULL_REQUEST_RUN_ACTIONS, pullRequestFromFork, pushChangedPaths, syncInstallation, type PullRequestEvent, type PushEvent, type WebhookEvent } from "@gantry/github";
+import { GithubApiError, isHandledEvent, parseWebhookEvent, PULL_REQUEST_RUN_ACTIONS, pullRequestFromFork, pullRequestRunCommit, pushChangedPaths, syncInstallation, type PullRequestEvent, type PushEvent, type WebhookEvent } from "@gantry/github";
 import type { TriggerEvent } from "@gantry/workflow-schema";
 import type { IntakeResult } from "../process-git-push";
 import { resolveRepository } from "./repository";
@@ -45,11 +45,16 @@ async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event
   if (!resolved.ok) return ignored(resolved.reason);
   const pr = event.pull_request;
   const triggeredBy = event.sender?.login ?? pr.user.login;
-  // Runs on the head commit (there is no merge commit here); GitHub's refs/pull/N/head names it.
+  // As on GitHub: the test merge commit (refs/pull/N/merge), workflows read there; the head when there is none,
+  // with a run warning. Keyed per head commit, whichever is run (a redelivery with a new merge commit is no new run).
+  const checkout = pullRequestRunCommit(pr);
   const fromHead = await runWorkflowsAt(deps, github, resolved.repository, resolved.githubInstallationId, {
     event: "pull_request",
-    ref: `refs/pull/${pr.number}/head`,
-    sha: pr.head.sha,
+    ref: checkout.ref,
+    sha: checkout.sha,
+    headSha: pr.head.sha,
+    keyPart: `refs/pull/${pr.number}/head:${pr.head.sha}`,
+    ...(checkout.note ? { notes: [checkout.note] } : {}),
     trigger: { name: "pull_request", action: event.action, baseBranch: pr.base.ref },
     trusted: !pullRequestFromFork(event),
     triggeredBy,

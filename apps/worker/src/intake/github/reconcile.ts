@@ -3,7 +3,7 @@
 // then, and start the runs their events would have started. The idempotency keys are the webhook intake's own,
 // so whatever did arrive is not run twice. (Path filters pass here: the changed files are not known.)
 import type { Repository } from "@gantry/db";
-import { RepositoryLister } from "@gantry/github";
+import { pullRequestRunCommit, readPullRequest, RepositoryLister } from "@gantry/github";
 import type { IntakeResult } from "../process-git-push";
 import { schedulesOf } from "../../schedules/read-schedules";
 import { syncSchedules } from "../../schedules/sync-schedules";
@@ -37,10 +37,16 @@ async function reconcileOne(deps: GithubIntakeDeps, github: GithubIntake, reposi
   }
   for (const pull of await lister.openPullRequests(since)) {
     const trusted = pull.head.repo !== null && pull.head.repo.id === pull.base.repo?.id;
+    // The listing has no `mergeable`: the pull request itself says whether there is a merge commit to run.
+    const details = await readPullRequest({ apiUrl: github.apiUrl, repository: repository.fullName, token, ...(github.fetch ? { fetch: github.fetch } : {}) }, pull.number);
+    const checkout = pullRequestRunCommit(details);
     const result = await runWorkflowsAt(deps, github, repository, githubInstallationId, {
       event: "pull_request",
-      ref: `refs/pull/${pull.number}/head`,
-      sha: pull.head.sha,
+      ref: checkout.ref,
+      sha: checkout.sha,
+      headSha: details.head.sha,
+      keyPart: `refs/pull/${pull.number}/head:${details.head.sha}`,
+      ...(checkout.note ? { notes: [checkout.note] } : {}),
       trigger: { name: "pull_request", baseBranch: pull.base.ref },
       trusted,
       triggeredBy: "reconciler",

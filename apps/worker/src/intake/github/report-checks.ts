@@ -59,7 +59,7 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
   const tenant = options.publicUrl ? await db.system("check run details link: the tenant's slug").tenant.findUnique({ where: { id: ctx.tenantId }, select: { slug: true } }) : null;
   await reporter.report({
     repository: job.run.repository.fullName,
-    headSha: job.run.sha,
+    headSha: job.run.headSha ?? job.run.sha,
     jobRunId: job.id,
     name: `${job.run.workflowName} / ${job.name}`,
     status: job.status,
@@ -76,17 +76,18 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
 }
 
 /** The neutral check of a valid run's workflow warnings; null when it has none. */
-function warningsCheck(run: { id: string; workflowName: string; sha: string; createdAt: Date; warnings: Prisma.JsonValue; repository: string }): JobCheck | null {
+function warningsCheck(run: { id: string; workflowName: string; sha: string; headSha: string | null; createdAt: Date; warnings: Prisma.JsonValue; repository: string }): JobCheck | null {
   const output = workflowWarningsOutput(intake.readDiagnostics(run.warnings));
   if (!output) return null;
   // Complete at once and neutral: the warnings are there to be read, the jobs' checks say how the run went.
-  return { repository: run.repository, headSha: run.sha, jobRunId: run.id, name: run.workflowName, status: "SUCCEEDED", conclusion: "neutral", completedAt: run.createdAt, output };
+  return { repository: run.repository, headSha: run.headSha ?? run.sha, jobRunId: run.id, name: run.workflowName, status: "SUCCEEDED", conclusion: "neutral", completedAt: run.createdAt, output };
 }
 
 export async function reportRunChecks(db: Database, github: GithubIntake, ctx: TenantContext, githubInstallationId: bigint, runId: string): Promise<number> {
   const run = await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: true, repository: true } });
   const reporter = reporterFor(github, githubInstallationId, INTAKE_RETRY);
-  const base = { repository: run.repository.fullName, headSha: run.sha };
+  // A pull request's merge-commit run: its checks go on the pull request's head commit, where GitHub shows them.
+  const base = { repository: run.repository.fullName, headSha: run.headSha ?? run.sha };
   // The workflow's own check is keyed by the run id, like a job's by its job id: a re-run request on it finds the run.
   const warnings = warningsCheck({ ...run, repository: run.repository.fullName });
   const checks: JobCheck[] =

@@ -8,6 +8,7 @@
 // (the latest run, suite id, suite updated_at): GitHub moves updated_at whenever the suite changes.
 import type { WorkflowRun } from "@gantry/db";
 import type { CheckRunEvent, CheckSuiteEvent } from "@gantry/github";
+import { repositoryWorkflowFiles, workflowFileRefusal } from "@gantry/sources";
 import type { IntakeResult } from "../process-git-push";
 import { resolveRepository } from "./repository";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
@@ -20,10 +21,11 @@ async function originals(deps: GithubIntakeDeps, tenantId: string, repositoryId:
   const scoped = deps.db.forTenant({ tenantId, actor: { kind: "SYSTEM", id: "github-intake" } });
   if (externalId !== null) {
     const job = await scoped.jobRun.findFirst({ where: { id: externalId }, select: { runId: true } });
-    const run = await scoped.workflowRun.findFirst({ where: { id: job?.runId ?? externalId, repositoryId, sha: headSha } });
+    // A check's head_sha is the run's commit, or for a pull request's merge-commit run the head it was reported on.
+    const run = await scoped.workflowRun.findFirst({ where: { id: job?.runId ?? externalId, repositoryId, OR: [{ sha: headSha }, { headSha }] } });
     return run ? [run] : [];
   }
-  const runs = await scoped.workflowRun.findMany({ where: { repositoryId, sha: headSha }, orderBy: { runNumber: "desc" } });
+  const runs = await scoped.workflowRun.findMany({ where: { repositoryId, OR: [{ sha: headSha }, { headSha }] }, orderBy: { runNumber: "desc" } });
   // The latest run per workflow and event: a second click re-runs the re-run, not every run since.
   const latest = new Map<string, WorkflowRun>();
   for (const run of runs) if (!latest.has(`${run.workflowPath}\u0000${run.event}\u0000${run.ref}`)) latest.set(`${run.workflowPath}\u0000${run.event}\u0000${run.ref}`, run);
@@ -65,11 +67,21 @@ export async function rerunChecks(deps: GithubIntakeDeps, github: GithubIntake, 
 
   const scope = await openCommitScope(deps, github, resolved.repository, resolved.githubInstallationId);
   const result: IntakeResult = { outcome: "IGNORED", reason: "nothing to re-run", runs: [] };
+  const workflowsAt = new Map<string, Promise<string[]>>();
+  const refused: string[] = [];
   for (const run of fresh) {
+    // A folder turned off since (or a same-name file added to .gantry/workflows) is not re-run from the old file.
+    if (!workflowsAt.has(run.sha)) workflowsAt.set(run.sha, repositoryWorkflowFiles(scope.reader, run.sha, resolved.repository));
+    const refusal = workflowFileRefusal(run.workflowPath, (await workflowsAt.get(run.sha)) ?? [], resolved.repository);
+    if (refusal) {
+      refused.push(`${run.workflowPath} is not re-run: ${refusal}`);
+      continue;
+    }
     // The re-run's github.event is the original run's event, as on GitHub.
-    const commit = { event: run.event, ref: run.ref, sha: run.sha, trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}), ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}) };
+    const commit = { event: run.event, ref: run.ref, sha: run.sha, ...(run.headSha ? { headSha: run.headSha } : {}), trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}), ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}) };
     const entry = await runWorkflowFile(scope, commit, run.workflowPath, `${run.idempotencyKey}:rerun:${click}`);
     if (entry) result.runs.push(entry);
   }
+  if (refused.length > 0 && result.runs.length === 0) result.reason = refused.join("; ");
   return settled(result);
 }

@@ -7,7 +7,8 @@ import { compileWorkflowWithCalls, matchTrigger, type TenantContext as CompileCo
 import { compileContextFor } from "../compile-context";
 import { splitDiagnostics } from "../diagnostics";
 import { githubFilesAt } from "../repository-files";
-import { GITHUB_WORKFLOW_FOLDER, WORKFLOW_FOLDERS, type IntakeResult } from "../process-git-push";
+import { repositoryWorkflowFiles } from "@gantry/sources";
+import type { IntakeResult } from "../process-git-push";
 import { reportRunChecks } from "./report-checks";
 import { startRun } from "../start-run";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
@@ -16,6 +17,8 @@ export interface CommitEvent {
   event: string;
   ref: string;
   sha: string;
+  /** A pull request run on its merge commit: the head commit (its check runs go there). */
+  headSha?: string;
   /** null: no trigger matching (a re-run of a run that matched once). */
   trigger: TriggerEvent | null;
   trusted: boolean;
@@ -26,7 +29,12 @@ export interface CommitEvent {
   keyPart?: string;
   /** false: an invalid workflow file makes no FAILED run here (another event at that commit already did). */
   reportInvalid?: boolean;
+  /** Said on each run as a warning (a pull request run on its head commit: no merge commit). */
+  notes?: string[];
 }
+
+/** A note about the event as a run warning of the workflow file (line 0: the whole file). */
+const noteWarning = (file: string, message: string): intake.WorkflowDiagnostic => ({ file, line: 0, col: 0, code: "run-note", message, severity: "warning" });
 
 /** What runs at one commit of one repository need: tenant, contents reader, compile context, token. */
 export interface CommitScope {
@@ -65,10 +73,11 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
     event: commit.event,
     ref: commit.ref,
     sha: commit.sha,
+    ...(commit.headSha ? { headSha: commit.headSha } : {}),
     trusted: commit.trusted,
     ...(commit.triggeredBy ? { triggeredBy: commit.triggeredBy } : {}),
     ...(commit.deliveryId ? { deliveryId: commit.deliveryId } : {}),
-    warnings: diagnostics.warnings,
+    warnings: [...(commit.notes ?? []).map((note) => noteWarning(file, note)), ...diagnostics.warnings],
   };
   if (!plan) {
     if (commit.reportInvalid === false) return null;
@@ -101,8 +110,7 @@ export async function runWorkflowsAt(
   compiled?: CommitScope["compiled"],
 ): Promise<IntakeResult> {
   const scope = { ...(await openCommitScope(deps, github, repository, githubInstallationId)), ...(compiled ? { compiled } : {}) };
-  const folders = repository.readGithubWorkflows ? [...WORKFLOW_FOLDERS, GITHUB_WORKFLOW_FOLDER] : WORKFLOW_FOLDERS;
-  const files = await scope.reader.workflowFiles(commit.sha, folders);
+  const files = await repositoryWorkflowFiles(scope.reader, commit.sha, repository);
   if (files.length === 0) return { outcome: "IGNORED", reason: "no workflow files at this commit", runs: [] };
   const result: IntakeResult = { outcome: "IGNORED", reason: `no workflow matched this ${commit.event}`, runs: [] };
   for (const file of files) {

@@ -5,7 +5,9 @@ import { ago } from "../../../components/status";
 import { GithubAppPanel } from "../../../components/github-app-panel";
 import { getSessionUser } from "../../../server/auth";
 import { serverCaller } from "../../../server/caller";
+import { tenantAdminNotice } from "../../../server/github/admin-notices";
 import { githubAppPanelState } from "../../../server/github/install-panel";
+import { githubSignInStatus } from "../../../server/github/sign-in";
 import { hasRole } from "../../../server/roles";
 import { getServices } from "../../../server/services";
 import { RunnerPools } from "./runner-pools";
@@ -28,8 +30,18 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
     role && hasRole(role, "ADMIN")
       ? githubAppPanelState({ source: services.githubApp, userId: session.userId, tenant, stateSecret: services.env.NEXTAUTH_SECRET, now: now.getTime() })
       : null;
+  // A tenant nobody administers says so, and why (its installer has not signed in with GitHub yet, …).
+  const tenantId = memberships.find((membership) => membership.slug === tenant)?.id;
+  const noAdmin = tenantId ? await tenantAdminNotice(services.database, tenantId, githubSignInStatus(services.env, services.githubApp.current())) : null;
   return (
     <>
+      {noAdmin ? (
+        <section className="card" data-testid="no-admin-notice" role="status">
+          <p>
+            <strong>No admin.</strong> {noAdmin.charAt(0).toUpperCase() + noAdmin.slice(1)}. Nobody can change this tenant&apos;s settings, runners or secrets until it has one.
+          </p>
+        </section>
+      ) : null}
       <section className="card" id="runs" data-testid="runs">
         <div className="card-head">
           <h2>Recent runs</h2>

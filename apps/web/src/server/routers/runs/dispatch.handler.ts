@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { intake, runId } from "@gantry/db";
 import { dispatchRunKey, type WorkflowDispatchPayload } from "@gantry/jobs";
+import { workflowFileRefusal } from "@gantry/sources";
 import { compileWorkflowWithCalls, dispatchTrigger, validateDispatchInputs } from "@gantry/workflow-schema";
 import { TRPCError } from "@trpc/server";
 import { filesAt, repositoryReader, RepositoryUnreadableError } from "../../repository-reader";
@@ -29,9 +30,8 @@ export async function dispatchRunHandler({ ctx, input }: { ctx: TenantProcedureC
   const refName = input.ref ?? repository.defaultBranch;
   const resolved = await reader.resolve(refName);
   if (!resolved) throw badRequest(`No branch or tag "${refName}" in ${repository.fullName}.`);
-  if (input.workflowPath.startsWith(".github/") && !repository.readGithubWorkflows) {
-    throw badRequest(`${repository.fullName} does not read .github/workflows (only .gantry/workflows).`);
-  }
+  const refusal = workflowFileRefusal(input.workflowPath, await reader.workflowFiles(resolved.sha), repository);
+  if (refusal) throw badRequest(`${input.workflowPath} does not run in ${repository.fullName} at ${resolved.ref}: ${refusal}.`);
   const source = await reader.readFile(resolved.sha, input.workflowPath);
   if (source === null) throw badRequest(`No workflow ${input.workflowPath} at ${resolved.ref} (${resolved.sha.slice(0, 7)}).`);
   const { plan, errors } = await compileWorkflowWithCalls(source, input.workflowPath, {}, filesAt(reader, resolved.sha));

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getSessionUser } from "../../../../server/auth";
 import { serverCaller } from "../../../../server/caller";
+import { RepositoryFolders } from "./repository-folders";
 import { TenantSettingsForm } from "./settings-form";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -13,6 +14,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ tenan
   const session = await getSessionUser();
   if (!session) return null;
   const settings = await serverCaller(session).tenants.settings({ tenant });
+  const repositories = await serverCaller(session).repositories.list({ tenant });
   return (
     <section className="card" data-testid="settings">
       <div className="card-head">
@@ -23,6 +25,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ tenan
       </div>
       <h3>Workflows</h3>
       <TenantSettingsForm tenant={tenant} injectionIsError={settings.injectionIsError} allowedActions={settings.allowedActions} canManage={settings.canManage} />
+      <h3>Repositories</h3>
+      <RepositoryFolders tenant={tenant} repositories={repositories.repositories} canManage={repositories.canManage} />
     </section>
   );
 }
