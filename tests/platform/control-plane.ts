@@ -18,6 +18,8 @@ import { POST as logs } from "../../apps/web/src/app/api/runner/v1/logs/route";
 import { GET as objectGet, PUT as objectPut } from "../../apps/web/src/app/api/runner/v1/objects/route";
 import { POST as register } from "../../apps/web/src/app/api/runner/v1/register/route";
 import { POST as step } from "../../apps/web/src/app/api/runner/v1/step/route";
+import { POST as githubWebhook } from "../../apps/web/src/app/api/github/webhooks/route";
+import { POST as checkoutToken } from "../../apps/web/src/app/api/runner/v1/checkout-token/route";
 import { POST as resolveAction } from "../../apps/web/src/app/api/runner/v1/actions/resolve/route";
 import { POST as actionsService } from "../../apps/web/src/app/api/actions/[...path]/route";
 import { POST as twirp } from "../../apps/web/src/app/twirp/[...path]/route";
@@ -64,7 +66,8 @@ export async function startControlPlane(options: { env?: Record<string, string>;
     ...options.env,
   };
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  const worker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
+  // The worker reads the same configuration (a GitHub App, the master key) as the routes.
+  const worker = await startWorker(parseWorkerEnv({ ...options.env, DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
   const server = await serveRoutes({
     "/api/runner/v1/register": register,
     "/api/runner/v1/claim": claim,
@@ -76,6 +79,8 @@ export async function startControlPlane(options: { env?: Record<string, string>;
     "/api/runner/v1/caches": caches,
     "/api/runner/v1/objects": (request) => (request.method === "PUT" ? objectPut(request) : objectGet(request)),
     "/api/runner/v1/actions/resolve": resolveAction,
+    "/api/runner/v1/checkout-token": checkoutToken,
+    "/api/github/webhooks": githubWebhook,
     // The actions toolkit's services (each handler takes every method of its path).
     "/api/actions/*": actionsService,
     "/twirp/*": twirp,

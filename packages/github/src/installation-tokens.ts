@@ -58,21 +58,23 @@ export class InstallationTokens {
   private readonly now: () => number;
 
   private readonly auth: ReturnType<typeof createAppAuth>;
+  private readonly request: typeof octokitRequest;
 
   constructor(private readonly options: InstallationTokensOptions) {
     this.now = options.now ?? Date.now;
+    this.request = octokitRequest.defaults({
+      baseUrl: options.apiUrl,
+      headers: { "user-agent": "gantry-ci", "x-github-api-version": GITHUB_API_VERSION },
+      // Each exchange gives up after 15 s, as every other GitHub call here does.
+      request: { fetch: (url: string | URL | Request, init?: RequestInit) => (options.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(15_000) }) },
+    });
     this.auth = createAppAuth({
       appId: options.appId,
       createJwt: async (appId) => {
         const now = this.now();
         return { jwt: signAppJwt(String(appId), options.privateKey, now), expiresAt: new Date(now + 9 * 60_000).toISOString() };
       },
-      request: octokitRequest.defaults({
-        baseUrl: options.apiUrl,
-        headers: { "user-agent": "gantry-ci", "x-github-api-version": GITHUB_API_VERSION },
-        // Each exchange gives up after 15 s, as every other GitHub call here does.
-        request: { fetch: (url: string | URL | Request, init?: RequestInit) => (options.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(15_000) }) },
-      }),
+      request: this.request,
       // Never serve a cached token from the library: this class decides when a token is still good.
       cache: { get: () => "", set: () => undefined },
     });
@@ -116,8 +118,25 @@ export class InstallationTokens {
    * answers 422 when a permission is asked that the installation was not granted, or a repository is not in it.
    */
   async mintNarrowed(installationId: number | bigint | string, narrowing: TokenNarrowing): Promise<NarrowedToken> {
-    const body = await this.exchange(String(installationId), narrowing);
-    return { token: body.token, expiresAt: new Date(body.expires_at), permissions: body.permissions ?? {} };
+    const id = String(installationId);
+    if (!/^\d+$/.test(id)) throw new GithubApiError("POST", `/app/installations/${id}/access_tokens`, 404, "not an installation id");
+    // Not through the library's installation flow: it shares one request between concurrent callers asking the same
+    // narrowing, so two jobs of one repository claimed at once got one token — and the first to end revoked it.
+    const { token: jwt } = await this.auth({ type: "app" });
+    try {
+      const { data } = await this.request("POST /app/installations/{installation_id}/access_tokens", {
+        installation_id: Number(id),
+        headers: { authorization: `bearer ${jwt}` },
+        ...(narrowing.repositoryIds ? { repository_ids: narrowing.repositoryIds } : {}),
+        ...(narrowing.repositories ? { repositories: narrowing.repositories } : {}),
+        ...(narrowing.permissions ? { permissions: narrowing.permissions } : {}),
+      });
+      const body = installationToken.parse(data);
+      return { token: body.token, expiresAt: new Date(body.expires_at), permissions: body.permissions ?? {} };
+    } catch (error) {
+      if (error instanceof RequestError) throw new GithubApiError("POST", `/app/installations/${id}/access_tokens`, error.status, typeof error.response?.data === "string" ? error.response.data : JSON.stringify(error.response?.data ?? error.message));
+      throw error;
+    }
   }
 
   private async mint(id: string): Promise<InstallationToken> {

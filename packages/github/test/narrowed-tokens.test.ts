@@ -44,6 +44,15 @@ describe("narrowed installation tokens", () => {
     await revokeInstallationToken(fake.url, token.token);
   });
 
+  it("gives each caller its own token, also when two ask for the same narrowing at once (two jobs of one repository)", async () => {
+    const narrowing = { repositoryIds: [101], permissions: { contents: "read", metadata: "read" } };
+    const [first, second] = await Promise.all([tokens.mintNarrowed(1, narrowing), tokens.mintNarrowed(1, narrowing)]);
+    expect(first.token).not.toBe(second.token);
+    // The first holder's revocation leaves the second's token working.
+    await revokeInstallationToken(fake.url, first.token);
+    expect((await fetch(`${fake.url}/repos/acme/app`, { headers: headers(second.token) })).status).toBe(200);
+  });
+
   it("a write token writes; a permission the installation lacks is refused with 422", async () => {
     const token = await tokens.mintNarrowed(1, { repositories: ["app"], permissions: { contents: "write", issues: "write" } });
     const created = await fetch(`${fake.url}/repos/acme/app/git/refs`, { method: "POST", headers: headers(token.token), body: JSON.stringify({ ref: "refs/heads/made", sha: "a".repeat(40) }) });
