@@ -11,6 +11,7 @@ import type { Rule } from "./rule";
 import { runnerLabel } from "./runner-label";
 import { timeout } from "./timeout";
 import { uses } from "./uses";
+import { services } from "./services";
 
 /** Every rule, in the order they run. Each lives in its own file; the error code is the rule's. */
-export const RULES: readonly Rule[] = [ids, needs, cron, glob, matrix, uses, nativeInputs, runnerLabel, timeout, ifCond, expressionTypes, injection];
+export const RULES: readonly Rule[] = [ids, needs, cron, glob, matrix, uses, nativeInputs, runnerLabel, timeout, services, ifCond, expressionTypes, injection];
