@@ -5,11 +5,14 @@
  * Run: npm run bench -- actions [--update-doc]   (corpus: env GANTRY_CORPUS_DIR or ../shared/corpus)
  * `--update-doc` rewrites the refused list in docs/compatibility.md (a test keeps it equal to this measurement).
  *
- * Each figure comes from one measurement returning its part of the JSON; the resolve/prepare timings
- * (coldMs, warmMs) and claim-to-first-line (firstLineVsRunMs) join `MEASUREMENTS` as they arrive.
+ * Each figure comes from one measurement returning its part of the JSON: the coverage, then the timings of
+ * bench/lib/actions-timing.ts — coldMs and warmMs (claim → setup-node's first line, its archive fetched for the first
+ * time or cached by sha) and firstLineVsRunMs (warm minus a plain run: step's first line). `--coverage-only` skips
+ * the timings. Env GANTRY_BENCH_COLD_RUNS (5), GANTRY_BENCH_RUNS (15).
  */
 import fs from "node:fs";
 import { COMPATIBILITY_DOC, listedInDoc, measureCoverage, refusalsMarkdown } from "./lib/actions-coverage";
+import { measureActionTimings } from "./lib/actions-timing";
 
 type Figures = Record<string, number | string | Record<string, number>>;
 type Measurement = () => Promise<Figures>;
@@ -35,7 +38,20 @@ const coverage: Measurement = async () => {
   return { coverage: result.accepted, total: result.total, refused: result.refused.length, refusedByReason: result.byReason };
 };
 
-const MEASUREMENTS: Measurement[] = [coverage];
+const timings: Measurement = async () => {
+  const runs = { cold: Number(process.env.GANTRY_BENCH_COLD_RUNS ?? 5), warm: Number(process.env.GANTRY_BENCH_RUNS ?? 15) };
+  const t = await measureActionTimings(runs);
+  const line = (name: string, s: { p50: number; p99: number }) => console.log(`  ${name.padEnd(44)} p50 ${String(s.p50).padStart(7)} ms   p99 ${String(s.p99).padStart(7)} ms`);
+  console.log(`remote action timings: claim → the action's first line, one warm runner on bwrap (${runs.cold} cold, ${runs.warm} warm jobs)`);
+  line("cold (resolve, archive, download, unpack)", t.detail.cold);
+  line("warm (archive cached by sha)", t.detail.warm);
+  line("a plain run: step's first line, for comparison", t.detail.run);
+  console.log(`  an action's first line comes ${t.firstLineVsRunMs} ms after a run: step's would (warm p50 − run p50)`);
+  return { coldMs: t.coldMs, warmMs: t.warmMs, firstLineVsRunMs: t.firstLineVsRunMs, runMs: t.runMs };
+};
+
+// `--coverage-only`: the corpus figures without starting a platform (the docs' refused list uses this).
+const MEASUREMENTS: Measurement[] = process.argv.includes("--coverage-only") || process.argv.includes("--update-doc") ? [coverage] : [coverage, timings];
 
 async function main(): Promise<void> {
   const figures: Figures = {};

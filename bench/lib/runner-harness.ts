@@ -19,6 +19,10 @@ import { POST as heartbeat } from "../../apps/web/src/app/api/runner/v1/heartbea
 import { POST as logs } from "../../apps/web/src/app/api/runner/v1/logs/route";
 import { POST as register } from "../../apps/web/src/app/api/runner/v1/register/route";
 import { POST as step } from "../../apps/web/src/app/api/runner/v1/step/route";
+import { GET as objectGet, PUT as objectPut } from "../../apps/web/src/app/api/runner/v1/objects/route";
+import { POST as resolveAction } from "../../apps/web/src/app/api/runner/v1/actions/resolve/route";
+import { POST as actionsService } from "../../apps/web/src/app/api/actions/[...path]/route";
+import { POST as twirp } from "../../apps/web/src/app/twirp/[...path]/route";
 import { readAttemptLog } from "../../apps/web/src/server/logs/read-attempt-log";
 import { closeServices } from "../../apps/web/src/server/services";
 import { DirectoryObjectStore } from "@gantry/storage";
@@ -73,6 +77,8 @@ const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" }
 
 export interface HarnessOptions {
   extraEnv?: Record<string, string>;
+  /** More of the runner's environment (GANTRY_STATE_DIR, GANTRY_TOOL_CACHE). */
+  runnerEnv?: Record<string, string>;
   /** Run the agent as its own process (`tsx apps/runner/src/main.ts`), as deployed; onSandboxReady never fires. */
   runnerProcess?: boolean;
 }
@@ -151,6 +157,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return response;
     },
     "/api/runner/v1/step": step,
+    // Remote actions and the services inside them (the `actions` benchmark).
+    "/api/runner/v1/actions/resolve": resolveAction,
+    "/api/runner/v1/objects": (request) => (request.method === "PUT" ? objectPut(request) : objectGet(request)),
+    "/api/actions/*": actionsService,
+    "/twirp/*": twirp,
   });
   // The runner's only provider is bwrap, wrapped to timestamp the moment a sandbox is ready.
   const timed: SandboxProvider = {
@@ -163,7 +174,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   const runnerLog: string[] = [];
-  const runnerEnv = { GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "bench" };
+  const runnerEnv = { GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "bench", ...options.runnerEnv };
   let agent: AgentHandle | undefined;
   let runner: ChildProcess | undefined;
   if (options.runnerProcess) {
