@@ -157,7 +157,7 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     // The Node runtimes actions run on, and the tool cache: writable only for trusted jobs (an untrusted one could
     // leave a poisoned toolchain for the next job).
     const node = nodeRuntimes();
-    const toolCache = toolCacheFor(toolCacheAccess(), !untrusted);
+    const toolCache = toolCacheFor(toolCacheAccess(), !untrusted, provider.name);
     const tools = { node, ...(toolCache ? { toolCache } : {}) };
     let sandbox: Sandbox;
     const proxy = await jobServiceProxy(assignment, options.serviceProxy);

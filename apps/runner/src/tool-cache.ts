@@ -29,8 +29,13 @@ export function prepareToolCache(host: string): ToolCacheAccess {
   return unwritable ? { host, access: "ro", why: unwritable } : { host, access: "rw" };
 }
 
-/** SandboxSpec.tools.toolCache for one job, or undefined when sandboxes cannot use the cache. */
-export function toolCacheFor(cache: ToolCacheAccess | undefined, trusted: boolean): { host: string; writable: boolean } | undefined {
-  if (!cache || cache.access === "none") return undefined;
+/**
+ * SandboxSpec.tools.toolCache for one job, or undefined when its sandbox cannot use the cache. The `process`
+ * provider runs as the runner itself: what others may do does not matter to it.
+ */
+export function toolCacheFor(cache: ToolCacheAccess | undefined, trusted: boolean, provider: string): { host: string; writable: boolean } | undefined {
+  if (!cache) return undefined;
+  if (provider === "process") return { host: cache.host, writable: trusted };
+  if (cache.access === "none") return undefined;
   return { host: cache.host, writable: trusted && cache.access === "rw" };
 }

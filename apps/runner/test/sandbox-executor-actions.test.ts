@@ -43,7 +43,8 @@ describe("the sandbox executor with remote actions", () => {
       const outcome = await execute(claim, never(), never());
       expect(outcome, text()).toMatchObject({ conclusion: "SUCCEEDED" });
       expect(text()).toContain(`got="${toolCache}"`);
-      expect(statSync(toolCache).mode & 0o777).toBe(0o755);
+      // Made sticky and open to all (as /tmp): trusted jobs of every sandbox uid add versions, none removes another's.
+      expect(statSync(toolCache).mode & 0o7777).toBe(0o1777);
       expect(existsSync(path.join(stateDir, "actions"))).toBe(true);
       expect(specs[0]?.tools?.toolCache).toEqual({ host: toolCache, writable: true });
       for (const major of ["20", "24"]) expect(existsSync(path.join(specs[0]?.tools?.node?.[major] ?? "", "bin", "node"))).toBe(true);

@@ -21,7 +21,7 @@ describe.skipIf(!quotaTools() || !existsSync("/dev/loop-control"))("warm quota v
       for (const spare of [first, second]) {
         if (!spare) throw new Error("no spare");
         expect(mounted(spare.volume.dir)).toBe(true);
-        expect(readdirSync(spare.volume.dir).sort()).toEqual(["lost+found", "runner", "tmp", "workspace"]);
+        expect(readdirSync(spare.volume.dir).sort()).toEqual(["home", "lost+found", "runner", "tmp", "workspace"]);
         expect(spare.volume.full()).toBe(false);
         // What the sandbox that takes one does when it is destroyed.
         spare.volume.unmount();
