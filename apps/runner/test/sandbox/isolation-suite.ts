@@ -88,6 +88,21 @@ export function describeIsolation(name: string, provider: SandboxProvider, avail
       expect(existsSync("/usr/x")).toBe(false);
     });
 
+    it("keeps HOME across its execs (as GitHub's runners do), and a link planted where a bind lands does not move the workspace", async () => {
+      const s = await sandbox();
+      const first = await run(s, 'mkdir -p ~/.npm && echo kept > ~/.npm/marker && echo first-ok');
+      expect(first.text).toContain("first-ok");
+      const second = await run(s, 'cat ~/.npm/marker; echo ws > "$PWD/ws.txt"; echo second-ok');
+      expect(second.text).toContain("kept\n");
+      expect(second.text).toContain("second-ok");
+      // Between execs ~/work is only a mount point: the job tries to make it a link elsewhere before the next one.
+      const third = await run(s, 'cd ~ && (rm -rf ~/work.saved; mv ~/work ~/work.saved 2>/dev/null; ln -s /tmp ~/work 2>/dev/null); echo third-ok');
+      expect(third.text).toContain("third-ok");
+      const fourth = await run(s, 'cat ~/work/ws.txt; echo fourth-ok');
+      expect(fourth.text).toContain("ws\n");
+      expect(readFileSync(path.join(s.hostPaths.workspace, "ws.txt"), "utf8")).toBe("ws\n");
+    });
+
     it("has no network with egress none", async () => {
       const server = net.createServer((socket) => socket.end("hello from host\n"));
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
