@@ -51,7 +51,8 @@ mount -t ext4 -o nosuid,nodev /dev/vdb /vol || report 125
 r=/newroot
 mount -t proc proc $r/proc; mount -t sysfs -o ro sys $r/sys; mount -t devtmpfs dev $r/dev
 mount -t tmpfs -o mode=755 run $r/run
-mount -t tmpfs -o mode=755,nosuid,nodev home $r/home/runner
+# HOME lives on the job's disk, kept across the job's execs (one VM each) as on GitHub's runners (~/.npm, ~/.cache).
+mount --bind /vol/home $r/home/runner
 mkdir -p $r/home/runner/work $r/home/runner/_temp
 chown 1001:1001 $r/home/runner
 mount --bind /vol/workspace $r/home/runner/work
@@ -79,7 +80,7 @@ chroot $r /usr/sbin/chroot --userspec=1001:1001 / /bin/bash /run/gantry/step.sh 
 code=$?
 # Nothing the job started outlives it; then flush the workspace disk before the host reads it.
 kill -9 -1 2>/dev/null
-umount $r/tmp $r/home/runner/_temp $r/home/runner/work
+umount $r/tmp $r/home/runner/_temp $r/home/runner/work $r/home/runner
 [ -e /vol/.gantry/net ] && umount $r/etc/hosts $r/etc/resolv.conf
 umount /vol
 report $code

@@ -1,6 +1,6 @@
 // QEMU `-M microvm` running the Debian cloud kernel with a root filesystem built from Debian packages
 // (microvm-image.ts). One VM per exec: each step boots a fresh guest (about 4 s under TCG), so nothing a step
-// starts survives into the next, as with bwrap. The job's workspace, /tmp and runner files live on a sparse
+// starts survives into the next, as with bwrap. The job's workspace, /tmp, runner files and HOME live on a sparse
 // ext4 disk image: loop-mounted on the host between execs (hostPaths), handed to the guest as a virtio disk
 // during one. The guest's output comes back on a virtio serial port (the host's stdout of QEMU); the exit code
 // on the ISA serial console, which the job's unprivileged user cannot write. No NIC at all for egress none; for
@@ -95,7 +95,7 @@ class WorkDisk {
     check(run("truncate", ["-s", String(bytes), this.image]), "truncate the disk image");
     check(run("mkfs.ext4", ["-q", "-F", "-O", "^has_journal", "-m", "0", this.image]), "mkfs.ext4 the disk image");
     this.attach();
-    for (const dir of ["workspace", "tmp", "runner"]) {
+    for (const dir of ["workspace", "tmp", "runner", "home"]) {
       mkdirSync(path.join(this.mountpoint, dir), { mode: 0o700 });
       chownSync(path.join(this.mountpoint, dir), GUEST_UID, GUEST_UID);
     }
