@@ -21,6 +21,7 @@ import { jobServiceProxy, type JobServiceProxyOptions } from "./service-proxy/jo
 import type { JobExecutor, JobOutcome } from "./run-assignment";
 import { SandboxRefusedError, type EnforcedLimits, type NetworkPolicy, type Sandbox, type SandboxLimits, type SandboxProvider } from "./sandbox/types";
 import { untrustedProvider } from "./untrusted-provider";
+import { isRemoteAction } from "./execution/remote-action";
 
 /** Where a job's log chunks and step reports go (the control plane, in the agent). */
 export interface JobReporter {
@@ -144,7 +145,9 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     const network = jobEgress(options.egress, untrusted);
     let provider = options.provider;
     if (untrusted) {
-      const choice = untrustedProvider(options.host, network);
+      // A remote action may be JavaScript (its kind is known once resolved): the job needs the Node runtimes mounted.
+      const nodeRuntimes = assignment.job.steps.some((step) => step.uses !== undefined && isRemoteAction(step.uses));
+      const choice = untrustedProvider(options.host, network, { nodeRuntimes });
       if (!choice.ok) {
         options.log(`runner: refusing untrusted job ${assignment.job.key}: ${choice.error}`);
         return { conclusion: "FAILED", outputs: {}, failureReason: choice.error };

@@ -68,6 +68,20 @@ describe("the provider of an untrusted job", () => {
     expect(microvm.prepared.map((spec) => spec.network)).toEqual(["none"]);
   });
 
+  it("skips microvm for a job with remote actions (its guest gets no Node runtime): the next strongest runs it", async () => {
+    const bwrap = new StandIn("bwrap");
+    const gvisor = new StandIn("gvisor");
+    const microvm = new StandIn("microvm");
+    const { execute, lines } = await executorOn(bwrap, [microvm, gvisor, bwrap]);
+    const withAction: Assignment = { ...assignment(false), job: { ...assignment(false).job, steps: [{ index: 0, if: "success()", uses: "actions/github-script@v8.0.0", with: { script: "return 1" }, env: {}, continueOnError: false }] } };
+    // The stand-in has no resolver, so the step itself fails; what matters is where it ran.
+    await execute(withAction, never(), never());
+    expect([microvm.prepared.length, gvisor.prepared.length, bwrap.prepared.length]).toEqual([0, 1, 0]);
+    expect(lines.join("\n")).toContain("that can run the job's remote actions");
+    await execute(assignment(false), never(), never());
+    expect(microvm.prepared.length).toBe(1);
+  });
+
   it("is refused, with the reason, on a host that offers only the process provider", async () => {
     const process = new ProcessProvider({ devMode: true, allowUntrusted: true });
     const { execute } = await executorOn(process, [process]);
