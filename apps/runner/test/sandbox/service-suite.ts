@@ -96,6 +96,9 @@ export function describeServices(name: string, provider: SandboxProvider, availa
   const timeout = options.slow ? 120_000 : 30_000;
   const untrusted = !options.trustedOnly;
 
+  // A case that does not apply to a provider (its own network, no toolchains, host paths) is not defined for it,
+  // rather than reported as skipped.
+  const itFor = (applies: boolean) => (applies ? it : () => undefined);
   describe.skipIf(!available)(`${name} services and tools`, () => {
     let controlPlane: Awaited<ReturnType<typeof stubServer>>;
     let github: Awaited<ReturnType<typeof stubServer>>;
@@ -192,7 +195,7 @@ export function describeServices(name: string, provider: SandboxProvider, availa
     });
 
     // slirp4netns runs as the sandbox's uid: a host whose /dev/net/tun only root may open cannot attach it.
-    it.skipIf(!options.egress?.includes("open") || !tunOpenToAll())("reaches the services the same way under egress open", { timeout }, async () => {
+    (options.egress?.includes("open") ? it.skipIf(!tunOpenToAll()) : () => undefined)("reaches the services the same way under egress open", { timeout }, async () => {
       const { s } = await withProxy({ untrusted: false, network: "open" });
       if (options.noServiceWithEgress) return void expect(s.serviceUrl).toBeUndefined();
       const before = controlPlane.requests.length;
@@ -201,7 +204,7 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(controlPlane.requests.slice(before).map((q) => q.path)).toEqual(["/api/actions/open"]);
     });
 
-    it.skipIf(options.sharesHostNetwork)("still cannot reach the stub's own address directly under egress none", { timeout }, async () => {
+    itFor(!options.sharesHostNetwork)("still cannot reach the stub's own address directly under egress none", { timeout }, async () => {
       const { s } = await withProxy();
       const before = controlPlane.requests.length;
       const targets = [controlPlane.url, ...(options.hostAlias ? [`http://${options.hostAlias}:${controlPlane.port}`] : [])];
@@ -218,7 +221,7 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(controlPlane.requests.length).toBe(before);
     });
 
-    it.skipIf(!options.hostFilesystem)("hands the host's Node runtime and tool cache as they are", { timeout }, async () => {
+    itFor(!!options.hostFilesystem)("hands the host's Node runtime and tool cache as they are", { timeout }, async () => {
       const { s } = await withProxy();
       expect(s.paths.node).toEqual({ "20": path.join(node, "bin", "node") });
       expect(s.paths.toolCache).toBe(toolCache);
@@ -226,13 +229,13 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(r.text).toContain(`node-ok ${process.version}`);
     });
 
-    it.skipIf(!options.noTools)("leaves the toolchain paths undefined when it cannot share host folders", { timeout }, async () => {
+    itFor(!!options.noTools)("leaves the toolchain paths undefined when it cannot share host folders", { timeout }, async () => {
       const { s } = await withProxy();
       expect(s.paths.node).toBeUndefined();
       expect(s.paths.toolCache).toBeUndefined();
     });
 
-    it.skipIf(options.hostFilesystem || options.noTools)("mounts the Node runtime read-only and runs node from it", { timeout }, async () => {
+    itFor(!(options.hostFilesystem || options.noTools))("mounts the Node runtime read-only and runs node from it", { timeout }, async () => {
       const { s } = await withProxy();
       const inside = s.paths.node?.["20"];
       expect(inside).toBe("/opt/gantry/node20/bin/node");
@@ -243,7 +246,7 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(statSync(path.join(node, "bin", "node")).size).toBeGreaterThan(1000);
     });
 
-    it.skipIf(options.trustedOnly || options.noTools)("mounts the tool cache read-only for an untrusted job", { timeout }, async () => {
+    itFor(!(options.trustedOnly || options.noTools))("mounts the tool cache read-only for an untrusted job", { timeout }, async () => {
       const { s } = await withProxy();
       const r = await run(s, `ls "$T/node"; touch "$T/node/mine" && echo WROTE; echo end`, { T: s.paths.toolCache ?? "" });
       expect(r.text).toContain("20.0.0");
@@ -251,7 +254,7 @@ export function describeServices(name: string, provider: SandboxProvider, availa
       expect(existsSync(path.join(toolCache, "node", "mine"))).toBe(false);
     });
 
-    it.skipIf(options.hostFilesystem || options.noTools)("mounts the tool cache writable for a trusted job", { timeout }, async () => {
+    itFor(!(options.hostFilesystem || options.noTools))("mounts the tool cache writable for a trusted job", { timeout }, async () => {
       const name = `tool-${randomBytes(4).toString("hex")}`;
       const { s } = await withProxy({ untrusted: false, tools: { node: { "20": node }, toolCache: { host: toolCache, writable: true } } });
       const r = await run(s, `mkdir "$T/${name}" && echo wrote; echo end`, { T: s.paths.toolCache ?? "" });
