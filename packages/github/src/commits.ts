@@ -2,7 +2,7 @@
 // (issues, release, create, …) starts at the commit its ref names at intake (docs/triggers.md).
 import { z } from "zod";
 import { GithubApiError } from "./http";
-import { githubCall, githubOctokit, repoPath } from "./octokit";
+import { githubCall, repoPath, repositoryOctokit } from "./octokit";
 import { sha } from "./events/common";
 import type { RepositoryListerOptions } from "./listings";
 
@@ -11,7 +11,7 @@ const commit = z.object({ sha });
 /** The commit `ref` (a branch, a tag, refs/heads/…, refs/tags/… or a sha) points at; null when it names none. */
 export async function commitOfRef(options: RepositoryListerOptions, ref: string): Promise<string | null> {
   const path = `${repoPath(options.repository)}/commits/${ref.split("/").map(encodeURIComponent).join("/")}`;
-  const octokit = githubOctokit({ apiUrl: options.apiUrl, auth: { token: options.token }, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.retry ? { retry: options.retry } : {}) });
+  const octokit = repositoryOctokit(options);
   try {
     const found = await githubCall(octokit, "GET", path, commit);
     return found.sha;

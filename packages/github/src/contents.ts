@@ -1,8 +1,8 @@
 // Reads a repository's files at an exact commit through the contents API, with an installation token:
 // the workflow folders' listings and each workflow file.
 import { z } from "zod";
-import { GithubApiError, type Fetch } from "./http";
-import { githubCall, githubOctokit, repoPath, type GithubOctokit, type RetryOptions } from "./octokit";
+import { GithubApiError } from "./http";
+import { githubCall, repoPath, repositoryOctokit, type GithubOctokit, type RepositoryClientOptions } from "./octokit";
 
 const entry = z.object({ type: z.enum(["dir", "file", "submodule", "symlink"]), name: z.string(), path: z.string(), sha: z.string(), size: z.number() });
 const directory = z.array(entry);
@@ -10,14 +10,8 @@ const file = z.object({ type: z.literal("file"), path: z.string(), encoding: z.s
 
 export type ContentEntry = z.infer<typeof entry>;
 
-export interface ContentsReaderOptions {
-  apiUrl: string;
-  /** `owner/name` */
-  repository: string;
-  token: string;
-  fetch?: Fetch;
-  retry?: RetryOptions;
-}
+/** A token as is (`token`), or `auth` (e.g. `{ tokens, installationId }`: a 401 makes the cache forget it). */
+export type ContentsReaderOptions = RepositoryClientOptions;
 
 const encodePath = (path: string) => path.split("/").map(encodeURIComponent).join("/");
 
@@ -25,7 +19,7 @@ export class ContentsReader {
   private readonly octokit: GithubOctokit;
 
   constructor(private readonly options: ContentsReaderOptions) {
-    this.octokit = githubOctokit({ apiUrl: options.apiUrl, auth: { token: options.token }, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.retry ? { retry: options.retry } : {}) });
+    this.octokit = repositoryOctokit(options);
   }
 
   private path(path: string): string {

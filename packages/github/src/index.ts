@@ -5,7 +5,7 @@ export * from "./env";
 export * from "./signature";
 export * from "./jwt";
 export { GithubApiError, GITHUB_API_VERSION, type Fetch } from "./http";
-export { githubOctokit, githubCall, githubList, toGithubApiError, REQUEST_TIMEOUT_MS, type GithubAuth, type GithubOctokit, type GithubOctokitOptions, type RetryOptions } from "./octokit";
+export { githubOctokit, githubCall, githubList, toGithubApiError, REQUEST_TIMEOUT_MS, type GithubAuth, type GithubOctokit, type GithubOctokitOptions, type RetryOptions, repositoryOctokit, type RepositoryAccess, type RepositoryClientOptions } from "./octokit";
 export * from "./installation-tokens";
 export * from "./token-permissions";
 export * from "./contents";

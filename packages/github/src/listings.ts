@@ -1,8 +1,7 @@
 // What the reconciler asks GitHub about a repository: its branches, whether a branch's head commit is recent,
 // and its open pull requests (most recently updated first).
 import { z } from "zod";
-import type { Fetch } from "./http";
-import { githubCall, githubList, githubOctokit, repoPath, type GithubOctokit, type RetryOptions } from "./octokit";
+import { githubCall, githubList, repoPath, repositoryOctokit, type GithubOctokit, type RepositoryClientOptions } from "./octokit";
 import { sha } from "./events/common";
 
 const branch = z.object({ name: z.string(), commit: z.object({ sha }) });
@@ -12,21 +11,15 @@ const pull = z.object({ number: z.number().int(), updated_at: z.string(), draft:
 
 export type OpenPullRequest = z.infer<typeof pull>;
 
-export interface RepositoryListerOptions {
-  apiUrl: string;
-  /** `owner/name` */
-  repository: string;
-  token: string;
-  fetch?: Fetch;
-  retry?: RetryOptions;
-}
+/** A token as is (`token`), or `auth` (e.g. `{ tokens, installationId }`: a 401 makes the cache forget it). */
+export type RepositoryListerOptions = RepositoryClientOptions;
 
 export class RepositoryLister {
   private readonly octokit: GithubOctokit;
   private readonly repo: string;
 
   constructor(options: RepositoryListerOptions) {
-    this.octokit = githubOctokit({ apiUrl: options.apiUrl, auth: { token: options.token }, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.retry ? { retry: options.retry } : {}) });
+    this.octokit = repositoryOctokit(options);
     this.repo = repoPath(options.repository);
   }
 

@@ -153,6 +153,27 @@ export async function githubList<T>(octokit: GithubOctokit, path: string, item: 
   });
 }
 
+/** How a repository reader reaches GitHub: a token as is, or any GithubAuth (e.g. the installation-token cache). */
+export type RepositoryAccess = { token: string; auth?: never } | { auth: GithubAuth; token?: never };
+
+export type RepositoryClientOptions = RepositoryAccess & {
+  apiUrl: string;
+  /** `owner/name` */
+  repository: string;
+  fetch?: Fetch;
+  retry?: RetryOptions;
+};
+
+/** The client of a repository reader (RepositoryLister, ContentsReader, commitOfRef, readPullRequest). */
+export function repositoryOctokit(options: RepositoryClientOptions): GithubOctokit {
+  return githubOctokit({
+    apiUrl: options.apiUrl,
+    auth: options.auth !== undefined ? options.auth : { token: options.token },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+  });
+}
+
 /** `/repos/{owner}/{repo}` of an `owner/name`, encoded. */
 export function repoPath(repository: string): string {
   const [owner, name] = repository.split("/");

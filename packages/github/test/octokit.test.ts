@@ -1,13 +1,13 @@
 // The Octokit client against the fake GitHub: listings come back whole past GitHub's 100-a-page, and a 429 with
 // Retry-After is waited for and tried again (the throttling plugin), within a bounded number of tries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GithubApiError, RepositoryLister } from "../src/index";
-import { FakeGithub } from "../src/testing/index";
 import { createPrivateKey } from "node:crypto";
-import { InstallationTokens } from "../src/index";
+import { GithubApiError, githubWorkflowReader, InstallationTokens, RepositoryLister } from "../src/index";
+import { FakeGithub } from "../src/testing/index";
 
 let fake: FakeGithub;
 let token: string;
+let tokens: InstallationTokens;
 const sha = "c".repeat(40);
 const BRANCHES = 250;
 // One second of Retry-After lasts 20 ms here.
@@ -26,7 +26,7 @@ beforeAll(async () => {
   fake.addInstallation(7);
   fake.addCommit("octo/many", 7, sha, { "README.md": "hi" });
   for (let index = 0; index < BRANCHES; index++) fake.setBranch("octo/many", 7, `branch-${String(index).padStart(3, "0")}`, sha);
-  const tokens = new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url });
+  tokens = new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url });
   token = (await tokens.get(7)).token;
 });
 afterAll(() => fake?.stop());
@@ -65,5 +65,15 @@ describe("the Octokit client", () => {
     fake.failNext(/^GET \/repos\/octo\/many\/branches$/, 403, { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset }, message: "API rate limit exceeded" });
     expect(await lister().branches()).toHaveLength(BRANCHES);
     expect(sent.filter((request) => request.call === "GET /repos/octo/many/branches")).toHaveLength(4);
+  });
+
+  it("through the token cache, a token GitHub refuses (401) is forgotten and the next call mints a new one", async () => {
+    const reader = await githubWorkflowReader({ apiUrl: fake.url, tokens }, "octo/many", 7);
+    expect(await reader.resolveBranch("branch-001")).toEqual({ ref: "refs/heads/branch-001", sha });
+    const minted = fake.callsTo(/^POST \/app\/installations\/7\/access_tokens$/).length;
+    fake.revokeTokens();
+    await expect(reader.resolveCommit("branch-001")).rejects.toMatchObject({ status: 401 });
+    expect(await reader.resolveCommit("branch-001")).toBe(sha);
+    expect(fake.callsTo(/^POST \/app\/installations\/7\/access_tokens$/).length).toBe(minted + 1);
   });
 });
