@@ -2,8 +2,8 @@
 // finds the job's check run by external_id (the job run id) and moves it forward only: a late or repeated report
 // is a no-op, never a regression (DESIGN.md invariant 3). Reports for one job are sent in order.
 import { z } from "zod";
-import { githubRequest, type Fetch } from "./http";
-import { withRetries, type RetryOptions } from "./retry";
+import type { Fetch } from "./http";
+import { githubCall, githubList, githubOctokit, repoPath, type GithubOctokit, type RetryOptions } from "./octokit";
 
 export type JobStatus = "QUEUED" | "WAITING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "TIMED_OUT" | "SKIPPED";
 export type CheckStatus = "queued" | "in_progress" | "completed";
@@ -40,7 +40,6 @@ const checkRun = z.object({
   name: z.string(),
   output: z.object({ annotations_count: z.number().int().optional() }).nullish(),
 });
-const checkRunList = z.object({ total_count: z.number().int(), check_runs: z.array(checkRun) });
 
 export interface JobCheck {
   /** `owner/name` */
@@ -79,7 +78,7 @@ export interface CheckRunReporterOptions {
   /** An installation token for the repository (e.g. `() => tokens.get(id).then((t) => t.token)`). */
   token: () => Promise<string>;
   fetch?: Fetch;
-  /** Backoff on 5xx, 429 and rate limits (GitHub's Retry-After and rate-limit reset are honoured). */
+  /** Tries on 5xx, 429 and rate limits (GitHub's Retry-After and rate-limit reset are honoured; octokit.ts). */
   retry?: RetryOptions;
 }
 
@@ -93,7 +92,11 @@ const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
 export class CheckRunReporter {
   private readonly chains = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly options: CheckRunReporterOptions) {}
+  private readonly octokit: GithubOctokit;
+
+  constructor(options: CheckRunReporterOptions) {
+    this.octokit = githubOctokit({ apiUrl: options.apiUrl, auth: { token: options.token }, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.retry ? { retry: options.retry } : {}) });
+  }
 
   /** Creates or moves forward the job's check run; reports for the same job are applied in call order. */
   report(job: JobCheck): Promise<CheckReport> {
@@ -106,19 +109,12 @@ export class CheckRunReporter {
     return next;
   }
 
-  private repoPath(repository: string): string {
-    const [owner, name] = repository.split("/");
-    return `/repos/${encodeURIComponent(owner ?? "")}/${encodeURIComponent(name ?? "")}`;
-  }
-
   private async apply(job: JobCheck): Promise<CheckReport> {
-    const authorization = `token ${await this.options.token()}`;
-    const repo = this.repoPath(job.repository);
-    const call = <T>(method: "GET" | "POST" | "PATCH", path: string, schema: z.ZodType<T>, body?: unknown) =>
-      withRetries(() => githubRequest(this.options.apiUrl, { method, path, authorization, schema, ...(body === undefined ? {} : { body }) }, this.options.fetch), this.options.retry);
+    const repo = repoPath(job.repository);
+    const call = <T>(method: "POST" | "PATCH", path: string, schema: z.ZodType<T>, body: Record<string, unknown>) => githubCall(this.octokit, method, path, schema, body);
 
-    const list = await call("GET", `${repo}/commits/${job.headSha}/check-runs?check_name=${encodeURIComponent(job.name)}&filter=all&per_page=100`, checkRunList);
-    const existing = list.check_runs.find((run) => run.external_id === job.jobRunId);
+    const runs = await githubList(this.octokit, `${repo}/commits/${encodeURIComponent(job.headSha)}/check-runs`, checkRun, { check_name: job.name, filter: "all" });
+    const existing = runs.find((run) => run.external_id === job.jobRunId);
     const statusState = checkRunState(job.status);
     const state = statusState.status === "completed" && job.conclusion ? { ...statusState, conclusion: job.conclusion } : statusState;
     const annotations = job.output?.annotations ?? [];

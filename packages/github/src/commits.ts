@@ -1,7 +1,8 @@
 // The commit a ref names (GET /repos/{owner}/{repo}/commits/{ref}): a run of an event GitHub gives no sha for
 // (issues, release, create, …) starts at the commit its ref names at intake (docs/triggers.md).
 import { z } from "zod";
-import { GithubApiError, githubRequest } from "./http";
+import { GithubApiError } from "./http";
+import { githubCall, repoPath, repositoryOctokit } from "./octokit";
 import { sha } from "./events/common";
 import type { RepositoryListerOptions } from "./listings";
 
@@ -9,10 +10,10 @@ const commit = z.object({ sha });
 
 /** The commit `ref` (a branch, a tag, refs/heads/…, refs/tags/… or a sha) points at; null when it names none. */
 export async function commitOfRef(options: RepositoryListerOptions, ref: string): Promise<string | null> {
-  const [owner, name] = options.repository.split("/");
-  const path = `/repos/${encodeURIComponent(owner ?? "")}/${encodeURIComponent(name ?? "")}/commits/${ref.split("/").map(encodeURIComponent).join("/")}`;
+  const path = `${repoPath(options.repository)}/commits/${ref.split("/").map(encodeURIComponent).join("/")}`;
+  const octokit = repositoryOctokit(options);
   try {
-    const found = await githubRequest(options.apiUrl, { method: "GET", path, authorization: `token ${options.token}`, schema: commit }, options.fetch);
+    const found = await githubCall(octokit, "GET", path, commit);
     return found.sha;
   } catch (error) {
     // GitHub answers 422 ("No commit found for SHA") or 404 for a ref that names nothing.

@@ -1,7 +1,8 @@
 // Reads a repository's files at an exact commit through the contents API, with an installation token:
 // the workflow folders' listings and each workflow file.
 import { z } from "zod";
-import { GithubApiError, githubRequest, type Fetch } from "./http";
+import { GithubApiError } from "./http";
+import { githubCall, repoPath, repositoryOctokit, type GithubOctokit, type RepositoryClientOptions } from "./octokit";
 
 const entry = z.object({ type: z.enum(["dir", "file", "submodule", "symlink"]), name: z.string(), path: z.string(), sha: z.string(), size: z.number() });
 const directory = z.array(entry);
@@ -9,26 +10,24 @@ const file = z.object({ type: z.literal("file"), path: z.string(), encoding: z.s
 
 export type ContentEntry = z.infer<typeof entry>;
 
-export interface ContentsReaderOptions {
-  apiUrl: string;
-  /** `owner/name` */
-  repository: string;
-  token: string;
-  fetch?: Fetch;
-}
+/** A token as is (`token`), or `auth` (e.g. `{ tokens, installationId }`: a 401 makes the cache forget it). */
+export type ContentsReaderOptions = RepositoryClientOptions;
 
 const encodePath = (path: string) => path.split("/").map(encodeURIComponent).join("/");
 
 export class ContentsReader {
-  constructor(private readonly options: ContentsReaderOptions) {}
+  private readonly octokit: GithubOctokit;
 
-  private path(path: string, ref: string): string {
-    const [owner, name] = this.options.repository.split("/");
-    return `/repos/${encodeURIComponent(owner ?? "")}/${encodeURIComponent(name ?? "")}/contents/${encodePath(path)}?ref=${encodeURIComponent(ref)}`;
+  constructor(private readonly options: ContentsReaderOptions) {
+    this.octokit = repositoryOctokit(options);
+  }
+
+  private path(path: string): string {
+    return `${repoPath(this.options.repository)}/contents/${encodePath(path)}`;
   }
 
   private get<T>(path: string, ref: string, schema: z.ZodType<T>): Promise<T> {
-    return githubRequest(this.options.apiUrl, { method: "GET", path: this.path(path, ref), authorization: `token ${this.options.token}`, schema }, this.options.fetch);
+    return githubCall(this.octokit, "GET", this.path(path), schema, { ref });
   }
 
   /** The entries of a folder at the ref; [] when the folder does not exist there. */
@@ -53,7 +52,7 @@ export class ContentsReader {
 
   async readFile(path: string, ref: string): Promise<string> {
     const body = await this.get(path, ref, file);
-    if (body.encoding !== "base64") throw new GithubApiError("GET", this.path(path, ref), 200, `${path} came back with encoding ${body.encoding} (too large for the contents API?)`);
+    if (body.encoding !== "base64") throw new GithubApiError("GET", `${this.path(path)}?ref=${encodeURIComponent(ref)}`, 200, `${path} came back with encoding ${body.encoding} (too large for the contents API?)`);
     return Buffer.from(body.content, "base64").toString("utf8");
   }
 }

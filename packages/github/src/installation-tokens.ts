@@ -9,7 +9,8 @@ import { createAppAuth } from "@octokit/auth-app";
 import { request as octokitRequest } from "@octokit/request";
 import { RequestError } from "@octokit/request-error";
 import { z } from "zod";
-import { GithubApiError, githubRequest, GITHUB_API_VERSION, type Fetch } from "./http";
+import { GithubApiError, GITHUB_API_VERSION, type Fetch } from "./http";
+import { githubCall, githubOctokit, REQUEST_TIMEOUT_MS } from "./octokit";
 import { signAppJwt } from "./jwt";
 import type { TokenPermissions } from "./token-permissions";
 
@@ -66,7 +67,7 @@ export class InstallationTokens {
       baseUrl: options.apiUrl,
       headers: { "user-agent": "gantry-ci", "x-github-api-version": GITHUB_API_VERSION },
       // Each exchange gives up after 15 s, as every other GitHub call here does.
-      request: { fetch: (url: string | URL | Request, init?: RequestInit) => (options.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(15_000) }) },
+      request: { fetch: (url: string | URL | Request, init?: RequestInit) => (options.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }) },
     });
     this.auth = createAppAuth({
       appId: options.appId,
@@ -97,8 +98,8 @@ export class InstallationTokens {
     const id = String(installationId);
     const cached = this.grants.get(id);
     if (cached && cached.until > this.now()) return cached.permissions;
-    const jwt = signAppJwt(this.options.appId, this.options.privateKey, this.now());
-    const body = await githubRequest(this.options.apiUrl, { method: "GET", path: `/app/installations/${encodeURIComponent(id)}`, authorization: `Bearer ${jwt}`, schema: installationGrant }, this.options.fetch);
+    const octokit = githubOctokit({ apiUrl: this.options.apiUrl, auth: { jwt: () => signAppJwt(this.options.appId, this.options.privateKey, this.now()) }, ...(this.options.fetch ? { fetch: this.options.fetch } : {}) });
+    const body = await githubCall(octokit, "GET", `/app/installations/${encodeURIComponent(id)}`, installationGrant);
     this.grants.set(id, { permissions: body.permissions, until: this.now() + TOKEN_REFRESH_MARGIN_MS });
     return body.permissions;
   }
@@ -169,12 +170,12 @@ export class InstallationTokens {
  * Revokes an installation token (DELETE /installation/token, authenticated by the token itself). A token GitHub no
  * longer knows (401: expired or already revoked) counts as revoked; anything else throws GithubApiError.
  */
-export async function revokeInstallationToken(apiUrl: string, token: string, fetcher: Fetch = fetch): Promise<void> {
-  const response = await fetcher(`${apiUrl}/installation/token`, {
-    method: "DELETE",
-    headers: { accept: "application/vnd.github+json", authorization: `token ${token}`, "user-agent": "gantry-ci", "x-github-api-version": GITHUB_API_VERSION },
-    signal: AbortSignal.timeout(15_000),
-  });
-  if (response.status === 204 || response.status === 401) return;
-  throw new GithubApiError("DELETE", "/installation/token", response.status, await response.text());
+export async function revokeInstallationToken(apiUrl: string, token: string, fetcher?: Fetch): Promise<void> {
+  const octokit = githubOctokit({ apiUrl, auth: { token }, ...(fetcher ? { fetch: fetcher } : {}) });
+  try {
+    await octokit.request("DELETE /installation/token");
+  } catch (error) {
+    if (error instanceof GithubApiError && error.status === 401) return;
+    throw error;
+  }
 }

@@ -1,7 +1,8 @@
 // Creating the GitHub App from a manifest (GitHub's app-manifest flow): the exact permissions and events Gantry
 // needs, the form GitHub expects, and the one call that turns the returned code into the App's credentials.
 import { z } from "zod";
-import { githubRequest, type Fetch } from "./http";
+import type { Fetch } from "./http";
+import { githubCall, githubOctokit } from "./octokit";
 
 /**
  * Repository permissions the App asks for. The read permissions past contents are those GitHub requires before an
@@ -102,5 +103,6 @@ export type ManifestConversion = z.infer<typeof conversion>;
 /** POST /app-manifests/{code}/conversions: the new App's id, key and secrets (the code is single-use, 1 hour). */
 export function convertManifestCode(apiUrl: string, code: string, fetcher?: Fetch): Promise<ManifestConversion> {
   // This call needs no authentication: the code is the credential.
-  return githubRequest(apiUrl, { method: "POST", path: `/app-manifests/${encodeURIComponent(code)}/conversions`, authorization: "", schema: conversion }, fetcher);
+  const octokit = githubOctokit({ apiUrl, auth: null, ...(fetcher ? { fetch: fetcher } : {}) });
+  return githubCall(octokit, "POST", `/app-manifests/${encodeURIComponent(code)}/conversions`, conversion);
 }

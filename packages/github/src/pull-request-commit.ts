@@ -3,7 +3,8 @@
 // computed yet, or the branches conflict: `mergeable: false`) — the head commit itself (`refs/pull/<n>/head`),
 // with a note saying so. `pull_request_target` is not decided here: it always runs the base.
 import { z } from "zod";
-import { githubRequest, type Fetch } from "./http";
+import type { Fetch } from "./http";
+import { githubCall, githubOctokit, repoPath } from "./octokit";
 import { sha } from "./events/common";
 
 export interface PullRequestCommitSource {
@@ -45,7 +46,6 @@ export type PullRequestDetails = z.infer<typeof pullRequest>;
 
 /** One pull request as `GET /repos/{owner}/{repo}/pulls/{n}` answers it (the only answer with `mergeable`). */
 export async function readPullRequest(options: { apiUrl: string; repository: string; token: string; fetch?: Fetch }, number: number): Promise<PullRequestDetails> {
-  const [owner, name] = options.repository.split("/");
-  const path = `/repos/${encodeURIComponent(owner ?? "")}/${encodeURIComponent(name ?? "")}/pulls/${number}`;
-  return githubRequest(options.apiUrl, { method: "GET", path, authorization: `token ${options.token}`, schema: pullRequest }, options.fetch);
+  const octokit = githubOctokit({ apiUrl: options.apiUrl, auth: { token: options.token }, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  return githubCall(octokit, "GET", `${repoPath(options.repository)}/pulls/${number}`, pullRequest);
 }

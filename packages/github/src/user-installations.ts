@@ -2,14 +2,15 @@
 // host), and GET /user/installations lists the installations that user can reach. A bare installation_id in a
 // URL proves nothing; this does.
 import { z } from "zod";
-import { githubPages, type Fetch } from "./http";
+import type { Fetch } from "./http";
+import { githubList, githubOctokit } from "./octokit";
 import { account, githubId } from "./events/common";
 
 const tokenAnswer = z.union([
   z.object({ access_token: z.string().min(1), token_type: z.string().optional() }),
   z.object({ error: z.string(), error_description: z.string().optional() }),
 ]);
-const userInstallations = z.object({ total_count: z.number().int(), installations: z.array(z.object({ id: githubId, account: account.nullable() })) });
+const userInstallation = z.object({ id: githubId, account: account.nullable() });
 
 export class GithubOAuthError extends Error {
   override name = "GithubOAuthError";
@@ -36,10 +37,11 @@ export async function exchangeOAuthCode(client: OAuthClient, code: string): Prom
   return parsed.data.access_token;
 }
 
-export type UserInstallation = z.infer<typeof userInstallations>["installations"][number];
+export type UserInstallation = z.infer<typeof userInstallation>;
 
 /** The App's installations the user can access, every page. */
 export async function listUserInstallations(apiUrl: string, userToken: string, fetcher?: Fetch): Promise<UserInstallation[]> {
-  const pages = await githubPages(apiUrl, { path: "/user/installations?per_page=100", authorization: `token ${userToken}`, schema: userInstallations }, fetcher);
-  return pages.flatMap((page) => page.installations);
+  // plugin-paginate-rest unwraps GitHub's `{ total_count, installations }` pages into one list.
+  const octokit = githubOctokit({ apiUrl, auth: { token: userToken }, ...(fetcher ? { fetch: fetcher } : {}) });
+  return githubList(octokit, "/user/installations", userInstallation);
 }

@@ -25,8 +25,8 @@ export interface GithubWorkflowReader {
 }
 
 export async function githubWorkflowReader(client: GithubClient, repository: string, installationId: bigint | number | string): Promise<GithubWorkflowReader> {
-  const { token } = await client.tokens.get(installationId);
-  const options = { apiUrl: client.apiUrl, repository, token, ...(client.fetch ? { fetch: client.fetch } : {}) };
+  // Through the token cache on every call: a token GitHub refuses (401) is forgotten, the next call mints anew.
+  const options = { apiUrl: client.apiUrl, repository, auth: { tokens: client.tokens, installationId }, ...(client.fetch ? { fetch: client.fetch } : {}) };
   const lister = new RepositoryLister(options);
   const contents = new ContentsReader(options);
   return {

@@ -6,7 +6,15 @@ import { FakeGithub } from "../src/testing/index";
 
 let fake: FakeGithub;
 let reporter: CheckRunReporter;
-const waits: number[] = [];
+// When each request left, by `METHOD path`: the gaps show the waits the client took between tries.
+const sent: { call: string; at: number }[] = [];
+const recordingFetch: typeof fetch = (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  sent.push({ call: `${init?.method ?? "GET"} ${url.pathname}`, at: performance.now() });
+  return fetch(input, init);
+};
+// One second of Retry-After lasts 10 ms here, and plugin-retry's 5xx backoff starts at 10 ms.
+const SECOND_MS = 10;
 const INSTALLATION = 11;
 const sha = randomBytes(20).toString("hex");
 
@@ -19,7 +27,8 @@ beforeAll(async () => {
   reporter = new CheckRunReporter({
     apiUrl: fake.url,
     token: async () => (await tokens.get(INSTALLATION)).token,
-    retry: { attempts: 3, baseMs: 100, sleep: async (ms) => void waits.push(ms) },
+    retry: { attempts: 3, baseMs: SECOND_MS, secondMs: SECOND_MS },
+    fetch: recordingFetch,
   });
 });
 afterAll(() => fake?.stop());
@@ -67,20 +76,23 @@ describe("check runs", () => {
   });
 
   it("retries 5xx and rate limits with backoff, honouring Retry-After; gives up after its attempts", async () => {
-    waits.length = 0;
+    sent.length = 0;
     fake.failNext(/^POST \/repos\/octo\/app\/check-runs$/, 502);
     fake.failNext(/^POST \/repos\/octo\/app\/check-runs$/, 403, { headers: { "retry-after": "7" }, message: "You have exceeded a secondary rate limit." });
     expect(await reporter.report(job("lint", "QUEUED"))).toMatchObject({ action: "created" });
-    expect(waits).toHaveLength(2);
-    expect(waits[0]).toBeGreaterThanOrEqual(50);
-    expect(waits[0]).toBeLessThanOrEqual(100);
-    expect(waits[1]).toBe(7_000);
+    const posts = sent.filter((request) => request.call === "POST /repos/octo/app/check-runs").map((request) => request.at);
+    expect(posts).toHaveLength(3);
+    // plugin-retry waited its backoff after the 502; the throttling plugin waited the 7 "seconds" GitHub asked for.
+    expect(posts[1]! - posts[0]!).toBeGreaterThanOrEqual(SECOND_MS - 1);
+    expect(posts[2]! - posts[1]!).toBeGreaterThanOrEqual(7 * SECOND_MS - 1);
 
     fake.failNext(/^PATCH \/repos\/octo\/app\/check-runs\/\d+$/, 500, { times: 3 });
     await expect(reporter.report(job("lint", "RUNNING"))).rejects.toMatchObject({ status: 500 });
     fake.failNext(/^PATCH /, 422, { message: "Validation Failed" });
+    sent.length = 0;
     await expect(reporter.report(job("lint", "RUNNING"))).rejects.toMatchObject({ status: 422 });
-    expect(waits).toHaveLength(4);
+    // A 422 is not retried.
+    expect(sent.filter((request) => request.call.startsWith("PATCH "))).toHaveLength(1);
     expect(await reporter.report(job("lint", "RUNNING"))).toMatchObject({ action: "updated" });
   });
 

@@ -1,6 +1,6 @@
 import { createPrivateKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_JOB_TOKEN_PERMISSIONS, exchangeOAuthCode, GithubApiError, InstallationTokens, jobTokenPermissions, listUserInstallations, RepositoryLister, revokeInstallationToken, withinInstallation } from "../src/index";
+import { DEFAULT_JOB_TOKEN_PERMISSIONS, exchangeOAuthCode, GithubApiError, InstallationTokens, jobTokenPermissions, listUserInstallations, RepositoryLister, revokeInstallationToken, withinInstallation, type TokenNarrowing } from "../src/index";
 import { FakeGithub } from "../src/testing/index";
 
 let fake: FakeGithub;
@@ -45,7 +45,7 @@ describe("narrowed installation tokens", () => {
   });
 
   it("gives each caller its own token, also when two ask for the same narrowing at once (two jobs of one repository)", async () => {
-    const narrowing = { repositoryIds: [101], permissions: { contents: "read", metadata: "read" } };
+    const narrowing: TokenNarrowing = { repositoryIds: [101], permissions: { contents: "read", metadata: "read" } };
     const [first, second] = await Promise.all([tokens.mintNarrowed(1, narrowing), tokens.mintNarrowed(1, narrowing)]);
     expect(first.token).not.toBe(second.token);
     // The first holder's revocation leaves the second's token working.
