@@ -1,7 +1,7 @@
 // A local server playing the control plane's POST /api/runner/v1/actions/resolve (the real wire format of
 // runner-protocol) and the signed archive URL it answers: each action is a folder served as GitHub's tarball
 // endpoint does (a gzipped tar whose single top folder is `{owner}-{repo}-{short sha}/`). GitHub's published actions
-// come from /work/shared/actions (read in place, shas from INDEX.tsv); a test adds its own folders.
+// come from ../shared/actions beside the repository (read in place, shas from INDEX.tsv); a test adds its own folders.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { actionResolveRequest, PROTOCOL_BASE_PATH, type ActionResolveResponse } from "@gantry/runner-protocol";
 
-export const SHARED_ACTIONS = "/work/shared/actions";
+export const SHARED_ACTIONS = process.env.GANTRY_SHARED_ACTIONS_DIR ?? path.resolve(import.meta.dirname, "../../../../../shared/actions");
 
 /** owner/repo@tag → commit sha, from INDEX.tsv. */
 export function sharedActionShas(): Map<string, string> {

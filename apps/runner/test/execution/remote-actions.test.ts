@@ -1,6 +1,6 @@
 // Remote actions end to end through executeJob on the process provider: a local server plays the control plane's
 // resolve route and archive URL (action-server.ts), GitHub's own published actions run unmodified from
-// /work/shared/actions (github-script on Node 20 and 24, setup-node and setup-python finding a pre-populated tool
+// ../shared/actions (github-script on Node 20 and 24, setup-node and setup-python finding a pre-populated tool
 // cache), and test-written actions show pre/main/post order, state, post-if, inputs, nested composites, the depth
 // limit, the docker refusal, malformed metadata and an archive whose bytes changed.
 import { execFileSync } from "node:child_process";
