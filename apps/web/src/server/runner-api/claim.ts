@@ -81,6 +81,9 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
       await scheduleJobTimeout(deps.queues, { tenantId: claimed.tenantId, jobId: claimed.jobId, attempt: claimed.attempt, startedAt: new Date(), timeoutMinutes });
       // QUEUED → RUNNING happens here, not in the worker: the job's GitHub check run goes in_progress.
       if (job.run.repository.installationId) await requestCheckReports(deps.queues, claimed.tenantId, [{ id: claimed.jobId, status: "RUNNING", attempt: claimed.attempt }]);
+      // The run is RUNNING from its first claim: its workflow_run `in_progress` event now, not at the next job change
+      // (the job id is the worker's own for this run and status, so every later claim of the run collapses into it).
+      if (job.run.status === "RUNNING") await deps.queues.add("workflow-run-events", { tenantId: claimed.tenantId, runId: job.run.id }, `workflow-run-events-${job.run.id}-RUNNING`);
       const answer: ClaimResponse = {
         assignment: {
           attemptId: claimed.attemptId,
