@@ -20,31 +20,32 @@ const finalizeRequest = z.object({ ...ids, name: artifactName, size: int64, hash
 const listRequest = z.object({ ...ids, name_filter: z.string().optional(), id_filter: int64.optional() });
 const nameRequest = z.object({ ...ids, name: artifactName });
 
-/** The caller's own run and job: a request naming other backend ids is refused. */
-function sameJob(caller: ServiceCaller, body: { workflow_run_backend_id: string; workflow_job_run_backend_id: string }): Response | undefined {
-  if (body.workflow_run_backend_id !== caller.runId || body.workflow_job_run_backend_id !== caller.jobRunId) return twirpError("unauthenticated", "The backend ids are not the ones the runtime token names.");
-  return undefined;
-}
+type BackendIds = { workflow_run_backend_id: string; workflow_job_run_backend_id: string };
 
-async function callerFor(request: Request, deps: ActionsServiceDeps, access: "read" | "write") {
+/**
+ * What every artifact method does first: the runtime token (for `access`), the body (`schema`), and the caller's own
+ * run and job — a request naming other backend ids is refused.
+ */
+async function artifactCall<T extends BackendIds>(request: Request, deps: ActionsServiceDeps, access: "read" | "write", schema: z.ZodType<T>): Promise<{ ok: true; caller: ServiceCaller; body: T } | { ok: false; response: Response }> {
   const auth = await authenticate(request, deps, access);
-  return auth.ok ? auth : { ok: false as const, response: await asTwirp(auth.response) };
+  if (!auth.ok) return { ok: false, response: await asTwirp(auth.response) };
+  const parsed = await twirpBody(request, schema);
+  if (!parsed.ok) return parsed;
+  const body = parsed.value;
+  if (body.workflow_run_backend_id !== auth.caller.runId || body.workflow_job_run_backend_id !== auth.caller.jobRunId) return { ok: false, response: twirpError("unauthenticated", "The backend ids are not the ones the runtime token names.") };
+  return { ok: true, caller: auth.caller, body };
 }
 
 export async function createArtifact(request: Request, deps: ActionsServiceDeps): Promise<Response> {
-  const auth = await callerFor(request, deps, "write");
-  if (!auth.ok) return auth.response;
-  const { caller } = auth;
-  const body = await twirpBody(request, createRequest);
-  if (!body.ok) return body.response;
-  const other = sameJob(caller, body.value);
-  if (other) return other;
-  const { name } = body.value;
+  const call = await artifactCall(request, deps, "write", createRequest);
+  if (!call.ok) return call.response;
+  const { caller, body } = call;
+  const { name } = body;
   if (await caller.scope.artifact.findUnique({ where: { runId_name: { runId: caller.runId, name } }, select: { id: true } }))
     return twirpError("already_exists", `The run already has an artifact named ${JSON.stringify(name)}.`);
   const now = deps.now();
   const latest = now + ARTIFACT_RETENTION_DAYS.max * DAY_MS;
-  const asked = body.value.expires_at ? Date.parse(body.value.expires_at) : now + ARTIFACT_RETENTION_DAYS.default * DAY_MS;
+  const asked = body.expires_at ? Date.parse(body.expires_at) : now + ARTIFACT_RETENTION_DAYS.default * DAY_MS;
   const artifactId = artifactNumber(caller.runId, name);
   const uploadId = artifactUploadId(artifactId);
   const reserved = await reserveUpload(deps, caller, uploadId, { kind: "artifact", attemptId: caller.attemptId, runId: caller.runId, name, expiresAt: Math.min(asked, latest) });
@@ -54,21 +55,17 @@ export async function createArtifact(request: Request, deps: ActionsServiceDeps)
 }
 
 export async function finalizeArtifact(request: Request, deps: ActionsServiceDeps): Promise<Response> {
-  const auth = await callerFor(request, deps, "write");
-  if (!auth.ok) return auth.response;
-  const { caller } = auth;
-  const body = await twirpBody(request, finalizeRequest);
-  if (!body.ok) return body.response;
-  const other = sameJob(caller, body.value);
-  if (other) return other;
-  const artifactId = artifactNumber(caller.runId, body.value.name);
+  const call = await artifactCall(request, deps, "write", finalizeRequest);
+  if (!call.ok) return call.response;
+  const { caller, body } = call;
+  const artifactId = artifactNumber(caller.runId, body.name);
   const uploadId = artifactUploadId(artifactId);
   const held = await heldUpload(deps, caller.tenantId, uploadId, caller.attemptId);
-  if (!held.ok) return twirpError("not_found", `No upload of artifact ${JSON.stringify(body.value.name)} by this job is pending.`);
+  if (!held.ok) return twirpError("not_found", `No upload of artifact ${JSON.stringify(body.name)} by this job is pending.`);
   const object = await assembledUpload(deps, caller.tenantId, uploadId);
   if (!object) return twirpError("failed_precondition", "Nothing was uploaded to the artifact's URL.");
-  if (object.sizeBytes !== body.value.size) return twirpError("invalid_argument", `The uploaded blob is ${object.sizeBytes} bytes, not ${body.value.size}.`);
-  if (body.value.hash !== undefined && body.value.hash !== `sha256:${object.sha256}`) return twirpError("invalid_argument", "The uploaded blob does not hash to the given sha256.");
+  if (object.sizeBytes !== body.size) return twirpError("invalid_argument", `The uploaded blob is ${object.sizeBytes} bytes, not ${body.size}.`);
+  if (body.hash !== undefined && body.hash !== `sha256:${object.sha256}`) return twirpError("invalid_argument", "The uploaded blob does not hash to the given sha256.");
   const recorded = await recordUpload(deps, caller, uploadId, held.meta, object);
   if (!recorded.ok) return asTwirp(recorded.response);
   return Response.json({ ok: true, artifact_id: String(artifactId) });
@@ -76,15 +73,11 @@ export async function finalizeArtifact(request: Request, deps: ActionsServiceDep
 
 /** The run's live artifacts (the native upload-artifact's too), as the toolkit lists them. */
 export async function listArtifacts(request: Request, deps: ActionsServiceDeps): Promise<Response> {
-  const auth = await callerFor(request, deps, "read");
-  if (!auth.ok) return auth.response;
-  const { caller } = auth;
-  const body = await twirpBody(request, listRequest);
-  if (!body.ok) return body.response;
-  const other = sameJob(caller, body.value);
-  if (other) return other;
+  const call = await artifactCall(request, deps, "read", listRequest);
+  if (!call.ok) return call.response;
+  const { caller, body } = call;
   const rows = await caller.scope.artifact.findMany({
-    where: { runId: caller.runId, expiresAt: { gt: new Date(deps.now()) }, ...(body.value.name_filter ? { name: body.value.name_filter } : {}) },
+    where: { runId: caller.runId, expiresAt: { gt: new Date(deps.now()) }, ...(body.name_filter ? { name: body.name_filter } : {}) },
     select: { name: true, sizeBytes: true, sha256: true, createdAt: true },
     orderBy: { createdAt: "asc" },
   });
@@ -98,34 +91,26 @@ export async function listArtifacts(request: Request, deps: ActionsServiceDeps):
       created_at: row.createdAt.toISOString(),
       digest: `sha256:${row.sha256}`,
     }))
-    .filter((artifact) => body.value.id_filter === undefined || artifact.database_id === String(body.value.id_filter));
+    .filter((artifact) => body.id_filter === undefined || artifact.database_id === String(body.id_filter));
   return Response.json({ artifacts });
 }
 
 export async function getSignedArtifactUrl(request: Request, deps: ActionsServiceDeps): Promise<Response> {
-  const auth = await callerFor(request, deps, "read");
-  if (!auth.ok) return auth.response;
-  const { caller } = auth;
-  const body = await twirpBody(request, nameRequest);
-  if (!body.ok) return body.response;
-  const other = sameJob(caller, body.value);
-  if (other) return other;
-  const row = await caller.scope.artifact.findUnique({ where: { runId_name: { runId: caller.runId, name: body.value.name } }, select: { sha256: true, sizeBytes: true, expiresAt: true } });
-  if (!row || row.expiresAt.getTime() <= deps.now()) return twirpError("not_found", `This run has no artifact named ${JSON.stringify(body.value.name)}.`);
+  const call = await artifactCall(request, deps, "read", nameRequest);
+  if (!call.ok) return call.response;
+  const { caller, body } = call;
+  const row = await caller.scope.artifact.findUnique({ where: { runId_name: { runId: caller.runId, name: body.name } }, select: { sha256: true, sizeBytes: true, expiresAt: true } });
+  if (!row || row.expiresAt.getTime() <= deps.now()) return twirpError("not_found", `This run has no artifact named ${JSON.stringify(body.name)}.`);
   const url = signBlobUrl(deps.urlSecret, serviceOrigin(request, deps.publicUrl), { op: "get", tenantId: caller.tenantId, sha256: row.sha256, sizeBytes: Number(row.sizeBytes), exp: deps.now() + deps.urlTtlMs });
   return Response.json({ signed_url: url });
 }
 
 export async function deleteArtifact(request: Request, deps: ActionsServiceDeps): Promise<Response> {
-  const auth = await callerFor(request, deps, "write");
-  if (!auth.ok) return auth.response;
-  const { caller } = auth;
-  const body = await twirpBody(request, nameRequest);
-  if (!body.ok) return body.response;
-  const other = sameJob(caller, body.value);
-  if (other) return other;
+  const call = await artifactCall(request, deps, "write", nameRequest);
+  if (!call.ok) return call.response;
+  const { caller, body } = call;
   // The bytes stay until the retention sweep finds no row naming them (they may be shared).
-  const deleted = await caller.scope.artifact.deleteMany({ where: { runId: caller.runId, name: body.value.name } });
-  if (deleted.count === 0) return twirpError("not_found", `This run has no artifact named ${JSON.stringify(body.value.name)}.`);
-  return Response.json({ ok: true, artifact_id: String(artifactNumber(caller.runId, body.value.name)) });
+  const deleted = await caller.scope.artifact.deleteMany({ where: { runId: caller.runId, name: body.name } });
+  if (deleted.count === 0) return twirpError("not_found", `This run has no artifact named ${JSON.stringify(body.name)}.`);
+  return Response.json({ ok: true, artifact_id: String(artifactNumber(caller.runId, body.name)) });
 }
