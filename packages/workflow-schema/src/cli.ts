@@ -110,8 +110,10 @@ export function main(argv: readonly string[], io: CliIo): number {
   return hasErrors(all) ? 1 : 0;
 }
 
+// Run as a program, not imported: argv[1] is the path it was started by — npm's bin link (node_modules/.bin/gantry)
+// for `npx gantry` — while import.meta.url names the real file, so the two are compared as real paths.
 const entry = process.argv[1];
-if (entry && import.meta.url === pathToFileURL(entry).href) {
+if (entry && import.meta.url === pathToFileURL(fs.realpathSync(entry)).href) {
   process.exitCode = main(process.argv.slice(2), {
     readFile: (p) => fs.readFileSync(p, "utf8"),
     listFiles: (root) =>
