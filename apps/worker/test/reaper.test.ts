@@ -45,7 +45,7 @@ describe("the lease reaper", () => {
     expect(result).toMatchObject({ lost: 1, requeued: 1, failed: 0 });
     const job = await db.forTenant(ctx).jobRun.findUniqueOrThrow({ where: { id: jobId }, include: { attempts: true } });
     expect(job.status).toBe("WAITING");
-    expect(job.attempts.map((a) => [a.status, a.failureKind])).toEqual([["LOST", "PLATFORM"]]);
+    expect(job.attempts.map((a) => [a.status, a.failureKind])).toEqual([["LOST", "INFRASTRUCTURE"]]);
   });
 
   it("fails the job as a platform failure when no attempts remain", async () => {
@@ -53,7 +53,7 @@ describe("the lease reaper", () => {
     await expire(attemptId);
     expect(await reapLapsedLeases(db, 100)).toMatchObject({ lost: 1, requeued: 0, failed: 1 });
     const job = await db.forTenant(ctx).jobRun.findUniqueOrThrow({ where: { id: jobId } });
-    expect([job.status, job.failureKind]).toEqual(["FAILED", "PLATFORM"]);
+    expect([job.status, job.failureKind]).toEqual(["FAILED", "INFRASTRUCTURE"]);
   });
 
   it("leaves live leases alone, and two reapers at once reap each attempt once", async () => {

@@ -191,6 +191,10 @@ export const completeRequest = z.object({
   conclusion: z.enum(["SUCCEEDED", "FAILED", "CANCELED"]),
   outputs: z.record(z.string(), z.string().max(1024 * 1024)).default({}),
   failureReason: z.string().max(2000).optional(),
+  // Why a FAILED attempt failed: a step of the job (`user`, the default), or the runner's side (`infrastructure`:
+  // the sandbox did not start or died outside a step, the host's disk filled, the control plane was unreachable).
+  // Infrastructure failures retry on another runner within the job's budget; user failures never retry.
+  failureCause: z.enum(["user", "infrastructure"]).optional(),
 });
 export type CompleteRequest = z.infer<typeof completeRequest>;
 export const completeResponse = z.object({ applied: z.boolean() });

@@ -36,7 +36,7 @@ export async function reapLapsedLeases(db: Database, limit: number): Promise<Rea
         return;
       }
       const failed = await transitions.finishJob(tx, ctx, attempt.jobRunId, attempt.number, "FAILED", {
-        kind: "PLATFORM",
+        kind: "INFRASTRUCTURE",
         reason: `attempt ${attempt.number} lost its lease and no attempts remain`,
       });
       if (failed.changed) {

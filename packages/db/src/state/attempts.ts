@@ -50,7 +50,7 @@ export function markAttemptLost(sql: SqlRunner, ctx: TenantContext, attemptId: s
     id: attemptId,
     from: ["ASSIGNED", "RUNNING"],
     to: "LOST",
-    set: [Prisma.sql`"finishedAt" = ${now}`, Prisma.sql`"failureKind" = 'PLATFORM'`, Prisma.sql`"failureReason" = ${reason}`],
+    set: [Prisma.sql`"finishedAt" = ${now}`, Prisma.sql`"failureKind" = 'INFRASTRUCTURE'`, Prisma.sql`"failureReason" = ${reason}`],
     where: [Prisma.sql`t."leaseExpiresAt" <= now()`],
     reason,
   });
