@@ -1,14 +1,10 @@
-// Flat config. The import boundaries below are the architecture's: see docs/architecture.md.
+// Flat config. The import boundaries below are the architecture's (architecture.mjs; docs/architecture.md).
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import { forbiddenFor, PARTS } from "./architecture.mjs";
 
-const restrict = (files, patterns, why) => ({
-  files,
-  rules: {
-    "no-restricted-imports": ["error", { patterns: patterns.map((group) => ({ group: [group], message: why })) }],
-  },
-});
+const restrict = (files, patterns) => ({ files, rules: { "no-restricted-imports": ["error", { patterns }] } });
 
 export default tseslint.config(
   {
@@ -27,28 +23,7 @@ export default tseslint.config(
       ],
     },
   },
-  restrict(
-    ["packages/workflow-schema/**"],
-    ["@gantry/*", "**/apps/**", "**/packages/db/**"],
-    "workflow-schema is pure: it imports nothing internal.",
-  ),
-  restrict(
-    ["apps/runner/**"],
-    ["@gantry/db", "@gantry/db/*", "@gantry/web", "@gantry/worker", "**/packages/db/**", "**/apps/web/**", "**/apps/worker/**", "ioredis", "bullmq", "pg", "@prisma/*"],
-    "The runner is the data plane: it talks to the control plane over HTTP only.",
-  ),
-  restrict(["apps/worker/**"], ["@gantry/web", "**/apps/web/**", "@gantry/runner", "**/apps/runner/**"], "The worker never imports web or runner."),
-  restrict(
-    ["packages/jobs/**", "packages/runner-protocol/**"],
-    ["@gantry/*", "**/apps/**"],
-    "Contract packages import nothing internal.",
-  ),
-  restrict(["packages/scheduler/**"], ["@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**"], "packages/scheduler is below the apps."),
-  restrict(["packages/db/**"], ["@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**"], "packages/db is below the apps."),
-  restrict(["packages/storage/**"], ["@gantry/*", "**/apps/**"], "packages/storage is the object store: it imports nothing internal."),
-  restrict(
-    ["packages/sources/**"],
-    ["@gantry/db", "@gantry/db/*", "@gantry/web", "@gantry/worker", "@gantry/runner", "**/apps/**", "**/packages/db/**"],
-    "packages/sources reads git and GitHub contents; it knows no database and no app.",
-  ),
+  // Generated from architecture.mjs (the one list the docs table and the package.json files are checked against).
+  ...Object.keys(PARTS).map((part) => restrict([`${part}/**`], forbiddenFor(part))),
+  ...Object.keys(PARTS).map((part) => restrict([`${part}/test/**`], forbiddenFor(part, { tests: true }))),
 );

@@ -10,9 +10,8 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { openDatabase } from "../packages/db/src/index";
 import { createTestDatabase } from "../packages/db/src/testing/index";
-import { FairScheduler, rebuildPools } from "../packages/scheduler/src/index";
-import { reconcileQueues } from "../apps/worker/src/jobs/reconcile-queues";
-import { makeReadyHandler } from "../apps/worker/src/ready-handler";
+import { FairScheduler } from "../packages/scheduler/src/index";
+import { makeReadyHandler, rebuildPools, reconcileQueues } from "../packages/engine/src/index";
 
 const READY = 10_000;
 const RUNNING = 200;

@@ -31,8 +31,6 @@ import type { SandboxProvider } from "../../apps/runner/src/sandbox/types";
 import { startAgent, type AgentHandle } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
 import { parseWorkerEnv } from "../../apps/worker/src/env";
-import { advanceRun } from "../../apps/worker/src/orchestration/advance-run";
-import { makeReadyHandler } from "../../apps/worker/src/ready-handler";
 import { startWorker, type RunningWorker } from "../../apps/worker/src/worker";
 import { serveRoutes } from "../../tests/platform/route-server";
 import { logChunksOf, type LogsRequest } from "../../packages/runner-protocol/src/index";
@@ -185,7 +183,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   } else {
     agent = startAgent(parseRunnerEnv(runnerEnv), { providers: [timed], log: (line) => runnerLog.push(line) });
   }
-  const ready = makeReadyHandler(db, worker.scheduler);
 
   // Warm: the runner has registered and is long-polling its claim.
   for (const deadline = Date.now() + 30_000; !(await db.system("bench").runner.findFirst({ where: { name: "bench" } })); ) {
@@ -208,7 +205,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         trusted: true,
         plan: { jobs: [{ key: "bench", jobId: "bench", name: "bench", needs: [], runsOn: ["ubuntu-latest"], timeoutMinutes: 10, continueOnError: false, retry: { maxAttempts: 1 }, env: {}, outputs: {}, steps }] },
       });
-      await advanceRun(db, demo, created.runId, (ids) => ready(demo, ids));
+      await worker.engine.startRun(demo, created.runId);
       return { runId: created.runId, readyAt: nowMs() };
     },
     async finished(runId, timeoutMs = 60_000) {

@@ -12,7 +12,7 @@ import { DirectoryObjectStore } from "@gantry/storage";
 import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
 import { startAgent, type AgentHandle, type JobOutcome } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
-import { cancelRun } from "../../apps/worker/src/orchestration/cancel";
+import { cancelRun } from "@gantry/engine";
 import { demo, startControlPlane, until, type ControlPlane } from "./control-plane";
 
 let cp: ControlPlane;

@@ -9,9 +9,8 @@ import { Redis } from "ioredis";
 import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { Queues } from "@gantry/jobs";
-import { claimJob, completeAttempt, FairScheduler } from "@gantry/scheduler";
-import { advanceRun } from "../../apps/worker/src/orchestration/advance-run";
-import { makeReadyHandler } from "../../apps/worker/src/ready-handler";
+import { FairScheduler } from "@gantry/scheduler";
+import { advanceRun, claimJob, completeAttempt, makeReadyHandler } from "@gantry/engine";
 import prand from "pure-rand";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -117,7 +116,7 @@ describe("recovery under chaos", () => {
           })),
         },
       });
-      await advanceRun(db, ctx, created.runId, (ids) => ready(ctx, ids));
+      await advanceRun(db, ctx, created.runId, { onReady: (ids) => ready(ctx, ids) });
       runIds.push(created.runId);
     }
     startWorkerProcess(0);

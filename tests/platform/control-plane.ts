@@ -25,8 +25,6 @@ import { POST as actionsService } from "../../apps/web/src/app/api/actions/[...p
 import { POST as twirp } from "../../apps/web/src/app/twirp/[...path]/route";
 import { closeServices } from "../../apps/web/src/server/services";
 import { parseWorkerEnv } from "../../apps/worker/src/env";
-import { advanceRun } from "../../apps/worker/src/orchestration/advance-run";
-import { makeReadyHandler } from "../../apps/worker/src/ready-handler";
 import { startWorker, type RunningWorker } from "../../apps/worker/src/worker";
 import { serveRoutes, type RouteHandler } from "./route-server";
 
@@ -104,8 +102,7 @@ export async function startControlPlane(options: { env?: Record<string, string>;
         trusted: true,
         plan,
       });
-      const ready = makeReadyHandler(db, worker.scheduler);
-      await advanceRun(db, demo, created.runId, (ids) => ready(demo, ids));
+      await worker.engine.startRun(demo, created.runId);
       return created.runId;
     },
     async close() {

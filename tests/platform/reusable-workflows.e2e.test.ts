@@ -14,7 +14,7 @@ import { DirectoryObjectStore } from "@gantry/storage";
 import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
 import { startAgent, type AgentHandle } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
-import { cancelJob } from "../../apps/worker/src/orchestration/cancel";
+import { cancelJob } from "@gantry/engine";
 import { demo, startControlPlane, until, type ControlPlane } from "./control-plane";
 
 const ACT_TESTDATA = path.resolve(import.meta.dirname, "../../../shared/corpus/act/pkg/runner/testdata");

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { claimResponse } from "@gantry/runner-protocol";
-import { enqueueReady } from "@gantry/scheduler";
+import { enqueueReady } from "@gantry/engine";
 import { DEMO, liveLogStreamKey, randomId, transitions } from "@gantry/db";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

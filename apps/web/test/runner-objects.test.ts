@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { hashToken, intake, newToken, randomId, transitions } from "@gantry/db";
 import { PROTOCOL_VERSION, artifactResponse, cacheResponse, claimResponse, registerResponse, type ObjectGrant } from "@gantry/runner-protocol";
-import { enqueueReady } from "@gantry/scheduler";
+import { enqueueReady } from "@gantry/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as artifactsRoute } from "../src/app/api/runner/v1/artifacts/route";
 import { POST as cachesRoute } from "../src/app/api/runner/v1/caches/route";

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { DEMO, intake, transitions, type TenantContext } from "@gantry/db";
 import { PROTOCOL_VERSION, claimResponse, registerResponse, type Assignment } from "@gantry/runner-protocol";
-import { enqueueReady } from "@gantry/scheduler";
+import { enqueueReady } from "@gantry/engine";
 import type { PlannedJob, PlannedStep } from "@gantry/workflow-schema";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
 import { POST as registerRoute } from "../src/app/api/runner/v1/register/route";

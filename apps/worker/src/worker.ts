@@ -9,18 +9,12 @@ import { startHeartbeat } from "./heartbeat";
 import { processDelivery } from "./intake/process-delivery";
 import { jobCatalog, parsePayload, Queues } from "@gantry/jobs";
 import { FairScheduler } from "@gantry/scheduler";
-import { reconcileQueues } from "./jobs/reconcile-queues";
-import { advanceRun } from "./orchestration/advance-run";
-import { makeReadyHandler } from "./ready-handler";
-import { makeHeldHandler } from "./jobs/environment-gates";
-import { reapLapsedLeases } from "./jobs/reap-leases";
+import { createEngine, recordWorkflowRunEvents, type Engine } from "@gantry/engine";
 import { revokeAttemptGithubToken, sweepEndedAttemptTokens } from "./jobs/revoke-github-token";
-import { rebuildJobTimeouts, timeOutJob } from "./jobs/job-timeouts";
 import { sweepDeliveries } from "./jobs/sweep-deliveries";
 import { GithubAppSource } from "@gantry/github";
 import { githubClientSource } from "./intake/github/github-client";
-import { reportChecksThrough } from "./orchestration/check-reports";
-import { emitWorkflowRunEventsThrough, recordWorkflowRunEvents } from "./orchestration/workflow-run-events";
+import { startRunsThrough } from "./intake/run-starter";
 import { startReportCheckWorker } from "./jobs/report-check";
 import { startReconcileGithubWorker } from "./jobs/reconcile-github";
 import { reconcileGitRefs } from "./jobs/reconcile-git-refs";
@@ -32,6 +26,7 @@ import { DirectoryObjectStore } from "@gantry/storage";
 
 export interface RunningWorker {
   queues: Queues;
+  engine: Engine;
   scheduler: FairScheduler;
   stop(): Promise<void>;
 }
@@ -44,19 +39,25 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   // The fair scheduler gets a connection of its own: BullMQ's block, and its Lua calls should not wait behind them.
   const schedulerRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
   const scheduler = new FairScheduler({ redis: schedulerRedis, prefix: env.GANTRY_QUEUE_PREFIX });
-  const ready = makeReadyHandler(db, scheduler);
-  // Jobs held at an environment's gate get a timer for their next check.
-  const held = makeHeldHandler(queues);
   const gitCacheDir = env.GANTRY_GIT_CACHE_DIR ?? path.join(os.tmpdir(), "gantry-git-cache");
   const workers: Worker[] = [];
   const common = { connection, prefix: env.GANTRY_QUEUE_PREFIX };
   // The GitHub App's client, looked up per use: the manifest flow may write the App file while the worker runs.
-  const githubClient = githubClientSource(new GithubAppSource(env.githubApp), log);
-  // Job transitions ask for check-run reports through the queues (orchestration/check-reports.ts).
-  reportChecksThrough(db, queues);
-  emitWorkflowRunEventsThrough(db, queues);
+  const appSource = new GithubAppSource(env.githubApp);
+  const githubClient = githubClientSource(appSource, log);
+  // The run engine: every job transition goes through it, and it tells GitHub (check runs, workflow_run events).
+  const engine = createEngine({
+    db,
+    scheduler,
+    queues,
+    github: () => {
+      const app = appSource.current();
+      return app ? { webUrl: app.webUrl, apiUrl: app.apiUrl } : null;
+    },
+  });
   // What intake, schedule ticks and the ref reconciler share (the queues: schedule syncs reach BullMQ at once).
-  const intakeDeps = { db, gitCacheDir, onReady: ready, onHeld: held, queues, get github() { return githubClient(); } };
+  // Intake only creates runs; their first advance is an advance-run job (intake/run-starter.ts).
+  const intakeDeps = { db, gitCacheDir, startRun: startRunsThrough(queues), queues, get github() { return githubClient(); } };
 
   // A job scheduler, not a timer: one tick per interval across every worker replica, and it survives restarts.
   const reap = jobCatalog["reap-leases"];
@@ -70,7 +71,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
       async (job) => {
         if (job.name === "reconcile-queues") {
           await rebuildJobSchedulers(db, queues);
-          return reconcileQueues(db, scheduler, ready, held);
+          return engine.reconcile();
         }
         if (job.name === "sweep-deliveries") {
           const payload = parsePayload("sweep-deliveries", job.data);
@@ -79,16 +80,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
           return { queued };
         }
         const payload = parsePayload("reap-leases", job.data);
-        const result = await reapLapsedLeases(db, payload.limit);
-        for (const lost of [...result.requeuedJobs, ...result.failedJobs]) {
-          const pool = await db.system("reaper: the job's pool").jobRun.findUnique({ where: { id: lost.jobId }, select: { poolId: true } });
-          if (pool?.poolId) await scheduler.release(pool.poolId, lost.tenantId, lost.jobId);
-        }
-        for (const job of result.requeuedJobs) await ready({ tenantId: job.tenantId, actor: { kind: "SYSTEM", id: "reaper" } }, [job.jobId]);
-        for (const job of result.failedJobs) {
-          const ctx = { tenantId: job.tenantId, actor: { kind: "SYSTEM" as const, id: "reaper" } };
-          await advanceRun(db, ctx, job.runId, (ids) => ready(ctx, ids));
-        }
+        const result = await engine.reap(payload.limit);
         if (result.lost > 0) log(`reaper: ${result.lost} lost, ${result.requeued} requeued, ${result.failed} failed`);
         // Attempts that ended without a complete (lost, timed out, canceled) still hold their GITHUB_TOKEN: revoke it.
         await sweepEndedAttemptTokens(db, queues);
@@ -129,19 +121,18 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
         if (job.name === "environment-gate") {
           const { tenantId, runId } = parsePayload("environment-gate", job.data);
           const ctx = { tenantId, actor: { kind: "SYSTEM" as const, id: "environment-gate" } };
-          const result = await advanceRun(db, ctx, runId, (ids) => ready(ctx, ids));
-          await held(ctx, runId, result.held);
+          const result = await engine.advance(ctx, runId);
           return { ready: result.ready.length, failed: result.failed.length, held: result.held.length };
         }
-        return { timedOut: await timeOutJob(db, parsePayload("job-timeout", job.data), scheduler, ready) };
+        return { timedOut: await engine.timeOut(parsePayload("job-timeout", job.data)) };
       },
       { ...common, lockDuration: timeouts.lockDurationMs, concurrency: 4 },
     ),
   );
-  const rebuilt = await rebuildJobTimeouts(db, queues);
+  const rebuilt = await engine.rebuildTimers();
   if (rebuilt > 0) log(`timers: rebuilt ${rebuilt} job timeout(s) from Postgres`);
   // Also re-arms the timers of jobs held at environment gates: those runs have nothing in flight, so they advance.
-  const restored = await reconcileQueues(db, scheduler, ready, held);
+  const restored = await engine.reconcile();
   if (restored.ready + restored.claimed > 0) log(`queues: rebuilt ${restored.pools} pool(s) from Postgres: ${restored.ready} ready, ${restored.claimed} running`);
 
   for (const worker of workers) worker.on("failed", (job, error) => log(`job ${job?.name ?? "?"} failed: ${error.message}`));
@@ -150,11 +141,9 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     new Worker(
       advance.queue,
       async (job) => {
-        const { tenantId, runId } = parsePayload("advance-run", job.data);
-        const ctx = { tenantId, actor: { kind: "SYSTEM" as const, id: "advance-run" } };
-        const result = await advanceRun(db, ctx, runId, (ids) => ready(ctx, ids));
-        await held(ctx, runId, result.held);
-        return result;
+        const { tenantId, runId, start } = parsePayload("advance-run", job.data);
+        const ctx = { tenantId, actor: { kind: "SYSTEM" as const, id: start ? "start-run" : "advance-run" } };
+        return start ? engine.startRun(ctx, runId) : engine.advance(ctx, runId);
       },
       { ...common, lockDuration: advance.lockDurationMs, concurrency: 8 },
     ),
@@ -251,6 +240,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${queueNames.join(", ")})`);
   return {
     queues,
+    engine,
     scheduler,
     async stop() {
       // Withdraw from the health page first: draining may wait for a running job, and the process may be killed

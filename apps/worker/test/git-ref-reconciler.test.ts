@@ -1,6 +1,7 @@
 // Missed push notifications of a plain-git repository: pushes whose notification was dropped (the hook never
 // told Gantry) are found by comparing refs, started once, and not again when the notification arrives late.
 import { randomBytes } from "node:crypto";
+import { startRunsNow } from "./support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -45,7 +46,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   db = openDatabase(testDb.url);
   repo = new GitFixture();
-  deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") };
+  deps = { db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") };
   await seedGitRepository(db, seeded, repo.bare);
 });
 afterAll(async () => {

@@ -2,6 +2,7 @@
 // run with no jobs and the refusal at the `uses:` (file, line, column, the action and the rule); the same workflow
 // plans when the policy allows the action.
 import { randomBytes } from "node:crypto";
+import { startRunsNow } from "./support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +28,7 @@ let db: Database;
 let repo: GitFixture;
 const tenantId = "ten_actions";
 const repositoryId = "repo_actions";
-const deps = () => ({ db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") });
+const deps = () => ({ db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") });
 const scoped = () => db.forTenant({ tenantId, actor: { kind: "SYSTEM" } });
 const setPolicy = (allowedActions: object) => db.system("test: the tenant's policy").tenant.update({ where: { id: tenantId }, data: { allowedActions } });
 

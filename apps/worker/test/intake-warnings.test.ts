@@ -2,6 +2,7 @@
 // calls (each naming its own file), and a tenant that counts script injection as an error gets the workflow refused
 // like any invalid one — a FAILED run with the finding's position and no jobs.
 import { randomBytes } from "node:crypto";
+import { startRunsNow } from "./support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,7 +34,7 @@ let db: Database;
 let repo: GitFixture;
 const tenantId = "ten_warnings";
 const repositoryId = "repo_warnings";
-const deps = () => ({ db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") });
+const deps = () => ({ db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") });
 const scoped = () => db.forTenant({ tenantId, actor: { kind: "SYSTEM" } });
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { startRunsNow } from "./support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +36,7 @@ let db: Database;
 let repo: GitFixture;
 const tenantId = "ten_intake";
 const repositoryId = "repo_intake";
-const deps = () => ({ db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") });
+const deps = () => ({ db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") });
 
 beforeAll(async () => {
   testDb = await createTestDatabase();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { parseWorkerEnv } from "../src/env";
-import { timeOutJob } from "../src/jobs/job-timeouts";
+import { timeOutJob } from "@gantry/engine";
 import { startWorker } from "../src/worker";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { startRunsNow } from "./support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,7 +39,7 @@ let testDb: TestDatabase;
 let db: Database;
 let repo: GitFixture;
 const seeded = { tenantId: "ten_dispatch", repositoryId: "repo_dispatch", fullName: "dispatch/hello" };
-const deps = () => ({ db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") });
+const deps = () => ({ db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test") });
 const scoped = () => db.forTenant({ tenantId: seeded.tenantId, actor: { kind: "SYSTEM" } });
 
 beforeAll(async () => {

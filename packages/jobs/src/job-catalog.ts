@@ -33,7 +33,8 @@ export const jobCatalog = {
   },
   "advance-run": {
     queue: "gantry-orchestration",
-    payload: z.object({ tenantId: z.string().min(1), runId: z.string().min(1) }),
+    // start: a new run's first advance (concurrency admission first), asked for by intake.
+    payload: z.object({ tenantId: z.string().min(1), runId: z.string().min(1), start: z.boolean().optional() }),
     lockDurationMs: 30_000,
     attempts: 5,
     backoffMs: 1_000,

@@ -4,6 +4,8 @@ import { z } from "zod";
 
 export const PROTOCOL_VERSION = 1;
 /** Base path of every protocol route on the control plane. */
+export { githubContext, strategyContext, type StrategyFacts } from "./contexts";
+
 export const PROTOCOL_BASE_PATH = "/api/runner/v1";
 
 export const sandboxProviderName = z.enum(["microvm", "gvisor", "bwrap", "process"]);
@@ -119,6 +121,40 @@ export const assignedJob = z.object({
 });
 export type AssignedJob = z.infer<typeof assignedJob>;
 
+/** `needs.<id>.result` as GitHub gives it (a failure allowed by continue-on-error reads as success). */
+export const needResult = z.enum(["success", "failure", "cancelled", "skipped"]);
+export type NeedResult = z.infer<typeof needResult>;
+
+/** What a claim says about the run (the facts the `github` context is built from: contexts.ts). */
+export const assignedRun = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  /** The run's attempt (`github.run_attempt`): 1, raised by each re-run. */
+  attempt: z.number().int().positive().default(1),
+  event: z.string(),
+  ref: z.string(),
+  sha: z.string(),
+  repository: z.string(),
+  repositoryUrl: z.string().nullable(),
+  trusted: z.boolean(),
+  /** workflow_dispatch: the typed inputs (the `inputs` context; `github.event.inputs` gives them as strings). */
+  inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  /** Who started the run: the pusher, the person who dispatched it (`github.actor`); "" when unknown. */
+  actor: z.string().default(""),
+  /** The event that started the run, in GitHub's shape (`github.event`, GITHUB_EVENT_PATH); {} when none. */
+  eventPayload: z.record(z.string(), z.unknown()).default({}),
+  /** Where the repository lives: a GitHub App installation, a plain git server, or nowhere the runner can fetch. */
+  source: z.enum(["github", "git", "none"]).default("none"),
+  /** GITHUB_SERVER_URL / GITHUB_API_URL as the job should see them ("" when unknown: the runner uses its own URL). */
+  serverUrl: z.string().default(""),
+  apiUrl: z.string().default(""),
+  /** The job's GITHUB_TOKEN (an installation token narrowed to the repository and the job's `permissions:`); null for plain git. */
+  githubToken: z.string().nullable().default(null),
+  /** The workflow's name (`github.workflow`). */
+  workflow: z.string().default(""),
+});
+export type AssignedRun = z.infer<typeof assignedRun>;
+
 /** POST /api/runner/v1/claim — `Authorization: Bearer <runner credential>`. Long poll: answers within waitMs. */
 export const claimRequest = z.object({
   runnerId: z.string(),
@@ -135,29 +171,9 @@ export const claimResponse = z.object({
       jobToken: z.string().min(20),
       leaseMs: z.number().int().positive(),
       heartbeatMs: z.number().int().positive(),
-      run: z.object({
-        id: z.string(),
-        number: z.number().int(),
-        event: z.string(),
-        ref: z.string(),
-        sha: z.string(),
-        repository: z.string(),
-        repositoryUrl: z.string().nullable(),
-        trusted: z.boolean(),
-        /** workflow_dispatch: the typed inputs (the `inputs` context; `github.event.inputs` gives them as strings). */
-        inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-        /** Who started the run: the pusher, the person who dispatched it (`github.actor`); "" when unknown. */
-        actor: z.string().default(""),
-        /** The event that started the run, in GitHub's shape (`github.event`, GITHUB_EVENT_PATH); {} when none. */
-        eventPayload: z.record(z.string(), z.unknown()).default({}),
-        /** Where the repository lives: a GitHub App installation, a plain git server, or nowhere the runner can fetch. */
-        source: z.enum(["github", "git", "none"]).default("none"),
-        /** GITHUB_SERVER_URL / GITHUB_API_URL as the job should see them ("" when unknown: the runner uses its own URL). */
-        serverUrl: z.string().default(""),
-        apiUrl: z.string().default(""),
-        /** The job's GITHUB_TOKEN (an installation token narrowed to the repository and the job's `permissions:`); null for plain git. */
-        githubToken: z.string().nullable().default(null),
-      }),
+      run: assignedRun,
+      /** The job's `strategy` context (matrix cells: fail-fast, job-index, job-total, max-parallel); {} otherwise. */
+      strategy: z.record(z.string(), z.unknown()).default({}),
       job: assignedJob,
       /**
        * ACTIONS_RUNTIME_TOKEN for the cache and artifact services that actions' bundled toolkit calls (a JWT whose `scp`
@@ -166,7 +182,8 @@ export const claimResponse = z.object({
       runtimeToken: z.string().optional(),
       /** The secrets the job references (name → value), for the `secrets` context; {} for an untrusted run. */
       secrets: z.record(z.string(), z.string()).default({}),
-      needs: z.record(z.string(), z.object({ result: z.string(), outputs: z.record(z.string(), z.unknown()) })).default({}),
+      /** The `needs` context: each needed job's result in GitHub's words and its outputs (matrix cells folded). */
+      needs: z.record(z.string(), z.object({ result: needResult, outputs: z.record(z.string(), z.unknown()) })).default({}),
       /** The pool's limits as of this claim; absent (an older control plane): the defaults. */
       limits: poolLimits.default(DEFAULT_POOL_LIMITS),
     })

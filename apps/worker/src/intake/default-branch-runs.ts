@@ -10,7 +10,6 @@ import { splitDiagnostics } from "./diagnostics";
 import { branchHead } from "./git-refs";
 import type { IntakeResult } from "./process-git-push";
 import { gitFilesAt } from "./repository-files";
-import { startRun } from "./start-run";
 import type { GithubIntakeDeps } from "./github/types";
 import { runWorkflowsAt, type CommitScope } from "./github/workflow-runs";
 import { listenedEvents, rememberListenedEvents } from "./listened-events";
@@ -89,7 +88,7 @@ async function runGitDefaultBranch(deps: GithubIntakeDeps, repository: Repositor
       ...(event.triggeredBy ? { triggeredBy: event.triggeredBy } : {}),
     });
     result.runs.push({ runId: created.runId, created: created.created, workflowPath: file, valid: true });
-    if (created.created) await startRun(deps, ctx, created.runId, plan.concurrency);
+    if (created.created) await deps.startRun(ctx, created.runId);
   }
   if (result.runs.length === 0) return result;
   return { outcome: "PROCESSED", runs: result.runs };

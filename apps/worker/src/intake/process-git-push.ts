@@ -4,7 +4,6 @@
 import { intake, type Database, type TenantContext } from "@gantry/db";
 import { compileWorkflowWithCalls, matchTrigger, type TriggerEvent, type WorkflowPlan } from "@gantry/workflow-schema";
 import type { GitPushPayload, Queues } from "@gantry/jobs";
-import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
 import { splitDiagnostics } from "./diagnostics";
 import { gitFilesAt } from "./repository-files";
@@ -12,7 +11,7 @@ import { openRepository, repositoryWorkflowFiles, ZERO_SHA } from "@gantry/sourc
 import { branchHead, recordRefState } from "./git-refs";
 import { schedulesOf } from "../schedules/read-schedules";
 import { syncSchedules } from "../schedules/sync-schedules";
-import type { HeldHandler } from "../jobs/environment-gates";
+import type { RunStarter } from "./run-starter";
 
 export interface IntakeResult {
   outcome: "PROCESSED" | "IGNORED";
@@ -23,10 +22,8 @@ export interface IntakeResult {
 export interface IntakeDeps {
   db: Database;
   gitCacheDir: string;
-  /** Called for each root job that became ready (the scheduler enqueues it). */
-  onReady?: (ctx: TenantContext, jobIds: string[]) => Promise<void>;
-  /** Called for jobs held at an environment's gate (the worker sets their timers). */
-  onHeld?: HeldHandler;
+  /** Asks for a new run's first advance (the worker: through the advance-run queue; intake/run-starter.ts). */
+  startRun: RunStarter;
   /** Where schedule changes reach BullMQ at once; omitted, only Postgres changes until the next reconciliation. */
   queues?: Queues;
 }
@@ -89,7 +86,7 @@ export async function processGitPush(deps: IntakeDeps, repositoryId: string, pus
     if (!matchTrigger(plan, event)) continue;
     const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan });
     result.runs.push({ runId: created.runId, created: created.created, workflowPath: file, valid: true });
-    if (created.created) await startRun(deps, ctx, created.runId, plan.concurrency);
+    if (created.created) await deps.startRun(ctx, created.runId);
   }
   if (result.runs.length > 0) {
     result.outcome = "PROCESSED";

@@ -5,7 +5,6 @@
 import { intake, type GitSource, type Installation, type Repository, type TenantContext } from "@gantry/db";
 import { compileWorkflowWithCalls, dispatchTrigger, type ReadRepositoryFile } from "@gantry/workflow-schema";
 import { dispatchRunKey, type WorkflowDispatchPayload } from "@gantry/jobs";
-import { startRun } from "./start-run";
 import { compileContextFor } from "./compile-context";
 import { splitDiagnostics } from "./diagnostics";
 import { githubWorkflowReader } from "@gantry/github";
@@ -63,6 +62,6 @@ export async function processWorkflowDispatch(deps: GithubIntakeDeps, repository
   // The web checked this at the same commit; a workflow without the trigger here means the delivery was forged or stale.
   if (!dispatchTrigger(plan.triggers)) return { outcome: "IGNORED", reason: `${dispatch.workflowPath} has no workflow_dispatch trigger at ${dispatch.sha}`, runs: [] };
   const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan });
-  if (created.created) await startRun(deps, ctx, created.runId, plan.concurrency);
+  if (created.created) await deps.startRun(ctx, created.runId);
   return { outcome: "PROCESSED", runs: [{ runId: created.runId, created: created.created, workflowPath: dispatch.workflowPath, valid: true }] };
 }

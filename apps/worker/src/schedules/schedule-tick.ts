@@ -9,7 +9,6 @@ import { splitDiagnostics } from "../intake/diagnostics";
 import { branchHead } from "../intake/git-refs";
 import { openRepository } from "@gantry/sources";
 import type { GithubIntakeDeps } from "../intake/github/types";
-import { startRun } from "../intake/start-run";
 import { tickGithubSchedule } from "./github-schedules";
 import { removeJobScheduler } from "./job-schedulers";
 import { cronsOf } from "./read-schedules";
@@ -79,6 +78,6 @@ async function tickGitSchedule(deps: GithubIntakeDeps, repository: Repository, s
     warnings: splitDiagnostics(compiled.errors).warnings,
     plan,
   });
-  if (created.created) await startRun(deps, ctx, created.runId, plan.concurrency);
+  if (created.created) await deps.startRun(ctx, created.runId);
   return { outcome: created.created ? "CREATED" : "EXISTS", runId: created.runId };
 }

@@ -2,6 +2,7 @@
 // GitHub's payload shape) runs the default branch's workflows whose types take the event_type, at its head; the
 // same idempotency key is one delivery, so one run.
 import { randomBytes } from "node:crypto";
+import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,7 +40,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   db = openDatabase(testDb.url);
   repo = new GitFixture();
-  deps = { db, gitCacheDir: path.join(os.tmpdir(), `gantry-git-cache-${randomBytes(4).toString("hex")}`) };
+  deps = { db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), `gantry-git-cache-${randomBytes(4).toString("hex")}`) };
   await seedGitRepository(db, seeded, repo.bare);
 });
 afterAll(async () => {

@@ -9,11 +9,11 @@ import { intake, openDatabase, type Database, type TenantContext } from "@gantry
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { workflowRunDeliveryId } from "@gantry/jobs";
 import { parseWorkerEnv } from "../../src/env";
-import { emitWorkflowRunEventsThrough, recordWorkflowRunEvents, requestUnrecordedWorkflowRunEvents } from "../../src/orchestration/workflow-run-events";
+import { recordWorkflowRunEvents, requestUnrecordedWorkflowRunEvents } from "@gantry/engine";
 import { startWorker, type RunningWorker } from "../../src/worker";
 import { GitFixture } from "../git-fixture";
 import { seedGitRepository } from "../git-repository-seed";
-import { runJobAsRunner } from "../orchestration/simulated-runner";
+import { runJobAsRunner } from "@gantry/engine/testing";
 import { until } from "../github/github-testbed";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -121,8 +121,7 @@ describe("workflow_run", () => {
     await (await intakeQueue.getJob(`workflow-run-events-${ci.id}-SUCCEEDED`))?.remove();
     await (await intakeQueue.getJob(`intake-${delivery.id}`))?.remove();
     await db.system("test").webhookDelivery.delete({ where: { id: delivery.id } });
-    emitWorkflowRunEventsThrough(db, worker.queues);
-    expect(await requestUnrecordedWorkflowRunEvents(db)).toBeGreaterThanOrEqual(1);
+    expect(await requestUnrecordedWorkflowRunEvents(db, worker.queues)).toBeGreaterThanOrEqual(1);
     const again = await until("CI's completed event to be recorded again", async () => (await db.system("test").webhookDelivery.findUnique({ where: { id: delivery.id } })) ?? undefined);
     await until("its intake", async () => (await db.system("test").webhookDelivery.findUnique({ where: { id: again.id } }))?.status === "PROCESSED");
     expect((await runsNamed("Level1")).length).toBe(1);

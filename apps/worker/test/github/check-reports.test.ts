@@ -2,6 +2,7 @@
 // job change ends there) ask for report-check jobs, and the real report-check worker brings each check run up to
 // the job's state against the fake GitHub — in order, idempotently, through 5xx retries and rate limits.
 import { randomBytes, randomUUID } from "node:crypto";
+import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import type { Worker } from "bullmq";
@@ -13,10 +14,7 @@ import { Queues, requestCheckReports } from "@gantry/jobs";
 import { processDelivery } from "../../src/intake/process-delivery";
 import type { GithubIntake, GithubIntakeDeps } from "../../src/intake/github/types";
 import { startReportCheckWorker } from "../../src/jobs/report-check";
-import { reportChecksThrough } from "../../src/orchestration/check-reports";
-import { advanceRun } from "../../src/orchestration/advance-run";
-import { cancelRun } from "../../src/orchestration/cancel";
-import { timeOutJob } from "../../src/jobs/job-timeouts";
+import { advanceRun, cancelRun, timeOutJob } from "@gantry/engine";
 import { githubTestbed, until, type GithubTestbed } from "./github-testbed";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -93,7 +91,7 @@ async function complete(jobId: string, attempt: { attemptId: string; attempt: nu
   }
   await transitions.finishJob(sys, ctx, jobId, attempt.attempt, conclusion, conclusion === "FAILED" ? { kind: "USER", reason: "a step failed" } : undefined);
   const job = await db.forTenant(ctx).jobRun.findUniqueOrThrow({ where: { id: jobId } });
-  await advanceRun(db, ctx, job.runId);
+  await advanceRun(db, ctx, job.runId, { notify: queues });
 }
 
 const checkOf = (jobId: string) => [...fake.checkRuns.values()].find((check) => check.external_id === jobId);
@@ -113,10 +111,9 @@ beforeAll(async () => {
   testbed = await githubTestbed({ installation: INSTALLATION, id: REPO_ID, fullName: FULL_NAME });
   ({ db, fake, github, tenantId } = testbed);
   ctx = { tenantId, actor: { kind: "SYSTEM" } };
-  deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
+  deps = { db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
   connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   queues = new Queues(connection, queuePrefix);
-  reportChecksThrough(db, queues);
   worker = startReportCheckWorker({ db, github: () => github, connection, redis: connection, prefix: queuePrefix, perSecond: 50, publicUrl: "https://ci.example.com" });
 });
 afterAll(async () => {
@@ -265,12 +262,12 @@ describe("check runs follow the jobs", () => {
     const attempt = await claim(build.id);
     await until("build in progress", () => checkOf(build.id)?.status === "in_progress");
     // The timer fires (jobs/job-timeouts.ts): the build times out, and the test job behind it is skipped.
-    expect(await timeOutJob(db, { tenantId, jobId: build.id, attempt: attempt.attempt })).toBe(true);
+    expect(await timeOutJob(db, { tenantId, jobId: build.id, attempt: attempt.attempt }, undefined, () => ({ notify: queues }))).toBe(true);
     await until("build timed out", () => checkOf(build.id)?.conclusion === "timed_out");
     await until("test skipped", () => checkOf(test.id)?.conclusion === "skipped");
 
     const other = await pushRun(sha());
-    await cancelRun(db, ctx, other.run.id, "cancelled by a test");
+    await cancelRun(db, ctx, other.run.id, "cancelled by a test", { notify: queues });
     await until("both cancelled", () => checkOf(other.build.id)?.conclusion === "cancelled" && checkOf(other.test.id)?.conclusion === "cancelled");
   });
 });

@@ -1,6 +1,7 @@
 // A manual run of a GitHub-connected repository: the worker reads the workflow at the recorded commit through the
 // App (fake GitHub), makes the run with its typed inputs, and with no App configured leaves the delivery ignored.
 import { randomBytes } from "node:crypto";
+import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { intake, runId } from "@gantry/db";
@@ -48,7 +49,7 @@ async function store(payload: WorkflowDispatchPayload) {
 }
 
 const payload = (): WorkflowDispatchPayload => ({ idempotencyKey: randomBytes(8).toString("hex"), workflowPath: ".gantry/workflows/manual.yml", ref: "refs/heads/main", sha, inputs: { target: "prod" }, actor: "demo@gantry.local" });
-const deps = (github: GithubTestbed["github"] | null) => ({ db: bed.db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github });
+const deps = (github: GithubTestbed["github"] | null) => ({ db: bed.db, startRun: startRunsNow(bed.db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github });
 
 describe("workflow_dispatch intake for a GitHub repository", () => {
   it("reads the workflow at the recorded commit through the App and makes the run with its inputs", async () => {

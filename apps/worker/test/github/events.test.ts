@@ -1,13 +1,14 @@
 // The rest of GitHub's events end to end against the fake GitHub: GitHub's published payloads (with this test's
 // ids) stored as deliveries → intake → runs at the commit GitHub's rules name, resolved through the API.
 import os from "node:os";
+import { startRunsNow } from "../support/start-runs-now";
 import path from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { intake } from "@gantry/db";
 import { publishedExamples } from "@gantry/github/testing";
 import { processDelivery } from "../../src/intake/process-delivery";
-import { workflowRunPayload } from "../../src/orchestration/workflow-run-events";
+import { workflowRunPayload } from "@gantry/engine";
 import { workflowRunDeliveryId } from "@gantry/jobs";
 import type { GithubIntakeDeps } from "../../src/intake/github/types";
 import { githubTestbed, type GithubTestbed } from "./github-testbed";
@@ -65,7 +66,7 @@ function advanceMain(): string {
 
 beforeAll(async () => {
   bed = await githubTestbed({ installation: INSTALLATION, id: REPO_ID, fullName: FULL_NAME });
-  deps = { db: bed.db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-events"), github: { ...bed.github, appId: bed.fake.appId, checks: false } };
+  deps = { db: bed.db, startRun: startRunsNow(bed.db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-events"), github: { ...bed.github, appId: bed.fake.appId, checks: false } };
   advanceMain();
 });
 afterAll(async () => bed?.close());

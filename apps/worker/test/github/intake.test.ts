@@ -1,6 +1,7 @@
 // GitHub intake end to end against the fake GitHub server: stored deliveries (GitHub's published payloads with
 // this test's ids) → installation token (a real RS256 App JWT) → contents API → runs in a real Postgres.
 import { createPrivateKey, randomBytes, randomUUID } from "node:crypto";
+import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -123,6 +124,7 @@ beforeAll(async () => {
   await db.system("test setup").runnerPool.create({ data: { id: "pool", tenantId, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
   deps = {
     db,
+    startRun: startRunsNow(db),
     gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"),
     github: {
       apiUrl: fake.url,

@@ -3,6 +3,7 @@
 // `mergeable: false`), `pull_request_target` on the base; keyed per head commit; check runs on the head commit.
 // The reconciler the same way, asking GET /pulls/<n> for the merge commit. Against the fake GitHub.
 import { randomBytes, randomUUID } from "node:crypto";
+import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +25,7 @@ const sha = () => randomBytes(20).toString("hex");
 
 beforeAll(async () => {
   bed = await githubTestbed({ installation: INSTALLATION, id: REPO_ID, fullName: FULL_NAME });
-  deps = { db: bed.db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github: bed.github };
+  deps = { db: bed.db, startRun: startRunsNow(bed.db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github: bed.github };
 });
 afterAll(async () => {
   await bed?.close();

@@ -2,6 +2,7 @@
 // App is configured (and removes it when none can be), a tick runs what never arrived against the fake GitHub,
 // and each tick looks back from the last successful one (a bounded window when Redis has no mark).
 import { randomBytes } from "node:crypto";
+import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -87,7 +88,7 @@ describe("scheduled reconcile-github", () => {
     const queuePrefix = prefix();
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const queues = new Queues(connection, queuePrefix);
-    const base = { intake: { db, gitCacheDir: os.tmpdir(), github: null }, redis, prefix: queuePrefix, lookbackMs: HOUR, queues, connection, intervalMs: 60_000, log: () => undefined };
+    const base = { intake: { db, startRun: startRunsNow(db), gitCacheDir: os.tmpdir(), github: null }, redis, prefix: queuePrefix, lookbackMs: HOUR, queues, connection, intervalMs: 60_000, log: () => undefined };
     try {
       await (await startReconcileGithubWorker({ ...base, appPossible: true })).close();
       expect(await queues.queue("gantry-github-reconcile").getJobScheduler("reconcile-github")).toMatchObject({ every: 60_000 });
@@ -106,7 +107,7 @@ describe("scheduled reconcile-github", () => {
     fake.setBranch(FULL_NAME, INSTALLATION, "old-work", old);
     const { github } = testbed;
     const queuePrefix = prefix();
-    const deps = { intake: { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github }, redis, prefix: queuePrefix, lookbackMs: HOUR };
+    const deps = { intake: { db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github }, redis, prefix: queuePrefix, lookbackMs: HOUR };
 
     const first = await reconcileGithubTick(deps);
     expect(first).toMatchObject({ failed: 0 });

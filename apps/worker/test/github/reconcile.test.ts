@@ -1,6 +1,7 @@
 // The reconciler finds events whose deliveries never arrived — a dropped push, a pull request — and starts
 // their runs, without a second run for what did arrive.
 import { createPrivateKey, randomBytes, randomUUID } from "node:crypto";
+import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,7 +49,7 @@ beforeAll(async () => {
   tenantId = synced.tenantId ?? "";
   await db.system("test setup").runnerPool.create({ data: { id: "pool", tenantId, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
   github = { apiUrl: fake.url, tokens: new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url }) };
-  deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
+  deps = { db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
 });
 afterAll(async () => {
   await fake?.stop();

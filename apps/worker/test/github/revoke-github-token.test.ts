@@ -6,7 +6,7 @@ import { jobRunId, randomId, runId, secretStore, transitions, type TenantContext
 import { Queues, revokeGithubTokenJobId } from "@gantry/jobs";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reapLapsedLeases } from "../../src/jobs/reap-leases";
+import { reapLapsedLeases } from "@gantry/engine";
 import { revokeAttemptGithubToken, sweepEndedAttemptTokens } from "../../src/jobs/revoke-github-token";
 import { githubTestbed, type GithubTestbed } from "./github-testbed";
 

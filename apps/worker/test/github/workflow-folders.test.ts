@@ -3,6 +3,7 @@
 // setting turns either off; of two files with the same name the `.gantry/workflows` one runs. Through the real
 // intake: GitHub's contents API served by the fake, and a real bare git repository.
 import { randomBytes, randomUUID } from "node:crypto";
+import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,7 +35,7 @@ const GIT_REPOSITORY_ID = "repo_folders_git";
 
 beforeAll(async () => {
   bed = await githubTestbed({ installation: INSTALLATION, id: REPO_ID, fullName: FULL_NAME });
-  deps = { db: bed.db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github: { ...bed.github, checks: false } };
+  deps = { db: bed.db, startRun: startRunsNow(bed.db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github: { ...bed.github, checks: false } };
   git = new GitFixture();
   const sys = bed.db.system("test setup");
   await sys.gitSource.create({ data: { id: "src_folders", tenantId: bed.tenantId, name: "local", url: git.bare, notifySecretCiphertext: new Uint8Array() } });

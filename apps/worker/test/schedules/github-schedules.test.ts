@@ -1,6 +1,7 @@
 // Schedules of a GitHub repository against the fake GitHub server: a push to the default branch syncs them
 // from the files intake already read; a tick runs the default branch's head as the branches API reports it.
 import { createPrivateKey, randomBytes, randomUUID } from "node:crypto";
+import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,7 +51,7 @@ beforeAll(async () => {
   repositoryId = repository.id;
   await db.system("test setup").runnerPool.create({ data: { id: "pool", tenantId: repository.tenantId, name: "default", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
   const github = { apiUrl: fake.url, tokens: new InstallationTokens({ appId: fake.appId, privateKey: createPrivateKey(fake.privateKeyPem), apiUrl: fake.url }), checks: false };
-  deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
+  deps = { db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
 });
 afterAll(async () => {
   await fake?.stop();

@@ -1,6 +1,7 @@
 // Scheduled runs against real Postgres, Redis (BullMQ job schedulers) and git: syncing on default-branch
 // pushes, ticks at the default branch's head, one run per firing, and rebuilding Redis from Postgres.
 import { randomBytes } from "node:crypto";
+import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -11,7 +12,7 @@ import { jobCatalog, Queues } from "@gantry/jobs";
 import { FairScheduler } from "@gantry/scheduler";
 import { parseWorkerEnv } from "../../src/env";
 import type { IntakeDeps } from "../../src/intake/process-git-push";
-import { makeReadyHandler } from "../../src/ready-handler";
+import { makeReadyHandler } from "@gantry/engine";
 import { listJobSchedulers, rebuildJobSchedulers } from "../../src/schedules/job-schedulers";
 import { schedulerKeyOf } from "../../src/schedules/schedule-keys";
 import { runScheduleTick } from "../../src/schedules/schedule-tick";
@@ -57,7 +58,8 @@ beforeAll(async () => {
   queues = new Queues(redis, prefix);
   scheduler = new FairScheduler({ redis: new Redis(REDIS_URL), prefix });
   repo = new GitFixture();
-  deps = { db, gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), queues, onReady: makeReadyHandler(db, scheduler) };
+  const ready = makeReadyHandler(db, scheduler);
+  deps = { db, startRun: startRunsNow(db, (ctx) => ({ onReady: (ids) => ready(ctx, ids) })), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), queues };
   await seedGitRepository(db, seeded, repo.bare);
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@
 // each, the exact key, then each restore key as a prefix, newest first.
 import type { Database, TenantClient } from "@gantry/db";
 import { z } from "zod";
-import { runEventPayload } from "./run-event";
+import { runEventPayload } from "@gantry/engine";
 
 const pullRequestEvent = z.object({ pull_request: z.object({ base: z.object({ ref: z.string().min(1) }) }) });
 

@@ -1,45 +1,17 @@
-// POST /api/runner/v1/claim: long poll for work on the runner's pool. The fair scheduler picks, Postgres
-// records the attempt with its lease, and the answer carries a job token scoped to that attempt and the pool's
-// resource limits as they are now.
-import { hashToken, newToken, POOL_LIMIT_COLUMNS, poolLimitsOf, tokenMatches, type Database } from "@gantry/db";
-import { requestCheckReports, scheduleJobTimeout } from "@gantry/jobs";
-import { assignedJob, claimRequest, claimResponse, type ClaimResponse } from "@gantry/runner-protocol";
-import { claimJob } from "@gantry/scheduler";
-import { z } from "zod";
+// POST /api/runner/v1/claim: long poll for work on the runner's pool. The engine claims (the fair scheduler picks,
+// Postgres records the attempt with its lease, the job token, the timer, the contexts); this adapter adds what needs
+// the web's keys — the GITHUB_TOKEN, the actions runtime token, the secrets — and the pool's limits as they are now.
+import { POOL_LIMIT_COLUMNS, poolLimitsOf, tokenMatches } from "@gantry/db";
+import type { ClaimAssignment } from "@gantry/engine";
+import { claimRequest, claimResponse, type ClaimResponse, type PoolLimits } from "@gantry/runner-protocol";
 import type { RunnerApiDeps } from "./deps";
+import { engineOf } from "./engine";
 import { mintJobGithubToken } from "./github-token";
 import { bearer, readBody, refuse } from "./respond";
 import { secretsForRunner } from "./secrets-for-runner";
-import { runEventPayload } from "./run-event";
 import { mintRuntimeToken } from "../actions-services/runtime-token";
 
 const POLL_MS = 250;
-const storedPlan = z.object({ jobs: z.array(z.object({ key: z.string() }).passthrough()), env: z.record(z.string(), z.string()).default({}) });
-// Intake stored these typed; anything else (an older row) reads as none.
-const runInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
-
-async function assignmentFor(database: Database, claimed: { tenantId: string; jobId: string; attemptId: string; attempt: number }) {
-  const ctx = { tenantId: claimed.tenantId, actor: { kind: "RUNNER" as const } };
-  const job = await database.forTenant(ctx).jobRun.findUniqueOrThrow({
-    where: { id: claimed.jobId },
-    include: { run: { include: { repository: { include: { gitSource: { select: { url: true } }, installation: { select: { githubInstallationId: true } } } } } } },
-  });
-  const plan = storedPlan.parse(job.run.plan);
-  const raw = plan.jobs.find((candidate) => candidate.key === job.key);
-  const found = assignedJob.parse(raw);
-  // The workflow's `env` under the job's own, as GitHub layers them (steps add theirs on top in the runner). A
-  // job of a called workflow already has its own workflow's `env` under its own: the caller's does not reach it.
-  const planned = { ...found, env: job.callerId ? found.env : { ...plan.env, ...found.env } };
-  const needs = await database.forTenant(ctx).jobRun.findMany({ where: { id: { in: job.needs } }, select: { jobId: true, status: true, outputs: true } });
-  return {
-    job,
-    planned,
-    permissions: raw?.permissions,
-    needs: Object.fromEntries(
-      needs.map((need) => [need.jobId, { result: need.status === "SUCCEEDED" ? "success" : need.status.toLowerCase(), outputs: need.outputs && typeof need.outputs === "object" && !Array.isArray(need.outputs) ? need.outputs : {} }]),
-    ),
-  };
-}
 
 export async function handleClaim(request: Request, deps: RunnerApiDeps): Promise<Response> {
   const credential = bearer(request);
@@ -57,68 +29,45 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
   const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + body.value.waitMs;
   for (;;) {
-    const claimed = await claimJob(deps.database, deps.scheduler, { poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs });
-    if (claimed) {
-      const jobToken = newToken("gjt");
-      await sys.jobAttempt.update({ where: { id: claimed.attemptId }, data: { jobTokenHash: hashToken(jobToken) } });
-      const { job, planned, permissions, needs } = await assignmentFor(deps.database, claimed);
-      const repository = job.run.repository;
-      const github = repository.installation ? (deps.github?.() ?? null) : null;
-      // The job's GITHUB_TOKEN: GitHub-connected repositories only (a plain git run gets none).
-      const githubToken =
-        github && repository.installation
-          ? await mintJobGithubToken(deps.database, github, deps.masterKey ?? null, {
-              tenantId: claimed.tenantId,
-              attemptId: claimed.attemptId,
-              installationId: repository.installation.githubInstallationId,
-              repositoryGithubId: repository.githubRepoId,
-              fullName: repository.fullName,
-              permissions,
-              trusted: job.run.trusted,
-            })
-          : null;
-      const timeoutMinutes = Math.min(job.timeoutMinutes, limits.maxTimeoutMinutes);
-      await scheduleJobTimeout(deps.queues, { tenantId: claimed.tenantId, jobId: claimed.jobId, attempt: claimed.attempt, startedAt: new Date(), timeoutMinutes });
-      // QUEUED → RUNNING happens here, not in the worker: the job's GitHub check run goes in_progress.
-      if (job.run.repository.installationId) await requestCheckReports(deps.queues, claimed.tenantId, [{ id: claimed.jobId, status: "RUNNING", attempt: claimed.attempt }]);
-      // The run is RUNNING from its first claim: its workflow_run `in_progress` event now, not at the next job change
-      // (the job id is the worker's own for this run and status, so every later claim of the run collapses into it).
-      if (job.run.status === "RUNNING") await deps.queues.add("workflow-run-events", { tenantId: claimed.tenantId, runId: job.run.id }, `workflow-run-events-${job.run.id}-RUNNING`);
-      const answer: ClaimResponse = {
-        assignment: {
-          attemptId: claimed.attemptId,
-          attempt: claimed.attempt,
-          jobToken,
-          leaseMs: deps.leaseMs,
-          heartbeatMs: deps.heartbeatMs,
-          run: {
-            id: job.run.id,
-            number: job.run.runNumber,
-            event: job.run.event,
-            ref: job.run.ref,
-            sha: job.run.sha,
-            repository: job.run.repository.fullName,
-            repositoryUrl: job.run.repository.gitSource?.url ?? null,
-            trusted: job.run.trusted,
-            // A called job's `inputs` are what its call gave it (the worker evaluated them when the call started).
-            inputs: runInputs.parse((job.callerId ? job.inputs : job.run.inputs) ?? {}),
-            actor: job.run.triggeredBy ?? "",
-            eventPayload: await runEventPayload(deps.database, job.run, job.run.repository.fullName),
-            source: job.run.repository.installationId ? "github" : job.run.repository.gitSource ? "git" : "none",
-            serverUrl: github ? github.webUrl : "",
-            apiUrl: github ? github.client.apiUrl : "",
-            githubToken,
-          },
-          job: planned,
-          ...(deps.runtimeTokenKey ? { runtimeToken: await mintRuntimeToken(deps.runtimeTokenKey, { tenantId: claimed.tenantId, runId: job.run.id, jobRunId: claimed.jobId, attemptId: claimed.attemptId }, { issuedAt: Date.now(), timeoutMinutes }) } : {}),
-          secrets: await secretsForRunner(deps.database, { id: runner.poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: job.key, environmentName: job.environmentName, run: job.run }),
-          needs,
-          limits,
-        },
-      };
-      return Response.json(claimResponse.parse(answer));
-    }
+    const assigned = await engineOf(deps).claim({ poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs, maxTimeoutMinutes: limits.maxTimeoutMinutes });
+    if (assigned) return Response.json(claimResponse.parse(await answerFor(deps, runner.poolId, assigned, limits)));
     if (Date.now() + POLL_MS > deadline) return Response.json(claimResponse.parse({ assignment: null }));
     await sleep(POLL_MS);
   }
+}
+
+/** The engine's assignment plus what only the web can mint: the job's GITHUB_TOKEN, runtime token and secrets. */
+async function answerFor(deps: RunnerApiDeps, poolId: string, assigned: ClaimAssignment, limits: PoolLimits): Promise<ClaimResponse> {
+  const { claimed, row } = assigned;
+  const repository = row.run.repository;
+  const github = repository.installation ? (deps.github?.() ?? null) : null;
+  // The job's GITHUB_TOKEN: GitHub-connected repositories only (a plain git run gets none).
+  const githubToken =
+    github && repository.installation
+      ? await mintJobGithubToken(deps.database, github, deps.masterKey ?? null, {
+          tenantId: claimed.tenantId,
+          attemptId: claimed.attemptId,
+          installationId: repository.installation.githubInstallationId,
+          repositoryGithubId: repository.githubRepoId,
+          fullName: repository.fullName,
+          permissions: assigned.planned.permissions,
+          trusted: row.run.trusted,
+        })
+      : null;
+  return {
+    assignment: {
+      attemptId: claimed.attemptId,
+      attempt: claimed.attempt,
+      jobToken: assigned.jobToken,
+      leaseMs: deps.leaseMs,
+      heartbeatMs: deps.heartbeatMs,
+      run: { ...assigned.run, githubToken },
+      strategy: assigned.strategy,
+      job: assigned.job,
+      ...(deps.runtimeTokenKey ? { runtimeToken: await mintRuntimeToken(deps.runtimeTokenKey, { tenantId: claimed.tenantId, runId: row.run.id, jobRunId: claimed.jobId, attemptId: claimed.attemptId }, { issuedAt: Date.now(), timeoutMinutes: assigned.timeoutMinutes }) } : {}),
+      secrets: await secretsForRunner(deps.database, { id: poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: row.key, environmentName: row.environmentName, run: row.run }),
+      needs: assigned.needs,
+      limits,
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // POST /api/runner/v1/complete: the attempt's conclusion. Idempotent; applied only while the lease is live.
 // The run's DAG advances in the worker (an advance-run job), where every orchestration decision is taken.
 import { completeRequest, completeResponse } from "@gantry/runner-protocol";
-import { completeAttempt } from "@gantry/scheduler";
+import { engineOf } from "./engine";
 import { attemptForToken } from "./attempt-auth";
 import type { RunnerApiDeps } from "./deps";
 import { requestTokenRevocation } from "./github-token";
@@ -18,7 +18,7 @@ export async function handleComplete(request: Request, deps: RunnerApiDeps): Pro
   const masker = deps.maskers ? await deps.maskers.maskerFor(auth.attempt.id) : null;
   const outputs = masker ? Object.fromEntries(Object.entries(body.value.outputs).filter(([, value]) => masker.mask(value) === value)) : body.value.outputs;
   const failureReason = body.value.failureReason && masker ? masker.mask(body.value.failureReason) : body.value.failureReason;
-  const result = await completeAttempt(deps.database, deps.scheduler, {
+  const result = await engineOf(deps).complete({
     tenantId: auth.attempt.tenantId,
     attemptId: auth.attempt.id,
     conclusion: body.value.conclusion,

@@ -4,7 +4,7 @@
 // an opt-in was withdrawn: it runs without secrets and the web log says why. Whether the pool may receive them was
 // read when the job was claimed (ClaimedJob.receivesSecrets), in the same pool lookup that checked it may serve it.
 import type { Database } from "@gantry/db";
-import { jobReceivesSecrets } from "@gantry/scheduler";
+import { jobReceivesSecrets } from "@gantry/engine";
 import { jobSecrets, type JobForSecrets } from "./job-secrets";
 
 export async function secretsForRunner(database: Database, pool: { id: string; receivesSecrets: boolean }, masterKey: Buffer | null, job: JobForSecrets, log: (line: string) => void = (line) => console.error(`[web] ${line}`)): Promise<Record<string, string>> {

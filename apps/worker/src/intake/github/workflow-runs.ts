@@ -10,7 +10,6 @@ import { githubFilesAt } from "../repository-files";
 import { repositoryWorkflowFiles } from "@gantry/sources";
 import type { IntakeResult } from "../process-git-push";
 import { reportRunChecks } from "./report-checks";
-import { startRun } from "../start-run";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 
 export interface CommitEvent {
@@ -90,7 +89,7 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
   if (created.created) {
     // Queued check runs first: once the run starts, a runner may claim a job, and its report must find the check.
     await reportChecks(scope, created.runId);
-    await startRun(deps, ctx, created.runId, plan.concurrency);
+    await deps.startRun(ctx, created.runId);
   }
   return { runId: created.runId, created: created.created, workflowPath: file, valid: true };
 }

@@ -1,0 +1,13 @@
+// Intake only creates runs: a new run's first advance (its concurrency admission, its root jobs) is the engine's,
+// asked for through the advance-run queue, so intake, schedules and reconcilers never orchestrate themselves
+// (which is what made intake and schedules import each other). The job id makes a redelivered start one start.
+import type { TenantContext } from "@gantry/db";
+import type { Queues } from "@gantry/jobs";
+
+export type RunStarter = (ctx: TenantContext, runId: string) => Promise<void>;
+
+export function startRunsThrough(queues: Pick<Queues, "add">): RunStarter {
+  return async (ctx, runId) => {
+    await queues.add("advance-run", { tenantId: ctx.tenantId, runId, start: true }, `start-${runId}`);
+  };
+}

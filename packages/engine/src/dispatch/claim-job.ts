@@ -1,0 +1,50 @@
+// A runner asks its pool for work: the fair queue picks a job, and Postgres makes it an attempt with a lease.
+// Redis picks, Postgres decides: if the job is no longer waiting (cancelled, taken by a racing claim after a
+// rebuild), the claim is released and the next job is tried. A job whose tenant may no longer use the pool (an
+// operator withdrew a shared pool, a pool changed owner) is never assigned: it loses its pool, and the reconciler
+// places it again (enqueueReady chooses a pool the tenant may use, or fails the job saying why).
+import { poolAccess, transitions, type Database, type TenantContext } from "@gantry/db";
+import type { FairScheduler } from "@gantry/scheduler";
+
+export interface ClaimedJob {
+  tenantId: string;
+  jobId: string;
+  runId: string;
+  attemptId: string;
+  attempt: number;
+  leaseExpiresAt: Date;
+  waitedMs: number;
+  /** Whether the pool may receive this tenant's secrets, as read when the job was claimed (poolAccess). */
+  receivesSecrets: boolean;
+}
+
+export async function claimJob(
+  db: Database,
+  scheduler: FairScheduler,
+  input: { poolId: string; runnerId?: string; leaseMs: number; nowMs?: number },
+): Promise<ClaimedJob | null> {
+  for (let tries = 0; tries < 20; tries++) {
+    const claim = await scheduler.claim(input.poolId, input.nowMs ?? Date.now());
+    if (!claim) return null;
+    const ctx: TenantContext = { tenantId: claim.tenantId, actor: { kind: "RUNNER", ...(input.runnerId ? { id: input.runnerId } : {}) } };
+    const access = await poolAccess(db, input.poolId, claim.tenantId);
+    if (!access.usable) {
+      await scheduler.release(input.poolId, claim.tenantId, claim.jobId);
+      await db.forTenant(ctx).jobRun.updateMany({ where: { id: claim.jobId, status: "WAITING", poolId: input.poolId }, data: { poolId: null } });
+      continue;
+    }
+    const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: claim.jobId }, select: { status: true, attempt: true, runId: true, heldByConcurrency: true } });
+    const sys = db.system("claim: record the attempt");
+    const assignment =
+      job && job.status === "WAITING" && !job.heldByConcurrency
+        ? await transitions.assignJob(sys, ctx, { jobId: claim.jobId, expectedAttempt: job.attempt, leaseMs: input.leaseMs, ...(input.runnerId ? { runnerId: input.runnerId } : {}) })
+        : null;
+    if (!job || !assignment) {
+      await scheduler.release(input.poolId, claim.tenantId, claim.jobId);
+      continue;
+    }
+    await transitions.markRunRunning(sys, ctx, job.runId, "first job assigned");
+    return { tenantId: claim.tenantId, jobId: claim.jobId, runId: job.runId, attemptId: assignment.attemptId, attempt: assignment.attempt, leaseExpiresAt: assignment.leaseExpiresAt, waitedMs: claim.waitedMs, receivesSecrets: access.secrets };
+  }
+  return null;
+}

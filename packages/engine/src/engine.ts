@@ -1,0 +1,88 @@
+// The run engine: one object that owns a job's life on top of the state machine in packages/db — start a run,
+// advance it, enqueue ready jobs, claim, complete, reap, time out, cancel — with the queues it must tell made part
+// of it, so no caller can forget them (check runs and workflow_run events used to depend on a registration only
+// the worker made). The worker's BullMQ processors and the web's runner routes are thin adapters over this.
+import type { Database, TenantContext } from "@gantry/db";
+import type { Queues } from "@gantry/jobs";
+import type { FairScheduler } from "@gantry/scheduler";
+import { claimAssignment, type ClaimAssignment, type ClaimInput } from "./claim/claim-assignment";
+import type { GithubUrls } from "./contexts/run-facts";
+import { completeAttempt, type AttemptReport } from "./dispatch/complete-attempt";
+import { makeHeldHandler, type HeldHandler } from "./lifecycle/environment-gates";
+import { rebuildJobTimeouts, timeOutJob } from "./lifecycle/job-timeouts";
+import { makeReadyHandler, type ReadyHandler } from "./lifecycle/ready-handler";
+import { reapLapsedLeases } from "./lifecycle/reap-leases";
+import { reconcileQueues } from "./lifecycle/reconcile-queues";
+import { advanceRun, type AdvanceOptions, type AdvanceResult } from "./run/advance-run";
+import { cancelJob, cancelRun, type CancelResult } from "./run/cancel";
+import { startRun } from "./run/start-run";
+
+export interface EngineOptions {
+  db: Database;
+  scheduler: FairScheduler;
+  /** BullMQ producers: advance-run, timers, check reports, workflow_run events. */
+  queues: Pick<Queues, "add">;
+  /** GitHub's URLs for GitHub-connected runs' `github` context, looked up per use (the App may be configured later). */
+  github?: () => GithubUrls | null;
+}
+
+export interface Engine {
+  readonly db: Database;
+  readonly scheduler: FairScheduler;
+  /** The hooks every run change of this engine uses (ready jobs to the queues, GitHub told). */
+  hooks(ctx: TenantContext): AdvanceOptions;
+  /** Jobs that became ready go to their pool's fair queue; unservable ones fail and their runs advance. */
+  ready: ReadyHandler;
+  /** Timers for jobs held at an environment gate. */
+  held: HeldHandler;
+  startRun(ctx: TenantContext, runId: string): Promise<AdvanceResult>;
+  advance(ctx: TenantContext, runId: string): Promise<AdvanceResult>;
+  cancelRun(ctx: TenantContext, runId: string, reason: string): Promise<CancelResult>;
+  cancelJob(ctx: TenantContext, jobId: string, reason: string): Promise<boolean>;
+  claim(input: ClaimInput): Promise<ClaimAssignment | null>;
+  complete(report: AttemptReport): Promise<{ applied: boolean; runId: string | null }>;
+  timeOut(payload: { tenantId: string; jobId: string; attempt: number }): Promise<boolean>;
+  reap(limit: number): Promise<{ lost: number; requeued: number; failed: number }>;
+  rebuildTimers(): Promise<number>;
+  reconcile(): ReturnType<typeof reconcileQueues>;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const { db, scheduler, queues } = options;
+  const ready = makeReadyHandler(db, scheduler, queues);
+  const held = makeHeldHandler(queues);
+  const hooks = (ctx: TenantContext): AdvanceOptions => ({ onReady: (ids) => ready(ctx, ids), notify: queues, github: options.github?.() ?? null });
+  const withHeld = async (ctx: TenantContext, runId: string, result: AdvanceResult) => {
+    await held(ctx, runId, result.held);
+    return result;
+  };
+  return {
+    db,
+    scheduler,
+    hooks,
+    ready,
+    held,
+    startRun: async (ctx, runId) => withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx))),
+    advance: async (ctx, runId) => withHeld(ctx, runId, await advanceRun(db, ctx, runId, hooks(ctx))),
+    cancelRun: (ctx, runId, reason) => cancelRun(db, ctx, runId, reason, hooks(ctx)),
+    cancelJob: (ctx, jobId, reason) => cancelJob(db, ctx, jobId, reason, hooks(ctx)),
+    claim: (input) => claimAssignment({ db, scheduler, queues, github: options.github }, input),
+    complete: (report) => completeAttempt(db, scheduler, report),
+    timeOut: (payload) => timeOutJob(db, payload, scheduler, hooks),
+    async reap(limit) {
+      const result = await reapLapsedLeases(db, limit);
+      for (const lost of [...result.requeuedJobs, ...result.failedJobs]) {
+        const pool = await db.system("reaper: the job's pool").jobRun.findUnique({ where: { id: lost.jobId }, select: { poolId: true } });
+        if (pool?.poolId) await scheduler.release(pool.poolId, lost.tenantId, lost.jobId);
+      }
+      for (const job of result.requeuedJobs) await ready({ tenantId: job.tenantId, actor: { kind: "SYSTEM", id: "reaper" } }, [job.jobId]);
+      for (const job of result.failedJobs) {
+        const ctx = { tenantId: job.tenantId, actor: { kind: "SYSTEM" as const, id: "reaper" } };
+        await withHeld(ctx, job.runId, await advanceRun(db, ctx, job.runId, hooks(ctx)));
+      }
+      return { lost: result.lost, requeued: result.requeued, failed: result.failed };
+    },
+    rebuildTimers: () => rebuildJobTimeouts(db, queues),
+    reconcile: () => reconcileQueues(db, scheduler, ready, held, queues, { github: options.github?.() ?? null }),
+  };
+}

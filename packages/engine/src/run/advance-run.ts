@@ -1,0 +1,178 @@
+// DAG advancement (STYLE.md practice 12: each job starts when its own needs are done, never in layers).
+// Called after intake and whenever a job ends. Every change is a conditional transition, so two workers
+// advancing the same run at once cannot double-start, double-skip or double-finish anything.
+import { isTerminalRunStatus, transitions, type Database, type JobRun, type TenantContext, type WorkflowRun } from "@gantry/db";
+import { githubContext, strategyContext } from "@gantry/runner-protocol";
+import { resultOf, runConclusion } from "./conclusions";
+import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
+import { evaluateJobCondition } from "./job-condition";
+import { expandDynamicMatrix } from "./dynamic-matrix";
+import { finishEndedCalls, startCall } from "./reusable-call";
+import { evaluateRunsOn } from "./runs-on";
+import { requestRunCheckReports } from "./check-reports";
+import { requestWorkflowRunEvents } from "./workflow-run-events";
+import { checkEnvironmentGate, evaluateEnvironmentName } from "./environment-gate";
+import { readPlan } from "../plan/read-plan";
+import { REPOSITORY_FOR_FACTS, inputsContext, runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";
+import { needsContext } from "../contexts/needs";
+import { strategyFacts } from "../contexts/strategy";
+import type { RunHooks } from "./hooks";
+
+
+export interface AdvanceResult {
+  ready: string[];
+  skipped: string[];
+  failed: string[];
+  /** Jobs held at their environment's gate, and when to look again (the worker sets a timer for each). */
+  held: { jobId: string; dueAt: Date }[];
+  finished?: "SUCCEEDED" | "FAILED" | "CANCELED";
+}
+
+function ancestorsFailed(job: JobRun, byId: Map<string, JobRun>, seen = new Set<string>()): boolean {
+  for (const needId of job.needs) {
+    if (seen.has(needId)) continue;
+    seen.add(needId);
+    const need = byId.get(needId);
+    if (!need) continue;
+    if (resultOf(need) === "failure") return true;
+    if (ancestorsFailed(need, byId, seen)) return true;
+  }
+  return false;
+}
+
+export interface AdvanceOptions extends RunHooks {
+  /** GitHub's URLs for the `github` context of GitHub-connected runs (server_url, api_url). */
+  github?: GithubUrls | null;
+}
+
+export async function advanceRun(db: Database, ctx: TenantContext, runId: string, hooks: AdvanceOptions = {}): Promise<AdvanceResult> {
+  const sys = db.system("advancing a run's DAG");
+  const result: AdvanceResult = { ready: [], skipped: [], failed: [], held: [] };
+  const { onReady } = hooks;
+  // The run's facts (its github context) do not change while it advances: read once, when a job needs them.
+  let facts: RunFacts | null = null;
+  // Skips cascade (a skipped need may skip its dependents), so repeat until a pass changes nothing.
+  for (let pass = 0; pass < 10_000; pass++) {
+    const run = await db.forTenant(ctx).workflowRun.findUnique({ where: { id: runId }, include: { jobs: true, repository: REPOSITORY_FOR_FACTS } });
+    // A run held by its concurrency group (WAITING) starts nothing until the group admits it.
+    if (!run || run.status === "WAITING" || isTerminalRunStatus(run.status)) break;
+    const plan = readPlan(run.plan);
+    const planned = new Map((plan?.jobs ?? []).map((job) => [job.key, job]));
+    const byId = new Map(run.jobs.map((job) => [job.id, job]));
+    let changed = false;
+    for (const job of run.jobs) {
+      if (job.status !== "QUEUED") continue;
+      const needs = job.needs.map((id) => byId.get(id));
+      if (needs.some((need) => !need || resultOf(need) === null)) continue;
+      facts ??= await runFacts(db, run, hooks.github ?? null);
+      const base = { github: githubContext(facts, job.jobId), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: inputsContext(run, job), vars: {} };
+      const own = planned.get(job.key);
+      const strategy = plan && own ? strategyFacts(plan, own, base) : null;
+      const contexts = { ...base, strategy: strategy ? strategyContext(strategy) : {} };
+      const decision = evaluateJobCondition(
+        planned.get(job.key)?.if,
+        contexts,
+        {
+          allNeedsSucceeded: needs.every((need) => need !== undefined && resultOf(need) === "success"),
+          anyAncestorFailed: ancestorsFailed(job, byId),
+          runCancelled: false,
+        },
+      );
+      if (!decision.ok) {
+        if ((await transitions.failUnstartedJob(sys, ctx, job.id, `could not evaluate if: ${decision.error}`)).changed) result.failed.push(job.id);
+      } else if (decision.run) {
+        if (planned.get(job.key)?.dynamicMatrix !== undefined) {
+          // Its cells take its place (QUEUED, the same needs), and the next pass decides each of them.
+          const expansion = await expandDynamicMatrix(db, ctx, run, job, contexts);
+          if (!expansion.ok && (await transitions.failUnstartedJob(sys, ctx, job.id, `could not expand the matrix: ${expansion.error}`)).changed) result.failed.push(job.id);
+          changed = true;
+          continue;
+        }
+        if (planned.get(job.key)?.uses !== undefined) {
+          // Its called jobs join the run (QUEUED) and the next pass decides each of them; the caller waits RUNNING.
+          const call = await startCall(db, ctx, run, job, contexts);
+          if (!call.ok && (await transitions.failUnstartedJob(sys, ctx, job.id, `could not call ${planned.get(job.key)?.uses ?? "the reusable workflow"}: ${call.error}`)).changed) result.failed.push(job.id);
+          changed = true;
+          continue;
+        }
+        const gate = await passEnvironmentGate(db, ctx, run, job, planned.get(job.key)?.environment?.name, contexts);
+        if (gate.kind === "held") {
+          result.held.push({ jobId: job.id, dueAt: gate.dueAt });
+          continue;
+        }
+        if (gate.kind === "refused") {
+          if ((await transitions.failUnstartedJob(sys, ctx, job.id, gate.reason)).changed) result.failed.push(job.id);
+          changed = true;
+          continue;
+        }
+        const runsOn = evaluateRunsOn(planned.get(job.key)?.runsOn, contexts);
+        if (!runsOn.ok) {
+          if ((await transitions.failUnstartedJob(sys, ctx, job.id, `could not evaluate runs-on: ${runsOn.error}`)).changed) result.failed.push(job.id);
+          changed = true;
+          continue;
+        }
+        if (runsOn.labels) await transitions.setJobPoolLabels(sys, ctx, job.id, runsOn.labels);
+        const concurrency = evaluateConcurrency(planned.get(job.key)?.concurrency, contexts);
+        if (!concurrency) {
+          if ((await transitions.markJobWaiting(sys, ctx, job.id, "needs met")).changed) result.ready.push(job.id);
+        } else {
+          const admission = await admitJob(sys, ctx, job.id, concurrency);
+          if (admission.admitted) result.ready.push(job.id);
+          for (const other of admission.cancel) await transitions.cancelJob(sys, ctx, other, `superseded in concurrency group ${concurrency.group}`);
+          for (const other of admission.cancel) await advanceOwningRun(db, ctx, other, hooks);
+        }
+      } else if ((await transitions.skipJob(sys, ctx, job.id, "if evaluated to false")).changed) {
+        result.skipped.push(job.id);
+      }
+      changed = true;
+    }
+    facts ??= await runFacts(db, run, hooks.github ?? null);
+    if ((await finishEndedCalls(db, ctx, run, { github: githubContext(facts), vars: {} })).length > 0) changed = true;
+    if (!changed) {
+      const fresh = await db.forTenant(ctx).jobRun.findMany({ where: { runId }, select: { status: true, continueOnError: true } });
+      if (fresh.length > 0 && fresh.every((job) => resultOf(job) !== null)) {
+        const conclusion = runConclusion(fresh);
+        if ((await transitions.finishRun(sys, ctx, runId, conclusion, "every job ended")).changed) result.finished = conclusion;
+      }
+      break;
+    }
+  }
+  if (result.ready.length > 0) await onReady?.(result.ready);
+  await releaseGroups(db, ctx, runId, hooks);
+  // Every job change the engine makes ends here (or in cancelRun): GitHub hears of it from this point.
+  await requestRunCheckReports(db, ctx, runId, hooks.notify);
+  await requestWorkflowRunEvents(db, ctx, runId, hooks.notify);
+  return result;
+}
+
+/** The job's environment gate; a job without `environment:` passes. */
+async function passEnvironmentGate(db: Database, ctx: TenantContext, run: WorkflowRun, job: JobRun, name: string | undefined, contexts: Record<string, unknown>) {
+  const environment = evaluateEnvironmentName(name, contexts);
+  if (!environment.ok) return { kind: "refused" as const, reason: `could not evaluate environment: ${environment.error}` };
+  if (!environment.name) return { kind: "open" as const };
+  return checkEnvironmentGate(db, ctx, { id: job.id, repositoryId: run.repositoryId, ref: run.ref }, environment.name);
+}
+
+/** Frees the concurrency groups this run's ended jobs (and the run itself, once ended) held. */
+export async function releaseGroups(db: Database, ctx: TenantContext, runId: string, hooks: AdvanceOptions = {}): Promise<void> {
+  const sys = db.system("release concurrency groups");
+  const run = await db.forTenant(ctx).workflowRun.findUnique({
+    where: { id: runId },
+    select: { status: true, concurrencyGroup: true, jobs: { where: { concurrencyGroup: { not: null } }, select: { status: true, concurrencyGroup: true } } },
+  });
+  if (!run) return;
+  const groups = new Set(run.jobs.filter((job) => isTerminalRunStatus(job.status)).map((job) => job.concurrencyGroup ?? ""));
+  for (const group of groups) {
+    const freed = group ? await releaseJobGroup(sys, ctx, group) : null;
+    if (freed) await hooks.onReady?.([freed]);
+  }
+  if (run.concurrencyGroup && isTerminalRunStatus(run.status)) {
+    const admitted = await releaseRunGroup(sys, ctx, run.concurrencyGroup);
+    if (admitted) await advanceRun(db, ctx, admitted, hooks);
+  }
+}
+
+async function advanceOwningRun(db: Database, ctx: TenantContext, jobId: string, hooks: AdvanceOptions) {
+  const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: jobId }, select: { runId: true } });
+  if (job) await advanceRun(db, ctx, job.runId, hooks);
+}

@@ -1,0 +1,1 @@
+export { runJobAsRunner } from "./simulated-runner";
