@@ -1,7 +1,8 @@
 // The microvm guest (kernel, initramfs, read-only root filesystem) built by apps/runner/microvm/build-image.sh
 // from Debian packages, cached under the state dir keyed by a hash of the script and the kernel release, and
-// built under a lock so concurrent runners and tests build it once.
-import { spawnSync } from "node:child_process";
+// built under a lock so concurrent runners and tests build it once. The build runs beside the event loop, never
+// blocking it: the first job's prepare waits minutes for it, and that job's heartbeats must keep its lease.
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
@@ -48,7 +49,7 @@ export function imageDir(stateDir: string, release: string): string {
 }
 
 /** The cached guest, building it first (a minute or so, once per script version and kernel) when absent. */
-export function ensureGuestImage(stateDir: string): GuestImage {
+export async function ensureGuestImage(stateDir: string): Promise<GuestImage> {
   const release = cloudKernelRelease();
   if (!release) throw new Error("no Debian cloud kernel in /boot (apt-get install linux-image-cloud-amd64)");
   const dir = imageDir(stateDir, release);
@@ -56,12 +57,40 @@ export function ensureGuestImage(stateDir: string): GuestImage {
   if (existsSync(path.join(dir, "ready"))) return image;
   const missing = missingBuildTools();
   if (missing) throw new Error(`cannot build the microvm guest image: ${missing}`);
+  await buildGuestImage(dir, release);
+  return image;
+}
+
+const BUILD_TIMEOUT_MS = 20 * 60_000;
+/** One build per image directory in this process: two jobs preparing at once wait for the same one. */
+const building = new Map<string, Promise<void>>();
+
+/**
+ * Runs `script OUT_DIR KERNEL_RELEASE` under the state dir's build lock unless `OUT_DIR/ready` exists, as a child
+ * process awaited asynchronously (spawnSync here froze the runner, heartbeats included, for the whole build).
+ */
+export function buildGuestImage(dir: string, release: string, options: { script?: string; timeoutMs?: number } = {}): Promise<void> {
+  const pending = building.get(dir) ?? runBuild(dir, release, options.script ?? BUILD_SCRIPT, options.timeoutMs ?? BUILD_TIMEOUT_MS).finally(() => building.delete(dir));
+  building.set(dir, pending);
+  return pending;
+}
+
+async function runBuild(dir: string, release: string, script: string, timeoutMs: number): Promise<void> {
   mkdirSync(path.dirname(dir), { recursive: true });
   // The script re-checks `ready` under the lock, so a runner that waited for another's build does not rebuild.
-  const script = `[ -e "$2/ready" ] || "$1" "$2" "$3"`;
-  const built = spawnSync("flock", [path.join(path.dirname(dir), "build.lock"), "/bin/sh", "-c", script, "sh", BUILD_SCRIPT, dir, release], { encoding: "utf8", timeout: 20 * 60_000 });
-  if (built.status !== 0 || !existsSync(path.join(dir, "ready"))) {
-    throw new Error(`building the microvm guest image failed: ${(built.stderr || built.error?.message || `exit ${built.status}`).trim().slice(-2000)}`);
+  const guarded = `[ -e "$2/ready" ] || "$1" "$2" "$3"`;
+  const child = spawn("flock", [path.join(path.dirname(dir), "build.lock"), "/bin/sh", "-c", guarded, "sh", script, dir, release], { stdio: ["ignore", "ignore", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (text: string) => {
+    stderr = (stderr + text).slice(-4000);
+  });
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once("error", (error) => resolve({ code: null, signal: null, error }));
+    child.once("close", (code, signal) => resolve({ code, signal }));
+  });
+  if (ended.code !== 0 || !existsSync(path.join(dir, "ready"))) {
+    const why = stderr.trim() || ended.error?.message || (ended.signal ? `killed by ${ended.signal}${ended.signal === "SIGKILL" ? ` (over ${timeoutMs} ms?)` : ""}` : `exit ${ended.code}`);
+    throw new Error(`building the microvm guest image failed: ${why.slice(-2000)}`);
   }
-  return image;
 }

@@ -294,7 +294,7 @@ export class MicrovmProvider implements SandboxProvider {
     if (typeof tools === "string") throw new SandboxRefusedError(`egress ${policy} ${tools}`);
     const service = spec.serviceSocket;
     if (service !== undefined && /[\s'"\\]/.test(service + process.execPath)) throw new Error(`microvm: the service socket or node path has characters QEMU's guestfwd would split: ${service}`);
-    const image = ensureGuestImage(this.stateDir);
+    const image = await ensureGuestImage(this.stateDir);
     const allow = policy === "allowlist" ? await resolveAllowlist(spec.egressAllowlist ?? [], this.resolveHost) : undefined;
     const root = mkdtempSync(path.join(os.tmpdir(), "gantry-mvm-"));
     // Traversable, not listable: host-side git runs as the guest's uid over the mounted workspace below it (as
