@@ -8,6 +8,7 @@ export const PARTS = {
   "packages/jobs": { mayImport: [], why: "Contract packages import nothing internal." },
   "packages/storage": { mayImport: [], why: "packages/storage is the object store: it imports nothing internal." },
   "packages/sources": { mayImport: [], why: "packages/sources reads git and GitHub contents; it knows no database and no app." },
+  "packages/testing": { mayImport: [], why: "packages/testing is what tests share (until): it imports nothing internal." },
   "packages/scheduler": { mayImport: [], forbid: ["pg", "@prisma/*"], why: "packages/scheduler is the fair queue: pure Redis, it imports nothing internal." },
   "packages/db": { mayImport: ["runner-protocol"], why: "packages/db is below everything but the contracts." },
   "packages/github": { mayImport: ["db", "sources"], why: "packages/github is the GitHub client and fakes: below the engine and the apps." },
@@ -38,7 +39,8 @@ export const INTERNAL = Object.keys(PARTS).map((part) => part.split("/")[1]);
 export function forbiddenFor(part, { tests = false } = {}) {
   const { mayImport, forbid = [], testsMayImport = [], why } = PARTS[part];
   const [kind, name] = part.split("/");
-  const allowed = new Set([name, ...mayImport, ...(tests ? testsMayImport : [])]);
+  // Every part's tests share @gantry/testing (until); no part's own code may import it.
+  const allowed = new Set([name, ...mayImport, ...(tests ? [...testsMayImport, "testing"] : [])]);
   const others = INTERNAL.filter((other) => !allowed.has(other));
   const paths = Object.keys(PARTS).filter((other) => other !== part).map((other) => `**/${other}/**`);
   const groups = [...paths, ...forbid, ...(kind === "packages" ? ["**/apps/**"] : [])];

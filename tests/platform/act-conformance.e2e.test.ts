@@ -3,6 +3,7 @@
 // row's workflow files in .gantry/workflows), the worker's intake, the fair scheduler, a real runner agent in bwrap
 // sandboxes — and the run's conclusion is compared with act's expected result. Prints a table and the agreement rate.
 import { execFileSync } from "node:child_process";
+import { until } from "@gantry/testing";
 import { randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -166,16 +167,6 @@ async function deliver(actCase: ActCase, sha: string): Promise<{ ids: string[] }
   return { ids };
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 interface CaseResult {
   actCase: ActCase;
   outcome: "success" | "failure" | "no run" | "not run";
@@ -204,20 +195,22 @@ async function runCase(actCase: ActCase): Promise<CaseResult> {
   const deliveries = delivered.ids;
   const sys = db.system("act conformance");
   const settled = await until(
-    async () => {
+`intake of ${actCase.name}`,
+async () => {
       const rows = await sys.webhookDelivery.findMany({ where: { id: { in: deliveries } } });
       return rows.every((row) => row.status !== "RECEIVED") ? rows : undefined;
     },
-    `intake of ${actCase.name}`,
-    60_000,
+60_000,
+
   );
   const runs = await until(
-    async () => {
+`the runs of ${actCase.name}`,
+async () => {
       const found = await sys.workflowRun.findMany({ where: { repositoryId: DEMO.repositoryId, sha }, include: { jobs: { include: { attempts: { include: { steps: true } } } } } });
       return found.every((run) => TERMINAL.includes(run.status)) ? found : undefined;
     },
-    `the runs of ${actCase.name}`,
-    CASE_TIMEOUT_MS,
+CASE_TIMEOUT_MS,
+
   );
   if (runs.length === 0) {
     const reasons = settled.map((row) => `${row.status}${row.error ? `: ${row.error}` : ""}`).join("; ");

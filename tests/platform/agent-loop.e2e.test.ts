@@ -75,7 +75,7 @@ describe("runner agent ⇄ control plane", () => {
     };
     agent = startAgent(parseRunnerEnv({ GANTRY_URL: cp.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "loop", GANTRY_RUNNER_CAPACITY: "2", GANTRY_RUNNER_DEV_MODE: "1" }), { executor, log: () => undefined });
     const runId = await startRun([{ key: "build" }, { key: "test", needs: ["build"] }, { key: "lint" }]);
-    const run = await until(finished(runId), "the run to conclude");
+    const run = await until("the run to conclude", finished(runId));
     expect(run.status).toBe("FAILED");
     expect(Object.fromEntries(run.jobs.map((job) => [job.key, [job.status, job.attempts.length]]))).toEqual({
       build: ["SUCCEEDED", 1],
@@ -101,12 +101,13 @@ describe("runner agent ⇄ control plane", () => {
       });
     agent = startAgent(parseRunnerEnv({ GANTRY_URL: cp.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "loop2", GANTRY_RUNNER_DEV_MODE: "1" }), { executor, log: () => undefined });
     const runId = await startRun([{ key: "forever" }]);
-    await until(async () => ((await db.system("test").jobAttempt.count({ where: { job: { runId }, status: "RUNNING" } })) > 0 ? true : undefined), "the job to start");
+    await until("the job to start", async () => ((await db.system("test").jobAttempt.count({ where: { job: { runId }, status: "RUNNING" } })) > 0 ? true : undefined));
     await cancelRun(db, demo, runId, "cancelled by a person");
-    await until(async () => (aborted ? true : undefined), "the executor to be aborted", 10_000);
+    await until("the executor to be aborted", async () => (aborted ? true : undefined), 10_000);
     const attempt = await until(
-      async () => (await db.system("test").jobAttempt.findFirst({ where: { job: { runId }, status: { not: "RUNNING" } } })) ?? undefined,
-      "the attempt to end",
+"the attempt to end",
+async () => (await db.system("test").jobAttempt.findFirst({ where: { job: { runId }, status: { not: "RUNNING" } } })) ?? undefined,
+
     );
     expect(attempt.status).toBe("CANCELED");
   });
@@ -142,7 +143,7 @@ describe("runner agent ⇄ control plane", () => {
       { index: 2, name: "Only on failure", if: "failure()", run: "echo never", env: {}, with: {}, continueOnError: false },
     ];
     const runId = await startRun([{ key: "real", steps, outputs: { out: "${{ steps.hello.outputs.v }}" } }]);
-    const run = await until(finished(runId), "the run to conclude", 60_000);
+    const run = await until("the run to conclude", finished(runId), 60_000);
     flakyLogs = false;
     expect(run.status, lines.join("\n")).toBe("SUCCEEDED");
     expect(lines).toContainEqual(expect.stringMatching(/^runner: log chunk 0 for real: try again; retrying in \d+ ms$/));

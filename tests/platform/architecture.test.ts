@@ -42,7 +42,7 @@ describe("the architecture's import boundaries", () => {
     for (const [part, { mayImport, testsMayImport = [] }] of Object.entries(parts)) {
       const declared = internalDependencies(part);
       for (const name of mayImport) expect({ part, declares: declared.includes(name) }).toEqual({ part, declares: true });
-      for (const name of declared) expect({ part, name, allowed: [...mayImport, ...testsMayImport].includes(name) }).toEqual({ part, name, allowed: true });
+      for (const name of declared) expect({ part, name, allowed: [...mayImport, ...testsMayImport, "testing"].includes(name) }).toEqual({ part, name, allowed: true });
     }
   });
 
@@ -54,6 +54,14 @@ describe("the architecture's import boundaries", () => {
       for (const name of INTERNAL as string[]) {
         const forbidden = regex.test(`@gantry/${name}`);
         expect({ part, name, forbidden }).toEqual({ part, name, forbidden: name !== self && !mayImport.includes(name) });
+      }
+      // Tests may use @gantry/testing and any package's /testing entry; never an unlisted package itself.
+      const [testRule] = forbiddenFor(part, { tests: true }) as { regex?: string }[];
+      const testRegex = new RegExp(testRule?.regex ?? "$^");
+      expect({ part, testing: testRegex.test("@gantry/testing") }).toEqual({ part, testing: false });
+      for (const name of INTERNAL as string[]) {
+        if (name === self || mayImport.includes(name) || name === "testing" || (parts[part]?.testsMayImport ?? []).includes(name)) continue;
+        expect({ part, name, fixtures: testRegex.test(`@gantry/${name}/testing`), itself: testRegex.test(`@gantry/${name}`) }).toEqual({ part, name, fixtures: false, itself: true });
       }
     }
   });

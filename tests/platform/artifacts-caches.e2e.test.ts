@@ -130,7 +130,8 @@ function platformOn(provider: Provider) {
     const runId = await cp().startRun(plan);
     const terminal = ["SUCCEEDED", "FAILED", "CANCELED"];
     await until(
-      async () =>
+`the run to conclude\n${state.lines.join("\n")}`,
+async () =>
         terminal.includes(
           (
             await cp()
@@ -140,8 +141,8 @@ function platformOn(provider: Provider) {
         )
           ? true
           : undefined,
-      `the run to conclude\n${state.lines.join("\n")}`,
-      provider.runMs,
+provider.runMs,
+
     );
     return runId;
   }

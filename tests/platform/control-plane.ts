@@ -2,6 +2,7 @@
 // tenant, a started worker, every runner route served over HTTP (route-server), and a private object store
 // directory and Redis key prefix; `close()` removes all of it.
 import { randomBytes } from "node:crypto";
+export { until } from "@gantry/testing";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -120,13 +121,3 @@ export async function startControlPlane(options: { env?: Record<string, string>;
   };
 }
 
-/** Polls `probe` every 100 ms until it answers, or throws after `ms`. */
-export async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -47,6 +47,7 @@
 // bwrap and gvisor together take about 3.5 minutes here (platform start included); microvm (slow) about 4.5 more.
 // Run one provider with `npx vitest run --project platform tests/platform/hostile-jobs.e2e.test.ts -t "on bwrap"`.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { until } from "@gantry/testing";
 import { createHash, randomBytes } from "node:crypto";
 import {
   chmodSync,
@@ -155,21 +156,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Polls every 250 ms until `probe` answers, or throws at `deadline` (an epoch ms) with `context()`. */
-async function until<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  deadline: number,
-  context: () => string = () => "",
-): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${context()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 interface Platform {
@@ -627,19 +613,19 @@ function platformOn(provider: Provider) {
     const tail = () => output.split("\n").slice(-80).join("\n");
     // The first run may build the web app (a few minutes on a busy machine); later ones start in about a minute.
     const url = await until(
-      async () =>
+"the ready line",
+async () =>
         /\[gantry\] ready (\S+)/.exec(output)?.[1] ?? (child.exitCode !== null ? "exited" : undefined),
-      "the ready line",
-      Date.now() + 540_000,
-      tail,
+{ timeoutMs: Date.now() + 540_000 - Date.now(), context: tail, intervalMs: 250 },
+
     );
     if (url === "exited") throw new Error(`scripts/up.mjs exited before it was ready:\n${tail()}`);
     // The pool's provider runs the jobs, not the development `process` one.
     await until(
-      async () => (output.includes(`runner: jobs run in ${provider.name} sandboxes`) ? true : undefined),
-      `the runner to choose ${provider.name}`,
-      Date.now() + 30_000,
-      tail,
+`the runner to choose ${provider.name}`,
+async () => (output.includes(`runner: jobs run in ${provider.name} sandboxes`) ? true : undefined),
+{ timeoutMs: Date.now() + 30_000 - Date.now(), context: tail, intervalMs: 250 },
+
     );
 
     const client = new pg.Client({ connectionString: database.url });
@@ -730,7 +716,8 @@ function platformOn(provider: Provider) {
   async function runOf(file: string, sha = platform().sha, deadline = platform().deadline): Promise<RunRow> {
     const p = platform();
     return until(
-      async () => {
+`the run of ${file} to finish`,
+async () => {
         const row = (
           await p.client.query<RunRow>(
             `SELECT id, status, errors FROM "WorkflowRun" WHERE sha = $1 AND "workflowPath" = $2`,
@@ -739,8 +726,8 @@ function platformOn(provider: Provider) {
         ).rows[0];
         return row && TERMINAL.includes(row.status) ? row : undefined;
       },
-      `the run of ${file} to finish`,
-      deadline,
+{ timeoutMs: deadline - Date.now(), intervalMs: 250 },
+
     ).catch(async (error: Error) => {
       const runs = await p.client.query(
         `SELECT "workflowPath", status FROM "WorkflowRun" WHERE sha = $1 ORDER BY "workflowPath"`,

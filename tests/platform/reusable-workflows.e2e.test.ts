@@ -45,10 +45,14 @@ async function startWorkflow(source: string, file: string, files: (repoPath: str
 
 async function concluded(runId: string): Promise<string> {
   const terminal = ["SUCCEEDED", "FAILED", "CANCELED"];
-  return until(async () => {
+  return until(
+`the run to conclude\n${lines.join("\n")}`,
+async () => {
     const run = await cp.db.system("test").workflowRun.findUniqueOrThrow({ where: { id: runId } });
     return terminal.includes(run.status) ? run.status : undefined;
-  }, `the run to conclude\n${lines.join("\n")}`, 180_000);
+  },
+180_000,
+);
 }
 
 const jobsOf = (runId: string) => cp.db.system("test").jobRun.findMany({ where: { runId }, orderBy: { key: "asc" }, include: { attempts: true } });
@@ -194,10 +198,13 @@ describe.skipIf(!bwrap.available)("local reusable workflows through the runner",
   it("cancelling a call cancels the jobs it called, running ones included", async () => {
     const files: Record<string, string> = { "lib/slow.yml": "on: workflow_call\njobs:\n  wait:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo started; sleep 300\n" };
     const runId = await startWorkflow("on: push\njobs:\n  slow:\n    uses: ./lib/slow.yml\n", ".gantry/workflows/ci.yml", (repoPath) => files[repoPath]);
-    const running = await until(async () => {
+    const running = await until(
+"the called job to run",
+async () => {
       const job = await cp.db.system("test").jobRun.findFirst({ where: { runId, key: "slow / wait", status: "RUNNING" } });
       return job ?? undefined;
-    }, "the called job to run");
+    },
+);
     const caller = await cp.db.system("test").jobRun.findFirstOrThrow({ where: { runId, key: "slow" } });
     expect(await cancelJob(cp.db, demo, caller.id, "cancelled by the test")).toBe(true);
     expect(await concluded(runId)).toBe("CANCELED");
@@ -207,9 +214,12 @@ describe.skipIf(!bwrap.available)("local reusable workflows through the runner",
       ["slow / wait", "CANCELED"],
     ]);
     // The runner hears it on its next heartbeat and stops the sandbox: the attempt ends, well before the sleep would.
-    await until(async () => {
+    await until(
+`the called job's attempt to end\n${lines.join("\n")}`,
+async () => {
       const attempt = await cp.db.system("test").jobAttempt.findFirst({ where: { jobRunId: running.id } });
       return attempt && attempt.status !== "RUNNING" && attempt.status !== "ASSIGNED" ? attempt.status : undefined;
-    }, `the called job's attempt to end\n${lines.join("\n")}`);
+    },
+);
   });
 });

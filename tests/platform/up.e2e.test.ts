@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { until } from "@gantry/testing";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -34,16 +35,6 @@ function up(env: Record<string, string>) {
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, exited, output: () => output };
-}
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms: number, context: () => string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${context()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -97,7 +88,7 @@ describe("the up-command", () => {
     const runnerName = `e2e-${port}`;
     const run = up({ DATABASE_URL: database.url, REDIS_URL, GANTRY_STATE_DIR: stateDir, PORT: String(port), GANTRY_RUNNER_NAME: runnerName });
     running = run.child;
-    const url = await until(() => /\[gantry\] ready (\S+)/.exec(run.output())?.[1], "the ready line", 540_000, run.output);
+    const url = await until("the ready line", () => /\[gantry\] ready (\S+)/.exec(run.output())?.[1], { timeoutMs: 540_000, context: run.output });
     expect(url).toBe(`http://127.0.0.1:${port}`);
     expect(run.output()).toContain("demo@gantry.local / gantry-demo");
 
@@ -126,21 +117,21 @@ describe("the up-command", () => {
     await db.connect();
     try {
       const created = await until(
-        async () => (await db.query<{ workflowName: string; status: string }>(`SELECT "workflowName", status FROM "WorkflowRun" WHERE sha = $1`, [sha])).rows[0],
-        "the pushed commit's run",
-        60_000,
-        () => `${pushed}\n${run.output()}`,
+"the pushed commit's run",
+async () => (await db.query<{ workflowName: string; status: string }>(`SELECT "workflowName", status FROM "WorkflowRun" WHERE sha = $1`, [sha])).rows[0],
+{ timeoutMs: 60_000, context: () => `${pushed}\n${run.output()}` },
+
       );
       expect(created.workflowName).toBe("CI");
       // The runner claims each job as its needs finish, runs it (checkout, echo, a matrix), and the run succeeds.
       const finished = await until(
-        async () => {
+"the run to finish",
+async () => {
           const row = (await db.query<{ status: string }>(`SELECT status FROM "WorkflowRun" WHERE sha = $1`, [sha])).rows[0];
           return row && ["SUCCEEDED", "FAILED", "CANCELED"].includes(row.status) ? row.status : undefined;
         },
-        "the run to finish",
-        120_000,
-        run.output,
+{ timeoutMs: 120_000, context: run.output },
+
       );
       expect(finished).toBe("SUCCEEDED");
       const jobs = await db.query<{ key: string; status: string }>(

@@ -33,7 +33,7 @@ describe.skipIf(!probe.available)("the sandbox executor on bwrap", () => {
     const cancel = new AbortController();
     const started = Date.now();
     const running = executor(bwrap, lost.reporter)(assignment([{ run: "echo started; sleep 30" }, { run: "echo cleanup", if: "always()" }]), cancel.signal, kill.signal).catch((error: unknown) => error);
-    await until(() => lost.text().includes("started\n"), 10_000, "the step to start");
+    await until("the step to start", () => lost.text().includes("started\n"), 10_000);
     cancel.abort("lease lost");
     kill.abort("lease lost");
     await running;
@@ -43,7 +43,7 @@ describe.skipIf(!probe.available)("the sandbox executor on bwrap", () => {
     const cancelled = recorder();
     const stop = new AbortController();
     const job = executor(bwrap, cancelled.reporter)(assignment([{ run: "echo started; sleep 30" }, { run: "echo cleanup", if: "always()" }, { run: "echo never" }]), stop.signal, never());
-    await until(() => cancelled.text().includes("started\n"), 10_000, "the step to start");
+    await until("the step to start", () => cancelled.text().includes("started\n"), 10_000);
     stop.abort("the job was cancelled");
     expect(await job).toMatchObject({ conclusion: "CANCELED" });
     expect(cancelled.finished.map((s) => s.outcome)).toEqual(["cancelled", "success", "skipped"]);

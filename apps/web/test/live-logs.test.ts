@@ -3,6 +3,7 @@
 // trimmed or lost stream, a retry's new attempt, the end event, auth and tenant isolation, and the client's Redis
 // connection closed when it goes away.
 import { mkdtempSync, rmSync } from "node:fs";
+import { until } from "@gantry/testing";
 import os from "node:os";
 import path from "node:path";
 import { claimResponse } from "@gantry/runner-protocol";
@@ -88,15 +89,6 @@ function openStream(options: { runId: string; jobKey: string; lastEventId?: stri
       await pump;
     },
   };
-}
-
-/** Polls `check` until it is true; fails naming what was awaited. No fixed sleeps. */
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const texts = (events: SseEvent[]) => events.map((event) => event.data.text);

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { until } from "@gantry/testing";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
@@ -18,16 +19,6 @@ function runWorker(env: Record<string, string>) {
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, exited, output: () => output };
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 let testDb: TestDatabase;
@@ -66,7 +57,7 @@ describe("the worker process", () => {
     const redis = new Redis(REDIS_URL);
     const run = runWorker({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_WORKER_ID: id, GANTRY_QUEUE_PREFIX: `gantry-test-${id}` });
     try {
-      const beat = await until(async () => (await redis.get(workerHeartbeatKey(id))) ?? undefined, "the heartbeat");
+      const beat = await until("the heartbeat", async () => (await redis.get(workerHeartbeatKey(id))) ?? undefined);
       // Every queue the worker consumes is announced (others may be added beside these).
       const queues = ["gantry-maintenance", "gantry-intake", "gantry-timers", "gantry-orchestration", "gantry-schedules", "gantry-git-refs"];
       expect(JSON.parse(beat)).toMatchObject({ id, queues: expect.arrayContaining(queues) });

@@ -1,5 +1,6 @@
 // Shared test helpers: a planned job from a few fields, a collecting log sink, and polling with a deadline.
 import type { PlannedJob, PlannedStep } from "@gantry/workflow-schema";
+export { until } from "@gantry/testing";
 import { executeJob } from "../../src/execution/job-executor";
 import { LogStream, type LogChunk } from "../../src/execution/log-stream";
 import type { JobContextValues, JobResult } from "../../src/execution/types";
@@ -28,16 +29,6 @@ export async function runJob(provider: SandboxProvider, planned: PlannedJob, con
     return { result, text: text(), sandbox };
   } finally {
     await sandbox.destroy();
-  }
-}
-
-export async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

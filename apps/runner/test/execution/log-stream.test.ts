@@ -25,7 +25,7 @@ describe("log stream", () => {
     const log = new LogStream({ sink: async (batch) => void chunks.push(...batch) });
     const started = Date.now();
     await log.write(0, "hello\n");
-    await until(() => chunks.length === 1, 2000, "the first chunk");
+    await until("the first chunk", () => chunks.length === 1, 2000);
     // A few ms of coalescing, far under the busy interval (the machine is noisy: compare against it, not a constant).
     expect(Date.now() - started).toBeLessThan(90);
     await log.close();
@@ -41,12 +41,12 @@ describe("log stream", () => {
       },
     });
     await log.write(0, "first\n");
-    await until(() => chunks.length === 1, 2000, "the first chunk in flight");
+    await until("the first chunk in flight", () => chunks.length === 1, 2000);
     for (const line of ["a\n", "b\n", "c\n"]) await log.write(0, line);
     const released = Date.now();
     release?.();
     // Sent as soon as the first send returns, not when the 100 ms interval would have passed.
-    await until(() => chunks.length === 2, 2000, "the batched chunk");
+    await until("the batched chunk", () => chunks.length === 2, 2000);
     expect(Date.now() - released).toBeLessThan(80);
     await log.close();
     expect(chunks.map((c) => [c.seq, c.data])).toEqual([
@@ -68,7 +68,7 @@ describe("log stream", () => {
       maxQueuedChunks: 8,
     });
     await log.write(0, "aaaa");
-    await until(() => batches.length === 1, 2000, "the first batch in flight");
+    await until("the first batch in flight", () => batches.length === 1, 2000);
     await log.write(0, "bbbbccccddddeeeeff");
     release?.();
     await log.close();
@@ -94,7 +94,7 @@ describe("log stream", () => {
     });
     let done = false;
     const writing = log.write(0, "abcd".repeat(12)).then(() => (done = true));
-    await until(() => calls.length === 2, 2000, "two batches in flight");
+    await until("two batches in flight", () => calls.length === 2, 2000);
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(calls.map((batch) => batch.length)).toEqual([1, 2]);
     expect(done).toBe(false);
@@ -125,7 +125,7 @@ describe("log stream", () => {
       flushIntervalMs: 10,
     });
     await log.write(0, "first\n");
-    await until(() => calls.length === 1, 2000, "the first chunk in flight");
+    await until("the first chunk in flight", () => calls.length === 1, 2000);
     // Each line is cut into a chunk of its own (the interval passes between them), none starts a send.
     for (const line of ["a\n", "b\n", "c\n"]) {
       await log.write(0, line);
@@ -171,7 +171,7 @@ describe("log stream", () => {
     });
     let finished = false;
     const writing = log.write(0, "0123456789".repeat(10)).then(() => (finished = true));
-    await until(() => calls === 1, 1000, "the first sink call");
+    await until("the first sink call", () => calls === 1, 1000);
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     // Ten chunks, one in the sink and at most two queued: the writer must still be waiting.
     expect(finished).toBe(false);

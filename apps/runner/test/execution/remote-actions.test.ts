@@ -316,7 +316,7 @@ describe("JavaScript actions' phases", () => {
       ],
       { signal: controller.signal, onLog: (text) => (logText = text) },
     );
-    await until(() => logText().includes("SLEEPING"), 30_000, "the sleeping step");
+    await until("the sleeping step", () => logText().includes("SLEEPING"), 30_000);
     controller.abort("cancelled");
     const { result, text } = await running;
     expect(result.conclusion).toBe("cancelled");

@@ -29,6 +29,6 @@ describe.skipIf(!probe.available)("bwrap particulars", () => {
         return false;
       }
     });
-    await until(() => !alive(), 5000, "the daemon to die");
+    await until("the daemon to die", () => !alive(), 5000);
   });
 });

@@ -38,7 +38,7 @@ describe("microvm guest image build", () => {
   it("runs beside the event loop: the runner answers (heartbeats) while the image builds", { timeout: 20_000 }, async () => {
     const dir = path.join(root, "microvm", "6.1.0-test-cloud-amd64-0123");
     const build = buildGuestImage(dir, "6.1.0-test-cloud-amd64", { script });
-    await until(() => existsSync(`${dir}.started`), 10_000, "the build to start");
+    await until("the build to start", () => existsSync(`${dir}.started`), 10_000);
     writeFileSync(`${dir}.go`, "");
     await build;
     expect(readFileSync(path.join(dir, "ready"), "utf8")).toBe("6.1.0-test-cloud-amd64\n");
@@ -47,7 +47,7 @@ describe("microvm guest image build", () => {
   it("builds once for prepares that ask at the same time, and not again once ready", { timeout: 20_000 }, async () => {
     const dir = path.join(root, "microvm", "image");
     const builds = [buildGuestImage(dir, "r", { script }), buildGuestImage(dir, "r", { script })];
-    await until(() => existsSync(`${dir}.started`), 10_000, "the build to start");
+    await until("the build to start", () => existsSync(`${dir}.started`), 10_000);
     writeFileSync(`${dir}.go`, "");
     await Promise.all(builds);
     await buildGuestImage(dir, "r", { script });

@@ -1,6 +1,7 @@
 // What the worker's GitHub tests start from: a fresh database with one App installation (its tenant, one
 // repository, the default runner pool), the fake GitHub serving that installation, and a client for it.
 import { createPrivateKey } from "node:crypto";
+export { until } from "@gantry/testing";
 import { openDatabase, type Database } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { InstallationTokens, syncInstallation } from "@gantry/github";
@@ -44,13 +45,3 @@ export async function githubTestbed(repository: { installation: number; id: numb
   };
 }
 
-/** Polls every 20 ms until the probe answers, against a deadline (no fixed sleeps). */
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
