@@ -26,7 +26,10 @@ export async function serveRoutes(routes: Record<string, RouteHandler>): Promise
     const headers = new Headers();
     for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === "string") headers.set(name, value);
     const method = incoming.method ?? "GET";
-    const response = await handler(new Request(url, { method, headers, ...(method === "GET" || method === "HEAD" ? {} : { body: Buffer.concat(chunks) }) }));
+    // A handler that throws gets a 500, as from Next (a dropped database connection, say); the caller may retry.
+    const response = await handler(new Request(url, { method, headers, ...(method === "GET" || method === "HEAD" ? {} : { body: Buffer.concat(chunks) }) })).catch(
+      (error: unknown) => new Response(error instanceof Error ? error.message : String(error), { status: 500 }),
+    );
     outgoing.writeHead(response.status, Object.fromEntries(response.headers.entries()));
     outgoing.end(Buffer.from(await response.arrayBuffer()));
   });

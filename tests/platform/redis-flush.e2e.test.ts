@@ -1,0 +1,137 @@
+// Issue 15: Redis losing its data (a FLUSHALL, a restart without persistence) and Postgres dropping every connection, mid-run, through the assembled product
+// (the runner routes over HTTP, a started worker, a real runner agent) with nothing restarted. A 12-cell matrix runs
+// on a runner of 4 slots; while the first 4 cells run, the platform's own Redis is flushed (a private redis-server:
+// the shared one serves other test files) or every backend of its own database is terminated (what a Postgres
+// restart does to the pools); then the cells are let go. Every cell must succeed, each on one attempt, and after
+// the flush the next claim must come within seconds (the worker notices the missing marker and rebuilds).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "pg";
+import type { Assignment } from "@gantry/runner-protocol";
+import { compileWorkflow } from "@gantry/workflow-schema";
+import { startAgent, type AgentHandle, type JobOutcome } from "../../apps/runner/src/index";
+import { parseRunnerEnv } from "../../apps/runner/src/env";
+import { startControlPlane, until, type ControlPlane } from "./control-plane";
+import { startPrivateRedis, type PrivateRedis } from "./private-redis";
+
+const CELLS = 12;
+const SLOTS = 4;
+const WORKFLOW = `
+name: CI
+on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        shard: [${Array.from({ length: CELLS }, (_, i) => i + 1).join(", ")}]
+    steps:
+      - run: echo "shard \${{ matrix.shard }}"
+`;
+
+let redis: PrivateRedis;
+let cp: ControlPlane;
+let agent: AgentHandle | undefined;
+const lines: string[] = [];
+/** When each assignment reached the executor (ms since the epoch). */
+const claims: number[] = [];
+/** Resolved to let the cells that are holding go on. */
+let letGo: () => void = () => undefined;
+let held = Promise.resolve();
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+  cp = await startControlPlane({ redisUrl: redis.url, log: (line) => lines.push(line) });
+  const executor = async (_assignment: Assignment): Promise<JobOutcome> => {
+    claims.push(Date.now());
+    await held;
+    return { conclusion: "SUCCEEDED", outputs: {} };
+  };
+  agent = startAgent(
+    parseRunnerEnv({ GANTRY_URL: cp.url, GANTRY_RUNNER_TOKEN: cp.registrationToken, GANTRY_RUNNER_NAME: "flush", GANTRY_RUNNER_CAPACITY: String(SLOTS), GANTRY_RUNNER_DEV_MODE: "1" }),
+    { executor, log: (line) => lines.push(line) },
+  );
+});
+afterAll(async () => {
+  letGo();
+  agent?.stop();
+  await agent?.done.catch(() => undefined);
+  await cp?.close();
+  await redis?.stop();
+});
+
+/** Starts the matrix with the cells holding, and resolves once SLOTS of them run. */
+async function startHeldMatrix(): Promise<string> {
+  held = new Promise((resolve) => (letGo = resolve));
+  claims.length = 0;
+  const { plan, errors } = compileWorkflow(WORKFLOW, ".gantry/workflows/ci.yml");
+  if (!plan) throw new Error(JSON.stringify(errors));
+  const runId = await cp.startRun(plan);
+  await until(
+    async () => ((await cp.db.system("test").jobAttempt.count({ where: { job: { runId }, status: "RUNNING" } })) === SLOTS ? true : undefined),
+    `${SLOTS} cells to run`,
+  );
+  return runId;
+}
+
+async function concluded(runId: string, ms: number) {
+  return until(
+    async () => {
+      const run = await cp.db.system("test").workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: { include: { attempts: true } } } });
+      return ["SUCCEEDED", "FAILED", "CANCELED"].includes(run.status) ? run : undefined;
+    },
+    `the run to conclude\n${lines.join("\n")}`,
+    ms,
+  );
+}
+
+function expectEveryCellSucceededOnce(run: Awaited<ReturnType<typeof concluded>>) {
+  expect(run.status).toBe("SUCCEEDED");
+  const cells = run.jobs.filter((job) => job.key.startsWith("test") && job.status !== "SKIPPED");
+  expect(cells).toHaveLength(CELLS);
+  for (const cell of cells) {
+    expect(cell.status).toBe("SUCCEEDED");
+    expect(cell.attempts.map((attempt) => attempt.status)).toEqual(["SUCCEEDED"]);
+  }
+}
+
+/** Holds the matrix, loses Redis's data by `lose`, lets the cells go: every cell succeeds, and claims resume quickly. */
+async function survivesRedisLoss(what: string, lose: () => Promise<void>) {
+  const runId = await startHeldMatrix();
+  lines.length = 0;
+  const lostAt = Date.now();
+  await lose();
+  letGo();
+  const run = await concluded(runId, 60_000);
+  const firstClaim = claims.slice(SLOTS).sort((a, b) => a - b)[0] ?? Number.NaN;
+  console.log(`${what}: first claim ${firstClaim - lostAt} ms after it, run concluded ${Date.now() - lostAt} ms after it`);
+  expectEveryCellSucceededOnce(run);
+  expect(lines).toContain("redis: lost its data (marker missing); rebuilding from Postgres");
+  // The watcher checks every 2 s (GANTRY_REDIS_WATCH_INTERVAL_MS) and on reconnect; the periodic reconciliation,
+  // had it survived, runs every 30 s.
+  expect(firstClaim - lostAt).toBeLessThan(10_000);
+  // The periodic jobs are back: later losses of single keys are reconciled again.
+  const schedulers = await cp.worker.queues.queue("gantry-maintenance").getJobSchedulers();
+  expect(schedulers.map((scheduler) => scheduler.key).sort()).toEqual(["reap-leases", "reconcile-queues", "sweep-deliveries"]);
+}
+
+describe("the platform survives its stores losing state mid-run, without a restart of its own parts", () => {
+  it("Redis flushed mid-run: the worker notices within seconds, rebuilds from Postgres, and every cell succeeds", async () => {
+    await survivesRedisLoss("flush", () => redis.client.flushall().then(() => undefined));
+  });
+
+  it("Redis restarted empty mid-run (no persistence): the reconnect is noticed, and every cell succeeds", async () => {
+    await survivesRedisLoss("restart", () => redis.restart());
+  });
+
+  it("Postgres drops every connection mid-run (as on its restart): every cell still succeeds", async () => {
+    const runId = await startHeldMatrix();
+    const admin = new Client({ connectionString: cp.databaseUrl.replace(/\/[^/?]+(\?|$)/, "/postgres$1") });
+    await admin.connect();
+    const database = new URL(cp.databaseUrl).pathname.slice(1);
+    const { rowCount } = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database]);
+    await admin.end();
+    expect(rowCount).toBeGreaterThan(0);
+    letGo();
+    expectEveryCellSucceededOnce(await concluded(runId, 60_000));
+  });
+});
