@@ -50,10 +50,17 @@ export interface ControlPlane {
 
 /**
  * `routes` replace the served route of the same path (e.g. a flaky wrapper); `redisUrl` points web and worker at
- * another Redis (a private one a test may flush); `log` receives the worker's log lines.
+ * another Redis (a private one a test may flush); `log` receives the worker's log lines; with `onRouteError` a route
+ * that throws answers 500, as under Next (route-server.ts).
  */
 export async function startControlPlane(
-  options: { env?: Record<string, string>; routes?: Record<string, RouteHandler>; redisUrl?: string; log?: (line: string) => void } = {},
+  options: {
+    env?: Record<string, string>;
+    routes?: Record<string, RouteHandler>;
+    redisUrl?: string;
+    log?: (line: string) => void;
+    onRouteError?: (error: unknown) => void;
+  } = {},
 ): Promise<ControlPlane> {
   const redisUrl = options.redisUrl ?? REDIS_URL;
   const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
@@ -93,7 +100,7 @@ export async function startControlPlane(
     "/api/actions/*": actionsService,
     "/twirp/*": twirp,
     ...options.routes,
-  });
+  }, options.onRouteError);
   return {
     db,
     databaseUrl: testDb.url,

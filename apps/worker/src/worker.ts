@@ -244,6 +244,8 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   });
   workers.push(reconcileGithub);
   queueNames.push(reconcileGithub.name);
+  // One line, not a stack on stderr: e.g. "Missing key for job …" for the jobs in flight when Redis lost its data.
+  for (const worker of workers) worker.on("error", (error) => log(`queue ${worker.name}: ${error.message}`));
   const stopHeartbeat = startHeartbeat(connection, env.GANTRY_WORKER_ID, queueNames);
   // Redis losing its data (a flush, a restart without persistence) is noticed within seconds and rebuilt from Postgres.
   const redisLoss = watchRedisLoss({
