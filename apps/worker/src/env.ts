@@ -20,7 +20,7 @@ export const workerEnvSchema = dbEnvSchema.extend({
   /** How often the refs of plain-git repositories are compared with the pushes intake saw (missed notifications). */
   GANTRY_GIT_REF_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   /**
-   * How often each worker checks that Redis still holds its epoch marker (a plain GET, not a BullMQ job: a flush
+   * How often each worker checks that Redis still holds its epoch marker (a plain SET NX, not a BullMQ job: a flush
    * would delete that too). A missing marker means Redis lost its data: the worker rebuilds it from Postgres.
    */
   GANTRY_REDIS_WATCH_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
