@@ -1,6 +1,6 @@
 // A Redis of one test's own (Debian's redis-server, no persistence), for tests that flush or restart it: the shared
 // Redis at 127.0.0.1:6379 serves every other test file running at the same time and must never be flushed.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 
@@ -11,6 +11,12 @@ export interface PrivateRedis {
   /** Kills the server and starts it again on the same port: empty, as a restart without persistence leaves it. */
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Whether Debian's redis-server can be started here (apt-get install redis-server); null when it can, else why not. */
+export function privateRedisUnavailable(): string | null {
+  const probe = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
+  return probe.status === 0 ? null : "redis-server is not on PATH (apt-get install redis-server)";
 }
 
 /** A port the OS just had free (redis-server has no --port 0). */

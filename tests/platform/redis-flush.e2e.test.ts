@@ -12,7 +12,7 @@ import { compileWorkflow } from "@gantry/workflow-schema";
 import { startAgent, type AgentHandle, type JobOutcome } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
 import { startControlPlane, until, type ControlPlane } from "./control-plane";
-import { startPrivateRedis, type PrivateRedis } from "./private-redis";
+import { privateRedisUnavailable, startPrivateRedis, type PrivateRedis } from "./private-redis";
 
 const CELLS = 12;
 const SLOTS = 4;
@@ -28,6 +28,9 @@ jobs:
     steps:
       - run: echo "shard \${{ matrix.shard }}"
 `;
+
+const unavailable = privateRedisUnavailable();
+if (unavailable) console.warn(`redis-flush: skipping: ${unavailable}`);
 
 let redis: PrivateRedis;
 let cp: ControlPlane;
@@ -48,6 +51,7 @@ function letGo(count?: number) {
 }
 
 beforeAll(async () => {
+  if (unavailable) return;
   redis = await startPrivateRedis();
   cp = await startControlPlane({ redisUrl: redis.url, log: (line) => lines.push(line), onRouteError: (error) => routeErrors.push(error) });
   const executor = async (_assignment: Assignment): Promise<JobOutcome> => {
@@ -133,7 +137,7 @@ async function survivesRedisLoss(what: string, lose: () => Promise<void>) {
   expect(schedulers.map((scheduler) => scheduler.key).sort()).toEqual(["reap-leases", "reconcile-queues", "sweep-deliveries"]);
 }
 
-describe("the platform survives its stores losing state mid-run, without a restart of its own parts", () => {
+describe.skipIf(unavailable !== null)("the platform survives its stores losing state mid-run, without a restart of its own parts", () => {
   it("Redis flushed mid-run: the worker notices within seconds, rebuilds from Postgres, and every cell succeeds", async () => {
     await survivesRedisLoss("flush", () => redis.client.flushall().then(() => undefined));
   });
