@@ -1,6 +1,8 @@
 // Issue 5's recovery test: 200 runs through two worker processes that are killed with SIGKILL and restarted at
 // seeded random moments, Redis losing every key mid-run, simulated runners that vanish without a word (their
 // leases lapse), report twice, or report late. Every run must reach the right end and every job succeed once.
+// The keys go right after a worker was restarted, so its start-up rebuild alone could restore them; Redis losing its
+// data with nothing restarted is redis-flush.e2e.test.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";

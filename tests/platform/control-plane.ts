@@ -34,6 +34,8 @@ export const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SY
 
 export interface ControlPlane {
   db: Database;
+  /** The platform's own test database (its name is this test's alone). */
+  databaseUrl: string;
   worker: RunningWorker;
   url: string;
   /** The object store directory (GANTRY_STORAGE_DIR). */
@@ -45,8 +47,21 @@ export interface ControlPlane {
   close(): Promise<void>;
 }
 
-/** `routes` replace the served route of the same path (e.g. a flaky wrapper). */
-export async function startControlPlane(options: { env?: Record<string, string>; routes?: Record<string, RouteHandler> } = {}): Promise<ControlPlane> {
+/**
+ * `routes` replace the served route of the same path (e.g. a flaky wrapper); `redisUrl` points web and worker at
+ * another Redis (a private one a test may flush); `log` receives the worker's log lines; with `onRouteError` a route
+ * that throws answers 500, as under Next (route-server.ts).
+ */
+export async function startControlPlane(
+  options: {
+    env?: Record<string, string>;
+    routes?: Record<string, RouteHandler>;
+    redisUrl?: string;
+    log?: (line: string) => void;
+    onRouteError?: (error: unknown) => void;
+  } = {},
+): Promise<ControlPlane> {
+  const redisUrl = options.redisUrl ?? REDIS_URL;
   const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
   const registrationToken = newToken("grt");
   const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-storage-"));
@@ -55,7 +70,7 @@ export async function startControlPlane(options: { env?: Record<string, string>;
   await seedDemo(db, { repositoryUrl: "/nonexistent", runnerRegistrationToken: registrationToken });
   const env = {
     DATABASE_URL: testDb.url,
-    REDIS_URL,
+    REDIS_URL: redisUrl,
     NEXTAUTH_SECRET: randomBytes(24).toString("base64url"),
     NEXTAUTH_URL: "http://127.0.0.1:3999",
     GANTRY_QUEUE_PREFIX: prefix,
@@ -66,7 +81,7 @@ export async function startControlPlane(options: { env?: Record<string, string>;
   };
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   // The worker reads the same configuration (a GitHub App, the master key) as the routes.
-  const worker = await startWorker(parseWorkerEnv({ ...options.env, DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
+  const worker = await startWorker(parseWorkerEnv({ ...options.env, DATABASE_URL: testDb.url, REDIS_URL: redisUrl, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), options.log ?? (() => undefined));
   const server = await serveRoutes({
     "/api/runner/v1/register": register,
     "/api/runner/v1/claim": claim,
@@ -84,9 +99,10 @@ export async function startControlPlane(options: { env?: Record<string, string>;
     "/api/actions/*": actionsService,
     "/twirp/*": twirp,
     ...options.routes,
-  });
+  }, options.onRouteError);
   return {
     db,
+    databaseUrl: testDb.url,
     worker,
     url: server.url,
     storage,
@@ -110,7 +126,7 @@ export async function startControlPlane(options: { env?: Record<string, string>;
       await server.close();
       await worker.stop();
       await closeServices();
-      const redis = new Redis(REDIS_URL);
+      const redis = new Redis(redisUrl);
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);
       redis.disconnect();

@@ -12,7 +12,11 @@ function prefixRoute(routes: Record<string, RouteHandler>, pathname: string): Ro
   return longest === undefined ? undefined : routes[longest];
 }
 
-export async function serveRoutes(routes: Record<string, RouteHandler>): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A handler that throws fails the test (an unhandled rejection), unless `onError` is given: then, as from Next, the
+ * caller gets a 500 (and may retry) and `onError` sees the error — for tests that break the database on purpose.
+ */
+export async function serveRoutes(routes: Record<string, RouteHandler>, onError?: (error: unknown) => void): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer(async (incoming, outgoing) => {
     const chunks: Buffer[] = [];
     // Node's request chunks are Buffers already: kept as they are (a runner's logs batch is 2 MiB).
@@ -26,7 +30,13 @@ export async function serveRoutes(routes: Record<string, RouteHandler>): Promise
     const headers = new Headers();
     for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === "string") headers.set(name, value);
     const method = incoming.method ?? "GET";
-    const response = await handler(new Request(url, { method, headers, ...(method === "GET" || method === "HEAD" ? {} : { body: Buffer.concat(chunks) }) }));
+    const request = new Request(url, { method, headers, ...(method === "GET" || method === "HEAD" ? {} : { body: Buffer.concat(chunks) }) });
+    const response = onError
+      ? await handler(request).catch((error: unknown) => {
+          onError(error);
+          return new Response(error instanceof Error ? error.message : String(error), { status: 500 });
+        })
+      : await handler(request);
     outgoing.writeHead(response.status, Object.fromEntries(response.headers.entries()));
     outgoing.end(Buffer.from(await response.arrayBuffer()));
   });

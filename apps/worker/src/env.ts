@@ -19,6 +19,11 @@ export const workerEnvSchema = dbEnvSchema.extend({
   GANTRY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   /** How often the refs of plain-git repositories are compared with the pushes intake saw (missed notifications). */
   GANTRY_GIT_REF_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /**
+   * How often each worker checks that Redis still holds its epoch marker (a plain SET NX, not a BullMQ job: a flush
+   * would delete that too). A missing marker means Redis lost its data: the worker rebuilds it from Postgres.
+   */
+  GANTRY_REDIS_WATCH_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   /** How often the lease reaper runs, in milliseconds. */
   GANTRY_REAP_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   /** The GitHub App (GANTRY_GITHUB_*, each commented in @gantry/github's env.ts; docs/github.md). None set: no App. */

@@ -22,6 +22,10 @@ import { rebuildJobSchedulers } from "./schedules/job-schedulers";
 import { runScheduleTick, tickTimeOf } from "./schedules/schedule-tick";
 import { DEFAULT_RETENTION, sweepStorage } from "./storage/retention";
 import { DirectoryObjectStore } from "@gantry/storage";
+import { periodicJobs, upsertPeriodicJobs } from "./periodic-jobs";
+import { markRedisEpoch } from "./redis-loss/epoch";
+import { rebuildRedisFromPostgres } from "./redis-loss/rebuild";
+import { watchRedisLoss } from "./redis-loss/watch";
 
 
 export interface RunningWorker {
@@ -59,12 +63,12 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   // Intake only creates runs; their first advance is an advance-run job (intake/run-starter.ts).
   const intakeDeps = { db, gitCacheDir, startRun: startRunsThrough(queues), queues, get github() { return githubClient(); } };
 
-  // A job scheduler, not a timer: one tick per interval across every worker replica, and it survives restarts.
+  // Marked before this start's rebuild below, so that a loss during it is noticed too (redis-loss/).
+  await markRedisEpoch(schedulerRedis, env.GANTRY_QUEUE_PREFIX, env.GANTRY_WORKER_ID);
+  // Job schedulers, not timers: one tick per interval across every worker replica, and they survive restarts.
+  const periodic = periodicJobs(env);
+  await upsertPeriodicJobs(queues, periodic);
   const reap = jobCatalog["reap-leases"];
-  const maintenance = queues.queue(reap.queue);
-  await maintenance.upsertJobScheduler("reap-leases", { every: env.GANTRY_REAP_INTERVAL_MS }, { name: "reap-leases", data: {} });
-  await maintenance.upsertJobScheduler("sweep-deliveries", { every: 15_000 }, { name: "sweep-deliveries", data: {} });
-  await maintenance.upsertJobScheduler("reconcile-queues", { every: env.GANTRY_RECONCILE_INTERVAL_MS }, { name: "reconcile-queues", data: {} });
   workers.push(
     new Worker(
       reap.queue,
@@ -167,7 +171,6 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   );
 
   const gitRefs = jobCatalog["reconcile-git-refs"];
-  await queues.queue(gitRefs.queue).upsertJobScheduler("reconcile-git-refs", { every: env.GANTRY_GIT_REF_RECONCILE_INTERVAL_MS }, { name: "reconcile-git-refs", data: {} });
   workers.push(
     new Worker(
       gitRefs.queue,
@@ -184,11 +187,9 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   // Storage retention: expired artifacts, evicted caches, then every archive object no row names (storage/retention.ts).
   // Only with GANTRY_STORAGE_DIR named: a sweep must never guess which directory is this database's store.
   const retention = jobCatalog["storage-retention"];
-  const retentionQueue = queues.queue(retention.queue);
   if (env.GANTRY_STORAGE_DIR) {
     const store = new DirectoryObjectStore(path.resolve(env.GANTRY_STORAGE_DIR));
     const policy = { ...DEFAULT_RETENTION, cacheUnusedMs: env.GANTRY_CACHE_UNUSED_DAYS * 24 * 3600_000, cacheMaxBytesPerRepository: env.GANTRY_CACHE_MAX_BYTES_PER_REPOSITORY };
-    await retentionQueue.upsertJobScheduler("storage-retention", { every: env.GANTRY_RETENTION_INTERVAL_MS }, { name: "storage-retention", data: {} });
     workers.push(
       new Worker(
         retention.queue,
@@ -203,7 +204,6 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
       ),
     );
   } else {
-    await retentionQueue.removeJobScheduler("storage-retention");
     log("storage retention: off (GANTRY_STORAGE_DIR is not set)");
   }
 
@@ -222,21 +222,29 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const checks = startReportCheckWorker({ db, github: githubClient, connection, redis: connection, prefix: env.GANTRY_QUEUE_PREFIX, perSecond: env.GANTRY_GITHUB_CHECKS_PER_SECOND, ...(env.GANTRY_PUBLIC_URL ? { publicUrl: new URL(env.GANTRY_PUBLIC_URL).origin } : {}) });
   workers.push(checks);
   queueNames.push(checks.name);
-  // Missed GitHub deliveries, looked for every GANTRY_GITHUB_RECONCILE_INTERVAL_MS while an App is (or may be) configured.
-  const reconcileGithub = await startReconcileGithubWorker({
+  // Missed GitHub deliveries, looked for every GANTRY_GITHUB_RECONCILE_INTERVAL_MS while an App is (or may be) configured (periodic-jobs.ts).
+  const reconcileGithub = startReconcileGithubWorker({
     intake: intakeDeps,
     redis: connection,
     prefix: env.GANTRY_QUEUE_PREFIX,
     lookbackMs: env.GANTRY_GITHUB_RECONCILE_LOOKBACK_MS,
-    queues,
     connection,
-    intervalMs: env.GANTRY_GITHUB_RECONCILE_INTERVAL_MS,
-    appPossible: env.githubApp.variables !== null || env.githubApp.appFile !== null,
     log,
   });
   workers.push(reconcileGithub);
   queueNames.push(reconcileGithub.name);
+  // One line, not a stack on stderr: e.g. "Missing key for job …" for the jobs in flight when Redis lost its data.
+  for (const worker of workers) worker.on("error", (error) => log(`queue ${worker.name}: ${error.message}`));
   const stopHeartbeat = startHeartbeat(connection, env.GANTRY_WORKER_ID, queueNames);
+  // Redis losing its data (a flush, a restart without persistence) is noticed within seconds and rebuilt from Postgres.
+  const redisLoss = watchRedisLoss({
+    redis: schedulerRedis,
+    prefix: env.GANTRY_QUEUE_PREFIX,
+    owner: env.GANTRY_WORKER_ID,
+    intervalMs: env.GANTRY_REDIS_WATCH_INTERVAL_MS,
+    rebuild: () => rebuildRedisFromPostgres({ engine, queues, periodic }),
+    log,
+  });
   log(`worker ${env.GANTRY_WORKER_ID} ready (queues: ${queueNames.join(", ")})`);
   return {
     queues,
@@ -246,6 +254,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
       // Withdraw from the health page first: draining may wait for a running job, and the process may be killed
       // before it ends (the up-command allows 10 s).
       await stopHeartbeat();
+      await redisLoss.stop();
       await Promise.all(workers.map((worker) => worker.close()));
       await queues.close();
       connection.disconnect();

@@ -5,7 +5,7 @@
 // at the same events harmless.
 import { Worker, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { jobCatalog, parsePayload, type Queues } from "@gantry/jobs";
+import { jobCatalog, parsePayload } from "@gantry/jobs";
 import { reconcileGithubRepositories, type ReconcileReport } from "../intake/github/reconcile";
 import type { GithubIntakeDeps } from "../intake/github/types";
 
@@ -39,21 +39,13 @@ export async function reconcileGithubTick(deps: ReconcileTickDeps): Promise<Reco
 }
 
 export interface ReconcileWorkerDeps extends ReconcileTickDeps {
-  queues: Pick<Queues, "queue">;
   connection: ConnectionOptions;
-  intervalMs: number;
-  /** An App is configured, or may be (the manifest flow's App file): only then is there anything to tick. */
-  appPossible: boolean;
   log: (line: string) => void;
 }
 
-/** Registers (or, without an App, removes) the reconcile-github job scheduler, and its worker. */
-export async function startReconcileGithubWorker(deps: ReconcileWorkerDeps): Promise<Worker> {
+/** The reconcile-github worker; its job scheduler (only while an App is or may be configured) is in periodic-jobs.ts. */
+export function startReconcileGithubWorker(deps: ReconcileWorkerDeps): Worker {
   const definition = jobCatalog["reconcile-github"];
-  const queue = deps.queues.queue(definition.queue);
-  // A job scheduler, not a timer: one tick per interval across every worker replica, and it survives restarts.
-  if (deps.appPossible) await queue.upsertJobScheduler("reconcile-github", { every: deps.intervalMs }, { name: "reconcile-github", data: {} });
-  else await queue.removeJobScheduler("reconcile-github");
   return new Worker(
     definition.queue,
     async (job) => {

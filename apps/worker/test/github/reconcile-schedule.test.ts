@@ -1,5 +1,5 @@
 // Missed deliveries are looked for on a schedule: the worker registers the reconcile-github job scheduler when an
-// App is configured (and removes it when none can be), a tick runs what never arrived against the fake GitHub,
+// App is configured (and removes it when none can be: periodic-jobs.ts), a tick runs what never arrived against the fake GitHub,
 // and each tick looks back from the last successful one (a bounded window when Redis has no mark).
 import { randomBytes } from "node:crypto";
 import { startRunsNow } from "../support/start-runs-now";
@@ -11,8 +11,9 @@ import type { Database } from "@gantry/db";
 import type { TestDatabase } from "@gantry/db/testing";
 import type { FakeGithub } from "@gantry/github/testing";
 import { Queues } from "@gantry/jobs";
-import { parseWorkerEnv } from "../../src/env";
-import { reconcileGithubTick, reconcileMarkKey, startReconcileGithubWorker } from "../../src/jobs/reconcile-github";
+import { parseWorkerEnv, type WorkerEnv } from "../../src/env";
+import { reconcileGithubTick, reconcileMarkKey } from "../../src/jobs/reconcile-github";
+import { periodicJobs, upsertPeriodicJobs } from "../../src/periodic-jobs";
 import { startWorker } from "../../src/worker";
 import { githubTestbed, until, type GithubTestbed } from "./github-testbed";
 
@@ -88,11 +89,14 @@ describe("scheduled reconcile-github", () => {
     const queuePrefix = prefix();
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const queues = new Queues(connection, queuePrefix);
-    const base = { intake: { db, startRun: startRunsNow(db), gitCacheDir: os.tmpdir(), github: null }, redis, prefix: queuePrefix, lookbackMs: HOUR, queues, connection, intervalMs: 60_000, log: () => undefined };
+    const base = { intake: { db, startRun: startRunsNow(db), gitCacheDir: os.tmpdir(), github: null }, redis, prefix: queuePrefix, lookbackMs: HOUR };
+    const withApp = parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_GITHUB_APP_ID: fake.appId, GANTRY_GITHUB_APP_PRIVATE_KEY: fake.privateKeyPem, GANTRY_GITHUB_WEBHOOK_SECRET: fake.webhookSecret, GANTRY_GITHUB_RECONCILE_INTERVAL_MS: "60000" });
+    const without = parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL });
+    const only = (env: WorkerEnv) => periodicJobs(env).filter((job) => job.name === "reconcile-github");
     try {
-      await (await startReconcileGithubWorker({ ...base, appPossible: true })).close();
+      await upsertPeriodicJobs(queues, only(withApp));
       expect(await queues.queue("gantry-github-reconcile").getJobScheduler("reconcile-github")).toMatchObject({ every: 60_000 });
-      await (await startReconcileGithubWorker({ ...base, appPossible: false })).close();
+      await upsertPeriodicJobs(queues, only(without));
       expect(await queues.queue("gantry-github-reconcile").getJobScheduler("reconcile-github")).toBeFalsy();
       expect(await reconcileGithubTick(base)).toEqual({ skipped: "no GitHub App is configured" });
     } finally {
