@@ -111,9 +111,17 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
           changed = true;
           continue;
         }
+        // A capped matrix's cell goes through only while fewer than max-parallel of its cells are active.
+        const cap = strategy?.maxParallel;
+        const underCap = <T>(admit: (tx: Prisma.TransactionClient, reason: string) => Promise<T>) =>
+          plan && own && cap !== undefined
+            ? admitUnderMaxParallel(sys, ctx, { runId, jobId: job.jobId, calledBy: own.calledBy, cellKeys: matrixCells(plan, own).map((cell) => cell.key) }, cap, admit)
+            : sys.$transaction(async (tx) => ({ admitted: true as const, value: await admit(tx, "needs met") }));
         if (planned.get(job.key)?.uses !== undefined) {
           // Its called jobs join the run (QUEUED) and the next pass decides each of them; the caller waits RUNNING.
-          const call = await startCall(db, ctx, run, job, contexts);
+          const admission = await underCap((tx) => startCall(db, ctx, run, job, contexts, tx));
+          if (!admission.admitted) continue;
+          const call = admission.value;
           if (!call.ok && (await transitions.failUnstartedJob(sys, ctx, job.id, `could not call ${planned.get(job.key)?.uses ?? "the reusable workflow"}: ${call.error}`)).changed) result.failed.push(job.id);
           changed = true;
           continue;
@@ -148,11 +156,7 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
           if (!concurrency) return { admitted: (await transitions.markJobWaiting(tx, ctx, job.id, reason)).changed, cancel: [] };
           return admitJobIn(tx, ctx, job.id, concurrency, reason);
         };
-        const cap = strategy?.maxParallel;
-        const admission =
-          plan && own && cap !== undefined
-            ? await admitUnderMaxParallel(sys, ctx, { runId, jobId: job.jobId, calledBy: own.calledBy, cellKeys: matrixCells(plan, own).map((cell) => cell.key) }, cap, admit)
-            : { admitted: true as const, value: await sys.$transaction((tx) => admit(tx, "needs met")) };
+        const admission = await underCap(admit);
         // Held by max-parallel: it stays QUEUED, and the advance that follows a cell's end lets it through.
         if (!admission.admitted) continue;
         if (admission.value.admitted) result.ready.push(job.id);

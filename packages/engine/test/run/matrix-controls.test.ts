@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
-import { compileWorkflow } from "@gantry/workflow-schema";
+import { compileWorkflow, compileWorkflowWithCalls } from "@gantry/workflow-schema";
 import { advanceRun } from "../../src/run/advance-run";
 import { runJobAsRunner } from "../../src/testing";
 import { startPlannedRun } from "./start-planned-run";
@@ -121,6 +121,72 @@ describe("max-parallel", () => {
     const again = await Promise.all([1, 2, 3].map(() => advanceRun(db, ctx, created.runId)));
     expect(again.flatMap((result) => result.ready)).toHaveLength(1);
     expect(await active(created.runId)).toEqual(["test (2)"]);
+  });
+});
+
+describe("max-parallel on calls and dynamic matrices", () => {
+  it("caps a matrix of reusable workflow calls: a call holds its place until its jobs have ended", async () => {
+    const lib = `on:
+  workflow_call:
+    inputs:
+      n: {type: number, required: true}
+jobs:
+  one:
+    runs-on: ubuntu-latest
+    steps: [{run: echo}]
+`;
+    const { plan, errors } = await compileWorkflowWithCalls(
+      `on: push
+jobs:
+  call:
+    strategy:
+      max-parallel: 1
+      matrix:
+        n: [1, 2]
+    uses: ./lib/one.yml
+    with:
+      n: \${{ matrix.n }}
+`,
+      ".gantry/workflows/ci.yml",
+      {},
+      async (path) => (path === "lib/one.yml" ? lib : undefined),
+    );
+    if (!plan) throw new Error(errors.map((error) => error.message).join("; "));
+    const run = await startPlannedRun(db, ctx, plan);
+    await Promise.all([advanceRun(db, ctx, run), advanceRun(db, ctx, run)]);
+    expect(await statuses(run)).toEqual({ "call (1)": "RUNNING", "call (1) / one": "WAITING", "call (2)": "QUEUED" });
+    await runJobAsRunner(db, ctx, run, "call (1) / one", "SUCCEEDED");
+    await advanceRun(db, ctx, run);
+    expect(await statuses(run)).toMatchObject({ "call (1)": "SUCCEEDED", "call (2)": "RUNNING", "call (2) / one": "WAITING" });
+  });
+
+  it("caps and fails fast a matrix built at run time", async () => {
+    const run = await start(`
+on: push
+jobs:
+  prepare:
+    runs-on: ubuntu-latest
+    outputs:
+      matrix: \${{ steps.m.outputs.matrix }}
+    steps:
+      - id: m
+        run: echo "matrix=$M" >> "$GITHUB_OUTPUT"
+  test:
+    needs: prepare
+    strategy:
+      max-parallel: 2
+      matrix: \${{ fromJSON(needs.prepare.outputs.matrix) }}
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo \${{ matrix.n }}
+`);
+    await runJobAsRunner(db, ctx, run, "prepare", "SUCCEEDED", { matrix: '{"n":[1,2,3]}' });
+    await advanceRun(db, ctx, run);
+    expect(await active(run)).toEqual(["test (1)", "test (2)"]);
+    await take(run, "test (1)");
+    await end(run, "test (1)", "FAILED");
+    expect(await statuses(run)).toMatchObject({ "test (1)": "FAILED", "test (2)": "CANCELED", "test (3)": "CANCELED" });
+    expect(await runStatus(run)).toBe("FAILED");
   });
 });
 
