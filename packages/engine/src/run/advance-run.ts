@@ -86,6 +86,7 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
       if (cancelled.length > 0) changed = true;
     }
     if (changed) continue;
+    const fullMatrices = new Set<string>();
     for (const job of jobs) {
       if (job.status !== "QUEUED") continue;
       const needs = job.needs.map((id) => byId.get(id));
@@ -111,12 +112,17 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
           changed = true;
           continue;
         }
-        // A capped matrix's cell goes through only while fewer than max-parallel of its cells are active.
+        // A capped matrix's cell goes through only while fewer than max-parallel of its cells are active; once its
+        // matrix is found full, the rest of its cells wait for the next advance without asking again.
         const cap = strategy?.maxParallel;
-        const underCap = <T>(admit: (tx: Prisma.TransactionClient, reason: string) => Promise<T>) =>
-          plan && own && cap !== undefined
-            ? admitUnderMaxParallel(sys, ctx, { runId, jobId: job.jobId, calledBy: own.calledBy, cellKeys: matrixCells(plan, own).map((cell) => cell.key) }, cap, admit)
-            : sys.$transaction(async (tx) => ({ admitted: true as const, value: await admit(tx, "needs met") }));
+        const matrixKey = `${own?.calledBy ?? ""}\u0000${job.jobId}`;
+        if (cap !== undefined && fullMatrices.has(matrixKey)) continue;
+        const underCap = async <T>(admit: (tx: Prisma.TransactionClient, reason: string) => Promise<T>) => {
+          if (!plan || !own || cap === undefined) return sys.$transaction(async (tx) => ({ admitted: true as const, value: await admit(tx, "needs met") }));
+          const admission = await admitUnderMaxParallel(sys, ctx, { runId, jobId: job.jobId, calledBy: own.calledBy, cellKeys: matrixCells(plan, own).map((cell) => cell.key) }, cap, admit);
+          if (!admission.admitted) fullMatrices.add(matrixKey);
+          return admission;
+        };
         if (planned.get(job.key)?.uses !== undefined) {
           // Its called jobs join the run (QUEUED) and the next pass decides each of them; the caller waits RUNNING.
           const admission = await underCap((tx) => startCall(db, ctx, run, job, contexts, tx));
