@@ -137,3 +137,15 @@ export function cancelJob(sql: SqlRunner, ctx: TenantContext, jobId: string, rea
     reason,
   });
 }
+
+/**
+ * A QUEUED job's `continue-on-error` written as an expression (`${{ inputs.allow-failure }}`), evaluated when its
+ * needs were met. Not a transition: the job stays QUEUED; a job no longer QUEUED keeps the value it started with.
+ */
+export async function setJobContinueOnError(sql: SqlRunner, ctx: TenantContext, jobId: string, continueOnError: boolean): Promise<boolean> {
+  const rows = await sql.$queryRaw<{ id: string }[]>`
+    UPDATE "JobRun" SET "continueOnError" = ${continueOnError}
+    WHERE "id" = ${jobId} AND "tenantId" = ${ctx.tenantId} AND "status" = 'QUEUED'
+    RETURNING "id"`;
+  return rows.length > 0;
+}

@@ -27,24 +27,27 @@ const withJobs = (plan: unknown, jobs: PlannedJobRow[]): object => {
 };
 
 export async function startReusableCall(prisma: RawPrismaClient, ctx: TenantContext, call: ReusableCallStart): Promise<{ changed: boolean; calledIds: string[] }> {
+  return prisma.$transaction((tx) => startReusableCallIn(tx, ctx, call));
+}
+
+/** `startReusableCall` inside a transaction the caller holds (a matrix of calls under max-parallel takes its lock first). */
+export async function startReusableCallIn(tx: Prisma.TransactionClient, ctx: TenantContext, call: ReusableCallStart): Promise<{ changed: boolean; calledIds: string[] }> {
   const calledIds = call.called.map((job) => jobRunId(call.runId, job.key));
-  return prisma.$transaction(async (tx) => {
-    const started = await conditionalTransition<RunStatus>(tx, ctx, {
-      entity: "JobRun",
-      id: call.jobId,
-      from: ["QUEUED"],
-      to: "RUNNING",
-      set: [Prisma.sql`"startedAt" = now()`],
-      reason: `calls a reusable workflow: ${calledIds.length} job(s)`,
-    });
-    if (!started.changed) return { changed: false, calledIds: [] };
-    const caller = await tx.jobRun.findFirstOrThrow({ where: { id: call.jobId, tenantId: ctx.tenantId }, select: { priority: true } });
-    await tx.jobRun.createMany({
-      data: call.called.map((job) => ({ ...jobRunRow(ctx, call.runId, job), priority: caller.priority, callerId: call.jobId, inputs: call.inputs })),
-    });
-    await revisePlan(tx, ctx, call.runId, (plan) => withJobs(plan, call.called));
-    return { changed: true, calledIds };
+  const started = await conditionalTransition<RunStatus>(tx, ctx, {
+    entity: "JobRun",
+    id: call.jobId,
+    from: ["QUEUED"],
+    to: "RUNNING",
+    set: [Prisma.sql`"startedAt" = now()`],
+    reason: `calls a reusable workflow: ${calledIds.length} job(s)`,
   });
+  if (!started.changed) return { changed: false, calledIds: [] };
+  const caller = await tx.jobRun.findFirstOrThrow({ where: { id: call.jobId, tenantId: ctx.tenantId }, select: { priority: true } });
+  await tx.jobRun.createMany({
+    data: call.called.map((job) => ({ ...jobRunRow(ctx, call.runId, job), priority: caller.priority, callerId: call.jobId, inputs: call.inputs })),
+  });
+  await revisePlan(tx, ctx, call.runId, (plan) => withJobs(plan, call.called));
+  return { changed: true, calledIds };
 }
 
 /** RUNNING → the call's conclusion, with its outputs; only for a calling job (it has no attempt to name). */

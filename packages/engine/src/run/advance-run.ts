@@ -1,10 +1,11 @@
 // DAG advancement (STYLE.md practice 12: each job starts when its own needs are done, never in layers).
 // Called after intake and whenever a job ends. Every change is a conditional transition, so two workers
 // advancing the same run at once cannot double-start, double-skip or double-finish anything.
-import { isTerminalRunStatus, transitions, type Database, type JobRun, type TenantContext, type WorkflowRun } from "@gantry/db";
+import { isTerminalRunStatus, transitions, type Database, type JobRun, type Prisma, type TenantContext, type WorkflowRun } from "@gantry/db";
 import { githubContext, strategyContext } from "@gantry/runner-protocol";
 import { resultOf, runConclusion } from "./conclusions";
-import { admitJob, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
+import { admitJobIn, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
+import { admitUnderMaxParallel, cancelMatrixSiblings, evaluateContinueOnError, triggersFailFast } from "./matrix-controls";
 import { evaluateJobCondition } from "./job-condition";
 import { expandDynamicMatrix } from "./dynamic-matrix";
 import { finishEndedCalls, startCall } from "./reusable-call";
@@ -15,7 +16,7 @@ import { checkEnvironmentGate, evaluateEnvironmentName } from "./environment-gat
 import { readPlan } from "../plan/read-plan";
 import { REPOSITORY_FOR_FACTS, inputsContext, runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";
 import { needsContext } from "../contexts/needs";
-import { strategyFacts } from "../contexts/strategy";
+import { matrixCells, strategyFacts } from "../contexts/strategy";
 import type { RunHooks } from "./hooks";
 
 
@@ -23,6 +24,8 @@ export interface AdvanceResult {
   ready: string[];
   skipped: string[];
   failed: string[];
+  /** Matrix cells cancelled by fail-fast. */
+  cancelled: string[];
   /** Jobs held at their environment's gate, and when to look again (the worker sets a timer for each). */
   held: { jobId: string; dueAt: Date }[];
   finished?: "SUCCEEDED" | "FAILED" | "CANCELED";
@@ -47,7 +50,7 @@ export interface AdvanceOptions extends RunHooks {
 
 export async function advanceRun(db: Database, ctx: TenantContext, runId: string, hooks: AdvanceOptions = {}): Promise<AdvanceResult> {
   const sys = db.system("advancing a run's DAG");
-  const result: AdvanceResult = { ready: [], skipped: [], failed: [], held: [] };
+  const result: AdvanceResult = { ready: [], skipped: [], failed: [], cancelled: [], held: [] };
   const { onReady } = hooks;
   // The run's facts (its github context) do not change while it advances: read once, when a job needs them.
   let facts: RunFacts | null = null;
@@ -59,16 +62,37 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
     const plan = readPlan(run.plan);
     const planned = new Map((plan?.jobs ?? []).map((job) => [job.key, job]));
     const byId = new Map(run.jobs.map((job) => [job.id, job]));
-    let changed = false;
-    for (const job of run.jobs) {
-      if (job.status !== "QUEUED") continue;
-      const needs = job.needs.map((id) => byId.get(id));
-      if (needs.some((need) => !need || resultOf(need) === null)) continue;
+    const byKey = new Map(run.jobs.map((job) => [job.key, job]));
+    // In plan order, so the cells a max-parallel cap lets through go in expansion order.
+    const order = new Map((plan?.jobs ?? []).map((job, index) => [job.key, index]));
+    const jobs = [...run.jobs].sort((a, b) => (order.get(a.key) ?? Infinity) - (order.get(b.key) ?? Infinity));
+    const contextsOf = async (job: JobRun) => {
       facts ??= await runFacts(db, run, hooks.github ?? null);
       const base = { github: githubContext(facts, job.jobId), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: inputsContext(run, job), vars: {} };
       const own = planned.get(job.key);
       const strategy = plan && own ? strategyFacts(plan, own, base) : null;
-      const contexts = { ...base, strategy: strategy ? strategyContext(strategy) : {} };
+      return { contexts: { ...base, strategy: strategy ? strategyContext(strategy) : {} }, strategy };
+    };
+    let changed = false;
+    // Fail-fast first, so a failed cell's QUEUED siblings are cancelled before this pass could start them.
+    for (const job of jobs) {
+      const own = planned.get(job.key);
+      if (!plan || !own?.matrix || resultOf(job) !== "failure") continue;
+      const siblings = matrixCells(plan, own).flatMap((cell) => byKey.get(cell.key) ?? []);
+      if (!siblings.some((cell) => cell.id !== job.id && resultOf(cell) === null)) continue;
+      if (!triggersFailFast(job, (await contextsOf(job)).strategy)) continue;
+      const cancelled = await cancelMatrixSiblings(db, ctx, job, siblings);
+      result.cancelled.push(...cancelled);
+      if (cancelled.length > 0) changed = true;
+    }
+    if (changed) continue;
+    const fullMatrices = new Set<string>();
+    for (const job of jobs) {
+      if (job.status !== "QUEUED") continue;
+      const needs = job.needs.map((id) => byId.get(id));
+      if (needs.some((need) => !need || resultOf(need) === null)) continue;
+      const { contexts, strategy } = await contextsOf(job);
+      const own = planned.get(job.key);
       const decision = evaluateJobCondition(
         planned.get(job.key)?.if,
         contexts,
@@ -88,9 +112,22 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
           changed = true;
           continue;
         }
+        // A capped matrix's cell goes through only while fewer than max-parallel of its cells are active; once its
+        // matrix is found full, the rest of its cells wait for the next advance without asking again.
+        const cap = strategy?.maxParallel;
+        const matrixKey = `${own?.calledBy ?? ""}\u0000${job.jobId}`;
+        if (cap !== undefined && fullMatrices.has(matrixKey)) continue;
+        const underCap = async <T>(admit: (tx: Prisma.TransactionClient, reason: string) => Promise<T>) => {
+          if (!plan || !own || cap === undefined) return sys.$transaction(async (tx) => ({ admitted: true as const, value: await admit(tx, "needs met") }));
+          const admission = await admitUnderMaxParallel(sys, ctx, { runId, jobId: job.jobId, calledBy: own.calledBy, cellKeys: matrixCells(plan, own).map((cell) => cell.key) }, cap, admit);
+          if (!admission.admitted) fullMatrices.add(matrixKey);
+          return admission;
+        };
         if (planned.get(job.key)?.uses !== undefined) {
           // Its called jobs join the run (QUEUED) and the next pass decides each of them; the caller waits RUNNING.
-          const call = await startCall(db, ctx, run, job, contexts);
+          const admission = await underCap((tx) => startCall(db, ctx, run, job, contexts, tx));
+          if (!admission.admitted) continue;
+          const call = admission.value;
           if (!call.ok && (await transitions.failUnstartedJob(sys, ctx, job.id, `could not call ${planned.get(job.key)?.uses ?? "the reusable workflow"}: ${call.error}`)).changed) result.failed.push(job.id);
           changed = true;
           continue;
@@ -112,14 +149,26 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
           continue;
         }
         if (runsOn.labels) await transitions.setJobPoolLabels(sys, ctx, job.id, runsOn.labels);
+        const continueOnError = evaluateContinueOnError(own?.continueOnError ?? false, contexts);
+        if (!continueOnError.ok) {
+          if ((await transitions.failUnstartedJob(sys, ctx, job.id, `could not evaluate continue-on-error: ${continueOnError.error}`)).changed) result.failed.push(job.id);
+          changed = true;
+          continue;
+        }
+        if (continueOnError.value !== job.continueOnError) await transitions.setJobContinueOnError(sys, ctx, job.id, continueOnError.value);
         const concurrency = evaluateConcurrency(planned.get(job.key)?.concurrency, contexts);
-        if (!concurrency) {
-          if ((await transitions.markJobWaiting(sys, ctx, job.id, "needs met")).changed) result.ready.push(job.id);
-        } else {
-          const admission = await admitJob(sys, ctx, job.id, concurrency);
-          if (admission.admitted) result.ready.push(job.id);
-          for (const other of admission.cancel) await transitions.cancelJob(sys, ctx, other, `superseded in concurrency group ${concurrency.group}`);
-          for (const other of admission.cancel) await advanceOwningRun(db, ctx, other, hooks);
+        // QUEUED → WAITING, with the job's group (if any) deciding whether it is held; in the caller's transaction.
+        const admit = async (tx: Prisma.TransactionClient, reason: string) => {
+          if (!concurrency) return { admitted: (await transitions.markJobWaiting(tx, ctx, job.id, reason)).changed, cancel: [] };
+          return admitJobIn(tx, ctx, job.id, concurrency, reason);
+        };
+        const admission = await underCap(admit);
+        // Held by max-parallel: it stays QUEUED, and the advance that follows a cell's end lets it through.
+        if (!admission.admitted) continue;
+        if (admission.value.admitted) result.ready.push(job.id);
+        if (concurrency) {
+          for (const other of admission.value.cancel) await transitions.cancelJob(sys, ctx, other, `superseded in concurrency group ${concurrency.group}`);
+          for (const other of admission.value.cancel) await advanceOwningRun(db, ctx, other, hooks);
         }
       } else if ((await transitions.skipJob(sys, ctx, job.id, "if evaluated to false")).changed) {
         result.skipped.push(job.id);

@@ -1,7 +1,8 @@
 // Cancelling a run or one job. Postgres changes at once; a running attempt learns it from its next heartbeat
 // (the heartbeat answer carries `cancel`), and its sandbox is stopped by the runner.
-import { ACTIVE_RUN_STATUSES, transitions, type Database, type TenantContext } from "@gantry/db";
+import { transitions, type Database, type TenantContext } from "@gantry/db";
 import { advanceRun, releaseGroups, type AdvanceOptions } from "./advance-run";
+import { cancelCalledJobs } from "./cancel-called-jobs";
 import { requestRunCheckReports } from "./check-reports";
 import { requestWorkflowRunEvents } from "./workflow-run-events";
 
@@ -34,13 +35,4 @@ export async function cancelJob(db: Database, ctx: TenantContext, jobId: string,
   if (changed) await cancelCalledJobs(db, ctx, jobId, reason);
   if (changed) await advanceRun(db, ctx, job.runId, hooks);
   return changed;
-}
-
-/** A cancelled call takes the jobs of the workflow it called (and of the calls they make) with it. */
-async function cancelCalledJobs(db: Database, ctx: TenantContext, callerId: string, reason: string): Promise<void> {
-  const called = await db.forTenant(ctx).jobRun.findMany({ where: { callerId, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true } });
-  for (const job of called) {
-    await transitions.cancelJob(db.system("cancel a called job"), ctx, job.id, `${reason} (its caller was cancelled)`);
-    await cancelCalledJobs(db, ctx, job.id, reason);
-  }
 }

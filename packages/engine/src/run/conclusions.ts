@@ -48,10 +48,14 @@ export function resultsByJobId(jobs: readonly (JobOutcome & { jobId: string; out
   return context;
 }
 
-/** How a run ends once every job has: cancelled wins, then failure, else success (skipped jobs do not fail a run). */
+/**
+ * How a run ends once every job has: failure wins, then cancelled, else success (skipped jobs do not fail a run).
+ * Failure first, as on GitHub: a matrix cell that failed and the siblings fail-fast cancelled make a failed run.
+ * (A person cancelling the run ends it CANCELED directly, without this.)
+ */
 export function runConclusion(jobs: JobOutcome[]): "SUCCEEDED" | "FAILED" | "CANCELED" {
   const results = jobs.map(resultOf);
-  if (results.includes("cancelled")) return "CANCELED";
   if (results.includes("failure")) return "FAILED";
+  if (results.includes("cancelled")) return "CANCELED";
   return "SUCCEEDED";
 }

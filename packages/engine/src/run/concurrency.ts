@@ -94,25 +94,34 @@ export async function admitJob(
   jobId: string,
   concurrency: { group: string; cancelInProgress: boolean },
 ): Promise<{ admitted: boolean; changed: boolean; cancel: string[] }> {
-  return sys.$transaction(async (tx) => {
-    await lockGroup(tx, ctx, concurrency.group);
-    const others = await tx.jobRun.findMany({
-      where: { tenantId: ctx.tenantId, concurrencyGroup: concurrency.group, id: { not: jobId }, status: { in: ["WAITING", "RUNNING"] } },
-      select: { id: true, status: true, heldByConcurrency: true },
-      orderBy: { createdAt: "asc" },
-    });
-    const occupied = !concurrency.cancelInProgress && others.some((job) => !job.heldByConcurrency);
-    const moved = await transitions.markJobWaiting(tx, ctx, jobId, occupied ? `held by concurrency group ${concurrency.group}` : "needs met");
-    if (!moved.changed) return { admitted: false, changed: false, cancel: [] };
-    await tx.jobRun.updateMany({
-      where: { id: jobId, tenantId: ctx.tenantId },
-      data: { concurrencyGroup: concurrency.group, concurrencyCancelInProgress: concurrency.cancelInProgress, heldByConcurrency: occupied },
-    });
-    const held = others.filter((job) => job.heldByConcurrency).map((job) => job.id);
-    const replace = (await policyOf(tx, ctx)) === "REPLACE_PENDING";
-    const cancel = concurrency.cancelInProgress ? others.map((job) => job.id) : replace ? held : [];
-    return { admitted: !occupied, changed: true, cancel };
+  return sys.$transaction((tx) => admitJobIn(tx, ctx, jobId, concurrency));
+}
+
+/** `admitJob` inside a transaction the caller holds (a matrix cell's max-parallel admission takes its lock first). */
+export async function admitJobIn(
+  tx: Tx,
+  ctx: TenantContext,
+  jobId: string,
+  concurrency: { group: string; cancelInProgress: boolean },
+  reason = "needs met",
+): Promise<{ admitted: boolean; changed: boolean; cancel: string[] }> {
+  await lockGroup(tx, ctx, concurrency.group);
+  const others = await tx.jobRun.findMany({
+    where: { tenantId: ctx.tenantId, concurrencyGroup: concurrency.group, id: { not: jobId }, status: { in: ["WAITING", "RUNNING"] } },
+    select: { id: true, status: true, heldByConcurrency: true },
+    orderBy: { createdAt: "asc" },
   });
+  const occupied = !concurrency.cancelInProgress && others.some((job) => !job.heldByConcurrency);
+  const moved = await transitions.markJobWaiting(tx, ctx, jobId, occupied ? `held by concurrency group ${concurrency.group}` : reason);
+  if (!moved.changed) return { admitted: false, changed: false, cancel: [] };
+  await tx.jobRun.updateMany({
+    where: { id: jobId, tenantId: ctx.tenantId },
+    data: { concurrencyGroup: concurrency.group, concurrencyCancelInProgress: concurrency.cancelInProgress, heldByConcurrency: occupied },
+  });
+  const held = others.filter((job) => job.heldByConcurrency).map((job) => job.id);
+  const replace = (await policyOf(tx, ctx)) === "REPLACE_PENDING";
+  const cancel = concurrency.cancelInProgress ? others.map((job) => job.id) : replace ? held : [];
+  return { admitted: !occupied, changed: true, cancel };
 }
 
 /** After a job ends: frees the oldest held job of its group when nothing occupies it; returns its id. */

@@ -1,23 +1,20 @@
 // A job that calls a local reusable workflow (`uses: ./.github/workflows/x.yml`): when its needs are done the
 // worker adds the called workflow's jobs to the run (transitions.startReusableCall) and the caller waits RUNNING,
 // without a runner, until they have all ended; then it ends with their folded result and the call's outputs.
-import { transitions, type Database, type JobRun, type TenantContext, type WorkflowRun } from "@gantry/db";
+import { transitions, type Database, type JobRun, type Prisma, type TenantContext, type WorkflowRun } from "@gantry/db";
 import { calledWorkflow, callOutputs, expandReusableCall, isWorkflowPlan } from "@gantry/workflow-schema";
 import { foldResults, resultOf, resultsByJobId } from "./conclusions";
 
 export type CallStart = { ok: true; calledIds: string[] } | { ok: false; error: string };
 
-export async function startCall(db: Database, ctx: TenantContext, run: WorkflowRun, caller: JobRun, contexts: Record<string, unknown>): Promise<CallStart> {
+/** Starts the call; inside `tx` when given (a matrix of calls under max-parallel admits it under its lock). */
+export async function startCall(db: Database, ctx: TenantContext, run: WorkflowRun, caller: JobRun, contexts: Record<string, unknown>, tx?: Prisma.TransactionClient): Promise<CallStart> {
   // The plan intake stored is the compiler's WorkflowPlan, as JSON: checked before it is trusted.
   if (!isWorkflowPlan(run.plan)) return { ok: false, error: "the run's stored plan is not a workflow plan" };
   const expanded = expandReusableCall(run.plan, caller.key, contexts);
   if (!expanded.ok) return expanded;
-  const started = await transitions.startReusableCall(db.system("start a reusable workflow call"), ctx, {
-    runId: run.id,
-    jobId: caller.id,
-    called: expanded.jobs,
-    inputs: expanded.inputs,
-  });
+  const call = { runId: run.id, jobId: caller.id, called: expanded.jobs, inputs: expanded.inputs };
+  const started = tx ? await transitions.startReusableCallIn(tx, ctx, call) : await transitions.startReusableCall(db.system("start a reusable workflow call"), ctx, call);
   return { ok: true, calledIds: started.calledIds };
 }
 

@@ -9,7 +9,7 @@ import { admitRun, evaluateConcurrency } from "./concurrency";
 import { readPlan } from "../plan/read-plan";
 import { REPOSITORY_FOR_FACTS, inputsContext, runFacts } from "../contexts/run-facts";
 
-const NOTHING: AdvanceResult = { ready: [], skipped: [], failed: [], held: [] };
+const NOTHING: AdvanceResult = { ready: [], skipped: [], failed: [], cancelled: [], held: [] };
 
 export async function startRun(db: Database, ctx: TenantContext, runId: string, hooks: AdvanceOptions = {}): Promise<AdvanceResult> {
   const run = await db.forTenant(ctx).workflowRun.findUnique({ where: { id: runId }, include: { repository: REPOSITORY_FOR_FACTS } });

@@ -20,12 +20,13 @@ describe("job results", () => {
     expect(foldResults(["skipped", "success"])).toBe("success");
   });
 
-  it("conclude a run: cancelled, then failure, else success", () => {
+  it("conclude a run: failure, then cancelled, else success", () => {
     const job = (status: "SUCCEEDED" | "FAILED" | "CANCELED" | "SKIPPED", continueOnError = false) => ({ status, continueOnError });
     expect(runConclusion([job("SUCCEEDED"), job("SKIPPED")])).toBe("SUCCEEDED");
     expect(runConclusion([job("SUCCEEDED"), job("FAILED")])).toBe("FAILED");
     expect(runConclusion([job("FAILED", true), job("SUCCEEDED")])).toBe("SUCCEEDED");
-    expect(runConclusion([job("FAILED"), job("CANCELED")])).toBe("CANCELED");
+    expect(runConclusion([job("FAILED"), job("CANCELED")])).toBe("FAILED");
+    expect(runConclusion([job("SUCCEEDED"), job("CANCELED")])).toBe("CANCELED");
   });
 });
 
