@@ -112,13 +112,14 @@ async function start(source: string): Promise<string> {
 /** The run's end, once every attempt it made has ended too (a cancelled sandbox is stopped, not abandoned). */
 async function concluded(runId: string): Promise<string> {
   return until(
-    async () => {
+`the run to conclude\n${lines.join("\n")}`,
+async () => {
       const run = await cp.db.system("test").workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: { include: { attempts: true } } } });
       const attemptsEnded = run.jobs.every((job) => job.attempts.every((attempt) => attempt.finishedAt !== null));
       return ["SUCCEEDED", "FAILED", "CANCELED"].includes(run.status) && attemptsEnded ? run.status : undefined;
     },
-    `the run to conclude\n${lines.join("\n")}`,
-    90_000,
+90_000,
+
   );
 }
 
