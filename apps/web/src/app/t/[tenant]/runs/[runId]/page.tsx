@@ -125,6 +125,19 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
                       </span>
                     )}
                     {job.failureReason ?? ""}
+                    {job.failureCause && <span data-testid="job-cause"> ({job.failureCause})</span>}
+                    {job.attempts.length > 1 && (
+                      <ol data-testid="job-attempts">
+                        {job.attempts.map((attempt) => (
+                          <li key={attempt.number} data-testid="job-attempt">
+                            attempt {attempt.number}: {attempt.status.toLowerCase()}
+                            {attempt.failureCause ? ` (${attempt.failureCause})` : ""}
+                            {attempt.runner ? ` on ${attempt.runner}` : ""}
+                            {attempt.failureReason ? ` — ${attempt.failureReason}` : ""}
+                          </li>
+                        ))}
+                      </ol>
+                    )}
                   </td>
                 </tr>
               ))}
