@@ -12,6 +12,7 @@ import { rebuildPools } from "../src/dispatch/rebuild-pools";
 import { cancelRun } from "../src/run/cancel";
 import { advanceRun } from "../src/run/advance-run";
 import { makeReadyHandler, type ReadyHandler } from "../src/lifecycle/ready-handler";
+import { reapLapsedLeases } from "../src/lifecycle/reap-leases";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
@@ -162,6 +163,33 @@ describe("failure causes and infrastructure retries", () => {
     await completeAttempt(db, scheduler, { tenantId: ctx.tenantId, attemptId: claimed?.attemptId ?? "", conclusion: "CANCELED" });
     job = await jobOf(runId);
     expect(job.attempts.map((a) => [a.status, a.failureKind])).toEqual([["CANCELED", "CANCELLED"]]);
+  });
+
+  it("a lost lease requeues the job at once, avoiding the lost runner; a cancelled job's lost attempt stays CANCELLED", async () => {
+    await runnersSeen();
+    const expire = (attemptId: string) => db.system("test").$executeRaw`UPDATE "JobAttempt" SET "leaseExpiresAt" = now() - interval '1 second' WHERE id = ${attemptId}`;
+    const runId = await startRun(3);
+    const lost = await claim("runner-a");
+    await expire(lost?.attemptId ?? "");
+    expect(await reapLapsedLeases(db, 100)).toMatchObject({ lost: 1, requeued: 1 });
+    const job = await jobOf(runId);
+    expect([job.status, job.avoidRunnerIds, job.retryNotBefore]).toEqual(["WAITING", ["runner-a"], null]);
+    expect(job.attempts.map((a) => [a.status, a.failureKind])).toEqual([["LOST", "INFRASTRUCTURE"]]);
+    await scheduler.release(POOL, ctx.tenantId, job.id);
+    await ready(ctx, [job.id]);
+    const retried = await claim("runner-b");
+    expect(retried?.jobId).toBe(job.id);
+
+    // Cancelled while attempt 2 ran, and its runner never reported: the reaper keeps the cause CANCELLED.
+    await cancelRun(db, ctx, runId, "cancelled by a person");
+    await expire(retried?.attemptId ?? "");
+    await reapLapsedLeases(db, 100);
+    const ended = await jobOf(runId);
+    expect(ended.attempts.map((a) => [a.status, a.failureKind])).toEqual([
+      ["LOST", "INFRASTRUCTURE"],
+      ["LOST", "CANCELLED"],
+    ]);
+    await scheduler.release(POOL, ctx.tenantId, job.id);
   });
 
   it("the claim of an avoided runner hands the job back while another runner is free, and takes it when none is", async () => {
