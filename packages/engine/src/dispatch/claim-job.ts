@@ -52,13 +52,14 @@ async function claimNext(
       continue;
     }
     const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: claim.jobId }, select: { status: true, attempt: true, runId: true, heldByConcurrency: true, avoidRunnerIds: true } });
-    if (job && input.runnerId && job.avoidRunnerIds.includes(input.runnerId) && (await anotherRunnerCanTake(db, input.poolId, job.avoidRunnerIds))) {
+    const runnable = job !== null && job.status === "WAITING" && !job.heldByConcurrency;
+    if (runnable && input.runnerId && job.avoidRunnerIds.includes(input.runnerId) && (await anotherRunnerCanTake(db, input.poolId, job.avoidRunnerIds))) {
       handedBack.push(claim);
       continue;
     }
     const sys = db.system("claim: record the attempt");
     const assignment =
-      job && job.status === "WAITING" && !job.heldByConcurrency
+      runnable
         ? await transitions.assignJob(sys, ctx, { jobId: claim.jobId, expectedAttempt: job.attempt, leaseMs: input.leaseMs, ...(input.runnerId ? { runnerId: input.runnerId } : {}) })
         : null;
     if (!job || !assignment) {
