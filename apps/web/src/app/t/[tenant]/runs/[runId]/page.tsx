@@ -126,7 +126,8 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
                     )}
                     {job.failureReason ?? ""}
                     {job.failureCause && <span data-testid="job-cause"> ({job.failureCause})</span>}
-                    {job.attempts.length > 1 && (
+                    {/* Every attempt, once there is more than one or one failed without ending the job (a retry is due). */}
+                    {(job.attempts.length > 1 || job.attempts.some((attempt) => attempt.failureCause !== null && job.failureCause === null)) && (
                       <ol data-testid="job-attempts">
                         {job.attempts.map((attempt) => (
                           <li key={attempt.number} data-testid="job-attempt">
