@@ -195,22 +195,20 @@ async function runCase(actCase: ActCase): Promise<CaseResult> {
   const deliveries = delivered.ids;
   const sys = db.system("act conformance");
   const settled = await until(
-`intake of ${actCase.name}`,
-async () => {
+    `intake of ${actCase.name}`,
+    async () => {
       const rows = await sys.webhookDelivery.findMany({ where: { id: { in: deliveries } } });
       return rows.every((row) => row.status !== "RECEIVED") ? rows : undefined;
     },
-60_000,
-
+    60_000,
   );
   const runs = await until(
-`the runs of ${actCase.name}`,
-async () => {
+    `the runs of ${actCase.name}`,
+    async () => {
       const found = await sys.workflowRun.findMany({ where: { repositoryId: DEMO.repositoryId, sha }, include: { jobs: { include: { attempts: { include: { steps: true } } } } } });
       return found.every((run) => TERMINAL.includes(run.status)) ? found : undefined;
     },
-CASE_TIMEOUT_MS,
-
+    CASE_TIMEOUT_MS,
   );
   if (runs.length === 0) {
     const reasons = settled.map((row) => `${row.status}${row.error ? `: ${row.error}` : ""}`).join("; ");

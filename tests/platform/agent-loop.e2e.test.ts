@@ -105,9 +105,8 @@ describe("runner agent ⇄ control plane", () => {
     await cancelRun(db, demo, runId, "cancelled by a person");
     await until("the executor to be aborted", async () => (aborted ? true : undefined), 10_000);
     const attempt = await until(
-"the attempt to end",
-async () => (await db.system("test").jobAttempt.findFirst({ where: { job: { runId }, status: { not: "RUNNING" } } })) ?? undefined,
-
+      "the attempt to end",
+      async () => (await db.system("test").jobAttempt.findFirst({ where: { job: { runId }, status: { not: "RUNNING" } } })) ?? undefined,
     );
     expect(attempt.status).toBe("CANCELED");
   });

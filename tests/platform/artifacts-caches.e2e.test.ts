@@ -130,8 +130,8 @@ function platformOn(provider: Provider) {
     const runId = await cp().startRun(plan);
     const terminal = ["SUCCEEDED", "FAILED", "CANCELED"];
     await until(
-`the run to conclude\n${state.lines.join("\n")}`,
-async () =>
+      `the run to conclude\n${state.lines.join("\n")}`,
+      async () =>
         terminal.includes(
           (
             await cp()
@@ -141,8 +141,7 @@ async () =>
         )
           ? true
           : undefined,
-provider.runMs,
-
+      provider.runMs,
     );
     return runId;
   }

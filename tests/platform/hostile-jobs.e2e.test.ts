@@ -613,19 +613,17 @@ function platformOn(provider: Provider) {
     const tail = () => output.split("\n").slice(-80).join("\n");
     // The first run may build the web app (a few minutes on a busy machine); later ones start in about a minute.
     const url = await until(
-"the ready line",
-async () =>
+      "the ready line",
+      async () =>
         /\[gantry\] ready (\S+)/.exec(output)?.[1] ?? (child.exitCode !== null ? "exited" : undefined),
-{ timeoutMs: Date.now() + 540_000 - Date.now(), context: tail, intervalMs: 250 },
-
+      { timeoutMs: Date.now() + 540_000 - Date.now(), context: tail, intervalMs: 250 },
     );
     if (url === "exited") throw new Error(`scripts/up.mjs exited before it was ready:\n${tail()}`);
     // The pool's provider runs the jobs, not the development `process` one.
     await until(
-`the runner to choose ${provider.name}`,
-async () => (output.includes(`runner: jobs run in ${provider.name} sandboxes`) ? true : undefined),
-{ timeoutMs: Date.now() + 30_000 - Date.now(), context: tail, intervalMs: 250 },
-
+      `the runner to choose ${provider.name}`,
+      async () => (output.includes(`runner: jobs run in ${provider.name} sandboxes`) ? true : undefined),
+      { timeoutMs: Date.now() + 30_000 - Date.now(), context: tail, intervalMs: 250 },
     );
 
     const client = new pg.Client({ connectionString: database.url });
@@ -716,8 +714,8 @@ async () => (output.includes(`runner: jobs run in ${provider.name} sandboxes`) ?
   async function runOf(file: string, sha = platform().sha, deadline = platform().deadline): Promise<RunRow> {
     const p = platform();
     return until(
-`the run of ${file} to finish`,
-async () => {
+      `the run of ${file} to finish`,
+      async () => {
         const row = (
           await p.client.query<RunRow>(
             `SELECT id, status, errors FROM "WorkflowRun" WHERE sha = $1 AND "workflowPath" = $2`,
@@ -726,8 +724,7 @@ async () => {
         ).rows[0];
         return row && TERMINAL.includes(row.status) ? row : undefined;
       },
-{ timeoutMs: deadline - Date.now(), intervalMs: 250 },
-
+      { timeoutMs: deadline - Date.now(), intervalMs: 250 },
     ).catch(async (error: Error) => {
       const runs = await p.client.query(
         `SELECT "workflowPath", status FROM "WorkflowRun" WHERE sha = $1 ORDER BY "workflowPath"`,

@@ -112,14 +112,13 @@ async function start(source: string): Promise<string> {
 /** The run's end, once every attempt it made has ended too (a cancelled sandbox is stopped, not abandoned). */
 async function concluded(runId: string): Promise<string> {
   return until(
-`the run to conclude\n${lines.join("\n")}`,
-async () => {
+    `the run to conclude\n${lines.join("\n")}`,
+    async () => {
       const run = await cp.db.system("test").workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: { include: { attempts: true } } } });
       const attemptsEnded = run.jobs.every((job) => job.attempts.every((attempt) => attempt.finishedAt !== null));
       return ["SUCCEEDED", "FAILED", "CANCELED"].includes(run.status) && attemptsEnded ? run.status : undefined;
     },
-90_000,
-
+    90_000,
   );
 }
 

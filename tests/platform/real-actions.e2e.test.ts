@@ -88,10 +88,9 @@ describe.skipIf(!bwrap.available)("GitHub's released actions through the worker 
     if (!plan) throw new Error(JSON.stringify(errors));
     const runId = await cp.startRun(plan);
     await until(
-`the run to conclude\n${lines.join("\n")}`,
-async () => (["SUCCEEDED", "FAILED", "CANCELED"].includes((await cp.db.system("test").workflowRun.findUniqueOrThrow({ where: { id: runId } })).status) ? true : undefined),
-180_000,
-
+      `the run to conclude\n${lines.join("\n")}`,
+      async () => (["SUCCEEDED", "FAILED", "CANCELED"].includes((await cp.db.system("test").workflowRun.findUniqueOrThrow({ where: { id: runId } })).status) ? true : undefined),
+      180_000,
     );
     return runId;
   }
@@ -322,13 +321,12 @@ describe.skipIf(!bwrap.available)("a GitHub-connected repository's workflows wit
 
   async function concluded(workflowName: string): Promise<{ id: string; status: string }> {
     return until(
-`the ${workflowName} run to conclude\n${lines.join("\n")}`,
-async () => {
+      `the ${workflowName} run to conclude\n${lines.join("\n")}`,
+      async () => {
         const run = await cp.db.system("test").workflowRun.findFirst({ where: { repositoryId: REPO.id, workflowName }, orderBy: { createdAt: "desc" } });
         return run && ["SUCCEEDED", "FAILED", "CANCELED"].includes(run.status) ? run : undefined;
       },
-180_000,
-
+      180_000,
     );
   }
 

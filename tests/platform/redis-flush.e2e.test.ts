@@ -80,17 +80,16 @@ async function startHeldMatrix(): Promise<string> {
   if (!plan) throw new Error(JSON.stringify(errors));
   const runId = await cp.startRun(plan);
   await until(
-`${SLOTS} cells to run`,
-async () => ((await cp.db.system("test").jobAttempt.count({ where: { job: { runId }, status: "RUNNING" } })) === SLOTS ? true : undefined),
-
+    `${SLOTS} cells to run`,
+    async () => ((await cp.db.system("test").jobAttempt.count({ where: { job: { runId }, status: "RUNNING" } })) === SLOTS ? true : undefined),
   );
   return runId;
 }
 
 async function concluded(runId: string, ms: number) {
   return until(
-`the run to conclude\n${lines.join("\n")}`,
-async () => {
+    `the run to conclude\n${lines.join("\n")}`,
+    async () => {
       // The test's own pool loses its connections too when they are cut: a probe that fails on one asks again.
       const run = await cp.db
         .system("test")
@@ -98,8 +97,7 @@ async () => {
         .catch((error: unknown) => (String(error).includes("terminating connection") ? undefined : Promise.reject(error)));
       return run && ["SUCCEEDED", "FAILED", "CANCELED"].includes(run.status) ? run : undefined;
     },
-ms,
-
+    ms,
   );
 }
 

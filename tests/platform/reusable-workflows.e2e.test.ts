@@ -46,12 +46,12 @@ async function startWorkflow(source: string, file: string, files: (repoPath: str
 async function concluded(runId: string): Promise<string> {
   const terminal = ["SUCCEEDED", "FAILED", "CANCELED"];
   return until(
-`the run to conclude\n${lines.join("\n")}`,
-async () => {
-    const run = await cp.db.system("test").workflowRun.findUniqueOrThrow({ where: { id: runId } });
-    return terminal.includes(run.status) ? run.status : undefined;
-  },
-180_000,
+    `the run to conclude\n${lines.join("\n")}`,
+    async () => {
+      const run = await cp.db.system("test").workflowRun.findUniqueOrThrow({ where: { id: runId } });
+      return terminal.includes(run.status) ? run.status : undefined;
+    },
+    180_000,
 );
 }
 
@@ -199,11 +199,11 @@ describe.skipIf(!bwrap.available)("local reusable workflows through the runner",
     const files: Record<string, string> = { "lib/slow.yml": "on: workflow_call\njobs:\n  wait:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo started; sleep 300\n" };
     const runId = await startWorkflow("on: push\njobs:\n  slow:\n    uses: ./lib/slow.yml\n", ".gantry/workflows/ci.yml", (repoPath) => files[repoPath]);
     const running = await until(
-"the called job to run",
-async () => {
-      const job = await cp.db.system("test").jobRun.findFirst({ where: { runId, key: "slow / wait", status: "RUNNING" } });
-      return job ?? undefined;
-    },
+      "the called job to run",
+      async () => {
+        const job = await cp.db.system("test").jobRun.findFirst({ where: { runId, key: "slow / wait", status: "RUNNING" } });
+        return job ?? undefined;
+      },
 );
     const caller = await cp.db.system("test").jobRun.findFirstOrThrow({ where: { runId, key: "slow" } });
     expect(await cancelJob(cp.db, demo, caller.id, "cancelled by the test")).toBe(true);
@@ -215,11 +215,11 @@ async () => {
     ]);
     // The runner hears it on its next heartbeat and stops the sandbox: the attempt ends, well before the sleep would.
     await until(
-`the called job's attempt to end\n${lines.join("\n")}`,
-async () => {
-      const attempt = await cp.db.system("test").jobAttempt.findFirst({ where: { jobRunId: running.id } });
-      return attempt && attempt.status !== "RUNNING" && attempt.status !== "ASSIGNED" ? attempt.status : undefined;
-    },
+      `the called job's attempt to end\n${lines.join("\n")}`,
+      async () => {
+        const attempt = await cp.db.system("test").jobAttempt.findFirst({ where: { jobRunId: running.id } });
+        return attempt && attempt.status !== "RUNNING" && attempt.status !== "ASSIGNED" ? attempt.status : undefined;
+      },
 );
   });
 });

@@ -117,21 +117,19 @@ describe("the up-command", () => {
     await db.connect();
     try {
       const created = await until(
-"the pushed commit's run",
-async () => (await db.query<{ workflowName: string; status: string }>(`SELECT "workflowName", status FROM "WorkflowRun" WHERE sha = $1`, [sha])).rows[0],
-{ timeoutMs: 60_000, context: () => `${pushed}\n${run.output()}` },
-
+        "the pushed commit's run",
+        async () => (await db.query<{ workflowName: string; status: string }>(`SELECT "workflowName", status FROM "WorkflowRun" WHERE sha = $1`, [sha])).rows[0],
+        { timeoutMs: 60_000, context: () => `${pushed}\n${run.output()}` },
       );
       expect(created.workflowName).toBe("CI");
       // The runner claims each job as its needs finish, runs it (checkout, echo, a matrix), and the run succeeds.
       const finished = await until(
-"the run to finish",
-async () => {
+        "the run to finish",
+        async () => {
           const row = (await db.query<{ status: string }>(`SELECT status FROM "WorkflowRun" WHERE sha = $1`, [sha])).rows[0];
           return row && ["SUCCEEDED", "FAILED", "CANCELED"].includes(row.status) ? row.status : undefined;
         },
-{ timeoutMs: 120_000, context: run.output },
-
+        { timeoutMs: 120_000, context: run.output },
       );
       expect(finished).toBe("SUCCEEDED");
       const jobs = await db.query<{ key: string; status: string }>(

@@ -104,7 +104,8 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
         if (!assignment) continue;
         log(`runner: running ${assignment.job.key} (run #${assignment.run.number}, attempt ${assignment.attempt})`);
         const { outcome } = await runAssignment(client, assignment, execute, log, controller.signal);
-        if (outcome) log(`runner: ${assignment.job.key} ${outcome.conclusion.toLowerCase()}`);
+        // The operator must hear of the platform's failures: they are this host's to fix.
+        if (outcome) log(`runner: ${assignment.job.key} ${outcome.conclusion.toLowerCase()}${outcome.failureCause === "infrastructure" ? ` on the runner's side: ${outcome.failureReason ?? ""}` : ""}`);
       }
     };
     await Promise.all(Array.from({ length: env.GANTRY_RUNNER_CAPACITY }, slot));

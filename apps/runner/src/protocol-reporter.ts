@@ -1,10 +1,13 @@
 // A job's log chunks and step reports, sent to the control plane (`logs`, `step`) with the attempt's job token.
 // Network errors, 5xx and 429 are retried with capped, jittered backoff for a while (the LogStream's bounded
 // queue holds the job's output back meanwhile); a refusal (4xx: lost attempt, conflicting chunk) fails at once.
+// A control plane still unreachable when the retries run out fails the job as the platform's failure
+// (InfrastructureError): the job is retried, its steps were fine as far as anyone knows.
 import type { Assignment, StepAnnotation, StepReportRequest } from "@gantry/runner-protocol";
 import type { Annotation } from "./execution/annotations";
 import type { StepOutcome } from "./execution/types";
-import type { ProtocolClient } from "./protocol-client";
+import { InfrastructureError } from "./infrastructure-error";
+import { ProtocolError, type ProtocolClient } from "./protocol-client";
 import { retryTransient } from "./retry";
 import type { JobReporter } from "./sandbox-executor";
 
@@ -29,7 +32,16 @@ export function protocolReporter(client: ProtocolClient, assignment: Assignment,
   const { jobToken, attemptId } = assignment;
   const retryForMs = options.retryForMs ?? 120_000;
 
-  const deliver = <T>(what: string, send: () => Promise<T>): Promise<T> => retryTransient(`${what} for ${assignment.job.key}`, send, { kill: options.kill, log: options.log, retryForMs });
+  const deliver = async <T>(what: string, send: () => Promise<T>): Promise<T> => {
+    try {
+      return await retryTransient(`${what} for ${assignment.job.key}`, send, { kill: options.kill, log: options.log, retryForMs });
+    } catch (error) {
+      if (error instanceof ProtocolError && error.retryable && !options.kill.aborted) {
+        throw new InfrastructureError(`the control plane was unreachable for ${what} (retried for ${Math.round(retryForMs / 1000)} s): ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  };
 
   return {
     appendLogs: async (chunks) => {

@@ -1,14 +1,19 @@
 // One assignment, from claim to complete: heartbeats every heartbeatMs while the executor runs; a cancel answer
 // or a lost lease aborts the executor; the outcome is reported (retried on transient errors) unless the lease
-// was lost, when the attempt belongs to nobody any more.
+// was lost, when the attempt belongs to nobody any more. An InfrastructureError out of the executor is reported
+// as the platform's failure (`failureCause: "infrastructure"`: the job is retried elsewhere); any other error as
+// the job's.
 import type { Assignment } from "@gantry/runner-protocol";
 import { backoffMs } from "./backoff";
+import { InfrastructureError } from "./infrastructure-error";
 import { ProtocolError, type ProtocolClient } from "./protocol-client";
 
 export interface JobOutcome {
   conclusion: "SUCCEEDED" | "FAILED" | "CANCELED";
   outputs: Record<string, string>;
   failureReason?: string;
+  /** Whose failure a FAILED outcome is; absent: the job's (a step failed). */
+  failureCause?: "user" | "infrastructure";
 }
 
 /**
@@ -57,7 +62,11 @@ export async function runAssignment(
   try {
     outcome = controller.signal.aborted && leaseLost ? { conclusion: "CANCELED", outputs: {} } : await execute(assignment, controller.signal, killer.signal);
   } catch (error) {
-    outcome = { conclusion: "FAILED", outputs: {}, failureReason: `runner error: ${error instanceof Error ? error.message : String(error)}` };
+    const message = error instanceof Error ? error.message : String(error);
+    outcome =
+      error instanceof InfrastructureError
+        ? { conclusion: "FAILED", outputs: {}, failureReason: message.slice(0, 2000), failureCause: "infrastructure" }
+        : { conclusion: "FAILED", outputs: {}, failureReason: `runner error: ${message}`.slice(0, 2000) };
   } finally {
     clearInterval(timer);
     shutdown?.removeEventListener("abort", onShutdown);

@@ -22,6 +22,7 @@ import type { JobExecutor, JobOutcome } from "./run-assignment";
 import { SandboxRefusedError, type EnforcedLimits, type NetworkPolicy, type Sandbox, type SandboxLimits, type SandboxProvider } from "./sandbox/types";
 import { untrustedProvider } from "./untrusted-provider";
 import { isRemoteAction } from "./execution/remote-action";
+import { InfrastructureError } from "./infrastructure-error";
 
 /** Where a job's log chunks and step reports go (the control plane, in the agent). */
 export interface JobReporter {
@@ -157,22 +158,33 @@ export function sandboxExecutor(options: SandboxExecutorOptions): JobExecutor {
     }
     const limits = jobSandboxLimits(assignment);
     const startedAt = Date.now();
-    // The Node runtimes actions run on, and the tool cache: writable only for trusted jobs (an untrusted one could
-    // leave a poisoned toolchain for the next job).
-    const node = nodeRuntimes();
-    const toolCache = toolCacheFor(toolCacheAccess(), !untrusted, provider.name);
-    const tools = { node, ...(toolCache ? { toolCache } : {}) };
+    // Starting the sandbox — its toolchains, the service proxy, the provider's prepare — is the runner's business:
+    // a failure there is the platform's (the job is retried on another runner), except a refusal of what the job
+    // asks for, which is the job's.
     let sandbox: Sandbox;
-    const proxy = await jobServiceProxy(assignment, options.serviceProxy);
+    let proxy: Awaited<ReturnType<typeof jobServiceProxy>>;
+    let node: ReturnType<typeof nodeRuntimes>;
+    let toolCache: ReturnType<typeof toolCacheFor>;
     try {
-      sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits, tools, ...(proxy ? { serviceSocket: proxy.socketPath } : {}) });
+      // The Node runtimes actions run on, and the tool cache: writable only for trusted jobs (an untrusted one could
+      // leave a poisoned toolchain for the next job).
+      node = nodeRuntimes();
+      toolCache = toolCacheFor(toolCacheAccess(), !untrusted, provider.name);
+      const tools = { node, ...(toolCache ? { toolCache } : {}) };
+      proxy = await jobServiceProxy(assignment, options.serviceProxy);
+      try {
+        sandbox = await provider.prepare({ untrusted, network, egressAllowlist: options.egressAllowlist ?? [], limits, tools, ...(proxy ? { serviceSocket: proxy.socketPath } : {}) });
+      } catch (error) {
+        await proxy?.close();
+        throw error;
+      }
       proxy?.setServiceBase(sandbox.serviceUrl);
       if (proxy && sandbox.serviceUrl === undefined) options.log(`runner: ${assignment.job.key}: the ${provider.name} sandbox cannot reach the service proxy here (docs/sandboxes.md)`);
     } catch (error) {
-      await proxy?.close();
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof SandboxRefusedError) return { conclusion: "FAILED", outputs: {}, failureReason: `the ${provider.name} sandbox refused this job: ${message}` };
-      throw new Error(`the ${provider.name} sandbox did not start: ${message}`, { cause: error });
+      options.log(`runner: the ${provider.name} sandbox of ${assignment.job.key} did not start: ${message}`);
+      throw new InfrastructureError(`the ${provider.name} sandbox did not start: ${message}`, { cause: error });
     }
     const destroyNow = () => {
       options.log(`runner: destroying the sandbox of ${assignment.job.key}: ${String(kill.reason)}`);

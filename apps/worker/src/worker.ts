@@ -128,6 +128,10 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
           const result = await engine.advance(ctx, runId);
           return { ready: result.ready.length, failed: result.failed.length, held: result.held.length };
         }
+        if (job.name === "job-retry") {
+          await engine.retryDue(parsePayload("job-retry", job.data));
+          return { retried: true };
+        }
         return { timedOut: await engine.timeOut(parsePayload("job-timeout", job.data)) };
       },
       { ...common, lockDuration: timeouts.lockDurationMs, concurrency: 4 },

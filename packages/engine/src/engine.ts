@@ -3,11 +3,11 @@
 // of it, so no caller can forget them (check runs and workflow_run events used to depend on a registration only
 // the worker made). The worker's BullMQ processors and the web's runner routes are thin adapters over this.
 import type { Database, TenantContext } from "@gantry/db";
-import type { Queues } from "@gantry/jobs";
+import { scheduleJobRetry, type Queues } from "@gantry/jobs";
 import type { FairScheduler } from "@gantry/scheduler";
 import { claimAssignment, type ClaimAssignment, type ClaimInput } from "./claim/claim-assignment";
 import type { GithubUrls } from "./contexts/run-facts";
-import { completeAttempt, type AttemptReport } from "./dispatch/complete-attempt";
+import { completeAttempt, type AttemptReport, type CompleteResult } from "./dispatch/complete-attempt";
 import { makeHeldHandler, type HeldHandler } from "./lifecycle/environment-gates";
 import { rebuildJobTimeouts, timeOutJob } from "./lifecycle/job-timeouts";
 import { makeReadyHandler, type ReadyHandler } from "./lifecycle/ready-handler";
@@ -40,7 +40,10 @@ export interface Engine {
   cancelRun(ctx: TenantContext, runId: string, reason: string): Promise<CancelResult>;
   cancelJob(ctx: TenantContext, jobId: string, reason: string): Promise<boolean>;
   claim(input: ClaimInput): Promise<ClaimAssignment | null>;
-  complete(report: AttemptReport): Promise<{ applied: boolean; runId: string | null }>;
+  /** An infrastructure failure sends the job back in line: its retry timer is set here. */
+  complete(report: AttemptReport): Promise<CompleteResult>;
+  /** A retry's backoff is over (the job-retry timer): the job goes to its pool's queue. */
+  retryDue(payload: { tenantId: string; jobId: string; attempt: number }): Promise<void>;
   timeOut(payload: { tenantId: string; jobId: string; attempt: number }): Promise<boolean>;
   reap(limit: number): Promise<{ lost: number; requeued: number; failed: number }>;
   rebuildTimers(): Promise<number>;
@@ -67,7 +70,12 @@ export function createEngine(options: EngineOptions): Engine {
     cancelRun: (ctx, runId, reason) => cancelRun(db, ctx, runId, reason, hooks(ctx)),
     cancelJob: (ctx, jobId, reason) => cancelJob(db, ctx, jobId, reason, hooks(ctx)),
     claim: (input) => claimAssignment({ db, scheduler, queues, github: options.github }, input),
-    complete: (report) => completeAttempt(db, scheduler, report),
+    async complete(report) {
+      const result = await completeAttempt(db, scheduler, report);
+      if (result.retry) await scheduleJobRetry(queues, result.retry);
+      return result;
+    },
+    retryDue: (payload) => ready({ tenantId: payload.tenantId, actor: { kind: "SYSTEM", id: "job-retry" } }, [payload.jobId]),
     timeOut: (payload) => timeOutJob(db, payload, scheduler, hooks),
     async reap(limit) {
       const result = await reapLapsedLeases(db, limit);

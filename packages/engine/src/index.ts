@@ -18,7 +18,8 @@ export { recordWorkflowRunEvents, reachedActions, workflowRunPayload, chainDepth
 export { choosePool, type PoolChoice, type PoolDecision } from "./dispatch/pools";
 export { enqueueReady, type EnqueueResult } from "./dispatch/enqueue-ready";
 export { claimJob, type ClaimedJob } from "./dispatch/claim-job";
-export { completeAttempt, type AttemptReport } from "./dispatch/complete-attempt";
+export { completeAttempt, causeOf, type AttemptReport, type CompleteResult } from "./dispatch/complete-attempt";
+export { infrastructureRetryDelayMs, retryPending, RETRY_BASE_MS, RETRY_MAX_MS } from "./dispatch/retry-policy";
 export { rebuildPools } from "./dispatch/rebuild-pools";
 export { priorityClassOf } from "./dispatch/priority-of";
 export { jobReceivesSecrets } from "./dispatch/job-receives-secrets";

@@ -2,7 +2,7 @@ export { jobCatalog, parsePayload, type JobName, type JobPayload, type JobDefini
 export { Queues } from "./queues";
 export { gitPushPayload, type GitPushPayload } from "./git-push";
 export { workflowDispatchPayload, dispatchRunKey, type WorkflowDispatchPayload } from "./workflow-dispatch";
-export { scheduleJobTimeout, scheduleGateTimer } from "./timeouts";
+export { scheduleJobTimeout, scheduleGateTimer, scheduleJobRetry } from "./timeouts";
 export { requestCheckReports, type CheckReportRequest } from "./check-reports";
 export { scheduledRunKey, cronOfScheduledRun } from "./scheduled-runs";
 

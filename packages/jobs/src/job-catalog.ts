@@ -48,6 +48,15 @@ export const jobCatalog = {
     backoffMs: 1_000,
     onExhausted: "the timer is rebuilt from Postgres when a worker starts, so the job still times out",
   },
+  "job-retry": {
+    queue: "gantry-timers",
+    // A job back in line after an infrastructure failure of `attempt`: at its retryNotBefore it is enqueued again.
+    payload: z.object({ tenantId: z.string().min(1), jobId: z.string().min(1), attempt: z.number().int().positive() }),
+    lockDurationMs: 30_000,
+    attempts: 5,
+    backoffMs: 1_000,
+    onExhausted: "the periodic queue reconciliation puts the job in its pool's queue once its retryNotBefore has passed",
+  },
   "environment-gate": {
     queue: "gantry-timers",
     // A job held at its environment's gate: at dueAt (the wait timer's end, an approval's expiry) check it again.

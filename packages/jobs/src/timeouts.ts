@@ -23,3 +23,14 @@ export async function scheduleGateTimer(
     delay: Math.max(0, dueMs - nowMs),
   });
 }
+
+/** An infrastructure retry's wait (JobRun.retryNotBefore): one timer per (job, failed attempt). */
+export async function scheduleJobRetry(
+  queues: Pick<Queues, "add">,
+  retry: { tenantId: string; jobId: string; attempt: number; notBefore: Date },
+  nowMs: number = Date.now(),
+): Promise<void> {
+  await queues.add("job-retry", { tenantId: retry.tenantId, jobId: retry.jobId, attempt: retry.attempt }, `retry-${retry.jobId}-${retry.attempt}`, {
+    delay: Math.max(0, retry.notBefore.getTime() - nowMs),
+  });
+}

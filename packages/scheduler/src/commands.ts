@@ -1,6 +1,7 @@
 import type { ClientContext, Redis, Result } from "ioredis";
 import { CLAIM_LUA } from "./lua/claim";
 import { ENQUEUE_LUA } from "./lua/enqueue";
+import { PUT_BACK_LUA } from "./lua/put-back";
 import { REBUILD_LUA } from "./lua/rebuild";
 import { RELEASE_LUA } from "./lua/release";
 import { REMOVE_LUA } from "./lua/remove";
@@ -16,6 +17,7 @@ declare module "ioredis" {
     gantrySchedEnqueue(base: string, ...args: Arg[]): Result<unknown, Context>;
     gantrySchedClaim(base: string, ...args: Arg[]): Result<unknown, Context>;
     gantrySchedRelease(base: string, ...args: Arg[]): Result<unknown, Context>;
+    gantrySchedPutBack(base: string, ...args: Arg[]): Result<unknown, Context>;
     gantrySchedRemove(base: string, ...args: Arg[]): Result<unknown, Context>;
     gantrySchedSetPolicy(base: string, ...args: Arg[]): Result<unknown, Context>;
     gantrySchedRebuild(base: string, ...args: Arg[]): Result<unknown, Context>;
@@ -27,6 +29,7 @@ const scripts = {
   gantrySchedEnqueue: ENQUEUE_LUA,
   gantrySchedClaim: CLAIM_LUA,
   gantrySchedRelease: RELEASE_LUA,
+  gantrySchedPutBack: PUT_BACK_LUA,
   gantrySchedRemove: REMOVE_LUA,
   gantrySchedSetPolicy: SET_POLICY_LUA,
   gantrySchedRebuild: REBUILD_LUA,

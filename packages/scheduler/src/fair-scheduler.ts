@@ -123,6 +123,19 @@ export class FairScheduler {
     return reply.map((released) => released === 1);
   }
 
+  /**
+   * Hands a claim back unused: the job returns to its place in its tenant's queue (same class and ready time) and
+   * the claim's charge is refunded, so the next claim — by another runner — can take it as if this one never had.
+   * false when it was not claimed. For a claimer that must not run the job (a runner the job avoids).
+   */
+  async putBack(poolId: string, claim: Pick<Claim, "jobId" | "tenantId" | "priorityClass" | "enqueuedAtMs">): Promise<boolean> {
+    idSchema.parse(claim.tenantId);
+    const e = readyEntrySchema.parse({ poolId, tenantId: claim.tenantId, jobId: claim.jobId, priorityClass: claim.priorityClass, enqueuedAtMs: claim.enqueuedAtMs });
+    const score = readyScore(e.priorityClass, e.enqueuedAtMs, this.agingStepMs);
+    const reply = await this.redis.gantrySchedPutBack(this.base(poolId), ...this.defaults, e.jobId, e.priorityClass, e.enqueuedAtMs, score);
+    return countReplySchema.parse(reply) === 1;
+  }
+
   /** Cancels a ready job. A claimed job is left alone ("claimed"): its lease owner stops it and releases it. */
   async remove(poolId: string, tenantId: string, jobId: string): Promise<RemoveOutcome> {
     idSchema.parse(tenantId);

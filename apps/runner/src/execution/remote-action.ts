@@ -13,6 +13,7 @@ import { readActionManifest, type ActionManifest } from "./action-manifest";
 import { extractArchive } from "./safe-archive";
 import { components, openDir, openRoot, removeEntry, UnsafePathError, withFd, withFdAsync } from "./safe-fs";
 import type { ActionsOptions } from "./types";
+import { hostDiskFull, InfrastructureError } from "../infrastructure-error";
 
 /** An action unpacked for this job. */
 export interface PreparedAction {
@@ -89,6 +90,7 @@ export class RemoteActions {
     try {
       archive = await this.archive(resolved);
     } catch (error) {
+      if (error instanceof InfrastructureError) throw error;
       return { ok: false, error: `uses: ${uses}: ${message(error)}` };
     }
     await write(`Download action repository '${resolved.repository}@${resolved.ref}' (SHA:${resolved.sha})\n`);
@@ -155,6 +157,10 @@ export class RemoteActions {
       }
       renameSync(part, file);
       return file;
+    } catch (error) {
+      // The runner-wide cache is on the runner's disk, not the job's quota: no room there is the host's trouble.
+      if (hostDiskFull(error)) throw new InfrastructureError(`the runner's disk is full: cannot keep the archive of ${resolved.repository}@${resolved.sha} in ${this.options.cacheDir}`, { cause: error });
+      throw error;
     } finally {
       rmSync(part, { force: true });
     }

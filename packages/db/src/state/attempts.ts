@@ -43,14 +43,21 @@ export function finishAttempt(
   });
 }
 
-/** ASSIGNED | RUNNING whose lease lapsed → LOST. The reaper calls this; a renewed lease makes it a no-op. */
+/**
+ * ASSIGNED | RUNNING whose lease lapsed → LOST, an infrastructure failure, unless its job was cancelled meanwhile
+ * (cancelJob marked it CANCELLED: its runner just never reported). The reaper calls this; a renewed lease makes it a no-op.
+ */
 export function markAttemptLost(sql: SqlRunner, ctx: TenantContext, attemptId: string, reason = "lease expired") {
   return conditionalTransition<AttemptStatus>(sql, ctx, {
     entity: "JobAttempt",
     id: attemptId,
     from: ["ASSIGNED", "RUNNING"],
     to: "LOST",
-    set: [Prisma.sql`"finishedAt" = ${now}`, Prisma.sql`"failureKind" = 'INFRASTRUCTURE'`, Prisma.sql`"failureReason" = ${reason}`],
+    set: [
+      Prisma.sql`"finishedAt" = ${now}`,
+      Prisma.sql`"failureKind" = CASE WHEN t."failureKind" = 'CANCELLED' THEN 'CANCELLED'::"FailureKind" ELSE 'INFRASTRUCTURE'::"FailureKind" END`,
+      Prisma.sql`"failureReason" = CASE WHEN t."failureKind" = 'CANCELLED' THEN t."failureReason" ELSE ${reason} END`,
+    ],
     where: [Prisma.sql`t."leaseExpiresAt" <= now()`],
     reason,
   });

@@ -62,17 +62,31 @@ export function markJobAssigned(sql: SqlRunner, ctx: TenantContext, jobId: strin
   });
 }
 
+/** How an infrastructure retry goes back in line: not before a time (backoff), and not on the runner it failed on. */
+export interface RetryPlacement {
+  /** The job is enqueued again only from then (enqueueReady and the rebuild skip it until then). */
+  notBefore?: Date;
+  /** The runner the attempt failed on: the claim prefers any other runner of the pool while one can take the job. */
+  avoidRunnerId?: string;
+}
+
 /**
- * RUNNING (attempt n) → WAITING, only while attempts remain: the attempt was lost to the platform and the
- * job goes back in line. The single backward step in the machine; it is keyed on n, so it cannot repeat.
+ * RUNNING (attempt n) → WAITING, only while attempts remain: the attempt failed on the platform's side (its lease
+ * lapsed, its sandbox did not start, …) and the job goes back in line. The single backward step in the machine;
+ * it is keyed on n, so it cannot repeat.
  */
-export function requeueJob(sql: SqlRunner, ctx: TenantContext, jobId: string, attempt: number, reason?: string) {
+export function requeueJob(sql: SqlRunner, ctx: TenantContext, jobId: string, attempt: number, reason?: string, placement: RetryPlacement = {}) {
+  // A delayed retry's place in the fair queue is its due time: it does not jump ahead of jobs that became ready meanwhile.
+  const set = [placement.notBefore ? Prisma.sql`"readyAt" = ${placement.notBefore}::timestamp(3)` : Prisma.sql`"readyAt" = ${now}`, Prisma.sql`"retryNotBefore" = ${placement.notBefore ?? null}::timestamp(3)`];
+  if (placement.avoidRunnerId) {
+    set.push(Prisma.sql`"avoidRunnerIds" = CASE WHEN ${placement.avoidRunnerId} = ANY(t."avoidRunnerIds") THEN t."avoidRunnerIds" ELSE array_append(t."avoidRunnerIds", ${placement.avoidRunnerId}::text) END`);
+  }
   return conditionalTransition<RunStatus>(sql, ctx, {
     entity: "JobRun",
     id: jobId,
     from: ["RUNNING"],
     to: "WAITING",
-    set: [Prisma.sql`"readyAt" = ${now}`],
+    set,
     where: [Prisma.sql`t."attempt" = ${attempt}`, Prisma.sql`t."attempt" < t."maxAttempts"`],
     reason,
   });
@@ -126,16 +140,27 @@ export function failUnstartedJob(sql: SqlRunner, ctx: TenantContext, jobId: stri
   });
 }
 
-/** Any live status → CANCELED, whatever the attempt: cancellation comes from a person or the run. */
-export function cancelJob(sql: SqlRunner, ctx: TenantContext, jobId: string, reason?: string) {
-  return conditionalTransition<RunStatus>(sql, ctx, {
+/**
+ * Any live status → CANCELED, whatever the attempt: cancellation comes from a person or the run. The job's cause
+ * is CANCELLED, and so is its live attempt's: the attempt keeps running until its runner stops it and reports
+ * (or its lease lapses), but it ends as cancelled, not as the platform's failure.
+ */
+export async function cancelJob(sql: SqlRunner, ctx: TenantContext, jobId: string, reason?: string) {
+  const result = await conditionalTransition<RunStatus>(sql, ctx, {
     entity: "JobRun",
     id: jobId,
     from: ["QUEUED", "WAITING", "RUNNING"],
     to: "CANCELED",
-    set: [Prisma.sql`"finishedAt" = ${now}`],
+    set: [Prisma.sql`"finishedAt" = ${now}`, Prisma.sql`"failureKind" = 'CANCELLED'`, Prisma.sql`"failureReason" = ${reason ?? null}`],
     reason,
   });
+  if (result.changed && result.from === "RUNNING") {
+    await sql.$queryRaw`
+      UPDATE "JobAttempt" SET "failureKind" = 'CANCELLED', "failureReason" = ${reason ?? null}
+      WHERE "jobRunId" = ${jobId} AND "tenantId" = ${ctx.tenantId} AND "status" IN ('ASSIGNED', 'RUNNING')
+      RETURNING "id"`;
+  }
+  return result;
 }
 
 /**

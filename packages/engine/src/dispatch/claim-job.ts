@@ -3,8 +3,12 @@
 // rebuild), the claim is released and the next job is tried. A job whose tenant may no longer use the pool (an
 // operator withdrew a shared pool, a pool changed owner) is never assigned: it loses its pool, and the reconciler
 // places it again (enqueueReady chooses a pool the tenant may use, or fails the job saying why).
+// A job retried after an infrastructure failure avoids the runners it failed on: such a runner's claim hands it
+// back (to its place, uncharged) while another runner of the pool could take it, and tries the next job; the job
+// goes back only once this claim is over, so one claim never pops it twice.
 import { poolAccess, transitions, type Database, type TenantContext } from "@gantry/db";
-import type { FairScheduler } from "@gantry/scheduler";
+import type { Claim, FairScheduler } from "@gantry/scheduler";
+import { anotherRunnerCanTake } from "./avoid-runners";
 
 export interface ClaimedJob {
   tenantId: string;
@@ -23,6 +27,20 @@ export async function claimJob(
   scheduler: FairScheduler,
   input: { poolId: string; runnerId?: string; leaseMs: number; nowMs?: number },
 ): Promise<ClaimedJob | null> {
+  const handedBack: Claim[] = [];
+  try {
+    return await claimNext(db, scheduler, input, handedBack);
+  } finally {
+    for (const claim of handedBack) await scheduler.putBack(input.poolId, claim);
+  }
+}
+
+async function claimNext(
+  db: Database,
+  scheduler: FairScheduler,
+  input: { poolId: string; runnerId?: string; leaseMs: number; nowMs?: number },
+  handedBack: Claim[],
+): Promise<ClaimedJob | null> {
   for (let tries = 0; tries < 20; tries++) {
     const claim = await scheduler.claim(input.poolId, input.nowMs ?? Date.now());
     if (!claim) return null;
@@ -33,10 +51,15 @@ export async function claimJob(
       await db.forTenant(ctx).jobRun.updateMany({ where: { id: claim.jobId, status: "WAITING", poolId: input.poolId }, data: { poolId: null } });
       continue;
     }
-    const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: claim.jobId }, select: { status: true, attempt: true, runId: true, heldByConcurrency: true } });
+    const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: claim.jobId }, select: { status: true, attempt: true, runId: true, heldByConcurrency: true, avoidRunnerIds: true } });
+    const runnable = job !== null && job.status === "WAITING" && !job.heldByConcurrency;
+    if (runnable && input.runnerId && job.avoidRunnerIds.includes(input.runnerId) && (await anotherRunnerCanTake(db, input.poolId, job.avoidRunnerIds))) {
+      handedBack.push(claim);
+      continue;
+    }
     const sys = db.system("claim: record the attempt");
     const assignment =
-      job && job.status === "WAITING" && !job.heldByConcurrency
+      runnable
         ? await transitions.assignJob(sys, ctx, { jobId: claim.jobId, expectedAttempt: job.attempt, leaseMs: input.leaseMs, ...(input.runnerId ? { runnerId: input.runnerId } : {}) })
         : null;
     if (!job || !assignment) {

@@ -8,7 +8,7 @@ import { classOfRank, priorityClassOf, rankOf } from "./priority-of";
 
 import { jobReceivesSecrets } from "./job-receives-secrets";
 import { plannedJob } from "../plan/read-plan";
-
+import { retryPending } from "./retry-policy";
 
 export interface EnqueueResult {
   enqueued: string[];
@@ -30,6 +30,8 @@ export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: 
   const policy = policyFromTenantPlan(tenant, tenant.rateLimitPerSec === null ? null : { ratePerSec: tenant.rateLimitPerSec, burst: tenant.rateLimitBurst });
   const policied = new Set<string>();
   for (const job of jobs) {
+    // An infrastructure retry waits out its backoff: its timer (or the reconciler, after) enqueues it then.
+    if (retryPending(job.retryNotBefore)) continue;
     const needsSecrets = job.run.trusted && jobReceivesSecrets(job.run.plan, job.key);
     const decision = await poolFor(db, ctx, job, needsSecrets);
     if (!decision.ok) {

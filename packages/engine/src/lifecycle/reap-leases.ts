@@ -1,6 +1,7 @@
 // The lease reaper (DESIGN.md invariant 5): attempts whose lease lapsed become LOST; their job goes back to
-// WAITING while its retry budget lasts, else it fails as a platform failure. Safe to run on every worker at
-// once: each step is a conditional transition, so a second reaper finds nothing left to do.
+// WAITING while its retry budget lasts, avoiding the runner that lost it (claim-job.ts), else it fails as a
+// platform failure. No backoff on top: a lease's length has passed since the last beat already. Safe to run on
+// every worker at once: each step is a conditional transition, so a second reaper finds nothing left to do.
 import { transitions, type Database, type TenantContext } from "@gantry/db";
 
 export interface ReapResult {
@@ -17,7 +18,7 @@ export async function reapLapsedLeases(db: Database, limit: number): Promise<Rea
   const sys = db.system("lease reaper scans every tenant");
   const lapsed = await sys.jobAttempt.findMany({
     where: { status: { in: ["ASSIGNED", "RUNNING"] }, leaseExpiresAt: { lte: new Date() } },
-    select: { id: true, tenantId: true, jobRunId: true, number: true, job: { select: { runId: true } } },
+    select: { id: true, tenantId: true, jobRunId: true, number: true, runnerId: true, job: { select: { runId: true } } },
     orderBy: { leaseExpiresAt: "asc" },
     take: limit,
   });
@@ -28,7 +29,7 @@ export async function reapLapsedLeases(db: Database, limit: number): Promise<Rea
       const lost = await transitions.markAttemptLost(tx, ctx, attempt.id);
       if (!lost.changed) return;
       result.lost++;
-      const requeued = await transitions.requeueJob(tx, ctx, attempt.jobRunId, attempt.number, `attempt ${attempt.number} lost its lease`);
+      const requeued = await transitions.requeueJob(tx, ctx, attempt.jobRunId, attempt.number, `attempt ${attempt.number} lost its lease`, attempt.runnerId ? { avoidRunnerId: attempt.runnerId } : {});
       const job = { tenantId: attempt.tenantId, jobId: attempt.jobRunId, runId: attempt.job.runId };
       if (requeued.changed) {
         result.requeued++;

@@ -24,6 +24,7 @@ export async function handleComplete(request: Request, deps: RunnerApiDeps): Pro
     conclusion: body.value.conclusion,
     outputs,
     ...(failureReason ? { failureReason } : {}),
+    ...(body.value.failureCause ? { failureCause: body.value.failureCause } : {}),
   });
   // The job's GITHUB_TOKEN dies with the attempt (a no-op in the worker when it had none).
   await requestTokenRevocation(deps.queues, auth.attempt.tenantId, auth.attempt.id);

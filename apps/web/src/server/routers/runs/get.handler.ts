@@ -1,4 +1,4 @@
-import { intake } from "@gantry/db";
+import { intake, type FailureKind } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { TenantProcedureContext } from "../../trpc";
@@ -21,6 +21,9 @@ function displayOrder(planned: { key: string; calledBy?: string | undefined }[])
   return order;
 }
 
+const CAUSES = { USER: "user", INFRASTRUCTURE: "infrastructure", CANCELLED: "cancelled", TIMEOUT: "timeout" } as const satisfies Record<FailureKind, string>;
+const causeOf = (kind: FailureKind | null) => (kind === null ? null : CAUSES[kind]);
+
 const storedInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
 
 /** One run with its jobs (in plan order), its workflow's validation warnings and, for an invalid workflow, its errors. */
@@ -31,7 +34,23 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
       repository: { select: { fullName: true } },
       jobs: {
         orderBy: { createdAt: "asc" },
-        select: { id: true, key: true, name: true, status: true, attempt: true, needs: true, failureReason: true, startedAt: true, finishedAt: true, createdAt: true },
+        select: {
+          id: true,
+          key: true,
+          name: true,
+          status: true,
+          attempt: true,
+          needs: true,
+          failureKind: true,
+          failureReason: true,
+          startedAt: true,
+          finishedAt: true,
+          createdAt: true,
+          attempts: {
+            orderBy: { number: "asc" },
+            select: { number: true, status: true, failureKind: true, failureReason: true, startedAt: true, finishedAt: true, runner: { select: { name: true } } },
+          },
+        },
       },
     },
   });
@@ -68,7 +87,19 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
       status: job.status,
       attempt: job.attempt,
       needs: job.needs.map((id) => keyOf.get(id) ?? id),
+      /** Why it ended unsuccessfully: user, infrastructure, cancelled or timeout (FailureKind, lower-cased). */
+      failureCause: causeOf(job.failureKind),
       failureReason: job.failureReason,
+      /** Every attempt with its cause: an infrastructure failure's retries show here (docs/scheduling.md). */
+      attempts: job.attempts.map((attempt) => ({
+        number: attempt.number,
+        status: attempt.status,
+        runner: attempt.runner?.name ?? null,
+        failureCause: causeOf(attempt.failureKind),
+        failureReason: attempt.failureReason,
+        startedAt: attempt.startedAt?.toISOString() ?? null,
+        finishedAt: attempt.finishedAt?.toISOString() ?? null,
+      })),
       /** The reusable workflow this job calls; its jobs are the run's jobs keyed `<this key> / …`. */
       calls: callOf.get(job.key) ?? null,
       startedAt: job.startedAt?.toISOString() ?? null,

@@ -125,6 +125,20 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
                       </span>
                     )}
                     {job.failureReason ?? ""}
+                    {job.failureCause && <span data-testid="job-cause"> ({job.failureCause})</span>}
+                    {/* Every attempt, once there is more than one or one failed without ending the job (a retry is due). */}
+                    {(job.attempts.length > 1 || job.attempts.some((attempt) => attempt.failureCause !== null && job.failureCause === null)) && (
+                      <ol data-testid="job-attempts">
+                        {job.attempts.map((attempt) => (
+                          <li key={attempt.number} data-testid="job-attempt">
+                            attempt {attempt.number}: {attempt.status.toLowerCase()}
+                            {attempt.failureCause ? ` (${attempt.failureCause})` : ""}
+                            {attempt.runner ? ` on ${attempt.runner}` : ""}
+                            {attempt.failureReason ? ` — ${attempt.failureReason}` : ""}
+                          </li>
+                        ))}
+                      </ol>
+                    )}
                   </td>
                 </tr>
               ))}
