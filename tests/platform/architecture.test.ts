@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { fileCycles, folderCycles, importGraph } from "./import-graph";
 // @ts-expect-error architecture.mjs is plain JavaScript shared with eslint.config.js (no declaration file).
 import { forbiddenFor, INTERNAL, PARTS } from "../../architecture.mjs";
 
@@ -64,5 +65,23 @@ describe("the architecture's import boundaries", () => {
         expect({ part, name, fixtures: testRegex.test(`@gantry/${name}/testing`), itself: testRegex.test(`@gantry/${name}`) }).toEqual({ part, name, fixtures: false, itself: true });
       }
     }
+  });
+
+  it("no source file imports itself around a cycle, and no two folders of a part import each other", () => {
+    const sources = Object.keys(parts).map((part) => `${part}/src`);
+    const graph = importGraph(root, sources);
+    expect(fileCycles(graph)).toEqual([]);
+    // The compiler's folders (compile, expr, project) reference each other by design; every other part's do not
+    // (intake used to orchestrate runs itself, and intake and schedules imported each other).
+    expect(folderCycles(graph).filter((pair) => !pair.startsWith("packages/workflow-schema/"))).toEqual([]);
+  });
+
+  it("the cycle checks find a cycle when there is one", () => {
+    const graph = new Map([
+      ["apps/worker/src/intake/a.ts", ["apps/worker/src/schedules/b.ts"]],
+      ["apps/worker/src/schedules/b.ts", ["apps/worker/src/intake/a.ts"]],
+    ]);
+    expect(fileCycles(graph)).toHaveLength(1);
+    expect(folderCycles(graph)).toEqual(["apps/worker/src/intake <-> apps/worker/src/schedules"]);
   });
 });

@@ -10,7 +10,7 @@ export { advanceRun, releaseGroups, type AdvanceOptions, type AdvanceResult } fr
 export type { RunHooks } from "./run/hooks";
 export { startRun } from "./run/start-run";
 export { cancelRun, cancelJob, type CancelResult } from "./run/cancel";
-export { resultOf, foldResults, resultsByJobId, runConclusion, type JobOutcome } from "./run/conclusions";
+export { resultOf, foldResults, resultsByJobId, runConclusion, type JobOutcome } from "./contexts/conclusions";
 export { evaluateConcurrency, type ConcurrencySpec } from "./run/concurrency";
 export { evaluateEnvironmentName } from "./run/environment-gate";
 export { requestUnrecordedWorkflowRunEvents } from "./run/workflow-run-events";

@@ -14,7 +14,8 @@ import type { PreparedAction } from "./remote-action";
 import { components, UnsafePathError } from "./safe-fs";
 import { createStepFiles, writeRunnerFile } from "./step-files";
 import { execStep, type StepExecResult } from "./step-exec";
-import { refusedPath, type StepRunInput, type StepRunResult } from "./step-runner";
+import { refusedPath } from "./refused-path";
+import type { StepRunInput, StepRunResult } from "./step-runner";
 import type { ActionsOptions } from "./types";
 
 export interface NodeActionCall {

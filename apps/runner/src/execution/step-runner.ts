@@ -13,9 +13,9 @@ import { isLocalAction, readLocalAction } from "./local-action";
 import type { PendingPost } from "./action-posts";
 import type { RemoteActions } from "./remote-action";
 import { runRemoteAction } from "./run-remote-action";
+import { refusedPath } from "./refused-path";
 import { runnerToolEnv } from "./action-env";
 import { scriptExtension, shellCommand } from "./shell";
-import { UnsafePathError } from "./safe-fs";
 import { createStepFiles, writeRunnerFile } from "./step-files";
 import { execStep } from "./step-exec";
 import type { NativeAction, NativePost } from "./types";
@@ -121,16 +121,6 @@ export async function runStep(input: StepRunInput): Promise<StepRunResult> {
   }
 
   return execStep({ stepIndex: step.index, sandbox, masker, log, signal: input.signal, debug: input.debug, argv, env, cwd, ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}), files: files.value.host });
-}
-
-/** Runs a safe-fs operation; a path it refused becomes the step's error (naming the path) instead of a crash. */
-export function refusedPath<T>(operation: () => T): { ok: true; value: T } | { ok: false; error: string } {
-  try {
-    return { ok: true, value: operation() };
-  } catch (error) {
-    if (error instanceof UnsafePathError) return { ok: false, error: error.message };
-    throw error;
-  }
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

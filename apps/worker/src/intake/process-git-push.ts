@@ -9,8 +9,8 @@ import { splitDiagnostics } from "./diagnostics";
 import { gitFilesAt } from "./repository-files";
 import { openRepository, repositoryWorkflowFiles, ZERO_SHA } from "@gantry/sources";
 import { branchHead, recordRefState } from "./git-refs";
-import { schedulesOf } from "../schedules/read-schedules";
-import { syncSchedules } from "../schedules/sync-schedules";
+import { schedulesOf } from "./schedules/read-schedules";
+import { syncSchedules } from "./schedules/sync-schedules";
 import type { RunStarter } from "./run-starter";
 
 export interface IntakeResult {

@@ -11,8 +11,8 @@ import { compileContextFor } from "../intake/compile-context";
 import { listRefs, recordRefState } from "../intake/git-refs";
 import { openRepository, ZERO_SHA, type GitRepository } from "@gantry/sources";
 import { processGitPush, type IntakeDeps, type IntakeResult } from "../intake/process-git-push";
-import { syncSchedulesAt } from "../schedules/sync-schedules";
-import { gitWorkflowTree } from "../schedules/workflow-tree";
+import { syncSchedulesAt } from "../intake/schedules/sync-schedules";
+import { gitWorkflowTree } from "../intake/schedules/workflow-tree";
 
 export interface GitRefReport {
   repositories: number;

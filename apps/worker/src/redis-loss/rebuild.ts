@@ -5,7 +5,7 @@
 import type { Engine } from "@gantry/engine";
 import type { Queues } from "@gantry/jobs";
 import { upsertPeriodicJobs, type PeriodicJob } from "../periodic-jobs";
-import { rebuildJobSchedulers } from "../schedules/job-schedulers";
+import { rebuildJobSchedulers } from "../intake/schedules/job-schedulers";
 
 export interface RebuildDeps {
   engine: Pick<Engine, "db" | "reconcile" | "rebuildTimers">;

@@ -11,7 +11,7 @@ import { InstallationTokens, syncInstallation } from "@gantry/github";
 import { FakeGithub, publishedExamples } from "@gantry/github/testing";
 import type { GithubIntakeDeps } from "../../src/intake/github/types";
 import { processDelivery } from "../../src/intake/process-delivery";
-import { runScheduleTick } from "../../src/schedules/schedule-tick";
+import { runScheduleTick } from "../../src/intake/schedules/schedule-tick";
 
 const INSTALLATION = 5150;
 const REPO_ID = 990_001;

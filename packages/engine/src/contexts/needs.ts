@@ -3,7 +3,7 @@
 // the same object to the runner, so `needs.build.result == 'failure'` means one thing everywhere.
 import type { JobRun } from "@gantry/db";
 import type { NeedResult } from "@gantry/runner-protocol";
-import { resultsByJobId } from "../run/conclusions";
+import { resultsByJobId } from "./conclusions";
 
 export type NeedsContext = Record<string, { result: NeedResult; outputs: Record<string, unknown> }>;
 

@@ -4,7 +4,7 @@
 import type { StrategyFacts } from "@gantry/runner-protocol";
 import { evaluateExpression } from "@gantry/workflow-schema";
 import type { StoredJob, StoredPlan } from "../plan/read-plan";
-import { isTruthy } from "../run/job-condition";
+import { isTruthy } from "./truthy";
 
 /** The cells of the matrix this planned job is a cell of (itself included), in expansion order; [] when not one. */
 export function matrixCells(plan: StoredPlan, job: StoredJob): StoredJob[] {

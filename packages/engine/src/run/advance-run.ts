@@ -3,7 +3,7 @@
 // advancing the same run at once cannot double-start, double-skip or double-finish anything.
 import { isTerminalRunStatus, transitions, type Database, type JobRun, type Prisma, type TenantContext, type WorkflowRun } from "@gantry/db";
 import { githubContext, strategyContext } from "@gantry/runner-protocol";
-import { resultOf, runConclusion } from "./conclusions";
+import { resultOf, runConclusion } from "../contexts/conclusions";
 import { admitJobIn, evaluateConcurrency, releaseJobGroup, releaseRunGroup } from "./concurrency";
 import { admitUnderMaxParallel, cancelMatrixSiblings, evaluateContinueOnError, triggersFailFast } from "./matrix-controls";
 import { evaluateJobCondition } from "./job-condition";

@@ -1,5 +1,7 @@
 // A job's `if`, as GitHub evaluates it: without a status function it means `success() && (<if>)`.
-import { evaluateExpression, type JsonValue } from "@gantry/workflow-schema";
+import { evaluateExpression } from "@gantry/workflow-schema";
+import { isTruthy } from "../contexts/truthy";
+export { isTruthy };
 
 const STATUS_FUNCTION = /\b(success|failure|always|cancelled)\s*\(/i;
 
@@ -9,13 +11,6 @@ export function effectiveCondition(raw: string | undefined): string {
   const whole = /^\$\{\{([\s\S]*)\}\}$/.exec(trimmed);
   const inner = whole?.[1] !== undefined && !whole[1].includes("${{") ? whole[1].trim() : trimmed;
   return STATUS_FUNCTION.test(inner) ? inner : `success() && (${inner})`;
-}
-
-/** GitHub's truthiness: null, false, 0, NaN and "" are false; everything else, arrays and objects included, true. */
-export function isTruthy(value: JsonValue): boolean {
-  if (value === null || value === false || value === "") return false;
-  if (typeof value === "number") return value !== 0 && !Number.isNaN(value);
-  return true;
 }
 
 export interface StatusInputs {

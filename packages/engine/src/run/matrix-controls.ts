@@ -6,7 +6,7 @@ import type { StrategyFacts } from "@gantry/runner-protocol";
 import { evaluateExpression } from "@gantry/workflow-schema";
 import { cancelCalledJobs } from "./cancel-called-jobs";
 import { isTruthy } from "./job-condition";
-import { resultOf } from "./conclusions";
+import { resultOf } from "../contexts/conclusions";
 
 type Tx = Prisma.TransactionClient;
 

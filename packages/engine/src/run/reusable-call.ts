@@ -3,7 +3,7 @@
 // without a runner, until they have all ended; then it ends with their folded result and the call's outputs.
 import { transitions, type Database, type JobRun, type Prisma, type TenantContext, type WorkflowRun } from "@gantry/db";
 import { calledWorkflow, callOutputs, expandReusableCall, isWorkflowPlan } from "@gantry/workflow-schema";
-import { foldResults, resultOf, resultsByJobId } from "./conclusions";
+import { foldResults, resultOf, resultsByJobId } from "../contexts/conclusions";
 
 export type CallStart = { ok: true; calledIds: string[] } | { ok: false; error: string };
 

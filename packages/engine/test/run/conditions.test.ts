@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foldResults, resultOf, runConclusion } from "../../src/run/conclusions";
+import { foldResults, resultOf, runConclusion } from "../../src/contexts/conclusions";
 import { effectiveCondition, evaluateJobCondition, isTruthy } from "../../src/run/job-condition";
 
 describe("job results", () => {

@@ -5,9 +5,9 @@
 import type { Repository } from "@gantry/db";
 import { pullRequestRunCommit, readPullRequest, RepositoryLister } from "@gantry/github";
 import type { IntakeResult } from "../process-git-push";
-import { schedulesOf } from "../../schedules/read-schedules";
-import { syncSchedules } from "../../schedules/sync-schedules";
-import type { CompiledFile } from "../../schedules/workflow-tree";
+import { schedulesOf } from "../schedules/read-schedules";
+import { syncSchedules } from "../schedules/sync-schedules";
+import type { CompiledFile } from "../schedules/workflow-tree";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 import { runWorkflowsAt } from "./workflow-runs";
 

@@ -2,8 +2,8 @@
 // tick time (a push to the default branch syncs the schedules in process-github-delivery.ts).
 import type { InstallationModel as Installation, Repository } from "@gantry/db";
 import { RepositoryLister } from "@gantry/github";
-import type { GithubIntake, GithubIntakeDeps } from "../intake/github/types";
-import { openCommitScope, runWorkflowFile } from "../intake/github/workflow-runs";
+import type { GithubIntake, GithubIntakeDeps } from "../github/types";
+import { openCommitScope, runWorkflowFile } from "../github/workflow-runs";
 import { cronsOf } from "./read-schedules";
 import { scheduledRunKey, type ScheduleEntry } from "./schedule-keys";
 import type { TickResult } from "./schedule-tick";

@@ -4,11 +4,11 @@
 // When the workflow at the head no longer has that cron the firing does nothing and the schedules are re-synced.
 import { intake, type GitSource, type Repository, type TenantContext } from "@gantry/db";
 import type { JobPayload } from "@gantry/jobs";
-import { compileContextFor } from "../intake/compile-context";
-import { splitDiagnostics } from "../intake/diagnostics";
-import { branchHead } from "../intake/git-refs";
+import { compileContextFor } from "../compile-context";
+import { splitDiagnostics } from "../diagnostics";
+import { branchHead } from "../git-refs";
 import { openRepository } from "@gantry/sources";
-import type { GithubIntakeDeps } from "../intake/github/types";
+import type { GithubIntakeDeps } from "../github/types";
 import { tickGithubSchedule } from "./github-schedules";
 import { removeJobScheduler } from "./job-schedulers";
 import { cronsOf } from "./read-schedules";

@@ -3,7 +3,7 @@
 import type { ContentsReader } from "@gantry/github";
 import { compileWorkflowWithCalls, type ReadRepositoryFile, type TenantContext as CompileContext, type WorkflowError, type WorkflowPlan } from "@gantry/workflow-schema";
 import { repositoryWorkflowFiles, type GitRepository, type WorkflowFolderSettings } from "@gantry/sources";
-import { gitFilesAt, githubFilesAt } from "../intake/repository-files";
+import { gitFilesAt, githubFilesAt } from "../repository-files";
 
 
 export interface WorkflowTree {
