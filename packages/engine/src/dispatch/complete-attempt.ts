@@ -29,6 +29,8 @@ export async function completeAttempt(
   const applied = await sys.$transaction(async (tx) => {
     const ended = await transitions.finishAttempt(tx, ctx, report.attemptId, report.conclusion, failure);
     if (!ended.changed) return false;
+    // Each attempt keeps its own outputs (an earlier run attempt's stay viewable); the job holds the latest.
+    if (report.outputs) await tx.jobAttempt.updateMany({ where: { id: report.attemptId, tenantId: ctx.tenantId }, data: { outputs: report.outputs satisfies Prisma.InputJsonObject } });
     const job = await transitions.finishJob(tx, ctx, attempt.jobRunId, attempt.number, report.conclusion, failure);
     if (job.changed && report.outputs) {
       await tx.jobRun.updateMany({ where: { id: attempt.jobRunId, tenantId: ctx.tenantId }, data: { outputs: report.outputs satisfies Prisma.InputJsonObject } });

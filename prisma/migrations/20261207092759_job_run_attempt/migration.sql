@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "JobRun" ADD COLUMN     "runAttempt" INTEGER NOT NULL DEFAULT 1;
