@@ -101,7 +101,8 @@ export async function rerun(db: Database, ctx: TenantContext, runId: string, inp
   const { chosen, all } = jobsToRerun(run.jobs, plannedKeys, input);
   if (chosen.length === 0) {
     if (input.mode === "job") {
-      const keys = run.jobs.filter((job) => plannedKeys.has(job.key)).map((job) => job.key);
+      const existing = new Set(run.jobs.map((job) => job.key));
+      const keys = plan.jobs.map((job) => job.key).filter((key) => existing.has(key));
       throw new RerunRefused("UNKNOWN_JOB", `Run #${run.runNumber} has no job ${input.jobKey ?? "(none given)"} (jobs: ${keys.join(", ")}).`);
     }
     throw new RerunRefused("NOTHING_TO_RERUN", `Run #${run.runNumber} has no failed or cancelled jobs to re-run (it ${run.status.toLowerCase()}).`);

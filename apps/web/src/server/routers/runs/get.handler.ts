@@ -21,6 +21,7 @@ function displayOrder(planned: { key: string; calledBy?: string | undefined }[])
   return order;
 }
 
+const storedOutputs = z.record(z.string(), z.string()).catch({});
 const storedInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
 
 /** One run with its jobs (in plan order), its workflow's validation warnings and, for an invalid workflow, its errors. */
@@ -31,7 +32,23 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
       repository: { select: { fullName: true } },
       jobs: {
         orderBy: { createdAt: "asc" },
-        select: { id: true, key: true, name: true, status: true, attempt: true, needs: true, failureReason: true, startedAt: true, finishedAt: true, createdAt: true },
+        select: {
+          id: true,
+          key: true,
+          name: true,
+          status: true,
+          attempt: true,
+          runAttempt: true,
+          needs: true,
+          failureReason: true,
+          startedAt: true,
+          finishedAt: true,
+          createdAt: true,
+          attempts: {
+            orderBy: { number: "asc" },
+            select: { number: true, runAttempt: true, status: true, failureKind: true, failureReason: true, outputs: true, createdAt: true, startedAt: true, finishedAt: true },
+          },
+        },
       },
     },
   });
@@ -52,6 +69,8 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
     ref: run.ref,
     sha: run.sha,
     status: run.status,
+    /** `github.run_attempt`: 1, raised by each re-run (runs.rerun); the run keeps its number. */
+    runAttempt: run.runAttempt,
     trusted: run.trusted,
     triggeredBy: run.triggeredBy,
     /** workflow_dispatch: the typed inputs the run was started with. */
@@ -67,6 +86,23 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
       name: job.name,
       status: job.status,
       attempt: job.attempt,
+      /** The run attempt the job's state belongs to (an earlier one when a re-run left the job alone). */
+      runAttempt: job.runAttempt,
+      /**
+       * Every attempt of the job, oldest first, earlier run attempts' too (their logs: runs.logs with `attempt`):
+       * its run attempt, how it ended and why (cause USER, INFRASTRUCTURE, CANCELLED, TIMEOUT), its outputs, its times.
+       */
+      attempts: job.attempts.map((attempt) => ({
+        number: attempt.number,
+        runAttempt: attempt.runAttempt,
+        status: attempt.status,
+        cause: attempt.failureKind,
+        failureReason: attempt.failureReason,
+        outputs: storedOutputs.parse(attempt.outputs ?? {}),
+        createdAt: attempt.createdAt.toISOString(),
+        startedAt: attempt.startedAt?.toISOString() ?? null,
+        finishedAt: attempt.finishedAt?.toISOString() ?? null,
+      })),
       needs: job.needs.map((id) => keyOf.get(id) ?? id),
       failureReason: job.failureReason,
       /** The reusable workflow this job calls; its jobs are the run's jobs keyed `<this key> / …`. */
