@@ -53,11 +53,13 @@ const FAILED: ReadonlySet<JobRun["status"]> = new Set(["FAILED", "TIMED_OUT", "C
 const DEFAULT_RETRY_BUDGET = 3;
 
 /** The jobs that re-run: the chosen ones, what they call, what depends on them, and the calls that wait for them. */
-export function jobsToRerun(jobs: readonly JobRun[], plannedKeys: ReadonlySet<string>, input: Pick<RerunInput, "mode" | "jobKey">): { chosen: JobRun[]; all: Map<string, "QUEUED" | "RUNNING"> } {
+type RerunCandidate = Pick<JobRun, "id" | "key" | "jobId" | "status" | "needs" | "callerId">;
+
+export function jobsToRerun<J extends RerunCandidate>(jobs: readonly J[], plannedKeys: ReadonlySet<string>, input: Pick<RerunInput, "mode" | "jobKey">): { chosen: J[]; all: Map<string, "QUEUED" | "RUNNING"> } {
   // An expanded dynamic matrix's placeholder is no longer in the plan (its cells are): it never re-runs.
   const eligible = jobs.filter((job) => plannedKeys.has(job.key));
-  const called = (caller: JobRun) => eligible.filter((job) => job.callerId === caller.id);
-  let chosen: JobRun[];
+  const called = (caller: J) => eligible.filter((job) => job.callerId === caller.id);
+  let chosen: J[];
   if (input.mode === "all") chosen = eligible;
   else if (input.mode === "failed") {
     // A failed call re-runs through its failed called jobs; on its own only when none of them failed (its outputs
@@ -71,7 +73,7 @@ export function jobsToRerun(jobs: readonly JobRun[], plannedKeys: ReadonlySet<st
   const whole = new Set<string>();
   const waiting = new Set<string>();
   const byId = new Map(eligible.map((job) => [job.id, job]));
-  const visit = (job: JobRun, asWhole: boolean): void => {
+  const visit = (job: J, asWhole: boolean): void => {
     if (whole.has(job.id) || (!asWhole && waiting.has(job.id))) return;
     (asWhole ? whole : waiting).add(job.id);
     if (asWhole) for (const child of called(job)) visit(child, true);

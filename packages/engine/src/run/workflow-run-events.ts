@@ -83,7 +83,7 @@ export function workflowRunPayload(run: WorkflowRun, repository: { fullName: str
       status: STATUSES[action],
       conclusion: action === "completed" ? (CONCLUSIONS[run.status] ?? null) : null,
       run_number: run.runNumber,
-      run_attempt: 1,
+      run_attempt: run.runAttempt,
       created_at: run.createdAt.toISOString(),
       updated_at: (run.finishedAt ?? run.startedAt ?? run.createdAt).toISOString(),
       run_started_at: (run.startedAt ?? run.createdAt).toISOString(),

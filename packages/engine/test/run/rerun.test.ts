@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { FairScheduler } from "@gantry/scheduler";
 import { completeAttempt } from "../../src/dispatch/complete-attempt";
 import { advanceRun } from "../../src/run/advance-run";
-import { rerun, RerunRefused, type RerunInput } from "../../src/run/rerun";
+import { jobsToRerun, rerun, RerunRefused, type RerunInput } from "../../src/run/rerun";
 import { startRun } from "../../src/run/start-run";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -217,5 +217,38 @@ describe("re-runs", () => {
     await expect(rerun(db, ctx, runId, { mode: "failed", actor: "a" })).rejects.toMatchObject({ code: "NOTHING_TO_RERUN" });
     await expect(rerun(db, ctx, "run_missing", { mode: "all", actor: "a" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await runOf(runId)).runAttempt).toBe(1);
+  });
+});
+
+describe("which jobs re-run (reusable calls, dynamic matrices)", () => {
+  type Row = { id: string; key: string; jobId: string; status: "SUCCEEDED" | "FAILED" | "SKIPPED" | "CANCELED"; needs: string[]; callerId: string | null };
+  const row = (key: string, status: Row["status"], needs: string[] = [], callerId: string | null = null): Row => ({ id: key, key, jobId: key.split("/").pop() ?? key, status, needs, callerId });
+  // setup → call (uses a reusable workflow: call/lint, call/test needs call/lint) → after; a dynamic matrix
+  // placeholder `m` (no longer in the plan) expanded into its cells.
+  const jobs = [
+    row("setup", "SUCCEEDED"),
+    row("call", "FAILED", ["setup"]),
+    row("call/lint", "SUCCEEDED", [], "call"),
+    row("call/test", "FAILED", ["call/lint"], "call"),
+    row("after", "SKIPPED", ["call"]),
+    row("m", "SKIPPED", ["setup"]),
+    row("m (1)", "SUCCEEDED", ["setup"]),
+  ];
+  const planned = new Set(jobs.map((job) => job.key).filter((key) => key !== "m"));
+  const pick = (input: { mode: "all" | "failed" | "job"; jobKey?: string }) => Object.fromEntries([...jobsToRerun(jobs, planned, input).all].sort());
+
+  it("a failed called job re-runs with its dependents; its call waits for it again and the call's dependents re-run", () => {
+    expect(pick({ mode: "failed" })).toEqual({ after: "QUEUED", call: "RUNNING", "call/test": "QUEUED" });
+  });
+  it("re-running a call re-runs every job it called", () => {
+    expect(pick({ mode: "job", jobKey: "call" })).toEqual({ after: "QUEUED", call: "RUNNING", "call/lint": "QUEUED", "call/test": "QUEUED" });
+  });
+  it("a need of a call re-runs the whole call; an expanded matrix keeps its cells and never re-runs its placeholder", () => {
+    expect(pick({ mode: "job", jobKey: "setup" })).toEqual({ after: "QUEUED", call: "RUNNING", "call/lint": "QUEUED", "call/test": "QUEUED", "m (1)": "QUEUED", setup: "QUEUED" });
+    expect(pick({ mode: "all" })).not.toHaveProperty("m");
+  });
+  it("a call that failed before calling anything calls again", () => {
+    const unstarted = [row("setup", "SUCCEEDED"), row("call", "FAILED", ["setup"])];
+    expect(Object.fromEntries(jobsToRerun(unstarted, new Set(["setup", "call"]), { mode: "failed" }).all)).toEqual({ call: "QUEUED" });
   });
 });
