@@ -436,6 +436,12 @@ describe("re-runs requested on GitHub", () => {
     return { ...payload, check_run: { ...payload.check_run, id } };
   };
 
+  /** A check_suite rerequested body whose suite was last updated at `updatedAt`. */
+  const suiteClick = (headSha: string, updatedAt: string) => {
+    const payload = checkPayload("check_suite", headSha);
+    if (!("check_suite" in payload)) throw new Error("not a check_suite payload");
+    return { ...payload, check_suite: { ...payload.check_suite, updated_at: updatedAt } };
+  };
   /** Ends the run's jobs as a runner would: build succeeds, test ends as `test` says; the run then ends. */
   async function endRun(runId: string, test: "SUCCEEDED" | "FAILED") {
     const ctx = { tenantId, actor: { kind: "SYSTEM" as const } };
@@ -472,7 +478,7 @@ describe("re-runs requested on GitHub", () => {
     expect(early.result).toMatchObject({ outcome: "IGNORED", reason: expect.stringContaining("is still") });
 
     await endRun(original?.id ?? "", "FAILED");
-    await deliver("check_suite", { ...checkPayload("check_suite", after), check_suite: { ...checkPayload("check_suite", after).check_suite, updated_at: "2026-12-07T10:00:00Z" } });
+    await deliver("check_suite", suiteClick(after, "2026-12-07T10:00:00Z"));
     expect((await runsAt(after))[0]).toMatchObject({ runAttempt: 3 });
     expect((await rerunAudits(original?.id ?? "")).map((event) => (event.data as { mode?: string }).mode)).toEqual(["job", "failed"]);
 
@@ -512,7 +518,7 @@ describe("re-runs requested on GitHub", () => {
 
     // The same suite click replayed: re-run once.
     await endRun(runId, "FAILED");
-    const suite = { ...checkPayload("check_suite", after), check_suite: { ...checkPayload("check_suite", after).check_suite, updated_at: "2026-12-07T11:00:00Z" } };
+    const suite = suiteClick(after, "2026-12-07T11:00:00Z");
     expect((await deliver("check_suite", suite)).result).toMatchObject({ outcome: "PROCESSED" });
     await endRun(runId, "FAILED");
     expect((await deliver("check_suite", suite)).result).toMatchObject({ outcome: "IGNORED", reason: expect.stringContaining("duplicate re-run request") });
