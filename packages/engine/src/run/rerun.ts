@@ -20,7 +20,7 @@ export type RerunMode = "all" | "failed" | "job";
 
 export interface RerunInput {
   mode: RerunMode;
-  /** mode "job": a job key (one matrix cell, or a called job `caller/job`), or a workflow job id (all its cells). */
+  /** mode "job": a job key (one matrix cell, or a called job `<caller> / <job>`), or a workflow job id (all its cells). */
   jobKey?: string;
   /** Who asked (a user's email, `github:<login>`): recorded in the transitions' history. */
   actor: string;
