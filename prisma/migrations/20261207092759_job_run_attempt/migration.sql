@@ -1,2 +1,0 @@
--- AlterTable
-ALTER TABLE "JobRun" ADD COLUMN     "runAttempt" INTEGER NOT NULL DEFAULT 1;
