@@ -52,9 +52,9 @@ export interface RerunResult {
 const FAILED: ReadonlySet<JobRun["status"]> = new Set(["FAILED", "TIMED_OUT", "CANCELED"]);
 const DEFAULT_RETRY_BUDGET = 3;
 
-/** The jobs that re-run: the chosen ones, what they call, what depends on them, and the calls that wait for them. */
 type RerunCandidate = Pick<JobRun, "id" | "key" | "jobId" | "status" | "needs" | "callerId">;
 
+/** The jobs that re-run: the chosen ones, what they call, what depends on them, and the calls that wait for them. */
 export function jobsToRerun<J extends RerunCandidate>(jobs: readonly J[], plannedKeys: ReadonlySet<string>, input: Pick<RerunInput, "mode" | "jobKey">): { chosen: J[]; all: Map<string, "QUEUED" | "RUNNING"> } {
   // An expanded dynamic matrix's placeholder is no longer in the plan (its cells are): it never re-runs.
   const eligible = jobs.filter((job) => plannedKeys.has(job.key));
