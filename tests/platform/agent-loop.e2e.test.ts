@@ -170,4 +170,53 @@ describe("runner agent ⇄ control plane", () => {
     expect(read.steps[0]).toMatchObject({ stepId: "hello", outputs: { v: "42" }, summary: "## Summary of one\n", annotations: [{ level: "error", message: "it broke", file: "src/app.ts", line: 3, col: 7 }] });
     expect(read.steps.every((s) => s.finishedAt !== null)).toBe(true);
   });
+
+  it.skipIf(!bwrap.available)("re-run failed jobs keeps attempt 1's logs and runs only the failed job and its dependents", async () => {
+    agent?.stop();
+    await agent?.done;
+    await db.system("test").runnerPool.update({ where: { id: DEMO.poolId }, data: { provider: "BWRAP" } });
+    const lines: string[] = [];
+    agent = startAgent(parseRunnerEnv({ GANTRY_URL: cp.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "rerun" }), { log: (line) => lines.push(line) });
+    const step = (run: string): PlannedStep[] => [{ index: 0, name: "main", if: "success()", run, env: {}, with: {}, continueOnError: false }];
+    // test fails on the run's first attempt only: it reads github.run_attempt (GITHUB_RUN_ATTEMPT).
+    const runId = await startRun([
+      { key: "build", steps: step('echo "build on attempt $GITHUB_RUN_ATTEMPT"') },
+      { key: "test", needs: ["build"], steps: step('echo "test on attempt $GITHUB_RUN_ATTEMPT"\nif [ "$GITHUB_RUN_ATTEMPT" = "1" ]; then echo "failing the first time"; exit 1; fi') },
+      { key: "deploy", needs: ["test"], steps: step('echo "deploy on attempt $GITHUB_RUN_ATTEMPT"') },
+    ]);
+    const first = await until("the first attempt to conclude", finished(runId), 60_000);
+    expect(first.status, lines.join("\n")).toBe("FAILED");
+    expect(Object.fromEntries(first.jobs.map((job) => [job.key, job.status]))).toEqual({ build: "SUCCEEDED", test: "FAILED", deploy: "SKIPPED" });
+
+    expect(await cp.worker.engine.rerun(demo, runId, { mode: "failed", actor: "e2e" })).toMatchObject({ rerun: true, runAttempt: 2 });
+    const second = await until("the re-run to conclude", finished(runId), 60_000);
+    expect(second.status, lines.join("\n")).toBe("SUCCEEDED");
+    expect(second.runAttempt).toBe(2);
+    const attempts = (key: string) =>
+      second.jobs
+        .find((job) => job.key === key)
+        ?.attempts.sort((a, b) => a.number - b.number)
+        .map((attempt) => [attempt.number, attempt.runAttempt, attempt.status]);
+    // build did not run again; test and deploy ran as run attempt 2.
+    expect(attempts("build")).toEqual([[1, 1, "SUCCEEDED"]]);
+    expect(attempts("test")).toEqual([
+      [1, 1, "FAILED"],
+      [2, 2, "SUCCEEDED"],
+    ]);
+    expect(attempts("deploy")).toEqual([[1, 2, "SUCCEEDED"]]);
+
+    // Both of test's attempts are readable, as the run page reads them.
+    const logOf = async (number: number) => {
+      const attemptId = second.jobs.find((job) => job.key === "test")?.attempts.find((attempt) => attempt.number === number)?.id ?? "";
+      const log = await readAttemptLog(db.forTenant(demo), new DirectoryObjectStore(storage), attemptId);
+      return log.chunks.map((chunk) => chunk.text).join("");
+    };
+    const one = await logOf(1);
+    // (The step's script is echoed at its top: the lines it printed are matched whole.)
+    expect(one).toMatch(/^test on attempt 1$/m);
+    expect(one).toMatch(/^failing the first time$/m);
+    const two = await logOf(2);
+    expect(two).toMatch(/^test on attempt 2$/m);
+    expect(two).not.toMatch(/^failing the first time$/m);
+  });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { parseWorkerEnv } from "../src/env";
-import { advanceRun } from "@gantry/engine";
+import { advanceRun, rerun } from "@gantry/engine";
 import { evaluateEnvironmentName } from "@gantry/engine";
 import { startWorker } from "../src/worker";
 
@@ -143,6 +143,28 @@ describe("environment gates", () => {
     await transitions.decideApproval(sys(), ctx, approval.id, { status: "REJECTED", userId: "usr_lead", comment: "not on a Friday" });
     expect((await advanceRun(db, ctx, run.runId)).failed).toEqual([run.deploy]);
     expect((await job(run.deploy)).failureReason).toBe(`deployment to ${env.name} was rejected by usr_lead: not on a Friday`);
+  });
+
+  it("ask the reviewers again when a rejected deployment is re-run; the earlier decision stays", async () => {
+    const env = await environment([{ kind: "REQUIRED_REVIEWERS", config: { reviewers: ["usr_lead"] } }]);
+    const run = await deployRun(env.name);
+    await buildSucceeds(run);
+    const first = await sys().approval.findFirstOrThrow({ where: { jobRunId: run.deploy } });
+    await transitions.decideApproval(sys(), ctx, first.id, { status: "REJECTED", userId: "usr_lead", comment: "not yet" });
+    await advanceRun(db, ctx, run.runId);
+    expect((await sys().workflowRun.findUniqueOrThrow({ where: { id: run.runId } })).status).toBe("FAILED");
+
+    expect(await rerun(db, ctx, run.runId, { mode: "failed", actor: "test" })).toMatchObject({ rerun: true, runAttempt: 2 });
+    const result = await advanceRun(db, ctx, run.runId);
+    expect(result.held).toHaveLength(1);
+    expect((await job(run.deploy)).status).toBe("QUEUED");
+    const approvals = await sys().approval.findMany({ where: { jobRunId: run.deploy }, orderBy: { runAttempt: "asc" } });
+    expect(approvals.map((approval) => [approval.runAttempt, approval.status])).toEqual([
+      [1, "REJECTED"],
+      [2, "PENDING"],
+    ]);
+    await transitions.decideApproval(sys(), ctx, approvals[1]?.id ?? "", { status: "APPROVED", userId: "usr_lead" });
+    expect((await advanceRun(db, ctx, run.runId)).ready).toEqual([run.deploy]);
   });
 
   it("expire an approval nobody decided in time; a late approval is refused", async () => {

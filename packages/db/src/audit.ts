@@ -51,6 +51,8 @@ export const AUDIT_ACTIONS = {
   secretDeleted: "secret.delete",
   runDispatched: "run.dispatch",
   runCanceled: "run.cancel",
+  /** details: mode, jobKey, the new runAttempt, how many jobs re-run (a person, or GitHub's Re-run: actor SYSTEM). */
+  runRerun: "run.rerun",
   jobCanceled: "job.cancel",
   deploymentApproved: "deployment.approve",
   deploymentRejected: "deployment.reject",

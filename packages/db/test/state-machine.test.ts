@@ -119,6 +119,45 @@ describe("run transitions", () => {
   });
 });
 
+describe("re-run: the one way out of a terminal status", () => {
+  const rerun = (runId: string, jobId: string, expectedRunAttempt = 1) => transitions.rerunRun(sql, ctx, { runId, expectedRunAttempt, jobs: [{ id: jobId, to: "QUEUED", retryBudget: 3 }], reason: "re-run by a test" });
+
+  it("a live run is not re-run; an ended one goes back to QUEUED as attempt 2 with its job, once", async () => {
+    const { runId, jobId } = await jobIn("RUNNING", 1);
+    expect((await rerun(runId, jobId)).changed).toBe(false);
+    await transitions.finishJob(sql, ctx, jobId, 1, "FAILED", { kind: "USER", reason: "exit 1" });
+    await transitions.finishRun(sql, ctx, runId, "FAILED");
+    await sql.jobRun.update({ where: { id: jobId }, data: { outputs: { a: "1" }, poolId: "pool", readyAt: new Date(), heldByConcurrency: true } });
+    expect(await rerun(runId, jobId)).toEqual({ changed: true, runAttempt: 2, jobIds: [jobId] });
+    // The same request again (a double click, a redelivery) expects attempt 1 and changes nothing.
+    expect((await rerun(runId, jobId)).changed).toBe(false);
+    const run = await sql.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+    expect([run.status, run.runAttempt, run.finishedAt, run.startedAt]).toEqual(["QUEUED", 2, null, null]);
+    const job = await sql.jobRun.findUniqueOrThrow({ where: { id: jobId } });
+    expect(job).toMatchObject({ status: "QUEUED", attempt: 1, maxAttempts: 4, runAttempt: 2, outputs: null, failureKind: null, failureReason: null, finishedAt: null, poolId: null, readyAt: null, heldByConcurrency: false });
+    const history = await sql.stateTransition.findMany({ where: { entityId: { in: [runId, jobId] }, toStatus: "QUEUED" } });
+    expect(history.map((row) => [row.entity, row.fromStatus, row.reason])).toEqual(
+      expect.arrayContaining([
+        ["WorkflowRun", "FAILED", "re-run by a test (run attempt 2)"],
+        ["JobRun", "FAILED", "re-run by a test (run attempt 2)"],
+      ]),
+    );
+    // The next assignment is attempt 2, under run attempt 2; attempt 1's row stays.
+    await transitions.markJobWaiting(sql, ctx, jobId);
+    const assigned = await transitions.assignJob(sql, ctx, { jobId, expectedAttempt: 1, leaseMs: 30_000 });
+    expect(assigned?.attempt).toBe(2);
+    expect((await sql.jobAttempt.findUniqueOrThrow({ where: { id: assigned?.attemptId ?? "" } })).runAttempt).toBe(2);
+  });
+
+  it("of ten racing re-runs of one run attempt exactly one wins", async () => {
+    const { runId, jobId } = await jobIn("SUCCEEDED", 1);
+    await transitions.finishRun(sql, ctx, runId, "SUCCEEDED");
+    const results = await Promise.all(Array.from({ length: 10 }, () => rerun(runId, jobId)));
+    expect(results.filter((result) => result.changed)).toHaveLength(1);
+    expect((await sql.workflowRun.findUniqueOrThrow({ where: { id: runId } })).runAttempt).toBe(2);
+  });
+});
+
 describe("attempt transitions and leases", () => {
   async function attemptIn(status: AttemptStatus, leaseSeconds: number) {
     const { jobId } = await jobIn("WAITING", 0);

@@ -1,5 +1,5 @@
 // The run engine: one object that owns a job's life on top of the state machine in packages/db — start a run,
-// advance it, enqueue ready jobs, claim, complete, reap, time out, cancel — with the queues it must tell made part
+// advance it, enqueue ready jobs, claim, complete, reap, time out, cancel, re-run — with the queues it must tell made part
 // of it, so no caller can forget them (check runs and workflow_run events used to depend on a registration only
 // the worker made). The worker's BullMQ processors and the web's runner routes are thin adapters over this.
 import type { Database, TenantContext } from "@gantry/db";
@@ -15,6 +15,7 @@ import { reapLapsedLeases } from "./lifecycle/reap-leases";
 import { reconcileQueues } from "./lifecycle/reconcile-queues";
 import { advanceRun, type AdvanceOptions, type AdvanceResult } from "./run/advance-run";
 import { cancelJob, cancelRun, type CancelResult } from "./run/cancel";
+import { rerun, type RerunInput, type RerunResult } from "./run/rerun";
 import { startRun } from "./run/start-run";
 
 export interface EngineOptions {
@@ -39,6 +40,12 @@ export interface Engine {
   advance(ctx: TenantContext, runId: string): Promise<AdvanceResult>;
   cancelRun(ctx: TenantContext, runId: string, reason: string): Promise<CancelResult>;
   cancelJob(ctx: TenantContext, jobId: string, reason: string): Promise<boolean>;
+  /**
+   * Re-runs an ended run as its next attempt (all jobs, the failed ones, or one job, with their dependents), then
+   * starts it like a new run (concurrency admission, then advance). Throws RerunRefused for an active run, an unknown
+   * job, or nothing to re-run; a request that lost to another for the same attempt returns `rerun: false`.
+   */
+  rerun(ctx: TenantContext, runId: string, input: RerunInput): Promise<RerunResult>;
   claim(input: ClaimInput): Promise<ClaimAssignment | null>;
   /** An infrastructure failure sends the job back in line: its retry timer is set here. */
   complete(report: AttemptReport): Promise<CompleteResult>;
@@ -69,6 +76,11 @@ export function createEngine(options: EngineOptions): Engine {
     advance: async (ctx, runId) => withHeld(ctx, runId, await advanceRun(db, ctx, runId, hooks(ctx))),
     cancelRun: (ctx, runId, reason) => cancelRun(db, ctx, runId, reason, hooks(ctx)),
     cancelJob: (ctx, jobId, reason) => cancelJob(db, ctx, jobId, reason, hooks(ctx)),
+    async rerun(ctx, runId, input) {
+      const result = await rerun(db, ctx, runId, input, hooks(ctx));
+      if (result.rerun) await withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx)));
+      return result;
+    },
     claim: (input) => claimAssignment({ db, scheduler, queues, github: options.github }, input),
     async complete(report) {
       const result = await completeAttempt(db, scheduler, report);

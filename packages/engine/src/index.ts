@@ -10,6 +10,7 @@ export { advanceRun, releaseGroups, type AdvanceOptions, type AdvanceResult } fr
 export type { RunHooks } from "./run/hooks";
 export { startRun } from "./run/start-run";
 export { cancelRun, cancelJob, type CancelResult } from "./run/cancel";
+export { rerun, jobsToRerun, RerunRefused, type RerunInput, type RerunMode, type RerunRefusal, type RerunResult } from "./run/rerun";
 export { resultOf, foldResults, resultsByJobId, runConclusion, type JobOutcome } from "./contexts/conclusions";
 export { evaluateConcurrency, type ConcurrencySpec } from "./run/concurrency";
 export { evaluateEnvironmentName } from "./run/environment-gate";

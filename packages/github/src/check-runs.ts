@@ -1,6 +1,10 @@
 // One check run per job on the commit it ran (queued → in_progress → completed with a conclusion). Each report
 // finds the job's check run by external_id (the job run id) and moves it forward only: a late or repeated report
 // is a no-op, never a regression (DESIGN.md invariant 3). Reports for one job are sent in order.
+// A re-run (docs/runs.md) puts a job back in line under a new run attempt: its check run is the same one, reset to
+// queued (GitHub leaves resetting to the App: "Rerequest a check run"), so the commit keeps one check per job name.
+// The run attempt the check shows is kept in its external_id (`<job run id>` for 1, `<job run id>:<n>` after), so a
+// late report of an earlier run attempt never overwrites a later one, and a later one always may.
 import { z } from "zod";
 import type { Fetch } from "./http";
 import { githubCall, githubList, githubOctokit, repoPath, type GithubOctokit, type RetryOptions } from "./octokit";
@@ -47,6 +51,8 @@ export interface JobCheck {
   headSha: string;
   /** Our job run id: the check run's external_id. */
   jobRunId: string;
+  /** The run attempt the job's state belongs to (JobRun.runAttempt); 1 when absent. */
+  runAttempt?: number;
   /** The check's name, e.g. `CI / build`. */
   name: string;
   status: JobStatus;
@@ -87,6 +93,17 @@ export interface CheckReport {
   action: "created" | "updated" | "unchanged";
 }
 
+/** The external_id a job's check run carries in one run attempt. */
+export function checkExternalId(jobRunId: string, runAttempt = 1): string {
+  return runAttempt > 1 ? `${jobRunId}:${runAttempt}` : jobRunId;
+}
+
+/** A check run's external_id read back: our job (or run) id and the run attempt the check shows. */
+export function parseCheckExternalId(externalId: string): { id: string; runAttempt: number } {
+  const match = /^(.+):(\d+)$/.exec(externalId);
+  return match?.[1] && match[2] ? { id: match[1], runAttempt: Number(match[2]) } : { id: externalId, runAttempt: 1 };
+}
+
 const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export class CheckRunReporter {
@@ -114,7 +131,12 @@ export class CheckRunReporter {
     const call = <T>(method: "POST" | "PATCH", path: string, schema: z.ZodType<T>, body: Record<string, unknown>) => githubCall(this.octokit, method, path, schema, body);
 
     const runs = await githubList(this.octokit, `${repo}/commits/${encodeURIComponent(job.headSha)}/check-runs`, checkRun, { check_name: job.name, filter: "all" });
-    const existing = runs.find((run) => run.external_id === job.jobRunId);
+    const generation = job.runAttempt ?? 1;
+    // The newest of the job's check runs (a re-run keeps one, but one created twice in a race must not confuse us).
+    const existing = runs
+      .filter((run) => run.external_id !== null && parseCheckExternalId(run.external_id).id === job.jobRunId)
+      .sort((a, b) => parseCheckExternalId(b.external_id ?? "").runAttempt - parseCheckExternalId(a.external_id ?? "").runAttempt || b.id - a.id)[0];
+    const shown = existing?.external_id ? parseCheckExternalId(existing.external_id).runAttempt : generation;
     const statusState = checkRunState(job.status);
     const state = statusState.status === "completed" && job.conclusion ? { ...statusState, conclusion: job.conclusion } : statusState;
     const annotations = job.output?.annotations ?? [];
@@ -137,15 +159,27 @@ export class CheckRunReporter {
       return from < annotations.length;
     };
     if (!existing) {
-      const created = await call("POST", `${repo}/check-runs`, checkRun, { name: job.name, head_sha: job.headSha, external_id: job.jobRunId, ...fields });
+      const created = await call("POST", `${repo}/check-runs`, checkRun, { name: job.name, head_sha: job.headSha, external_id: checkExternalId(job.jobRunId, generation), ...fields });
       await addAnnotations(created.id, MAX_ANNOTATIONS_PER_CALL);
       return { checkRunId: created.id, action: "created" };
+    }
+    // A report of an earlier run attempt than the check shows is late: nothing changes.
+    if (generation < shown) return { checkRunId: existing.id, action: "unchanged" };
+    if (generation > shown) {
+      // A re-run: the same check run starts over in this run attempt (status back, the old summary replaced; GitHub
+      // keeps annotations already posted, so the new attempt's are added after them).
+      const reset = { title: `Re-run (run attempt ${generation})`, summary: `This job is running again as run attempt ${generation}; earlier attempts stay on the run page.` };
+      const body = { external_id: checkExternalId(job.jobRunId, generation), ...fields, ...(fields.status === "completed" ? {} : { output: reset }) };
+      await call("PATCH", `${repo}/check-runs/${existing.id}`, checkRun, body);
+      if (state.status === "completed") await addAnnotations(existing.id, MAX_ANNOTATIONS_PER_CALL);
+      return { checkRunId: existing.id, action: "updated" };
     }
     // Forward only: a completed check is final, an older state never overwrites a newer one.
     const before = RANK[existing.status] ?? 0;
     const after = RANK[state.status] ?? 0;
     if (existing.status === "completed") {
-      const repaired = state.status === "completed" && (await addAnnotations(existing.id, existing.output?.annotations_count ?? 0));
+      // After a re-run the count includes earlier attempts' annotations: it says nothing about this attempt's.
+      const repaired = state.status === "completed" && generation === 1 && (await addAnnotations(existing.id, existing.output?.annotations_count ?? 0));
       return { checkRunId: existing.id, action: repaired ? "updated" : "unchanged" };
     }
     if (after < before || (after === before && !job.output)) {

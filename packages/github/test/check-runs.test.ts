@@ -1,7 +1,7 @@
 // Check runs against the fake GitHub server: one per job, queued → in_progress → completed, never backwards.
 import { createPrivateKey, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CheckRunReporter, checkRunState, InstallationTokens, GithubApiError } from "../src/index";
+import { CheckRunReporter, checkExternalId, checkRunState, InstallationTokens, GithubApiError, parseCheckExternalId } from "../src/index";
 import { FakeGithub } from "../src/testing/index";
 
 let fake: FakeGithub;
@@ -73,6 +73,21 @@ describe("check runs", () => {
     const runs = [...fake.checkRuns.values()].filter((run) => run.external_id === "test");
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+  });
+
+  it("a re-run resets the same check run for the new run attempt; reports of the earlier attempt change nothing after", async () => {
+    expect(checkExternalId("job_a")).toBe("job_a");
+    expect(checkExternalId("job_a", 3)).toBe("job_a:3");
+    expect(parseCheckExternalId("job_a:3")).toEqual({ id: "job_a", runAttempt: 3 });
+    expect(parseCheckExternalId("run_b")).toEqual({ id: "run_b", runAttempt: 1 });
+    const first = await reporter.report({ ...job("rerun", "FAILED"), output: { title: "Failed", summary: "exit 1" } });
+    const reset = await reporter.report({ ...job("rerun", "QUEUED"), runAttempt: 2 });
+    expect(reset).toEqual({ checkRunId: first.checkRunId, action: "updated" });
+    expect(fake.checkRuns.get(first.checkRunId)).toMatchObject({ status: "queued", conclusion: null, external_id: "rerun:2", output: { title: "Re-run (run attempt 2)" } });
+    expect(await reporter.report(job("rerun", "FAILED"))).toEqual({ checkRunId: first.checkRunId, action: "unchanged" });
+    expect(await reporter.report({ ...job("rerun", "SUCCEEDED"), runAttempt: 2 })).toEqual({ checkRunId: first.checkRunId, action: "updated" });
+    expect(fake.checkRuns.get(first.checkRunId)).toMatchObject({ status: "completed", conclusion: "success" });
+    expect([...fake.checkRuns.values()].filter((check) => check.name === "CI / rerun")).toHaveLength(1);
   });
 
   it("retries 5xx and rate limits with backoff, honouring Retry-After; gives up after its attempts", async () => {

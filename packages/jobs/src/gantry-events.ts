@@ -9,12 +9,13 @@ export const WORKFLOW_RUN_CHAIN_LIMIT = 3;
 export const WORKFLOW_RUN_ACTIONS = ["requested", "in_progress", "completed"] as const;
 export type WorkflowRunAction = (typeof WORKFLOW_RUN_ACTIONS)[number];
 
-/** One delivery per (triggering run, activity type). */
-export const workflowRunDeliveryId = (runId: string, action: WorkflowRunAction) => `workflow_run:${runId}:${action}`;
+/** One delivery per (triggering run, run attempt, activity type): a re-run's attempt sends its events again. */
+export const workflowRunDeliveryId = (runId: string, action: WorkflowRunAction, runAttempt = 1) =>
+  runAttempt > 1 ? `workflow_run:${runId}:attempt-${runAttempt}:${action}` : `workflow_run:${runId}:${action}`;
 
 /** The triggering run of a workflow_run delivery id (as given, or as stored: `gantry:<id>`), else undefined. */
 export function triggeringRunOf(deliveryId: string): string | undefined {
-  const match = /^(?:gantry:)?workflow_run:(.+):(requested|in_progress|completed)$/.exec(deliveryId);
+  const match = /^(?:gantry:)?workflow_run:(.+?)(?::attempt-\d+)?:(requested|in_progress|completed)$/.exec(deliveryId);
   return match?.[1];
 }
 
@@ -28,6 +29,7 @@ export const workflowRunEvent = z.object({
     head_sha: z.string(),
     event: z.string(),
     run_number: z.number().int(),
+    run_attempt: z.number().int().positive().default(1),
     conclusion: z.string().nullable(),
   }),
   sender: z.object({ login: z.string() }).optional(),

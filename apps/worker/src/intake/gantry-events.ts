@@ -20,7 +20,8 @@ function eventOf(delivery: WebhookDelivery): DefaultBranchEvent | string {
       // The branch filters look at the triggering run's branch.
       trigger: { name: "workflow_run", action, workflow: run.name, ...(run.head_branch !== null ? { branch: run.head_branch } : {}) },
       deliveryId: delivery.id,
-      keyPart: `${run.id}:${action}`,
+      // Each run attempt's events start their workflows again (a re-run, as on GitHub).
+      keyPart: run.run_attempt > 1 ? `${run.id}:attempt-${run.run_attempt}:${action}` : `${run.id}:${action}`,
       ...(parsed.data.sender ? { triggeredBy: parsed.data.sender.login } : {}),
     };
   }

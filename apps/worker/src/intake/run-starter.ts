@@ -4,10 +4,11 @@
 import type { TenantContext } from "@gantry/db";
 import type { Queues } from "@gantry/jobs";
 
-export type RunStarter = (ctx: TenantContext, runId: string) => Promise<void>;
+/** `runAttempt`: a re-run's start (docs/runs.md), a start of its own; absent, the run's first. */
+export type RunStarter = (ctx: TenantContext, runId: string, runAttempt?: number) => Promise<void>;
 
 export function startRunsThrough(queues: Pick<Queues, "add">): RunStarter {
-  return async (ctx, runId) => {
-    await queues.add("advance-run", { tenantId: ctx.tenantId, runId, start: true }, `start-${runId}`);
+  return async (ctx, runId, runAttempt) => {
+    await queues.add("advance-run", { tenantId: ctx.tenantId, runId, start: true }, runAttempt && runAttempt > 1 ? `start-${runId}-attempt-${runAttempt}` : `start-${runId}`);
   };
 }

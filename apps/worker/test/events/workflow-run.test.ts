@@ -125,5 +125,14 @@ describe("workflow_run", () => {
     const again = await until("CI's completed event to be recorded again", async () => (await db.system("test").webhookDelivery.findUnique({ where: { id: delivery.id } })) ?? undefined);
     await until("its intake", async () => (await db.system("test").webhookDelivery.findUnique({ where: { id: again.id } }))?.status === "PROCESSED");
     expect((await runsNamed("Level1")).length).toBe(1);
+
+    // A re-run of CI is a new attempt of the same run: its events are sent again (run_attempt 2), once.
+    expect(await worker.engine.rerun(ctx, ci.id, { mode: "all", actor: "test" })).toMatchObject({ rerun: true, runAttempt: 2 });
+    await until("Requested to run for attempt 2", async () => ((await runsNamed("Requested")).length === 2 ? true : undefined));
+    await complete(ci.id);
+    await until("Level1 to run for attempt 2", async () => ((await runsNamed("Level1")).length === 2 ? true : undefined));
+    const rerunDelivery = await db.system("test").webhookDelivery.findFirstOrThrow({ where: { deliveryId: `gantry:${workflowRunDeliveryId(ci.id, "completed", 2)}` } });
+    expect(rerunDelivery.payload).toMatchObject({ action: "completed", workflow_run: { id: ci.id, run_attempt: 2, run_number: ci.runNumber, conclusion: "success" } });
+    expect(await recordWorkflowRunEvents(db, worker.queues, ctx, ci.id)).toEqual({ recorded: [] });
   });
 });

@@ -14,7 +14,8 @@ import { Queues, requestCheckReports } from "@gantry/jobs";
 import { processDelivery } from "../../src/intake/process-delivery";
 import type { GithubIntake, GithubIntakeDeps } from "../../src/intake/github/types";
 import { startReportCheckWorker } from "../../src/jobs/report-check";
-import { advanceRun, cancelRun, timeOutJob } from "@gantry/engine";
+import { advanceRun, cancelRun, rerun, startRun, timeOutJob } from "@gantry/engine";
+import { CheckRunReporter } from "@gantry/github";
 import { githubTestbed, until, type GithubTestbed } from "./github-testbed";
 
 const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -94,7 +95,7 @@ async function complete(jobId: string, attempt: { attemptId: string; attempt: nu
   await advanceRun(db, ctx, job.runId, { notify: queues });
 }
 
-const checkOf = (jobId: string) => [...fake.checkRuns.values()].find((check) => check.external_id === jobId);
+const checkOf = (jobId: string) => [...fake.checkRuns.values()].find((check) => check.external_id === jobId || check.external_id?.startsWith(`${jobId}:`));
 const writesTo = (checkRunId: number | bigint | undefined) =>
   fake.calls.filter((call) => call.status < 300 && ((call.method === "PATCH" && call.path.endsWith(`/check-runs/${checkRunId}`)) || (call.method === "POST" && call.path.endsWith("/check-runs") && checkOf(String((call.body as { external_id?: string }).external_id))?.id === checkRunId)));
 
@@ -269,5 +270,40 @@ describe("check runs follow the jobs", () => {
     const other = await pushRun(sha());
     await cancelRun(db, ctx, other.run.id, "cancelled by a test", { notify: queues });
     await until("both cancelled", () => checkOf(other.build.id)?.conclusion === "cancelled" && checkOf(other.test.id)?.conclusion === "cancelled");
+  });
+
+  it("a re-run resets the same check run to queued under run attempt 2 and completes it; a late report of attempt 1 changes nothing", async () => {
+    const after = sha();
+    const { run, build, test } = await pushRun(after);
+    const buildAttempt = await claim(build.id);
+    await complete(build.id, buildAttempt, "SUCCEEDED");
+    const first = await claim(test.id);
+    await complete(test.id, first, "FAILED", [{ summary: "1 test failed" }]);
+    await until("test failed", () => checkOf(test.id)?.conclusion === "failure");
+    const checkId = checkOf(test.id)?.id;
+    const buildWrites = writesTo(checkOf(build.id)?.id).length;
+
+    const result = await rerun(db, ctx, run.id, { mode: "failed", actor: "dev@example.com" }, { notify: queues });
+    expect(result).toMatchObject({ rerun: true, runAttempt: 2 });
+    await startRun(db, ctx, run.id, { notify: queues });
+    await until("test's check queued again", () => checkOf(test.id)?.status === "queued");
+    expect(checkOf(test.id)).toMatchObject({ id: checkId, external_id: `${test.id}:2`, conclusion: null, output: { title: "Re-run (run attempt 2)" } });
+    // One check per job name on the commit: the same check run, not a second one.
+    expect([...fake.checkRuns.values()].filter((check) => check.head_sha === after && check.name === "CI / test")).toHaveLength(1);
+
+    const second = await claim(test.id);
+    await until("test in progress", () => checkOf(test.id)?.status === "in_progress");
+    await complete(test.id, second, "SUCCEEDED", [{ summary: "all green now" }]);
+    await until("test succeeded", () => checkOf(test.id)?.conclusion === "success");
+    expect(checkOf(test.id)).toMatchObject({ id: checkId, external_id: `${test.id}:2`, output: { summary: "all green now" } });
+    await until("every report processed", drained);
+    expect(writesTo(checkOf(build.id)?.id)).toHaveLength(buildWrites);
+
+    // A report of run attempt 1 that arrives now (read before the re-run) is late: the check stays as attempt 2 left it.
+    const installation = await db.system("test").installation.findFirstOrThrow({ where: { tenantId } });
+    const reporter = new CheckRunReporter({ apiUrl: github.apiUrl, token: async () => (await github.tokens.get(installation.githubInstallationId)).token, ...(github.fetch ? { fetch: github.fetch } : {}) });
+    const late = await reporter.report({ repository: FULL_NAME, headSha: after, jobRunId: test.id, runAttempt: 1, name: "CI / test", status: "FAILED", completedAt: new Date() });
+    expect(late).toEqual({ checkRunId: checkId, action: "unchanged" });
+    expect(checkOf(test.id)).toMatchObject({ conclusion: "success" });
   });
 });

@@ -9,6 +9,8 @@ import { intake, openDatabase, type Database } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { InstallationTokens, syncInstallation, type InstallationEvent } from "@gantry/github";
 import { FakeGithub, publishedExamples } from "@gantry/github/testing";
+import { advanceRun } from "@gantry/engine";
+import { runJobAsRunner } from "@gantry/engine/testing";
 import { processDelivery } from "../../src/intake/process-delivery";
 import { reportJobCheck } from "../../src/intake/github/report-checks";
 import type { GithubIntakeDeps } from "../../src/intake/github/types";
@@ -434,55 +436,93 @@ describe("re-runs requested on GitHub", () => {
     return { ...payload, check_run: { ...payload.check_run, id } };
   };
 
-  it("check_run rerequested re-runs the run behind that check once per click; check_suite re-runs the latest run of each workflow", async () => {
+  /** A check_suite rerequested body whose suite was last updated at `updatedAt`. */
+  const suiteClick = (headSha: string, updatedAt: string) => {
+    const payload = checkPayload("check_suite", headSha);
+    if (!("check_suite" in payload)) throw new Error("not a check_suite payload");
+    return { ...payload, check_suite: { ...payload.check_suite, updated_at: updatedAt } };
+  };
+  /** Ends the run's jobs as a runner would: build succeeds, test ends as `test` says; the run then ends. */
+  async function endRun(runId: string, test: "SUCCEEDED" | "FAILED") {
+    const ctx = { tenantId, actor: { kind: "SYSTEM" as const } };
+    const job = (key: string) => scoped().jobRun.findFirstOrThrow({ where: { runId, key } });
+    if ((await job("build")).status !== "SUCCEEDED") {
+      await runJobAsRunner(db, ctx, runId, "build", "SUCCEEDED");
+      await advanceRun(db, ctx, runId);
+    }
+    await runJobAsRunner(db, ctx, runId, "test", test);
+    await advanceRun(db, ctx, runId);
+    return scoped().workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: true } });
+  }
+  const rerunAudits = (runId: string) => db.system("test").auditEvent.findMany({ where: { targetId: runId, action: "run.rerun" }, orderBy: { id: "asc" } });
+
+  it("check_run rerequested re-runs that job (and its dependents) as a new attempt of the same run; check_suite re-runs the failed jobs", async () => {
     const after = sha();
     fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
     await deliver("push", pushPayload(after));
     const [original] = await runsAt(after);
-    const job = original?.jobs.find((candidate) => candidate.key === "test");
+    const ended = await endRun(original?.id ?? "", "FAILED");
+    expect(ended.status).toBe("FAILED");
+    const test = ended.jobs.find((candidate) => candidate.key === "test");
 
-    const click = await deliver("check_run", checkRunClick(after, job?.id, 7_000_000));
-    expect(click.result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true, valid: true }] });
-    const rerun = (await runsAt(after)).find((run) => run.id !== original?.id);
-    expect(rerun).toMatchObject({ workflowPath: ".gantry/workflows/ci.yml", event: "push", ref: "refs/heads/main", trusted: true, idempotencyKey: `${original?.idempotencyKey}:rerun:check_run:7000000` });
-    expect(await processDelivery(deps, click.id)).toBeNull();
-    expect(await runsAt(after)).toHaveLength(2);
+    const click = await deliver("check_run", checkRunClick(after, test?.id, 7_000_000));
+    expect(click.result).toMatchObject({ outcome: "PROCESSED", runs: [{ runId: original?.id, created: false, valid: true }] });
+    // No new run: the same run, attempt 2, with build kept and test back in line.
+    const [again, ...others] = await runsAt(after);
+    expect(others).toHaveLength(0);
+    expect(again).toMatchObject({ id: original?.id, runNumber: original?.runNumber, runAttempt: 2 });
+    expect(Object.fromEntries((again?.jobs ?? []).map((job) => [job.key, [job.status, job.runAttempt]]))).toEqual({ build: ["SUCCEEDED", 1], test: ["WAITING", 2] });
+    expect((await rerunAudits(original?.id ?? "")).map((event) => event.data)).toEqual([{ mode: "job", jobKey: "test", runAttempt: 2, jobs: 1, click: "check_run:7000000:1", sender: expect.any(String) }]);
+    // An active run is not re-run again: the click is refused with the reason.
+    const early = await deliver("check_suite", checkPayload("check_suite", after));
+    expect(early.result).toMatchObject({ outcome: "IGNORED", reason: expect.stringContaining("is still") });
 
-    await deliver("check_suite", checkPayload("check_suite", after));
-    expect(await runsAt(after)).toHaveLength(3);
+    await endRun(original?.id ?? "", "FAILED");
+    await deliver("check_suite", suiteClick(after, "2026-12-07T10:00:00Z"));
+    expect((await runsAt(after))[0]).toMatchObject({ runAttempt: 3 });
+    expect((await rerunAudits(original?.id ?? "")).map((event) => (event.data as { mode?: string }).mode)).toEqual(["job", "failed"]);
 
     const foreign = await deliver("check_run", checkPayload("check_run", after, "someone-elses-check"));
     expect(foreign.result).toMatchObject({ outcome: "IGNORED", reason: `no Gantry run at ${after} to re-run` });
-    const created = await deliver("check_run", { ...checkPayload("check_run", after, job?.id), action: "created" });
+    const created = await deliver("check_run", { ...checkPayload("check_run", after, test?.id), action: "created" });
     expect(created.result).toMatchObject({ outcome: "IGNORED", reason: "check_run created starts no runs" });
-    expect(await runsAt(after)).toHaveLength(3);
+    expect(await runsAt(after)).toHaveLength(1);
   });
 
-  it("a captured check_run rerequested body replayed under new delivery ids starts one re-run; a later click on the re-run's check still works", async () => {
+  it("a captured rerequested body replayed under new delivery ids re-runs once; a later click on the re-run check still works", async () => {
     const after = sha();
     fake.addCommit(FULL_NAME, INSTALLATION, after, { ".gantry/workflows/ci.yml": CI });
     await deliver("push", pushPayload(after));
     const [original] = await runsAt(after);
-    const job = original?.jobs.find((candidate) => candidate.key === "test");
+    const runId = original?.id ?? "";
+    const test = (await endRun(runId, "FAILED")).jobs.find((candidate) => candidate.key === "test");
     // X-GitHub-Delivery is not signed: the same signed body can be stored under any number of delivery ids.
-    const captured = checkRunClick(after, job?.id, 7_000_001);
+    const captured = checkRunClick(after, test?.id, 7_000_001);
     const replays = [];
     for (const deliveryId of [randomUUID(), randomUUID(), randomUUID()]) replays.push(await deliver("check_run", captured, deliveryId));
     expect(replays.map((replay) => replay.duplicate)).toEqual([false, false, false]);
-    expect(replays[0]?.result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true }] });
-    const reruns = (await runsAt(after)).filter((run) => run.id !== original?.id);
-    expect(reruns).toHaveLength(1);
+    expect(replays[0]?.result).toMatchObject({ outcome: "PROCESSED", runs: [{ runId, created: false }] });
     for (const replay of replays.slice(1)) {
-      expect(replay.result).toMatchObject({ outcome: "IGNORED", reason: `duplicate re-run request: check run 7000001 of run ${original?.id} was re-run already (run ${reruns[0]?.id})` });
+      expect(replay.result).toMatchObject({ outcome: "IGNORED", reason: `duplicate re-run request: check run 7000001 of run ${runId} was re-run already (the job is on run attempt 2)` });
       expect(await db.system("test").webhookDelivery.findUniqueOrThrow({ where: { id: replay.id } })).toMatchObject({ status: "IGNORED", error: expect.stringContaining("duplicate re-run request") });
     }
+    expect((await runsAt(after))[0]?.runAttempt).toBe(2);
 
-    // GitHub gives the re-run's jobs new check runs; a click on one of them re-runs the re-run, once.
-    const rerunJob = (await runsAt(after)).find((run) => run.id === reruns[0]?.id)?.jobs.find((candidate) => candidate.key === "test");
-    const later = checkRunClick(after, rerunJob?.id, 7_000_002);
-    expect((await deliver("check_run", later)).result).toMatchObject({ outcome: "PROCESSED", runs: [{ created: true }] });
+    // The same check run now shows run attempt 2 (`<job id>:2`): a click on it, once the run has ended, re-runs again, once.
+    await endRun(runId, "FAILED");
+    const later = checkRunClick(after, `${test?.id ?? ""}:2`, 7_000_001);
+    expect((await deliver("check_run", later)).result).toMatchObject({ outcome: "PROCESSED", runs: [{ runId }] });
     expect((await deliver("check_run", later)).result).toMatchObject({ outcome: "IGNORED", reason: expect.stringContaining("duplicate re-run request") });
-    expect(await runsAt(after)).toHaveLength(3);
+    expect(await runsAt(after)).toHaveLength(1);
+    expect((await runsAt(after))[0]?.runAttempt).toBe(3);
+
+    // The same suite click replayed: re-run once.
+    await endRun(runId, "FAILED");
+    const suite = suiteClick(after, "2026-12-07T11:00:00Z");
+    expect((await deliver("check_suite", suite)).result).toMatchObject({ outcome: "PROCESSED" });
+    await endRun(runId, "FAILED");
+    expect((await deliver("check_suite", suite)).result).toMatchObject({ outcome: "IGNORED", reason: expect.stringContaining("duplicate re-run request") });
+    expect((await runsAt(after))[0]?.runAttempt).toBe(4);
   });
 });
 

@@ -1,5 +1,6 @@
 // Deployment approvals (an environment's required reviewers): PENDING → APPROVED | REJECTED | EXPIRED, once.
-// One approval per (job, environment), created when the job first reaches the environment's gate; every decision
+// One approval per (job, environment, run attempt), created when the job first reaches the environment's gate in
+// that run attempt (a re-run asks the reviewers again; docs/architecture.md#re-runs); every decision
 // is a conditional transition with history, so a second click, a late decision after expiry, or an expiry racing
 // a decision changes nothing twice.
 import { Prisma } from "../generated/prisma/client";
@@ -8,16 +9,21 @@ import { deterministicId } from "../ids";
 import type { TenantContext } from "../tenant-scope";
 import { conditionalTransition, type SqlRunner } from "./conditional-update";
 
-export const approvalId = (jobRunId: string, environmentId: string) => deterministicId("apr", jobRunId, environmentId);
+/** The first run attempt's id is the one approvals always had; a re-run's names its run attempt. */
+export const approvalId = (jobRunId: string, environmentId: string, runAttempt = 1) =>
+  runAttempt > 1 ? deterministicId("apr", jobRunId, environmentId, runAttempt) : deterministicId("apr", jobRunId, environmentId);
 
-/** Creates the job's PENDING approval for the environment unless it exists; returns the approval as it is now. */
+/** Creates the job's PENDING approval for the environment in its current run attempt unless it exists; returns it as it is now. */
 export async function requestApproval(sql: SqlRunner, ctx: TenantContext, input: { jobRunId: string; environmentId: string; expiresAt: Date }) {
-  const id = approvalId(input.jobRunId, input.environmentId);
+  // A job's run attempt changes only by a re-run of its ended run, never while it waits at a gate.
+  const job = await sql.$queryRaw<{ runAttempt: number }[]>`SELECT "runAttempt" FROM "JobRun" WHERE "id" = ${input.jobRunId} AND "tenantId" = ${ctx.tenantId}`;
+  const runAttempt = job[0]?.runAttempt ?? 1;
+  const id = approvalId(input.jobRunId, input.environmentId, runAttempt);
   await sql.$queryRaw`
-    INSERT INTO "Approval" ("id", "tenantId", "jobRunId", "environmentId", "status", "expiresAt")
-    SELECT ${id}, ${ctx.tenantId}, j."id", ${input.environmentId}, 'PENDING', ${input.expiresAt}
+    INSERT INTO "Approval" ("id", "tenantId", "jobRunId", "environmentId", "status", "expiresAt", "runAttempt")
+    SELECT ${id}, ${ctx.tenantId}, j."id", ${input.environmentId}, 'PENDING', ${input.expiresAt}, ${runAttempt}
     FROM "JobRun" j WHERE j."id" = ${input.jobRunId} AND j."tenantId" = ${ctx.tenantId}
-    ON CONFLICT ("jobRunId", "environmentId") DO NOTHING`;
+    ON CONFLICT ("jobRunId", "environmentId", "runAttempt") DO NOTHING`;
   const rows = await sql.$queryRaw<{ id: string; status: ApprovalStatus; expiresAt: Date; decidedById: string | null; comment: string | null }[]>`
     SELECT "id", "status"::text AS "status", "expiresAt", "decidedById", "comment" FROM "Approval" WHERE "id" = ${id} AND "tenantId" = ${ctx.tenantId}`;
   const row = rows[0];

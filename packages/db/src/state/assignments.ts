@@ -11,7 +11,8 @@ export interface Assignment {
 }
 
 /**
- * Moves the job to RUNNING with attempt n+1 and creates JobAttempt n+1 (deterministic id) holding a lease.
+ * Moves the job to RUNNING with attempt n+1 and creates JobAttempt n+1 (deterministic id) holding a lease, under
+ * the run attempt the run is on (`github.run_attempt`).
  * null: someone else assigned it first, or it is no longer waiting.
  */
 export async function assignJob(
@@ -26,9 +27,11 @@ export async function assignJob(
     const id = makeAttemptId(input.jobId, attempt);
     // The lease is measured on the database's clock, the same clock every lease check uses.
     const rows = await tx.$queryRaw<{ leaseExpiresAt: Date }[]>`
-      INSERT INTO "JobAttempt" ("id", "tenantId", "jobRunId", "number", "runnerId", "leaseExpiresAt")
-      VALUES (${id}, ${ctx.tenantId}, ${input.jobId}, ${attempt}, ${input.runnerId ?? null},
-              now() + make_interval(secs => ${input.leaseMs / 1000}))
+      INSERT INTO "JobAttempt" ("id", "tenantId", "jobRunId", "number", "runnerId", "leaseExpiresAt", "runAttempt")
+      SELECT ${id}, ${ctx.tenantId}, ${input.jobId}, ${attempt}, ${input.runnerId ?? null},
+             now() + make_interval(secs => ${input.leaseMs / 1000}), r."runAttempt"
+      FROM "JobRun" j JOIN "WorkflowRun" r ON r."id" = j."runId"
+      WHERE j."id" = ${input.jobId} AND j."tenantId" = ${ctx.tenantId}
       RETURNING "leaseExpiresAt"`;
     const leaseExpiresAt = rows[0]?.leaseExpiresAt;
     if (!leaseExpiresAt) throw new Error(`JobAttempt ${id} was not created`);

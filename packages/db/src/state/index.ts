@@ -8,3 +8,4 @@ export * from "./approvals";
 export type { TransitionResult, SqlRunner } from "./conditional-update";
 export * from "./matrix-expansion";
 export * from "./reusable-calls";
+export * from "./reruns";

@@ -24,7 +24,7 @@ export function markRunRunning(sql: SqlRunner, ctx: TenantContext, runId: string
   });
 }
 
-/** Any live status → a terminal one; a terminal run never changes again. */
+/** Any live status → a terminal one; a terminal run changes again only by a re-run (reruns.ts). */
 export function finishRun(sql: SqlRunner, ctx: TenantContext, runId: string, conclusion: TerminalRunStatus, reason?: string) {
   return conditionalTransition<RunStatus>(sql, ctx, {
     entity: "WorkflowRun",

@@ -75,6 +75,6 @@ export async function claimAssignment(
   if (row.run.repository.installationId) await requestCheckReports(deps.queues, claimed.tenantId, [{ id: claimed.jobId, status: "RUNNING", attempt: claimed.attempt }]);
   // The run is RUNNING from its first claim: its workflow_run `in_progress` event now, not at the next job change
   // (the job id is the one advanceRun uses for this run and status, so every later claim of the run collapses into it).
-  if (row.run.status === "RUNNING") await deps.queues.add("workflow-run-events", { tenantId: claimed.tenantId, runId: row.run.id }, `workflow-run-events-${row.run.id}-RUNNING`);
+  if (row.run.status === "RUNNING") await deps.queues.add("workflow-run-events", { tenantId: claimed.tenantId, runId: row.run.id }, `workflow-run-events-${row.run.id}-RUNNING${row.run.runAttempt > 1 ? `-r${row.run.runAttempt}` : ""}`);
   return { claimed, jobToken, timeoutMinutes, run, job, planned, needs, strategy: facts ? strategyContext(facts) : {}, row };
 }

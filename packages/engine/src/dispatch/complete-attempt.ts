@@ -53,6 +53,8 @@ export async function completeAttempt(db: Database, scheduler: FairScheduler, re
   const applied = await sys.$transaction(async (tx) => {
     const ended = await transitions.finishAttempt(tx, ctx, report.attemptId, report.conclusion, failure);
     if (!ended.changed) return false;
+    // Each attempt keeps its own outputs (an earlier run attempt's stay viewable); the job holds the latest.
+    if (report.outputs) await tx.jobAttempt.updateMany({ where: { id: report.attemptId, tenantId: ctx.tenantId }, data: { outputs: report.outputs satisfies Prisma.InputJsonObject } });
     if (failure?.kind === "INFRASTRUCTURE") {
       const notBefore = new Date(nowMs + infrastructureRetryDelayMs(attempt.number));
       const requeued = await transitions.requeueJob(tx, ctx, attempt.jobRunId, attempt.number, `attempt ${attempt.number} failed on the runner's side: ${failure.reason}`, {

@@ -9,7 +9,7 @@ export async function requestRunCheckReports(db: Database, ctx: TenantContext, r
   if (!notify) return;
   const jobs = await db.forTenant(ctx).jobRun.findMany({
     where: { runId, status: { notIn: ["QUEUED", "WAITING"] }, run: { repository: { installationId: { not: null } } } },
-    select: { id: true, status: true, attempt: true },
+    select: { id: true, status: true, attempt: true, runAttempt: true },
   });
   await requestCheckReports(notify, ctx.tenantId, jobs);
 }

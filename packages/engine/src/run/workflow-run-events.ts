@@ -1,7 +1,8 @@
 // workflow_run: when a run is requested, starts and completes, workflows `on: workflow_run: workflows: [its name]`
 // in the same repository start (docs/triggers.md). advanceRun and cancelRun — where every run change the engine
 // makes ends — ask for the run's events through the `workflow-run-events` job, named by run and status so a burst
-// collapses; the job records one delivery per (run, activity type), source "gantry", in GitHub's payload shape, and
+// collapses; the job records one delivery per (run, run attempt, activity type) — a re-run sends its events again,
+// with its `run_attempt`, as on GitHub — source "gantry", in GitHub's payload shape, and
 // queues its intake (apps/worker intake/gantry-events.ts). A recorded delivery is never recorded again, so each
 // (run, type) starts its workflows once; a delivery whose intake was not queued is found by the delivery sweep.
 // GitHub's loop limit: a chain holds at most WORKFLOW_RUN_CHAIN_LIMIT levels of workflow_run runs beyond the first.
@@ -11,16 +12,18 @@ import { triggeringRunOf, WORKFLOW_RUN_CHAIN_LIMIT, workflowRunDeliveryId, type 
 /** Asks for the run's workflow_run events up to its current state (no queues — a test of the DAG alone: nothing). */
 export async function requestWorkflowRunEvents(db: Database, ctx: TenantContext, runId: string, queues: Pick<Queues, "add"> | null | undefined): Promise<void> {
   if (!queues) return;
-  const run = await db.forTenant(ctx).workflowRun.findUnique({ where: { id: runId }, select: { status: true } });
+  const run = await db.forTenant(ctx).workflowRun.findUnique({ where: { id: runId }, select: { status: true, runAttempt: true } });
   if (!run) return;
-  await queues.add("workflow-run-events", { tenantId: ctx.tenantId, runId }, `workflow-run-events-${runId}-${run.status}`);
+  // A re-run's attempt goes through the statuses again: its events are new ones.
+  await queues.add("workflow-run-events", { tenantId: ctx.tenantId, runId }, `workflow-run-events-${runId}-${run.status}${run.runAttempt > 1 ? `-r${run.runAttempt}` : ""}`);
 }
 
 // Ended runs of the last day whose `completed` event was never recorded (a workflow-run-events job lost with Redis).
 const UNRECORDED = `
   SELECT r.id, r."tenantId" FROM "WorkflowRun" r
   WHERE r."finishedAt" > now() - interval '1 day' AND r.errors IS NULL
-    AND NOT EXISTS (SELECT 1 FROM "WebhookDelivery" d WHERE d."deliveryId" = 'gantry:workflow_run:' || r.id || ':completed')
+    AND NOT EXISTS (SELECT 1 FROM "WebhookDelivery" d WHERE d."deliveryId" = 'gantry:workflow_run:' || r.id
+      || CASE WHEN r."runAttempt" > 1 THEN ':attempt-' || r."runAttempt" ELSE '' END || ':completed')
   ORDER BY r."finishedAt" DESC
   LIMIT $1`;
 
@@ -83,7 +86,7 @@ export function workflowRunPayload(run: WorkflowRun, repository: { fullName: str
       status: STATUSES[action],
       conclusion: action === "completed" ? (CONCLUSIONS[run.status] ?? null) : null,
       run_number: run.runNumber,
-      run_attempt: 1,
+      run_attempt: run.runAttempt,
       created_at: run.createdAt.toISOString(),
       updated_at: (run.finishedAt ?? run.startedAt ?? run.createdAt).toISOString(),
       run_started_at: (run.startedAt ?? run.createdAt).toISOString(),
@@ -113,7 +116,7 @@ export async function recordWorkflowRunEvents(db: Database, queues: Pick<Queues,
   const recorded: WorkflowRunAction[] = [];
   for (const action of reachedActions(run)) {
     const stored = await intake.recordDelivery(db.sql("workflow_run: record the event"), {
-      deliveryId: workflowRunDeliveryId(run.id, action),
+      deliveryId: workflowRunDeliveryId(run.id, action, run.runAttempt),
       source: "gantry",
       event: "workflow_run",
       action,

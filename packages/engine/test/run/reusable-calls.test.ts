@@ -10,6 +10,8 @@ import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { FairScheduler } from "@gantry/scheduler";
 import { compileWorkflowWithCalls, isWorkflowPlan } from "@gantry/workflow-schema";
 import { advanceRun } from "../../src/run/advance-run";
+import { rerun } from "../../src/run/rerun";
+import { startRun as startAgain } from "../../src/run/start-run";
 import { runJobAsRunner } from "../../src/testing";
 import { startPlannedRun } from "./start-planned-run";
 import { reconcileQueues } from "../../src/lifecycle/reconcile-queues";
@@ -241,5 +243,42 @@ describe("calls of local reusable workflows", () => {
     const staging = (await jobsOf(runId)).find((job) => job.key === "staging");
     expect(staging).toMatchObject({ status: "FAILED", failureReason: 'could not call ./lib/deploy.yml: input "replicas" is typed as number by the called workflow, but its value is string "staging"' });
     expect((await jobsOf(runId)).filter((job) => job.callerId === staging?.id)).toEqual([]);
+  });
+
+  it("a re-run of a failed called job re-runs it and what depends on it; its call waits again and ends with the new result", async () => {
+    const runId = await startRun();
+    await finish(runId, "prepare", "SUCCEEDED", { target: "staging", matrix: '{"n":[1]}' });
+    await advanceRun(db, ctx, runId);
+    for (const key of ["staging / build", "canary / build", "shards (1)"]) await finish(runId, key, "SUCCEEDED");
+    await advanceRun(db, ctx, runId);
+    await finish(runId, "staging / deploy", "FAILED");
+    await finish(runId, "canary / deploy", "SUCCEEDED", { url: "https://canary.example" });
+    await advanceRun(db, ctx, runId);
+    expect((await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("FAILED");
+    expect(await statuses(runId)).toMatchObject({ staging: "FAILED", "staging / deploy": "FAILED", announce: "SKIPPED", canary: "SUCCEEDED" });
+
+    const result = await rerun(db, ctx, runId, { mode: "failed", actor: "test" });
+    expect(result).toMatchObject({ rerun: true, runAttempt: 2 });
+    await startAgain(db, ctx, runId);
+    // Only the failed called job (its need staging / build kept), its call (waiting again) and the call's dependent.
+    expect(await statuses(runId)).toEqual({
+      prepare: "SUCCEEDED",
+      staging: "RUNNING",
+      "staging / build": "SUCCEEDED",
+      "staging / deploy": "WAITING",
+      canary: "SUCCEEDED",
+      "canary / build": "SUCCEEDED",
+      "canary / deploy": "SUCCEEDED",
+      shards: "SKIPPED",
+      "shards (1)": "SUCCEEDED",
+      announce: "QUEUED",
+    });
+    await finish(runId, "staging / deploy", "SUCCEEDED", { url: "https://staging.example" });
+    await advanceRun(db, ctx, runId);
+    const staging = (await jobsOf(runId)).find((job) => job.key === "staging");
+    expect(staging).toMatchObject({ status: "SUCCEEDED", outputs: { url: "https://staging.example" }, runAttempt: 2 });
+    await finish(runId, "announce", "SUCCEEDED");
+    await advanceRun(db, ctx, runId);
+    expect((await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("SUCCEEDED");
   });
 });

@@ -822,6 +822,9 @@ export class FakeGithub {
       const updated = {
         ...existing,
         ...(fields.status !== undefined ? { status: asStatus(fields.status) ?? existing.status } : {}),
+        // A check run set back to queued or in progress (an App resetting it for a re-run) has no conclusion yet.
+        ...(fields.status !== undefined && fields.status !== "completed" && fields.conclusion === undefined ? { conclusion: null, completed_at: null } : {}),
+        ...(fields.external_id !== undefined ? { external_id: text(fields.external_id) } : {}),
         ...(fields.conclusion !== undefined ? { status: "completed" as const, conclusion: asConclusion(fields.conclusion) ?? null } : {}),
         ...(fields.started_at !== undefined ? { started_at: text(fields.started_at) } : {}),
         ...(fields.completed_at !== undefined ? { completed_at: text(fields.completed_at) } : {}),

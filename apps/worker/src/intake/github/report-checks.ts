@@ -45,11 +45,14 @@ export interface ReportJobCheckOptions {
  * A job of a repository not connected through an active GitHub installation reports nothing (false).
  */
 export async function reportJobCheck(db: Database, github: GithubIntake, ctx: TenantContext, jobRunId: string, options: ReportJobCheckOptions = {}): Promise<boolean> {
+  const found = await db.forTenant(ctx).jobRun.findFirst({ where: { id: jobRunId }, select: { runAttempt: true } });
   const job = await db.forTenant(ctx).jobRun.findFirst({
     where: { id: jobRunId },
     include: {
       run: { include: { repository: { include: { installation: true } } } },
-      attempts: { orderBy: { number: "desc" }, take: 1, include: { steps: { orderBy: { index: "asc" }, select: { name: true, summary: true, annotations: true } } } },
+      // The latest attempt of the job's current run attempt: a re-run job that ended without running shows no
+      // summary of an earlier run attempt's.
+      attempts: { where: { runAttempt: found?.runAttempt ?? 1 }, orderBy: { number: "desc" }, take: 1, include: { steps: { orderBy: { index: "asc" }, select: { name: true, summary: true, annotations: true } } } },
     },
   });
   const installation = job?.run.repository.installation;
@@ -61,6 +64,7 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
     repository: job.run.repository.fullName,
     headSha: job.run.headSha ?? job.run.sha,
     jobRunId: job.id,
+    runAttempt: job.runAttempt,
     name: `${job.run.workflowName} / ${job.name}`,
     status: job.status,
     ...(job.startedAt ? { startedAt: job.startedAt } : {}),
@@ -97,6 +101,7 @@ export async function reportRunChecks(db: Database, github: GithubIntake, ctx: T
           ...run.jobs.map((job) => ({
             ...base,
             jobRunId: job.id,
+            runAttempt: job.runAttempt,
             name: `${run.workflowName} / ${job.name}`,
             status: job.status,
             ...(job.startedAt ? { startedAt: job.startedAt } : {}),

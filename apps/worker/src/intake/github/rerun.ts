@@ -1,18 +1,21 @@
-// `check_run` / `check_suite` `rerequested` ("Re-run" on GitHub): the runs behind those checks start again as
-// new runs of the same workflows at the same commit, with the same event, ref and trust — the workflow file is
-// read again, its triggers are not (they matched the first time).
+// `check_run` / `check_suite` `rerequested` ("Re-run" on GitHub) re-runs Gantry's runs in place (docs/github.md):
+// a job's check re-runs that job and its dependents, a suite (or a workflow's own check) the failed jobs of the
+// latest run of each workflow at that commit — each as a new attempt of the same run (the engine's rerun,
+// docs/runs.md), whose check runs are the same ones reset to queued, so the commit keeps one check per job name.
+// A run whose workflow was invalid has no jobs to re-run: its workflow file is read again as a new run.
 // Keyed by what the click refers to, never by the delivery: X-GitHub-Delivery is not signed, so a captured body
-// replayed under new delivery ids must not start a re-run each time (issue #13 item 9). A check_run click is
-// (the original run, check_run.id): GitHub gives a re-run's jobs new check runs, so a genuine click on the re-run
-// refers to another run and another check run. A check_suite keeps its id across re-runs, so its click is
-// (the latest run, suite id, suite updated_at): GitHub moves updated_at whenever the suite changes.
-import type { WorkflowRun } from "@gantry/db";
-import type { CheckRunEvent, CheckSuiteEvent } from "@gantry/github";
+// replayed under new delivery ids must not re-run each time (issue #13 item 9). A check run's external_id names the
+// run attempt it shows (`<job id>:<n>`): a click on a check that has been re-run since is a replay. A check_suite
+// keeps its id across re-runs, so its click is (suite id, updated_at): GitHub moves updated_at whenever the suite
+// changes. Each re-run is audited with its click, and a click already in the audit log re-runs nothing.
+import { AUDIT_ACTIONS, recordAudit, type TenantContext, type WorkflowRun } from "@gantry/db";
+import { rerun, RerunRefused, type RerunInput } from "@gantry/engine";
+import { parseCheckExternalId, type CheckRunEvent, type CheckSuiteEvent } from "@gantry/github";
 import { repositoryWorkflowFiles, workflowFileRefusal } from "@gantry/sources";
 import type { IntakeResult } from "../process-git-push";
 import { resolveRepository } from "./repository";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
-import { openCommitScope, runWorkflowFile, settled } from "./workflow-runs";
+import { openCommitScope, runWorkflowFile, settled, type CommitScope } from "./workflow-runs";
 
 const ignored = (reason: string): IntakeResult => ({ outcome: "IGNORED", reason, runs: [] });
 
@@ -26,22 +29,19 @@ async function originals(deps: GithubIntakeDeps, tenantId: string, repositoryId:
     return run ? [run] : [];
   }
   const runs = await scoped.workflowRun.findMany({ where: { repositoryId, OR: [{ sha: headSha }, { headSha }] }, orderBy: { runNumber: "desc" } });
-  // The latest run per workflow and event: a second click re-runs the re-run, not every run since.
+  // The latest run per workflow and event (runs made by re-runs before they were in place are older runs' copies).
   const latest = new Map<string, WorkflowRun>();
   for (const run of runs) if (!latest.has(`${run.workflowPath}\u0000${run.event}\u0000${run.ref}`)) latest.set(`${run.workflowPath}\u0000${run.event}\u0000${run.ref}`, run);
   return [...latest.values()];
 }
 
-/** The part of the re-run's idempotency key that names the click (the delivery only when GitHub sent no updated_at). */
+/** What the click refers to (the delivery only when GitHub sent no updated_at). */
 function clickKey(event: CheckRunEvent | CheckSuiteEvent, deliveryRowId: string): string {
   if ("check_run" in event) return `check_run:${event.check_run.id}`;
   return `check_suite:${event.check_suite.id}:${event.check_suite.updated_at ?? `delivery:${deliveryRowId}`}`;
 }
 
-function duplicateReason(event: CheckRunEvent | CheckSuiteEvent, original: WorkflowRun, rerunId: string): string {
-  const what = "check_run" in event ? `check run ${event.check_run.id}` : `check suite ${event.check_suite.id}`;
-  return `duplicate re-run request: ${what} of run ${original.id} was re-run already (run ${rerunId})`;
-}
+const describeClick = (event: CheckRunEvent | CheckSuiteEvent) => ("check_run" in event ? `check run ${event.check_run.id}` : `check suite ${event.check_suite.id}`);
 
 export async function rerunChecks(deps: GithubIntakeDeps, github: GithubIntake, event: CheckRunEvent | CheckSuiteEvent, deliveryRowId: string): Promise<IntakeResult> {
   if (event.action !== "rerequested") return ignored(`${"check_run" in event ? "check_run" : "check_suite"} ${event.action} starts no runs`);
@@ -50,38 +50,88 @@ export async function rerunChecks(deps: GithubIntakeDeps, github: GithubIntake, 
   const headSha = "check_run" in event ? event.check_run.head_sha : event.check_suite.head_sha;
   const externalId = "check_run" in event ? (event.check_run.external_id ?? "") : null;
   if (externalId === "") return ignored("the check run is not one of Gantry's");
-  const runs = await originals(deps, resolved.repository.tenantId, resolved.repository.id, headSha, externalId);
+  const clicked = externalId === null ? null : parseCheckExternalId(externalId);
+  const runs = await originals(deps, resolved.repository.tenantId, resolved.repository.id, headSha, clicked?.id ?? null);
   if (runs.length === 0) return ignored(`no Gantry run at ${headSha} to re-run`);
 
-  const scoped = deps.db.forTenant({ tenantId: resolved.repository.tenantId, actor: { kind: "SYSTEM", id: "github-intake" } });
+  const ctx: TenantContext = { tenantId: resolved.repository.tenantId, actor: { kind: "SYSTEM", id: "github-intake" } };
+  const scoped = deps.db.forTenant(ctx);
   const click = clickKey(event, deliveryRowId);
-  // A click seen before is a duplicate before GitHub is asked for anything (a replay costs one query per run).
-  const fresh: WorkflowRun[] = [];
-  const duplicates: string[] = [];
-  for (const run of runs) {
-    const existing = await scoped.workflowRun.findFirst({ where: { idempotencyKey: `${run.idempotencyKey}:rerun:${click}` }, select: { id: true } });
-    if (existing) duplicates.push(duplicateReason(event, run, existing.id));
-    else fresh.push(run);
-  }
-  if (fresh.length === 0) return ignored(duplicates.join("; "));
-
-  const scope = await openCommitScope(deps, github, resolved.repository, resolved.githubInstallationId);
   const result: IntakeResult = { outcome: "IGNORED", reason: "nothing to re-run", runs: [] };
+  const skipped: string[] = [];
+  // The workflow files at the commit, read once and only when something is to re-run.
+  let scope: CommitScope | null = null;
   const workflowsAt = new Map<string, Promise<string[]>>();
-  const refused: string[] = [];
-  for (const run of fresh) {
-    // A folder turned off since (or a same-name file added to .gantry/workflows) is not re-run from the old file.
-    if (!workflowsAt.has(run.sha)) workflowsAt.set(run.sha, repositoryWorkflowFiles(scope.reader, run.sha, resolved.repository));
-    const refusal = workflowFileRefusal(run.workflowPath, (await workflowsAt.get(run.sha)) ?? [], resolved.repository);
-    if (refusal) {
-      refused.push(`${run.workflowPath} is not re-run: ${refusal}`);
+  const refusalOf = async (run: WorkflowRun) => {
+    scope ??= await openCommitScope(deps, github, resolved.repository, resolved.githubInstallationId);
+    const reader = scope.reader;
+    if (!workflowsAt.has(run.sha)) workflowsAt.set(run.sha, repositoryWorkflowFiles(reader, run.sha, resolved.repository));
+    return workflowFileRefusal(run.workflowPath, (await workflowsAt.get(run.sha)) ?? [], resolved.repository);
+  };
+
+  for (const run of runs) {
+    const jobs = await scoped.jobRun.findMany({ where: { runId: run.id }, select: { id: true, key: true, runAttempt: true } });
+    if (jobs.length === 0) {
+      // An invalid workflow's run: its file is read again at the same commit, as a run of its own, once per click.
+      const key = `${run.idempotencyKey}:rerun:${click}`;
+      const existing = await scoped.workflowRun.findFirst({ where: { idempotencyKey: key }, select: { id: true } });
+      if (existing) {
+        skipped.push(`duplicate re-run request: ${describeClick(event)} of run ${run.id} was re-run already (run ${existing.id})`);
+        continue;
+      }
+      const refusal = await refusalOf(run);
+      if (refusal) {
+        skipped.push(`${run.workflowPath} is not re-run: ${refusal}`);
+        continue;
+      }
+      scope ??= await openCommitScope(deps, github, resolved.repository, resolved.githubInstallationId);
+      const commit = { event: run.event, ref: run.ref, sha: run.sha, ...(run.headSha ? { headSha: run.headSha } : {}), trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}), ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}) };
+      const entry = await runWorkflowFile(scope, commit, run.workflowPath, key);
+      if (entry) result.runs.push(entry);
       continue;
     }
-    // The re-run's github.event is the original run's event, as on GitHub.
-    const commit = { event: run.event, ref: run.ref, sha: run.sha, ...(run.headSha ? { headSha: run.headSha } : {}), trigger: null, trusted: run.trusted, ...(event.sender ? { triggeredBy: event.sender.login } : {}), ...(run.deliveryId ? { deliveryId: run.deliveryId } : {}) };
-    const entry = await runWorkflowFile(scope, commit, run.workflowPath, `${run.idempotencyKey}:rerun:${click}`);
-    if (entry) result.runs.push(entry);
+    const job = clicked ? jobs.find((candidate) => candidate.id === clicked.id) : undefined;
+    // The check shows an earlier run attempt than the job is on: it was re-run since, so this is a replayed click.
+    if (job && clicked && clicked.runAttempt < job.runAttempt) {
+      skipped.push(`duplicate re-run request: ${describeClick(event)} of run ${run.id} was re-run already (the job is on run attempt ${job.runAttempt})`);
+      continue;
+    }
+    const clickOf = job && clicked ? `${click}:${clicked.runAttempt}` : click;
+    const seen = await deps.db.system("github re-run: was this click re-run already").auditEvent.findFirst({
+      where: { tenantId: ctx.tenantId, action: AUDIT_ACTIONS.runRerun, targetId: run.id, data: { path: ["click"], equals: clickOf } },
+      select: { id: true },
+    });
+    if (seen) {
+      skipped.push(`duplicate re-run request: ${describeClick(event)} of run ${run.id} was re-run already`);
+      continue;
+    }
+    const refusal = await refusalOf(run);
+    if (refusal) {
+      skipped.push(`${run.workflowPath} is not re-run: ${refusal}`);
+      continue;
+    }
+    // A job's check: that job and its dependents. A suite, or the workflow's own check: the failed jobs.
+    const input: RerunInput = { ...(job ? { mode: "job" as const, jobKey: job.key } : { mode: "failed" as const }), actor: `github:${event.sender?.login ?? "unknown"}` };
+    try {
+      const done = await rerun(deps.db, ctx, run.id, input, { notify: deps.queues ?? null });
+      if (!done.rerun) {
+        skipped.push(`duplicate re-run request: run ${run.id} was re-run already (run attempt ${done.runAttempt})`);
+        continue;
+      }
+      await recordAudit(deps.db, {
+        tenantId: ctx.tenantId,
+        actor: { kind: "SYSTEM", id: "github-intake" },
+        action: AUDIT_ACTIONS.runRerun,
+        target: { type: "WorkflowRun", id: run.id },
+        details: { mode: input.mode, ...(input.jobKey ? { jobKey: input.jobKey } : {}), runAttempt: done.runAttempt, jobs: done.jobIds.length, click: clickOf, ...(event.sender ? { sender: event.sender.login } : {}) },
+      });
+      await deps.startRun(ctx, run.id, done.runAttempt);
+      result.runs.push({ runId: run.id, created: false, workflowPath: run.workflowPath, valid: true });
+    } catch (error) {
+      if (!(error instanceof RerunRefused)) throw error;
+      skipped.push(`${run.workflowPath}: ${error.message}`);
+    }
   }
-  if (refused.length > 0 && result.runs.length === 0) result.reason = refused.join("; ");
+  if (result.runs.length === 0 && skipped.length > 0) result.reason = skipped.join("; ");
   return settled(result);
 }

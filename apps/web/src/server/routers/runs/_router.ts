@@ -13,11 +13,14 @@ import { runLogsHandler } from "./logs.handler";
 import { runLogsInput } from "./logs.schema";
 import { repositoryDispatchHandler } from "./repository-dispatch.handler";
 import { repositoryDispatchInput } from "./repository-dispatch.schema";
+import { rerunRunHandler } from "./rerun.handler";
+import { rerunRunInput } from "./rerun.schema";
 
 export const runsRouter = createTRPCRouter({
   list: viewerProcedure.input(listRunsInput).query(listRunsHandler),
   get: viewerProcedure.input(getRunInput).query(getRunHandler),
   cancel: developerProcedure.input(cancelRunInput).mutation(cancelRunHandler),
+  rerun: developerProcedure.input(rerunRunInput).mutation(rerunRunHandler),
   dispatch: developerProcedure.input(dispatchRunInput).mutation(dispatchRunHandler),
   repositoryDispatch: developerProcedure.input(repositoryDispatchInput).mutation(repositoryDispatchHandler),
   dispatchable: viewerProcedure.input(dispatchableInput).query(dispatchableHandler),

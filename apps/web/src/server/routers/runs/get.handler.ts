@@ -24,6 +24,7 @@ function displayOrder(planned: { key: string; calledBy?: string | undefined }[])
 const CAUSES = { USER: "user", INFRASTRUCTURE: "infrastructure", CANCELLED: "cancelled", TIMEOUT: "timeout" } as const satisfies Record<FailureKind, string>;
 const causeOf = (kind: FailureKind | null) => (kind === null ? null : CAUSES[kind]);
 
+const storedOutputs = z.record(z.string(), z.string()).catch({});
 const storedInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
 
 /** One run with its jobs (in plan order), its workflow's validation warnings and, for an invalid workflow, its errors. */
@@ -40,6 +41,7 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
           name: true,
           status: true,
           attempt: true,
+          runAttempt: true,
           needs: true,
           failureKind: true,
           failureReason: true,
@@ -48,7 +50,7 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
           createdAt: true,
           attempts: {
             orderBy: { number: "asc" },
-            select: { number: true, status: true, failureKind: true, failureReason: true, startedAt: true, finishedAt: true, runner: { select: { name: true } } },
+            select: { number: true, runAttempt: true, status: true, failureKind: true, failureReason: true, outputs: true, createdAt: true, startedAt: true, finishedAt: true, runner: { select: { name: true } } },
           },
         },
       },
@@ -71,6 +73,8 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
     ref: run.ref,
     sha: run.sha,
     status: run.status,
+    /** `github.run_attempt`: 1, raised by each re-run (runs.rerun); the run keeps its number. */
+    runAttempt: run.runAttempt,
     trusted: run.trusted,
     triggeredBy: run.triggeredBy,
     /** workflow_dispatch: the typed inputs the run was started with. */
@@ -86,17 +90,26 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
       name: job.name,
       status: job.status,
       attempt: job.attempt,
+      /** The run attempt the job's state belongs to (an earlier one when a re-run left the job alone). */
+      runAttempt: job.runAttempt,
       needs: job.needs.map((id) => keyOf.get(id) ?? id),
       /** Why it ended unsuccessfully: user, infrastructure, cancelled or timeout (FailureKind, lower-cased). */
       failureCause: causeOf(job.failureKind),
       failureReason: job.failureReason,
-      /** Every attempt with its cause: an infrastructure failure's retries show here (docs/scheduling.md). */
+      /**
+       * Every attempt of the job, oldest first, earlier run attempts' too (their logs: runs.logs with `attempt`): its
+       * run attempt, the runner, how it ended and why (user, infrastructure, cancelled, timeout: an infrastructure
+       * failure's retries show here, docs/scheduling.md), its outputs, its times.
+       */
       attempts: job.attempts.map((attempt) => ({
         number: attempt.number,
+        runAttempt: attempt.runAttempt,
         status: attempt.status,
         runner: attempt.runner?.name ?? null,
         failureCause: causeOf(attempt.failureKind),
         failureReason: attempt.failureReason,
+        outputs: storedOutputs.parse(attempt.outputs ?? {}),
+        createdAt: attempt.createdAt.toISOString(),
         startedAt: attempt.startedAt?.toISOString() ?? null,
         finishedAt: attempt.finishedAt?.toISOString() ?? null,
       })),
