@@ -13,7 +13,8 @@ import { secretsForRunner } from "./secrets-for-runner";
 import { runEventPayload } from "./run-event";
 import { mintRuntimeToken } from "../actions-services/runtime-token";
 
-const POLL_MS = 250;
+// A waiting claim is woken when its pool gets work (ready-signal.ts); this is only the re-check should a wake be lost.
+const FALLBACK_MS = 1_000;
 const storedPlan = z.object({ jobs: z.array(z.object({ key: z.string() }).passthrough()), env: z.record(z.string(), z.string()).default({}) });
 // Intake stored these typed; anything else (an older row) reads as none.
 const runInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
@@ -54,9 +55,10 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
   // Read per claim, not at register: a change to the pool's limits applies from its next job. Before claiming, so
   // a pool whose limits fail validation (edited by hand) assigns nothing rather than a job it cannot bound.
   const limits = poolLimitsOf(await sys.runnerPool.findUniqueOrThrow({ where: { id: runner.poolId }, select: POOL_LIMIT_COLUMNS }));
-  const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + body.value.waitMs;
   for (;;) {
+    // Read before looking at the queue: a job made ready while this claim runs wakes the wait below at once.
+    const mark = await deps.ready.mark(runner.poolId);
     const claimed = await claimJob(deps.database, deps.scheduler, { poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs });
     if (claimed) {
       const jobToken = newToken("gjt");
@@ -118,7 +120,8 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
       };
       return Response.json(claimResponse.parse(answer));
     }
-    if (Date.now() + POLL_MS > deadline) return Response.json(claimResponse.parse({ assignment: null }));
-    await sleep(POLL_MS);
+    const left = deadline - Date.now();
+    if (left <= 0) return Response.json(claimResponse.parse({ assignment: null }));
+    await deps.ready.wait(runner.poolId, mark, Math.min(FALLBACK_MS, left));
   }
 }
