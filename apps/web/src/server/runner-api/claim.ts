@@ -14,7 +14,7 @@ import { runEventPayload } from "./run-event";
 import { mintRuntimeToken } from "../actions-services/runtime-token";
 
 // A waiting claim is woken when its pool gets work (ready-signal.ts); this is only the re-check should a wake be lost.
-const FALLBACK_MS = 1_000;
+export const FALLBACK_MS = 1_000;
 const storedPlan = z.object({ jobs: z.array(z.object({ key: z.string() }).passthrough()), env: z.record(z.string(), z.string()).default({}) });
 // Intake stored these typed; anything else (an older row) reads as none.
 const runInputs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).catch({});
