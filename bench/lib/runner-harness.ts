@@ -91,6 +91,8 @@ export interface HarnessOptions {
   /** The demo git source's repository (default: none) and its push-notification secret (needs a master key in extraEnv). */
   git?: { repositoryUrl: string; notify?: { masterKey: Buffer; secret: string } };
   extraEnv?: Record<string, string>;
+  /** More of the worker's environment (GANTRY_GIT_CACHE_DIR). */
+  workerEnv?: Record<string, string>;
   /** More of the runner's environment (GANTRY_STATE_DIR, GANTRY_TOOL_CACHE). */
   runnerEnv?: Record<string, string>;
   /** Run the agent as its own process (`tsx apps/runner/src/main.ts`), as deployed; onSandboxReady never fires. */
@@ -131,7 +133,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GANTRY_STORAGE_DIR: storage,
     ...extraEnv,
   });
-  const worker: RunningWorker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
+  const worker: RunningWorker = await startWorker(parseWorkerEnv({ ...options.workerEnv, DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
   const events: Events = {};
   const server = await serveRoutes({
     "/api/runner/v1/register": register,
