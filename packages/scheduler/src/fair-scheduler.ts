@@ -89,6 +89,32 @@ export class FairScheduler {
     return added;
   }
 
+  /**
+   * `enqueue` for many jobs in one round trip (a pipeline of the same script, so each job is still one atomic step),
+   * and one wake per pool for all of them: a 256-cell matrix is one call, not 256 (issue #15). Per entry, whether it
+   * was added.
+   */
+  async enqueueMany(entries: readonly ReadyEntry[]): Promise<boolean[]> {
+    const parsed = entries.map((entry) => readyEntrySchema.parse(entry));
+    for (const poolId of new Set(parsed.map((e) => e.poolId))) await this.registerPool(poolId);
+    const pipeline = this.redis.pipeline();
+    for (const e of parsed) {
+      pipeline.gantrySchedEnqueue(this.base(e.poolId), ...this.defaults, e.jobId, e.tenantId, e.priorityClass, e.enqueuedAtMs, readyScore(e.priorityClass, e.enqueuedAtMs, this.agingStepMs));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const added = parsed.map((_, i) => {
+      const [error, reply] = replies[i] ?? [new Error("enqueueMany: no reply"), null];
+      if (error) throw error;
+      return countReplySchema.parse(reply) === 1;
+    });
+    const perPool = new Map<string, number>();
+    parsed.forEach((e, i) => {
+      if (added[i]) perPool.set(e.poolId, (perPool.get(e.poolId) ?? 0) + 1);
+    });
+    for (const [poolId, count] of perPool) await announceReady(this.redis, this.prefix, poolId, count);
+    return added;
+  }
+
   /** The next job for a free slot of the pool, or null when no tenant with work is eligible at nowMs. */
   async claim(poolId: string, nowMs: number): Promise<Claim | null> {
     return (await this.claimMany(poolId, nowMs, 1))[0] ?? null;

@@ -33,6 +33,12 @@ export interface ReadyWaiterOptions {
   /** The queue prefix the scheduler publishes under (GANTRY_QUEUE_PREFIX). */
   prefix: string;
   wake?: WakePolicy;
+  /**
+   * Claims of one pool that may look at the queue at once in this process (`inTurn`); the rest queue for a turn.
+   * Woken together (a 256-cell matrix wakes 256 claims), they would all open a Postgres transaction on a pool of ~10
+   * connections and time out waiting for one (Prisma P2028); in turn they finish sooner. Default 4.
+   */
+  claimTurns?: number;
 }
 
 interface Waiting {
@@ -63,11 +69,14 @@ export class ReadyWaiter {
   private readonly pools = new Map<string, PoolWaiters>();
   private readonly byChannel = new Map<string, PoolWaiters>();
   private connectedOnce = false;
+  private readonly claimTurns: number;
+  private readonly turns = new Map<string, { running: number; queued: (() => void)[] }>();
 
   constructor(options: ReadyWaiterOptions) {
     this.subscriber = options.subscriber;
     this.prefix = options.prefix;
     this.policy = options.wake ?? "per-job";
+    this.claimTurns = z.number().int().min(1).parse(options.claimTurns ?? 4);
     this.subscriber.on("message", (channel: string, message: string) => {
       const pool = this.byChannel.get(channel);
       if (pool) this.wake(pool, this.policy === "all" ? Number.POSITIVE_INFINITY : countSchema.parse(message));
@@ -102,6 +111,23 @@ export class ReadyWaiter {
       };
       pool.waiting.push(entry);
     });
+  }
+
+  /** Runs `claim` when fewer than `claimTurns` claims of the pool are running in this process, oldest request first. */
+  async inTurn<T>(poolId: string, claim: () => Promise<T>): Promise<T> {
+    let turns = this.turns.get(poolId);
+    if (!turns) this.turns.set(poolId, (turns = { running: 0, queued: [] }));
+    const pool = turns;
+    if (pool.running >= this.claimTurns) await new Promise<void>((resolve) => pool.queued.push(resolve));
+    else pool.running += 1;
+    try {
+      return await claim();
+    } finally {
+      // The turn passes straight to the next in line (running stays counted), or is given back.
+      const next = pool.queued.shift();
+      if (next) next();
+      else pool.running -= 1;
+    }
   }
 
   /** Claims waiting now, per pool (for tests and the health page). */

@@ -112,4 +112,44 @@ describe("ready signal", () => {
     await expect.poll(async () => (await scheduler.enqueue(job(pool, `after-${Date.now()}`)), w.waitingCount(pool)), { timeout: FALLBACK_MS * 4, interval: 100 }).toBe(0);
     expect(await again).toBe(true);
   });
+
+  it("enqueues many jobs in one call, each at most once, with one wake per job added", async () => {
+    const scheduler = fx.scheduler();
+    const { waiter: w } = waiter();
+    const pool = fx.pool();
+    await scheduler.enqueue(job(pool, "old"));
+    const mark = await w.mark(pool);
+    const waits = [w.wait(pool, mark, FALLBACK_MS), w.wait(pool, mark, FALLBACK_MS), w.wait(pool, mark, 400)];
+    expect(await scheduler.enqueueMany([job(pool, "old"), job(pool, "x"), job(pool, "y")])).toEqual([false, true, true]);
+    expect(await Promise.all(waits)).toEqual([true, true, false]);
+    expect((await scheduler.dump(pool)).ready.map((entry) => entry.jobId)).toEqual(["old", "x", "y"]);
+  });
+
+  it("lets only `claimTurns` claims of a pool look at the queue at once, the rest in order of arrival", async () => {
+    const made = new ReadyWaiter({ subscriber: fx.connect().duplicate(), prefix: fx.prefix, claimTurns: 2 });
+    waiters.push(made);
+    const gates: (() => void)[] = [];
+    let running = 0;
+    let most = 0;
+    const order: number[] = [];
+    const claims = [0, 1, 2, 3, 4].map((i) =>
+      made.inTurn("turns", async () => {
+        running += 1;
+        most = Math.max(most, running);
+        order.push(i);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        running -= 1;
+        return i;
+      }),
+    );
+    // Release the running claims one at a time; each frees a turn for the next in line.
+    for (let released = 0; released < 5; released++) {
+      await expect.poll(() => gates.length).toBeGreaterThan(released);
+      gates[released]?.();
+    }
+    expect(await Promise.all(claims)).toEqual([0, 1, 2, 3, 4]);
+    expect({ most, order }).toEqual({ most: 2, order: [0, 1, 2, 3, 4] });
+    // Another pool has turns of its own.
+    expect(await made.inTurn("other", async () => "free")).toBe("free");
+  });
 });

@@ -21,6 +21,6 @@ export interface RunnerApiDeps {
   trustProxy?: boolean;
   /** Signs each assignment's ACTIONS_RUNTIME_TOKEN (actions-services/runtime-token.ts); absent: none is minted. */
   runtimeTokenKey?: Uint8Array;
-  /** The process's one subscriber that wakes long-polling claims when their pool gets work (@gantry/scheduler ready-signal). */
-  ready: Pick<ReadyWaiter, "mark" | "wait">;
+  /** The process's one subscriber that wakes long-polling claims when their pool gets work, and takes them to the queue a few at a time (@gantry/scheduler ready-signal). */
+  ready: Pick<ReadyWaiter, "mark" | "wait" | "inTurn">;
 }
