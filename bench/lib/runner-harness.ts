@@ -73,6 +73,8 @@ export interface Harness {
   enqueue(steps: PlannedStep[]): Promise<{ runId: string; readyAt: number }>;
   /** Waits (polling Postgres) until the run is terminal; returns its status and its one attempt's id. */
   finished(runId: string, timeoutMs?: number): Promise<{ status: string; attemptId: string }>;
+  /** What the runner agents printed so far. */
+  runnerLog(): readonly string[];
   /** The attempt's archived log text, decompressed from the object store, in order. */
   archived(attemptId: string): Promise<string>;
   close(): Promise<void>;
@@ -97,6 +99,8 @@ export interface HarnessOptions {
   runnerEnv?: Record<string, string>;
   /** Run the agent as its own process (`tsx apps/runner/src/main.ts`), as deployed; onSandboxReady never fires. */
   runnerProcess?: boolean;
+  /** With runnerProcess: how many runner processes (named bench, bench-1, …), each with `capacity` slots. Default 1. */
+  runnerProcesses?: number;
 }
 
 // A big logs request is not parsed twice on the measured path: its first chunk's seq and timestamp are read off
@@ -202,12 +206,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.runnerEnv,
   };
   let agent: AgentHandle | undefined;
-  let runner: ChildProcess | undefined;
+  const runners: ChildProcess[] = [];
   if (options.runnerProcess) {
     // GANTRY_BENCH_RUNNER_PROFILE=DIR: the runner process writes a V8 CPU profile there when it exits.
     const profile = process.env.GANTRY_BENCH_RUNNER_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.GANTRY_BENCH_RUNNER_PROFILE}`] : [];
-    runner = spawn(process.execPath, [...profile, "--import", "tsx", "apps/runner/src/main.ts"], { env: { ...process.env, ...runnerEnv }, stdio: ["ignore", "pipe", "pipe"] });
-    for (const stream of [runner.stdout, runner.stderr]) stream?.on("data", (data: Buffer) => runnerLog.push(...data.toString().split("\n").filter(Boolean)));
+    for (let i = 0; i < (options.runnerProcesses ?? 1); i++) {
+      const env = { ...process.env, ...runnerEnv, ...(i > 0 ? { GANTRY_RUNNER_NAME: `${runnerEnv.GANTRY_RUNNER_NAME}-${i}` } : {}) };
+      const runner = spawn(process.execPath, [...profile, "--import", "tsx", "apps/runner/src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+      for (const stream of [runner.stdout, runner.stderr]) stream?.on("data", (data: Buffer) => runnerLog.push(...data.toString().split("\n").filter(Boolean)));
+      runners.push(runner);
+    }
   } else {
     agent = startAgent(parseRunnerEnv(runnerEnv), { providers: [timed], log: (line) => runnerLog.push(line) });
   }
@@ -223,6 +231,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     db,
     url: server.url,
     provider: providerName,
+    runnerLog: () => runnerLog,
     events,
     async enqueue(steps) {
       const created = await intake.createRun(db.system("bench"), demo, {
@@ -262,8 +271,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       agent?.stop();
       await agent?.done.catch(() => undefined);
-      if (runner && runner.exitCode === null) {
-        const exited = new Promise((resolve) => runner?.once("exit", resolve));
+      for (const runner of runners) {
+        if (runner.exitCode !== null) continue;
+        const exited = new Promise((resolve) => runner.once("exit", resolve));
         runner.kill("SIGTERM");
         await exited;
       }

@@ -36,7 +36,7 @@ export interface ReadyWaiterOptions {
   /**
    * Claims of one pool that may look at the queue at once in this process (`inTurn`); the rest queue for a turn.
    * Woken together (a 256-cell matrix wakes 256 claims), they would all open a Postgres transaction on a pool of ~10
-   * connections and time out waiting for one (Prisma P2028); in turn they finish sooner. Default 4.
+   * connections and time out waiting for one (Prisma P2028); in turn they finish sooner. Default 8.
    */
   claimTurns?: number;
 }
@@ -76,7 +76,7 @@ export class ReadyWaiter {
     this.subscriber = options.subscriber;
     this.prefix = options.prefix;
     this.policy = options.wake ?? "per-job";
-    this.claimTurns = z.number().int().min(1).parse(options.claimTurns ?? 4);
+    this.claimTurns = z.number().int().min(1).parse(options.claimTurns ?? 8);
     this.subscriber.on("message", (channel: string, message: string) => {
       const pool = this.byChannel.get(channel);
       if (pool) this.wake(pool, this.policy === "all" ? Number.POSITIVE_INFINITY : countSchema.parse(message));
@@ -113,13 +113,30 @@ export class ReadyWaiter {
     });
   }
 
-  /** Runs `claim` when fewer than `claimTurns` claims of the pool are running in this process, oldest request first. */
-  async inTurn<T>(poolId: string, claim: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `claim` when fewer than `claimTurns` claims of the pool are running in this process, oldest request first.
+   * A claim still in line at `deadline` (epoch ms) gives up with null: its runner stops listening soon after, and a
+   * job claimed for a runner that no longer listens sits assigned until its lease lapses.
+   */
+  async inTurn<T>(poolId: string, claim: () => Promise<T>, deadline = Number.POSITIVE_INFINITY): Promise<T | null> {
     let turns = this.turns.get(poolId);
     if (!turns) this.turns.set(poolId, (turns = { running: 0, queued: [] }));
     const pool = turns;
-    if (pool.running >= this.claimTurns) await new Promise<void>((resolve) => pool.queued.push(resolve));
-    else pool.running += 1;
+    if (pool.running >= this.claimTurns) {
+      const got = await new Promise<boolean>((resolve) => {
+        const entry = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          const at = pool.queued.indexOf(entry);
+          if (at >= 0) pool.queued.splice(at, 1);
+          resolve(false);
+        }, Math.min(Math.max(0, deadline - Date.now()), 2_147_483_647));
+        pool.queued.push(entry);
+      });
+      if (!got) return null;
+    } else pool.running += 1;
     try {
       return await claim();
     } finally {

@@ -151,5 +151,13 @@ describe("ready signal", () => {
     expect({ most, order }).toEqual({ most: 2, order: [0, 1, 2, 3, 4] });
     // Another pool has turns of its own.
     expect(await made.inTurn("other", async () => "free")).toBe("free");
+    // A claim still in line at its deadline gives up (null) without running, and leaves the line.
+    const holders: (() => void)[] = [];
+    const held = [0, 1].map(() => made.inTurn("full", () => new Promise<string>((resolve) => holders.push(() => resolve("held")))));
+    let ran = false;
+    expect(await made.inTurn("full", async () => (ran = true), Date.now() + 50)).toBeNull();
+    for (const release of holders) release();
+    expect({ held: await Promise.all(held), ran }).toEqual({ held: ["held", "held"], ran: false });
+    expect(await made.inTurn("full", async () => "next")).toBe("next");
   });
 });

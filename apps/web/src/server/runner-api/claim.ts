@@ -59,7 +59,7 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
   for (;;) {
     // Read before looking at the queue: a job made ready while this claim runs wakes the wait below at once.
     const mark = await deps.ready.mark(runner.poolId);
-    const claimed = await deps.ready.inTurn(runner.poolId, () => claimJob(deps.database, deps.scheduler, { poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs }));
+    const claimed = await deps.ready.inTurn(runner.poolId, () => claimJob(deps.database, deps.scheduler, { poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs }), deadline);
     if (claimed) {
       const jobToken = newToken("gjt");
       await sys.jobAttempt.update({ where: { id: claimed.attemptId }, data: { jobTokenHash: hashToken(jobToken) } });
