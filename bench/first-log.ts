@@ -10,8 +10,9 @@
  *   stored    — the logs route has answered `stored` for the first chunk holding the line `first`
  *               (LogChunk row inserted, gzip object written, Redis stream entry added).
  * `firstLog` = stored − claim (the issue's figure); `readyToFirstLog` = stored − ready adds the claim long poll's
- * wait for the job (the claim route polls the scheduler every 250 ms). Last line: one JSON object.
- * Run: npm run bench -- first-log   (env GANTRY_BENCH_RUNS, default 30)
+ * wait for the job (the claim route is woken when its pool gets work: @gantry/scheduler ready-signal). Last line:
+ * one JSON object.
+ * Run: npm run bench -- first-log   (env GANTRY_BENCH_RUNS, default 30; GANTRY_BENCH_PROVIDER=process where bwrap is missing)
  */
 import { loadAverage, oneStep, startHarness, stat } from "./lib/runner-harness";
 
@@ -38,7 +39,7 @@ try {
   const of = (f: (r: (typeof rows)[number]) => number) => stat(rows.map(f));
   const figures = {
     runs: RUNS,
-    provider: "bwrap",
+    provider: harness.provider,
     firstLogMs: of((r) => r.stored - r.claim),
     readyToFirstLogMs: of((r) => r.stored - r.ready),
     breakdownMs: {
@@ -50,7 +51,7 @@ try {
     loadAverage: loadAverage(),
   };
   const line = (name: string, s: { p50: number; p99: number }) => console.log(`  ${name.padEnd(28)} p50 ${String(s.p50).padStart(7)} ms   p99 ${String(s.p99).padStart(7)} ms`);
-  console.log(`first-log: ${RUNS} one-step jobs (echo first), one at a time, one warm runner on bwrap`);
+  console.log(`first-log: ${RUNS} one-step jobs (echo first), one at a time, one warm runner on ${harness.provider}`);
   line("claim → first line stored", figures.firstLogMs);
   line("ready → first line stored", figures.readyToFirstLogMs);
   console.log("  breakdown:");

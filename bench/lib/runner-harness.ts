@@ -1,6 +1,6 @@
 // The runner benchmarks' control plane: a fresh test database with the demo tenant, a started worker, the web
-// app's real runner routes served over HTTP (tests/platform/route-server), and one warm runner agent on the bwrap
-// provider — in this process (`first-log`, which times the sandbox's readiness inside the agent) or in a process of
+// app's real runner routes and the plain-git push endpoint served over HTTP (tests/platform/route-server), and one warm
+// runner agent on the bwrap provider (or `process`, GANTRY_BENCH_PROVIDER=process, where bwrap is missing) — in this process (`first-log`, which times the sandbox's readiness inside the agent) or in a process of
 // its own as deployed (`runnerProcess`, `log-latency`). The routes are wrapped to timestamp what the benchmarks
 // measure: a claim that returns an assignment, and each log chunk the logs route has stored (LogChunk row, object,
 // Redis stream entry) — taken when the route answers, so it is the control plane's "stored" moment, free of polling.
@@ -23,10 +23,12 @@ import { GET as objectGet, PUT as objectPut } from "../../apps/web/src/app/api/r
 import { POST as resolveAction } from "../../apps/web/src/app/api/runner/v1/actions/resolve/route";
 import { POST as actionsService } from "../../apps/web/src/app/api/actions/[...path]/route";
 import { POST as twirp } from "../../apps/web/src/app/twirp/[...path]/route";
+import { POST as gitPush } from "../../apps/web/src/app/api/git/sources/[sourceId]/push/route";
 import { readAttemptLog } from "../../apps/web/src/server/logs/read-attempt-log";
 import { closeServices } from "../../apps/web/src/server/services";
 import { DirectoryObjectStore } from "@gantry/storage";
 import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
+import { ProcessProvider } from "../../apps/runner/src/sandbox/process-provider";
 import type { SandboxProvider } from "../../apps/runner/src/sandbox/types";
 import { startAgent, type AgentHandle } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
@@ -60,11 +62,17 @@ export interface Events {
 
 export interface Harness {
   db: Database;
+  /** The served routes' base URL (the push endpoint is `${url}/api/git/sources/<id>/push`). */
+  url: string;
+  /** The sandbox provider the runner uses. */
+  provider: BenchProvider;
   events: Events;
   /** Creates a one-job run, makes it claimable, and returns the run id and when it became claimable. */
   enqueue(steps: PlannedStep[]): Promise<{ runId: string; readyAt: number }>;
   /** Waits (polling Postgres) until the run is terminal; returns its status and its one attempt's id. */
   finished(runId: string, timeoutMs?: number): Promise<{ status: string; attemptId: string }>;
+  /** What the runner agents printed so far. */
+  runnerLog(): readonly string[];
   /** The attempt's archived log text, decompressed from the object store, in order. */
   archived(attemptId: string): Promise<string>;
   close(): Promise<void>;
@@ -73,12 +81,24 @@ export interface Harness {
 const REDIS_URL = process.env.GANTRY_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
 
+export type BenchProvider = "bwrap" | "process";
+
 export interface HarnessOptions {
+  /** Default GANTRY_BENCH_PROVIDER, else bwrap. `process` (no isolation, dev mode) for hosts without bwrap. */
+  provider?: BenchProvider;
+  /** Jobs the runner agent runs at once (GANTRY_RUNNER_CAPACITY; default 1). */
+  capacity?: number;
+  /** The demo git source's repository (default: none) and its push-notification secret (needs a master key in extraEnv). */
+  git?: { repositoryUrl: string; notify?: { masterKey: Buffer; secret: string } };
   extraEnv?: Record<string, string>;
+  /** More of the worker's environment (GANTRY_GIT_CACHE_DIR). */
+  workerEnv?: Record<string, string>;
   /** More of the runner's environment (GANTRY_STATE_DIR, GANTRY_TOOL_CACHE). */
   runnerEnv?: Record<string, string>;
   /** Run the agent as its own process (`tsx apps/runner/src/main.ts`), as deployed; onSandboxReady never fires. */
   runnerProcess?: boolean;
+  /** With runnerProcess: how many runner processes (named bench, bench-1, …), each with `capacity` slots. Default 1. */
+  runnerProcesses?: number;
 }
 
 // A big logs request is not parsed twice on the measured path: its first chunk's seq and timestamp are read off
@@ -94,17 +114,18 @@ async function bodyHead(request: Request, bytes: number): Promise<string> {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const extraEnv = options.extraEnv ?? {};
-  const provider = new BwrapProvider();
+  const providerName = options.provider ?? (process.env.GANTRY_BENCH_PROVIDER === "process" ? "process" : "bwrap");
+  const provider = providerName === "process" ? new ProcessProvider({ devMode: true }) : new BwrapProvider();
   const probe = await provider.probe();
-  if (!probe.available) throw new Error(`bwrap is not available on this host: ${probe.detail}`);
+  if (!probe.available) throw new Error(`${providerName} is not available on this host: ${probe.detail} (GANTRY_BENCH_PROVIDER=process runs without isolation)`);
 
   const prefix = `gantry-bench-${randomBytes(4).toString("hex")}`;
   const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-bench-storage-"));
   const registrationToken = newToken("grt");
   const testDb: TestDatabase = await createTestDatabase();
   const db = openDatabase(testDb.url);
-  await seedDemo(db, { repositoryUrl: "/nonexistent", runnerRegistrationToken: registrationToken });
-  await db.system("bench").runnerPool.update({ where: { id: DEMO.poolId }, data: { provider: "BWRAP" } });
+  await seedDemo(db, { repositoryUrl: options.git?.repositoryUrl ?? "/nonexistent", runnerRegistrationToken: registrationToken, ...(options.git?.notify ? { gitNotify: options.git.notify } : {}) });
+  await db.system("bench").runnerPool.update({ where: { id: DEMO.poolId }, data: { provider: providerName === "process" ? "PROCESS" : "BWRAP" } });
   Object.assign(process.env, {
     DATABASE_URL: testDb.url,
     REDIS_URL,
@@ -114,7 +135,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GANTRY_STORAGE_DIR: storage,
     ...extraEnv,
   });
-  const worker: RunningWorker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
+  const worker: RunningWorker = await startWorker(parseWorkerEnv({ ...options.workerEnv, DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
   const events: Events = {};
   const server = await serveRoutes({
     "/api/runner/v1/register": register,
@@ -160,6 +181,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     "/api/runner/v1/objects": (request) => (request.method === "PUT" ? objectPut(request) : objectGet(request)),
     "/api/actions/*": actionsService,
     "/twirp/*": twirp,
+    // A plain git server's post-receive hook (scripts/git-hooks/post-receive): the `fanout` benchmark's push.
+    "/api/git/sources/*": (request) => gitPush(request, { params: Promise.resolve({ sourceId: decodeURIComponent(new URL(request.url).pathname.split("/")[4] ?? "") }) }),
   });
   // The runner's only provider is bwrap, wrapped to timestamp the moment a sandbox is ready.
   const timed: SandboxProvider = {
@@ -172,14 +195,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   const runnerLog: string[] = [];
-  const runnerEnv = { GANTRY_URL: server.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "bench", ...options.runnerEnv };
+  const runnerEnv = {
+    GANTRY_URL: server.url,
+    GANTRY_RUNNER_TOKEN: registrationToken,
+    GANTRY_RUNNER_NAME: "bench",
+    GANTRY_RUNNER_CAPACITY: String(options.capacity ?? 1),
+    ...(providerName === "process" ? { GANTRY_RUNNER_DEV_MODE: "1" } : {}),
+    ...options.runnerEnv,
+  };
   let agent: AgentHandle | undefined;
-  let runner: ChildProcess | undefined;
+  const runners: ChildProcess[] = [];
   if (options.runnerProcess) {
     // GANTRY_BENCH_RUNNER_PROFILE=DIR: the runner process writes a V8 CPU profile there when it exits.
     const profile = process.env.GANTRY_BENCH_RUNNER_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.GANTRY_BENCH_RUNNER_PROFILE}`] : [];
-    runner = spawn(process.execPath, [...profile, "--import", "tsx", "apps/runner/src/main.ts"], { env: { ...process.env, ...runnerEnv }, stdio: ["ignore", "pipe", "pipe"] });
-    for (const stream of [runner.stdout, runner.stderr]) stream?.on("data", (data: Buffer) => runnerLog.push(...data.toString().split("\n").filter(Boolean)));
+    for (let i = 0; i < (options.runnerProcesses ?? 1); i++) {
+      const env = { ...process.env, ...runnerEnv, ...(i > 0 ? { GANTRY_RUNNER_NAME: `${runnerEnv.GANTRY_RUNNER_NAME}-${i}` } : {}) };
+      const runner = spawn(process.execPath, [...profile, "--import", "tsx", "apps/runner/src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+      for (const stream of [runner.stdout, runner.stderr]) stream?.on("data", (data: Buffer) => runnerLog.push(...data.toString().split("\n").filter(Boolean)));
+      runners.push(runner);
+    }
   } else {
     agent = startAgent(parseRunnerEnv(runnerEnv), { providers: [timed], log: (line) => runnerLog.push(line) });
   }
@@ -192,6 +226,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   return {
     db,
+    url: server.url,
+    provider: providerName,
+    runnerLog: () => runnerLog,
     events,
     async enqueue(steps) {
       const created = await intake.createRun(db.system("bench"), demo, {
@@ -231,8 +268,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       agent?.stop();
       await agent?.done.catch(() => undefined);
-      if (runner && runner.exitCode === null) {
-        const exited = new Promise((resolve) => runner?.once("exit", resolve));
+      for (const runner of runners) {
+        if (runner.exitCode !== null) continue;
+        const exited = new Promise((resolve) => runner.once("exit", resolve));
         runner.kill("SIGTERM");
         await exited;
       }

@@ -3,6 +3,7 @@ import { defineSchedulingCommands } from "./commands";
 import { DEFAULT_PREFIX, idSchema, poolBase, poolRegistryKey, tenantPolicyRegistryKey } from "./keys";
 import { DEFAULT_TENANT_POLICY, policyArgs, tenantPolicySchema, type TenantPolicy } from "./policy";
 import { DEFAULT_AGING_STEP_MS, readyScore } from "./priority";
+import { announceReady } from "./ready-signal";
 import {
   claimReplySchema,
   claimedValueSchema,
@@ -82,7 +83,36 @@ export class FairScheduler {
       e.enqueuedAtMs,
       score,
     );
-    return countReplySchema.parse(reply) === 1;
+    const added = countReplySchema.parse(reply) === 1;
+    // Wakes a claim long-polling this pool (ready-signal.ts) instead of leaving the job to its next poll.
+    if (added) await announceReady(this.redis, this.prefix, e.poolId, 1);
+    return added;
+  }
+
+  /**
+   * `enqueue` for many jobs in one round trip (a pipeline of the same script, so each job is still one atomic step),
+   * and one wake per pool for all of them: a 256-cell matrix is one call, not 256 (issue #15). Per entry, whether it
+   * was added.
+   */
+  async enqueueMany(entries: readonly ReadyEntry[]): Promise<boolean[]> {
+    const parsed = entries.map((entry) => readyEntrySchema.parse(entry));
+    for (const poolId of new Set(parsed.map((e) => e.poolId))) await this.registerPool(poolId);
+    const pipeline = this.redis.pipeline();
+    for (const e of parsed) {
+      pipeline.gantrySchedEnqueue(this.base(e.poolId), ...this.defaults, e.jobId, e.tenantId, e.priorityClass, e.enqueuedAtMs, readyScore(e.priorityClass, e.enqueuedAtMs, this.agingStepMs));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const added = parsed.map((_, i) => {
+      const [error, reply] = replies[i] ?? [new Error("enqueueMany: no reply"), null];
+      if (error) throw error;
+      return countReplySchema.parse(reply) === 1;
+    });
+    const perPool = new Map<string, number>();
+    parsed.forEach((e, i) => {
+      if (added[i]) perPool.set(e.poolId, (perPool.get(e.poolId) ?? 0) + 1);
+    });
+    for (const [poolId, count] of perPool) await announceReady(this.redis, this.prefix, poolId, count);
+    return added;
   }
 
   /** The next job for a free slot of the pool, or null when no tenant with work is eligible at nowMs. */
@@ -120,6 +150,8 @@ export class FairScheduler {
     }
     const reply = releaseReplySchema.parse(await this.redis.gantrySchedRelease(this.base(poolId), ...this.defaults, args));
     if (reply.length !== jobs.length) throw new Error(`release: ${reply.length} results for ${jobs.length} jobs`);
+    // A freed slot may let a capped tenant's ready job be claimed: one waiting claim per slot looks again.
+    await announceReady(this.redis, this.prefix, poolId, reply.filter((released) => released === 1).length);
     return reply.map((released) => released === 1);
   }
 
@@ -208,7 +240,9 @@ export class FairScheduler {
       const r = claimedEntrySchema.parse(entry);
       args.push(r.jobId, r.tenantId, r.claimedAtMs);
     }
-    return rebuildReplySchema.parse(await this.redis.gantrySchedRebuild(this.base(poolId), ...this.defaults, args));
+    const rebuilt = rebuildReplySchema.parse(await this.redis.gantrySchedRebuild(this.base(poolId), ...this.defaults, args));
+    await announceReady(this.redis, this.prefix, poolId, rebuilt.ready);
+    return rebuilt;
   }
 
   private readonly bases = new Map<string, string>();

@@ -3,3 +3,4 @@ export { DEFAULT_TENANT_POLICY, policyFromTenantPlan, tenantPolicySchema, type T
 export { DEFAULT_AGING_STEP_MS, priorityClasses, type PriorityClass } from "./priority";
 export type { Claim, ClaimedEntry, ReadyEntry, RemoveOutcome } from "./types";
 export { ClaimCoalescer } from "./claim-coalescer";
+export { ReadyWaiter, announceReady, readyChannel, type ReadyWaiterOptions, type WakePolicy } from "./ready-signal";

@@ -3,7 +3,7 @@
 import { openDatabase, type Database } from "@gantry/db";
 import { GithubAppSource, InstallationTokens, type GithubAppCredentials, type GithubClient } from "@gantry/github";
 import { Queues } from "@gantry/jobs";
-import { FairScheduler } from "@gantry/scheduler";
+import { FairScheduler, ReadyWaiter } from "@gantry/scheduler";
 import { Redis } from "ioredis";
 import { resetWebEnv, webEnv, type WebEnv } from "../env";
 import { createDeliveryWriter, type DeliveryWriter } from "./github/delivery-writer";
@@ -17,6 +17,8 @@ export interface Services {
   queues: Queues;
   /** The fair scheduler the runner API claims from (@gantry/scheduler), on a connection of its own. */
   scheduler: FairScheduler;
+  /** Wakes the runner claims this process holds open when their pool gets work: one subscriber connection for all of them. */
+  readyWaiter: ReadyWaiter;
   /** The GitHub App now (variables, or the App file the manifest flow writes while we run); null: none. */
   githubApp: GithubAppSource;
   /** The App's API client (installation tokens cached per App); null: no App configured. */
@@ -81,6 +83,8 @@ export function getServices(): Services {
       redis: openRedis(env.REDIS_URL),
       queues,
       scheduler: new FairScheduler({ redis: schedulerConnection, prefix: env.GANTRY_QUEUE_PREFIX }),
+      // Its connection connects on the first claim that waits (openRedis is lazy); close() quits it.
+      readyWaiter: new ReadyWaiter({ subscriber: openRedis(env.REDIS_URL), prefix: env.GANTRY_QUEUE_PREFIX }),
       githubApp,
       githubClient: cachedGithubClient(githubApp),
       githubDeliveries: () => (deliveries ??= createDeliveryWriter(database, queues)),
@@ -99,6 +103,7 @@ export async function closeServices(): Promise<void> {
   resetWebEnv();
   if (!services) return;
   services.redis.disconnect();
+  await services.readyWaiter.close();
   await services.queues.close();
   for (const connection of services.ownedConnections) connection.disconnect();
   await services.database.close();

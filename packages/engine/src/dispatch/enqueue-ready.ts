@@ -29,11 +29,17 @@ export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: 
   // The tenant's plan (weight, cap, rate) is in force on a pool from its first job there, not only after a rebuild.
   const policy = policyFromTenantPlan(tenant, tenant.rateLimitPerSec === null ? null : { ratePerSec: tenant.rateLimitPerSec, burst: tenant.rateLimitBurst });
   const policied = new Set<string>();
+  // The cells of a matrix share labels, trust and plan: each question is asked once per call, and the writes and the
+  // enqueue are batched (issue #15: a 256-cell matrix cost five sequential round trips per cell, ~30 s under load).
+  const decisions = new Map<string, Awaited<ReturnType<typeof poolFor>>>();
+  const placed: { id: string; poolId: string; rank: number; readyAt: Date | null }[] = [];
   for (const job of jobs) {
     // An infrastructure retry waits out its backoff: its timer (or the reconciler, after) enqueues it then.
     if (retryPending(job.retryNotBefore)) continue;
     const needsSecrets = job.run.trusted && jobReceivesSecrets(job.run.plan, job.key);
-    const decision = await poolFor(db, ctx, job, needsSecrets);
+    const question = JSON.stringify([job.poolId, job.poolLabels, needsSecrets]);
+    let decision = decisions.get(question);
+    if (!decision) decisions.set(question, (decision = await poolFor(db, ctx, job, needsSecrets)));
     if (!decision.ok) {
       if ((await transitions.failUnstartedJob(db.system("no pool"), ctx, job.id, decision.reason)).changed) result.unservable.push({ jobId: job.id, runId: job.runId });
       continue;
@@ -45,11 +51,21 @@ export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: 
       await scheduler.setTenantPolicy(pool.id, ctx.tenantId, policy);
       policied.add(pool.id);
     }
-    const readyAt = job.readyAt ?? new Date();
-    await db.forTenant(ctx).jobRun.updateMany({ where: { id: job.id }, data: { poolId: pool.id, priority: rankOf(priorityClass), readyAt } });
-    await scheduler.enqueue({ poolId: pool.id, tenantId: ctx.tenantId, jobId: job.id, priorityClass: classOfRank(rankOf(priorityClass)), enqueuedAtMs: readyAt.getTime() });
-    result.enqueued.push(job.id);
+    placed.push({ id: job.id, poolId: pool.id, rank: rankOf(priorityClass), readyAt: job.readyAt });
   }
+  // Postgres first, so that a rebuild puts each job back exactly where it was: one update per (pool, class).
+  const now = new Date();
+  const groups = new Map<string, { poolId: string; rank: number; ids: string[] }>();
+  for (const job of placed) {
+    const group = groups.get(`${job.poolId}|${job.rank}`) ?? { poolId: job.poolId, rank: job.rank, ids: [] };
+    group.ids.push(job.id);
+    groups.set(`${job.poolId}|${job.rank}`, group);
+  }
+  for (const { poolId, rank, ids } of groups.values()) await db.forTenant(ctx).jobRun.updateMany({ where: { id: { in: ids } }, data: { poolId, priority: rank } });
+  const unstamped = placed.filter((job) => job.readyAt === null).map((job) => job.id);
+  if (unstamped.length > 0) await db.forTenant(ctx).jobRun.updateMany({ where: { id: { in: unstamped } }, data: { readyAt: now } });
+  await scheduler.enqueueMany(placed.map((job) => ({ poolId: job.poolId, tenantId: ctx.tenantId, jobId: job.id, priorityClass: classOfRank(job.rank), enqueuedAtMs: (job.readyAt ?? now).getTime() })));
+  result.enqueued.push(...placed.map((job) => job.id));
   return result;
 }
 

@@ -11,7 +11,8 @@ import { bearer, readBody, refuse } from "./respond";
 import { secretsForRunner } from "./secrets-for-runner";
 import { mintRuntimeToken } from "../actions-services/runtime-token";
 
-const POLL_MS = 250;
+// A waiting claim is woken when its pool gets work (ready-signal.ts); this is only the re-check should a wake be lost.
+export const FALLBACK_MS = 1_000;
 
 export async function handleClaim(request: Request, deps: RunnerApiDeps): Promise<Response> {
   const credential = bearer(request);
@@ -26,13 +27,15 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
   // Read per claim, not at register: a change to the pool's limits applies from its next job. Before claiming, so
   // a pool whose limits fail validation (edited by hand) assigns nothing rather than a job it cannot bound.
   const limits = poolLimitsOf(await sys.runnerPool.findUniqueOrThrow({ where: { id: runner.poolId }, select: POOL_LIMIT_COLUMNS }));
-  const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + body.value.waitMs;
   for (;;) {
-    const assigned = await engineOf(deps).claim({ poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs, maxTimeoutMinutes: limits.maxTimeoutMinutes });
+    // Read before looking at the queue: a job made ready while this claim runs wakes the wait below at once.
+    const mark = await deps.ready.mark(runner.poolId);
+    const assigned = await deps.ready.inTurn(runner.poolId, () => engineOf(deps).claim({ poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs, maxTimeoutMinutes: limits.maxTimeoutMinutes }), deadline);
     if (assigned) return Response.json(claimResponse.parse(await answerFor(deps, runner.poolId, assigned, limits)));
-    if (Date.now() + POLL_MS > deadline) return Response.json(claimResponse.parse({ assignment: null }));
-    await sleep(POLL_MS);
+    const left = deadline - Date.now();
+    if (left <= 0) return Response.json(claimResponse.parse({ assignment: null }));
+    await deps.ready.wait(runner.poolId, mark, Math.min(FALLBACK_MS, left));
   }
 }
 

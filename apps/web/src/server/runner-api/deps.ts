@@ -1,6 +1,6 @@
 import type { Database } from "@gantry/db";
 import type { Queues } from "@gantry/jobs";
-import type { FairScheduler } from "@gantry/scheduler";
+import type { FairScheduler, ReadyWaiter } from "@gantry/scheduler";
 import type { RunnerGithub } from "./github-token";
 import type { AttemptMaskers } from "./job-secrets";
 
@@ -21,5 +21,6 @@ export interface RunnerApiDeps {
   trustProxy?: boolean;
   /** Signs each assignment's ACTIONS_RUNTIME_TOKEN (actions-services/runtime-token.ts); absent: none is minted. */
   runtimeTokenKey?: Uint8Array;
-  sleep?: (ms: number) => Promise<void>;
+  /** The process's one subscriber that wakes long-polling claims when their pool gets work, and takes them to the queue a few at a time (@gantry/scheduler ready-signal). */
+  ready: Pick<ReadyWaiter, "mark" | "wait" | "inTurn">;
 }

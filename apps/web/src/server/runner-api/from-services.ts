@@ -7,6 +7,7 @@ export function runnerApiDeps(): RunnerApiDeps {
   return {
     database: services.database,
     scheduler: services.scheduler,
+    ready: services.readyWaiter,
     queues: services.queues,
     leaseMs: services.env.GANTRY_LEASE_MS,
     heartbeatMs: services.env.GANTRY_HEARTBEAT_MS,
