@@ -2,7 +2,7 @@
 // through the process's one subscriber (@gantry/scheduler ready-signal), against real Redis and Postgres.
 import { randomBytes } from "node:crypto";
 import { DEMO, intake, transitions } from "@gantry/db";
-import { enqueueReady } from "@gantry/scheduler";
+import { enqueueReady } from "@gantry/engine";
 import { claimResponse } from "@gantry/runner-protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
