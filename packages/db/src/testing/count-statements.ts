@@ -9,8 +9,6 @@ export interface StatementRecording {
   stop(): void;
 }
 
-type Query = (this: pg.Client, ...args: unknown[]) => unknown;
-
 function textOf(first: unknown): string {
   const text = typeof first === "string" ? first : typeof first === "object" && first !== null && "text" in first ? String(first.text) : "?";
   return text.replace(/\s+/g, " ").trim().slice(0, 120);
@@ -18,17 +16,18 @@ function textOf(first: unknown): string {
 
 /** Records the statements sent from now until stop(); one recording at a time. */
 export function recordStatements(): StatementRecording {
-  const proto = pg.Client.prototype as unknown as { query: Query };
-  const original = proto.query;
+  const proto = pg.Client.prototype;
+  const original: unknown = Reflect.get(proto, "query");
+  if (typeof original !== "function") throw new Error("pg.Client has no query method to count");
   const statements: string[] = [];
-  proto.query = function (this: pg.Client, ...args: unknown[]) {
+  Reflect.set(proto, "query", function (this: pg.Client, ...args: unknown[]): unknown {
     statements.push(textOf(args[0]));
-    return original.apply(this, args);
-  };
+    return Reflect.apply(original, this, args);
+  });
   return {
     statements,
     stop: () => {
-      proto.query = original;
+      Reflect.set(proto, "query", original);
     },
   };
 }
