@@ -18,6 +18,7 @@ export { poolLimitsOf, poolLimitData, POOL_LIMIT_COLUMNS, type PoolLimitRow } fr
 export * from "./redis-keys";
 export { secretStore, parseMasterKey, gitSourceSecretPurpose, SecretError, type SecretStore } from "./secrets";
 export { poolsUsableBy, poolsTrustedWithSecretsOf, poolAccess, type PoolAccess } from "./runner-pools";
+export { authenticateClaimingRunner, type ClaimingRunner } from "./runner-claim-auth";
 export { secretsForJob, secretScopes, type JobSecretScope } from "./job-secrets";
 export * as intake from "./intake/index";
 export * as logChunks from "./log-chunks";

@@ -23,12 +23,14 @@ export interface PoolAccess {
 }
 
 export async function poolAccess(db: Database, poolId: string, tenantId: string): Promise<PoolAccess> {
-  const pool = await db.system("runner pools: may this pool serve this tenant").runnerPool.findUnique({
-    where: { id: poolId },
-    select: { tenantId: true, shared: true, tenants: { where: { tenantId }, select: { secrets: true } } },
-  });
+  // One statement (the pool and the tenant's grant on it): a claim asks this for every job it pops.
+  const rows = await db.system("runner pools: may this pool serve this tenant").$queryRaw<{ tenantId: string | null; shared: boolean; secrets: boolean | null }[]>`
+    SELECT p."tenantId", p."shared", g."secrets"
+    FROM "RunnerPool" p LEFT JOIN "RunnerPoolTenant" g ON g."poolId" = p."id" AND g."tenantId" = ${tenantId}
+    WHERE p."id" = ${poolId}`;
+  const pool = rows[0];
   if (!pool) return { usable: false, secrets: false };
   if (!pool.shared) return { usable: pool.tenantId === tenantId, secrets: pool.tenantId === tenantId };
-  const grant = pool.tenants[0];
-  return { usable: grant !== undefined, secrets: grant?.secrets === true };
+  // A grant row is there (its `secrets` is never null) or not (the left join's null).
+  return { usable: pool.secrets !== null, secrets: pool.secrets === true };
 }

@@ -24,6 +24,12 @@ export interface TransitionSpec<S extends string> {
   /** Extra conditions on the row (alias `t`), e.g. the expected attempt number. */
   where?: Prisma.Sql[];
   reason?: string;
+  /**
+   * A data-modifying statement that goes with the change, in the same SQL statement (so it happens only when the row
+   * changed, atomically with it, in one round trip): written over `updated` (the changed row's "id" and "tenantId"),
+   * its RETURNING columns come back as `also`.
+   */
+  also?: Prisma.Sql;
 }
 
 export interface TransitionResult<S extends string> {
@@ -31,6 +37,8 @@ export interface TransitionResult<S extends string> {
   changed: boolean;
   from?: S;
   attempt?: number;
+  /** The RETURNING row of spec.also, when the row changed. */
+  also?: Record<string, unknown>;
 }
 
 /**
@@ -52,7 +60,9 @@ export async function conditionalTransition<S extends string>(
     Prisma.sql`prev."status"::text IN (${Prisma.join(spec.from.map((status) => Prisma.sql`${status}`))})`,
     ...(spec.where ?? []),
   ];
-  const rows = await sql.$queryRaw<{ from_status: S; attempt: number | null }[]>`
+  const also = spec.also ? Prisma.sql`, also AS (${spec.also})` : Prisma.empty;
+  const alsoJoin = spec.also ? Prisma.sql` LEFT JOIN also ON true` : Prisma.empty;
+  const rows = await sql.$queryRaw<({ from_status: S; attempt: number | null } & Record<string, unknown>)[]>`
     WITH prev AS (
       SELECT "id", "status" FROM ${table} WHERE "id" = ${spec.id} AND "tenantId" = ${ctx.tenantId} FOR UPDATE
     ), updated AS (
@@ -62,11 +72,13 @@ export async function conditionalTransition<S extends string>(
     ), history AS (
       INSERT INTO "StateTransition" ("tenantId", "entity", "entityId", "fromStatus", "toStatus", "attempt", "reason")
       SELECT "tenantId", ${spec.entity}, "id", from_status, ${spec.to}, attempt, ${spec.reason ?? null} FROM updated
-    )
-    SELECT from_status, attempt FROM updated`;
+    )${also}
+    SELECT updated.from_status, updated.attempt${spec.also ? Prisma.sql`, also.*` : Prisma.empty} FROM updated${alsoJoin}`;
   const row = rows[0];
   if (!row) return { changed: false };
+  const { from_status: _from, attempt: _attempt, ...alsoColumns } = row;
+  const extra = spec.also ? { also: alsoColumns } : {};
   return hasAttempt && row.attempt !== null
-    ? { changed: true, from: row.from_status, attempt: row.attempt }
-    : { changed: true, from: row.from_status };
+    ? { changed: true, from: row.from_status, attempt: row.attempt, ...extra }
+    : { changed: true, from: row.from_status, ...extra };
 }

@@ -47,10 +47,10 @@ export async function setJobPoolLabels(sql: SqlRunner, ctx: TenantContext, jobId
 
 /**
  * QUEUED | WAITING with attempt = expected → RUNNING with attempt = expected + 1. The caller creates the
- * JobAttempt in the same transaction (assignments.ts); two schedulers racing both expect the same attempt
+ * JobAttempt in the same statement (`also`, assignments.ts); two schedulers racing both expect the same attempt
  * and only one wins.
  */
-export function markJobAssigned(sql: SqlRunner, ctx: TenantContext, jobId: string, expectedAttempt: number, reason?: string) {
+export function markJobAssigned(sql: SqlRunner, ctx: TenantContext, jobId: string, expectedAttempt: number, reason?: string, also?: Prisma.Sql) {
   return conditionalTransition<RunStatus>(sql, ctx, {
     entity: "JobRun",
     id: jobId,
@@ -59,6 +59,7 @@ export function markJobAssigned(sql: SqlRunner, ctx: TenantContext, jobId: strin
     set: [Prisma.sql`"attempt" = t."attempt" + 1`, Prisma.sql`"startedAt" = COALESCE(t."startedAt", ${now})`],
     where: [Prisma.sql`t."attempt" = ${expectedAttempt}`],
     reason,
+    ...(also ? { also } : {}),
   });
 }
 

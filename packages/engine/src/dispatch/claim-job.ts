@@ -22,10 +22,19 @@ export interface ClaimedJob {
   receivesSecrets: boolean;
 }
 
+export interface ClaimJobInput {
+  poolId: string;
+  runnerId?: string;
+  leaseMs: number;
+  nowMs?: number;
+  /** The new attempt's job token, hashed: written with the attempt itself (transitions.assignJob). */
+  jobTokenHash?: string;
+}
+
 export async function claimJob(
   db: Database,
   scheduler: FairScheduler,
-  input: { poolId: string; runnerId?: string; leaseMs: number; nowMs?: number },
+  input: ClaimJobInput,
 ): Promise<ClaimedJob | null> {
   const handedBack: Claim[] = [];
   try {
@@ -38,20 +47,23 @@ export async function claimJob(
 async function claimNext(
   db: Database,
   scheduler: FairScheduler,
-  input: { poolId: string; runnerId?: string; leaseMs: number; nowMs?: number },
+  input: ClaimJobInput,
   handedBack: Claim[],
 ): Promise<ClaimedJob | null> {
   for (let tries = 0; tries < 20; tries++) {
     const claim = await scheduler.claim(input.poolId, input.nowMs ?? Date.now());
     if (!claim) return null;
     const ctx: TenantContext = { tenantId: claim.tenantId, actor: { kind: "RUNNER", ...(input.runnerId ? { id: input.runnerId } : {}) } };
-    const access = await poolAccess(db, input.poolId, claim.tenantId);
+    // Both reads at once (one round trip's wait): the job is only looked at when the pool may serve its tenant.
+    const [access, job] = await Promise.all([
+      poolAccess(db, input.poolId, claim.tenantId),
+      db.forTenant(ctx).jobRun.findUnique({ where: { id: claim.jobId }, select: { status: true, attempt: true, runId: true, heldByConcurrency: true, avoidRunnerIds: true } }),
+    ]);
     if (!access.usable) {
       await scheduler.release(input.poolId, claim.tenantId, claim.jobId);
       await db.forTenant(ctx).jobRun.updateMany({ where: { id: claim.jobId, status: "WAITING", poolId: input.poolId }, data: { poolId: null } });
       continue;
     }
-    const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: claim.jobId }, select: { status: true, attempt: true, runId: true, heldByConcurrency: true, avoidRunnerIds: true } });
     const runnable = job !== null && job.status === "WAITING" && !job.heldByConcurrency;
     if (runnable && input.runnerId && job.avoidRunnerIds.includes(input.runnerId) && (await anotherRunnerCanTake(db, input.poolId, job.avoidRunnerIds))) {
       handedBack.push(claim);
@@ -60,7 +72,7 @@ async function claimNext(
     const sys = db.system("claim: record the attempt");
     const assignment =
       runnable
-        ? await transitions.assignJob(sys, ctx, { jobId: claim.jobId, expectedAttempt: job.attempt, leaseMs: input.leaseMs, ...(input.runnerId ? { runnerId: input.runnerId } : {}) })
+        ? await transitions.assignJob(sys, ctx, { jobId: claim.jobId, expectedAttempt: job.attempt, leaseMs: input.leaseMs, ...(input.runnerId ? { runnerId: input.runnerId } : {}), ...(input.jobTokenHash ? { jobTokenHash: input.jobTokenHash } : {}) })
         : null;
     if (!job || !assignment) {
       await scheduler.release(input.poolId, claim.tenantId, claim.jobId);

@@ -1,7 +1,7 @@
 // POST /api/runner/v1/claim: long poll for work on the runner's pool. The engine claims (the fair scheduler picks,
 // Postgres records the attempt with its lease, the job token, the timer, the contexts); this adapter adds what needs
 // the web's keys — the GITHUB_TOKEN, the actions runtime token, the secrets — and the pool's limits as they are now.
-import { POOL_LIMIT_COLUMNS, poolLimitsOf, tokenMatches } from "@gantry/db";
+import { authenticateClaimingRunner, poolLimitsOf } from "@gantry/db";
 import type { ClaimAssignment } from "@gantry/engine";
 import { claimRequest, claimResponse, type ClaimResponse, type PoolLimits } from "@gantry/runner-protocol";
 import type { RunnerApiDeps } from "./deps";
@@ -19,14 +19,12 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
   if (!credential) return refuse(401, "unauthorized", "Missing `Authorization: Bearer <runner credential>` header (from register).");
   const body = await readBody(request, claimRequest);
   if (!body.ok) return body.response;
-  const sys = deps.database.system("runner claim: authenticate the runner");
-  const runner = await sys.runner.findUnique({ where: { id: body.value.runnerId }, select: { id: true, poolId: true, credentialHash: true } });
-  if (!runner || !tokenMatches(credential, runner.credentialHash)) return refuse(401, "unauthorized", "The runner credential does not match this runner.");
-  await sys.runner.update({ where: { id: runner.id }, data: { lastSeenAt: new Date(), status: "ONLINE" } });
-
-  // Read per claim, not at register: a change to the pool's limits applies from its next job. Before claiming, so
-  // a pool whose limits fail validation (edited by hand) assigns nothing rather than a job it cannot bound.
-  const limits = poolLimitsOf(await sys.runnerPool.findUniqueOrThrow({ where: { id: runner.poolId }, select: POOL_LIMIT_COLUMNS }));
+  // One statement: the runner by its credential, marked seen, with its pool's limits as they are now. Read per
+  // claim, not at register: a change to the pool's limits applies from its next job. Before claiming, so a pool
+  // whose limits fail validation (edited by hand) assigns nothing rather than a job it cannot bound.
+  const runner = await authenticateClaimingRunner(deps.database, body.value.runnerId, credential, new Date());
+  if (!runner) return refuse(401, "unauthorized", "The runner credential does not match this runner.");
+  const limits = poolLimitsOf(runner.limits);
   const deadline = Date.now() + body.value.waitMs;
   for (;;) {
     // Read before looking at the queue: a job made ready while this claim runs wakes the wait below at once.
