@@ -8,10 +8,12 @@ export interface TokenAttempt {
   tenantId: string;
   jobRunId: string;
   number: number;
+  /** Whether a GITHUB_TOKEN is sealed on the attempt (sealed at claim): only then is there one to revoke. */
+  hasGithubToken: boolean;
 }
 
 /** The attempt whose job token hashes to `tokenHash` (tokens.ts hashToken), if any. */
 export async function attemptByJobTokenHash(sql: SqlClient, tokenHash: string): Promise<TokenAttempt | undefined> {
-  const { rows } = await sql.query<TokenAttempt>(`SELECT id, "tenantId", "jobRunId", number FROM "JobAttempt" WHERE "jobTokenHash" = $1`, [tokenHash]);
+  const { rows } = await sql.query<TokenAttempt>(`SELECT id, "tenantId", "jobRunId", number, "githubTokenSealed" IS NOT NULL AS "hasGithubToken" FROM "JobAttempt" WHERE "jobTokenHash" = $1`, [tokenHash]);
   return rows[0];
 }
