@@ -76,8 +76,11 @@ export async function completeAttempt(db: Database, scheduler: FairScheduler, re
   });
   // Release only when this report ended the job (or sent it back in line), or the job has ended anyway; never the
   // slot of a newer attempt.
-  const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: attempt.jobRunId }, select: { status: true } });
-  if (attempt.job.poolId && (applied || (job && isTerminalRunStatus(job.status)))) {
+  const ended = async () => {
+    const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: attempt.jobRunId }, select: { status: true } });
+    return job !== null && isTerminalRunStatus(job.status);
+  };
+  if (attempt.job.poolId && (applied || (await ended()))) {
     await scheduler.release(attempt.job.poolId, report.tenantId, attempt.jobRunId);
   }
   return { applied, runId: attempt.job.runId, ...(retry ? { retry } : {}) };

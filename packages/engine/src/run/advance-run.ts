@@ -175,8 +175,11 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
       }
       changed = true;
     }
-    facts ??= await runFacts(db, run, hooks.github ?? null);
-    if ((await finishEndedCalls(db, ctx, run, { github: githubContext(facts), vars: {} })).length > 0) changed = true;
+    const callContexts = async () => {
+      facts ??= await runFacts(db, run, hooks.github ?? null);
+      return { github: githubContext(facts), vars: {} };
+    };
+    if ((await finishEndedCalls(db, ctx, run, callContexts)).length > 0) changed = true;
     if (!changed) {
       const fresh = await db.forTenant(ctx).jobRun.findMany({ where: { runId }, select: { status: true, continueOnError: true } });
       if (fresh.length > 0 && fresh.every((job) => resultOf(job) !== null)) {
