@@ -23,6 +23,8 @@ export { secretsForJob, secretScopes, type JobSecretScope } from "./job-secrets"
 export * as intake from "./intake/index";
 export * as logChunks from "./log-chunks";
 export { attemptByJobTokenHash, type TokenAttempt } from "./job-token-auth";
+export { attemptSecretsSubject, type AttemptSecretsSubject } from "./attempt-secrets-subject";
+export { attemptHeartbeatState, attemptToComplete, type AttemptHeartbeatState, type AttemptToComplete } from "./attempt-reads";
 export { Prisma } from "./generated/prisma/client";
 export { describeDatabaseError } from "./database";
 export { protectionRuleConfig, DEFAULT_APPROVAL_EXPIRY_MINUTES, type ProtectionRuleKindName, type ProtectionRuleConfig } from "./environments";

@@ -8,10 +8,20 @@ export interface TokenAttempt {
   tenantId: string;
   jobRunId: string;
   number: number;
+  /** Whether a GITHUB_TOKEN is sealed on the attempt (sealed at claim): only then is there one to revoke. */
+  hasGithubToken: boolean;
+  /** Read with the token, so the report routes need no second query to know whether the attempt may report. */
+  status: string;
+  /** The lease is live on the database's clock. */
+  live: boolean;
+  /** The job is still on this attempt. */
+  current: boolean;
 }
 
 /** The attempt whose job token hashes to `tokenHash` (tokens.ts hashToken), if any. */
 export async function attemptByJobTokenHash(sql: SqlClient, tokenHash: string): Promise<TokenAttempt | undefined> {
-  const { rows } = await sql.query<TokenAttempt>(`SELECT id, "tenantId", "jobRunId", number FROM "JobAttempt" WHERE "jobTokenHash" = $1`, [tokenHash]);
+  const { rows } = await sql.query<TokenAttempt>(`SELECT a.id, a."tenantId", a."jobRunId", a.number, a."githubTokenSealed" IS NOT NULL AS "hasGithubToken", a.status::text AS status,
+       a."leaseExpiresAt" > now() AS live, j.attempt = a.number AS current
+     FROM "JobAttempt" a JOIN "JobRun" j ON j.id = a."jobRunId" WHERE a."jobTokenHash" = $1`, [tokenHash]);
   return rows[0];
 }

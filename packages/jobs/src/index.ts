@@ -1,5 +1,6 @@
 export { jobCatalog, parsePayload, type JobName, type JobPayload, type JobDefinition } from "./job-catalog";
-export { Queues } from "./queues";
+export { Queues, type AddOptions } from "./queues";
+export { requestAdvanceAfterJobEnd } from "./advance-after-job-end";
 export { gitPushPayload, type GitPushPayload } from "./git-push";
 export { workflowDispatchPayload, dispatchRunKey, type WorkflowDispatchPayload } from "./workflow-dispatch";
 export { scheduleJobTimeout, scheduleGateTimer, scheduleJobRetry } from "./timeouts";

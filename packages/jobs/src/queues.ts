@@ -19,8 +19,13 @@ export class Queues {
     return queue;
   }
 
-  /** Adds a job; jobId makes a second add of the same work a no-op while the first is still known. */
-  async add<N extends JobName>(name: N, payload: JobPayload<N>, jobId?: string, options: { delay?: number } = {}): Promise<void> {
+  /**
+   * Adds a job; jobId makes a second add of the same work a no-op while the first is still known. `coalesce` names
+   * work that a later run covers (e.g. advancing one run): while a job of that key waits, another add is a no-op;
+   * while one is active, one more is kept and runs after it (BullMQ deduplication with keepLastIfActive), so a
+   * request made during a run is never lost and at most one job of the key runs at a time.
+   */
+  async add<N extends JobName>(name: N, payload: JobPayload<N>, jobId?: string, options: AddOptions = {}): Promise<void> {
     const definition = jobCatalog[name];
     await this.queue(definition.queue).add(name, definition.payload.parse(payload), jobOptions(name, jobId, options));
   }
@@ -37,13 +42,20 @@ export class Queues {
   }
 }
 
-function jobOptions(name: JobName, jobId?: string, options: { delay?: number } = {}): JobsOptions {
+export interface AddOptions {
+  delay?: number;
+  /** Coalescing key (see Queues.add); unique among the queue's jobs, e.g. `advance-<runId>`. */
+  coalesce?: string;
+}
+
+function jobOptions(name: JobName, jobId?: string, options: AddOptions = {}): JobsOptions {
   const definition = jobCatalog[name];
   return {
     attempts: definition.attempts,
     backoff: definition.backoffMs > 0 ? { type: "exponential", delay: definition.backoffMs } : undefined,
     ...(jobId ? { jobId } : {}),
     ...(options.delay ? { delay: options.delay } : {}),
+    ...(options.coalesce ? { deduplication: { id: options.coalesce, keepLastIfActive: true } } : {}),
     removeOnComplete: { age: 24 * 3600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
   };

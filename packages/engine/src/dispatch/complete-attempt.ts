@@ -4,7 +4,7 @@
 // Every ended attempt has a cause: a FAILED one is the user's (a step failed) unless the runner said the platform
 // failed it (`infrastructure`), a CANCELED one is CANCELLED. An infrastructure failure sends the job back in line
 // (retry-policy.ts) while its budget lasts; a user failure never retries.
-import { isTerminalRunStatus, transitions, type Database, type FailureKind, type Prisma, type TenantContext } from "@gantry/db";
+import { attemptToComplete, isTerminalRunStatus, transitions, type Database, type FailureKind, type Prisma, type TenantContext } from "@gantry/db";
 import type { FairScheduler } from "@gantry/scheduler";
 import { infrastructureRetryDelayMs } from "./retry-policy";
 
@@ -43,10 +43,8 @@ export function causeOf(report: Pick<AttemptReport, "conclusion" | "failureReaso
 export async function completeAttempt(db: Database, scheduler: FairScheduler, report: AttemptReport, nowMs: number = Date.now()): Promise<CompleteResult> {
   const ctx: TenantContext = { tenantId: report.tenantId, actor: { kind: "RUNNER" } };
   const sys = db.system("runner completes an attempt");
-  const attempt = await db.forTenant(ctx).jobAttempt.findUnique({
-    where: { id: report.attemptId },
-    select: { number: true, jobRunId: true, runnerId: true, job: { select: { runId: true, poolId: true, maxAttempts: true } } },
-  });
+  // One statement (every job's completion reads it): the attempt with its job.
+  const attempt = await attemptToComplete(db.sql("runner completes an attempt: the attempt and its job"), report.tenantId, report.attemptId);
   if (!attempt) return { applied: false, runId: null };
   const failure = causeOf(report);
   let retry: CompleteResult["retry"];
@@ -76,8 +74,11 @@ export async function completeAttempt(db: Database, scheduler: FairScheduler, re
   });
   // Release only when this report ended the job (or sent it back in line), or the job has ended anyway; never the
   // slot of a newer attempt.
-  const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: attempt.jobRunId }, select: { status: true } });
-  if (attempt.job.poolId && (applied || (job && isTerminalRunStatus(job.status)))) {
+  const ended = async () => {
+    const job = await db.forTenant(ctx).jobRun.findUnique({ where: { id: attempt.jobRunId }, select: { status: true } });
+    return job !== null && isTerminalRunStatus(job.status);
+  };
+  if (attempt.job.poolId && (applied || (await ended()))) {
     await scheduler.release(attempt.job.poolId, report.tenantId, attempt.jobRunId);
   }
   return { applied, runId: attempt.job.runId, ...(retry ? { retry } : {}) };

@@ -54,8 +54,12 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
   const { onReady } = hooks;
   // The run's facts (its github context) do not change while it advances: read once, when a job needs them.
   let facts: RunFacts | null = null;
+  // Most advances follow a job's end while the rest run (a matrix's cells ending one by one): nothing to decide, only
+  // whether the run is over. That is seen from the jobs' statuses alone, without the run's plan and full job rows.
+  const glance = await glanceAt(db, ctx, runId);
+  if (glance.nothingToDecide) await concludeIfEnded(db, ctx, runId, glance.jobs, result);
   // Skips cascade (a skipped need may skip its dependents), so repeat until a pass changes nothing.
-  for (let pass = 0; pass < 10_000; pass++) {
+  for (let pass = 0; pass < 10_000 && !glance.nothingToDecide; pass++) {
     const run = await db.forTenant(ctx).workflowRun.findUnique({ where: { id: runId }, include: { jobs: true, repository: REPOSITORY_FOR_FACTS } });
     // A run held by its concurrency group (WAITING) starts nothing until the group admits it.
     if (!run || run.status === "WAITING" || isTerminalRunStatus(run.status)) break;
@@ -175,14 +179,14 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
       }
       changed = true;
     }
-    facts ??= await runFacts(db, run, hooks.github ?? null);
-    if ((await finishEndedCalls(db, ctx, run, { github: githubContext(facts), vars: {} })).length > 0) changed = true;
+    const callContexts = async () => {
+      facts ??= await runFacts(db, run, hooks.github ?? null);
+      return { github: githubContext(facts), vars: {} };
+    };
+    if ((await finishEndedCalls(db, ctx, run, callContexts)).length > 0) changed = true;
     if (!changed) {
       const fresh = await db.forTenant(ctx).jobRun.findMany({ where: { runId }, select: { status: true, continueOnError: true } });
-      if (fresh.length > 0 && fresh.every((job) => resultOf(job) !== null)) {
-        const conclusion = runConclusion(fresh);
-        if ((await transitions.finishRun(sys, ctx, runId, conclusion, "every job ended")).changed) result.finished = conclusion;
-      }
+      await concludeIfEnded(db, ctx, runId, fresh, result);
       break;
     }
   }
@@ -192,6 +196,28 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
   await requestRunCheckReports(db, ctx, runId, hooks.notify);
   await requestWorkflowRunEvents(db, ctx, runId, hooks.notify);
   return result;
+}
+
+type JobStatusRow = Pick<JobRun, "status" | "continueOnError">;
+
+/**
+ * The run's jobs by status only, and whether a full pass would decide nothing: the run is active (not held by its
+ * concurrency group, not ended), and no job is QUEUED (waiting on its needs, a gate, max-parallel or its expansion),
+ * none failed (fail-fast could cancel siblings) and none belongs to a reusable call (its caller may end).
+ */
+async function glanceAt(db: Database, ctx: TenantContext, runId: string): Promise<{ nothingToDecide: boolean; jobs: JobStatusRow[] }> {
+  const run = await db.forTenant(ctx).workflowRun.findUnique({ where: { id: runId }, select: { status: true } });
+  if (!run || run.status === "WAITING" || isTerminalRunStatus(run.status)) return { nothingToDecide: false, jobs: [] };
+  const jobs = await db.forTenant(ctx).jobRun.findMany({ where: { runId }, select: { status: true, continueOnError: true, callerId: true } });
+  const nothingToDecide = jobs.every((job) => job.status !== "QUEUED" && job.callerId === null && resultOf(job) !== "failure");
+  return { nothingToDecide, jobs };
+}
+
+/** Every job ended: the run's conclusion is recorded (a conditional transition: once). */
+async function concludeIfEnded(db: Database, ctx: TenantContext, runId: string, jobs: JobStatusRow[], result: AdvanceResult): Promise<void> {
+  if (jobs.length === 0 || jobs.some((job) => resultOf(job) === null)) return;
+  const conclusion = runConclusion(jobs);
+  if ((await transitions.finishRun(db.system("advancing a run's DAG"), ctx, runId, conclusion, "every job ended")).changed) result.finished = conclusion;
 }
 
 /** The job's environment gate; a job without `environment:` passes. */

@@ -20,9 +20,10 @@ export async function startCall(db: Database, ctx: TenantContext, run: WorkflowR
 
 /**
  * Ends every running call whose called jobs have all ended: failure if one failed, cancelled if one was cancelled,
- * else success; outputs from `on.workflow_call.outputs`. Returns the ids of the calls it ended.
+ * else success; outputs from `on.workflow_call.outputs`. Returns the ids of the calls it ended. The contexts are
+ * asked for only when a call ends (they cost reads of the run's facts, and most advances end no call).
  */
-export async function finishEndedCalls(db: Database, ctx: TenantContext, run: WorkflowRun & { jobs: JobRun[] }, contexts: Record<string, unknown>): Promise<string[]> {
+export async function finishEndedCalls(db: Database, ctx: TenantContext, run: WorkflowRun & { jobs: JobRun[] }, contextsOf: () => Promise<Record<string, unknown>>): Promise<string[]> {
   if (!isWorkflowPlan(run.plan)) return [];
   const plan = run.plan;
   const ended: string[] = [];
@@ -34,7 +35,7 @@ export async function finishEndedCalls(db: Database, ctx: TenantContext, run: Wo
     if (!callee || called.length === 0 || called.some((job) => resultOf(job) === null)) continue;
     const jobs = resultsByJobId(called);
     const result = foldResults(called.map((job) => resultOf(job) ?? "skipped"));
-    const outputs = callOutputs(callee, { ...contexts, jobs, inputs: called[0]?.inputs ?? {} });
+    const outputs = callOutputs(callee, { ...(await contextsOf()), jobs, inputs: called[0]?.inputs ?? {} });
     const conclusion = !outputs.ok || result === "failure" ? "FAILED" : result === "cancelled" ? "CANCELED" : "SUCCEEDED";
     const reason = !outputs.ok ? `could not evaluate the call's outputs: ${outputs.error}` : result === "failure" ? "a called job failed" : undefined;
     const finished = await transitions.finishReusableCall(db.system("end a reusable workflow call"), ctx, caller.id, conclusion, outputs.ok ? outputs.outputs : {}, reason);

@@ -1,6 +1,6 @@
 // POST /api/runner/v1/heartbeat: renews the attempt's lease and tells the runner whether to stop.
 // 409 lease_lost: the lease lapsed (the attempt is or will be LOST); the runner must stop its sandbox.
-import { transitions } from "@gantry/db";
+import { attemptHeartbeatState, transitions } from "@gantry/db";
 import { heartbeatRequest, heartbeatResponse } from "@gantry/runner-protocol";
 import { attemptForToken } from "./attempt-auth";
 import type { RunnerApiDeps } from "./deps";
@@ -14,10 +14,8 @@ export async function handleHeartbeat(request: Request, deps: Pick<RunnerApiDeps
   const ctx = { tenantId: auth.attempt.tenantId, actor: { kind: "RUNNER" as const } };
   const sys = deps.database.system("runner heartbeat");
   const renewed = await transitions.renewLease(sys, ctx, auth.attempt.id, deps.leaseMs);
-  const state = await deps.database.forTenant(ctx).jobAttempt.findUniqueOrThrow({
-    where: { id: auth.attempt.id },
-    select: { status: true, leaseExpiresAt: true, job: { select: { status: true, attempt: true } } },
-  });
+  const state = await attemptHeartbeatState(deps.database.sql("runner heartbeat: the attempt's state"), ctx.tenantId, auth.attempt.id);
+  if (!state) return refuse(404, "unknown_attempt", "No such attempt.");
   if (!renewed && (state.status === "ASSIGNED" || state.status === "RUNNING" || state.status === "LOST")) {
     return refuse(409, "lease_lost", "The lease lapsed before this heartbeat; stop the job.");
   }

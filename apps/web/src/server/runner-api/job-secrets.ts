@@ -1,7 +1,7 @@
 // The secrets of one job attempt (DESIGN.md invariant 8): handed to the runner with the claim — only the names
 // the job references, never for an untrusted run (a pull request from a fork) — and used again to mask what the
 // attempt sends back (logs, step summaries, annotations), so a runner that fails to mask cannot leak them.
-import { secretsForJob, type Database } from "@gantry/db";
+import { attemptSecretsSubject, secretsForJob, type Database } from "@gantry/db";
 import { Masker } from "@gantry/runner-protocol";
 import { openJobGithubToken } from "./github-token";
 import { evaluateExpression, secretReferences, type SecretReferences } from "@gantry/workflow-schema";
@@ -85,13 +85,23 @@ export class AttemptMaskers {
   }
 
   private async load(attemptId: string): Promise<Masker> {
-    const attempt = await this.database.system("runner API: the attempt's secrets, to mask what it sends").jobAttempt.findUnique({
-      where: { id: attemptId },
-      select: { tenantId: true, githubTokenSealed: true, job: { select: { tenantId: true, key: true, environmentName: true, run: { select: { repositoryId: true, trusted: true, plan: true } } } } },
-    });
-    if (!attempt) return new Masker([]);
+    // The job's own plan entry, not the whole plan (a big matrix's plan is read once per attempt here otherwise).
+    const subject = await attemptSecretsSubject(this.database.sql("runner API: the attempt's secrets, to mask what it sends"), attemptId);
+    if (!subject) return new Masker([]);
+    const own = plannedJob.safeParse(subject.planned);
+    // A called job's secrets come through its callers' entries: those need the whole plan.
+    const plan = own.success && own.data.calledBy === undefined ? { jobs: [own.data] } : await this.fullPlan(attemptId);
+    const job = { tenantId: subject.tenantId, key: subject.key, environmentName: subject.environmentName, run: { repositoryId: subject.repositoryId, trusted: subject.trusted, plan } };
     // The job's GITHUB_TOKEN is masked like its secrets, for as long as it is sealed on the attempt.
-    const githubToken = await openJobGithubToken(this.database, this.masterKey, attempt.tenantId, attemptId, attempt.githubTokenSealed);
-    return new Masker([...Object.values(await jobSecrets(this.database, this.masterKey, attempt.job)), ...(githubToken ? [githubToken] : [])]);
+    const githubToken = await openJobGithubToken(this.database, this.masterKey, subject.tenantId, attemptId, subject.githubTokenSealed);
+    return new Masker([...Object.values(await jobSecrets(this.database, this.masterKey, job)), ...(githubToken ? [githubToken] : [])]);
+  }
+
+  private async fullPlan(attemptId: string): Promise<unknown> {
+    const attempt = await this.database.system("runner API: the plan of a called job's run, to mask its secrets").jobAttempt.findUnique({
+      where: { id: attemptId },
+      select: { job: { select: { run: { select: { plan: true } } } } },
+    });
+    return attempt?.job.run.plan ?? null;
   }
 }

@@ -11,7 +11,7 @@ import type { Redis } from "ioredis";
 import type { DirectoryObjectStore } from "@gantry/storage";
 import { attemptForToken } from "./attempt-auth";
 import type { AttemptMaskers } from "./job-secrets";
-import { reportableAttempt } from "./reportable-attempt";
+import { reportableOf } from "./reportable-attempt";
 import { readBody, refuse } from "./respond";
 
 export interface LogIngestDeps {
@@ -102,7 +102,8 @@ export async function handleLogs(request: Request, deps: LogIngestDeps): Promise
   if (conflict) return refuse(409, "seq_conflict", `Chunk ${conflict.seq} of this attempt was stored with other content.`);
   const fresh = batch.filter((chunk) => !stored.some((row) => row.seq === chunk.seq));
   if (fresh.length === 0) return Response.json(logChunkResponse.parse({ stored: false, truncated: false }));
-  const live = await reportableAttempt(deps.database, attemptId);
+  // Read with the token (moments ago): no second query on the hot path.
+  const live = reportableOf(auth.attempt);
   if (!live.ok) return live.response;
 
   // The runner masked the job's secrets and ::add-mask:: values; the job's secrets are masked again here, so a

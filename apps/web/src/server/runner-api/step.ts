@@ -5,7 +5,7 @@ import { transitions, type Database } from "@gantry/db";
 import { stepReportRequest, stepReportResponse } from "@gantry/runner-protocol";
 import { attemptForToken } from "./attempt-auth";
 import type { AttemptMaskers } from "./job-secrets";
-import { reportableAttempt } from "./reportable-attempt";
+import { reportableOf } from "./reportable-attempt";
 import { readBody } from "./respond";
 
 export async function handleStep(request: Request, deps: { database: Database; maskers?: AttemptMaskers }): Promise<Response> {
@@ -13,7 +13,8 @@ export async function handleStep(request: Request, deps: { database: Database; m
   if (!body.ok) return body.response;
   const auth = await attemptForToken(request, deps.database, body.value.attemptId);
   if (!auth.ok) return auth.response;
-  const live = await reportableAttempt(deps.database, auth.attempt.id);
+  // Read with the token: no second query.
+  const live = reportableOf(auth.attempt);
   if (!live.ok) return live.response;
   const { index, stepId, name, status, startedAt, finishedAt } = body.value;
   // What the UI and GitHub show is masked again with the job's secrets (job-secrets.ts), whatever the runner did.
