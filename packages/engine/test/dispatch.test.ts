@@ -1,49 +1,33 @@
 // The control plane's loop with simulated runners: ready jobs go to the fair queues, runners claim them
 // (attempt + lease in Postgres), report, and the DAG advances — including Redis losing every key mid-run.
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, openDatabase, type Database, type TenantContext } from "@gantry/db";
-import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
-import { FairScheduler } from "@gantry/scheduler";
+import { intake, type Database, type TenantContext } from "@gantry/db";
+import type { FairScheduler } from "@gantry/scheduler";
+import { engineTestbed, type EngineTestbed } from "./testbed";
 import { claimJob, completeAttempt } from "../src/index";
 import { reconcileQueues } from "../src/lifecycle/reconcile-queues";
 import { advanceRun } from "../src/run/advance-run";
-import { makeReadyHandler, type ReadyHandler } from "../src/lifecycle/ready-handler";
+import type { ReadyHandler } from "../src/lifecycle/ready-handler";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
-let testDb: TestDatabase;
+let bed: EngineTestbed;
 let db: Database;
-let redis: Redis;
 let scheduler: FairScheduler;
 let ready: ReadyHandler;
 const tenants: TenantContext[] = [];
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = openDatabase(testDb.url, { poolSize: 8 });
-  redis = new Redis(REDIS_URL);
-  scheduler = new FairScheduler({ redis, prefix });
-  ready = makeReadyHandler(db, scheduler);
-  const sys = db.system("test");
+  bed = await engineTestbed({ poolSize: 8 });
+  ({ db, scheduler, ready } = bed);
   // A pool shared by the operator with both tenants (fair queuing across them).
-  await sys.runnerPool.create({ data: { id: "pool-linux", shared: true, name: "linux", labels: ["ubuntu-latest", "linux-x64"], provider: "PROCESS", registrationTokenHash: "x" } });
+  await bed.addPool("pool-linux", { labels: ["ubuntu-latest", "linux-x64"] });
   for (const name of ["acme", "globex"]) {
-    const id = `ten_${name}`;
-    await sys.tenant.create({ data: { id, slug: name, name } });
-    await sys.repository.create({ data: { id: `${id}-repo`, tenantId: id, fullName: `${name}/app` } });
-    await sys.runnerPoolTenant.create({ data: { poolId: "pool-linux", tenantId: id } });
-    tenants.push({ tenantId: id, actor: { kind: "SYSTEM" } });
+    const tenant = await bed.addTenant(name, { repositoryId: `ten_${name}-repo` });
+    await db.system("test").runnerPoolTenant.create({ data: { poolId: "pool-linux", tenantId: tenant.tenantId } });
+    tenants.push(tenant);
   }
 });
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await db.close();
-  await testDb.drop();
-});
+afterAll(() => bed.close());
 
 type Spec = { key: string; needs?: string[]; runsOn?: string[]; fails?: boolean; if?: string };
 
@@ -124,8 +108,8 @@ describe("dispatch with simulated runners", () => {
     for (let i = 0; i < 4; i++) runs.push(await startRun(i % 2 ? acme : globex, [{ key: "a" }, { key: "b" }, { key: "c", needs: ["a", "b"] }]));
     const claims = await drain(new Set(), async (count) => {
       if (count !== 3) return;
-      const keys = await redis.keys(`${prefix}:*`);
-      await redis.del(...keys);
+      const keys = await bed.redis.keys(`${bed.prefix}:*`);
+      await bed.redis.del(...keys);
       expect(await scheduler.depth("pool-linux")).toBe(0);
       const restored = await reconcileQueues(db, scheduler, ready);
       expect(restored.ready).toBeGreaterThan(0);

@@ -2,49 +2,34 @@
 // backoff, avoiding that runner while another of the pool can take it, until the budget is spent; a user failure
 // never retries; a cancel is CANCELLED. Real Postgres and Redis, simulated runners (Runner rows + claims).
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, openDatabase, type Database, type TenantContext } from "@gantry/db";
-import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
-import { FairScheduler } from "@gantry/scheduler";
+import { intake, type Database, type TenantContext } from "@gantry/db";
+import type { FairScheduler } from "@gantry/scheduler";
+import { engineTestbed, type EngineTestbed } from "./testbed";
 import { claimJob, completeAttempt, infrastructureRetryDelayMs } from "../src/index";
 import { rebuildPools } from "../src/dispatch/rebuild-pools";
 import { cancelRun } from "../src/run/cancel";
 import { advanceRun } from "../src/run/advance-run";
-import { makeReadyHandler, type ReadyHandler } from "../src/lifecycle/ready-handler";
+import type { ReadyHandler } from "../src/lifecycle/ready-handler";
 import { reapLapsedLeases } from "../src/lifecycle/reap-leases";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
 const POOL = "pool-causes";
-let testDb: TestDatabase;
+let bed: EngineTestbed;
 let db: Database;
-let redis: Redis;
 let scheduler: FairScheduler;
 let ready: ReadyHandler;
 const ctx: TenantContext = { tenantId: "ten_causes", actor: { kind: "SYSTEM" } };
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = openDatabase(testDb.url, { poolSize: 8 });
-  redis = new Redis(REDIS_URL);
-  scheduler = new FairScheduler({ redis, prefix });
-  ready = makeReadyHandler(db, scheduler);
-  const sys = db.system("test");
-  await sys.tenant.create({ data: { id: ctx.tenantId, slug: "causes", name: "Causes" } });
-  await sys.repository.create({ data: { id: "repo-causes", tenantId: ctx.tenantId, fullName: "causes/app" } });
-  await sys.runnerPool.create({ data: { id: POOL, tenantId: ctx.tenantId, name: "linux", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  bed = await engineTestbed({ poolSize: 8 });
+  ({ db, scheduler, ready } = bed);
+  await bed.addTenant("causes", { id: ctx.tenantId, repositoryId: "repo-causes" });
+  await bed.addPool(POOL, { tenantId: ctx.tenantId });
   for (const name of ["runner-a", "runner-b"]) {
-    await sys.runner.create({ data: { id: name, poolId: POOL, name, credentialHash: "x", version: "test", capacity: 1 } });
+    await db.system("test").runner.create({ data: { id: name, poolId: POOL, name, credentialHash: "x", version: "test", capacity: 1 } });
   }
 });
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await db.close();
-  await testDb.drop();
-});
+afterAll(() => bed.close());
 
 async function startRun(maxAttempts: number) {
   const created = await intake.createRun(db.system("test"), ctx, {

@@ -1,24 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
-import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
+import { intake, transitions, type Database, type TenantContext } from "@gantry/db";
+import { engineTestbed, type EngineTestbed } from "../testbed";
 import { advanceRun } from "../../src/run/advance-run";
 import { runJobAsRunner } from "../../src/testing";
 
-let testDb: TestDatabase;
+let bed: EngineTestbed;
 let db: Database;
 const ctx: TenantContext = { tenantId: "ten_dag", actor: { kind: "SYSTEM" } };
 let counter = 0;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = openDatabase(testDb.url);
-  await db.system("test").tenant.create({ data: { id: ctx.tenantId, slug: "dag", name: "DAG" } });
-  await db.system("test").repository.create({ data: { id: "repo", tenantId: ctx.tenantId, fullName: "dag/app" } });
+  bed = await engineTestbed();
+  db = bed.db;
+  await bed.addTenant("dag", { id: ctx.tenantId, fullName: "dag/app" });
 });
-afterAll(async () => {
-  await db.close();
-  await testDb.drop();
-});
+afterAll(() => bed.close());
 
 interface J {
   key: string;

@@ -1,27 +1,23 @@
 // A matrix from a need's outputs (`fromJSON(needs.prepare.outputs.matrix)`): compiled to one placeholder, expanded
 // by the worker into its cells once `prepare` is done, with the dependents waiting for every cell.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database, type TenantContext } from "@gantry/db";
-import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
+import { type Database, type TenantContext } from "@gantry/db";
+import { engineTestbed, type EngineTestbed } from "../testbed";
 import { compileWorkflow } from "@gantry/workflow-schema";
 import { advanceRun } from "../../src/run/advance-run";
 import { runJobAsRunner } from "../../src/testing";
 import { startPlannedRun } from "./start-planned-run";
 
-let testDb: TestDatabase;
+let bed: EngineTestbed;
 let db: Database;
 const ctx: TenantContext = { tenantId: "ten_matrix", actor: { kind: "SYSTEM" } };
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = openDatabase(testDb.url);
-  await db.system("test").tenant.create({ data: { id: ctx.tenantId, slug: "matrix", name: "Matrix" } });
-  await db.system("test").repository.create({ data: { id: "repo", tenantId: ctx.tenantId, fullName: "matrix/app" } });
+  bed = await engineTestbed();
+  db = bed.db;
+  await bed.addTenant("matrix", { id: ctx.tenantId, fullName: "matrix/app" });
 });
-afterAll(async () => {
-  await db.close();
-  await testDb.drop();
-});
+afterAll(() => bed.close());
 
 const WORKFLOW = `
 on: push

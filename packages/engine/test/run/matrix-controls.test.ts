@@ -1,27 +1,23 @@
 // strategy.max-parallel, strategy.fail-fast and a job's continue-on-error, on compiled workflows against real
 // Postgres: what the DAG pass lets through, cancels and concludes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
-import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
+import { transitions, type Database, type TenantContext } from "@gantry/db";
+import { engineTestbed, type EngineTestbed } from "../testbed";
 import { compileWorkflow, compileWorkflowWithCalls } from "@gantry/workflow-schema";
 import { advanceRun } from "../../src/run/advance-run";
 import { runJobAsRunner } from "../../src/testing";
 import { startPlannedRun } from "./start-planned-run";
 
-let testDb: TestDatabase;
+let bed: EngineTestbed;
 let db: Database;
 const ctx: TenantContext = { tenantId: "ten_matrix_controls", actor: { kind: "SYSTEM" } };
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = openDatabase(testDb.url);
-  await db.system("test").tenant.create({ data: { id: ctx.tenantId, slug: "matrix-controls", name: "Matrix controls" } });
-  await db.system("test").repository.create({ data: { id: "repo", tenantId: ctx.tenantId, fullName: "matrix/controls" } });
+  bed = await engineTestbed();
+  db = bed.db;
+  await bed.addTenant("matrix-controls", { id: ctx.tenantId, fullName: "matrix/controls" });
 });
-afterAll(async () => {
-  await db.close();
-  await testDb.drop();
-});
+afterAll(() => bed.close());
 
 /** A workflow of one matrix job `test` over n = 1..cells with the given strategy and job keys, and `after` needing it. */
 function workflow(cells: number, strategy: string, job = ""): string {

@@ -1,37 +1,26 @@
 // Re-runs against real Postgres: each mode, the run's conclusion decided again from the latest attempts, earlier
 // attempts (outputs, logs, conclusions) kept, and two requests for the same run attempt re-running once.
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
-import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
-import { FairScheduler } from "@gantry/scheduler";
+import { intake, transitions, type Database, type TenantContext } from "@gantry/db";
+import type { FairScheduler } from "@gantry/scheduler";
+import { engineTestbed, type EngineTestbed } from "../testbed";
 import { completeAttempt } from "../../src/dispatch/complete-attempt";
 import { advanceRun } from "../../src/run/advance-run";
 import { jobsToRerun, rerun, RerunRefused, type RerunInput } from "../../src/run/rerun";
 import { startRun } from "../../src/run/start-run";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-let testDb: TestDatabase;
+let bed: EngineTestbed;
 let db: Database;
-let redis: Redis;
 let scheduler: FairScheduler;
 const ctx: TenantContext = { tenantId: "ten_rerun", actor: { kind: "SYSTEM" } };
 let counter = 0;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = openDatabase(testDb.url);
-  redis = new Redis(REDIS_URL);
-  scheduler = new FairScheduler({ redis, prefix: `gantry-test-${randomBytes(4).toString("hex")}` });
-  await db.system("test").tenant.create({ data: { id: ctx.tenantId, slug: "rerun", name: "Rerun" } });
-  await db.system("test").repository.create({ data: { id: "repo", tenantId: ctx.tenantId, fullName: "rerun/app" } });
+  bed = await engineTestbed();
+  ({ db, scheduler } = bed);
+  await bed.addTenant("rerun", { id: ctx.tenantId });
 });
-afterAll(async () => {
-  await db.close();
-  await redis.quit();
-  await testDb.drop();
-});
+afterAll(() => bed.close());
 
 interface J {
   key: string;

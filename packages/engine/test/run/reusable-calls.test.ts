@@ -2,12 +2,10 @@
 // (its inputs evaluated from them), adds its called jobs once however many workers race, keeps what other
 // expansions of the same pass added to the plan, ends with its outputs when its jobs have — and a call whose
 // jobs ended while no worker was looking is ended by the reconciler, from Postgres alone.
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
-import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
-import { FairScheduler } from "@gantry/scheduler";
+import { transitions, type Database, type TenantContext } from "@gantry/db";
+import type { FairScheduler } from "@gantry/scheduler";
+import { engineTestbed, type EngineTestbed } from "../testbed";
 import { compileWorkflowWithCalls, isWorkflowPlan } from "@gantry/workflow-schema";
 import { advanceRun } from "../../src/run/advance-run";
 import { rerun } from "../../src/run/rerun";
@@ -17,30 +15,18 @@ import { startPlannedRun } from "./start-planned-run";
 import { reconcileQueues } from "../../src/lifecycle/reconcile-queues";
 import { makeReadyHandler } from "../../src/lifecycle/ready-handler";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
-let testDb: TestDatabase;
+let bed: EngineTestbed;
 let db: Database;
-let redis: Redis;
 let scheduler: FairScheduler;
 const ctx: TenantContext = { tenantId: "ten_calls", actor: { kind: "SYSTEM" } };
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = openDatabase(testDb.url, { poolSize: 8 });
-  redis = new Redis(REDIS_URL);
-  scheduler = new FairScheduler({ redis, prefix });
-  await db.system("test").tenant.create({ data: { id: ctx.tenantId, slug: "calls", name: "Calls" } });
-  await db.system("test").repository.create({ data: { id: "repo", tenantId: ctx.tenantId, fullName: "calls/app" } });
-  await db.system("test").runnerPool.create({ data: { id: "pool-calls", tenantId: ctx.tenantId, name: "linux", labels: ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
+  bed = await engineTestbed({ poolSize: 8 });
+  ({ db, scheduler } = bed);
+  await bed.addTenant("calls", { id: ctx.tenantId });
+  await bed.addPool("pool-calls", { tenantId: ctx.tenantId });
 });
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await db.close();
-  await testDb.drop();
-});
+afterAll(() => bed.close());
 
 const LIB = `on:
   workflow_call:
