@@ -17,7 +17,7 @@
  *   cellStartToDone    — per cell, claim → finished (p50, p99): a no-op job's latency inside the runner and back.
  * Timestamps come from Postgres rows written by this process (worker, routes) or the runner process on the same host.
  * Run: npm run bench -- fanout   (GANTRY_BENCH_TIMELINE=1: progress every 2 s; GANTRY_BENCH_RUNNER_PROFILE=DIR: the
- * runner's CPU profile). Last line: one JSON object.
+ * runner's CPU profile; GANTRY_BENCH_WORKER=process: the worker in its own process). Last line: one JSON object.
  */
 import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
@@ -68,6 +68,9 @@ const harness = await startHarness({
   capacity: CELLS / RUNNERS,
   runnerProcess: true,
   runnerProcesses: RUNNERS,
+  // The worker beside the routes by default; GANTRY_BENCH_WORKER=process puts it in its own process, as deployed. On
+  // 2 cores the extra process costs more than the second event loop gains (docs/runner-protocol.md, Fan-out).
+  workerProcess: process.env.GANTRY_BENCH_WORKER === "process",
   git: { repositoryUrl: bare, notify: { masterKey, secret } },
   extraEnv: { GANTRY_MASTER_KEY: masterKey.toString("base64") },
   workerEnv: { GANTRY_GIT_CACHE_DIR: path.join(scratch, "git-cache"), GANTRY_MASTER_KEY: masterKey.toString("base64") },
@@ -148,7 +151,7 @@ try {
     loadAverage: loadAverage(),
   };
   const line = (name: string, ms: number) => console.log(`  ${name.padEnd(34)} ${String(ms).padStart(9)} ms`);
-  console.log(`fanout: one push, ${CELLS}-cell matrix (${AXIS} × ${AXIS}) of \`run: true\`, ${RUNNERS} runner process(es) with ${CELLS / RUNNERS} slots each on ${harness.provider}`);
+  console.log(`fanout: one push, ${CELLS}-cell matrix (${AXIS} × ${AXIS}) of \`run: true\`, ${RUNNERS} runner process(es) with ${CELLS / RUNNERS} slots each on ${harness.provider}; the worker ${process.env.GANTRY_BENCH_WORKER === "process" ? "in its own process" : "in the routes' process"}`);
   line("push → run created (intake)", figures.breakdownMs.pushToRunCreated);
   line("push → last cell ready", figures.breakdownMs.pushToLastReady);
   line("push → first cell started", figures.breakdownMs.pushToFirstStart);
@@ -160,7 +163,8 @@ try {
   console.log(`  cell start → done                  p50 ${figures.cellStartToDoneMs.p50} ms   p99 ${figures.cellStartToDoneMs.p99} ms`);
   console.log(`  goal: push → last cell started < ${GOAL_MS / 1000} s: ${figures.pushToLastStartMs < GOAL_MS ? "met" : "missed"}   load average ${figures.loadAverage.join(" ")}`);
   // What went wrong on the runners' side (lost leases show up here as refused heartbeats or completions).
-  const trouble = harness.runnerLog().filter((entry) => /retrying|refused|lost|error/i.test(entry));
+  // The runners' probe lines name every provider's state (e.g. microvm's TCG fallback): not trouble.
+  const trouble = harness.runnerLog().filter((entry) => /retrying|refused|lost|error/i.test(entry) && !/sandbox provider \S+: (available|unavailable)/.test(entry));
   if (trouble.length > 0) console.log(`  runner trouble (${trouble.length} lines), first: ${trouble.slice(0, 5).join(" | ")}`);
   console.log(JSON.stringify({ fanout: figures }));
 } finally {

@@ -33,7 +33,10 @@ import type { SandboxProvider } from "../../apps/runner/src/sandbox/types";
 import { startAgent, type AgentHandle } from "../../apps/runner/src/index";
 import { parseRunnerEnv } from "../../apps/runner/src/env";
 import { parseWorkerEnv } from "../../apps/worker/src/env";
-import { startWorker, type RunningWorker } from "../../apps/worker/src/worker";
+import { startWorker } from "../../apps/worker/src/worker";
+import { createEngine, type Engine } from "../../packages/engine/src/index";
+import { FairScheduler } from "../../packages/scheduler/src/index";
+import { Queues } from "../../packages/jobs/src/index";
 import { serveRoutes } from "../../tests/platform/route-server";
 import { logChunksOf, type LogsRequest } from "../../packages/runner-protocol/src/index";
 
@@ -99,6 +102,11 @@ export interface HarnessOptions {
   runnerProcess?: boolean;
   /** With runnerProcess: how many runner processes (named bench, bench-1, …), each with `capacity` slots. Default 1. */
   runnerProcesses?: number;
+  /**
+   * Run the worker as its own process (`tsx apps/worker/src/main.ts`), as `npm run up` and a deployment do, instead of
+   * in this process beside the routes: then the routes and the worker each have a core's worth of event loop.
+   */
+  workerProcess?: boolean;
 }
 
 // A big logs request is not parsed twice on the measured path: its first chunk's seq and timestamp are read off
@@ -135,7 +143,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GANTRY_STORAGE_DIR: storage,
     ...extraEnv,
   });
-  const worker: RunningWorker = await startWorker(parseWorkerEnv({ ...options.workerEnv, DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
+  const workerEnv = { ...options.workerEnv, DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix };
+  const worker = options.workerProcess ? await startWorkerProcess(workerEnv, db, prefix) : await startWorker(parseWorkerEnv(workerEnv), () => undefined);
   const events: Events = {};
   const server = await serveRoutes({
     "/api/runner/v1/register": register,
@@ -296,3 +305,36 @@ export const round = (ms: number) => Math.round(ms * 10) / 10;
 export const stat = (values: number[]) => ({ p50: round(percentile(values, 50)), p99: round(percentile(values, 99)) });
 export const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
 export const oneStep = (run: string): PlannedStep[] => [{ index: 0, if: "success()", run, env: {}, with: {}, continueOnError: false }];
+
+/**
+ * The worker in a process of its own (as deployed), and an engine in this one for what the harness asks directly
+ * (a run's first advance). Stopped with SIGTERM, which drains it.
+ */
+async function startWorkerProcess(env: Record<string, string>, db: Database, prefix: string): Promise<{ engine: Engine; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const onData = (data: Buffer) => {
+      output += data.toString();
+      if (/worker \S+ ready/.test(output)) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${output}`)));
+  });
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queues = new Queues(connection, prefix);
+  const schedulerRedis = new Redis(REDIS_URL);
+  const engine = createEngine({ db, scheduler: new FairScheduler({ redis: schedulerRedis, prefix }), queues });
+  return {
+    engine,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      await queues.close();
+      connection.disconnect();
+      schedulerRedis.disconnect();
+    },
+  };
+}
