@@ -3,14 +3,10 @@
 // attempt sends back (logs, step summaries, annotations), so a runner that fails to mask cannot leak them.
 import { attemptSecretsSubject, secretsForJob, type Database } from "@gantry/db";
 import { Masker } from "@gantry/runner-protocol";
+import { readPlan, storedJob, type StoredJob } from "@gantry/engine";
 import { openJobGithubToken } from "./github-token";
 import { evaluateExpression, secretReferences, type SecretReferences } from "@gantry/workflow-schema";
-import { z } from "zod";
 
-const callSecrets = z.union([z.literal("inherit"), z.record(z.string(), z.string())]);
-const plannedJob = z.looseObject({ key: z.string(), environment: z.looseObject({ name: z.string() }).optional(), calledBy: z.string().optional(), callSecrets: callSecrets.optional() });
-type PlannedJob = z.infer<typeof plannedJob>;
-const storedPlan = z.object({ jobs: z.array(plannedJob) });
 
 export interface JobForSecrets {
   tenantId: string;
@@ -23,9 +19,10 @@ type StoredSecrets = (wanted: SecretReferences) => Promise<Record<string, string
 
 export async function jobSecrets(database: Database, masterKey: Buffer | null, job: JobForSecrets, log: (line: string) => void = () => undefined): Promise<Record<string, string>> {
   if (!job.run.trusted) return {};
-  const plan = storedPlan.safeParse(job.run.plan);
-  const planned = plan.success ? plan.data.jobs.find((candidate) => candidate.key === job.key) : undefined;
-  if (!plan.success || !planned) return {};
+  // The engine's one plan reader (packages/engine/src/plan/read-plan.ts).
+  const plan = readPlan(job.run.plan);
+  const planned = plan?.jobs.find((candidate) => candidate.key === job.key);
+  if (!plan || !planned) return {};
   // What a called job's caller passes (`callSecrets`) names the caller's secrets, not this job's.
   const { calledBy: _caller, callSecrets: _passed, ...own } = planned;
   const wanted = secretReferences(own);
@@ -37,7 +34,7 @@ export async function jobSecrets(database: Database, masterKey: Buffer | null, j
   const declared = planned.environment?.name;
   const environmentName = job.environmentName ?? (declared && !declared.includes("${{") ? declared : null);
   const stored: StoredSecrets = (names) => secretsForJob(database, masterKey, { tenantId: job.tenantId, actor: { kind: "RUNNER" } }, { repositoryId: job.run.repositoryId, environmentName }, names);
-  return secretsThroughCalls(plan.data.jobs, planned, wanted, stored);
+  return secretsThroughCalls(plan.jobs, planned, wanted, stored);
 }
 
 /**
@@ -45,7 +42,7 @@ export async function jobSecrets(database: Database, masterKey: Buffer | null, j
  * own secrets; a `secrets:` map — each name's expression evaluated over the caller's secrets; nothing — none.
  * Calls nest, so the caller's secrets may themselves come through its own call.
  */
-async function secretsThroughCalls(jobs: PlannedJob[], planned: PlannedJob, wanted: SecretReferences, stored: StoredSecrets): Promise<Record<string, string>> {
+async function secretsThroughCalls(jobs: StoredJob[], planned: StoredJob, wanted: SecretReferences, stored: StoredSecrets): Promise<Record<string, string>> {
   if (planned.calledBy === undefined) return stored(wanted);
   const caller = jobs.find((candidate) => candidate.key === planned.calledBy);
   if (!caller || planned.callSecrets === undefined) return {};
@@ -88,7 +85,7 @@ export class AttemptMaskers {
     // The job's own plan entry, not the whole plan (a big matrix's plan is read once per attempt here otherwise).
     const subject = await attemptSecretsSubject(this.database.sql("runner API: the attempt's secrets, to mask what it sends"), attemptId);
     if (!subject) return new Masker([]);
-    const own = plannedJob.safeParse(subject.planned);
+    const own = storedJob.safeParse(subject.planned);
     // A called job's secrets come through its callers' entries: those need the whole plan.
     const plan = own.success && own.data.calledBy === undefined ? { jobs: [own.data] } : await this.fullPlan(attemptId);
     const job = { tenantId: subject.tenantId, key: subject.key, environmentName: subject.environmentName, run: { repositoryId: subject.repositoryId, trusted: subject.trusted, plan } };
