@@ -1,3 +1,4 @@
+import { readPlan } from "@gantry/engine";
 import { intake, type FailureKind } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -5,7 +6,6 @@ import type { TenantProcedureContext } from "../../trpc";
 import type { GetRunInput } from "./get.schema";
 
 // The plan names which jobs call a reusable workflow (they run nothing themselves).
-const storedCalls = z.object({ jobs: z.array(z.looseObject({ key: z.string(), uses: z.string().optional(), calledBy: z.string().optional() })) }).catch({ jobs: [] });
 
 /** Plan order, with each call's jobs right after the job that calls them (nested calls likewise). */
 function displayOrder(planned: { key: string; calledBy?: string | undefined }[]): Map<string, number> {
@@ -58,7 +58,7 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
   });
   if (!run) throw new TRPCError({ code: "NOT_FOUND", message: `Run ${input.runId} does not exist in ${ctx.tenant.slug}.` });
   const keyOf = new Map(run.jobs.map((job) => [job.id, job.key]));
-  const planned = storedCalls.parse(run.plan).jobs;
+  const planned = readPlan(run.plan)?.jobs ?? [];
   const callOf = new Map(planned.flatMap((job) => (job.uses ? [[job.key, job.uses] as const] : [])));
   // Rows made in one statement share a createdAt: the plan's order is the one, a call's jobs under their caller.
   const placeOf = displayOrder(planned);
