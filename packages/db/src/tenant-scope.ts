@@ -20,6 +20,9 @@ const OWNERSHIP: Record<Prisma.ModelName, "tenant" | "shared"> = {
   Tenant: "tenant",
   User: "shared",
   Membership: "tenant",
+  // An invitation belongs to its tenant; a personal API token to its user (it reaches tenants through memberships).
+  Invitation: "tenant",
+  ApiToken: "shared",
   TenantDataKey: "tenant",
   Installation: "tenant",
   GitSource: "tenant",
@@ -37,6 +40,7 @@ const OWNERSHIP: Record<Prisma.ModelName, "tenant" | "shared"> = {
   ActionArchive: "tenant",
   ActionPin: "tenant",
   Secret: "tenant",
+  Variable: "tenant",
   Environment: "tenant",
   ProtectionRule: "tenant",
   Approval: "tenant",
