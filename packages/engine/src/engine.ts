@@ -25,6 +25,10 @@ export interface EngineOptions {
   queues: Pick<Queues, "add">;
   /** GitHub's URLs for GitHub-connected runs' `github` context, looked up per use (the App may be configured later). */
   github?: () => GithubUrls | null;
+  /** GANTRY_MASTER_KEY, decoded: opens the tenants' secrets a claim hands over; absent or null: jobs run without them. */
+  masterKey?: Buffer | null;
+  /** Where the engine says what a user should know but no run shows (a job run without its secrets, and why). */
+  log?: (line: string) => void;
 }
 
 export interface Engine {
@@ -46,7 +50,9 @@ export interface Engine {
    * job, or nothing to re-run; a request that lost to another for the same attempt returns `rerun: false`.
    */
   rerun(ctx: TenantContext, runId: string, input: RerunInput): Promise<RerunResult>;
+  /** The claim with everything the attempt starts with, its secrets included (only to a pool that may receive them). */
   claim(input: ClaimInput): Promise<ClaimAssignment | null>;
+
   /** An infrastructure failure sends the job back in line: its retry timer is set here. */
   complete(report: AttemptReport): Promise<CompleteResult>;
   /** A retry's backoff is over (the job-retry timer): the job goes to its pool's queue. */
@@ -59,6 +65,8 @@ export interface Engine {
 
 export function createEngine(options: EngineOptions): Engine {
   const { db, scheduler, queues } = options;
+  const masterKey = options.masterKey ?? null;
+  const log = options.log ?? ((line: string) => console.error(`[engine] ${line}`));
   const ready = makeReadyHandler(db, scheduler, queues);
   const held = makeHeldHandler(queues);
   const hooks = (ctx: TenantContext): AdvanceOptions => ({ onReady: (ids) => ready(ctx, ids), notify: queues, github: options.github?.() ?? null });
@@ -81,7 +89,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (result.rerun) await withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx)));
       return result;
     },
-    claim: (input) => claimAssignment({ db, scheduler, queues, github: options.github }, input),
+    claim: (input) => claimAssignment({ db, scheduler, queues, github: options.github, masterKey, log }, input),
     async complete(report) {
       const result = await completeAttempt(db, scheduler, report);
       if (result.retry) await scheduleJobRetry(queues, result.retry);

@@ -24,6 +24,8 @@ export { infrastructureRetryDelayMs, retryPending, RETRY_BASE_MS, RETRY_MAX_MS }
 export { rebuildPools } from "./dispatch/rebuild-pools";
 export { priorityClassOf } from "./dispatch/priority-of";
 export { jobReceivesSecrets } from "./dispatch/job-receives-secrets";
+export { AttemptMaskers } from "./secrets/attempt-maskers";
+export { attemptGithubTokenPurpose } from "./secrets/attempt-github-token";
 export { makeReadyHandler, type ReadyHandler } from "./lifecycle/ready-handler";
 export { makeHeldHandler, type HeldHandler } from "./lifecycle/environment-gates";
 export { reapLapsedLeases, type ReapResult } from "./lifecycle/reap-leases";

@@ -7,7 +7,7 @@ import { FairScheduler, ReadyWaiter } from "@gantry/scheduler";
 import { Redis } from "ioredis";
 import { resetWebEnv, webEnv, type WebEnv } from "../env";
 import { createDeliveryWriter, type DeliveryWriter } from "./github/delivery-writer";
-import { AttemptMaskers } from "./runner-api/job-secrets";
+import { AttemptMaskers } from "@gantry/engine";
 
 export interface Services {
   env: WebEnv;

@@ -2,8 +2,8 @@
 // (dispatch/claim-job.ts), and then everything the attempt starts with — its job token, its timeout timer, the
 // check run going in_progress, the run's workflow_run in_progress event — and what the runner is handed: the
 // planned job with the workflow's env under its own, the run's facts (the `github` context), the `needs` and
-// `strategy` contexts. The web's claim route adds only what needs its own keys: the GITHUB_TOKEN, the actions
-// runtime token and the secrets.
+// `strategy` contexts, and the job's secrets. The web's claim route adds only what needs its own keys: the
+// GITHUB_TOKEN (the GitHub App's key) and the actions runtime token.
 import { hashToken, newToken, type Database, type JobRun, type TenantContext, type WorkflowRun } from "@gantry/db";
 import { requestCheckReports, scheduleJobTimeout, type Queues } from "@gantry/jobs";
 import { assignedJob, strategyContext, type AssignedJob } from "@gantry/runner-protocol";
@@ -14,6 +14,7 @@ import { runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts"
 import { needsContext, type NeedsContext } from "../contexts/needs";
 import { strategyFacts } from "../contexts/strategy";
 import { githubContext } from "@gantry/runner-protocol";
+import { secretsForClaim } from "../secrets/secrets-for-claim";
 
 export interface ClaimInput {
   poolId: string;
@@ -34,7 +35,9 @@ export interface ClaimAssignment {
   planned: StoredJob;
   needs: NeedsContext;
   strategy: Record<string, unknown>;
-  /** The job row with its run and repository, for what the web adds (tokens, secrets). */
+  /** The job's secrets, for the runner: empty for an untrusted run or a pool that may not receive them. */
+  secrets: Record<string, string>;
+  /** The job row with its run and repository, for what the web adds (its GITHUB_TOKEN, the actions runtime token). */
   row: ClaimedRow;
 }
 
@@ -85,7 +88,7 @@ async function loadJob(db: Database, ctx: TenantContext, claimed: ClaimedJob): P
 }
 
 export async function claimAssignment(
-  deps: { db: Database; scheduler: FairScheduler; queues: Pick<Queues, "add">; github?: (() => GithubUrls | null) | undefined },
+  deps: { db: Database; scheduler: FairScheduler; queues: Pick<Queues, "add">; github?: (() => GithubUrls | null) | undefined; masterKey: Buffer | null; log: (line: string) => void },
   input: ClaimInput,
 ): Promise<ClaimAssignment | null> {
   const { db } = deps;
@@ -105,9 +108,11 @@ export async function claimAssignment(
   // a called workflow already has its own workflow's `env` under its own: the caller's does not reach it.
   const job = { ...found, env: row.callerId ? found.env : { ...plan.env, ...found.env } };
   // The needs' rows and the run's facts (its event payload) are independent reads: at once. A job without needs reads none.
-  const [needRows, run] = await Promise.all([
+  // The job's secrets are read beside them too (none for a job that references none: no statement).
+  const [needRows, run, secrets] = await Promise.all([
     row.needs.length > 0 ? db.forTenant(ctx).jobRun.findMany({ where: { id: { in: row.needs } }, select: { id: true, jobId: true, status: true, continueOnError: true, outputs: true } }) : [],
     runFacts(db, row.run, deps.github?.() ?? null, row),
+    secretsForClaim(db, { id: input.poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey, { tenantId: claimed.tenantId, key: row.key, environmentName: row.environmentName, run: row.run }, deps.log),
   ]);
   const needs = needsContext(row, new Map(needRows.map((need) => [need.id, need])));
   const facts = strategyFacts(plan, planned, { github: githubContext(run, row.jobId), inputs: run.inputs, needs, vars: {} });
@@ -122,5 +127,5 @@ export async function claimAssignment(
     // (the job id is the one advanceRun uses for this run and status, so every later claim of the run collapses into it).
     row.run.status === "RUNNING" ? deps.queues.add("workflow-run-events", { tenantId: claimed.tenantId, runId: row.run.id }, `workflow-run-events-${row.run.id}-RUNNING${row.run.runAttempt > 1 ? `-r${row.run.runAttempt}` : ""}`) : undefined,
   ]);
-  return { claimed, jobToken, timeoutMinutes, run, job, planned, needs, strategy: facts ? strategyContext(facts) : {}, row };
+  return { claimed, jobToken, timeoutMinutes, run, job, planned, needs, strategy: facts ? strategyContext(facts) : {}, secrets, row };
 }

@@ -1,6 +1,6 @@
 // POST /api/runner/v1/claim: long poll for work on the runner's pool. The engine claims (the fair scheduler picks,
 // Postgres records the attempt with its lease, the job token, the timer, the contexts); this adapter adds what needs
-// the web's keys — the GITHUB_TOKEN, the actions runtime token, the secrets — and the pool's limits as they are now.
+// the web's keys — the GITHUB_TOKEN (the GitHub App's key) and the actions runtime token — and the pool's limits.
 import { authenticateClaimingRunner, poolLimitsOf } from "@gantry/db";
 import type { ClaimAssignment } from "@gantry/engine";
 import { claimRequest, claimResponse, type ClaimResponse, type PoolLimits } from "@gantry/runner-protocol";
@@ -8,7 +8,6 @@ import type { RunnerApiDeps } from "./deps";
 import { engineOf } from "./engine";
 import { mintJobGithubToken } from "./github-token";
 import { bearer, readBody, refuse } from "./respond";
-import { secretsForRunner } from "./secrets-for-runner";
 import { mintRuntimeToken } from "../actions-services/runtime-token";
 
 // A waiting claim is woken when its pool gets work (ready-signal.ts); this is only the re-check should a wake be lost.
@@ -30,15 +29,15 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
     // Read before looking at the queue: a job made ready while this claim runs wakes the wait below at once.
     const mark = await deps.ready.mark(runner.poolId);
     const assigned = await deps.ready.inTurn(runner.poolId, () => engineOf(deps).claim({ poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs, maxTimeoutMinutes: limits.maxTimeoutMinutes }), deadline);
-    if (assigned) return Response.json(claimResponse.parse(await answerFor(deps, runner.poolId, assigned, limits)));
+    if (assigned) return Response.json(claimResponse.parse(await answerFor(deps, assigned, limits)));
     const left = deadline - Date.now();
     if (left <= 0) return Response.json(claimResponse.parse({ assignment: null }));
     await deps.ready.wait(runner.poolId, mark, Math.min(FALLBACK_MS, left));
   }
 }
 
-/** The engine's assignment plus what only the web can mint: the job's GITHUB_TOKEN, runtime token and secrets. */
-async function answerFor(deps: RunnerApiDeps, poolId: string, assigned: ClaimAssignment, limits: PoolLimits): Promise<ClaimResponse> {
+/** The engine's assignment (its secrets included) plus what only the web can mint: the GITHUB_TOKEN and runtime token. */
+async function answerFor(deps: RunnerApiDeps, assigned: ClaimAssignment, limits: PoolLimits): Promise<ClaimResponse> {
   const { claimed, row } = assigned;
   const repository = row.run.repository;
   const github = repository.installation ? (deps.github?.() ?? null) : null;
@@ -66,7 +65,7 @@ async function answerFor(deps: RunnerApiDeps, poolId: string, assigned: ClaimAss
       strategy: assigned.strategy,
       job: assigned.job,
       ...(deps.runtimeTokenKey ? { runtimeToken: await mintRuntimeToken(deps.runtimeTokenKey, { tenantId: claimed.tenantId, runId: row.run.id, jobRunId: claimed.jobId, attemptId: claimed.attemptId }, { issuedAt: Date.now(), timeoutMinutes: assigned.timeoutMinutes }) } : {}),
-      secrets: await secretsForRunner(deps.database, { id: poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: row.key, environmentName: row.environmentName, run: row.run }),
+      secrets: assigned.secrets,
       needs: assigned.needs,
       limits,
     },

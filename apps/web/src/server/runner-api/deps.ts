@@ -2,7 +2,7 @@ import type { Database } from "@gantry/db";
 import type { Queues } from "@gantry/jobs";
 import type { FairScheduler, ReadyWaiter } from "@gantry/scheduler";
 import type { RunnerGithub } from "./github-token";
-import type { AttemptMaskers } from "./job-secrets";
+import type { AttemptMaskers } from "@gantry/engine";
 
 /** What the runner API needs from the process: the database, the fair scheduler and the job producer. */
 export interface RunnerApiDeps {
@@ -12,7 +12,7 @@ export interface RunnerApiDeps {
   leaseMs: number;
   /** Opens the secrets a claimed job references; null: none configured (such jobs run without them). */
   masterKey?: Buffer | null;
-  /** Masks what an attempt sends back with its secrets (job-secrets.ts). */
+  /** Masks what an attempt sends back with its secrets (@gantry/engine's AttemptMaskers). */
   maskers?: AttemptMaskers;
   heartbeatMs: number;
   /** The GitHub App as the runner API uses it (job tokens, checkout tokens); null or absent: no App configured. */

@@ -12,6 +12,8 @@ export function engineOf(deps: RunnerApiDeps): Engine {
       db: deps.database,
       scheduler: deps.scheduler,
       queues: deps.queues,
+      masterKey: deps.masterKey ?? null,
+      log: (line) => console.error(`[web] ${line}`),
       github: () => {
         const github = deps.github?.() ?? null;
         return github ? { webUrl: github.webUrl, apiUrl: github.client.apiUrl } : null;

@@ -5,9 +5,9 @@
 import { secretStore, type Database } from "@gantry/db";
 import { jobTokenPermissions, withinInstallation, workflowPermissions, type GithubClient } from "@gantry/github";
 import { revokeGithubTokenJobId, type Queues } from "@gantry/jobs";
+// Sealed under the engine's purpose (bound as AAD), so the engine can open it to mask it.
+import { attemptGithubTokenPurpose } from "@gantry/engine";
 
-/** The purpose the token is sealed under (bound as AAD: a sealed token copied onto another attempt does not open). */
-export const attemptGithubTokenPurpose = (attemptId: string) => `attempt:${attemptId}:github-token`;
 
 /** What the runner API needs to reach GitHub as the App: the client and the web host (clone URLs, GITHUB_SERVER_URL). */
 export interface RunnerGithub {
@@ -53,13 +53,6 @@ export async function mintJobGithubToken(database: Database, github: RunnerGithu
     log(`attempt ${input.attemptId}: no GITHUB_TOKEN for ${input.fullName}: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   }
-}
-
-/** The attempt's token in clear (for masking), or null when it has none or it was revoked. */
-export async function openJobGithubToken(database: Database, masterKey: Buffer | null, tenantId: string, attemptId: string, sealed: Uint8Array | null): Promise<string | null> {
-  if (!sealed || !masterKey) return null;
-  const ctx = { tenantId, actor: { kind: "RUNNER" as const } };
-  return secretStore(database.forTenant(ctx), ctx, masterKey).openValue(attemptGithubTokenPurpose(attemptId), sealed);
 }
 
 /** Asks the worker to revoke the attempt's token; idempotent per attempt. */

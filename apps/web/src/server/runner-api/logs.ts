@@ -10,7 +10,7 @@ import { LOG_REQUEST_MAX_BYTES, logChunkResponse, logChunksOf, logsRequest, logT
 import type { Redis } from "ioredis";
 import type { DirectoryObjectStore } from "@gantry/storage";
 import { attemptForToken } from "./attempt-auth";
-import type { AttemptMaskers } from "./job-secrets";
+import type { AttemptMaskers } from "@gantry/engine";
 import { reportableOf } from "./reportable-attempt";
 import { readBody, refuse } from "./respond";
 
@@ -24,7 +24,7 @@ export interface LogIngestDeps {
   streamMaxLen: number;
   /** The live stream expires this long after its last entry (the archive serves the log after that). */
   streamTtlSeconds?: number;
-  /** Masks the attempt's secrets again (job-secrets.ts); absent: stored as sent. */
+  /** Masks the attempt's secrets again (@gantry/engine's AttemptMaskers); absent: stored as sent. */
   maskers?: AttemptMaskers;
   /** How long a batch waits for its predecessor to be stored before it asks to be sent again (default 10 s). */
   orderWaitMs?: number;

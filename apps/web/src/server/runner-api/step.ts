@@ -4,7 +4,7 @@
 import { transitions, type Database } from "@gantry/db";
 import { stepReportRequest, stepReportResponse } from "@gantry/runner-protocol";
 import { attemptForToken } from "./attempt-auth";
-import type { AttemptMaskers } from "./job-secrets";
+import type { AttemptMaskers } from "@gantry/engine";
 import { reportableOf } from "./reportable-attempt";
 import { readBody } from "./respond";
 
@@ -17,7 +17,7 @@ export async function handleStep(request: Request, deps: { database: Database; m
   const live = reportableOf(auth.attempt);
   if (!live.ok) return live.response;
   const { index, stepId, name, status, startedAt, finishedAt } = body.value;
-  // What the UI and GitHub show is masked again with the job's secrets (job-secrets.ts), whatever the runner did.
+  // What the UI and GitHub show is masked again with the job's secrets (@gantry/engine's AttemptMaskers), whatever the runner did.
   const masker = deps.maskers ? await deps.maskers.maskerFor(auth.attempt.id) : null;
   const mask = (text: string) => (masker ? masker.mask(text) : text);
   const summary = body.value.summary === undefined ? undefined : mask(body.value.summary);
