@@ -8,7 +8,7 @@ export const PARTS = {
   "packages/jobs": { mayImport: [], why: "Contract packages import nothing internal." },
   "packages/storage": { mayImport: [], why: "packages/storage is the object store: it imports nothing internal." },
   "packages/sources": { mayImport: [], why: "packages/sources reads git and GitHub contents; it knows no database and no app." },
-  "packages/testing": { mayImport: [], why: "packages/testing is what tests share (until): it imports nothing internal." },
+  "packages/testing": { mayImport: [], why: "packages/testing is what tests share (until, manualClock): it imports nothing internal." },
   "packages/scheduler": { mayImport: [], forbid: ["pg", "@prisma/*"], why: "packages/scheduler is the fair queue: pure Redis, it imports nothing internal." },
   "packages/db": { mayImport: ["runner-protocol"], why: "packages/db is below everything but the contracts." },
   "packages/github": { mayImport: ["db", "sources"], why: "packages/github is the GitHub client and fakes: below the engine and the apps." },

@@ -17,6 +17,7 @@ import { advanceRun, type AdvanceOptions, type AdvanceResult } from "./run/advan
 import { cancelJob, cancelRun, type CancelResult } from "./run/cancel";
 import { rerun, type RerunInput, type RerunResult } from "./run/rerun";
 import { startRun } from "./run/start-run";
+import { systemClock, type Clock } from "./clock";
 
 export interface EngineOptions {
   db: Database;
@@ -29,6 +30,8 @@ export interface EngineOptions {
   masterKey?: Buffer | null;
   /** Where the engine says what a user should know but no run shows (a job run without its secrets, and why). */
   log?: (line: string) => void;
+  /** "Now" for the engine's decisions in code (leases lapsed, backoffs, timers' delays); default the process's clock. */
+  clock?: Clock;
 }
 
 export interface Engine {
@@ -67,9 +70,10 @@ export function createEngine(options: EngineOptions): Engine {
   const { db, scheduler, queues } = options;
   const masterKey = options.masterKey ?? null;
   const log = options.log ?? ((line: string) => console.error(`[engine] ${line}`));
-  const ready = makeReadyHandler(db, scheduler, queues);
-  const held = makeHeldHandler(queues);
-  const hooks = (ctx: TenantContext): AdvanceOptions => ({ onReady: (ids) => ready(ctx, ids), notify: queues, github: options.github?.() ?? null });
+  const clock = options.clock ?? systemClock;
+  const ready = makeReadyHandler(db, scheduler, queues, clock);
+  const held = makeHeldHandler(queues, clock);
+  const hooks = (ctx: TenantContext): AdvanceOptions => ({ onReady: (ids) => ready(ctx, ids), notify: queues, github: options.github?.() ?? null, clock });
   const withHeld = async (ctx: TenantContext, runId: string, result: AdvanceResult) => {
     await held(ctx, runId, result.held);
     return result;
@@ -89,16 +93,17 @@ export function createEngine(options: EngineOptions): Engine {
       if (result.rerun) await withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx)));
       return result;
     },
-    claim: (input) => claimAssignment({ db, scheduler, queues, github: options.github, masterKey, log }, input),
+    claim: (input) => claimAssignment({ db, scheduler, queues, github: options.github, masterKey, log, clock }, input),
     async complete(report) {
-      const result = await completeAttempt(db, scheduler, report);
-      if (result.retry) await scheduleJobRetry(queues, result.retry);
+      const nowMs = clock.now();
+      const result = await completeAttempt(db, scheduler, report, nowMs);
+      if (result.retry) await scheduleJobRetry(queues, result.retry, nowMs);
       return result;
     },
     retryDue: (payload) => ready({ tenantId: payload.tenantId, actor: { kind: "SYSTEM", id: "job-retry" } }, [payload.jobId]),
     timeOut: (payload) => timeOutJob(db, payload, scheduler, hooks),
     async reap(limit) {
-      const result = await reapLapsedLeases(db, limit);
+      const result = await reapLapsedLeases(db, limit, clock.now());
       for (const lost of [...result.requeuedJobs, ...result.failedJobs]) {
         const pool = await db.system("reaper: the job's pool").jobRun.findUnique({ where: { id: lost.jobId }, select: { poolId: true } });
         if (pool?.poolId) await scheduler.release(pool.poolId, lost.tenantId, lost.jobId);
@@ -110,7 +115,7 @@ export function createEngine(options: EngineOptions): Engine {
       }
       return { lost: result.lost, requeued: result.requeued, failed: result.failed };
     },
-    rebuildTimers: () => rebuildJobTimeouts(db, queues),
-    reconcile: () => reconcileQueues(db, scheduler, ready, held, queues, { github: options.github?.() ?? null }),
+    rebuildTimers: () => rebuildJobTimeouts(db, queues, clock.now()),
+    reconcile: () => reconcileQueues(db, scheduler, ready, held, queues, { github: options.github?.() ?? null, clock }),
   };
 }

@@ -1,5 +1,6 @@
 // The run engine (README.md): the job lifecycle on top of packages/db's state machine.
 export { createEngine, type Engine, type EngineOptions } from "./engine";
+export { systemClock, type Clock } from "./clock";
 export { readPlan, plannedJob, storedJob, type StoredPlan, type StoredJob } from "./plan/read-plan";
 export { runFacts, inputsContext, REPOSITORY_FOR_FACTS, type GithubUrls, type RunFacts } from "./contexts/run-facts";
 export { runEventPayload, MAX_EVENT_BYTES } from "./contexts/event-payload";

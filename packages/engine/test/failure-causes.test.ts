@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { intake, type Database, type TenantContext } from "@gantry/db";
 import type { FairScheduler } from "@gantry/scheduler";
 import { engineTestbed, type EngineTestbed } from "./testbed";
-import { claimJob, completeAttempt, infrastructureRetryDelayMs } from "../src/index";
+import { claimJob, completeAttempt, enqueueReady, infrastructureRetryDelayMs, RETRY_MAX_MS } from "../src/index";
 import { rebuildPools } from "../src/dispatch/rebuild-pools";
 import { cancelRun } from "../src/run/cancel";
 import { advanceRun } from "../src/run/advance-run";
@@ -54,11 +54,13 @@ async function runnersSeen(seenMsAgo: Record<string, number> = {}) {
   }
 }
 
-/** The backoff has passed: what the job-retry timer does once it is due. */
+/** The backoff has passed: what the job-retry timer does once it is due, at a "now" past the longest backoff. */
 async function backoffPassed(jobId: string) {
-  await db.system("test").jobRun.update({ where: { id: jobId }, data: { retryNotBefore: new Date(Date.now() - 1) } });
-  await ready(ctx, [jobId]);
+  await enqueueReady(db, scheduler, ctx, [jobId], Date.now() + RETRY_MAX_MS + 1_000);
 }
+
+/** The reaper at a "now" past the claims' 30 s leases. */
+const reapPastTheLeases = () => reapLapsedLeases(db, 100, Date.now() + 31_000);
 
 const claim = (runnerId: string) => claimJob(db, scheduler, { poolId: POOL, runnerId, leaseMs: 30_000 });
 const jobOf = (runId: string) => db.system("test").jobRun.findFirstOrThrow({ where: { runId }, include: { attempts: { orderBy: { number: "asc" } } } });
@@ -152,11 +154,9 @@ describe("failure causes and infrastructure retries", () => {
 
   it("a lost lease requeues the job at once, avoiding the lost runner; a cancelled job's lost attempt stays CANCELLED", async () => {
     await runnersSeen();
-    const expire = (attemptId: string) => db.system("test").$executeRaw`UPDATE "JobAttempt" SET "leaseExpiresAt" = now() - interval '1 second' WHERE id = ${attemptId}`;
     const runId = await startRun(3);
-    const lost = await claim("runner-a");
-    await expire(lost?.attemptId ?? "");
-    expect(await reapLapsedLeases(db, 100)).toMatchObject({ lost: 1, requeued: 1 });
+    expect((await claim("runner-a"))?.attempt).toBe(1);
+    expect(await reapPastTheLeases()).toMatchObject({ lost: 1, requeued: 1 });
     const job = await jobOf(runId);
     expect([job.status, job.avoidRunnerIds, job.retryNotBefore]).toEqual(["WAITING", ["runner-a"], null]);
     expect(job.attempts.map((a) => [a.status, a.failureKind])).toEqual([["LOST", "INFRASTRUCTURE"]]);
@@ -167,8 +167,7 @@ describe("failure causes and infrastructure retries", () => {
 
     // Cancelled while attempt 2 ran, and its runner never reported: the reaper keeps the cause CANCELLED.
     await cancelRun(db, ctx, runId, "cancelled by a person");
-    await expire(retried?.attemptId ?? "");
-    await reapLapsedLeases(db, 100);
+    await reapPastTheLeases();
     const ended = await jobOf(runId);
     expect(ended.attempts.map((a) => [a.status, a.failureKind])).toEqual([
       ["LOST", "INFRASTRUCTURE"],

@@ -20,7 +20,7 @@ afterAll(async () => {
   await testDb.drop();
 });
 
-async function runningJob(maxAttempts: number) {
+async function runningJob(maxAttempts: number, leaseMs = 30_000) {
   const scoped = db.forTenant(ctx);
   const key = randomId("k");
   const run = runId(ctx.tenantId, key);
@@ -29,19 +29,19 @@ async function runningJob(maxAttempts: number) {
   });
   const jobId = jobRunId(run, "build");
   await scoped.jobRun.create({ data: { id: jobId, tenantId: ctx.tenantId, runId: run, key: "build", jobId: "build", name: "build", maxAttempts } });
-  const assignment = await transitions.assignJob(db.system("test"), ctx, { jobId, expectedAttempt: 0, leaseMs: 30_000 });
+  const assignment = await transitions.assignJob(db.system("test"), ctx, { jobId, expectedAttempt: 0, leaseMs });
   if (!assignment) throw new Error("assignment failed");
   return { jobId, attemptId: assignment.attemptId };
 }
 
-const expire = (attemptId: string) =>
-  db.system("test").$executeRaw`UPDATE "JobAttempt" SET "leaseExpiresAt" = now() - interval '1 second' WHERE id = ${attemptId}`;
+// The reaper's "now" moved past a 30 s lease (the engine passes its clock's): no sleeping, no editing of leases.
+const pastTheLease = () => Date.now() + 31_000;
 
 describe("the lease reaper", () => {
   it("marks a lapsed attempt LOST and puts its job back in line", async () => {
-    const { jobId, attemptId } = await runningJob(3);
-    await expire(attemptId);
-    const result = await reapLapsedLeases(db, 100);
+    const { jobId } = await runningJob(3);
+    expect(await reapLapsedLeases(db, 100)).toMatchObject({ lost: 0 });
+    const result = await reapLapsedLeases(db, 100, pastTheLease());
     expect(result).toMatchObject({ lost: 1, requeued: 1, failed: 0 });
     const job = await db.forTenant(ctx).jobRun.findUniqueOrThrow({ where: { id: jobId }, include: { attempts: true } });
     expect(job.status).toBe("WAITING");
@@ -49,18 +49,17 @@ describe("the lease reaper", () => {
   });
 
   it("fails the job as a platform failure when no attempts remain", async () => {
-    const { jobId, attemptId } = await runningJob(1);
-    await expire(attemptId);
-    expect(await reapLapsedLeases(db, 100)).toMatchObject({ lost: 1, requeued: 0, failed: 1 });
+    const { jobId } = await runningJob(1);
+    expect(await reapLapsedLeases(db, 100, pastTheLease())).toMatchObject({ lost: 1, requeued: 0, failed: 1 });
     const job = await db.forTenant(ctx).jobRun.findUniqueOrThrow({ where: { id: jobId } });
     expect([job.status, job.failureKind]).toEqual(["FAILED", "INFRASTRUCTURE"]);
   });
 
   it("leaves live leases alone, and two reapers at once reap each attempt once", async () => {
-    const live = await runningJob(3);
-    const lapsed = await runningJob(3);
-    await expire(lapsed.attemptId);
-    const [a, b] = await Promise.all([reapLapsedLeases(db, 100), reapLapsedLeases(db, 100)]);
+    const live = await runningJob(3, 600_000);
+    await runningJob(3);
+    const now = pastTheLease();
+    const [a, b] = await Promise.all([reapLapsedLeases(db, 100, now), reapLapsedLeases(db, 100, now)]);
     expect(a.lost + b.lost).toBe(1);
     expect((await db.forTenant(ctx).jobAttempt.findUniqueOrThrow({ where: { id: live.attemptId } })).status).toBe("ASSIGNED");
   });

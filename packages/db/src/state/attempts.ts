@@ -47,7 +47,8 @@ export function finishAttempt(
  * ASSIGNED | RUNNING whose lease lapsed → LOST, an infrastructure failure, unless its job was cancelled meanwhile
  * (cancelJob marked it CANCELLED: its runner just never reported). The reaper calls this; a renewed lease makes it a no-op.
  */
-export function markAttemptLost(sql: SqlRunner, ctx: TenantContext, attemptId: string, reason = "lease expired") {
+/** `at`: the reaper's "now" (its clock; a test's moved clock); the lease must have lapsed by then. Default: the database's now(). */
+export function markAttemptLost(sql: SqlRunner, ctx: TenantContext, attemptId: string, reason = "lease expired", at?: Date) {
   return conditionalTransition<AttemptStatus>(sql, ctx, {
     entity: "JobAttempt",
     id: attemptId,
@@ -58,7 +59,7 @@ export function markAttemptLost(sql: SqlRunner, ctx: TenantContext, attemptId: s
       Prisma.sql`"failureKind" = CASE WHEN t."failureKind" = 'CANCELLED' THEN 'CANCELLED'::"FailureKind" ELSE 'INFRASTRUCTURE'::"FailureKind" END`,
       Prisma.sql`"failureReason" = CASE WHEN t."failureKind" = 'CANCELLED' THEN t."failureReason" ELSE ${reason} END`,
     ],
-    where: [Prisma.sql`t."leaseExpiresAt" <= now()`],
+    where: [Prisma.sql`t."leaseExpiresAt" <= ${at ?? now}`],
     reason,
   });
 }

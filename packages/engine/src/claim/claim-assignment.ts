@@ -15,6 +15,7 @@ import { needsContext, type NeedsContext } from "../contexts/needs";
 import { strategyFacts } from "../contexts/strategy";
 import { githubContext } from "@gantry/runner-protocol";
 import { secretsForClaim } from "../secrets/secrets-for-claim";
+import type { Clock } from "../clock";
 
 export interface ClaimInput {
   poolId: string;
@@ -88,13 +89,13 @@ async function loadJob(db: Database, ctx: TenantContext, claimed: ClaimedJob): P
 }
 
 export async function claimAssignment(
-  deps: { db: Database; scheduler: FairScheduler; queues: Pick<Queues, "add">; github?: (() => GithubUrls | null) | undefined; masterKey: Buffer | null; log: (line: string) => void },
+  deps: { db: Database; scheduler: FairScheduler; queues: Pick<Queues, "add">; github?: (() => GithubUrls | null) | undefined; masterKey: Buffer | null; log: (line: string) => void; clock: Clock },
   input: ClaimInput,
 ): Promise<ClaimAssignment | null> {
   const { db } = deps;
   // The token is made before the claim so its hash is written with the attempt, in the same statement.
   const jobToken = newToken("gjt");
-  const claimed = await claimJob(db, deps.scheduler, { poolId: input.poolId, runnerId: input.runnerId, leaseMs: input.leaseMs, jobTokenHash: hashToken(jobToken) });
+  const claimed = await claimJob(db, deps.scheduler, { poolId: input.poolId, runnerId: input.runnerId, leaseMs: input.leaseMs, jobTokenHash: hashToken(jobToken), nowMs: deps.clock.now() });
   if (!claimed) return null;
   const ctx: TenantContext = { tenantId: claimed.tenantId, actor: { kind: "RUNNER", id: input.runnerId } };
   const row = await loadJob(db, ctx, claimed);
@@ -120,7 +121,7 @@ export async function claimAssignment(
   // What the attempt starts with in Redis, all added before the claim answers (a crash after the answer loses none
   // of them), side by side: they do not depend on each other.
   await Promise.all([
-    scheduleJobTimeout(deps.queues, { tenantId: claimed.tenantId, jobId: claimed.jobId, attempt: claimed.attempt, startedAt: new Date(), timeoutMinutes }),
+    scheduleJobTimeout(deps.queues, { tenantId: claimed.tenantId, jobId: claimed.jobId, attempt: claimed.attempt, startedAt: new Date(deps.clock.now()), timeoutMinutes }, deps.clock.now()),
     // QUEUED → RUNNING happens here, not in the worker: the job's GitHub check run goes in_progress.
     row.run.repository.installationId ? requestCheckReports(deps.queues, claimed.tenantId, [{ id: claimed.jobId, status: "RUNNING", attempt: claimed.attempt }]) : undefined,
     // The run is RUNNING from its first claim: its workflow_run `in_progress` event now, not at the next job change

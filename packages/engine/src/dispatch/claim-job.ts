@@ -65,7 +65,7 @@ async function claimNext(
       continue;
     }
     const runnable = job !== null && job.status === "WAITING" && !job.heldByConcurrency;
-    if (runnable && input.runnerId && job.avoidRunnerIds.includes(input.runnerId) && (await anotherRunnerCanTake(db, input.poolId, job.avoidRunnerIds))) {
+    if (runnable && input.runnerId && job.avoidRunnerIds.includes(input.runnerId) && (await anotherRunnerCanTake(db, input.poolId, job.avoidRunnerIds, input.nowMs))) {
       handedBack.push(claim);
       continue;
     }

@@ -16,7 +16,7 @@ export interface EnqueueResult {
   unservable: { jobId: string; runId: string }[];
 }
 
-export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: TenantContext, jobIds: string[]): Promise<EnqueueResult> {
+export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: TenantContext, jobIds: string[], nowMs: number = Date.now()): Promise<EnqueueResult> {
   const result: EnqueueResult = { enqueued: [], unservable: [] };
   const jobs = await db.forTenant(ctx).jobRun.findMany({
     where: { id: { in: jobIds }, status: "WAITING", heldByConcurrency: false },
@@ -35,7 +35,7 @@ export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: 
   const placed: { id: string; poolId: string; rank: number; readyAt: Date | null }[] = [];
   for (const job of jobs) {
     // An infrastructure retry waits out its backoff: its timer (or the reconciler, after) enqueues it then.
-    if (retryPending(job.retryNotBefore)) continue;
+    if (retryPending(job.retryNotBefore, nowMs)) continue;
     const needsSecrets = job.run.trusted && jobReceivesSecrets(job.run.plan, job.key);
     const question = JSON.stringify([job.poolId, job.poolLabels, needsSecrets]);
     let decision = decisions.get(question);
@@ -54,7 +54,7 @@ export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: 
     placed.push({ id: job.id, poolId: pool.id, rank: rankOf(priorityClass), readyAt: job.readyAt });
   }
   // Postgres first, so that a rebuild puts each job back exactly where it was: one update per (pool, class).
-  const now = new Date();
+  const now = new Date(nowMs);
   const groups = new Map<string, { poolId: string; rank: number; ids: string[] }>();
   for (const job of placed) {
     const group = groups.get(`${job.poolId}|${job.rank}`) ?? { poolId: job.poolId, rank: job.rank, ids: [] };

@@ -9,7 +9,7 @@ import { DEFAULT_TENANT_POLICY, policyFromTenantPlan } from "@gantry/scheduler";
 import { classOfRank } from "./priority-of";
 import { retryPending } from "./retry-policy";
 
-export async function rebuildPools(db: Database, scheduler: FairScheduler): Promise<{ pools: number; ready: number; claimed: number }> {
+export async function rebuildPools(db: Database, scheduler: FairScheduler, nowMs: number = Date.now()): Promise<{ pools: number; ready: number; claimed: number }> {
   const sys = db.system("rebuild ready queues from Postgres");
   const pools = await sys.runnerPool.findMany({ select: { id: true } });
   const jobs = await sys.jobRun.findMany({
@@ -31,7 +31,7 @@ export async function rebuildPools(db: Database, scheduler: FairScheduler): Prom
   for (const pool of pools) {
     const mine = jobs.filter((job) => job.poolId === pool.id);
     const entries: ReadyEntry[] = mine
-      .filter((job) => job.status === "WAITING" && !retryPending(job.retryNotBefore))
+      .filter((job) => job.status === "WAITING" && !retryPending(job.retryNotBefore, nowMs))
       .map((job) => ({ poolId: pool.id, tenantId: job.tenantId, jobId: job.id, priorityClass: classOfRank(job.priority), enqueuedAtMs: (job.readyAt ?? job.createdAt).getTime() }));
     const running: ClaimedEntry[] = mine
       .filter((job) => job.status === "RUNNING")

@@ -5,11 +5,12 @@
 import type { TenantContext } from "@gantry/db";
 import { scheduleGateTimer, type Queues } from "@gantry/jobs";
 import type { AdvanceResult } from "../run/advance-run";
+import { systemClock, type Clock } from "../clock";
 
 export type HeldHandler = (ctx: TenantContext, runId: string, held: AdvanceResult["held"]) => Promise<void>;
 
-export function makeHeldHandler(queues: Pick<Queues, "add">): HeldHandler {
+export function makeHeldHandler(queues: Pick<Queues, "add">, clock: Clock = systemClock): HeldHandler {
   return async (ctx, runId, held) => {
-    for (const gate of held) await scheduleGateTimer(queues, { tenantId: ctx.tenantId, runId, jobId: gate.jobId, dueAt: gate.dueAt });
+    for (const gate of held) await scheduleGateTimer(queues, { tenantId: ctx.tenantId, runId, jobId: gate.jobId, dueAt: gate.dueAt }, clock.now());
   };
 }

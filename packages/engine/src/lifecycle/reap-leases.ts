@@ -14,10 +14,11 @@ export interface ReapResult {
   failedJobs: { tenantId: string; jobId: string; runId: string }[];
 }
 
-export async function reapLapsedLeases(db: Database, limit: number): Promise<ReapResult> {
+export async function reapLapsedLeases(db: Database, limit: number, nowMs: number = Date.now()): Promise<ReapResult> {
+  const now = new Date(nowMs);
   const sys = db.system("lease reaper scans every tenant");
   const lapsed = await sys.jobAttempt.findMany({
-    where: { status: { in: ["ASSIGNED", "RUNNING"] }, leaseExpiresAt: { lte: new Date() } },
+    where: { status: { in: ["ASSIGNED", "RUNNING"] }, leaseExpiresAt: { lte: now } },
     select: { id: true, tenantId: true, jobRunId: true, number: true, runnerId: true, job: { select: { runId: true } } },
     orderBy: { leaseExpiresAt: "asc" },
     take: limit,
@@ -26,7 +27,7 @@ export async function reapLapsedLeases(db: Database, limit: number): Promise<Rea
   for (const attempt of lapsed) {
     const ctx: TenantContext = { tenantId: attempt.tenantId, actor: { kind: "SYSTEM", id: "lease-reaper" } };
     await sys.$transaction(async (tx) => {
-      const lost = await transitions.markAttemptLost(tx, ctx, attempt.id);
+      const lost = await transitions.markAttemptLost(tx, ctx, attempt.id, undefined, now);
       if (!lost.changed) return;
       result.lost++;
       const requeued = await transitions.requeueJob(tx, ctx, attempt.jobRunId, attempt.number, `attempt ${attempt.number} lost its lease`, attempt.runnerId ? { avoidRunnerId: attempt.runnerId } : {});

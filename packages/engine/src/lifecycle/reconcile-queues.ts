@@ -6,12 +6,13 @@ import { ACTIVE_RUN_STATUSES, TERMINAL_RUN_STATUSES, transitions, type Database 
 import type { Queues } from "@gantry/jobs";
 import type { FairScheduler } from "@gantry/scheduler";
 import { rebuildPools } from "../dispatch/rebuild-pools";
+import { systemClock } from "../clock";
 import { advanceRun, type AdvanceOptions } from "../run/advance-run";
 import { requestUnrecordedWorkflowRunEvents } from "../run/workflow-run-events";
 import type { ReadyHandler } from "./ready-handler";
 import type { HeldHandler } from "./environment-gates";
 
-export async function reconcileQueues(db: Database, scheduler: FairScheduler, ready: ReadyHandler, held?: HeldHandler, notify?: Pick<Queues, "add"> | null, options: Pick<AdvanceOptions, "github"> = {}) {
+export async function reconcileQueues(db: Database, scheduler: FairScheduler, ready: ReadyHandler, held?: HeldHandler, notify?: Pick<Queues, "add"> | null, options: Pick<AdvanceOptions, "github" | "clock"> = {}) {
   const stalled = await db.system("reconcile: active runs with nothing in flight").workflowRun.findMany({
     // A RUNNING job without an attempt is a call of a reusable workflow: only its called jobs are in flight.
     where: { status: { in: ["QUEUED", "RUNNING"] }, jobs: { none: { OR: [{ status: "WAITING" }, { status: "RUNNING", attempt: { gt: 0 } }] } } },
@@ -39,5 +40,5 @@ export async function reconcileQueues(db: Database, scheduler: FairScheduler, re
   for (const job of unplaced) byTenant.set(job.tenantId, [...(byTenant.get(job.tenantId) ?? []), job.id]);
   for (const [tenantId, jobIds] of byTenant) await ready({ tenantId, actor: { kind: "SYSTEM", id: "reconcile" } }, jobIds);
   if (notify) await requestUnrecordedWorkflowRunEvents(db, notify);
-  return { advanced: stalled.length, ended: outlived.length, placed: unplaced.length, ...(await rebuildPools(db, scheduler)) };
+  return { advanced: stalled.length, ended: outlived.length, placed: unplaced.length, ...(await rebuildPools(db, scheduler, (options.clock ?? systemClock).now())) };
 }

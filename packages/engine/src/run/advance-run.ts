@@ -13,6 +13,7 @@ import { evaluateRunsOn } from "./runs-on";
 import { requestRunCheckReports } from "./check-reports";
 import { requestWorkflowRunEvents } from "./workflow-run-events";
 import { checkEnvironmentGate, evaluateEnvironmentName } from "./environment-gate";
+import { systemClock } from "../clock";
 import { readPlan } from "../plan/read-plan";
 import { REPOSITORY_FOR_FACTS, inputsContext, runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";
 import { needsContext } from "../contexts/needs";
@@ -136,7 +137,7 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
           changed = true;
           continue;
         }
-        const gate = await passEnvironmentGate(db, ctx, run, job, planned.get(job.key)?.environment?.name, contexts);
+        const gate = await passEnvironmentGate(db, ctx, run, job, planned.get(job.key)?.environment?.name, contexts, new Date((hooks.clock ?? systemClock).now()));
         if (gate.kind === "held") {
           result.held.push({ jobId: job.id, dueAt: gate.dueAt });
           continue;
@@ -221,11 +222,11 @@ async function concludeIfEnded(db: Database, ctx: TenantContext, runId: string, 
 }
 
 /** The job's environment gate; a job without `environment:` passes. */
-async function passEnvironmentGate(db: Database, ctx: TenantContext, run: WorkflowRun, job: JobRun, name: string | undefined, contexts: Record<string, unknown>) {
+async function passEnvironmentGate(db: Database, ctx: TenantContext, run: WorkflowRun, job: JobRun, name: string | undefined, contexts: Record<string, unknown>, now: Date) {
   const environment = evaluateEnvironmentName(name, contexts);
   if (!environment.ok) return { kind: "refused" as const, reason: `could not evaluate environment: ${environment.error}` };
   if (!environment.name) return { kind: "open" as const };
-  return checkEnvironmentGate(db, ctx, { id: job.id, repositoryId: run.repositoryId, ref: run.ref }, environment.name);
+  return checkEnvironmentGate(db, ctx, { id: job.id, repositoryId: run.repositoryId, ref: run.ref }, environment.name, now);
 }
 
 /** Frees the concurrency groups this run's ended jobs (and the run itself, once ended) held. */
