@@ -3,6 +3,7 @@ import { Prisma } from "../generated/prisma/client";
 import type { FailureKind } from "../generated/prisma/enums";
 import type { TenantContext } from "../tenant-scope";
 import { conditionalTransition, type SqlRunner } from "./conditional-update";
+import { outputsSet } from "./outputs-set";
 import type { AttemptConclusion, AttemptStatus } from "./statuses";
 
 const now = Prisma.sql`now()`;
@@ -27,6 +28,8 @@ export function finishAttempt(
   attemptId: string,
   conclusion: AttemptConclusion,
   failure?: { kind: FailureKind; reason: string },
+  /** The job's outputs as this attempt reported them, written in the same statement (none: left as they are). */
+  outputs?: Record<string, string>,
 ) {
   return conditionalTransition<AttemptStatus>(sql, ctx, {
     entity: "JobAttempt",
@@ -37,6 +40,7 @@ export function finishAttempt(
       Prisma.sql`"finishedAt" = ${now}`,
       Prisma.sql`"failureKind" = ${failure?.kind ?? null}::"FailureKind"`,
       Prisma.sql`"failureReason" = ${failure?.reason ?? null}`,
+      ...outputsSet(outputs),
     ],
     where: [leaseLive],
     reason: failure?.reason,

@@ -4,6 +4,7 @@ import { Prisma } from "../generated/prisma/client";
 import type { FailureKind } from "../generated/prisma/enums";
 import type { TenantContext } from "../tenant-scope";
 import { conditionalTransition, type SqlRunner } from "./conditional-update";
+import { outputsSet } from "./outputs-set";
 import type { Conclusion, RunStatus } from "./statuses";
 
 const now = Prisma.sql`now()`;
@@ -101,6 +102,8 @@ export function finishJob(
   attempt: number,
   conclusion: Conclusion,
   failure?: { kind: FailureKind; reason: string },
+  /** The outputs of the attempt that ended it, written in the same statement (none: left as they are). */
+  outputs?: Record<string, string>,
 ) {
   return conditionalTransition<RunStatus>(sql, ctx, {
     entity: "JobRun",
@@ -111,6 +114,7 @@ export function finishJob(
       Prisma.sql`"finishedAt" = ${now}`,
       Prisma.sql`"failureKind" = ${failure?.kind ?? null}::"FailureKind"`,
       Prisma.sql`"failureReason" = ${failure?.reason ?? null}`,
+      ...outputsSet(outputs),
     ],
     where: [Prisma.sql`t."attempt" = ${attempt}`],
     reason: failure?.reason,

@@ -4,7 +4,7 @@
 // Every ended attempt has a cause: a FAILED one is the user's (a step failed) unless the runner said the platform
 // failed it (`infrastructure`), a CANCELED one is CANCELLED. An infrastructure failure sends the job back in line
 // (retry-policy.ts) while its budget lasts; a user failure never retries.
-import { attemptToComplete, isTerminalRunStatus, transitions, type Database, type FailureKind, type Prisma, type TenantContext } from "@gantry/db";
+import { attemptToComplete, isTerminalRunStatus, transitions, type Database, type FailureKind, type TenantContext } from "@gantry/db";
 import type { FairScheduler } from "@gantry/scheduler";
 import { infrastructureRetryDelayMs } from "./retry-policy";
 
@@ -49,10 +49,9 @@ export async function completeAttempt(db: Database, scheduler: FairScheduler, re
   const failure = causeOf(report);
   let retry: CompleteResult["retry"];
   const applied = await sys.$transaction(async (tx) => {
-    const ended = await transitions.finishAttempt(tx, ctx, report.attemptId, report.conclusion, failure);
-    if (!ended.changed) return false;
     // Each attempt keeps its own outputs (an earlier run attempt's stay viewable); the job holds the latest.
-    if (report.outputs) await tx.jobAttempt.updateMany({ where: { id: report.attemptId, tenantId: ctx.tenantId }, data: { outputs: report.outputs satisfies Prisma.InputJsonObject } });
+    const ended = await transitions.finishAttempt(tx, ctx, report.attemptId, report.conclusion, failure, report.outputs);
+    if (!ended.changed) return false;
     if (failure?.kind === "INFRASTRUCTURE") {
       const notBefore = new Date(nowMs + infrastructureRetryDelayMs(attempt.number));
       const requeued = await transitions.requeueJob(tx, ctx, attempt.jobRunId, attempt.number, `attempt ${attempt.number} failed on the runner's side: ${failure.reason}`, {
@@ -66,11 +65,7 @@ export async function completeAttempt(db: Database, scheduler: FairScheduler, re
       const spent = { kind: failure.kind, reason: `${failure.reason} (an infrastructure failure on each of its ${attempt.job.maxAttempts} attempts)` };
       return (await transitions.finishJob(tx, ctx, attempt.jobRunId, attempt.number, "FAILED", spent)).changed;
     }
-    const job = await transitions.finishJob(tx, ctx, attempt.jobRunId, attempt.number, report.conclusion, failure);
-    if (job.changed && report.outputs) {
-      await tx.jobRun.updateMany({ where: { id: attempt.jobRunId, tenantId: ctx.tenantId }, data: { outputs: report.outputs satisfies Prisma.InputJsonObject } });
-    }
-    return job.changed;
+    return (await transitions.finishJob(tx, ctx, attempt.jobRunId, attempt.number, report.conclusion, failure, report.outputs)).changed;
   });
   // Release only when this report ended the job (or sent it back in line), or the job has ended anyway; never the
   // slot of a newer attempt.
