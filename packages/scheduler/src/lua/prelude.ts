@@ -46,4 +46,20 @@ local function place(t)
 end
 
 local function tenantOf(value) return string.match(value, '^([^|]+)') end
+
+-- Frees a claimed job's slot: forgets the claim and lowers its tenant's claimed count (never below 0). Returns the
+-- tenant and its claimed count now, or nil when the job was not claimed (already released or handed back).
+local function freeSlot(job)
+  local info = redis.call('HGET', k('run'), job)
+  if not info then return nil end
+  local t = tenantOf(info)
+  local sk = k('st:' .. t)
+  redis.call('HDEL', k('run'), job)
+  local run = redis.call('HINCRBY', sk, 'run', -1)
+  if run < 0 then
+    run = 0
+    redis.call('HSET', sk, 'run', 0)
+  end
+  return t, run
+end
 `;

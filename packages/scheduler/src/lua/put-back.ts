@@ -8,16 +8,9 @@ import { LUA_PRELUDE } from "./prelude";
  */
 export const PUT_BACK_LUA = `${LUA_PRELUDE}
 local job, class, enqueuedAt, score = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local info = redis.call('HGET', k('run'), job)
-if not info then return 0 end
-local t = tenantOf(info)
+local t, run = freeSlot(job)
+if not t then return 0 end
 local sk = k('st:' .. t)
-redis.call('HDEL', k('run'), job)
-local run = redis.call('HINCRBY', sk, 'run', -1)
-if run < 0 then
-  run = 0
-  redis.call('HSET', sk, 'run', 0)
-end
 local w, max, rate, burst = policy(t)
 local v = tonumber(redis.call('HGET', k('meta'), 'v')) or 0
 local vt = math.max(v, (tonumber(redis.call('HGET', sk, 'vt')) or 0) - 1 / w)

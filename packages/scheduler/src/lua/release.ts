@@ -14,18 +14,11 @@ local ref = tonumber(ARGV[5])
 local out = {}
 for i = 6, #ARGV, 2 do
   local job, ranMs = ARGV[i], tonumber(ARGV[i + 1])
-  local info = redis.call('HGET', k('run'), job)
-  if not info then
+  local t, run = freeSlot(job)
+  if not t then
     table.insert(out, 0)
   else
-    local t = tenantOf(info)
     local sk = k('st:' .. t)
-    redis.call('HDEL', k('run'), job)
-    local run = redis.call('HINCRBY', sk, 'run', -1)
-    if run < 0 then
-      run = 0
-      redis.call('HSET', sk, 'run', 0)
-    end
     if ref > 0 and ranMs >= 0 then
       local w = policy(t)
       local vt = tonumber(redis.call('HGET', sk, 'vt')) or 0
