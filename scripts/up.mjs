@@ -245,9 +245,13 @@ const { env: appEnv, publicUrl } = composeAppEnv({ env: baseEnv, localUrl: url, 
 // Remote actions for air-gapped installs: the web app resolves `uses:` from that folder first.
 if (actionsDir) appEnv.GANTRY_ACTIONS_DIR = actionsDir;
 // apps/web/server.ts: Next's handler behind the webhook fast path (what `next start` would be, plus that).
-startChild("web", tsx, ["apps/web/server.ts", "--port", String(port), "--hostname", host], appEnv);
-startChild("worker", tsx, ["apps/worker/src/main.ts"], appEnv);
-startChild("runner", tsx, ["apps/runner/src/main.ts"], {
+// One process per service (node with tsx's loader), not the tsx CLI: the CLI is a second process that relays
+// signals and SIGKILLs its child when the child does not acknowledge one within 30 ms (so a loaded machine's
+// SIGTERM cut the worker's and the runner's drain short), and a signal to the group reached the child twice.
+const service = (file, ...args) => [process.execPath, ["--import", "tsx", file, ...args]];
+startChild("web", ...service("apps/web/server.ts", "--port", String(port), "--hostname", host), appEnv);
+startChild("worker", ...service("apps/worker/src/main.ts"), appEnv);
+startChild("runner", ...service("apps/runner/src/main.ts"), {
   ...process.env,
   GANTRY_URL: url,
   GANTRY_RUNNER_TOKEN: secrets.runnerToken,

@@ -13,7 +13,6 @@ import { DEMO, intake, newToken, openDatabase, secretStore, seedDemo, type Datab
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { Queues } from "@gantry/jobs";
 import { compileWorkflow, dispatchTrigger, validateDispatchInputs } from "@gantry/workflow-schema";
-import { Redis } from "ioredis";
 import { POST as claim } from "../../apps/web/src/app/api/runner/v1/claim/route";
 import { POST as complete } from "../../apps/web/src/app/api/runner/v1/complete/route";
 import { POST as heartbeat } from "../../apps/web/src/app/api/runner/v1/heartbeat/route";
@@ -29,9 +28,10 @@ import { startWorker, type RunningWorker } from "../../apps/worker/src/worker";
 import { ACT_CORPUS, loadActCases, type ActCase } from "./act/cases";
 import { KNOWN_DIFFERENCES } from "./act/known-differences";
 import { serveRoutes } from "./route-server";
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+const keys = testRedis("act");
+const { prefix } = keys;
 const scratch = mkdtempSync(path.join(os.tmpdir(), "gantry-act-"));
 const bare = path.join(scratch, "act.git");
 const registrationToken = newToken("grt");
@@ -110,10 +110,7 @@ afterAll(async () => {
   await worker?.stop();
   await queues?.close();
   await closeServices();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await keys.close();
   await db?.close();
   await testDb?.drop();
   rmSync(scratch, { recursive: true, force: true });

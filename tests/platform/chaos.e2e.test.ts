@@ -4,20 +4,20 @@
 // The keys go right after a worker was restarted, so its start-up rebuild alone could restore them; Redis losing its
 // data with nothing restarted is redis-flush.e2e.test.ts.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { intake, openDatabase, transitions, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { Queues } from "@gantry/jobs";
 import { FairScheduler } from "@gantry/scheduler";
 import { advanceRun, claimJob, completeAttempt, makeReadyHandler } from "@gantry/engine";
 import prand from "pure-rand";
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `gantry-chaos-${randomBytes(4).toString("hex")}`;
+const keys = testRedis("chaos");
+const { prefix } = keys;
 const RUNS = 200;
 const RUNNERS = 12;
 const LEASE_MS = 1500;
@@ -67,7 +67,7 @@ function kill(child: ChildProcess | undefined) {
 beforeAll(async () => {
   testDb = await createTestDatabase();
   db = openDatabase(testDb.url, { poolSize: 16 });
-  redis = new Redis(REDIS_URL);
+  redis = keys.connect();
   scheduler = new FairScheduler({ redis, prefix });
   queues = new Queues(redis, prefix);
   const sys = db.system("test");
@@ -82,9 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   workers.forEach(kill);
   await queues?.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await keys.close();
   await db.close();
   await testDb.drop();
 });
@@ -160,8 +158,8 @@ describe("recovery under chaos", () => {
         stats.kills++;
         startWorkerProcess(index);
         if (stats.kills % 3 === 1) {
-          const keys = await redis.keys(`${prefix}:*`);
-          if (keys.length) await redis.del(...keys);
+          const lost = await keys.keys();
+          if (lost.length) await redis.del(...lost);
           stats.flushes++;
         }
       }

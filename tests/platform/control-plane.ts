@@ -9,7 +9,6 @@ import path from "node:path";
 import { vi } from "vitest";
 import { DEMO, intake, newToken, openDatabase, seedDemo, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
-import { Redis } from "ioredis";
 import { POST as artifacts } from "../../apps/web/src/app/api/runner/v1/artifacts/route";
 import { POST as caches } from "../../apps/web/src/app/api/runner/v1/caches/route";
 import { POST as claim } from "../../apps/web/src/app/api/runner/v1/claim/route";
@@ -28,8 +27,10 @@ import { closeServices } from "../../apps/web/src/server/services";
 import { parseWorkerEnv } from "../../apps/worker/src/env";
 import { startWorker, type RunningWorker } from "../../apps/worker/src/worker";
 import { serveRoutes, type RouteHandler } from "./route-server";
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-export const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export { REDIS_URL };
+
 export const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
 
 export interface ControlPlane {
@@ -61,8 +62,8 @@ export async function startControlPlane(
     onRouteError?: (error: unknown) => void;
   } = {},
 ): Promise<ControlPlane> {
-  const redisUrl = options.redisUrl ?? REDIS_URL;
-  const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+  const keys = testRedis("platform", options.redisUrl ?? REDIS_URL);
+  const { url: redisUrl, prefix } = keys;
   const registrationToken = newToken("grt");
   const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-storage-"));
   const testDb: TestDatabase = await createTestDatabase();
@@ -126,10 +127,7 @@ export async function startControlPlane(
       await server.close();
       await worker.stop();
       await closeServices();
-      const redis = new Redis(redisUrl);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
+      await keys.close();
       await db.close();
       await testDb.drop();
       rmSync(storage, { recursive: true, force: true });

@@ -73,6 +73,7 @@ import { createEmptyDatabase, type TestDatabase } from "@gantry/db/testing";
 import { BwrapProvider } from "../../apps/runner/src/sandbox/bwrap-provider";
 import { GvisorProvider } from "../../apps/runner/src/sandbox/gvisor-provider";
 import { MicrovmProvider } from "../../apps/runner/src/sandbox/microvm-provider";
+import { TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -105,7 +106,6 @@ async function setDemoPoolLimits(
 }
 
 const root = path.resolve(import.meta.dirname, "../..");
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM", id: "hostile-jobs test" } };
 const TERMINAL = ["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "SKIPPED"];
 

@@ -9,9 +9,9 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmptyDatabase, type TestDatabase } from "@gantry/db/testing";
+import { TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -12,8 +12,8 @@ import { runJobAsRunner } from "@gantry/engine/testing";
 import { parseWorkerEnv } from "../src/env";
 import { startWorker, type RunningWorker } from "../src/worker";
 import { until } from "@gantry/testing";
+import { TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const ctx: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
 const queueName = jobCatalog["advance-run"].queue;
 

@@ -10,8 +10,8 @@ import { parseWorkerEnv } from "../src/env";
 import { advanceRun, rerun } from "@gantry/engine";
 import { evaluateEnvironmentName } from "@gantry/engine";
 import { startWorker } from "../src/worker";
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 let testDb: TestDatabase;
 let db: Database;
 const ctx: TenantContext = { tenantId: "ten_gates", actor: { kind: "SYSTEM" } };
@@ -192,7 +192,8 @@ describe("environment gate timers", () => {
     const env = await environment([{ kind: "WAIT_TIMER", config: { minutes: 5 } }]);
     const run = await deployRun(env.name);
     await buildSucceeds(run);
-    const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+    const keys = testRedis("gates");
+    const { prefix } = keys;
     const timers = new Queue("gantry-timers", { connection: { url: REDIS_URL }, prefix });
     const worker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
     try {
@@ -214,6 +215,7 @@ describe("environment gate timers", () => {
       expect(history[0]).toMatchObject({ fromStatus: "QUEUED", toStatus: "WAITING" });
     } finally {
       await worker.stop();
+      await keys.close();
       await timers.obliterate({ force: true });
       await timers.close();
     }

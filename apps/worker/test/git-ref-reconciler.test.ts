@@ -1,10 +1,8 @@
 // Missed push notifications of a plain-git repository: pushes whose notification was dropped (the hook never
 // told Gantry) are found by comparing refs, started once, and not again when the notification arrives late.
-import { randomBytes } from "node:crypto";
 import { startRunsNow } from "./support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
@@ -14,8 +12,8 @@ import { reconcileGitRefs } from "../src/jobs/reconcile-git-refs";
 import { startWorker } from "../src/worker";
 import { GitFixture } from "./git-fixture";
 import { notifyPush, seedGitRepository } from "./git-repository-seed";
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const repositoryId = "repo_refs";
 const seeded = { tenantId: "ten_refs", repositoryId, fullName: "refs/hello" };
 const CI = `name: CI
@@ -118,10 +116,10 @@ describe("the plain-git ref reconciler", () => {
   });
 
   it("runs as a periodic job of a started worker", async () => {
-    const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+    const keys = testRedis("git-refs");
+    const { prefix } = keys;
     const env = parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix, GANTRY_GIT_REF_RECONCILE_INTERVAL_MS: "1000" });
     const worker = await startWorker(env, () => undefined);
-    const redis = new Redis(REDIS_URL);
     try {
       const dropped = repo.commit({ "src/app.ts": "3" });
       const deadline = Date.now() + 30_000;
@@ -132,9 +130,7 @@ describe("the plain-git ref reconciler", () => {
       expect(await runsAt(dropped.after)).toHaveLength(1);
     } finally {
       await worker.stop();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
+      await keys.close();
     }
   });
 });

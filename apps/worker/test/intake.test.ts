@@ -9,8 +9,8 @@ import { parseWorkerEnv } from "../src/env";
 import { processDelivery } from "../src/intake/process-delivery";
 import { startWorker } from "../src/worker";
 import { GitFixture } from "./git-fixture";
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const CI = `name: CI
 on:
   push:
@@ -152,7 +152,8 @@ describe("plain-git intake", () => {
   });
 
   it("runs through the BullMQ intake queue of a started worker", async () => {
-    const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+    const keys = testRedis("intake");
+    const { prefix } = keys;
     const env = parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix });
     const worker = await startWorker(env, () => undefined);
     try {
@@ -172,13 +173,15 @@ describe("plain-git intake", () => {
       ]);
     } finally {
       await worker.stop();
+      await keys.close();
     }
   });
 });
 
 describe("the delivery sweep", () => {
   it("queues a stored delivery whose queueing was lost, once, and intake then processes it", async () => {
-    const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+    const keys = testRedis("intake");
+    const { prefix } = keys;
     const env = parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix });
     const worker = await startWorker(env, () => undefined);
     try {
@@ -195,6 +198,7 @@ describe("the delivery sweep", () => {
       expect((await runsAt(push.after)).filter((run) => run.workflowPath.endsWith("ci.yml"))).toHaveLength(1);
     } finally {
       await worker.stop();
+      await keys.close();
     }
   });
 });

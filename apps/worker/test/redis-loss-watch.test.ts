@@ -7,8 +7,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { markRedisEpoch, redisEpochKey } from "../src/redis-loss/epoch";
 import { watchRedisLoss, type RedisLossWatch } from "../src/redis-loss/watch";
 import { until } from "./github/github-testbed";
+import { TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const HOUR = 3_600_000;
 const connections: Redis[] = [];
 const watches: RedisLossWatch[] = [];

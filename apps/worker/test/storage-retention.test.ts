@@ -5,7 +5,6 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, utimesSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, randomId, type Database } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
@@ -13,8 +12,8 @@ import { contentObjectKey, DirectoryObjectStore } from "@gantry/storage";
 import { parseWorkerEnv } from "../src/env";
 import { DEFAULT_RETENTION, sweepStorage } from "../src/storage/retention";
 import { startWorker } from "../src/worker";
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const DAY = 24 * 3600_000;
 const root = mkdtempSync(path.join(os.tmpdir(), "gantry-retention-"));
 const store = new DirectoryObjectStore(root);
@@ -106,7 +105,8 @@ describe("remote actions' archives", () => {
 describe("a started worker", () => {
   it("sweeps through its job scheduler when GANTRY_STORAGE_DIR is set, and not at all without it", async () => {
     await artifact("expired-later", "expires before the worker starts", -1000);
-    const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+    const keys = testRedis("retention");
+    const { prefix } = keys;
     const base = { DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix };
     const lines: string[] = [];
     const without = await startWorker(parseWorkerEnv(base), (line) => lines.push(line));
@@ -115,7 +115,6 @@ describe("a started worker", () => {
     expect((await names()).artifacts).toContain("expired-later");
 
     const worker = await startWorker(parseWorkerEnv({ ...base, GANTRY_STORAGE_DIR: root }), (line) => lines.push(line));
-    const redis = new Redis(REDIS_URL);
     try {
       const deadline = Date.now() + 20_000;
       while ((await names()).artifacts.includes("expired-later")) {
@@ -125,9 +124,7 @@ describe("a started worker", () => {
       expect(lines.some((line) => line.startsWith("storage retention: 1 expired artifact(s)"))).toBe(true);
     } finally {
       await worker.stop();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
+      await keys.close();
     }
   });
 });

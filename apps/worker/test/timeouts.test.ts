@@ -5,8 +5,8 @@ import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { parseWorkerEnv } from "../src/env";
 import { timeOutJob } from "@gantry/engine";
 import { startWorker } from "../src/worker";
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 let testDb: TestDatabase;
 let db: Database;
 const ctx: TenantContext = { tenantId: "ten_timeouts", actor: { kind: "SYSTEM" } };
@@ -59,7 +59,8 @@ describe("job timeouts", () => {
     const { jobId, attemptId } = await runningJob();
     // The attempt started two hours ago with a one-minute timeout, and no timer exists in Redis for it.
     await db.system("test").$executeRaw`UPDATE "JobAttempt" SET "createdAt" = now() - interval '2 hours' WHERE id = ${attemptId}`;
-    const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+    const keys = testRedis("timeouts");
+    const { prefix } = keys;
     const worker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix }), () => undefined);
     try {
       const deadline = Date.now() + 30_000;
@@ -69,6 +70,7 @@ describe("job timeouts", () => {
       }
     } finally {
       await worker.stop();
+      await keys.close();
     }
   });
 });

@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WORKER_HEARTBEAT_PATTERN, workerHeartbeatKey } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { parseWorkerEnv } from "../src/env";
+import { TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const main = path.resolve(import.meta.dirname, "../src/main.ts");
-const tsx = path.resolve(import.meta.dirname, "../../../node_modules/.bin/tsx");
 
 function runWorker(env: Record<string, string>) {
-  const child = spawn(tsx, [main], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // As `npm run up` starts it: one node process with tsx's loader (the tsx CLI's signal relay SIGKILLs a child that is
+  // slow to acknowledge a signal, which made this test fail on a loaded machine).
+  const child = spawn(process.execPath, ["--import", "tsx", main], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

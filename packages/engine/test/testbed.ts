@@ -1,14 +1,12 @@
 // The engine tests' one fixture: a fresh database (@gantry/db/testing), a Redis connection with a key prefix of its
 // own (so test files running at once never share a queue), the fair queue and the ready handler over them, and the
 // rows a test starts from (a tenant with its repository, a pool). close() drops the database and the prefix's keys.
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { openDatabase, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase } from "@gantry/db/testing";
 import { FairScheduler } from "@gantry/scheduler";
+import { testRedis } from "@gantry/testing";
 import { makeReadyHandler, type ReadyHandler } from "../src/lifecycle/ready-handler";
-
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export interface EngineTestbed {
   db: Database;
@@ -26,8 +24,9 @@ export interface EngineTestbed {
 export async function engineTestbed(options: { poolSize?: number } = {}): Promise<EngineTestbed> {
   const testDb = await createTestDatabase();
   const db = openDatabase(testDb.url, options.poolSize ? { poolSize: options.poolSize } : {});
-  const redis = new Redis(REDIS_URL);
-  const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+  const keys = testRedis("engine");
+  const redis = keys.connect();
+  const { prefix } = keys;
   const scheduler = new FairScheduler({ redis, prefix });
   const sys = db.system("test fixture");
   return {
@@ -46,9 +45,7 @@ export async function engineTestbed(options: { poolSize?: number } = {}): Promis
       await sys.runnerPool.create({ data: { id, ...(pool.tenantId ? { tenantId: pool.tenantId } : { shared: true }), name: id, labels: pool.labels ?? ["ubuntu-latest"], provider: "PROCESS", registrationTokenHash: "x" } });
     },
     async close() {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
+      await keys.close();
       await db.close();
       await testDb.drop();
     },

@@ -1,2 +1,3 @@
 export { until, type UntilOptions } from "./until";
 export { manualClock, type ManualClock } from "./manual-clock";
+export { testRedis, TEST_REDIS_URL, type TestRedis } from "./redis";

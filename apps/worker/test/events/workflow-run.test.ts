@@ -3,7 +3,6 @@
 // github.event, its types and branch filters, and GitHub's limit of three levels of workflow_run runs beyond the
 // first; a second request for the same (run, type) starts nothing.
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { intake, openDatabase, type Database, type TenantContext } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
@@ -15,9 +14,10 @@ import { GitFixture } from "../git-fixture";
 import { seedGitRepository } from "../git-repository-seed";
 import { runJobAsRunner } from "@gantry/engine/testing";
 import { until } from "../github/github-testbed";
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `gantry-test-wfrun-${randomBytes(4).toString("hex")}`;
+const keys = testRedis("wfrun");
+const { prefix } = keys;
 const seeded = { tenantId: "ten_wfrun", repositoryId: "repo_wfrun", fullName: "chain/hello" };
 const ctx: TenantContext = { tenantId: seeded.tenantId, actor: { kind: "SYSTEM" } };
 
@@ -35,7 +35,6 @@ const WORKFLOWS = {
 
 let testDb: TestDatabase;
 let db: Database;
-let redis: Redis;
 let repo: GitFixture;
 let worker: RunningWorker;
 
@@ -53,16 +52,13 @@ async function complete(runId: string, conclusion: "SUCCEEDED" | "FAILED" = "SUC
 beforeAll(async () => {
   testDb = await createTestDatabase();
   db = openDatabase(testDb.url);
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   repo = new GitFixture();
   await seedGitRepository(db, seeded, repo.bare);
   worker = await startWorker(parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: prefix, GANTRY_WORKER_ID: prefix, GANTRY_RECONCILE_INTERVAL_MS: "3600000" }), () => undefined);
 });
 afterAll(async () => {
   await worker?.stop();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await keys.close();
   await db?.close();
   await testDb?.drop();
   repo?.remove();

@@ -6,7 +6,7 @@ import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
 import type { Worker } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { intake, transitions, type Database, type TenantContext } from "@gantry/db";
 import { publishedExamples, type FakeGithub } from "@gantry/github/testing";
@@ -17,8 +17,8 @@ import { startReportCheckWorker } from "../../src/jobs/report-check";
 import { advanceRun, cancelRun, rerun, startRun, timeOutJob } from "@gantry/engine";
 import { CheckRunReporter } from "@gantry/github";
 import { githubTestbed, until, type GithubTestbed } from "./github-testbed";
+import { testRedis } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const INSTALLATION = 41_001;
 const REPO_ID = 641_001;
 const FULL_NAME = "octo/checks";
@@ -106,21 +106,22 @@ async function drained(): Promise<boolean> {
 }
 
 let testbed: GithubTestbed;
-const queuePrefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+const keys = testRedis("check-reports");
+const queuePrefix = keys.prefix;
 
 beforeAll(async () => {
   testbed = await githubTestbed({ installation: INSTALLATION, id: REPO_ID, fullName: FULL_NAME });
   ({ db, fake, github, tenantId } = testbed);
   ctx = { tenantId, actor: { kind: "SYSTEM" } };
   deps = { db, startRun: startRunsNow(db), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), github };
-  connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  connection = keys.connect({ maxRetriesPerRequest: null });
   queues = new Queues(connection, queuePrefix);
   worker = startReportCheckWorker({ db, github: () => github, connection, redis: connection, prefix: queuePrefix, perSecond: 50, publicUrl: "https://ci.example.com" });
 });
 afterAll(async () => {
   await worker?.close();
   await queues?.close();
-  connection?.disconnect();
+  await keys.close();
   await testbed?.close();
 });
 

@@ -16,8 +16,8 @@ import { reconcileGithubTick, reconcileMarkKey } from "../../src/jobs/reconcile-
 import { periodicJobs, upsertPeriodicJobs } from "../../src/periodic-jobs";
 import { startWorker } from "../../src/worker";
 import { githubTestbed, until, type GithubTestbed } from "./github-testbed";
+import { TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const CI = `name: CI
 on: push
 jobs:

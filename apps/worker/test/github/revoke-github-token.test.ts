@@ -4,7 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { jobRunId, randomId, runId, secretStore, transitions, type TenantContext } from "@gantry/db";
 import { Queues, revokeGithubTokenJobId } from "@gantry/jobs";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { testRedis } from "@gantry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reapLapsedLeases } from "@gantry/engine";
 import { revokeAttemptGithubToken, sweepEndedAttemptTokens } from "../../src/jobs/revoke-github-token";
@@ -12,7 +13,8 @@ import { githubTestbed, type GithubTestbed } from "./github-testbed";
 
 const REPO = { installation: 4711, id: 808, fullName: "acme/app" };
 const masterKey = randomBytes(32);
-const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+const keys = testRedis("revoke");
+const { prefix } = keys;
 let bed: GithubTestbed;
 let redis: Redis;
 let queues: Queues;
@@ -21,14 +23,12 @@ let ctx: TenantContext;
 beforeAll(async () => {
   bed = await githubTestbed(REPO);
   ctx = { tenantId: bed.tenantId, actor: { kind: "SYSTEM" } };
-  redis = new Redis(process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
+  redis = keys.connect({ maxRetriesPerRequest: null });
   queues = new Queues(redis, prefix);
 });
 afterAll(async () => {
   await queues?.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis?.disconnect();
+  await keys.close();
   await bed?.close();
 });
 

@@ -1,10 +1,9 @@
 // Scheduled runs against real Postgres, Redis (BullMQ job schedulers) and git: syncing on default-branch
 // pushes, ticks at the default branch's head, one run per firing, and rebuilding Redis from Postgres.
-import { randomBytes } from "node:crypto";
 import { startRunsNow } from "../support/start-runs-now";
 import os from "node:os";
 import path from "node:path";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
@@ -19,9 +18,10 @@ import { runScheduleTick } from "../../src/intake/schedules/schedule-tick";
 import { startWorker } from "../../src/worker";
 import { GitFixture } from "../git-fixture";
 import { notifyPush, seedGitRepository } from "../git-repository-seed";
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from "@gantry/testing";
 
-const REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+const keys = testRedis("schedules");
+const { prefix } = keys;
 const repositoryId = "repo_sched";
 const seeded = { tenantId: "ten_sched", repositoryId, fullName: "sched/hello" };
 const NIGHTLY = ".gantry/workflows/nightly.yml";
@@ -54,9 +54,9 @@ let deps: IntakeDeps;
 beforeAll(async () => {
   testDb = await createTestDatabase();
   db = openDatabase(testDb.url);
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  redis = keys.connect({ maxRetriesPerRequest: null });
   queues = new Queues(redis, prefix);
-  scheduler = new FairScheduler({ redis: new Redis(REDIS_URL), prefix });
+  scheduler = new FairScheduler({ redis: keys.connect(), prefix });
   repo = new GitFixture();
   const ready = makeReadyHandler(db, scheduler);
   deps = { db, startRun: startRunsNow(db, (ctx) => ({ onReady: (ids) => ready(ctx, ids) })), gitCacheDir: path.join(os.tmpdir(), "gantry-git-cache-test"), queues };
@@ -64,9 +64,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await queues.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await keys.close();
   await db.close();
   await testDb.drop();
   repo.remove();
@@ -198,8 +196,7 @@ describe("rebuilding from Postgres", () => {
     const wanted = await schedulers();
     expect(wanted).toHaveLength(2);
     // Every key of this test's prefix (FLUSHALL would also wipe the other tests sharing this Redis).
-    const keys = await redis.keys(`${prefix}:*`);
-    await redis.del(...keys);
+    await redis.del(...(await keys.keys()));
     expect(await schedulers()).toEqual([]);
     await queues.queue(jobCatalog["schedule-tick"].queue).upsertJobScheduler("schedule-unbacked", { pattern: "0 0 * * *", tz: "UTC" }, { name: "schedule-tick", data: {} });
 
@@ -211,7 +208,8 @@ describe("rebuilding from Postgres", () => {
 
 describe("a started worker", () => {
   it("rebuilds the job schedulers from Postgres on start, and a firing runs at its scheduled time, not when it is processed", async () => {
-    const workerPrefix = `gantry-test-${randomBytes(4).toString("hex")}`;
+    const workerKeys = testRedis("schedules-worker");
+    const workerPrefix = workerKeys.prefix;
     // One queue reconciliation, at start: it puts every scheduler back to its row's cron, so the override below
     // must come after it, and the next one must not come during the test.
     const env = parseWorkerEnv({ DATABASE_URL: testDb.url, REDIS_URL, GANTRY_QUEUE_PREFIX: workerPrefix, GANTRY_WORKER_ID: workerPrefix, GANTRY_RECONCILE_INTERVAL_MS: "3600000" });
@@ -246,8 +244,7 @@ describe("a started worker", () => {
       for (const key of fired) expect(key).toMatch(/:\d{2}\.000Z$/);
     } finally {
       await worker.stop();
-      const keys = await redis.keys(`${workerPrefix}:*`);
-      if (keys.length) await redis.del(...keys);
+      await workerKeys.close();
     }
   });
 });
