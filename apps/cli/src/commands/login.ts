@@ -41,7 +41,8 @@ async function exchangePassword(context: CommandContext, url: string, email: str
   if (context.io.stdinIsTTY) throw new UsageError("--password-stdin reads the password from stdin: pipe it in (e.g. < password-file)");
   const password = (await context.io.readStdin()).replace(/\r?\n$/, "");
   if (!password) throw new UsageError("--password-stdin got an empty password");
-  const name = stringOption(context.command.values, "name") ?? `gantry CLI on ${context.io.hostname}`;
+  // The server takes names of up to 100 characters; a long host name is cut, not refused.
+  const name = stringOption(context.command.values, "name") ?? `gantry CLI on ${context.io.hostname}`.slice(0, 100);
   const endpoint = `${url}/api/cli/token`;
   const response = await send(context.io.fetch, endpoint, {
     method: "POST",
