@@ -3,35 +3,19 @@
 // revoked from the page (the next call is 401 with the reason). Keyboard and labels: every control is reached by its
 // accessible name.
 import { DEMO } from "@gantry/db";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setupWebTest, type WebTestContext } from "../support";
-import { ensureWebBuild, launchChromium, poll, signedIn, startWebServer, type WebServer } from "./harness";
+import { describe, expect, it } from "vitest";
+import { poll, signedIn, useBrowserFixture } from "./harness";
 
-let t: WebTestContext;
-let server: WebServer | undefined;
-let browser: Browser | undefined;
+const fixture = useBrowserFixture();
 
-beforeAll(async () => {
-  await ensureWebBuild();
-  t = await setupWebTest();
-  server = await startWebServer(t.env);
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await t?.close();
-});
-
-const tenantsWith = (token: string) => fetch(`${server?.baseUrl ?? ""}/api/trpc/tenants.list`, { headers: { authorization: `Bearer ${token}` } });
+const tenantsWith = (token: string) => fetch(`${fixture().server.baseUrl}/api/trpc/tenants.list`, { headers: { authorization: `Bearer ${token}` } });
 
 describe("the API tokens page", () => {
   it("makes a token shown once, shows its use, and revokes it", async () => {
+    const { t, server, browser } = fixture();
     const page = await signedIn(browser, server);
     await page.getByRole("link", { name: "API tokens" }).click();
-    await page.waitForURL(`${server?.baseUrl ?? ""}/t/${DEMO.tenantSlug}/tokens`);
+    await page.waitForURL(`${server.baseUrl}/t/${DEMO.tenantSlug}/tokens`);
     expect(await page.getByTestId("no-tokens").innerText()).toBe("No API tokens yet. Make one below for a script or the CLI.");
 
     // No scope: the form says so beside the scopes, and nothing is made.
@@ -66,7 +50,7 @@ describe("the API tokens page", () => {
     expect(await page.content()).not.toContain(token);
 
     await page.getByRole("button", { name: "Revoke deploy script" }).click();
-    await poll("the row to say revoked", 15_000, async () => ((await row.innerText()).includes("revoked") ? true : undefined), () => server?.output() ?? "");
+    await poll("the row to say revoked", 15_000, async () => ((await row.innerText()).includes("revoked") ? true : undefined), server.output);
     const refused = await tenantsWith(token);
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ error: { message: expect.stringMatching(/^This API token was revoked at /) } });
