@@ -25,6 +25,11 @@ export const PARTS = {
     why: "The runner is the data plane: it talks to the control plane over HTTP only.",
   },
   "apps/worker": { mayImport: ["db", "engine", "github", "jobs", "scheduler", "sources", "storage", "workflow-schema"], why: "The worker never imports web or runner." },
+  "apps/cli": {
+    mayImport: ["workflow-schema"],
+    forbid: ["ioredis", "bullmq", "pg", "@prisma/*", "@trpc/*"],
+    why: "The CLI is a client: it speaks the control plane's HTTP API (docs/api.md) and imports no server part.",
+  },
   "apps/web": { mayImport: ["db", "engine", "github", "jobs", "runner-protocol", "scheduler", "sources", "storage", "workflow-schema"], why: "The web app never imports the worker or the runner." },
 };
 

@@ -126,6 +126,17 @@ describe("tenant", () => {
     expect(await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, limit: 1 })).toHaveLength(1);
   });
 
+  it("runs.list filters by repository and by status (the CLI's --repo and --status)", async () => {
+    await t.database.system("test").repository.create({ data: { id: "repo_filter_other", tenantId: DEMO.tenantId, fullName: "demo/other" } });
+    await addRun(DEMO.tenantId, "repo_filter_other", 1);
+    expect((await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, repository: "demo/other" })).map((run) => run.repository)).toEqual(["demo/other"]);
+    await t.database.system("test").workflowRun.updateMany({ where: { repositoryId: "repo_filter_other" }, data: { status: "FAILED" } });
+    expect((await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, status: "FAILED" })).map((run) => run.repository)).toEqual(["demo/other"]);
+    expect(await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, repository: "nobody/nothing" })).toEqual([]);
+    // @ts-expect-error a status that does not exist, as a script might send it
+    expect((await rejection(caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, status: "DONE" }))).code).toBe("BAD_REQUEST");
+  });
+
   it("runners.list shows the tenant's own pools and the shared ones open to it, never another tenant's, with online status", async () => {
     const other = await addTenant("other-pools");
     const system = t.database.system("test");

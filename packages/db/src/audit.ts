@@ -57,6 +57,10 @@ export const AUDIT_ACTIONS = {
   deploymentApproved: "deployment.approve",
   deploymentRejected: "deployment.reject",
   githubInstallationLinked: "github.installation.linked",
+  /** A personal API token made (details: name, scopes, expiresAt, via: page | token | password); one row per tenant of its user. */
+  apiTokenCreated: "api_token.created",
+  /** A personal API token revoked (details: name); one row per tenant of its user. */
+  apiTokenRevoked: "api_token.revoked",
   /** A tenant's workflow settings changed (details: the new values). */
   tenantSettingsUpdated: "tenant.settings.update",
 } as const;

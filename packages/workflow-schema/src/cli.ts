@@ -1,14 +1,10 @@
-#!/usr/bin/env -S npx tsx
 /**
- * `gantry validate <files…>`: the only file in this package that does I/O.
+ * `gantry validate <files…>`, behind the `gantry` bin of apps/cli (which hands in the file system as `io`).
  * Flags: --json, --labels a,b  --secrets X,Y  --max-timeout N  --injection-error  --config tenant.json
  *        --root DIR: validate the repository at DIR as a project (workflows in .gantry/workflows and
  *        .github/workflows, plus local reusable workflows and local actions across files)
  * Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.
  */
-import fs from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { actionsPolicySchema } from "./actions-policy";
 import { formatErrors } from "./format";
 import { hasErrors } from "./errors";
@@ -108,20 +104,4 @@ export function main(argv: readonly string[], io: CliIo): number {
   const text = formatErrors(all, json ? "json" : "text");
   if (text) io.out(text);
   return hasErrors(all) ? 1 : 0;
-}
-
-// Run as a program, not imported: argv[1] is the path it was started by — npm's bin link (node_modules/.bin/gantry)
-// for `npx gantry` — while import.meta.url names the real file, so the two are compared as real paths.
-const entry = process.argv[1];
-if (entry && import.meta.url === pathToFileURL(fs.realpathSync(entry)).href) {
-  process.exitCode = main(process.argv.slice(2), {
-    readFile: (p) => fs.readFileSync(p, "utf8"),
-    listFiles: (root) =>
-      fs
-        .readdirSync(root, { recursive: true, encoding: "utf8" })
-        .map((p) => p.split(path.sep).join("/"))
-        .filter((p) => !p.includes("node_modules/") && !p.startsWith(".git/") && fs.statSync(path.join(root, p)).isFile()),
-    out: (s) => process.stdout.write(s + "\n"),
-    err: (s) => process.stderr.write(s + "\n"),
-  });
 }

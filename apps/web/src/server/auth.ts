@@ -168,14 +168,19 @@ async function auditGitHubSignIn(database: Database, userId: string): Promise<vo
   );
 }
 
-/** `githubApp`: the GitHub App now (its OAuth client signs users in with GitHub); null or omitted: none. */
-export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis, githubApp: GithubAppCredentials | null = null): NextAuthOptions {
-  const githubClient = githubSignInClient(env, githubApp);
-  const limiter = new SignInRateLimiter(redis, env.GANTRY_QUEUE_PREFIX, {
+/** The password sign-in limits of this deployment; the sign-in form and the CLI's password exchange share them. */
+export function signInLimiter(env: WebEnv, redis: Redis): SignInRateLimiter {
+  return new SignInRateLimiter(redis, env.GANTRY_QUEUE_PREFIX, {
     maxFailuresPerAccount: env.GANTRY_SIGNIN_MAX_FAILURES,
     maxFailuresPerIp: env.GANTRY_SIGNIN_MAX_FAILURES_PER_IP,
     windowSeconds: env.GANTRY_SIGNIN_WINDOW_SECONDS,
   });
+}
+
+/** `githubApp`: the GitHub App now (its OAuth client signs users in with GitHub); null or omitted: none. */
+export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis, githubApp: GithubAppCredentials | null = null): NextAuthOptions {
+  const githubClient = githubSignInClient(env, githubApp);
+  const limiter = signInLimiter(env, redis);
   return {
     secret: env.NEXTAUTH_SECRET,
     session: { strategy: "jwt", maxAge: 7 * 24 * 60 * 60 },

@@ -1,6 +1,6 @@
 // POST /api/repos/{owner}/{repo}/dispatches — GitHub's REST shape for repository_dispatch (`{event_type,
-// client_payload}`, 204 No Content), so scripts written for GitHub's API work against Gantry. Authenticated by the
-// signed-in session, as every other Gantry route outside the runner protocol (there are no API tokens yet); the
+// client_payload}`, 204 No Content), so scripts written for GitHub's API work against Gantry. Authenticated by an API
+// token (`Authorization: Bearer gat_…` with runs:write, as GitHub's own takes a token) or the signed-in session; the
 // caller needs the developer role in the repository's tenant. The repository is found by its full name among the
 // caller's tenants; `?tenant=<slug>` picks one when several hold that name. The work is the tRPC procedure's
 // (runs.repositoryDispatch), so the role check and the recording are one code path.
@@ -10,6 +10,7 @@ import { repositoryDispatchBody } from "@gantry/jobs";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Redis } from "ioredis";
+import type { ApiTokenCaller } from "./api-tokens/authenticate";
 import type { SessionUser } from "./auth";
 import { readBoundedBody } from "./http/bounded-body";
 import { createCaller } from "./routers/_app";
@@ -20,6 +21,10 @@ const MAX_DISPATCH_BYTES = 128 * 1024;
 
 export interface RepositoryDispatchDeps {
   session: SessionUser | null;
+  /** The call came with an API token (api-tokens/request-caller.ts): its scopes apply, as in tRPC. */
+  apiToken?: ApiTokenCaller | null;
+  /** A bearer token came and was refused: why. */
+  bearerRefusal?: string | null;
   database: Database;
   redis: Redis;
   queues: Pick<Queues, "add">;
@@ -28,7 +33,8 @@ export interface RepositoryDispatchDeps {
 const refuse = (status: number, message: string, errors?: unknown) => Response.json({ message, ...(errors ? { errors } : {}) }, { status });
 
 export async function handleRepositoryDispatch(request: Request, target: { owner: string; repo: string }, deps: RepositoryDispatchDeps): Promise<Response> {
-  if (!deps.session) return refuse(401, "Requires authentication: sign in first.");
+  if (deps.bearerRefusal) return refuse(401, deps.bearerRefusal);
+  if (!deps.session) return refuse(401, "Requires authentication: sign in first, or send Authorization: Bearer <API token>.");
   const bounded = await readBoundedBody(request, MAX_DISPATCH_BYTES);
   if (!bounded.ok) return refuse(413, `A dispatch body is at most ${MAX_DISPATCH_BYTES} bytes.`);
   let json: unknown;
@@ -50,7 +56,7 @@ export async function handleRepositoryDispatch(request: Request, target: { owner
   if (!repository) return refuse(404, "Not Found");
   if (others.length > 0) return refuse(409, `Several of your tenants have a repository ${fullName}: add ?tenant=<slug> (one of ${candidates.map((c) => c.tenant.slug).join(", ")}).`);
 
-  const caller = createCaller(createTRPCContext({ session: deps.session, database: deps.database, redis: deps.redis, queues: deps.queues }));
+  const caller = createCaller(createTRPCContext({ session: deps.session, apiToken: deps.apiToken ?? null, database: deps.database, redis: deps.redis, queues: deps.queues }));
   const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
   try {
     await caller.runs.repositoryDispatch({

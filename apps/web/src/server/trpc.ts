@@ -3,17 +3,27 @@
 // - tenant: the tenant slug comes from the input; the membership is looked up once and the context gains
 //   `tenant`, `role` and `db` (a client that can only reach this tenant's rows, DESIGN.md invariant 9).
 // - role: FORBIDDEN naming the role that is missing. Roles: viewer < developer < maintainer < admin.
+// A caller with an API token (Authorization: Bearer gat_…) is its user, narrowed by the token's scopes: authed
+// refuses a bad token (UNAUTHORIZED, saying why) and a query without runs:read or another call without runs:write;
+// role("ADMIN") also needs the admin scope (api-tokens/scopes.ts, docs/api.md).
 import type { Database, Role, TenantClient } from "@gantry/db";
 import type { GithubClient } from "@gantry/github";
 import type { Queues } from "@gantry/jobs";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { ApiTokenCaller } from "./api-tokens/authenticate";
+import { scopesAllow, type ApiScope } from "./api-tokens/scopes";
 import type { SessionUser } from "./auth";
 import { hasRole, roleLabel } from "./roles";
 
 export interface TRPCContext {
+  /** The signed-in user, or the user of the API token the call came with. */
   session: SessionUser | null;
+  /** The call came with an API token: its scopes narrow what the session's user may do. */
+  apiToken: ApiTokenCaller | null;
+  /** A bearer token came and was refused (unknown, revoked, expired): why. */
+  bearerRefusal: string | null;
   database: Database;
   redis: Redis;
   /** Producer for the worker's queues: what a procedure asks the worker to do (advance a run, take in an event). */
@@ -27,6 +37,8 @@ export interface TRPCContext {
 
 export function createTRPCContext(options: {
   session: SessionUser | null;
+  apiToken?: ApiTokenCaller | null;
+  bearerRefusal?: string | null;
   database: Database;
   redis: Redis;
   queues: Pick<Queues, "add">;
@@ -34,7 +46,7 @@ export function createTRPCContext(options: {
   masterKey?: Buffer | null;
   now?: () => Date;
 }): TRPCContext {
-  return { ...options, now: options.now ?? (() => new Date()) };
+  return { ...options, apiToken: options.apiToken ?? null, bearerRefusal: options.bearerRefusal ?? null, now: options.now ?? (() => new Date()) };
 }
 
 /** One problem with one form field, for the UI to show next to it (e.g. a workflow_dispatch input). */
@@ -72,8 +84,16 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure;
 
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+/** FORBIDDEN unless the call is a session's or its token carries `needed`. */
+export function requireTokenScope(ctx: Pick<TRPCContext, "apiToken">, needed: ApiScope, what: string): void {
+  if (!ctx.apiToken || scopesAllow(ctx.apiToken.scopes, needed)) return;
+  throw new TRPCError({ code: "FORBIDDEN", message: `This API token lacks the ${needed} scope, which ${what} needs (it has ${ctx.apiToken.scopes.join(", ") || "none"}).` });
+}
+
+export const authedProcedure = t.procedure.use(({ ctx, type, path, next }) => {
+  if (ctx.bearerRefusal) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.bearerRefusal });
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+  requireTokenScope(ctx, type === "mutation" ? "runs:write" : "runs:read", `${path} (a ${type})`);
   return next({ ctx: { session: ctx.session } });
 });
 
@@ -109,7 +129,8 @@ export const tenantProcedure = authedProcedure.input(tenantInput).use(async ({ c
 
 /** A tenant procedure that also needs at least `required` in that tenant. */
 export function roleProcedure(required: Role) {
-  return tenantProcedure.use(({ ctx, next }) => {
+  return tenantProcedure.use(({ ctx, path, next }) => {
+    if (required === "ADMIN") requireTokenScope(ctx, "admin", `${path} (an admin procedure)`);
     if (!hasRole(ctx.role, required)) {
       throw new TRPCError({
         code: "FORBIDDEN",

@@ -6,6 +6,8 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DEMO } from "@gantry/db";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { setupWebTest, type WebTestContext } from "../support";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const CHROMIUM = "/usr/bin/chromium";
@@ -111,4 +113,35 @@ export async function signedIn(browser: Browser | undefined, server: WebServer |
   await submitSignIn(page, email, password);
   await page.waitForURL(`${server.baseUrl}/t/${DEMO.tenantSlug}`);
   return page;
+}
+
+export interface BrowserFixture {
+  t: WebTestContext;
+  server: WebServer;
+  browser: Browser;
+}
+
+/**
+ * The usual browser-test set-up, registered as this file's beforeAll/afterAll: the production build, a fresh test
+ * database with the demo tenant, the production server on it, Chromium. The getter throws until they are up.
+ */
+export function useBrowserFixture(): () => BrowserFixture {
+  let fixture: Partial<BrowserFixture> = {};
+  beforeAll(async () => {
+    await ensureWebBuild();
+    fixture.t = await setupWebTest();
+    fixture.server = await startWebServer(fixture.t.env);
+    fixture.browser = await launchChromium();
+  }, 300_000);
+  afterAll(async () => {
+    await fixture.browser?.close();
+    await fixture.server?.stop();
+    await fixture.t?.close();
+    fixture = {};
+  });
+  return () => {
+    const { t, server, browser } = fixture;
+    if (!t || !server || !browser) throw new Error(`the test database, the server or ${CHROMIUM} did not start`);
+    return { t, server, browser };
+  };
 }

@@ -1,4 +1,5 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
+import { apiTokensRouter } from "./apiTokens/_router";
 import { approvalsRouter } from "./approvals/_router";
 import { auditRouter } from "./audit/_router";
 import { healthRouter } from "./health";
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   approvals: approvalsRouter,
   secrets: secretsRouter,
   audit: auditRouter,
+  apiTokens: apiTokensRouter,
   repositories: repositoriesRouter,
 });
 

@@ -1,9 +1,10 @@
 import type { TenantProcedureContext } from "../../trpc";
 import type { ListRunsInput } from "./list.schema";
 
-/** The tenant's most recent workflow runs, newest first. */
+/** The tenant's most recent workflow runs, newest first; of one repository and in one status when asked. */
 export async function listRunsHandler({ ctx, input }: { ctx: TenantProcedureContext; input: ListRunsInput }) {
   const runs = await ctx.db.workflowRun.findMany({
+    where: { ...(input.repository ? { repository: { fullName: input.repository } } : {}), ...(input.status ? { status: input.status } : {}) },
     orderBy: { createdAt: "desc" },
     take: input.limit,
     select: {

@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { getSessionUser } from "../../../../server/auth";
+import { callerOfRequest } from "../../../../server/api-tokens/request-caller";
 import { MAX_TRPC_BODY_BYTES, withBodyLimit } from "../../../../server/http/body-limit";
 import { appRouter } from "../../../../server/routers/_app";
 import { getServices } from "../../../../server/services";
@@ -14,7 +14,7 @@ const handler = withBodyLimit(MAX_TRPC_BODY_BYTES, async (request: Request) => {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
-    createContext: async () => createTRPCContext({ session: await getSessionUser(), database, redis, queues, github: () => services.githubClient(), masterKey: services.masterKey }),
+    createContext: async () => createTRPCContext({ ...(await callerOfRequest(request, database)), database, redis, queues, github: () => services.githubClient(), masterKey: services.masterKey }),
     onError: ({ path, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error);
     },

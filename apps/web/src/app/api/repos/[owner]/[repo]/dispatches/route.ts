@@ -1,4 +1,4 @@
-import { getSessionUser } from "../../../../../../server/auth";
+import { callerOfRequest } from "../../../../../../server/api-tokens/request-caller";
 import { handleRepositoryDispatch } from "../../../../../../server/repository-dispatch-rest";
 import { getServices } from "../../../../../../server/services";
 
@@ -8,5 +8,5 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request, { params }: { params: Promise<{ owner: string; repo: string }> }): Promise<Response> {
   const target = await params;
   const { database, redis, queues } = getServices();
-  return handleRepositoryDispatch(request, target, { session: await getSessionUser(), database, redis, queues });
+  return handleRepositoryDispatch(request, target, { ...(await callerOfRequest(request, database)), database, redis, queues });
 }
