@@ -43,7 +43,10 @@ export interface TransitionResult<S extends string> {
 
 /**
  * One conditional UPDATE that also appends the history row, in a single statement. The row lock taken by
- * FOR UPDATE makes two racing writers serialize; the loser re-reads the winner's status and does nothing.
+ * FOR UPDATE makes two racing writers serialize; the loser re-reads the winner's status and does nothing. Only a
+ * row in a `from` status is locked: a transition that cannot apply (a run already RUNNING, told again by each of a
+ * matrix's 256 claims) reads and leaves, instead of queueing on the row's lock behind every other writer. Waiting
+ * for a lock, PostgreSQL re-checks the status on the row as the other writer left it (READ COMMITTED).
  */
 export async function conditionalTransition<S extends string>(
   sql: SqlRunner,
@@ -55,16 +58,19 @@ export async function conditionalTransition<S extends string>(
   const hasAttempt = spec.entity === "JobRun" || spec.entity === "JobAttempt";
   const attemptColumn = Prisma.raw(spec.entity === "JobRun" ? 't."attempt"' : spec.entity === "JobAttempt" ? 't."number"' : "NULL::int");
   const assignments = [Prisma.sql`"status" = ${spec.to}::${enumType}`, ...(spec.set ?? [])];
+  const fromStatuses = Prisma.join(spec.from.map((status) => Prisma.sql`${status}`));
   const conditions = [
     Prisma.sql`t."id" = prev."id"`,
-    Prisma.sql`prev."status"::text IN (${Prisma.join(spec.from.map((status) => Prisma.sql`${status}`))})`,
+    Prisma.sql`prev."status"::text IN (${fromStatuses})`,
     ...(spec.where ?? []),
   ];
   const also = spec.also ? Prisma.sql`, also AS (${spec.also})` : Prisma.empty;
   const alsoJoin = spec.also ? Prisma.sql` LEFT JOIN also ON true` : Prisma.empty;
   const rows = await sql.$queryRaw<({ from_status: S; attempt: number | null } & Record<string, unknown>)[]>`
     WITH prev AS (
-      SELECT "id", "status" FROM ${table} WHERE "id" = ${spec.id} AND "tenantId" = ${ctx.tenantId} FOR UPDATE
+      SELECT "id", "status" FROM ${table}
+      WHERE "id" = ${spec.id} AND "tenantId" = ${ctx.tenantId} AND "status"::text IN (${fromStatuses})
+      FOR UPDATE
     ), updated AS (
       UPDATE ${table} AS t SET ${Prisma.join(assignments, ", ")}
       FROM prev WHERE ${Prisma.join(conditions, " AND ")}
