@@ -75,7 +75,7 @@ describe("repositories.setWorkflowFolders", () => {
   });
 
   it("the settings page shows each repository's two toggles, disabled for those who cannot change them", () => {
-    const repositories = [{ id: "r1", fullName: "acme/app", source: "github" as const, defaultBranch: "main", archived: false, readGantryWorkflows: true, readGithubWorkflows: false }];
+    const repositories = [{ id: "r1", fullName: "acme/app", source: "github" as const, defaultBranch: "main", archived: false, readGantryWorkflows: true, readGithubWorkflows: false, via: null, lastRun: null }];
     const checkbox = (html: string, name: string) => new RegExp(`<input type="checkbox"[^>]*name="${name}"[^>]*>`).exec(html)?.[0] ?? "";
     const manager = renderToStaticMarkup(createElement(RepositoryFolders, { tenant, repositories, canManage: true }));
     expect(checkbox(manager, "readGantryWorkflows")).toContain('checked=""');
