@@ -1,6 +1,7 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { approvalsRouter } from "./approvals/_router";
 import { auditRouter } from "./audit/_router";
+import { environmentsRouter } from "./environments/_router";
 import { healthRouter } from "./health";
 import { repositoriesRouter } from "./repositories/_router";
 import { runnersRouter } from "./runners/_router";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   secrets: secretsRouter,
   audit: auditRouter,
   repositories: repositoriesRouter,
+  environments: environmentsRouter,
 });
 
 export type AppRouter = typeof appRouter;
