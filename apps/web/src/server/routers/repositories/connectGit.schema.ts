@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { tenantInput } from "../../trpc";
 import { branchName, gitSourceName, gitUrl, repositoryFullName } from "./git-source-fields";
 
