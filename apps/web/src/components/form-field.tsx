@@ -1,5 +1,6 @@
 // A labelled form control with its hint and the server's error for it, wired for screen readers: the control is
-// aria-invalid and described by the error (and the hint), which is announced when it appears.
+// named by its label alone, aria-invalid, and described by the error (and the hint), which is announced when it
+// appears.
 import type { InputHTMLAttributes, ReactNode } from "react";
 
 export function FieldMessage({ id, error }: { id: string; error: string | undefined }) {
@@ -15,8 +16,8 @@ export function TextField({ label, name, error, hint, idPrefix = "", ...input }:
   const id = `field-${idPrefix}${name}`;
   const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
   return (
-    <label htmlFor={id}>
-      {label}
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
       <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
       {hint ? (
         <span id={`${id}-hint`} className="muted small">
@@ -24,7 +25,7 @@ export function TextField({ label, name, error, hint, idPrefix = "", ...input }:
         </span>
       ) : null}
       <FieldMessage id={`${id}-error`} error={error} />
-    </label>
+    </div>
   );
 }
 
@@ -32,8 +33,8 @@ export function TextAreaField({ label, name, error, hint, defaultValue, rows = 3
   const id = `field-${idPrefix}${name}`;
   const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
   return (
-    <label htmlFor={id}>
-      {label}
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
       <textarea id={id} name={name} rows={rows} defaultValue={defaultValue} disabled={disabled} aria-invalid={error ? true : undefined} aria-describedby={describedBy} spellCheck={false} />
       {hint ? (
         <span id={`${id}-hint`} className="muted small">
@@ -41,7 +42,7 @@ export function TextAreaField({ label, name, error, hint, defaultValue, rows = 3
         </span>
       ) : null}
       <FieldMessage id={`${id}-error`} error={error} />
-    </label>
+    </div>
   );
 }
 

@@ -53,7 +53,7 @@ describe("the admin pages", () => {
     // A bad name is refused at its field, by the procedure's schema.
     await form.getByLabel("Name").fill("Bad Name");
     await form.getByRole("button", { name: "Create pool" }).click();
-    await until("the name refused at its field", async () => ((await form.getByRole("alert").filter({ hasText: "pool names use lowercase" }).count()) > 0 ? true : undefined), { timeoutMs: 15_000 });
+    await until("the name refused at its field", async () => ((await form.getByRole("alert").filter({ hasText: "pool names use lowercase" }).count()) > 0 ? true : undefined), { timeoutMs: 15_000, context: () => server?.output() ?? "" });
     expect(await form.getByLabel("Name").getAttribute("aria-invalid")).toBe("true");
 
     await form.getByLabel("Name").fill("e2e-pool");

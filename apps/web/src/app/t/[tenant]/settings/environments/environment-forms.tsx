@@ -14,8 +14,8 @@ export function CreateEnvironmentForm({ tenant, repositories }: { tenant: string
         New environment
       </h2>
       <input type="hidden" name="tenant" value={tenant} />
-      <label htmlFor="field-repositoryId">
-        Repository
+      <div className="field">
+        <label htmlFor="field-repositoryId">Repository</label>
         <select id="field-repositoryId" name="repositoryId" aria-invalid={fields.repositoryId ? true : undefined} aria-describedby={fields.repositoryId ? "field-repositoryId-error" : undefined}>
           {repositories.map((repository) => (
             <option key={repository.id} value={repository.id}>
@@ -24,7 +24,7 @@ export function CreateEnvironmentForm({ tenant, repositories }: { tenant: string
           ))}
         </select>
         <FieldMessage id="field-repositoryId-error" error={fields.repositoryId} />
-      </label>
+      </div>
       <TextField label="Name" name="name" error={fields.name} hint="As jobs name it in environment:, e.g. production." required autoComplete="off" />
       <div className="form-actions">
         <button type="submit" className="button primary" disabled={pending}>

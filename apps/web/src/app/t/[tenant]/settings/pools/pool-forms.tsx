@@ -33,8 +33,8 @@ function PoolFields({ values, fields, idPrefix }: { values: PoolValues | null; f
   return (
     <>
       <TextField label="Labels" name="labels" {...common} defaultValue={values?.labels.join(", ") ?? "self-hosted, linux"} error={fields.labels} hint="Comma-separated; a job runs here when its runs-on names only these labels." required />
-      <label htmlFor={`field-${id("provider")}`}>
-        Sandbox provider
+      <div className="field">
+        <label htmlFor={`field-${id("provider")}`}>Sandbox provider</label>
         <select id={`field-${id("provider")}`} name="provider" value={provider} onChange={(event) => setProvider(event.target.value)} aria-describedby={`field-${id("provider")}-hint`}>
           {PROVIDERS.map((choice) => (
             <option key={choice.value} value={choice.value}>
@@ -48,7 +48,7 @@ function PoolFields({ values, fields, idPrefix }: { values: PoolValues | null; f
             : "Each job runs in a fresh sandbox of this kind; a runner that cannot start it refuses to serve the pool."}
         </span>
         {fields.provider ? <span className="field-error small" role="alert">{fields.provider}</span> : null}
-      </label>
+      </div>
       <fieldset>
         <legend>Resource limits per job</legend>
         <TextField label="CPUs" name="cpus" {...common} type="number" step="0.25" min="0.25" defaultValue={values?.limits.cpus ?? 2} error={fields.cpus} />
