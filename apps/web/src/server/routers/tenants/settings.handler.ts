@@ -4,7 +4,7 @@ import type { TenantProcedureContext } from "../../trpc";
 export interface TenantSettings {
   injectionIsError: boolean;
   allowedActions: ActionsPolicy;
-  /** Stored and shown; what intake does with APPROVE_FIRST_TIME is not wired yet (docs/security.md). */
+  /** Stored and shown; what intake does with APPROVE_FIRST_TIME is not wired yet (docs/github.md). */
   forkPullRequests: "RUN" | "APPROVE_FIRST_TIME";
   /** The GITHUB_TOKEN a job gets when it declares no `permissions:` (docs/github.md). */
   defaultTokenPermissions: "READ" | "WRITE";
