@@ -1,10 +1,10 @@
 // Environments and their protection rules (issue #16): maintainers create and delete environments and set the
 // rules the engine's gate reads (the same schemas); the pending-approvals inbox spans the tenant's runs.
-import { randomBytes } from "node:crypto";
-import { intake, protectionRuleConfig, transitions, type TenantContext } from "@gantry/db";
+import { protectionRuleConfig, transitions, type TenantContext } from "@gantry/db";
 import { checkEnvironmentGate } from "@gantry/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../src/server/auth";
+import { queuedDeployRun } from "./deploy-support";
 import { DEMO, setupWebTest, type WebTestContext } from "./support";
 import { auditOf, callerFor, member, rejection } from "./trpc-support";
 
@@ -26,22 +26,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** A run whose one job targets `environment` on `ref`, QUEUED as the gate sees it. */
-async function deployJob(ref = "refs/heads/main") {
-  const created = await intake.createRun(sys(), demo, {
-    repositoryId: DEMO.repositoryId,
-    idempotencyKey: randomBytes(8).toString("hex"),
-    workflowPath: ".gantry/workflows/deploy.yml",
-    workflowName: "Deploy",
-    event: "push",
-    ref,
-    sha: "e".repeat(40),
-    trusted: true,
-    plan: { jobs: [{ key: "deploy", jobId: "deploy", name: "deploy", needs: [], runsOn: ["ubuntu-latest"], timeoutMinutes: 5, continueOnError: false, retry: { maxAttempts: 1 } }] },
-  });
-  return { runId: created.runId, jobId: created.rootJobIds[0] ?? "" };
-}
-
 describe("environments", () => {
   it("a maintainer creates one with two reviewers, a wait timer and branch/tag patterns; the gate reads them", async () => {
     const maintainerCaller = callerFor(t, maintainer);
@@ -61,9 +45,9 @@ describe("environments", () => {
     expect(listed).toMatchObject({ name: "production", requiredReviewers: { valid: true }, branchPolicy: { valid: true, config: { branches: ["main", "release/*"], tags: ["v*"] } }, reviewerNames: [reviewerA.name, reviewerB.name] });
 
     // The engine's gate: a feature branch is refused, main is held for review.
-    const feature = await deployJob("refs/heads/feature/x");
+    const feature = await queuedDeployRun(t, { ref: "refs/heads/feature/x" });
     expect((await checkEnvironmentGate(t.database, demo, { id: feature.jobId, repositoryId: DEMO.repositoryId, ref: "refs/heads/feature/x" }, "production")).kind).toBe("refused");
-    const main = await deployJob();
+    const main = await queuedDeployRun(t);
     expect(await checkEnvironmentGate(t.database, demo, { id: main.jobId, repositoryId: DEMO.repositoryId, ref: "refs/heads/main" }, "production")).toMatchObject({ kind: "held" });
 
     // The inbox lists it across the tenant; a named reviewer may decide, an admin who is not named may not.
@@ -117,7 +101,7 @@ describe("environments", () => {
   it("deletes an environment with its rules and secrets, but not while a deployment awaits review", async () => {
     const { id } = await callerFor(t, maintainer).environments.create({ tenant, repositoryId: DEMO.repositoryId, name: "doomed" });
     await callerFor(t, maintainer).environments.setProtection({ tenant, environmentId: id, requiredReviewers: { reviewers: [reviewerA.userId] } });
-    const waiting = await deployJob();
+    const waiting = await queuedDeployRun(t);
     await transitions.requestApproval(sys(), demo, { jobRunId: waiting.jobId, environmentId: id, expiresAt: new Date(Date.now() + 3_600_000) });
     const refused = await rejection(callerFor(t, maintainer).environments.delete({ tenant, environmentId: id }));
     expect([refused.code, refused.message]).toEqual(["PRECONDITION_FAILED", expect.stringContaining("awaiting review")]);

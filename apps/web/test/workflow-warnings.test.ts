@@ -4,7 +4,6 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { intake, randomId, type Role, type TenantContext } from "@gantry/db";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkflowWarnings } from "../src/app/t/[tenant]/runs/[runId]/workflow-warnings";
 import { actionsPolicyFromForm } from "../src/app/t/[tenant]/settings/actions-policy-form";
@@ -13,6 +12,7 @@ import type { SessionUser } from "../src/server/auth";
 import { createCaller } from "../src/server/routers/_app";
 import { createTRPCContext } from "../src/server/trpc";
 import { DEMO, setupWebTest, type WebTestContext } from "./support";
+import { rejection } from "./trpc-support";
 
 let t: WebTestContext;
 const demoAdmin: SessionUser = { userId: DEMO.userId, email: DEMO.email, name: "Demo Admin" };
@@ -33,16 +33,6 @@ async function member(role: Role): Promise<SessionUser> {
   await t.database.system("test").user.create({ data: { id, email: `${id}@example.test`, name: id } });
   await t.database.system("test").membership.create({ data: { tenantId: DEMO.tenantId, userId: id, role } });
   return { userId: id, email: `${id}@example.test`, name: id };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to be refused");
 }
 
 beforeAll(async () => {

@@ -4,11 +4,12 @@
 // waiting deployment from the tenant's inbox. axe-core finds no WCAG A/AA violation on any page; each page's
 // screenshot goes to docs/screenshots/ (docs/web.md shows them).
 import { randomBytes } from "node:crypto";
-import { DEMO, intake, randomId, transitions } from "@gantry/db";
+import { DEMO, randomId, transitions } from "@gantry/db";
 import { PROTOCOL_VERSION, registerResponse } from "@gantry/runner-protocol";
 import { until } from "@gantry/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queuedDeployRun } from "../deploy-support";
 import { setupWebTest, type WebTestContext } from "../support";
 import { ensureWebBuild, launchChromium, signedIn, startWebServer, type WebServer } from "./harness";
 import { axeViolations, saveScreenshot } from "./page-checks";
@@ -126,19 +127,9 @@ describe("the admin pages", () => {
     // A deployment waiting for that review (as the engine's gate records it), decided from the inbox.
     const repository = await sys().repository.findFirstOrThrow({ where: { fullName: "team/e2e" } });
     const demoCtx = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" as const } };
-    const run = await intake.createRun(sys(), demoCtx, {
-      repositoryId: repository.id,
-      idempotencyKey: randomBytes(8).toString("hex"),
-      workflowPath: ".gantry/workflows/deploy.yml",
-      workflowName: "Deploy",
-      event: "push",
-      ref: "refs/heads/main",
-      sha: "f".repeat(40),
-      trusted: true,
-      plan: { jobs: [{ key: "deploy", jobId: "deploy", name: "deploy", needs: [], runsOn: ["e2e"], timeoutMinutes: 5, continueOnError: false, retry: { maxAttempts: 1 } }] },
-    });
+    const run = await queuedDeployRun(t, { repositoryId: repository.id, runsOn: ["e2e"] });
     const environmentRow = await sys().environment.findFirstOrThrow({ where: { name: "production", repositoryId: repository.id } });
-    const approval = await transitions.requestApproval(sys(), demoCtx, { jobRunId: run.rootJobIds[0] ?? "", environmentId: environmentRow.id, expiresAt: new Date(Date.now() + 3_600_000) });
+    const approval = await transitions.requestApproval(sys(), demoCtx, { jobRunId: run.jobId, environmentId: environmentRow.id, expiresAt: new Date(Date.now() + 3_600_000) });
 
     await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Approvals" }).click();
     await page.waitForURL(`${server?.baseUrl}/t/${tenant}/settings/approvals`);

@@ -2,7 +2,7 @@
 // Pull requests from forks, the GITHUB_TOKEN's default, and the tenant's scheduling plan; read-only below admin,
 // and the priority class read-only unless the operator lets tenant admins set it.
 import { useActionState } from "react";
-import { FieldMessage, FormOutcome, TextField } from "../../../../components/form-field";
+import { FieldMessage, SubmitRow, TextField } from "../../../../components/form-field";
 import { saveTenantPlan } from "./plan-actions";
 
 export interface TenantPlanValues {
@@ -58,12 +58,7 @@ export function TenantPlanForm({ tenant, values, canManage, canSetPriority }: { 
         hint={canSetPriority ? "A higher weight gets a larger share of busy pools." : "Set by the platform's operator (GANTRY_TENANT_ADMINS_SET_PRIORITY lets admins change it)."}
       />
       {canManage ? (
-        <div className="form-actions">
-          <button type="submit" className="button" disabled={pending}>
-            {pending ? "Saving…" : "Save plan and permissions"}
-          </button>
-          <FormOutcome state={state} />
-        </div>
+        <SubmitRow pending={pending} label="Save plan and permissions" busy="Saving…" state={state} />
       ) : (
         <p className="muted small">Only an admin can change these settings.</p>
       )}

@@ -2,7 +2,7 @@
 // Create an environment, set its protection rules (the engine's: reviewers, wait timer, branch and tag patterns),
 // delete it. Refusals are shown at their fields.
 import { useActionState } from "react";
-import { FieldMessage, FormOutcome, TextAreaField, TextField } from "../../../../../components/form-field";
+import { FieldMessage, FormOutcome, SubmitRow, TextAreaField, TextField } from "../../../../../components/form-field";
 import { createEnvironmentFromPage, deleteEnvironmentFromPage, setProtectionFromPage } from "./environment-actions";
 
 export function CreateEnvironmentForm({ tenant, repositories }: { tenant: string; repositories: { id: string; fullName: string }[] }) {
@@ -26,12 +26,7 @@ export function CreateEnvironmentForm({ tenant, repositories }: { tenant: string
         <FieldMessage id="field-repositoryId-error" error={fields.repositoryId} />
       </div>
       <TextField label="Name" name="name" error={fields.name} hint="As jobs name it in environment:, e.g. production." required autoComplete="off" />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={pending}>
-          {pending ? "Creating…" : "Create environment"}
-        </button>
-        <FormOutcome state={state} />
-      </div>
+      <SubmitRow pending={pending} label="Create environment" busy="Creating…" primary state={state} />
     </form>
   );
 }
@@ -70,12 +65,7 @@ export function ProtectionForm({ tenant, environmentId, name, members, values }:
       <TextField label="Wait timer (minutes)" name="waitMinutes" idPrefix={idPrefix} type="number" min="0" max="43200" defaultValue={values.waitMinutes ?? 0} error={fields["waitTimer.minutes"] ?? fields.waitTimer} hint="How long a job waits at this environment before it may start; 0: no wait." />
       <TextAreaField label="Deployment branches" name="branches" idPrefix={idPrefix} defaultValue={values.branches.join("\n")} error={fields["branchPolicy.branches"] ?? fields.branchPolicy} hint="Patterns, one a line (main, release/*; !pattern excludes). Both lists empty: any ref may deploy." />
       <TextAreaField label="Deployment tags" name="tags" idPrefix={idPrefix} defaultValue={values.tags.join("\n")} error={fields["branchPolicy.tags"]} hint="Patterns, one a line (v*)." />
-      <div className="form-actions">
-        <button type="submit" className="button" disabled={pending}>
-          {pending ? "Saving…" : `Save rules of ${name}`}
-        </button>
-        <FormOutcome state={state} />
-      </div>
+      <SubmitRow pending={pending} label={`Save rules of ${name}`} busy="Saving…" state={state} />
     </form>
   );
 }

@@ -2,7 +2,7 @@
 // The runner pool forms: create (the registration token shown once), edit, delete, and a runner's drain/remove.
 // Each posts to a server action that validates with the procedure's schema and shows the refusal at its field.
 import { useActionState, useState } from "react";
-import { FormOutcome, TextAreaField, TextField } from "../../../../../components/form-field";
+import { FormOutcome, SubmitRow, TextAreaField, TextField } from "../../../../../components/form-field";
 import type { FormState } from "../../../../../server/forms/form-state";
 import { createPoolFromPage, deletePoolFromPage, runnerActionFromPage, setSharedPoolSecretsFromPage, updatePoolFromPage } from "./pool-actions";
 
@@ -85,11 +85,7 @@ export function CreatePoolForm({ tenant, publicUrl }: { tenant: string; publicUr
       <input type="hidden" name="tenant" value={tenant} />
       <TextField label="Name" name="name" idPrefix="new-" error={fields.name} hint="Lowercase letters, digits, '.', '_' and '-'; unique on this platform." required autoComplete="off" />
       <PoolFields values={null} fields={fields} idPrefix="new-" />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={pending}>
-          {pending ? "Creating…" : "Create pool"}
-        </button>
-      </div>
+      <SubmitRow pending={pending} label="Create pool" busy="Creating…" primary state={state} showOutcome={false} />
       <div className="wide">
         <FormOutcome state={state} />
         {state?.ok && state.result ? <ShownOnce title={`Registration token for ${state.result.name}`} secret={state.result.token} how={`GANTRY_URL=${publicUrl} GANTRY_RUNNER_TOKEN=${state.result.token} GANTRY_RUNNER_NAME=runner-1 npx tsx apps/runner/src/main.ts`} testId="pool-registration-token" /> : null}
@@ -124,12 +120,7 @@ export function EditPoolForm({ tenant, pool }: { tenant: string; pool: PoolValue
         <input type="hidden" name="tenant" value={tenant} />
         <input type="hidden" name="pool" value={pool.name} />
         <PoolFields values={pool} fields={state?.fields ?? {}} idPrefix={prefix} />
-        <div className="form-actions">
-          <button type="submit" className="button" disabled={pending}>
-            {pending ? "Saving…" : "Save pool"}
-          </button>
-          <FormOutcome state={state} />
-        </div>
+        <SubmitRow pending={pending} label="Save pool" busy="Saving…" state={state} />
       </form>
     </details>
   );

@@ -1,7 +1,7 @@
 "use client";
 // Connect a plain git repository (the push secret and hook setup shown once) and rotate a git source's secret.
 import { useActionState } from "react";
-import { FormOutcome, TextField } from "../../../../../components/form-field";
+import { FormOutcome, SubmitRow, TextField } from "../../../../../components/form-field";
 import type { FormState } from "../../../../../server/forms/form-state";
 import { connectGitFromPage, rotateGitSecretFromPage, type ShownSecret } from "./repository-actions";
 
@@ -36,11 +36,7 @@ export function ConnectGitForm({ tenant }: { tenant: string }) {
       <TextField label="Clone URL" name="url" error={fields.url} hint="What the worker fetches: https://…, ssh://…, user@host:path or an absolute path." required autoComplete="off" spellCheck={false} />
       <TextField label="Repository name" name="repository" error={fields.repository} hint="As pushes name it (the hook's gantry.repository), e.g. team/app." required autoComplete="off" />
       <TextField label="Default branch" name="defaultBranch" defaultValue="main" error={fields.defaultBranch} />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={pending}>
-          {pending ? "Connecting…" : "Connect repository"}
-        </button>
-      </div>
+      <SubmitRow pending={pending} label="Connect repository" busy="Connecting…" primary state={state} showOutcome={false} />
       <div className="wide">
         <FormOutcome state={state} />
         <SecretOnce state={state} />
