@@ -8,10 +8,8 @@ import { clientIp, headerLookup } from "../http/client-ip";
 import type { RunnerApiDeps } from "./deps";
 import { bearer, readBody, refuse } from "./respond";
 import { runnerIsLive } from "./runner-liveness";
+import { isUniqueViolation } from "../prisma-errors";
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
 
 export async function handleRegister(request: Request, deps: Pick<RunnerApiDeps, "database" | "trustProxy">): Promise<Response> {
   const token = bearer(request);

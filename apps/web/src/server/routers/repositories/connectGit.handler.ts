@@ -3,10 +3,8 @@ import { TRPCError } from "@trpc/server";
 import type { TenantProcedureContext } from "../../trpc";
 import type { ConnectGitInput } from "./connectGit.schema";
 import { newNotifySecret } from "./notify-secret";
+import { isUniqueViolation } from "../../prisma-errors";
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
 
 /**
  * Connects a plain git repository: a GitSource (its clone URL and sealed push secret) and the Repository pushes

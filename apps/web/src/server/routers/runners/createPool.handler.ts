@@ -3,10 +3,8 @@ import { TRPCError } from "@trpc/server";
 import type { TenantProcedureContext } from "../../trpc";
 import type { CreatePoolInput } from "./createPool.schema";
 import { egressColumn, providerColumn } from "./pool-fields";
+import { isUniqueViolation } from "../../prisma-errors";
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
 
 /**
  * A runner pool of the tenant's own (never shared: sharing is an operator's concern). Its registration token is
