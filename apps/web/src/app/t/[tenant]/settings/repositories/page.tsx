@@ -8,7 +8,7 @@ import { serverCaller } from "../../../../../server/caller";
 import { githubAppPanelState } from "../../../../../server/github/install-panel";
 import { hasRole } from "../../../../../server/roles";
 import { getServices } from "../../../../../server/services";
-import { ConnectGitForm, RotateGitSecretButton } from "./repository-forms";
+import { ConnectGitForm, RotateGitSecretButton, SyncInstallationButton } from "./repository-forms";
 
 export const metadata: Metadata = { title: "Repositories" };
 export const dynamic = "force-dynamic";
@@ -19,14 +19,13 @@ export default async function RepositoriesPage({ params }: { params: Promise<{ t
   const session = await getSessionUser();
   if (!session) return null;
   const caller = serverCaller(session);
-  const [{ repositories }, memberships] = await Promise.all([caller.repositories.list({ tenant }), caller.tenants.list()]);
+  const [{ repositories, installations }, memberships] = await Promise.all([caller.repositories.list({ tenant }), caller.tenants.list()]);
   const role = memberships.find((membership) => membership.slug === tenant)?.role;
   const isAdmin = Boolean(role && hasRole(role, "ADMIN"));
   const services = getServices();
   const now = new Date();
   const github = isAdmin ? githubAppPanelState({ source: services.githubApp, userId: session.userId, tenant, stateSecret: services.env.NEXTAUTH_SECRET, now: now.getTime() }) : null;
   const githubWeb = services.env.githubApp.webUrl;
-  const installations = new Map(repositories.flatMap((repository) => (repository.via && "installationId" in repository.via ? [[repository.via.installationId, repository.via.account] as const] : [])));
   const gitSources = new Map(repositories.flatMap((repository) => (repository.via && "gitSourceId" in repository.via ? [[repository.via.gitSourceId, repository.via.name] as const] : [])));
   return (
     <>
@@ -92,15 +91,18 @@ export default async function RepositoriesPage({ params }: { params: Promise<{ t
             ))}
           </div>
         ) : null}
-        {isAdmin && installations.size > 0 ? (
-          <p className="small">
-            {[...installations].map(([id, account]) => (
-              <a key={id} className="button small" href={`${githubWeb}/${account}`} rel="noreferrer">
-                Configure {account} on GitHub
-              </a>
-            ))}{" "}
-            <span className="muted">Choose there which repositories the App may read; the installation&apos;s webhooks add and remove them here.</span>
-          </p>
+        {isAdmin && installations.length > 0 ? (
+          <div className="stack">
+            {installations.map((installation) => (
+              <p key={installation.id} className="form-actions">
+                <a className="button small" href={installation.accountType === "Organization" ? `${githubWeb}/organizations/${installation.account}/settings/installations/${installation.githubInstallationId}` : `${githubWeb}/settings/installations/${installation.githubInstallationId}`} rel="noreferrer">
+                  Configure {installation.account} on GitHub
+                </a>
+                {installation.suspended ? <span className="muted small">suspended on GitHub</span> : <SyncInstallationButton tenant={tenant} installationId={installation.id} account={installation.account} />}
+              </p>
+            ))}
+            <p className="muted small">Choose on GitHub which repositories the App may read; its webhooks add and remove them here, and Sync reads them again now (for a missed webhook).</p>
+          </div>
         ) : null}
       </section>
       {isAdmin ? (

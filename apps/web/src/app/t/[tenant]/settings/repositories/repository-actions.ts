@@ -29,6 +29,20 @@ export async function connectGitFromPage(_previous: FormState<ShownSecret> | nul
   return state;
 }
 
+export async function syncInstallationFromPage(_previous: FormState | null, data: FormData): Promise<FormState> {
+  const tenant = text(data, "tenant") ?? "";
+  const installationId = text(data, "installationId") ?? "";
+  const state = await callProcedure(
+    async (caller) => {
+      const synced = await caller.repositories.syncInstallation({ tenant, installationId });
+      return `Synced ${synced.account}: ${synced.repositories} repositories reachable; added ${synced.added.join(", ") || "none"}; detached ${synced.removed.join(", ") || "none"}.`;
+    },
+    (message) => message,
+  );
+  if (state.ok) revalidatePath(`/t/${tenant}/settings/repositories`);
+  return { ok: state.ok, message: state.message, fields: state.fields };
+}
+
 export async function rotateGitSecretFromPage(_previous: FormState<ShownSecret> | null, data: FormData): Promise<FormState<ShownSecret>> {
   const tenant = text(data, "tenant") ?? "";
   const gitSourceId = text(data, "gitSourceId") ?? "";

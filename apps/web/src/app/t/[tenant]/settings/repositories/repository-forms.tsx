@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { FormOutcome, SubmitRow, TextField } from "../../../../../components/form-field";
 import type { FormState } from "../../../../../server/forms/form-state";
-import { connectGitFromPage, rotateGitSecretFromPage, type ShownSecret } from "./repository-actions";
+import { connectGitFromPage, rotateGitSecretFromPage, syncInstallationFromPage, type ShownSecret } from "./repository-actions";
 
 function SecretOnce({ state }: { state: FormState<ShownSecret> | null }) {
   if (!state?.ok || !state.result) return null;
@@ -56,6 +56,20 @@ export function RotateGitSecretButton({ tenant, gitSourceId, name }: { tenant: s
       </button>
       <FormOutcome state={state} />
       <SecretOnce state={state} />
+    </form>
+  );
+}
+
+export function SyncInstallationButton({ tenant, installationId, account }: { tenant: string; installationId: string; account: string }) {
+  const [state, action, pending] = useActionState(syncInstallationFromPage, null);
+  return (
+    <form action={action} className="inline-form" data-testid={`sync-installation-${account}`}>
+      <input type="hidden" name="tenant" value={tenant} />
+      <input type="hidden" name="installationId" value={installationId} />
+      <button type="submit" className="button small" disabled={pending}>
+        {pending ? "Syncing…" : `Sync ${account} now`}
+      </button>
+      <FormOutcome state={state} />
     </form>
   );
 }
