@@ -58,6 +58,7 @@ describe("runners.createPool", () => {
       [{ name: "allow", labels: ["x"], provider: "bwrap", egress: "allowlist" }, "egressAllowlist"],
       [{ name: "proc", labels: ["x"], provider: "process", egress: "allowlist", egressAllowlist: ["example.com"] }, "egress"],
       [{ name: "kvm", labels: ["x"], provider: "docker" }, "provider"],
+      [{ name: "unused-list", labels: ["x"], provider: "bwrap", egressAllowlist: ["example.com"] }, "egressAllowlist"],
     ];
     for (const [input, field] of cases) {
       const refused = await rejection(callerFor(t, admin).runners.createPool({ tenant, ...input } as never));
