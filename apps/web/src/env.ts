@@ -81,6 +81,11 @@ const fields = z.object({
    * sign-in rate limits and the audit log then use that last entry. Otherwise the socket's address (server.ts).
    */
   GANTRY_TRUST_PROXY: z.enum(["true", "false", "1", "0"]).default("false").transform((value) => value === "true" || value === "1"),
+  /**
+   * `true` lets a tenant's admins set its priority class (the fair scheduler's weight, Tenant.schedulingWeight) on
+   * the settings page; otherwise it is the operator's (SQL or the seed) and shown read-only.
+   */
+  GANTRY_TENANT_ADMINS_SET_PRIORITY: z.enum(["true", "false", "1", "0"]).default("false").transform((value) => value === "true" || value === "1"),
   /** Failed password sign-ins allowed per account and client address in GANTRY_SIGNIN_WINDOW_SECONDS. */
   GANTRY_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   /** Failed password sign-ins allowed per client address (any account) in the window. */

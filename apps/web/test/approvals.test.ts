@@ -2,12 +2,13 @@
 // maintainers when none are named), a decision is made once and audited, the worker is asked to advance the run,
 // and an expired approval cannot be approved.
 import { randomBytes } from "node:crypto";
-import { intake, transitions, type TenantContext } from "@gantry/db";
+import { transitions, type TenantContext } from "@gantry/db";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../src/server/auth";
 import { createCaller } from "../src/server/routers/_app";
 import { createTRPCContext } from "../src/server/trpc";
+import { queuedDeployRun } from "./deploy-support";
 import { DEMO, setupWebTest, TEST_REDIS_URL, type WebTestContext } from "./support";
 
 let t: WebTestContext;
@@ -31,18 +32,8 @@ async function pendingDeployment(reviewers: string[], expiresAt = new Date(Date.
   const environmentId = `env-${randomBytes(3).toString("hex")}`;
   await sys().environment.create({ data: { id: environmentId, tenantId: DEMO.tenantId, repositoryId: DEMO.repositoryId, name: environmentId } });
   await sys().protectionRule.create({ data: { id: `${environmentId}-rule`, tenantId: DEMO.tenantId, environmentId, kind: "REQUIRED_REVIEWERS", config: { reviewers } } });
-  const created = await intake.createRun(sys(), demo, {
-    repositoryId: DEMO.repositoryId,
-    idempotencyKey: randomBytes(8).toString("hex"),
-    workflowPath: ".gantry/workflows/deploy.yml",
-    workflowName: "Deploy",
-    event: "push",
-    ref: "refs/heads/main",
-    sha: "d".repeat(40),
-    trusted: true,
-    plan: { jobs: [{ key: "deploy", jobId: "deploy", name: "deploy", needs: [], runsOn: ["ubuntu-latest"], timeoutMinutes: 5, continueOnError: false, retry: { maxAttempts: 1 } }] },
-  });
-  const jobId = created.rootJobIds[0] ?? "";
+  const created = await queuedDeployRun(t);
+  const jobId = created.jobId;
   const approval = await transitions.requestApproval(sys(), demo, { jobRunId: jobId, environmentId, expiresAt });
   return { runId: created.runId, approvalId: approval.id, environment: environmentId };
 }

@@ -18,6 +18,8 @@ import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
 import { POST as completeRoute } from "../src/app/api/runner/v1/complete/route";
 import { POST as logsRoute } from "../src/app/api/runner/v1/logs/route";
 import { readAttemptLog } from "../src/server/logs/read-attempt-log";
+import { createCaller } from "../src/server/routers/_app";
+import { createTRPCContext } from "../src/server/trpc";
 import { closeRunnerTest, demo, post, readyJob, register } from "./runner-support";
 import { DEMO, setupWebTest, stubWebEnv, TEST_REDIS_URL, type WebTestContext } from "./support";
 
@@ -101,6 +103,24 @@ describe("the job's GITHUB_TOKEN", () => {
     const permissions = compiled.plan?.jobs[0]?.permissions;
     expect(permissions).toEqual({ issues: "write" });
     expect(grantOf(await claim("job-over-workflow", { tenant: github(), permissions })).permissions).toEqual({ issues: "write", metadata: "read" });
+  });
+
+  it("follows the tenant's default workflow permissions when the job declares none", async () => {
+    const session = { userId: "usr_token_admin", email: "token-admin@example.test", name: "token admin" };
+    await sys().user.create({ data: { id: session.userId, email: session.email, name: session.name } });
+    await sys().membership.create({ data: { tenantId: DEMO.tenantId, userId: session.userId, role: "ADMIN" } });
+    const settings = (value: "READ" | "WRITE") => createCaller(createTRPCContext({ session, database: t.database, redis: t.redis, queues: t.queues })).tenants.updateSettings({ tenant: DEMO.tenantSlug, defaultTokenPermissions: value });
+    await settings("WRITE");
+    try {
+      // Write to every scope the installation holds as write; a declared block still wins; a fork's run stays read-only.
+      expect(grantOf(await claim("tenant-write", { tenant: github() })).permissions).toEqual({ actions: "read", checks: "write", contents: "write", issues: "write", metadata: "read", pull_requests: "write" });
+      expect(grantOf(await claim("tenant-write-declared", { tenant: github(), permissions: { issues: "read" } })).permissions).toEqual({ issues: "read", metadata: "read" });
+      const fork = grantOf(await claim("tenant-write-fork", { tenant: github(), trusted: false, event: "pull_request", ref: "refs/pull/8/merge" }));
+      expect(Object.values(fork.permissions).every((level) => level === "read")).toBe(true);
+    } finally {
+      await settings("READ");
+    }
+    expect(grantOf(await claim("tenant-read", { tenant: github() })).permissions).toEqual({ contents: "read", metadata: "read" });
   });
 
   it("is read-only for a fork's pull request whatever it asks", async () => {

@@ -3,13 +3,13 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { randomId, type Role } from "@gantry/db";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RepositoryFolders } from "../src/app/t/[tenant]/settings/repository-folders";
 import type { SessionUser } from "../src/server/auth";
 import { createCaller } from "../src/server/routers/_app";
 import { createTRPCContext } from "../src/server/trpc";
 import { DEMO, setupWebTest, type WebTestContext } from "./support";
+import { rejection } from "./trpc-support";
 
 let t: WebTestContext;
 const caller = (session: SessionUser) => createCaller(createTRPCContext({ session, database: t.database, redis: t.redis, queues: t.queues, now: () => new Date() }));
@@ -20,16 +20,6 @@ async function member(role: Role): Promise<SessionUser> {
   await t.database.system("test").user.create({ data: { id, email: `${id}@example.test`, name: id } });
   await t.database.system("test").membership.create({ data: { tenantId: DEMO.tenantId, userId: id, role } });
   return { userId: id, email: `${id}@example.test`, name: id };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to be refused");
 }
 
 beforeAll(async () => {
@@ -75,7 +65,7 @@ describe("repositories.setWorkflowFolders", () => {
   });
 
   it("the settings page shows each repository's two toggles, disabled for those who cannot change them", () => {
-    const repositories = [{ id: "r1", fullName: "acme/app", source: "github" as const, defaultBranch: "main", archived: false, readGantryWorkflows: true, readGithubWorkflows: false }];
+    const repositories = [{ id: "r1", fullName: "acme/app", source: "github" as const, defaultBranch: "main", archived: false, readGantryWorkflows: true, readGithubWorkflows: false, via: null, lastRun: null }];
     const checkbox = (html: string, name: string) => new RegExp(`<input type="checkbox"[^>]*name="${name}"[^>]*>`).exec(html)?.[0] ?? "";
     const manager = renderToStaticMarkup(createElement(RepositoryFolders, { tenant, repositories, canManage: true }));
     expect(checkbox(manager, "readGantryWorkflows")).toContain('checked=""');

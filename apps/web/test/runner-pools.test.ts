@@ -3,7 +3,6 @@
 import { randomBytes } from "node:crypto";
 import { hashToken, randomId, secretStore, type Role, type TenantContext } from "@gantry/db";
 import { PROTOCOL_VERSION, claimResponse, errorResponse, registerResponse } from "@gantry/runner-protocol";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as claimRoute } from "../src/app/api/runner/v1/claim/route";
 import { POST as registerRoute } from "../src/app/api/runner/v1/register/route";
@@ -12,6 +11,7 @@ import { createCaller } from "../src/server/routers/_app";
 import { createTRPCContext } from "../src/server/trpc";
 import { closeRunnerTest, demo, post, readyJob } from "./runner-support";
 import { DEMO, setupWebTest, stubWebEnv, type WebTestContext } from "./support";
+import { rejection } from "./trpc-support";
 
 let t: WebTestContext;
 const prefix = `gantry-test-${randomBytes(4).toString("hex")}`;
@@ -35,16 +35,6 @@ async function addUser(role: Role): Promise<SessionUser> {
   return { userId: id, email: `${id}@example.test`, name: id };
 }
 const caller = (session: SessionUser) => createCaller(createTRPCContext({ session, database: t.database, redis: t.redis, queues: t.queues }));
-
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to be refused");
-}
 
 async function addTenant(slug: string): Promise<{ ctx: TenantContext; repositoryId: string }> {
   const id = randomId("ten");

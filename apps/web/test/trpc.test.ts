@@ -1,6 +1,5 @@
 // The procedure chain against a real database: public → authed → tenant → role.
 import { randomId, type Role } from "@gantry/db";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../src/server/auth";
 import { createCaller } from "../src/server/routers/_app";
@@ -12,6 +11,7 @@ import {
   viewerProcedure,
 } from "../src/server/trpc";
 import { DEMO, setupWebTest, type WebTestContext } from "./support";
+import { rejection } from "./trpc-support";
 
 let t: WebTestContext;
 const demoUser: SessionUser = { userId: DEMO.userId, email: DEMO.email, name: "Demo Admin" };
@@ -53,16 +53,6 @@ async function addRun(tenantId: string, repositoryId: string, runNumber: number)
       plan: {},
     },
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to be refused");
 }
 
 beforeAll(async () => {

@@ -35,6 +35,14 @@ export const AUDIT_ACTIONS = {
   poolUpdated: "pool.updated",
   poolRegistrationTokenRotated: "pool.registration_token.rotated",
   poolDeleted: "pool.deleted",
+  /** An admin drained a runner: it finishes its current job and claims no new one (details: pool, runner). */
+  runnerDrained: "runner.drained",
+  /** An admin removed a runner: its row and credential are gone (details: pool, runner, the job it was running). */
+  runnerRemoved: "runner.removed",
+  /** A plain git source connected (details: name, url, repository). */
+  gitSourceCreated: "git_source.created",
+  /** A git source's post-receive notify secret replaced (details: name). */
+  gitSourceSecretRotated: "git_source.secret.rotated",
   /** A tenant opted in to (or out of) sending its secrets to a shared pool (details: pool, secrets). */
   poolSecretsOptIn: "pool.secrets_opt_in",
   /** Which workflow folders a repository reads changed (details: repository, from, to). */

@@ -14,7 +14,7 @@ export { cancelRun, cancelJob, type CancelResult } from "./run/cancel";
 export { rerun, jobsToRerun, RerunRefused, type RerunInput, type RerunMode, type RerunRefusal, type RerunResult } from "./run/rerun";
 export { resultOf, foldResults, resultsByJobId, runConclusion, type JobOutcome } from "./contexts/conclusions";
 export { evaluateConcurrency, type ConcurrencySpec } from "./run/concurrency";
-export { evaluateEnvironmentName } from "./run/environment-gate";
+export { checkEnvironmentGate, evaluateEnvironmentName } from "./run/environment-gate";
 export { requestUnrecordedWorkflowRunEvents } from "./run/workflow-run-events";
 export { recordWorkflowRunEvents, reachedActions, workflowRunPayload, chainDepth } from "./run/workflow-run-events";
 export { choosePool, type PoolChoice, type PoolDecision } from "./dispatch/pools";

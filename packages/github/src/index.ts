@@ -12,6 +12,7 @@ export * from "./contents";
 export * from "./events/index";
 export * from "./installations/sync";
 export * from "./installations/adopt";
+export * from "./installations/list-repositories";
 export * from "./check-runs";
 export * from "./listings";
 export * from "./user-installations";

@@ -56,6 +56,14 @@ function fromAll(value: PermissionLevel): TokenPermissions {
   return out;
 }
 
+/**
+ * The defaults a tenant's "default workflow permissions" setting chooses (GitHub's "Workflow permissions"): READ is
+ * DEFAULT_JOB_TOKEN_PERMISSIONS, WRITE is "Read and write permissions", write to every scope.
+ */
+export function tenantDefaultTokenPermissions(setting: "READ" | "WRITE"): Readonly<TokenPermissions> {
+  return setting === "WRITE" ? fromAll("write") : DEFAULT_JOB_TOKEN_PERMISSIONS;
+}
+
 /** The App permissions for a job's GITHUB_TOKEN. `metadata: read` is always included, as GitHub does. */
 export function jobTokenPermissions(request: JobTokenRequest): TokenPermissions {
   const declared = request.job ?? request.workflow;

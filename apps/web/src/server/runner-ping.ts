@@ -10,6 +10,7 @@ import {
 } from "@gantry/runner-protocol";
 import { z } from "zod";
 import { bodyTooLarge, readBoundedBody } from "./http/bounded-body";
+import { isUniqueViolation } from "./prisma-errors";
 
 export const NEXT_PING_MS = 5_000;
 /** A ping is a few hundred bytes; anything far larger is not one. */
@@ -24,9 +25,6 @@ function refuse(status: number, code: string, error: string, extra: Record<strin
   return Response.json({ ...body, ...extra }, { status });
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
 
 export function bearerToken(request: Request): string | null {
   const header = request.headers.get("authorization");

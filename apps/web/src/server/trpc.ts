@@ -32,6 +32,8 @@ export interface TRPCContext {
   github?: () => GithubClient | null;
   /** GANTRY_MASTER_KEY, decoded, for sealing secrets; absent or null: secrets cannot be set here. */
   masterKey?: Buffer | null;
+  /** GANTRY_TENANT_ADMINS_SET_PRIORITY: tenant admins may set their tenant's priority class; absent: they may not. */
+  tenantAdminsSetPriority?: boolean;
   now: () => Date;
 }
 
@@ -44,6 +46,7 @@ export function createTRPCContext(options: {
   queues: Pick<Queues, "add">;
   github?: () => GithubClient | null;
   masterKey?: Buffer | null;
+  tenantAdminsSetPriority?: boolean;
   now?: () => Date;
 }): TRPCContext {
   return { ...options, apiToken: options.apiToken ?? null, bearerRefusal: options.bearerRefusal ?? null, now: options.now ?? (() => new Date()) };

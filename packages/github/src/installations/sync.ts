@@ -70,6 +70,21 @@ async function detach(db: Database, ctx: TenantContext, installationRow: string,
   return count;
 }
 
+/**
+ * An installation's repositories set to what GitHub lists now (`listInstallationRepositories`): the listed ones
+ * connected as a webhook's `repositories_added` would be, the tenant's others of the installation detached as
+ * `repositories_removed` would be. For "Sync now" (a missed webhook); the caller audits who asked.
+ */
+export async function reconcileInstallationRepositories(db: Database, ctx: TenantContext, installationRow: string, listed: GithubInstallationRepository[]): Promise<{ added: string[]; removed: string[] }> {
+  const before = await db.forTenant(ctx).repository.findMany({ where: { installationId: installationRow }, select: { githubRepoId: true, fullName: true } });
+  const listedIds = new Set(listed.map((repo) => BigInt(repo.id)));
+  const gone = before.filter((repo) => repo.githubRepoId !== null && !listedIds.has(repo.githubRepoId));
+  const knownIds = new Set(before.map((repo) => repo.githubRepoId));
+  await connect(db, ctx, installationRow, listed);
+  await detach(db, ctx, installationRow, gone.map((repo) => Number(repo.githubRepoId)));
+  return { added: listed.filter((repo) => !knownIds.has(BigInt(repo.id))).map((repo) => repo.full_name), removed: gone.map((repo) => repo.fullName) };
+}
+
 export async function syncInstallation(db: Database, change: InstallationChange, now: Date = new Date(), options: { intoTenantId?: string } = {}): Promise<InstallationSyncResult> {
   const installation = change.payload.installation;
   const rowId = installationRowId(installation.id);

@@ -542,6 +542,18 @@ export class FakeGithub {
       return this.record(call, this.send(response, 200, { id: installationId, app_id: Number(this.appId), target_type: "Organization", permissions: granted, events: [], repository_selection: "selected" }));
     }
 
+    // The repositories an installation token may reach (GitHub answers `{ total_count, repositories }`).
+    if (url.pathname === "/installation/repositories" && request.method === "GET") {
+      const given = /^(?:token|Bearer) (ghs_.+)$/i.exec(authorization ?? "")?.[1];
+      const grant = given ? this.tokenGrant(given) : undefined;
+      if (!grant) return this.record(call, this.error(response, 401, "Bad credentials"));
+      const repositories = [...this.repositories.values()]
+        .filter((repo) => repo.installationId === grant.installationId && (!grant.repositories || grant.repositories.has(repo.fullName)))
+        .sort((a, b) => a.fullName.localeCompare(b.fullName))
+        .map((repo) => ({ id: repo.id, name: repo.fullName.split("/")[1] ?? repo.fullName, full_name: repo.fullName, private: true }));
+      return this.record(call, this.send(response, 200, { total_count: repositories.length, repository_selection: "selected", repositories }));
+    }
+
     if (url.pathname === "/installation/token" && request.method === "DELETE") {
       const given = /^(?:token|Bearer) (ghs_.+)$/i.exec(authorization ?? "")?.[1];
       if (!given || !this.tokenGrant(given)) return this.record(call, this.error(response, 401, "Bad credentials"));

@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { apiTokensRouter } from "./apiTokens/_router";
 import { approvalsRouter } from "./approvals/_router";
 import { auditRouter } from "./audit/_router";
+import { environmentsRouter } from "./environments/_router";
 import { healthRouter } from "./health";
 import { repositoriesRouter } from "./repositories/_router";
 import { runnersRouter } from "./runners/_router";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   apiTokens: apiTokensRouter,
   repositories: repositoriesRouter,
+  environments: environmentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

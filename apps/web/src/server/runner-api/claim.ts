@@ -25,6 +25,12 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
   if (!runner) return refuse(401, "unauthorized", "The runner credential does not match this runner.");
   const limits = poolLimitsOf(runner.limits);
   const deadline = Date.now() + body.value.waitMs;
+  if (runner.draining) {
+    // Drained by an admin: its current job finishes (heartbeat and complete use the job token), nothing new is
+    // given. The poll is held for its wait so a drained runner does not spin.
+    await new Promise((resolve) => setTimeout(resolve, body.value.waitMs));
+    return Response.json(claimResponse.parse({ assignment: null }));
+  }
   for (;;) {
     // Read before looking at the queue: a job made ready while this claim runs wakes the wait below at once.
     const mark = await deps.ready.mark(runner.poolId);

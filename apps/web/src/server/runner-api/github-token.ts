@@ -3,7 +3,7 @@
 // request from a fork). Minted at claim, sealed on the attempt (so the control plane masks it in what the attempt
 // sends, and can revoke it), and revoked when the attempt ends (the `revoke-github-token` job).
 import { secretStore, type Database } from "@gantry/db";
-import { jobTokenPermissions, withinInstallation, workflowPermissions, type GithubClient } from "@gantry/github";
+import { jobTokenPermissions, tenantDefaultTokenPermissions, withinInstallation, workflowPermissions, type GithubClient } from "@gantry/github";
 import { revokeGithubTokenJobId, type Queues } from "@gantry/jobs";
 // Sealed under the engine's purpose (bound as AAD), so the engine can open it to mask it.
 import { attemptGithubTokenPurpose } from "@gantry/engine";
@@ -34,7 +34,10 @@ export interface JobTokenInput {
  */
 export async function mintJobGithubToken(database: Database, github: RunnerGithub, masterKey: Buffer | null, input: JobTokenInput, log: (line: string) => void = (line) => console.error(`[runner-api] ${line}`)): Promise<string | null> {
   const declared = workflowPermissions.optional().catch(undefined).parse(input.permissions);
-  const wanted = jobTokenPermissions({ job: declared, trusted: input.trusted });
+  // A job that declares no `permissions:` gets the tenant's default (tenants.updateSettings defaultTokenPermissions).
+  const tenantCtx = { tenantId: input.tenantId, actor: { kind: "RUNNER" as const } };
+  const tenant = await database.forTenant(tenantCtx).tenant.findUniqueOrThrow({ where: { id: input.tenantId }, select: { defaultTokenPermissions: true } });
+  const wanted = jobTokenPermissions({ job: declared, trusted: input.trusted, defaults: tenantDefaultTokenPermissions(tenant.defaultTokenPermissions) });
   try {
     const granted = await github.client.tokens.installationPermissions(input.installationId);
     const permissions = withinInstallation(wanted, granted);

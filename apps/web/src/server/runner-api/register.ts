@@ -8,10 +8,8 @@ import { clientIp, headerLookup } from "../http/client-ip";
 import type { RunnerApiDeps } from "./deps";
 import { bearer, readBody, refuse } from "./respond";
 import { runnerIsLive } from "./runner-liveness";
+import { isUniqueViolation } from "../prisma-errors";
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
 
 export async function handleRegister(request: Request, deps: Pick<RunnerApiDeps, "database" | "trustProxy">): Promise<Response> {
   const token = bearer(request);
@@ -29,13 +27,14 @@ export async function handleRegister(request: Request, deps: Pick<RunnerApiDeps,
   const credential = newToken("grc");
   const now = new Date();
   const fields = { version, capacity, credentialHash: hashToken(credential), status: "ONLINE" as const, lastSeenAt: now };
-  const existing = await sys.runner.findUnique({ where: { poolId_name: { poolId: pool.id, name } }, select: { id: true, credentialHash: true, lastSeenAt: true } });
+  const existing = await sys.runner.findUnique({ where: { poolId_name: { poolId: pool.id, name } }, select: { id: true, credentialHash: true, lastSeenAt: true, status: true } });
   let runnerId: string;
   if (existing) {
     const own = previous !== undefined && tokenMatches(previous, existing.credentialHash);
     if (!own && (await runnerIsLive(sys, existing, now))) return nameInUse(`last seen ${existing.lastSeenAt.toISOString()}, or running a job`);
     // Conditional on the credential read above: of two registrations racing for a name, one wins.
-    const taken = await sys.runner.updateMany({ where: { id: existing.id, credentialHash: existing.credentialHash }, data: fields });
+    // A drained runner that restarts stays drained: only an admin's remove (then a fresh registration) undoes it.
+    const taken = await sys.runner.updateMany({ where: { id: existing.id, credentialHash: existing.credentialHash }, data: { ...fields, status: existing.status === "DRAINING" ? "DRAINING" : "ONLINE" } });
     if (taken.count === 0) return nameInUse("it registered a moment ago");
     runnerId = existing.id;
   } else {

@@ -42,6 +42,7 @@ export default async function TenantLayout({
                 <Link href={`/t/${slug}#runners`}>Runners</Link>
                 <Link href={`/t/${slug}/secrets`}>Secrets</Link>
                 {current.role === "ADMIN" ? <Link href={`/t/${slug}/audit`}>Audit</Link> : null}
+                <Link href={`/t/${slug}/settings/approvals`}>Approvals</Link>
                 <Link href={`/t/${slug}/settings`}>Settings</Link>
                 <Link href={`/t/${slug}/tokens`}>API tokens</Link>
               </>

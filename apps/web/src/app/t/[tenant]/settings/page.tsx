@@ -3,6 +3,7 @@ import Link from "next/link";
 import { getSessionUser } from "../../../../server/auth";
 import { serverCaller } from "../../../../server/caller";
 import { RepositoryFolders } from "./repository-folders";
+import { TenantPlanForm } from "./plan-form";
 import { TenantSettingsForm } from "./settings-form";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -18,14 +19,21 @@ export default async function SettingsPage({ params }: { params: Promise<{ tenan
   return (
     <section className="card" data-testid="settings">
       <div className="card-head">
-        <h2>Settings</h2>
+        <h1>Settings</h1>
         <Link href={`/t/${tenant}`} className="small">
           ← all runs
         </Link>
       </div>
-      <h3>Workflows</h3>
+      <h2>Workflows</h2>
       <TenantSettingsForm tenant={tenant} injectionIsError={settings.injectionIsError} allowedActions={settings.allowedActions} canManage={settings.canManage} />
-      <h3>Repositories</h3>
+      <h2>Pull requests, tokens and scheduling</h2>
+      <TenantPlanForm
+        tenant={tenant}
+        values={{ forkPullRequests: settings.forkPullRequests, defaultTokenPermissions: settings.defaultTokenPermissions, maxConcurrentJobs: settings.maxConcurrentJobs, rateLimit: settings.rateLimit, schedulingWeight: settings.schedulingWeight }}
+        canManage={settings.canManage}
+        canSetPriority={settings.canSetPriority}
+      />
+      <h2>Repositories</h2>
       <RepositoryFolders tenant={tenant} repositories={repositories.repositories} canManage={repositories.canManage} />
     </section>
   );

@@ -22,5 +22,7 @@ export async function decideApproval(_previous: string | null, data: FormData): 
     throw error;
   }
   revalidatePath(`/t/${tenant}/runs/${runId}`);
+  // The same form serves the tenant's inbox (settings/approvals).
+  revalidatePath(`/t/${tenant}/settings/approvals`);
   return null;
 }

@@ -1,0 +1,96 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getSessionUser } from "../../../../../server/auth";
+import { serverCaller } from "../../../../../server/caller";
+import { CreateEnvironmentForm, DeleteEnvironmentButton, ProtectionForm } from "./environment-forms";
+
+export const metadata: Metadata = { title: "Environments" };
+export const dynamic = "force-dynamic";
+
+/** Each repository's environments with their protection rules and secrets; maintainers and admins edit them. */
+export default async function EnvironmentsPage({ params }: { params: Promise<{ tenant: string }> }) {
+  const { tenant } = await params;
+  const session = await getSessionUser();
+  if (!session) return null;
+  const { repositories, members, canManage } = await serverCaller(session).environments.list({ tenant });
+  const withEnvironments = repositories.filter((repository) => repository.environments.length > 0);
+  return (
+    <>
+      <section className="card" data-testid="environments-page" aria-labelledby="environments-title">
+        <div className="card-head">
+          <h1 id="environments-title">Environments</h1>
+          <Link href={`/t/${tenant}/settings/approvals`} className="small">
+            Deployments awaiting review
+          </Link>
+        </div>
+        <p className="muted small">
+          A job with <code>environment: NAME</code> deploys to it: its rules hold the job (reviewers, a wait timer) or refuse it (a ref the patterns do not allow), and its secrets reach only that job.
+        </p>
+        {repositories.length === 0 ? (
+          <div className="empty">
+            <p>No repository is connected yet, so there is nowhere to deploy from.</p>
+            <p className="muted small">
+              <Link href={`/t/${tenant}/settings/repositories`}>Connect a repository</Link> first.
+            </p>
+          </div>
+        ) : withEnvironments.length === 0 ? (
+          <div className="empty" data-testid="environments-empty">
+            <p>No environment yet: jobs naming one run unprotected.</p>
+            <p className="muted small">{canManage ? "Create one below, then add reviewers or branch patterns." : "Ask a maintainer to create one."}</p>
+          </div>
+        ) : null}
+        {withEnvironments.map((repository) => (
+          <div key={repository.id} className="stack">
+            <h2>{repository.fullName}</h2>
+            {repository.environments.map((environment) => (
+              <article key={environment.id} className="pool" data-testid={`environment-${environment.name}`} aria-labelledby={`environment-${environment.id}`}>
+                <div className="pool-head">
+                  <h3 id={`environment-${environment.id}`}>{environment.name}</h3>
+                  {canManage ? <DeleteEnvironmentButton tenant={tenant} environmentId={environment.id} name={environment.name} /> : null}
+                </div>
+                <ul className="small">
+                  <li>
+                    Reviewers:{" "}
+                    {environment.requiredReviewers === null ? "none required" : environment.requiredReviewers.valid ? `${environment.reviewerNames.join(", ")} (one approval, expires after ${environment.requiredReviewers.config.expiresInMinutes} min)` : `invalid rule (${environment.requiredReviewers.problem}): jobs are refused until it is saved again`}
+                  </li>
+                  <li>Wait timer: {environment.waitTimer?.valid ? `${environment.waitTimer.config.minutes} min` : "none"}</li>
+                  <li>
+                    Refs that may deploy:{" "}
+                    {environment.branchPolicy?.valid ? `branches ${environment.branchPolicy.config.branches.join(", ") || "none"}; tags ${environment.branchPolicy.config.tags.join(", ") || "none"}` : "any"}
+                  </li>
+                  <li>
+                    Secrets: {environment.secrets.length === 0 ? "none" : environment.secrets.map((secret) => <code key={secret}>{secret} </code>)}{" "}
+                    <Link href={`/t/${tenant}/secrets`}>manage secrets</Link>
+                  </li>
+                </ul>
+                {canManage ? (
+                  <details>
+                    <summary>Edit the rules of {environment.name}</summary>
+                    <ProtectionForm
+                      tenant={tenant}
+                      environmentId={environment.id}
+                      name={environment.name}
+                      members={members}
+                      values={{
+                        reviewers: environment.requiredReviewers?.valid ? environment.requiredReviewers.config.reviewers : [],
+                        expiresInMinutes: environment.requiredReviewers?.valid ? environment.requiredReviewers.config.expiresInMinutes : null,
+                        waitMinutes: environment.waitTimer?.valid ? environment.waitTimer.config.minutes : null,
+                        branches: environment.branchPolicy?.valid ? environment.branchPolicy.config.branches : [],
+                        tags: environment.branchPolicy?.valid ? environment.branchPolicy.config.tags : [],
+                      }}
+                    />
+                  </details>
+                ) : null}
+              </article>
+            ))}
+          </div>
+        ))}
+      </section>
+      {canManage && repositories.length > 0 ? (
+        <section className="card">
+          <CreateEnvironmentForm tenant={tenant} repositories={repositories.map(({ id, fullName }) => ({ id, fullName }))} />
+        </section>
+      ) : null}
+    </>
+  );
+}

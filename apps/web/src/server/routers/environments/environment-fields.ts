@@ -1,0 +1,22 @@
+// What the environment forms and procedures take: a name as GitHub allows it, and each protection rule's config
+// in exactly the engine's schemas (@gantry/db protectionRuleConfig, read by packages/engine environment-gate.ts).
+import { protectionRuleConfig } from "@gantry/db";
+import { z } from "zod";
+
+export const environmentName = z
+  .string()
+  .trim()
+  .min(1, "give the environment a name")
+  .max(255)
+  .regex(/^[A-Za-z0-9 ._-]+$/, "letters, digits, spaces, '.', '_' and '-'");
+
+/** Each rule's config, or null to remove that rule; left out, the rule stays as it is. */
+export const protectionRulesInput = z.object({
+  requiredReviewers: protectionRuleConfig.REQUIRED_REVIEWERS.refine((config) => config.reviewers.length > 0, { message: "name at least one reviewer (with none, any maintainer or admin approves: remove the rule instead)", path: ["reviewers"] }).nullable().optional(),
+  waitTimer: protectionRuleConfig.WAIT_TIMER.nullable().optional(),
+  branchPolicy: protectionRuleConfig.BRANCH_POLICY.refine((config) => config.branches.length + config.tags.length > 0, { message: "name at least one branch or tag pattern (with none, no ref may deploy)", path: ["branches"] }).nullable().optional(),
+});
+export type ProtectionRulesInput = z.infer<typeof protectionRulesInput>;
+
+/** The rule kinds by the input's field names. */
+export const RULE_KINDS = { requiredReviewers: "REQUIRED_REVIEWERS", waitTimer: "WAIT_TIMER", branchPolicy: "BRANCH_POLICY" } as const;

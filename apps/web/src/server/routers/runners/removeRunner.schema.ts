@@ -1,0 +1,4 @@
+import { runnerInput } from "./runner-input";
+
+export const removeRunnerInput = runnerInput;
+export type { RunnerInput as RemoveRunnerInput } from "./runner-input";
