@@ -28,6 +28,15 @@ export const AUDIT_ACTIONS = {
   /** details: from, to. */
   membershipRoleChanged: "membership.role_changed",
   membershipRemoved: "membership.removed",
+  /** An admin invited someone by email or GitHub login (details: email or githubLogin, role, expiresAt; never the token). */
+  invitationCreated: "invitation.created",
+  invitationRevoked: "invitation.revoked",
+  /** An invitation accepted: the membership it made (details: invitation, role, how it matched). */
+  invitationAccepted: "invitation.accepted",
+  /** A variable (`vars` context) set or deleted (details: scope, name; the value too, since variables are not secret). */
+  variableCreated: "variable.create",
+  variableUpdated: "variable.update",
+  variableDeleted: "variable.delete",
   /** A runner exchanged a pool registration token for its credential (details: pool, name, version, firstTime). */
   runnerRegistered: "runner.registered",
   poolCreated: "pool.created",

@@ -7,7 +7,7 @@ export * from "./state/statuses";
 export * from "./ids";
 export { parseDbEnv, dbEnvSchema, type DbEnv } from "./env";
 export type * from "./generated/prisma/models";
-export type { Tenant, User, Membership, Repository, GitSource, Installation, WebhookDelivery, WorkflowRun, JobRun, JobAttempt, StepRun, RunnerPool, Runner, Secret, AuditEvent } from "./generated/prisma/client";
+export type { Tenant, User, Membership, Invitation, Variable, Repository, GitSource, Installation, WebhookDelivery, WorkflowRun, JobRun, JobAttempt, StepRun, RunnerPool, Runner, Secret, AuditEvent } from "./generated/prisma/client";
 export * from "./generated/prisma/enums";
 export { hashPassword, verifyPassword, needsRehash, PASSWORD_PARAMETERS, type ScryptParameters } from "./passwords";
 export { AUDIT_ACTIONS, recordAudit, listAudit, type AuditAction, type AuditRecord, type AuditPage } from "./audit";

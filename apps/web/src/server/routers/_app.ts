@@ -2,6 +2,8 @@ import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { approvalsRouter } from "./approvals/_router";
 import { auditRouter } from "./audit/_router";
 import { healthRouter } from "./health";
+import { invitationsRouter } from "./invitations/_router";
+import { membersRouter } from "./members/_router";
 import { repositoriesRouter } from "./repositories/_router";
 import { runnersRouter } from "./runners/_router";
 import { runsRouter } from "./runs/_router";
@@ -17,6 +19,8 @@ export const appRouter = createTRPCRouter({
   secrets: secretsRouter,
   audit: auditRouter,
   repositories: repositoriesRouter,
+  members: membersRouter,
+  invitations: invitationsRouter,
 });
 
 export type AppRouter = typeof appRouter;
