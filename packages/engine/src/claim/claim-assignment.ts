@@ -13,6 +13,7 @@ import { readPlan, type StoredJob } from "../plan/read-plan";
 import { runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";
 import { needsContext, type NeedsContext } from "../contexts/needs";
 import { strategyFacts } from "../contexts/strategy";
+import { jobVariables, type VarsContext } from "../contexts/variables";
 import { githubContext } from "@gantry/runner-protocol";
 
 export interface ClaimInput {
@@ -33,6 +34,8 @@ export interface ClaimAssignment {
   /** The planned job as stored (permissions, environment, secrets references). */
   planned: StoredJob;
   needs: NeedsContext;
+  /** The `vars` context: the tenant's, repository's and environment's variables, narrowest winning. */
+  vars: VarsContext;
   strategy: Record<string, unknown>;
   /** The job row with its run and repository, for what the web adds (tokens, secrets). */
   row: ClaimedRow;
@@ -105,12 +108,13 @@ export async function claimAssignment(
   // a called workflow already has its own workflow's `env` under its own: the caller's does not reach it.
   const job = { ...found, env: row.callerId ? found.env : { ...plan.env, ...found.env } };
   // The needs' rows and the run's facts (its event payload) are independent reads: at once. A job without needs reads none.
-  const [needRows, run] = await Promise.all([
+  const [needRows, run, vars] = await Promise.all([
     row.needs.length > 0 ? db.forTenant(ctx).jobRun.findMany({ where: { id: { in: row.needs } }, select: { id: true, jobId: true, status: true, continueOnError: true, outputs: true } }) : [],
     runFacts(db, row.run, deps.github?.() ?? null, row),
+    jobVariables(db, ctx, { repositoryId: row.run.repositoryId, environmentName: row.environmentName }),
   ]);
   const needs = needsContext(row, new Map(needRows.map((need) => [need.id, need])));
-  const facts = strategyFacts(plan, planned, { github: githubContext(run, row.jobId), inputs: run.inputs, needs, vars: {} });
+  const facts = strategyFacts(plan, planned, { github: githubContext(run, row.jobId), inputs: run.inputs, needs, vars });
   const timeoutMinutes = Math.min(row.timeoutMinutes, input.maxTimeoutMinutes);
   // What the attempt starts with in Redis, all added before the claim answers (a crash after the answer loses none
   // of them), side by side: they do not depend on each other.
@@ -122,5 +126,5 @@ export async function claimAssignment(
     // (the job id is the one advanceRun uses for this run and status, so every later claim of the run collapses into it).
     row.run.status === "RUNNING" ? deps.queues.add("workflow-run-events", { tenantId: claimed.tenantId, runId: row.run.id }, `workflow-run-events-${row.run.id}-RUNNING${row.run.runAttempt > 1 ? `-r${row.run.runAttempt}` : ""}`) : undefined,
   ]);
-  return { claimed, jobToken, timeoutMinutes, run, job, planned, needs, strategy: facts ? strategyContext(facts) : {}, row };
+  return { claimed, jobToken, timeoutMinutes, run, job, planned, needs, vars, strategy: facts ? strategyContext(facts) : {}, row };
 }

@@ -9,6 +9,7 @@ import { runnersRouter } from "./runners/_router";
 import { runsRouter } from "./runs/_router";
 import { secretsRouter } from "./secrets/_router";
 import { tenantsRouter } from "./tenants/_router";
+import { variablesRouter } from "./variables/_router";
 
 export const appRouter = createTRPCRouter({
   health: healthRouter,
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   repositories: repositoriesRouter,
   members: membersRouter,
   invitations: invitationsRouter,
+  variables: variablesRouter,
 });
 
 export type AppRouter = typeof appRouter;

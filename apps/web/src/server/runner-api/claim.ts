@@ -68,6 +68,7 @@ async function answerFor(deps: RunnerApiDeps, poolId: string, assigned: ClaimAss
       ...(deps.runtimeTokenKey ? { runtimeToken: await mintRuntimeToken(deps.runtimeTokenKey, { tenantId: claimed.tenantId, runId: row.run.id, jobRunId: claimed.jobId, attemptId: claimed.attemptId }, { issuedAt: Date.now(), timeoutMinutes: assigned.timeoutMinutes }) } : {}),
       secrets: await secretsForRunner(deps.database, { id: poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey ?? null, { tenantId: claimed.tenantId, key: row.key, environmentName: row.environmentName, run: row.run }),
       needs: assigned.needs,
+      vars: assigned.vars,
       limits,
     },
   };
