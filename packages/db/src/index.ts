@@ -10,7 +10,7 @@ export type * from "./generated/prisma/models";
 export type { Tenant, User, Membership, Invitation, Variable, Repository, GitSource, Installation, WebhookDelivery, WorkflowRun, JobRun, JobAttempt, StepRun, RunnerPool, Runner, Secret, AuditEvent } from "./generated/prisma/client";
 export * from "./generated/prisma/enums";
 export { hashPassword, verifyPassword, needsRehash, PASSWORD_PARAMETERS, type ScryptParameters } from "./passwords";
-export { AUDIT_ACTIONS, recordAudit, listAudit, type AuditAction, type AuditRecord, type AuditPage } from "./audit";
+export { AUDIT_ACTIONS, recordAudit, listAudit, type AuditAction, type AuditRecord, type AuditPage, type AuditFilter } from "./audit";
 export { newToken, hashToken, tokenMatches } from "./tokens";
 export { seedDemo, DEMO, type SeedOptions } from "./seed";
 export { isLoopbackHost, type SeededAdmin } from "./seed-admin";
