@@ -10,10 +10,11 @@ export async function updateTenantSettingsHandler({ ctx, input }: { ctx: TenantP
   const changes = {
     ...(input.injectionIsError === undefined ? {} : { injectionIsError: input.injectionIsError }),
     ...(input.allowedActions === undefined ? {} : { allowedActions: input.allowedActions }),
+    ...(input.githubOrgJoinRole === undefined ? {} : { githubOrgJoinRole: input.githubOrgJoinRole }),
   };
   await ctx.db.tenant.update({
     where: { id: ctx.tenant.id },
-    data: { ...(changes.injectionIsError === undefined ? {} : { injectionLintError: changes.injectionIsError }), ...(changes.allowedActions ? { allowedActions: changes.allowedActions } : {}) },
+    data: { ...(changes.injectionIsError === undefined ? {} : { injectionLintError: changes.injectionIsError }), ...(changes.allowedActions ? { allowedActions: changes.allowedActions } : {}), ...(changes.githubOrgJoinRole === undefined ? {} : { githubOrgJoinRole: changes.githubOrgJoinRole }) },
   });
   await recordAudit(ctx.database, { tenantId: ctx.tenant.id, actor: { kind: "USER", id: ctx.session.userId }, action: AUDIT_ACTIONS.tenantSettingsUpdated, target: { type: "Tenant", id: ctx.tenant.id }, details: changes });
   return readTenantSettings(ctx);

@@ -24,7 +24,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ tenan
         </Link>
       </div>
       <h3>Workflows</h3>
-      <TenantSettingsForm tenant={tenant} injectionIsError={settings.injectionIsError} allowedActions={settings.allowedActions} canManage={settings.canManage} />
+      <TenantSettingsForm tenant={tenant} injectionIsError={settings.injectionIsError} allowedActions={settings.allowedActions} githubOrgJoinRole={settings.githubOrgJoinRole} canManage={settings.canManage} />
       <h3>Repositories</h3>
       <RepositoryFolders tenant={tenant} repositories={repositories.repositories} canManage={repositories.canManage} />
     </section>
