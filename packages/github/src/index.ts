@@ -15,6 +15,7 @@ export * from "./installations/adopt";
 export * from "./check-runs";
 export * from "./listings";
 export * from "./user-installations";
+export * from "./organisation-members";
 export * from "./manifest";
 export * from "./app-file";
 export * from "./workflow-reader";
