@@ -2,12 +2,11 @@
 // right user only, while open), revoking, role changes and removals, and the last-admin rule under concurrency.
 import { randomBytes } from "node:crypto";
 import { randomId, type Role } from "@gantry/db";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../src/server/auth";
 import { createCaller } from "../src/server/routers/_app";
 import { createTRPCContext } from "../src/server/trpc";
-import { DEMO, setupWebTest, type WebTestContext } from "./support";
+import { addMember, DEMO, rejection, setupWebTest, type WebTestContext } from "./support";
 
 let t: WebTestContext;
 let now = new Date();
@@ -21,24 +20,8 @@ async function addTenant(): Promise<string> {
 }
 
 async function addUser(options: { githubLogin?: string; tenant?: string; role?: Role } = {}): Promise<SessionUser> {
-  const id = randomId("usr");
-  const email = `${id.toLowerCase()}@example.test`;
-  await t.database.system("test").user.create({ data: { id, email, name: id, ...(options.githubLogin ? { githubLogin: options.githubLogin } : {}) } });
-  if (options.tenant && options.role) {
-    const tenant = await t.database.system("test").tenant.findUniqueOrThrow({ where: { slug: options.tenant } });
-    await t.database.system("test").membership.create({ data: { tenantId: tenant.id, userId: id, role: options.role } });
-  }
-  return { userId: id, email, name: id };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to be refused");
+  const tenantId = options.tenant ? (await t.database.system("test").tenant.findUniqueOrThrow({ where: { slug: options.tenant } })).id : undefined;
+  return addMember(t.database, options.role ?? null, { ...(tenantId ? { tenantId } : {}), ...(options.githubLogin ? { githubLogin: options.githubLogin } : {}) });
 }
 
 const auditOf = (action: string) => t.database.system("test").auditEvent.findMany({ where: { action }, orderBy: { id: "asc" } });

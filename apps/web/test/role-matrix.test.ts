@@ -2,7 +2,7 @@
 // server/trpc.ts), and each tenant procedure refuses an outsider (signed in, not a member) and every role below
 // the one it declares with FORBIDDEN — before its own input is parsed, so `{ tenant }` alone is enough to ask.
 // A procedure added without a declared access fails here; so does one whose declared role is not what it checks.
-import { randomId, type Role } from "@gantry/db";
+import type { Role } from "@gantry/db";
 import { TRPCError, type AnyTRPCProcedure } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -10,7 +10,7 @@ import type { SessionUser } from "../src/server/auth";
 import { ROLE_ORDER, roleRank } from "../src/server/roles";
 import { appRouter } from "../src/server/routers/_app";
 import { createTRPCContext } from "../src/server/trpc";
-import { DEMO, setupWebTest, type WebTestContext } from "./support";
+import { addMember, DEMO, setupWebTest, type WebTestContext } from "./support";
 
 /** Procedures that need no tenant, named here on purpose: adding one is a decision this list records. */
 const PUBLIC = ["health.status"];
@@ -33,13 +33,6 @@ const all = Object.entries(procedures).flatMap(([path, value]) => (isProcedure(v
 let t: WebTestContext;
 const users = new Map<Role | "outsider", SessionUser>();
 
-async function addUser(role: Role | null): Promise<SessionUser> {
-  const id = randomId("usr");
-  await t.database.system("test").user.create({ data: { id, email: `${id}@example.test`, name: id } });
-  if (role) await t.database.system("test").membership.create({ data: { tenantId: DEMO.tenantId, userId: id, role } });
-  return { userId: id, email: `${id}@example.test`, name: id };
-}
-
 async function call(procedure: AnyTRPCProcedure, path: string, session: SessionUser | null, input: unknown): Promise<TRPCError | null> {
   const ctx = createTRPCContext({ session, database: t.database, redis: t.redis, queues: t.queues });
   try {
@@ -53,8 +46,8 @@ async function call(procedure: AnyTRPCProcedure, path: string, session: SessionU
 
 beforeAll(async () => {
   t = await setupWebTest();
-  users.set("outsider", await addUser(null));
-  for (const role of ROLE_ORDER) users.set(role, await addUser(role));
+  users.set("outsider", await addMember(t.database, null));
+  for (const role of ROLE_ORDER) users.set(role, await addMember(t.database, role));
 });
 afterAll(async () => {
   await t?.close();

@@ -3,12 +3,11 @@
 // resolves a job's `vars` with (environment over repository over tenant).
 import { randomId, type Role } from "@gantry/db";
 import { jobVariables } from "@gantry/engine";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../src/server/auth";
 import { createCaller } from "../src/server/routers/_app";
 import { createTRPCContext } from "../src/server/trpc";
-import { DEMO, setupWebTest, type WebTestContext } from "./support";
+import { addMember, DEMO, rejection, setupWebTest, type WebTestContext } from "./support";
 
 let t: WebTestContext;
 const caller = (session: SessionUser) => createCaller(createTRPCContext({ session, database: t.database, redis: t.redis, queues: t.queues }));
@@ -17,22 +16,7 @@ const repositoryScope = { kind: "repository" as const, repository: DEMO.reposito
 const environmentScope = { kind: "environment" as const, repository: DEMO.repositoryName, environment: "production" };
 let environmentId = "";
 
-async function member(role: Role): Promise<SessionUser> {
-  const id = randomId("usr");
-  await t.database.system("test").user.create({ data: { id, email: `${id}@example.test`, name: id } });
-  await t.database.system("test").membership.create({ data: { tenantId: DEMO.tenantId, userId: id, role } });
-  return { userId: id, email: `${id}@example.test`, name: id };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to be refused");
-}
+const member = (role: Role) => addMember(t.database, role);
 
 beforeAll(async () => {
   t = await setupWebTest();

@@ -1,6 +1,7 @@
 "use client";
 // The members page's admin controls: invite (the link is shown here once), change a role, remove, revoke an
 // invitation. Each shows the server's refusal next to its button.
+import { FormRefusal } from "../../../../components/form-refusal";
 import { useActionState, useId } from "react";
 import { changeRoleFromPage, inviteFromPage, removeMemberFromPage, revokeInvitationFromPage, type InviteState } from "./member-actions";
 
@@ -10,14 +11,6 @@ const ROLES = [
   ["MAINTAINER", "Maintainer: also repositories and variables"],
   ["ADMIN", "Admin: also members, secrets and settings"],
 ] as const;
-
-function Refusal({ error }: { error: string | null }) {
-  return error ? (
-    <span className="error small" role="alert">
-      {error}
-    </span>
-  ) : null;
-}
 
 export function InviteForm({ tenant }: { tenant: string }) {
   const [state, action, pending] = useActionState<InviteState, FormData>(inviteFromPage, { error: null, path: null, invitee: null });
@@ -50,7 +43,7 @@ export function InviteForm({ tenant }: { tenant: string }) {
         <button type="submit" disabled={pending}>
           {pending ? "Inviting…" : "Invite"}
         </button>
-        <Refusal error={state.error} />
+        <FormRefusal error={state.error} />
       </form>
       {state.path ? (
         <div className="banner" role="status" data-testid="invite-link">
@@ -85,7 +78,7 @@ export function RoleForm({ tenant, userId, role, name }: { tenant: string; userI
       <button type="submit" className="button small" disabled={pending} aria-label={`Change the role of ${name}`}>
         {pending ? "Saving…" : "Change"}
       </button>
-      <Refusal error={error} />
+      <FormRefusal error={error} />
     </form>
   );
 }
@@ -99,7 +92,7 @@ export function RemoveMemberButton({ tenant, userId, name }: { tenant: string; u
       <button type="submit" className="button small" disabled={pending} aria-label={`Remove ${name} from this tenant`}>
         {pending ? "Removing…" : "Remove"}
       </button>
-      <Refusal error={error} />
+      <FormRefusal error={error} />
     </form>
   );
 }
@@ -113,7 +106,7 @@ export function RevokeInvitationButton({ tenant, invitationId, invitee }: { tena
       <button type="submit" className="button small" disabled={pending} aria-label={`Revoke the invitation of ${invitee}`}>
         {pending ? "Revoking…" : "Revoke"}
       </button>
-      <Refusal error={error} />
+      <FormRefusal error={error} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 // Set a variable (tenant, repository or environment) and delete one; refusals are shown in place.
+import { FormRefusal } from "../../../../components/form-refusal";
 import { useActionState } from "react";
 import { deleteVariableFromPage, setVariableFromPage } from "./variable-actions";
 
@@ -7,14 +8,6 @@ export interface VariableScopeChoice {
   label: string;
   /** The procedure's scope object, as JSON. */
   scope: string;
-}
-
-function Refusal({ error }: { error: string | null }) {
-  return error ? (
-    <span className="error small" role="alert">
-      {error}
-    </span>
-  ) : null;
 }
 
 export function SetVariableForm({ tenant, scopes }: { tenant: string; scopes: VariableScopeChoice[] }) {
@@ -43,7 +36,7 @@ export function SetVariableForm({ tenant, scopes }: { tenant: string; scopes: Va
       <button type="submit" disabled={pending}>
         {pending ? "Saving…" : "Save variable"}
       </button>
-      <Refusal error={error} />
+      <FormRefusal error={error} />
     </form>
   );
 }
@@ -58,7 +51,7 @@ export function DeleteVariableButton({ tenant, scope, name }: { tenant: string; 
       <button type="submit" disabled={pending} aria-label={`Delete variable ${name}`}>
         {pending ? "Deleting…" : "Delete"}
       </button>
-      <Refusal error={error} />
+      <FormRefusal error={error} />
     </form>
   );
 }
