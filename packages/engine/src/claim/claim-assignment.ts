@@ -13,7 +13,7 @@ import { readPlan, type StoredJob } from "../plan/read-plan";
 import { runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";
 import { needsContext, type NeedsContext } from "../contexts/needs";
 import { strategyFacts } from "../contexts/strategy";
-import { jobVariables, type VarsContext } from "../contexts/variables";
+import { claimedJobVariables, type VarsContext } from "../contexts/variables";
 import { githubContext } from "@gantry/runner-protocol";
 
 export interface ClaimInput {
@@ -97,7 +97,7 @@ export async function claimAssignment(
   const claimed = await claimJob(db, deps.scheduler, { poolId: input.poolId, runnerId: input.runnerId, leaseMs: input.leaseMs, jobTokenHash: hashToken(jobToken) });
   if (!claimed) return null;
   const ctx: TenantContext = { tenantId: claimed.tenantId, actor: { kind: "RUNNER", id: input.runnerId } };
-  const row = await loadJob(db, ctx, claimed);
+  const [row, vars] = await Promise.all([loadJob(db, ctx, claimed), claimedJobVariables(db, ctx, claimed)]);
   const plan = readPlan(row.run.plan);
   const planned = plan?.jobs.find((candidate) => candidate.key === row.key);
   // An unreadable plan cannot be run: say so in the job's failure rather than run guessed steps (the claim route
@@ -108,10 +108,9 @@ export async function claimAssignment(
   // a called workflow already has its own workflow's `env` under its own: the caller's does not reach it.
   const job = { ...found, env: row.callerId ? found.env : { ...plan.env, ...found.env } };
   // The needs' rows and the run's facts (its event payload) are independent reads: at once. A job without needs reads none.
-  const [needRows, run, vars] = await Promise.all([
+  const [needRows, run] = await Promise.all([
     row.needs.length > 0 ? db.forTenant(ctx).jobRun.findMany({ where: { id: { in: row.needs } }, select: { id: true, jobId: true, status: true, continueOnError: true, outputs: true } }) : [],
     runFacts(db, row.run, deps.github?.() ?? null, row),
-    jobVariables(db, ctx, { repositoryId: row.run.repositoryId, environmentName: row.environmentName }),
   ]);
   const needs = needsContext(row, new Map(needRows.map((need) => [need.id, need])));
   const facts = strategyFacts(plan, planned, { github: githubContext(run, row.jobId), inputs: run.inputs, needs, vars });
