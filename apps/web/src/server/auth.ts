@@ -212,7 +212,8 @@ export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis, 
             // Open invitations for this GitHub login or a verified email, and the organisation joins tenants allow.
             const login = githubProfile.safeParse(profile).data?.login;
             if (login && githubClient) {
-              const verifiedEmails = account.access_token ? await verifiedGithubEmails(githubClient.apiUrl, account.access_token) : [];
+              // Unreachable: no email matches this time; the sign-in and the login's invitations go on.
+              const verifiedEmails = account.access_token ? await verifiedGithubEmails(githubClient.apiUrl, account.access_token).catch(() => []) : [];
               await joinTenantsAtGithubSignIn(database, github(), { userId, githubLogin: login, verifiedEmails });
             }
             await auditGitHubSignIn(database, userId);
