@@ -15,6 +15,7 @@ export function jobContexts(assignment: Assignment): JobContextValues {
     },
     inputs: run.inputs,
     strategy: assignment.strategy,
+    vars: assignment.vars,
     // GITHUB_TOKEN joins the job's secrets (GitHub refuses secrets named GITHUB_*, so it never shadows one).
     secrets: run.githubToken ? { ...assignment.secrets, GITHUB_TOKEN: run.githubToken } : assignment.secrets,
     needs: Object.fromEntries(

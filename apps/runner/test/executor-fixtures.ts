@@ -28,6 +28,7 @@ export function assignment(runs: { run: string; if?: string; name?: string }[], 
     },
     secrets: {},
     needs: {},
+    vars: {},
     limits: { ...DEFAULT_POOL_LIMITS, ...fields.limits },
   };
 }

@@ -27,4 +27,9 @@ describe("jobContexts", () => {
     expect(contexts.inputs).toEqual({});
     expect(contexts.github.event).toEqual({});
   });
+
+  it("gives the assignment's variables as the `vars` context", () => {
+    const parsed = claimResponse.parse({ assignment: { ...claim("push"), vars: { GREETING: "hello" } } }).assignment;
+    expect(parsed && jobContexts(parsed).vars).toEqual({ GREETING: "hello" });
+  });
 });

@@ -68,6 +68,7 @@ describe("job wall time", () => {
     job: { key: "b", jobId: "b", name: "b", env: {}, outputs: {}, steps: [], timeoutMinutes, continueOnError: false, matrix: { minutes: 3 } },
     secrets: {},
     needs: {},
+    vars: {},
     limits: { ...DEFAULT_POOL_LIMITS, maxTimeoutMinutes },
   });
   it("comes from timeout-minutes, a number or an expression, and GitHub's 360 otherwise", () => {

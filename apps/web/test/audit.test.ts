@@ -1,6 +1,6 @@
 // Issue #13 item 10 in the web app: audit.list (admins only, cursor paging, one tenant's events) and what the
 // runner API records (a registration, with the caller's address).
-import { AUDIT_ACTIONS, randomId, recordAudit } from "@gantry/db";
+import { AUDIT_ACTIONS, randomId, recordAudit, type AuditAction } from "@gantry/db";
 import { PROTOCOL_VERSION, registerResponse } from "@gantry/runner-protocol";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,6 +51,32 @@ describe("audit.list", () => {
     const refused = await caller(session).audit.list({ tenant: DEMO.tenantSlug }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(TRPCError);
     expect(refused).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("admin role") });
+  });
+
+  it("filters by actor, action (or its prefix), object and time range, paging within the filter", async () => {
+    const start = new Date();
+    const someone = randomId("usr");
+    const at = (tenantId: string, actor: string, action: AuditAction, type: string, id: string) => ({ tenantId, actor: { kind: "USER" as const, id: actor }, action, target: { type, id } });
+    await recordAudit(t.database, at(DEMO.tenantId, someone, AUDIT_ACTIONS.invitationCreated, "Invitation", "inv_1"));
+    await recordAudit(t.database, at(DEMO.tenantId, someone, AUDIT_ACTIONS.invitationRevoked, "Invitation", "inv_1"));
+    await recordAudit(t.database, at(DEMO.tenantId, someone, AUDIT_ACTIONS.variableCreated, "Variable", "tenant/X"));
+    await recordAudit(t.database, at(DEMO.tenantId, DEMO.userId, AUDIT_ACTIONS.invitationCreated, "Invitation", "inv_2"));
+    const list = (filter: Partial<Parameters<ReturnType<typeof caller>["audit"]["list"]>[0]>) => caller(admin).audit.list({ tenant: DEMO.tenantSlug, since: start.toISOString(), ...filter });
+    const ids = async (filter: Parameters<typeof list>[0]) => (await list(filter)).events.map((e) => `${e.action} ${e.targetId}`);
+    expect(await ids({ actor: someone })).toEqual(["variable.create tenant/X", "invitation.revoked inv_1", "invitation.created inv_1"]);
+    expect(await ids({ action: "invitation." })).toEqual(["invitation.created inv_2", "invitation.revoked inv_1", "invitation.created inv_1"]);
+    expect(await ids({ action: "invitation.created", actor: someone })).toEqual(["invitation.created inv_1"]);
+    expect(await ids({ targetType: "Invitation", targetId: "inv_1" })).toEqual(["invitation.revoked inv_1", "invitation.created inv_1"]);
+    expect(await ids({ since: new Date(Date.now() + 60_000).toISOString() })).toEqual([]);
+    expect(await ids({ since: new Date(start.getTime() - 60_000).toISOString(), until: start.toISOString(), action: "invitation." })).toEqual([]);
+    const first = await list({ action: "invitation.", limit: 2 });
+    expect(first.nextCursor).not.toBeNull();
+    const second = await list({ action: "invitation.", limit: 2, ...(first.nextCursor ? { cursor: first.nextCursor } : {}) });
+    expect(second.events.map((e) => e.targetId)).toEqual(["inv_1"]);
+    expect(second.nextCursor).toBeNull();
+    await expect(list({ targetId: "inv_1" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("object's type") });
+    await expect(list({ since: "yesterday" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(list({ until: new Date(start.getTime() - 1000).toISOString() })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("before its end") });
   });
 
   it("refuses a cursor that is not an event id", async () => {

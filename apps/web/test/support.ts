@@ -1,11 +1,13 @@
 // What the integration tests share: a fresh migrated database per test file (seeded with the demo tenant),
 // the test Redis, and the env the app's getServices() reads.
 import { randomBytes } from "node:crypto";
-import { DEMO, newToken, openDatabase, seedDemo, type Database } from "@gantry/db";
+import { DEMO, newToken, openDatabase, randomId, seedDemo, type Database, type Role } from "@gantry/db";
 import { createTestDatabase, type TestDatabase } from "@gantry/db/testing";
 import { Queues } from "@gantry/jobs";
+import { TRPCError } from "@trpc/server";
 import { Redis } from "ioredis";
 import { vi } from "vitest";
+import type { SessionUser } from "../src/server/auth";
 
 /** The Redis the tests use (scripts/run-tests.mjs sets it; the default matches the local services). */
 export const TEST_REDIS_URL = process.env.GANTRY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -62,3 +64,23 @@ export function stubWebEnv(env: Record<string, string>): void {
 }
 
 export { DEMO };
+
+/** The TRPCError a call was refused with (fails the test when it was not refused, or failed otherwise). */
+export async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to be refused");
+}
+
+/** A new user, a member of `tenantId` (default the demo tenant) with `role`, or of none; as a session. */
+export async function addMember(database: Database, role: Role | null, options: { tenantId?: string; githubLogin?: string } = {}): Promise<SessionUser> {
+  const id = randomId("usr");
+  const email = `${id.toLowerCase()}@example.test`;
+  await database.system("test").user.create({ data: { id, email, name: id, ...(options.githubLogin ? { githubLogin: options.githubLogin } : {}) } });
+  if (role) await database.system("test").membership.create({ data: { tenantId: options.tenantId ?? DEMO.tenantId, userId: id, role } });
+  return { userId: id, email, name: id };
+}

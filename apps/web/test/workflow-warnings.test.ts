@@ -85,10 +85,10 @@ describe("tenants.updateSettings", () => {
 
   it("an admin turns injection-is-an-error on and off; each change is audited and tenants.settings reads it back", async () => {
     const admin = caller(demoAdmin);
-    expect(await admin.tenants.settings({ tenant: DEMO.tenantSlug })).toMatchObject({ injectionIsError: false, allowedActions: { kind: "all" }, canManage: true });
+    expect(await admin.tenants.settings({ tenant: DEMO.tenantSlug })).toMatchObject({ injectionIsError: false, allowedActions: { kind: "all" }, githubOrgJoinRole: null, canManage: true });
     expect(await admin.tenants.updateSettings({ tenant: DEMO.tenantSlug, injectionIsError: true })).toMatchObject({ injectionIsError: true, allowedActions: { kind: "all" } });
     expect((await t.database.system("test").tenant.findUniqueOrThrow({ where: { id: DEMO.tenantId } })).injectionLintError).toBe(true);
-    expect(await caller(await member("VIEWER")).tenants.settings({ tenant: DEMO.tenantSlug })).toMatchObject({ injectionIsError: true, allowedActions: { kind: "all" }, canManage: false });
+    expect(await caller(await member("VIEWER")).tenants.settings({ tenant: DEMO.tenantSlug })).toMatchObject({ injectionIsError: true, allowedActions: { kind: "all" }, githubOrgJoinRole: null, canManage: false });
     await admin.tenants.updateSettings({ tenant: DEMO.tenantSlug, injectionIsError: false });
     const audits = await t.database.system("test").auditEvent.findMany({ where: { tenantId: DEMO.tenantId, action: "tenant.settings.update" }, orderBy: { createdAt: "asc" } });
     expect(audits.map((audit) => [audit.actorId, audit.data])).toEqual([
@@ -149,4 +149,18 @@ describe("tenants.updateSettings", () => {
     const error = await rejection(caller(demoAdmin).tenants.updateSettings(notABoolean));
     expect(error.code).toBe("BAD_REQUEST");
   });
+});
+
+describe("tenants.updateSettings: GitHub organisation join", () => {
+  it("an admin sets and clears the GitHub organisation's join role, audited; a bad role is refused", async () => {
+    const admin = caller(demoAdmin);
+    expect((await admin.tenants.updateSettings({ tenant: DEMO.tenantSlug, githubOrgJoinRole: "DEVELOPER" })).githubOrgJoinRole).toBe("DEVELOPER");
+    expect((await admin.tenants.settings({ tenant: DEMO.tenantSlug })).githubOrgJoinRole).toBe("DEVELOPER");
+    expect((await admin.tenants.updateSettings({ tenant: DEMO.tenantSlug, githubOrgJoinRole: null })).githubOrgJoinRole).toBeNull();
+    const events = await t.database.system("test").auditEvent.findMany({ where: { action: "tenant.settings.update" }, orderBy: { id: "desc" }, take: 2 });
+    expect(events.map((event) => event.data)).toEqual([{ githubOrgJoinRole: null }, { githubOrgJoinRole: "DEVELOPER" }]);
+    // @ts-expect-error: not a role
+    expect((await rejection(admin.tenants.updateSettings({ tenant: DEMO.tenantSlug, githubOrgJoinRole: "OWNER" }))).code).toBe("BAD_REQUEST");
+  });
+
 });

@@ -28,6 +28,15 @@ export const AUDIT_ACTIONS = {
   /** details: from, to. */
   membershipRoleChanged: "membership.role_changed",
   membershipRemoved: "membership.removed",
+  /** An admin invited someone by email or GitHub login (details: email or githubLogin, role, expiresAt; never the token). */
+  invitationCreated: "invitation.created",
+  invitationRevoked: "invitation.revoked",
+  /** An invitation accepted: the membership it made (details: invitation, role, how it matched). */
+  invitationAccepted: "invitation.accepted",
+  /** A variable (`vars` context) set or deleted (details: scope, name; the value too, since variables are not secret). */
+  variableCreated: "variable.create",
+  variableUpdated: "variable.update",
+  variableDeleted: "variable.delete",
   /** A runner exchanged a pool registration token for its credential (details: pool, name, version, firstTime). */
   runnerRegistered: "runner.registered",
   poolCreated: "pool.created",
@@ -113,10 +122,34 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-/** One tenant's events, newest first, `limit` per page; `cursor` is the id the previous page ended before. */
-export async function listAudit(scoped: TenantClient, options: { limit: number; cursor?: string; action?: string }): Promise<AuditPage> {
+/** What to narrow a tenant's audit log to; every field is optional and they combine. */
+export interface AuditFilter {
+  /** The acting user's (or runner's) id. */
+  actorId?: string;
+  /** An action name, or a prefix ending in "." (e.g. "membership." for every membership change). */
+  action?: string;
+  /** The target's type (Membership, Invitation, Secret, …) and, optionally, its id. */
+  targetType?: string;
+  targetId?: string;
+  /** createdAt ≥ since and < until. */
+  since?: Date;
+  until?: Date;
+}
+
+/**
+ * One tenant's events, newest first, `limit` per page; `cursor` is the id the previous page ended before. Walks the
+ * [tenantId, id] index backwards, so a page costs its rows plus those the filter skips.
+ */
+export async function listAudit(scoped: TenantClient, options: { limit: number; cursor?: string } & AuditFilter): Promise<AuditPage> {
   const rows = await scoped.auditEvent.findMany({
-    where: { ...(options.cursor ? { id: { lt: BigInt(options.cursor) } } : {}), ...(options.action ? { action: options.action } : {}) },
+    where: {
+      ...(options.cursor ? { id: { lt: BigInt(options.cursor) } } : {}),
+      ...(options.action ? (options.action.endsWith(".") ? { action: { startsWith: options.action } } : { action: options.action }) : {}),
+      ...(options.actorId ? { actorId: options.actorId } : {}),
+      ...(options.targetType ? { targetType: options.targetType } : {}),
+      ...(options.targetId ? { targetId: options.targetId } : {}),
+      ...(options.since || options.until ? { createdAt: { ...(options.since ? { gte: options.since } : {}), ...(options.until ? { lt: options.until } : {}) } } : {}),
+    },
     orderBy: { id: "desc" },
     take: options.limit + 1,
   });

@@ -5,6 +5,7 @@ export { readPlan, plannedJob, storedJob, type StoredPlan, type StoredJob } from
 export { runFacts, inputsContext, REPOSITORY_FOR_FACTS, type GithubUrls, type RunFacts } from "./contexts/run-facts";
 export { runEventPayload, MAX_EVENT_BYTES } from "./contexts/event-payload";
 export { needsContext, type NeedsContext } from "./contexts/needs";
+export { jobVariables, type VarsContext } from "./contexts/variables";
 export { strategyFacts, matrixCells } from "./contexts/strategy";
 export type { ClaimAssignment, ClaimInput } from "./claim/claim-assignment";
 export { advanceRun, releaseGroups, type AdvanceOptions, type AdvanceResult } from "./run/advance-run";

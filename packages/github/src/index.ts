@@ -16,6 +16,7 @@ export * from "./installations/list-repositories";
 export * from "./check-runs";
 export * from "./listings";
 export * from "./user-installations";
+export * from "./organisation-members";
 export * from "./manifest";
 export * from "./app-file";
 export * from "./workflow-reader";

@@ -21,6 +21,8 @@ export const APP_PERMISSIONS = {
   pages: "read",
   packages: "read",
   merge_queues: "read",
+  // Organisation permission: whether a GitHub user is a member, for a tenant's organisation join (docs/github.md).
+  members: "read",
 } as const;
 /**
  * Webhook events it subscribes to (installation events are always sent; repository_dispatch reaches every App with

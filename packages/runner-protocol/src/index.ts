@@ -184,6 +184,8 @@ export const claimResponse = z.object({
       secrets: z.record(z.string(), z.string()).default({}),
       /** The `needs` context: each needed job's result in GitHub's words and its outputs (matrix cells folded). */
       needs: z.record(z.string(), z.object({ result: needResult, outputs: z.record(z.string(), z.unknown()) })).default({}),
+      /** The `vars` context: the job's variables (tenant, repository, environment; the narrowest wins). Not secret. */
+      vars: z.record(z.string(), z.string()).default({}),
       /** The pool's limits as of this claim; absent (an older control plane): the defaults. */
       limits: poolLimits.default(DEFAULT_POOL_LIMITS),
     })

@@ -2,10 +2,11 @@
 
 import { signOut } from "next-auth/react";
 
-export function SignOutButton() {
+/** `then`: where to go after signing out (default the sign-in page). */
+export function SignOutButton({ then = "/signin", label = "Sign out" }: { then?: string; label?: string }) {
   return (
-    <button type="button" className="button small" onClick={() => void signOut({ callbackUrl: "/signin" })}>
-      Sign out
+    <button type="button" className="button small" onClick={() => void signOut({ callbackUrl: then })}>
+      {label}
     </button>
   );
 }

@@ -8,10 +8,11 @@ import { getServerSession, type NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import type { Redis } from "ioredis";
-import type { GithubAppCredentials } from "@gantry/github";
+import type { GithubAppCredentials, GithubClient } from "@gantry/github";
 import type { WebEnv } from "../env";
 import { claimInstalledTenants } from "./github/installer-admin";
-import { githubSignInClient, githubSignInProvider } from "./github/sign-in";
+import { joinTenantsAtGithubSignIn } from "./github/join-tenants";
+import { githubSignInClient, githubSignInProvider, verifiedGithubEmails } from "./github/sign-in";
 import { clientIp, headerLookup } from "./http/client-ip";
 import { getServices } from "./services";
 import { SignInRateLimiter } from "./sign-in/rate-limit";
@@ -177,8 +178,11 @@ export function signInLimiter(env: WebEnv, redis: Redis): SignInRateLimiter {
   });
 }
 
-/** `githubApp`: the GitHub App now (its OAuth client signs users in with GitHub); null or omitted: none. */
-export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis, githubApp: GithubAppCredentials | null = null): NextAuthOptions {
+/**
+ * `githubApp`: the GitHub App now (its OAuth client signs users in with GitHub); null or omitted: none. `github`: the
+ * App's API client, for the organisation joins at GitHub sign-in (github/join-tenants.ts); omitted: none.
+ */
+export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis, githubApp: GithubAppCredentials | null = null, github: () => GithubClient | null = () => null): NextAuthOptions {
   const githubClient = githubSignInClient(env, githubApp);
   const limiter = signInLimiter(env, redis);
   return {
@@ -210,6 +214,13 @@ export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis, 
             // The App's installer becomes the admin of the tenants its installations made (none had one).
             const githubId = githubProfile.safeParse(profile).data?.id;
             if (githubId !== undefined) await claimInstalledTenants(database, { userId, githubId });
+            // Open invitations for this GitHub login or a verified email, and the organisation joins tenants allow.
+            const login = githubProfile.safeParse(profile).data?.login;
+            if (login && githubClient) {
+              // Unreachable: no email matches this time; the sign-in and the login's invitations go on.
+              const verifiedEmails = account.access_token ? await verifiedGithubEmails(githubClient.apiUrl, account.access_token).catch(() => []) : [];
+              await joinTenantsAtGithubSignIn(database, github(), { userId, githubLogin: login, verifiedEmails });
+            }
             await auditGitHubSignIn(database, userId);
           }
         } else if (user) {
@@ -224,8 +235,8 @@ export function buildAuthOptions(env: WebEnv, database: Database, redis: Redis, 
 
 /** The options for this process (env and database from getServices()). */
 export function authOptions(): NextAuthOptions {
-  const { env, database, redis, githubApp } = getServices();
-  return buildAuthOptions(env, database, redis, githubApp.current());
+  const services = getServices();
+  return buildAuthOptions(services.env, services.database, services.redis, services.githubApp.current(), () => services.githubClient());
 }
 
 /** The signed-in user for a server component or route handler, or null. */

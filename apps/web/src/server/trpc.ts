@@ -71,7 +71,17 @@ export class FieldErrors extends Error {
   }
 }
 
-const t = initTRPC.context<TRPCContext>().create({
+/**
+ * What a procedure requires, readable from the router (the role matrix test walks every procedure by it):
+ * `access` says whether it is public, needs only a signed-in user, or is a tenant procedure; `role` is the least
+ * role a tenant procedure needs (VIEWER for a plain tenant procedure).
+ */
+export type ProcedureMeta = { access: "public" } | { access: "authed" } | { access: "tenant"; role: Role };
+
+const t = initTRPC
+  .context<TRPCContext>()
+  .meta<ProcedureMeta>()
+  .create({
   errorFormatter: ({ shape, error }) => ({
     ...shape,
     data: {
@@ -85,7 +95,7 @@ const t = initTRPC.context<TRPCContext>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.meta({ access: "public" });
 
 /** FORBIDDEN unless the call is a session's or its token carries `needed`. */
 export function requireTokenScope(ctx: Pick<TRPCContext, "apiToken">, needed: ApiScope, what: string): void {
@@ -93,7 +103,7 @@ export function requireTokenScope(ctx: Pick<TRPCContext, "apiToken">, needed: Ap
   throw new TRPCError({ code: "FORBIDDEN", message: `This API token lacks the ${needed} scope, which ${what} needs (it has ${ctx.apiToken.scopes.join(", ") || "none"}).` });
 }
 
-export const authedProcedure = t.procedure.use(({ ctx, type, path, next }) => {
+export const authedProcedure = t.procedure.meta({ access: "authed" }).use(({ ctx, type, path, next }) => {
   if (ctx.bearerRefusal) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.bearerRefusal });
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
   requireTokenScope(ctx, type === "mutation" ? "runs:write" : "runs:read", `${path} (a ${type})`);
@@ -109,7 +119,9 @@ export const tenantSlug = z
 
 export const tenantInput = z.object({ tenant: tenantSlug });
 
-export const tenantProcedure = authedProcedure.input(tenantInput).use(async ({ ctx, input, next }) => {
+// The membership and role checks run before the procedure's own `.input(...)` is parsed (tRPC runs input parsers in
+// chain order), so a caller without the role is refused without learning what the input should have been.
+export const tenantProcedure = authedProcedure.meta({ access: "tenant", role: "VIEWER" }).input(tenantInput).use(async ({ ctx, input, next }) => {
   const membership = await ctx.database
     .system("tRPC: the caller's membership in the requested tenant")
     .membership.findFirst({
@@ -132,7 +144,7 @@ export const tenantProcedure = authedProcedure.input(tenantInput).use(async ({ c
 
 /** A tenant procedure that also needs at least `required` in that tenant. */
 export function roleProcedure(required: Role) {
-  return tenantProcedure.use(({ ctx, path, next }) => {
+  return tenantProcedure.meta({ access: "tenant", role: required }).use(({ ctx, path, next }) => {
     if (required === "ADMIN") requireTokenScope(ctx, "admin", `${path} (an admin procedure)`);
     if (!hasRole(ctx.role, required)) {
       throw new TRPCError({

@@ -7,8 +7,8 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { intake, type Database } from "@gantry/db";
-import { parseGithubAppCredentials, syncInstallation, type GithubAppCredentials } from "@gantry/github";
-import { FakeGithub } from "@gantry/github/testing";
+import { InstallationTokens, parseGithubAppCredentials, syncInstallation, type GithubAppCredentials } from "@gantry/github";
+import { FAKE_INSTALLATION_PERMISSIONS, FakeGithub } from "@gantry/github/testing";
 import { TRPCError } from "@trpc/server";
 import NextAuth, { type NextAuthOptions } from "next-auth";
 import type { NextApiRequest, NextApiResponse } from "next";
@@ -17,7 +17,7 @@ import { parseWebEnv } from "../../src/env";
 import { buildAuthOptions } from "../../src/server/auth";
 import { createCaller } from "../../src/server/routers/_app";
 import { createTRPCContext } from "../../src/server/trpc";
-import { setupWebTest, type WebTestContext } from "../support";
+import { DEMO, setupWebTest, type WebTestContext } from "../support";
 
 let t: WebTestContext;
 let fake: FakeGithub;
@@ -79,7 +79,8 @@ beforeAll(async () => {
     GANTRY_GITHUB_API_URL: fake.url,
     GANTRY_GITHUB_WEB_URL: fake.url,
   });
-  options = buildAuthOptions(parseWebEnv({ ...t.env, NEXTAUTH_URL: appUrl }), t.database, t.redis, app);
+  const github = { apiUrl: fake.url, tokens: new InstallationTokens({ appId: app.appId, privateKey: app.privateKey, apiUrl: fake.url }) };
+  options = buildAuthOptions(parseWebEnv({ ...t.env, NEXTAUTH_URL: appUrl }), t.database, t.redis, app, () => github);
   options.secret = t.env.NEXTAUTH_SECRET;
 });
 afterAll(async () => {
@@ -205,5 +206,54 @@ describe("GitHub sign-in with the App's OAuth client", () => {
     expect(impostor).not.toBe(original.id);
     expect(original.githubLogin).toBeNull();
     expect(await t.database.system("test").membership.count({ where: { userId: impostor ?? "" } })).toBe(0);
+  });
+});
+
+describe("GitHub sign-in joins tenants by invitation and by organisation", () => {
+  const demoAdmin = () => caller(DEMO.userId);
+
+  it("accepts an open invitation for the user's GitHub login, without case", async () => {
+    await (await demoAdmin()).members.invite({ tenant: DEMO.tenantSlug, invitee: { kind: "github", githubLogin: "Invited-Dev" }, role: "DEVELOPER" });
+    fake.addUser({ login: "invited-dev", id: 4_401, email: null });
+    fake.signInAs("invited-dev");
+    const userId = await new Browser().signInWithGitHub();
+    const memberships = await t.database.system("test").membership.findMany({ where: { userId: userId ?? "" }, select: { tenantId: true, role: true } });
+    expect(memberships).toEqual([{ tenantId: DEMO.tenantId, role: "DEVELOPER" }]);
+    const accepted = await t.database.system("test").auditEvent.findMany({ where: { action: "invitation.accepted", targetId: `${DEMO.tenantId}/${userId ?? ""}` } });
+    expect(accepted.map((event) => event.data)).toEqual([expect.objectContaining({ role: "DEVELOPER", via: "github" })]);
+  });
+
+  it("accepts an email invitation when GitHub has verified that address", async () => {
+    await (await demoAdmin()).members.invite({ tenant: DEMO.tenantSlug, invitee: { kind: "email", email: "verified@example.com" }, role: "MAINTAINER" });
+    fake.addUser({ login: "verified-user", id: 4_402, email: "Verified@example.com" });
+    fake.signInAs("verified-user");
+    const userId = await new Browser().signInWithGitHub();
+    expect((await t.database.system("test").membership.findFirst({ where: { userId: userId ?? "", tenantId: DEMO.tenantId } }))?.role).toBe("MAINTAINER");
+  });
+
+  it("a tenant with an organisation join role takes the organisation's members (asked of GitHub as the App), and nobody else", async () => {
+    const installation = 70_003;
+    const tenantId = await installedByWebhook(installation, { login: "org-owner", id: 4_500 });
+    fake.addInstallation(installation, { ...FAKE_INSTALLATION_PERMISSIONS, members: "read" });
+    fake.setOrganisationMembers(`org${installation}`, installation, ["Org-Dev"]);
+    fake.addUser({ login: "org-dev", id: 4_501 });
+    fake.addUser({ login: "outsider", id: 4_502 });
+
+    // Not set: a member of the organisation joins nothing.
+    fake.signInAs("org-dev");
+    const orgDev = await new Browser().signInWithGitHub();
+    expect(await t.database.system("test").membership.count({ where: { tenantId, userId: orgDev ?? "" } })).toBe(0);
+
+    await t.database.system("test").tenant.update({ where: { id: tenantId }, data: { githubOrgJoinRole: "VIEWER" } });
+    expect(await new Browser().signInWithGitHub()).toBe(orgDev);
+    expect((await t.database.system("test").membership.findFirst({ where: { tenantId, userId: orgDev ?? "" } }))?.role).toBe("VIEWER");
+    expect(fake.callsTo(/^GET \/orgs\/org70003\/members\/org-dev$/).map((call) => call.status)).toContain(204);
+    const created = await t.database.system("test").auditEvent.findMany({ where: { tenantId, action: "membership.created", targetId: `${tenantId}/${orgDev ?? ""}` } });
+    expect(created).toHaveLength(1);
+
+    fake.signInAs("outsider");
+    const outsider = await new Browser().signInWithGitHub();
+    expect(await t.database.system("test").membership.count({ where: { tenantId, userId: outsider ?? "" } })).toBe(0);
+    expect(fake.callsTo(/^GET \/orgs\/org70003\/members\/outsider$/).map((call) => call.status)).toEqual([404]);
   });
 });

@@ -35,6 +35,18 @@ export async function markJobGated(sql: SqlRunner, ctx: TenantContext, jobId: st
 }
 
 /**
+ * A QUEUED job entering an environment with no protection: records which (its environment's secrets and variables
+ * are the job's at claim), without gating it. Not a transition; a job no longer QUEUED keeps what it had.
+ */
+export async function setJobEnvironment(sql: SqlRunner, ctx: TenantContext, jobId: string, environmentName: string): Promise<boolean> {
+  const rows = await sql.$queryRaw<{ id: string }[]>`
+    UPDATE "JobRun" SET "environmentName" = ${environmentName}
+    WHERE "id" = ${jobId} AND "tenantId" = ${ctx.tenantId} AND "status" = 'QUEUED'
+    RETURNING "id"`;
+  return rows.length > 0;
+}
+
+/**
  * A QUEUED job's `runs-on`, evaluated when its needs were met (it held `${{ }}`): the labels its pool is chosen by.
  * Not a transition: the job stays QUEUED; a job no longer QUEUED keeps the labels it was placed with.
  */

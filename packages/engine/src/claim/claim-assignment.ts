@@ -13,6 +13,7 @@ import { readPlan, type StoredJob } from "../plan/read-plan";
 import { runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";
 import { needsContext, type NeedsContext } from "../contexts/needs";
 import { strategyFacts } from "../contexts/strategy";
+import { claimedJobVariables, type VarsContext } from "../contexts/variables";
 import { githubContext } from "@gantry/runner-protocol";
 import { secretsForClaim } from "../secrets/secrets-for-claim";
 import type { Clock } from "../clock";
@@ -35,6 +36,8 @@ export interface ClaimAssignment {
   /** The planned job as stored (permissions, environment, secrets references). */
   planned: StoredJob;
   needs: NeedsContext;
+  /** The `vars` context: the tenant's, repository's and environment's variables, narrowest winning. */
+  vars: VarsContext;
   strategy: Record<string, unknown>;
   /** The job's secrets, for the runner: empty for an untrusted run or a pool that may not receive them. */
   secrets: Record<string, string>;
@@ -98,7 +101,7 @@ export async function claimAssignment(
   const claimed = await claimJob(db, deps.scheduler, { poolId: input.poolId, runnerId: input.runnerId, leaseMs: input.leaseMs, jobTokenHash: hashToken(jobToken), nowMs: deps.clock.now() });
   if (!claimed) return null;
   const ctx: TenantContext = { tenantId: claimed.tenantId, actor: { kind: "RUNNER", id: input.runnerId } };
-  const row = await loadJob(db, ctx, claimed);
+  const [row, vars] = await Promise.all([loadJob(db, ctx, claimed), claimedJobVariables(db, ctx, claimed)]);
   const plan = readPlan(row.run.plan);
   const planned = plan?.jobs.find((candidate) => candidate.key === row.key);
   // An unreadable plan cannot be run: say so in the job's failure rather than run guessed steps (the claim route
@@ -116,7 +119,7 @@ export async function claimAssignment(
     secretsForClaim(db, { id: input.poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey, { tenantId: claimed.tenantId, key: row.key, environmentName: row.environmentName, run: row.run }, deps.log),
   ]);
   const needs = needsContext(row, new Map(needRows.map((need) => [need.id, need])));
-  const facts = strategyFacts(plan, planned, { github: githubContext(run, row.jobId), inputs: run.inputs, needs, vars: {} });
+  const facts = strategyFacts(plan, planned, { github: githubContext(run, row.jobId), inputs: run.inputs, needs, vars });
   const timeoutMinutes = Math.min(row.timeoutMinutes, input.maxTimeoutMinutes);
   // What the attempt starts with in Redis, all added before the claim answers (a crash after the answer loses none
   // of them), side by side: they do not depend on each other.
@@ -128,5 +131,5 @@ export async function claimAssignment(
     // (the job id is the one advanceRun uses for this run and status, so every later claim of the run collapses into it).
     row.run.status === "RUNNING" ? deps.queues.add("workflow-run-events", { tenantId: claimed.tenantId, runId: row.run.id }, `workflow-run-events-${row.run.id}-RUNNING${row.run.runAttempt > 1 ? `-r${row.run.runAttempt}` : ""}`) : undefined,
   ]);
-  return { claimed, jobToken, timeoutMinutes, run, job, planned, needs, strategy: facts ? strategyContext(facts) : {}, secrets, row };
+  return { claimed, jobToken, timeoutMinutes, run, job, planned, needs, vars, strategy: facts ? strategyContext(facts) : {}, secrets, row };
 }

@@ -14,6 +14,7 @@ import { requestRunCheckReports } from "./check-reports";
 import { requestWorkflowRunEvents } from "./workflow-run-events";
 import { checkEnvironmentGate, evaluateEnvironmentName } from "./environment-gate";
 import { systemClock } from "../clock";
+import { jobVariables, type VarsContext } from "../contexts/variables";
 import { readPlan } from "../plan/read-plan";
 import { REPOSITORY_FOR_FACTS, inputsContext, runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";
 import { needsContext } from "../contexts/needs";
@@ -55,6 +56,8 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
   const { onReady } = hooks;
   // The run's facts (its github context) do not change while it advances: read once, when a job needs them.
   let facts: RunFacts | null = null;
+  // Likewise the tenant's and repository's variables (the `vars` context of job-level expressions).
+  let vars: VarsContext | null = null;
   // Most advances follow a job's end while the rest run (a matrix's cells ending one by one): nothing to decide, only
   // whether the run is over. That is seen from the jobs' statuses alone, without the run's plan and full job rows.
   const glance = await glanceAt(db, ctx, runId);
@@ -73,7 +76,8 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
     const jobs = [...run.jobs].sort((a, b) => (order.get(a.key) ?? Infinity) - (order.get(b.key) ?? Infinity));
     const contextsOf = async (job: JobRun) => {
       facts ??= await runFacts(db, run, hooks.github ?? null);
-      const base = { github: githubContext(facts, job.jobId), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: inputsContext(run, job), vars: {} };
+      vars ??= await jobVariables(db, ctx, { repositoryId: run.repositoryId });
+      const base = { github: githubContext(facts, job.jobId), needs: needsContext(job, byId), matrix: job.matrix ?? {}, inputs: inputsContext(run, job), vars };
       const own = planned.get(job.key);
       const strategy = plan && own ? strategyFacts(plan, own, base) : null;
       return { contexts: { ...base, strategy: strategy ? strategyContext(strategy) : {} }, strategy };
@@ -182,7 +186,8 @@ export async function advanceRun(db: Database, ctx: TenantContext, runId: string
     }
     const callContexts = async () => {
       facts ??= await runFacts(db, run, hooks.github ?? null);
-      return { github: githubContext(facts), vars: {} };
+      vars ??= await jobVariables(db, ctx, { repositoryId: run.repositoryId });
+      return { github: githubContext(facts), vars };
     };
     if ((await finishEndedCalls(db, ctx, run, callContexts)).length > 0) changed = true;
     if (!changed) {

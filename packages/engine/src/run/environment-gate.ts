@@ -41,8 +41,11 @@ export async function checkEnvironmentGate(
 ): Promise<GateDecision> {
   const sys: RawPrismaClient = db.system("environment gate");
   const environment = await db.forTenant(ctx).environment.findFirst({ where: { repositoryId: job.repositoryId, name: environmentName }, include: { rules: true } });
-  // Like GitHub, an environment nobody configured has no protection.
-  if (!environment || environment.rules.length === 0) return { kind: "open" };
+  // Like GitHub, an environment nobody configured has no protection; the job is still in it (its variables and secrets).
+  if (!environment || environment.rules.length === 0) {
+    await transitions.setJobEnvironment(sys, ctx, job.id, environmentName);
+    return { kind: "open" };
+  }
   const gatedAt = await transitions.markJobGated(sys, ctx, job.id, environmentName);
   if (!gatedAt) return { kind: "refused", reason: "the job is no longer queued" };
 

@@ -8,6 +8,7 @@ import { cancelRun } from "./cancel";
 import { admitRun, evaluateConcurrency } from "./concurrency";
 import { readPlan } from "../plan/read-plan";
 import { REPOSITORY_FOR_FACTS, inputsContext, runFacts } from "../contexts/run-facts";
+import { jobVariables } from "../contexts/variables";
 
 const NOTHING: AdvanceResult = { ready: [], skipped: [], failed: [], cancelled: [], held: [] };
 
@@ -16,8 +17,8 @@ export async function startRun(db: Database, ctx: TenantContext, runId: string, 
   if (!run) return NOTHING;
   // Only a run not yet started is admitted: a start asked twice (a redelivered job) is one advance.
   if (run.status === "QUEUED" && run.startedAt === null && run.concurrencyGroup === null) {
-    const facts = await runFacts(db, run, hooks.github ?? null);
-    const concurrency = evaluateConcurrency(readPlan(run.plan)?.concurrency, { github: githubContext(facts), inputs: inputsContext(run), vars: {} });
+    const [facts, vars] = await Promise.all([runFacts(db, run, hooks.github ?? null), jobVariables(db, ctx, { repositoryId: run.repositoryId })]);
+    const concurrency = evaluateConcurrency(readPlan(run.plan)?.concurrency, { github: githubContext(facts), inputs: inputsContext(run), vars });
     if (concurrency) {
       const admission = await admitRun(db.system("concurrency admission"), ctx, runId, concurrency);
       for (const other of admission.cancel) await cancelRun(db, ctx, other, `superseded in concurrency group ${concurrency.group}`, hooks);

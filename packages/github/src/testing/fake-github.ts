@@ -156,6 +156,8 @@ export class FakeGithub {
   /** OAuth: one-time codes and user tokens → the user's login and reachable installations. */
   private readonly oauthCodes = new Map<string, { login: string; installations: number[]; redirectUri?: string }>();
   private readonly userTokens = new Map<string, { login: string; installations: number[] }>();
+  /** Organisations by lower-cased login: the installation made on it and its members' lower-cased logins. */
+  private readonly organisations = new Map<string, { installationId: number; members: Set<string> }>();
   /** Manifest codes GitHub hands back after "Create GitHub App", and the manifests they were for. */
   private readonly manifestCodes = new Set<string>();
   readonly webhookSecret = randomBytes(20).toString("hex");
@@ -191,6 +193,28 @@ export class FakeGithub {
   }
 
   /** What GitHub remembers about a token (undefined: unknown, expired or revoked). */
+  /** An organisation whose App installation is `installationId`, with these members (GET /orgs/{org}/members/{username}). */
+  setOrganisationMembers(organisation: string, installationId: number, logins: string[]): void {
+    this.organisations.set(organisation.toLowerCase(), { installationId, members: new Set(logins.map((login) => login.toLowerCase())) });
+  }
+
+  /**
+   * GitHub's answer to an installation asking about a member: 204 (no body) for a member, 404 for anyone else or an
+   * organisation the installation is not on, 403 without the "members" permission.
+   */
+  private organisationMembership(organisation: string, login: string, authorization: string | null | undefined, response: ServerResponse): number {
+    const given = /^(?:token|Bearer) (ghs_.+)$/i.exec(authorization ?? "")?.[1];
+    const grant = given ? this.tokenGrant(given) : undefined;
+    if (!grant) return this.error(response, 401, "Bad credentials");
+    const org = this.organisations.get(organisation.toLowerCase());
+    if (!org || org.installationId !== grant.installationId) return this.error(response, 404, "Not Found");
+    if (!grant.permissions.members) return this.error(response, 403, "Resource not accessible by integration");
+    if (!org.members.has(login.toLowerCase())) return this.error(response, 404, "Not Found");
+    response.writeHead(204);
+    response.end();
+    return 204;
+  }
+
   tokenGrant(token: string): FakeTokenGrant | undefined {
     const grant = this.tokens.get(token);
     return grant && grant.expiresAt > this.now() ? grant : undefined;
@@ -562,6 +586,9 @@ export class FakeGithub {
       response.end();
       return this.record(call, 204);
     }
+
+    const membership = /^\/orgs\/([^/]+)\/members\/([^/]+)$/.exec(url.pathname);
+    if (membership && request.method === "GET") return this.record(call, this.organisationMembership(decodeURIComponent(membership[1] ?? ""), decodeURIComponent(membership[2] ?? ""), authorization, response));
 
     const repoApi = /^\/repos\/([^/]+)\/([^/]+)(?:\/(issues)(?:\/(\d+)\/(comments))?|\/(git\/refs))?$/.exec(url.pathname);
     if (repoApi) return this.record(call, this.handleRepoApi(request.method ?? "GET", repoApi, authorization, body, response));

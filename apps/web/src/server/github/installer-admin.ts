@@ -3,6 +3,7 @@
 // account signs in with GitHub, it becomes the admin of each such tenant that still has no admin. Matched by
 // GitHub's numeric user id, which GitHub itself vouched for in the sign-in (a login can be renamed and reused).
 import { AUDIT_ACTIONS, recordAudit, type Database } from "@gantry/db";
+import { lockTenantAdmins } from "../members/admin-lock";
 
 export interface ClaimedTenant {
   tenantId: string;
@@ -23,7 +24,7 @@ export async function claimInstalledTenants(database: Database, user: { userId: 
     if (claimed.some((tenant) => tenant.tenantId === installation.tenantId)) continue;
     const before = await sys.$transaction(async (tx) => {
       // Two sign-ins at once (or an admin made meanwhile): one decides per tenant, under this lock.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`tenant-admin:${installation.tenantId}`}))`;
+      await lockTenantAdmins(tx, installation.tenantId);
       if (await tx.membership.findFirst({ where: { tenantId: installation.tenantId, role: "ADMIN" }, select: { userId: true } })) return "has-admin" as const;
       const membership = await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: installation.tenantId, userId: user.userId } }, select: { role: true } });
       await tx.membership.upsert({

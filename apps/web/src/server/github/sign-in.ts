@@ -67,6 +67,14 @@ export async function fetchGithubUser(apiUrl: string, accessToken: string, fetch
   return email ? { ...profile, email } : profile;
 }
 
+/** The user's email addresses GitHub has verified (GET /user/emails, which the sign-in's `user:email` scope allows). */
+export async function verifiedGithubEmails(apiUrl: string, accessToken: string, fetcher: typeof fetch = fetch): Promise<string[]> {
+  const headers = { authorization: `Bearer ${accessToken}`, accept: "application/vnd.github+json", "user-agent": "gantry-ci" };
+  const response = await fetcher(`${apiUrl}/user/emails`, { headers, signal: AbortSignal.timeout(15_000) });
+  const listed = response.ok ? githubEmails.safeParse(await response.json()) : null;
+  return listed?.success ? listed.data.filter((entry) => entry.verified === true).map((entry) => entry.email.toLowerCase()) : [];
+}
+
 /** next-auth's GitHub provider on the given client and hosts. */
 export function githubSignInProvider(client: GithubSignInClient): ReturnType<typeof GitHubProvider> {
   return GitHubProvider({

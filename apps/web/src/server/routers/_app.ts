@@ -4,11 +4,14 @@ import { approvalsRouter } from "./approvals/_router";
 import { auditRouter } from "./audit/_router";
 import { environmentsRouter } from "./environments/_router";
 import { healthRouter } from "./health";
+import { invitationsRouter } from "./invitations/_router";
+import { membersRouter } from "./members/_router";
 import { repositoriesRouter } from "./repositories/_router";
 import { runnersRouter } from "./runners/_router";
 import { runsRouter } from "./runs/_router";
 import { secretsRouter } from "./secrets/_router";
 import { tenantsRouter } from "./tenants/_router";
+import { variablesRouter } from "./variables/_router";
 
 export const appRouter = createTRPCRouter({
   health: healthRouter,
@@ -21,6 +24,9 @@ export const appRouter = createTRPCRouter({
   apiTokens: apiTokensRouter,
   repositories: repositoriesRouter,
   environments: environmentsRouter,
+  members: membersRouter,
+  invitations: invitationsRouter,
+  variables: variablesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -73,6 +73,7 @@ async function answerFor(deps: RunnerApiDeps, assigned: ClaimAssignment, limits:
       ...(deps.runtimeTokenKey ? { runtimeToken: await mintRuntimeToken(deps.runtimeTokenKey, { tenantId: claimed.tenantId, runId: row.run.id, jobRunId: claimed.jobId, attemptId: claimed.attemptId }, { issuedAt: Date.now(), timeoutMinutes: assigned.timeoutMinutes }) } : {}),
       secrets: assigned.secrets,
       needs: assigned.needs,
+      vars: assigned.vars,
       limits,
     },
   };

@@ -41,6 +41,7 @@ export default async function TenantLayout({
                 <Link href={`/t/${slug}#runs`}>Runs</Link>
                 <Link href={`/t/${slug}#runners`}>Runners</Link>
                 <Link href={`/t/${slug}/secrets`}>Secrets</Link>
+                <Link href={`/t/${slug}/members`}>Members</Link>
                 {current.role === "ADMIN" ? <Link href={`/t/${slug}/audit`}>Audit</Link> : null}
                 <Link href={`/t/${slug}/settings/approvals`}>Approvals</Link>
                 <Link href={`/t/${slug}/settings`}>Settings</Link>

@@ -3,18 +3,8 @@
 import { secretStore, SecretError } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import type { TenantProcedureContext } from "../../trpc";
-import type { DeleteSecretInput, ListSecretsInput, SecretScopeInput, SetSecretInput } from "./secrets.schema";
-
-/** The store's scope key for a scope input: "tenant", "repo:<id>" or "env:<id>". */
-async function scopeKey(ctx: TenantProcedureContext, scope: SecretScopeInput): Promise<string> {
-  if (scope.kind === "tenant") return "tenant";
-  const repository = await ctx.db.repository.findFirst({ where: { fullName: scope.repository }, select: { id: true } });
-  if (!repository) throw new TRPCError({ code: "NOT_FOUND", message: `No repository ${scope.repository} in ${ctx.tenant.slug}.` });
-  if (scope.kind === "repository") return `repo:${repository.id}`;
-  const environment = await ctx.db.environment.findFirst({ where: { repositoryId: repository.id, name: scope.environment }, select: { id: true } });
-  if (!environment) throw new TRPCError({ code: "NOT_FOUND", message: `No environment ${scope.environment} in ${scope.repository}.` });
-  return `env:${environment.id}`;
-}
+import { scopeKey } from "./scope-key";
+import type { DeleteSecretInput, ListSecretsInput, SetSecretInput } from "./secrets.schema";
 
 function store(ctx: TenantProcedureContext) {
   if (!ctx.masterKey) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "Secrets need GANTRY_MASTER_KEY on the control plane (openssl rand -base64 32)." });

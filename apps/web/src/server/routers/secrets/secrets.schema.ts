@@ -9,13 +9,17 @@ export const secretScopeInput = z.discriminatedUnion("kind", [
 ]);
 export type SecretScopeInput = z.infer<typeof secretScopeInput>;
 
-// GitHub's rules: letters, digits and underscores, not starting with a digit or GITHUB_; values up to 48 KB.
-export const secretName = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "A secret name is letters, digits and _ and does not start with a digit.")
-  .max(200)
-  .refine((name) => !name.toUpperCase().startsWith("GITHUB_"), "Secret names may not start with GITHUB_.");
+/** GitHub's rules for secret and variable names: letters, digits and underscores, not starting with a digit or GITHUB_. */
+export function configurationName(what: "secret" | "variable") {
+  return z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, `A ${what} name is letters, digits and _ and does not start with a digit.`)
+    .max(200)
+    .refine((name) => !name.toUpperCase().startsWith("GITHUB_"), `${what === "secret" ? "Secret" : "Variable"} names may not start with GITHUB_.`);
+}
+// Values up to 48 KB, as on GitHub.
+export const secretName = configurationName("secret");
 export const MAX_SECRET_BYTES = 48 * 1024;
 
 export const listSecretsInput = tenantInput.extend({ scope: secretScopeInput });

@@ -1,3 +1,4 @@
+import type { Role } from "@gantry/db";
 import { actionsPolicySchema, type ActionsPolicy } from "@gantry/workflow-schema";
 import type { TenantProcedureContext } from "../../trpc";
 
@@ -14,13 +15,15 @@ export interface TenantSettings {
   rateLimit: { perSecond: number; burst: number } | null;
   /** The fair scheduler's weight (priority class). */
   schedulingWeight: number;
+  /** GitHub sign-in: members of the organisation that installed the App join with this role; null: only by invitation. */
+  githubOrgJoinRole: Role | null;
 }
 
-/** The tenant's settings: how its workflows are judged at intake, its tokens' defaults and its scheduling plan. */
+/** The tenant's settings: how its workflows are judged at intake, its tokens' defaults, its scheduling plan, who joins at GitHub sign-in. */
 export async function readTenantSettings(ctx: TenantProcedureContext): Promise<TenantSettings> {
   const tenant = await ctx.db.tenant.findUniqueOrThrow({
     where: { id: ctx.tenant.id },
-    select: { injectionLintError: true, allowedActions: true, forkPullRequests: true, defaultTokenPermissions: true, maxConcurrentJobs: true, rateLimitPerSec: true, rateLimitBurst: true, schedulingWeight: true },
+    select: { injectionLintError: true, allowedActions: true, forkPullRequests: true, defaultTokenPermissions: true, maxConcurrentJobs: true, rateLimitPerSec: true, rateLimitBurst: true, schedulingWeight: true, githubOrgJoinRole: true },
   });
   return {
     injectionIsError: tenant.injectionLintError,
@@ -31,6 +34,7 @@ export async function readTenantSettings(ctx: TenantProcedureContext): Promise<T
     maxConcurrentJobs: tenant.maxConcurrentJobs,
     rateLimit: tenant.rateLimitPerSec === null ? null : { perSecond: tenant.rateLimitPerSec, burst: tenant.rateLimitBurst },
     schedulingWeight: tenant.schedulingWeight,
+    githubOrgJoinRole: tenant.githubOrgJoinRole,
   };
 }
 

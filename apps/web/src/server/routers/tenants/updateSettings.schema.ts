@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { actionsPolicySchema } from "@gantry/workflow-schema";
 import { tenantInput } from "../../trpc";
+import { roleInput } from "../members/invite.schema";
 
 export const updateTenantSettingsInput = tenantInput
   .extend({
@@ -18,6 +19,8 @@ export const updateTenantSettingsInput = tenantInput
     rateLimit: z.object({ perSecond: z.number().positive("a rate is above zero (or no rate limit)").max(10_000), burst: z.number().int().min(1).max(10_000) }).nullable().optional(),
     /** The fair scheduler's weight; only when the operator lets tenant admins set it (GANTRY_TENANT_ADMINS_SET_PRIORITY). */
     schedulingWeight: z.number().int().min(1).max(100).optional(),
+    /** GitHub sign-in: members of the organisation that installed the App join with this role; null: only by invitation. */
+    githubOrgJoinRole: roleInput.nullable().optional(),
   })
   .refine((input) => Object.entries(input).some(([key, value]) => key !== "tenant" && value !== undefined), { message: "give at least one setting to change" });
 export type UpdateTenantSettingsInput = z.infer<typeof updateTenantSettingsInput>;

@@ -1,26 +1,17 @@
 "use server";
 // The secrets page's forms: through the same tRPC procedures (and admin check) as the API. A value is sent once
 // and never shown again.
-import { TRPCError } from "@trpc/server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { getSessionUser } from "../../../../server/auth";
-import { serverCaller } from "../../../../server/caller";
+import { callFromPage, type PageCaller } from "../call-from-page";
 
 const scopeOf = (repository: string) => (repository ? { kind: "repository" as const, repository } : { kind: "tenant" as const });
 const setForm = z.object({ tenant: z.string(), repository: z.string().default(""), name: z.string(), value: z.string() });
 const deleteForm = z.object({ tenant: z.string(), repository: z.string().default(""), name: z.string() });
 
-async function asCaller<T>(run: (caller: ReturnType<typeof serverCaller>) => Promise<T>): Promise<string | null> {
-  const session = await getSessionUser();
-  if (!session) return "Sign in first.";
-  try {
-    await run(serverCaller(session));
-    return null;
-  } catch (error) {
-    if (error instanceof TRPCError) return error.message.startsWith("[") ? "Check the name and the value." : error.message;
-    throw error;
-  }
+async function asCaller<T>(run: (caller: PageCaller) => Promise<T>): Promise<string | null> {
+  const result = await callFromPage(run);
+  return result.ok ? null : result.error;
 }
 
 export async function setSecretFromPage(_previous: string | null, data: FormData): Promise<string | null> {

@@ -25,7 +25,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ tenan
         </Link>
       </div>
       <h2>Workflows</h2>
-      <TenantSettingsForm tenant={tenant} injectionIsError={settings.injectionIsError} allowedActions={settings.allowedActions} canManage={settings.canManage} />
+      <TenantSettingsForm tenant={tenant} injectionIsError={settings.injectionIsError} allowedActions={settings.allowedActions} githubOrgJoinRole={settings.githubOrgJoinRole} canManage={settings.canManage} />
       <h2>Pull requests, tokens and scheduling</h2>
       <TenantPlanForm
         tenant={tenant}

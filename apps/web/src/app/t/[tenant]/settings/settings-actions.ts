@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { ActionsPolicy } from "@gantry/workflow-schema";
 import { getSessionUser } from "../../../../server/auth";
 import { serverCaller } from "../../../../server/caller";
+import { roleInput } from "../../../../server/routers/members/invite.schema";
 import { actionsPolicyFromForm } from "./actions-policy-form";
 
 // An unticked checkbox is simply absent from the form data.
@@ -14,6 +15,8 @@ const settingsForm = z.object({
   injectionIsError: z.literal("on").optional(),
   actionsPolicy: z.enum(["all", "github-owned", "list"]),
   actionPatterns: z.string().optional(),
+  // "" (the first choice): only by invitation.
+  githubOrgJoinRole: z.union([z.literal(""), roleInput]).default(""),
 });
 
 export interface SettingsFormState {
@@ -30,7 +33,7 @@ export async function saveTenantSettings(_previous: SettingsFormState | null, da
   if (!session) return { ok: false, message: "Sign in first." };
   const { tenant } = parsed.data;
   try {
-    await serverCaller(session).tenants.updateSettings({ tenant, injectionIsError: parsed.data.injectionIsError === "on", allowedActions: policy.policy });
+    await serverCaller(session).tenants.updateSettings({ tenant, injectionIsError: parsed.data.injectionIsError === "on", allowedActions: policy.policy, githubOrgJoinRole: parsed.data.githubOrgJoinRole || null });
   } catch (error) {
     if (error instanceof TRPCError) return { ok: false, message: error.message };
     throw error;

@@ -13,7 +13,20 @@ const POLICY_CHOICES = [
 /** The textarea's text for a policy: its patterns, one a line. */
 const patternsText = (policy: ActionsPolicy) => (policy.kind === "list" ? policy.patterns.join("\n") : "");
 
-export function TenantSettingsForm({ tenant, injectionIsError, allowedActions, canManage }: { tenant: string; injectionIsError: boolean; allowedActions: ActionsPolicy; canManage: boolean }) {
+export function TenantSettingsForm({
+  tenant,
+  injectionIsError,
+  allowedActions,
+  githubOrgJoinRole,
+  canManage,
+}: {
+  tenant: string;
+  injectionIsError: boolean;
+  allowedActions: ActionsPolicy;
+  /** Absent or null: only by invitation. */
+  githubOrgJoinRole?: string | null;
+  canManage: boolean;
+}) {
   const [state, action, pending] = useActionState(saveTenantSettings, null);
   return (
     <form action={action} className="settings-form" data-testid="tenant-settings">
@@ -41,6 +54,20 @@ export function TenantSettingsForm({ tenant, injectionIsError, allowedActions, c
           <code>uses:</code>.
         </p>
       </fieldset>
+      <label>
+        GitHub organisation members join as
+        <select name="githubOrgJoinRole" defaultValue={githubOrgJoinRole ?? ""} disabled={!canManage} data-testid="github-org-join-role">
+          <option value="">Nobody: only by invitation</option>
+          <option value="VIEWER">Viewer</option>
+          <option value="DEVELOPER">Developer</option>
+          <option value="MAINTAINER">Maintainer</option>
+          <option value="ADMIN">Admin</option>
+        </select>
+      </label>
+      <p className="muted small">
+        When set, anyone who signs in with GitHub and is a member of the GitHub organisation that installed the App joins this tenant with that role (checked
+        through the App at each sign-in). Invitations work either way.
+      </p>
       {canManage ? (
         <button type="submit" disabled={pending}>
           {pending ? "Saving…" : "Save settings"}

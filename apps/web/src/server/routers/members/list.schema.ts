@@ -1,0 +1,3 @@
+import { tenantInput } from "../../trpc";
+
+export const listMembersInput = tenantInput;
