@@ -14,7 +14,8 @@ import { addMember, DEMO, setupWebTest, type WebTestContext } from "./support";
 
 /** Procedures that need no tenant, named here on purpose: adding one is a decision this list records. */
 const PUBLIC = ["health.status"];
-const AUTHED = ["tenants.list", "invitations.get", "invitations.accept"];
+// The signed-in user's own: their tenants, an invitation addressed to them, their personal API tokens (api-tokens.test.ts).
+const AUTHED = ["tenants.list", "invitations.get", "invitations.accept", "apiTokens.create", "apiTokens.list", "apiTokens.revoke"];
 
 const metaSchema = z.discriminatedUnion("access", [
   z.object({ access: z.literal("public") }),
