@@ -116,7 +116,7 @@ export async function claimAssignment(
   const [needRows, run, secrets] = await Promise.all([
     row.needs.length > 0 ? db.forTenant(ctx).jobRun.findMany({ where: { id: { in: row.needs } }, select: { id: true, jobId: true, status: true, continueOnError: true, outputs: true } }) : [],
     runFacts(db, row.run, deps.github?.() ?? null, row),
-    secretsForClaim(db, { id: input.poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey, { tenantId: claimed.tenantId, key: row.key, environmentName: row.environmentName, run: row.run }, deps.log),
+    secretsForClaim(db, { id: input.poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey, { tenantId: claimed.tenantId, key: row.key, environmentName: row.environmentName, run: { repositoryId: row.run.repositoryId, trusted: row.run.trusted, plan } }, deps.log),
   ]);
   const needs = needsContext(row, new Map(needRows.map((need) => [need.id, need])));
   const facts = strategyFacts(plan, planned, { github: githubContext(run, row.jobId), inputs: run.inputs, needs, vars });

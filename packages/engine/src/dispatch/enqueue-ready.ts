@@ -6,8 +6,8 @@ import { policyFromTenantPlan } from "@gantry/scheduler";
 import { choosePool } from "./pools";
 import { classOfRank, priorityClassOf, rankOf } from "./priority-of";
 
-import { jobReceivesSecrets } from "./job-receives-secrets";
-import { plannedJob } from "../plan/read-plan";
+import { referencesSecrets } from "./job-receives-secrets";
+import { readPlan, type StoredJob } from "../plan/read-plan";
 import { retryPending } from "./retry-policy";
 
 export interface EnqueueResult {
@@ -33,10 +33,19 @@ export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: 
   // enqueue are batched (issue #15: a 256-cell matrix cost five sequential round trips per cell, ~30 s under load).
   const decisions = new Map<string, Awaited<ReturnType<typeof poolFor>>>();
   const placed: { id: string; poolId: string; rank: number; readyAt: Date | null }[] = [];
+  // A run's plan is read once for all its jobs here: a 256-cell matrix's plan has 256 entries, and reading it per
+  // cell made enqueueing the matrix quadratic.
+  const plans = new Map<string, Map<string, StoredJob>>();
+  const plannedOf = (job: (typeof jobs)[number]) => {
+    let entries = plans.get(job.runId);
+    if (!entries) plans.set(job.runId, (entries = new Map((readPlan(job.run.plan)?.jobs ?? []).map((entry) => [entry.key, entry]))));
+    return entries.get(job.key);
+  };
   for (const job of jobs) {
     // An infrastructure retry waits out its backoff: its timer (or the reconciler, after) enqueues it then.
     if (retryPending(job.retryNotBefore, nowMs)) continue;
-    const needsSecrets = job.run.trusted && jobReceivesSecrets(job.run.plan, job.key);
+    const planned = plannedOf(job);
+    const needsSecrets = job.run.trusted && planned !== undefined && referencesSecrets(planned);
     const question = JSON.stringify([job.poolId, job.poolLabels, needsSecrets]);
     let decision = decisions.get(question);
     if (!decision) decisions.set(question, (decision = await poolFor(db, ctx, job, needsSecrets)));
@@ -45,7 +54,7 @@ export async function enqueueReady(db: Database, scheduler: FairScheduler, ctx: 
       continue;
     }
     const pool = { id: decision.poolId };
-    const hasEnvironment = plannedJob(job.run.plan, job.key)?.environment !== undefined;
+    const hasEnvironment = planned?.environment !== undefined;
     const priorityClass = priorityClassOf(job.run.event, hasEnvironment);
     if (!policied.has(pool.id)) {
       await scheduler.setTenantPolicy(pool.id, ctx.tenantId, policy);

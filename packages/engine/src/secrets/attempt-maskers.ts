@@ -3,7 +3,7 @@
 // per attempt, kept briefly in memory only.
 import { attemptSecretsSubject, type Database } from "@gantry/db";
 import { Masker } from "@gantry/runner-protocol";
-import { storedJob } from "../plan/read-plan";
+import { readPlan, storedJob } from "../plan/read-plan";
 import { openAttemptGithubToken } from "./attempt-github-token";
 import { jobSecrets } from "./job-secrets";
 
@@ -36,7 +36,7 @@ export class AttemptMaskers {
     if (!subject) return new Masker([]);
     const own = storedJob.safeParse(subject.planned);
     // A called job's secrets come through its callers' entries: those need the whole plan.
-    const plan = own.success && own.data.calledBy === undefined ? { jobs: [own.data] } : await this.fullPlan(attemptId);
+    const plan = own.success && own.data.calledBy === undefined ? readPlan({ jobs: [own.data] }) : readPlan(await this.fullPlan(attemptId));
     const job = { tenantId: subject.tenantId, key: subject.key, environmentName: subject.environmentName, run: { repositoryId: subject.repositoryId, trusted: subject.trusted, plan } };
     // The job's GITHUB_TOKEN is masked like its secrets, for as long as it is sealed on the attempt.
     const githubToken = await openAttemptGithubToken(this.database, this.masterKey, subject.tenantId, attemptId, subject.githubTokenSealed);

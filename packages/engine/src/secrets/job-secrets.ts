@@ -3,20 +3,21 @@
 // attempt sends back (logs, step summaries, annotations), so a runner that fails to mask cannot leak them.
 import { secretsForJob, type Database } from "@gantry/db";
 import { evaluateExpression, secretReferences, type SecretReferences } from "@gantry/workflow-schema";
-import { readPlan, type StoredJob } from "../plan/read-plan";
+import type { StoredJob, StoredPlan } from "../plan/read-plan";
 
 export interface JobForSecrets {
   tenantId: string;
   key: string;
   environmentName: string | null;
-  run: { repositoryId: string; trusted: boolean; plan: unknown };
+  /** The run's plan as the engine's reader gave it (read once by the caller, not again here); null: unreadable. */
+  run: { repositoryId: string; trusted: boolean; plan: StoredPlan | null };
 }
 
 type StoredSecrets = (wanted: SecretReferences) => Promise<Record<string, string>>;
 
 export async function jobSecrets(database: Database, masterKey: Buffer | null, job: JobForSecrets, log: (line: string) => void = () => undefined): Promise<Record<string, string>> {
   if (!job.run.trusted) return {};
-  const plan = readPlan(job.run.plan);
+  const { plan } = job.run;
   const planned = plan?.jobs.find((candidate) => candidate.key === job.key);
   if (!plan || !planned) return {};
   // What a called job's caller passes (`callSecrets`) names the caller's secrets, not this job's.

@@ -5,12 +5,13 @@
 // receive them was read when the job was claimed (ClaimedJob.receivesSecrets), in the same pool lookup that
 // checked it may serve it.
 import type { Database } from "@gantry/db";
-import { jobReceivesSecrets } from "../dispatch/job-receives-secrets";
+import { referencesSecrets } from "../dispatch/job-receives-secrets";
 import { jobSecrets, type JobForSecrets } from "./job-secrets";
 
 export async function secretsForClaim(database: Database, pool: { id: string; receivesSecrets: boolean }, masterKey: Buffer | null, job: JobForSecrets, log: (line: string) => void): Promise<Record<string, string>> {
   if (pool.receivesSecrets) return jobSecrets(database, masterKey, job, log);
-  if (job.run.trusted && jobReceivesSecrets(job.run.plan, job.key)) {
+  const planned = job.run.plan?.jobs.find((candidate) => candidate.key === job.key);
+  if (job.run.trusted && planned !== undefined && referencesSecrets(planned)) {
     log(`job ${job.key} of tenant ${job.tenantId} runs without its secrets: runner pool ${pool.id} is shared and the tenant has not opted in to sending it secrets`);
   }
   return {};
