@@ -10,7 +10,7 @@ export function RotateTokenButton({ tenant, pool }: { tenant: string; pool: stri
     <form action={action} className="inline-form" data-testid={`rotate-token-${pool}`}>
       <input type="hidden" name="tenant" value={tenant} />
       <input type="hidden" name="pool" value={pool} />
-      <button type="submit" disabled={pending}>
+      <button type="submit" className="button small" disabled={pending}>
         {pending ? "Rotating…" : "Rotate registration token"}
       </button>
       {state?.token && (
