@@ -46,7 +46,7 @@ describe("runners.createPool", () => {
     expect(JSON.stringify(entry?.data)).not.toContain(created.registrationToken);
     // runners.list shows it as the tenant's own, with the registered runner.
     const listed = (await callerFor(t, admin).runners.list({ tenant })).find((pool) => pool.name === "gpu-pool");
-    expect([listed?.own, listed?.runners.map((r) => [r.name, r.status, r.version, r.busyWith])]).toEqual([true, [["gpu-1", "ONLINE", "0.2.0", []]]]);
+    expect([listed?.own, listed?.runners.map((r) => [r.name, r.status, r.version, r.providers, r.busyWith])]).toEqual([true, [["gpu-1", "ONLINE", "0.2.0", ["PROCESS"], []]]]);
   });
 
   it("refuses bad input at its field and writes nothing", async () => {

@@ -11,6 +11,7 @@ import {
 import { z } from "zod";
 import { bodyTooLarge, readBoundedBody } from "./http/bounded-body";
 import { isUniqueViolation } from "./prisma-errors";
+import { providerColumns } from "./provider-columns";
 
 export const NEXT_PING_MS = 5_000;
 /** A ping is a few hundred bytes; anything far larger is not one. */
@@ -79,9 +80,10 @@ export async function handleRunnerPing(
         status: "ONLINE",
         version: ping.version,
         capacity: ping.capacity,
+        providers: providerColumns(ping.providers),
         lastSeenAt: seenAt,
       },
-      update: { status: "ONLINE", version: ping.version, capacity: ping.capacity, lastSeenAt: seenAt },
+      update: { status: "ONLINE", version: ping.version, capacity: ping.capacity, providers: providerColumns(ping.providers), lastSeenAt: seenAt },
       select: { id: true },
     });
   let runner: { id: string };

@@ -7,6 +7,7 @@ import { registerRequest, registerResponse } from "@gantry/runner-protocol";
 import { clientIp, headerLookup } from "../http/client-ip";
 import type { RunnerApiDeps } from "./deps";
 import { bearer, readBody, refuse } from "./respond";
+import { providerColumns } from "../provider-columns";
 import { runnerIsLive } from "./runner-liveness";
 import { isUniqueViolation } from "../prisma-errors";
 
@@ -20,13 +21,13 @@ export async function handleRegister(request: Request, deps: Pick<RunnerApiDeps,
   const sys = deps.database.system("runner register: find the pool by its registration token");
   const pool = await sys.runnerPool.findFirst({ where: { registrationTokenHash: hashToken(token) }, select: { id: true, tenantId: true, name: true, registrationTokenHash: true, provider: true, egress: true, egressAllowlist: true } });
   if (!pool || !tokenMatches(token, pool.registrationTokenHash)) return refuse(401, "unauthorized", "The registration token does not belong to any runner pool.");
-  const { name, version, capacity, credential: previous } = body.value;
+  const { name, version, capacity, providers, credential: previous } = body.value;
   const nameInUse = (why: string) =>
     refuse(409, "runner_name_in_use", `A live runner named '${name}' is in pool '${pool.name}' (${why}). Registering under its name needs its credential; give this runner another GANTRY_RUNNER_NAME, or start it once the other has been gone for 30 s.`);
 
   const credential = newToken("grc");
   const now = new Date();
-  const fields = { version, capacity, credentialHash: hashToken(credential), status: "ONLINE" as const, lastSeenAt: now };
+  const fields = { version, capacity, providers: providerColumns(providers), credentialHash: hashToken(credential), status: "ONLINE" as const, lastSeenAt: now };
   const existing = await sys.runner.findUnique({ where: { poolId_name: { poolId: pool.id, name } }, select: { id: true, credentialHash: true, lastSeenAt: true, status: true } });
   let runnerId: string;
   if (existing) {

@@ -32,6 +32,7 @@ export async function listRunnersHandler({ ctx }: { ctx: TenantProcedureContext;
             status: true,
             version: true,
             capacity: true,
+            providers: true,
             lastSeenAt: true,
             attempts: { where: { status: { in: ["ASSIGNED", "RUNNING"] } }, select: { tenantId: true, job: { select: { name: true, runId: true } } } },
           },

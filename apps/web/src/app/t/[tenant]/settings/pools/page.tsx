@@ -79,6 +79,7 @@ export default async function PoolsPage({ params }: { params: Promise<{ tenant: 
                       <th scope="col">Status</th>
                       <th scope="col">Busy with</th>
                       <th scope="col">Version</th>
+                      <th scope="col">Sandboxes it can start</th>
                       <th scope="col">Last seen</th>
                       {isAdmin && pool.own ? <th scope="col">Actions</th> : null}
                     </tr>
@@ -104,6 +105,7 @@ export default async function PoolsPage({ params }: { params: Promise<{ tenant: 
                               )}
                         </td>
                         <td>{runner.version}</td>
+                        <td>{runner.providers.length > 0 ? runner.providers.map((provider) => provider.toLowerCase()).join(", ") : "none reported"}</td>
                         <td>{ago(runner.lastSeenAt, now)}</td>
                         {isAdmin && pool.own ? (
                           <td>

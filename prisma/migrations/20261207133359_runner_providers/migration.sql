@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Runner" ADD COLUMN     "providers" "SandboxProvider"[] DEFAULT ARRAY[]::"SandboxProvider"[];
