@@ -5,10 +5,18 @@ import { z } from "zod";
 /** GitHub's default: a deployment review waits up to 30 days. */
 export const DEFAULT_APPROVAL_EXPIRY_MINUTES = 30 * 24 * 60;
 
+/** GitHub allows up to six required reviewers per environment. */
+export const MAX_REQUIRED_APPROVALS = 6;
+
 export const protectionRuleConfig = {
-  /** Who may approve (user ids); empty: any maintainer or admin of the tenant. */
+  /**
+   * Who may approve (user ids); empty: any maintainer or admin of the tenant. `requiredApprovals` reviewers must
+   * approve (GitHub has one); with `preventSelfReview` the user who triggered the run may not approve it.
+   */
   REQUIRED_REVIEWERS: z.object({
     reviewers: z.array(z.string().min(1)).default([]),
+    requiredApprovals: z.number().int().min(1, "at least one approval").max(MAX_REQUIRED_APPROVALS, `at most ${MAX_REQUIRED_APPROVALS} approvals`).default(1),
+    preventSelfReview: z.boolean().default(false),
     expiresInMinutes: z.number().int().min(1).max(DEFAULT_APPROVAL_EXPIRY_MINUTES).default(DEFAULT_APPROVAL_EXPIRY_MINUTES),
   }),
   /** The job waits this long after reaching the gate (GitHub allows up to 30 days). */

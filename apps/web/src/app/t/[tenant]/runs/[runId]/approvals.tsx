@@ -2,6 +2,7 @@
 import { serverCaller } from "../../../../../server/caller";
 import type { SessionUser } from "../../../../../server/auth";
 import { ApprovalForm } from "./approval-form";
+import { ApprovalProgress } from "./approval-progress";
 
 export async function Approvals({ session, tenant, runId }: { session: SessionUser; tenant: string; runId: string }) {
   const approvals = await serverCaller(session).approvals.list({ tenant, runId });
@@ -18,6 +19,7 @@ export async function Approvals({ session, tenant, runId }: { session: SessionUs
             <strong>{approval.job.name}</strong> → environment <code>{approval.environment}</code>:{" "}
             <span data-testid="approval-status">{approval.status.toLowerCase()}</span>
             {approval.decidedById && <span className="muted small"> by {approval.decidedById}</span>}
+            <ApprovalProgress approval={approval} />
             {approval.comment && <span className="muted small"> — “{approval.comment}”</span>}
             {approval.status === "PENDING" && (
               <span className="muted small">
@@ -25,7 +27,7 @@ export async function Approvals({ session, tenant, runId }: { session: SessionUs
                 · reviewers: {approval.reviewers.length > 0 ? approval.reviewers.join(", ") : "any maintainer"} · expires {new Date(approval.expiresAt).toUTCString()}
               </span>
             )}
-            {approval.canDecide && <ApprovalForm tenant={tenant} runId={runId} approvalId={approval.id} />}
+            {approval.canDecide && <ApprovalForm tenant={tenant} runId={runId} approvalId={approval.id} canApprove={approval.canApprove} />}
           </li>
         ))}
       </ul>
