@@ -124,6 +124,16 @@ describe("approvals", () => {
     expect((await callerFor(developer).approvals.decide({ ...input, approvalId: unguarded.approvalId })).status).toBe("APPROVED");
   });
 
+  it("lets members with one of the rule's roles review, besides the named reviewers", async () => {
+    const deployment = await pendingDeployment({ reviewers: [maintainer.userId], reviewerRoles: ["DEVELOPER"], requiredApprovals: 2 });
+    const input = { tenant: DEMO.tenantSlug, approvalId: deployment.approvalId, decision: "approve" as const };
+    // The admin is neither named nor a developer: refused, naming the roles.
+    await expect(callerFor(demoUser).approvals.decide(input)).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("role DEVELOPER") });
+    expect((await callerFor(demoUser).approvals.list({ tenant: DEMO.tenantSlug, runId: deployment.runId }))[0]).toMatchObject({ reviewerRoles: ["DEVELOPER"], canDecide: false });
+    expect((await callerFor(developer).approvals.decide(input)).status).toBe("PENDING");
+    expect((await callerFor(maintainer).approvals.decide(input)).status).toBe("APPROVED");
+  });
+
   it("needs a maintainer when the environment names no reviewers", async () => {
     const deployment = await pendingDeployment([]);
     const input = { tenant: DEMO.tenantSlug, approvalId: deployment.approvalId, decision: "reject" as const };

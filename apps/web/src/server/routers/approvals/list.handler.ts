@@ -28,6 +28,7 @@ export async function listApprovalsHandler({ ctx, input }: { ctx: TenantProcedur
       environment: approval.environment.name,
       status: approval.status,
       reviewers: rule.reviewers,
+      reviewerRoles: rule.reviewerRoles,
       ...approvalProgress(approval.votes, rule.requiredApprovals, names),
       expiresAt: approval.expiresAt.toISOString(),
       decidedById: approval.decidedById,

@@ -1,5 +1,5 @@
-// Who may decide a deployment approval: the reviewers its environment's REQUIRED_REVIEWERS rule names, or, when
-// it names nobody, any maintainer or admin of the tenant; with preventSelfReview, never the user who triggered the
+// Who may decide a deployment approval: the reviewers its environment's REQUIRED_REVIEWERS rule names and the
+// members holding one of its reviewerRoles, or, when it names neither, any maintainer or admin of the tenant; with preventSelfReview, never the user who triggered the
 // run. How many approvals it needs is the rule's requiredApprovals.
 import { hasRole } from "../../roles";
 import { protectionRuleConfig, type ProtectionRuleConfig, type Role } from "@gantry/db";
@@ -27,9 +27,13 @@ export async function reviewerOf(ctx: TenantProcedureContext): Promise<Reviewer>
   return { userId: ctx.session.userId, role: ctx.role, email: ctx.session.email, githubLogin: user?.githubLogin ?? null };
 }
 
+/** The one place that decides who may review (the inbox, the run page and approvals.decide all ask it). */
 export function mayReview(rule: ReviewRule, user: { userId: string; role: Role }): boolean {
-  return rule.reviewers.length > 0 ? rule.reviewers.includes(user.userId) : hasRole(user.role, "MAINTAINER");
+  if (!namesReviewers(rule)) return hasRole(user.role, "MAINTAINER");
+  return rule.reviewers.includes(user.userId) || rule.reviewerRoles.some((role) => role === user.role);
 }
+
+const namesReviewers = (rule: ReviewRule) => rule.reviewers.length > 0 || rule.reviewerRoles.length > 0;
 
 /**
  * Whether the reviewer triggered the run. WorkflowRun.triggeredBy holds the signed-in user's email for a dispatch
@@ -50,7 +54,9 @@ export function selfReviewBlocked(rule: ReviewRule, reviewer: Reviewer, run: { t
 /** Why the reviewer may not make this decision, or null when they may. */
 export function refusalFor(rule: ReviewRule, reviewer: Reviewer, run: { triggeredBy: string | null }, environment: string, decision: "approve" | "reject"): string | null {
   if (!mayReview(rule, reviewer)) {
-    return rule.reviewers.length > 0 ? `Only the reviewers of environment ${environment} may decide this deployment.` : `Deciding a deployment to ${environment} needs the maintainer role.`;
+    if (!namesReviewers(rule)) return `Deciding a deployment to ${environment} needs the maintainer role.`;
+    const roles = rule.reviewerRoles.length > 0 ? ` (or members with role ${rule.reviewerRoles.join(" or ")})` : "";
+    return `Only the reviewers of environment ${environment}${roles} may decide this deployment.`;
   }
   if (decision === "approve" && selfReviewBlocked(rule, reviewer, run)) return `Environment ${environment} prevents self-review: you triggered this run, so another reviewer must approve it.`;
   return null;

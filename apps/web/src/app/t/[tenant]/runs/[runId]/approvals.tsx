@@ -24,7 +24,7 @@ export async function Approvals({ session, tenant, runId }: { session: SessionUs
             {approval.status === "PENDING" && (
               <span className="muted small">
                 {" "}
-                · reviewers: {approval.reviewers.length > 0 ? approval.reviewers.join(", ") : "any maintainer"} · expires {new Date(approval.expiresAt).toUTCString()}
+                · reviewers: {reviewersText(approval)} · expires {new Date(approval.expiresAt).toUTCString()}
               </span>
             )}
             {approval.canDecide && <ApprovalForm tenant={tenant} runId={runId} approvalId={approval.id} canApprove={approval.canApprove} />}
@@ -33,4 +33,10 @@ export async function Approvals({ session, tenant, runId }: { session: SessionUs
       </ul>
     </section>
   );
+}
+
+/** The named reviewers and roles, or the default (any maintainer) when the rule names neither. */
+function reviewersText({ reviewers, reviewerRoles }: { reviewers: string[]; reviewerRoles: string[] }): string {
+  const named = [...reviewers, ...reviewerRoles.map((role) => `any ${role.toLowerCase()}`)];
+  return named.length > 0 ? named.join(", ") : "any maintainer";
 }
