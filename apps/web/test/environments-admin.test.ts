@@ -87,6 +87,8 @@ describe("environments", () => {
       [{ requiredReviewers: { reviewers: [reviewerA.userId], requiredApprovals: 7 } }, "requiredReviewers"],
       [{ requiredReviewers: { reviewers: [reviewerA.userId], requiredApprovals: 0 } }, "requiredReviewers"],
       [{ requiredReviewers: { reviewerRoles: ["VIEWER"] } }, "requiredReviewers"],
+      // One named reviewer cannot give two approvals.
+      [{ requiredReviewers: { reviewers: [reviewerA.userId], requiredApprovals: 2 } }, "requiredReviewers"],
       [{ branchPolicy: { branches: [], tags: [] } }, "branchPolicy"],
     ];
     for (const [rules, field] of cases) {
