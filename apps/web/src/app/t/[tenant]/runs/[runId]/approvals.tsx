@@ -19,7 +19,8 @@ export async function Approvals({ session, tenant, runId }: { session: SessionUs
             <strong>{approval.job.name}</strong> → environment <code>{approval.environment}</code>:{" "}
             <span data-testid="approval-status">{approval.status.toLowerCase()}</span>
             {approval.decidedById && <span className="muted small"> by {approval.decidedById}</span>}
-            <ApprovalProgress approval={approval} />
+            {/* Reviews decided before votes were recorded have none to count. */}
+            {(approval.status === "PENDING" || approval.approvals > 0) && <ApprovalProgress approval={approval} />}
             {approval.comment && <span className="muted small"> — “{approval.comment}”</span>}
             {approval.status === "PENDING" && (
               <span className="muted small">
