@@ -14,6 +14,7 @@ import { DEMO, setupWebTest, TEST_REDIS_URL, type WebTestContext } from "./suppo
 let t: WebTestContext;
 const demoUser: SessionUser = { userId: DEMO.userId, email: DEMO.email, name: "Demo Admin" };
 const developer: SessionUser = { userId: "usr_dev", email: "dev@gantry.local", name: "Dev" };
+const maintainer: SessionUser = { userId: "usr_maint", email: "maint@gantry.local", name: "Maintainer" };
 const demo: TenantContext = { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } };
 const callerFor = (session: SessionUser) => createCaller(createTRPCContext({ session, database: t.database, redis: t.redis, queues: t.queues }));
 const sys = () => t.database.system("test");
@@ -22,17 +23,21 @@ beforeAll(async () => {
   t = await setupWebTest();
   await sys().user.create({ data: { id: developer.userId, email: developer.email, name: developer.name } });
   await sys().membership.create({ data: { tenantId: DEMO.tenantId, userId: developer.userId, role: "DEVELOPER" } });
+  await sys().user.create({ data: { id: maintainer.userId, email: maintainer.email, name: maintainer.name, githubLogin: "Maint-Hub" } });
+  await sys().membership.create({ data: { tenantId: DEMO.tenantId, userId: maintainer.userId, role: "MAINTAINER" } });
 });
 afterAll(async () => {
   await t?.close();
 });
 
-/** A run whose `deploy` job waits for a review of a fresh environment with the given reviewers. */
-async function pendingDeployment(reviewers: string[], expiresAt = new Date(Date.now() + 3_600_000)) {
+/** A run whose `deploy` job waits for a review of a fresh environment with the given reviewers (or review rule). */
+async function pendingDeployment(rule: string[] | { reviewers: string[]; requiredApprovals?: number; preventSelfReview?: boolean; reviewerRoles?: string[] }, expiresAt = new Date(Date.now() + 3_600_000), triggeredBy?: string) {
+  const config = Array.isArray(rule) ? { reviewers: rule } : rule;
   const environmentId = `env-${randomBytes(3).toString("hex")}`;
   await sys().environment.create({ data: { id: environmentId, tenantId: DEMO.tenantId, repositoryId: DEMO.repositoryId, name: environmentId } });
-  await sys().protectionRule.create({ data: { id: `${environmentId}-rule`, tenantId: DEMO.tenantId, environmentId, kind: "REQUIRED_REVIEWERS", config: { reviewers } } });
+  await sys().protectionRule.create({ data: { id: `${environmentId}-rule`, tenantId: DEMO.tenantId, environmentId, kind: "REQUIRED_REVIEWERS", config } });
   const created = await queuedDeployRun(t);
+  if (triggeredBy) await sys().workflowRun.update({ where: { id: created.runId }, data: { triggeredBy } });
   const jobId = created.jobId;
   const approval = await transitions.requestApproval(sys(), demo, { jobRunId: jobId, environmentId, expiresAt });
   return { runId: created.runId, approvalId: approval.id, environment: environmentId };
@@ -54,7 +59,7 @@ describe("approvals", () => {
     await expect(callerFor(demoUser).approvals.decide(input)).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect((await sys().approval.findUniqueOrThrow({ where: { id: deployment.approvalId } })).status).toBe("PENDING");
 
-    expect(await callerFor(developer).approvals.decide(input)).toEqual({ id: deployment.approvalId, status: "APPROVED" });
+    expect(await callerFor(developer).approvals.decide(input)).toEqual({ id: deployment.approvalId, status: "APPROVED", approvals: 1, requiredApprovals: 1 });
     await expect(callerFor(developer).approvals.decide({ ...input, decision: "reject" })).rejects.toMatchObject({ code: "CONFLICT", message: "This deployment was already approved." });
     const stored = await sys().approval.findUniqueOrThrow({ where: { id: deployment.approvalId } });
     expect(stored).toMatchObject({ status: "APPROVED", decidedById: developer.userId, comment: "ship it" });
@@ -68,6 +73,65 @@ describe("approvals", () => {
     } finally {
       await queue.close();
     }
+  });
+
+  it("needs the required number of approvals: one keeps it pending, the second approves; each reviewer decides once", async () => {
+    const deployment = await pendingDeployment({ reviewers: [developer.userId, maintainer.userId], requiredApprovals: 2 });
+    const input = { tenant: DEMO.tenantSlug, approvalId: deployment.approvalId, decision: "approve" as const };
+    expect(await callerFor(developer).approvals.decide(input)).toEqual({ id: deployment.approvalId, status: "PENDING", approvals: 1, requiredApprovals: 2 });
+    await expect(callerFor(developer).approvals.decide(input)).rejects.toMatchObject({ code: "CONFLICT", message: "You have already decided this deployment." });
+    const asMaintainer = await callerFor(maintainer).approvals.list({ tenant: DEMO.tenantSlug, runId: deployment.runId });
+    expect(asMaintainer).toMatchObject([{ status: "PENDING", approvals: 1, requiredApprovals: 2, approvedBy: [{ userId: developer.userId, name: developer.name }], canDecide: true }]);
+    expect((await callerFor(developer).approvals.list({ tenant: DEMO.tenantSlug, runId: deployment.runId }))[0]?.canDecide).toBe(false);
+    const inbox = await callerFor(developer).approvals.pending({ tenant: DEMO.tenantSlug });
+    expect(inbox.find((approval) => approval.id === deployment.approvalId)).toMatchObject({ approvals: 1, requiredApprovals: 2, voted: true, canDecide: false });
+    expect((await sys().approval.findUniqueOrThrow({ where: { id: deployment.approvalId } })).status).toBe("PENDING");
+
+    expect(await callerFor(maintainer).approvals.decide(input)).toEqual({ id: deployment.approvalId, status: "APPROVED", approvals: 2, requiredApprovals: 2 });
+    const votes = await sys().approvalVote.findMany({ where: { approvalId: deployment.approvalId }, orderBy: { createdAt: "asc" } });
+    expect(votes.map((vote) => [vote.userId, vote.decision])).toEqual([[developer.userId, "APPROVED"], [maintainer.userId, "APPROVED"]]);
+    const audit = await sys().auditEvent.findMany({ where: { targetId: deployment.approvalId }, orderBy: { id: "asc" } });
+    expect(audit.map((event) => [event.action, event.actorId])).toEqual([["deployment.approve", developer.userId], ["deployment.approve", maintainer.userId]]);
+  });
+
+  it("lets two reviewers decide at once: approved exactly once, both votes kept", async () => {
+    const deployment = await pendingDeployment({ reviewers: [developer.userId, maintainer.userId], requiredApprovals: 2 });
+    const input = { tenant: DEMO.tenantSlug, approvalId: deployment.approvalId, decision: "approve" as const };
+    const results = await Promise.all([callerFor(developer).approvals.decide(input), callerFor(maintainer).approvals.decide(input)]);
+    expect(results.map((result) => result.status).sort()).toEqual(["APPROVED", "PENDING"]);
+    expect(await sys().approvalVote.count({ where: { approvalId: deployment.approvalId } })).toBe(2);
+    const history = await sys().stateTransition.findMany({ where: { entity: "Approval", entityId: deployment.approvalId } });
+    expect(history.map((row) => row.toStatus)).toEqual(["APPROVED"]);
+  });
+
+  it("prevents self-review: the user who triggered the run may not approve it, another reviewer may", async () => {
+    const rule = { reviewers: [developer.userId, maintainer.userId], preventSelfReview: true };
+    // A dispatch from the web app records the user's email.
+    const dispatched = await pendingDeployment(rule, undefined, developer.email);
+    const input = { tenant: DEMO.tenantSlug, approvalId: dispatched.approvalId, decision: "approve" as const };
+    await expect(callerFor(developer).approvals.decide(input)).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("prevents self-review") });
+    expect(await sys().approvalVote.count({ where: { approvalId: dispatched.approvalId } })).toBe(0);
+    expect((await callerFor(developer).approvals.list({ tenant: DEMO.tenantSlug, runId: dispatched.runId }))[0]).toMatchObject({ canDecide: true, canApprove: false });
+    expect((await callerFor(maintainer).approvals.decide(input)).status).toBe("APPROVED");
+
+    // A GitHub event records the sender's login, compared case-insensitively with the reviewer's.
+    const pushed = await pendingDeployment(rule, undefined, "maint-hub");
+    await expect(callerFor(maintainer).approvals.decide({ ...input, approvalId: pushed.approvalId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect((await callerFor(developer).approvals.decide({ ...input, approvalId: pushed.approvalId })).status).toBe("APPROVED");
+
+    // Without the setting, triggering the run does not stop its reviewer.
+    const unguarded = await pendingDeployment([developer.userId], undefined, developer.email);
+    expect((await callerFor(developer).approvals.decide({ ...input, approvalId: unguarded.approvalId })).status).toBe("APPROVED");
+  });
+
+  it("lets members with one of the rule's roles review, besides the named reviewers", async () => {
+    const deployment = await pendingDeployment({ reviewers: [maintainer.userId], reviewerRoles: ["DEVELOPER"], requiredApprovals: 2 });
+    const input = { tenant: DEMO.tenantSlug, approvalId: deployment.approvalId, decision: "approve" as const };
+    // The admin is neither named nor a developer: refused, naming the roles.
+    await expect(callerFor(demoUser).approvals.decide(input)).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("role DEVELOPER") });
+    expect((await callerFor(demoUser).approvals.list({ tenant: DEMO.tenantSlug, runId: deployment.runId }))[0]).toMatchObject({ reviewerRoles: ["DEVELOPER"], canDecide: false });
+    expect((await callerFor(developer).approvals.decide(input)).status).toBe("PENDING");
+    expect((await callerFor(maintainer).approvals.decide(input)).status).toBe("APPROVED");
   });
 
   it("needs a maintainer when the environment names no reviewers", async () => {

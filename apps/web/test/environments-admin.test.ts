@@ -39,7 +39,7 @@ describe("environments", () => {
     });
     expect(set.changed).toEqual(["requiredReviewers", "waitTimer", "branchPolicy"]);
     const rules = await sys().protectionRule.findMany({ where: { environmentId: created.id } });
-    expect(protectionRuleConfig.REQUIRED_REVIEWERS.parse(rules.find((rule) => rule.kind === "REQUIRED_REVIEWERS")?.config)).toEqual({ reviewers: [reviewerA.userId, reviewerB.userId], expiresInMinutes: 60 });
+    expect(protectionRuleConfig.REQUIRED_REVIEWERS.parse(rules.find((rule) => rule.kind === "REQUIRED_REVIEWERS")?.config)).toEqual({ reviewers: [reviewerA.userId, reviewerB.userId], reviewerRoles: [], requiredApprovals: 1, preventSelfReview: false, expiresInMinutes: 60 });
 
     const listed = (await maintainerCaller.environments.list({ tenant })).repositories.find((repository) => repository.id === DEMO.repositoryId)?.environments.find((environment) => environment.id === created.id);
     expect(listed).toMatchObject({ name: "production", requiredReviewers: { valid: true }, branchPolicy: { valid: true, config: { branches: ["main", "release/*"], tags: ["v*"] } }, reviewerNames: [reviewerA.name, reviewerB.name] });
@@ -63,6 +63,14 @@ describe("environments", () => {
     expect((await auditOf(t, "environment.created")).at(-1)?.targetId).toBe(created.id);
   });
 
+  it("sets reviewers by role, the number of approvals and self-review prevention", async () => {
+    const { id } = await callerFor(t, maintainer).environments.create({ tenant, repositoryId: DEMO.repositoryId, name: "release" });
+    await callerFor(t, maintainer).environments.setProtection({ tenant, environmentId: id, requiredReviewers: { reviewers: [], reviewerRoles: ["MAINTAINER", "ADMIN"], requiredApprovals: 2, preventSelfReview: true } });
+    const rule = await sys().protectionRule.findFirstOrThrow({ where: { environmentId: id, kind: "REQUIRED_REVIEWERS" } });
+    expect(protectionRuleConfig.REQUIRED_REVIEWERS.parse(rule.config)).toMatchObject({ reviewers: [], reviewerRoles: ["MAINTAINER", "ADMIN"], requiredApprovals: 2, preventSelfReview: true });
+    expect((await auditOf(t, "environment.updated")).at(-1)?.data).toMatchObject({ name: "release", requiredReviewers: { reviewerRoles: ["MAINTAINER", "ADMIN"], requiredApprovals: 2, preventSelfReview: true } });
+  });
+
   it("removes a rule with null and keeps the ones left out", async () => {
     const { id } = await callerFor(t, maintainer).environments.create({ tenant, repositoryId: DEMO.repositoryId, name: "staging" });
     await callerFor(t, maintainer).environments.setProtection({ tenant, environmentId: id, waitTimer: { minutes: 5 }, branchPolicy: { branches: ["main"], tags: [] } });
@@ -76,6 +84,11 @@ describe("environments", () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ waitTimer: { minutes: 50_000 } }, "waitTimer"],
       [{ requiredReviewers: { reviewers: [] } }, "requiredReviewers"],
+      [{ requiredReviewers: { reviewers: [reviewerA.userId], requiredApprovals: 7 } }, "requiredReviewers"],
+      [{ requiredReviewers: { reviewers: [reviewerA.userId], requiredApprovals: 0 } }, "requiredReviewers"],
+      [{ requiredReviewers: { reviewerRoles: ["VIEWER"] } }, "requiredReviewers"],
+      // One named reviewer cannot give two approvals.
+      [{ requiredReviewers: { reviewers: [reviewerA.userId], requiredApprovals: 2 } }, "requiredReviewers"],
       [{ branchPolicy: { branches: [], tags: [] } }, "branchPolicy"],
     ];
     for (const [rules, field] of cases) {

@@ -71,6 +71,15 @@ async function buildSucceeds(run: { runId: string; build: string }) {
 
 const job = (id: string) => sys().jobRun.findUniqueOrThrow({ where: { id } });
 
+/** A deploy job held at an environment whose two named reviewers must both approve. */
+async function awaitingTwoApprovals() {
+  const env = await environment([{ kind: "REQUIRED_REVIEWERS", config: { reviewers: ["usr_a", "usr_b"], requiredApprovals: 2 } }]);
+  const run = await deployRun(env.name);
+  await buildSucceeds(run);
+  const approval = await sys().approval.findFirstOrThrow({ where: { jobRunId: run.deploy } });
+  return { env, run, approval };
+}
+
 describe("environment names", () => {
   it("evaluate their expressions, and an empty name means no environment", () => {
     expect(evaluateEnvironmentName("production", {})).toEqual({ ok: true, name: "production" });
@@ -133,6 +142,40 @@ describe("environment gates", () => {
     expect((await advanceRun(db, ctx, run.runId)).ready).toEqual([run.deploy]);
     const history = await sys().stateTransition.findMany({ where: { entity: "Approval", entityId: approval.id } });
     expect(history.map((row) => row.toStatus)).toEqual(["APPROVED"]);
+  });
+
+  it("hold a job needing two approvals until the second reviewer approves, counting each reviewer once", async () => {
+    const { run, approval } = await awaitingTwoApprovals();
+    const vote = (userId: string, decision: "APPROVED" | "REJECTED" = "APPROVED") => transitions.voteOnApproval(sys(), ctx, approval.id, { decision, userId, requiredApprovals: 2 });
+    expect(await vote("usr_a")).toEqual({ outcome: "counted", status: "PENDING", approvals: 1 });
+    expect(await vote("usr_a")).toEqual({ outcome: "duplicate" });
+    const held = await advanceRun(db, ctx, run.runId);
+    expect(held.ready).toEqual([]);
+    expect(held.held).toHaveLength(1);
+    expect(await vote("usr_b")).toEqual({ outcome: "counted", status: "APPROVED", approvals: 2 });
+    expect(await vote("usr_c", "REJECTED")).toEqual({ outcome: "closed", status: "APPROVED" });
+    expect((await advanceRun(db, ctx, run.runId)).ready).toEqual([run.deploy]);
+    expect((await sys().approval.findUniqueOrThrow({ where: { id: approval.id } })).decidedById).toBe("usr_b");
+    const history = await sys().stateTransition.findMany({ where: { entity: "Approval", entityId: approval.id } });
+    expect(history.map((row) => row.toStatus)).toEqual(["APPROVED"]);
+  });
+
+  it("refuse a job needing two approvals when either reviewer rejects", async () => {
+    const { env, run, approval } = await awaitingTwoApprovals();
+    await transitions.voteOnApproval(sys(), ctx, approval.id, { decision: "APPROVED", userId: "usr_a", requiredApprovals: 2 });
+    expect(await transitions.voteOnApproval(sys(), ctx, approval.id, { decision: "REJECTED", userId: "usr_b", comment: "tests are red", requiredApprovals: 2 })).toEqual({ outcome: "counted", status: "REJECTED", approvals: 1 });
+    expect((await advanceRun(db, ctx, run.runId)).failed).toEqual([run.deploy]);
+    expect((await job(run.deploy)).failureReason).toBe(`deployment to ${env.name} was rejected by usr_b: tests are red`);
+  });
+
+  it("approve once, with both votes kept, when two reviewers decide at the same moment", async () => {
+    const { run, approval } = await awaitingTwoApprovals();
+    const votes = await Promise.all(["usr_a", "usr_b"].map((userId) => transitions.voteOnApproval(sys(), ctx, approval.id, { decision: "APPROVED", userId, requiredApprovals: 2 })));
+    expect(votes.map((vote) => (vote.outcome === "counted" ? vote.status : vote.outcome)).sort()).toEqual(["APPROVED", "PENDING"]);
+    expect(await sys().approvalVote.count({ where: { approvalId: approval.id } })).toBe(2);
+    const history = await sys().stateTransition.findMany({ where: { entity: "Approval", entityId: approval.id } });
+    expect(history.map((row) => row.toStatus)).toEqual(["APPROVED"]);
+    expect((await advanceRun(db, ctx, run.runId)).ready).toEqual([run.deploy]);
   });
 
   it("fail the job when a reviewer rejects, naming who and why", async () => {

@@ -27,4 +27,4 @@ export { attemptSecretsSubject, type AttemptSecretsSubject } from "./attempt-sec
 export { attemptHeartbeatState, attemptToComplete, type AttemptHeartbeatState, type AttemptToComplete } from "./attempt-reads";
 export { Prisma } from "./generated/prisma/client";
 export { describeDatabaseError } from "./database";
-export { protectionRuleConfig, DEFAULT_APPROVAL_EXPIRY_MINUTES, type ProtectionRuleKindName, type ProtectionRuleConfig } from "./environments";
+export { protectionRuleConfig, DEFAULT_APPROVAL_EXPIRY_MINUTES, MAX_REQUIRED_APPROVALS, REVIEWER_ROLES, type ProtectionRuleKindName, type ProtectionRuleConfig } from "./environments";

@@ -44,6 +44,7 @@ const OWNERSHIP: Record<Prisma.ModelName, "tenant" | "shared"> = {
   Environment: "tenant",
   ProtectionRule: "tenant",
   Approval: "tenant",
+  ApprovalVote: "tenant",
   RunnerPool: "shared",
   RunnerPoolTenant: "tenant",
   Runner: "shared",

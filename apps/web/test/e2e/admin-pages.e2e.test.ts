@@ -1,7 +1,8 @@
 // The admin pages in a real browser against the production build (issue #16): an admin creates a runner pool and
 // sees its registration token once, a runner registers with it (as the runner does), the admin connects a plain
-// git repository (push secret shown once), sets up an environment with two required reviewers, and approves the
-// waiting deployment from the tenant's inbox. axe-core finds no WCAG A/AA violation on any page; each page's
+// git repository (push secret shown once), sets up an environment with two required reviewers (a maintainer role,
+// no self-review; too many approvals refused at the field), and approves the waiting deployment from the tenant's
+// inbox. axe-core finds no WCAG A/AA violation on any page; each page's
 // screenshot goes to docs/screenshots/ (docs/web.md shows them).
 import { randomBytes } from "node:crypto";
 import { DEMO, randomId, transitions } from "@gantry/db";
@@ -111,6 +112,18 @@ describe("the admin pages", () => {
     await rules.getByLabel(/Demo Admin/).check();
     await rules.getByLabel(new RegExp(reviewer.name)).check();
     await rules.getByLabel("Deployment branches").fill("main\nrelease/*");
+    // More approvals than the two named reviewers can give is refused at its field (the procedure's own schema).
+    await rules.getByLabel("Approvals required").fill("3");
+    await rules.getByRole("button", { name: "Save rules of production" }).click();
+    await visible("the approvals error", rules.getByText("more approvals than named reviewers"));
+    expect(await rules.getByLabel("Approvals required").getAttribute("aria-invalid")).toBe("true");
+    // React resets a form after its action, refused or not: fill it again.
+    await rules.getByLabel(/Demo Admin/).check();
+    await rules.getByLabel(new RegExp(reviewer.name)).check();
+    await rules.getByLabel("Deployment branches").fill("main\nrelease/*");
+    await rules.getByLabel("Approvals required").fill("1");
+    await rules.getByLabel("Maintainer", { exact: true }).check();
+    await rules.getByLabel("Prevent self-review").check();
     await rules.getByRole("button", { name: "Save rules of production" }).click();
     const row = await until(
       "the reviewers rule stored",
@@ -120,7 +133,7 @@ describe("the admin pages", () => {
       },
       { timeoutMs: 15_000, context: () => server?.output() ?? "" },
     );
-    expect(row.config).toMatchObject({ reviewers: expect.arrayContaining([DEMO.userId, reviewer.id]) });
+    expect(row.config).toMatchObject({ reviewers: expect.arrayContaining([DEMO.userId, reviewer.id]), reviewerRoles: ["MAINTAINER"], requiredApprovals: 1, preventSelfReview: true });
     await page.reload();
     await checkPage("environments");
 

@@ -4,6 +4,7 @@ import { ago } from "../../../../../components/status";
 import { getSessionUser } from "../../../../../server/auth";
 import { serverCaller } from "../../../../../server/caller";
 import { ApprovalForm } from "../../runs/[runId]/approval-form";
+import { ApprovalProgress } from "../../runs/[runId]/approval-progress";
 
 export const metadata: Metadata = { title: "Approvals" };
 export const dynamic = "force-dynamic";
@@ -42,7 +43,10 @@ export default async function ApprovalsPage({ params }: { params: Promise<{ tena
           <tbody>
             {pending.map((approval) => (
               <tr key={approval.id} data-testid={`pending-${approval.id}`}>
-                <td>{approval.environment}</td>
+                <td>
+                  {approval.environment}
+                  <ApprovalProgress approval={approval} />
+                </td>
                 <td>
                   <Link href={`/t/${tenant}/runs/${approval.run.id}`}>
                     {approval.run.repository} · {approval.run.workflow} #{approval.run.number}
@@ -54,7 +58,13 @@ export default async function ApprovalsPage({ params }: { params: Promise<{ tena
                   {ago(approval.requestedAt, now)}
                   <span className="muted small"> · expires {new Date(approval.expiresAt).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
                 </td>
-                <td>{approval.canDecide ? <ApprovalForm tenant={tenant} runId={approval.run.id} approvalId={approval.id} /> : <span className="muted small">You are not one of its reviewers.</span>}</td>
+                <td>
+                  {approval.canDecide ? (
+                    <ApprovalForm tenant={tenant} runId={approval.run.id} approvalId={approval.id} canApprove={approval.canApprove} />
+                  ) : (
+                    <span className="muted small">{approval.voted ? "You have decided; waiting for the other reviewers." : "You are not one of its reviewers."}</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

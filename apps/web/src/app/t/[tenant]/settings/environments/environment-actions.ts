@@ -14,7 +14,7 @@ export async function createEnvironmentFromPage(_previous: FormState | null, dat
 
 /**
  * The whole protection form at once: each rule set from its fields, or removed (null) when they are empty —
- * no reviewer ticked, no wait, no pattern.
+ * no reviewer or role ticked (and one approval, self-review allowed), no wait, no pattern.
  */
 export async function setProtectionFromPage(_previous: FormState | null, data: FormData): Promise<FormState> {
   const tenant = text(data, "tenant") ?? "";
@@ -23,12 +23,19 @@ export async function setProtectionFromPage(_previous: FormState | null, data: F
   const branches = list(data, "branches");
   const tags = list(data, "tags");
   const expires = numberOf(data, "expiresInMinutes");
+  const reviewerRoles = data.getAll("reviewerRoles").filter((value): value is string => typeof value === "string");
+  const requiredApprovals = numberOf(data, "requiredApprovals");
+  const preventSelfReview = data.get("preventSelfReview") === "on";
+  // Asking for more than one approval, or for no self-review, with nobody ticked is a mistake to show, not a removal.
+  const reviewRule = reviewers.length + reviewerRoles.length > 0 || (requiredApprovals !== undefined && requiredApprovals !== 1) || preventSelfReview;
   const state = await submit(
     setProtectionInput,
     {
       tenant,
       environmentId: text(data, "environmentId") ?? "",
-      requiredReviewers: reviewers.length > 0 ? { reviewers, ...(expires === undefined ? {} : { expiresInMinutes: expires }) } : null,
+      requiredReviewers: reviewRule
+        ? { reviewers, reviewerRoles, preventSelfReview, ...(requiredApprovals === undefined ? {} : { requiredApprovals }), ...(expires === undefined ? {} : { expiresInMinutes: expires }) }
+        : null,
       waitTimer: wait === undefined || wait === 0 ? null : { minutes: wait },
       branchPolicy: branches.length + tags.length > 0 ? { branches, tags } : null,
     },

@@ -1,3 +1,4 @@
+import { MAX_REQUIRED_APPROVALS, REVIEWER_ROLES } from "@gantry/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getSessionUser } from "../../../../../server/auth";
@@ -51,7 +52,7 @@ export default async function EnvironmentsPage({ params }: { params: Promise<{ t
                 <ul className="small">
                   <li>
                     Reviewers:{" "}
-                    {environment.requiredReviewers === null ? "none required" : environment.requiredReviewers.valid ? `${environment.reviewerNames.join(", ")} (one approval, expires after ${environment.requiredReviewers.config.expiresInMinutes} min)` : `invalid rule (${environment.requiredReviewers.problem}): jobs are refused until it is saved again`}
+                    {environment.requiredReviewers === null ? "none required" : environment.requiredReviewers.valid ? reviewRuleText(environment.reviewerNames, environment.requiredReviewers.config) : `invalid rule (${environment.requiredReviewers.problem}): jobs are refused until it is saved again`}
                   </li>
                   <li>Wait timer: {environment.waitTimer?.valid ? `${environment.waitTimer.config.minutes} min` : "none"}</li>
                   <li>
@@ -71,8 +72,12 @@ export default async function EnvironmentsPage({ params }: { params: Promise<{ t
                       environmentId={environment.id}
                       name={environment.name}
                       members={members}
+                      limits={{ roles: REVIEWER_ROLES, maxApprovals: MAX_REQUIRED_APPROVALS }}
                       values={{
                         reviewers: environment.requiredReviewers?.valid ? environment.requiredReviewers.config.reviewers : [],
+                        reviewerRoles: environment.requiredReviewers?.valid ? environment.requiredReviewers.config.reviewerRoles : [],
+                        requiredApprovals: environment.requiredReviewers?.valid ? environment.requiredReviewers.config.requiredApprovals : 1,
+                        preventSelfReview: environment.requiredReviewers?.valid ? environment.requiredReviewers.config.preventSelfReview : false,
                         expiresInMinutes: environment.requiredReviewers?.valid ? environment.requiredReviewers.config.expiresInMinutes : null,
                         waitMinutes: environment.waitTimer?.valid ? environment.waitTimer.config.minutes : null,
                         branches: environment.branchPolicy?.valid ? environment.branchPolicy.config.branches : [],
@@ -93,4 +98,11 @@ export default async function EnvironmentsPage({ params }: { params: Promise<{ t
       ) : null}
     </>
   );
+}
+
+/** "Ann, any maintainer (2 approvals, not by who triggered the run, expires after 60 min)". */
+function reviewRuleText(names: string[], config: { reviewerRoles: string[]; requiredApprovals: number; preventSelfReview: boolean; expiresInMinutes: number }): string {
+  const who = [...names, ...config.reviewerRoles.map((role) => `any ${role.toLowerCase()}`)].join(", ");
+  const approvals = config.requiredApprovals === 1 ? "one approval" : `${config.requiredApprovals} approvals`;
+  return `${who} (${approvals}${config.preventSelfReview ? ", not by who triggered the run" : ""}, expires after ${config.expiresInMinutes} min)`;
 }
