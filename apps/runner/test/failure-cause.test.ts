@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { InfrastructureError } from "../src/infrastructure-error";
 import { ProtocolClient } from "../src/protocol-client";
 import { protocolReporter } from "../src/protocol-reporter";
+import { kvmInternalError } from "../src/sandbox/microvm-accel";
 import { ProcessProvider } from "../src/sandbox/process-provider";
 import { sandboxExecutor } from "../src/sandbox-executor";
 import { assignment, onlyHost, recorder } from "./executor-fixtures";
@@ -40,5 +41,12 @@ describe("failure causes on the runner", () => {
     const error = await reporter.stepStarted({ index: 0, name: "one", startedAt: Date.now() }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(String(error)).toContain("the control plane was unreachable for step 0 start");
+  });
+
+  it("QEMU's report of a VM that KVM stopped is recognised (the microvm then fails the step as the sandbox's death)", () => {
+    // As QEMU 7.2 printed it in a CI run on this nested host: the VM stays paused and QEMU keeps running.
+    const output = "KVM internal error. Suberror: 1\nextra data[0]: 0x0000000000000001\nemulation failure\nRAX=ffff8d8580041040 RBX=0000000000000000\n";
+    expect(kvmInternalError(output)).toBe("KVM internal error. Suberror: 1");
+    expect(kvmInternalError("Linux version 6.1.0-57-cloud-amd64\n::gantry-exit:: 0\n")).toBeUndefined();
   });
 });

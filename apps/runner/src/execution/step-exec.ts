@@ -1,6 +1,7 @@
 // The part every process-running step shares (a `run:` step, each phase of a JavaScript action): run the command in
 // the sandbox, stream its output through StepOutput (workflow commands, masking), then read back the file commands
 // (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH, GITHUB_STEP_SUMMARY and, for actions, GITHUB_STATE) and decide the outcome.
+import { InfrastructureError } from "../infrastructure-error";
 import type { Sandbox } from "../sandbox/types";
 import { refusedEnvMessage, refusedEnvNames } from "./env-deny-list";
 import { unsafeExecValue } from "./exec-values";
@@ -53,6 +54,8 @@ export async function execStep(input: StepExecInput): Promise<StepExecResult> {
     input.signal.removeEventListener("abort", stop);
   }
   const exit = await child.wait();
+  // The sandbox died under the step: the platform's failure, retried elsewhere, not the step's (infrastructure-error.ts).
+  if (exit.sandboxFailure !== undefined) throw new InfrastructureError(`the sandbox died during step ${input.stepIndex + 1}: ${exit.sandboxFailure}`);
   const { annotations, refused } = output.state;
 
   const errors: string[] = [];

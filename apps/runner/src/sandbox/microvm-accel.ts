@@ -26,3 +26,17 @@ export function chooseAccelerator(qemu: string): Accelerator {
     : { accel: "tcg", why: `/dev/kvm opens but a KVM vCPU does not start: ${(tried.stderr || tried.error?.message || `exit ${tried.status}`).trim().split("\n")[0]}` };
   return decided;
 }
+
+/** QEMU's report of a vCPU that KVM stopped (kvm_handle_internal_error), after which the VM is paused for good. */
+export function kvmInternalError(qemuOutput: string): string | undefined {
+  return /KVM internal error\. Suberror: \d+/.exec(qemuOutput)?.[0];
+}
+
+/**
+ * A VM of this process stopped on a KVM internal error (a nested host's KVM that cannot emulate an instruction the
+ * guest kernel runs, e.g. a locked cmpxchg16b on emulated memory): QEMU then pauses the VM instead of exiting, and the
+ * probe's vCPU reset could not have foreseen it. Later VMs of this process use TCG.
+ */
+export function kvmFailed(why: string): void {
+  decided = { accel: "tcg", why: `KVM started but a VM stopped on a KVM internal error (${why}); TCG from then on` };
+}

@@ -19,7 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { which } from "./host-tools";
-import { chooseAccelerator } from "./microvm-accel";
+import { chooseAccelerator, kvmFailed, kvmInternalError } from "./microvm-accel";
 import { egressFirewallProbe, egressProbe, installEgressRules, resolveAllowlist, sandboxNameFiles, type HostLookup } from "./egress-firewall";
 import { defaultStateDir, ensureGuestImage, missingBuildTools, type GuestImage } from "./microvm-image";
 import { volumeFull } from "./disk-quota";
@@ -28,6 +28,7 @@ import { SERVICE_PORT_INSIDE, writeStdioForwarder } from "./service-forwarder";
 import { execTimeoutMs, spawnExec } from "./spawn-exec";
 import { claimUid, egressGidOf, type ClaimedUid } from "./uid-pool";
 import { NO_LIMIT_EVENTS, SandboxRefusedError, type EnforcedLimits, type ExecRequest, type ExecResult, type LimitEvents, type ProbeResult, type Sandbox, type SandboxLimits, type SandboxPaths, type SandboxProcess, type SandboxProvider, type SandboxSpec } from "./types";
+
 
 const GUEST_UID = 1001;
 const DEFAULT_DISK_BYTES = 8 * 1024 ** 3;
@@ -222,8 +223,21 @@ class MicrovmSandbox implements Sandbox {
     // Still root (disk images, /dev/kvm), but with the sandbox's egress group: every socket QEMU's stack opens.
     const asEgressGroup = this.network ? [this.network.setpriv, `--regid=${this.network.gid}`, "--clear-groups", "--"] : [];
     const vm = spawnExec({ argv: [...asEgressGroup, ...this.qemuArgs()], env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }, cwd: this.disk.root, timeoutMs });
+    // QEMU pauses (it does not exit) a VM that hits a KVM internal error: seen on its own output, the VM is stopped
+    // and the exec reported as the sandbox's failure, so the job is retried rather than left waiting for its timeout.
+    let sandboxFailure: string | undefined;
+    let tail = "";
     const hostStream = (async () => {
-      for await (const chunk of vm.output) output.write(chunk);
+      for await (const chunk of vm.output) {
+        output.write(chunk);
+        tail = (tail + chunk.toString("latin1")).slice(-4096);
+        const stopped = sandboxFailure === undefined ? kvmInternalError(tail) : undefined;
+        if (stopped !== undefined) {
+          sandboxFailure = `the VM stopped on a KVM internal error (${stopped}: QEMU could not run the guest on this host's KVM)`;
+          kvmFailed(stopped);
+          vm.stop();
+        }
+      }
     })();
     const done = vm.wait().then(async (result): Promise<ExecResult> => {
       await hostStream;
@@ -233,6 +247,7 @@ class MicrovmSandbox implements Sandbox {
       this.current = undefined;
       const reported = existsSync(consoleLog) ? EXIT_LINE.exec(readFileSync(consoleLog, "utf8")) : null;
       if (!this.destroyed) this.disk.attach();
+      if (sandboxFailure !== undefined) return { ...result, exitCode: null, signal: result.signal ?? "SIGKILL", sandboxFailure };
       if (reported && result.exitCode === 0) return { ...result, exitCode: Number(reported[1]) };
       // Killed (timeout, stop) or the guest died before reporting: no exit code from the job.
       return { ...result, exitCode: null, signal: result.signal ?? "SIGKILL" };

@@ -83,6 +83,8 @@ export interface ExecResult {
   timedOut: boolean;
   /** Killed by stop(). */
   stopped: boolean;
+  /** The sandbox itself died under the step (not the job's doing): the step's outcome is the platform's failure. */
+  sandboxFailure?: string;
 }
 
 export interface SandboxProcess {
