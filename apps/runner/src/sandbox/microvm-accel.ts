@@ -1,8 +1,10 @@
-// KVM when /dev/kvm opens read-write and QEMU can create a microvm with a vCPU on it (KVM_CREATE_VM, then the
-// vCPU's reset); TCG (emulation, about 4 s per boot) otherwise. A nested host can pass KVM_CREATE_VM and still
-// refuse the vCPU's MSRs, so the check goes as far as the reset. Decided once per process, with the reason, for the probe and the logs.
+// KVM when /dev/kvm opens read-write, QEMU can create a microvm with a vCPU on it (KVM_CREATE_VM, then the
+// vCPU's reset) and the host's cloud kernel boots on it; TCG (emulation, about 4 s per boot) otherwise. A nested
+// host can pass KVM_CREATE_VM and still refuse the vCPU's MSRs, or reset the vCPU and then hang the guest kernel,
+// so the check goes as far as a kernel boot. Decided once per process, with the reason, for the probe and the logs.
 import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
+import { cloudKernelRelease } from "./microvm-image";
 
 export interface Accelerator {
   accel: "kvm" | "tcg";
@@ -10,6 +12,7 @@ export interface Accelerator {
 }
 
 let decided: Accelerator | undefined;
+const BOOT_TEST_MS = 10_000;
 
 export function chooseAccelerator(qemu: string): Accelerator {
   if (decided) return decided;
@@ -21,10 +24,32 @@ export function chooseAccelerator(qemu: string): Accelerator {
   }
   // `-S` stops before the first instruction but after the vCPU is created and reset; `quit` on the monitor ends it.
   const tried = spawnSync(qemu, ["-M", "microvm", "-accel", "kvm", "-cpu", "host", "-nodefaults", "-display", "none", "-S", "-monitor", "stdio"], { input: "quit\n", encoding: "utf8", timeout: 10_000 });
-  decided = tried.status === 0
-    ? { accel: "kvm", why: "/dev/kvm opens and a KVM vCPU starts" }
-    : { accel: "tcg", why: `/dev/kvm opens but a KVM vCPU does not start: ${(tried.stderr || tried.error?.message || `exit ${tried.status}`).trim().split("\n")[0]}` };
+  if (tried.status !== 0) {
+    decided = { accel: "tcg", why: `/dev/kvm opens but a KVM vCPU does not start: ${(tried.stderr || tried.error?.message || `exit ${tried.status}`).trim().split("\n")[0]}` };
+    return decided;
+  }
+  decided = kernelBoots(qemu);
   return decided;
+}
+
+/**
+ * A vCPU that resets can still fail to run a kernel: a nested host's KVM hung (29 s of host CPU, no output) or
+ * stopped on an internal error while the guest kernel booted. So the host's cloud kernel is booted once, without a
+ * root disk: under a working KVM it reaches "Unable to mount root fs" and panics in about a second (TCG: ~3 s).
+ */
+function kernelBoots(qemu: string): Accelerator {
+  const release = cloudKernelRelease();
+  if (!release) return { accel: "kvm", why: "/dev/kvm opens and a KVM vCPU starts (no cloud kernel to boot-test yet)" };
+  const booted = spawnSync(
+    qemu,
+    ["-M", "microvm,isa-serial=on", "-accel", "kvm", "-cpu", "host", "-m", "256", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+      "-kernel", `/boot/vmlinuz-${release}`, "-append", "console=ttyS0 panic=-1 loglevel=3 tsc=reliable no_timer_check", "-serial", "stdio"],
+    { encoding: "utf8", timeout: BOOT_TEST_MS, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const output = `${booted.stdout ?? ""}${booted.stderr ?? ""}`;
+  if (/Unable to mount root fs/.test(output)) return { accel: "kvm", why: "/dev/kvm opens and the cloud kernel boots on KVM" };
+  const failure = kvmInternalError(output) ?? (booted.error ? `no kernel panic within ${BOOT_TEST_MS / 1000} s` : `exit ${booted.status}`);
+  return { accel: "tcg", why: `/dev/kvm opens and a KVM vCPU starts, but the cloud kernel does not boot on it (${failure})` };
 }
 
 /** QEMU's report of a vCPU that KVM stopped (kvm_handle_internal_error), after which the VM is paused for good. */
