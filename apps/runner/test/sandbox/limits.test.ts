@@ -22,5 +22,6 @@ describe("provider probe", () => {
     expect(table.process).toEqual({ available: false, detail: "only in dev mode" });
     expect(typeof table.bwrap.available).toBe("boolean");
     expect(table.bwrap.detail).not.toBe("");
-  });
+    // The microvm probe boots the host's cloud kernel once under KVM (microvm-accel.ts): up to 10 s where KVM hangs.
+  }, 60_000);
 });
