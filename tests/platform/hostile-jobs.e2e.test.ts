@@ -608,22 +608,29 @@ function platformOn(provider: Provider) {
     state.running = child;
     state.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
     let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const tail = () => output.split("\n").slice(-80).join("\n");
+    // Each chunk's arrival, in seconds since the spawn: a start that runs out of time says which step took it.
+    let timeline = "";
+    const spawnedAt = Date.now();
+    const record = (chunk: Buffer) => {
+      output += chunk.toString();
+      timeline += `${chunk.toString().replace(/^(?=.)/gm, `+${((Date.now() - spawnedAt) / 1000).toFixed(1)}s `)}`;
+    };
+    child.stdout?.on("data", record);
+    child.stderr?.on("data", record);
+    const tail = () => timeline.split("\n").slice(-80).join("\n");
     // The first run may build the web app (a few minutes on a busy machine); later ones start in about a minute.
     const url = await until(
       "the ready line",
       async () =>
         /\[gantry\] ready (\S+)/.exec(output)?.[1] ?? (child.exitCode !== null ? "exited" : undefined),
-      { timeoutMs: Date.now() + 540_000 - Date.now(), context: tail, intervalMs: 250 },
+      { timeoutMs: 540_000, context: tail, intervalMs: 250 },
     );
     if (url === "exited") throw new Error(`scripts/up.mjs exited before it was ready:\n${tail()}`);
     // The pool's provider runs the jobs, not the development `process` one.
     await until(
       `the runner to choose ${provider.name}`,
       async () => (output.includes(`runner: jobs run in ${provider.name} sandboxes`) ? true : undefined),
-      { timeoutMs: Date.now() + 30_000 - Date.now(), context: tail, intervalMs: 250 },
+      { timeoutMs: 30_000, context: tail, intervalMs: 250 },
     );
 
     const client = new pg.Client({ connectionString: database.url });

@@ -1,15 +1,14 @@
 // KVM when /dev/kvm opens read-write, QEMU can create a microvm with a vCPU on it (KVM_CREATE_VM, then the
 // vCPU's reset) and the host's cloud kernel boots on it; TCG (emulation, about 4 s per boot) otherwise. A nested
 // host can pass KVM_CREATE_VM and still refuse the vCPU's MSRs, or reset the vCPU and then hang the guest kernel,
-// so the check goes as far as a kernel boot. Decided once per process, with the reason, for the probe and the logs.
+// so the check goes as far as a kernel boot. Decided once per process, with the reason, for the probe and the logs;
+// the boot test's verdict is kept per host boot (microvm-accel-cache.ts), since a hung KVM guest burns a core for 10 s.
 import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
+import { type Accelerator, cachedVerdict, keepVerdict } from "./microvm-accel-cache";
 import { cloudKernelRelease } from "./microvm-image";
 
-export interface Accelerator {
-  accel: "kvm" | "tcg";
-  why: string;
-}
+export type { Accelerator };
 
 let decided: Accelerator | undefined;
 const BOOT_TEST_MS = 10_000;
@@ -28,7 +27,12 @@ export function chooseAccelerator(qemu: string): Accelerator {
     decided = { accel: "tcg", why: `/dev/kvm opens but a KVM vCPU does not start: ${(tried.stderr || tried.error?.message || `exit ${tried.status}`).trim().split("\n")[0]}` };
     return decided;
   }
-  decided = kernelBoots(qemu);
+  const release = cloudKernelRelease();
+  if (!release) {
+    decided = { accel: "kvm", why: "/dev/kvm opens and a KVM vCPU starts (no cloud kernel to boot-test yet)" };
+    return decided;
+  }
+  decided = cachedVerdict(qemu, release) ?? keepVerdict(qemu, release, kernelBoots(qemu, release));
   return decided;
 }
 
@@ -37,9 +41,7 @@ export function chooseAccelerator(qemu: string): Accelerator {
  * stopped on an internal error while the guest kernel booted. So the host's cloud kernel is booted once, without a
  * root disk: under a working KVM it reaches "Unable to mount root fs" and panics in about a second (TCG: ~3 s).
  */
-function kernelBoots(qemu: string): Accelerator {
-  const release = cloudKernelRelease();
-  if (!release) return { accel: "kvm", why: "/dev/kvm opens and a KVM vCPU starts (no cloud kernel to boot-test yet)" };
+function kernelBoots(qemu: string, release: string): Accelerator {
   const booted = spawnSync(
     qemu,
     ["-M", "microvm,isa-serial=on", "-accel", "kvm", "-cpu", "host", "-m", "256", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
@@ -62,6 +64,8 @@ export function kvmInternalError(qemuOutput: string): string | undefined {
  * guest kernel runs, e.g. a locked cmpxchg16b on emulated memory): QEMU then pauses the VM instead of exiting, and the
  * probe's vCPU reset could not have foreseen it. Later VMs of this process use TCG.
  */
-export function kvmFailed(why: string): void {
+export function kvmFailed(qemu: string, why: string): void {
   decided = { accel: "tcg", why: `KVM started but a VM stopped on a KVM internal error (${why}); TCG from then on` };
+  const release = cloudKernelRelease();
+  if (release) keepVerdict(qemu, release, decided);
 }

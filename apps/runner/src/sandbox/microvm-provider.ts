@@ -234,7 +234,7 @@ class MicrovmSandbox implements Sandbox {
         const stopped = sandboxFailure === undefined ? kvmInternalError(tail) : undefined;
         if (stopped !== undefined) {
           sandboxFailure = `the VM stopped on a KVM internal error (${stopped}: QEMU could not run the guest on this host's KVM)`;
-          kvmFailed(stopped);
+          kvmFailed(this.qemu, stopped);
           vm.stop();
         }
       }
