@@ -9,10 +9,11 @@ import { requestCheckReports, scheduleJobTimeout, type Queues } from "@gantry/jo
 import { assignedJob, strategyContext, type AssignedJob } from "@gantry/runner-protocol";
 import type { FairScheduler } from "@gantry/scheduler";
 import { claimJob, type ClaimedJob } from "../dispatch/claim-job";
-import { readPlan, type StoredJob } from "../plan/read-plan";
+import { readJobPlan } from "../plan/read-job-plan";
+import type { StoredJob } from "../plan/read-plan";
 import { runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";
 import { needsContext, type NeedsContext } from "../contexts/needs";
-import { strategyFacts } from "../contexts/strategy";
+import { cellStrategy } from "../contexts/strategy";
 import { claimedJobVariables, type VarsContext } from "../contexts/variables";
 import { githubContext } from "@gantry/runner-protocol";
 import { secretsForClaim } from "../secrets/secrets-for-claim";
@@ -55,7 +56,8 @@ export interface ClaimRepository {
   installation: { githubInstallationId: bigint } | null;
 }
 
-export type ClaimedRow = JobRun & { run: WorkflowRun & { repository: ClaimRepository } };
+/** The run without its plan: a claim reads only its job's part of the plan (readJobPlan). */
+export type ClaimedRow = JobRun & { run: Omit<WorkflowRun, "plan"> & { repository: ClaimRepository } };
 
 /**
  * The job with its run and the run's repository, read at once: the job and the run through the tenant's scope,
@@ -66,7 +68,7 @@ async function loadJob(db: Database, ctx: TenantContext, claimed: ClaimedJob): P
   const scoped = db.forTenant(ctx);
   const [job, run, repositories] = await Promise.all([
     scoped.jobRun.findUniqueOrThrow({ where: { id: claimed.jobId } }),
-    scoped.workflowRun.findUniqueOrThrow({ where: { id: claimed.runId } }),
+    scoped.workflowRun.findUniqueOrThrow({ where: { id: claimed.runId }, omit: { plan: true } }),
     db.system("claim: the run's repository with its git source and installation, of the claimed job's tenant").$queryRaw<
       { id: string; fullName: string; installationId: string | null; githubRepoId: bigint | null; gitSourceUrl: string | null; githubInstallationId: bigint | null }[]
     >`
@@ -101,12 +103,11 @@ export async function claimAssignment(
   const claimed = await claimJob(db, deps.scheduler, { poolId: input.poolId, runnerId: input.runnerId, leaseMs: input.leaseMs, jobTokenHash: hashToken(jobToken), nowMs: deps.clock.now() });
   if (!claimed) return null;
   const ctx: TenantContext = { tenantId: claimed.tenantId, actor: { kind: "RUNNER", id: input.runnerId } };
-  const [row, vars] = await Promise.all([loadJob(db, ctx, claimed), claimedJobVariables(db, ctx, claimed)]);
-  const plan = readPlan(row.run.plan);
-  const planned = plan?.jobs.find((candidate) => candidate.key === row.key);
+  const [row, vars, jobPlan] = await Promise.all([loadJob(db, ctx, claimed), claimedJobVariables(db, ctx, claimed), readJobPlan(db, claimed.tenantId, claimed.jobId)]);
   // An unreadable plan cannot be run: say so in the job's failure rather than run guessed steps (the claim route
   // reports it as the attempt failing at once).
-  if (!plan || !planned) throw new Error(`the stored plan of run ${row.runId} has no readable job ${row.key}`);
+  if (!jobPlan) throw new Error(`the stored plan of run ${row.runId} has no readable job ${row.key}`);
+  const { plan, planned, place } = jobPlan;
   const found = assignedJob.parse(planned);
   // The workflow's `env` under the job's own, as GitHub layers them (steps add theirs on top in the runner). A job of
   // a called workflow already has its own workflow's `env` under its own: the caller's does not reach it.
@@ -119,7 +120,7 @@ export async function claimAssignment(
     secretsForClaim(db, { id: input.poolId, receivesSecrets: claimed.receivesSecrets }, deps.masterKey, { tenantId: claimed.tenantId, key: row.key, environmentName: row.environmentName, run: { repositoryId: row.run.repositoryId, trusted: row.run.trusted, plan } }, deps.log),
   ]);
   const needs = needsContext(row, new Map(needRows.map((need) => [need.id, need])));
-  const facts = strategyFacts(plan, planned, { github: githubContext(run, row.jobId), inputs: run.inputs, needs, vars });
+  const facts = place ? cellStrategy(planned, place, { github: githubContext(run, row.jobId), inputs: run.inputs, needs, vars }) : null;
   const timeoutMinutes = Math.min(row.timeoutMinutes, input.maxTimeoutMinutes);
   // What the attempt starts with in Redis, all added before the claim answers (a crash after the answer loses none
   // of them), side by side: they do not depend on each other.

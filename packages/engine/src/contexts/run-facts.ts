@@ -11,7 +11,7 @@ export interface GithubUrls {
   apiUrl: string;
 }
 
-export type RunWithRepository = WorkflowRun & {
+export type RunWithRepository = Omit<WorkflowRun, "plan"> & {
   repository: { fullName: string; installationId: string | null; gitSource: { url: string } | null };
 };
 

@@ -22,12 +22,16 @@ function evaluated(value: boolean | number | string | undefined, contexts: Recor
 export function strategyFacts(plan: StoredPlan, job: StoredJob, contexts: Record<string, unknown>): StrategyFacts | null {
   const cells = matrixCells(plan, job);
   if (cells.length === 0) return null;
+  return cellStrategy(job, { jobIndex: cells.findIndex((cell) => cell.key === job.key), jobTotal: cells.length }, contexts);
+}
+
+/** The strategy of a matrix cell whose place among its cells is known (a claim reads it without the other cells). */
+export function cellStrategy(job: StoredJob, place: { jobIndex: number; jobTotal: number }, contexts: Record<string, unknown>): StrategyFacts {
   const failFast = evaluated(job.failFast, contexts);
   const maxParallel = Number(evaluated(job.maxParallel, contexts));
   return {
     failFast: failFast === undefined ? true : isTruthy(failFast as Parameters<typeof isTruthy>[0]),
-    jobIndex: cells.findIndex((cell) => cell.key === job.key),
-    jobTotal: cells.length,
+    ...place,
     ...(Number.isInteger(maxParallel) && maxParallel > 0 ? { maxParallel } : {}),
   };
 }
