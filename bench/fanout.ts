@@ -18,7 +18,8 @@
  *   controlPlaneCpuMs  — CPU this process (routes, and the worker beside them) spent from push to conclusion.
  * Timestamps come from Postgres rows written by this process (worker, routes) or the runner process on the same host.
  * Run: npm run bench -- fanout   (GANTRY_BENCH_TIMELINE=1: progress every 2 s; GANTRY_BENCH_RUNNER_PROFILE=DIR: the
- * runner's CPU profile; GANTRY_BENCH_WORKER=process: the worker in its own process). Last line: one JSON object.
+ * runner's CPU profile; GANTRY_BENCH_PROFILE=FILE: this process's CPU profile from push to conclusion;
+ * GANTRY_BENCH_WORKER=process: the worker in its own process). Last line: one JSON object.
  */
 import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
@@ -28,6 +29,7 @@ import path from "node:path";
 import { getServices } from "../apps/web/src/server/services";
 import { DEMO } from "../packages/db/src/index";
 import { loadAverage, nowMs, round, startHarness, stat } from "./lib/runner-harness";
+import { windowProfile } from "./lib/window-profile";
 
 const AXIS = 16;
 const CELLS = AXIS * AXIS;
@@ -94,6 +96,7 @@ try {
   // The control plane's CPU (this process: routes, and the worker unless it has its own): unlike wall time, it does
   // not move with what else the machine runs, so changes to the claim path compare on a busy machine too.
   const cpuAtPush = process.cpuUsage();
+  const profile = await windowProfile(process.env.GANTRY_BENCH_PROFILE);
   const response = await fetch(`${harness.url}/api/git/sources/${encodeURIComponent(DEMO.gitSourceId)}/push`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-gantry-delivery": randomUUID(), "x-gantry-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}` },
@@ -123,6 +126,7 @@ try {
     : undefined;
   const { status } = await harness.finished(runId, 600_000);
   const cpu = process.cpuUsage(cpuAtPush);
+  await profile?.stop();
   clearInterval(timeline);
   const run = await sys.workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: { select: { status: true, readyAt: true, startedAt: true, finishedAt: true, attempt: true } } } });
   if (status !== "SUCCEEDED") throw new Error(`the run ended ${status}: ${run.jobs.filter((j) => j.status !== "SUCCEEDED").length} cells did not succeed`);

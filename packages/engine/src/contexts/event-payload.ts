@@ -4,6 +4,7 @@
 import type { Database } from "@gantry/db";
 import { cronOfScheduledRun, gitPushPayload, workflowDispatchPayload } from "@gantry/jobs";
 import { z } from "zod";
+import { recentEvents } from "./recent-events";
 
 const ZERO_SHA = "0".repeat(40);
 /** A push of thousands of commits makes a payload of many megabytes; past this its `commits` list is left out. */
@@ -33,10 +34,15 @@ export async function runEventPayload(database: Database, run: RunForEvent, repo
   // A scheduled run's event is the cron that fired it, as on GitHub.
   const cron = run.event === "schedule" && run.idempotencyKey ? cronOfScheduledRun(run.idempotencyKey) : undefined;
   if (cron) return { schedule: cron };
-  if (!run.deliveryId) return {};
+  const { deliveryId } = run;
+  if (!deliveryId) return {};
+  return recentEvents(database).get(`${run.tenantId} ${deliveryId} ${repositoryFullName}`, () => deliveryEvent(database, run, deliveryId, repositoryFullName));
+}
+
+async function deliveryEvent(database: Database, run: RunForEvent, deliveryId: string, repositoryFullName: string): Promise<Record<string, unknown>> {
   const delivery = await database
     .system("the delivery that started the run is its github.event")
-    .webhookDelivery.findUnique({ where: { id: run.deliveryId }, select: { source: true, tenantId: true, payload: true } });
+    .webhookDelivery.findUnique({ where: { id: deliveryId }, select: { source: true, tenantId: true, payload: true } });
   // A delivery of another tenant is never another tenant's event.
   if (!delivery || (delivery.tenantId !== null && delivery.tenantId !== run.tenantId)) return {};
   // GitHub's payload as received, or an event Gantry made in GitHub's shape (workflow_run, repository_dispatch).
