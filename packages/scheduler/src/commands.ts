@@ -1,6 +1,7 @@
 import type { ClientContext, Redis, Result } from "ioredis";
 import { CLAIM_LUA } from "./lua/claim";
 import { ENQUEUE_LUA } from "./lua/enqueue";
+import { EXPLAIN_LUA } from "./lua/explain";
 import { PUT_BACK_LUA } from "./lua/put-back";
 import { REBUILD_LUA } from "./lua/rebuild";
 import { RELEASE_LUA } from "./lua/release";
@@ -22,6 +23,7 @@ declare module "ioredis" {
     gantrySchedSetPolicy(base: string, ...args: Arg[]): Result<unknown, Context>;
     gantrySchedRebuild(base: string, ...args: Arg[]): Result<unknown, Context>;
     gantrySchedStats(base: string, ...args: Arg[]): Result<unknown, Context>;
+    gantrySchedExplain(base: string, ...args: Arg[]): Result<unknown, Context>;
   }
 }
 
@@ -34,6 +36,7 @@ const scripts = {
   gantrySchedSetPolicy: SET_POLICY_LUA,
   gantrySchedRebuild: REBUILD_LUA,
   gantrySchedStats: STATS_LUA,
+  gantrySchedExplain: EXPLAIN_LUA,
 } as const;
 
 const defined = new WeakSet<Redis>();

@@ -4,6 +4,7 @@ import { DEFAULT_PREFIX, idSchema, poolBase, poolRegistryKey, tenantPolicyRegist
 import { DEFAULT_TENANT_POLICY, policyArgs, tenantPolicySchema, type TenantPolicy } from "./policy";
 import { DEFAULT_AGING_STEP_MS, readyScore } from "./priority";
 import { announceReady } from "./ready-signal";
+import { placeInLine, type PlaceInLine } from "./place-in-line";
 import {
   claimReplySchema,
   claimedValueSchema,
@@ -12,6 +13,7 @@ import {
   rebuildReplySchema,
   releaseReplySchema,
   statsReplySchema,
+  explainReplySchema,
 } from "./replies";
 import {
   claimedEntrySchema,
@@ -201,6 +203,12 @@ export class FairScheduler {
 
   async stats(poolId: string): Promise<PoolStats> {
     return statsReplySchema.parse(await this.redis.gantrySchedStats(this.base(poolId), ...this.defaults));
+  }
+
+  /** Where one job stands in the pool (read-only): ready with its place in line, claimed, or absent. */
+  async placeOf(poolId: string, tenantId: string, jobId: string): Promise<PlaceInLine> {
+    const reply = await this.redis.gantrySchedExplain(this.base(poolId), ...this.defaults, idSchema.parse(tenantId), idSchema.parse(jobId));
+    return placeInLine(explainReplySchema.parse(reply));
   }
 
   /** The pool's ready and claimed jobs, sorted by job id: what a reconciler compares against Postgres. */

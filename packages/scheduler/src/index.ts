@@ -1,4 +1,5 @@
 export { FairScheduler, type FairSchedulerOptions, type PoolStats } from "./fair-scheduler";
+export type { PlaceInLine } from "./place-in-line";
 export { DEFAULT_TENANT_POLICY, policyFromTenantPlan, tenantPolicySchema, type TenantPolicy } from "./policy";
 export { DEFAULT_AGING_STEP_MS, priorityClasses, type PriorityClass } from "./priority";
 export type { Claim, ClaimedEntry, ReadyEntry, RemoveOutcome } from "./types";

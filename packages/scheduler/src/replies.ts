@@ -63,3 +63,31 @@ export const claimedValueSchema = z
   .transform((s) => s.split("|"))
   .pipe(z.tuple([z.string(), numText]))
   .transform(([tenantId, claimedAtMs]) => ({ tenantId, claimedAtMs }));
+
+/** explain: where one job stands; `ahead` is estimated by the caller from the other tenants' rows. */
+export const explainReplySchema = z
+  .array(z.union([z.string(), z.number()]))
+  .min(8)
+  .transform((flat, ctx) => {
+    const [state, rank, placement, claimed, max, rate, due, weight, ...rest] = flat;
+    if (rest.length % 4 !== 0) {
+      ctx.addIssue({ code: "custom", message: `explain: ${rest.length} tenant fields is not a multiple of 4` });
+      return z.NEVER;
+    }
+    const others = [];
+    for (let i = 0; i < rest.length; i += 4) {
+      others.push(z.object({ tenantId: z.string(), ready: num, placement: placementSchema, weight: num }).parse({ tenantId: rest[i], ready: rest[i + 1], placement: rest[i + 2], weight: rest[i + 3] }));
+    }
+    const limit = (value: number) => (value < 0 ? null : value);
+    return {
+      state: z.enum(["ready", "claimed", "absent"]).parse(state),
+      rank: limit(num.parse(rank)),
+      placement: placementSchema.parse(placement),
+      claimed: num.parse(claimed),
+      maxConcurrent: limit(num.parse(max)),
+      ratePerSec: limit(num.parse(rate)),
+      tokenDueAtMs: limit(num.parse(due)),
+      weight: num.parse(weight),
+      others,
+    };
+  });
