@@ -18,6 +18,8 @@ import { cancelJob, cancelRun, type CancelResult } from "./run/cancel";
 import { rerun, type RerunInput, type RerunResult } from "./run/rerun";
 import { startRun } from "./run/start-run";
 import { systemClock, type Clock } from "./clock";
+import { whyWaiting } from "./explain/why-waiting";
+import type { WaitReason } from "./explain/wait-reason";
 
 export interface EngineOptions {
   db: Database;
@@ -64,6 +66,8 @@ export interface Engine {
   reap(limit: number): Promise<{ lost: number; requeued: number; failed: number }>;
   rebuildTimers(): Promise<number>;
   reconcile(): ReturnType<typeof reconcileQueues>;
+  /** Why each QUEUED or WAITING job of the run has not started (read-only), by job id. */
+  whyWaiting(ctx: TenantContext, runId: string): Promise<Map<string, WaitReason>>;
 }
 
 export function createEngine(options: EngineOptions): Engine {
@@ -117,5 +121,6 @@ export function createEngine(options: EngineOptions): Engine {
     },
     rebuildTimers: () => rebuildJobTimeouts(db, queues, clock.now()),
     reconcile: () => reconcileQueues(db, scheduler, ready, held, queues, { github: options.github?.() ?? null, clock }),
+    whyWaiting: (ctx, runId) => whyWaiting({ db, scheduler, clock }, ctx, runId),
   };
 }

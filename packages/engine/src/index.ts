@@ -33,3 +33,5 @@ export { makeHeldHandler, type HeldHandler } from "./lifecycle/environment-gates
 export { reapLapsedLeases, type ReapResult } from "./lifecycle/reap-leases";
 export { timeOutJob, rebuildJobTimeouts } from "./lifecycle/job-timeouts";
 export { reconcileQueues } from "./lifecycle/reconcile-queues";
+export { whyWaiting } from "./explain/why-waiting";
+export { describeWait, type WaitReason, type HeldBy } from "./explain/wait-reason";

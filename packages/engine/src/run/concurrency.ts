@@ -16,7 +16,8 @@ export interface ConcurrencySpec {
 /** Evaluates a group name and its cancel-in-progress flag; null when the group evaluates empty or fails. */
 export function evaluateConcurrency(spec: ConcurrencySpec | undefined, contexts: Record<string, unknown>): { group: string; cancelInProgress: boolean } | null {
   if (!spec) return null;
-  const group = evaluateExpression(spec.group, contexts);
+  // A group written without `${{ }}` is its own name (`concurrency: production`), not an expression to evaluate.
+  const group = spec.group.includes("${{") ? evaluateExpression(spec.group, contexts) : { ok: true as const, value: spec.group };
   if (!group.ok || group.value === null || String(group.value).trim() === "") return null;
   const flag = typeof spec.cancelInProgress === "boolean" ? null : evaluateExpression(spec.cancelInProgress, contexts);
   const cancelInProgress = flag === null ? spec.cancelInProgress === true : flag.ok && isTruthy(flag.value);

@@ -162,5 +162,7 @@ describe("workflow concurrency groups", () => {
     });
     expect(evaluateConcurrency({ group: "${{ github.nothing }}", cancelInProgress: true }, { github })).toBeNull();
     expect(evaluateConcurrency(undefined, {})).toBeNull();
+    // A plain name is the group's name, not an expression (it failed to evaluate, so the run had no group at all).
+    expect(evaluateConcurrency({ group: "deploy-prod", cancelInProgress: false }, { github })).toEqual({ group: "deploy-prod", cancelInProgress: false });
   });
 });
