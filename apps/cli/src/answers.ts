@@ -33,6 +33,8 @@ export const runJob = z.object({
   needs: z.array(z.string()),
   failureCause: z.string().nullable(),
   failureReason: z.string().nullable(),
+  /** A QUEUED or WAITING job: why it has not started (`text` is the sentence; `reason` its facts, kept as sent). */
+  waiting: z.object({ text: z.string(), reason: z.looseObject({ kind: z.string() }) }).nullish(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
 });

@@ -26,7 +26,7 @@ export async function runsList(context: CommandContext): Promise<number> {
 export function describeRun(run: RunDetail, now: Date): string {
   const header = `${run.workflowName} #${run.runNumber}${run.runAttempt > 1 ? ` (attempt ${run.runAttempt})` : ""}  ${run.status}\n${run.repository} ${shortRef(run.ref)} ${run.sha.slice(0, 7)} · ${run.event} · ${run.id}`;
   const errors = run.errors.map((error) => `${error.file}:${error.line}:${error.col}: ${error.message} [${error.code}]`);
-  const jobs = table(run.jobs.map((job) => [`  ${job.key}`, job.status, duration(job.startedAt, job.finishedAt, now), job.failureReason ?? ""]));
+  const jobs = table(run.jobs.map((job) => [`  ${job.key}`, job.status, duration(job.startedAt, job.finishedAt, now), job.failureReason ?? job.waiting?.text ?? ""]));
   return [header, ...errors, ...(run.jobs.length > 0 ? [jobs] : [])].join("\n");
 }
 

@@ -7,5 +7,5 @@ import { createTRPCContext } from "./trpc";
 export function serverCaller(session: SessionUser | null) {
   const services = getServices();
   const { database, redis, queues } = services;
-  return createCaller(createTRPCContext({ session, database, redis, queues, github: () => services.githubClient(), masterKey: services.masterKey, tenantAdminsSetPriority: services.env.GANTRY_TENANT_ADMINS_SET_PRIORITY }));
+  return createCaller(createTRPCContext({ session, database, redis, queues, github: () => services.githubClient(), masterKey: services.masterKey, tenantAdminsSetPriority: services.env.GANTRY_TENANT_ADMINS_SET_PRIORITY, scheduler: services.scheduler }));
 }

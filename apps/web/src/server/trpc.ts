@@ -1,3 +1,4 @@
+import type { FairScheduler } from "@gantry/scheduler";
 // The one procedure chain (STYLE.md practice 2): public → authed → tenant → role.
 // - authed: UNAUTHORIZED when nobody is signed in (the only 401).
 // - tenant: the tenant slug comes from the input; the membership is looked up once and the context gains
@@ -34,6 +35,8 @@ export interface TRPCContext {
   masterKey?: Buffer | null;
   /** GANTRY_TENANT_ADMINS_SET_PRIORITY: tenant admins may set their tenant's priority class; absent: they may not. */
   tenantAdminsSetPriority?: boolean;
+  /** The fair queue, read to say why a job waits (runs.get); absent: reasons that need it are left out. */
+  scheduler?: FairScheduler;
   now: () => Date;
 }
 
@@ -47,6 +50,7 @@ export function createTRPCContext(options: {
   github?: () => GithubClient | null;
   masterKey?: Buffer | null;
   tenantAdminsSetPriority?: boolean;
+  scheduler?: FairScheduler;
   now?: () => Date;
 }): TRPCContext {
   return { ...options, apiToken: options.apiToken ?? null, bearerRefusal: options.bearerRefusal ?? null, now: options.now ?? (() => new Date()) };

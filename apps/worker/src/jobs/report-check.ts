@@ -10,7 +10,7 @@ import type { Redis } from "ioredis";
 import type { Database } from "@gantry/db";
 import { GithubApiError } from "@gantry/github";
 import { jobCatalog, parsePayload } from "@gantry/jobs";
-import { reportJobCheck } from "../intake/github/report-checks";
+import { reportJobCheck, type ReportJobCheckOptions } from "../intake/github/report-checks";
 import type { GithubIntake } from "../intake/github/types";
 
 export interface ReportCheckDeps {
@@ -25,6 +25,8 @@ export interface ReportCheckDeps {
   perSecond: number;
   /** Where browsers reach Gantry (GANTRY_PUBLIC_URL): each check links to its run page. */
   publicUrl?: string;
+  /** The engine's whyWaiting: a queued job's check says why it has not started. */
+  whyWaiting?: ReportJobCheckOptions["whyWaiting"];
 }
 
 // Deletes the lock only if it is still ours (it may have expired and been taken by another report).
@@ -51,7 +53,7 @@ export function startReportCheckWorker(deps: ReportCheckDeps): Worker {
         throw new DelayedError();
       }
       try {
-        return { reported: await reportJobCheck(deps.db, github, ctx, jobRunId, { retry: { attempts: 1 }, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) }) };
+        return { reported: await reportJobCheck(deps.db, github, ctx, jobRunId, { retry: { attempts: 1 }, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}), ...(deps.whyWaiting ? { whyWaiting: deps.whyWaiting } : {}) }) };
       } catch (error) {
         if (error instanceof GithubApiError && error.retryable && error.retryAfterMs !== undefined) {
           // GitHub said how long to wait: every report waits (they share the installation's budget).

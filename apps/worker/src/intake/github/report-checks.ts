@@ -5,6 +5,7 @@
 // Best effort: GitHub being unreachable never fails intake (the reporter moves check runs forward only, so
 // a later report repairs a missed one).
 import { intake, type Database, type Prisma, type TenantContext } from "@gantry/db";
+import { describeWait, type WaitReason } from "@gantry/engine";
 import { checkRunState, CheckRunReporter, type JobCheck, type RetryOptions } from "@gantry/github";
 import { jobCheckOutput } from "./check-output";
 import type { GithubIntake } from "./types";
@@ -38,6 +39,8 @@ export interface ReportJobCheckOptions {
   retry?: RetryOptions;
   /** Where browsers reach Gantry: the check's "Details" link goes to the run page. */
   publicUrl?: string;
+  /** Why the run's waiting jobs have not started (the engine's whyWaiting): a queued check's summary says it. */
+  whyWaiting?: (ctx: TenantContext, runId: string) => Promise<Map<string, WaitReason>>;
 }
 
 /**
@@ -70,13 +73,20 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
     ...(job.startedAt ? { startedAt: job.startedAt } : {}),
     ...(job.finishedAt ? { completedAt: job.finishedAt } : {}),
     ...(options.publicUrl && tenant ? { detailsUrl: `${options.publicUrl}/t/${tenant.slug}/runs/${job.run.id}` } : {}),
-    ...(completed ? { output: jobCheckOutput({ status: job.status, failureReason: job.failureReason, steps: job.attempts[0]?.steps ?? [] }) } : {}),
+    ...(completed ? { output: jobCheckOutput({ status: job.status, failureReason: job.failureReason, steps: job.attempts[0]?.steps ?? [] }) } : await waitingOutput(options, ctx, job)),
   });
   // Intake's report of the warnings check is best effort: each job report makes it if it is missing (a check that
   // has it all is left unchanged, one cut short gets the missing annotations).
   const warnings = warningsCheck({ ...job.run, repository: job.run.repository.fullName });
   if (warnings) await reporter.report(warnings);
   return true;
+}
+
+/** A queued job's check says why it has not started (issue #17), as the run page does. */
+async function waitingOutput(options: ReportJobCheckOptions, ctx: TenantContext, job: { id: string; runId: string; status: string }): Promise<{ output?: { title: string; summary: string } }> {
+  if (!options.whyWaiting || (job.status !== "QUEUED" && job.status !== "WAITING")) return {};
+  const reason = (await options.whyWaiting(ctx, job.runId)).get(job.id);
+  return reason ? { output: { title: "Waiting", summary: describeWait(reason) } } : {};
 }
 
 /** The neutral check of a valid run's workflow warnings; null when it has none. */

@@ -1,4 +1,4 @@
-import { readPlan } from "@gantry/engine";
+import { describeWait, readPlan, whyWaiting, type WaitReason } from "@gantry/engine";
 import { intake, type FailureKind } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -62,6 +62,11 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
   const callOf = new Map(planned.flatMap((job) => (job.uses ? [[job.key, job.uses] as const] : [])));
   // Rows made in one statement share a createdAt: the plan's order is the one, a call's jobs under their caller.
   const placeOf = displayOrder(planned);
+  // Why each QUEUED or WAITING job has not started, from the engine's state (read only when some job waits).
+  const waiting: Map<string, WaitReason> =
+    ctx.scheduler && run.jobs.some((job) => job.status === "QUEUED" || job.status === "WAITING")
+      ? await whyWaiting({ db: ctx.database, scheduler: ctx.scheduler, clock: { now: () => ctx.now().getTime() } }, { tenantId: ctx.tenant.id, actor: { kind: "USER", id: ctx.session.userId } }, run.id)
+      : new Map();
   const jobs = [...run.jobs].sort((a, b) => (placeOf.get(a.key) ?? Infinity) - (placeOf.get(b.key) ?? Infinity) || a.createdAt.getTime() - b.createdAt.getTime());
   return {
     id: run.id,
@@ -113,6 +118,8 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
         startedAt: attempt.startedAt?.toISOString() ?? null,
         finishedAt: attempt.finishedAt?.toISOString() ?? null,
       })),
+      /** A QUEUED or WAITING job: why it has not started (the reason's facts, and the sentence the pages show). */
+      waiting: waiting.has(job.id) ? { reason: waiting.get(job.id) as WaitReason, text: describeWait(waiting.get(job.id) as WaitReason) } : null,
       /** The reusable workflow this job calls; its jobs are the run's jobs keyed `<this key> / …`. */
       calls: callOf.get(job.key) ?? null,
       startedAt: job.startedAt?.toISOString() ?? null,

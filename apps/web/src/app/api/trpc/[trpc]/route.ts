@@ -14,7 +14,7 @@ const handler = withBodyLimit(MAX_TRPC_BODY_BYTES, async (request: Request) => {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
-    createContext: async () => createTRPCContext({ ...(await callerOfRequest(request, database)), database, redis, queues, github: () => services.githubClient(), masterKey: services.masterKey, tenantAdminsSetPriority: services.env.GANTRY_TENANT_ADMINS_SET_PRIORITY }),
+    createContext: async () => createTRPCContext({ ...(await callerOfRequest(request, database)), database, redis, queues, github: () => services.githubClient(), masterKey: services.masterKey, tenantAdminsSetPriority: services.env.GANTRY_TENANT_ADMINS_SET_PRIORITY, scheduler: services.scheduler }),
     onError: ({ path, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error);
     },

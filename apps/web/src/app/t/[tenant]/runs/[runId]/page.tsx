@@ -125,6 +125,7 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
                       </span>
                     )}
                     {job.failureReason ?? ""}
+                    {job.waiting && <span data-testid="job-waiting" data-reason={job.waiting.reason.kind}>{job.waiting.text}</span>}
                     {job.failureCause && <span data-testid="job-cause"> ({job.failureCause})</span>}
                     {/* Every attempt, once there is more than one or one failed without ending the job (a retry is due). */}
                     {(job.attempts.length > 1 || job.attempts.some((attempt) => attempt.failureCause !== null && job.failureCause === null)) && (
