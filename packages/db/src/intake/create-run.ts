@@ -5,7 +5,6 @@ import type { Prisma } from "../generated/prisma/client";
 import type { RawPrismaClient } from "../client";
 import { jobRunId, runId as makeRunId } from "../ids";
 import type { TenantContext } from "../tenant-scope";
-import { heldForApprovalReason } from "../state/fork-approvals";
 import { diagnosticsColumn, type WorkflowDiagnostic } from "./workflow-diagnostics";
 
 /** The slice of a compiled plan's job that the database keeps in columns (the whole plan is kept as JSON). */
@@ -162,7 +161,7 @@ export async function createRun(prisma: RawPrismaClient, ctx: TenantContext, run
     // Held in the run's own transaction: no moment exists in which the run is QUEUED and could be started.
     if (approvalRequired !== undefined) {
       await tx.stateTransition.create({
-        data: { tenantId: ctx.tenantId, entity: "WorkflowRun", entityId: id, fromStatus: "QUEUED", toStatus: "WAITING", reason: heldForApprovalReason(approvalRequired) },
+        data: { tenantId: ctx.tenantId, entity: "WorkflowRun", entityId: id, fromStatus: "QUEUED", toStatus: "WAITING", reason: `awaiting approval: ${approvalRequired}` },
       });
       return [];
     }
