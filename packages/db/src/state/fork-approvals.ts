@@ -2,8 +2,8 @@
 // "Pull requests from forks"). Intake creates it WAITING with the reason in `approvalRequired` and the history row
 // `awaiting approval: <reason>` (intake/create-run.ts, in the run's own transaction, so no start can slip in
 // between); nothing advances a WAITING run. Approving it is the one transition below: WAITING → QUEUED, once (keyed
-// on `approvedAt` still being null), after which the run is started like any new run. Declining it (or its expiry) is cancelHeldRun, conditional the same way, so of an approval and a
-// cancel racing each other exactly one happens.
+// on `approvedAt` still being null), after which the run is started like any new run. Declining it (or its expiry)
+// is cancelHeldRun, conditional the same way, so of an approval and a cancel racing each other exactly one happens.
 import { Prisma } from "../generated/prisma/client";
 import type { TenantContext } from "../tenant-scope";
 import { conditionalTransition, type SqlRunner } from "./conditional-update";
