@@ -48,7 +48,8 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
   const common = { connection, prefix: env.GANTRY_QUEUE_PREFIX };
   // The GitHub App's client, looked up per use: the manifest flow may write the App file while the worker runs.
   const appSource = new GithubAppSource(env.githubApp);
-  const githubClient = githubClientSource(appSource, log);
+  const publicUrl = env.GANTRY_PUBLIC_URL ? new URL(env.GANTRY_PUBLIC_URL).origin : undefined;
+  const githubClient = githubClientSource(appSource, log, publicUrl);
   // The run engine: every job transition goes through it, and it tells GitHub (check runs, workflow_run events).
   const engine = createEngine({
     db,
@@ -223,7 +224,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
 
   const queueNames = [revoke.queue, reap.queue, intakeJob.queue, timeouts.queue, advance.queue, tick.queue, gitRefs.queue, retention.queue];
   // GitHub check runs follow every job transition (report-check, rate-limited for GitHub's API).
-  const checks = startReportCheckWorker({ db, github: githubClient, connection, redis: connection, prefix: env.GANTRY_QUEUE_PREFIX, perSecond: env.GANTRY_GITHUB_CHECKS_PER_SECOND, whyWaiting: (ctx, runId) => engine.whyWaiting(ctx, runId), ...(env.GANTRY_PUBLIC_URL ? { publicUrl: new URL(env.GANTRY_PUBLIC_URL).origin } : {}) });
+  const checks = startReportCheckWorker({ db, github: githubClient, connection, redis: connection, prefix: env.GANTRY_QUEUE_PREFIX, perSecond: env.GANTRY_GITHUB_CHECKS_PER_SECOND, whyWaiting: (ctx, runId) => engine.whyWaiting(ctx, runId), ...(publicUrl ? { publicUrl } : {}) });
   workers.push(checks);
   queueNames.push(checks.name);
   // Missed GitHub deliveries, looked for every GANTRY_GITHUB_RECONCILE_INTERVAL_MS while an App is (or may be) configured (periodic-jobs.ts).

@@ -70,6 +70,10 @@ export const AUDIT_ACTIONS = {
   runCanceled: "run.cancel",
   /** details: mode, jobKey, the new runAttempt, how many jobs re-run (a person, or GitHub's Re-run: actor SYSTEM). */
   runRerun: "run.rerun",
+  /** A maintainer approved a fork's pull request run held by the tenant's policy (details: why it was held, event, ref). */
+  runApproved: "run.approve",
+  /** A maintainer declined (cancelled) a fork's pull request run held by the tenant's policy (details: as runApproved). */
+  runRejected: "run.reject",
   jobCanceled: "job.cancel",
   deploymentApproved: "deployment.approve",
   deploymentRejected: "deployment.reject",

@@ -4,6 +4,7 @@ export { TenantScopeError, TENANT_MODELS, type TenantContext, type TenantClient 
 export type { RawPrismaClient, SqlClient } from "./client";
 export * as transitions from "./state/index";
 export * from "./state/statuses";
+export { isAwaitingApproval, wasNeverApproved, type ApprovalFacts } from "./state/fork-approvals";
 export * from "./ids";
 export { parseDbEnv, dbEnvSchema, type DbEnv } from "./env";
 export type * from "./generated/prisma/models";

@@ -1,7 +1,8 @@
 // The run engine: one object that owns a job's life on top of the state machine in packages/db — start a run,
-// advance it, enqueue ready jobs, claim, complete, reap, time out, cancel, re-run — with the queues it must tell made part
-// of it, so no caller can forget them (check runs and workflow_run events used to depend on a registration only
-// the worker made). The worker's BullMQ processors and the web's runner routes are thin adapters over this.
+// advance it, enqueue ready jobs, claim, complete, reap, time out, cancel, re-run, approve a fork's held run — with
+// the queues it must tell made part of it, so no caller can forget them (check runs and workflow_run events used to
+// depend on a registration only the worker made). The worker's BullMQ processors and the web's runner routes are
+// thin adapters over this.
 import type { Database, TenantContext } from "@gantry/db";
 import { scheduleJobRetry, type Queues } from "@gantry/jobs";
 import type { FairScheduler } from "@gantry/scheduler";
@@ -16,6 +17,7 @@ import { reconcileQueues } from "./lifecycle/reconcile-queues";
 import { advanceRun, type AdvanceOptions, type AdvanceResult } from "./run/advance-run";
 import { cancelJob, cancelRun, type CancelResult } from "./run/cancel";
 import { rerun, type RerunInput, type RerunResult } from "./run/rerun";
+import { approveRun, rejectRun, type Decider, type ForkDecision } from "./run/fork-approval";
 import { startRun } from "./run/start-run";
 import { systemClock, type Clock } from "./clock";
 import { whyWaiting } from "./explain/why-waiting";
@@ -55,6 +57,13 @@ export interface Engine {
    * job, or nothing to re-run; a request that lost to another for the same attempt returns `rerun: false`.
    */
   rerun(ctx: TenantContext, runId: string, input: RerunInput): Promise<RerunResult>;
+  /**
+   * Approves a fork's run held for approval (WAITING → QUEUED, once), then starts it like a new run. Throws
+   * ForkApprovalRefused for a run that was never held or was cancelled; a repeat returns `changed: false`.
+   */
+  approve(ctx: TenantContext, runId: string, decider: Decider): Promise<ForkDecision>;
+  /** Cancels a fork's run held for approval; a repeat returns `changed: false`, an approved run is refused. */
+  reject(ctx: TenantContext, runId: string, decider: Decider): Promise<ForkDecision>;
   /** The claim with everything the attempt starts with, its secrets included (only to a pool that may receive them). */
   claim(input: ClaimInput): Promise<ClaimAssignment | null>;
 
@@ -97,6 +106,12 @@ export function createEngine(options: EngineOptions): Engine {
       if (result.rerun) await withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx)));
       return result;
     },
+    async approve(ctx, runId, decider) {
+      const result = await approveRun(db, ctx, runId, decider, hooks(ctx));
+      if (result.changed) await withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx)));
+      return result;
+    },
+    reject: (ctx, runId, decider) => rejectRun(db, ctx, runId, decider, hooks(ctx)),
     claim: (input) => claimAssignment({ db, scheduler, queues, github: options.github, masterKey, log, clock }, input),
     async complete(report) {
       const nowMs = clock.now();

@@ -12,6 +12,8 @@ export { advanceRun, releaseGroups, type AdvanceOptions, type AdvanceResult } fr
 export type { RunHooks } from "./run/hooks";
 export { startRun } from "./run/start-run";
 export { cancelRun, cancelJob, type CancelResult } from "./run/cancel";
+export { approveRun, rejectRun, ForkApprovalRefused, type Decider, type ForkApprovalRefusal, type ForkDecision } from "./run/fork-approval";
+export { expireHeldRuns, HELD_RUN_EXPIRY_DAYS } from "./lifecycle/expire-held-runs";
 export { rerun, jobsToRerun, RerunRefused, type RerunInput, type RerunMode, type RerunRefusal, type RerunResult } from "./run/rerun";
 export { resultOf, foldResults, resultsByJobId, runConclusion, type JobOutcome } from "./contexts/conclusions";
 export { evaluateConcurrency, type ConcurrencySpec } from "./run/concurrency";

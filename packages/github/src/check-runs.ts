@@ -5,13 +5,15 @@
 // queued (GitHub leaves resetting to the App: "Rerequest a check run"), so the commit keeps one check per job name.
 // The run attempt the check shows is kept in its external_id (`<job run id>` for 1, `<job run id>:<n>` after), so a
 // late report of an earlier run attempt never overwrites a later one, and a later one always may.
+// A fork's run held for approval shows its checks as run attempt 0 (`<job run id>:0`), completed "action_required":
+// once approved, its run attempt 1 resets them to queued the way a re-run does.
 import { z } from "zod";
 import type { Fetch } from "./http";
 import { githubCall, githubList, githubOctokit, repoPath, type GithubOctokit, type RetryOptions } from "./octokit";
 
 export type JobStatus = "QUEUED" | "WAITING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "TIMED_OUT" | "SKIPPED";
 export type CheckStatus = "queued" | "in_progress" | "completed";
-export type CheckConclusion = "success" | "failure" | "neutral" | "cancelled" | "timed_out" | "skipped";
+export type CheckConclusion = "success" | "failure" | "neutral" | "cancelled" | "timed_out" | "skipped" | "action_required";
 
 /** A job status as GitHub's check-run status and conclusion. */
 export function checkRunState(status: JobStatus): { status: CheckStatus; conclusion?: CheckConclusion } {
@@ -51,12 +53,15 @@ export interface JobCheck {
   headSha: string;
   /** Our job run id: the check run's external_id. */
   jobRunId: string;
-  /** The run attempt the job's state belongs to (JobRun.runAttempt); 1 when absent. */
+  /** The run attempt the job's state belongs to (JobRun.runAttempt); 1 when absent; 0 while its run awaits approval. */
   runAttempt?: number;
   /** The check's name, e.g. `CI / build`. */
   name: string;
   status: JobStatus;
-  /** Instead of the status's own conclusion, for a completed check that is no job's (a workflow's warnings: neutral). */
+  /**
+   * Completes the check with this conclusion whatever the status: a check that is no job's (a workflow's warnings:
+   * neutral), or a job whose run awaits approval (action_required).
+   */
   conclusion?: CheckConclusion;
   startedAt?: Date;
   completedAt?: Date;
@@ -93,9 +98,9 @@ export interface CheckReport {
   action: "created" | "updated" | "unchanged";
 }
 
-/** The external_id a job's check run carries in one run attempt. */
+/** The external_id a job's check run carries in one run attempt (0: its run awaits approval). */
 export function checkExternalId(jobRunId: string, runAttempt = 1): string {
-  return runAttempt > 1 ? `${jobRunId}:${runAttempt}` : jobRunId;
+  return runAttempt === 1 ? jobRunId : `${jobRunId}:${runAttempt}`;
 }
 
 /** A check run's external_id read back: our job (or run) id and the run attempt the check shows. */
@@ -137,8 +142,7 @@ export class CheckRunReporter {
       .filter((run) => run.external_id !== null && parseCheckExternalId(run.external_id).id === job.jobRunId)
       .sort((a, b) => parseCheckExternalId(b.external_id ?? "").runAttempt - parseCheckExternalId(a.external_id ?? "").runAttempt || b.id - a.id)[0];
     const shown = existing?.external_id ? parseCheckExternalId(existing.external_id).runAttempt : generation;
-    const statusState = checkRunState(job.status);
-    const state = statusState.status === "completed" && job.conclusion ? { ...statusState, conclusion: job.conclusion } : statusState;
+    const state: { status: CheckStatus; conclusion?: CheckConclusion } = job.conclusion ? { status: "completed", conclusion: job.conclusion } : checkRunState(job.status);
     const annotations = job.output?.annotations ?? [];
     const fields = {
       status: state.status,
@@ -168,7 +172,10 @@ export class CheckRunReporter {
     if (generation > shown) {
       // A re-run: the same check run starts over in this run attempt (status back, the old summary replaced; GitHub
       // keeps annotations already posted, so the new attempt's are added after them).
-      const reset = { title: `Re-run (run attempt ${generation})`, summary: `This job is running again as run attempt ${generation}; earlier attempts stay on the run page.` };
+      const reset =
+        shown === 0
+          ? { title: "Approved", summary: "A maintainer approved this run: the job is queued." }
+          : { title: `Re-run (run attempt ${generation})`, summary: `This job is running again as run attempt ${generation}; earlier attempts stay on the run page.` };
       const body = { external_id: checkExternalId(job.jobRunId, generation), ...fields, ...(fields.status === "completed" ? {} : { output: reset }) };
       await call("PATCH", `${repo}/check-runs/${existing.id}`, checkRun, body);
       if (state.status === "completed") await addAnnotations(existing.id, MAX_ANNOTATIONS_PER_CALL);

@@ -22,3 +22,4 @@ export * from "./app-file";
 export * from "./workflow-reader";
 export * from "./commits";
 export * from "./pull-request-commit";
+export * from "./fork-approval";

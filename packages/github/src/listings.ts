@@ -7,7 +7,16 @@ import { sha } from "./events/common";
 const branch = z.object({ name: z.string(), commit: z.object({ sha }) });
 const commits = z.array(z.object({ sha, commit: z.object({ committer: z.object({ date: z.string() }).nullable() }) }));
 const side = z.object({ ref: z.string(), sha, repo: z.object({ id: z.number().int(), full_name: z.string() }).nullable() });
-const pull = z.object({ number: z.number().int(), updated_at: z.string(), draft: z.boolean().optional(), head: side, base: side });
+const pull = z.object({
+  number: z.number().int(),
+  updated_at: z.string(),
+  draft: z.boolean().optional(),
+  head: side,
+  base: side,
+  // The author and their relation to the repository, for the tenant's fork policy (fork-approval.ts).
+  user: z.object({ login: z.string() }).nullable().optional(),
+  author_association: z.string().optional(),
+});
 
 export type OpenPullRequest = z.infer<typeof pull>;
 

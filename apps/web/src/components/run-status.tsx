@@ -7,6 +7,7 @@ const TONE: Record<string, boolean | null> = {
   TIMED_OUT: false,
 };
 
-export function RunStatus({ status }: { status: string }) {
-  return <StatusBadge ok={TONE[status] ?? null}>{status.toLowerCase().replace("_", " ")}</StatusBadge>;
+/** A run's or job's status; a fork's run held for a maintainer (WAITING) says so instead of "waiting". */
+export function RunStatus({ status, awaitingApproval = false }: { status: string; awaitingApproval?: boolean }) {
+  return <StatusBadge ok={TONE[status] ?? null}>{awaitingApproval ? "awaiting approval" : status.toLowerCase().replace("_", " ")}</StatusBadge>;
 }

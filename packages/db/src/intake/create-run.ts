@@ -52,9 +52,14 @@ export interface NewRun {
   warnings?: readonly WorkflowDiagnostic[];
   /** The whole compiled plan, stored as JSON; its jobs become JobRun rows. */
   plan: { jobs: PlannedJobRow[] };
+  /**
+   * A fork's pull request run the tenant's policy holds for a maintainer's approval: why. The run is created WAITING
+   * (state/fork-approvals.ts) and must not be started; approving it releases it.
+   */
+  approvalRequired?: string;
 }
 
-export interface InvalidRun extends Omit<NewRun, "plan"> {
+export interface InvalidRun extends Omit<NewRun, "plan" | "approvalRequired"> {
   errors: Prisma.InputJsonArray;
 }
 
@@ -62,7 +67,7 @@ export interface CreatedRun {
   runId: string;
   created: boolean;
   runNumber: number;
-  /** Jobs with no needs: ready to be scheduled. */
+  /** Jobs with no needs: ready to be scheduled (none while the run is held for approval). */
   rootJobIds: string[];
 }
 
@@ -111,7 +116,7 @@ async function insertRunOnce(
   prisma: RawPrismaClient,
   ctx: TenantContext,
   run: Omit<NewRun, "plan">,
-  columns: Pick<Prisma.WorkflowRunUncheckedCreateInput, "plan" | "errors" | "status" | "startedAt" | "finishedAt">,
+  columns: Pick<Prisma.WorkflowRunUncheckedCreateInput, "plan" | "errors" | "status" | "startedAt" | "finishedAt" | "approvalRequired">,
   more: (tx: Prisma.TransactionClient, id: string) => Promise<string[]>,
 ): Promise<CreatedRun> {
   const id = makeRunId(ctx.tenantId, run.idempotencyKey);
@@ -149,8 +154,17 @@ async function insertRunOnce(
 }
 
 export async function createRun(prisma: RawPrismaClient, ctx: TenantContext, run: NewRun): Promise<CreatedRun> {
-  return insertRunOnce(prisma, ctx, run, { plan: asJson(run.plan) }, async (tx, id) => {
+  const { approvalRequired, ...rest } = run;
+  const held = approvalRequired === undefined ? {} : { status: "WAITING" as const, approvalRequired };
+  return insertRunOnce(prisma, ctx, rest, { plan: asJson(run.plan), ...held }, async (tx, id) => {
     await tx.jobRun.createMany({ data: run.plan.jobs.map((job) => jobRunRow(ctx, id, job)) });
+    // Held in the run's own transaction: no moment exists in which the run is QUEUED and could be started.
+    if (approvalRequired !== undefined) {
+      await tx.stateTransition.create({
+        data: { tenantId: ctx.tenantId, entity: "WorkflowRun", entityId: id, fromStatus: "QUEUED", toStatus: "WAITING", reason: `awaiting approval: ${approvalRequired}` },
+      });
+      return [];
+    }
     return run.plan.jobs.filter((job) => job.needs.length === 0).map((job) => jobRunId(id, job.key));
   });
 }

@@ -9,3 +9,4 @@ export type { TransitionResult, SqlRunner } from "./conditional-update";
 export * from "./matrix-expansion";
 export * from "./reusable-calls";
 export * from "./reruns";
+export * from "./fork-approvals";

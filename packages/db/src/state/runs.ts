@@ -41,10 +41,16 @@ export function finishRun(sql: SqlRunner, ctx: TenantContext, runId: string, con
  * (the worker then frees its concurrency groups and reports it). Idempotent: a second call changes nothing.
  */
 export async function cancelRunAndJobs(sql: SqlRunner, ctx: TenantContext, runId: string, reason: string): Promise<{ canceledJobs: string[]; runCanceled: boolean }> {
+  const canceledJobs = await cancelLiveJobs(sql, ctx, runId, reason);
+  const run = await finishRun(sql, ctx, runId, "CANCELED", reason);
+  return { canceledJobs, runCanceled: run.changed };
+}
+
+/** Cancels every job of the run that has not ended, oldest first; returns the ones this call cancelled. */
+export async function cancelLiveJobs(sql: SqlRunner, ctx: TenantContext, runId: string, reason: string): Promise<string[]> {
   const live = await sql.$queryRaw<{ id: string }[]>`
     SELECT "id" FROM "JobRun" WHERE "runId" = ${runId} AND "tenantId" = ${ctx.tenantId} AND "status" IN ('QUEUED', 'WAITING', 'RUNNING') ORDER BY "createdAt"`;
   const canceledJobs: string[] = [];
   for (const job of live) if ((await cancelJob(sql, ctx, job.id, reason)).changed) canceledJobs.push(job.id);
-  const run = await finishRun(sql, ctx, runId, "CANCELED", reason);
-  return { canceledJobs, runCanceled: run.changed };
+  return canceledJobs;
 }

@@ -24,9 +24,11 @@ export function isTerminalAttemptStatus(status: AttemptStatus): boolean {
 }
 
 // Rank order: a transition may only move up (QUEUED 0 → WAITING 1 → RUNNING 2 → terminal 3).
-// Two exceptions, each keyed so that it cannot be replayed: a requeue after a lost attempt (RUNNING → WAITING,
-// keyed on the attempt number: jobs.ts requeueJob), and a re-run (a terminal run → QUEUED with runAttempt + 1 and
-// its chosen jobs with it, keyed on the run attempt: reruns.ts rerunRun). Nothing else ever leaves a terminal state.
+// Three exceptions, each keyed so that it cannot be replayed: a requeue after a lost attempt (RUNNING → WAITING,
+// keyed on the attempt number: jobs.ts requeueJob), a re-run (a terminal run → QUEUED with runAttempt + 1 and
+// its chosen jobs with it, keyed on the run attempt: reruns.ts rerunRun), and the approval of a fork's run held for
+// it (WAITING → QUEUED, keyed on approvedAt being unset: fork-approvals.ts approveHeldRun). Nothing else ever leaves
+// a terminal state.
 export function runStatusRank(status: RunStatus): number {
   if (status === "QUEUED") return 0;
   if (status === "WAITING") return 1;

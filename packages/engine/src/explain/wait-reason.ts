@@ -11,6 +11,8 @@ export interface HeldBy {
 }
 
 export type WaitReason =
+  /** A fork's pull request run held for a maintainer's approval (the tenant's fork pull request policy). */
+  | { kind: "fork-approval"; why: string }
   /** The run waits for its workflow-level concurrency group. */
   | { kind: "run-concurrency"; group: string; heldBy: HeldBy | null }
   /** `needs:` not finished yet. */
@@ -47,6 +49,8 @@ const heldText = (heldBy: HeldBy | null) => (heldBy ? `held by ${heldBy.workflow
 /** One line a person reads: the run page, `gantry runs view`, a check run's summary. */
 export function describeWait(reason: WaitReason): string {
   switch (reason.kind) {
+    case "fork-approval":
+      return `Waiting for a maintainer to approve this fork's run${reason.why ? ` (${reason.why})` : ""}.`;
     case "run-concurrency":
       return `Waiting for concurrency group "${reason.group}", ${heldText(reason.heldBy)}.`;
     case "needs":

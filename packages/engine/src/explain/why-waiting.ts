@@ -1,7 +1,7 @@
 // Why each QUEUED or WAITING job of a run has not started, from the engine's own state: the rows in Postgres
 // (needs, gates, approvals, concurrency holders, pools and runners) and the pool's fair queue in Redis (the
 // tenant's cap and token bucket, the job's place in line). Read-only; a run with nothing waiting reads one row.
-import { poolsUsableBy, protectionRuleConfig, type Database, type TenantContext } from "@gantry/db";
+import { isAwaitingApproval, poolsUsableBy, protectionRuleConfig, type Database, type TenantContext } from "@gantry/db";
 import type { FairScheduler } from "@gantry/scheduler";
 import type { Clock } from "../clock";
 import { RUNNER_ONLINE_WINDOW_MS } from "../dispatch/avoid-runners";
@@ -42,13 +42,17 @@ export async function whyWaiting(deps: Deps, ctx: TenantContext, runId: string):
   const scoped = deps.db.forTenant(ctx);
   const run = await scoped.workflowRun.findUnique({
     where: { id: runId },
-    select: { id: true, status: true, repositoryId: true, concurrencyGroup: true, plan: true, jobs: { select: { id: true, key: true, jobId: true, callerId: true, status: true, needs: true, poolId: true, poolLabels: true, attempt: true, runAttempt: true, retryNotBefore: true, concurrencyGroup: true, heldByConcurrency: true, environmentName: true, gatedAt: true } } },
+    select: { id: true, status: true, repositoryId: true, concurrencyGroup: true, approvalRequired: true, approvedAt: true, plan: true, jobs: { select: { id: true, key: true, jobId: true, callerId: true, status: true, needs: true, poolId: true, poolLabels: true, attempt: true, runAttempt: true, retryNotBefore: true, concurrencyGroup: true, heldByConcurrency: true, environmentName: true, gatedAt: true } } },
   });
   const reasons = new Map<string, WaitReason>();
   if (!run) return reasons;
   const waiting = run.jobs.filter((job) => job.status === "QUEUED" || job.status === "WAITING");
   if (waiting.length === 0) return reasons;
   const now = deps.clock.now();
+  if (isAwaitingApproval(run)) {
+    for (const job of waiting) reasons.set(job.id, { kind: "fork-approval", why: run.approvalRequired ?? "" });
+    return reasons;
+  }
   if (run.status === "WAITING" && run.concurrencyGroup) {
     const heldBy = await runHolding(deps.db, ctx, run.concurrencyGroup, run.id);
     for (const job of waiting) reasons.set(job.id, { kind: "run-concurrency", group: run.concurrencyGroup, heldBy });

@@ -1,6 +1,7 @@
 // The safety net under every enqueue, release and advance: runs with nothing in flight are advanced (an
 // advance-run job lost with Redis would otherwise leave them stuck), jobs that outlived their run are cancelled,
-// ready jobs that never reached a queue are enqueued, then every pool is rebuilt from Postgres. After a FLUSHALL
+// ready jobs that never reached a queue are enqueued, fork runs held for approval past their time are cancelled, then
+// every pool is rebuilt from Postgres. After a FLUSHALL
 // this is what restores the queues.
 import { ACTIVE_RUN_STATUSES, TERMINAL_RUN_STATUSES, transitions, type Database } from "@gantry/db";
 import type { Queues } from "@gantry/jobs";
@@ -11,6 +12,7 @@ import { advanceRun, type AdvanceOptions } from "../run/advance-run";
 import { requestUnrecordedWorkflowRunEvents } from "../run/workflow-run-events";
 import type { ReadyHandler } from "./ready-handler";
 import type { HeldHandler } from "./environment-gates";
+import { expireHeldRuns } from "./expire-held-runs";
 
 export async function reconcileQueues(db: Database, scheduler: FairScheduler, ready: ReadyHandler, held?: HeldHandler, notify?: Pick<Queues, "add"> | null, options: Pick<AdvanceOptions, "github" | "clock"> = {}) {
   const stalled = await db.system("reconcile: active runs with nothing in flight").workflowRun.findMany({
@@ -40,5 +42,7 @@ export async function reconcileQueues(db: Database, scheduler: FairScheduler, re
   for (const job of unplaced) byTenant.set(job.tenantId, [...(byTenant.get(job.tenantId) ?? []), job.id]);
   for (const [tenantId, jobIds] of byTenant) await ready({ tenantId, actor: { kind: "SYSTEM", id: "reconcile" } }, jobIds);
   if (notify) await requestUnrecordedWorkflowRunEvents(db, notify);
-  return { advanced: stalled.length, ended: outlived.length, placed: unplaced.length, ...(await rebuildPools(db, scheduler, (options.clock ?? systemClock).now())) };
+  // Fork runs held for approval that nobody decided on in time are cancelled (expire-held-runs.ts).
+  const expired = await expireHeldRuns(db, { notify, ...(options.clock ? { clock: options.clock } : {}) });
+  return { advanced: stalled.length, ended: outlived.length, placed: unplaced.length, expired, ...(await rebuildPools(db, scheduler, (options.clock ?? systemClock).now())) };
 }

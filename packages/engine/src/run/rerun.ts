@@ -11,7 +11,7 @@
 // - re-running a called job re-runs its dependents inside the called workflow, and its call waits for them again
 //   (RUNNING) and then ends with the new result — so the call's own dependents re-run too.
 // A dynamic matrix keeps the cells it was expanded into (they are in the plan); its placeholder never re-runs.
-import { isTerminalRunStatus, transitions, type Database, type JobRun, type TenantContext } from "@gantry/db";
+import { isAwaitingApproval, isTerminalRunStatus, transitions, wasNeverApproved, type Database, type JobRun, type TenantContext } from "@gantry/db";
 import { requestCheckReports } from "@gantry/jobs";
 import { readPlan } from "../plan/read-plan";
 import type { RunHooks } from "./hooks";
@@ -26,7 +26,7 @@ export interface RerunInput {
   actor: string;
 }
 
-export type RerunRefusal = "NOT_FOUND" | "ACTIVE" | "UNKNOWN_JOB" | "NOTHING_TO_RERUN";
+export type RerunRefusal = "NOT_FOUND" | "ACTIVE" | "UNKNOWN_JOB" | "NOTHING_TO_RERUN" | "NOT_APPROVED";
 
 /** A re-run that cannot happen, with what to do about it in the message. */
 export class RerunRefused extends Error {
@@ -94,6 +94,9 @@ export function jobsToRerun<J extends RerunCandidate>(jobs: readonly J[], planne
 export async function rerun(db: Database, ctx: TenantContext, runId: string, input: RerunInput, hooks: RunHooks = {}): Promise<RerunResult> {
   const run = await db.forTenant(ctx).workflowRun.findUnique({ where: { id: runId }, include: { jobs: { orderBy: { createdAt: "asc" } } } });
   if (!run) throw new RerunRefused("NOT_FOUND", `Run ${runId} does not exist.`);
+  if (isAwaitingApproval(run)) throw new RerunRefused("ACTIVE", `Run #${run.runNumber} is awaiting approval (${run.approvalRequired ?? ""}): a maintainer approves or cancels it on its page.`);
+  // A fork's run cancelled while it waited for approval never ran: re-running it would run it without one.
+  if (wasNeverApproved(run)) throw new RerunRefused("NOT_APPROVED", `Run #${run.runNumber} was never approved (${run.approvalRequired ?? ""}), so it cannot be re-run: a new push to the pull request makes a new run to approve.`);
   if (!isTerminalRunStatus(run.status)) {
     throw new RerunRefused("ACTIVE", `Run #${run.runNumber} is still ${run.status.toLowerCase()} (attempt ${run.runAttempt}): wait for it to end or cancel it, then re-run.`);
   }

@@ -18,6 +18,9 @@ export const pullRequestEvent = z.object({
     state: z.string(),
     draft: z.boolean().optional(),
     user: z.object({ login: z.string() }),
+    // The author's relation to the repository (OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, FIRST_TIME_CONTRIBUTOR,
+    // FIRST_TIMER, NONE, MANNEQUIN): what the tenant's fork policy asks (fork-approval.ts).
+    author_association: z.string().optional(),
     head: side,
     base: side.extend({ repo: z.object({ id: githubId, full_name: z.string() }) }),
     // GitHub's test merge of head into base (refs/pull/<n>/merge); null until computed, or when they conflict.

@@ -37,8 +37,11 @@ export const releaseEvent = repositoryEvent.extend({ action: z.string(), release
 /** `create` and `delete`: a branch or tag; `create` runs at it, `delete` at the default branch. */
 export const refEvent = repositoryEvent.extend({ ref: z.string().min(1), ref_type: z.enum(["branch", "tag"]) });
 
+/** Who wrote a review or review comment, and their relation to the repository (the tenant's fork policy). */
+const authored = z.object({ user: z.object({ login: z.string() }).nullable().optional(), author_association: z.string().optional() });
+
 /** `pull_request_review` and `pull_request_review_comment`: run as the pull request's own runs do. */
-export const pullRequestReviewEvent = repositoryEvent.extend({ action: z.string(), pull_request: pullRequestEvent.shape.pull_request });
+export const pullRequestReviewEvent = repositoryEvent.extend({ action: z.string(), pull_request: pullRequestEvent.shape.pull_request, review: authored.optional(), comment: authored.optional() });
 
 /** `repository_dispatch` (GitHub's or Gantry's API): `action` is the client's `event_type`. */
 export const repositoryDispatchEvent = repositoryEvent.extend({

@@ -24,7 +24,13 @@ type RepositorySchema = components["schemas"]["repository"];
 type ListedCommit = Pick<Commit, "sha" | "url" | "html_url"> & { commit: Pick<Commit["commit"], "message" | "url"> & { committer: { name: string; email: string; date: string } } };
 type PullSide = Pick<PullRequestSimple["head"], "label" | "ref" | "sha"> & { repo: Pick<RepositorySchema, "id" | "full_name" | "fork"> | null };
 /** The part of a listed pull request the fake serves. */
-type ListedPull = Pick<PullRequestSimple, "number" | "state" | "title" | "updated_at" | "created_at" | "draft" | "merge_commit_sha"> & { head: PullSide; base: PullSide };
+type ListedPull = Pick<PullRequestSimple, "number" | "state" | "title" | "updated_at" | "created_at" | "draft" | "merge_commit_sha" | "author_association"> & { head: PullSide; base: PullSide; user: { login: string } };
+
+/** The pull request's author as GitHub lists it: login and author_association. */
+const authorOf = (pull: FakePullRequest): Pick<ListedPull, "user" | "author_association"> => ({
+  user: { login: pull.author ?? "octocat" },
+  author_association: pull.authorAssociation ?? "CONTRIBUTOR",
+});
 type PullRequest = components["schemas"]["pull-request"];
 
 export interface FakePullRequest {
@@ -39,6 +45,9 @@ export interface FakePullRequest {
   mergeCommitSha?: string | null;
   /** false: head and base conflict; null or absent: not computed yet. */
   mergeable?: boolean | null;
+  /** The author's login (default `octocat`) and GitHub's author_association for them (default CONTRIBUTOR). */
+  author?: string;
+  authorAssociation?: PullRequestSimple["author_association"];
 }
 
 /** A check-run create/update body as received: every field still to be checked. */
@@ -920,6 +929,7 @@ export class FakeGithub {
         head: side(pull.headRef, pull.headSha, pull.headRepo),
         base: side(pull.baseRef, repo.branches.get(pull.baseRef) ?? pull.headSha, { id: repo.id, full_name: repo.fullName, fork: false }),
         merge_commit_sha: pull.mergeCommitSha ?? null,
+        ...authorOf(pull),
       }));
     return this.sendPage(response, `${api}/pulls`, pulls, query);
   }
@@ -956,6 +966,7 @@ export class FakeGithub {
       base: side(pull.baseRef, repo.branches.get(pull.baseRef) ?? pull.headSha, { id: repo.id, full_name: repo.fullName, fork: false }),
       merge_commit_sha: pull.mergeCommitSha ?? null,
       mergeable: pull.mergeable ?? null,
+      ...authorOf(pull),
     };
     return this.send(response, 200, body);
   }

@@ -4,22 +4,26 @@
 import { InstallationTokens, type GithubAppCredentials, type GithubAppSource } from "@gantry/github";
 import type { GithubIntake } from "./types";
 
-export function githubIntakeFor(app: GithubAppCredentials, log: (line: string) => void = (line) => console.error(`[worker] ${line}`)): GithubIntake {
+export function githubIntakeFor(app: GithubAppCredentials, log: (line: string) => void = (line) => console.error(`[worker] ${line}`), publicUrl?: string): GithubIntake {
   return {
     apiUrl: app.apiUrl,
     appId: app.appId,
     tokens: new InstallationTokens({ appId: app.appId, privateKey: app.privateKey, apiUrl: app.apiUrl }),
     log,
+    ...(publicUrl ? { publicUrl } : {}),
   };
 }
 
-/** The current App's client (null: no App configured); a new client only when the App itself changed. */
-export function githubClientSource(source: GithubAppSource, log?: (line: string) => void): () => GithubIntake | null {
+/**
+ * The current App's client (null: no App configured); a new client only when the App itself changed. `publicUrl`:
+ * where browsers reach Gantry, so intake's check runs link to their run page.
+ */
+export function githubClientSource(source: GithubAppSource, log?: (line: string) => void, publicUrl?: string): () => GithubIntake | null {
   let built: { app: GithubAppCredentials; client: GithubIntake } | undefined;
   return () => {
     const app = source.current();
     if (!app) return null;
-    if (built?.app !== app) built = { app, client: githubIntakeFor(app, log) };
+    if (built?.app !== app) built = { app, client: githubIntakeFor(app, log, publicUrl) };
     return built.client;
   };
 }

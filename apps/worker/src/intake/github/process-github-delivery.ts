@@ -1,6 +1,6 @@
 // The intake of one stored GitHub delivery: installation events update installations and repositories; a push
 // (branches and tags; deletions ignored) or a pull request (opened, synchronize, reopened; from a fork:
-// untrusted) makes runs from the workflow files at its commit; a push to the default branch also syncs the
+// untrusted, and held for approval when the tenant's policy says so) makes runs from the workflow files at its commit; a push to the default branch also syncs the
 // repository's schedules; every other event a workflow can name runs workflows `on:` it (repository-event-runs.ts). The delivery is settled exactly once; a GitHub error worth retrying is thrown,
 // leaving it RECEIVED for the job's next attempt.
 import { intake, type WebhookDelivery } from "@gantry/db";
@@ -15,6 +15,7 @@ import type { CompiledFile } from "../schedules/workflow-tree";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 import { runWorkflowsAt } from "./workflow-runs";
 import { payloadDigest, runRepositoryEvent } from "./repository-event-runs";
+import { forkApprovalFor } from "./fork-approval";
 
 const ignored = (reason: string): IntakeResult => ({ outcome: "IGNORED", reason, runs: [] });
 
@@ -48,6 +49,9 @@ async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event
   // As on GitHub: the test merge commit (refs/pull/N/merge), workflows read there; the head when there is none,
   // with a run warning. Keyed per head commit, whichever is run (a redelivery with a new merge commit is no new run).
   const checkout = pullRequestRunCommit(pr);
+  const fromFork = pullRequestFromFork(event);
+  // The tenant's fork policy may hold a first-time contributor's run for a maintainer (never pull_request_target's).
+  const approvalRequired = await forkApprovalFor(deps.db, resolved.repository, { number: pr.number, author: pr.user.login, authorAssociation: pr.author_association, headRepository: pr.head.repo?.full_name ?? null, fromFork });
   const fromHead = await runWorkflowsAt(deps, github, resolved.repository, resolved.githubInstallationId, {
     event: "pull_request",
     ref: checkout.ref,
@@ -56,9 +60,10 @@ async function onPullRequest(deps: GithubIntakeDeps, github: GithubIntake, event
     keyPart: `refs/pull/${pr.number}/head:${pr.head.sha}`,
     ...(checkout.note ? { notes: [checkout.note] } : {}),
     trigger: { name: "pull_request", action: event.action, baseBranch: pr.base.ref },
-    trusted: !pullRequestFromFork(event),
+    trusted: !fromFork,
     triggeredBy,
     deliveryId,
+    ...(approvalRequired ? { approvalRequired } : {}),
   });
   // pull_request_target: the base branch's workflows at the base commit, in the base repository's trust (as on
   // GitHub: such a workflow must not run the pull request's code with its secrets).

@@ -10,6 +10,7 @@ import { syncSchedules } from "../schedules/sync-schedules";
 import type { CompiledFile } from "../schedules/workflow-tree";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 import { runWorkflowsAt } from "./workflow-runs";
+import { forkApprovalFor } from "./fork-approval";
 
 export interface ReconcileReport {
   repositories: number;
@@ -37,6 +38,8 @@ async function reconcileOne(deps: GithubIntakeDeps, github: GithubIntake, reposi
   }
   for (const pull of await lister.openPullRequests(since)) {
     const trusted = pull.head.repo !== null && pull.head.repo.id === pull.base.repo?.id;
+    // The same policy as the webhook's: a first-time contributor's fork run waits for a maintainer.
+    const approvalRequired = await forkApprovalFor(deps.db, repository, { number: pull.number, author: pull.user?.login, authorAssociation: pull.author_association, headRepository: pull.head.repo?.full_name ?? null, fromFork: !trusted });
     // The listing has no `mergeable`: the pull request itself says whether there is a merge commit to run.
     const details = await readPullRequest({ apiUrl: github.apiUrl, repository: repository.fullName, token, ...(github.fetch ? { fetch: github.fetch } : {}) }, pull.number);
     const checkout = pullRequestRunCommit(details);
@@ -50,6 +53,7 @@ async function reconcileOne(deps: GithubIntakeDeps, github: GithubIntake, reposi
       trigger: { name: "pull_request", baseBranch: pull.base.ref },
       trusted,
       triggeredBy: "reconciler",
+      ...(approvalRequired ? { approvalRequired } : {}),
     });
     runs.push(...result.runs);
   }

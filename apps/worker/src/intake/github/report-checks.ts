@@ -2,9 +2,11 @@
 // (intake creates them queued; the report-check job moves them on as the jobs run and end).
 // The workflow itself gets a check of its own when it has something to say: an invalid workflow a failed one with
 // every error, a valid one with validation warnings a neutral one (workflow-check-output.ts).
+// A fork's run held for approval shows each job's check completed "action_required" with the reason, as run
+// attempt 0 (check-runs.ts); approving it resets them to queued (the engine asks for those reports).
 // Best effort: GitHub being unreachable never fails intake (the reporter moves check runs forward only, so
 // a later report repairs a missed one).
-import { intake, type Database, type Prisma, type TenantContext } from "@gantry/db";
+import { intake, isAwaitingApproval, type ApprovalFacts, type Database, type Prisma, type TenantContext } from "@gantry/db";
 import { describeWait, type WaitReason } from "@gantry/engine";
 import { checkRunState, CheckRunReporter, type JobCheck, type RetryOptions } from "@gantry/github";
 import { jobCheckOutput } from "./check-output";
@@ -62,7 +64,7 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
   if (!job || !installation || installation.deletedAt || installation.suspendedAt) return false;
   const completed = checkRunState(job.status).status === "completed";
   const reporter = reporterFor(github, installation.githubInstallationId, options.retry ?? INTAKE_RETRY);
-  const tenant = options.publicUrl ? await db.system("check run details link: the tenant's slug").tenant.findUnique({ where: { id: ctx.tenantId }, select: { slug: true } }) : null;
+  const detailsUrl = await runPageUrl(db, ctx, job.run.id, options.publicUrl ?? github.publicUrl);
   await reporter.report({
     repository: job.run.repository.fullName,
     headSha: job.run.headSha ?? job.run.sha,
@@ -72,8 +74,9 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
     status: job.status,
     ...(job.startedAt ? { startedAt: job.startedAt } : {}),
     ...(job.finishedAt ? { completedAt: job.finishedAt } : {}),
-    ...(options.publicUrl && tenant ? { detailsUrl: `${options.publicUrl}/t/${tenant.slug}/runs/${job.run.id}` } : {}),
+    ...(detailsUrl ? { detailsUrl } : {}),
     ...(completed ? { output: jobCheckOutput({ status: job.status, failureReason: job.failureReason, steps: job.attempts[0]?.steps ?? [] }) } : await waitingOutput(options, ctx, job)),
+    ...awaitingApproval(job.run, detailsUrl),
   });
   // Intake's report of the warnings check is best effort: each job report makes it if it is missing (a check that
   // has it all is left unchanged, one cut short gets the missing annotations).
@@ -89,6 +92,24 @@ async function waitingOutput(options: ReportJobCheckOptions, ctx: TenantContext,
   return reason ? { output: { title: "Waiting", summary: describeWait(reason) } } : {};
 }
 
+/** Where browsers see the run (the check's "Details" link); none without GANTRY_PUBLIC_URL. */
+async function runPageUrl(db: Database, ctx: TenantContext, runId: string, publicUrl: string | undefined): Promise<string | undefined> {
+  if (!publicUrl) return undefined;
+  const tenant = await db.system("check run details link: the tenant's slug").tenant.findUnique({ where: { id: ctx.tenantId }, select: { slug: true } });
+  return tenant ? `${publicUrl}/t/${tenant.slug}/runs/${runId}` : undefined;
+}
+
+/** A job's check while its run awaits approval: run attempt 0, completed "action_required", with why. */
+function awaitingApproval(run: ApprovalFacts, detailsUrl: string | undefined): Pick<JobCheck, "runAttempt" | "conclusion" | "output"> | Record<string, never> {
+  if (!isAwaitingApproval(run)) return {};
+  const where = detailsUrl ? `on its page, ${detailsUrl}` : "on its page in Gantry";
+  return {
+    runAttempt: 0,
+    conclusion: "action_required",
+    output: { title: "Awaiting approval", summary: `This run waits for a maintainer: ${run.approvalRequired ?? "the tenant's fork pull request policy"}. A maintainer (or admin) approves or cancels it ${where}.` },
+  };
+}
+
 /** The neutral check of a valid run's workflow warnings; null when it has none. */
 function warningsCheck(run: { id: string; workflowName: string; sha: string; headSha: string | null; createdAt: Date; warnings: Prisma.JsonValue; repository: string }): JobCheck | null {
   const output = workflowWarningsOutput(intake.readDiagnostics(run.warnings));
@@ -100,8 +121,9 @@ function warningsCheck(run: { id: string; workflowName: string; sha: string; hea
 export async function reportRunChecks(db: Database, github: GithubIntake, ctx: TenantContext, githubInstallationId: bigint, runId: string): Promise<number> {
   const run = await db.forTenant(ctx).workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { jobs: true, repository: true } });
   const reporter = reporterFor(github, githubInstallationId, INTAKE_RETRY);
+  const detailsUrl = await runPageUrl(db, ctx, run.id, github.publicUrl);
   // A pull request's merge-commit run: its checks go on the pull request's head commit, where GitHub shows them.
-  const base = { repository: run.repository.fullName, headSha: run.headSha ?? run.sha };
+  const base = { repository: run.repository.fullName, headSha: run.headSha ?? run.sha, ...(detailsUrl ? { detailsUrl } : {}) };
   // The workflow's own check is keyed by the run id, like a job's by its job id: a re-run request on it finds the run.
   const warnings = warningsCheck({ ...run, repository: run.repository.fullName });
   const checks: JobCheck[] =
@@ -116,6 +138,7 @@ export async function reportRunChecks(db: Database, github: GithubIntake, ctx: T
             status: job.status,
             ...(job.startedAt ? { startedAt: job.startedAt } : {}),
             ...(job.finishedAt ? { completedAt: job.finishedAt } : {}),
+            ...awaitingApproval(run, detailsUrl),
           })),
           ...(warnings ? [warnings] : []),
         ];

@@ -1,11 +1,12 @@
 // The events that only start workflows `on:` them (docs/triggers.md, "Which commit a run uses"): issues, release,
 // create, labels, reviews, dispatches, … Each runs at the commit GitHub would use — the default branch's head for
 // most (resolved through the API at intake: the payload names no commit), the release's tag, the created ref, the
-// pull request's head for review events — with the whole payload as `github.event`. The idempotency key names the
+// pull request's head for review events (from a fork: held for approval as pull_request runs are, when the tenant's
+// policy says so) — with the whole payload as `github.event`. The idempotency key names the
 // event by the hash of its signed body, never by X-GitHub-Delivery (unsigned): a replayed or redelivered body makes
 // no second run, even after the default branch moved.
 import { createHash } from "node:crypto";
-import { githubWorkflowReader, type WebhookEvent } from "@gantry/github";
+import { githubWorkflowReader, type ForkPullRequestFacts, type WebhookEvent } from "@gantry/github";
 import { workflowFolders } from "@gantry/sources";
 import type { TriggerEvent } from "@gantry/workflow-schema";
 import type { IntakeResult } from "../process-git-push";
@@ -13,6 +14,7 @@ import { resolveRepository } from "./repository";
 import type { GithubIntake, GithubIntakeDeps } from "./types";
 import { runWorkflowsAt, type CommitScope } from "./workflow-runs";
 import { listenedEvents, rememberListenedEvents } from "../listened-events";
+import { forkApprovalFor } from "./fork-approval";
 
 /** A handled event that starts runs of workflows `on:` it, with its parsed payload. */
 export type RepositoryWebhook = Exclude<WebhookEvent, { name: "push" | "pull_request" | "installation" | "installation_repositories" }>;
@@ -23,6 +25,8 @@ interface Start {
   sha: string | null;
   trusted: boolean;
   trigger: TriggerEvent;
+  /** A pull request's code from a fork: what the tenant's fork policy decides on (fork-approval.ts). */
+  fork?: ForkPullRequestFacts;
 }
 
 const ignored = (reason: string): IntakeResult => ({ outcome: "IGNORED", reason, runs: [] });
@@ -52,7 +56,9 @@ function startOf(event: RepositoryWebhook, defaultBranch: string): Start | strin
       // As pull_request runs: the pull request's head (refs/pull/N/head), untrusted from a fork.
       const pr = event.payload.pull_request;
       const fromFork = pr.head.repo === null || pr.head.repo.id !== pr.base.repo.id;
-      return { ref: `refs/pull/${pr.number}/head`, sha: pr.head.sha, trusted: !fromFork, trigger: { ...base, baseBranch: pr.base.ref } };
+      const by = event.payload.review ?? event.payload.comment;
+      const fork: ForkPullRequestFacts = { number: pr.number, author: pr.user.login, authorAssociation: pr.author_association, actor: { login: by?.user?.login, association: by?.author_association }, headRepository: pr.head.repo?.full_name ?? null, fromFork };
+      return { ref: `refs/pull/${pr.number}/head`, sha: pr.head.sha, trusted: !fromFork, trigger: { ...base, baseBranch: pr.base.ref }, fork };
     }
     case "merge_group": {
       const group = event.payload.merge_group;
@@ -85,12 +91,14 @@ export async function runRepositoryEvent(deps: GithubIntakeDeps, github: GithubI
   // Most events no workflow takes: known from an earlier intake at this commit, they cost no contents reads.
   const folders = workflowFolders(repository).join(",");
   if (listenedEvents(repository.id, folders, sha)?.has(event.name) === false) return ignored(`no workflow at ${sha.slice(0, 7)} runs on ${event.name}`);
+  const approvalRequired = start.fork ? await forkApprovalFor(deps.db, repository, start.fork) : undefined;
   const commit = {
     event: event.name,
     ref: start.ref,
     sha,
     trigger: start.trigger,
     trusted: start.trusted,
+    ...(approvalRequired ? { approvalRequired } : {}),
     ...(event.payload.sender ? { triggeredBy: event.payload.sender.login } : {}),
     deliveryId: deliveryRowId,
     keyPart: `${event.payload.action ?? ""}:${digest}`,

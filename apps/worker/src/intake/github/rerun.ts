@@ -8,7 +8,7 @@
 // run attempt it shows (`<job id>:<n>`): a click on a check that has been re-run since is a replay. A check_suite
 // keeps its id across re-runs, so its click is (suite id, updated_at): GitHub moves updated_at whenever the suite
 // changes. Each re-run is audited with its click, and a click already in the audit log re-runs nothing.
-import { AUDIT_ACTIONS, recordAudit, type TenantContext, type WorkflowRun } from "@gantry/db";
+import { AUDIT_ACTIONS, isAwaitingApproval, recordAudit, type TenantContext, type WorkflowRun } from "@gantry/db";
 import { rerun, RerunRefused, type RerunInput } from "@gantry/engine";
 import { parseCheckExternalId, type CheckRunEvent, type CheckSuiteEvent } from "@gantry/github";
 import { repositoryWorkflowFiles, workflowFileRefusal } from "@gantry/sources";
@@ -91,6 +91,11 @@ export async function rerunChecks(deps: GithubIntakeDeps, github: GithubIntake, 
       continue;
     }
     const job = clicked ? jobs.find((candidate) => candidate.id === clicked.id) : undefined;
+    // A check of a fork's run held for approval (run attempt 0): "Re-run" there is no approval.
+    if (job && clicked?.runAttempt === 0) {
+      skipped.push(`${describeClick(event)} of run ${run.id} is awaiting approval: ${isAwaitingApproval(run) ? "a maintainer approves or cancels it on the run page" : "it was decided since"}`);
+      continue;
+    }
     // The check shows an earlier run attempt than the job is on: it was re-run since, so this is a replayed click.
     if (job && clicked && clicked.runAttempt < job.runAttempt) {
       skipped.push(`duplicate re-run request: ${describeClick(event)} of run ${run.id} was re-run already (the job is on run attempt ${job.runAttempt})`);

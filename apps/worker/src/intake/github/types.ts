@@ -10,6 +10,8 @@ export interface GithubIntake {
   fetch?: Fetch;
   /** Report check runs for new runs' jobs (default true; needs the App's Checks: write permission). */
   checks?: boolean;
+  /** Where browsers reach Gantry (GANTRY_PUBLIC_URL's origin): intake's check runs link to their run page. */
+  publicUrl?: string;
   /** Where best-effort failures (check runs) are told. */
   log?: (line: string) => void;
 }

@@ -30,6 +30,8 @@ export interface CommitEvent {
   reportInvalid?: boolean;
   /** Said on each run as a warning (a pull request run on its head commit: no merge commit). */
   notes?: string[];
+  /** A fork's pull request held by the tenant's policy: why. Its runs are created held and not started. */
+  approvalRequired?: string;
 }
 
 /** A note about the event as a run warning of the workflow file (line 0: the whole file). */
@@ -85,11 +87,12 @@ export async function runWorkflowFile(scope: CommitScope, commit: CommitEvent, f
     return { runId: created.runId, created: created.created, workflowPath: file, valid: false };
   }
   if (commit.trigger && !matchTrigger(plan, commit.trigger)) return null;
-  const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan });
+  const created = await intake.createRun(sys, ctx, { ...base, workflowName: plan.name, plan, ...(commit.approvalRequired ? { approvalRequired: commit.approvalRequired } : {}) });
   if (created.created) {
     // Queued check runs first: once the run starts, a runner may claim a job, and its report must find the check.
+    // A held run's checks say "action required" instead, and it is started only when a maintainer approves it.
     await reportChecks(scope, created.runId);
-    await deps.startRun(ctx, created.runId);
+    if (!commit.approvalRequired) await deps.startRun(ctx, created.runId);
   }
   return { runId: created.runId, created: created.created, workflowPath: file, valid: true };
 }

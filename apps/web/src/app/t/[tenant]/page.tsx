@@ -85,7 +85,7 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
                     <code>{run.sha.slice(0, 7)}</code>
                   </td>
                   <td>
-                    <RunStatus status={run.status} />
+                    <RunStatus status={run.status} awaitingApproval={run.awaitingApproval} />
                   </td>
                   <td>{ago(run.createdAt, now)}</td>
                 </tr>

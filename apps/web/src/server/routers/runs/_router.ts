@@ -1,10 +1,12 @@
-import { createTRPCRouter, developerProcedure, viewerProcedure } from "../../trpc";
+import { createTRPCRouter, developerProcedure, maintainerProcedure, viewerProcedure } from "../../trpc";
 import { cancelRunHandler } from "./cancel.handler";
 import { cancelRunInput } from "./cancel.schema";
 import { dispatchRunHandler } from "./dispatch.handler";
 import { dispatchRunInput } from "./dispatch.schema";
 import { dispatchableHandler, intakePendingHandler } from "./dispatchable.handler";
 import { dispatchableInput, intakePendingInput } from "./dispatchable.schema";
+import { approveForkRunHandler, rejectForkRunHandler } from "./fork-approval.handler";
+import { forkDecisionInput } from "./fork-approval.schema";
 import { getRunHandler } from "./get.handler";
 import { getRunInput } from "./get.schema";
 import { listRunsHandler } from "./list.handler";
@@ -21,6 +23,9 @@ export const runsRouter = createTRPCRouter({
   get: viewerProcedure.input(getRunInput).query(getRunHandler),
   cancel: developerProcedure.input(cancelRunInput).mutation(cancelRunHandler),
   rerun: developerProcedure.input(rerunRunInput).mutation(rerunRunHandler),
+  // A fork's pull request run held by the tenant's policy (docs/github.md "Pull requests from forks").
+  approveFork: maintainerProcedure.input(forkDecisionInput).mutation(approveForkRunHandler),
+  rejectFork: maintainerProcedure.input(forkDecisionInput).mutation(rejectForkRunHandler),
   dispatch: developerProcedure.input(dispatchRunInput).mutation(dispatchRunHandler),
   repositoryDispatch: developerProcedure.input(repositoryDispatchInput).mutation(repositoryDispatchHandler),
   dispatchable: viewerProcedure.input(dispatchableInput).query(dispatchableHandler),

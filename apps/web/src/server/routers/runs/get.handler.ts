@@ -1,7 +1,8 @@
 import { describeWait, readPlan, whyWaiting, type WaitReason } from "@gantry/engine";
-import { intake, type FailureKind } from "@gantry/db";
+import { intake, isAwaitingApproval, type FailureKind } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { hasRole } from "../../roles";
 import type { TenantProcedureContext } from "../../trpc";
 import type { GetRunInput } from "./get.schema";
 
@@ -57,6 +58,9 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
     },
   });
   if (!run) throw new TRPCError({ code: "NOT_FOUND", message: `Run ${input.runId} does not exist in ${ctx.tenant.slug}.` });
+  const approver = run.approvedById
+    ? await ctx.database.system("runs.get: the name of the member who approved a held run").user.findUnique({ where: { id: run.approvedById }, select: { name: true, email: true } })
+    : null;
   const keyOf = new Map(run.jobs.map((job) => [job.id, job.key]));
   const planned = readPlan(run.plan)?.jobs ?? [];
   const callOf = new Map(planned.flatMap((job) => (job.uses ? [[job.key, job.uses] as const] : [])));
@@ -82,6 +86,21 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
     runAttempt: run.runAttempt,
     trusted: run.trusted,
     triggeredBy: run.triggeredBy,
+    /**
+     * A fork's pull request run the tenant's policy held for a maintainer (docs/github.md): why, whether it still waits,
+     * who approved it and when, and whether the caller may decide (maintainer and above: runs.approveFork /
+     * runs.rejectFork). null: it was never held.
+     */
+    approval:
+      run.approvalRequired === null
+        ? null
+        : {
+            required: run.approvalRequired,
+            awaiting: isAwaitingApproval(run),
+            approvedBy: run.approvedById === null ? null : (approver?.name ?? approver?.email ?? run.approvedById),
+            approvedAt: run.approvedAt?.toISOString() ?? null,
+            canDecide: hasRole(ctx.role, "MAINTAINER"),
+          },
     /** workflow_dispatch: the typed inputs the run was started with. */
     inputs: storedInputs.parse(run.inputs ?? {}),
     createdAt: run.createdAt.toISOString(),

@@ -1,3 +1,4 @@
+import { isAwaitingApproval } from "@gantry/db";
 import type { TenantProcedureContext } from "../../trpc";
 import type { ListRunsInput } from "./list.schema";
 
@@ -16,14 +17,18 @@ export async function listRunsHandler({ ctx, input }: { ctx: TenantProcedureCont
       ref: true,
       sha: true,
       status: true,
+      approvalRequired: true,
+      approvedAt: true,
       createdAt: true,
       startedAt: true,
       finishedAt: true,
       repository: { select: { fullName: true } },
     },
   });
-  return runs.map(({ repository, createdAt, startedAt, finishedAt, ...run }) => ({
+  return runs.map(({ repository, createdAt, startedAt, finishedAt, approvalRequired, approvedAt, ...run }) => ({
     ...run,
+    /** A fork's pull request run held for a maintainer's approval (WAITING until approved or cancelled). */
+    awaitingApproval: isAwaitingApproval({ status: run.status, approvalRequired, approvedAt }),
     repository: repository.fullName,
     createdAt: createdAt.toISOString(),
     startedAt: startedAt?.toISOString() ?? null,

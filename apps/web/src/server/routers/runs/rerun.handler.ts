@@ -9,6 +9,7 @@ const CODE: Record<RerunRefusal, "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST"> = {
   ACTIVE: "CONFLICT",
   UNKNOWN_JOB: "NOT_FOUND",
   NOTHING_TO_RERUN: "CONFLICT",
+  NOT_APPROVED: "CONFLICT",
 };
 
 /**

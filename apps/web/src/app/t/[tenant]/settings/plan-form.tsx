@@ -34,7 +34,7 @@ export function TenantPlanForm({ tenant, values, canManage, canSetPriority }: { 
       <fieldset aria-describedby={fields.forkPullRequests ? "field-forkPullRequests-error" : undefined}>
         <legend>Pull requests from forks</legend>
         <Choice name="forkPullRequests" value="RUN" current={values.forkPullRequests} label="Run them" hint="untrusted: read-only token, no secrets, never on process pools" disabled={disabled} />
-        <Choice name="forkPullRequests" value="APPROVE_FIRST_TIME" current={values.forkPullRequests} label="Require approval for first-time contributors" hint="stored; intake does not hold them yet (docs/github.md)" disabled={disabled} />
+        <Choice name="forkPullRequests" value="APPROVE_FIRST_TIME" current={values.forkPullRequests} label="Require approval for first-time contributors" hint="a fork's pull request whose author GitHub calls a first-time contributor waits until a maintainer approves it on its run page" disabled={disabled} />
         <FieldMessage id="field-forkPullRequests-error" error={fields.forkPullRequests} />
       </fieldset>
       <fieldset aria-describedby={fields.defaultTokenPermissions ? "field-defaultTokenPermissions-error" : undefined}>

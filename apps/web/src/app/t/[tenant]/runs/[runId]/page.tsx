@@ -11,6 +11,7 @@ import { serverCaller } from "../../../../../server/caller";
 import { JobLogs } from "./job-logs";
 import { Approvals } from "./approvals";
 import { CancelButton } from "./cancel-button";
+import { ForkApproval } from "./fork-approval";
 import { WorkflowWarnings } from "./workflow-warnings";
 
 export const metadata: Metadata = { title: "Run" };
@@ -47,11 +48,13 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
           <h2>
             {run.workflowName} #{run.runNumber}
           </h2>
-          <RunStatus status={run.status} />
+          <RunStatus status={run.status} awaitingApproval={run.approval?.awaiting ?? false} />
           <UntrustedBadge trusted={run.trusted} />
-          {!isTerminalRunStatus(run.status) && <CancelButton tenant={tenant} runId={run.id} />}
+          {/* A run held for approval is cancelled from its banner, by those who may decide. */}
+          {!isTerminalRunStatus(run.status) && !run.approval?.awaiting && <CancelButton tenant={tenant} runId={run.id} />}
         </div>
         <PullRequestTargetBanner event={run.event} />
+        <ForkApproval tenant={tenant} runId={run.id} approval={run.approval} />
         <p className="muted small">
           {run.repository} · {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")} · <code>{run.sha.slice(0, 7)}</code> ·{" "}
           {run.workflowPath} · {ago(run.createdAt, now)}
