@@ -14,7 +14,9 @@ import { Queues, requestCheckReports } from "@gantry/jobs";
 import { processDelivery } from "../../src/intake/process-delivery";
 import type { GithubIntake, GithubIntakeDeps } from "../../src/intake/github/types";
 import { startReportCheckWorker } from "../../src/jobs/report-check";
-import { advanceRun, cancelRun, rerun, startRun, timeOutJob } from "@gantry/engine";
+import { reportJobCheck } from "../../src/intake/github/report-checks";
+import { FairScheduler } from "@gantry/scheduler";
+import { advanceRun, cancelRun, rerun, startRun, systemClock, timeOutJob, whyWaiting } from "@gantry/engine";
 import { CheckRunReporter } from "@gantry/github";
 import { githubTestbed, until, type GithubTestbed } from "./github-testbed";
 import { testRedis } from "@gantry/testing";
@@ -155,6 +157,13 @@ describe("check runs follow the jobs", () => {
     expect(fake.annotations.get(Number(check?.id ?? 0))?.[0]).toMatchObject({ path: "src/app.ts", start_line: 1, annotation_level: "failure", message: "problem 0" });
     const patches = writesTo(check?.id).filter((call) => call.method === "PATCH");
     expect(patches.map((call) => ((call.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length)).toEqual([0, 50, 50, 20]);
+  });
+
+  it("a queued job's check says why it waits (issue #17), as the run page does", async () => {
+    const { test } = await pushRun(sha());
+    const scheduler = new FairScheduler({ redis: connection, prefix: queuePrefix });
+    await reportJobCheck(db, github, ctx, test.id, { whyWaiting: (c, runId) => whyWaiting({ db, scheduler, clock: systemClock }, c, runId) });
+    expect(checkOf(test.id)).toMatchObject({ status: "queued", output: { title: "Waiting", summary: "Waiting for build (waiting) to finish." } });
   });
 
   it("a workflow-warnings check that intake could not report is made by the next job report, once", async () => {
