@@ -14,7 +14,9 @@ if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- NAME   (available: ${available.join(", ") || "none yet"})`);
   process.exit(name ? 1 : 0);
 }
-const result = spawnSync(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "bench", `${name}.ts`), ...rest], {
+// Node with tsx's loader, not the tsx CLI: the CLI relays signals to its child and SIGKILLs it when the child does not
+// acknowledge one within 30 ms, cutting a benchmark's clean-up short on a loaded machine (scripts/up.mjs says more).
+const result = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "bench", `${name}.ts`), ...rest], {
   cwd: root,
   stdio: "inherit",
 });

@@ -1,5 +1,5 @@
 // The web app's production server: Next's request handler behind a node:http server that first offers each
-// request to the fast paths (src/server/http/fast-paths.ts). Run: tsx apps/web/server.ts [--port N] [--hostname H]
+// request to the fast paths (src/server/http/fast-paths.ts). Run: node --import tsx apps/web/server.ts [--port N] [--hostname H]
 // after `next build` (what the up-command does). Env is checked at start by src/instrumentation.ts, as with `next start`.
 import http from "node:http";
 import path from "node:path";

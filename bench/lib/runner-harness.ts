@@ -98,12 +98,12 @@ export interface HarnessOptions {
   workerEnv?: Record<string, string>;
   /** More of the runner's environment (GANTRY_STATE_DIR, GANTRY_TOOL_CACHE). */
   runnerEnv?: Record<string, string>;
-  /** Run the agent as its own process (`tsx apps/runner/src/main.ts`), as deployed; onSandboxReady never fires. */
+  /** Run the agent as its own process (`node --import tsx apps/runner/src/main.ts`), as deployed; onSandboxReady never fires. */
   runnerProcess?: boolean;
   /** With runnerProcess: how many runner processes (named bench, bench-1, …), each with `capacity` slots. Default 1. */
   runnerProcesses?: number;
   /**
-   * Run the worker as its own process (`tsx apps/worker/src/main.ts`), as `npm run up` and a deployment do, instead of
+   * Run the worker as its own process (`node --import tsx apps/worker/src/main.ts`), as `npm run up` and a deployment do, instead of
    * in this process beside the routes: then the routes and the worker each have a core's worth of event loop.
    */
   workerProcess?: boolean;

@@ -123,14 +123,15 @@ export interface BrowserFixture {
 
 /**
  * The usual browser-test set-up, registered as this file's beforeAll/afterAll: the production build, a fresh test
- * database with the demo tenant, the production server on it, Chromium. The getter throws until they are up.
+ * database with the demo tenant, the production server on it (with `env` besides the database's), Chromium. The
+ * getter throws until they are up.
  */
-export function useBrowserFixture(): () => BrowserFixture {
+export function useBrowserFixture(options: { env?: Record<string, string> } = {}): () => BrowserFixture {
   let fixture: Partial<BrowserFixture> = {};
   beforeAll(async () => {
     await ensureWebBuild();
     fixture.t = await setupWebTest();
-    fixture.server = await startWebServer(fixture.t.env);
+    fixture.server = await startWebServer({ ...fixture.t.env, ...options.env });
     fixture.browser = await launchChromium();
   }, 300_000);
   afterAll(async () => {

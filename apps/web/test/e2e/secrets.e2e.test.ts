@@ -2,33 +2,17 @@
 // never appears on the page), sees it listed by name, replaces it, and deletes it; the row in Postgres is ciphertext.
 import { randomBytes } from "node:crypto";
 import { DEMO } from "@gantry/db";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setupWebTest, type WebTestContext } from "../support";
-import { ensureWebBuild, launchChromium, poll, signedIn, startWebServer, type WebServer } from "./harness";
+import { describe, expect, it } from "vitest";
+import { poll, signedIn, useBrowserFixture } from "./harness";
 
-let t: WebTestContext;
-let server: WebServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  await ensureWebBuild();
-  t = await setupWebTest();
-  server = await startWebServer({ ...t.env, GANTRY_MASTER_KEY: randomBytes(32).toString("base64") });
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await t?.close();
-});
+const fixture = useBrowserFixture({ env: { GANTRY_MASTER_KEY: randomBytes(32).toString("base64") } });
 
 describe("the secrets page", () => {
   it("adds, lists by name only, replaces and deletes a repository secret", async () => {
+    const { t, server, browser } = fixture();
     const page = await signedIn(browser, server);
     await page.getByRole("link", { name: "Secrets" }).click();
-    await page.waitForURL(`${server?.baseUrl}/t/${DEMO.tenantSlug}/secrets`);
+    await page.waitForURL(`${server.baseUrl}/t/${DEMO.tenantSlug}/secrets`);
     const value = `s3cret-${randomBytes(6).toString("hex")}`;
     const form = page.getByTestId("set-secret");
     await form.getByLabel("Scope").selectOption(DEMO.repositoryName);
@@ -36,7 +20,7 @@ describe("the secrets page", () => {
     await form.getByLabel("Value").fill(value);
     await form.getByRole("button", { name: "Save secret" }).click();
     const row = page.getByTestId(`secret-${DEMO.repositoryName}-DEPLOY_KEY`);
-    await poll("the new secret listed", 15_000, async () => ((await row.count()) > 0 ? true : undefined), () => server?.output() ?? "");
+    await poll("the new secret listed", 15_000, async () => ((await row.count()) > 0 ? true : undefined), () => server.output());
     expect(await page.content()).not.toContain(value);
     const stored = await t.database.system("test").secret.findFirstOrThrow({ where: { name: "DEPLOY_KEY" } });
     expect(Buffer.from(stored.ciphertext).toString("utf8")).not.toContain(value);

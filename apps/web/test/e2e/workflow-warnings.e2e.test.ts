@@ -2,30 +2,14 @@
 // whose workflow expands `${{ github.event.pull_request.title }}` in `run:` lists the warning with its position and
 // rule, and an admin turns "script injection is an error" on from the settings page (audited, in Postgres).
 import { DEMO, intake } from "@gantry/db";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setupWebTest, type WebTestContext } from "../support";
-import { ensureWebBuild, launchChromium, poll, signedIn, startWebServer, type WebServer } from "./harness";
+import { describe, expect, it } from "vitest";
+import { poll, signedIn, useBrowserFixture } from "./harness";
 
-let t: WebTestContext;
-let server: WebServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  await ensureWebBuild();
-  t = await setupWebTest();
-  server = await startWebServer(t.env);
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await t?.close();
-});
+const fixture = useBrowserFixture();
 
 describe("workflow warnings on the dashboard", () => {
   it("the run page lists the script-injection warning as file:line:col, message and rule", async () => {
+    const { t, server, browser } = fixture();
     const message = '"github.event.pull_request.title" is potentially untrusted. avoid using it directly in inline scripts.';
     const created = await intake.createRun(t.database.system("test"), { tenantId: DEMO.tenantId, actor: { kind: "SYSTEM" } }, {
       repositoryId: DEMO.repositoryId,
@@ -40,9 +24,9 @@ describe("workflow warnings on the dashboard", () => {
       warnings: [{ file: ".gantry/workflows/greet.yml", line: 7, col: 24, code: "script-injection", message, severity: "warning" }],
     });
     const page = await signedIn(browser, server);
-    await page.goto(`${server?.baseUrl}/t/${DEMO.tenantSlug}/runs/${created.runId}`);
+    await page.goto(`${server.baseUrl}/t/${DEMO.tenantSlug}/runs/${created.runId}`);
     const warnings = page.getByTestId("run-warnings");
-    await poll("the warnings listed", 15_000, async () => ((await warnings.count()) > 0 ? true : undefined), () => server?.output() ?? "");
+    await poll("the warnings listed", 15_000, async () => ((await warnings.count()) > 0 ? true : undefined), () => server.output());
     const item = warnings.getByRole("listitem");
     expect(await item.count()).toBe(1);
     const text = await item.innerText();
@@ -52,15 +36,16 @@ describe("workflow warnings on the dashboard", () => {
   });
 
   it("an admin makes script injection an error from the settings page", async () => {
+    const { t, server, browser } = fixture();
     const page = await signedIn(browser, server);
     await page.getByRole("link", { name: "Settings" }).click();
-    await page.waitForURL(`${server?.baseUrl}/t/${DEMO.tenantSlug}/settings`);
+    await page.waitForURL(`${server.baseUrl}/t/${DEMO.tenantSlug}/settings`);
     const form = page.getByTestId("tenant-settings");
     const checkbox = form.getByLabel("Script injection is an error");
     expect(await checkbox.isChecked()).toBe(false);
     await checkbox.check();
     await form.getByRole("button", { name: "Save settings" }).click();
-    await poll("the setting saved", 15_000, async () => ((await t.database.system("test").tenant.findUniqueOrThrow({ where: { id: DEMO.tenantId } })).injectionLintError ? true : undefined), () => server?.output() ?? "");
+    await poll("the setting saved", 15_000, async () => ((await t.database.system("test").tenant.findUniqueOrThrow({ where: { id: DEMO.tenantId } })).injectionLintError ? true : undefined), () => server.output());
     await poll("Saved. shown", 15_000, async () => ((await form.getByRole("status").count()) > 0 ? true : undefined));
     expect(await t.database.system("test").auditEvent.count({ where: { tenantId: DEMO.tenantId, action: "tenant.settings.update" } })).toBe(1);
     await page.reload();

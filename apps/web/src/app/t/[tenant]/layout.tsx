@@ -4,8 +4,9 @@ import type { ReactNode } from "react";
 import { SignOutButton } from "../../../components/sign-out-button";
 import { getSessionUser } from "../../../server/auth";
 import { serverCaller } from "../../../server/caller";
-import { roleLabel } from "../../../server/roles";
+import { hasRole, roleLabel } from "../../../server/roles";
 import { TRPCReactProvider } from "../../../trpc/react";
+import { SETTINGS_PAGES } from "./settings-pages";
 
 export const dynamic = "force-dynamic";
 
@@ -42,9 +43,9 @@ export default async function TenantLayout({
                 <Link href={`/t/${slug}#runners`}>Runners</Link>
                 <Link href={`/t/${slug}/secrets`}>Secrets</Link>
                 <Link href={`/t/${slug}/members`}>Members</Link>
-                {current.role === "ADMIN" ? <Link href={`/t/${slug}/audit`}>Audit</Link> : null}
+                {hasRole(current.role, SETTINGS_PAGES.audit.role) ? <Link href={`/t/${slug}/audit`}>Audit</Link> : null}
                 <Link href={`/t/${slug}/settings/approvals`}>Approvals</Link>
-                <Link href={`/t/${slug}/settings`}>Settings</Link>
+                {hasRole(current.role, SETTINGS_PAGES.settings.role) ? <Link href={`/t/${slug}/settings`}>Settings</Link> : null}
                 <Link href={`/t/${slug}/tokens`}>API tokens</Link>
               </>
             ) : null}

@@ -1,6 +1,8 @@
 "use client";
 // Set a secret (tenant-wide or for one repository) and delete one; refusals are shown in place.
 import { useActionState } from "react";
+import { FormRefusal } from "../../../../components/form-refusal";
+import { NameValueFields } from "./name-value-fields";
 import { deleteSecretFromPage, setSecretFromPage } from "./secret-actions";
 
 function SubmitWithError({ pending, error, label, busy }: { pending: boolean; error: string | null; label: string; busy: string }) {
@@ -9,11 +11,7 @@ function SubmitWithError({ pending, error, label, busy }: { pending: boolean; er
       <button type="submit" disabled={pending}>
         {pending ? busy : label}
       </button>
-      {error && (
-        <span className="error small" role="alert">
-          {error}
-        </span>
-      )}
+      <FormRefusal error={error} />
     </>
   );
 }
@@ -34,14 +32,7 @@ export function SetSecretForm({ tenant, repositories }: { tenant: string; reposi
           ))}
         </select>
       </label>
-      <label>
-        Name
-        <input name="name" required pattern="[A-Za-z_][A-Za-z0-9_]*" autoComplete="off" spellCheck={false} />
-      </label>
-      <label>
-        Value
-        <textarea name="value" required rows={3} autoComplete="off" spellCheck={false} />
-      </label>
+      <NameValueFields valueRows={3} />
       <SubmitWithError pending={pending} error={error} label="Save secret" busy="Saving…" />
     </form>
   );

@@ -1,7 +1,8 @@
 "use client";
 // Set a variable (tenant, repository or environment) and delete one; refusals are shown in place.
-import { FormRefusal } from "../../../../components/form-refusal";
 import { useActionState } from "react";
+import { FormRefusal } from "../../../../components/form-refusal";
+import { NameValueFields } from "./name-value-fields";
 import { deleteVariableFromPage, setVariableFromPage } from "./variable-actions";
 
 export interface VariableScopeChoice {
@@ -25,14 +26,7 @@ export function SetVariableForm({ tenant, scopes }: { tenant: string; scopes: Va
           ))}
         </select>
       </label>
-      <label>
-        Name
-        <input name="name" required pattern="[A-Za-z_][A-Za-z0-9_]*" autoComplete="off" spellCheck={false} />
-      </label>
-      <label>
-        Value
-        <textarea name="value" required rows={2} autoComplete="off" spellCheck={false} />
-      </label>
+      <NameValueFields valueRows={2} />
       <button type="submit" disabled={pending}>
         {pending ? "Saving…" : "Save variable"}
       </button>

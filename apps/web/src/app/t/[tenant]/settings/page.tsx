@@ -5,6 +5,7 @@ import { serverCaller } from "../../../../server/caller";
 import { RepositoryFolders } from "./repository-folders";
 import { TenantPlanForm } from "./plan-form";
 import { TenantSettingsForm } from "./settings-form";
+import { gateSettingsPage } from "../settings-access";
 
 export const metadata: Metadata = { title: "Settings" };
 export const dynamic = "force-dynamic";
@@ -12,6 +13,7 @@ export const dynamic = "force-dynamic";
 /** How the tenant's workflows are judged at intake (docs/workflow-schema.md). */
 export default async function SettingsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
+  await gateSettingsPage(tenant, "settings");
   const session = await getSessionUser();
   if (!session) return null;
   const settings = await serverCaller(session).tenants.settings({ tenant });

@@ -1,9 +1,10 @@
 // Each job's latest attempt on the run page: its steps (status, annotations, GITHUB_STEP_SUMMARY) and its log in a
-// terminal (xterm.js, client only) fed live by the log endpoint: the archive, then new chunks until the job ends.
+// terminal (xterm.js, client only, started when the job's section is opened) fed live by the log endpoint: the
+// archive, then new chunks until the job ends.
 import { RunStatus } from "../../../../../components/run-status";
 import type { SessionUser } from "../../../../../server/auth";
 import { serverCaller } from "../../../../../server/caller";
-import { LiveLog } from "./live-log";
+import { JobLogSection } from "./job-log-section";
 
 export async function JobLogs({ session, tenant, runId, jobs }: { session: SessionUser; tenant: string; runId: string; jobs: { key: string; attempt: number }[] }) {
   const started = jobs.filter((job) => job.attempt > 0);
@@ -17,10 +18,18 @@ export async function JobLogs({ session, tenant, runId, jobs }: { session: Sessi
         <h2>Logs</h2>
       </div>
       {logs.map(({ job, log }) => (
-        <details key={job.key} open={logs.length === 1} data-testid={`job-log-${job.key}`}>
-          <summary>
-            {job.key} <span className="muted small">attempt {log.attempt}</span>
-          </summary>
+        <JobLogSection
+          key={job.key}
+          tenant={tenant}
+          runId={runId}
+          jobKey={job.key}
+          open={logs.length === 1}
+          summary={
+            <>
+              {job.key} <span className="muted small">attempt {log.attempt}</span>
+            </>
+          }
+        >
           <ol className="steps">
             {log.steps.map((step) => (
               <li key={step.index}>
@@ -44,8 +53,7 @@ export async function JobLogs({ session, tenant, runId, jobs }: { session: Sessi
               </li>
             ))}
           </ol>
-          <LiveLog tenant={tenant} runId={runId} jobKey={job.key} />
-        </details>
+        </JobLogSection>
       ))}
     </section>
   );

@@ -5,6 +5,7 @@ import { getSessionUser } from "../../../../../server/auth";
 import { serverCaller } from "../../../../../server/caller";
 import { ApprovalForm } from "../../runs/[runId]/approval-form";
 import { ApprovalProgress } from "../../runs/[runId]/approval-progress";
+import { gateSettingsPage } from "../../settings-access";
 
 export const metadata: Metadata = { title: "Approvals" };
 export const dynamic = "force-dynamic";
@@ -12,6 +13,7 @@ export const dynamic = "force-dynamic";
 /** Every deployment of the tenant awaiting review, oldest first, each linked to its run and decidable here. */
 export default async function ApprovalsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
+  await gateSettingsPage(tenant, "approvals");
   const session = await getSessionUser();
   if (!session) return null;
   const pending = await serverCaller(session).approvals.pending({ tenant });

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { getSessionUser } from "../../../../../server/auth";
 import { serverCaller } from "../../../../../server/caller";
 import { CreateEnvironmentForm, DeleteEnvironmentButton, ProtectionForm } from "./environment-forms";
+import { gateSettingsPage } from "../../settings-access";
 
 export const metadata: Metadata = { title: "Environments" };
 export const dynamic = "force-dynamic";
@@ -11,6 +12,7 @@ export const dynamic = "force-dynamic";
 /** Each repository's environments with their protection rules and secrets; maintainers and admins edit them. */
 export default async function EnvironmentsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
+  await gateSettingsPage(tenant, "environments");
   const session = await getSessionUser();
   if (!session) return null;
   const { repositories, members, canManage } = await serverCaller(session).environments.list({ tenant });

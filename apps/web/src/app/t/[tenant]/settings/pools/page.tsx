@@ -6,6 +6,7 @@ import { hasRole } from "../../../../../server/roles";
 import { getServices } from "../../../../../server/services";
 import { RotateTokenButton } from "../../rotate-token-button";
 import { CreatePoolForm, DeletePoolButton, EditPoolForm, RunnerButtons, SharedPoolSecretsToggle, type PoolValues } from "./pool-forms";
+import { gateSettingsPage } from "../../settings-access";
 
 export const metadata: Metadata = { title: "Runner pools" };
 export const dynamic = "force-dynamic";
@@ -15,6 +16,7 @@ const bytes = (n: number) => (n >= 1024 ** 3 ? `${+(n / 1024 ** 3).toFixed(1)} G
 /** The tenant's runner pools (its own, editable by admins; shared ones read-only) and their runners. */
 export default async function PoolsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
+  await gateSettingsPage(tenant, "pools");
   const session = await getSessionUser();
   if (!session) return null;
   const caller = serverCaller(session);

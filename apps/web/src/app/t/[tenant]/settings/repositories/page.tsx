@@ -9,6 +9,7 @@ import { githubAppPanelState } from "../../../../../server/github/install-panel"
 import { hasRole } from "../../../../../server/roles";
 import { getServices } from "../../../../../server/services";
 import { ConnectGitForm, RotateGitSecretButton, SyncInstallationButton } from "./repository-forms";
+import { gateSettingsPage } from "../../settings-access";
 
 export const metadata: Metadata = { title: "Repositories" };
 export const dynamic = "force-dynamic";
@@ -16,6 +17,7 @@ export const dynamic = "force-dynamic";
 /** The tenant's repositories, where each comes from, and connecting more (plain git, or the GitHub App). */
 export default async function RepositoriesPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
+  await gateSettingsPage(tenant, "repositories");
   const session = await getSessionUser();
   if (!session) return null;
   const caller = serverCaller(session);
