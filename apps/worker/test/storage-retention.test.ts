@@ -117,7 +117,8 @@ describe("a started worker", () => {
     const worker = await startWorker(parseWorkerEnv({ ...base, GANTRY_STORAGE_DIR: root }), (line) => lines.push(line));
     try {
       const deadline = Date.now() + 20_000;
-      while ((await names()).artifacts.includes("expired-later")) {
+      // The sweep deletes the row, then logs what it did: wait for both.
+      while ((await names()).artifacts.includes("expired-later") || !lines.some((line) => /^storage retention: \d/.test(line))) {
         if (Date.now() > deadline) throw new Error(`the worker did not sweep: ${lines.join("\n")}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

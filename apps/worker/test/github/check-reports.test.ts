@@ -146,6 +146,8 @@ describe("check runs follow the jobs", () => {
     ]);
 
     const testAttempt = await claim(test.id);
+    // Reports read the job's state when they run: one that runs after the completion says completed, not in_progress.
+    await until("test in progress", () => checkOf(test.id)?.status === "in_progress");
     const annotations = Array.from({ length: 120 }, (_, index) => ({ level: index % 2 ? "warning" : "error", message: `problem ${index}`, file: "src/app.ts", line: index + 1 }));
     await complete(test.id, testAttempt, "FAILED", [{ summary: "3 tests failed", annotations: [...annotations.slice(0, 70), { level: "error", message: "no file for this one" }] }, { annotations: annotations.slice(70) }]);
     await until("test completed with every annotation", () => checkOf(test.id)?.output.annotations_count === 120);
