@@ -1,10 +1,10 @@
-import type { Metadata } from "next";
 import Link from "next/link";
 import { TRPCError } from "@trpc/server";
-import { getSessionUser } from "../../../../server/auth";
+import { tenantAccess } from "../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../server/caller";
+import { tenantTitle } from "../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Audit log" };
+export const generateMetadata = tenantTitle("Audit log");
 export const dynamic = "force-dynamic";
 
 const when = (iso: string) => `${iso.replace("T", " ").slice(0, 19)} UTC`;
@@ -39,8 +39,7 @@ function AuditFilters({ tenant, search }: { tenant: string; search: Search }) {
 export default async function AuditPage({ params, searchParams }: { params: Promise<{ tenant: string }>; searchParams: Promise<Search> }) {
   const { tenant } = await params;
   const search = await searchParams;
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const filters = {
     ...(search.actor ? { actor: search.actor } : {}),
     ...(search.action ? { action: search.action } : {}),

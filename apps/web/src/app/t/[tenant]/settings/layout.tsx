@@ -1,5 +1,9 @@
+import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { SettingsNav } from "./settings-nav";
+
+// Each settings page's title says it is one: "Runner pools · Settings · Gantry".
+export const metadata: Metadata = { title: { template: "%s · Settings · Gantry", default: "Settings · Gantry" } };
 
 /** The settings area: its pages beside one navigation (the tenant layout has already checked membership). */
 const SETTINGS_PAGES = [
