@@ -172,6 +172,12 @@ describe("a finished run's pages", () => {
     expect(await helper.getAttribute("aria-hidden")).toBe("true");
     expect(await helper.getAttribute("readonly")).not.toBeNull();
     expect(await failLog.getAttribute("tabindex")).toBe("0");
+    // The keys of a scrolling box scroll it, from the keyboard alone.
+    await failLog.focus();
+    await page.keyboard.press("Home");
+    await poll("scrolled to the top", 10_000, async () => ((await rows(failLog)).startsWith("attempt 1") ? true : undefined));
+    await page.keyboard.press("End");
+    await poll("scrolled to the end", 10_000, async () => ((await rows(failLog)).includes("\n160\n") ? true : undefined));
     // Sixty lines and more: the box stops growing at its maximum.
     const failHeight = await failLog.locator(".xterm-screen").evaluate((element) => element.getBoundingClientRect().height);
 

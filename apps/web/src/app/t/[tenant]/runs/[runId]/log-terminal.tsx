@@ -104,7 +104,8 @@ export default function LogTerminal({ url, jobKey, failedStep }: { url: string; 
         size();
         if (failedLine === null) return;
         const buffer = terminal.buffer.active;
-        if (buffer.viewportY !== Math.min(failedLine, buffer.baseY)) terminal.scrollToLine(failedLine);
+        // Only from the bottom, where xterm puts it back: someone who scrolled elsewhere meanwhile keeps their place.
+        if (buffer.viewportY === buffer.baseY && failedLine < buffer.baseY) terminal.scrollToLine(failedLine);
         if (tries > 0) showFailedStep(tries - 1);
       });
     const source = new EventSource(url);
