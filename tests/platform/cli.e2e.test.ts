@@ -142,12 +142,12 @@ describe("gantry against a running platform", () => {
     expect(followed.stdout).toContain("── build ──");
     expect(followed.stdout).toContain("Hello from Gantry on Linux");
     expect(followed.stdout).toContain("testing on node 22");
-    expect(followed.stderr).toMatch(/^Run CI #\d+ SUCCEEDED\.\n$/);
+    expect(followed.stderr).toMatch(/^Run CI #\d+ succeeded\.\n$/);
 
     const view = await gantry(["runs", "view", runId]);
     expect(view.status).toBe(0);
-    expect(view.stdout).toMatch(/^CI #\d+ {2}SUCCEEDED\ndemo\/hello main [0-9a-f]{7} · workflow_dispatch · run_/);
-    expect(view.stdout).toMatch(/^ {2}test \(22\) +SUCCEEDED/m);
+    expect(view.stdout).toMatch(/^CI #\d+ {2}succeeded\ndemo\/hello main [0-9a-f]{7} · workflow_dispatch · run_/);
+    expect(view.stdout).toMatch(/^ {2}test \(22\) +succeeded/m);
     const listed = await gantry(["runs", "list", "--repo", "demo/hello", "--status", "succeeded", "--json"]);
     expect((JSON.parse(listed.stdout) as { id: string }[]).map((run) => run.id)).toContain(runId);
   });
@@ -159,8 +159,8 @@ describe("gantry against a running platform", () => {
     expect(dispatched.stdout).toMatch(/^Dispatched \.gantry\/workflows\/fail\.yml at refs\/heads\/main \([0-9a-f]{7}\): run run_\S+\nhttp:\/\/.*\/t\/demo\/runs\/run_\S+\n$/);
     const watched = await gantry(["runs", "watch", runId, "--interval", "1"], { timeoutMs: 240_000 });
     expect(watched.status, `${watched.stderr}\n${output.slice(-3000)}`).toBe(1);
-    expect(watched.stdout).toMatch(/ {2}doomed {2}FAILED/);
-    expect(watched.stdout).toMatch(/Run Fails #\d+ FAILED\.\n$/);
+    expect(watched.stdout).toMatch(/ {2}doomed {2}failed/);
+    expect(watched.stdout).toMatch(/Run Fails #\d+ failed\.\n$/);
     const log = await gantry(["logs", runId, "--job", "doomed"]);
     expect(log.status).toBe(0);
     expect(log.stdout).toContain("about to fail with 4");

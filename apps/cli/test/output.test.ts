@@ -23,8 +23,9 @@ describe("formatting", () => {
     expect(duration("2026-12-07T12:00:00Z", null, new Date("2026-12-07T12:00:09Z"))).toBe("9s");
   });
 
+  const job = (key: string, status: string, failureReason: string | null) => ({ key, status, attempt: 1, needs: [], failureCause: failureReason ? "user" : null, failureReason, startedAt: "2026-12-07T12:00:00Z", finishedAt: "2026-12-07T12:00:04Z" });
+
   it("a run: its header, then a line per job with its status, time and why it failed", () => {
-    const job = (key: string, status: string, failureReason: string | null) => ({ key, status, attempt: 1, needs: [], failureCause: failureReason ? "user" : null, failureReason, startedAt: "2026-12-07T12:00:00Z", finishedAt: "2026-12-07T12:00:04Z" });
     const run = runAnswer.parse({
       id: "run_abc",
       runNumber: 7,
@@ -41,8 +42,30 @@ describe("formatting", () => {
       jobs: [job("build", "SUCCEEDED", null), job("test (20)", "FAILED", "step 1 exited with 3")],
     });
     expect(describeRun(run, new Date())).toBe(
-      ["CI #7 (attempt 2)  FAILED", "demo/hello main 0123456 · workflow_dispatch · run_abc", "  build      SUCCEEDED  4s", "  test (20)  FAILED     4s  step 1 exited with 3"].join("\n"),
+      ["CI #7 (attempt 2)  failed", "demo/hello main 0123456 · workflow_dispatch · run_abc", "  build      succeeded  4s", "  test (20)  failed     4s  step 1 exited with 3"].join("\n"),
     );
+  });
+
+  it("says statuses in the words GitHub users read: a job ready for a runner is queued, one held by its needs waiting", () => {
+    const run = runAnswer.parse({
+      id: "run_q",
+      runNumber: 8,
+      workflowName: "CI",
+      workflowPath: ".gantry/workflows/ci.yml",
+      repository: "demo/hello",
+      event: "push",
+      ref: "refs/heads/main",
+      sha: "0123456789abcdef0123456789abcdef01234567",
+      status: "CANCELED",
+      runAttempt: 1,
+      createdAt: "2026-12-07T12:00:00Z",
+      finishedAt: null,
+      jobs: [job("build", "WAITING", null), job("deploy", "QUEUED", null)],
+    });
+    const lines = describeRun(run, new Date()).split("\n");
+    expect(lines[0]).toBe("CI #8  cancelled");
+    expect(lines[2]).toMatch(/^ {2}build +queued/);
+    expect(lines[3]).toMatch(/^ {2}deploy +waiting/);
   });
 });
 

@@ -63,7 +63,7 @@ describe("runs.cancel", () => {
     } finally {
       await queue.close();
     }
-    await expect(callerFor(admin).runs.cancel({ tenant: DEMO.tenantSlug, runId: run.runId })).rejects.toMatchObject({ code: "CONFLICT", message: `Run ${run.runId} has already ended (canceled).` });
+    await expect(callerFor(admin).runs.cancel({ tenant: DEMO.tenantSlug, runId: run.runId })).rejects.toMatchObject({ code: "CONFLICT", message: `Run ${run.runId} has already ended (cancelled).` });
   });
 
   it("cancels one job by its key and leaves the rest to the worker's advancement", async () => {

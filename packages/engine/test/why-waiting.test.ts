@@ -71,7 +71,7 @@ describe("why a job is waiting", () => {
     expect(why.test).toEqual({ kind: "needs", jobs: [{ key: "build", status: "WAITING" }] });
     expect(why.build).toEqual({ kind: "no-runner", pool: POOL, labels: ["ubuntu-latest"] });
     expect(why.train).toMatchObject({ kind: "no-runner", pool: "pool-gpu-offline", labels: ["gpu"] });
-    expect(describeWait(why.test as WaitReason)).toBe("Waiting for build (waiting) to finish.");
+    expect(describeWait(why.test as WaitReason)).toBe("Waiting for build (queued) to finish.");
   });
 
   it("names labels no pool serves, with the pools there are", async () => {

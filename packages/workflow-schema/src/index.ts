@@ -26,6 +26,7 @@ export { actionRefusal, actionMatchesPattern, actionPatternProblem, actionsPolic
 export type { ActionsPolicy } from "./actions-policy";
 export { remoteActionFormatProblem, classifyUses, type UsesKind } from "./rules/uses";
 export { secretReferences, type SecretReferences } from "./secret-references";
+export { statusWord, runStatusFromWord, type StatusSubject, type StatusTone, type StatusWord } from "./status-words";
 /** Compile an already validated workflow (e.g. one of `validateProject(...).workflows`). */
 export { compile as compilePlan } from "./compile/compile";
 export type { RuntimeResult } from "./compile/runtime-matrix";

@@ -79,6 +79,8 @@ export interface InputDef {
   required: boolean;
   default?: unknown;
   options?: string[];
+  /** What the input is for, as written (the Run workflow form shows it under the field). */
+  description?: string;
 }
 
 export interface TriggerFilter {

@@ -13,7 +13,7 @@ export interface PlanTrigger {
   /** workflow_run: the triggering workflows' names */
   workflows?: string[];
   crons?: string[];
-  inputs?: { name: string; type: string; required: boolean; default?: unknown; options?: string[] }[];
+  inputs?: { name: string; type: string; required: boolean; default?: unknown; options?: string[]; description?: string }[];
   /** workflow_call: what the call gives its caller, each an expression over the called workflow's `jobs`. */
   outputs?: { name: string; value: string }[];
 }

@@ -69,3 +69,32 @@ describe("validateDispatchInputs", () => {
     expect(eventInputs({ flag: true, count: 3, message: "m" })).toEqual({ flag: "true", count: "3", message: "m" });
   });
 });
+
+describe("a required input given empty", () => {
+  const source = `
+on:
+  workflow_dispatch:
+    inputs:
+      target: { type: string, required: true, default: staging, description: Where to deploy }
+      note: { type: string, default: hello }
+jobs:
+  a:
+    runs-on: linux
+    steps: [{ run: echo }]
+`;
+  const inputs = () => dispatchTrigger(compileWorkflow(source, ".gantry/workflows/d.yml").plan!.triggers)!.inputs!;
+
+  it("is refused rather than given its default; left out, it takes the default", () => {
+    expect(validateDispatchInputs(inputs(), { target: "" }, ctx)).toEqual({ ok: false, problems: [{ input: "target", message: 'input "target" is required but was given empty' }] });
+    expect(validateDispatchInputs(inputs(), {}, ctx)).toEqual({ ok: true, inputs: { target: "staging", note: "hello" } });
+    // An optional input cleared still takes its default, as before.
+    expect(validateDispatchInputs(inputs(), { target: "prod", note: "" }, ctx)).toEqual({ ok: true, inputs: { target: "prod", note: "hello" } });
+  });
+
+  it("keeps each input's description in the plan, for the form", () => {
+    expect(inputs().map((input) => [input.name, input.description])).toEqual([
+      ["target", "Where to deploy"],
+      ["note", undefined],
+    ]);
+  });
+});

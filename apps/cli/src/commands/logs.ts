@@ -1,6 +1,7 @@
 // gantry logs ID [--job KEY] [--follow]: each job's log (its latest attempt), in the run's job order, headed by the
 // job when there are several. --follow reads on from where it stopped (runs.logs fromSeq) until the run ends, then
 // exits 0 when it succeeded and 1 otherwise, so `gantry logs --follow` can stand in a script for `runs watch`.
+import { statusWord } from "@gantry/workflow-schema/status-words";
 import { numberOption, stringOption } from "../args";
 import { logsAnswer, TERMINAL, type RunJob } from "../answers";
 import { connect, resolveTenant, type CommandContext } from "../context";
@@ -47,7 +48,7 @@ export async function logs(context: CommandContext): Promise<number> {
       // One more read after the run has ended: the last chunks land before the job's completion, but read them all.
       if (ended) {
         if (printing !== undefined) context.io.write("\n");
-        context.io.err(`Run ${run.workflowName} #${run.runNumber} ${run.status}.`);
+        context.io.err(`Run ${run.workflowName} #${run.runNumber} ${statusWord("run", run.status).word}.`);
         return exitCodeOf(run);
       }
       if (TERMINAL.has(run.status)) {

@@ -15,7 +15,18 @@ import { RemoteActions } from "./remote-action";
 import { evaluateExpression, type ExprFunction } from "@gantry/workflow-schema";
 import { hashFiles } from "./hash-files";
 
-const stepName = (step: PlannedStep) => step.name ?? (step.run !== undefined ? `Run ${step.run.split("\n")[0] ?? ""}` : step.uses) ?? `step ${step.index}`;
+/**
+ * The name the step is shown by: its `name:` evaluated with the job's contexts as the step starts (as GitHub does:
+ * `Test on ${{ matrix.node }}`, `Deploy ${{ github.ref_name }}`; the compiler substitutes only matrix-only pieces),
+ * kept as written when it cannot be evaluated; without a name, "Run <first line>" or the action.
+ */
+function stepName(step: PlannedStep, contexts: Record<string, unknown>, functions: Record<string, ExprFunction>): string {
+  if (step.name !== undefined) {
+    const evaluated = interpolate(step.name, contexts, "name", functions);
+    return evaluated.ok && evaluated.value.trim() !== "" ? evaluated.value : step.name;
+  }
+  return (step.run !== undefined ? `Run ${step.run.split("\n")[0] ?? ""}` : step.uses) ?? `step ${step.index}`;
+}
 
 function continueOnError(step: PlannedStep, contexts: Record<string, unknown>, functions: Record<string, ExprFunction>): boolean {
   if (typeof step.continueOnError === "boolean") return step.continueOnError;
@@ -80,8 +91,8 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
   for (const step of job.steps) {
     if (signal.aborted) status = "cancelled";
     const startedAt = Date.now();
-    const name = stepName(step);
     const ctx = contexts();
+    const name = stepName(step, ctx, functions);
     const condition = evaluateCondition(step.if, ctx, status, functions);
     let result: StepRunResult | undefined;
     let outcome: StepReport["outcome"];
@@ -92,7 +103,7 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobResult>
     } else if (!condition.run) {
       outcome = "skipped";
     } else {
-      await options.onStepStart?.({ index: step.index, ...(step.id ? { id: step.id } : {}), name, startedAt });
+      await options.onStepStart?.({ index: step.index, ...(step.id ? { id: step.id } : {}), name: masker.mask(name), startedAt });
       // A step that runs after cancellation (always(), cancelled()) is not cut short by the same cancel.
       const stepSignal = status === "cancelled" ? new AbortController().signal : signal;
       result = await runStep({ step, jobId: job.jobId, sandbox, contexts: ctx, jobEnv, extraPath, functions, masker, log, signal: stepSignal, debug: options.debug ?? false, nativeActions, ...(remote ? { remote } : {}) });

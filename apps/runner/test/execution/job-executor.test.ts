@@ -10,6 +10,37 @@ const provider = new ProcessProvider({ devMode: true });
 // The log without the echoed scripts (`##[group]Run …`): what the steps printed.
 const output = (text: string) => text.replace(/##\[group\]Run [\s\S]*?##\[endgroup\]\n/g, "");
 
+describe("step names", () => {
+  it("evaluates a step's name with the job's contexts, as GitHub shows it, and keeps a name that cannot be evaluated", async () => {
+    const started: string[] = [];
+    const sandbox = await provider.prepare({ untrusted: false });
+    const { log } = collectingLog();
+    try {
+      const result = await executeJob({
+        job: job(
+          [
+            step(0, { name: "Test on node ${{ matrix.node }} (${{ github.ref_name }})", run: "echo one" }),
+            step(1, { name: "Token ${{ secrets.TOKEN }}", run: "echo two" }),
+            step(2, { name: "Broken ${{ nosuch( }}", run: "echo three" }),
+            step(3, { run: "echo ${{ matrix.node }}" }),
+          ],
+          { matrix: { node: 20 } },
+        ),
+        sandbox,
+        log,
+        contexts: { github: { repository: "acme/app", sha: "abc123", ref: "refs/heads/main", ref_name: "main", event_name: "push" }, secrets: { TOKEN: "hunter2-secret" } },
+        onStepStart: (s) => void started.push(s.name),
+      });
+      const names = ["Test on node 20 (main)", "Token ***", "Broken ${{ nosuch( }}", "Run echo ${{ matrix.node }}"];
+      expect(result.steps.map((s) => s.name)).toEqual(names);
+      expect(started).toEqual(names);
+    } finally {
+      await log.close();
+      await sandbox.destroy();
+    }
+  });
+});
+
 describe("step conditions and failures", () => {
   it("skips after a failure unless if: always() or failure(), and reports outcome vs conclusion", async () => {
     const { result } = await runJob(provider, job([

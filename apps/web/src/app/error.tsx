@@ -9,7 +9,7 @@ export default function ErrorPage({
   reset: () => void;
 }) {
   return (
-    <main className="centered">
+    <main id="main" tabIndex={-1} className="centered">
       <div className="card narrow">
         <h1>Something went wrong</h1>
         <p className="muted">

@@ -12,7 +12,7 @@ export default async function Home() {
   const first = tenants[0];
   if (first) redirect(`/t/${first.slug}`);
   return (
-    <main className="centered">
+    <main id="main" tabIndex={-1} className="centered">
       <div className="card narrow">
         <h1>No tenants yet</h1>
         <p className="muted">

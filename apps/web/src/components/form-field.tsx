@@ -1,7 +1,7 @@
 // A labelled form control with its hint and the server's error for it, wired for screen readers: the control is
 // named by its label alone, aria-invalid, and described by the error (and the hint), which is announced when it
 // appears.
-import type { InputHTMLAttributes, ReactNode } from "react";
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
 
 export function FieldMessage({ id, error }: { id: string; error: string | undefined }) {
   return error ? (
@@ -11,13 +11,29 @@ export function FieldMessage({ id, error }: { id: string; error: string | undefi
   ) : null;
 }
 
-/** The label, the control, its hint and its error; `control` receives the id and the aria attributes to set. */
-function FieldFrame({ id, label, error, hint, control }: { id: string; label: string; error: string | undefined; hint: ReactNode; control: (aria: { id: string; "aria-invalid": true | undefined; "aria-describedby": string | undefined }) => ReactNode }) {
+type FieldAria = { id: string; "aria-invalid": true | undefined; "aria-describedby": string | undefined };
+
+/**
+ * The label, the control, its hint and its error; `control` receives the id and the aria attributes to set.
+ * `beside`: the label after the control on one line (a checkbox).
+ */
+function FieldFrame({ id, label, error, hint, control, beside = false }: { id: string; label: string; error: string | undefined; hint: ReactNode; control: (aria: FieldAria) => ReactNode; beside?: boolean }) {
   const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
+  const labelled = <label htmlFor={id}>{label}</label>;
+  const field = control({ id, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy });
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {control({ id, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy })}
+      {beside ? (
+        <span className="checkbox-row">
+          {field}
+          {labelled}
+        </span>
+      ) : (
+        <>
+          {labelled}
+          {field}
+        </>
+      )}
       {hint ? (
         <span id={`${id}-hint`} className="muted small">
           {hint}
@@ -57,4 +73,30 @@ export function SubmitRow({ pending, label, busy, primary = false, state, showOu
       {showOutcome ? <FormOutcome state={state} /> : null}
     </div>
   );
+}
+
+/** A select with its label, hint and error; `options` are the values, shown as they are. */
+export function SelectField({ label, name, error, hint, options, idPrefix = "", ...select }: { label: string; name: string; error?: string | undefined; hint?: ReactNode; options: { value: string; label: string }[]; idPrefix?: string } & SelectHTMLAttributes<HTMLSelectElement>) {
+  return (
+    <FieldFrame
+      id={`field-${idPrefix}${name}`}
+      label={label}
+      error={error}
+      hint={hint}
+      control={(aria) => (
+        <select name={name} {...aria} {...select}>
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      )}
+    />
+  );
+}
+
+/** A checkbox with its label beside it, then its hint and error. */
+export function CheckboxField({ label, name, error, hint, idPrefix = "", ...input }: { label: string; name: string; error?: string | undefined; hint?: ReactNode; idPrefix?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  return <FieldFrame id={`field-${idPrefix}${name}`} label={label} error={error} hint={hint} beside control={(aria) => <input type="checkbox" name={name} {...aria} {...input} />} />;
 }

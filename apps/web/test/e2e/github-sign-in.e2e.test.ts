@@ -1,7 +1,7 @@
 // "Someone can see the runs", in Chromium against the production server and the fake GitHub: a signed
 // `installation` webhook creates a tenant with no members; its installer clicks "Sign in with GitHub", goes
 // through the fake's authorize page and back, lands on that tenant as its admin and opens a run there; another
-// GitHub user gets no tenant and "No access" on the same run page. The admin also turns a workflow folder off on the
+// GitHub user gets no tenant and the 404 page (status 404) on the same run page. The admin also turns a workflow folder off on the
 // Settings page.
 import { randomBytes, randomUUID } from "node:crypto";
 import { intake } from "@gantry/db";
@@ -101,8 +101,9 @@ describe("GitHub sign-in in the browser", () => {
     fake.addUser({ login: "hubot", id: 9_919 });
     const hubot = await signInWithGitHub("hubot");
     expect(await hubot.getByRole("heading", { name: "No tenants yet" }).count()).toBe(1);
-    await hubot.goto(runUrl);
-    await poll("No access for another user", 15_000, async () => ((await hubot.getByText("No access").count()) > 0 ? true : undefined), () => server?.output() ?? "");
+    const refused = await hubot.goto(runUrl);
+    expect(refused?.status()).toBe(404);
+    await poll("Not found for another user", 15_000, async () => ((await hubot.getByRole("heading", { name: "Not found" }).count()) > 0 ? true : undefined), () => server?.output() ?? "");
     const other = await t.database.system("test").user.findUniqueOrThrow({ where: { githubId: BigInt(9_919) }, include: { memberships: true } });
     expect(other.memberships).toEqual([]);
   });

@@ -56,6 +56,16 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
+/** Ends a detached child's whole process group: SIGTERM, then SIGKILL after 10 s. */
+export async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  process.kill(-child.pid, "SIGTERM");
+  const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** The production server on a free port with `env`, answering /api/health. */
 export async function startWebServer(env: Record<string, string>): Promise<WebServer> {
   const port = await freePort();
@@ -69,14 +79,7 @@ export async function startWebServer(env: Record<string, string>): Promise<WebSe
   });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const stop = async () => {
-    if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    process.kill(-child.pid, "SIGTERM");
-    const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => stopProcessGroup(child);
   const healthy = poll(
     "GET /api/health answers 200",
     60_000,

@@ -165,7 +165,7 @@ describe("check runs follow the jobs", () => {
     const { test } = await pushRun(sha());
     const scheduler = new FairScheduler({ redis: connection, prefix: queuePrefix });
     await reportJobCheck(db, github, ctx, test.id, { whyWaiting: (c, runId) => whyWaiting({ db, scheduler, clock: systemClock }, c, runId) });
-    expect(checkOf(test.id)).toMatchObject({ status: "queued", output: { title: "Waiting", summary: "Waiting for build (waiting) to finish." } });
+    expect(checkOf(test.id)).toMatchObject({ status: "queued", output: { title: "Waiting", summary: "Waiting for build (queued) to finish." } });
   });
 
   it("a workflow-warnings check that intake could not report is made by the next job report, once", async () => {

@@ -1,6 +1,7 @@
 // Why a QUEUED or WAITING job has not started (issue #17, "why is my job waiting?"): one reason, from the engine's
 // own state (Postgres rows and the fair queue in Redis), with what a person needs to act on it. The run page, the
 // API, `gantry runs view` and the GitHub check run's summary all say it with describeWait.
+import { statusWord } from "@gantry/workflow-schema/status-words";
 
 export interface HeldBy {
   runId: string;
@@ -54,7 +55,7 @@ export function describeWait(reason: WaitReason): string {
     case "run-concurrency":
       return `Waiting for concurrency group "${reason.group}", ${heldText(reason.heldBy)}.`;
     case "needs":
-      return `Waiting for ${reason.jobs.map((job) => `${job.key} (${job.status.toLowerCase()})`).join(", ")} to finish.`;
+      return `Waiting for ${reason.jobs.map((job) => `${job.key} (${statusWord("job", job.status).word})`).join(", ")} to finish.`;
     case "approval": {
       const who = [...reason.reviewers, ...reason.reviewerRoles.map((role) => `any ${role.toLowerCase()}`)];
       return `Waiting for approval to deploy to ${reason.environment}: ${reason.approvals} of ${reason.requiredApprovals} given; can approve: ${who.length > 0 ? who.join(", ") : "any maintainer or admin"}; expires ${at(reason.expiresAt)}.`;

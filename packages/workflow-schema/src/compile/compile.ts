@@ -25,7 +25,7 @@ export function planTrigger(t: Trigger): PlanTrigger {
   put("workflows", v(t.workflows));
   put("crons", v(t.crons));
   put("outputs", t.outputs?.flatMap((o) => (o.value ? [{ name: o.name, value: o.value.value }] : [])));
-  put("inputs", t.inputs?.map((i) => ({ name: i.name, type: i.type, required: i.required, ...(i.default !== undefined ? { default: i.default } : {}), ...(i.options ? { options: i.options } : {}) })));
+  put("inputs", t.inputs?.map((i) => ({ name: i.name, type: i.type, required: i.required, ...(i.default !== undefined ? { default: i.default } : {}), ...(i.options ? { options: i.options } : {}), ...(i.description ? { description: i.description } : {}) })));
   return out;
 }
 

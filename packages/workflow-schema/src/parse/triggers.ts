@@ -176,6 +176,8 @@ function parseDispatch(r: Reader, t: Trigger, v: YNode): void {
     }
     const req = f.get("required");
     if (req) def.required = r.bool(req.value, "\"required\"", "workflow-call-input-default") === true;
+    const description = f.get("description");
+    if (description && description.value.kind === "scalar") def.description = scalarString(description.value);
     const opt = f.get("options");
     if (opt) {
       const optStrs = r.strList(opt.value, "options");

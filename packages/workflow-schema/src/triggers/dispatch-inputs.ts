@@ -76,6 +76,11 @@ export function validateDispatchInputs(
     const raw = Object.hasOwn(given, declaration.name) ? given[declaration.name] : undefined;
     const provided = raw !== undefined && raw !== "";
     const defaulted = declaration.default !== undefined && declaration.default !== null && declaration.default !== "";
+    // Given empty on purpose (a cleared form field): a required input is refused, not quietly given its default.
+    if (raw === "" && declaration.required) {
+      problems.push({ input: declaration.name, message: `input "${declaration.name}" is required but was given empty`, ...(declaration.options ? { choices: declaration.options } : {}) });
+      continue;
+    }
     if (!provided && !defaulted) {
       if (declaration.required) {
         problems.push({ input: declaration.name, message: `input "${declaration.name}" is required`, ...(declaration.options ? { choices: declaration.options } : {}) });

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { ago, StatusBadge } from "../../components/status";
+import { RelativeTime } from "../../components/relative-time";
+import { StatusBadge } from "../../components/status";
 import { checkHealth, type Probe } from "../../server/health";
 import { getServices } from "../../server/services";
 
@@ -37,7 +38,7 @@ export default async function HealthPage() {
           Checked {now.toLocaleTimeString("en-GB", { timeZone: "UTC" })} UTC
         </span>
       </header>
-      <main className="page">
+      <main id="main" tabIndex={-1} className="page">
         <div className="page-head">
           <h1>System health</h1>
           <StatusBadge ok={report.status === "ok"} testId="overall-status">
@@ -82,7 +83,7 @@ export default async function HealthPage() {
                     <td>{worker.pid}</td>
                     <td>{worker.version}</td>
                     <td>{worker.queues.join(", ") || "—"}</td>
-                    <td>{ago(worker.startedAt, now)}</td>
+                    <td><RelativeTime iso={worker.startedAt} renderedAt={now.toISOString()} /></td>
                   </tr>
                 ))}
               </tbody>
@@ -117,7 +118,7 @@ export default async function HealthPage() {
                     </td>
                     <td>{runner.pool}</td>
                     <td>{runner.version}</td>
-                    <td>{ago(runner.lastSeenAt, now)}</td>
+                    <td><RelativeTime iso={runner.lastSeenAt} renderedAt={now.toISOString()} /></td>
                   </tr>
                 ))}
               </tbody>

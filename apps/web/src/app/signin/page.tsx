@@ -2,17 +2,13 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getSessionUser } from "../../server/auth";
 import { githubSignInClient } from "../../server/github/sign-in";
+import { safeLocalPath } from "../../server/navigation/local-path";
 import { getServices } from "../../server/services";
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-/** Only local paths: a callbackUrl must not send people to another site. */
-function safeCallback(value: string | string[] | undefined): string {
-  const url = typeof value === "string" ? value : "/";
-  return url.startsWith("/") && !url.startsWith("//") ? url : "/";
-}
 
 // next-auth redirects here with ?error=<code> when a provider sign-in fails.
 const ERRORS: Record<string, string> = {
@@ -29,12 +25,13 @@ export default async function SignInPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  // Only a path on this site: a callbackUrl must not send people to another one.
+  const callbackUrl = safeLocalPath(params.callbackUrl);
   if (await getSessionUser()) redirect(callbackUrl);
   const errorCode = typeof params.error === "string" ? params.error : null;
   const initialError = errorCode ? (ERRORS[errorCode] ?? (errorCode.startsWith("Too many failed sign-ins") ? errorCode : "Sign-in failed. Try again.")) : null;
   return (
-    <main className="centered">
+    <main id="main" tabIndex={-1} className="centered">
       <div className="card narrow">
         <div className="brand brand-large">
           <span className="brand-mark" aria-hidden="true" />

@@ -2,6 +2,7 @@
 // latest attempt, in order) and the steps' `::error|warning|notice file=,line=::` lines as annotations. Lines
 // without a file cannot be placed in a file, so they are listed in the summary instead.
 import type { CheckAnnotation, JobStatus } from "@gantry/github";
+import { statusWord } from "@gantry/workflow-schema/status-words";
 import { z } from "zod";
 
 /** What the runner stores per step (StepRun.annotations). */
@@ -20,15 +21,10 @@ const MAX_SUMMARY = 65_535;
 
 const LEVEL: Record<"error" | "warning" | "notice", CheckAnnotation["annotation_level"]> = { error: "failure", warning: "warning", notice: "notice" };
 
-const VERDICT: Record<JobStatus, string> = {
-  QUEUED: "Queued",
-  WAITING: "Waiting",
-  RUNNING: "Running",
-  SUCCEEDED: "Succeeded",
-  FAILED: "Failed",
-  CANCELED: "Cancelled",
-  TIMED_OUT: "Timed out",
-  SKIPPED: "Skipped",
+/** "Succeeded", "Queued" (ready for a runner), "Waiting" (held by its needs): the dashboard's words, capitalised. */
+const verdict = (status: JobStatus): string => {
+  const { word } = statusWord("job", status);
+  return word.charAt(0).toUpperCase() + word.slice(1);
 };
 
 export interface JobForOutput {
@@ -60,11 +56,11 @@ export function jobCheckOutput(job: JobForOutput): { title: string; summary: str
   }
   const summaries = job.steps.map((step) => step.summary?.trim() ?? "").filter((summary) => summary !== "");
   const parts = [
-    ...(job.failureReason ? [`${VERDICT[job.status]}: ${job.failureReason}`] : []),
+    ...(job.failureReason ? [`${verdict(job.status)}: ${job.failureReason}`] : []),
     ...summaries,
     ...(unplaced.length > 0 ? [unplaced.join("\n")] : []),
   ];
-  let summary = parts.length > 0 ? parts.join("\n\n") : `${VERDICT[job.status]}.`;
+  let summary = parts.length > 0 ? parts.join("\n\n") : `${verdict(job.status)}.`;
   if (summary.length > MAX_SUMMARY) summary = `${summary.slice(0, MAX_SUMMARY - 40)}\n\n… (summary truncated)`;
-  return { title: VERDICT[job.status], summary, annotations };
+  return { title: verdict(job.status), summary, annotations };
 }

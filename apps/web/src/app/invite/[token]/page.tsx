@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 
 function Card({ children }: { children: React.ReactNode }) {
   return (
-    <main className="centered">
+    <main id="main" tabIndex={-1} className="centered">
       <section className="card narrow" data-testid="invitation">
         <h1>Invitation</h1>
         {children}

@@ -1,27 +1,36 @@
 import Link from "next/link";
-import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import type { Role } from "@gantry/db";
+import { NavLinks, type NavEntry } from "../../../components/nav-links";
 import { SignOutButton } from "../../../components/sign-out-button";
-import { getSessionUser } from "../../../server/auth";
-import { serverCaller } from "../../../server/caller";
+import { tenantAccess } from "../../../server/navigation/tenant-access";
 import { hasRole, roleLabel } from "../../../server/roles";
 import { TRPCReactProvider } from "../../../trpc/react";
 import { SETTINGS_PAGES } from "./settings-pages";
 
 export const dynamic = "force-dynamic";
 
-export default async function TenantLayout({
-  children,
-  params,
-}: {
-  children: ReactNode;
-  params: Promise<{ tenant: string }>;
-}) {
+/** The tenant's pages in the top navigation. Runs is the run list; Runners is the settings page of runner pools. */
+function tenantNav(slug: string, role: Role): NavEntry[] {
+  const base = `/t/${slug}`;
+  return [
+    { href: base, label: "Overview", exact: true },
+    { href: `${base}/runs`, label: "Runs" },
+    { href: `${base}/settings/pools`, label: "Runners" },
+    { href: `${base}/secrets`, label: "Secrets" },
+    { href: `${base}/members`, label: "Members" },
+    ...(hasRole(role, SETTINGS_PAGES.audit.role) ? [{ href: `${base}/audit`, label: "Audit" }] : []),
+    { href: `${base}/settings/approvals`, label: "Approvals" },
+    ...(hasRole(role, SETTINGS_PAGES.settings.role) ? [{ href: `${base}/settings`, label: "Settings" }] : []),
+    { href: `${base}/tokens`, label: "API tokens" },
+    { href: "/health", label: "Health", exact: true },
+  ];
+}
+
+export default async function TenantLayout({ children, params }: { children: ReactNode; params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await params;
-  const session = await getSessionUser();
-  if (!session) redirect(`/signin?callbackUrl=${encodeURIComponent(`/t/${slug}`)}`);
-  const tenants = await serverCaller(session).tenants.list();
-  const current = tenants.find((tenant) => tenant.slug === slug);
+  // Signed out: to sign-in and back here. Not a member (or no such tenant): the 404 page, status 404.
+  const { session, tenants, current } = await tenantAccess(slug);
   return (
     <>
       <header className="topbar">
@@ -30,27 +39,10 @@ export default async function TenantLayout({
             <span className="brand-mark" aria-hidden="true" />
             Gantry
           </Link>
-          {current ? (
-            <span className="tenant-name" data-testid="tenant-name">
-              {current.name}
-            </span>
-          ) : null}
-          <nav className="nav">
-            {current ? (
-              <>
-                <Link href={`/t/${slug}`}>Overview</Link>
-                <Link href={`/t/${slug}#runs`}>Runs</Link>
-                <Link href={`/t/${slug}#runners`}>Runners</Link>
-                <Link href={`/t/${slug}/secrets`}>Secrets</Link>
-                <Link href={`/t/${slug}/members`}>Members</Link>
-                {hasRole(current.role, SETTINGS_PAGES.audit.role) ? <Link href={`/t/${slug}/audit`}>Audit</Link> : null}
-                <Link href={`/t/${slug}/settings/approvals`}>Approvals</Link>
-                {hasRole(current.role, SETTINGS_PAGES.settings.role) ? <Link href={`/t/${slug}/settings`}>Settings</Link> : null}
-                <Link href={`/t/${slug}/tokens`}>API tokens</Link>
-              </>
-            ) : null}
-            <Link href="/health">Health</Link>
-          </nav>
+          <span className="tenant-name" data-testid="tenant-name">
+            {current.name}
+          </span>
+          <NavLinks label="Main" entries={tenantNav(slug, current.role)} />
         </div>
         <div className="topbar-right">
           {tenants.length > 1 ? (
@@ -65,21 +57,13 @@ export default async function TenantLayout({
             </nav>
           ) : null}
           <span className="muted small" data-testid="user-email">
-            {session.email}
-            {current ? ` · ${roleLabel(current.role)}` : ""}
+            {session.email} · {roleLabel(current.role)}
           </span>
           <SignOutButton />
         </div>
       </header>
-      <main className="page">
-        {current ? (
-          <TRPCReactProvider>{children}</TRPCReactProvider>
-        ) : (
-          <div className="card narrow">
-            <h1>No access</h1>
-            <p className="muted">You are not a member of tenant “{slug}”.</p>
-          </div>
-        )}
+      <main id="main" tabIndex={-1} className="page">
+        <TRPCReactProvider>{children}</TRPCReactProvider>
       </main>
     </>
   );

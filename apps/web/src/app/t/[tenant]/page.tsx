@@ -1,38 +1,33 @@
-import type { Metadata } from "next";
 import Link from "next/link";
 import { RunStatus } from "../../../components/run-status";
-import { ago } from "../../../components/status";
+import { RelativeTime } from "../../../components/relative-time";
 import { GithubAppPanel } from "../../../components/github-app-panel";
-import { getSessionUser } from "../../../server/auth";
-import { serverCaller } from "../../../server/caller";
+import { tenantAccess } from "../../../server/navigation/tenant-access";
 import { tenantAdminNotice } from "../../../server/github/admin-notices";
 import { githubAppPanelState } from "../../../server/github/install-panel";
 import { githubSignInStatus } from "../../../server/github/sign-in";
 import { hasRole } from "../../../server/roles";
 import { getServices } from "../../../server/services";
 import { RunnerPools } from "./runner-pools";
+import { tenantTitle } from "../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Overview" };
+export const generateMetadata = tenantTitle("Overview");
 export const dynamic = "force-dynamic";
 
 export default async function TenantOverview({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
-  const session = await getSessionUser();
-  // The layout has already sent anonymous visitors and non-members elsewhere; this only renders for members.
-  if (!session) return null;
-  const caller = serverCaller(session);
-  const [runs, pools, memberships] = await Promise.all([caller.runs.list({ tenant }), caller.runners.list({ tenant }), caller.tenants.list()]);
+  const { session, caller, current } = await tenantAccess(tenant);
+  const [runs, pools] = await Promise.all([caller.runs.list({ tenant }), caller.runners.list({ tenant })]);
   const now = new Date();
   // Installing the App or creating it is an admin's business; there is no platform-admin role yet.
-  const role = memberships.find((membership) => membership.slug === tenant)?.role;
+  const role = current.role;
   const services = getServices();
   const github =
-    role && hasRole(role, "ADMIN")
+    hasRole(role, "ADMIN")
       ? githubAppPanelState({ source: services.githubApp, userId: session.userId, tenant, stateSecret: services.env.NEXTAUTH_SECRET, now: now.getTime() })
       : null;
   // A tenant nobody administers says so, and why (its installer has not signed in with GitHub yet, …).
-  const tenantId = memberships.find((membership) => membership.slug === tenant)?.id;
-  const noAdmin = tenantId ? await tenantAdminNotice(services.database, tenantId, githubSignInStatus(services.env, services.githubApp.current())) : null;
+  const noAdmin = await tenantAdminNotice(services.database, current.id, githubSignInStatus(services.env, services.githubApp.current()));
   return (
     <>
       {noAdmin ? (
@@ -87,7 +82,9 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
                   <td>
                     <RunStatus status={run.status} awaitingApproval={run.awaitingApproval} />
                   </td>
-                  <td>{ago(run.createdAt, now)}</td>
+                  <td>
+                    <RelativeTime iso={run.createdAt} renderedAt={now.toISOString()} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -102,7 +99,7 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
             Runners connect to <code>{services.env.publicUrl}</code>
           </span>
         </div>
-        <RunnerPools tenant={tenant} initialPools={pools} renderedAt={now.toISOString()} canManage={Boolean(role && hasRole(role, "ADMIN"))} />
+        <RunnerPools tenant={tenant} initialPools={pools} renderedAt={now.toISOString()} canManage={hasRole(role, "ADMIN")} />
       </section>
       {github ? <GithubAppPanel state={github} /> : null}
     </>

@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import type { TenantProcedureContext } from "../../trpc";
 import type { DeletePoolInput } from "./deletePool.schema";
 import { ownPool } from "./own-pool";
+import { statusWord } from "@gantry/workflow-schema/status-words";
 
 /** Jobs a pool still owes: placed on it and not finished. */
 const UNFINISHED = ["QUEUED", "WAITING", "RUNNING"] as const;
@@ -16,7 +17,7 @@ export async function deletePoolHandler({ ctx, input }: { ctx: TenantProcedureCo
   const sys = ctx.database.system("tRPC runners.deletePool: jobs still on the pool");
   const owed = await sys.jobRun.groupBy({ by: ["status"], where: { poolId: pool.id, status: { in: [...UNFINISHED] } }, _count: { _all: true } });
   if (owed.length > 0) {
-    const counts = owed.map((group) => `${group._count._all} ${group.status.toLowerCase()}`).join(", ");
+    const counts = owed.map((group) => `${group._count._all} ${statusWord("job", group.status).word}`).join(", ");
     throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Runner pool '${pool.name}' still has jobs on it (${counts}); cancel those runs or let them finish, then delete the pool.` });
   }
   const runners = await sys.runner.count({ where: { poolId: pool.id } });

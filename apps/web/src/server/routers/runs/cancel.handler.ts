@@ -2,6 +2,7 @@ import { isTerminalRunStatus, transitions } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import type { TenantProcedureContext } from "../../trpc";
 import type { CancelRunInput } from "./cancel.schema";
+import { statusWord } from "@gantry/workflow-schema/status-words";
 
 /**
  * Cancels a run (every job that has not ended, then the run) or one job. Postgres changes here, at once, through
@@ -17,12 +18,12 @@ export async function cancelRunHandler({ ctx, input }: { ctx: TenantProcedureCon
   const reason = `cancelled by ${ctx.session.email}`;
   let canceledJobs: string[];
   if (input.jobKey === undefined) {
-    if (isTerminalRunStatus(run.status)) throw new TRPCError({ code: "CONFLICT", message: `Run ${run.id} has already ended (${run.status.toLowerCase()}).` });
+    if (isTerminalRunStatus(run.status)) throw new TRPCError({ code: "CONFLICT", message: `Run ${run.id} has already ended (${statusWord("run", run.status).word}).` });
     ({ canceledJobs } = await transitions.cancelRunAndJobs(sys, tenantCtx, run.id, reason));
   } else {
     const job = run.jobs.find((candidate) => candidate.key === input.jobKey);
     if (!job) throw new TRPCError({ code: "NOT_FOUND", message: `Run ${run.id} has no job ${input.jobKey} (jobs: ${run.jobs.map((candidate) => candidate.key).join(", ")}).` });
-    if (isTerminalRunStatus(job.status)) throw new TRPCError({ code: "CONFLICT", message: `Job ${job.key} has already ended (${job.status.toLowerCase()}).` });
+    if (isTerminalRunStatus(job.status)) throw new TRPCError({ code: "CONFLICT", message: `Job ${job.key} has already ended (${statusWord("job", job.status).word}).` });
     canceledJobs = (await transitions.cancelJob(sys, tenantCtx, job.id, reason)).changed ? [job.id] : [];
   }
   await ctx.db.auditEvent.create({

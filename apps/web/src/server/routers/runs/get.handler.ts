@@ -5,6 +5,7 @@ import { z } from "zod";
 import { hasRole } from "../../roles";
 import type { TenantProcedureContext } from "../../trpc";
 import type { GetRunInput } from "./get.schema";
+import { inDeclaredOrder } from "./input-order";
 
 // The plan names which jobs call a reusable workflow (they run nothing themselves).
 
@@ -101,8 +102,8 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
             approvedAt: run.approvedAt?.toISOString() ?? null,
             canDecide: hasRole(ctx.role, "MAINTAINER"),
           },
-    /** workflow_dispatch: the typed inputs the run was started with. */
-    inputs: storedInputs.parse(run.inputs ?? {}),
+    /** workflow_dispatch: the typed inputs the run was started with, in the order the workflow declares them. */
+    inputs: inDeclaredOrder(storedInputs.parse(run.inputs ?? {}), run.plan),
     createdAt: run.createdAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
     /** Why an invalid workflow was refused: `{file, line, col, code, message, severity}` each. */

@@ -1,11 +1,11 @@
-import type { Metadata } from "next";
 import Link from "next/link";
 import { TRPCError } from "@trpc/server";
-import { getSessionUser } from "../../../../server/auth";
+import { tenantAccess } from "../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../server/caller";
 import { gateSettingsPage } from "../settings-access";
+import { tenantTitle } from "../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Audit log" };
+export const generateMetadata = tenantTitle("Audit log");
 export const dynamic = "force-dynamic";
 
 const when = (iso: string) => `${iso.replace("T", " ").slice(0, 19)} UTC`;
@@ -41,8 +41,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
   const { tenant } = await params;
   await gateSettingsPage(tenant, "audit");
   const search = await searchParams;
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const filters = {
     ...(search.actor ? { actor: search.actor } : {}),
     ...(search.action ? { action: search.action } : {}),

@@ -1,18 +1,17 @@
 import { randomUUID } from "node:crypto";
-import type { Metadata } from "next";
 import Link from "next/link";
-import { getSessionUser } from "../../../../server/auth";
+import { tenantAccess } from "../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../server/caller";
 import { DispatchForm } from "./dispatch-form";
+import { tenantTitle } from "../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Run workflow" };
+export const generateMetadata = tenantTitle("Run workflow");
 export const dynamic = "force-dynamic";
 
 /** Every workflow with a workflow_dispatch trigger at its repository's default branch, each with its form. */
 export default async function DispatchPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const workflows = await serverCaller(session).runs.dispatchable({ tenant });
   return (
     <section className="card" data-testid="dispatch">

@@ -1,11 +1,11 @@
-import type { Metadata } from "next";
 import Link from "next/link";
-import { getSessionUser } from "../../../../server/auth";
+import { tenantAccess } from "../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../server/caller";
 import { roleLabel } from "../../../../server/roles";
 import { InviteForm, RemoveMemberButton, RevokeInvitationButton, RoleForm } from "./member-forms";
+import { tenantTitle } from "../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Members" };
+export const generateMetadata = tenantTitle("Members");
 export const dynamic = "force-dynamic";
 
 const day = (iso: string) => iso.slice(0, 10);
@@ -13,8 +13,7 @@ const day = (iso: string) => iso.slice(0, 10);
 /** Who is in the tenant (every member sees it); admins also invite, change roles, remove and revoke (docs/web.md "Members"). */
 export default async function MembersPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const caller = serverCaller(session);
   const { members, canManage, you } = await caller.members.list({ tenant });
   const invitations = canManage ? await caller.members.invitations({ tenant }) : [];

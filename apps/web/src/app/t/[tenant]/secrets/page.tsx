@@ -1,12 +1,12 @@
-import type { Metadata } from "next";
 import Link from "next/link";
-import { getSessionUser } from "../../../../server/auth";
+import { tenantAccess } from "../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../server/caller";
 import { TRPCError } from "@trpc/server";
 import { DeleteSecretButton, SetSecretForm } from "./secret-forms";
 import { VariablesSection } from "./variables-section";
+import { tenantTitle } from "../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Secrets and variables" };
+export const generateMetadata = tenantTitle("Secrets and variables");
 export const dynamic = "force-dynamic";
 
 function SecretList({
@@ -45,8 +45,7 @@ function SecretList({
 /** Names only: values go in through the form and never come out (docs/secrets.md). */
 export default async function SecretsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const caller = serverCaller(session);
   const variables = await caller.variables.overview({ tenant });
   // Secret names are for developers and above; a viewer still sees the variables.

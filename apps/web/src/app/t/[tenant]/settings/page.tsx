@@ -1,21 +1,21 @@
-import type { Metadata } from "next";
 import Link from "next/link";
-import { getSessionUser } from "../../../../server/auth";
+import { tenantAccess } from "../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../server/caller";
 import { RepositoryFolders } from "./repository-folders";
 import { TenantPlanForm } from "./plan-form";
 import { TenantSettingsForm } from "./settings-form";
 import { gateSettingsPage } from "../settings-access";
+import { tenantTitle } from "../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Settings" };
+// The settings layout's title template applies to the pages below it, not to this one beside it.
+export const generateMetadata = tenantTitle({ absolute: "Workflows and pull requests · Settings · Gantry" });
 export const dynamic = "force-dynamic";
 
 /** How the tenant's workflows are judged at intake (docs/workflow-schema.md). */
 export default async function SettingsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   await gateSettingsPage(tenant, "settings");
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const settings = await serverCaller(session).tenants.settings({ tenant });
   const repositories = await serverCaller(session).repositories.list({ tenant });
   return (

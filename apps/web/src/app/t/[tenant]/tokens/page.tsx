@@ -1,9 +1,9 @@
-import type { Metadata } from "next";
-import { getSessionUser } from "../../../../server/auth";
+import { tenantAccess } from "../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../server/caller";
 import { CreateTokenForm, RevokeTokenButton } from "./token-forms";
+import { tenantTitle } from "../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "API tokens" };
+export const generateMetadata = tenantTitle("API tokens");
 export const dynamic = "force-dynamic";
 
 const at = (iso: string | null) => (iso ? `${iso.replace("T", " ").slice(0, 16)} UTC` : "—");
@@ -16,8 +16,7 @@ function stateOf(token: { active: boolean; revokedAt: string | null }): string {
 /** Your personal tokens (for every tenant you are in): scripts and the gantry CLI send them as Bearer tokens. */
 export default async function ApiTokensPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const tokens = await serverCaller(session).apiTokens.list();
   return (
     <section className="card" data-testid="api-tokens" aria-labelledby="api-tokens-heading">

@@ -5,13 +5,13 @@
 import { useState, type ReactNode } from "react";
 import { LiveLog } from "./live-log";
 
-export function JobLogSection({ tenant, runId, jobKey, open, summary, children }: { tenant: string; runId: string; jobKey: string; open: boolean; summary: ReactNode; children: ReactNode }) {
+export function JobLogSection({ tenant, runId, jobKey, failedStep = null, open, summary, children }: { tenant: string; runId: string; jobKey: string; failedStep?: number | null; open: boolean; summary: ReactNode; children: ReactNode }) {
   const [opened, setOpened] = useState(open);
   return (
     <details open={open} data-testid={`job-log-${jobKey}`} onToggle={(event) => event.currentTarget.open && setOpened(true)}>
       <summary>{summary}</summary>
       {children}
-      {opened ? <LiveLog tenant={tenant} runId={runId} jobKey={jobKey} /> : null}
+      {opened ? <LiveLog tenant={tenant} runId={runId} jobKey={jobKey} failedStep={failedStep} /> : null}
     </details>
   );
 }

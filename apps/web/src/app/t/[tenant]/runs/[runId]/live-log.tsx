@@ -7,7 +7,8 @@ const LogTerminal = dynamic(() => import("./log-terminal"), {
   loading: () => <pre className="log">Loading the log…</pre>,
 });
 
-export function LiveLog({ tenant, runId, jobKey }: { tenant: string; runId: string; jobKey: string }) {
+/** `failedStep`: the index of the step that failed, which the terminal scrolls to once the log is in. */
+export function LiveLog({ tenant, runId, jobKey, failedStep = null }: { tenant: string; runId: string; jobKey: string; failedStep?: number | null }) {
   const url = `/api/t/${encodeURIComponent(tenant)}/runs/${encodeURIComponent(runId)}/jobs/${encodeURIComponent(jobKey)}/logs`;
-  return <LogTerminal url={url} jobKey={jobKey} />;
+  return <LogTerminal url={url} jobKey={jobKey} failedStep={failedStep} />;
 }

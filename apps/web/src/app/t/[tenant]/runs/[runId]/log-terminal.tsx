@@ -2,35 +2,112 @@
 // One job's log in a read-only xterm.js terminal, fed by the live log endpoint (server-sent events): the archive
 // first, then each chunk as the runner sends it, until `end`. EventSource reconnects by itself and sends
 // Last-Event-ID, so the server resumes after the last chunk shown.
+// For people who do not see it: the terminal is a named, focusable region ("Log of job build") whose keys scroll it,
+// and xterm's helper textarea (which would be announced as "Terminal input") is read-only and hidden from assistive
+// technology, since nothing can be typed. For people who do: the box is as tall as its lines, up to MAX_ROWS, and
+// when a step failed it scrolls to that step's heading.
 import "@xterm/xterm/css/xterm.css";
 import { FitAddon } from "@xterm/addon-fit";
 import { Terminal } from "@xterm/xterm";
-import { useEffect, useRef, useState } from "react";
-import { logRenderer } from "./log-render";
+import { statusWord } from "@gantry/workflow-schema/status-words";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { logRenderer, MUTED } from "./log-render";
 
 type State = "connecting" | "live" | "ended" | "failed";
 
+/** The tallest the box grows before it scrolls; the shortest it shrinks to. */
+const MAX_ROWS = 30;
+const MIN_ROWS = 2;
+
+/** Colours readable on the dark background (WCAG AA), for the runner's annotations and for what jobs print. */
+const THEME = {
+  background: "#0f172a",
+  foreground: "#e2e8f0",
+  black: "#64748b",
+  brightBlack: "#94a3b8",
+  red: "#f87171",
+  brightRed: "#fca5a5",
+  green: "#4ade80",
+  brightGreen: "#86efac",
+  yellow: "#facc15",
+  brightYellow: "#fde047",
+  blue: "#60a5fa",
+  brightBlue: "#93c5fd",
+  magenta: "#e879f9",
+  brightMagenta: "#f0abfc",
+  cyan: "#22d3ee",
+  brightCyan: "#67e8f9",
+  white: "#e2e8f0",
+  brightWhite: "#f8fafc",
+};
+
 const parse = (event: Event): Record<string, unknown> => (event instanceof MessageEvent && typeof event.data === "string" ? (JSON.parse(event.data) as Record<string, unknown>) : {});
 
-export default function LogTerminal({ url, jobKey }: { url: string; jobKey: string }) {
+/** Lines in use, up to the cursor's (xterm keeps the cursor's line, empty after a final newline, in view). */
+function usedRows(terminal: Terminal): number {
+  const buffer = terminal.buffer.active;
+  return buffer.baseY + buffer.cursorY + 1;
+}
+
+/** Makes xterm's input textarea inert for assistive technology and the keyboard: this terminal takes no input. */
+function silenceInput(element: HTMLElement): void {
+  const input = element.querySelector("textarea");
+  if (!input) return;
+  input.readOnly = true;
+  input.tabIndex = -1;
+  input.setAttribute("aria-hidden", "true");
+  input.removeAttribute("aria-label");
+}
+
+export default function LogTerminal({ url, jobKey, failedStep }: { url: string; jobKey: string; failedStep: number | null }) {
   const host = useRef<HTMLDivElement>(null);
+  const terminalRef = useRef<Terminal | null>(null);
   const [state, setState] = useState<State>("connecting");
   const [ended, setEnded] = useState("");
 
   useEffect(() => {
     const element = host.current;
     if (!element) return;
-    const terminal = new Terminal({ disableStdin: true, convertEol: true, cursorBlink: false, scrollback: 100_000, fontSize: 12, theme: { background: "#0f172a", foreground: "#e2e8f0" } });
+    const terminal = new Terminal({ disableStdin: true, convertEol: true, cursorBlink: false, cursorInactiveStyle: "none", scrollback: 100_000, rows: MIN_ROWS, fontSize: 12, theme: THEME });
+    terminalRef.current = terminal;
     const fit = new FitAddon();
     terminal.loadAddon(fit);
     terminal.open(element);
-    fit.fit();
-    const onResize = () => fit.fit();
-    window.addEventListener("resize", onResize);
+    silenceInput(element);
+
+    // Columns follow the box's width; rows follow the content, up to MAX_ROWS.
+    let frame = 0;
+    const size = () => {
+      frame = 0;
+      const cols = fit.proposeDimensions()?.cols ?? terminal.cols;
+      const rows = Math.min(MAX_ROWS, Math.max(MIN_ROWS, usedRows(terminal)));
+      if (cols !== terminal.cols || rows !== terminal.rows) terminal.resize(Math.max(2, cols), rows);
+    };
+    const resizeSoon = () => {
+      if (frame === 0) frame = requestAnimationFrame(size);
+    };
+    size();
+    window.addEventListener("resize", resizeSoon);
+    const write = (text: string, then?: () => void) =>
+      terminal.write(text, () => {
+        resizeSoon();
+        then?.();
+      });
 
     let attempt = 0;
     let step = "";
     let render = logRenderer();
+    /** The buffer line of the failed step's heading, once written. */
+    let failedLine: number | null = null;
+    const showFailedStep = (tries: number) =>
+      requestAnimationFrame(() => {
+        size();
+        if (failedLine === null) return;
+        const buffer = terminal.buffer.active;
+        // Only from the bottom, where xterm puts it back: someone who scrolled elsewhere meanwhile keeps their place.
+        if (buffer.viewportY === buffer.baseY && failedLine < buffer.baseY) terminal.scrollToLine(failedLine);
+        if (tries > 0) showFailedStep(tries - 1);
+      });
     const source = new EventSource(url);
     source.addEventListener("open", () => setState("live"));
     source.addEventListener("attempt", (event) => {
@@ -39,25 +116,33 @@ export default function LogTerminal({ url, jobKey }: { url: string; jobKey: stri
       if (attempt !== 0) terminal.reset();
       attempt = next;
       step = "";
+      failedLine = null;
       render = logRenderer();
-      terminal.write(`\u001b[2mattempt ${next}\u001b[0m\r\n`);
+      write(`${MUTED}attempt ${next}\u001b[0m\r\n`);
     });
     source.addEventListener("step", (event) => {
       const data = parse(event);
       const key = `${String(data.attempt)}:${String(data.index)}`;
       if (key === step) return;
       step = key;
-      const name = typeof data.name === "string" ? data.name : `Step ${Number(data.index) + 1}`;
-      terminal.write(`\u001b[1;36m\u25b6 ${name}\u001b[0m\r\n`);
+      const index = Number(data.index);
+      const name = typeof data.name === "string" ? data.name : `Step ${index + 1}`;
+      write(render.step(name), () => {
+        // Written with everything before it: the heading is the line above the cursor.
+        if (index === failedStep && failedLine === null) failedLine = Math.max(0, terminal.buffer.active.baseY + terminal.buffer.active.cursorY - 1);
+      });
     });
     source.addEventListener("log", (event) => {
       const data = parse(event);
-      if (typeof data.text === "string") terminal.write(render(data.text));
+      if (typeof data.text === "string") write(render.write(data.text));
     });
     source.addEventListener("end", (event) => {
       source.close();
       setEnded(String(parse(event).status));
       setState("ended");
+      // Everything is written: show the failed step from its heading. xterm's viewport takes the new size and lines
+      // a frame or two later (and may put the scroll back to the bottom meanwhile), so this holds it for ten frames.
+      write("", () => showFailedStep(10));
     });
     source.addEventListener("failure", () => {
       source.close();
@@ -65,18 +150,48 @@ export default function LogTerminal({ url, jobKey }: { url: string; jobKey: stri
     });
     return () => {
       source.close();
-      window.removeEventListener("resize", onResize);
+      if (frame !== 0) cancelAnimationFrame(frame);
+      window.removeEventListener("resize", resizeSoon);
+      terminalRef.current = null;
       terminal.dispose();
     };
-  }, [url]);
+  }, [url, failedStep]);
 
+  // The region scrolls with the keys people expect of a scrolling box.
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const terminal = terminalRef.current;
+    if (!terminal) return;
+    const keys: Record<string, () => void> = {
+      ArrowUp: () => terminal.scrollLines(-1),
+      ArrowDown: () => terminal.scrollLines(1),
+      PageUp: () => terminal.scrollPages(-1),
+      PageDown: () => terminal.scrollPages(1),
+      Home: () => terminal.scrollToTop(),
+      End: () => terminal.scrollToBottom(),
+    };
+    const scroll = keys[event.key];
+    if (!scroll) return;
+    event.preventDefault();
+    scroll();
+  };
+
+  const ending = ended === "" ? "" : statusWord("job", ended).word;
   return (
     <div className="log-view">
       <div className="log-box">
-        <div className="log-terminal" data-testid={`log-terminal-${jobKey}`} data-state={state} ref={host} />
+        <div
+          className="log-terminal"
+          role="region"
+          aria-label={`Log of job ${jobKey}`}
+          tabIndex={0}
+          onKeyDown={onKeyDown}
+          data-testid={`log-terminal-${jobKey}`}
+          data-state={state}
+          ref={host}
+        />
       </div>
       <p className="muted small" data-testid={`log-state-${jobKey}`}>
-        {state === "connecting" ? "connecting…" : state === "live" ? "live" : state === "ended" ? `finished: ${ended.toLowerCase()}` : "the log stream stopped; reload to try again"}
+        {state === "connecting" ? "connecting…" : state === "live" ? "live" : state === "ended" ? `finished: ${ending}` : "the log stream stopped; reload to try again"}
       </p>
     </div>
   );

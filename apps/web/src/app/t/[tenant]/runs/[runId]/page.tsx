@@ -2,52 +2,58 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { isTerminalRunStatus } from "@gantry/db";
-import { TRPCError } from "@trpc/server";
+import { RelativeTime } from "../../../../../components/relative-time";
 import { RunStatus } from "../../../../../components/run-status";
 import { PullRequestTargetBanner, UntrustedBadge } from "../../../../../components/run-trust";
-import { ago } from "../../../../../components/status";
-import { getSessionUser } from "../../../../../server/auth";
-import { serverCaller } from "../../../../../server/caller";
+import { statusWord } from "@gantry/workflow-schema/status-words";
+import { tenantAccess } from "../../../../../server/navigation/tenant-access";
 import { JobLogs } from "./job-logs";
 import { Approvals } from "./approvals";
 import { CancelButton } from "./cancel-button";
 import { ForkApproval } from "./fork-approval";
+import { intakePending, jobHref, loadRun, runTitle } from "./load-run";
+import { RunInputs } from "./run-inputs";
 import { WorkflowWarnings } from "./workflow-warnings";
 
-export const metadata: Metadata = { title: "Run" };
 export const dynamic = "force-dynamic";
 
-export default async function RunPage({ params }: { params: Promise<{ tenant: string; runId: string }> }) {
+type Params = Promise<{ tenant: string; runId: string }>;
+
+/** "CI #12 · acme/app · Gantry"; a manual run still in intake is "Run queued for intake". */
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { tenant, runId } = await params;
-  const session = await getSessionUser();
-  if (!session) return null;
-  const caller = serverCaller(session);
-  const run = await caller.runs.get({ tenant, runId }).catch((error: unknown) => {
-    if (error instanceof TRPCError && error.code === "NOT_FOUND") return null;
-    throw error;
-  });
+  const run = await loadRun(tenant, runId);
+  if (run) return { title: runTitle(run) };
+  if (!(await intakePending(tenant, runId))) notFound();
+  return { title: "Run queued for intake" };
+}
+
+export default async function RunPage({ params }: { params: Params }) {
+  const { tenant, runId } = await params;
+  const { session } = await tenantAccess(tenant);
+  const run = await loadRun(tenant, runId);
   if (!run) {
     // A manual run's id is known before intake creates it: wait for it instead of a 404.
-    if (!(await caller.runs.intakePending({ tenant, runId })).pending) notFound();
+    if (!(await intakePending(tenant, runId))) notFound();
     return (
       <section className="card" data-testid="run-pending">
         <meta httpEquiv="refresh" content="2" />
         <div className="card-head">
-          <h2>Run {runId}</h2>
+          <h1>Run {runId}</h1>
           <span className="muted small">queued for intake</span>
         </div>
         <p className="muted small">The workflow run has been recorded and will appear here as soon as the worker takes it in.</p>
       </section>
     );
   }
-  const now = new Date();
+  const now = new Date().toISOString();
   return (
     <>
       <section className="card" data-testid="run">
         <div className="card-head">
-          <h2>
+          <h1>
             {run.workflowName} #{run.runNumber}
-          </h2>
+          </h1>
           <RunStatus status={run.status} awaitingApproval={run.approval?.awaiting ?? false} />
           <UntrustedBadge trusted={run.trusted} />
           {/* A run held for approval is cancelled from its banner, by those who may decide. */}
@@ -56,21 +62,9 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
         <PullRequestTargetBanner event={run.event} />
         <ForkApproval tenant={tenant} runId={run.id} approval={run.approval} />
         <p className="muted small">
-          {run.repository} · {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")} · <code>{run.sha.slice(0, 7)}</code> ·{" "}
-          {run.workflowPath} · {ago(run.createdAt, now)}
+          {run.repository} · {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")} · <code>{run.sha.slice(0, 7)}</code> · {run.workflowPath} · <RelativeTime iso={run.createdAt} renderedAt={now} />
         </p>
-        {Object.keys(run.inputs).length > 0 && (
-          <dl className="small" data-testid="run-inputs">
-            {Object.entries(run.inputs).map(([name, value]) => (
-              <div key={name}>
-                <dt>{name}</dt>
-                <dd>
-                  <code>{JSON.stringify(value)}</code>
-                </dd>
-              </div>
-            ))}
-          </dl>
-        )}
+        <RunInputs inputs={run.inputs} />
         {run.triggeredBy && <p className="muted small">triggered by {run.triggeredBy}</p>}
         <p className="small">
           <Link href={`/t/${tenant}`}>← all runs</Link>
@@ -114,11 +108,13 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
             </thead>
             <tbody>
               {run.jobs.map((job) => (
-                <tr key={job.key}>
-                  <td>{job.key}</td>
+                <tr key={job.key} data-testid={`job-row-${job.key}`}>
+                  <td>
+                    <Link href={jobHref(tenant, run.id, job.key)}>{job.key}</Link>
+                  </td>
                   <td className="muted">{job.needs.join(", ") || "—"}</td>
                   <td>
-                    <RunStatus status={job.status} />
+                    <RunStatus status={job.status} subject="job" />
                   </td>
                   <td>{job.attempt || "—"}</td>
                   <td className="muted small">
@@ -135,7 +131,7 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
                       <ol data-testid="job-attempts">
                         {job.attempts.map((attempt) => (
                           <li key={attempt.number} data-testid="job-attempt">
-                            attempt {attempt.number}: {attempt.status.toLowerCase()}
+                            attempt {attempt.number}: {statusWord("attempt", attempt.status).word}
                             {attempt.failureCause ? ` (${attempt.failureCause})` : ""}
                             {attempt.runner ? ` on ${attempt.runner}` : ""}
                             {attempt.failureReason ? ` — ${attempt.failureReason}` : ""}

@@ -1,21 +1,20 @@
-import type { Metadata } from "next";
+import { RelativeTime } from "../../../../../components/relative-time";
 import Link from "next/link";
-import { ago } from "../../../../../components/status";
-import { getSessionUser } from "../../../../../server/auth";
+import { tenantAccess } from "../../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../../server/caller";
 import { ApprovalForm } from "../../runs/[runId]/approval-form";
 import { ApprovalProgress } from "../../runs/[runId]/approval-progress";
 import { gateSettingsPage } from "../../settings-access";
+import { tenantTitle } from "../../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Approvals" };
+export const generateMetadata = tenantTitle("Deployments awaiting review");
 export const dynamic = "force-dynamic";
 
 /** Every deployment of the tenant awaiting review, oldest first, each linked to its run and decidable here. */
 export default async function ApprovalsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   await gateSettingsPage(tenant, "approvals");
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const pending = await serverCaller(session).approvals.pending({ tenant });
   const now = new Date();
   return (
@@ -57,7 +56,7 @@ export default async function ApprovalsPage({ params }: { params: Promise<{ tena
                 </td>
                 <td>{approval.job.name}</td>
                 <td>
-                  {ago(approval.requestedAt, now)}
+                  <RelativeTime iso={approval.requestedAt} renderedAt={now.toISOString()} />
                   <span className="muted small"> · expires {new Date(approval.expiresAt).toISOString().slice(0, 16).replace("T", " ")} UTC</span>
                 </td>
                 <td>

@@ -1,20 +1,19 @@
 import { MAX_REQUIRED_APPROVALS, REVIEWER_ROLES } from "@gantry/db";
-import type { Metadata } from "next";
 import Link from "next/link";
-import { getSessionUser } from "../../../../../server/auth";
+import { tenantAccess } from "../../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../../server/caller";
 import { CreateEnvironmentForm, DeleteEnvironmentButton, ProtectionForm } from "./environment-forms";
 import { gateSettingsPage } from "../../settings-access";
+import { tenantTitle } from "../../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Environments" };
+export const generateMetadata = tenantTitle("Environments");
 export const dynamic = "force-dynamic";
 
 /** Each repository's environments with their protection rules and secrets; maintainers and admins edit them. */
 export default async function EnvironmentsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   await gateSettingsPage(tenant, "environments");
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const { repositories, members, canManage } = await serverCaller(session).environments.list({ tenant });
   const withEnvironments = repositories.filter((repository) => repository.environments.length > 0);
   return (

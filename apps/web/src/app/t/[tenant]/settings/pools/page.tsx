@@ -1,14 +1,15 @@
-import type { Metadata } from "next";
-import { ago, StatusBadge } from "../../../../../components/status";
-import { getSessionUser } from "../../../../../server/auth";
+import { RelativeTime } from "../../../../../components/relative-time";
+import { StatusBadge } from "../../../../../components/status";
+import { tenantAccess } from "../../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../../server/caller";
 import { hasRole } from "../../../../../server/roles";
 import { getServices } from "../../../../../server/services";
 import { RotateTokenButton } from "../../rotate-token-button";
 import { CreatePoolForm, DeletePoolButton, EditPoolForm, RunnerButtons, SharedPoolSecretsToggle, type PoolValues } from "./pool-forms";
 import { gateSettingsPage } from "../../settings-access";
+import { tenantTitle } from "../../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Runner pools" };
+export const generateMetadata = tenantTitle("Runner pools");
 export const dynamic = "force-dynamic";
 
 const bytes = (n: number) => (n >= 1024 ** 3 ? `${+(n / 1024 ** 3).toFixed(1)} GiB` : `${+(n / 1024 ** 2).toFixed(1)} MiB`);
@@ -17,8 +18,7 @@ const bytes = (n: number) => (n >= 1024 ** 3 ? `${+(n / 1024 ** 3).toFixed(1)} G
 export default async function PoolsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   await gateSettingsPage(tenant, "pools");
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const caller = serverCaller(session);
   const [pools, memberships] = await Promise.all([caller.runners.list({ tenant }), caller.tenants.list()]);
   const role = memberships.find((membership) => membership.slug === tenant)?.role;
@@ -108,7 +108,7 @@ export default async function PoolsPage({ params }: { params: Promise<{ tenant: 
                         </td>
                         <td>{runner.version}</td>
                         <td>{runner.providers.length > 0 ? runner.providers.map((provider) => provider.toLowerCase()).join(", ") : "none reported"}</td>
-                        <td>{ago(runner.lastSeenAt, now)}</td>
+                        <td><RelativeTime iso={runner.lastSeenAt} renderedAt={now.toISOString()} /></td>
                         {isAdmin && pool.own ? (
                           <td>
                             <RunnerButtons tenant={tenant} pool={pool.name} runner={runner.name} draining={runner.status === "DRAINING"} />

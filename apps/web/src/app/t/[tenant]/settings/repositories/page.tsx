@@ -1,25 +1,24 @@
-import type { Metadata } from "next";
+import { RelativeTime } from "../../../../../components/relative-time";
 import Link from "next/link";
 import { GithubAppPanel } from "../../../../../components/github-app-panel";
 import { RunStatus } from "../../../../../components/run-status";
-import { ago } from "../../../../../components/status";
-import { getSessionUser } from "../../../../../server/auth";
+import { tenantAccess } from "../../../../../server/navigation/tenant-access";
 import { serverCaller } from "../../../../../server/caller";
 import { githubAppPanelState } from "../../../../../server/github/install-panel";
 import { hasRole } from "../../../../../server/roles";
 import { getServices } from "../../../../../server/services";
 import { ConnectGitForm, RotateGitSecretButton, SyncInstallationButton } from "./repository-forms";
 import { gateSettingsPage } from "../../settings-access";
+import { tenantTitle } from "../../../../../server/navigation/tenant-title";
 
-export const metadata: Metadata = { title: "Repositories" };
+export const generateMetadata = tenantTitle("Repositories");
 export const dynamic = "force-dynamic";
 
 /** The tenant's repositories, where each comes from, and connecting more (plain git, or the GitHub App). */
 export default async function RepositoriesPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   await gateSettingsPage(tenant, "repositories");
-  const session = await getSessionUser();
-  if (!session) return null;
+  const { session } = await tenantAccess(tenant);
   const caller = serverCaller(session);
   const [{ repositories, installations }, memberships] = await Promise.all([caller.repositories.list({ tenant }), caller.tenants.list()]);
   const role = memberships.find((membership) => membership.slug === tenant)?.role;
@@ -75,7 +74,7 @@ export default async function RepositoriesPage({ params }: { params: Promise<{ t
                   <td>
                     {repository.lastRun ? (
                       <Link href={`/t/${tenant}/runs/${repository.lastRun.id}`}>
-                        #{repository.lastRun.runNumber} <RunStatus status={repository.lastRun.status} /> {ago(repository.lastRun.createdAt, now)}
+                        #{repository.lastRun.runNumber} <RunStatus status={repository.lastRun.status} /> <RelativeTime iso={repository.lastRun.createdAt} renderedAt={now.toISOString()} />
                       </Link>
                     ) : (
                       <span className="muted">no run yet</span>
