@@ -62,6 +62,8 @@ function silenceInput(element: HTMLElement): void {
 export default function LogTerminal({ url, jobKey, failedStep }: { url: string; jobKey: string; failedStep: number | null }) {
   const host = useRef<HTMLDivElement>(null);
   const terminalRef = useRef<Terminal | null>(null);
+  // The reader scrolled (a key, the wheel): the failed step is no longer pulled into view over their choice.
+  const readerScrolled = useRef(false);
   const [state, setState] = useState<State>("connecting");
   const [ended, setEnded] = useState("");
 
@@ -102,7 +104,7 @@ export default function LogTerminal({ url, jobKey, failedStep }: { url: string; 
     const showFailedStep = (tries: number) =>
       requestAnimationFrame(() => {
         size();
-        if (failedLine === null) return;
+        if (failedLine === null || readerScrolled.current) return;
         const buffer = terminal.buffer.active;
         // Only from the bottom, where xterm puts it back: someone who scrolled elsewhere meanwhile keeps their place.
         if (buffer.viewportY === buffer.baseY && failedLine < buffer.baseY) terminal.scrollToLine(failedLine);
@@ -172,6 +174,7 @@ export default function LogTerminal({ url, jobKey, failedStep }: { url: string; 
     const scroll = keys[event.key];
     if (!scroll) return;
     event.preventDefault();
+    readerScrolled.current = true;
     scroll();
   };
 
@@ -185,6 +188,7 @@ export default function LogTerminal({ url, jobKey, failedStep }: { url: string; 
           aria-label={`Log of job ${jobKey}`}
           tabIndex={0}
           onKeyDown={onKeyDown}
+          onWheel={() => (readerScrolled.current = true)}
           data-testid={`log-terminal-${jobKey}`}
           data-state={state}
           ref={host}
