@@ -11,6 +11,7 @@ export type { ClaimAssignment, ClaimInput } from "./claim/claim-assignment";
 export { advanceRun, releaseGroups, type AdvanceOptions, type AdvanceResult } from "./run/advance-run";
 export type { RunHooks } from "./run/hooks";
 export { startRun } from "./run/start-run";
+export { publishRunChange } from "./run/run-change-doorbell";
 export { cancelRun, cancelJob, type CancelResult } from "./run/cancel";
 export { rerun, jobsToRerun, RerunRefused, type RerunInput, type RerunMode, type RerunRefusal, type RerunResult } from "./run/rerun";
 export { resultOf, foldResults, resultsByJobId, runConclusion, type JobOutcome } from "./contexts/conclusions";

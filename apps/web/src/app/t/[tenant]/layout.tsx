@@ -38,7 +38,7 @@ export default async function TenantLayout({
             {current ? (
               <>
                 <Link href={`/t/${slug}`}>Overview</Link>
-                <Link href={`/t/${slug}#runs`}>Runs</Link>
+                <Link href={`/t/${slug}/runs`}>Runs</Link>
                 <Link href={`/t/${slug}#runners`}>Runners</Link>
                 <Link href={`/t/${slug}/secrets`}>Secrets</Link>
                 <Link href={`/t/${slug}/members`}>Members</Link>

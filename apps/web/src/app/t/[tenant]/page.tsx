@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { RunStatus } from "../../../components/run-status";
-import { ago } from "../../../components/status";
+import { RunTable } from "../../../components/run-table";
 import { GithubAppPanel } from "../../../components/github-app-panel";
 import { getSessionUser } from "../../../server/auth";
 import { serverCaller } from "../../../server/caller";
@@ -15,13 +14,16 @@ import { RunnerPools } from "./runner-pools";
 export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
 
+/** The overview shows the newest few; the Runs page (/t/<tenant>/runs) has them all, filtered and paged. */
+const RECENT_RUNS = 10;
+
 export default async function TenantOverview({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   const session = await getSessionUser();
   // The layout has already sent anonymous visitors and non-members elsewhere; this only renders for members.
   if (!session) return null;
   const caller = serverCaller(session);
-  const [runs, pools, memberships] = await Promise.all([caller.runs.list({ tenant }), caller.runners.list({ tenant }), caller.tenants.list()]);
+  const [{ runs }, pools, memberships] = await Promise.all([caller.runs.list({ tenant, limit: RECENT_RUNS }), caller.runners.list({ tenant }), caller.tenants.list()]);
   const now = new Date();
   // Installing the App or creating it is an admin's business; there is no platform-admin role yet.
   const role = memberships.find((membership) => membership.slug === tenant)?.role;
@@ -45,7 +47,11 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
       <section className="card" id="runs" data-testid="runs">
         <div className="card-head">
           <h2>Recent runs</h2>
-          <span className="muted small">{runs.length === 0 ? "" : `latest ${runs.length}`}</span>
+          {runs.length === 0 ? null : (
+            <Link href={`/t/${tenant}/runs`} className="small" data-testid="all-runs-link">
+              All runs, filtered and paged →
+            </Link>
+          )}
           <Link href={`/t/${tenant}/dispatch`} className="small" data-testid="run-workflow-link">
             Run workflow
           </Link>
@@ -58,40 +64,7 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
             </p>
           </div>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>Run</th>
-                <th>Workflow</th>
-                <th>Repository</th>
-                <th>Event</th>
-                <th>Commit</th>
-                <th>Status</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((run) => (
-                <tr key={run.id}>
-                  <td>
-                    <Link href={`/t/${tenant}/runs/${run.id}`}>#{run.runNumber}</Link>
-                  </td>
-                  <td>{run.workflowName}</td>
-                  <td>{run.repository}</td>
-                  <td>
-                    {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")}
-                  </td>
-                  <td>
-                    <code>{run.sha.slice(0, 7)}</code>
-                  </td>
-                  <td>
-                    <RunStatus status={run.status} />
-                  </td>
-                  <td>{ago(run.createdAt, now)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RunTable tenant={tenant} runs={runs} now={now} caption="The tenant's most recent runs" />
         )}
       </section>
 
