@@ -52,28 +52,31 @@ export async function handleRunEvents(request: Request, tenant: string, deps: Ru
   const abort = new AbortController();
   const timers: ReturnType<typeof setInterval>[] = [];
   let stop: (() => void) | null = null;
+  let stream: ReadableStreamDefaultController<Uint8Array> | null = null;
+  /** Stops watching and ends the response (the client went away, or the server gave up). */
   const close = () => {
     if (abort.signal.aborted) return;
     abort.abort();
     for (const timer of timers) clearInterval(timer);
     stop?.();
+    try {
+      stream?.close();
+    } catch {
+      // The reader cancelled the stream already.
+    }
   };
   request.signal.addEventListener("abort", close);
 
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
+      stream = controller;
       const write = (text: string) => {
         if (!abort.signal.aborted) controller.enqueue(encoder.encode(text));
       };
       const send = (event: string, data: unknown, id?: string) => write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const end = (message?: string) => {
-        if (message !== undefined) send("failure", { message });
+      const end = (message: string) => {
+        send("failure", { message });
         close();
-        try {
-          controller.close();
-        } catch {
-          // The reader cancelled the stream already.
-        }
       };
       write("retry: 2000\n\n");
       try {
@@ -82,7 +85,10 @@ export async function handleRunEvents(request: Request, tenant: string, deps: Ru
         let live = false;
         const watching = await deps.hub.watch(tenantId, (event) => (live ? send("runs", { changed: event.changed, created: event.created }, event.cursor) : queued.push(event)));
         stop = watching.stop;
-        if (abort.signal.aborted) return watching.stop();
+        if (abort.signal.aborted) {
+          watching.stop();
+          return;
+        }
         const resumeFrom = parseRunEventCursor(request.headers.get("last-event-id"));
         const now = watching.mark;
         if (resumeFrom && (resumeFrom.transitionId !== now.transitionId || resumeFrom.newestRunId !== now.newestRunId)) {
