@@ -38,7 +38,7 @@ afterAll(async () => {
 
 const doorbell = (tenantId: string) => publishRunChange(publisher, redis.prefix)(tenantId);
 
-async function newRun(ctx: TenantContext, repositoryId = DEMO.repositoryId): Promise<string> {
+async function newRun(ctx: TenantContext, repositoryId: string = DEMO.repositoryId): Promise<string> {
   const created = await intake.createRun(t.database.system("test"), ctx, {
     repositoryId,
     idempotencyKey: randomId("events"),

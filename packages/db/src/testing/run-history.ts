@@ -108,7 +108,7 @@ const INSERT = `INSERT INTO "WorkflowRun" (${names})
 export async function seedRunHistory(sql: SqlClient, options: RunHistoryOptions): Promise<RunHistory> {
   const random = prng(options.seed ?? 17);
   const owner = options.owner ?? options.tenantId;
-  const repositories = Array.from({ length: options.repositories }, (_, index) => ({ id: `${options.tenantId}-repo-${index}`, fullName: `${owner}/repo-${index}` }));
+  const repositories = Array.from({ length: options.repositories }, (_, index) => ({ id: `${options.tenantId}:${owner}/repo-${index}`, fullName: `${owner}/repo-${index}` }));
   await sql.query(
     `INSERT INTO "Repository" ("id", "tenantId", "fullName") SELECT id, $1, "fullName" FROM unnest($2::text[], $3::text[]) AS r(id, "fullName")`,
     [options.tenantId, repositories.map((repository) => repository.id), repositories.map((repository) => repository.fullName)],

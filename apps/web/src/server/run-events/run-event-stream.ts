@@ -15,6 +15,7 @@ import type { RequestCaller } from "../api-tokens/request-caller";
 import { createCaller } from "../routers/_app";
 import { createTRPCContext, type TRPCContext } from "../trpc";
 import { parseRunEventCursor, runEventCursor, type RunEvent, type RunEventHub } from "./run-event-hub";
+import { eventStreamResponse } from "../http/event-stream";
 
 export interface RunEventStreamDeps {
   caller: RequestCaller;
@@ -114,12 +115,5 @@ export async function handleRunEvents(request: Request, tenant: string, deps: Ru
     },
     cancel: close,
   });
-  return new Response(body, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      // no-transform: compression would buffer the stream.
-      "cache-control": "no-cache, no-transform",
-      "x-accel-buffering": "no",
-    },
-  });
+  return eventStreamResponse(body);
 }

@@ -1,3 +1,4 @@
+import { RUN_STATUSES } from "@gantry/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
@@ -14,6 +15,8 @@ export const metadata: Metadata = { title: "Runs" };
 export const dynamic = "force-dynamic";
 
 const PAGE_SIZE = 25;
+/** The status filter's choices, as the URL spells them. */
+const STATUS_CHOICES = RUN_STATUSES.map((status) => status.toLowerCase());
 
 /**
  * Every run of the tenant, newest first, 25 a page (`?cursor=` pages back), filtered by repository, branch, event,
@@ -31,7 +34,7 @@ export default async function RunsPage({ params, searchParams }: { params: Promi
   const refuse = (message: string) => (
     <section className="card" data-testid="run-list">
       <h1>Runs</h1>
-      <RunFilters tenant={tenant} search={search} repositories={choices.repositories} events={choices.events} />
+      <RunFilters key={JSON.stringify(search)} tenant={tenant} search={search} repositories={choices.repositories} events={choices.events} statuses={STATUS_CHOICES} />
       <p className="form-error small" role="alert" data-testid="run-list-refused">
         These filters cannot be used: {message}
       </p>
@@ -47,6 +50,7 @@ export default async function RunsPage({ params, searchParams }: { params: Promi
     throw error;
   }
   const filtered = Object.values(search).some(Boolean);
+  // The form is keyed by the filters: a status link or the back button shows their values, not the last ones typed.
   return (
     <section className="card" data-testid="run-list">
       <div className="card-head">
@@ -55,7 +59,7 @@ export default async function RunsPage({ params, searchParams }: { params: Promi
           Run workflow
         </Link>
       </div>
-      <RunFilters tenant={tenant} search={search} repositories={choices.repositories} events={choices.events} />
+      <RunFilters key={JSON.stringify(search)} tenant={tenant} search={search} repositories={choices.repositories} events={choices.events} statuses={STATUS_CHOICES} />
       <Suspense fallback={<p className="muted small">Counting runs…</p>}>
         <StatusCounts session={session} tenant={tenant} filter={parsed.filter} search={search} />
       </Suspense>
