@@ -10,6 +10,7 @@ import { githubSignInStatus } from "../../../server/github/sign-in";
 import { hasRole } from "../../../server/roles";
 import { getServices } from "../../../server/services";
 import { RunnerPools } from "./runner-pools";
+import { LiveRunRefresh } from "./runs/live-run-refresh";
 
 export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
@@ -66,6 +67,7 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
         ) : (
           <RunTable tenant={tenant} runs={runs} now={now} caption="The tenant's most recent runs" />
         )}
+        <LiveRunRefresh tenant={tenant} />
       </section>
 
       <section className="card" id="runners" data-testid="runners">
