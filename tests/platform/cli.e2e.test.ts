@@ -149,7 +149,17 @@ describe("gantry against a running platform", () => {
     expect(view.stdout).toMatch(/^CI #\d+ {2}succeeded\ndemo\/hello main [0-9a-f]{7} · workflow_dispatch · run_/);
     expect(view.stdout).toMatch(/^ {2}test \(22\) +succeeded/m);
     const listed = await gantry(["runs", "list", "--repo", "demo/hello", "--status", "succeeded", "--json"]);
-    expect((JSON.parse(listed.stdout) as { id: string }[]).map((run) => run.id)).toContain(runId);
+    expect((JSON.parse(listed.stdout) as { runs: { id: string }[] }).runs.map((run) => run.id)).toContain(runId);
+    // The run list's other filters, and a page at a time through --cursor.
+    const narrowed = await gantry(["runs", "list", "--branch", "main", "--event", "workflow_dispatch", "--workflow", "ci", "--search", "CI", "--limit", "1", "--json"]);
+    const first = JSON.parse(narrowed.stdout) as { runs: { id: string; event: string }[]; nextCursor: string | null };
+    expect(first.runs.map((run) => [run.id, run.event])).toEqual([[runId, "workflow_dispatch"]]);
+    expect((JSON.parse((await gantry(["runs", "list", "--actor", "nobody-at-all", "--json"])).stdout) as { runs: unknown[] }).runs).toEqual([]);
+    const human = await gantry(["runs", "list", "--limit", "1"]);
+    const cursor = /--cursor (\S+)$/m.exec(human.stderr)?.[1] ?? "";
+    expect(cursor, human.stderr).not.toBe("");
+    const older = await gantry(["runs", "list", "--limit", "1", "--cursor", cursor, "--json"]);
+    expect((JSON.parse(older.stdout) as { runs: { id: string }[] }).runs.map((run) => run.id)).not.toContain(runId);
   });
 
   it("a failed run: runs watch exits 1, its log says why, rerun --failed starts its next attempt", async () => {
@@ -171,7 +181,7 @@ describe("gantry against a running platform", () => {
     const again = await gantry(["runs", "watch", runId, "--interval", "1"], { timeoutMs: 240_000 });
     expect(again.status).toBe(1);
     const failed = await gantry(["runs", "list", "--status", "failed", "--json"]);
-    expect((JSON.parse(failed.stdout) as { id: string }[]).map((run) => run.id)).toContain(runId);
+    expect((JSON.parse(failed.stdout) as { runs: { id: string }[] }).runs.map((run) => run.id)).toContain(runId);
   });
 
   it("a runs:read token is refused a dispatch with the reason (exit 1); usage errors exit 2 before asking", async () => {

@@ -23,7 +23,8 @@ export const runSummary = z.object({
   finishedAt: z.string().nullable(),
 });
 export type RunSummary = z.infer<typeof runSummary>;
-export const runsListAnswer = z.array(runSummary);
+/** runs.list: a page of runs and the cursor of the next (older) page. */
+export const runsListAnswer = z.object({ runs: z.array(runSummary.extend({ triggeredBy: z.string().nullable() })), nextCursor: z.string().nullable() });
 
 export const runJob = z.object({
   key: z.string(),

@@ -25,7 +25,12 @@ export const COMMANDS = {
     usage: "--url URL (--token TOKEN | --email E --password-stdin [--scopes runs:read,runs:write,admin] [--expires-in-days N|never] [--name N]) [--tenant T]",
     summary: "save the server and an API token (or exchange a password for a new one) in the config file",
   },
-  "runs list": { positionals: [], options: { ...tenant, repo: { type: "string" }, status: { type: "string" }, limit: { type: "string" }, ...json }, usage: "[--tenant T] [--repo OWNER/NAME] [--status S] [--limit N] [--json]", summary: "the latest runs" },
+  "runs list": {
+    positionals: [],
+    options: { ...tenant, repo: { type: "string" }, branch: { type: "string" }, event: { type: "string" }, status: { type: "string" }, actor: { type: "string" }, workflow: { type: "string" }, search: { type: "string" }, limit: { type: "string" }, cursor: { type: "string" }, ...json },
+    usage: "[--repo OWNER/NAME] [--branch B] [--event E] [--status S] [--actor A] [--workflow W] [--search TEXT] [--limit N] [--cursor C] [--tenant T] [--json]",
+    summary: "runs, newest first, filtered; --cursor pages back",
+  },
   "runs view": { positionals: ["ID"], options: { ...tenant, ...json }, usage: "ID [--tenant T] [--json]", summary: "one run and its jobs" },
   "runs watch": { positionals: ["ID"], options: { ...tenant, interval: { type: "string" }, ...json }, usage: "ID [--tenant T] [--interval SECONDS] [--json]", summary: "job status until the run ends (exit 0 succeeded, 1 not)" },
   logs: { positionals: ["ID"], options: { ...tenant, job: { type: "string" }, follow: { type: "boolean" }, interval: { type: "string" } }, usage: "ID [--job KEY] [--follow] [--tenant T]", summary: "a run's logs; --follow until it ends (exit 0 succeeded, 1 not)" },

@@ -22,6 +22,7 @@ const contextOf = (argv: string[]): CommandContext => ({ command: parseCommand(a
 describe("parseCommand", () => {
   it("reads grouped and single commands with their options and positionals", () => {
     expect(parseCommand(["runs", "list", "--repo", "acme/app", "--status", "failed", "--json"])).toEqual({ name: "runs list", values: { repo: "acme/app", status: "failed", json: true }, positionals: [], rest: [] });
+    expect(parseCommand(["runs", "list", "--branch", "main", "--event", "push", "--actor", "alice", "--workflow", "ci", "--search", "#42", "--limit", "5", "--cursor", "MTIz"]).values).toEqual({ branch: "main", event: "push", actor: "alice", workflow: "ci", search: "#42", limit: "5", cursor: "MTIz" });
     expect(parseCommand(["dispatch", "acme/app", "ci", "--ref", "main", "-f", "a=1", "-f", "b=x=y"])).toEqual({ name: "dispatch", values: { ref: "main", field: ["a=1", "b=x=y"] }, positionals: ["acme/app", "ci"], rest: [] });
     expect(parseCommand(["logs", "run_1", "--job", "build", "--follow"]).values).toEqual({ job: "build", follow: true });
     expect(parseCommand(["validate", "--json", "a.yml"])).toEqual({ name: "validate", values: {}, positionals: [], rest: ["--json", "a.yml"] });

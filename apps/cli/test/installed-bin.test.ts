@@ -48,7 +48,7 @@ describe("the installed gantry bin", () => {
     const bad = exec(["runs", "list", "--colour"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr.split("\n")[0]).toMatch(/^gantry: Unknown option '--colour'\./);
-    expect(bad.stderr.split("\n")[1]).toBe("usage: gantry runs list [--tenant T] [--repo OWNER/NAME] [--status S] [--limit N] [--json]");
+    expect(bad.stderr.split("\n")[1]).toBe("usage: gantry runs list [--repo OWNER/NAME] [--branch B] [--event E] [--status S] [--actor A] [--workflow W] [--search TEXT] [--limit N] [--cursor C] [--tenant T] [--json]");
   });
 
   it("an unreachable server is exit 1 naming it; login writes nothing then", async () => {

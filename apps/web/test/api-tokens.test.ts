@@ -100,7 +100,7 @@ describe("a bearer token as the caller", () => {
   it("acts as its user: runs:read reads, and may not write", async () => {
     const { token } = await mint(demo, ["runs:read"]);
     const caller = await tokenCaller(token);
-    expect(await caller.runs.list({ tenant: DEMO.tenantSlug })).toEqual([]);
+    expect((await caller.runs.list({ tenant: DEMO.tenantSlug })).runs).toEqual([]);
     expect(await caller.tenants.list()).toEqual([expect.objectContaining({ slug: DEMO.tenantSlug, role: "ADMIN" })]);
     const error = await refusal(caller.runs.cancel({ tenant: DEMO.tenantSlug, runId: "run_x" }));
     expect(error.code).toBe("FORBIDDEN");
@@ -114,7 +114,7 @@ describe("a bearer token as the caller", () => {
     const adminOnly = await refusal(writer.secrets.delete({ tenant: DEMO.tenantSlug, scope: { kind: "tenant" }, name: "NOPE" }));
     expect(adminOnly).toMatchObject({ code: "FORBIDDEN", message: "This API token lacks the admin scope, which secrets.delete (an admin procedure) needs (it has runs:write)." });
     const admin = await tokenCaller((await mint(demo, ["admin"])).token);
-    expect(await admin.runs.list({ tenant: DEMO.tenantSlug })).toEqual([]);
+    expect((await admin.runs.list({ tenant: DEMO.tenantSlug })).runs).toEqual([]);
     expect((await refusal(admin.secrets.delete({ tenant: DEMO.tenantSlug, scope: { kind: "tenant" }, name: "NOPE" }))).code).not.toBe("FORBIDDEN");
     // A viewer's admin-scoped token is still a viewer.
     const viewer = await addUser("usr_token_viewer", "VIEWER");
@@ -182,7 +182,13 @@ describe("a bearer token as the caller", () => {
       });
     const ok = await call(`runs.list?input=${encodeURIComponent(JSON.stringify({ tenant: DEMO.tenantSlug }))}`, token);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ result: { data: [] } });
+    expect(await ok.json()).toEqual({ result: { data: { runs: [], nextCursor: null } } });
+    // The run list's counts and a filtered page are queries too: runs:read is enough.
+    const counts = await call(`runs.counts?input=${encodeURIComponent(JSON.stringify({ tenant: DEMO.tenantSlug, status: "FAILED" }))}`, token);
+    expect(counts.status).toBe(200);
+    expect(await counts.json()).toMatchObject({ result: { data: { total: 0, byStatus: { FAILED: 0, SUCCEEDED: 0 } } } });
+    const filtered = await call(`runs.list?input=${encodeURIComponent(JSON.stringify({ tenant: DEMO.tenantSlug, branch: "main", event: "push", actor: "demo", workflow: "ci", text: "#1", limit: 5 }))}`, token);
+    expect(filtered.status).toBe(200);
     const bad = await call("tenants.list", `gat_${"B".repeat(43)}`);
     expect(bad.status).toBe(401);
     expect(await bad.json()).toMatchObject({ error: { message: "Unknown API token: it was never issued here or its user was deleted.", data: { code: "UNAUTHORIZED" } } });

@@ -40,7 +40,7 @@ describe("a fork's run held for approval", () => {
     const seen = await callerFor(developer).runs.get({ tenant, runId });
     expect([seen.status, seen.approval]).toEqual(["WAITING", { required: WHY, awaiting: true, approvedBy: null, approvedAt: null, canDecide: false }]);
     expect((await callerFor(maintainer).runs.get({ tenant, runId })).approval?.canDecide).toBe(true);
-    expect((await callerFor(viewer).runs.list({ tenant })).find((run) => run.id === runId)?.awaitingApproval).toBe(true);
+    expect((await callerFor(viewer).runs.list({ tenant })).runs.find((run) => run.id === runId)?.awaitingApproval).toBe(true);
     for (const who of [developer, viewer]) {
       for (const decide of [callerFor(who).runs.approveFork, callerFor(who).runs.rejectFork]) {
         const refused = await rejection(decide({ tenant, runId }));

@@ -103,26 +103,26 @@ describe("tenant", () => {
   });
 
   it("runs.list sees this tenant's runs only, newest first, and honours the limit", async () => {
-    expect(await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug })).toEqual([]);
+    expect(await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug })).toEqual({ runs: [], nextCursor: null });
     const other = await addTenant("other-runs");
     await addRun(other, `${other}-repo`, 1);
     await addRun(DEMO.tenantId, DEMO.repositoryId, 1);
     await addRun(DEMO.tenantId, DEMO.repositoryId, 2);
-    const runs = await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug });
+    const { runs } = await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug });
     expect(runs.map((run) => [run.runNumber, run.repository, run.status])).toEqual([
       [2, DEMO.repositoryName, "QUEUED"],
       [1, DEMO.repositoryName, "QUEUED"],
     ]);
-    expect(await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, limit: 1 })).toHaveLength(1);
+    expect((await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, limit: 1 })).runs).toHaveLength(1);
   });
 
   it("runs.list filters by repository and by status (the CLI's --repo and --status)", async () => {
     await t.database.system("test").repository.create({ data: { id: "repo_filter_other", tenantId: DEMO.tenantId, fullName: "demo/other" } });
     await addRun(DEMO.tenantId, "repo_filter_other", 1);
-    expect((await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, repository: "demo/other" })).map((run) => run.repository)).toEqual(["demo/other"]);
+    expect((await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, repository: "demo/other" })).runs.map((run) => run.repository)).toEqual(["demo/other"]);
     await t.database.system("test").workflowRun.updateMany({ where: { repositoryId: "repo_filter_other" }, data: { status: "FAILED" } });
-    expect((await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, status: "FAILED" })).map((run) => run.repository)).toEqual(["demo/other"]);
-    expect(await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, repository: "nobody/nothing" })).toEqual([]);
+    expect((await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, status: "FAILED" })).runs.map((run) => run.repository)).toEqual(["demo/other"]);
+    expect((await caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, repository: "nobody/nothing" })).runs).toEqual([]);
     // @ts-expect-error a status that does not exist, as a script might send it
     expect((await rejection(caller(demoUser).runs.list({ tenant: DEMO.tenantSlug, status: "DONE" }))).code).toBe("BAD_REQUEST");
   });

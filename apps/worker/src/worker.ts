@@ -9,7 +9,7 @@ import { startHeartbeat } from "./heartbeat";
 import { processDelivery } from "./intake/process-delivery";
 import { jobCatalog, parsePayload, Queues } from "@gantry/jobs";
 import { FairScheduler } from "@gantry/scheduler";
-import { createEngine, recordWorkflowRunEvents, type Engine } from "@gantry/engine";
+import { createEngine, publishRunChange, recordWorkflowRunEvents, type Engine } from "@gantry/engine";
 import { revokeAttemptGithubToken, sweepEndedAttemptTokens } from "./jobs/revoke-github-token";
 import { sweepDeliveries } from "./jobs/sweep-deliveries";
 import { GithubAppSource } from "@gantry/github";
@@ -55,6 +55,8 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     db,
     scheduler,
     queues,
+    // Live run views (the web's RunEventHub) hear that a tenant's runs changed.
+    announceRunChange: publishRunChange(schedulerRedis, env.GANTRY_QUEUE_PREFIX),
     github: () => {
       const app = appSource.current();
       return app ? { webUrl: app.webUrl, apiUrl: app.apiUrl } : null;

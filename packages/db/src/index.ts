@@ -11,6 +11,8 @@ export type * from "./generated/prisma/models";
 export type { Tenant, User, Membership, Invitation, Variable, Repository, GitSource, Installation, WebhookDelivery, WorkflowRun, JobRun, JobAttempt, StepRun, RunnerPool, Runner, Secret, AuditEvent } from "./generated/prisma/client";
 export * from "./generated/prisma/enums";
 export { hashPassword, verifyPassword, needsRehash, PASSWORD_PARAMETERS, type ScryptParameters } from "./passwords";
+export { listRuns, countRuns, encodeRunCursor, decodeRunCursor, RunListCursorError, type RunListFilter, type RunListQuery, type RunListRow, type RunListCounts, type RunListPage } from "./run-list";
+export { runMark, runChangesAfter, type RunChange, type RunMark } from "./run-changes";
 export { AUDIT_ACTIONS, recordAudit, listAudit, type AuditAction, type AuditRecord, type AuditPage, type AuditFilter } from "./audit";
 export { newToken, hashToken, tokenMatches } from "./tokens";
 export { seedDemo, DEMO, type SeedOptions } from "./seed";

@@ -21,3 +21,10 @@ export interface WorkerHeartbeat {
  * the archive; losing this key loses only the live view.
  */
 export const liveLogStreamKey = (prefix: string, tenantId: string, jobRunId: string) => `${prefix}:{tenant:${tenantId}}:logs:${jobRunId}`;
+
+/**
+ * A tenant's doorbell for run changes: the engine PUBLISHes on it (no payload) after whatever may have changed a run
+ * (started, advanced, cancelled, re-run, claimed); the web's live views then read the changes from Postgres
+ * (StateTransition), so a lost message costs latency, never a change. In the tenant's hash tag, like its streams.
+ */
+export const runEventsChannel = (prefix: string, tenantId: string) => `${prefix}:{tenant:${tenantId}}:run-events`;

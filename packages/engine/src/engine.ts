@@ -36,6 +36,11 @@ export interface EngineOptions {
   log?: (line: string) => void;
   /** "Now" for the engine's decisions in code (leases lapsed, backoffs, timers' delays); default the process's clock. */
   clock?: Clock;
+  /**
+   * Rings the tenant's run-events doorbell (publishRunChange) after each operation that may have changed a run's
+   * status; live views re-read the changes from Postgres. Never awaited, failures ignored: a lost ring only delays.
+   */
+  announceRunChange?: (tenantId: string) => Promise<unknown>;
 }
 
 export interface Engine {
@@ -87,6 +92,15 @@ export function createEngine(options: EngineOptions): Engine {
   const ready = makeReadyHandler(db, scheduler, queues, clock);
   const held = makeHeldHandler(queues, clock);
   const hooks = (ctx: TenantContext): AdvanceOptions => ({ onReady: (ids) => ready(ctx, ids), notify: queues, github: options.github?.() ?? null, clock });
+  const announce = (tenantId: string) => void options.announceRunChange?.(tenantId).catch(() => undefined);
+  /** Runs `operation` for the tenant, then rings its doorbell (also when it threw: it may have changed something first). */
+  const announcing = async <T>(tenantId: string, operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } finally {
+      announce(tenantId);
+    }
+  };
   const withHeld = async (ctx: TenantContext, runId: string, result: AdvanceResult) => {
     await held(ctx, runId, result.held);
     return result;
@@ -97,30 +111,37 @@ export function createEngine(options: EngineOptions): Engine {
     hooks,
     ready,
     held,
-    startRun: async (ctx, runId) => withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx))),
-    advance: async (ctx, runId) => withHeld(ctx, runId, await advanceRun(db, ctx, runId, hooks(ctx))),
-    cancelRun: (ctx, runId, reason) => cancelRun(db, ctx, runId, reason, hooks(ctx)),
-    cancelJob: (ctx, jobId, reason) => cancelJob(db, ctx, jobId, reason, hooks(ctx)),
-    async rerun(ctx, runId, input) {
-      const result = await rerun(db, ctx, runId, input, hooks(ctx));
-      if (result.rerun) await withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx)));
-      return result;
+    startRun: (ctx, runId) => announcing(ctx.tenantId, async () => withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx)))),
+    advance: (ctx, runId) => announcing(ctx.tenantId, async () => withHeld(ctx, runId, await advanceRun(db, ctx, runId, hooks(ctx)))),
+    cancelRun: (ctx, runId, reason) => announcing(ctx.tenantId, () => cancelRun(db, ctx, runId, reason, hooks(ctx))),
+    cancelJob: (ctx, jobId, reason) => announcing(ctx.tenantId, () => cancelJob(db, ctx, jobId, reason, hooks(ctx))),
+    rerun: (ctx, runId, input) =>
+      announcing(ctx.tenantId, async () => {
+        const result = await rerun(db, ctx, runId, input, hooks(ctx));
+        if (result.rerun) await withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx)));
+        return result;
+      }),
+    async claim(input) {
+      const assignment = await claimAssignment({ db, scheduler, queues, github: options.github, masterKey, log, clock }, input);
+      // The run's first claim moves it to RUNNING.
+      if (assignment) announce(assignment.claimed.tenantId);
+      return assignment;
     },
-    async approve(ctx, runId, decider) {
-      const result = await approveRun(db, ctx, runId, decider, hooks(ctx));
-      if (result.changed) await withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx)));
-      return result;
-    },
-    reject: (ctx, runId, decider) => rejectRun(db, ctx, runId, decider, hooks(ctx)),
-    claim: (input) => claimAssignment({ db, scheduler, queues, github: options.github, masterKey, log, clock }, input),
+    approve: (ctx, runId, decider) =>
+      announcing(ctx.tenantId, async () => {
+        const result = await approveRun(db, ctx, runId, decider, hooks(ctx));
+        if (result.changed) await withHeld(ctx, runId, await startRun(db, ctx, runId, hooks(ctx)));
+        return result;
+      }),
+    reject: (ctx, runId, decider) => announcing(ctx.tenantId, () => rejectRun(db, ctx, runId, decider, hooks(ctx))),
     async complete(report) {
       const nowMs = clock.now();
       const result = await completeAttempt(db, scheduler, report, nowMs);
       if (result.retry) await scheduleJobRetry(queues, result.retry, nowMs);
       return result;
     },
-    retryDue: (payload) => ready({ tenantId: payload.tenantId, actor: { kind: "SYSTEM", id: "job-retry" } }, [payload.jobId]),
-    timeOut: (payload) => timeOutJob(db, payload, scheduler, hooks),
+    retryDue: (payload) => announcing(payload.tenantId, () => ready({ tenantId: payload.tenantId, actor: { kind: "SYSTEM", id: "job-retry" } }, [payload.jobId])),
+    timeOut: (payload) => announcing(payload.tenantId, () => timeOutJob(db, payload, scheduler, hooks)),
     async reap(limit) {
       const result = await reapLapsedLeases(db, limit, clock.now());
       for (const lost of [...result.requeuedJobs, ...result.failedJobs]) {
@@ -130,7 +151,7 @@ export function createEngine(options: EngineOptions): Engine {
       for (const job of result.requeuedJobs) await ready({ tenantId: job.tenantId, actor: { kind: "SYSTEM", id: "reaper" } }, [job.jobId]);
       for (const job of result.failedJobs) {
         const ctx = { tenantId: job.tenantId, actor: { kind: "SYSTEM" as const, id: "reaper" } };
-        await withHeld(ctx, job.runId, await advanceRun(db, ctx, job.runId, hooks(ctx)));
+        await announcing(job.tenantId, async () => withHeld(ctx, job.runId, await advanceRun(db, ctx, job.runId, hooks(ctx))));
       }
       return { lost: result.lost, requeued: result.requeued, failed: result.failed };
     },

@@ -11,6 +11,7 @@ export type { ClaimAssignment, ClaimInput } from "./claim/claim-assignment";
 export { advanceRun, releaseGroups, type AdvanceOptions, type AdvanceResult } from "./run/advance-run";
 export type { RunHooks } from "./run/hooks";
 export { startRun } from "./run/start-run";
+export { publishRunChange } from "./run/run-change-doorbell";
 export { cancelRun, cancelJob, type CancelResult } from "./run/cancel";
 export { approveRun, rejectRun, ForkApprovalRefused, type Decider, type ForkApprovalRefusal, type ForkDecision } from "./run/fork-approval";
 export { expireHeldRuns, HELD_RUN_EXPIRY_DAYS } from "./lifecycle/expire-held-runs";

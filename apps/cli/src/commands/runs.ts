@@ -7,6 +7,9 @@ import { UsageError } from "../errors";
 import { duration, shortRef, table, when } from "../format";
 import { exitCodeOf, pollInterval, readRun, readRunOrPending } from "../run-reader";
 
+/** The filters `runs list` passes to runs.list as they are (the server checks them and names a bad one). */
+const LIST_FILTERS = { repo: "repository", branch: "branch", event: "event", actor: "actor", workflow: "workflow", search: "text" } as const;
+
 export async function runsList(context: CommandContext): Promise<number> {
   const { values } = context.command;
   const rawStatus = stringOption(values, "status");
@@ -14,13 +17,21 @@ export async function runsList(context: CommandContext): Promise<number> {
   const status = rawStatus === undefined ? undefined : runStatus.safeParse(runStatusFromWord(rawStatus));
   if (status && !status.success) throw new UsageError(`--status takes one of ${runStatus.options.map((name) => statusWord("run", name).word).join(", ")}, not ${JSON.stringify(rawStatus)}`);
   const limit = numberOption(values, "limit", { max: 100 });
+  const cursor = stringOption(values, "cursor");
+  const filters = Object.fromEntries(Object.entries(LIST_FILTERS).flatMap(([option, field]) => {
+    const value = stringOption(values, option);
+    return value === undefined ? [] : [[field, value]];
+  }));
   const connected = connect(context.io);
   const tenant = await resolveTenant(context, connected);
-  const repository = stringOption(values, "repo");
-  const runs = await connected.api.query("runs.list", { tenant, ...(limit ? { limit } : {}), ...(repository ? { repository } : {}), ...(status?.data ? { status: status.data } : {}) }, runsListAnswer);
-  if (context.json) printJson(context.io, runs);
-  else if (runs.length === 0) context.io.out(`No runs in ${tenant}${repository ? ` for ${repository}` : ""}${status?.data ? ` with status ${statusWord("run", status.data).word}` : ""}.`);
-  else context.io.out(table([["ID", "#", "STATUS", "REPOSITORY", "WORKFLOW", "REF", "EVENT", "CREATED"], ...runs.map((run) => [run.id, String(run.runNumber), statusWord("run", run.status).word, run.repository, run.workflowName, shortRef(run.ref), run.event, when(run.createdAt)])]));
+  const page = await connected.api.query("runs.list", { tenant, ...filters, ...(status?.data ? { status: status.data } : {}), ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) }, runsListAnswer);
+  if (context.json) printJson(context.io, page);
+  else if (page.runs.length === 0) context.io.out(cursor ? "No older runs." : `No runs in ${tenant}${Object.keys(filters).length > 0 || status ? " match these filters" : ""}.`);
+  else {
+    context.io.out(table([["ID", "#", "STATUS", "REPOSITORY", "WORKFLOW", "REF", "EVENT", "ACTOR", "CREATED"], ...page.runs.map((run) => [run.id, String(run.runNumber), statusWord("run", run.status).word, run.repository, run.workflowName, shortRef(run.ref), run.event, run.triggeredBy ?? "-", when(run.createdAt)])]));
+    // On stderr, so that the table alone can be piped.
+    if (page.nextCursor) context.io.err(`Older runs: the same command with --cursor ${page.nextCursor}`);
+  }
   return 0;
 }
 

@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { resetWebEnv, webEnv, type WebEnv } from "../env";
 import { createDeliveryWriter, type DeliveryWriter } from "./github/delivery-writer";
 import { AttemptMaskers } from "@gantry/engine";
+import { RunEventHub } from "./run-events/run-event-hub";
 
 export interface Services {
   env: WebEnv;
@@ -29,6 +30,10 @@ export interface Services {
   masterKey: Buffer | null;
   /** Per-attempt maskers for what runners send (runner-api/job-secrets.ts). */
   attemptMaskers(): AttemptMaskers;
+  /** The process's one listener for run changes (live run views): one subscriber connection, opened on first use. */
+  runEvents(): RunEventHub;
+  /** The hub if runEvents() opened it (closeServices closes it), else undefined. */
+  openedRunEvents(): RunEventHub | undefined;
   /** The queues' and the scheduler's connections: closing them is ours (BullMQ leaves a connection it was given open). */
   ownedConnections: Redis[];
 }
@@ -76,6 +81,7 @@ export function getServices(): Services {
     const queues = new Queues(queueConnection, env.GANTRY_QUEUE_PREFIX);
     let deliveries: DeliveryWriter | undefined;
     let maskers: AttemptMaskers | undefined;
+    let runEvents: RunEventHub | undefined;
     const masterKey = env.GANTRY_MASTER_KEY ? Buffer.from(env.GANTRY_MASTER_KEY, "base64") : null;
     holder.__gantryWebServices = {
       env,
@@ -90,6 +96,8 @@ export function getServices(): Services {
       githubDeliveries: () => (deliveries ??= createDeliveryWriter(database, queues)),
       masterKey,
       attemptMaskers: () => (maskers ??= new AttemptMaskers(database, masterKey)),
+      runEvents: () => (runEvents ??= new RunEventHub({ subscriber: openRedis(env.REDIS_URL), prefix: env.GANTRY_QUEUE_PREFIX, database })),
+      openedRunEvents: () => runEvents,
       ownedConnections: [queueConnection, schedulerConnection],
     };
   }
@@ -104,6 +112,7 @@ export async function closeServices(): Promise<void> {
   if (!services) return;
   services.redis.disconnect();
   await services.readyWaiter.close();
+  await services.openedRunEvents()?.close();
   await services.queues.close();
   for (const connection of services.ownedConnections) connection.disconnect();
   await services.database.close();

@@ -19,6 +19,7 @@ import type { Redis } from "ioredis";
 import type { SessionUser } from "../auth";
 import { createCaller } from "../routers/_app";
 import { createTRPCContext, type TRPCContext } from "../trpc";
+import { eventStreamResponse } from "../http/event-stream";
 
 export interface LiveLogDeps {
   session: SessionUser | null;
@@ -199,12 +200,5 @@ export async function handleLiveLogs(request: Request, target: LiveLogTarget, de
     },
     cancel: close,
   });
-  return new Response(body, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      // no-transform: compression would buffer the stream.
-      "cache-control": "no-cache, no-transform",
-      "x-accel-buffering": "no",
-    },
-  });
+  return eventStreamResponse(body);
 }

@@ -23,4 +23,6 @@ export interface RunnerApiDeps {
   runtimeTokenKey?: Uint8Array;
   /** The process's one subscriber that wakes long-polling claims when their pool gets work, and takes them to the queue a few at a time (@gantry/scheduler ready-signal). */
   ready: Pick<ReadyWaiter, "mark" | "wait" | "inTurn">;
+  /** Rings a tenant's run-events doorbell after a claim (the engine's announceRunChange); absent: live views learn later. */
+  announceRunChange?: (tenantId: string) => Promise<unknown>;
 }

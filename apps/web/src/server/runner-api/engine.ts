@@ -14,6 +14,7 @@ export function engineOf(deps: RunnerApiDeps): Engine {
       queues: deps.queues,
       masterKey: deps.masterKey ?? null,
       log: (line) => console.error(`[web] ${line}`),
+      ...(deps.announceRunChange ? { announceRunChange: deps.announceRunChange } : {}),
       github: () => {
         const github = deps.github?.() ?? null;
         return github ? { webUrl: github.webUrl, apiUrl: github.client.apiUrl } : null;

@@ -1,3 +1,4 @@
+import { publishRunChange } from "@gantry/engine";
 import { getServices } from "../services";
 import { runtimeTokenKey } from "../actions-services/runtime-token";
 import type { RunnerApiDeps } from "./deps";
@@ -8,6 +9,7 @@ export function runnerApiDeps(): RunnerApiDeps {
     database: services.database,
     scheduler: services.scheduler,
     ready: services.readyWaiter,
+    announceRunChange: publishRunChange(services.redis, services.env.GANTRY_QUEUE_PREFIX),
     queues: services.queues,
     leaseMs: services.env.GANTRY_LEASE_MS,
     heartbeatMs: services.env.GANTRY_HEARTBEAT_MS,

@@ -1,6 +1,5 @@
 import Link from "next/link";
-import { RunStatus } from "../../../components/run-status";
-import { RelativeTime } from "../../../components/relative-time";
+import { RunTable } from "../../../components/run-table";
 import { GithubAppPanel } from "../../../components/github-app-panel";
 import { tenantAccess } from "../../../server/navigation/tenant-access";
 import { tenantAdminNotice } from "../../../server/github/admin-notices";
@@ -10,14 +9,18 @@ import { hasRole } from "../../../server/roles";
 import { getServices } from "../../../server/services";
 import { RunnerPools } from "./runner-pools";
 import { tenantTitle } from "../../../server/navigation/tenant-title";
+import { LiveRunRefresh } from "./runs/live-run-refresh";
 
 export const generateMetadata = tenantTitle("Overview");
 export const dynamic = "force-dynamic";
 
+/** The overview shows the newest few; the Runs page (/t/<tenant>/runs) has them all, filtered and paged. */
+const RECENT_RUNS = 10;
+
 export default async function TenantOverview({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   const { session, caller, current } = await tenantAccess(tenant);
-  const [runs, pools] = await Promise.all([caller.runs.list({ tenant }), caller.runners.list({ tenant })]);
+  const [{ runs }, pools] = await Promise.all([caller.runs.list({ tenant, limit: RECENT_RUNS }), caller.runners.list({ tenant })]);
   const now = new Date();
   // Installing the App or creating it is an admin's business; there is no platform-admin role yet.
   const role = current.role;
@@ -40,7 +43,11 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
       <section className="card" id="runs" data-testid="runs">
         <div className="card-head">
           <h2>Recent runs</h2>
-          <span className="muted small">{runs.length === 0 ? "" : `latest ${runs.length}`}</span>
+          {runs.length === 0 ? null : (
+            <Link href={`/t/${tenant}/runs`} className="small" data-testid="all-runs-link">
+              All runs, filtered and paged →
+            </Link>
+          )}
           <Link href={`/t/${tenant}/dispatch`} className="small" data-testid="run-workflow-link">
             Run workflow
           </Link>
@@ -53,43 +60,9 @@ export default async function TenantOverview({ params }: { params: Promise<{ ten
             </p>
           </div>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>Run</th>
-                <th>Workflow</th>
-                <th>Repository</th>
-                <th>Event</th>
-                <th>Commit</th>
-                <th>Status</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((run) => (
-                <tr key={run.id}>
-                  <td>
-                    <Link href={`/t/${tenant}/runs/${run.id}`}>#{run.runNumber}</Link>
-                  </td>
-                  <td>{run.workflowName}</td>
-                  <td>{run.repository}</td>
-                  <td>
-                    {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")}
-                  </td>
-                  <td>
-                    <code>{run.sha.slice(0, 7)}</code>
-                  </td>
-                  <td>
-                    <RunStatus status={run.status} awaitingApproval={run.awaitingApproval} />
-                  </td>
-                  <td>
-                    <RelativeTime iso={run.createdAt} renderedAt={now.toISOString()} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RunTable tenant={tenant} runs={runs} now={now} caption="The tenant's most recent runs" />
         )}
+        <LiveRunRefresh tenant={tenant} />
       </section>
 
       <section className="card" id="runners" data-testid="runners">

@@ -1,12 +1,15 @@
 import { createTRPCRouter, developerProcedure, maintainerProcedure, viewerProcedure } from "../../trpc";
 import { cancelRunHandler } from "./cancel.handler";
 import { cancelRunInput } from "./cancel.schema";
+import { runCountsHandler } from "./counts.handler";
+import { runCountsInput } from "./counts.schema";
 import { dispatchRunHandler } from "./dispatch.handler";
 import { dispatchRunInput } from "./dispatch.schema";
 import { dispatchableHandler, intakePendingHandler } from "./dispatchable.handler";
 import { dispatchableInput, intakePendingInput } from "./dispatchable.schema";
 import { approveForkRunHandler, rejectForkRunHandler } from "./fork-approval.handler";
 import { forkDecisionInput } from "./fork-approval.schema";
+import { runFilterChoicesHandler } from "./filterChoices.handler";
 import { getRunHandler } from "./get.handler";
 import { getRunInput } from "./get.schema";
 import { listRunsHandler } from "./list.handler";
@@ -20,6 +23,8 @@ import { rerunRunInput } from "./rerun.schema";
 
 export const runsRouter = createTRPCRouter({
   list: viewerProcedure.input(listRunsInput).query(listRunsHandler),
+  counts: viewerProcedure.input(runCountsInput).query(runCountsHandler),
+  filterChoices: viewerProcedure.query(runFilterChoicesHandler),
   get: viewerProcedure.input(getRunInput).query(getRunHandler),
   cancel: developerProcedure.input(cancelRunInput).mutation(cancelRunHandler),
   rerun: developerProcedure.input(rerunRunInput).mutation(rerunRunHandler),
