@@ -11,6 +11,7 @@ import type { HeldBy, WaitReason } from "./wait-reason";
 
 /** The pool's recent starts are counted over this window for an estimate of when a queued job starts. */
 const THROUGHPUT_WINDOW_MS = 10 * 60_000;
+const MIN_STARTS_FOR_ESTIMATE = 10;
 const ENDED = new Set(["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "SKIPPED"]);
 
 interface Deps {
@@ -140,7 +141,8 @@ async function poolReason(deps: Deps, ctx: TenantContext, job: WaitingJob & { po
   if (place.state === "absent") return { kind: "settling", detail: `Being placed in pool ${poolName}'s queue.` };
   if (place.placement === "capped" && place.maxConcurrent !== null) return { kind: "tenant-cap", pool: poolName, running: place.claimed, max: place.maxConcurrent };
   if (place.placement === "throttled") return { kind: "rate-limit", pool: poolName, nextTokenAt: place.tokenDueAtMs === null ? null : new Date(place.tokenDueAtMs).toISOString(), perSecond: place.ratePerSec };
-  const startsPerMinute = recentStarts > 0 ? Math.round((recentStarts / (THROUGHPUT_WINDOW_MS / 60_000)) * 10) / 10 : null;
+  // Too few starts say nothing of the pool's pace (a fresh platform, a quiet night): no estimate then.
+  const startsPerMinute = recentStarts >= MIN_STARTS_FOR_ESTIMATE ? Math.round((recentStarts / (THROUGHPUT_WINDOW_MS / 60_000)) * 10) / 10 : null;
   const ahead = place.ahead ?? 0;
   return {
     kind: "queued",
