@@ -9,7 +9,7 @@ import { egressAllowlist, poolLimits } from "@gantry/runner-protocol";
 import { z } from "zod";
 import { openDatabase } from "./database";
 import { dbEnvSchema } from "./env";
-import { parseMasterKey } from "./secrets";
+import { parseMasterKey, SecretError } from "./secrets";
 import { DEMO, seedDemo } from "./seed";
 
 const parsed = dbEnvSchema
@@ -68,6 +68,15 @@ try {
     // The only time it is shown: Postgres holds its scrypt hash and nothing else does.
     console.log(`${DEMO.email} admin password (shown once, only its hash is stored): ${seeded.generatedPassword}`);
   }
+} catch (error) {
+  // The demo tenant's data key was sealed under another master key: this database was seeded by another checkout
+  // (or before its state folder was deleted). Say which and how out, instead of a stack trace.
+  if (!(error instanceof SecretError)) throw error;
+  const where = new URL(env.DATABASE_URL);
+  console.error(
+    `seed: the database ${where.pathname.slice(1)} on ${where.host} holds the demo tenant's secrets sealed with another master key than this checkout's (GANTRY_MASTER_KEY, kept in its state folder's secrets.json): another checkout or an earlier state folder seeded it. Use that checkout's state folder (GANTRY_STATE_DIR), point DATABASE_URL at another database, or drop this one if its data is not needed (dropdb ${where.pathname.slice(1)}).`,
+  );
+  process.exitCode = 1;
 } finally {
   await db.close();
 }
