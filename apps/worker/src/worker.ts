@@ -226,7 +226,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
 
   const queueNames = [revoke.queue, reap.queue, intakeJob.queue, timeouts.queue, advance.queue, tick.queue, gitRefs.queue, retention.queue];
   // GitHub check runs follow every job transition (report-check, rate-limited for GitHub's API).
-  const checks = startReportCheckWorker({ db, github: githubClient, connection, redis: connection, prefix: env.GANTRY_QUEUE_PREFIX, perSecond: env.GANTRY_GITHUB_CHECKS_PER_SECOND, whyWaiting: (ctx, runId) => engine.whyWaiting(ctx, runId), ...(publicUrl ? { publicUrl } : {}) });
+  const checks = startReportCheckWorker({ db, github: githubClient, connection, redis: connection, prefix: env.GANTRY_QUEUE_PREFIX, perSecond: env.GANTRY_GITHUB_CHECKS_PER_SECOND, whyWaiting: (ctx, runId, onlyJobId) => engine.whyWaiting(ctx, runId, onlyJobId), ...(publicUrl ? { publicUrl } : {}) });
   workers.push(checks);
   queueNames.push(checks.name);
   // Missed GitHub deliveries, looked for every GANTRY_GITHUB_RECONCILE_INTERVAL_MS while an App is (or may be) configured (periodic-jobs.ts).

@@ -81,7 +81,7 @@ export interface Engine {
   rebuildTimers(): Promise<number>;
   reconcile(): ReturnType<typeof reconcileQueues>;
   /** Why each QUEUED or WAITING job of the run has not started (read-only), by job id. */
-  whyWaiting(ctx: TenantContext, runId: string): Promise<Map<string, WaitReason>>;
+  whyWaiting(ctx: TenantContext, runId: string, onlyJobId?: string): Promise<Map<string, WaitReason>>;
 }
 
 export function createEngine(options: EngineOptions): Engine {
@@ -157,6 +157,6 @@ export function createEngine(options: EngineOptions): Engine {
     },
     rebuildTimers: () => rebuildJobTimeouts(db, queues, clock.now()),
     reconcile: () => reconcileQueues(db, scheduler, ready, held, queues, { github: options.github?.() ?? null, clock }),
-    whyWaiting: (ctx, runId) => whyWaiting({ db, scheduler, clock }, ctx, runId),
+    whyWaiting: (ctx, runId, onlyJobId) => whyWaiting({ db, scheduler, clock }, ctx, runId, onlyJobId),
   };
 }

@@ -164,7 +164,7 @@ describe("check runs follow the jobs", () => {
   it("a queued job's check says why it waits (issue #17), as the run page does", async () => {
     const { test } = await pushRun(sha());
     const scheduler = new FairScheduler({ redis: connection, prefix: queuePrefix });
-    await reportJobCheck(db, github, ctx, test.id, { whyWaiting: (c, runId) => whyWaiting({ db, scheduler, clock: systemClock }, c, runId) });
+    await reportJobCheck(db, github, ctx, test.id, { whyWaiting: (c, runId, onlyJobId) => whyWaiting({ db, scheduler, clock: systemClock }, c, runId, onlyJobId) });
     expect(checkOf(test.id)).toMatchObject({ status: "queued", output: { title: "Waiting", summary: "Waiting for build (queued) to finish." } });
   });
 

@@ -2,6 +2,7 @@
 // own state (Postgres rows and the fair queue in Redis), with what a person needs to act on it. The run page, the
 // API, `gantry runs view` and the GitHub check run's summary all say it with describeWait.
 import { statusWord } from "@gantry/workflow-schema/status-words";
+import { maxParallelReason } from "../run/matrix-controls";
 
 export interface HeldBy {
   runId: string;
@@ -43,6 +44,7 @@ export type WaitReason =
   /** Between two of the engine's steps (being placed, or its needs just ended): a moment. */
   | { kind: "settling"; detail: string };
 
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const list = (items: string[]) => (items.length === 0 ? "none" : items.join(", "));
 const at = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 const heldText = (heldBy: HeldBy | null) => (heldBy ? `held by ${heldBy.workflow} #${heldBy.runNumber}${heldBy.jobKey ? ` (${heldBy.jobKey})` : ""}` : "held by another run");
@@ -63,7 +65,7 @@ export function describeWait(reason: WaitReason): string {
     case "wait-timer":
       return `Waiting for ${reason.environment}'s wait timer until ${at(reason.until)}.`;
     case "max-parallel":
-      return `Waiting for max-parallel: ${reason.active} of ${reason.maxParallel} of the matrix's cells are active.`;
+      return `${sentence(maxParallelReason(reason.active, reason.maxParallel))}.`;
     case "retry-backoff":
       return `Retrying after an infrastructure failure (attempt ${reason.attempt}): queued again at ${at(reason.until)}.`;
     case "concurrency":

@@ -1,7 +1,7 @@
 // Why each QUEUED or WAITING job of a run has not started, from the engine's own state: the rows in Postgres
 // (needs, gates, approvals, concurrency holders, pools and runners) and the pool's fair queue in Redis (the
 // tenant's cap and token bucket, the job's place in line). Read-only; a run with nothing waiting reads one row.
-import { isAwaitingApproval, poolsUsableBy, protectionRuleConfig, type Database, type TenantContext } from "@gantry/db";
+import { isAwaitingApproval, isTerminalRunStatus, poolsUsableBy, protectionRuleConfig, type Database, type RunStatus, type TenantContext } from "@gantry/db";
 import type { FairScheduler } from "@gantry/scheduler";
 import type { Clock } from "../clock";
 import { RUNNER_ONLINE_WINDOW_MS } from "../dispatch/avoid-runners";
@@ -12,7 +12,6 @@ import type { HeldBy, WaitReason } from "./wait-reason";
 /** The pool's recent starts are counted over this window for an estimate of when a queued job starts. */
 const THROUGHPUT_WINDOW_MS = 10 * 60_000;
 const MIN_STARTS_FOR_ESTIMATE = 10;
-const ENDED = new Set(["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "SKIPPED"]);
 
 interface Deps {
   db: Database;
@@ -25,7 +24,7 @@ type WaitingJob = {
   key: string;
   jobId: string;
   callerId: string | null;
-  status: string;
+  status: RunStatus;
   needs: string[];
   poolId: string | null;
   poolLabels: string[];
@@ -38,8 +37,19 @@ type WaitingJob = {
   gatedAt: Date | null;
 };
 
-/** The reason of every QUEUED or WAITING job of the run, by job id (empty when none waits or the run is not the tenant's). */
-export async function whyWaiting(deps: Deps, ctx: TenantContext, runId: string): Promise<Map<string, WaitReason>> {
+/** What a pool says of every job waiting in it: read once per pool, however many of the run's jobs wait there. */
+interface PoolFacts {
+  name: string;
+  /** Runners seen lately (drained ones excluded) or holding a live lease. */
+  live: boolean;
+  startsPerMinute: number | null;
+}
+
+/**
+ * The reason of every QUEUED or WAITING job of the run (or only of `onlyJobId`: a job's check report), by job id;
+ * empty when none waits or the run is not the tenant's.
+ */
+export async function whyWaiting(deps: Deps, ctx: TenantContext, runId: string, onlyJobId?: string): Promise<Map<string, WaitReason>> {
   const scoped = deps.db.forTenant(ctx);
   const run = await scoped.workflowRun.findUnique({
     where: { id: runId },
@@ -47,7 +57,7 @@ export async function whyWaiting(deps: Deps, ctx: TenantContext, runId: string):
   });
   const reasons = new Map<string, WaitReason>();
   if (!run) return reasons;
-  const waiting = run.jobs.filter((job) => job.status === "QUEUED" || job.status === "WAITING");
+  const waiting = run.jobs.filter((job) => (job.status === "QUEUED" || job.status === "WAITING") && (onlyJobId === undefined || job.id === onlyJobId));
   if (waiting.length === 0) return reasons;
   const now = deps.clock.now();
   if (isAwaitingApproval(run)) {
@@ -61,8 +71,14 @@ export async function whyWaiting(deps: Deps, ctx: TenantContext, runId: string):
   }
   const byId = new Map(run.jobs.map((job) => [job.id, job]));
   const plan = readPlan(run.plan);
+  const pools = new Map<string, Promise<PoolFacts>>();
+  const poolFactsOf = (poolId: string) => {
+    let facts = pools.get(poolId);
+    if (!facts) pools.set(poolId, (facts = readPoolFacts(deps.db, poolId, now)));
+    return facts;
+  };
   for (const job of waiting) {
-    reasons.set(job.id, await reasonOf(deps, ctx, { job, byId, plan, repositoryId: run.repositoryId, now, siblings: run.jobs }));
+    reasons.set(job.id, await reasonOf(deps, ctx, { job, byId, plan, repositoryId: run.repositoryId, now, siblings: run.jobs, poolFactsOf }));
   }
   return reasons;
 }
@@ -70,11 +86,11 @@ export async function whyWaiting(deps: Deps, ctx: TenantContext, runId: string):
 async function reasonOf(
   deps: Deps,
   ctx: TenantContext,
-  { job, byId, plan, repositoryId, now, siblings }: { job: WaitingJob; byId: Map<string, WaitingJob>; plan: StoredPlan | null; repositoryId: string; now: number; siblings: WaitingJob[] },
+  { job, byId, plan, repositoryId, now, siblings, poolFactsOf }: { job: WaitingJob; byId: Map<string, WaitingJob>; plan: StoredPlan | null; repositoryId: string; now: number; siblings: WaitingJob[]; poolFactsOf: (poolId: string) => Promise<PoolFacts> },
 ): Promise<WaitReason> {
   if (retryPending(job.retryNotBefore, now) && job.retryNotBefore) return { kind: "retry-backoff", until: job.retryNotBefore.toISOString(), attempt: job.attempt + 1 };
   if (job.status === "QUEUED") {
-    const open = job.needs.map((id) => byId.get(id)).filter((need): need is WaitingJob => need !== undefined && !ENDED.has(need.status));
+    const open = job.needs.map((id) => byId.get(id)).filter((need): need is WaitingJob => need !== undefined && !isTerminalRunStatus(need.status));
     if (open.length > 0) return { kind: "needs", jobs: open.map((need) => ({ key: need.key, status: need.status })) };
     if (job.environmentName && job.gatedAt) {
       const gate = await gateReason(deps.db, ctx, job, repositoryId, now);
@@ -93,7 +109,7 @@ async function reasonOf(
     const pools = await deps.db.system("why waiting: the pools the tenant may use").runnerPool.findMany({ where: poolsUsableBy(ctx.tenantId), select: { name: true, labels: true }, orderBy: { name: "asc" } });
     return { kind: "no-pool", labels: job.poolLabels, pools };
   }
-  return poolReason(deps, ctx, { ...job, poolId: job.poolId }, now);
+  return poolReason(deps, ctx, { ...job, poolId: job.poolId }, await poolFactsOf(job.poolId), now);
 }
 
 async function gateReason(db: Database, ctx: TenantContext, job: WaitingJob, repositoryId: string, now: number): Promise<WaitReason | null> {
@@ -125,28 +141,31 @@ async function gateReason(db: Database, ctx: TenantContext, job: WaitingJob, rep
   };
 }
 
-async function poolReason(deps: Deps, ctx: TenantContext, job: WaitingJob & { poolId: string }, now: number): Promise<WaitReason> {
-  const sys = deps.db.system("why waiting: the job's pool, its runners and its recent starts");
-  const since = new Date(now - THROUGHPUT_WINDOW_MS);
-  const [pool, online, busy, recentStarts, place] = await Promise.all([
-    sys.runnerPool.findUnique({ where: { id: job.poolId }, select: { name: true } }),
-    sys.runner.count({ where: { poolId: job.poolId, status: { not: "DRAINING" }, lastSeenAt: { gte: new Date(now - RUNNER_ONLINE_WINDOW_MS) } } }),
-    sys.jobAttempt.count({ where: { status: { in: ["ASSIGNED", "RUNNING"] }, leaseExpiresAt: { gt: new Date(now) }, runner: { poolId: job.poolId } } }),
-    sys.jobAttempt.count({ where: { createdAt: { gte: since }, job: { poolId: job.poolId } } }),
-    deps.scheduler.placeOf(job.poolId, ctx.tenantId, job.id),
+async function readPoolFacts(db: Database, poolId: string, now: number): Promise<PoolFacts> {
+  const sys = db.system("why waiting: the job's pool, its runners and its recent starts");
+  const [pool, online, busy, recentStarts] = await Promise.all([
+    sys.runnerPool.findUnique({ where: { id: poolId }, select: { name: true } }),
+    sys.runner.count({ where: { poolId, status: { not: "DRAINING" }, lastSeenAt: { gte: new Date(now - RUNNER_ONLINE_WINDOW_MS) } } }),
+    sys.jobAttempt.count({ where: { status: { in: ["ASSIGNED", "RUNNING"] }, leaseExpiresAt: { gt: new Date(now) }, runner: { poolId } } }),
+    sys.jobAttempt.count({ where: { createdAt: { gte: new Date(now - THROUGHPUT_WINDOW_MS) }, job: { poolId } } }),
   ]);
-  const poolName = pool?.name ?? job.poolId;
-  if (place.state === "claimed") return { kind: "starting", pool: poolName };
-  if (online === 0 && busy === 0) return { kind: "no-runner", pool: poolName, labels: job.poolLabels };
-  if (place.state === "absent") return { kind: "settling", detail: `Being placed in pool ${poolName}'s queue.` };
-  if (place.placement === "capped" && place.maxConcurrent !== null) return { kind: "tenant-cap", pool: poolName, running: place.claimed, max: place.maxConcurrent };
-  if (place.placement === "throttled") return { kind: "rate-limit", pool: poolName, nextTokenAt: place.tokenDueAtMs === null ? null : new Date(place.tokenDueAtMs).toISOString(), perSecond: place.ratePerSec };
   // Too few starts say nothing of the pool's pace (a fresh platform, a quiet night): no estimate then.
   const startsPerMinute = recentStarts >= MIN_STARTS_FOR_ESTIMATE ? Math.round((recentStarts / (THROUGHPUT_WINDOW_MS / 60_000)) * 10) / 10 : null;
+  return { name: pool?.name ?? poolId, live: online > 0 || busy > 0, startsPerMinute };
+}
+
+async function poolReason(deps: Deps, ctx: TenantContext, job: WaitingJob & { poolId: string }, pool: PoolFacts, now: number): Promise<WaitReason> {
+  const place = await deps.scheduler.placeOf(job.poolId, ctx.tenantId, job.id);
+  if (place.state === "claimed") return { kind: "starting", pool: pool.name };
+  if (!pool.live) return { kind: "no-runner", pool: pool.name, labels: job.poolLabels };
+  if (place.state === "absent") return { kind: "settling", detail: `Being placed in pool ${pool.name}'s queue.` };
+  if (place.placement === "capped" && place.maxConcurrent !== null) return { kind: "tenant-cap", pool: pool.name, running: place.claimed, max: place.maxConcurrent };
+  if (place.placement === "throttled") return { kind: "rate-limit", pool: pool.name, nextTokenAt: place.tokenDueAtMs === null ? null : new Date(place.tokenDueAtMs).toISOString(), perSecond: place.ratePerSec };
+  const { startsPerMinute } = pool;
   const ahead = place.ahead ?? 0;
   return {
     kind: "queued",
-    pool: poolName,
+    pool: pool.name,
     ahead,
     aheadOfOwnTenant: place.aheadOfOwnTenant ?? 0,
     startsPerMinute,

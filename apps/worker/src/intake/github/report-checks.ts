@@ -42,7 +42,7 @@ export interface ReportJobCheckOptions {
   /** Where browsers reach Gantry: the check's "Details" link goes to the run page. */
   publicUrl?: string;
   /** Why the run's waiting jobs have not started (the engine's whyWaiting): a queued check's summary says it. */
-  whyWaiting?: (ctx: TenantContext, runId: string) => Promise<Map<string, WaitReason>>;
+  whyWaiting?: (ctx: TenantContext, runId: string, onlyJobId?: string) => Promise<Map<string, WaitReason>>;
 }
 
 /**
@@ -88,7 +88,7 @@ export async function reportJobCheck(db: Database, github: GithubIntake, ctx: Te
 /** A queued job's check says why it has not started (issue #17), as the run page does. */
 async function waitingOutput(options: ReportJobCheckOptions, ctx: TenantContext, job: { id: string; runId: string; status: string }): Promise<{ output?: { title: string; summary: string } }> {
   if (!options.whyWaiting || (job.status !== "QUEUED" && job.status !== "WAITING")) return {};
-  const reason = (await options.whyWaiting(ctx, job.runId)).get(job.id);
+  const reason = (await options.whyWaiting(ctx, job.runId, job.id)).get(job.id);
   return reason ? { output: { title: "Waiting", summary: describeWait(reason) } } : {};
 }
 
