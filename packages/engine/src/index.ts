@@ -38,3 +38,4 @@ export { timeOutJob, rebuildJobTimeouts } from "./lifecycle/job-timeouts";
 export { reconcileQueues } from "./lifecycle/reconcile-queues";
 export { whyWaiting } from "./explain/why-waiting";
 export { describeWait, type WaitReason, type HeldBy } from "./explain/wait-reason";
+export { RUNNER_ONLINE_WINDOW_MS } from "./dispatch/avoid-runners";

@@ -4,7 +4,7 @@
 // a pool of one still retries.
 import type { Database } from "@gantry/db";
 
-/** A runner seen longer ago than this is not counted on (the web's RUNNER_ONLINE_WINDOW_MS). */
+/** A runner seen longer ago than this is not counted on (the pages use the same window). */
 export const RUNNER_ONLINE_WINDOW_MS = 30_000;
 
 export async function anotherRunnerCanTake(db: Database, poolId: string, avoid: readonly string[], nowMs: number = Date.now()): Promise<boolean> {
