@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "@gantry/db";
 import type { Assignment } from "@gantry/runner-protocol";
 import type { PlannedStep } from "@gantry/workflow-schema";
+import { POST as claim } from "../../apps/web/src/app/api/runner/v1/claim/route";
 import { POST as logs } from "../../apps/web/src/app/api/runner/v1/logs/route";
 import { readAttemptLog } from "../../apps/web/src/server/logs/read-attempt-log";
 import { DirectoryObjectStore } from "@gantry/storage";
@@ -22,11 +23,20 @@ let registrationToken = "";
 let storage = "";
 let flakyLogs = false;
 let logRequests = 0;
+// Each claim request's `max` (the runner's free slots) and how many jobs its answer carried.
+const claims: { max: number; jobs: number }[] = [];
 
 beforeAll(async () => {
   cp = await startControlPlane({
     routes: {
       // Every other log request fails before reaching the route while `flakyLogs` is on: the runner must retry.
+      "/api/runner/v1/claim": async (request) => {
+        const { max } = (await request.clone().json()) as { max?: number };
+        const response = await claim(request);
+        const answer = (await response.clone().json()) as { assignment: unknown; assignments?: unknown[] };
+        claims.push({ max: max ?? 1, jobs: answer.assignments?.length ?? (answer.assignment ? 1 : 0) });
+        return response;
+      },
       "/api/runner/v1/logs": (request) => (flakyLogs && logRequests++ % 2 === 0 ? Promise.resolve(Response.json({ error: "try again", code: "unavailable" }, { status: 503 })) : logs(request)),
     },
   });
@@ -86,6 +96,29 @@ describe("runner agent ⇄ control plane", () => {
     expect(test?.needs).toEqual({ build: { result: "success", outputs: { built: "build" } } });
     const runner = await db.system("test").runner.findFirstOrThrow({ where: { name: "loop" } });
     expect(run.jobs.every((job) => job.attempts[0]?.runnerId === runner.id)).toBe(true);
+  });
+
+  it("fills its free slots from one claim, and asks for nothing while every slot is busy", async () => {
+    agent?.stop();
+    await agent?.done;
+    const release: (() => void)[] = [];
+    const executor = () => new Promise<JobOutcome>((resolve) => release.push(() => resolve({ conclusion: "SUCCEEDED", outputs: {} })));
+    agent = startAgent(parseRunnerEnv({ GANTRY_URL: cp.url, GANTRY_RUNNER_TOKEN: registrationToken, GANTRY_RUNNER_NAME: "slots", GANTRY_RUNNER_CAPACITY: "4", GANTRY_RUNNER_DEV_MODE: "1" }), { executor, log: () => undefined });
+    await until("the runner's first claim", async () => (claims.length > 0 || (await db.system("test").runner.count({ where: { name: "slots" } })) > 0 ? true : undefined));
+    claims.length = 0;
+    const runId = await startRun([{ key: "a" }, { key: "b" }, { key: "c" }, { key: "d" }]);
+    await until("four jobs running", async () => (release.length === 4 ? true : undefined));
+    // The jobs were made ready together: the long poll asking for four took them in one answer.
+    expect(claims.filter((one) => one.jobs > 0), JSON.stringify(claims)).toEqual([{ max: 4, jobs: 4 }]);
+    const asked = claims.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(claims.length, "no claim while every slot is busy").toBe(asked);
+    // One slot frees: the next claim asks for one.
+    release.shift()?.();
+    await until("a claim for the freed slot", async () => (claims.length > asked ? true : undefined));
+    expect(claims[asked]?.max).toBe(1);
+    for (const done of release.splice(0)) done();
+    expect((await until("the run to conclude", finished(runId))).status).toBe("SUCCEEDED");
   });
 
   it("a cancelled run stops the running job through its heartbeat", async () => {

@@ -1,6 +1,6 @@
-// The agent loop (Woodpecker's next → run → extend → done): register once, then per slot claim, run with
-// heartbeats, report. Network trouble is retried with capped, jittered backoff; a refused token stops the runner.
-import { PROTOCOL_VERSION, type RegisterRequest } from "@gantry/runner-protocol";
+// The agent loop (Woodpecker's next → run → extend → done): register once, then claim for the free slots, run each
+// job with heartbeats, report. Network trouble is retried with capped, jittered backoff; a refused token stops the runner.
+import { PROTOCOL_VERSION, type Assignment, type RegisterRequest } from "@gantry/runner-protocol";
 import { backoffMs } from "./backoff";
 import { runnerStateDir, toolCacheDir, type RunnerEnv } from "./env";
 import { chooseProvider, probeProviders } from "./probe-providers";
@@ -97,18 +97,43 @@ export function startAgent(env: RunnerEnv, options: AgentOptions = {}): AgentHan
         checkoutTokens: (assignment) => (repository) => client.checkoutToken(assignment.jobToken, { attemptId: assignment.attemptId, repository }),
         log,
       });
-    const slot = async () => {
-      while (!controller.signal.aborted) {
-        const answer = await persist("claim", () => client.claim(registration.credential, registration.runnerId, CLAIM_WAIT_MS));
-        const assignment = answer?.assignment;
-        if (!assignment) continue;
-        log(`runner: running ${assignment.job.key} (run #${assignment.run.number}, attempt ${assignment.attempt})`);
-        const { outcome } = await runAssignment(client, assignment, execute, log, controller.signal);
-        // The operator must hear of the platform's failures: they are this host's to fix.
-        if (outcome) log(`runner: ${assignment.job.key} ${outcome.conclusion.toLowerCase()}${outcome.failureCause === "infrastructure" ? ` on the runner's side: ${outcome.failureReason ?? ""}` : ""}`);
-      }
+    // One claim at a time, asking for every free slot (`max`): a runner with 64 idle slots fills them from one
+    // answer rather than from 64 long polls. Each job runs on its own and frees its slot when it ends.
+    let free = env.GANTRY_RUNNER_CAPACITY;
+    let slotFreed: (() => void) | undefined;
+    const running = new Set<Promise<void>>();
+    const runOne = async (assignment: Assignment) => {
+      log(`runner: running ${assignment.job.key} (run #${assignment.run.number}, attempt ${assignment.attempt})`);
+      const { outcome } = await runAssignment(client, assignment, execute, log, controller.signal);
+      // The operator must hear of the platform's failures: they are this host's to fix.
+      if (outcome) log(`runner: ${assignment.job.key} ${outcome.conclusion.toLowerCase()}${outcome.failureCause === "infrastructure" ? ` on the runner's side: ${outcome.failureReason ?? ""}` : ""}`);
     };
-    await Promise.all(Array.from({ length: env.GANTRY_RUNNER_CAPACITY }, slot));
+    while (!controller.signal.aborted) {
+      if (free === 0) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            controller.signal.removeEventListener("abort", wake);
+            slotFreed = undefined;
+            resolve();
+          };
+          slotFreed = wake;
+          controller.signal.addEventListener("abort", wake, { once: true });
+        });
+        continue;
+      }
+      const answer = await persist("claim", () => client.claim(registration.credential, registration.runnerId, CLAIM_WAIT_MS, free));
+      const assignments = answer?.assignments ?? (answer?.assignment ? [answer.assignment] : []);
+      for (const assignment of assignments.slice(0, free)) {
+        free -= 1;
+        const job: Promise<void> = runOne(assignment).finally(() => {
+          free += 1;
+          running.delete(job);
+          slotFreed?.();
+        });
+        running.add(job);
+      }
+    }
+    await Promise.all(running);
     // The quota volumes made ahead for the next jobs: nobody takes them now (a killed runner leaves them to the next one's sweep).
     await warmQuotaVolumes.close();
   })();

@@ -82,8 +82,9 @@ export class ProtocolClient {
     return this.call("register", registrationToken, body, registerResponse);
   }
 
-  claim(credential: string, runnerId: string, waitMs: number): Promise<ClaimResponse> {
-    return this.call("claim", credential, { runnerId, waitMs }, claimResponse, waitMs + 15_000);
+  /** Up to `max` jobs (the runner's free slots) in one long poll. */
+  claim(credential: string, runnerId: string, waitMs: number, max = 1): Promise<ClaimResponse> {
+    return this.call("claim", credential, { runnerId, waitMs, max }, claimResponse, waitMs + 15_000);
   }
 
   heartbeat(jobToken: string, attemptId: string): Promise<HeartbeatResponse> {

@@ -56,7 +56,8 @@ export async function runAssignment(
       // Transient errors: the next beat tries again; the lease outlives a few missed beats.
     }
   };
-  await beat();
+  // The claim has just set the lease: the first beat comes after heartbeatMs, not before the job starts (it was a
+  // round trip on the way to the first log line, and a request and three statements per job for the control plane).
   const timer = setInterval(() => void beat(), assignment.heartbeatMs);
   let outcome: JobOutcome;
   try {

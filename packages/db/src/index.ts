@@ -28,6 +28,7 @@ export * as logChunks from "./log-chunks";
 export { attemptByJobTokenHash, type TokenAttempt } from "./job-token-auth";
 export { attemptSecretsSubject, type AttemptSecretsSubject } from "./attempt-secrets-subject";
 export { jobPlanSlice, type JobPlanSlice } from "./job-plan-slice";
+export { claimCandidate, type ClaimCandidate } from "./claim-candidate";
 export { attemptHeartbeatState, attemptToComplete, type AttemptHeartbeatState, type AttemptToComplete } from "./attempt-reads";
 export { Prisma } from "./generated/prisma/client";
 export { describeDatabaseError } from "./database";

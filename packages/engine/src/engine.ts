@@ -6,7 +6,7 @@
 import type { Database, TenantContext } from "@gantry/db";
 import { scheduleJobRetry, type Queues } from "@gantry/jobs";
 import type { FairScheduler } from "@gantry/scheduler";
-import { claimAssignment, type ClaimAssignment, type ClaimInput } from "./claim/claim-assignment";
+import { claimAssignment, claimAssignments, type ClaimAssignment, type ClaimInput } from "./claim/claim-assignment";
 import type { GithubUrls } from "./contexts/run-facts";
 import { completeAttempt, type AttemptReport, type CompleteResult } from "./dispatch/complete-attempt";
 import { makeHeldHandler, type HeldHandler } from "./lifecycle/environment-gates";
@@ -71,6 +71,8 @@ export interface Engine {
   reject(ctx: TenantContext, runId: string, decider: Decider): Promise<ForkDecision>;
   /** The claim with everything the attempt starts with, its secrets included (only to a pool that may receive them). */
   claim(input: ClaimInput): Promise<ClaimAssignment | null>;
+  /** Up to `max` claims for one runner from one pick of the fair queue (a runner asking for all its free slots). */
+  claimMany(input: ClaimInput, max: number): Promise<ClaimAssignment[]>;
 
   /** An infrastructure failure sends the job back in line: its retry timer is set here. */
   complete(report: AttemptReport): Promise<CompleteResult>;
@@ -126,6 +128,11 @@ export function createEngine(options: EngineOptions): Engine {
       // The run's first claim moves it to RUNNING.
       if (assignment) announce(assignment.claimed.tenantId);
       return assignment;
+    },
+    async claimMany(input, max) {
+      const assignments = await claimAssignments({ db, scheduler, queues, github: options.github, masterKey, log, clock }, input, max);
+      for (const tenantId of new Set(assignments.map((assignment) => assignment.claimed.tenantId))) announce(tenantId);
+      return assignments;
     },
     approve: (ctx, runId, decider) =>
       announcing(ctx.tenantId, async () => {

@@ -160,36 +160,48 @@ export const claimRequest = z.object({
   runnerId: z.string(),
   /** How long the control plane may hold the request open when there is no work (ms). */
   waitMs: z.number().int().min(0).max(30_000).default(20_000),
+  /**
+   * How many jobs the runner can start now (its free slots). The answer carries up to this many (`assignments`),
+   * so a runner with 64 free slots fills them with one request rather than 64. Default 1: one job, as before.
+   */
+  max: z.number().int().min(1).max(256).default(1),
 });
 export type ClaimRequest = z.infer<typeof claimRequest>;
+/** One job handed to a runner: what a claim answers with, per job. */
+export const assignmentSchema = z.object({
+  attemptId: z.string(),
+  attempt: z.number().int().positive(),
+  /** Scoped to this attempt: heartbeat, logs, complete. Dies with the attempt. */
+  jobToken: z.string().min(20),
+  leaseMs: z.number().int().positive(),
+  heartbeatMs: z.number().int().positive(),
+  run: assignedRun,
+  /** The job's `strategy` context (matrix cells: fail-fast, job-index, job-total, max-parallel); {} otherwise. */
+  strategy: z.record(z.string(), z.unknown()).default({}),
+  job: assignedJob,
+  /**
+   * ACTIONS_RUNTIME_TOKEN for the cache and artifact services that actions' bundled toolkit calls (a JWT whose `scp`
+   * names the run and job as GitHub's does); only those services accept it. Absent: an older control plane.
+   */
+  runtimeToken: z.string().optional(),
+  /** The secrets the job references (name → value), for the `secrets` context; {} for an untrusted run. */
+  secrets: z.record(z.string(), z.string()).default({}),
+  /** The `needs` context: each needed job's result in GitHub's words and its outputs (matrix cells folded). */
+  needs: z.record(z.string(), z.object({ result: needResult, outputs: z.record(z.string(), z.unknown()) })).default({}),
+  /** The `vars` context: the job's variables (tenant, repository, environment; the narrowest wins). Not secret. */
+  vars: z.record(z.string(), z.string()).default({}),
+  /** The pool's limits as of this claim; absent (an older control plane): the defaults. */
+  limits: poolLimits.default(DEFAULT_POOL_LIMITS),
+});
+
 export const claimResponse = z.object({
-  assignment: z
-    .object({
-      attemptId: z.string(),
-      attempt: z.number().int().positive(),
-      /** Scoped to this attempt: heartbeat, logs, complete. Dies with the attempt. */
-      jobToken: z.string().min(20),
-      leaseMs: z.number().int().positive(),
-      heartbeatMs: z.number().int().positive(),
-      run: assignedRun,
-      /** The job's `strategy` context (matrix cells: fail-fast, job-index, job-total, max-parallel); {} otherwise. */
-      strategy: z.record(z.string(), z.unknown()).default({}),
-      job: assignedJob,
-      /**
-       * ACTIONS_RUNTIME_TOKEN for the cache and artifact services that actions' bundled toolkit calls (a JWT whose `scp`
-       * names the run and job as GitHub's does); only those services accept it. Absent: an older control plane.
-       */
-      runtimeToken: z.string().optional(),
-      /** The secrets the job references (name → value), for the `secrets` context; {} for an untrusted run. */
-      secrets: z.record(z.string(), z.string()).default({}),
-      /** The `needs` context: each needed job's result in GitHub's words and its outputs (matrix cells folded). */
-      needs: z.record(z.string(), z.object({ result: needResult, outputs: z.record(z.string(), z.unknown()) })).default({}),
-      /** The `vars` context: the job's variables (tenant, repository, environment; the narrowest wins). Not secret. */
-      vars: z.record(z.string(), z.string()).default({}),
-      /** The pool's limits as of this claim; absent (an older control plane): the defaults. */
-      limits: poolLimits.default(DEFAULT_POOL_LIMITS),
-    })
-    .nullable(),
+  /** The first (or only) job claimed; null when the wait ended with none. */
+  assignment: assignmentSchema.nullable(),
+  /**
+   * Every job claimed, `assignment` first, when the request asked for more than one (`max`): at most `max`, and
+   * fewer when the queue held fewer. Absent from an older control plane, which claims one job per request.
+   */
+  assignments: z.array(assignmentSchema).optional(),
 });
 export type ClaimResponse = z.infer<typeof claimResponse>;
 export type Assignment = NonNullable<ClaimResponse["assignment"]>;

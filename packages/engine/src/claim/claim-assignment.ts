@@ -8,7 +8,7 @@ import { hashToken, newToken, type Database, type JobRun, type TenantContext, ty
 import { requestCheckReports, scheduleJobTimeout, type Queues } from "@gantry/jobs";
 import { assignedJob, strategyContext, type AssignedJob } from "@gantry/runner-protocol";
 import type { FairScheduler } from "@gantry/scheduler";
-import { claimJob, type ClaimedJob } from "../dispatch/claim-job";
+import { claimJob, claimJobs, type ClaimedJob } from "../dispatch/claim-job";
 import { readJobPlan } from "../plan/read-job-plan";
 import type { StoredJob } from "../plan/read-plan";
 import { runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";
@@ -93,15 +93,36 @@ async function loadJob(db: Database, ctx: TenantContext, claimed: ClaimedJob): P
   };
 }
 
-export async function claimAssignment(
-  deps: { db: Database; scheduler: FairScheduler; queues: Pick<Queues, "add">; github?: (() => GithubUrls | null) | undefined; masterKey: Buffer | null; log: (line: string) => void; clock: Clock },
-  input: ClaimInput,
-): Promise<ClaimAssignment | null> {
-  const { db } = deps;
+type ClaimDeps = { db: Database; scheduler: FairScheduler; queues: Pick<Queues, "add">; github?: (() => GithubUrls | null) | undefined; masterKey: Buffer | null; log: (line: string) => void; clock: Clock };
+
+export async function claimAssignment(deps: ClaimDeps, input: ClaimInput): Promise<ClaimAssignment | null> {
   // The token is made before the claim so its hash is written with the attempt, in the same statement.
   const jobToken = newToken("gjt");
-  const claimed = await claimJob(db, deps.scheduler, { poolId: input.poolId, runnerId: input.runnerId, leaseMs: input.leaseMs, jobTokenHash: hashToken(jobToken), nowMs: deps.clock.now() });
-  if (!claimed) return null;
+  const claimed = await claimJob(deps.db, deps.scheduler, { poolId: input.poolId, runnerId: input.runnerId, leaseMs: input.leaseMs, jobTokenHash: hashToken(jobToken), nowMs: deps.clock.now() });
+  return claimed ? prepareAssignment(deps, input, claimed, jobToken) : null;
+}
+
+/**
+ * Up to `max` assignments for one runner from one pick of the fair queue (a runner with free slots asks for as
+ * many as it has: one request, one runner check and one queue script instead of one each per job). Each is
+ * prepared as `claimAssignment` prepares one, side by side.
+ */
+export async function claimAssignments(deps: ClaimDeps, input: ClaimInput, max: number): Promise<ClaimAssignment[]> {
+  const tokens = Array.from({ length: max }, () => newToken("gjt"));
+  const claimed = await claimJobs(deps.db, deps.scheduler, { poolId: input.poolId, runnerId: input.runnerId, leaseMs: input.leaseMs, nowMs: deps.clock.now() }, tokens.map(hashToken));
+  // Each claimed attempt exists in Postgres with its lease by now: one that cannot be prepared must not take the
+  // others down with it (they would sit assigned to a runner that never heard of them until their leases lapse).
+  const prepared = await Promise.allSettled(claimed.map(({ claimed: one, tokenIndex }) => prepareAssignment(deps, input, one, tokens[tokenIndex]!)));
+  const failed = prepared.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+  const assignments = prepared.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  if (failed.length > 0 && assignments.length === 0) throw failed[0];
+  for (const reason of failed) deps.log(`claim: an assignment could not be prepared; its lease will lapse and the reaper retries it: ${reason instanceof Error ? reason.message : String(reason)}`);
+  return assignments;
+}
+
+/** Everything a claimed attempt starts with: its job, contexts and secrets, its timer and reports. */
+async function prepareAssignment(deps: ClaimDeps, input: ClaimInput, claimed: ClaimedJob, jobToken: string): Promise<ClaimAssignment> {
+  const { db } = deps;
   const ctx: TenantContext = { tenantId: claimed.tenantId, actor: { kind: "RUNNER", id: input.runnerId } };
   const [row, vars, jobPlan] = await Promise.all([loadJob(db, ctx, claimed), claimedJobVariables(db, ctx, claimed), readJobPlan(db, claimed.tenantId, claimed.jobId)]);
   // An unreadable plan cannot be run: say so in the job's failure rather than run guessed steps (the claim route

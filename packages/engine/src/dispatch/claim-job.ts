@@ -6,7 +6,7 @@
 // A job retried after an infrastructure failure avoids the runners it failed on: such a runner's claim hands it
 // back (to its place, uncharged) while another runner of the pool could take it, and tries the next job; the job
 // goes back only once this claim is over, so one claim never pops it twice.
-import { poolAccess, transitions, type Database, type TenantContext } from "@gantry/db";
+import { claimCandidate, poolAccess, transitions, type Database, type TenantContext } from "@gantry/db";
 import type { Claim, FairScheduler } from "@gantry/scheduler";
 import { anotherRunnerCanTake } from "./avoid-runners";
 
@@ -38,48 +38,76 @@ export async function claimJob(
 ): Promise<ClaimedJob | null> {
   const handedBack: Claim[] = [];
   try {
-    return await claimNext(db, scheduler, input, handedBack);
+    for (let tries = 0; tries < 20; tries++) {
+      const claim = await scheduler.claim(input.poolId, input.nowMs ?? Date.now());
+      if (!claim) return null;
+      const claimed = await settle(db, scheduler, input, claim, input.jobTokenHash, handedBack);
+      if (claimed) return claimed;
+    }
+    return null;
   } finally {
     for (const claim of handedBack) await scheduler.putBack(input.poolId, claim);
   }
 }
 
-async function claimNext(
+/**
+ * Up to `tokenHashes.length` jobs for one runner in one pick from the fair queue (FairScheduler.claimMany: one
+ * script), each then settled in Postgres as `claimJob` settles one, side by side. A job that turns out not to be
+ * runnable is released, not replaced: the batch is what the queue offered, and the runner asks again for the rest.
+ * Each claimed job gets the token hash at its index in the order claimed.
+ */
+export async function claimJobs(
   db: Database,
   scheduler: FairScheduler,
-  input: ClaimJobInput,
+  input: Omit<ClaimJobInput, "jobTokenHash">,
+  tokenHashes: readonly string[],
+): Promise<{ claimed: ClaimedJob; tokenIndex: number }[]> {
+  if (tokenHashes.length === 0) return [];
+  const handedBack: Claim[] = [];
+  try {
+    const claims = await scheduler.claimMany(input.poolId, input.nowMs ?? Date.now(), tokenHashes.length);
+    const settled = await Promise.all(claims.map((claim, index) => settle(db, scheduler, input, claim, tokenHashes[index], handedBack)));
+    return settled.flatMap((claimed, tokenIndex) => (claimed ? [{ claimed, tokenIndex }] : []));
+  } finally {
+    for (const claim of handedBack) await scheduler.putBack(input.poolId, claim);
+  }
+}
+
+/** One picked job made an attempt with its lease in Postgres, or released (or handed back) with null. */
+async function settle(
+  db: Database,
+  scheduler: FairScheduler,
+  input: Omit<ClaimJobInput, "jobTokenHash">,
+  claim: Claim,
+  jobTokenHash: string | undefined,
   handedBack: Claim[],
 ): Promise<ClaimedJob | null> {
-  for (let tries = 0; tries < 20; tries++) {
-    const claim = await scheduler.claim(input.poolId, input.nowMs ?? Date.now());
-    if (!claim) return null;
-    const ctx: TenantContext = { tenantId: claim.tenantId, actor: { kind: "RUNNER", ...(input.runnerId ? { id: input.runnerId } : {}) } };
-    // Both reads at once (one round trip's wait): the job is only looked at when the pool may serve its tenant.
-    const [access, job] = await Promise.all([
-      poolAccess(db, input.poolId, claim.tenantId),
-      db.forTenant(ctx).jobRun.findUnique({ where: { id: claim.jobId }, select: { status: true, attempt: true, runId: true, heldByConcurrency: true, avoidRunnerIds: true } }),
-    ]);
-    if (!access.usable) {
-      await scheduler.release(input.poolId, claim.tenantId, claim.jobId);
-      await db.forTenant(ctx).jobRun.updateMany({ where: { id: claim.jobId, status: "WAITING", poolId: input.poolId }, data: { poolId: null } });
-      continue;
-    }
-    const runnable = job !== null && job.status === "WAITING" && !job.heldByConcurrency;
-    if (runnable && input.runnerId && job.avoidRunnerIds.includes(input.runnerId) && (await anotherRunnerCanTake(db, input.poolId, job.avoidRunnerIds, input.nowMs))) {
-      handedBack.push(claim);
-      continue;
-    }
-    const sys = db.system("claim: record the attempt");
-    const assignment =
-      runnable
-        ? await transitions.assignJob(sys, ctx, { jobId: claim.jobId, expectedAttempt: job.attempt, leaseMs: input.leaseMs, ...(input.runnerId ? { runnerId: input.runnerId } : {}), ...(input.jobTokenHash ? { jobTokenHash: input.jobTokenHash } : {}) })
-        : null;
-    if (!job || !assignment) {
-      await scheduler.release(input.poolId, claim.tenantId, claim.jobId);
-      continue;
-    }
-    await transitions.markRunRunning(sys, ctx, job.runId, "first job assigned");
-    return { tenantId: claim.tenantId, jobId: claim.jobId, runId: job.runId, attemptId: assignment.attemptId, attempt: assignment.attempt, leaseExpiresAt: assignment.leaseExpiresAt, waitedMs: claim.waitedMs, receivesSecrets: access.secrets };
+  const ctx: TenantContext = { tenantId: claim.tenantId, actor: { kind: "RUNNER", ...(input.runnerId ? { id: input.runnerId } : {}) } };
+  // Both reads at once (one round trip's wait): the job is only looked at when the pool may serve its tenant.
+  const [access, job] = await Promise.all([
+    poolAccess(db, input.poolId, claim.tenantId),
+    claimCandidate(db.sql("claim: the picked job and its run's status"), claim.tenantId, claim.jobId),
+  ]);
+  if (!access.usable) {
+    await scheduler.release(input.poolId, claim.tenantId, claim.jobId);
+    await db.forTenant(ctx).jobRun.updateMany({ where: { id: claim.jobId, status: "WAITING", poolId: input.poolId }, data: { poolId: null } });
+    return null;
   }
-  return null;
+  const runnable = job !== null && job.status === "WAITING" && !job.heldByConcurrency;
+  if (runnable && input.runnerId && job.avoidRunnerIds.includes(input.runnerId) && (await anotherRunnerCanTake(db, input.poolId, job.avoidRunnerIds, input.nowMs))) {
+    handedBack.push(claim);
+    return null;
+  }
+  const sys = db.system("claim: record the attempt");
+  const assignment =
+    runnable
+      ? await transitions.assignJob(sys, ctx, { jobId: claim.jobId, expectedAttempt: job.attempt, leaseMs: input.leaseMs, ...(input.runnerId ? { runnerId: input.runnerId } : {}), ...(jobTokenHash ? { jobTokenHash } : {}) })
+      : null;
+  if (!job || !assignment) {
+    await scheduler.release(input.poolId, claim.tenantId, claim.jobId);
+    return null;
+  }
+  // The run's first assignment moves it to RUNNING; every later one would be a statement that changes nothing.
+  if (job.runStatus === "QUEUED" || job.runStatus === "WAITING") await transitions.markRunRunning(sys, ctx, job.runId, "first job assigned");
+  return { tenantId: claim.tenantId, jobId: claim.jobId, runId: job.runId, attemptId: assignment.attemptId, attempt: assignment.attempt, leaseExpiresAt: assignment.leaseExpiresAt, waitedMs: claim.waitedMs, receivesSecrets: access.secrets };
 }

@@ -3,7 +3,7 @@
 // the web's keys — the GITHUB_TOKEN (the GitHub App's key) and the actions runtime token — and the pool's limits.
 import { authenticateClaimingRunner, poolLimitsOf } from "@gantry/db";
 import type { ClaimAssignment } from "@gantry/engine";
-import { claimRequest, claimResponse, type ClaimResponse, type PoolLimits } from "@gantry/runner-protocol";
+import { claimRequest, claimResponse, type Assignment, type PoolLimits } from "@gantry/runner-protocol";
 import type { RunnerApiDeps } from "./deps";
 import { engineOf } from "./engine";
 import { mintJobGithubToken } from "./github-token";
@@ -12,6 +12,9 @@ import { mintRuntimeToken } from "../actions-services/runtime-token";
 
 // A waiting claim is woken when its pool gets work (ready-signal.ts); this is only the re-check should a wake be lost.
 export const FALLBACK_MS = 1_000;
+// The most jobs one answer carries, whatever the runner asks for: each is prepared (its plan slice, contexts,
+// secrets) before the answer goes, so a larger batch would hold the first job back for the last one's preparation.
+export const MAX_CLAIM_BATCH = 16;
 
 export async function handleClaim(request: Request, deps: RunnerApiDeps): Promise<Response> {
   const credential = bearer(request);
@@ -34,8 +37,20 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
   for (;;) {
     // Read before looking at the queue: a job made ready while this claim runs wakes the wait below at once.
     const mark = await deps.ready.mark(runner.poolId);
-    const assigned = await deps.ready.inTurn(runner.poolId, () => engineOf(deps).claim({ poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs, maxTimeoutMinutes: limits.maxTimeoutMinutes }), deadline);
-    if (assigned) return Response.json(claimResponse.parse(await answerFor(deps, assigned, limits)));
+    const input = { poolId: runner.poolId, runnerId: runner.id, leaseMs: deps.leaseMs, maxTimeoutMinutes: limits.maxTimeoutMinutes };
+    const max = Math.min(body.value.max, MAX_CLAIM_BATCH);
+    const claim = () => (max === 1 ? engineOf(deps).claim(input).then((one) => (one ? [one] : [])) : engineOf(deps).claimMany(input, max));
+    const assigned = await deps.ready.inTurn(runner.poolId, claim, deadline);
+    if (assigned && assigned.length > 0) {
+      // A job whose tokens cannot be minted (GitHub unreachable) is left to its lease, as a single claim would leave it;
+      // it does not take the batch's other jobs down with it.
+      const settled = await Promise.allSettled(assigned.map((one) => answerFor(deps, one, limits)));
+      const answers = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+      const failed = settled.find((result) => result.status === "rejected");
+      if (answers.length === 0 && failed) throw failed.reason;
+      // The first job as `assignment` (what a runner asking for one reads); all of them when it asked for more.
+      return Response.json(claimResponse.parse({ assignment: answers[0], ...(body.value.max > 1 ? { assignments: answers } : {}) }));
+    }
     const left = deadline - Date.now();
     if (left <= 0) return Response.json(claimResponse.parse({ assignment: null }));
     await deps.ready.wait(runner.poolId, mark, Math.min(FALLBACK_MS, left));
@@ -43,7 +58,7 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
 }
 
 /** The engine's assignment (its secrets included) plus what only the web can mint: the GITHUB_TOKEN and runtime token. */
-async function answerFor(deps: RunnerApiDeps, assigned: ClaimAssignment, limits: PoolLimits): Promise<ClaimResponse> {
+async function answerFor(deps: RunnerApiDeps, assigned: ClaimAssignment, limits: PoolLimits): Promise<Assignment> {
   const { claimed, row } = assigned;
   const repository = row.run.repository;
   const github = repository.installation ? (deps.github?.() ?? null) : null;
@@ -61,20 +76,18 @@ async function answerFor(deps: RunnerApiDeps, assigned: ClaimAssignment, limits:
         })
       : null;
   return {
-    assignment: {
-      attemptId: claimed.attemptId,
-      attempt: claimed.attempt,
-      jobToken: assigned.jobToken,
-      leaseMs: deps.leaseMs,
-      heartbeatMs: deps.heartbeatMs,
-      run: { ...assigned.run, githubToken },
-      strategy: assigned.strategy,
-      job: assigned.job,
-      ...(deps.runtimeTokenKey ? { runtimeToken: await mintRuntimeToken(deps.runtimeTokenKey, { tenantId: claimed.tenantId, runId: row.run.id, jobRunId: claimed.jobId, attemptId: claimed.attemptId }, { issuedAt: Date.now(), timeoutMinutes: assigned.timeoutMinutes }) } : {}),
-      secrets: assigned.secrets,
-      needs: assigned.needs,
-      vars: assigned.vars,
-      limits,
-    },
+    attemptId: claimed.attemptId,
+    attempt: claimed.attempt,
+    jobToken: assigned.jobToken,
+    leaseMs: deps.leaseMs,
+    heartbeatMs: deps.heartbeatMs,
+    run: { ...assigned.run, githubToken },
+    strategy: assigned.strategy,
+    job: assigned.job,
+    ...(deps.runtimeTokenKey ? { runtimeToken: await mintRuntimeToken(deps.runtimeTokenKey, { tenantId: claimed.tenantId, runId: row.run.id, jobRunId: claimed.jobId, attemptId: claimed.attemptId }, { issuedAt: Date.now(), timeoutMinutes: assigned.timeoutMinutes }) } : {}),
+    secrets: assigned.secrets,
+    needs: assigned.needs,
+    vars: assigned.vars,
+    limits,
   };
 }
