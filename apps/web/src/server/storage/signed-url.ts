@@ -7,7 +7,7 @@ import { z } from "zod";
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const objectRecord = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("artifact"), runId: z.string(), name: z.string(), expiresAt: z.number().int() }),
+  z.object({ kind: z.literal("artifact"), runId: z.string(), name: z.string(), expiresAt: z.number().int(), /** The uploading attempt (shown on the run page). */ attemptId: z.string().optional() }),
   z.object({ kind: z.literal("cache"), repositoryId: z.string(), scope: z.string(), key: z.string(), version: sha256Hex }),
 ]);
 export type ObjectRecord = z.infer<typeof objectRecord>;
