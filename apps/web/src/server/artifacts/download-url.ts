@@ -2,8 +2,9 @@
 // artifact row of one tenant (and the bytes it held when the URL was made). The route serves only what the signed
 // payload names, looked up inside the signed tenant, so a URL made for one tenant's artifact can never serve another's;
 // its own key (derived for this purpose) means a runner's object URL or a toolkit blob URL never verifies here.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { z } from "zod";
+import { readSignedQuery, signedQuery } from "../storage/signed-query";
 
 /** Where the route serves the signed URLs. */
 export const ARTIFACT_DOWNLOAD_ROUTE = "/api/artifacts/download";
@@ -24,31 +25,20 @@ export type ArtifactDownloadGrant = z.infer<typeof artifactDownloadGrant>;
 /** The signing key: its own derivation of the object URL secret, so no other signed URL is valid here. */
 export const artifactDownloadKey = (objectUrlSecret: string) => createHmac("sha256", objectUrlSecret).update("gantry artifact download urls").digest("hex");
 
-const mac = (key: string, payload: string) => createHmac("sha256", key).update(`gantry-artifact-download\n${payload}`).digest("base64url");
+/** The MAC's purpose line (signed-query.ts). */
+const PURPOSE = "gantry-artifact-download";
 
 /** A path with its query (`/api/artifacts/download?g=…&sig=…`): the browser resolves it on the page's origin. */
 export function signArtifactDownload(key: string, grant: ArtifactDownloadGrant): string {
-  const payload = Buffer.from(JSON.stringify(artifactDownloadGrant.parse(grant))).toString("base64url");
-  return `${ARTIFACT_DOWNLOAD_ROUTE}?g=${payload}&sig=${mac(key, payload)}`;
+  return `${ARTIFACT_DOWNLOAD_ROUTE}?${signedQuery(key, PURPOSE, artifactDownloadGrant, grant)}`;
 }
 
 export type ArtifactDownloadCheck = { ok: true; grant: ArtifactDownloadGrant } | { ok: false; code: "bad_signature" | "url_expired"; error: string };
 
 /** The grant a URL carries when its signature verifies (constant time) and it has not expired at `now`. */
 export function verifyArtifactDownload(key: string, url: URL, now: number): ArtifactDownloadCheck {
-  const payload = url.searchParams.get("g") ?? "";
-  const given = Buffer.from(url.searchParams.get("sig") ?? "");
-  const expected = Buffer.from(mac(key, payload));
-  const tampered = { ok: false as const, code: "bad_signature" as const, error: "This download link is not valid (it was changed or not made here). Download the artifact again from the run page." };
-  if (payload === "" || given.length !== expected.length || !timingSafeEqual(given, expected)) return tampered;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(payload, "base64url").toString());
-  } catch {
-    return tampered;
-  }
-  const parsed = artifactDownloadGrant.safeParse(raw);
-  if (!parsed.success) return tampered;
-  if (parsed.data.exp <= now) return { ok: false, code: "url_expired", error: "This download link has expired (links last 5 minutes). Download the artifact again from the run page." };
-  return { ok: true, grant: parsed.data };
+  const check = readSignedQuery(key, PURPOSE, artifactDownloadGrant, url, now);
+  if (check.ok) return check;
+  if (check.code === "url_expired") return { ok: false, code: "url_expired", error: "This download link has expired (links last 5 minutes). Download the artifact again from the run page." };
+  return { ok: false, code: "bad_signature", error: "This download link is not valid (it was changed or not made here). Download the artifact again from the run page." };
 }
