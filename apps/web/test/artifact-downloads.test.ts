@@ -4,7 +4,6 @@
 // and delete (maintainer+, audited, the bytes removed unless another row names them). Zips are checked by Info-ZIP's
 // `unzip`, not by our own code.
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -25,6 +24,7 @@ import { signObjectUrl } from "../src/server/storage/signed-url";
 import { claimedJob, closeRunnerTest, demo, post } from "./runner-support";
 import { DEMO, setupWebTest, stubWebEnv, type WebTestContext } from "./support";
 import { auditOf, callerFor, member, rejection } from "./trpc-support";
+import { unzipped } from "./unzip";
 
 let t: WebTestContext;
 const prefix = `gantry-test-${Math.random().toString(16).slice(2, 10)}`;
@@ -56,15 +56,6 @@ async function tarGzOf(files: Record<string, string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of createTar({ gzip: true, cwd: dir, portable: true }, Object.keys(files))) chunks.push(Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks);
-}
-
-/** What Info-ZIP makes of a zip: `unzip -t` must pass, then each file's text. */
-function unzipped(zip: Buffer): Record<string, string> {
-  const file = path.join(scratch, `${randomId("zip")}.zip`);
-  writeFileSync(file, zip);
-  expect(execFileSync("unzip", ["-t", file]).toString()).toContain("No errors detected");
-  const names = execFileSync("unzip", ["-Z1", file]).toString().split("\n").filter((name) => name !== "" && !name.endsWith("/"));
-  return Object.fromEntries(names.sort().map((name) => [name, execFileSync("unzip", ["-p", file, name]).toString()]));
 }
 
 /** Uploads an artifact through the runner's routes, as upload-artifact does: its run and the claimed attempt. */

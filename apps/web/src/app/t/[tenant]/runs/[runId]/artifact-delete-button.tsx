@@ -1,6 +1,7 @@
 "use client";
 // Delete one artifact (maintainers see it); asks first, and shows the server's refusal in place.
 import { useActionState } from "react";
+import { FormRefusal } from "../../../../../components/form-refusal";
 import { deleteArtifactFromPage } from "./artifact-actions";
 
 export function ArtifactDeleteButton({ tenant, runId, name }: { tenant: string; runId: string; name: string }) {
@@ -20,11 +21,7 @@ export function ArtifactDeleteButton({ tenant, runId, name }: { tenant: string; 
       <button type="submit" disabled={pending} aria-label={`Delete artifact ${name}`}>
         {pending ? "Deleting…" : "Delete"}
       </button>
-      {error && (
-        <span className="error small" role="alert">
-          {error}
-        </span>
-      )}
+      <FormRefusal error={error} />
     </form>
   );
 }

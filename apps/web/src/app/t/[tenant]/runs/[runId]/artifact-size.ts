@@ -17,6 +17,7 @@ export function artifactExpiry(expiresAt: string, now: Date): string {
   const left = new Date(expiresAt).getTime() - now.getTime();
   const date = expiresAt.slice(0, 10);
   if (left <= 0) return `expired ${date}`;
-  const days = Math.floor(left / DAY_MS);
+  // Rounded: a 5-day artifact a minute old still reads "in 5 days".
+  const days = Math.round(left / DAY_MS);
   return `${date} (${days >= 1 ? `in ${days} ${days === 1 ? "day" : "days"}` : "today"})`;
 }
