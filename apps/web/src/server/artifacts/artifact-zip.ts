@@ -33,6 +33,12 @@ export function zipFromTarGz(tarGz: Readable): Readable {
   };
   zip.on("error", fail);
   zip.pipe(out);
+  // A download cancelled half way (the browser went away): stop reading the object instead of stalling on it.
+  out.on("close", () => {
+    if (out.readableEnded) return;
+    zip.abort();
+    tarGz.destroy();
+  });
   const parser = new Parser({
     strict: true,
     onReadEntry: (entry: ReadEntry) => {

@@ -22,7 +22,7 @@ export async function RunAnnotations({ session, tenant, runId }: { session: Sess
         <h2 id="run-annotations-title">Annotations</h2>
         <span className="muted small">{summary.join(" · ")}</span>
       </div>
-      <ul className="annotations">
+      <ul className="annotations run-annotation-list">
         {annotations.map((annotation, index) => {
           const place = where(annotation);
           return (
