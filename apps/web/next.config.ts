@@ -12,8 +12,8 @@ const config: NextConfig = {
     "@gantry/workflow-schema",
   ],
   // Loaded by Node at run time instead of bundled: the Prisma runtime (its query compiler is WASM it
-  // imports dynamically), the pg driver and its adapter, and ioredis.
-  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis", "bullmq"],
+  // imports dynamically), the pg driver and its adapter, ioredis, and the archive libraries of artifact downloads.
+  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis", "bullmq", "archiver", "tar"],
   // forbidden() and forbidden.tsx: a settings page the caller's role may not open answers 403 with the reason
   // (app/t/[tenant]/settings-access.ts). Experimental in Next 16; it is the App Router's only way to a 403 page.
   experimental: { authInterrupts: true },

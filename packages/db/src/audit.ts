@@ -82,6 +82,8 @@ export const AUDIT_ACTIONS = {
   apiTokenCreated: "api_token.created",
   /** A personal API token revoked (details: name); one row per tenant of its user. */
   apiTokenRevoked: "api_token.revoked",
+  /** A maintainer deleted a run's artifact from the run page (details: run, name, size, sha256, whether its bytes were removed). */
+  artifactDeleted: "artifact.deleted",
   /** A tenant's workflow settings changed (details: the new values). */
   tenantSettingsUpdated: "tenant.settings.update",
 } as const;

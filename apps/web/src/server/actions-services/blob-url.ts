@@ -3,9 +3,9 @@
 // content-addressed object, an upload names a staged upload (upload-ids.ts). The Azure SDK appends its own query
 // parameters (`comp`, `blockid`) to ours, and reads the path as `/<account>/<container>/<blob>` on an IP host or
 // `/<container>/<blob>` elsewhere: both have a container here.
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { ACTIONS_SERVICE_PATH, SERVICE_BASE_HEADER } from "@gantry/runner-protocol";
 import { z } from "zod";
+import { readSignedQuery, signedQuery } from "../storage/signed-query";
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -17,7 +17,8 @@ export type BlobGrant = z.infer<typeof blobGrant>;
 
 export const BLOB_PATH = `${ACTIONS_SERVICE_PATH}blob/gantry/object`;
 
-const mac = (secret: string, payload: string) => createHmac("sha256", secret).update(`gantry-actions-blob\n${payload}`).digest("base64url");
+/** The MAC's purpose line (signed-query.ts). */
+const PURPOSE = "gantry-actions-blob";
 
 /**
  * Where the caller reaches the services: the base a runner's service proxy says the sandbox used (only its origin:
@@ -37,26 +38,14 @@ export function serviceOrigin(request: Request, publicUrl: string): string {
 }
 
 export function signBlobUrl(secret: string, origin: string, grant: BlobGrant): string {
-  const payload = Buffer.from(JSON.stringify(blobGrant.parse(grant))).toString("base64url");
-  return `${origin}${BLOB_PATH}?g=${payload}&sig=${mac(secret, payload)}`;
+  return `${origin}${BLOB_PATH}?${signedQuery(secret, PURPOSE, blobGrant, grant)}`;
 }
 
 export type BlobGrantCheck = { ok: true; grant: BlobGrant } | { ok: false; status: 403; code: "bad_signature" | "url_expired"; error: string };
 
 export function verifyBlobUrl(secret: string, url: URL, now: number): BlobGrantCheck {
-  const payload = url.searchParams.get("g") ?? "";
-  const given = Buffer.from(url.searchParams.get("sig") ?? "");
-  const expected = Buffer.from(mac(secret, payload));
-  const bad = { ok: false as const, status: 403 as const, code: "bad_signature" as const };
-  if (payload === "" || given.length !== expected.length || !timingSafeEqual(given, expected)) return { ...bad, error: "The blob URL's signature does not verify." };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(payload, "base64url").toString());
-  } catch {
-    return { ...bad, error: "The blob URL's grant does not parse." };
-  }
-  const parsed = blobGrant.safeParse(raw);
-  if (!parsed.success) return { ...bad, error: "The blob URL's grant does not parse." };
-  if (parsed.data.exp <= now) return { ok: false, status: 403, code: "url_expired", error: "The blob URL has expired." };
-  return { ok: true, grant: parsed.data };
+  const check = readSignedQuery(secret, PURPOSE, blobGrant, url, now);
+  if (check.ok) return check;
+  if (check.code === "url_expired") return { ok: false, status: 403, code: "url_expired", error: "The blob URL has expired." };
+  return { ok: false, status: 403, code: "bad_signature", error: check.why === "signature" ? "The blob URL's signature does not verify." : "The blob URL's grant does not parse." };
 }

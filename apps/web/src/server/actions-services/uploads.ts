@@ -86,7 +86,7 @@ export async function recordUpload(deps: ActionsServiceDeps, caller: { tenantId:
   const record =
     meta.kind === "cache"
       ? { kind: "cache" as const, repositoryId: meta.repositoryId, scope: meta.scope, key: meta.key, version: meta.version }
-      : { kind: "artifact" as const, runId: meta.runId, name: meta.name, expiresAt: meta.expiresAt };
+      : { kind: "artifact" as const, runId: meta.runId, name: meta.name, expiresAt: meta.expiresAt, attemptId: meta.attemptId };
   const recorded = await recordObject(caller.scope, caller.tenantId, record, object.sha256, object.sizeBytes, objectKey);
   await deps.staging.remove(caller.tenantId, uploadId);
   if (recorded instanceof Response) return { ok: false, response: recorded };

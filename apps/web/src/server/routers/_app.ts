@@ -1,6 +1,8 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { apiTokensRouter } from "./apiTokens/_router";
 import { approvalsRouter } from "./approvals/_router";
+import { annotationsRouter } from "./annotations/_router";
+import { artifactsRouter } from "./artifacts/_router";
 import { auditRouter } from "./audit/_router";
 import { environmentsRouter } from "./environments/_router";
 import { healthRouter } from "./health";
@@ -27,6 +29,8 @@ export const appRouter = createTRPCRouter({
   members: membersRouter,
   invitations: invitationsRouter,
   variables: variablesRouter,
+  artifacts: artifactsRouter,
+  annotations: annotationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -30,6 +30,6 @@ export async function handleArtifacts(request: Request, deps: ObjectDeps): Promi
   }
   if ((await usedBytes(scope, new Date(now))) + sizeBytes > deps.quotaBytes) return overQuota(deps.quotaBytes);
   const days = Math.min(wanted.retentionDays ?? ARTIFACT_RETENTION_DAYS.default, ARTIFACT_RETENTION_DAYS.max);
-  const record = { kind: "artifact" as const, runId: job.runId, name: wanted.name, expiresAt: now + days * DAY_MS };
+  const record = { kind: "artifact" as const, runId: job.runId, name: wanted.name, expiresAt: now + days * DAY_MS, attemptId: wanted.attemptId };
   return Response.json(artifactResponse.parse({ grant: grantUrl(deps, { op: "put", tenantId, sha256, sizeBytes, record }), sha256, sizeBytes }));
 }

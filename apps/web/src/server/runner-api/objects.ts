@@ -77,7 +77,7 @@ const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClie
 export async function recordObject(scope: TenantClient, tenantId: string, record: ObjectRecord, sha256: string, sizeBytes: number, objectKey: string): Promise<boolean | Response> {
   try {
     if (record.kind === "artifact") {
-      await scope.artifact.create({ data: { id: deterministicId("art", record.runId, record.name), tenantId, runId: record.runId, name: record.name, sizeBytes: BigInt(sizeBytes), sha256, objectKey, expiresAt: new Date(record.expiresAt) } });
+      await scope.artifact.create({ data: { id: deterministicId("art", record.runId, record.name), tenantId, runId: record.runId, name: record.name, sizeBytes: BigInt(sizeBytes), sha256, objectKey, expiresAt: new Date(record.expiresAt), attemptId: record.attemptId ?? null } });
     } else {
       await scope.cacheEntry.create({
         data: { id: deterministicId("cache", record.repositoryId, record.scope, record.key, record.version), tenantId, repositoryId: record.repositoryId, scope: record.scope, key: record.key, version: record.version, sizeBytes: BigInt(sizeBytes), sha256, objectKey },

@@ -1,16 +1,13 @@
 import { attemptId as attemptIdOf } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { storedAnnotations } from "../../annotations/stored-annotations";
 import { readAttemptLog } from "../../logs/read-attempt-log";
 import { getServices } from "../../services";
 import { DirectoryObjectStore } from "@gantry/storage";
 import type { TenantProcedureContext } from "../../trpc";
 import type { RunLogsInput } from "./logs.schema";
 
-// Stored by the step route from the runner's report; read back defensively.
-const storedAnnotations = z
-  .array(z.object({ level: z.string(), message: z.string(), file: z.string().optional(), line: z.number().optional(), col: z.number().optional(), title: z.string().optional() }))
-  .catch([]);
 const storedOutputs = z.record(z.string(), z.string()).catch({});
 
 /**

@@ -12,6 +12,8 @@ import { Approvals } from "./approvals";
 import { CancelButton } from "./cancel-button";
 import { ForkApproval } from "./fork-approval";
 import { intakePending, jobHref, loadRun, runTitle } from "./load-run";
+import { RunAnnotations } from "./run-annotations";
+import { RunArtifacts } from "./run-artifacts";
 import { RunInputs } from "./run-inputs";
 import { WorkflowWarnings } from "./workflow-warnings";
 
@@ -146,6 +148,8 @@ export default async function RunPage({ params }: { params: Params }) {
           </table>
         </section>
       )}
+      <RunAnnotations session={session} tenant={tenant} runId={run.id} />
+      <RunArtifacts session={session} tenant={tenant} runId={run.id} />
       <JobLogs session={session} tenant={tenant} runId={run.id} jobs={run.jobs} />
     </>
   );
