@@ -27,6 +27,8 @@ ls /boot/vmlinuz-*-cloud-amd64 >/dev/null 2>&1 || need+=(linux-image-cloud-amd64
 command -v debootstrap >/dev/null || need+=(debootstrap)
 [[ -e /bin/busybox ]] || need+=(busybox-static)
 command -v cpio >/dev/null || need+=(cpio)
+# The artifact download tests read the zips they get with Info-ZIP.
+command -v unzip >/dev/null || need+=(unzip)
 if ((${#need[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     echo "[test] installing system packages: ${need[*]}"
