@@ -82,6 +82,52 @@ describe("runs.rerun", () => {
     expect((await sys().workflowRun.findUniqueOrThrow({ where: { id: runId } })).runAttempt).toBe(2);
   });
 
+  it("keeps each run attempt viewable in runs.get: its conclusion and every job as it left it, kept jobs marked", async () => {
+    const runId = await failedRun();
+    const before = await callerFor(admin).runs.get({ tenant: DEMO.tenantSlug, runId });
+    expect(before.runAttempts).toEqual([
+      {
+        number: 1,
+        queuedAt: before.createdAt,
+        conclusion: "FAILED",
+        finishedAt: expect.any(String),
+        jobs: [
+          { key: "build", status: "SUCCEEDED", rerun: true },
+          { key: "test", status: "FAILED", rerun: true },
+          { key: "deploy", status: "SKIPPED", rerun: true },
+        ],
+      },
+    ]);
+    expect(before.queuedAt).toBe(before.createdAt);
+    await callerFor(admin).runs.rerun({ tenant: DEMO.tenantSlug, runId, mode: "failed" });
+    const jobs = await sys().jobRun.findMany({ where: { runId } });
+    const test = jobs.find((job) => job.key === "test")?.id ?? "";
+    await transitions.markJobWaiting(sys(), demo, test);
+    const assigned = await transitions.assignJob(sys(), demo, { jobId: test, expectedAttempt: 1, leaseMs: 60_000 });
+    await transitions.finishAttempt(sys(), demo, assigned?.attemptId ?? "", "SUCCEEDED");
+    await transitions.finishJob(sys(), demo, test, 2, "SUCCEEDED");
+
+    const after = await callerFor(admin).runs.get({ tenant: DEMO.tenantSlug, runId });
+    const [first, second] = after.runAttempts;
+    // Attempt 1 reads as it ended, though its jobs were reset in place.
+    expect(first).toEqual(before.runAttempts[0]);
+    expect(second).toEqual({
+      number: 2,
+      queuedAt: expect.any(String),
+      conclusion: null,
+      finishedAt: null,
+      jobs: [
+        { key: "build", status: "SUCCEEDED", rerun: false },
+        { key: "test", status: "SUCCEEDED", rerun: true },
+        { key: "deploy", status: "QUEUED", rerun: true },
+      ],
+    });
+    // Queue time counts from the re-run, not from the run's creation.
+    expect(after.queuedAt).toBe(second?.queuedAt);
+    expect(Date.parse(after.queuedAt)).toBeGreaterThanOrEqual(Date.parse(first?.finishedAt ?? ""));
+    expect([after.canRerun, (await callerFor(viewer).runs.get({ tenant: DEMO.tenantSlug, runId })).canRerun]).toEqual([true, false]);
+  });
+
   it("names the jobs when the job is unknown, and asks for jobKey only with mode job", async () => {
     const runId = await failedRun();
     await expect(callerFor(admin).runs.rerun({ tenant: DEMO.tenantSlug, runId, mode: "job", jobKey: "lint" })).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("has no job lint (jobs: build, test, deploy)") });

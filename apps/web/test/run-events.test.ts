@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../src/server/auth";
 import { RunEventHub } from "../src/server/run-events/run-event-hub";
 import { handleRunEvents } from "../src/server/run-events/run-event-stream";
+import { readEvents } from "./sse-reader";
 import { addMember, setupWebTest, type WebTestContext } from "./support";
 
 let t: WebTestContext;
@@ -53,45 +54,13 @@ async function newRun(ctx: TenantContext, repositoryId: string = DEMO.repository
   return created.runId;
 }
 
-interface SseEvent {
-  event: string;
-  id: string | undefined;
-  data: Record<string, unknown>;
-}
-
 /** The endpoint's answer, read as it streams: the events so far, and a way to hang up. */
 function open(options: { session?: SessionUser | null; tenant?: string; lastEventId?: string; through?: RunEventHub } = {}) {
   const abort = new AbortController();
   const request = new Request(`http://127.0.0.1/api/t/${options.tenant ?? DEMO.tenantSlug}/runs/events`, { headers: options.lastEventId ? { "last-event-id": options.lastEventId } : {}, signal: abort.signal });
   const session = options.session === undefined ? demoUser : options.session;
-  const response = handleRunEvents(request, options.tenant ?? DEMO.tenantSlug, { caller: { session, apiToken: null, bearerRefusal: null }, database: t.database, redis: t.redis, queues: t.queues, hub: options.through ?? hub });
-  const events: SseEvent[] = [];
-  const pump = response.then(async (answer) => {
-    if (!answer.body || answer.status !== 200) return;
-    const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      text += value;
-      const blocks = text.split("\n\n");
-      text = blocks.pop() ?? "";
-      for (const block of blocks) {
-        const field = (name: string) => block.split("\n").find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
-        const event = field("event");
-        if (event) events.push({ event, id: field("id"), data: JSON.parse(field("data") ?? "{}") as Record<string, unknown> });
-      }
-    }
-  });
-  return {
-    response,
-    events,
-    runs: () => events.filter((event) => event.event === "runs"),
-    close: async () => {
-      abort.abort();
-      await pump;
-    },
-  };
+  const stream = readEvents(handleRunEvents(request, options.tenant ?? DEMO.tenantSlug, { caller: { session, apiToken: null, bearerRefusal: null }, database: t.database, redis: t.redis, queues: t.queues, hub: options.through ?? hub }), abort);
+  return { ...stream, runs: () => stream.events.filter((event) => event.event === "runs") };
 }
 
 describe("GET /api/t/<tenant>/runs/events", () => {

@@ -56,6 +56,25 @@ describe("runs.get", () => {
     expect(run.errors).toEqual(errors);
   });
 
+  it("names the event's actor, commit message and repository page; never another tenant's delivery, never a script URL", async () => {
+    const sys = t.database.system("test");
+    const delivery = async (tenantId: string, payload: object) =>
+      (await sys.webhookDelivery.create({ data: { id: randomId("dlv"), deliveryId: randomId("gh"), source: "github", event: "push", tenantId, payload } })).id;
+    const withDelivery = async (key: string, deliveryId: string) => {
+      const created = await intake.createRun(sys, demo, { ...base(key), plan: { jobs: [] } });
+      await sys.workflowRun.update({ where: { id: created.runId }, data: { deliveryId } });
+      return (await caller().runs.get({ tenant: DEMO.tenantSlug, runId: created.runId })).origin;
+    };
+    const push = { sender: { login: "octocat" }, head_commit: { message: "Fix the flaky test\n\nIt raced." }, repository: { html_url: "https://github.com/acme/app/" } };
+    expect(await withDelivery("origin-push", await delivery(DEMO.tenantId, push))).toEqual({ actor: "octocat", commitMessage: "Fix the flaky test\n\nIt raced.", repositoryUrl: "https://github.com/acme/app" });
+    const pullRequest = { sender: { login: "hubot" }, pull_request: { title: "Add caching" }, repository: { html_url: "javascript:alert(1)" } };
+    expect(await withDelivery("origin-pr", await delivery(DEMO.tenantId, pullRequest))).toEqual({ actor: "hubot", commitMessage: "Add caching", repositoryUrl: null });
+    expect(await withDelivery("origin-git", await delivery(DEMO.tenantId, { repository: "demo/hello", pusher: "alice" }))).toEqual({ actor: "alice", commitMessage: null, repositoryUrl: null });
+    const otherTenant = randomId("ten");
+    await sys.tenant.create({ data: { id: otherTenant, slug: otherTenant.toLowerCase(), name: "Other" } });
+    expect(await withDelivery("origin-foreign", await delivery(otherTenant, push))).toEqual({ actor: null, commitMessage: null, repositoryUrl: null });
+  });
+
   it("does not reveal another tenant's run", async () => {
     const other = randomId("ten");
     await t.database.system("test").tenant.create({ data: { id: other, slug: "other", name: "Other" } });

@@ -12,7 +12,8 @@ export type { Tenant, User, Membership, Invitation, Variable, Repository, GitSou
 export * from "./generated/prisma/enums";
 export { hashPassword, verifyPassword, needsRehash, PASSWORD_PARAMETERS, type ScryptParameters } from "./passwords";
 export { listRuns, countRuns, encodeRunCursor, decodeRunCursor, RunListCursorError, type RunListFilter, type RunListQuery, type RunListRow, type RunListCounts, type RunListPage } from "./run-list";
-export { runMark, runChangesAfter, type RunChange, type RunMark } from "./run-changes";
+export { runMark, runChangesAfter, jobChangesAfter, runChangedAfter, type RunChange, type JobChange, type RunMark } from "./run-changes";
+export { runAttemptHistory, type RunAttemptRecord } from "./run-attempt-history";
 export { AUDIT_ACTIONS, recordAudit, listAudit, type AuditAction, type AuditRecord, type AuditPage, type AuditFilter } from "./audit";
 export { newToken, hashToken, tokenMatches } from "./tokens";
 export { seedDemo, DEMO, type SeedOptions } from "./seed";

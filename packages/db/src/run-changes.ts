@@ -41,3 +41,45 @@ export async function runChangesAfter(scoped: TenantClient, afterId: bigint, lim
   // toStatus is text in the history table; a WorkflowRun row only ever records a RunStatus.
   return rows.flatMap((row) => (isRunStatus(row.toStatus) ? [{ id: row.id, runId: row.entityId, status: row.toStatus, at: row.createdAt }] : []));
 }
+
+export interface JobChange {
+  /** The StateTransition id, in the same sequence as the runs' (a tenant's history in one order). */
+  id: bigint;
+  runId: string;
+  jobId: string;
+  status: RunStatus;
+}
+
+/** The tenant's job status changes with ids above `afterId`, oldest first, at most `limit`, each with its run. */
+export async function jobChangesAfter(scoped: TenantClient, afterId: bigint, limit: number): Promise<JobChange[]> {
+  const rows = await scoped.stateTransition.findMany({
+    where: { entity: "JobRun", id: { gt: afterId } },
+    orderBy: { id: "asc" },
+    take: limit,
+    select: { id: true, entityId: true, toStatus: true },
+  });
+  if (rows.length === 0) return [];
+  // A job's run never changes: one read of the jobs these rows name.
+  const jobs = await scoped.jobRun.findMany({ where: { id: { in: [...new Set(rows.map((row) => row.entityId))] } }, select: { id: true, runId: true } });
+  const runOf = new Map(jobs.map((job) => [job.id, job.runId]));
+  return rows.flatMap((row) => {
+    const runId = runOf.get(row.entityId);
+    return runId !== undefined && isRunStatus(row.toStatus) ? [{ id: row.id, runId, jobId: row.entityId, status: row.toStatus }] : [];
+  });
+}
+
+/** Whether the run or one of its jobs changed status after transition `afterId` (a resuming run page's question). */
+export async function runChangedAfter(scoped: TenantClient, runId: string, afterId: bigint): Promise<boolean> {
+  const jobs = await scoped.jobRun.findMany({ where: { runId }, select: { id: true } });
+  const found = await scoped.stateTransition.findFirst({
+    where: {
+      id: { gt: afterId },
+      OR: [
+        { entity: "WorkflowRun", entityId: runId },
+        { entity: "JobRun", entityId: { in: jobs.map((job) => job.id) } },
+      ],
+    },
+    select: { id: true },
+  });
+  return found !== null;
+}

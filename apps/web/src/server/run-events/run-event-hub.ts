@@ -7,7 +7,10 @@
 // Transition ids come from a sequence, so a change can commit after one with a higher id was read. The hub re-reads a
 // window of `lookback` ids below the newest it saw and sends the rows it has not sent yet, so a late commit still
 // arrives (its own ring, published after its commit, makes the hub look).
-import { runChangesAfter, runEventsChannel, runMark, type Database, type RunMark, type RunStatus, type TenantClient } from "@gantry/db";
+//
+// Job status changes (JobRun transitions, in the same id sequence) are read with the runs' and carried in `jobs`: the
+// run page's stream (run-page-stream.ts) follows one run's jobs through them; the Runs page ignores them.
+import { jobChangesAfter, runChangesAfter, runEventsChannel, runMark, type Database, type RunMark, type RunStatus, type TenantClient } from "@gantry/db";
 import type { Redis } from "ioredis";
 
 export interface RunEvent {
@@ -17,6 +20,14 @@ export interface RunEvent {
   changed: { runId: string; status: RunStatus }[];
   /** A run was created since the last event. */
   created: boolean;
+  /** Jobs whose status changed, oldest change first, each with its run. */
+  jobs: { runId: string; jobId: string; status: RunStatus }[];
+}
+
+interface Taken {
+  changed: RunEvent["changed"];
+  created: boolean;
+  jobs: RunEvent["jobs"];
 }
 
 export type RunEventListener = (event: RunEvent) => void;
@@ -146,35 +157,31 @@ export class RunEventHub {
     await this.options.subscriber.quit().catch(() => undefined);
   }
 
-  /** The tenant's run changes in the window not taken yet (taken now), and whether a run was created. */
-  private async take(tenantId: string, watched: Watched): Promise<{ changed: { runId: string; status: RunStatus }[]; created: boolean }> {
+  /** The tenant's run and job changes in the window not taken yet (taken now), and whether a run was created. */
+  private async take(tenantId: string, watched: Watched): Promise<Taken> {
     const scoped = this.scoped(tenantId);
-    const changed: { runId: string; status: RunStatus }[] = [];
+    const from = watched.mark.transitionId > this.lookback ? watched.mark.transitionId - this.lookback : 0n;
+    const [runRows, jobRows] = await Promise.all([readAll(from, (after) => runChangesAfter(scoped, after, CHANGES_PER_READ)), readAll(from, (after) => jobChangesAfter(scoped, after, CHANGES_PER_READ))]);
     let highest = watched.mark.transitionId;
-    let after = highest > this.lookback ? highest - this.lookback : 0n;
-    for (;;) {
-      const rows = await runChangesAfter(scoped, after, CHANGES_PER_READ);
-      for (const row of rows) {
-        if (watched.sent.has(row.id)) continue;
-        watched.sent.add(row.id);
-        changed.push({ runId: row.runId, status: row.status });
-        if (row.id > highest) highest = row.id;
-      }
-      const last = rows.at(-1);
-      if (rows.length < CHANGES_PER_READ || !last) break;
-      after = last.id;
-    }
+    const fresh = <R extends { id: bigint }>(row: R) => {
+      if (watched.sent.has(row.id)) return false;
+      watched.sent.add(row.id);
+      if (row.id > highest) highest = row.id;
+      return true;
+    };
+    const changed = runRows.filter(fresh).map((row) => ({ runId: row.runId, status: row.status }));
+    const jobs = jobRows.filter(fresh).map((row) => ({ runId: row.runId, jobId: row.jobId, status: row.status }));
     for (const id of watched.sent) if (id <= highest - this.lookback) watched.sent.delete(id);
     const newest = (await runMark(scoped)).newestRunId;
     const created = newest !== watched.mark.newestRunId;
     watched.mark = { transitionId: highest, newestRunId: newest };
-    return { changed, created };
+    return { changed, created, jobs };
   }
 
   private async read(tenantId: string, watched: Watched): Promise<void> {
-    const { changed, created } = await this.take(tenantId, watched);
-    if (changed.length === 0 && !created) return;
-    const event: RunEvent = { cursor: runEventCursor(watched.mark), changed, created };
+    const { changed, created, jobs } = await this.take(tenantId, watched);
+    if (changed.length === 0 && !created && jobs.length === 0) return;
+    const event: RunEvent = { cursor: runEventCursor(watched.mark), changed, created, jobs };
     for (const listener of watched.listeners) {
       try {
         listener(event);
@@ -194,5 +201,17 @@ export class RunEventHub {
     const channel = runEventsChannel(this.options.prefix, tenantId);
     this.byChannel.delete(channel);
     void this.options.subscriber.unsubscribe(channel).catch(() => undefined);
+  }
+}
+
+/** Every row above `after`, page by page (rows come oldest first, `CHANGES_PER_READ` a page). */
+async function readAll<R extends { id: bigint }>(after: bigint, page: (after: bigint) => Promise<R[]>): Promise<R[]> {
+  const all: R[] = [];
+  for (;;) {
+    const rows = await page(after);
+    all.push(...rows);
+    const last = rows.at(-1);
+    if (rows.length < CHANGES_PER_READ || !last) return all;
+    after = last.id;
   }
 }

@@ -15,7 +15,7 @@ import type { RequestCaller } from "../api-tokens/request-caller";
 import { createCaller } from "../routers/_app";
 import { createTRPCContext, type TRPCContext } from "../trpc";
 import { parseRunEventCursor, runEventCursor, type RunEvent, type RunEventHub } from "./run-event-hub";
-import { eventStreamResponse } from "../http/event-stream";
+import { serverSentEvents } from "../http/event-stream";
 
 export interface RunEventStreamDeps {
   caller: RequestCaller;
@@ -49,71 +49,34 @@ export async function handleRunEvents(request: Request, tenant: string, deps: Ru
     throw error;
   }
 
-  const encoder = new TextEncoder();
-  const abort = new AbortController();
-  const timers: ReturnType<typeof setInterval>[] = [];
-  let stop: (() => void) | null = null;
-  let stream: ReadableStreamDefaultController<Uint8Array> | null = null;
-  /** Stops watching and ends the response (the client went away, or the server gave up). */
-  const close = () => {
-    if (abort.signal.aborted) return;
-    abort.abort();
-    for (const timer of timers) clearInterval(timer);
-    stop?.();
-    try {
-      stream?.close();
-    } catch {
-      // The reader cancelled the stream already.
+  return serverSentEvents(request, deps.heartbeatMs ?? 15_000, async ({ send, fail, every, onClose, closed }) => {
+    // Events that arrive before the resume below is sent wait for it, so their order holds.
+    const queued: RunEvent[] = [];
+    let live = false;
+    // Job changes are the run page's (run-page-stream.ts): this page hears of runs only.
+    const sendRuns = (event: RunEvent) => {
+      if (event.changed.length > 0 || event.created) send("runs", { changed: event.changed, created: event.created }, event.cursor);
+    };
+    const watching = await deps.hub.watch(tenantId, (event) => (live ? sendRuns(event) : queued.push(event)));
+    onClose(watching.stop);
+    if (closed.aborted) return;
+    const resumeFrom = parseRunEventCursor(request.headers.get("last-event-id"));
+    const now = watching.mark;
+    if (resumeFrom && (resumeFrom.transitionId !== now.transitionId || resumeFrom.newestRunId !== now.newestRunId)) {
+      const scoped = deps.database.forTenant({ tenantId, actor: { kind: "SYSTEM", id: "run-events" } });
+      const missed = await runChangesAfter(scoped, resumeFrom.transitionId, RESUME_CHANGES);
+      const changed: { runId: string; status: RunStatus }[] = missed.map((change) => ({ runId: change.runId, status: change.status }));
+      const created = (await runMark(scoped)).newestRunId !== resumeFrom.newestRunId;
+      // The mark also moves with job changes, which this stream does not send.
+      if (changed.length > 0 || created) send("runs", { changed, created }, runEventCursor(now));
+      else send("ready", {}, runEventCursor(now));
+    } else {
+      send("ready", {}, runEventCursor(now));
     }
-  };
-  request.signal.addEventListener("abort", close);
-
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      stream = controller;
-      const write = (text: string) => {
-        if (!abort.signal.aborted) controller.enqueue(encoder.encode(text));
-      };
-      const send = (event: string, data: unknown, id?: string) => write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const end = (message: string) => {
-        send("failure", { message });
-        close();
-      };
-      write("retry: 2000\n\n");
-      try {
-        // Events that arrive before the resume below is sent wait for it, so their order holds.
-        const queued: RunEvent[] = [];
-        let live = false;
-        const watching = await deps.hub.watch(tenantId, (event) => (live ? send("runs", { changed: event.changed, created: event.created }, event.cursor) : queued.push(event)));
-        stop = watching.stop;
-        if (abort.signal.aborted) {
-          watching.stop();
-          return;
-        }
-        const resumeFrom = parseRunEventCursor(request.headers.get("last-event-id"));
-        const now = watching.mark;
-        if (resumeFrom && (resumeFrom.transitionId !== now.transitionId || resumeFrom.newestRunId !== now.newestRunId)) {
-          const scoped = deps.database.forTenant({ tenantId, actor: { kind: "SYSTEM", id: "run-events" } });
-          const missed = await runChangesAfter(scoped, resumeFrom.transitionId, RESUME_CHANGES);
-          const changed: { runId: string; status: RunStatus }[] = missed.map((change) => ({ runId: change.runId, status: change.status }));
-          const created = (await runMark(scoped)).newestRunId !== resumeFrom.newestRunId;
-          send("runs", { changed, created }, runEventCursor(now));
-        } else {
-          send("ready", {}, runEventCursor(now));
-        }
-        live = true;
-        for (const event of queued) send("runs", { changed: event.changed, created: event.created }, event.cursor);
-        timers.push(setInterval(() => write(": keepalive\n\n"), deps.heartbeatMs ?? 15_000));
-        timers.push(
-          setInterval(() => {
-            membership().catch((error: unknown) => end(error instanceof Error ? error.message : String(error)));
-          }, deps.recheckMs ?? 60_000),
-        );
-      } catch (error) {
-        end(error instanceof Error ? error.message : String(error));
-      }
-    },
-    cancel: close,
+    live = true;
+    for (const event of queued) sendRuns(event);
+    every(deps.recheckMs ?? 60_000, () => {
+      membership().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+    });
   });
-  return eventStreamResponse(body);
 }

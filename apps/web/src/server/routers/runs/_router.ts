@@ -1,4 +1,4 @@
-import { createTRPCRouter, developerProcedure, maintainerProcedure, viewerProcedure } from "../../trpc";
+import { createTRPCRouter, developerProcedure, maintainerProcedure, roleProcedure, viewerProcedure } from "../../trpc";
 import { cancelRunHandler } from "./cancel.handler";
 import { cancelRunInput } from "./cancel.schema";
 import { runCountsHandler } from "./counts.handler";
@@ -19,7 +19,7 @@ import { runLogsInput } from "./logs.schema";
 import { repositoryDispatchHandler } from "./repository-dispatch.handler";
 import { repositoryDispatchInput } from "./repository-dispatch.schema";
 import { rerunRunHandler } from "./rerun.handler";
-import { rerunRunInput } from "./rerun.schema";
+import { RERUN_ROLE, rerunRunInput } from "./rerun.schema";
 
 export const runsRouter = createTRPCRouter({
   list: viewerProcedure.input(listRunsInput).query(listRunsHandler),
@@ -27,7 +27,7 @@ export const runsRouter = createTRPCRouter({
   filterChoices: viewerProcedure.query(runFilterChoicesHandler),
   get: viewerProcedure.input(getRunInput).query(getRunHandler),
   cancel: developerProcedure.input(cancelRunInput).mutation(cancelRunHandler),
-  rerun: developerProcedure.input(rerunRunInput).mutation(rerunRunHandler),
+  rerun: roleProcedure(RERUN_ROLE).input(rerunRunInput).mutation(rerunRunHandler),
   // A fork's pull request run held by the tenant's policy (docs/github.md "Pull requests from forks").
   approveFork: maintainerProcedure.input(forkDecisionInput).mutation(approveForkRunHandler),
   rejectFork: maintainerProcedure.input(forkDecisionInput).mutation(rejectForkRunHandler),

@@ -1,11 +1,13 @@
 import { describeWait, readPlan, whyWaiting, type WaitReason } from "@gantry/engine";
-import { intake, isAwaitingApproval, type FailureKind } from "@gantry/db";
+import { intake, isAwaitingApproval, runAttemptHistory, type FailureKind } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { hasRole } from "../../roles";
 import type { TenantProcedureContext } from "../../trpc";
 import type { GetRunInput } from "./get.schema";
 import { inDeclaredOrder } from "./input-order";
+import { RERUN_ROLE } from "./rerun.schema";
+import { runOrigin } from "./run-origin";
 
 // The plan names which jobs call a reusable workflow (they run nothing themselves).
 
@@ -63,6 +65,8 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
     ? await ctx.database.system("runs.get: the name of the member who approved a held run").user.findUnique({ where: { id: run.approvedById }, select: { name: true, email: true } })
     : null;
   const keyOf = new Map(run.jobs.map((job) => [job.id, job.key]));
+  const [history, origin] = await Promise.all([runAttemptHistory(ctx.db, run.id), runOrigin(ctx.database, ctx.tenant.id, run.deliveryId)]);
+  const latestAttempt = history.at(-1);
   const planned = readPlan(run.plan)?.jobs ?? [];
   const callOf = new Map(planned.flatMap((job) => (job.uses ? [[job.key, job.uses] as const] : [])));
   // Rows made in one statement share a createdAt: the plan's order is the one, a call's jobs under their caller.
@@ -73,6 +77,7 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
       ? await whyWaiting({ db: ctx.database, scheduler: ctx.scheduler, clock: { now: () => ctx.now().getTime() } }, { tenantId: ctx.tenant.id, actor: { kind: "USER", id: ctx.session.userId } }, run.id)
       : new Map();
   const jobs = [...run.jobs].sort((a, b) => (placeOf.get(a.key) ?? Infinity) - (placeOf.get(b.key) ?? Infinity) || a.createdAt.getTime() - b.createdAt.getTime());
+  const positionOf = new Map(jobs.map((job, index) => [job.key, index]));
   return {
     id: run.id,
     runNumber: run.runNumber,
@@ -85,6 +90,8 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
     status: run.status,
     /** `github.run_attempt`: 1, raised by each re-run (runs.rerun); the run keeps its number. */
     runAttempt: run.runAttempt,
+    /** Whether the caller's role may re-run (runs.rerun checks the same role): the page offers the buttons only then. */
+    canRerun: hasRole(ctx.role, RERUN_ROLE),
     trusted: run.trusted,
     triggeredBy: run.triggeredBy,
     /**
@@ -105,7 +112,30 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
     /** workflow_dispatch: the typed inputs the run was started with, in the order the workflow declares them. */
     inputs: inDeclaredOrder(storedInputs.parse(run.inputs ?? {}), run.plan),
     createdAt: run.createdAt.toISOString(),
+    /** When the current run attempt was put in line: the run's creation, or its latest re-run (queue time counts from here). */
+    queuedAt: (latestAttempt?.queuedAt ?? run.createdAt).toISOString(),
+    /** When the current attempt's first job was given a runner; null until then. */
+    startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
+    /** Who caused the event, the commit's message and the repository's web page, from the delivery (run-origin.ts). */
+    origin,
+    /**
+     * Each run attempt, oldest first (the last is the current one): when it was put in line, how it ended, and each
+     * job (plan order) as that attempt left it — `rerun` false for a job kept from an earlier attempt. From the state
+     * machine's history (@gantry/db runAttemptHistory); a job's attempts in it are `jobs[].attempts` with that runAttempt.
+     */
+    runAttempts: history.map((attempt) => ({
+      number: attempt.number,
+      queuedAt: (attempt.queuedAt ?? run.createdAt).toISOString(),
+      conclusion: attempt.conclusion,
+      finishedAt: attempt.finishedAt?.toISOString() ?? null,
+      jobs: attempt.jobs
+        .flatMap((job) => {
+          const key = keyOf.get(job.jobId);
+          return key === undefined ? [] : [{ key, status: job.status, rerun: job.rerun }];
+        })
+        .sort((a, b) => (positionOf.get(a.key) ?? 0) - (positionOf.get(b.key) ?? 0)),
+    })),
     /** Why an invalid workflow was refused: `{file, line, col, code, message, severity}` each. */
     errors: intake.readDiagnostics(run.errors),
     /** The warnings of the workflow and the workflows it calls (script injection, …), each naming its file. */

@@ -1,5 +1,9 @@
 import { z } from "zod";
+import type { Role } from "@gantry/db";
 import { tenantInput } from "../../trpc";
+
+/** Who may re-run: the procedure checks it, and runs.get's `canRerun` tells the page whether to offer the buttons. */
+export const RERUN_ROLE: Role = "DEVELOPER";
 
 /**
  * Re-run an ended run as its next attempt: every job (`all`), the failed and cancelled ones (`failed`), or one job

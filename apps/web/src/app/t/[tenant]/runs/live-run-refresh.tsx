@@ -5,6 +5,7 @@
 // typed in the form stay as they are.
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
+import { throttledRefresh } from "../../../../components/throttled-refresh";
 
 const MIN_REFRESH_MS = 1_000;
 
@@ -22,19 +23,7 @@ export function LiveRunRefresh({ tenant }: { tenant: string }) {
   const [state, setState] = useState<LiveState>("connecting");
   useEffect(() => {
     const source = new EventSource(`/api/t/${encodeURIComponent(tenant)}/runs/events`);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let lastRefresh = 0;
-    const refresh = () => {
-      if (timer !== undefined) return;
-      timer = setTimeout(
-        () => {
-          timer = undefined;
-          lastRefresh = Date.now();
-          router.refresh();
-        },
-        Math.max(0, lastRefresh + MIN_REFRESH_MS - Date.now()),
-      );
-    };
+    const { refresh, cancel } = throttledRefresh(router, MIN_REFRESH_MS);
     source.addEventListener("ready", () => setState("live"));
     source.addEventListener("runs", () => {
       setState("live");
@@ -47,7 +36,7 @@ export function LiveRunRefresh({ tenant }: { tenant: string }) {
     source.onerror = () => setState(source.readyState === EventSource.CLOSED ? "stopped" : "reconnecting");
     return () => {
       source.close();
-      clearTimeout(timer);
+      cancel();
     };
   }, [tenant, router]);
   return (

@@ -20,10 +20,7 @@ export const intakePending = cache(async (tenant: string, runId: string) => {
 
 export type LoadedRun = NonNullable<Awaited<ReturnType<typeof loadRun>>>;
 
-/** A job's own page. Keys hold spaces, parentheses and " / " (matrix cells, called workflows): encoded as one segment. */
-export function jobHref(tenant: string, runId: string, jobKey: string): string {
-  return `/t/${tenant}/runs/${runId}/jobs/${encodeURIComponent(jobKey)}`;
-}
+export { jobHref } from "./job-href";
 
 /** "CI #12 · acme/app": how a run is named in titles. */
 export function runTitle(run: Pick<LoadedRun, "workflowName" | "runNumber" | "repository">): string {

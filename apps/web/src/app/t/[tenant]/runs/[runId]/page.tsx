@@ -1,17 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { isTerminalRunStatus } from "@gantry/db";
 import { RelativeTime } from "../../../../../components/relative-time";
-import { RunStatus } from "../../../../../components/run-status";
 import { PullRequestTargetBanner, UntrustedBadge } from "../../../../../components/run-trust";
-import { statusWord } from "@gantry/workflow-schema/status-words";
 import { tenantAccess } from "../../../../../server/navigation/tenant-access";
 import { JobLogs } from "./job-logs";
 import { Approvals } from "./approvals";
-import { CancelButton } from "./cancel-button";
+import { fileAtCommitUrl } from "./file-at-commit";
+import { LiveJobs } from "./live-jobs";
+import { liveRunState } from "../../../../../server/run-events/live-run-state";
+import { RunActions, LiveRunStatus } from "./run-actions";
+import { RunOriginLine } from "./run-origin-line";
+import { RunTimes } from "./run-times";
+import { LiveRunProvider } from "./use-live-run";
 import { ForkApproval } from "./fork-approval";
-import { intakePending, jobHref, loadRun, runTitle } from "./load-run";
+import { intakePending, loadRun, runTitle } from "./load-run";
 import { RunAnnotations } from "./run-annotations";
 import { RunArtifacts } from "./run-artifacts";
 import { RunInputs } from "./run-inputs";
@@ -49,25 +52,26 @@ export default async function RunPage({ params }: { params: Params }) {
     );
   }
   const now = new Date().toISOString();
+  const awaitingApproval = run.approval?.awaiting ?? false;
   return (
-    <>
+    <LiveRunProvider tenant={tenant} initial={liveRunState(run)}>
       <section className="card" data-testid="run">
         <div className="card-head">
           <h1>
             {run.workflowName} #{run.runNumber}
           </h1>
-          <RunStatus status={run.status} awaitingApproval={run.approval?.awaiting ?? false} />
+          <LiveRunStatus awaitingApproval={awaitingApproval} />
           <UntrustedBadge trusted={run.trusted} />
-          {/* A run held for approval is cancelled from its banner, by those who may decide. */}
-          {!isTerminalRunStatus(run.status) && !run.approval?.awaiting && <CancelButton tenant={tenant} runId={run.id} />}
+          <RunActions tenant={tenant} canRerun={run.canRerun} awaitingApproval={awaitingApproval} />
         </div>
         <PullRequestTargetBanner event={run.event} />
         <ForkApproval tenant={tenant} runId={run.id} approval={run.approval} />
         <p className="muted small">
-          {run.repository} · {run.event} · {run.ref.replace(/^refs\/(heads|tags)\//, "")} · <code>{run.sha.slice(0, 7)}</code> · {run.workflowPath} · <RelativeTime iso={run.createdAt} renderedAt={now} />
+          {run.repository} · created <RelativeTime iso={run.createdAt} renderedAt={now} />
         </p>
+        <RunOriginLine run={run} />
+        <RunTimes renderedAt={now} />
         <RunInputs inputs={run.inputs} />
-        {run.triggeredBy && <p className="muted small">triggered by {run.triggeredBy}</p>}
         <p className="small">
           <Link href={`/t/${tenant}`}>← all runs</Link>
         </p>
@@ -80,77 +84,30 @@ export default async function RunPage({ params }: { params: Params }) {
             <span className="muted small">{run.errors.length}</span>
           </div>
           <ul className="errors">
-            {run.errors.map((error, index) => (
-              <li key={index}>
-                <code>
-                  {error.file}:{error.line}:{error.col}
-                </code>{" "}
-                {error.message} <span className="muted small">[{error.code}]</span>
-              </li>
-            ))}
+            {run.errors.map((error, index) => {
+              const at = `${error.file}:${error.line}:${error.col}`;
+              const url = fileAtCommitUrl(run.origin.repositoryUrl, run.sha, error.file, error.line);
+              return (
+                <li key={index}>
+                  {url ? (
+                    <a href={url} rel="noreferrer">
+                      <code>{at}</code>
+                    </a>
+                  ) : (
+                    <code>{at}</code>
+                  )}{" "}
+                  {error.message} <span className="muted small">[{error.code}]</span>
+                </li>
+              );
+            })}
           </ul>
         </section>
       )}
       <WorkflowWarnings warnings={run.warnings} />
-      {run.jobs.length > 0 && (
-        <section className="card" data-testid="run-jobs">
-          <div className="card-head">
-            <h2>Jobs</h2>
-            <span className="muted small">{run.jobs.length}</span>
-          </div>
-          <table>
-            <thead>
-              <tr>
-                <th>Job</th>
-                <th>Needs</th>
-                <th>Status</th>
-                <th>Attempt</th>
-                <th>Note</th>
-              </tr>
-            </thead>
-            <tbody>
-              {run.jobs.map((job) => (
-                <tr key={job.key} data-testid={`job-row-${job.key}`}>
-                  <td>
-                    <Link href={jobHref(tenant, run.id, job.key)}>{job.key}</Link>
-                  </td>
-                  <td className="muted">{job.needs.join(", ") || "—"}</td>
-                  <td>
-                    <RunStatus status={job.status} subject="job" />
-                  </td>
-                  <td>{job.attempt || "—"}</td>
-                  <td className="muted small">
-                    {job.calls && (
-                      <span data-testid="job-calls">
-                        calls <code>{job.calls}</code>{" "}
-                      </span>
-                    )}
-                    {job.failureReason ?? ""}
-                    {job.waiting && <span data-testid="job-waiting" data-reason={job.waiting.reason.kind}>{job.waiting.text}</span>}
-                    {job.failureCause && <span data-testid="job-cause"> ({job.failureCause})</span>}
-                    {/* Every attempt, once there is more than one or one failed without ending the job (a retry is due). */}
-                    {(job.attempts.length > 1 || job.attempts.some((attempt) => attempt.failureCause !== null && job.failureCause === null)) && (
-                      <ol data-testid="job-attempts">
-                        {job.attempts.map((attempt) => (
-                          <li key={attempt.number} data-testid="job-attempt">
-                            attempt {attempt.number}: {statusWord("attempt", attempt.status).word}
-                            {attempt.failureCause ? ` (${attempt.failureCause})` : ""}
-                            {attempt.runner ? ` on ${attempt.runner}` : ""}
-                            {attempt.failureReason ? ` — ${attempt.failureReason}` : ""}
-                          </li>
-                        ))}
-                      </ol>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      )}
+      <LiveJobs tenant={tenant} canRerun={run.canRerun} renderedAt={now} />
       <RunAnnotations session={session} tenant={tenant} runId={run.id} />
       <RunArtifacts session={session} tenant={tenant} runId={run.id} />
       <JobLogs session={session} tenant={tenant} runId={run.id} jobs={run.jobs} />
-    </>
+    </LiveRunProvider>
   );
 }
