@@ -3,7 +3,9 @@
 // re-run through `runs.rerun` (mode job) so it has two attempts. On the page: attempts as tabs with their causes, each
 // attempt's own log; search with a match count and next/previous; jump to the first error; a line's permalink
 // opened in a new page scrolls to it and highlights it; groups and steps fold; the step summary as Markdown; the raw
-// log downloads as text, refused signed out and to another tenant's user; axe-core finds nothing.
+// log downloads as text with a secret masked as stored, refused signed out and to another tenant's user; axe-core
+// finds nothing.
+import { randomBytes } from "node:crypto";
 import { DEMO, hashPassword } from "@gantry/db";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -28,6 +30,7 @@ const WORKFLOW = [
   '          echo "tool-beta installed"',
   '          echo "::endgroup::"',
   "          seq 1 40",
+  '          echo "token ${{ secrets.DEPLOY_TOKEN }}"',
   '          echo "ne""edle one"',
   "          cat >> \"$GITHUB_STEP_SUMMARY\" <<'SUMMARY'",
   "          | check | result |",
@@ -44,7 +47,8 @@ const WORKFLOW = [
   "",
 ].join("\n");
 
-const fixture = useWorkflowPlatform("job-page", { ".gantry/workflows/logs.yml": WORKFLOW });
+const SECRET = "hunter2-job-page-secret";
+const fixture = useWorkflowPlatform("job-page", { ".gantry/workflows/logs.yml": WORKFLOW }, { GANTRY_MASTER_KEY: randomBytes(32).toString("base64") });
 
 /** The terminal's text as shown (xterm renders the visible rows as DOM rows). */
 const rows = (terminal: Locator) => terminal.locator(".xterm-rows").innerText();
@@ -71,6 +75,9 @@ describe("the job page of a failed job re-run once", () => {
     const { t, server, browser, output } = platform;
     const page = await signedIn(browser, server);
     await page.setViewportSize({ width: 1280, height: 1100 });
+    // A secret the job prints: the log (and so the raw download) holds the mask, never the value.
+    const secret = await page.request.post(`${server.baseUrl}/api/trpc/secrets.set`, { data: { tenant: DEMO.tenantSlug, scope: { kind: "tenant" }, name: "DEPLOY_TOKEN", value: SECRET } });
+    expect(secret.status(), await secret.text()).toBe(200);
     const runId = await dispatchAndFinish(page, platform, "logs.yml");
     await jobEnded(platform, runId, 1);
 
@@ -202,6 +209,8 @@ describe("the job page of a failed job re-run once", () => {
     expect(text).toContain("##[group]Install tools\ntool-alpha installed\n");
     expect(text).toContain("##[error]widget check failed\n");
     expect(text).not.toContain("run attempt 2");
+    expect(text).toContain("token ***\n");
+    expect(text).not.toContain(SECRET);
     // The clicked line's number is its line in the first step's raw log (the log starts with that step).
     expect(text.split("\n")[Number(clicked) - 1]).toBe("run attempt 1");
     const latest = await page.request.get(rawUrl.replace("?attempt=1", ""));

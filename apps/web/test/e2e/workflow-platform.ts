@@ -20,8 +20,11 @@ export interface WorkflowPlatform {
   output(): string;
 }
 
-/** Starts the platform before the file's tests (`files`: the demo repository's, e.g. its workflows) and stops it after. */
-export function useWorkflowPlatform(name: string, files: Record<string, string>): () => WorkflowPlatform {
+/**
+ * Starts the platform before the file's tests (`files`: the demo repository's, e.g. its workflows; `env`: more for the
+ * web server, worker and runner, e.g. GANTRY_MASTER_KEY for secrets) and stops it after.
+ */
+export function useWorkflowPlatform(name: string, files: Record<string, string>, extraEnv: Record<string, string> = {}): () => WorkflowPlatform {
   let t: WebTestContext | undefined;
   let server: WebServer | undefined;
   let platform: PlatformProcesses | undefined;
@@ -34,7 +37,7 @@ export function useWorkflowPlatform(name: string, files: Record<string, string>)
     await ensureWebBuild();
     t = await setupWebTest();
     repository = await demoRepository(t, files);
-    const env = { ...t.env, GANTRY_STORAGE_DIR: storage };
+    const env = { ...t.env, GANTRY_STORAGE_DIR: storage, ...extraEnv };
     server = await startWebServer(env);
     platform = startWorkerAndRunner(server, env, t.registrationToken);
     browser = await launchChromium();
