@@ -46,7 +46,9 @@ export interface LogViewerProps {
   onFoldedSteps(steps: number[]): void;
 }
 
-type State = "connecting" | "live" | "ended" | "failed";
+/** `superseded`: the attempt was still running when the page was read, and a later one began meanwhile. */
+type State = "connecting" | "live" | "ended" | "superseded" | "failed";
+const ACTIVE_ATTEMPT = new Set(["ASSIGNED", "RUNNING"]);
 /** `typed`: the term changed (stay on a match that still fits); `next`/`previous`: move to another match. */
 type Direction = "typed" | "next" | "previous";
 
@@ -227,8 +229,12 @@ export default function JobLogViewer({ url, rawUrl, jobKey, attempt, failedStep,
       source.close();
       added(document.flush());
       const status = parseEvent(event).status;
-      setEnded(typeof status === "string" ? status : attemptStatus);
-      setState("ended");
+      // No status: a later attempt began. An attempt that had ended when the page was read keeps its own word.
+      if (typeof status !== "string" && ACTIVE_ATTEMPT.has(attemptStatus)) setState("superseded");
+      else {
+        setEnded(typeof status === "string" ? status : attemptStatus);
+        setState("ended");
+      }
       if (failedStep !== null) setHasError(firstErrorLine(document.lines, failedStep) !== -1);
       // A finished log opens where it went wrong (a permalink's line wins, and so does a reader who scrolled).
       terminal.write("", () => {
@@ -392,7 +398,7 @@ export default function JobLogViewer({ url, rawUrl, jobKey, attempt, failedStep,
       </div>
       <LogRegion jobKey={jobKey} state={state} onKeyDown={onKeyDown} ref={host} />
       <p className="muted small log-footer">
-        <span data-testid={`log-state-${jobKey}`}>{state === "connecting" ? "connecting…" : state === "live" ? "live" : state === "ended" ? `finished: ${ending}` : "the log stream stopped; reload to try again"}</span>
+        <span data-testid={`log-state-${jobKey}`}>{state === "connecting" ? "connecting…" : state === "live" ? "live" : state === "ended" ? `finished: ${ending}` : state === "superseded" ? "a later attempt began: reload to see it" : "the log stream stopped; reload to try again"}</span>
         {selected && (
           <span className="log-permalink" data-testid="log-permalink">
             {" · "}
