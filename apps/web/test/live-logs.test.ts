@@ -44,13 +44,13 @@ interface SseEvent {
 }
 
 /** An open SSE response: its events as they arrive, comments counted, and a way to hang up. */
-function openStream(options: { runId: string; jobKey: string; lastEventId?: string; session?: SessionUser | null; tenant?: string; blockMs?: number; heartbeatMs?: number }) {
+function openStream(options: { runId: string; jobKey: string; lastEventId?: string; query?: string; session?: SessionUser | null; tenant?: string; blockMs?: number; heartbeatMs?: number }) {
   const abort = new AbortController();
   const deps = (): LiveLogDeps => {
     const { database, redis, queues } = getServices();
     return { session: options.session === undefined ? demoUser : options.session, database, redis, queues, prefix, blockMs: options.blockMs ?? 200, heartbeatMs: options.heartbeatMs ?? 60_000 };
   };
-  const request = new Request(`http://127.0.0.1/api/t/x/runs/${options.runId}/jobs/${options.jobKey}/logs`, {
+  const request = new Request(`http://127.0.0.1/api/t/x/runs/${options.runId}/jobs/${options.jobKey}/logs${options.query ?? ""}`, {
     headers: options.lastEventId ? { "last-event-id": options.lastEventId } : {},
     signal: abort.signal,
   });
@@ -103,6 +103,23 @@ function postWithoutStream(token: string, body: unknown) {
   const dead = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
   const request = new Request("http://127.0.0.1/api/runner/v1/logs", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
   return handleLogs(request, { database, redis: dead, store: new DirectoryObjectStore(env.storageDir), prefix, maxJobBytes: 1 << 20, streamMaxLen: 1000 }).finally(() => dead.disconnect());
+}
+
+/** Attempt 1 lost, the job queued again and claimed by a new runner: attempt 2's assignment. */
+async function retried(jobId: string, attemptId: string, runnerName: string) {
+  const sys = t.database.system("test");
+  await sys.$executeRaw`UPDATE "JobRun" SET "maxAttempts" = 2 WHERE id = ${jobId}`;
+  await sys.$executeRaw`UPDATE "JobAttempt" SET "leaseExpiresAt" = now() - interval '1 second' WHERE id = ${attemptId}`;
+  expect((await transitions.markAttemptLost(sys, demo, attemptId)).changed).toBe(true);
+  expect((await transitions.requeueJob(sys, demo, jobId, 1)).changed).toBe(true);
+  // What the worker's lease reaper does next: free the job's slot in its pool and queue it again.
+  const { poolId } = await sys.jobRun.findUniqueOrThrow({ where: { id: jobId }, select: { poolId: true } });
+  if (poolId) await getServices().scheduler.release(poolId, DEMO.tenantId, jobId);
+  await enqueueReady(t.database, getServices().scheduler, demo, [jobId]);
+  const { runnerId, credential } = await register(t, runnerName);
+  const second = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json()).assignment;
+  if (!second) throw new Error("no second assignment");
+  return second;
 }
 
 describe("GET /api/t/<tenant>/runs/<runId>/jobs/<jobKey>/logs", () => {
@@ -191,22 +208,11 @@ describe("GET /api/t/<tenant>/runs/<runId>/jobs/<jobKey>/logs", () => {
 
   it("follows a retry: the rest of attempt 1, then attempt 2 from its start", async () => {
     const { assignment, runId, jobId } = await claimedJob(t, "retry");
-    const sys = t.database.system("test");
     expect((await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, 0, "first try\n"))).status).toBe(200);
     const stream = openStream({ runId, jobKey: "retry" });
     await until("attempt 1's chunk", () => stream.logs().length === 1);
 
-    await sys.$executeRaw`UPDATE "JobRun" SET "maxAttempts" = 2 WHERE id = ${jobId}`;
-    await sys.$executeRaw`UPDATE "JobAttempt" SET "leaseExpiresAt" = now() - interval '1 second' WHERE id = ${assignment.attemptId}`;
-    expect((await transitions.markAttemptLost(sys, demo, assignment.attemptId)).changed).toBe(true);
-    expect((await transitions.requeueJob(sys, demo, jobId, 1)).changed).toBe(true);
-    // What the worker's lease reaper does next: free the job's slot in its pool and queue it again.
-    const { poolId } = await sys.jobRun.findUniqueOrThrow({ where: { id: jobId }, select: { poolId: true } });
-    if (poolId) await getServices().scheduler.release(poolId, DEMO.tenantId, jobId);
-    await enqueueReady(t.database, getServices().scheduler, demo, [jobId]);
-    const { runnerId, credential } = await register(t, "r-retry-2");
-    const second = claimResponse.parse(await (await post(claimRoute, credential, { runnerId, waitMs: 0 })).json()).assignment;
-    if (!second) throw new Error("no second assignment");
+    const second = await retried(jobId, assignment.attemptId, "r-retry-2");
     expect((await post(logsRoute, second.jobToken, chunk(second.attemptId, 0, "second try\n"))).status).toBe(200);
     await until("attempt 2's chunk", () => stream.logs().length === 2);
     expect(stream.events.filter((event) => event.event !== "step")).toEqual([
@@ -218,6 +224,26 @@ describe("GET /api/t/<tenant>/runs/<runId>/jobs/<jobKey>/logs", () => {
     await finish(jobId, 2);
     await until("end", () => stream.done());
     expect(stream.events.at(-1)).toEqual({ event: "end", data: { attempt: 2, status: "SUCCEEDED" } });
+  });
+
+  it("stays on one attempt with ?follow=0: when a later one begins it ends without a status, and sends none of the later one", async () => {
+    const { assignment, runId, jobId } = await claimedJob(t, "pinned");
+    expect((await post(logsRoute, assignment.jobToken, chunk(assignment.attemptId, 0, "first try\n"))).status).toBe(200);
+    const stream = openStream({ runId, jobKey: "pinned", query: "?attempt=1&follow=0" });
+    await until("attempt 1's chunk", () => stream.logs().length === 1);
+    const second = await retried(jobId, assignment.attemptId, "r-pinned-2");
+    expect((await post(logsRoute, second.jobToken, chunk(second.attemptId, 0, "second try\n"))).status).toBe(200);
+    await until("end", () => stream.done());
+    expect(stream.events.filter((event) => event.event !== "step")).toEqual([
+      { event: "attempt", data: { attempt: 1 } },
+      { event: "log", id: "1:0", data: { attempt: 1, seq: 0, step: 0, text: "first try\n" } },
+      { event: "end", data: { attempt: 1, status: null } },
+    ]);
+    // Attempt 1 read later, pinned: its archive, then end at once.
+    const later = openStream({ runId, jobKey: "pinned", query: "?attempt=1&follow=0" });
+    await until("the old attempt ends", () => later.done());
+    expect(texts(later.logs())).toEqual(["first try\n"]);
+    expect(later.events.at(-1)).toEqual({ event: "end", data: { attempt: 1, status: null } });
   });
 
   it("answers 401 without a session, 403 outside the tenant, 404 for another tenant's job", async () => {

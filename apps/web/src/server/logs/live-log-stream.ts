@@ -7,6 +7,7 @@
 //   step     {attempt, index, name}          the chunks that follow belong to this step
 //   log      {attempt, seq, step, text}      one chunk; id `<attempt>:<seq>`, so Last-Event-ID resumes exactly
 //   end      {attempt, status}               the job reached a terminal state and every chunk was sent; the stream closes
+//                                            (status null: `?follow=0` and a later attempt began)
 //   failure  {message}                       the server gave up (e.g. the membership was revoked); the stream closes
 // and a `: keepalive` comment every heartbeat. Order: replay the archive from the cursor, then XREAD BLOCK the stream
 // on a connection of this client's own; an entry past the cursor (the stream was trimmed, or an XADD was lost) sends
@@ -40,14 +41,19 @@ export interface LiveLogTarget {
   jobKey: string;
 }
 
-/** Where to start: after the chunk `Last-Event-ID` names, else `?attempt=&fromSeq=`, else the latest attempt from 0. */
-export function parseLogCursor(request: Request): { attempt?: number; seq: number } {
-  const lastId = /^(\d{1,9}):(\d{1,9})$/.exec(request.headers.get("last-event-id") ?? "");
-  if (lastId) return { attempt: Number(lastId[1]), seq: Number(lastId[2]) + 1 };
+/**
+ * Where to start: after the chunk `Last-Event-ID` names, else `?attempt=&fromSeq=`, else the latest attempt from 0.
+ * `follow` is false with `?follow=0` (the job page showing one attempt): the stream stays on its attempt and ends when
+ * a later attempt begins, instead of switching to it.
+ */
+export function parseLogCursor(request: Request): { attempt?: number; seq: number; follow: boolean } {
   const query = new URL(request.url).searchParams;
+  const follow = query.get("follow") !== "0";
+  const lastId = /^(\d{1,9}):(\d{1,9})$/.exec(request.headers.get("last-event-id") ?? "");
+  if (lastId) return { attempt: Number(lastId[1]), seq: Number(lastId[2]) + 1, follow };
   const attempt = Number(query.get("attempt"));
   const seq = Number(query.get("fromSeq"));
-  return { ...(Number.isSafeInteger(attempt) && attempt > 0 ? { attempt } : {}), seq: Number.isSafeInteger(seq) && seq > 0 ? seq : 0 };
+  return { ...(Number.isSafeInteger(attempt) && attempt > 0 ? { attempt } : {}), seq: Number.isSafeInteger(seq) && seq > 0 ? seq : 0, follow };
 }
 
 const refuse = (status: number, message: string) => Response.json({ error: message }, { status });
@@ -134,6 +140,13 @@ export async function handleLiveLogs(request: Request, target: LiveLogTarget, de
         let lastId = (await connection.xrevrange(key, "+", "-", "COUNT", 1).catch(() => []))[0]?.[0] ?? "0-0";
         let job: { attempt: number; status: RunStatus } = await catchUp(await read(attempt, seq));
         while (!abort.signal.aborted) {
+          if (job.attempt > attempt && !cursor.follow && attempt > 0) {
+            // One attempt only, and a later one began: the rest of this one (it has ended), then `end` without a
+            // status (the job's is the later attempt's).
+            await catchUp(await read(attempt, seq));
+            send("end", { attempt, status: null });
+            break;
+          }
           if (job.attempt > attempt) {
             // A retry: the rest of the old attempt (it has ended), then the new one from its start.
             await catchUp(await read(attempt, seq));

@@ -3,11 +3,10 @@
 // is opened: job-log-section.tsx) fed live by the log endpoint: the archive, then new chunks until the job ends. What
 // failed is open: the failed jobs' sections, their failed steps, and the terminal scrolled to the failed step.
 import { RunStatus } from "../../../../../components/run-status";
-import { duration } from "../../../../../components/status";
-import { StepSummary } from "../../../../../components/step-summary";
 import type { SessionUser } from "../../../../../server/auth";
 import { serverCaller } from "../../../../../server/caller";
 import { JobLogSection } from "./job-log-section";
+import { hasStepDetails, StepDetails, StepLine } from "./step-details";
 
 const FAILED = new Set(["FAILED", "TIMED_OUT"]);
 
@@ -41,37 +40,18 @@ export async function JobLogs({ session, tenant, runId, jobs }: { session: Sessi
             <ol className="steps">
               {log.steps.map((step) => {
                 const failed = FAILED.has(step.status);
-                const hasDetails = failed || step.annotations.length > 0 || Boolean(step.summary) || Boolean(step.actionSha);
-                const line = (
-                  <>
-                    <RunStatus status={step.status} subject="step" /> <span className="step-name">{step.name}</span>
-                    {step.startedAt && step.finishedAt ? <span className="muted small"> {duration(step.startedAt, step.finishedAt)}</span> : null}
-                  </>
-                );
                 return (
                   <li key={step.index} data-testid={`step-${job.key}-${step.index}`} data-status={step.status}>
-                    {hasDetails ? (
+                    {failed || hasStepDetails(step) ? (
                       <details open={failed || step.annotations.length > 0 || Boolean(step.summary)}>
-                        <summary>{line}</summary>
-                        {step.actionSha && (
-                          <p className="muted small" title={step.actionSha} data-testid="step-action-sha">
-                            @ <code>{step.actionSha.slice(0, 12)}</code>
-                          </p>
-                        )}
-                        {step.annotations.length > 0 && (
-                          <ul className="annotations">
-                            {step.annotations.map((annotation, index) => (
-                              <li key={index} className={`annotation annotation-${annotation.level}`}>
-                                <strong>{annotation.level}</strong> {annotation.file ? <code>{`${annotation.file}${annotation.line ? `:${annotation.line}` : ""}${annotation.col ? `:${annotation.col}` : ""}`}</code> : null} {annotation.message}
-                              </li>
-                            ))}
-                          </ul>
-                        )}
-                        {step.summary && <StepSummary markdown={step.summary} />}
+                        <summary>
+                          <StepLine step={step} />
+                        </summary>
+                        <StepDetails step={step} />
                         {failed && <p className="muted small">The log below opens at this step.</p>}
                       </details>
                     ) : (
-                      line
+                      <StepLine step={step} />
                     )}
                   </li>
                 );

@@ -25,6 +25,14 @@ const RESET = `${ESC}0m`;
 /** Bright black: the theme's muted grey (log-terminal.tsx), readable on the dark background, unlike SGR 2's dimming. */
 export const MUTED = `${ESC}90m`;
 
+/** A `##[error]`-style line (with or without its line end) as its coloured, labelled form; null for any other line. */
+export function decorateCommand(line: string): string | null {
+  const command = COMMAND.exec(line);
+  if (!command) return null;
+  const style = STYLE[command[1] ?? ""] ?? { open: "", label: "" };
+  return `${style.open}${style.label}${command[2] ?? ""}${RESET}${command[3] ?? ""}`;
+}
+
 export interface LogRenderer {
   /** Text for the terminal from the next chunk of the log. */
   write(text: string): string;
@@ -73,12 +81,7 @@ export function logRenderer(): LogRenderer {
       }
       return `${ESC}1m\u25be ${title}${RESET}${group[2] ?? ""}`;
     }
-    const command = COMMAND.exec(line);
-    if (command) {
-      const style = STYLE[command[1] ?? ""] ?? { open: "", label: "" };
-      return `${style.open}${style.label}${command[2] ?? ""}${RESET}${command[3] ?? ""}`;
-    }
-    return line;
+    return decorateCommand(line) ?? line;
   };
 
   return {

@@ -12,52 +12,10 @@ import { Terminal } from "@xterm/xterm";
 import { statusWord } from "@gantry/workflow-schema/status-words";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { logRenderer, MUTED } from "./log-render";
+import { fitToContent, MIN_ROWS, parseEvent as parse, scrollByKey, silenceInput, THEME } from "./terminal-setup";
+import { LogRegion } from "./log-region";
 
 type State = "connecting" | "live" | "ended" | "failed";
-
-/** The tallest the box grows before it scrolls; the shortest it shrinks to. */
-const MAX_ROWS = 30;
-const MIN_ROWS = 2;
-
-/** Colours readable on the dark background (WCAG AA), for the runner's annotations and for what jobs print. */
-const THEME = {
-  background: "#0f172a",
-  foreground: "#e2e8f0",
-  black: "#64748b",
-  brightBlack: "#94a3b8",
-  red: "#f87171",
-  brightRed: "#fca5a5",
-  green: "#4ade80",
-  brightGreen: "#86efac",
-  yellow: "#facc15",
-  brightYellow: "#fde047",
-  blue: "#60a5fa",
-  brightBlue: "#93c5fd",
-  magenta: "#e879f9",
-  brightMagenta: "#f0abfc",
-  cyan: "#22d3ee",
-  brightCyan: "#67e8f9",
-  white: "#e2e8f0",
-  brightWhite: "#f8fafc",
-};
-
-const parse = (event: Event): Record<string, unknown> => (event instanceof MessageEvent && typeof event.data === "string" ? (JSON.parse(event.data) as Record<string, unknown>) : {});
-
-/** Lines in use, up to the cursor's (xterm keeps the cursor's line, empty after a final newline, in view). */
-function usedRows(terminal: Terminal): number {
-  const buffer = terminal.buffer.active;
-  return buffer.baseY + buffer.cursorY + 1;
-}
-
-/** Makes xterm's input textarea inert for assistive technology and the keyboard: this terminal takes no input. */
-function silenceInput(element: HTMLElement): void {
-  const input = element.querySelector("textarea");
-  if (!input) return;
-  input.readOnly = true;
-  input.tabIndex = -1;
-  input.setAttribute("aria-hidden", "true");
-  input.removeAttribute("aria-label");
-}
 
 export default function LogTerminal({ url, jobKey, failedStep }: { url: string; jobKey: string; failedStep: number | null }) {
   const host = useRef<HTMLDivElement>(null);
@@ -78,18 +36,8 @@ export default function LogTerminal({ url, jobKey, failedStep }: { url: string; 
     silenceInput(element);
 
     // Columns follow the box's width; rows follow the content, up to MAX_ROWS.
-    let frame = 0;
-    const size = () => {
-      frame = 0;
-      const cols = fit.proposeDimensions()?.cols ?? terminal.cols;
-      const rows = Math.min(MAX_ROWS, Math.max(MIN_ROWS, usedRows(terminal)));
-      if (cols !== terminal.cols || rows !== terminal.rows) terminal.resize(Math.max(2, cols), rows);
-    };
-    const resizeSoon = () => {
-      if (frame === 0) frame = requestAnimationFrame(size);
-    };
-    size();
-    window.addEventListener("resize", resizeSoon);
+    const fitting = fitToContent(terminal, fit);
+    const { size, resizeSoon } = fitting;
     const write = (text: string, then?: () => void) =>
       terminal.write(text, () => {
         resizeSoon();
@@ -152,8 +100,7 @@ export default function LogTerminal({ url, jobKey, failedStep }: { url: string; 
     });
     return () => {
       source.close();
-      if (frame !== 0) cancelAnimationFrame(frame);
-      window.removeEventListener("resize", resizeSoon);
+      fitting.dispose();
       terminalRef.current = null;
       terminal.dispose();
     };
@@ -163,37 +110,15 @@ export default function LogTerminal({ url, jobKey, failedStep }: { url: string; 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const terminal = terminalRef.current;
     if (!terminal) return;
-    const keys: Record<string, () => void> = {
-      ArrowUp: () => terminal.scrollLines(-1),
-      ArrowDown: () => terminal.scrollLines(1),
-      PageUp: () => terminal.scrollPages(-1),
-      PageDown: () => terminal.scrollPages(1),
-      Home: () => terminal.scrollToTop(),
-      End: () => terminal.scrollToBottom(),
-    };
-    const scroll = keys[event.key];
-    if (!scroll) return;
+    if (!scrollByKey(terminal, event.key)) return;
     event.preventDefault();
     readerScrolled.current = true;
-    scroll();
   };
 
   const ending = ended === "" ? "" : statusWord("job", ended).word;
   return (
     <div className="log-view">
-      <div className="log-box">
-        <div
-          className="log-terminal"
-          role="region"
-          aria-label={`Log of job ${jobKey}`}
-          tabIndex={0}
-          onKeyDown={onKeyDown}
-          onWheel={() => (readerScrolled.current = true)}
-          data-testid={`log-terminal-${jobKey}`}
-          data-state={state}
-          ref={host}
-        />
-      </div>
+      <LogRegion jobKey={jobKey} state={state} onKeyDown={onKeyDown} onWheel={() => (readerScrolled.current = true)} ref={host} />
       <p className="muted small" data-testid={`log-state-${jobKey}`}>
         {state === "connecting" ? "connecting…" : state === "live" ? "live" : state === "ended" ? `finished: ${ending}` : "the log stream stopped; reload to try again"}
       </p>

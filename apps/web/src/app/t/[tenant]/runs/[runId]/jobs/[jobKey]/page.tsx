@@ -1,17 +1,30 @@
 // One job of a run on its own page (what the run page's job rows link to): where it stands, what it needs, why it
-// failed, every attempt, and its steps and log, opened.
+// failed, its attempts as tabs (`?attempt=N`, the latest by default), and the chosen attempt's steps and log: each
+// step's status, time, annotations and summary, its section of the log foldable, and the log viewer
+// (job-log-viewer.tsx: groups, search, the first error, line permalinks, the raw download).
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { statusWord } from "@gantry/workflow-schema/status-words";
 import { RunStatus } from "../../../../../../../components/run-status";
 import { tenantAccess } from "../../../../../../../server/navigation/tenant-access";
-import { JobLogs } from "../../job-logs";
+import { serverCaller } from "../../../../../../../server/caller";
 import { jobHref, loadRun, runTitle } from "../../load-run";
+import { hasStepDetails, StepDetails, StepLine } from "../../step-details";
+import { AttemptTabs } from "./attempt-tabs";
+import { JobLogPanel } from "./job-log-panel";
 
 export const dynamic = "force-dynamic";
 
 type Params = Promise<{ tenant: string; runId: string; jobKey: string }>;
+type SearchParams = Promise<{ attempt?: string | string[] }>;
+
+const FAILED = new Set(["FAILED", "TIMED_OUT"]);
+
+/** The attempt `?attempt=N` names when the job has it; else the latest. */
+function chosenAttempt(value: string | string[] | undefined, latest: number): number {
+  const number = typeof value === "string" && /^\d{1,6}$/.test(value) ? Number(value) : 0;
+  return number >= 1 && number <= latest ? number : latest;
+}
 
 /** The segment as Next hands it to a page may still be percent-encoded ("test%20(20)"): either form names the job. */
 function keyCandidates(segment: string): string[] {
@@ -37,13 +50,16 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: `${found.job.key} · ${runTitle(found.run)}` };
 }
 
-export default async function JobPage({ params }: { params: Params }) {
+export default async function JobPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const { tenant } = await params;
   const { session } = await tenantAccess(tenant);
   const found = await loadJob(params);
   if (!found) notFound();
   const { run, job } = found;
   const runPath = `/t/${tenant}/runs/${run.id}`;
+  const attempt = chosenAttempt((await searchParams).attempt, job.attempt);
+  // The chosen attempt's steps (the viewer reads the log itself: fromSeq past any chunk skips the archive here).
+  const log = attempt > 0 ? await serverCaller(session).runs.logs({ tenant, runId: run.id, jobKey: job.key, attempt, fromSeq: 2 ** 31 - 1 }) : null;
   return (
     <>
       <section className="card" data-testid="job">
@@ -77,19 +93,33 @@ export default async function JobPage({ params }: { params: Params }) {
             {job.failureCause ? ` (${job.failureCause})` : ""}
           </p>
         )}
-        {job.attempts.length > 1 && (
-          <ol className="small" data-testid="job-attempts">
-            {job.attempts.map((attempt) => (
-              <li key={attempt.number}>
-                attempt {attempt.number}: {statusWord("attempt", attempt.status).word}
-                {attempt.runner ? ` on ${attempt.runner}` : ""}
-                {attempt.failureReason ? ` — ${attempt.failureReason}` : ""}
-              </li>
-            ))}
-          </ol>
-        )}
+        <AttemptTabs path={jobHref(tenant, run.id, job.key)} attempts={job.attempts} selected={attempt} />
       </section>
-      <JobLogs session={session} tenant={tenant} runId={run.id} jobs={[job]} />
+      {attempt > 0 && log && (
+        <section className="card" data-testid={`job-log-${job.key}`} aria-labelledby="job-log-title">
+          <div className="card-head">
+            <h2 id="job-log-title">Steps and log</h2>
+            <span className="muted small">attempt {attempt}</span>
+          </div>
+          <JobLogPanel
+            key={attempt}
+            tenant={tenant}
+            runId={run.id}
+            jobKey={job.key}
+            attempt={attempt}
+            attemptStatus={job.attempts.find((candidate) => candidate.number === attempt)?.status ?? job.status}
+            failedStep={log.steps.find((step) => FAILED.has(step.status))?.index ?? null}
+            steps={log.steps.map((step) => ({
+              index: step.index,
+              name: step.name,
+              status: step.status,
+              line: <StepLine step={step} />,
+              details: hasStepDetails(step) ? <StepDetails step={step} /> : null,
+              open: FAILED.has(step.status) || step.annotations.length > 0 || Boolean(step.summary),
+            }))}
+          />
+        </section>
+      )}
     </>
   );
 }
