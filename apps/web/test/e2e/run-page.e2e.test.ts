@@ -4,17 +4,12 @@
 // summary is sanitized Markdown with images refused; `##[warning]`/`##[error]` lines are coloured annotations; a
 // script is printed once; the log terminal is a named, read-only region as tall as its content; what failed is open;
 // job rows link to job pages with titles of their own.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { DEMO } from "@gantry/db";
 import type { Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setupWebTest, type WebTestContext } from "../support";
+import { describe, expect, it } from "vitest";
 import { axeViolations, saveScreenshot } from "./page-checks";
-import { demoRepository, type DemoRepository } from "./demo-repository";
-import { ensureWebBuild, launchChromium, poll, signedIn, startWebServer, type WebServer } from "./harness";
-import { startWorkerAndRunner, type PlatformProcesses } from "./platform-processes";
+import { poll, signedIn } from "./harness";
+import { useWorkflowPlatform } from "./workflow-platform";
 
 const SUMMARY = [
   "## Results",
@@ -82,32 +77,7 @@ const WORKFLOW = [
   "",
 ].join("\n");
 
-let t: WebTestContext;
-let server: WebServer | undefined;
-let platform: PlatformProcesses | undefined;
-let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
-let repository: DemoRepository | undefined;
-const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-run-page-"));
-const output = () => `${server?.output() ?? ""}\n${platform?.output() ?? ""}`;
-
-beforeAll(async () => {
-  await ensureWebBuild();
-  t = await setupWebTest();
-  repository = await demoRepository(t, { ".gantry/workflows/matrix.yml": WORKFLOW });
-  const env = { ...t.env, GANTRY_STORAGE_DIR: storage };
-  server = await startWebServer(env);
-  platform = startWorkerAndRunner(server, env, t.registrationToken);
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await server?.stop();
-  await t?.close();
-  repository?.remove();
-  rmSync(storage, { recursive: true, force: true });
-});
+const platform = useWorkflowPlatform({ ".gantry/workflows/matrix.yml": WORKFLOW });
 
 /** The terminal's text as shown (xterm renders the visible rows as DOM rows). */
 const rows = (terminal: Locator) => terminal.locator(".xterm-rows").innerText();
@@ -115,7 +85,7 @@ const count = (text: string, part: string) => text.split(part).length - 1;
 
 /** Dispatches the workflow from the form and waits until the run has ended; the run page's URL. */
 async function finishedRun(page: Page): Promise<string> {
-  if (!server) throw new Error("no server");
+  const { t, server, output } = platform();
   await page.goto(`${server.baseUrl}/t/${DEMO.tenantSlug}/dispatch`);
   const form = page.getByTestId("dispatch-.gantry/workflows/matrix.yml");
   await form.getByRole("button", { name: "Run workflow" }).click();
@@ -130,7 +100,7 @@ async function finishedRun(page: Page): Promise<string> {
 
 describe("a finished run's pages", () => {
   it("show names, inputs, summaries, annotations and logs as people read them, with what failed open", async () => {
-    if (!browser || !server) throw new Error("the server or Chromium did not start");
+    const { server, browser, output } = platform();
     const page = await signedIn(browser, server);
     await page.setViewportSize({ width: 1280, height: 1000 });
     const runUrl = await finishedRun(page);
