@@ -13,6 +13,7 @@ import { CancelButton } from "./cancel-button";
 import { ForkApproval } from "./fork-approval";
 import { intakePending, jobHref, loadRun, runTitle } from "./load-run";
 import { RunInputs } from "./run-inputs";
+import { RunGraph } from "./run-graph/run-graph";
 import { WorkflowWarnings } from "./workflow-warnings";
 
 export const dynamic = "force-dynamic";
@@ -90,6 +91,7 @@ export default async function RunPage({ params }: { params: Params }) {
         </section>
       )}
       <WorkflowWarnings warnings={run.warnings} />
+      {run.jobs.length > 0 && <RunGraph tenant={tenant} runId={run.id} jobs={run.jobs} />}
       {run.jobs.length > 0 && (
         <section className="card" data-testid="run-jobs">
           <div className="card-head">
