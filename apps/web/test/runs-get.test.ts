@@ -48,6 +48,24 @@ describe("runs.get", () => {
     ]);
   });
 
+  it("names each matrix cell's group and values, and each called job's caller (what the run graph groups by)", async () => {
+    const job = (key: string, extra: Record<string, unknown> = {}) => ({ key, jobId: key, name: key, needs: [], runsOn: ["ubuntu-latest"], timeoutMinutes: 5, continueOnError: false, retry: { maxAttempts: 1 }, ...extra });
+    const cells = [job("test (18, linux)", { jobId: "test", matrix: { node: 18, os: "linux" } }), job("test (20, linux)", { jobId: "test", matrix: { node: 20, os: "linux" } })];
+    const calls = job("deploy", { needs: ["test (18, linux)", "test (20, linux)"], uses: "./.gantry/lib/deploy.yml" });
+    const created = await intake.createRun(t.database.system("test"), demo, { ...base("k-graph"), plan: { jobs: [...cells, calls] } });
+    // The called workflow has a matrix of its own: its cells are keyed, and grouped, under the caller.
+    const called = [job("deploy / fan (1)", { jobId: "fan", matrix: { n: 1 }, calledBy: "deploy" }), job("deploy / push", { jobId: "push", needs: ["deploy / fan (1)"], calledBy: "deploy" })];
+    await transitions.startReusableCall(t.database.system("test"), demo, { runId: created.runId, jobId: jobRunId(created.runId, "deploy"), called, inputs: {} });
+    const run = await caller().runs.get({ tenant: DEMO.tenantSlug, runId: created.runId });
+    expect(run.jobs.map((j) => [j.key, j.needs, j.calledBy, j.matrix])).toEqual([
+      ["test (18, linux)", [], null, { of: "test", values: { node: "18", os: "linux" } }],
+      ["test (20, linux)", [], null, { of: "test", values: { node: "20", os: "linux" } }],
+      ["deploy", ["test (18, linux)", "test (20, linux)"], null, null],
+      ["deploy / fan (1)", [], "deploy", { of: "deploy / fan", values: { n: "1" } }],
+      ["deploy / push", ["deploy / fan (1)"], "deploy", null],
+    ]);
+  });
+
   it("shows an invalid workflow's errors with positions", async () => {
     const errors = [{ file: ".gantry/workflows/ci.yml", line: 4, col: 3, code: "unknown-key", message: 'unknown key "stepz"', severity: "error" }];
     const created = await intake.createInvalidRun(t.database.system("test"), demo, { ...base("k2"), errors });

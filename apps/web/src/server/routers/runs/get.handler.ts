@@ -1,4 +1,4 @@
-import { describeWait, readPlan, whyWaiting, type WaitReason } from "@gantry/engine";
+import { describeWait, readPlan, whyWaiting, type StoredJob, type WaitReason } from "@gantry/engine";
 import { intake, isAwaitingApproval, runAttemptHistory, type FailureKind } from "@gantry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -23,6 +23,15 @@ function displayOrder(planned: { key: string; calledBy?: string | undefined }[])
   };
   for (const job of planned) if (job.calledBy === undefined) place(job.key);
   return order;
+}
+
+/** A planned matrix cell's group and values (as `cellKey` prints them); null for a job that is no matrix cell. */
+function matrixCellOf(job: StoredJob | undefined): { of: string; values: Record<string, string> } | null {
+  if (!job?.matrix || Object.keys(job.matrix).length === 0) return null;
+  // A called workflow's cells are keyed under their caller (`call / fan (1)`), and so is their group.
+  const prefix = job.calledBy === undefined ? "" : `${job.calledBy} / `;
+  const values = Object.fromEntries(Object.entries(job.matrix).map(([name, value]) => [name, typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)]));
+  return { of: prefix + (job.jobId ?? job.key), values };
 }
 
 const CAUSES = { USER: "user", INFRASTRUCTURE: "infrastructure", CANCELLED: "cancelled", TIMEOUT: "timeout" } as const satisfies Record<FailureKind, string>;
@@ -69,6 +78,7 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
   const latestAttempt = history.at(-1);
   const planned = readPlan(run.plan)?.jobs ?? [];
   const callOf = new Map(planned.flatMap((job) => (job.uses ? [[job.key, job.uses] as const] : [])));
+  const plannedOf = new Map(planned.map((job) => [job.key, job]));
   // Rows made in one statement share a createdAt: the plan's order is the one, a call's jobs under their caller.
   const placeOf = displayOrder(planned);
   // Why each QUEUED or WAITING job has not started, from the engine's state (read only when some job waits).
@@ -172,6 +182,10 @@ export async function getRunHandler({ ctx, input }: { ctx: TenantProcedureContex
       waiting: waiting.has(job.id) ? { reason: waiting.get(job.id) as WaitReason, text: describeWait(waiting.get(job.id) as WaitReason) } : null,
       /** The reusable workflow this job calls; its jobs are the run's jobs keyed `<this key> / …`. */
       calls: callOf.get(job.key) ?? null,
+      /** The job whose reusable-workflow call added this one (its key), or null for the workflow's own jobs. */
+      calledBy: plannedOf.get(job.key)?.calledBy ?? null,
+      /** A matrix cell: the key of its matrix job (the cells' group: `test`, `call / fan`) and the cell's values. */
+      matrix: matrixCellOf(plannedOf.get(job.key)),
       startedAt: job.startedAt?.toISOString() ?? null,
       finishedAt: job.finishedAt?.toISOString() ?? null,
     })),

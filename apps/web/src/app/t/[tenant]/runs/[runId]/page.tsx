@@ -18,6 +18,7 @@ import { intakePending, loadRun, runTitle } from "./load-run";
 import { RunAnnotations } from "./run-annotations";
 import { RunArtifacts } from "./run-artifacts";
 import { RunInputs } from "./run-inputs";
+import { LiveRunGraph } from "./live-run-graph";
 import { WorkflowWarnings } from "./workflow-warnings";
 
 export const dynamic = "force-dynamic";
@@ -104,6 +105,7 @@ export default async function RunPage({ params }: { params: Params }) {
         </section>
       )}
       <WorkflowWarnings warnings={run.warnings} />
+      <LiveRunGraph tenant={tenant} />
       <LiveJobs tenant={tenant} canRerun={run.canRerun} renderedAt={now} />
       <RunAnnotations session={session} tenant={tenant} runId={run.id} />
       <RunArtifacts session={session} tenant={tenant} runId={run.id} />
