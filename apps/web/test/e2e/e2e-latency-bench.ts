@@ -108,7 +108,7 @@ try {
     await page.goto(runsPage);
     await page.getByText("Live: status changes appear as they happen.").waitFor({ timeout: 30_000 });
     await page.evaluate(() => {
-      (window as unknown as { __gantryKnownRuns?: string[] }).__gantryKnownRuns = [...document.querySelectorAll<HTMLElement>('tr[data-testid="run-row"]')].map((row) => row.dataset.runId ?? "");
+      Reflect.set(window, "__gantryKnownRuns", [...document.querySelectorAll<HTMLElement>('tr[data-testid="run-row"]')].map((row) => row.dataset.runId ?? ""));
     });
     marks.clear();
 
