@@ -5,7 +5,8 @@
  * The real path: a bare git repository holding the workflow; the push notification a post-receive hook sends
  * (signed, POST /api/git/sources/:id/push); the worker's intake (reads the workflow at the pushed commit, expands the
  * matrix, creates the run) and its orchestration; the runner routes; and a warm runner agent in its own process with
- * GANTRY_RUNNER_CAPACITY=256 (256 claim long polls) on the `process` provider (bench/lib/runner-harness.ts).
+ * GANTRY_RUNNER_CAPACITY=256 (one claim long poll asking for all its free slots) on the `process` provider
+ * (bench/lib/runner-harness.ts).
  * Figures, all from the push (the notification is sent):
  *   pushToRunCreated   — the run row exists (intake done: delivery stored, workflow read, matrix expanded);
  *   pushToLastReady    — the last cell is in the pool's fair queue (its readyAt);
@@ -83,11 +84,11 @@ try {
   // The demo tenant's plan allows 20 jobs at once (Tenant.maxConcurrentJobs): raised to the matrix, so the figure is
   // the platform's fan-out, not the plan's cap (with 20, the 256 cells start ~5 a second, as jobs end).
   await sys.tenant.update({ where: { id: DEMO.tenantId }, data: { maxConcurrentJobs: CELLS } });
-  // Warm: every slot of the runner is long-polling (one claim per slot waits in the route), so the figures are
-  // the platform's, not the runner's start-up.
+  // Warm: every runner is long-polling for all its slots (one claim per runner, asking for its free slots, waits in
+  // the route), so the figures are the platform's, not the runners' start-up.
   const waiter = getServices().readyWaiter;
-  for (const deadline = Date.now() + 120_000; waiter.waitingCount(DEMO.poolId) < CELLS; ) {
-    if (Date.now() > deadline) throw new Error(`only ${waiter.waitingCount(DEMO.poolId)} of ${CELLS} slots are long-polling after 120 s`);
+  for (const deadline = Date.now() + 120_000; waiter.waitingCount(DEMO.poolId) < RUNNERS; ) {
+    if (Date.now() > deadline) throw new Error(`only ${waiter.waitingCount(DEMO.poolId)} of ${RUNNERS} runners are long-polling after 120 s`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 

@@ -8,7 +8,8 @@ import { hashToken, newToken, type Database, type JobRun, type TenantContext, ty
 import { requestCheckReports, scheduleJobTimeout, type Queues } from "@gantry/jobs";
 import { assignedJob, strategyContext, type AssignedJob } from "@gantry/runner-protocol";
 import type { FairScheduler } from "@gantry/scheduler";
-import { claimJob, claimJobs, type ClaimedJob } from "../dispatch/claim-job";
+import { BATCH_LANES, claimJob, claimJobs, type ClaimedJob } from "../dispatch/claim-job";
+import { settleBounded } from "./settle-bounded";
 import { readJobPlan } from "../plan/read-job-plan";
 import type { StoredJob } from "../plan/read-plan";
 import { runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";
@@ -112,7 +113,7 @@ export async function claimAssignments(deps: ClaimDeps, input: ClaimInput, max: 
   const claimed = await claimJobs(deps.db, deps.scheduler, { poolId: input.poolId, runnerId: input.runnerId, leaseMs: input.leaseMs, nowMs: deps.clock.now() }, tokens.map(hashToken));
   // Each claimed attempt exists in Postgres with its lease by now: one that cannot be prepared must not take the
   // others down with it (they would sit assigned to a runner that never heard of them until their leases lapse).
-  const prepared = await Promise.allSettled(claimed.map(({ claimed: one, tokenIndex }) => prepareAssignment(deps, input, one, tokens[tokenIndex]!)));
+  const prepared = await settleBounded(claimed, BATCH_LANES, ({ claimed: one, tokenIndex }) => prepareAssignment(deps, input, one, tokens[tokenIndex]!));
   const failed = prepared.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
   const assignments = prepared.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   if (failed.length > 0 && assignments.length === 0) throw failed[0];

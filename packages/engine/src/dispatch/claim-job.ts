@@ -9,6 +9,10 @@
 import { claimCandidate, poolAccess, transitions, type Database, type TenantContext } from "@gantry/db";
 import type { Claim, FairScheduler } from "@gantry/scheduler";
 import { anotherRunnerCanTake } from "./avoid-runners";
+import { settleBounded } from "../claim/settle-bounded";
+
+/** A batch's jobs settled at once, at most (settle-bounded.ts says why). */
+export const BATCH_LANES = 4;
 
 export interface ClaimedJob {
   tenantId: string;
@@ -66,8 +70,12 @@ export async function claimJobs(
   const handedBack: Claim[] = [];
   try {
     const claims = await scheduler.claimMany(input.poolId, input.nowMs ?? Date.now(), tokenHashes.length);
-    const settled = await Promise.all(claims.map((claim, index) => settle(db, scheduler, input, claim, tokenHashes[index], handedBack)));
-    return settled.flatMap((claimed, tokenIndex) => (claimed ? [{ claimed, tokenIndex }] : []));
+    const settled = await settleBounded(claims, BATCH_LANES, (claim, index) => settle(db, scheduler, input, claim, tokenHashes[index], handedBack));
+    // A job whose settling failed (Postgres unreachable) fails the claim, as a single claim's failure does, once the
+    // others are settled: the attempts they made are never handed over, so their leases lapse and the reaper retries them.
+    const failed = settled.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    return settled.flatMap((result, tokenIndex) => (result.status === "fulfilled" && result.value ? [{ claimed: result.value, tokenIndex }] : []));
   } finally {
     for (const claim of handedBack) await scheduler.putBack(input.poolId, claim);
   }
