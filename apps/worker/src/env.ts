@@ -44,6 +44,8 @@ export const workerEnvSchema = dbEnvSchema.extend({
   ),
   /** The object store directory the web app writes (its GANTRY_STORAGE_DIR); unset: no storage retention. */
   GANTRY_STORAGE_DIR: z.string().min(1).optional(),
+  /** Log search: how often ended attempts whose log is not indexed yet are looked for (index-logs-catch-up, ms). */
+  GANTRY_LOG_INDEX_CATCH_UP_MS: z.coerce.number().int().min(1000).default(60_000),
   /** How often expired artifacts, evicted caches and unnamed objects are deleted (storage-retention). */
   GANTRY_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   /** Days after its last restore or save that a cache entry is evicted (GitHub: 7). */

@@ -15,6 +15,8 @@ export function periodicJobs(env: WorkerEnv): PeriodicJob[] {
     { name: "reap-leases", everyMs: env.GANTRY_REAP_INTERVAL_MS },
     { name: "sweep-deliveries", everyMs: 15_000 },
     { name: "reconcile-queues", everyMs: env.GANTRY_RECONCILE_INTERVAL_MS },
+    // Log search: ended attempts whose index-attempt-log job never came (lost, timed out, cancelled).
+    { name: "index-logs-catch-up", everyMs: env.GANTRY_STORAGE_DIR ? env.GANTRY_LOG_INDEX_CATCH_UP_MS : null },
     { name: "reconcile-git-refs", everyMs: env.GANTRY_GIT_REF_RECONCILE_INTERVAL_MS },
     // Only with GANTRY_STORAGE_DIR named: a sweep must never guess which directory is this database's store.
     { name: "storage-retention", everyMs: env.GANTRY_STORAGE_DIR ? env.GANTRY_RETENTION_INTERVAL_MS : null },

@@ -10,6 +10,7 @@ import { processDelivery } from "./intake/process-delivery";
 import { jobCatalog, parsePayload, Queues } from "@gantry/jobs";
 import { FairScheduler } from "@gantry/scheduler";
 import { createEngine, publishRunChange, recordWorkflowRunEvents, type Engine } from "@gantry/engine";
+import { catchUpLogIndex, indexAttemptLogJob } from "./jobs/index-attempt-log";
 import { revokeAttemptGithubToken, sweepEndedAttemptTokens } from "./jobs/revoke-github-token";
 import { sweepDeliveries } from "./jobs/sweep-deliveries";
 import { GithubAppSource } from "@gantry/github";
@@ -214,6 +215,28 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     log("storage retention: off (GANTRY_STORAGE_DIR is not set)");
   }
 
+  // Log search: ended attempts' archived logs into LogLine (jobs/index-attempt-log.ts); needs the store's directory.
+  const logIndex = jobCatalog["index-attempt-log"];
+  if (env.GANTRY_STORAGE_DIR) {
+    const store = new DirectoryObjectStore(path.resolve(env.GANTRY_STORAGE_DIR));
+    workers.push(
+      new Worker(
+        logIndex.queue,
+        async (job) => {
+          if (job.name === "index-logs-catch-up") {
+            const queued = await catchUpLogIndex(db, queues, parsePayload("index-logs-catch-up", job.data).limit);
+            if (queued > 0) log(`log search: queued ${queued} ended attempt(s) for indexing`);
+            return { queued };
+          }
+          return indexAttemptLogJob(db, store, parsePayload("index-attempt-log", job.data));
+        },
+        { ...common, lockDuration: logIndex.lockDurationMs, concurrency: 2 },
+      ),
+    );
+  } else {
+    log("log search indexing: off (GANTRY_STORAGE_DIR is not set)");
+  }
+
   const revoke = jobCatalog["revoke-github-token"];
   const masterKey = env.GANTRY_MASTER_KEY ? Buffer.from(env.GANTRY_MASTER_KEY, "base64") : null;
   workers.push(
@@ -224,7 +247,7 @@ export async function startWorker(env: WorkerEnv, log: (line: string) => void = 
     ),
   );
 
-  const queueNames = [revoke.queue, reap.queue, intakeJob.queue, timeouts.queue, advance.queue, tick.queue, gitRefs.queue, retention.queue];
+  const queueNames = [revoke.queue, reap.queue, intakeJob.queue, timeouts.queue, advance.queue, tick.queue, gitRefs.queue, retention.queue, logIndex.queue];
   // GitHub check runs follow every job transition (report-check, rate-limited for GitHub's API).
   const checks = startReportCheckWorker({ db, github: githubClient, connection, redis: connection, prefix: env.GANTRY_QUEUE_PREFIX, perSecond: env.GANTRY_GITHUB_CHECKS_PER_SECOND, whyWaiting: (ctx, runId, onlyJobId) => engine.whyWaiting(ctx, runId, onlyJobId), ...(publicUrl ? { publicUrl } : {}) });
   workers.push(checks);

@@ -34,3 +34,5 @@ export { attemptHeartbeatState, attemptToComplete, type AttemptHeartbeatState, t
 export { Prisma } from "./generated/prisma/client";
 export { describeDatabaseError } from "./database";
 export { protectionRuleConfig, DEFAULT_APPROVAL_EXPIRY_MINUTES, MAX_REQUIRED_APPROVALS, REVIEWER_ROLES, type ProtectionRuleKindName, type ProtectionRuleConfig } from "./environments";
+export { linesOfLog, insertLogLines, indexAttemptLog, attemptsToIndex, MAX_INDEXED_LINE_CHARS, type IndexedLine, type IndexOutcome } from "./log-index";
+export { searchLogs, parseLogQuery, decodeLogCursor, LogSearchQueryError, MIN_TERM_CHARS, type LogSearchFilter, type LogSearchQuery, type LogSearchHit } from "./log-search";

@@ -86,18 +86,18 @@ export function decodeRunCursor(cursor: string): { createdAt: Date; id: string }
 }
 
 /** `main` is the branch or the tag of that name; `refs/…` is that ref exactly. */
-function refsFor(branch: string): string[] {
+export function refsFor(branch: string): string[] {
   return branch.startsWith("refs/") ? [branch] : [`refs/heads/${branch}`, `refs/tags/${branch}`];
 }
 
-function workflowPathsFor(workflow: string): string[] {
+export function workflowPathsFor(workflow: string): string[] {
   if (workflow.includes("/")) return [workflow];
   const files = /\.ya?ml$/.test(workflow) ? [workflow] : [`${workflow}.yml`, `${workflow}.yaml`];
   return WORKFLOW_FOLDERS.flatMap((folder) => files.map((file) => `${folder}/${file}`));
 }
 
 /** `contains` is LIKE underneath and passes % and _ through: escaped, they match only themselves. */
-const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
+export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 /** The smallest string after every string that starts with `prefix` (hex digits only: `g` follows `f` and `9`). */
 const afterHexPrefix = (prefix: string) => `${prefix}g`;

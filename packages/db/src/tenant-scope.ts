@@ -35,6 +35,8 @@ const OWNERSHIP: Record<Prisma.ModelName, "tenant" | "shared"> = {
   JobAttempt: "tenant",
   StepRun: "tenant",
   LogChunk: "tenant",
+  LogLine: "tenant",
+  LogIndexState: "tenant",
   Artifact: "tenant",
   CacheEntry: "tenant",
   ActionArchive: "tenant",

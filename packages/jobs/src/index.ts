@@ -9,6 +9,8 @@ export { scheduledRunKey, cronOfScheduledRun } from "./scheduled-runs";
 
 /** The job id of an attempt's token revocation: one per attempt, so every path that ends it may enqueue it. */
 export const revokeGithubTokenJobId = (attemptId: string) => `revoke-token-${attemptId}`;
+/** The job id of an attempt's log indexing (log search): one per attempt, from the complete route and the catch-up. */
+export const indexAttemptLogJobId = (attemptId: string) => `index-log-${attemptId}`;
 export {
   WORKFLOW_RUN_CHAIN_LIMIT,
   WORKFLOW_RUN_ACTIONS,

@@ -138,6 +138,25 @@ export const jobCatalog = {
     backoffMs: 5_000,
     onExhausted: "the token stays sealed on the attempt and the reaper's sweep enqueues it again; GitHub expires it within the hour anyway",
   },
+  "index-attempt-log": {
+    // Log search: an ended attempt's archived log into LogLine (packages/db log-index.ts), off the logs hot path, on
+    // a queue of its own so a big log does not hold up the reaper. One job id per attempt; a repeat inserts nothing.
+    queue: "gantry-log-index",
+    payload: z.object({ tenantId: z.string().min(1), attemptId: z.string().min(1) }),
+    lockDurationMs: 300_000,
+    attempts: 5,
+    backoffMs: 5_000,
+    onExhausted: "the attempt stays unindexed (its lines are not found by log search) until the index-logs-catch-up tick enqueues it again",
+  },
+  "index-logs-catch-up": {
+    // Ended attempts with a log and no index yet (lost, timed out, cancelled, or a missed job): enqueued again.
+    queue: "gantry-log-index",
+    payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }),
+    lockDurationMs: 60_000,
+    attempts: 1,
+    backoffMs: 0,
+    onExhausted: "nothing: the next tick looks again",
+  },
   "reap-leases": {
     queue: "gantry-maintenance",
     payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }),

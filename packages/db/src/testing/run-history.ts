@@ -30,7 +30,7 @@ export interface RunHistory {
 }
 
 /** mulberry32: small, fast and good enough to spread rows. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -3,6 +3,7 @@
 // code, which is exchanged for the App's id, key and secrets — sealed into GANTRY_GITHUB_APP_FILE with the
 // master key, never shown. The state parameter binds the callback to the user who started it (HMAC, 1 hour).
 // Who may do it: for now a signed-in admin of any tenant (there is no platform-admin role yet).
+import { escapeHtml } from "../escape-html";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Database } from "@gantry/db";
 import { buildAppManifest, convertManifestCode, GithubApiError, manifestFormAction, writeAppFile, type Fetch, type GithubAppCredentials } from "@gantry/github";
@@ -58,7 +59,6 @@ async function gate(deps: ManifestDeps): Promise<Response | null> {
   return null;
 }
 
-const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 const startQuery = z.object({ organization: z.string().regex(/^[A-Za-z0-9-]{1,39}$/, "organization must be a GitHub organisation login").optional(), name: z.string().min(1).max(34).optional() });
 

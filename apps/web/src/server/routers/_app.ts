@@ -7,6 +7,7 @@ import { auditRouter } from "./audit/_router";
 import { environmentsRouter } from "./environments/_router";
 import { healthRouter } from "./health";
 import { invitationsRouter } from "./invitations/_router";
+import { logsRouter } from "./logs/_router";
 import { membersRouter } from "./members/_router";
 import { repositoriesRouter } from "./repositories/_router";
 import { runnersRouter } from "./runners/_router";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   health: healthRouter,
   tenants: tenantsRouter,
   runs: runsRouter,
+  logs: logsRouter,
   runners: runnersRouter,
   approvals: approvalsRouter,
   secrets: secretsRouter,

@@ -1,6 +1,6 @@
 // POST /api/runner/v1/complete: the attempt's conclusion. Idempotent; applied only while the lease is live.
 // The run's DAG advances in the worker (an advance-run job), where every orchestration decision is taken.
-import { requestAdvanceAfterJobEnd } from "@gantry/jobs";
+import { indexAttemptLogJobId, requestAdvanceAfterJobEnd } from "@gantry/jobs";
 import { completeRequest, completeResponse } from "@gantry/runner-protocol";
 import { engineOf } from "./engine";
 import { attemptForToken } from "./attempt-auth";
@@ -29,6 +29,8 @@ export async function handleComplete(request: Request, deps: RunnerApiDeps): Pro
   });
   // The job's GITHUB_TOKEN dies with the attempt; an attempt without one (no GitHub App) needs no job for it.
   if (auth.attempt.hasGithubToken) await requestTokenRevocation(deps.queues, auth.attempt.tenantId, auth.attempt.id);
+  // Log search indexes the attempt's archived log in the worker (never on the logs route: it is the hot path).
+  await deps.queues.add("index-attempt-log", { tenantId: auth.attempt.tenantId, attemptId: auth.attempt.id }, indexAttemptLogJobId(auth.attempt.id));
   // Coalesced per run: a matrix's cells ending together make a few advances, not one each.
   if (result.runId) await requestAdvanceAfterJobEnd(deps.queues, auth.attempt.tenantId, result.runId, auth.attempt.id);
   return Response.json(completeResponse.parse({ applied: result.applied }));

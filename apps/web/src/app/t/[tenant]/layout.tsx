@@ -16,6 +16,7 @@ function tenantNav(slug: string, role: Role): NavEntry[] {
   return [
     { href: base, label: "Overview", exact: true },
     { href: `${base}/runs`, label: "Runs" },
+    { href: `${base}/search`, label: "Search logs" },
     { href: `${base}/settings/pools`, label: "Runners" },
     { href: `${base}/secrets`, label: "Secrets" },
     { href: `${base}/members`, label: "Members" },
