@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { settleBounded } from "../src/claim/settle-bounded";
+import { settleBounded } from "../src/dispatch/settle-bounded";
 
 describe("settleBounded", () => {
   it("runs at most `limit` at once, keeps the items' order, and settles every one, failures included", async () => {

@@ -9,7 +9,7 @@ import { requestCheckReports, scheduleJobTimeout, type Queues } from "@gantry/jo
 import { assignedJob, strategyContext, type AssignedJob } from "@gantry/runner-protocol";
 import type { FairScheduler } from "@gantry/scheduler";
 import { BATCH_LANES, claimJob, claimJobs, type ClaimedJob } from "../dispatch/claim-job";
-import { settleBounded } from "./settle-bounded";
+import { settleBounded } from "../dispatch/settle-bounded";
 import { readJobPlan } from "../plan/read-job-plan";
 import type { StoredJob } from "../plan/read-plan";
 import { runFacts, type GithubUrls, type RunFacts } from "../contexts/run-facts";

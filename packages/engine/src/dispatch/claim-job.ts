@@ -9,7 +9,7 @@
 import { claimCandidate, poolAccess, transitions, type Database, type TenantContext } from "@gantry/db";
 import type { Claim, FairScheduler } from "@gantry/scheduler";
 import { anotherRunnerCanTake } from "./avoid-runners";
-import { settleBounded } from "../claim/settle-bounded";
+import { settleBounded } from "./settle-bounded";
 
 /** A batch's jobs settled at once, at most (settle-bounded.ts says why). */
 export const BATCH_LANES = 4;
