@@ -120,8 +120,9 @@ try {
       body,
     });
     if (response.status !== 202) throw new Error(`the push notification was answered ${response.status}: ${await response.text()}`);
-    for (const deadline = Date.now() + 60_000; !marks.has("statusShown"); ) {
-      if (Date.now() > deadline) throw new Error(`run ${i}: the page did not show the job succeed within 60 s (marks: ${JSON.stringify(Object.fromEntries(marks))})\n${platform.output().slice(-4000)}`);
+    // Both: the job's log section can arrive after its status (it is rendered by the server once the job started).
+    for (const deadline = Date.now() + 60_000; !marks.has("statusShown") || !marks.has("firstLine"); ) {
+      if (Date.now() > deadline) throw new Error(`run ${i}: the page did not show the job's first line and success within 60 s (marks: ${JSON.stringify(Object.fromEntries(marks))})\n${platform.output().slice(-4000)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const job = await sys.jobRun.findFirstOrThrow({ where: { key: "hello", run: { sha } }, select: { status: true, finishedAt: true } });
