@@ -2,16 +2,11 @@
 // archived log when it ends) and a real runner run a workflow that prints a unique token; the Search logs page,
 // reached from the tenant navigation, finds the line, marks the token, and links to that line on the job page.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { DEMO } from "@gantry/db";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setupWebTest, type WebTestContext } from "../support";
+import { describe, expect, it } from "vitest";
 import { axeViolations, saveScreenshot } from "./page-checks";
-import { demoRepository, type DemoRepository } from "./demo-repository";
-import { ensureWebBuild, launchChromium, poll, signedIn, startWebServer, type WebServer } from "./harness";
-import { startWorkerAndRunner, type PlatformProcesses } from "./platform-processes";
+import { poll, signedIn } from "./harness";
+import { dispatchAndFinish, useWorkflowPlatform } from "./workflow-platform";
 
 const TOKEN = `needle-${randomBytes(5).toString("hex")}`;
 const WORKFLOW = [
@@ -30,42 +25,15 @@ const WORKFLOW = [
   "",
 ].join("\n");
 
-let t: WebTestContext;
-let server: WebServer | undefined;
-let platform: PlatformProcesses | undefined;
-let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
-let repository: DemoRepository | undefined;
-const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-log-search-"));
-const output = () => `${server?.output() ?? ""}\n${platform?.output() ?? ""}`;
-
-beforeAll(async () => {
-  await ensureWebBuild();
-  t = await setupWebTest();
-  repository = await demoRepository(t, { ".gantry/workflows/searchable.yml": WORKFLOW });
-  const env = { ...t.env, GANTRY_STORAGE_DIR: storage };
-  server = await startWebServer(env);
-  platform = startWorkerAndRunner(server, env, t.registrationToken);
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await server?.stop();
-  await t?.close();
-  repository?.remove();
-  rmSync(storage, { recursive: true, force: true });
-});
+const platform = useWorkflowPlatform("log-search", { ".gantry/workflows/searchable.yml": WORKFLOW });
 
 describe("Search logs", () => {
   it("finds a line from an earlier run and opens it on the job page", async () => {
-    if (!browser || !server) throw new Error("the server or Chromium did not start");
+    const fixture = platform();
+    const { t, server, browser, output } = fixture;
     const page = await signedIn(browser, server);
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${server.baseUrl}/t/${DEMO.tenantSlug}/dispatch`);
-    await page.getByTestId("dispatch-.gantry/workflows/searchable.yml").getByRole("button", { name: "Run workflow" }).click();
-    await page.waitForURL(new RegExp(`/t/${DEMO.tenantSlug}/runs/run_`));
-    const runId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+    const runId = await dispatchAndFinish(page, fixture, "searchable.yml");
     // The worker indexes the attempt once it has ended (the complete route queues index-attempt-log).
     await poll("the run's log is indexed", 180_000, async () => ((await t.database.system("test").logIndexState.count({ where: { attempt: { job: { runId } } } })) > 0 ? true : undefined), output);
 

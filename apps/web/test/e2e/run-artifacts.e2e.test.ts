@@ -6,18 +6,15 @@
 // download link gives a zip with the files (checked by Info-ZIP's `unzip`); a viewer gets no Delete and the server
 // refuses one over HTTP; a maintainer deletes one and it is gone; axe finds nothing; a screenshot for docs/web.md.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DEMO, hashPassword, randomId, type Role } from "@gantry/db";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setupWebTest, type WebTestContext } from "../support";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { unzipped } from "../unzip";
 import { axeViolations, saveScreenshot } from "./page-checks";
-import { demoRepository, type DemoRepository } from "./demo-repository";
-import { ensureWebBuild, launchChromium, poll, signedIn, startWebServer, type WebServer } from "./harness";
-import { startWorkerAndRunner, type PlatformProcesses } from "./platform-processes";
+import { poll, signedIn } from "./harness";
+import { dispatchAndFinish, useWorkflowPlatform } from "./workflow-platform";
 
 const WORKFLOW = [
   "name: Ship",
@@ -50,35 +47,11 @@ const WORKFLOW = [
   "",
 ].join("\n");
 
-let t: WebTestContext;
-let server: WebServer | undefined;
-let platform: PlatformProcesses | undefined;
-let browser: Browser | undefined;
-let repository: DemoRepository | undefined;
-const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-artifacts-"));
-const output = () => `${server?.output() ?? ""}\n${platform?.output() ?? ""}`;
-
-beforeAll(async () => {
-  await ensureWebBuild();
-  t = await setupWebTest();
-  repository = await demoRepository(t, { ".gantry/workflows/ship.yml": WORKFLOW });
-  const env = { ...t.env, GANTRY_STORAGE_DIR: storage };
-  server = await startWebServer(env);
-  platform = startWorkerAndRunner(server, env, t.registrationToken);
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await server?.stop();
-  await t?.close();
-  repository?.remove();
-  rmSync(storage, { recursive: true, force: true });
-});
+const platform = useWorkflowPlatform("artifacts", { ".gantry/workflows/ship.yml": WORKFLOW });
 
 /** A member of the demo tenant with `role` who signs in with a password. */
 async function memberPage(role: Role): Promise<Page> {
+  const { t, server, browser } = platform();
   const id = randomId("usr");
   // Lower case: sign-in looks the address up as typed, lower-cased.
   const email = `${role.toLowerCase()}-${randomBytes(6).toString("hex")}@example.test`;
@@ -93,18 +66,13 @@ describe("a run's artifacts and annotations", () => {
   let runId = "";
 
   it("lists the artifacts with size, expiry and uploader, and the annotations with file and line", async () => {
-    if (!server) throw new Error("the server did not start");
+    const fixture = platform();
+    const { t, browser, server, output } = fixture;
     const page = await signedIn(browser, server);
     await page.setViewportSize({ width: 1280, height: 1000 });
-    await page.goto(`${server.baseUrl}/t/${DEMO.tenantSlug}/dispatch`);
-    await page.getByTestId("dispatch-.gantry/workflows/ship.yml").getByRole("button", { name: "Run workflow" }).click();
-    await page.waitForURL(new RegExp(`/t/${DEMO.tenantSlug}/runs/run_`));
+    runId = await dispatchAndFinish(page, fixture, "ship.yml");
     runUrl = page.url();
-    runId = new URL(runUrl).pathname.split("/").at(-1) ?? "";
-    const status = await poll("the run ends", 180_000, async () => {
-      const run = await t.database.system("test").workflowRun.findUnique({ where: { id: runId }, select: { status: true, finishedAt: true } });
-      return run?.finishedAt ? run.status : undefined;
-    }, output);
+    const { status } = await t.database.system("test").workflowRun.findUniqueOrThrow({ where: { id: runId }, select: { status: true } });
     expect(status, output()).toBe("SUCCEEDED");
     await page.goto(runUrl);
 
@@ -141,7 +109,7 @@ describe("a run's artifacts and annotations", () => {
   });
 
   it("downloads an artifact as a zip with its files through a signed link", async () => {
-    if (!server) throw new Error("the server did not start");
+    const { server } = platform();
     const page = await memberPage("VIEWER");
     await page.goto(runUrl);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("artifact-dist").getByRole("link", { name: "dist" }).click()]);
@@ -164,7 +132,7 @@ describe("a run's artifacts and annotations", () => {
   });
 
   it("a viewer cannot delete (no button, and the server refuses); a maintainer deletes one and it is gone", async () => {
-    if (!server) throw new Error("the server did not start");
+    const { t, server, storage, output } = platform();
     const viewer = await memberPage("VIEWER");
     await viewer.goto(runUrl);
     expect(await viewer.getByTestId("run-artifacts").getByRole("button", { name: /Delete/ }).count()).toBe(0);

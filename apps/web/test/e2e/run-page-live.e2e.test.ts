@@ -7,13 +7,11 @@ import os from "node:os";
 import path from "node:path";
 import { DEMO, hashPassword, randomId } from "@gantry/db";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { setupWebTest, type WebTestContext } from "../support";
-import { demoRepository, type DemoRepository } from "./demo-repository";
-import { ensureWebBuild, launchChromium, poll, signedIn, startWebServer, type WebServer } from "./harness";
+import { poll, signedIn } from "./harness";
 import { axeViolations, saveScreenshot } from "./page-checks";
-import { startWorkerAndRunner, type PlatformProcesses } from "./platform-processes";
+import { useWorkflowPlatform } from "./workflow-platform";
 
 // Files the jobs look for: the test opens the gate when it has seen the job running; the flaky job fails while its
 // marker is missing (and leaves it), so its re-run succeeds.
@@ -58,33 +56,8 @@ const FLAKY = [
   "",
 ].join("\n");
 
-let t: WebTestContext;
-let server: WebServer | undefined;
-let platform: PlatformProcesses | undefined;
-let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
-let repository: DemoRepository | undefined;
-const storage = mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-live-storage-"));
-const output = () => `${server?.output() ?? ""}\n${platform?.output() ?? ""}`;
-
-beforeAll(async () => {
-  await ensureWebBuild();
-  t = await setupWebTest();
-  repository = await demoRepository(t, { ".gantry/workflows/live.yml": LIVE, ".gantry/workflows/flaky.yml": FLAKY });
-  const env = { ...t.env, GANTRY_STORAGE_DIR: storage };
-  server = await startWebServer(env);
-  platform = startWorkerAndRunner(server, env, t.registrationToken);
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await server?.stop();
-  await t?.close();
-  repository?.remove();
-  rmSync(storage, { recursive: true, force: true });
-  rmSync(shared, { recursive: true, force: true });
-});
+afterAll(() => rmSync(shared, { recursive: true, force: true }));
+const platform = useWorkflowPlatform("live", { ".gantry/workflows/live.yml": LIVE, ".gantry/workflows/flaky.yml": FLAKY });
 
 /** Every EventSource the page opens, by URL (counted in the page, before any script of ours runs). */
 async function countEventSources(page: Page): Promise<void> {
@@ -105,7 +78,7 @@ const eventSources = async (page: Page) => z.array(z.string()).parse(await page.
 
 /** Starts the workflow from the Run workflow form and waits on its run page until the run is shown (intake done). */
 async function dispatch(page: Page, workflow: string): Promise<string> {
-  if (!server) throw new Error("no server");
+  const { server } = platform();
   await page.goto(`${server.baseUrl}/t/${DEMO.tenantSlug}/dispatch`);
   await page.getByTestId(`dispatch-.gantry/workflows/${workflow}`).getByRole("button", { name: "Run workflow" }).click();
   await page.waitForURL(new RegExp(`/t/${DEMO.tenantSlug}/runs/run_`));
@@ -124,7 +97,7 @@ const runBadge = (page: Page) => page.getByTestId("run").getByTestId("status-bad
 
 describe("the run page, live", () => {
   it("shows job statuses, durations and the conclusion change without a reload, over one EventSource", async () => {
-    if (!browser || !server) throw new Error("the server or Chromium did not start");
+    const { server, browser, output } = platform();
     const page = await signedIn(browser, server);
     await countEventSources(page);
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -168,7 +141,7 @@ describe("the run page, live", () => {
   });
 
   it("re-runs a failed job from its row: attempt 2 arrives live, attempt 1 stays viewable", async () => {
-    if (!browser || !server) throw new Error("the server or Chromium did not start");
+    const { t, server, browser, output } = platform();
     const page = await signedIn(browser, server);
     await countEventSources(page);
     await page.setViewportSize({ width: 1280, height: 1000 });

@@ -16,6 +16,8 @@ export interface WorkflowPlatform {
   t: WebTestContext;
   server: WebServer;
   browser: Browser;
+  /** The object store's directory (GANTRY_STORAGE_DIR of the server, worker and runner). */
+  storage: string;
   /** The server's, worker's and runner's output, for a failure's message. */
   output(): string;
 }
@@ -54,7 +56,7 @@ export function useWorkflowPlatform(name: string, files: Record<string, string>,
 
   return () => {
     if (!t || !server || !browser) throw new Error("the platform did not start");
-    return { t, server, browser, output };
+    return { t, server, browser, storage, output };
   };
 }
 
