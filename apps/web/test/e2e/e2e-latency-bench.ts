@@ -25,14 +25,7 @@ import { DEMO, seedDemo } from "@gantry/db";
 import { setupWebTest } from "../support";
 import { ensureWebBuild, launchChromium, signedIn, startWebServer } from "./harness";
 import { startWorkerAndRunner } from "./platform-processes";
-
-const round = (ms: number) => Math.round(ms * 10) / 10;
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
-const stat = (values: number[]) => ({ p50: round(percentile(values, 50)), p99: round(percentile(values, 99)) });
-const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+import { loadAverage, round, stat } from "../../../../bench/lib/stats";
 
 const RUNS = Number(process.env.GANTRY_BENCH_RUNS ?? 20);
 const GOAL = { p50: 250, p99: 500 };
