@@ -46,8 +46,9 @@ export async function handleClaim(request: Request, deps: RunnerApiDeps): Promis
       // it does not take the batch's other jobs down with it.
       const settled = await Promise.allSettled(assigned.map((one) => answerFor(deps, one, limits)));
       const answers = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
-      const failed = settled.find((result) => result.status === "rejected");
-      if (answers.length === 0 && failed) throw failed.reason;
+      const failed = settled.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+      if (answers.length === 0 && failed.length > 0) throw failed[0];
+      for (const reason of failed) console.error(`[runner-api] claim: an assignment could not be answered; its lease will lapse and the reaper retries it: ${reason instanceof Error ? reason.message : String(reason)}`);
       // The first job as `assignment` (what a runner asking for one reads); all of them when it asked for more.
       return Response.json(claimResponse.parse({ assignment: answers[0], ...(body.value.max > 1 ? { assignments: answers } : {}) }));
     }
